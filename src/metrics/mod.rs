@@ -1,0 +1,245 @@
+//! What one run produced: the [`Outcome`] of `simulate`.
+//!
+//! An outcome is plain data indexed like the scenario (`apps[i]` is
+//! `scenario.apps[i]`), so reports and later aggregation read it without
+//! re-running anything.
+
+use crate::model::{AppId, BugId, HostId, Method, StrategyId, TeamId};
+use crate::sim::{SimDuration, SimTime, StopReason};
+
+/// One run's results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The replication's master seed.
+    pub seed: u64,
+    /// The strategy simulated.
+    pub strategy: StrategyId,
+    /// Why the run ended.
+    pub stop: StopReason,
+    /// The clock when the run ended.
+    pub end: SimTime,
+    /// The end of the horizon: open outages are counted up to here.
+    pub horizon: SimTime,
+    /// Events processed.
+    pub events: u64,
+    /// Every fault, in order: bug strikes and recurrences.
+    pub faults: Vec<FaultRecord>,
+    /// The incidents (first strikes of a bug and later independent strikes),
+    /// with their recovery milestones.
+    pub incidents: Vec<Incident>,
+    /// Per app, indexed by [`AppId`].
+    pub apps: Vec<AppOutcome>,
+    /// Crashes of restarted hosts by a bug that was not yet fixed.
+    pub recurrences: u32,
+    /// Host reboots performed by the strategy.
+    pub host_reboots: u32,
+}
+
+/// Whether a fault was a bug's strike or a recurrence after a restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// The bug's trigger fired.
+    Strike,
+    /// A restarted host crashed again because the bug was not fixed.
+    Recurrence,
+}
+
+/// One fault.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultRecord {
+    /// When.
+    pub at: SimTime,
+    /// Which bug.
+    pub bug: BugId,
+    /// Strike or recurrence.
+    pub kind: FaultKind,
+    /// Hosts it crashed.
+    pub hosts: Vec<HostId>,
+    /// VMs it corrupted.
+    pub vms_corrupted: u32,
+    /// Apps that went down because of it (directly or through a dependency).
+    pub apps_down: Vec<AppId>,
+}
+
+/// Recovery milestones: when a share of an incident's apps was back for good.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Milestones {
+    /// The first app back.
+    pub first: Option<SimTime>,
+    /// Half of the apps back.
+    pub half: Option<SimTime>,
+    /// 90 % of the apps back.
+    pub ninety: Option<SimTime>,
+    /// Every app back.
+    pub all: Option<SimTime>,
+}
+
+/// A strike and its recovery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Incident {
+    /// Index into [`Outcome::faults`].
+    pub fault: usize,
+    /// The bug.
+    pub bug: BugId,
+    /// When it struck.
+    pub at: SimTime,
+    /// When diagnosis ended and recovery could be decided.
+    pub diagnosed_at: Option<SimTime>,
+    /// When the first recovery task of its apps started.
+    pub recovery_started: Option<SimTime>,
+    /// The apps it took down, by id.
+    pub apps: Vec<AppId>,
+    /// For each of `apps`, when it was back for good (up, and staying up
+    /// until the next incident that hits it or the end of the run).
+    pub restored: Vec<Option<SimTime>>,
+    /// Milestones over `restored`.
+    pub milestones: Milestones,
+}
+
+impl Incident {
+    /// How many of its apps were back for good at `t`.
+    pub fn restored_at(&self, t: SimTime) -> usize {
+        self.restored
+            .iter()
+            .filter(|r| r.is_some_and(|r| r <= t))
+            .count()
+    }
+}
+
+/// One period during which an app was down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outage {
+    /// When it went down.
+    pub down_at: SimTime,
+    /// When it came back; `None` if still down at the end.
+    pub up_at: Option<SimTime>,
+}
+
+/// Why an app was still down at the end of the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// Its bug was still being diagnosed.
+    Diagnosis,
+    /// No method of the strategy applies (e.g. restart is unsafe or its VMs are corrupted).
+    NoMethod,
+    /// Its hosts were rebooting.
+    Hosts,
+    /// Waiting in the queue for a free team member.
+    Queue,
+    /// The DR site has no room for its VMs.
+    DrCapacity,
+    /// Its recovery was in progress (or could not finish inside the horizon).
+    InProgress,
+    /// Its own VMs run, but an app it depends on is down.
+    Dependencies,
+}
+
+impl Waiting {
+    /// A short phrase for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Waiting::Diagnosis => "still in diagnosis",
+            Waiting::NoMethod => "no applicable recovery method",
+            Waiting::Hosts => "waiting for its hosts to reboot",
+            Waiting::Queue => "queued for a team member",
+            Waiting::DrCapacity => "no room at the DR site",
+            Waiting::InProgress => "recovery still in progress",
+            Waiting::Dependencies => "waiting for a dependency",
+        }
+    }
+}
+
+/// One app's history in a run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppOutcome {
+    /// Its outages, in order.
+    pub outages: Vec<Outage>,
+    /// The method of its last recovery.
+    pub method: Option<Method>,
+    /// The team of its last recovery.
+    pub team: Option<TeamId>,
+    /// Completed recovery tasks.
+    pub recoveries: u32,
+    /// Why it was still down at the end, if it was.
+    pub waiting: Option<Waiting>,
+}
+
+impl AppOutcome {
+    /// Total time down, open outages counted up to `horizon`.
+    pub fn downtime(&self, horizon: SimTime) -> SimDuration {
+        self.outages.iter().fold(SimDuration::ZERO, |acc, o| {
+            acc.saturating_add(o.up_at.unwrap_or(horizon).saturating_since(o.down_at))
+        })
+    }
+
+    /// When it first went down.
+    pub fn first_down(&self) -> Option<SimTime> {
+        self.outages.first().map(|o| o.down_at)
+    }
+
+    /// When it last came back up, if it is up at the end.
+    pub fn final_up(&self) -> Option<SimTime> {
+        self.outages.last().and_then(|o| o.up_at)
+    }
+
+    /// Whether it was up at instant `t`.
+    pub fn is_up_at(&self, t: SimTime) -> bool {
+        !self
+            .outages
+            .iter()
+            .any(|o| o.down_at <= t && o.up_at.is_none_or(|u| t < u))
+    }
+}
+
+/// The time at which `share` (a fraction) of `n` apps were restored, given
+/// their restoration times sorted ascending.
+pub(crate) fn milestone(sorted: &[SimTime], n: usize, share_percent: usize) -> Option<SimTime> {
+    if n == 0 {
+        return None;
+    }
+    let need = (n * share_percent).div_ceil(100).max(1);
+    sorted.get(need - 1).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: u64) -> SimTime {
+        SimTime::ZERO.saturating_add(SimDuration::from_hours(h))
+    }
+
+    #[test]
+    fn downtime_sums_outages_and_counts_open_ones_to_the_horizon() {
+        let a = AppOutcome {
+            outages: vec![
+                Outage {
+                    down_at: t(1),
+                    up_at: Some(t(3)),
+                },
+                Outage {
+                    down_at: t(5),
+                    up_at: None,
+                },
+            ],
+            ..Default::default()
+        };
+        assert_eq!(a.downtime(t(10)), SimDuration::from_hours(7));
+        assert!(a.is_up_at(t(0)));
+        assert!(!a.is_up_at(t(1)));
+        assert!(a.is_up_at(t(3)));
+        assert!(!a.is_up_at(t(9)));
+        assert_eq!(a.final_up(), None);
+    }
+
+    #[test]
+    fn milestones_use_the_ceiling_share() {
+        let times: Vec<_> = (1..=10).map(t).collect();
+        assert_eq!(milestone(&times, 10, 50), Some(t(5)));
+        assert_eq!(milestone(&times, 10, 90), Some(t(9)));
+        assert_eq!(milestone(&times, 10, 100), Some(t(10)));
+        assert_eq!(milestone(&times, 11, 100), None);
+        assert_eq!(milestone(&times[..3], 3, 50), Some(t(2)));
+        assert_eq!(milestone(&[], 0, 50), None);
+    }
+}

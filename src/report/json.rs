@@ -1,0 +1,233 @@
+//! The `--json` document of `hvsim run`. Its schema is documented in
+//! `docs/json.md`; fields are only ever added, never renamed, under the
+//! same `schema` tag.
+
+use serde::Serialize;
+
+use super::Clock;
+use crate::metrics::{FaultKind, Outcome};
+use crate::model::Scenario;
+use crate::sim::{SimTime, StopReason};
+
+/// The schema tag of [`RunJson`].
+pub const RUN_SCHEMA: &str = "hvsim.run/1";
+
+/// One run, as JSON.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct RunJson {
+    pub schema: &'static str,
+    pub scenario: String,
+    pub source: String,
+    pub strategy: String,
+    pub seed: u64,
+    pub time_zone: String,
+    pub start: String,
+    pub horizon_end: String,
+    pub stop: &'static str,
+    pub events: u64,
+    pub faults: Vec<FaultJson>,
+    pub incidents: Vec<IncidentJson>,
+    pub apps: Vec<AppJson>,
+    pub totals: TotalsJson,
+}
+
+/// A fault.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct FaultJson {
+    pub at: String,
+    pub bug: String,
+    pub kind: &'static str,
+    pub hosts: Vec<String>,
+    pub vms_corrupted: u32,
+    pub apps_down: Vec<String>,
+}
+
+/// An incident and its recovery milestones.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct IncidentJson {
+    pub bug: String,
+    pub at: String,
+    pub diagnosed_at: Option<String>,
+    pub recovery_started: Option<String>,
+    pub apps_down: usize,
+    pub apps_restored: usize,
+    pub milestones: MilestonesJson,
+}
+
+/// When the first app, 50 %, 90 % and 100 % of an incident's apps were back for good.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct MilestonesJson {
+    pub first: Option<String>,
+    pub half: Option<String>,
+    pub ninety: Option<String>,
+    pub all: Option<String>,
+}
+
+/// One app.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct AppJson {
+    pub id: String,
+    pub tags: Vec<String>,
+    pub criticality: u32,
+    pub down_at: Option<String>,
+    pub up_at: Option<String>,
+    pub downtime_s: u64,
+    pub method: Option<&'static str>,
+    pub team: Option<String>,
+    pub recoveries: u32,
+    pub waiting: Option<&'static str>,
+    pub outages: Vec<OutageJson>,
+}
+
+/// One outage.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct OutageJson {
+    pub down_at: String,
+    pub up_at: Option<String>,
+}
+
+/// Totals over the run.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct TotalsJson {
+    pub apps: usize,
+    pub apps_down: usize,
+    pub apps_restored: usize,
+    pub apps_still_down: usize,
+    pub downtime_s: u64,
+    pub mean_downtime_s: f64,
+    pub weighted_impact_h: f64,
+    pub recurrences: u32,
+    pub host_reboots: u32,
+}
+
+/// Builds the JSON document of a run.
+pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
+    let clock = Clock::new(scenario);
+    let date = |t: SimTime| clock.rfc3339(t);
+    let opt = |t: Option<SimTime>| t.map(date);
+    let horizon = outcome.horizon;
+    let faults = outcome
+        .faults
+        .iter()
+        .map(|f| FaultJson {
+            at: date(f.at),
+            bug: scenario.bugs[f.bug.index()].id.clone(),
+            kind: match f.kind {
+                FaultKind::Strike => "strike",
+                FaultKind::Recurrence => "recurrence",
+            },
+            hosts: f
+                .hosts
+                .iter()
+                .map(|h| scenario.hosts[h.index()].id.clone())
+                .collect(),
+            vms_corrupted: f.vms_corrupted,
+            apps_down: f
+                .apps_down
+                .iter()
+                .map(|a| scenario.apps[a.index()].id.clone())
+                .collect(),
+        })
+        .collect();
+    let incidents = outcome
+        .incidents
+        .iter()
+        .map(|i| IncidentJson {
+            bug: scenario.bugs[i.bug.index()].id.clone(),
+            at: date(i.at),
+            diagnosed_at: opt(i.diagnosed_at),
+            recovery_started: opt(i.recovery_started),
+            apps_down: i.apps.len(),
+            apps_restored: i.restored.iter().flatten().count(),
+            milestones: MilestonesJson {
+                first: opt(i.milestones.first),
+                half: opt(i.milestones.half),
+                ninety: opt(i.milestones.ninety),
+                all: opt(i.milestones.all),
+            },
+        })
+        .collect();
+    let apps: Vec<AppJson> = scenario
+        .apps
+        .iter()
+        .zip(&outcome.apps)
+        .map(|(app, o)| AppJson {
+            id: app.id.clone(),
+            tags: app.tags.clone(),
+            criticality: app.criticality,
+            down_at: opt(o.first_down()),
+            up_at: if o.outages.is_empty() {
+                None
+            } else {
+                opt(o.final_up())
+            },
+            downtime_s: o.downtime(horizon).as_millis() / 1000,
+            method: o.method.map(|m| m.name()),
+            team: o.team.map(|t| scenario.teams[t.index()].id.clone()),
+            recoveries: o.recoveries,
+            waiting: o.waiting.map(|w| w.describe()),
+            outages: o
+                .outages
+                .iter()
+                .map(|x| OutageJson {
+                    down_at: date(x.down_at),
+                    up_at: opt(x.up_at),
+                })
+                .collect(),
+        })
+        .collect();
+    let down: Vec<_> = outcome
+        .apps
+        .iter()
+        .filter(|a| !a.outages.is_empty())
+        .collect();
+    let downtime_ms: u64 = down.iter().map(|a| a.downtime(horizon).as_millis()).sum();
+    let weighted_ms: f64 = scenario
+        .apps
+        .iter()
+        .zip(&outcome.apps)
+        .map(|(app, o)| f64::from(app.criticality) * o.downtime(horizon).as_millis() as f64)
+        .sum();
+    let restored = down.iter().filter(|a| a.final_up().is_some()).count();
+    RunJson {
+        schema: RUN_SCHEMA,
+        scenario: scenario.name.clone(),
+        source: scenario.source.clone(),
+        strategy: scenario.strategies[outcome.strategy.index()].id.clone(),
+        seed: outcome.seed,
+        time_zone: scenario.tz.iana_name().unwrap_or("UTC").to_string(),
+        start: date(SimTime::ZERO),
+        horizon_end: date(horizon),
+        stop: match outcome.stop {
+            StopReason::Drained => "drained",
+            StopReason::Horizon => "horizon",
+            StopReason::Stopped => "stopped",
+        },
+        events: outcome.events,
+        faults,
+        incidents,
+        apps,
+        totals: TotalsJson {
+            apps: scenario.apps.len(),
+            apps_down: down.len(),
+            apps_restored: restored,
+            apps_still_down: down.len() - restored,
+            downtime_s: downtime_ms / 1000,
+            mean_downtime_s: if down.is_empty() {
+                0.0
+            } else {
+                downtime_ms as f64 / 1000.0 / down.len() as f64
+            },
+            weighted_impact_h: weighted_ms / 3_600_000.0,
+            recurrences: outcome.recurrences,
+            host_reboots: outcome.host_reboots,
+        },
+    }
+}

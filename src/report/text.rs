@@ -1,0 +1,198 @@
+//! The text report of `hvsim run`, for people.
+
+use std::fmt::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+
+use super::{Clock, since, sum};
+use crate::metrics::{FaultKind, Outcome};
+use crate::model::Scenario;
+use crate::sim::{SimTime, StopReason};
+
+/// Renders one run: faults, recovery milestones, the per-app table, totals.
+pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
+    let clock = Clock::new(scenario);
+    let strategy = &scenario.strategies[outcome.strategy.index()];
+    let mut out = String::new();
+    let tz = scenario.tz.iana_name().unwrap_or("UTC");
+    let _ = writeln!(out, "{} — {}", scenario.name, scenario.source);
+    let _ = writeln!(
+        out,
+        "strategy {} · seed {} · {} to {} ({})",
+        strategy.id,
+        outcome.seed,
+        clock.date(SimTime::ZERO),
+        clock.date(outcome.horizon),
+        tz
+    );
+    if let Some(d) = &strategy.description {
+        let _ = writeln!(out, "  {}", d.trim());
+    }
+
+    let _ = writeln!(out, "\nFaults");
+    if outcome.faults.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for f in &outcome.faults {
+        let bug = &scenario.bugs[f.bug.index()].id;
+        let what = match f.kind {
+            FaultKind::Strike => format!("bug {bug} strikes"),
+            FaultKind::Recurrence => format!("bug {bug} recurs"),
+        };
+        let hosts = name_list(
+            f.hosts
+                .iter()
+                .map(|h| scenario.hosts[h.index()].id.as_str()),
+            4,
+        );
+        let _ = writeln!(
+            out,
+            "  {}  {what}: {} host(s) crashed ({hosts}), {} VM(s) corrupted, {} app(s) down",
+            clock.date(f.at),
+            f.hosts.len(),
+            f.vms_corrupted,
+            f.apps_down.len()
+        );
+        if f.kind == FaultKind::Strike && !f.apps_down.is_empty() {
+            let apps = name_list(
+                f.apps_down
+                    .iter()
+                    .map(|a| scenario.apps[a.index()].id.as_str()),
+                8,
+            );
+            let _ = writeln!(out, "      apps down: {apps}");
+        }
+    }
+    if outcome.recurrences > 0 {
+        let _ = writeln!(
+            out,
+            "  {} recurrence(s): restarted hosts crashed again before the bug was fixed",
+            outcome.recurrences
+        );
+    }
+
+    let _ = writeln!(out, "\nRecovery");
+    for (k, inc) in outcome.incidents.iter().enumerate() {
+        let bug = &scenario.bugs[inc.bug.index()].id;
+        let _ = writeln!(
+            out,
+            "  incident {} — bug {bug} at {}: {} app(s) down",
+            k + 1,
+            clock.date(inc.at),
+            inc.apps.len()
+        );
+        if inc.apps.is_empty() {
+            continue;
+        }
+        let line = |label: &str, t: Option<SimTime>| match t {
+            Some(t) => format!("    {label:<22}{}  ({})", clock.date(t), since(inc.at, t)),
+            None => format!("    {label:<22}not within the horizon"),
+        };
+        let _ = writeln!(out, "{}", line("diagnosed", inc.diagnosed_at));
+        let _ = writeln!(out, "{}", line("restoration started", inc.recovery_started));
+        let _ = writeln!(out, "{}", line("first app back", inc.milestones.first));
+        let _ = writeln!(out, "{}", line("50 % back", inc.milestones.half));
+        let _ = writeln!(out, "{}", line("90 % back", inc.milestones.ninety));
+        let _ = writeln!(out, "{}", line("100 % back", inc.milestones.all));
+    }
+
+    let horizon = outcome.horizon;
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec![
+            "app",
+            "tags",
+            "went down",
+            "back up",
+            "downtime",
+            "method",
+            "team",
+        ]);
+    let mut rows = 0;
+    for (app, o) in scenario.apps.iter().zip(&outcome.apps) {
+        let Some(down) = o.first_down() else { continue };
+        rows += 1;
+        let up = match (o.final_up(), o.waiting) {
+            (Some(t), _) => clock.short(t),
+            (None, Some(w)) => format!("down: {}", w.describe()),
+            (None, None) => "down".to_string(),
+        };
+        let outages = if o.outages.len() > 1 {
+            format!(" ({} outages)", o.outages.len())
+        } else {
+            String::new()
+        };
+        table.add_row(vec![
+            app.id.clone(),
+            app.tags.join(","),
+            clock.short(down),
+            up,
+            format!("{}{outages}", o.downtime(horizon)),
+            o.method.map_or("-", |m| m.name()).to_string(),
+            o.team
+                .map_or("-".to_string(), |t| scenario.teams[t.index()].id.clone()),
+        ]);
+    }
+    if let Some(col) = table.column_mut(4) {
+        col.set_cell_alignment(CellAlignment::Right);
+    }
+    let _ = writeln!(out, "\nApps ({rows} of {} went down)", scenario.apps.len());
+    if rows > 0 {
+        let _ = writeln!(out, "{table}");
+    }
+
+    let down: Vec<_> = outcome
+        .apps
+        .iter()
+        .filter(|a| !a.outages.is_empty())
+        .collect();
+    let total = sum(down.iter().map(|a| a.downtime(horizon)));
+    let restored = down.iter().filter(|a| a.final_up().is_some()).count();
+    let _ = writeln!(out, "\nTotals");
+    let _ = writeln!(
+        out,
+        "  {} app(s) went down, {restored} back up, {} still down at the end",
+        down.len(),
+        down.len() - restored
+    );
+    if !down.is_empty() {
+        let mean = crate::sim::SimDuration::from_millis(total.as_millis() / down.len() as u64);
+        let _ = writeln!(
+            out,
+            "  downtime: {total} in total, {mean} per app on average"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {} host reboot(s), {} recurrence(s), {} events; run ended {} ({})",
+        outcome.host_reboots,
+        outcome.recurrences,
+        outcome.events,
+        clock.date(outcome.end),
+        match outcome.stop {
+            StopReason::Drained => "nothing left to do",
+            StopReason::Horizon => "horizon reached",
+            StopReason::Stopped => "stopped",
+        }
+    );
+    if down.len() > restored {
+        let _ = writeln!(
+            out,
+            "  warning: {} app(s) were still down at the end of the horizon",
+            down.len() - restored
+        );
+    }
+    out
+}
+
+/// `a, b, c and 7 more`.
+fn name_list<'a>(names: impl Iterator<Item = &'a str>, max: usize) -> String {
+    let all: Vec<&str> = names.collect();
+    if all.len() <= max {
+        return all.join(", ");
+    }
+    format!("{} and {} more", all[..max].join(", "), all.len() - max)
+}

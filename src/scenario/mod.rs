@@ -1,0 +1,252 @@
+//! Scenario files: YAML (the default: comments are how architects document
+//! their assumptions), TOML and JSON, chosen by extension.
+//!
+//! Loading is two stages (STYLE.md §6): serde types that reject unknown
+//! fields ([`raw`]), then validation and id resolution into a
+//! [`Scenario`](crate::model::Scenario) ([`resolve`]). Every problem is
+//! reported with file, line, column, the field path and what was expected;
+//! validation collects all problems rather than stopping at the first.
+
+mod locate;
+pub(crate) mod raw;
+mod resolve;
+pub mod units;
+
+use std::fmt;
+use std::path::Path;
+
+pub use locate::{FieldPath, LineCol, Locator, Seg};
+
+use crate::model::Scenario;
+
+/// The December 2018 incident, embedded as the default scenario.
+pub const DEFAULT_SCENARIO_YAML: &str =
+    include_str!("../../scenarios/nouvelle-caledonie-2018.yaml");
+/// The name under which the embedded default scenario is reported.
+pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/nouvelle-caledonie-2018.yaml (embedded)";
+
+/// Scenario files larger than this are refused (a runaway generator, not a plan).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// YAML 1.2.
+    Yaml,
+    /// TOML 1.0.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+impl Format {
+    /// The format for a file name, by extension.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "yaml" | "yml" => Some(Format::Yaml),
+            "toml" => Some(Format::Toml),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// One problem in a scenario file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, as the user named it.
+    pub file: String,
+    /// Where, when known.
+    pub at: Option<LineCol>,
+    /// The field, when known.
+    pub path: Option<FieldPath>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(at) = self.at {
+            write!(f, ":{}:{}", at.line, at.column)?;
+        }
+        if let Some(path) = &self.path {
+            write!(f, ": {path}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario file {file}: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is too large to be a scenario.
+    #[error("{file}: the file is {size} bytes; scenario files are limited to {limit} bytes")]
+    TooLarge {
+        /// The file.
+        file: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The extension names no supported format.
+    #[error("{file}: cannot tell the format: name the file .yaml, .yml, .toml or .json")]
+    UnknownFormat {
+        /// The file.
+        file: String,
+    },
+    /// The file has errors.
+    #[error("{}", render(diagnostics))]
+    Invalid {
+        /// Every problem found, in file order.
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&d.to_string());
+    }
+    out
+}
+
+/// Loads and validates a scenario file, choosing the format by extension.
+pub fn load_path(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let format = Format::from_path(path)
+        .ok_or_else(|| ScenarioError::UnknownFormat { file: file.clone() })?;
+    let meta = std::fs::metadata(path).map_err(|source| ScenarioError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ScenarioError::TooLarge {
+            file,
+            size: meta.len(),
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    load_str(&text, &file, format)
+}
+
+/// Loads the embedded default scenario (the December 2018 incident).
+pub fn load_default() -> Result<Scenario, ScenarioError> {
+    load_str(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_NAME, Format::Yaml)
+}
+
+/// Parses and validates scenario text; `file` names it in messages.
+pub fn load_str(text: &str, file: &str, format: Format) -> Result<Scenario, ScenarioError> {
+    let (raw, locator) = parse(text, file, format)?;
+    resolve::resolve(raw, file, &locator)
+}
+
+fn parse(
+    text: &str,
+    file: &str,
+    format: Format,
+) -> Result<(raw::ScenarioFile, Locator), ScenarioError> {
+    let mut path_text = String::new();
+    let result: Result<raw::ScenarioFile, (String, Option<LineCol>)> = match format {
+        Format::Yaml => serde_saphyr::with_deserializer_from_str(text, |de| {
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                path_text = e.path().to_string();
+                e.into_inner()
+            })
+        })
+        .map_err(|e| {
+            let at = e.location().and_then(|l| {
+                (l.line() > 0).then(|| LineCol {
+                    line: l.line(),
+                    column: l.column(),
+                })
+            });
+            (saphyr_message(&e), at)
+        }),
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(&mut de)
+                .map_err(|e| {
+                    path_text = e.path().to_string();
+                    let inner = e.into_inner();
+                    let at = (inner.line() > 0).then(|| LineCol {
+                        line: inner.line() as u64,
+                        column: inner.column() as u64,
+                    });
+                    (strip_json_position(&inner.to_string()), at)
+                })
+                .and_then(|v| de.end().map(|()| v).map_err(|e| (e.to_string(), None)))
+        }
+        Format::Toml => match toml::de::Deserializer::parse(text) {
+            Err(e) => Err(toml_error(text, &e)),
+            Ok(de) => serde_path_to_error::deserialize(de).map_err(|e| {
+                path_text = e.path().to_string();
+                toml_error(text, e.inner())
+            }),
+        },
+    };
+    match result {
+        Ok(raw) => {
+            let locator = match format {
+                Format::Toml => Locator::toml(text),
+                Format::Yaml | Format::Json => Locator::yaml(text),
+            };
+            Ok((raw, locator))
+        }
+        Err((message, at)) => {
+            let path = FieldPath::parse(&path_text);
+            let path = (!path.0.is_empty()).then_some(path);
+            Err(ScenarioError::Invalid {
+                diagnostics: vec![Diagnostic {
+                    file: file.to_string(),
+                    at,
+                    path,
+                    message,
+                }],
+            })
+        }
+    }
+}
+
+/// The YAML error's own message, without the source snippet or the
+/// location (which the diagnostic shows in its own format).
+fn saphyr_message(e: &serde_saphyr::Error) -> String {
+    let text = e.without_snippet().to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    text.trim().to_string()
+}
+
+fn strip_json_position(text: &str) -> String {
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text.to_string(),
+    }
+}
+
+fn toml_error(text: &str, e: &toml::de::Error) -> (String, Option<LineCol>) {
+    let at = e
+        .span()
+        .map(|span| locate::LineIndex::new(text).at(span.start));
+    (e.message().trim().to_string(), at)
+}

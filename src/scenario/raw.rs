@@ -1,0 +1,226 @@
+//! The scenario file as written: serde types mirroring YAML/TOML/JSON.
+//!
+//! Every struct rejects unknown fields, so a misspelt key is an error with
+//! its location instead of a silently ignored assumption. Values stay as
+//! text here (durations, sizes, distributions, dates); `resolve` turns them
+//! into typed, index-resolved model values with errors that name the field.
+
+// `description` and `name` fields are documentation for people reading the
+// file; they are accepted (and type-checked) but not simulated.
+#![allow(dead_code)]
+
+use serde::Deserialize;
+
+/// A whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// IANA time zone, e.g. `Pacific/Noumea`.
+    pub time_zone: String,
+    /// Local date and time the simulated clock starts at, e.g. `2018-12-20 00:00`.
+    pub start: String,
+    /// How long the simulation may run, e.g. `30d`.
+    pub horizon: String,
+    #[serde(default)]
+    pub limits: Option<LimitsFile>,
+    pub builds: Vec<BuildFile>,
+    pub sites: Vec<SiteFile>,
+    pub clusters: Vec<ClusterFile>,
+    pub hosts: Vec<HostFile>,
+    #[serde(default)]
+    pub bugs: Vec<BugFile>,
+    pub apps: Vec<AppFile>,
+    pub teams: Vec<TeamFile>,
+    pub strategies: Vec<StrategyFile>,
+    #[serde(default)]
+    pub default_strategy: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    #[serde(default)]
+    pub max_events: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildFile {
+    pub id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Distribution of the time a host takes to reboot on this build.
+    pub reboot: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteFile {
+    pub id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `primary` (default) or `dr`.
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterFile {
+    pub id: String,
+    pub site: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostFile {
+    pub id: String,
+    pub cluster: String,
+    pub build: String,
+    /// Expands into `count` hosts named `ID-01`, `ID-02`, ….
+    #[serde(default)]
+    pub count: Option<u32>,
+    pub cores: u32,
+    pub memory: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BugFile {
+    pub id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Builds that carry the defect.
+    pub builds: Vec<String>,
+    pub trigger: TriggerFile,
+    #[serde(default)]
+    pub scope: Option<ScopeFile>,
+    #[serde(default)]
+    pub effects: Option<EffectsFile>,
+    /// Delay before a restarted host crashes again, until the fix.
+    #[serde(default)]
+    pub recurrence: Option<String>,
+    /// Delay from the first strike to the vendor's fix being applied, or `never`.
+    #[serde(default)]
+    pub fix: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerFile {
+    /// Local date and time of a time bomb.
+    pub at: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeFile {
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub clusters: Vec<String>,
+    #[serde(default)]
+    pub sites: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Probability that each host in scope is hit.
+    #[serde(default)]
+    pub probability: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectsFile {
+    #[serde(default)]
+    pub crash: Option<bool>,
+    /// Probability that each VM on a crashed host is corrupted.
+    #[serde(default)]
+    pub corrupt_vm: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppFile {
+    pub id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Expands into `count` apps named `ID-01`, `ID-02`, ….
+    #[serde(default)]
+    pub count: Option<u32>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub criticality: Option<u32>,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    pub vms: Vec<VmFile>,
+    pub work: WorkFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VmFile {
+    #[serde(default)]
+    pub count: Option<u32>,
+    pub cluster: String,
+    pub cores: u32,
+    pub memory: String,
+    #[serde(default)]
+    pub disk: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkFile {
+    #[serde(default)]
+    pub restart: Option<String>,
+    #[serde(default)]
+    pub reinstall: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamFile {
+    pub id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub members: u32,
+    pub shifts: Vec<String>,
+    #[serde(default)]
+    pub holidays: Vec<HolidayFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayFile {
+    pub date: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub members: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyFile {
+    pub id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub detection: String,
+    pub diagnosis: String,
+    pub methods: Vec<String>,
+    pub order: String,
+    #[serde(default)]
+    pub teams: Option<Vec<String>>,
+    #[serde(default)]
+    pub restart_despite_recurrence: Option<bool>,
+    #[serde(default)]
+    pub dr_site: Option<String>,
+}

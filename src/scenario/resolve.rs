@@ -1,0 +1,1041 @@
+//! Validation and id resolution: [`raw::ScenarioFile`] → [`Scenario`].
+//!
+//! Problems are collected, not thrown: a user fixing a file wants every
+//! mistake at once. Each is recorded against a field path and located in
+//! the source text at the end.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+
+use super::raw::{self, ScenarioFile};
+use super::units::{parse_duration, parse_size};
+use super::{Diagnostic, FieldPath, Locator, ScenarioError};
+use crate::model::*;
+use crate::sim::{Dist, HolidaySpec, Roster, ShiftSpec, SimDuration, SimTime};
+
+/// Most items one `count` may expand into.
+pub const MAX_GROUP_COUNT: u32 = 100_000;
+/// Most hosts, apps or VMs in one scenario.
+pub const MAX_ENTITIES: usize = 1_000_000;
+/// Longest horizon: ten years.
+pub const MAX_HORIZON: SimDuration = SimDuration::from_days(3653);
+/// Default bound on events per run.
+pub const DEFAULT_MAX_EVENTS: u64 = 10_000_000;
+
+struct Ctx {
+    errors: Vec<(FieldPath, String)>,
+}
+
+impl Ctx {
+    fn err(&mut self, path: &FieldPath, message: impl Into<String>) {
+        self.errors.push((path.clone(), message.into()));
+    }
+
+    fn dist(&mut self, path: &FieldPath, text: &str) -> Option<Dist> {
+        match Dist::parse(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(path, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, path: &FieldPath, text: &str) -> Option<SimDuration> {
+        match parse_duration(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(path, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn size(&mut self, path: &FieldPath, text: &str) -> Option<u64> {
+        match parse_size(text) {
+            Ok(s) if s.0 > 0 => Some(s.0),
+            Ok(_) => {
+                self.err(path, "must be more than zero");
+                None
+            }
+            Err(e) => {
+                self.err(path, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn probability(&mut self, path: &FieldPath, p: Option<f64>, default: f64) -> f64 {
+        match p {
+            None => default,
+            Some(p) if (0.0..=1.0).contains(&p) => p,
+            Some(p) => {
+                self.err(
+                    path,
+                    format!("a probability must be between 0 and 1, got {p}"),
+                );
+                default
+            }
+        }
+    }
+
+    fn id(
+        &mut self,
+        path: &FieldPath,
+        id: &str,
+        seen: &mut BTreeMap<String, FieldPath>,
+        kind: &str,
+    ) {
+        if id.is_empty() {
+            self.err(path, format!("a {kind} id cannot be empty"));
+            return;
+        }
+        if let Some(c) = id
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')))
+        {
+            self.err(
+                path,
+                format!(
+                    "{kind} id `{id}` contains `{c}`: use letters, digits, `-`, `_`, `.` or `/`"
+                ),
+            );
+        }
+        if let Some(first) = seen.get(id) {
+            self.err(
+                path,
+                format!("duplicate {kind} id `{id}` (first defined at {first})"),
+            );
+        } else {
+            seen.insert(id.to_string(), path.clone());
+        }
+    }
+
+    fn count(&mut self, path: &FieldPath, count: Option<u32>) -> u32 {
+        match count {
+            None => 1,
+            Some(0) => {
+                self.err(path, "count must be at least 1");
+                1
+            }
+            Some(n) if n > MAX_GROUP_COUNT => {
+                self.err(
+                    path,
+                    format!("count {n} is over the limit of {MAX_GROUP_COUNT} per group"),
+                );
+                1
+            }
+            Some(n) => n,
+        }
+    }
+}
+
+/// Resolves `name` among `known` ids, or records an error with a suggestion.
+fn lookup<T: Copy>(
+    ctx: &mut Ctx,
+    path: &FieldPath,
+    name: &str,
+    known: &BTreeMap<String, T>,
+    kind: &str,
+) -> Option<T> {
+    if let Some(v) = known.get(name) {
+        return Some(*v);
+    }
+    let mut message = format!("unknown {kind} `{name}`");
+    if let Some(s) = suggest(name, known.keys().map(String::as_str)) {
+        message.push_str(&format!(": did you mean `{s}`?"));
+    } else if known.len() <= 12 && !known.is_empty() {
+        let list: Vec<_> = known.keys().map(|k| format!("`{k}`")).collect();
+        message.push_str(&format!(": expected one of {}", list.join(", ")));
+    }
+    ctx.err(path, message);
+    None
+}
+
+/// The closest candidate within a small edit distance.
+fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let sub = prev[j] + usize::from(ca != *cb);
+                cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .map(|c| (distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Parses a local date-time like `2018-12-26 01:30`.
+fn parse_local(text: &str) -> Result<DateTime, String> {
+    let t = text.trim();
+    t.parse::<DateTime>().map_err(|_| {
+        format!(
+            "expected a local date and time like `2018-12-26 01:30` (in the scenario's time zone, no offset), got `{text}`"
+        )
+    })
+}
+
+fn expand_ids(id: &str, count: u32, explicit: bool) -> Vec<String> {
+    if !explicit {
+        return vec![id.to_string()];
+    }
+    let width = count.to_string().len().max(2);
+    (1..=count).map(|i| format!("{id}-{i:0width$}")).collect()
+}
+
+pub(super) fn resolve(
+    raw: ScenarioFile,
+    file: &str,
+    locator: &Locator,
+) -> Result<Scenario, ScenarioError> {
+    let mut ctx = Ctx { errors: Vec::new() };
+    let root = FieldPath::root();
+    let scenario = build(&mut ctx, &root, raw);
+    if ctx.errors.is_empty()
+        && let Some(s) = scenario
+    {
+        return Ok(s);
+    }
+    let mut diagnostics: Vec<Diagnostic> = ctx
+        .errors
+        .into_iter()
+        .map(|(path, message)| Diagnostic {
+            file: file.to_string(),
+            at: locator.locate(&path),
+            path: (!path.0.is_empty()).then_some(path),
+            message,
+        })
+        .collect();
+    diagnostics.sort_by_key(|d| d.at);
+    if diagnostics.is_empty() {
+        // Defensive: `build` returns None only after recording an error.
+        diagnostics.push(Diagnostic {
+            file: file.to_string(),
+            at: None,
+            path: None,
+            message: "the scenario is invalid".into(),
+        });
+    }
+    Err(ScenarioError::Invalid { diagnostics })
+}
+
+fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario> {
+    if raw.name.trim().is_empty() {
+        ctx.err(&root.key("name"), "the scenario needs a name");
+    }
+    let tz = match TimeZone::get(raw.time_zone.trim()) {
+        Ok(tz) => Some(tz),
+        Err(_) => {
+            ctx.err(
+                &root.key("time_zone"),
+                format!(
+                    "unknown time zone `{}`: expected an IANA name like `Pacific/Noumea`, `Europe/Paris` or `UTC`",
+                    raw.time_zone
+                ),
+            );
+            None
+        }
+    };
+    let start_path = root.key("start");
+    let start_local = match parse_local(&raw.start) {
+        Ok(dt) => Some(dt),
+        Err(e) => {
+            ctx.err(&start_path, e);
+            None
+        }
+    };
+    let start = match (&tz, start_local) {
+        (Some(tz), Some(dt)) => match tz.to_timestamp(dt) {
+            Ok(ts) => Some(ts),
+            Err(e) => {
+                ctx.err(
+                    &start_path,
+                    format!("cannot place `{}` in the time zone: {e}", raw.start),
+                );
+                None
+            }
+        },
+        _ => None,
+    };
+    let horizon_path = root.key("horizon");
+    let horizon = ctx.duration(&horizon_path, &raw.horizon).and_then(|h| {
+        if h == SimDuration::ZERO {
+            ctx.err(&horizon_path, "the horizon must be longer than zero");
+            None
+        } else if h > MAX_HORIZON {
+            ctx.err(
+                &horizon_path,
+                format!("the horizon {h} is over the limit of 10 years"),
+            );
+            None
+        } else {
+            Some(h)
+        }
+    });
+    let max_events = match raw.limits.as_ref().and_then(|l| l.max_events) {
+        Some(0) => {
+            ctx.err(&root.key("limits").key("max_events"), "must be at least 1");
+            DEFAULT_MAX_EVENTS
+        }
+        Some(n) => n,
+        None => DEFAULT_MAX_EVENTS,
+    };
+
+    // Converts a local date-time field into simulated time.
+    let to_sim = |ctx: &mut Ctx, path: &FieldPath, text: &str| -> Option<SimTime> {
+        let dt = match parse_local(text) {
+            Ok(dt) => dt,
+            Err(e) => {
+                ctx.err(path, e);
+                return None;
+            }
+        };
+        let (tz, start, horizon) = (tz.as_ref()?, start?, horizon?);
+        let ts = tz.to_timestamp(dt).ok()?;
+        let ms = ts.as_millisecond() - start.as_millisecond();
+        if ms < 0 {
+            ctx.err(
+                path,
+                format!("`{text}` is before the scenario's start ({})", raw.start),
+            );
+            return None;
+        }
+        let t = SimTime::from_millis(ms as u64);
+        if t > SimTime::ZERO.saturating_add(horizon) {
+            ctx.err(
+                path,
+                format!("`{text}` is after the horizon ({} from the start)", horizon),
+            );
+            return None;
+        }
+        Some(t)
+    };
+
+    // Builds.
+    let mut build_ids = BTreeMap::new();
+    let mut builds = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, b) in raw.builds.iter().enumerate() {
+        let p = root.key("builds").index(i);
+        ctx.id(&p.key("id"), &b.id, &mut seen, "build");
+        let reboot = ctx.dist(&p.key("reboot"), &b.reboot);
+        build_ids.insert(b.id.clone(), BuildId(builds.len() as u32));
+        builds.push(Build {
+            id: b.id.clone(),
+            reboot: reboot.unwrap_or(Dist::Fixed(SimDuration::ZERO)),
+        });
+    }
+    if raw.builds.is_empty() {
+        ctx.err(&root.key("builds"), "declare at least one hypervisor build");
+    }
+
+    // Sites and clusters.
+    let mut site_ids = BTreeMap::new();
+    let mut sites = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, s) in raw.sites.iter().enumerate() {
+        let p = root.key("sites").index(i);
+        ctx.id(&p.key("id"), &s.id, &mut seen, "site");
+        let role = match s.role.as_deref() {
+            None | Some("primary") => SiteRole::Primary,
+            Some("dr") => SiteRole::Dr,
+            Some(other) => {
+                ctx.err(
+                    &p.key("role"),
+                    format!("unknown site role `{other}`: expected `primary` or `dr`"),
+                );
+                SiteRole::Primary
+            }
+        };
+        site_ids.insert(s.id.clone(), SiteId(sites.len() as u32));
+        sites.push(Site {
+            id: s.id.clone(),
+            role,
+        });
+    }
+    let mut cluster_ids = BTreeMap::new();
+    let mut clusters = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, c) in raw.clusters.iter().enumerate() {
+        let p = root.key("clusters").index(i);
+        ctx.id(&p.key("id"), &c.id, &mut seen, "cluster");
+        let site = lookup(ctx, &p.key("site"), &c.site, &site_ids, "site");
+        cluster_ids.insert(c.id.clone(), ClusterId(clusters.len() as u32));
+        clusters.push(Cluster {
+            id: c.id.clone(),
+            site: site.unwrap_or(SiteId(0)),
+        });
+    }
+
+    // Hosts, with group expansion. Group ids resolve to all their members.
+    let mut host_ids: BTreeMap<String, HostId> = BTreeMap::new();
+    let mut host_groups: BTreeMap<String, Vec<HostId>> = BTreeMap::new();
+    let mut hosts: Vec<Host> = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, h) in raw.hosts.iter().enumerate() {
+        let p = root.key("hosts").index(i);
+        ctx.id(&p.key("id"), &h.id, &mut seen, "host");
+        let cluster = lookup(ctx, &p.key("cluster"), &h.cluster, &cluster_ids, "cluster");
+        let build = lookup(ctx, &p.key("build"), &h.build, &build_ids, "build");
+        let count = ctx.count(&p.key("count"), h.count);
+        if h.cores == 0 {
+            ctx.err(&p.key("cores"), "a host needs at least one core");
+        }
+        let memory = ctx.size(&p.key("memory"), &h.memory).unwrap_or(0);
+        if hosts.len() + count as usize > MAX_ENTITIES {
+            ctx.err(
+                &p.key("count"),
+                format!("more than {MAX_ENTITIES} hosts in total"),
+            );
+            break;
+        }
+        let mut members = Vec::new();
+        for id in expand_ids(&h.id, count, h.count.is_some()) {
+            let hid = HostId(hosts.len() as u32);
+            if host_ids.insert(id.clone(), hid).is_some() {
+                ctx.err(&p.key("id"), format!("host id `{id}` is defined twice"));
+            }
+            members.push(hid);
+            let cl = cluster.unwrap_or(ClusterId(0));
+            hosts.push(Host {
+                id,
+                cluster: cl,
+                site: clusters.get(cl.index()).map_or(SiteId(0), |c| c.site),
+                build: build.unwrap_or(BuildId(0)),
+                cores: h.cores,
+                memory_bytes: memory,
+                tags: h.tags.clone(),
+            });
+        }
+        if h.count.is_some() {
+            host_groups.insert(h.id.clone(), members);
+        }
+    }
+    if hosts.is_empty() {
+        ctx.err(&root.key("hosts"), "declare at least one host");
+    }
+    let mut host_refs: BTreeMap<String, usize> = BTreeMap::new();
+    let mut host_ref_lists: Vec<Vec<HostId>> = Vec::new();
+    for (id, h) in &host_ids {
+        host_refs.insert(id.clone(), host_ref_lists.len());
+        host_ref_lists.push(vec![*h]);
+    }
+    for (id, members) in &host_groups {
+        host_refs.insert(id.clone(), host_ref_lists.len());
+        host_ref_lists.push(members.clone());
+    }
+
+    // Apps, with group expansion; dependencies resolved once all are known.
+    let mut app_ids: BTreeMap<String, AppId> = BTreeMap::new();
+    let mut app_groups: BTreeMap<String, Vec<AppId>> = BTreeMap::new();
+    let mut apps: Vec<App> = Vec::new();
+    let mut app_origin: Vec<usize> = Vec::new();
+    let mut vms: Vec<Vm> = Vec::new();
+    let mut vm_cluster: Vec<(ClusterId, FieldPath)> = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, a) in raw.apps.iter().enumerate() {
+        let p = root.key("apps").index(i);
+        ctx.id(&p.key("id"), &a.id, &mut seen, "app");
+        let count = ctx.count(&p.key("count"), a.count);
+        let criticality = match a.criticality {
+            None => 1,
+            Some(c) if (1..=1000).contains(&c) => c,
+            Some(c) => {
+                ctx.err(
+                    &p.key("criticality"),
+                    format!("criticality must be between 1 and 1000, got {c}"),
+                );
+                1
+            }
+        };
+        let restart = a
+            .work
+            .restart
+            .as_ref()
+            .and_then(|t| ctx.dist(&p.key("work").key("restart"), t));
+        let reinstall = a
+            .work
+            .reinstall
+            .as_ref()
+            .and_then(|t| ctx.dist(&p.key("work").key("reinstall"), t));
+        if a.work.restart.is_none() && a.work.reinstall.is_none() {
+            ctx.err(
+                &p.key("work"),
+                "an app needs the work of at least one recovery method: `restart` or `reinstall`",
+            );
+        }
+        if a.vms.is_empty() {
+            ctx.err(&p.key("vms"), "an app needs at least one VM");
+        }
+        // Each VM spec, validated once per spec.
+        let mut specs = Vec::new();
+        for (j, v) in a.vms.iter().enumerate() {
+            let vp = p.key("vms").index(j);
+            let cluster = lookup(ctx, &vp.key("cluster"), &v.cluster, &cluster_ids, "cluster");
+            let vcount = ctx.count(&vp.key("count"), v.count);
+            if v.cores == 0 {
+                ctx.err(&vp.key("cores"), "a VM needs at least one core");
+            }
+            let memory = ctx.size(&vp.key("memory"), &v.memory).unwrap_or(0);
+            let disk = match &v.disk {
+                Some(d) => ctx.size(&vp.key("disk"), d).unwrap_or(0),
+                None => 0,
+            };
+            specs.push((cluster, vcount, v.cores, memory, disk, vp));
+        }
+        let vms_per_app: u64 = specs.iter().map(|s| u64::from(s.1)).sum();
+        if apps.len() + count as usize > MAX_ENTITIES
+            || vms.len() as u64 + vms_per_app * u64::from(count) > MAX_ENTITIES as u64
+        {
+            ctx.err(
+                &p.key("count"),
+                format!("more than {MAX_ENTITIES} apps or VMs in total"),
+            );
+            break;
+        }
+        let mut members = Vec::new();
+        for id in expand_ids(&a.id, count, a.count.is_some()) {
+            let aid = AppId(apps.len() as u32);
+            if app_ids.insert(id.clone(), aid).is_some() {
+                ctx.err(&p.key("id"), format!("app id `{id}` is defined twice"));
+            }
+            members.push(aid);
+            let mut app_vms = Vec::new();
+            for (cluster, vcount, cores, memory, disk, vp) in &specs {
+                for _ in 0..*vcount {
+                    app_vms.push(VmId(vms.len() as u32));
+                    vm_cluster.push((cluster.unwrap_or(ClusterId(0)), vp.clone()));
+                    vms.push(Vm {
+                        app: aid,
+                        host: HostId(0),
+                        cores: *cores,
+                        memory_bytes: *memory,
+                        disk_bytes: *disk,
+                    });
+                }
+            }
+            apps.push(App {
+                id,
+                group: a.count.map(|_| a.id.clone()),
+                tags: a.tags.clone(),
+                criticality,
+                depends_on: Vec::new(),
+                dependents: Vec::new(),
+                vms: app_vms,
+                restart: restart.clone(),
+                reinstall: reinstall.clone(),
+            });
+            app_origin.push(i);
+        }
+        if a.count.is_some() {
+            if app_ids.contains_key(&a.id) {
+                ctx.err(
+                    &p.key("id"),
+                    format!("app group id `{}` is also an app id", a.id),
+                );
+            }
+            app_groups.insert(a.id.clone(), members);
+        }
+    }
+    if apps.is_empty() {
+        ctx.err(&root.key("apps"), "declare at least one app");
+    }
+    let mut app_refs: BTreeMap<String, usize> = BTreeMap::new();
+    let mut app_ref_lists: Vec<Vec<AppId>> = Vec::new();
+    for (id, a) in &app_ids {
+        app_refs.insert(id.clone(), app_ref_lists.len());
+        app_ref_lists.push(vec![*a]);
+    }
+    for (id, members) in &app_groups {
+        app_refs.insert(id.clone(), app_ref_lists.len());
+        app_ref_lists.push(members.clone());
+    }
+    // Dependencies: each expanded app inherits its spec's list.
+    for aid in 0..apps.len() {
+        let i = app_origin[aid];
+        let p = root.key("apps").index(i);
+        let mut deps = Vec::new();
+        for (k, name) in raw.apps[i].depends_on.iter().enumerate() {
+            // Report a bad reference once per spec, not once per member.
+            let first_member = aid == 0 || app_origin[aid - 1] != i;
+            let found = if first_member {
+                lookup(ctx, &p.key("depends_on").index(k), name, &app_refs, "app")
+            } else {
+                app_refs.get(name).copied()
+            };
+            if let Some(r) = found {
+                for &d in &app_ref_lists[r] {
+                    if d.index() == aid {
+                        if first_member {
+                            ctx.err(
+                                &p.key("depends_on").index(k),
+                                format!("app `{}` cannot depend on itself", apps[aid].id),
+                            );
+                        }
+                    } else if !deps.contains(&d) {
+                        deps.push(d);
+                    }
+                }
+            }
+        }
+        apps[aid].depends_on = deps;
+    }
+    for aid in 0..apps.len() {
+        for d in apps[aid].depends_on.clone() {
+            apps[d.index()].dependents.push(AppId(aid as u32));
+        }
+    }
+    if let Some(cycle) = find_cycle(&apps) {
+        let names: Vec<&str> = cycle.iter().map(|a| apps[a.index()].id.as_str()).collect();
+        let first = cycle[0].index();
+        ctx.err(
+            &root.key("apps").index(app_origin[first]).key("depends_on"),
+            format!("dependency cycle: {}", names.join(" → ")),
+        );
+    }
+
+    // Initial placement: each VM on the first host of its cluster, in
+    // round-robin order, with enough free memory. CPU may be overcommitted,
+    // as hypervisors do; memory may not.
+    let mut cluster_hosts: Vec<Vec<HostId>> = vec![Vec::new(); clusters.len()];
+    for (h, host) in hosts.iter().enumerate() {
+        if let Some(list) = cluster_hosts.get_mut(host.cluster.index()) {
+            list.push(HostId(h as u32));
+        }
+    }
+    let mut free: Vec<u64> = hosts.iter().map(|h| h.memory_bytes).collect();
+    let mut cursor = vec![0usize; clusters.len()];
+    let mut reported = std::collections::BTreeSet::new();
+    for (v, vm) in vms.iter_mut().enumerate() {
+        let (cl, vp) = &vm_cluster[v];
+        let Some(list) = cluster_hosts.get(cl.index()) else {
+            continue;
+        };
+        if list.is_empty() {
+            if reported.insert(vp.clone()) && !cluster_ids.is_empty() {
+                ctx.err(
+                    &vp.key("cluster"),
+                    format!(
+                        "cluster `{}` has no hosts to run this VM",
+                        clusters[cl.index()].id
+                    ),
+                );
+            }
+            continue;
+        }
+        let n = list.len();
+        let pick = (0..n)
+            .map(|k| list[(cursor[cl.index()] + k) % n])
+            .find(|h| free[h.index()] >= vm.memory_bytes);
+        match pick {
+            Some(h) => {
+                free[h.index()] -= vm.memory_bytes;
+                vm.host = h;
+                cursor[cl.index()] = (list.iter().position(|x| *x == h).unwrap_or(0) + 1) % n;
+            }
+            None => {
+                if reported.insert(vp.clone()) {
+                    ctx.err(
+                        &vp.key("memory"),
+                        format!(
+                            "cluster `{}` is out of memory: no host has {} free for a VM of app `{}`; add hosts or memory",
+                            clusters[cl.index()].id,
+                            super::units::ByteSize(vm.memory_bytes),
+                            apps[vm.app.index()].id
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    // Bugs.
+    let mut bugs = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, b) in raw.bugs.iter().enumerate() {
+        let p = root.key("bugs").index(i);
+        ctx.id(&p.key("id"), &b.id, &mut seen, "bug");
+        let mut affected = Vec::new();
+        for (k, name) in b.builds.iter().enumerate() {
+            if let Some(id) = lookup(ctx, &p.key("builds").index(k), name, &build_ids, "build") {
+                affected.push(id);
+            }
+        }
+        if b.builds.is_empty() {
+            ctx.err(
+                &p.key("builds"),
+                "name at least one build that carries the bug",
+            );
+        }
+        let at = to_sim(ctx, &p.key("trigger").key("at"), &b.trigger.at);
+        let scope = b.scope.as_ref();
+        let default_scope = raw::ScopeFile::default();
+        let s = scope.unwrap_or(&default_scope);
+        let sp = p.key("scope");
+        let mut in_scope = vec![false; hosts.len()];
+        let unscoped =
+            s.hosts.is_empty() && s.clusters.is_empty() && s.sites.is_empty() && s.tags.is_empty();
+        for (k, name) in s.hosts.iter().enumerate() {
+            if let Some(r) = lookup(ctx, &sp.key("hosts").index(k), name, &host_refs, "host") {
+                for h in &host_ref_lists[r] {
+                    in_scope[h.index()] = true;
+                }
+            }
+        }
+        for (k, name) in s.clusters.iter().enumerate() {
+            if let Some(c) = lookup(
+                ctx,
+                &sp.key("clusters").index(k),
+                name,
+                &cluster_ids,
+                "cluster",
+            ) {
+                for (h, host) in hosts.iter().enumerate() {
+                    in_scope[h] |= host.cluster == c;
+                }
+            }
+        }
+        for (k, name) in s.sites.iter().enumerate() {
+            if let Some(site) = lookup(ctx, &sp.key("sites").index(k), name, &site_ids, "site") {
+                for (h, host) in hosts.iter().enumerate() {
+                    in_scope[h] |= host.site == site;
+                }
+            }
+        }
+        for (k, tag) in s.tags.iter().enumerate() {
+            let mut any = false;
+            for (h, host) in hosts.iter().enumerate() {
+                if host.tags.contains(tag) {
+                    in_scope[h] = true;
+                    any = true;
+                }
+            }
+            if !any {
+                ctx.err(
+                    &sp.key("tags").index(k),
+                    format!("no host has the tag `{tag}`"),
+                );
+            }
+        }
+        let bug_hosts: Vec<HostId> = (0..hosts.len())
+            .filter(|&h| (unscoped || in_scope[h]) && affected.contains(&hosts[h].build))
+            .map(|h| HostId(h as u32))
+            .collect();
+        if bug_hosts.is_empty() && !affected.is_empty() && !hosts.is_empty() {
+            ctx.err(
+                &sp,
+                "no host in the bug's scope runs an affected build, so it could never strike",
+            );
+        }
+        let host_probability = ctx.probability(&sp.key("probability"), s.probability, 1.0);
+        let effects = b.effects.as_ref();
+        let crash = effects.and_then(|e| e.crash).unwrap_or(true);
+        let corrupt_vm = ctx.probability(
+            &p.key("effects").key("corrupt_vm"),
+            effects.and_then(|e| e.corrupt_vm),
+            0.0,
+        );
+        let recurrence = b
+            .recurrence
+            .as_ref()
+            .and_then(|t| ctx.dist(&p.key("recurrence"), t));
+        let fix = match b.fix.as_deref().map(str::trim) {
+            None | Some("never") => None,
+            Some(t) => ctx.dist(&p.key("fix"), t),
+        };
+        bugs.push(Bug {
+            id: b.id.clone(),
+            builds: affected,
+            trigger: Trigger::At(at.unwrap_or(SimTime::ZERO)),
+            hosts: bug_hosts,
+            host_probability,
+            crash,
+            corrupt_vm,
+            recurrence,
+            fix,
+        });
+    }
+
+    // Teams.
+    let mut team_ids = BTreeMap::new();
+    let mut teams = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, t) in raw.teams.iter().enumerate() {
+        let p = root.key("teams").index(i);
+        ctx.id(&p.key("id"), &t.id, &mut seen, "team");
+        if t.members == 0 || t.members > 10_000 {
+            ctx.err(
+                &p.key("members"),
+                format!("a team has between 1 and 10000 members, got {}", t.members),
+            );
+        }
+        let mut shifts = Vec::new();
+        for (k, s) in t.shifts.iter().enumerate() {
+            match ShiftSpec::parse(s) {
+                Ok(s) => shifts.push(s),
+                Err(e) => ctx.err(&p.key("shifts").index(k), e.to_string()),
+            }
+        }
+        let mut holidays = Vec::new();
+        for (k, h) in t.holidays.iter().enumerate() {
+            let hp = p.key("holidays").index(k);
+            match h.date.trim().parse::<Date>() {
+                Ok(date) => {
+                    let members = h.members.unwrap_or(0);
+                    if members > t.members {
+                        ctx.err(
+                            &hp.key("members"),
+                            format!(
+                                "{members} members on duty is more than the team's {}",
+                                t.members
+                            ),
+                        );
+                    }
+                    holidays.push(HolidaySpec { date, members });
+                }
+                Err(_) => ctx.err(
+                    &hp.key("date"),
+                    format!("expected a date like `2018-12-25`, got `{}`", h.date),
+                ),
+            }
+        }
+        let roster = match (&tz, start, horizon) {
+            (Some(tz), Some(start), Some(horizon)) => {
+                match Roster::build(
+                    tz,
+                    start,
+                    horizon,
+                    t.members.clamp(1, 10_000),
+                    &shifts,
+                    &holidays,
+                ) {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        ctx.err(&p.key("shifts"), e.to_string());
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        team_ids.insert(t.id.clone(), TeamId(teams.len() as u32));
+        if let Some(roster) = roster {
+            teams.push(Team {
+                id: t.id.clone(),
+                roster,
+            });
+        }
+    }
+    if raw.teams.is_empty() {
+        ctx.err(
+            &root.key("teams"),
+            "declare at least one team: recovery is done by people",
+        );
+    }
+
+    // Strategies.
+    let dr_sites: Vec<SiteId> = sites
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.role == SiteRole::Dr)
+        .map(|(i, _)| SiteId(i as u32))
+        .collect();
+    let mut strategy_ids = BTreeMap::new();
+    let mut strategies = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, s) in raw.strategies.iter().enumerate() {
+        let p = root.key("strategies").index(i);
+        ctx.id(&p.key("id"), &s.id, &mut seen, "strategy");
+        let detection = ctx.dist(&p.key("detection"), &s.detection);
+        let diagnosis = ctx.dist(&p.key("diagnosis"), &s.diagnosis);
+        let mut methods = Vec::new();
+        for (k, m) in s.methods.iter().enumerate() {
+            let method = match m.trim() {
+                "restart" => Method::Restart,
+                "reinstall" => Method::Reinstall,
+                other => {
+                    ctx.err(
+                        &p.key("methods").index(k),
+                        format!("unknown method `{other}`: expected `restart` or `reinstall`"),
+                    );
+                    continue;
+                }
+            };
+            if methods.contains(&method) {
+                ctx.err(
+                    &p.key("methods").index(k),
+                    format!("method `{m}` is listed twice"),
+                );
+            }
+            methods.push(method);
+        }
+        if s.methods.is_empty() {
+            ctx.err(
+                &p.key("methods"),
+                "list at least one method: `restart` or `reinstall`",
+            );
+        }
+        let order = match s.order.trim() {
+            "fifo" => Order::Fifo,
+            "criticality" => Order::Criticality,
+            "shortest-first" => Order::ShortestFirst,
+            other => {
+                ctx.err(
+                    &p.key("order"),
+                    format!(
+                        "unknown order `{other}`: expected `fifo`, `criticality` or `shortest-first`"
+                    ),
+                );
+                Order::Fifo
+            }
+        };
+        let team_list = match &s.teams {
+            None => (0..raw.teams.len()).map(|t| TeamId(t as u32)).collect(),
+            Some(list) => {
+                if list.is_empty() {
+                    ctx.err(&p.key("teams"), "a strategy needs at least one team");
+                }
+                list.iter()
+                    .enumerate()
+                    .filter_map(|(k, t)| {
+                        lookup(ctx, &p.key("teams").index(k), t, &team_ids, "team")
+                    })
+                    .collect()
+            }
+        };
+        let dr_site = match &s.dr_site {
+            Some(name) => lookup(ctx, &p.key("dr_site"), name, &site_ids, "site").inspect(|id| {
+                if sites[id.index()].role != SiteRole::Dr {
+                    ctx.err(
+                        &p.key("dr_site"),
+                        format!("site `{name}` is not a DR site: give it `role: dr`"),
+                    );
+                }
+            }),
+            None => match dr_sites.as_slice() {
+                [one] => Some(*one),
+                _ => None,
+            },
+        };
+        if methods.contains(&Method::Reinstall) && dr_site.is_none() {
+            ctx.err(
+                &p.key("methods"),
+                if dr_sites.is_empty() {
+                    "`reinstall` needs a site with `role: dr` to reinstall at".to_string()
+                } else {
+                    "there are several DR sites: say which one with `dr_site`".to_string()
+                },
+            );
+        }
+        strategy_ids.insert(s.id.clone(), StrategyId(strategies.len() as u32));
+        strategies.push(Strategy {
+            id: s.id.clone(),
+            description: s.description.clone(),
+            detection: detection.unwrap_or(Dist::Fixed(SimDuration::ZERO)),
+            diagnosis: diagnosis.unwrap_or(Dist::Fixed(SimDuration::ZERO)),
+            methods,
+            order,
+            teams: team_list,
+            restart_despite_recurrence: s.restart_despite_recurrence.unwrap_or(false),
+            dr_site,
+        });
+    }
+    if raw.strategies.is_empty() {
+        ctx.err(
+            &root.key("strategies"),
+            "declare at least one recovery strategy",
+        );
+    }
+    let default_strategy = match &raw.default_strategy {
+        Some(name) => lookup(
+            ctx,
+            &root.key("default_strategy"),
+            name,
+            &strategy_ids,
+            "strategy",
+        )
+        .unwrap_or(StrategyId(0)),
+        None => StrategyId(0),
+    };
+
+    if !ctx.errors.is_empty() {
+        return None;
+    }
+    Some(Scenario {
+        name: raw.name,
+        description: raw.description,
+        source: String::new(),
+        tz: tz?,
+        start: start?,
+        horizon: horizon?,
+        max_events,
+        builds,
+        sites,
+        clusters,
+        hosts,
+        bugs,
+        apps,
+        vms,
+        teams,
+        strategies,
+        default_strategy,
+    })
+}
+
+/// A dependency cycle, as the list of apps around it (first repeated last).
+fn find_cycle(apps: &[App]) -> Option<Vec<AppId>> {
+    // Iterative three-colour DFS: deep dependency chains cannot overflow the stack.
+    let n = apps.len();
+    let mut colour = vec![0u8; n]; // 0 new, 1 on the path, 2 done
+    let mut parent = vec![usize::MAX; n];
+    for root in 0..n {
+        if colour[root] != 0 {
+            continue;
+        }
+        let mut stack = vec![(root, 0usize)];
+        colour[root] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&dep) = apps[node].depends_on.get(*next) {
+                *next += 1;
+                let d = dep.index();
+                match colour[d] {
+                    0 => {
+                        colour[d] = 1;
+                        parent[d] = node;
+                        stack.push((d, 0));
+                    }
+                    1 => {
+                        let mut cycle = vec![AppId(d as u32)];
+                        let mut cur = node;
+                        while cur != d {
+                            cycle.push(AppId(cur as u32));
+                            cur = parent[cur];
+                        }
+                        cycle.push(AppId(d as u32));
+                        // Walked backwards along depends_on edges: reverse so
+                        // it reads "a depends on b depends on …".
+                        cycle.reverse();
+                        return Some(cycle);
+                    }
+                    _ => {}
+                }
+            } else {
+                colour[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,17 @@
+//! The discrete-event kernel: time, the event queue and run loop, seeded
+//! random streams, duration distributions and work calendars.
+//!
+//! This layer knows nothing about hosts, apps or bugs (DESIGN.md §5): it is
+//! reusable by anything that needs a deterministic simulation clock.
+
+pub mod calendar;
+pub mod dist;
+pub mod queue;
+pub mod rng;
+pub mod time;
+
+pub use calendar::{CalendarError, HolidaySpec, Roster, ShiftSpec, Weekdays, WorkerCalendar};
+pub use dist::Dist;
+pub use queue::{EventId, RunError, Scheduler, StopReason};
+pub use rng::{Purpose, RngStreams};
+pub use time::{SimDuration, SimTime};

@@ -1,0 +1,187 @@
+//! The command line, end to end: the built `hvsim` binary on real files.
+
+use std::process::Command;
+
+fn hvsim() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hvsim"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = hvsim().args(args).output().expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "hvsim {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn no_arguments_runs_the_embedded_2018_incident() {
+    let text = run_ok(&[]);
+    assert!(text.contains("Nouvelle-Calédonie, December 2018"), "{text}");
+    assert!(text.contains("strategy as-in-2018 · seed 1"), "{text}");
+    assert!(
+        text.contains("2018-12-25 23:40 +11:00  bug socle-2018-b strikes: 10 host(s) crashed"),
+        "{text}"
+    );
+    for label in ["first app back", "50 % back", "90 % back", "100 % back"] {
+        assert!(text.contains(label), "missing {label}: {text}");
+    }
+    // The per-app table names apps and shows durations in human units.
+    assert!(text.contains("│ mail "), "{text}");
+    assert!(text.contains("reinstall"), "{text}");
+    // And the same as `run` with the file itself, apart from the source line.
+    let from_file = run_ok(&["run", "scenarios/nouvelle-caledonie-2018.yaml"]);
+    let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&text), body(&from_file));
+}
+
+#[test]
+fn same_seed_gives_byte_identical_json_and_other_seeds_differ() {
+    let a = run_ok(&["run", "--json", "--seed", "42"]);
+    let b = run_ok(&["run", "--json", "--seed", "42"]);
+    assert_eq!(a, b);
+    let c = run_ok(&["run", "--json", "--seed", "43"]);
+    assert_ne!(a, c);
+    // Determinism holds for every strategy, including the one that loops.
+    for s in ["restart-anyway", "reinstall-by-criticality"] {
+        let x = run_ok(&["run", "--json", "--seed", "7", "--strategy", s]);
+        let y = run_ok(&["run", "--json", "--seed", "7", "--strategy", s]);
+        assert_eq!(x, y, "strategy {s}");
+    }
+}
+
+#[test]
+fn json_has_the_documented_fields() {
+    let text = run_ok(&["run", "--json", "--seed", "3"]);
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(doc["schema"], "hvsim.run/1");
+    assert_eq!(doc["scenario"], "Nouvelle-Calédonie, December 2018");
+    assert_eq!(doc["strategy"], "as-in-2018");
+    assert_eq!(doc["seed"], 3);
+    assert_eq!(doc["time_zone"], "Pacific/Noumea");
+    let apps = doc["apps"].as_array().expect("apps");
+    assert_eq!(apps.len(), 160);
+    let mail = apps.iter().find(|a| a["id"] == "mail").expect("mail");
+    assert_eq!(mail["tags"], serde_json::json!(["internet", "mail"]));
+    assert_eq!(mail["down_at"], "2018-12-25T23:40:00+11:00");
+    assert!(mail["up_at"].as_str().expect("mail comes back").ends_with("+11:00"));
+    assert_eq!(mail["method"], "reinstall");
+    assert!(mail["downtime_s"].as_u64().expect("seconds") > 86_400);
+    let inc = &doc["incidents"][1];
+    assert_eq!(inc["bug"], "socle-2018-b");
+    assert_eq!(inc["apps_down"], 120);
+    for k in ["first", "half", "ninety", "all"] {
+        assert!(inc["milestones"][k].is_string(), "milestone {k}");
+    }
+    assert_eq!(doc["totals"]["apps_down"], 160);
+}
+
+#[test]
+fn trace_stamps_each_event_with_a_simulated_date() {
+    let out = hvsim()
+        .args(["run", "--trace", "--seed", "5"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        trace.contains("2018-12-25 23:40 +11:00 host esx-www-01 crashed: bug socle-2018-b"),
+        "{trace}"
+    );
+    assert!(trace.contains("2018-12-21 08:30 +11:00 host esx-int-01 crashed: bug socle-2018-a"));
+    assert!(trace.contains("starts to reinstall mail"), "{trace}");
+    // Lines are in simulated-time order.
+    let stamps: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.starts_with("20"))
+        .map(|l| &l[..16])
+        .collect();
+    assert!(stamps.len() > 300);
+    assert!(stamps.windows(2).all(|w| w[0] <= w[1]), "trace out of order");
+}
+
+#[test]
+fn restarting_in_place_despite_the_bug_loops_until_the_horizon() {
+    let text = run_ok(&["run", "--json", "--strategy", "restart-anyway", "--seed", "2"]);
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let recurrences = doc["totals"]["recurrences"].as_u64().expect("count");
+    // exp(12h) recurrences over ~2 weeks on 10 hosts: dozens, not a handful.
+    assert!(recurrences > 50, "{recurrences} recurrences");
+    let faults = doc["faults"].as_array().expect("faults");
+    assert!(faults.iter().any(|f| f["kind"] == "recurrence"));
+    // Apps whose VMs survived are restarted, crash again, and are down at the end.
+    let web = doc["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .filter(|a| a["outages"].as_array().is_some_and(|o| o.len() > 2))
+        .count();
+    assert!(web > 10, "{web} apps with repeated outages");
+}
+
+#[test]
+fn unknown_strategy_is_bad_input_with_the_choices() {
+    let out = hvsim()
+        .args(["run", "--strategy", "pray"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("has no strategy `pray`: expected one of as-in-2018, reinstall-by-criticality"),
+        "{err}"
+    );
+}
+
+#[test]
+fn validate_accepts_every_bundled_scenario() {
+    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+        .expect("scenarios/")
+        .map(|e| format!("scenarios/{}", e.expect("entry").file_name().to_string_lossy()))
+        .collect();
+    files.sort();
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    let text = run_ok(&args);
+    assert_eq!(text.lines().filter(|l| l.starts_with("ok: ")).count(), files.len());
+}
+
+#[test]
+fn a_missing_file_is_an_io_error_not_a_panic() {
+    let out = hvsim()
+        .args(["validate", "scenarios/does-not-exist.yaml"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read scenario file scenarios/does-not-exist.yaml"), "{err}");
+    let out = hvsim()
+        .args(["run", "scenarios/does-not-exist.yaml"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn the_event_limit_is_an_error_with_the_seed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tiny-limit.yaml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/nouvelle-caledonie-2018.yaml"
+    ))
+    .expect("read")
+    .replace("horizon: 21d", "horizon: 21d\nlimits:\n  max_events: 50");
+    std::fs::write(&path, text).expect("write");
+    let out = hvsim()
+        .args(["run", path.to_str().expect("utf-8"), "--seed", "9"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("processed 50 events") && err.contains("seed 9"), "{err}");
+}

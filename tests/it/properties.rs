@@ -1,0 +1,224 @@
+//! Property tests: invariants that must hold for every scenario and seed,
+//! checked on randomly generated scenarios (through the real file loader).
+
+use hvsim::metrics::Outcome;
+use hvsim::scenario::{Format, load_str};
+use hvsim::sim::{Scheduler, SimTime};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+struct Spec {
+    apps: Vec<(u32, Vec<usize>, u8)>, // (criticality, deps on earlier apps, vm count)
+    hosts: u8,
+    members: u8,
+    shift: &'static str,
+    corrupt: f64,
+    host_probability: f64,
+    recurrence: bool,
+    fix: bool,
+    methods: &'static str,
+    order: &'static str,
+    despite: bool,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    let app = (1u32..10, proptest::collection::vec(0usize..20, 0..3), 1u8..3);
+    (
+        proptest::collection::vec(app, 1..12),
+        1u8..5,
+        1u8..4,
+        prop_oneof![
+            Just("24/7"),
+            Just("Mon-Fri 08:00-18:00"),
+            Just("daily 22:00-06:00")
+        ],
+        prop_oneof![Just(0.0), Just(0.5), Just(1.0)],
+        prop_oneof![Just(1.0), Just(0.6)],
+        any::<bool>(),
+        any::<bool>(),
+        prop_oneof![
+            Just("[restart, reinstall]"),
+            Just("[reinstall]"),
+            Just("[restart]"),
+            Just("[reinstall, restart]")
+        ],
+        prop_oneof![Just("fifo"), Just("criticality"), Just("shortest-first")],
+        any::<bool>(),
+    )
+        .prop_map(
+            |(apps, hosts, members, shift, corrupt, host_probability, recurrence, fix, methods, order, despite)| {
+                // Dependencies only on earlier apps: always acyclic.
+                let apps = apps
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (c, deps, vms))| {
+                        let mut d: Vec<usize> =
+                            if i == 0 { vec![] } else { deps.into_iter().map(|x| x % i).collect() };
+                        d.sort();
+                        d.dedup();
+                        (c, d, vms)
+                    })
+                    .collect();
+                Spec {
+                    apps,
+                    hosts,
+                    members,
+                    shift,
+                    corrupt,
+                    host_probability,
+                    recurrence,
+                    fix,
+                    methods,
+                    order,
+                    despite,
+                }
+            },
+        )
+}
+
+fn yaml(s: &Spec) -> String {
+    let mut y = String::new();
+    y.push_str("name: generated\ntime_zone: Europe/Paris\nstart: 2024-03-29 00:00\nhorizon: 20d\n");
+    y.push_str("builds:\n  - { id: b1, reboot: pert(5m, 10m, 30m) }\n");
+    y.push_str("sites:\n  - { id: main }\n  - { id: dr, role: dr }\n");
+    y.push_str("clusters:\n  - { id: c1, site: main }\n  - { id: c2, site: dr }\n");
+    y.push_str(&format!(
+        "hosts:\n  - {{ id: h, count: {}, cluster: c1, build: b1, cores: 16, memory: 1TiB }}\n  - {{ id: d, count: 4, cluster: c2, build: b1, cores: 16, memory: 1TiB }}\n",
+        s.hosts
+    ));
+    y.push_str(&format!(
+        "bugs:\n  - id: bug\n    builds: [b1]\n    trigger: {{ at: 2024-03-30 23:00 }}\n    scope: {{ clusters: [c1], probability: {} }}\n    effects: {{ corrupt_vm: {} }}\n",
+        s.host_probability, s.corrupt
+    ));
+    if s.recurrence {
+        y.push_str("    recurrence: exp(8h)\n");
+    }
+    y.push_str(if s.fix { "    fix: uniform(1d, 4d)\n" } else { "    fix: never\n" });
+    y.push_str("apps:\n");
+    for (i, (c, deps, vms)) in s.apps.iter().enumerate() {
+        let deps: Vec<String> = deps.iter().map(|d| format!("a{d}")).collect();
+        y.push_str(&format!(
+            "  - id: a{i}\n    criticality: {c}\n    depends_on: [{}]\n    vms: [{{ count: {vms}, cluster: c1, cores: 2, memory: 8GiB }}]\n    work: {{ restart: exp(20m), reinstall: lognormal(mean=3h, sd=2h) }}\n",
+            deps.join(", ")
+        ));
+    }
+    y.push_str(&format!(
+        "teams:\n  - {{ id: t, members: {}, shifts: [\"{}\"], holidays: [{{ date: 2024-04-01, members: 0 }}] }}\n",
+        s.members, s.shift
+    ));
+    y.push_str(&format!(
+        "strategies:\n  - {{ id: s, detection: exp(30m), diagnosis: uniform(1h, 6h), methods: {}, order: {}, restart_despite_recurrence: {} }}\n",
+        s.methods, s.order, s.despite
+    ));
+    y
+}
+
+/// Every instant at which some app changes state.
+fn change_points(o: &Outcome) -> Vec<SimTime> {
+    let mut t: Vec<SimTime> = o
+        .apps
+        .iter()
+        .flat_map(|a| a.outages.iter().flat_map(|x| [Some(x.down_at), x.up_at]))
+        .flatten()
+        .collect();
+    t.sort();
+    t.dedup();
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn runs_respect_the_model_invariants(s in spec(), seed in any::<u64>()) {
+        let text = yaml(&s);
+        let scenario = load_str(&text, "generated.yaml", Format::Yaml)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let strategy = scenario.default_strategy();
+        let o = hvsim::simulate(&scenario, strategy, seed)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+
+        // Deterministic.
+        let again = hvsim::simulate(&scenario, strategy, seed).expect("ran once already");
+        prop_assert_eq!(&o, &again);
+
+        // Outages are well-formed: ordered, disjoint, only the last may be open.
+        for a in &o.apps {
+            for w in a.outages.windows(2) {
+                prop_assert!(w[0].up_at.is_some_and(|u| u <= w[1].down_at));
+            }
+            for x in &a.outages {
+                prop_assert!(x.up_at.is_none_or(|u| x.down_at <= u));
+                prop_assert!(x.down_at <= o.horizon);
+            }
+        }
+
+        // An app is never up while an app it depends on is down.
+        let points = change_points(&o);
+        for (i, app) in scenario.apps.iter().enumerate() {
+            for dep in &app.depends_on {
+                for &t in &points {
+                    if !o.apps[dep.index()].is_up_at(t) {
+                        prop_assert!(
+                            !o.apps[i].is_up_at(t),
+                            "{} up at {} while its dependency {} is down", app.id, t, scenario.apps[dep.index()].id
+                        );
+                    }
+                }
+            }
+        }
+
+        // Milestones are ordered, and each restored app's time is real.
+        for inc in &o.incidents {
+            let m = inc.milestones;
+            let seq = [m.first, m.half, m.ninety, m.all];
+            for w in seq.windows(2) {
+                if let (Some(a), Some(b)) = (w[0], w[1]) { prop_assert!(a <= b); }
+                if w[0].is_none() { prop_assert!(w[1].is_none()); }
+            }
+            prop_assert_eq!(inc.apps.len(), inc.restored.len());
+            for (a, r) in inc.apps.iter().zip(&inc.restored) {
+                if let Some(r) = r {
+                    prop_assert!(*r >= inc.at);
+                    prop_assert!(o.apps[a.index()].is_up_at(*r));
+                }
+            }
+        }
+
+        // Whoever is down at the end says why.
+        for a in &o.apps {
+            if a.outages.last().is_some_and(|x| x.up_at.is_none()) {
+                prop_assert!(a.waiting.is_some());
+            }
+        }
+
+        // Restart-only strategies cannot bring back corrupted VMs, and
+        // nothing restarts into a recurring bug unless told to.
+        if s.methods == "[restart]" && s.corrupt == 1.0 && s.host_probability == 1.0 {
+            prop_assert!(o.apps.iter().all(|a| a.final_up().is_none()));
+        }
+        if !s.despite {
+            prop_assert_eq!(o.recurrences, 0);
+        }
+    }
+
+    #[test]
+    fn the_queue_pops_in_time_then_insertion_order_and_skips_cancelled(
+        ops in proptest::collection::vec((0u64..50, any::<bool>()), 1..200)
+    ) {
+        let mut q = Scheduler::new();
+        let mut expected = Vec::new();
+        for (i, (t, cancel)) in ops.iter().enumerate() {
+            let id = q.schedule_at(SimTime::from_millis(*t), 1, i).expect("not in the past");
+            if *cancel {
+                q.cancel(id);
+            } else {
+                expected.push((*t, i));
+            }
+        }
+        expected.sort();
+        let got: Vec<(u64, usize)> =
+            std::iter::from_fn(|| q.pop()).map(|(t, i)| (t.as_millis(), i)).collect();
+        prop_assert_eq!(got, expected);
+    }
+}
