@@ -79,7 +79,7 @@ fn spec() -> impl Strategy<Value = Spec> {
 fn yaml(s: &Spec) -> String {
     let mut y = String::new();
     y.push_str("name: generated\ntime_zone: Europe/Paris\nstart: 2024-03-29 00:00\nhorizon: 20d\n");
-    y.push_str("builds:\n  - { id: b1, reboot: pert(5m, 10m, 30m) }\n");
+    y.push_str("builds:\n  - { id: b1, reboot: \"pert(5m, 10m, 30m)\" }\n");
     y.push_str("sites:\n  - { id: main }\n  - { id: dr, role: dr }\n");
     y.push_str("clusters:\n  - { id: c1, site: main }\n  - { id: c2, site: dr }\n");
     y.push_str(&format!(
@@ -93,12 +93,12 @@ fn yaml(s: &Spec) -> String {
     if s.recurrence {
         y.push_str("    recurrence: exp(8h)\n");
     }
-    y.push_str(if s.fix { "    fix: uniform(1d, 4d)\n" } else { "    fix: never\n" });
+    y.push_str(if s.fix { "    fix: \"uniform(1d, 4d)\"\n" } else { "    fix: never\n" });
     y.push_str("apps:\n");
     for (i, (c, deps, vms)) in s.apps.iter().enumerate() {
         let deps: Vec<String> = deps.iter().map(|d| format!("a{d}")).collect();
         y.push_str(&format!(
-            "  - id: a{i}\n    criticality: {c}\n    depends_on: [{}]\n    vms: [{{ count: {vms}, cluster: c1, cores: 2, memory: 8GiB }}]\n    work: {{ restart: exp(20m), reinstall: lognormal(mean=3h, sd=2h) }}\n",
+            "  - id: a{i}\n    criticality: {c}\n    depends_on: [{}]\n    vms: [{{ count: {vms}, cluster: c1, cores: 2, memory: 8GiB }}]\n    work: {{ restart: exp(20m), reinstall: \"lognormal(mean=3h, sd=2h)\" }}\n",
             deps.join(", ")
         ));
     }
@@ -107,7 +107,7 @@ fn yaml(s: &Spec) -> String {
         s.members, s.shift
     ));
     y.push_str(&format!(
-        "strategies:\n  - {{ id: s, detection: exp(30m), diagnosis: uniform(1h, 6h), methods: {}, order: {}, restart_despite_recurrence: {} }}\n",
+        "strategies:\n  - {{ id: s, detection: exp(30m), diagnosis: \"uniform(1h, 6h)\", methods: {}, order: {}, restart_despite_recurrence: {} }}\n",
         s.methods, s.order, s.despite
     ));
     y

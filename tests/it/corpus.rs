@@ -1,0 +1,1 @@
+// placeholder: the broken-file corpus test is being written
