@@ -131,7 +131,12 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
             clock.short(down),
             up,
             format!("{}{outages}", o.downtime(horizon)),
-            o.method.map_or("-", |m| m.name()).to_string(),
+            match o.method {
+                Some(m) => m.name().to_string(),
+                // Its own VMs never broke: it was down through a dependency.
+                None if o.recoveries == 0 && o.waiting.is_none() => "(dependency)".to_string(),
+                None => "-".to_string(),
+            },
             o.team
                 .map_or("-".to_string(), |t| scenario.teams[t.index()].id.clone()),
         ]);

@@ -185,3 +185,62 @@ fn the_event_limit_is_an_error_with_the_seed() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("processed 50 events") && err.contains("seed 9"), "{err}");
 }
+
+#[test]
+fn the_same_scenario_in_yaml_json_and_toml_gives_the_same_run() {
+    let yaml = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/nouvelle-caledonie-2018.yaml"
+    ))
+    .expect("read");
+    let value: serde_json::Value = serde_saphyr::from_str(&yaml).expect("YAML parses");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json_path = dir.path().join("nc.json");
+    let toml_path = dir.path().join("nc.toml");
+    std::fs::write(&json_path, serde_json::to_string_pretty(&value).expect("json")).expect("write");
+    std::fs::write(&toml_path, toml::to_string(&value).expect("toml")).expect("write");
+    let strip_source = |text: String| -> serde_json::Value {
+        let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+        doc["source"] = serde_json::Value::Null;
+        doc
+    };
+    let reference = strip_source(run_ok(&["run", "--json", "--seed", "11"]));
+    for path in [&json_path, &toml_path] {
+        let got = strip_source(run_ok(&[
+            "run",
+            path.to_str().expect("utf-8"),
+            "--json",
+            "--seed",
+            "11",
+        ]));
+        assert_eq!(got, reference, "{}", path.display());
+    }
+}
+
+#[test]
+fn the_toml_teaching_scenario_shows_shifts_at_work() {
+    let office = run_ok(&["run", "scenarios/friday-evening-time-bomb.toml", "--json"]);
+    let weekend = run_ok(&[
+        "run",
+        "scenarios/friday-evening-time-bomb.toml",
+        "--json",
+        "--strategy",
+        "on-call-weekend",
+    ]);
+    let office: serde_json::Value = serde_json::from_str(&office).expect("json");
+    let weekend: serde_json::Value = serde_json::from_str(&weekend).expect("json");
+    // The office team starts on Monday morning; the on-call team on Friday evening.
+    let started = |d: &serde_json::Value| {
+        d["incidents"][0]["recovery_started"]
+            .as_str()
+            .expect("started")
+            .to_string()
+    };
+    assert!(started(&office).starts_with("2024-06-10T08:00"), "{}", started(&office));
+    assert!(started(&weekend).starts_with("2024-06-07T19"), "{}", started(&weekend));
+    // Only the hosts on the affected build crashed.
+    let hosts = office["faults"][0]["hosts"].as_array().expect("hosts");
+    assert_eq!(hosts.len(), 4);
+    assert!(hosts.iter().all(|h| h.as_str().is_some_and(|h| h.starts_with("old-"))));
+    assert_eq!(office["totals"]["apps_still_down"], 0);
+}
