@@ -193,7 +193,18 @@ fn parse(
                     });
                     (strip_json_position(&inner.to_string()), at)
                 })
-                .and_then(|v| de.end().map(|()| v).map_err(|e| (e.to_string(), None)))
+                .and_then(|v| {
+                    de.end().map(|()| v).map_err(|e| {
+                        let at = (e.line() > 0).then(|| LineCol {
+                            line: e.line() as u64,
+                            column: e.column() as u64,
+                        });
+                        (
+                            "unexpected text after the end of the JSON document".to_string(),
+                            at,
+                        )
+                    })
+                })
         }
         Format::Toml => match toml::de::Deserializer::parse(text) {
             Err(e) => Err(toml_error(text, &e)),
@@ -211,8 +222,20 @@ fn parse(
             };
             Ok((raw, locator))
         }
-        Err((message, at)) => {
-            let path = FieldPath::parse(&path_text);
+        Err((message, mut at)) => {
+            let mut path = FieldPath::parse(&path_text);
+            let message = friendly(&message);
+            // serde reports a missing field at the end of its mapping, often
+            // the end of the file: point at the mapping instead, and name
+            // the field in the path.
+            if let Some(field) = missing_field(&message) {
+                let locator = match format {
+                    Format::Toml => Locator::toml(text),
+                    Format::Yaml | Format::Json => Locator::yaml(text),
+                };
+                at = locator.locate(&path).or(at);
+                path = path.key(field);
+            }
             let path = (!path.0.is_empty()).then_some(path);
             Err(ScenarioError::Invalid {
                 diagnostics: vec![Diagnostic {
@@ -235,6 +258,55 @@ fn saphyr_message(e: &serde_saphyr::Error) -> String {
         None => text,
     };
     text.trim().to_string()
+}
+
+/// The name in "missing field `x`".
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next()
+}
+
+/// Rewords parser messages that speak Rust or library API into what the
+/// user wrote and what was expected.
+fn friendly(message: &str) -> String {
+    let m = message.trim();
+    if let Some(rest) = m.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("duplicate key `{key}`: each key may appear only once in a mapping");
+    }
+    if m.starts_with("multiple YAML documents detected") {
+        return "the file holds several YAML documents (separated by `---`): a scenario is a single document".into();
+    }
+    if m.starts_with("cannot deserialize null into string") {
+        return "expected text, found nothing (null)".into();
+    }
+    let replacements = [
+        ("invalid u32", "expected a whole number (0 or more)"),
+        ("invalid u64", "expected a whole number (0 or more)"),
+        ("invalid f64", "expected a number"),
+        ("invalid boolean", "expected `true` or `false`"),
+        (
+            "expected sequence start",
+            "expected a list, like `[a, b]` or `- a` lines",
+        ),
+        (
+            "expected mapping start",
+            "expected a mapping of `key: value` pairs",
+        ),
+        (
+            "unexpected end of input",
+            "the file is empty or ends too early: expected a scenario",
+        ),
+    ];
+    for (from, to) in replacements {
+        if m == from {
+            return to.to_string();
+        }
+    }
+    m.replace("expected u32", "expected a whole number (0 or more)")
+        .replace("expected u64", "expected a whole number (0 or more)")
+        .replace("expected f64", "expected a number")
+        .replace("expected a string", "expected text")
 }
 
 fn strip_json_position(text: &str) -> String {

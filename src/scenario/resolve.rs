@@ -177,14 +177,39 @@ fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
         .map(|(_, c)| c)
 }
 
-/// Parses a local date-time like `2018-12-26 01:30`.
+/// Parses a local date-time like `2018-12-26 01:30`. An offset or `Z` is
+/// refused rather than dropped: every time in a file is local to its
+/// `time_zone`, and a silently ignored offset would shift events by hours.
 fn parse_local(text: &str) -> Result<DateTime, String> {
     let t = text.trim();
-    t.parse::<DateTime>().map_err(|_| {
+    let expected = || {
         format!(
             "expected a local date and time like `2018-12-26 01:30` (in the scenario's time zone, no offset), got `{text}`"
         )
-    })
+    };
+    let time_part = t.get(10..).unwrap_or("");
+    if time_part.contains(['+', 'Z', 'z', '[']) || time_part.contains('-') {
+        return Err(format!(
+            "`{text}` has a UTC offset or zone: write the local time only, like `2018-12-26 01:30`; the file's `time_zone` says where it is"
+        ));
+    }
+    t.parse::<DateTime>().map_err(|_| expected())
+}
+
+/// Places a local date-time in the time zone, refusing times skipped by a
+/// daylight-saving change; a repeated time means its first occurrence.
+fn to_instant(tz: &TimeZone, dt: DateTime, text: &str) -> Result<jiff::Timestamp, String> {
+    use jiff::tz::AmbiguousOffset;
+    let ambiguous = tz.to_ambiguous_timestamp(dt);
+    if let AmbiguousOffset::Gap { .. } = ambiguous.offset() {
+        return Err(format!(
+            "`{text}` does not exist in {}: the clocks skip that hour (daylight saving time); pick a time outside the gap",
+            tz.iana_name().unwrap_or("this time zone")
+        ));
+    }
+    ambiguous
+        .earlier()
+        .map_err(|e| format!("cannot place `{text}` in the time zone: {e}"))
 }
 
 fn expand_ids(id: &str, count: u32, explicit: bool) -> Vec<String> {
@@ -257,13 +282,10 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         }
     };
     let start = match (&tz, start_local) {
-        (Some(tz), Some(dt)) => match tz.to_timestamp(dt) {
+        (Some(tz), Some(dt)) => match to_instant(tz, dt, &raw.start) {
             Ok(ts) => Some(ts),
             Err(e) => {
-                ctx.err(
-                    &start_path,
-                    format!("cannot place `{}` in the time zone: {e}", raw.start),
-                );
+                ctx.err(&start_path, e);
                 None
             }
         },
@@ -303,7 +325,13 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             }
         };
         let (tz, start, horizon) = (tz.as_ref()?, start?, horizon?);
-        let ts = tz.to_timestamp(dt).ok()?;
+        let ts = match to_instant(tz, dt, text) {
+            Ok(ts) => ts,
+            Err(e) => {
+                ctx.err(path, e);
+                return None;
+            }
+        };
         let ms = ts.as_millisecond() - start.as_millisecond();
         if ms < 0 {
             ctx.err(
@@ -344,6 +372,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
     // Sites and clusters.
     let mut site_ids = BTreeMap::new();
     let mut sites = Vec::new();
+    let mut site_roles_ok = true;
     let mut seen = BTreeMap::new();
     for (i, s) in raw.sites.iter().enumerate() {
         let p = root.key("sites").index(i);
@@ -356,6 +385,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                     &p.key("role"),
                     format!("unknown site role `{other}`: expected `primary` or `dr`"),
                 );
+                site_roles_ok = false;
                 SiteRole::Primary
             }
         };
@@ -386,6 +416,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
     let mut seen = BTreeMap::new();
     for (i, h) in raw.hosts.iter().enumerate() {
         let p = root.key("hosts").index(i);
+        let dup_raw = seen.contains_key(&h.id);
         ctx.id(&p.key("id"), &h.id, &mut seen, "host");
         let cluster = lookup(ctx, &p.key("cluster"), &h.cluster, &cluster_ids, "cluster");
         let build = lookup(ctx, &p.key("build"), &h.build, &build_ids, "build");
@@ -404,8 +435,11 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         let mut members = Vec::new();
         for id in expand_ids(&h.id, count, h.count.is_some()) {
             let hid = HostId(hosts.len() as u32);
-            if host_ids.insert(id.clone(), hid).is_some() {
-                ctx.err(&p.key("id"), format!("host id `{id}` is defined twice"));
+            if host_ids.insert(id.clone(), hid).is_some() && !dup_raw {
+                ctx.err(
+                    &p.key("id"),
+                    format!("host id `{id}` is defined twice (`count` expands a group to ID-01, ID-02, …)"),
+                );
             }
             members.push(hid);
             let cl = cluster.unwrap_or(ClusterId(0));
@@ -447,6 +481,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
     let mut seen = BTreeMap::new();
     for (i, a) in raw.apps.iter().enumerate() {
         let p = root.key("apps").index(i);
+        let dup_raw = seen.contains_key(&a.id);
         ctx.id(&p.key("id"), &a.id, &mut seen, "app");
         let count = ctx.count(&p.key("count"), a.count);
         let criticality = match a.criticality {
@@ -508,8 +543,11 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         let mut members = Vec::new();
         for id in expand_ids(&a.id, count, a.count.is_some()) {
             let aid = AppId(apps.len() as u32);
-            if app_ids.insert(id.clone(), aid).is_some() {
-                ctx.err(&p.key("id"), format!("app id `{id}` is defined twice"));
+            if app_ids.insert(id.clone(), aid).is_some() && !dup_raw {
+                ctx.err(
+                    &p.key("id"),
+                    format!("app id `{id}` is defined twice (`count` expands a group to ID-01, ID-02, …)"),
+                );
             }
             members.push(aid);
             let mut app_vms = Vec::new();
@@ -684,6 +722,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         let default_scope = raw::ScopeFile::default();
         let s = scope.unwrap_or(&default_scope);
         let sp = p.key("scope");
+        let errors_before = ctx.errors.len();
         let mut in_scope = vec![false; hosts.len()];
         let unscoped =
             s.hosts.is_empty() && s.clusters.is_empty() && s.sites.is_empty() && s.tags.is_empty();
@@ -733,7 +772,11 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             .filter(|&h| (unscoped || in_scope[h]) && affected.contains(&hosts[h].build))
             .map(|h| HostId(h as u32))
             .collect();
-        if bug_hosts.is_empty() && !affected.is_empty() && !hosts.is_empty() {
+        if bug_hosts.is_empty()
+            && !affected.is_empty()
+            && !hosts.is_empty()
+            && ctx.errors.len() == errors_before
+        {
             ctx.err(
                 &sp,
                 "no host in the bug's scope runs an affected build, so it could never strike",
@@ -779,6 +822,12 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             ctx.err(
                 &p.key("members"),
                 format!("a team has between 1 and 10000 members, got {}", t.members),
+            );
+        }
+        if t.shifts.is_empty() {
+            ctx.err(
+                &p.key("shifts"),
+                "a team needs at least one shift, like `24/7` or `Mon-Fri 08:00-18:00`: a team never on duty restores nothing",
             );
         }
         let mut shifts = Vec::new();
@@ -929,7 +978,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 _ => None,
             },
         };
-        if methods.contains(&Method::Reinstall) && dr_site.is_none() {
+        if methods.contains(&Method::Reinstall) && dr_site.is_none() && site_roles_ok {
             ctx.err(
                 &p.key("methods"),
                 if dr_sites.is_empty() {
@@ -1038,4 +1087,29 @@ fn find_cycle(apps: &[App]) -> Option<Vec<AppId>> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_refuse_offsets_and_dst_gaps() {
+        let tz = TimeZone::get("Europe/Paris").expect("bundled tzdb");
+        let gap = parse_local("2019-03-31 02:30").expect("parses");
+        let err = to_instant(&tz, gap, "2019-03-31 02:30").expect_err("a skipped time");
+        assert!(err.contains("does not exist in Europe/Paris"), "{err}");
+        // A repeated time (the autumn change) is its first occurrence.
+        let fold = parse_local("2019-10-27 02:30").expect("parses");
+        let ts = to_instant(&tz, fold, "2019-10-27 02:30").expect("exists twice");
+        assert_eq!(ts.to_string(), "2019-10-27T00:30:00Z");
+        for bad in [
+            "2018-12-20T00:00+11:00",
+            "2018-12-20 00:00Z",
+            "2018-12-20T00:00-05:00",
+        ] {
+            let err = parse_local(bad).expect_err(bad);
+            assert!(err.contains("has a UTC offset"), "{bad}: {err}");
+        }
+    }
 }

@@ -17,7 +17,11 @@ fn run(seed: u64) -> Value {
         .args(["run", "--json", "--seed", &seed.to_string()])
         .output()
         .expect("the binary runs");
-    assert!(out.status.success(), "seed {seed}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "seed {seed}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
@@ -43,7 +47,13 @@ fn the_2018_scenario_reproduces_the_press_release() {
             .as_array()
             .expect("apps")
             .iter()
-            .filter(|a| a["tags"].as_array().expect("tags").iter().any(|t| t == "internet"))
+            .filter(|a| {
+                a["tags"]
+                    .as_array()
+                    .expect("tags")
+                    .iter()
+                    .any(|t| t == "internet")
+            })
             .cloned()
             .collect()
     };
@@ -51,13 +61,21 @@ fn the_2018_scenario_reproduces_the_press_release() {
     // The release counts 120 internet-facing applications, e-mail among them.
     for doc in &runs {
         assert_eq!(internet(doc).len(), 120);
-        assert_eq!(doc["incidents"][1]["apps_down"], 120, "seed {}", doc["seed"]);
+        assert_eq!(
+            doc["incidents"][1]["apps_down"], 120,
+            "seed {}",
+            doc["seed"]
+        );
     }
 
     // Incident 1 (Fri 21 Dec morning) is over on Sat 22 Dec in the afternoon.
     let incident1_over: Vec<Timestamp> = runs
         .iter()
-        .map(|d| ts(d["incidents"][0]["milestones"]["all"].as_str().expect("all back")))
+        .map(|d| {
+            ts(d["incidents"][0]["milestones"]["all"]
+                .as_str()
+                .expect("all back"))
+        })
         .collect();
     let m = median(incident1_over.clone());
     assert!(
@@ -75,14 +93,21 @@ fn the_2018_scenario_reproduces_the_press_release() {
 
     // No internet-facing app is up at any time on 26 Dec: each is down from
     // before 26 Dec 00:00 until after 27 Dec 00:00, without interruption.
-    let (day_start, day_end) = (ts("2018-12-26T00:00:00+11:00"), ts("2018-12-27T00:00:00+11:00"));
+    let (day_start, day_end) = (
+        ts("2018-12-26T00:00:00+11:00"),
+        ts("2018-12-27T00:00:00+11:00"),
+    );
     for doc in &runs {
         for app in internet(doc) {
             let covered = app["outages"].as_array().expect("outages").iter().any(|o| {
                 ts(o["down_at"].as_str().expect("down")) <= day_start
                     && o["up_at"].as_str().map(ts).is_none_or(|u| u >= day_end)
             });
-            assert!(covered, "seed {}: {} was up on 26 Dec", doc["seed"], app["id"]);
+            assert!(
+                covered,
+                "seed {}: {} was up on 26 Dec",
+                doc["seed"], app["id"]
+            );
         }
     }
 
@@ -94,11 +119,17 @@ fn the_2018_scenario_reproduces_the_press_release() {
         .map(|d| internet(d).iter().filter(|a| up_at(a, noon)).count())
         .collect();
     let m = median(restored.clone());
-    assert!((60..=80).contains(&m), "median {m} restored at noon on 28 Dec: {restored:?}");
+    assert!(
+        (60..=80).contains(&m),
+        "median {m} restored at noon on 28 Dec: {restored:?}"
+    );
     let mail_down = runs
         .iter()
         .filter(|d| {
-            let mail = internet(d).into_iter().find(|a| a["id"] == "mail").expect("mail");
+            let mail = internet(d)
+                .into_iter()
+                .find(|a| a["id"] == "mail")
+                .expect("mail");
             !up_at(&mail, noon)
         })
         .count();

@@ -68,7 +68,12 @@ fn json_has_the_documented_fields() {
     let mail = apps.iter().find(|a| a["id"] == "mail").expect("mail");
     assert_eq!(mail["tags"], serde_json::json!(["internet", "mail"]));
     assert_eq!(mail["down_at"], "2018-12-25T23:40:00+11:00");
-    assert!(mail["up_at"].as_str().expect("mail comes back").ends_with("+11:00"));
+    assert!(
+        mail["up_at"]
+            .as_str()
+            .expect("mail comes back")
+            .ends_with("+11:00")
+    );
     assert_eq!(mail["method"], "reinstall");
     assert!(mail["downtime_s"].as_u64().expect("seconds") > 86_400);
     let inc = &doc["incidents"][1];
@@ -101,12 +106,22 @@ fn trace_stamps_each_event_with_a_simulated_date() {
         .map(|l| &l[..16])
         .collect();
     assert!(stamps.len() > 300);
-    assert!(stamps.windows(2).all(|w| w[0] <= w[1]), "trace out of order");
+    assert!(
+        stamps.windows(2).all(|w| w[0] <= w[1]),
+        "trace out of order"
+    );
 }
 
 #[test]
 fn restarting_in_place_despite_the_bug_loops_until_the_horizon() {
-    let text = run_ok(&["run", "--json", "--strategy", "restart-anyway", "--seed", "2"]);
+    let text = run_ok(&[
+        "run",
+        "--json",
+        "--strategy",
+        "restart-anyway",
+        "--seed",
+        "2",
+    ]);
     let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
     let recurrences = doc["totals"]["recurrences"].as_u64().expect("count");
     // exp(12h) recurrences over ~2 weeks on 10 hosts: dozens, not a handful.
@@ -132,22 +147,33 @@ fn unknown_strategy_is_bad_input_with_the_choices() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("has no strategy `pray`: expected one of as-in-2018, reinstall-by-criticality"),
+        err.contains(
+            "has no strategy `pray`: expected one of as-in-2018, reinstall-by-criticality"
+        ),
         "{err}"
     );
 }
 
 #[test]
 fn validate_accepts_every_bundled_scenario() {
-    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
-        .expect("scenarios/")
-        .map(|e| format!("scenarios/{}", e.expect("entry").file_name().to_string_lossy()))
-        .collect();
+    let mut files: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+            .expect("scenarios/")
+            .map(|e| {
+                format!(
+                    "scenarios/{}",
+                    e.expect("entry").file_name().to_string_lossy()
+                )
+            })
+            .collect();
     files.sort();
     let mut args = vec!["validate"];
     args.extend(files.iter().map(String::as_str));
     let text = run_ok(&args);
-    assert_eq!(text.lines().filter(|l| l.starts_with("ok: ")).count(), files.len());
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("ok: ")).count(),
+        files.len()
+    );
 }
 
 #[test]
@@ -158,7 +184,10 @@ fn a_missing_file_is_an_io_error_not_a_panic() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot read scenario file scenarios/does-not-exist.yaml"), "{err}");
+    assert!(
+        err.contains("cannot read scenario file scenarios/does-not-exist.yaml"),
+        "{err}"
+    );
     let out = hvsim()
         .args(["run", "scenarios/does-not-exist.yaml"])
         .output()
@@ -183,7 +212,10 @@ fn the_event_limit_is_an_error_with_the_seed() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("processed 50 events") && err.contains("seed 9"), "{err}");
+    assert!(
+        err.contains("processed 50 events") && err.contains("seed 9"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -197,7 +229,11 @@ fn the_same_scenario_in_yaml_json_and_toml_gives_the_same_run() {
     let dir = tempfile::tempdir().expect("tempdir");
     let json_path = dir.path().join("nc.json");
     let toml_path = dir.path().join("nc.toml");
-    std::fs::write(&json_path, serde_json::to_string_pretty(&value).expect("json")).expect("write");
+    std::fs::write(
+        &json_path,
+        serde_json::to_string_pretty(&value).expect("json"),
+    )
+    .expect("write");
     std::fs::write(&toml_path, toml::to_string(&value).expect("toml")).expect("write");
     let strip_source = |text: String| -> serde_json::Value {
         let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
@@ -236,11 +272,23 @@ fn the_toml_teaching_scenario_shows_shifts_at_work() {
             .expect("started")
             .to_string()
     };
-    assert!(started(&office).starts_with("2024-06-10T08:00"), "{}", started(&office));
-    assert!(started(&weekend).starts_with("2024-06-07T19"), "{}", started(&weekend));
+    assert!(
+        started(&office).starts_with("2024-06-10T08:00"),
+        "{}",
+        started(&office)
+    );
+    assert!(
+        started(&weekend).starts_with("2024-06-07T19"),
+        "{}",
+        started(&weekend)
+    );
     // Only the hosts on the affected build crashed.
     let hosts = office["faults"][0]["hosts"].as_array().expect("hosts");
     assert_eq!(hosts.len(), 4);
-    assert!(hosts.iter().all(|h| h.as_str().is_some_and(|h| h.starts_with("old-"))));
+    assert!(
+        hosts
+            .iter()
+            .all(|h| h.as_str().is_some_and(|h| h.starts_with("old-")))
+    );
     assert_eq!(office["totals"]["apps_still_down"], 0);
 }

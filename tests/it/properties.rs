@@ -22,7 +22,11 @@ struct Spec {
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    let app = (1u32..10, proptest::collection::vec(0usize..20, 0..3), 1u8..3);
+    let app = (
+        1u32..10,
+        proptest::collection::vec(0usize..20, 0..3),
+        1u8..3,
+    );
     (
         proptest::collection::vec(app, 1..12),
         1u8..5,
@@ -46,14 +50,29 @@ fn spec() -> impl Strategy<Value = Spec> {
         any::<bool>(),
     )
         .prop_map(
-            |(apps, hosts, members, shift, corrupt, host_probability, recurrence, fix, methods, order, despite)| {
+            |(
+                apps,
+                hosts,
+                members,
+                shift,
+                corrupt,
+                host_probability,
+                recurrence,
+                fix,
+                methods,
+                order,
+                despite,
+            )| {
                 // Dependencies only on earlier apps: always acyclic.
                 let apps = apps
                     .into_iter()
                     .enumerate()
                     .map(|(i, (c, deps, vms))| {
-                        let mut d: Vec<usize> =
-                            if i == 0 { vec![] } else { deps.into_iter().map(|x| x % i).collect() };
+                        let mut d: Vec<usize> = if i == 0 {
+                            vec![]
+                        } else {
+                            deps.into_iter().map(|x| x % i).collect()
+                        };
                         d.sort();
                         d.dedup();
                         (c, d, vms)
@@ -93,7 +112,11 @@ fn yaml(s: &Spec) -> String {
     if s.recurrence {
         y.push_str("    recurrence: exp(8h)\n");
     }
-    y.push_str(if s.fix { "    fix: \"uniform(1d, 4d)\"\n" } else { "    fix: never\n" });
+    y.push_str(if s.fix {
+        "    fix: \"uniform(1d, 4d)\"\n"
+    } else {
+        "    fix: never\n"
+    });
     y.push_str("apps:\n");
     for (i, (c, deps, vms)) in s.apps.iter().enumerate() {
         let deps: Vec<String> = deps.iter().map(|d| format!("a{d}")).collect();
