@@ -212,6 +212,30 @@ fn to_instant(tz: &TimeZone, dt: DateTime, text: &str) -> Result<jiff::Timestamp
         .map_err(|e| format!("cannot place `{text}` in the time zone: {e}"))
 }
 
+/// A shift, optionally followed by how many of the team's members are on
+/// duty in it: `daily 22:00-06:00 x2` (default: the whole team). Rotations
+/// are several such shifts.
+fn parse_shift(text: &str, team_members: u32) -> Result<ShiftSpec, String> {
+    let t = text.trim();
+    let (body, members) = match t.rsplit_once(' ') {
+        Some((body, last)) if last.starts_with(['x', '×']) => {
+            let n = last.trim_start_matches(['x', '×']);
+            match n.parse::<u32>() {
+                Ok(n) if n >= 1 && n <= team_members => (body, Some(n)),
+                _ => {
+                    return Err(format!(
+                        "`{last}` in shift `{text}`: expected `xN`, the members on duty, from 1 to the team's {team_members}"
+                    ));
+                }
+            }
+        }
+        _ => (t, None),
+    };
+    let mut spec = ShiftSpec::parse(body).map_err(|e| e.to_string())?;
+    spec.members = members;
+    Ok(spec)
+}
+
 fn expand_ids(id: &str, count: u32, explicit: bool) -> Vec<String> {
     if !explicit {
         return vec![id.to_string()];
@@ -832,9 +856,9 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         }
         let mut shifts = Vec::new();
         for (k, s) in t.shifts.iter().enumerate() {
-            match ShiftSpec::parse(s) {
+            match parse_shift(s, t.members) {
                 Ok(s) => shifts.push(s),
-                Err(e) => ctx.err(&p.key("shifts").index(k), e.to_string()),
+                Err(e) => ctx.err(&p.key("shifts").index(k), e),
             }
         }
         let mut holidays = Vec::new();
@@ -1092,6 +1116,25 @@ fn find_cycle(apps: &[App]) -> Option<Vec<AppId>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shifts_take_an_optional_head_count() {
+        assert_eq!(
+            parse_shift("daily 22:00-06:00 x2", 6).map(|s| s.members),
+            Ok(Some(2))
+        );
+        assert_eq!(
+            parse_shift("Mon-Fri 08:00-18:00", 6).map(|s| s.members),
+            Ok(None)
+        );
+        assert_eq!(parse_shift("24/7 x1", 6).map(|s| s.members), Ok(Some(1)));
+        let err = parse_shift("daily 08:00-20:00 x9", 6).expect_err("too many");
+        assert_eq!(
+            err,
+            "`x9` in shift `daily 08:00-20:00 x9`: expected `xN`, the members on duty, from 1 to the team's 6"
+        );
+        assert!(parse_shift("daily 08:00-20:00 x0", 6).is_err());
+    }
 
     #[test]
     fn local_times_refuse_offsets_and_dst_gaps() {

@@ -34,7 +34,8 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop_oneof![
             Just("24/7"),
             Just("Mon-Fri 08:00-18:00"),
-            Just("daily 22:00-06:00")
+            Just("daily 22:00-06:00"),
+            Just("daily 06:00-14:00 x1\", \"daily 14:00-22:00 x1")
         ],
         prop_oneof![Just(0.0), Just(0.5), Just(1.0)],
         prop_oneof![Just(1.0), Just(0.6)],
