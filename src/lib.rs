@@ -29,6 +29,7 @@
 mod engine;
 pub mod metrics;
 pub mod model;
+pub mod montecarlo;
 mod recovery;
 pub mod report;
 pub mod scenario;

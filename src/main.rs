@@ -28,6 +28,8 @@ struct Cli {
 enum Command {
     /// Simulate one replication of a strategy and report the recovery.
     Run(RunArgs),
+    /// Run strategies side by side over many replications (common random numbers).
+    Compare(CompareArgs),
     /// Check scenario files and report every problem with file:line:col.
     Validate {
         /// Scenario files (.yaml, .yml, .toml, .json).
@@ -54,6 +56,27 @@ struct RunArgs {
     json: bool,
 }
 
+#[derive(clap::Args, Debug)]
+struct CompareArgs {
+    /// Scenario file; the embedded 2018 incident when omitted.
+    scenario: Option<PathBuf>,
+    /// Strategies to compare, comma-separated; the first is the baseline (default: all).
+    #[arg(long, value_delimiter = ',')]
+    strategies: Vec<String>,
+    /// Replications per strategy.
+    #[arg(long, default_value_t = 1000)]
+    runs: u64,
+    /// Master seed: replication i of every strategy uses the same derived seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Worker threads (default: all cores); the result does not depend on it.
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Print one JSON document instead of the report.
+    #[arg(long)]
+    json: bool,
+}
+
 /// Exit codes: 2 for bad input (the user can fix it), 3 when a run hits a
 /// simulation limit, 1 for anything else.
 enum Failure {
@@ -67,6 +90,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => run(RunArgs::default()),
         Some(Command::Run(args)) => run(args),
+        Some(Command::Compare(args)) => compare(args),
         Some(Command::Validate { files }) => validate(&files),
     };
     match result {
@@ -129,6 +153,45 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         println!("{text}");
     } else {
         print!("{}", render_run(&scenario, &outcome));
+    }
+    Ok(())
+}
+
+fn compare(args: CompareArgs) -> Result<(), Failure> {
+    let scenario = load(args.scenario.as_ref())?;
+    let strategies: Vec<&hvsim::Strategy> = if args.strategies.is_empty() {
+        scenario.strategies.iter().collect()
+    } else {
+        args.strategies
+            .iter()
+            .map(|name| {
+                scenario.strategy(name).ok_or_else(|| {
+                    let known: Vec<_> = scenario.strategies.iter().map(|s| s.id.as_str()).collect();
+                    Failure::Input(format!(
+                        "scenario {} has no strategy `{name}`: expected one of {}",
+                        scenario.source,
+                        known.join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let result =
+        hvsim::montecarlo::compare(&scenario, &strategies, args.runs, args.seed, jobs, &|_| {})
+            .map_err(|e| match e {
+                hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
+                e @ hvsim::montecarlo::CompareError::Run { .. } => Failure::Limit(e.to_string()),
+            })?;
+    if args.json {
+        let doc = hvsim::report::compare_json(&scenario.name, &result);
+        let text = serde_json::to_string_pretty(&doc)
+            .map_err(|e| Failure::Other(format!("cannot render JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", hvsim::report::render_compare(&scenario.name, &result));
     }
     Ok(())
 }

@@ -3,9 +3,11 @@
 //! Everything shown speaks the user's language: real dates in the
 //! scenario's time zone, durations like `2d 4h`, apps by name.
 
+mod compare;
 mod json;
 mod text;
 
+pub use compare::{CompareJson, compare_json, render_compare, verdict};
 pub use json::{RunJson, run_json};
 pub use text::render_run;
 

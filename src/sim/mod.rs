@@ -14,4 +14,4 @@ pub use calendar::{CalendarError, HolidaySpec, Roster, ShiftSpec, Weekdays, Work
 pub use dist::Dist;
 pub use queue::{EventId, RunError, Scheduler, StopReason};
 pub use rng::{Purpose, RngStreams};
-pub use time::{SimDuration, SimTime};
+pub use time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SimDuration, SimTime};

@@ -2,5 +2,6 @@
 
 mod calibration;
 mod cli;
+mod compare;
 mod corpus;
 mod properties;

@@ -1,0 +1,391 @@
+//! Monte Carlo replications and strategy comparison.
+//!
+//! Replication *i* of every strategy runs with the same seed, so it sees
+//! the same faults and the same per-app work draws (common random numbers,
+//! DESIGN.md §6): differences between strategies are paired, and their
+//! confidence intervals are much tighter than those of independent runs.
+//!
+//! Aggregation streams: each metric goes into an HDR histogram and a
+//! running mean/variance, so memory does not grow with the number of
+//! replications. Replications are processed in fixed blocks of
+//! [`BLOCK`] seeds whose aggregates are merged in block order, so the
+//! result is identical whatever the number of threads.
+
+use hdrhistogram::Histogram;
+use rayon::prelude::*;
+
+use crate::engine::{SimError, simulate};
+use crate::metrics::Outcome;
+use crate::model::{Scenario, Strategy};
+use crate::sim::{MS_PER_HOUR, SimTime};
+
+/// Replications per block: the unit of parallel work and of merging.
+pub const BLOCK: u64 = 64;
+/// Most replications one comparison may run.
+pub const MAX_RUNS: u64 = 100_000_000;
+
+/// The seed of replication `i` under master seed `master`.
+pub fn replication_seed(master: u64, i: u64) -> u64 {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    mix(master ^ mix(i.wrapping_add(1)))
+}
+
+/// What a metric measures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricDef {
+    /// A short name for tables and JSON, e.g. `incident 2: 90 % back`.
+    pub name: String,
+    /// Its unit: `h` (hours) or `crit·h` (criticality-weighted hours).
+    pub unit: &'static str,
+}
+
+/// The metrics every comparison reports, in order: for each incident, the
+/// hours from its strike to the first app, 50 %, 90 % and 100 % back; then
+/// the mean downtime of the apps that went down, and the criticality-weighted
+/// impact.
+pub fn metric_defs(scenario: &Scenario) -> Vec<MetricDef> {
+    let mut defs = Vec::new();
+    for (k, bug) in scenario.bugs.iter().enumerate() {
+        for label in ["first app back", "50 % back", "90 % back", "100 % back"] {
+            defs.push(MetricDef {
+                name: format!("incident {} ({}): {label}", k + 1, bug.id),
+                unit: "h",
+            });
+        }
+    }
+    defs.push(MetricDef {
+        name: "mean downtime per app down".into(),
+        unit: "h",
+    });
+    defs.push(MetricDef {
+        name: "weighted impact (Σ criticality × downtime)".into(),
+        unit: "crit·h",
+    });
+    defs
+}
+
+/// One run's metric values, `None` where a milestone was not reached.
+pub fn run_metrics(scenario: &Scenario, o: &Outcome) -> Vec<Option<f64>> {
+    let hours = |from: SimTime, t: Option<SimTime>| {
+        t.map(|t| t.saturating_since(from).as_millis() as f64 / MS_PER_HOUR as f64)
+    };
+    let mut values = Vec::new();
+    for k in 0..scenario.bugs.len() {
+        match o.incidents.get(k) {
+            Some(inc) => {
+                let m = inc.milestones;
+                for t in [m.first, m.half, m.ninety, m.all] {
+                    values.push(hours(inc.at, t));
+                }
+            }
+            None => values.extend([None; 4]),
+        }
+    }
+    let down: Vec<_> = o.apps.iter().filter(|a| !a.outages.is_empty()).collect();
+    let total_h: f64 = down
+        .iter()
+        .map(|a| a.downtime(o.horizon).as_hours_f64())
+        .sum();
+    values.push((!down.is_empty()).then(|| total_h / down.len() as f64));
+    let weighted: f64 = scenario
+        .apps
+        .iter()
+        .zip(&o.apps)
+        .map(|(app, a)| f64::from(app.criticality) * a.downtime(o.horizon).as_hours_f64())
+        .sum();
+    values.push(Some(weighted));
+    values
+}
+
+/// Streaming mean and variance (Welford), mergeable (Chan et al.).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Moments {
+    /// Observations.
+    pub n: u64,
+    /// Their mean.
+    pub mean: f64,
+    m2: f64,
+}
+
+impl Moments {
+    /// Adds one observation.
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    /// Merges another set of observations into this one.
+    pub fn merge(&mut self, other: &Moments) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *other;
+            return;
+        }
+        let n = self.n + other.n;
+        let d = other.mean - self.mean;
+        self.mean += d * other.n as f64 / n as f64;
+        self.m2 += other.m2 + d * d * (self.n as f64) * (other.n as f64) / n as f64;
+        self.n = n;
+    }
+
+    /// Sample variance.
+    pub fn variance(&self) -> f64 {
+        if self.n < 2 {
+            0.0
+        } else {
+            self.m2 / (self.n - 1) as f64
+        }
+    }
+
+    /// Half-width of the 95 % confidence interval of the mean (normal approximation).
+    pub fn ci95(&self) -> f64 {
+        if self.n < 2 {
+            f64::INFINITY
+        } else {
+            1.96 * (self.variance() / self.n as f64).sqrt()
+        }
+    }
+}
+
+/// The distribution of one metric for one strategy.
+#[derive(Clone, Debug)]
+pub struct MetricStat {
+    /// Values, in seconds (or criticality-seconds), 3 significant digits.
+    pub hist: Histogram<u64>,
+    /// Mean and variance, in the metric's unit.
+    pub moments: Moments,
+    /// Replications where the milestone was not reached within the horizon.
+    pub missing: u64,
+}
+
+impl MetricStat {
+    fn new() -> Self {
+        MetricStat {
+            // One second to ~100 years in seconds: every milestone fits.
+            hist: Histogram::new_with_bounds(1, 3_600 * 24 * 365 * 100, 3)
+                .expect("static bounds are valid"),
+            moments: Moments::default(),
+            missing: 0,
+        }
+    }
+
+    fn record(&mut self, value: Option<f64>) {
+        match value {
+            Some(v) => {
+                self.moments.push(v);
+                let secs = (v * 3_600.0).round().max(1.0) as u64;
+                self.hist.saturating_record(secs);
+            }
+            None => self.missing += 1,
+        }
+    }
+
+    fn merge(&mut self, other: &MetricStat) {
+        // Same bounds on both sides, so adding cannot fail.
+        let _ = self.hist.add(&other.hist);
+        self.moments.merge(&other.moments);
+        self.missing += other.missing;
+    }
+
+    /// The value (in the metric's unit) at quantile `q` of the reached runs.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        (!self.hist.is_empty()).then(|| self.hist.value_at_quantile(q) as f64 / 3_600.0)
+    }
+
+    /// The largest value recorded.
+    pub fn max(&self) -> Option<f64> {
+        (!self.hist.is_empty()).then(|| self.hist.max() as f64 / 3_600.0)
+    }
+}
+
+/// One strategy's results.
+#[derive(Clone, Debug)]
+pub struct StrategySummary {
+    /// Its id.
+    pub id: String,
+    /// Per metric, in [`metric_defs`] order.
+    pub stats: Vec<MetricStat>,
+    /// Per metric, the paired difference (this − the first strategy) over
+    /// the replications where both reached it.
+    pub diffs: Vec<Moments>,
+}
+
+/// A comparison of strategies over common random numbers.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// The master seed.
+    pub seed: u64,
+    /// Replications per strategy.
+    pub runs: u64,
+    /// What is measured.
+    pub metrics: Vec<MetricDef>,
+    /// Per strategy, the first one being the baseline.
+    pub strategies: Vec<StrategySummary>,
+}
+
+/// Why a comparison could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// A replication failed; the seed reproduces it with `hvsim run --seed`.
+    #[error("strategy `{strategy}`, replication seed {seed}: {source}")]
+    Run {
+        /// The strategy.
+        strategy: String,
+        /// The replication's seed.
+        seed: u64,
+        /// What went wrong.
+        #[source]
+        source: SimError,
+    },
+    /// Bad arguments.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn block(
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    master: u64,
+    start: u64,
+    end: u64,
+) -> Result<Vec<StrategySummary>, CompareError> {
+    let n_metrics = metric_defs(scenario).len();
+    let mut out: Vec<StrategySummary> = strategies
+        .iter()
+        .map(|s| StrategySummary {
+            id: s.id.clone(),
+            stats: (0..n_metrics).map(|_| MetricStat::new()).collect(),
+            diffs: vec![Moments::default(); n_metrics],
+        })
+        .collect();
+    for i in start..end {
+        let seed = replication_seed(master, i);
+        let mut base: Vec<Option<f64>> = Vec::new();
+        for (k, strategy) in strategies.iter().enumerate() {
+            let o = simulate(scenario, strategy, seed).map_err(|source| CompareError::Run {
+                strategy: strategy.id.clone(),
+                seed,
+                source,
+            })?;
+            let values = run_metrics(scenario, &o);
+            for (m, v) in values.iter().enumerate() {
+                out[k].stats[m].record(*v);
+                if k > 0
+                    && let (Some(x), Some(Some(b))) = (v, base.get(m))
+                {
+                    out[k].diffs[m].push(x - b);
+                }
+            }
+            if k == 0 {
+                base = values;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `runs` replications of each strategy on common random numbers,
+/// `jobs` threads at a time (the result does not depend on `jobs`).
+/// `progress` is called with the number of replications done so far.
+pub fn compare(
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    runs: u64,
+    seed: u64,
+    jobs: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Comparison, CompareError> {
+    if strategies.is_empty() {
+        return Err(CompareError::Invalid("no strategy to compare".into()));
+    }
+    if runs == 0 || runs > MAX_RUNS {
+        return Err(CompareError::Invalid(format!(
+            "--runs must be between 1 and {MAX_RUNS}, got {runs}"
+        )));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .map_err(|e| CompareError::Invalid(format!("cannot start {jobs} threads: {e}")))?;
+    let blocks = runs.div_ceil(BLOCK);
+    // Waves bound the memory held by unmerged blocks.
+    let wave = (jobs.max(1) as u64) * 4;
+    let mut total: Option<Vec<StrategySummary>> = None;
+    let mut b = 0;
+    while b < blocks {
+        let last = (b + wave).min(blocks);
+        let results: Vec<Result<Vec<StrategySummary>, CompareError>> = pool.install(|| {
+            (b..last)
+                .into_par_iter()
+                .map(|k| {
+                    block(
+                        scenario,
+                        strategies,
+                        seed,
+                        k * BLOCK,
+                        ((k + 1) * BLOCK).min(runs),
+                    )
+                })
+                .collect()
+        });
+        for r in results {
+            let part = r?;
+            match &mut total {
+                None => total = Some(part),
+                Some(t) => {
+                    for (acc, p) in t.iter_mut().zip(&part) {
+                        for (a, x) in acc.stats.iter_mut().zip(&p.stats) {
+                            a.merge(x);
+                        }
+                        for (a, x) in acc.diffs.iter_mut().zip(&p.diffs) {
+                            a.merge(x);
+                        }
+                    }
+                }
+            }
+        }
+        b = last;
+        progress((b * BLOCK).min(runs));
+    }
+    Ok(Comparison {
+        seed,
+        runs,
+        metrics: metric_defs(scenario),
+        strategies: total.unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_moments_equal_sequential_ones() {
+        let xs: Vec<f64> = (0..100).map(|i| ((i * 37) % 17) as f64 * 0.5).collect();
+        let mut all = Moments::default();
+        xs.iter().for_each(|x| all.push(*x));
+        let (mut a, mut b) = (Moments::default(), Moments::default());
+        xs[..30].iter().for_each(|x| a.push(*x));
+        xs[30..].iter().for_each(|x| b.push(*x));
+        a.merge(&b);
+        assert_eq!(a.n, all.n);
+        assert!((a.mean - all.mean).abs() < 1e-12);
+        assert!((a.variance() - all.variance()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn replication_seeds_are_distinct() {
+        let seeds: std::collections::BTreeSet<u64> =
+            (0..10_000).map(|i| replication_seed(1, i)).collect();
+        assert_eq!(seeds.len(), 10_000);
+    }
+}
