@@ -102,48 +102,71 @@ pub fn run_metrics(scenario: &Scenario, o: &Outcome) -> Vec<Option<f64>> {
     values
 }
 
-/// Streaming mean and variance (Welford), mergeable (Chan et al.).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// Values are accumulated as whole milliseconds (or criticality-milliseconds).
+const QUANTUM_PER_UNIT: f64 = 3_600_000.0;
+
+/// Streaming mean and variance over integer quanta (milliseconds). Sums are
+/// exact integers, so merging is associative and commutative: any split of
+/// the replications (threads, blocks, shards) gives the same bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Moments {
     /// Observations.
     pub n: u64,
-    /// Their mean.
-    pub mean: f64,
-    m2: f64,
+    sum: i128,
+    sum_sq: u128,
 }
 
 impl Moments {
-    /// Adds one observation.
-    pub fn push(&mut self, x: f64) {
+    /// Adds one observation, in quanta.
+    pub fn push_quanta(&mut self, q: i64) {
         self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
+        self.sum += i128::from(q);
+        self.sum_sq = self
+            .sum_sq
+            .saturating_add((i128::from(q) * i128::from(q)).unsigned_abs());
+    }
+
+    /// Adds one observation in the metric's unit (hours).
+    pub fn push(&mut self, x: f64) {
+        self.push_quanta(to_quanta(x));
     }
 
     /// Merges another set of observations into this one.
     pub fn merge(&mut self, other: &Moments) {
-        if other.n == 0 {
-            return;
-        }
-        if self.n == 0 {
-            *self = *other;
-            return;
-        }
-        let n = self.n + other.n;
-        let d = other.mean - self.mean;
-        self.mean += d * other.n as f64 / n as f64;
-        self.m2 += other.m2 + d * d * (self.n as f64) * (other.n as f64) / n as f64;
-        self.n = n;
+        self.n += other.n;
+        self.sum += other.sum;
+        self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
     }
 
-    /// Sample variance.
-    pub fn variance(&self) -> f64 {
-        if self.n < 2 {
+    /// The mean, in the metric's unit.
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
             0.0
         } else {
-            self.m2 / (self.n - 1) as f64
+            self.sum as f64 / self.n as f64 / QUANTUM_PER_UNIT
         }
+    }
+
+    /// Sample variance, in the metric's unit squared.
+    pub fn variance(&self) -> f64 {
+        if self.n < 2 {
+            return 0.0;
+        }
+        let n = self.n as f64;
+        // n·Σx² − (Σx)² exactly in integers where it fits (it always does
+        // for realistic runs), so no cancellation error.
+        let exact = u128::from(self.n).checked_mul(self.sum_sq).and_then(|a| {
+            a.checked_sub(
+                self.sum
+                    .unsigned_abs()
+                    .checked_mul(self.sum.unsigned_abs())?,
+            )
+        });
+        let numerator = match exact {
+            Some(x) => x as f64,
+            None => (n * self.sum_sq as f64 - (self.sum as f64).powi(2)).max(0.0),
+        };
+        numerator / (n * (n - 1.0)) / (QUANTUM_PER_UNIT * QUANTUM_PER_UNIT)
     }
 
     /// Half-width of the 95 % confidence interval of the mean (normal approximation).
@@ -153,6 +176,15 @@ impl Moments {
         } else {
             1.96 * (self.variance() / self.n as f64).sqrt()
         }
+    }
+}
+
+fn to_quanta(x: f64) -> i64 {
+    let q = (x * QUANTUM_PER_UNIT).round();
+    if q.is_nan() {
+        0
+    } else {
+        q.clamp(i64::MIN as f64, i64::MAX as f64) as i64
     }
 }
 
@@ -282,7 +314,7 @@ fn block(
                 if k > 0
                     && let (Some(x), Some(Some(b))) = (v, base.get(m))
                 {
-                    out[k].diffs[m].push(x - b);
+                    out[k].diffs[m].push_quanta(to_quanta(*x) - to_quanta(*b));
                 }
             }
             if k == 0 {
@@ -369,17 +401,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merged_moments_equal_sequential_ones() {
+    fn merged_moments_equal_sequential_ones_exactly() {
         let xs: Vec<f64> = (0..100).map(|i| ((i * 37) % 17) as f64 * 0.5).collect();
         let mut all = Moments::default();
         xs.iter().for_each(|x| all.push(*x));
-        let (mut a, mut b) = (Moments::default(), Moments::default());
-        xs[..30].iter().for_each(|x| a.push(*x));
-        xs[30..].iter().for_each(|x| b.push(*x));
-        a.merge(&b);
-        assert_eq!(a.n, all.n);
-        assert!((a.mean - all.mean).abs() < 1e-12);
-        assert!((a.variance() - all.variance()).abs() < 1e-9);
+        for split in [0, 1, 30, 99, 100] {
+            let (mut a, mut b) = (Moments::default(), Moments::default());
+            xs[..split].iter().for_each(|x| a.push(*x));
+            xs[split..].iter().for_each(|x| b.push(*x));
+            b.merge(&a);
+            assert_eq!(b, all, "split at {split}");
+        }
+        // Against the textbook formulas.
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        assert!((all.mean() - mean).abs() < 1e-9);
+        assert!((all.variance() - var).abs() < 1e-6);
     }
 
     #[test]

@@ -29,11 +29,11 @@ fn show(value: Option<f64>, unit: &str) -> String {
 
 fn interval(m: &Moments, unit: &str) -> String {
     if m.n < 2 {
-        return show((m.n == 1).then_some(m.mean), unit);
+        return show((m.n == 1).then_some(m.mean()), unit);
     }
     format!(
         "{} ± {}",
-        show(Some(m.mean), unit),
+        show(Some(m.mean()), unit),
         show(Some(m.ci95()), unit)
     )
 }
@@ -47,13 +47,13 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
     if d.n < 2 {
         return format!("{}: too few paired runs to compare", def.name);
     }
-    if d.mean == 0.0 && d.variance() == 0.0 {
+    if d.mean() == 0.0 && d.variance() == 0.0 {
         return format!(
             "{}: {} and {base} are identical in every replication",
             def.name, s.id
         );
     }
-    let (lo, hi) = (d.mean - d.ci95(), d.mean + d.ci95());
+    let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
     let range = |a: f64, b: f64| {
         format!(
             "95 % CI {}–{}",
@@ -69,7 +69,7 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
             range(lo, hi)
         );
     }
-    let (word, a, b) = if d.mean < 0.0 {
+    let (word, a, b) = if d.mean() < 0.0 {
         (if def.unit == "h" { "sooner" } else { "lower" }, -hi, -lo)
     } else {
         (if def.unit == "h" { "later" } else { "higher" }, lo, hi)
@@ -78,7 +78,7 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
         "{}: {} is {} {word} than {base} ({})",
         def.name,
         s.id,
-        show(Some(d.mean.abs()), def.unit),
+        show(Some(d.mean().abs()), def.unit),
         range(a, b)
     )
 }
@@ -212,7 +212,7 @@ pub fn compare_json(scenario_name: &str, c: &Comparison) -> CompareJson {
                             name: def.name.clone(),
                             unit: def.unit,
                             reached: mo.n,
-                            mean: (mo.n > 0).then_some(mo.mean),
+                            mean: (mo.n > 0).then_some(mo.mean()),
                             ci95: (mo.n > 1).then(|| mo.ci95()),
                             p50: st.quantile(0.5),
                             p90: st.quantile(0.9),
@@ -220,7 +220,7 @@ pub fn compare_json(scenario_name: &str, c: &Comparison) -> CompareJson {
                             max: st.max(),
                             diff_vs_first: (k > 0 && d.n > 1).then(|| DiffJson {
                                 n: d.n,
-                                mean: d.mean,
+                                mean: d.mean(),
                                 ci95: d.ci95(),
                             }),
                         }
