@@ -33,6 +33,7 @@ pub mod montecarlo;
 mod recovery;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod sim;
 
 pub use engine::{SimError, TRACE_TARGET, simulate};

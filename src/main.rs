@@ -30,6 +30,16 @@ enum Command {
     Run(RunArgs),
     /// Run strategies side by side over many replications (common random numbers).
     Compare(CompareArgs),
+    /// Merge shard files written by `compare --shard i/n --out FILE` into the
+    /// report of the unsharded run.
+    Merge {
+        /// Shard files, every shard of one run exactly once, in any order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print one JSON document instead of the report.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check scenario files and report every problem with file:line:col.
     Validate {
         /// Scenario files (.yaml, .yml, .toml, .json).
@@ -75,11 +85,33 @@ struct CompareArgs {
     /// Print one JSON document instead of the report.
     #[arg(long)]
     json: bool,
+    /// Run only shard I of N (`I/N`, I from 0): the replications an
+    /// unsharded run would do for it. Needs --out.
+    #[arg(long, value_parser = parse_shard, requires = "out")]
+    shard: Option<(u64, u64)>,
+    /// Write mergeable results (a shard file) here, for `hvsim merge`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let err = || format!("expected I/N with 0 <= I < N, like `0/4`, got `{text}`");
+    let (i, n) = text.split_once('/').ok_or_else(err)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| err())?,
+        n.trim().parse().map_err(|_| err())?,
+    );
+    if n == 0 || i >= n {
+        return Err(err());
+    }
+    Ok((i, n))
 }
 
 /// Exit codes: 2 for bad input (the user can fix it), 3 when a run hits a
 /// simulation limit, 1 for anything else.
 enum Failure {
+    /// Ctrl-C: the partial report was printed; exit like an interrupted command.
+    Interrupted,
     Input(String),
     Limit(String),
     Other(String),
@@ -91,10 +123,12 @@ fn main() -> ExitCode {
         None => run(RunArgs::default()),
         Some(Command::Run(args)) => run(args),
         Some(Command::Compare(args)) => compare(args),
+        Some(Command::Merge { files, json }) => merge(&files, json),
         Some(Command::Validate { files }) => validate(&files),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Interrupted) => ExitCode::from(130),
         Err(Failure::Input(msg)) => {
             eprintln!("error: {msg}");
             ExitCode::from(2)
@@ -179,21 +213,111 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let result =
-        hvsim::montecarlo::compare(&scenario, &strategies, args.runs, args.seed, jobs, &|_| {})
-            .map_err(|e| match e {
-                hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
-                e @ hvsim::montecarlo::CompareError::Run { .. } => Failure::Limit(e.to_string()),
-            })?;
-    if args.json {
-        let doc = hvsim::report::compare_json(&scenario.name, &result);
+    let shard = args.shard.unwrap_or((0, 1));
+    let (start, end) = hvsim::montecarlo::shard_range(args.runs, shard);
+    // Ctrl-C stops after the blocks in flight and reports what was done.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || stop.store(true, std::sync::atomic::Ordering::SeqCst));
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(end - start),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} replications ({eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = hvsim::montecarlo::compare_shard(
+        &scenario,
+        &strategies,
+        args.runs,
+        args.seed,
+        jobs,
+        shard,
+        &|done| {
+            bar.set_position(done);
+            !stop.load(std::sync::atomic::Ordering::SeqCst)
+        },
+    )
+    .map_err(|e| match e {
+        hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
+        e @ hvsim::montecarlo::CompareError::Run { .. } => Failure::Limit(e.to_string()),
+    })?;
+    bar.finish_and_clear();
+    let interrupted = result.done < end - start;
+    if interrupted {
+        eprintln!(
+            "interrupted: {} of {} replications done; the report covers those",
+            result.done,
+            end - start
+        );
+    }
+    if let Some(out) = &args.out {
+        hvsim::shard::write(out, &scenario.name, &result)
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        eprintln!(
+            "wrote shard {}/{} ({} replications) to {}",
+            shard.0,
+            shard.1,
+            result.done,
+            out.display()
+        );
+        if args.shard.is_some() {
+            return if interrupted {
+                Err(Failure::Interrupted)
+            } else {
+                Ok(())
+            };
+        }
+    }
+    print_comparison(&scenario.name, &result, args.json)?;
+    if interrupted {
+        return Err(Failure::Interrupted);
+    }
+    Ok(())
+}
+
+fn print_comparison(
+    name: &str,
+    result: &hvsim::montecarlo::Comparison,
+    json: bool,
+) -> Result<(), Failure> {
+    if json {
+        let doc = hvsim::report::compare_json(name, result);
         let text = serde_json::to_string_pretty(&doc)
             .map_err(|e| Failure::Other(format!("cannot render JSON: {e}")))?;
         println!("{text}");
     } else {
-        print!("{}", hvsim::report::render_compare(&scenario.name, &result));
+        print!("{}", hvsim::report::render_compare(name, result));
     }
     Ok(())
+}
+
+fn merge(files: &[PathBuf], json: bool) -> Result<(), Failure> {
+    let mut name = None;
+    let mut parts = Vec::new();
+    for f in files {
+        let (scenario, part) = hvsim::shard::read(f).map_err(|e| match e {
+            hvsim::shard::ShardError::Io { .. } => Failure::Other(e.to_string()),
+            hvsim::shard::ShardError::Invalid { .. } => Failure::Input(e.to_string()),
+        })?;
+        if name.get_or_insert_with(|| scenario.clone()) != &scenario {
+            return Err(Failure::Input(format!(
+                "{}: shard of scenario `{scenario}`, the others are of another scenario",
+                f.display()
+            )));
+        }
+        parts.push(part);
+    }
+    let merged = hvsim::montecarlo::merge(parts).map_err(|e| Failure::Input(e.to_string()))?;
+    print_comparison(name.as_deref().unwrap_or(""), &merged, json)
 }
 
 fn validate(files: &[PathBuf]) -> Result<(), Failure> {

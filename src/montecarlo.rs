@@ -138,6 +138,16 @@ impl Moments {
         self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
     }
 
+    /// The raw integer sums (n, Σq, Σq²), for shard files.
+    pub fn parts(&self) -> (u64, i128, u128) {
+        (self.n, self.sum, self.sum_sq)
+    }
+
+    /// Rebuilds moments from [`Moments::parts`].
+    pub fn from_parts(n: u64, sum: i128, sum_sq: u128) -> Self {
+        Moments { n, sum, sum_sq }
+    }
+
     /// The mean, in the metric's unit.
     pub fn mean(&self) -> f64 {
         if self.n == 0 {
@@ -199,8 +209,15 @@ pub struct MetricStat {
     pub missing: u64,
 }
 
+impl Default for MetricStat {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl MetricStat {
-    fn new() -> Self {
+    /// An empty distribution.
+    pub fn new() -> Self {
         MetricStat {
             // One second to ~100 years in seconds: every milestone fits.
             hist: Histogram::new_with_bounds(1, 3_600 * 24 * 365 * 100, 3)
@@ -256,8 +273,12 @@ pub struct StrategySummary {
 pub struct Comparison {
     /// The master seed.
     pub seed: u64,
-    /// Replications per strategy.
+    /// Replications per strategy in the whole run.
     pub runs: u64,
+    /// Replications actually done (less than `runs` when interrupted or sharded).
+    pub done: u64,
+    /// Which shard `(i, n)` this is; `(0, 1)` for a whole run.
+    pub shard: (u64, u64),
     /// What is measured.
     pub metrics: Vec<MetricDef>,
     /// Per strategy, the first one being the baseline.
@@ -290,15 +311,7 @@ fn block(
     start: u64,
     end: u64,
 ) -> Result<Vec<StrategySummary>, CompareError> {
-    let n_metrics = metric_defs(scenario).len();
-    let mut out: Vec<StrategySummary> = strategies
-        .iter()
-        .map(|s| StrategySummary {
-            id: s.id.clone(),
-            stats: (0..n_metrics).map(|_| MetricStat::new()).collect(),
-            diffs: vec![Moments::default(); n_metrics],
-        })
-        .collect();
+    let mut out = empty(scenario, strategies);
     for i in start..end {
         let seed = replication_seed(master, i);
         let mut base: Vec<Option<f64>> = Vec::new();
@@ -327,15 +340,47 @@ fn block(
 
 /// Runs `runs` replications of each strategy on common random numbers,
 /// `jobs` threads at a time (the result does not depend on `jobs`).
-/// `progress` is called with the number of replications done so far.
+/// `progress` is called with the number of replications done so far and
+/// returns `false` to stop early (the result then covers what was done).
 pub fn compare(
     scenario: &Scenario,
     strategies: &[&Strategy],
     runs: u64,
     seed: u64,
     jobs: usize,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(u64) -> bool + Sync),
 ) -> Result<Comparison, CompareError> {
+    compare_shard(scenario, strategies, runs, seed, jobs, (0, 1), progress)
+}
+
+/// The replications `[start, end)` that shard `i` of `n` runs: contiguous
+/// whole blocks, so that the shards of a run partition its replications.
+pub fn shard_range(runs: u64, shard: (u64, u64)) -> (u64, u64) {
+    let (i, n) = shard;
+    let blocks = runs.div_ceil(BLOCK);
+    let first = blocks * i / n.max(1);
+    let last = blocks * (i + 1) / n.max(1);
+    ((first * BLOCK).min(runs), (last * BLOCK).min(runs))
+}
+
+/// Like [`compare`], but runs only shard `i` of `n` (see [`shard_range`]).
+/// Merging the shards' results with [`merge`] gives exactly the unsharded
+/// result.
+pub fn compare_shard(
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    runs: u64,
+    seed: u64,
+    jobs: usize,
+    shard: (u64, u64),
+    progress: &(dyn Fn(u64) -> bool + Sync),
+) -> Result<Comparison, CompareError> {
+    if shard.1 == 0 || shard.0 >= shard.1 {
+        return Err(CompareError::Invalid(format!(
+            "--shard {}/{}: expected i/n with 0 <= i < n",
+            shard.0, shard.1
+        )));
+    }
     if strategies.is_empty() {
         return Err(CompareError::Invalid("no strategy to compare".into()));
     }
@@ -348,11 +393,13 @@ pub fn compare(
         .num_threads(jobs.max(1))
         .build()
         .map_err(|e| CompareError::Invalid(format!("cannot start {jobs} threads: {e}")))?;
-    let blocks = runs.div_ceil(BLOCK);
+    let (start, end) = shard_range(runs, shard);
+    let (first_block, blocks) = (start / BLOCK, end.div_ceil(BLOCK));
     // Waves bound the memory held by unmerged blocks.
     let wave = (jobs.max(1) as u64) * 4;
-    let mut total: Option<Vec<StrategySummary>> = None;
-    let mut b = 0;
+    let mut total: Option<Vec<StrategySummary>> = Some(empty(scenario, strategies));
+    let mut b = first_block;
+    let mut done = start;
     while b < blocks {
         let last = (b + wave).min(blocks);
         let results: Vec<Result<Vec<StrategySummary>, CompareError>> = pool.install(|| {
@@ -370,30 +417,111 @@ pub fn compare(
                 .collect()
         });
         for r in results {
-            let part = r?;
-            match &mut total {
-                None => total = Some(part),
-                Some(t) => {
-                    for (acc, p) in t.iter_mut().zip(&part) {
-                        for (a, x) in acc.stats.iter_mut().zip(&p.stats) {
-                            a.merge(x);
-                        }
-                        for (a, x) in acc.diffs.iter_mut().zip(&p.diffs) {
-                            a.merge(x);
-                        }
-                    }
-                }
+            if let Some(t) = &mut total {
+                merge_into(t, &r?);
             }
         }
+        done = (last * BLOCK).min(end);
         b = last;
-        progress((b * BLOCK).min(runs));
+        if !progress(done - start) {
+            break;
+        }
     }
     Ok(Comparison {
         seed,
         runs,
+        done: done - start,
+        shard,
         metrics: metric_defs(scenario),
         strategies: total.unwrap_or_default(),
     })
+}
+
+fn empty(scenario: &Scenario, strategies: &[&Strategy]) -> Vec<StrategySummary> {
+    let n_metrics = metric_defs(scenario).len();
+    strategies
+        .iter()
+        .map(|s| StrategySummary {
+            id: s.id.clone(),
+            stats: (0..n_metrics).map(|_| MetricStat::new()).collect(),
+            diffs: vec![Moments::default(); n_metrics],
+        })
+        .collect()
+}
+
+fn merge_into(total: &mut [StrategySummary], part: &[StrategySummary]) {
+    for (acc, p) in total.iter_mut().zip(part) {
+        for (a, x) in acc.stats.iter_mut().zip(&p.stats) {
+            a.merge(x);
+        }
+        for (a, x) in acc.diffs.iter_mut().zip(&p.diffs) {
+            a.merge(x);
+        }
+    }
+}
+
+/// Merges the shards of one comparison into the unsharded result. Every
+/// shard of the same run (seed, replications, strategies, metrics) must be
+/// given exactly once.
+pub fn merge(mut parts: Vec<Comparison>) -> Result<Comparison, CompareError> {
+    let Some(first) = parts.first() else {
+        return Err(CompareError::Invalid("no shard to merge".into()));
+    };
+    let n = first.shard.1;
+    let ids = |c: &Comparison| {
+        c.strategies
+            .iter()
+            .map(|s| s.id.clone())
+            .collect::<Vec<_>>()
+    };
+    for p in &parts {
+        if p.seed != first.seed
+            || p.runs != first.runs
+            || p.shard.1 != n
+            || p.metrics != first.metrics
+            || ids(p) != ids(first)
+        {
+            return Err(CompareError::Invalid(format!(
+                "shard {}/{} is from a different comparison (seed, --runs, strategies or scenario differ)",
+                p.shard.0, p.shard.1
+            )));
+        }
+    }
+    parts.sort_by_key(|p| p.shard.0);
+    let present: Vec<u64> = parts.iter().map(|p| p.shard.0).collect();
+    if present != (0..n).collect::<Vec<_>>() {
+        let missing: Vec<String> = (0..n)
+            .filter(|i| !present.contains(i))
+            .map(|i| format!("{i}/{n}"))
+            .collect();
+        return Err(CompareError::Invalid(if missing.is_empty() {
+            "a shard is given twice".to_string()
+        } else {
+            format!("missing shard(s): {}", missing.join(", "))
+        }));
+    }
+    for p in &parts {
+        let (start, end) = shard_range(p.runs, p.shard);
+        if p.done != end - start {
+            return Err(CompareError::Invalid(format!(
+                "shard {}/{} is incomplete: {} of {} replications (it was interrupted)",
+                p.shard.0,
+                n,
+                p.done,
+                end - start
+            )));
+        }
+    }
+    let mut iter = parts.into_iter();
+    let mut total = iter
+        .next()
+        .ok_or_else(|| CompareError::Invalid("no shard".into()))?;
+    for p in iter {
+        merge_into(&mut total.strategies, &p.strategies);
+        total.done += p.done;
+    }
+    total.shard = (0, 1);
+    Ok(total)
 }
 
 #[cfg(test)]

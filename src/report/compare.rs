@@ -90,7 +90,7 @@ pub fn render_compare(scenario_name: &str, c: &Comparison) -> String {
     let _ = writeln!(
         out,
         "{scenario_name}: {} replications of {} on common random numbers (seed {})",
-        c.runs,
+        c.done,
         names.join(", "),
         c.seed
     );
@@ -110,7 +110,7 @@ pub fn render_compare(scenario_name: &str, c: &Comparison) -> String {
             ]);
         for s in &c.strategies {
             let st = &s.stats[m];
-            let reached = st.moments.n as f64 / c.runs as f64 * 100.0;
+            let reached = st.moments.n as f64 / c.done.max(1) as f64 * 100.0;
             table.add_row(vec![
                 s.id.clone(),
                 interval(&st.moments, def.unit),
@@ -193,7 +193,7 @@ pub fn compare_json(scenario_name: &str, c: &Comparison) -> CompareJson {
         schema: "hvsim.compare/1",
         scenario: scenario_name.to_string(),
         seed: c.seed,
-        runs: c.runs,
+        runs: c.done,
         strategies: c
             .strategies
             .iter()

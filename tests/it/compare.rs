@@ -117,3 +117,66 @@ fn bad_arguments_are_input_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn sharded_then_merged_equals_unsharded_exactly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let whole = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+        .args(["compare", "--runs", "300", "--seed", "9", "--json"])
+        .output()
+        .expect("runs");
+    assert!(whole.status.success());
+    let mut files = Vec::new();
+    // Shards in an odd order, one of them empty-ish at the edge.
+    for i in [2, 0, 1] {
+        let path = dir.path().join(format!("shard-{i}.json"));
+        let out = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+            .args(["compare", "--runs", "300", "--seed", "9", "--shard"])
+            .arg(format!("{i}/3"))
+            .arg("--out")
+            .arg(&path)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        files.push(path);
+    }
+    let merged = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+        .arg("merge")
+        .args(&files)
+        .arg("--json")
+        .output()
+        .expect("runs");
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&merged.stdout),
+        String::from_utf8_lossy(&whole.stdout)
+    );
+    // The text report too.
+    let whole_text = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+        .args(["compare", "--runs", "300", "--seed", "9"])
+        .output()
+        .expect("runs");
+    let merged_text = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+        .arg("merge")
+        .args(&files)
+        .output()
+        .expect("runs");
+    assert_eq!(whole_text.stdout, merged_text.stdout);
+
+    // A missing shard is an error that names it.
+    let partial = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+        .arg("merge")
+        .args(&files[..2])
+        .output()
+        .expect("runs");
+    assert_eq!(partial.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&partial.stderr).contains("missing shard(s): 1/3"));
+}
