@@ -35,6 +35,7 @@ pub mod report;
 pub mod scenario;
 pub mod shard;
 pub mod sim;
+pub mod sweep;
 
 pub use engine::{SimError, TRACE_TARGET, simulate};
 pub use metrics::Outcome;

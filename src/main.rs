@@ -30,6 +30,9 @@ enum Command {
     Run(RunArgs),
     /// Run strategies side by side over many replications (common random numbers).
     Compare(CompareArgs),
+    /// Run the comparison at each point of a grid of scenario values:
+    /// how much does each extra engineer buy?
+    Sweep(SweepArgs),
     /// Merge shard files written by `compare --shard i/n --out FILE` into the
     /// report of the unsharded run.
     Merge {
@@ -94,6 +97,34 @@ struct CompareArgs {
     out: Option<PathBuf>,
 }
 
+#[derive(clap::Args, Debug)]
+struct SweepArgs {
+    /// Scenario file; the embedded 2018 incident when omitted.
+    scenario: Option<PathBuf>,
+    /// PATH=VALUES to vary, e.g. `teams.dtsi.members=4..12` or
+    /// `strategies.0.order=fifo,criticality`; several make a grid.
+    #[arg(long = "set", required = true, value_parser = hvsim::sweep::parse_set)]
+    sets: Vec<hvsim::sweep::SetSpec>,
+    /// Strategies to compare at each point, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    strategies: Vec<String>,
+    /// Replications per strategy and point.
+    #[arg(long, default_value_t = 200)]
+    runs: u64,
+    /// Master seed (the same replications at every point).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Also write every metric at every point as CSV to this file.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Print one JSON document instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
 fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     let err = || format!("expected I/N with 0 <= I < N, like `0/4`, got `{text}`");
     let (i, n) = text.split_once('/').ok_or_else(err)?;
@@ -124,6 +155,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => run(args),
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Merge { files, json }) => merge(&files, json),
+        Some(Command::Sweep(args)) => sweep(args),
         Some(Command::Validate { files }) => validate(&files),
     };
     match result {
@@ -298,6 +330,124 @@ fn print_comparison(
         print!("{}", hvsim::report::render_compare(name, result));
     }
     Ok(())
+}
+
+fn pick_strategies<'a>(
+    scenario: &'a Scenario,
+    names: &[String],
+) -> Result<Vec<&'a hvsim::Strategy>, Failure> {
+    if names.is_empty() {
+        return Ok(scenario.strategies.iter().collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            scenario.strategy(name).ok_or_else(|| {
+                let known: Vec<_> = scenario.strategies.iter().map(|s| s.id.as_str()).collect();
+                Failure::Input(format!(
+                    "scenario {} has no strategy `{name}`: expected one of {}",
+                    scenario.source,
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    use hvsim::scenario::Format;
+    use hvsim::sweep::{apply, points, show};
+    let (text, source, format) = match &args.scenario {
+        Some(p) => {
+            let format = Format::from_path(p).ok_or_else(|| {
+                Failure::Input(format!(
+                    "{}: cannot tell the format: name the file .yaml, .yml, .toml or .json",
+                    p.display()
+                ))
+            })?;
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Failure::Other(format!("cannot read {}: {e}", p.display())))?;
+            (text, p.display().to_string(), format)
+        }
+        None => (
+            scenario::DEFAULT_SCENARIO_YAML.to_string(),
+            scenario::DEFAULT_SCENARIO_NAME.to_string(),
+            Format::Yaml,
+        ),
+    };
+    // Validate the file as it is first, for located errors.
+    scenario::load_str(&text, &source, format).map_err(|e| Failure::Input(e.to_string()))?;
+    let doc: serde_json::Value = match format {
+        Format::Yaml => serde_saphyr::from_str(&text).map_err(|e| Failure::Input(e.to_string()))?,
+        Format::Toml => toml::from_str(&text).map_err(|e| Failure::Input(e.to_string()))?,
+        Format::Json => serde_json::from_str(&text).map_err(|e| Failure::Input(e.to_string()))?,
+    };
+    let grid = points(&args.sets).map_err(Failure::Input)?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let names: Vec<String> = args.sets.iter().map(|s| s.name()).collect();
+    let mut results = Vec::new();
+    for point in &grid {
+        let mut d = doc.clone();
+        let mut label = Vec::new();
+        for (set, v) in args.sets.iter().zip(point) {
+            apply(&mut d, &set.path, v.clone()).map_err(Failure::Input)?;
+            label.push(format!("{}={}", set.name(), show(v)));
+        }
+        let json_text = serde_json::to_string_pretty(&d)
+            .map_err(|e| Failure::Other(format!("cannot render the scenario: {e}")))?;
+        let file = format!("{source} with {}", label.join(" "));
+        let mut sc = scenario::load_str(&json_text, &file, Format::Json)
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        sc.source = file;
+        let strategies = pick_strategies(&sc, &args.strategies)?;
+        let result =
+            hvsim::montecarlo::compare(&sc, &strategies, args.runs, args.seed, jobs, &|_| true)
+                .map_err(|e| Failure::Input(e.to_string()))?;
+        results.push((point.clone(), sc.name.clone(), result));
+    }
+    if let Some(path) = &args.csv {
+        let csv = hvsim::report::sweep_csv(&names, &results);
+        write_atomically(path, csv.as_bytes())?;
+    }
+    if args.json {
+        let docs: Vec<serde_json::Value> = results
+            .iter()
+            .map(|(point, name, c)| {
+                let at: serde_json::Map<String, serde_json::Value> =
+                    names.iter().cloned().zip(point.iter().cloned()).collect();
+                serde_json::json!({ "point": at, "comparison": hvsim::report::compare_json(name, c) })
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&serde_json::json!({
+            "schema": "hvsim.sweep/1",
+            "points": docs,
+        }))
+        .map_err(|e| Failure::Other(format!("cannot render JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", hvsim::report::render_sweep(&names, &results));
+    }
+    Ok(())
+}
+
+/// Writes a whole file or nothing: a temporary file renamed into place.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Failure::Other(format!("cannot write {}: {e}", path.display()))
+        })
 }
 
 fn merge(files: &[PathBuf], json: bool) -> Result<(), Failure> {

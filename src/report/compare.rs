@@ -230,3 +230,100 @@ pub fn compare_json(scenario_name: &str, c: &Comparison) -> CompareJson {
             .collect(),
     }
 }
+
+/// One sweep point: its values, the scenario name, the comparison.
+pub type SweepPoint = (Vec<serde_json::Value>, String, Comparison);
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Every metric at every sweep point, one row per (point, strategy, metric).
+pub fn sweep_csv(names: &[String], results: &[SweepPoint]) -> String {
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6}"));
+    let mut out = String::new();
+    for n in names {
+        out.push_str(&csv_field(n));
+        out.push(',');
+    }
+    out.push_str("strategy,metric,unit,mean,ci95,p50,p90,p99,max,reached,runs\n");
+    for (point, _, c) in results {
+        for s in &c.strategies {
+            for (m, def) in c.metrics.iter().enumerate() {
+                let st = &s.stats[m];
+                let mo = st.moments;
+                for v in point {
+                    out.push_str(&csv_field(&crate::sweep::show(v)));
+                    out.push(',');
+                }
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},{},{}",
+                    csv_field(&s.id),
+                    csv_field(&def.name),
+                    csv_field(def.unit),
+                    opt((mo.n > 0).then(|| mo.mean())),
+                    opt((mo.n > 1).then(|| mo.ci95())),
+                    opt(st.quantile(0.5)),
+                    opt(st.quantile(0.9)),
+                    opt(st.quantile(0.99)),
+                    opt(st.max()),
+                    mo.n,
+                    c.done
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The sweep table: per point and strategy, the headline metrics.
+pub fn render_sweep(names: &[String], results: &[SweepPoint]) -> String {
+    let mut out = String::new();
+    let Some((_, scenario, first)) = results.first() else {
+        return out;
+    };
+    // Headline: the 90 % milestone of the last incident, mean downtime, impact.
+    let n = first.metrics.len();
+    let picks: Vec<usize> = if n >= 6 {
+        vec![n - 4, n - 2, n - 1]
+    } else {
+        (0..n).collect()
+    };
+    let _ = writeln!(
+        out,
+        "{scenario}: sweep of {} over {} point(s), {} replications per strategy and point (seed {})",
+        names.join(", "),
+        results.len(),
+        first.done,
+        first.seed
+    );
+    let mut table = Table::new();
+    let mut header: Vec<String> = names.to_vec();
+    header.push("strategy".into());
+    header.extend(
+        picks
+            .iter()
+            .map(|&m| format!("{} (mean ± 95 % CI)", first.metrics[m].name)),
+    );
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header);
+    for (point, _, c) in results {
+        for s in &c.strategies {
+            let mut row: Vec<String> = point.iter().map(crate::sweep::show).collect();
+            row.push(s.id.clone());
+            for &m in &picks {
+                row.push(interval(&s.stats[m].moments, c.metrics[m].unit));
+            }
+            table.add_row(row);
+        }
+    }
+    let _ = writeln!(out, "{table}");
+    out
+}

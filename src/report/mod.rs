@@ -7,7 +7,9 @@ mod compare;
 mod json;
 mod text;
 
-pub use compare::{CompareJson, compare_json, render_compare, verdict};
+pub use compare::{
+    CompareJson, SweepPoint, compare_json, render_compare, render_sweep, sweep_csv, verdict,
+};
 pub use json::{RunJson, run_json};
 pub use text::render_run;
 

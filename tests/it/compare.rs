@@ -180,3 +180,63 @@ fn sharded_then_merged_equals_unsharded_exactly() {
     assert_eq!(partial.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&partial.stderr).contains("missing shard(s): 1/3"));
 }
+
+#[test]
+fn sweep_shows_what_each_extra_engineer_buys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("sweep.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+        .args([
+            "sweep",
+            "--set",
+            "teams.dtsi.members=6..8",
+            "--strategies",
+            "as-in-2018",
+            "--runs",
+            "64",
+            "--json",
+            "--csv",
+        ])
+        .arg(&csv)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let points = doc["points"].as_array().expect("points");
+    assert_eq!(points.len(), 3);
+    let means: Vec<f64> = points
+        .iter()
+        .map(|p| {
+            metric(&p["comparison"], "as-in-2018", "mean downtime")["mean"]
+                .as_f64()
+                .expect("mean")
+        })
+        .collect();
+    assert!(means[0] > means[1] && means[1] > means[2], "{means:?}");
+    assert_eq!(points[2]["point"]["teams.dtsi.members"], 8);
+    // The CSV holds every metric of every point: a header and 3 × 10 rows.
+    let text = std::fs::read_to_string(&csv).expect("csv written");
+    assert_eq!(text.lines().count(), 1 + 3 * 10);
+    assert!(text.starts_with("teams.dtsi.members,strategy,metric,unit,mean,"));
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+        .args([
+            "sweep",
+            "--set",
+            "teams.nobody.members=1..2",
+            "--runs",
+            "10",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("no item with id `nobody`"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -1,0 +1,202 @@
+//! Parameter sweeps: the same comparison at each point of a grid of
+//! scenario values (`--set teams.dtsi.members=4..12`).
+//!
+//! A path walks the scenario file's own structure: mapping keys by name,
+//! list items by their `id` (or by position), so `teams.dtsi.members`,
+//! `apps.web.count` and `strategies.0.order` all work. Values are set in
+//! the parsed document, which is then validated like any file, so a bad
+//! value gets the usual located error.
+
+use serde_json::Value;
+
+/// Most points one sweep may have.
+pub const MAX_POINTS: usize = 1_000;
+
+/// One `--set PATH=VALUES`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetSpec {
+    /// The path, e.g. `["teams", "dtsi", "members"]`.
+    pub path: Vec<String>,
+    /// The values to try, in order.
+    pub values: Vec<Value>,
+}
+
+impl SetSpec {
+    /// The path as written.
+    pub fn name(&self) -> String {
+        self.path.join(".")
+    }
+}
+
+/// Parses `PATH=VALUES`, where VALUES is `A..B` (whole numbers, inclusive)
+/// or a comma-separated list (`200GiB/h,400GiB/h`, `fifo,criticality`).
+pub fn parse_set(text: &str) -> Result<SetSpec, String> {
+    let (path, values) = text.split_once('=').ok_or_else(|| {
+        format!("expected PATH=VALUES, like `teams.ops.members=2..10`, got `{text}`")
+    })?;
+    let path: Vec<String> = path.trim().split('.').map(str::to_string).collect();
+    if path.iter().any(String::is_empty) {
+        return Err(format!("`{text}`: the path has an empty part"));
+    }
+    let values = values.trim();
+    let parsed: Vec<Value> = if let Some((a, b)) = values.split_once("..") {
+        let (a, b): (i64, i64) = match (a.trim().parse(), b.trim().parse()) {
+            (Ok(a), Ok(b)) if a <= b => (a, b),
+            _ => {
+                return Err(format!(
+                    "`{values}`: a range is two whole numbers A..B with A <= B, like `2..10`"
+                ));
+            }
+        };
+        if (b - a) as usize >= MAX_POINTS {
+            return Err(format!("`{values}` has more than {MAX_POINTS} values"));
+        }
+        (a..=b).map(Value::from).collect()
+    } else {
+        values.split(',').map(|v| scalar(v.trim())).collect()
+    };
+    if parsed.is_empty() || values.is_empty() {
+        return Err(format!("`{text}`: no values to try"));
+    }
+    Ok(SetSpec {
+        path,
+        values: parsed,
+    })
+}
+
+fn scalar(text: &str) -> Value {
+    if let Ok(i) = text.parse::<i64>() {
+        return Value::from(i);
+    }
+    if let Ok(f) = text.parse::<f64>()
+        && f.is_finite()
+    {
+        return Value::from(f);
+    }
+    match text {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        _ => Value::String(text.to_string()),
+    }
+}
+
+/// Sets `path` to `value` in a parsed scenario document.
+pub fn apply(doc: &mut Value, path: &[String], value: Value) -> Result<(), String> {
+    let mut node = doc;
+    for (i, part) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let here = path[..=i].join(".");
+        node = match node {
+            Value::Object(map) => {
+                if last {
+                    map.insert(part.clone(), value);
+                    return Ok(());
+                }
+                map.get_mut(part)
+                    .ok_or_else(|| format!("`{here}`: the scenario has no `{part}` there"))?
+            }
+            Value::Array(items) => {
+                let pos = items
+                    .iter()
+                    .position(|it| it.get("id").and_then(Value::as_str) == Some(part.as_str()))
+                    .or_else(|| part.parse::<usize>().ok().filter(|&n| n < items.len()))
+                    .ok_or_else(|| {
+                        format!("`{here}`: no item with id `{part}` (or index) in that list")
+                    })?;
+                if last {
+                    items[pos] = value;
+                    return Ok(());
+                }
+                &mut items[pos]
+            }
+            _ => return Err(format!("`{here}`: cannot go inside a plain value")),
+        };
+    }
+    Err("an empty path".into())
+}
+
+/// Every point of the grid: one value per set, in row-major order.
+pub fn points(sets: &[SetSpec]) -> Result<Vec<Vec<Value>>, String> {
+    let mut grid: Vec<Vec<Value>> = vec![Vec::new()];
+    for s in sets {
+        let mut next = Vec::new();
+        for p in &grid {
+            for v in &s.values {
+                let mut q = p.clone();
+                q.push(v.clone());
+                next.push(q);
+            }
+        }
+        if next.len() > MAX_POINTS {
+            return Err(format!("the sweep has more than {MAX_POINTS} points"));
+        }
+        grid = next;
+    }
+    Ok(grid)
+}
+
+/// Shows a value as the user wrote it.
+pub fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sets_parse_ranges_and_lists() {
+        let s = parse_set("teams.ops.members=2..4").expect("valid");
+        assert_eq!(s.path, vec!["teams", "ops", "members"]);
+        assert_eq!(s.values, vec![json!(2), json!(3), json!(4)]);
+        let s = parse_set("strategies.0.order=fifo,criticality").expect("valid");
+        assert_eq!(s.values, vec![json!("fifo"), json!("criticality")]);
+        assert!(parse_set("teams.ops.members").is_err());
+        assert!(parse_set("a=5..2").is_err());
+        assert!(parse_set("a=0..5000").is_err());
+    }
+
+    #[test]
+    fn paths_walk_ids_and_indices() {
+        let mut doc = json!({"teams": [{"id": "ops", "members": 4}], "horizon": "10d"});
+        apply(
+            &mut doc,
+            &["teams".into(), "ops".into(), "members".into()],
+            json!(7),
+        )
+        .expect("ok");
+        apply(
+            &mut doc,
+            &["teams".into(), "0".into(), "shifts".into()],
+            json!(["24/7"]),
+        )
+        .expect("ok");
+        apply(&mut doc, &["horizon".into()], json!("20d")).expect("ok");
+        assert_eq!(
+            doc,
+            json!({"teams": [{"id": "ops", "members": 7, "shifts": ["24/7"]}], "horizon": "20d"})
+        );
+        let err = apply(
+            &mut doc,
+            &["teams".into(), "dev".into(), "members".into()],
+            json!(1),
+        );
+        assert_eq!(
+            err,
+            Err("`teams.dev`: no item with id `dev` (or index) in that list".into())
+        );
+    }
+
+    #[test]
+    fn the_grid_is_the_cartesian_product() {
+        let a = parse_set("a=1..2").expect("ok");
+        let b = parse_set("b=x,y,z").expect("ok");
+        let g = points(&[a, b]).expect("ok");
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[1], vec![json!(1), json!("y")]);
+    }
+}
