@@ -240,3 +240,24 @@ fn sweep_shows_what_each_extra_engineer_buys() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn exponential_work_with_c_teams_matches_the_closed_form() {
+    // See tests/fixtures/exp-queue.yaml for the derivation.
+    let doc = compare(&["tests/fixtures/exp-queue.yaml", "--runs", "4000"]);
+    for (name, expected_h) in [
+        ("first app back", 0.5),
+        ("50 % back", 5.0),
+        ("90 % back", 8.5 + 1.0 / 1.5),
+        ("100 % back", 8.5 + 1.0 / 1.5 + 1.0 + 2.0),
+    ] {
+        let m = metric(&doc, "reinstall", &format!("incident 1 (all-down): {name}"));
+        let mean = m["mean"].as_f64().expect("mean");
+        let ci = m["ci95"].as_f64().expect("ci");
+        assert!(ci < 0.05 * expected_h, "{name}: CI ±{ci} too wide");
+        assert!(
+            (mean - expected_h).abs() <= 2.0 * ci,
+            "{name}: simulated {mean:.3} h ± {ci:.3}, closed form {expected_h:.3} h"
+        );
+    }
+}
