@@ -197,14 +197,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let scenario = load(args.scenario.as_ref())?;
     let strategy = match &args.strategy {
         None => scenario.default_strategy(),
-        Some(name) => scenario.strategy(name).ok_or_else(|| {
-            let known: Vec<_> = scenario.strategies.iter().map(|s| s.id.as_str()).collect();
-            Failure::Input(format!(
-                "scenario {} has no strategy `{name}`: expected one of {}",
-                scenario.source,
-                known.join(", ")
-            ))
-        })?,
+        Some(name) => pick_strategies(&scenario, std::slice::from_ref(name))?[0],
     };
     let _guard = args.trace.then(|| trace::install(Clock::new(&scenario)));
     let seed = args.seed.unwrap_or(DEFAULT_SEED);
@@ -225,26 +218,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
     let scenario = load(args.scenario.as_ref())?;
-    let strategies: Vec<&hvsim::Strategy> = if args.strategies.is_empty() {
-        scenario.strategies.iter().collect()
-    } else {
-        args.strategies
-            .iter()
-            .map(|name| {
-                scenario.strategy(name).ok_or_else(|| {
-                    let known: Vec<_> = scenario.strategies.iter().map(|s| s.id.as_str()).collect();
-                    Failure::Input(format!(
-                        "scenario {} has no strategy `{name}`: expected one of {}",
-                        scenario.source,
-                        known.join(", ")
-                    ))
-                })
-            })
-            .collect::<Result<_, _>>()?
-    };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let strategies = pick_strategies(&scenario, &args.strategies)?;
+    let jobs = args.jobs.unwrap_or_else(default_jobs);
     let shard = args.shard.unwrap_or((0, 1));
     let (start, end) = hvsim::montecarlo::shard_range(args.runs, shard);
     // Ctrl-C stops after the blocks in flight and reports what was done.
@@ -383,9 +358,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         Format::Json => serde_json::from_str(&text).map_err(|e| Failure::Input(e.to_string()))?,
     };
     let grid = points(&args.sets).map_err(Failure::Input)?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = args.jobs.unwrap_or_else(default_jobs);
     let names: Vec<String> = args.sets.iter().map(|s| s.name()).collect();
     let mut results = Vec::new();
     for point in &grid {
@@ -409,7 +382,8 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     if let Some(path) = &args.csv {
         let csv = hvsim::report::sweep_csv(&names, &results);
-        write_atomically(path, csv.as_bytes())?;
+        hvsim::report::write_atomically(path, csv.as_bytes())
+            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
     }
     if args.json {
         let docs: Vec<serde_json::Value> = results
@@ -432,22 +406,9 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes a whole file or nothing: a temporary file renamed into place.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Failure::Other(format!("cannot write {}: {e}", path.display()))
-        })
+/// All cores: the results do not depend on it.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn merge(files: &[PathBuf], json: bool) -> Result<(), Failure> {

@@ -147,19 +147,7 @@ pub fn write(path: &Path, scenario: &str, c: &Comparison) -> Result<(), ShardErr
         file: file.clone(),
         reason: e.to_string(),
     })?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or("shard".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
+    crate::report::write_atomically(path, &text).map_err(io)
 }
 
 /// Reads a shard file: the scenario name and the comparison it holds.

@@ -90,3 +90,21 @@ pub fn since(from: SimTime, t: SimTime) -> String {
 pub(crate) fn sum(ds: impl Iterator<Item = SimDuration>) -> SimDuration {
     ds.fold(SimDuration::ZERO, SimDuration::saturating_add)
 }
+
+/// Writes a whole file or nothing: a temporary file in the same directory,
+/// renamed into place, so an interrupted write never leaves half a file.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+}
