@@ -135,6 +135,7 @@ struct Engine<'a> {
     bugs: Vec<BugState>,
     workers: Vec<Worker>,
     ready: BinaryHeap<Reverse<(OrderKey, u64, Method)>>,
+    held: Vec<(OrderKey, u64, Method)>,
     ready_seq: u64,
     dr_hosts: Vec<HostId>,
     wake_at: Option<SimTime>,
@@ -229,6 +230,7 @@ impl<'a> Engine<'a> {
             bugs: vec![BugState::default(); sc.bugs.len()],
             workers,
             ready: BinaryHeap::new(),
+            held: Vec::new(),
             ready_seq: 0,
             dr_hosts,
             wake_at: None,
@@ -687,9 +689,62 @@ impl<'a> Engine<'a> {
 
     // ---- people ----------------------------------------------------------
 
+    /// Whether an app's dependencies "can come up": each is up, being
+    /// restored, or needs no work of its own and is itself ready.
+    fn dependencies_ready(&self, a: AppId, memo: &mut Vec<Option<bool>>) -> bool {
+        // Iterative post-order over the (acyclic) dependency graph.
+        let mut stack = vec![(a, false)];
+        while let Some((x, expanded)) = stack.pop() {
+            if memo[x.index()].is_some() {
+                continue;
+            }
+            let deps = &self.sc.apps[x.index()].depends_on;
+            if !expanded {
+                stack.push((x, true));
+                stack.extend(deps.iter().map(|&d| (d, false)));
+                continue;
+            }
+            let ok = deps.iter().all(|&d| {
+                let s = &self.apps[d.index()];
+                s.up || matches!(s.phase, Phase::InProgress(_))
+                    || (s.broken == 0 && memo[d.index()] == Some(true))
+            });
+            memo[x.index()] = Some(ok);
+        }
+        memo[a.index()].unwrap_or(false)
+    }
+
     /// Gives ready tasks to free team members who are on shift.
     fn dispatch(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
+        let gated = self.st.order == crate::model::Order::DependencyAware;
+        loop {
+            let started = self.dispatch_pass(sched, now, gated)?;
+            // Under dependency-aware order, a task started in this pass may
+            // have released an app held earlier in the same pass.
+            if !(gated && started && !self.held.is_empty()) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One pass over the ready heap; returns whether any task started.
+    fn dispatch_pass(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        gated: bool,
+    ) -> Result<bool, SimError> {
         let mut parked = Vec::new();
+        let mut started = false;
+        // Apps held back by dependency-aware order go back in the heap:
+        // a dependency may have started or come up since.
+        let mut memo = Vec::new();
+        if gated {
+            for (key, seq, m) in std::mem::take(&mut self.held) {
+                self.ready.push(Reverse((key, seq, m)));
+            }
+            memo = vec![None; self.apps.len()];
+        }
         while let Some(Reverse(entry)) = self.ready.peek().copied() {
             let ((_, _, app_index), seq, m) = entry;
             let a = AppId(app_index);
@@ -711,6 +766,10 @@ impl<'a> Engine<'a> {
                 break;
             };
             self.ready.pop();
+            if gated && !self.dependencies_ready(a, &mut memo) {
+                self.held.push(entry);
+                continue;
+            }
             let placement = if m == Method::Reinstall {
                 match self.place_at_dr(a) {
                     Some(p) => p,
@@ -724,11 +783,16 @@ impl<'a> Engine<'a> {
                 Vec::new()
             };
             self.assign(sched, now, w, a, m, placement)?;
+            started = true;
+            if gated {
+                // The started app changes its dependents' readiness.
+                memo.iter_mut().for_each(|x| *x = None);
+            }
         }
         if !parked.is_empty() {
             tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} app(s) wait: no room at the DR site", parked.len());
         }
-        Ok(())
+        Ok(started)
     }
 
     fn schedule_wake(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
@@ -780,6 +844,7 @@ impl<'a> Engine<'a> {
             None => None,
         };
         state.phase = Phase::InProgress(m);
+        self.out.apps[a.index()].task_starts.push(now);
         if let Some(b) = state.down_bug
             && let Some(i) = self.bugs[b.index()].incident
         {

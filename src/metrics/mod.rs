@@ -160,6 +160,8 @@ pub struct AppOutcome {
     pub team: Option<TeamId>,
     /// Completed recovery tasks.
     pub recoveries: u32,
+    /// When each recovery task on it started (including abandoned ones).
+    pub task_starts: Vec<SimTime>,
     /// Why it was still down at the end, if it was.
     pub waiting: Option<Waiting>,
 }

@@ -226,6 +226,13 @@ pub enum Order {
     Criticality,
     /// Least expected work first.
     ShortestFirst,
+    /// Least expected work per unit of criticality first (Smith's rule):
+    /// minimises the criticality-weighted sum of completion times on one team.
+    WeightedShortest,
+    /// Shortest first, but an app is started only when every app it depends
+    /// on is up, being restored, or needs no work of its own and is itself
+    /// ready in that sense: restoring a dependent first gains nothing.
+    DependencyAware,
 }
 
 impl Order {
@@ -235,6 +242,8 @@ impl Order {
             Order::Fifo => "fifo",
             Order::Criticality => "criticality",
             Order::ShortestFirst => "shortest-first",
+            Order::WeightedShortest => "weighted-shortest",
+            Order::DependencyAware => "dependency-aware",
         }
     }
 }

@@ -25,7 +25,15 @@ pub(crate) fn order_key(
         Order::Criticality => u64::from(u32::MAX - app.criticality),
         // Least expected work first: the distribution's mean, known to the
         // planner; the actual draw is not.
-        Order::ShortestFirst => app.work(method).map_or(u64::MAX, |d| d.mean().as_millis()),
+        Order::ShortestFirst | Order::DependencyAware => {
+            app.work(method).map_or(u64::MAX, |d| d.mean().as_millis())
+        }
+        // Smith's rule: expected work / weight, ascending (scaled to keep
+        // integer keys exact enough: ms × 1000 / criticality).
+        Order::WeightedShortest => app.work(method).map_or(u64::MAX, |d| {
+            let w = u128::from(d.mean().as_millis()) * 1000 / u128::from(app.criticality.max(1));
+            u64::try_from(w).unwrap_or(u64::MAX)
+        }),
     };
     (primary, ready_at.as_millis(), index)
 }
@@ -62,5 +70,9 @@ mod tests {
         assert!(k(Order::Criticality, &big, 5, t1) < k(Order::Criticality, &small, 1, t0));
         // Shortest first: least mean work first.
         assert!(k(Order::ShortestFirst, &small, 5, t1) < k(Order::ShortestFirst, &big, 1, t0));
+        // Smith's rule: 8h at criticality 10 (0.8h per unit) beats 1h at 1.
+        assert!(
+            k(Order::WeightedShortest, &big, 5, t1) < k(Order::WeightedShortest, &small, 1, t0)
+        );
     }
 }

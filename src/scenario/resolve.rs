@@ -964,11 +964,13 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             "fifo" => Order::Fifo,
             "criticality" => Order::Criticality,
             "shortest-first" => Order::ShortestFirst,
+            "weighted-shortest" => Order::WeightedShortest,
+            "dependency-aware" => Order::DependencyAware,
             other => {
                 ctx.err(
                     &p.key("order"),
                     format!(
-                        "unknown order `{other}`: expected `fifo`, `criticality` or `shortest-first`"
+                        "unknown order `{other}`: expected `fifo`, `criticality`, `shortest-first`, `weighted-shortest` or `dependency-aware`"
                     ),
                 );
                 Order::Fifo

@@ -47,7 +47,13 @@ fn spec() -> impl Strategy<Value = Spec> {
             Just("[restart]"),
             Just("[reinstall, restart]")
         ],
-        prop_oneof![Just("fifo"), Just("criticality"), Just("shortest-first")],
+        prop_oneof![
+            Just("fifo"),
+            Just("criticality"),
+            Just("shortest-first"),
+            Just("weighted-shortest"),
+            Just("dependency-aware")
+        ],
         any::<bool>(),
     )
         .prop_map(
@@ -227,6 +233,22 @@ proptest! {
             }
         }
 
+        // Dependency-aware order never starts an app before each of its
+        // dependencies is up, being restored, or needs no work at all.
+        if s.order == "dependency-aware" {
+            for (i, app) in scenario.apps.iter().enumerate() {
+                for &t in &o.apps[i].task_starts {
+                    for dep in &app.depends_on {
+                        let d = &o.apps[dep.index()];
+                        prop_assert!(
+                            d.is_up_at(t) || d.task_starts.iter().any(|&x| x <= t) || d.task_starts.is_empty(),
+                            "{} started at {} before its dependency {}", app.id, t, scenario.apps[dep.index()].id
+                        );
+                    }
+                }
+            }
+        }
+
         // Whoever is down at the end says why.
         for a in &o.apps {
             if a.outages.last().is_some_and(|x| x.up_at.is_none()) {
@@ -262,5 +284,81 @@ proptest! {
         let got: Vec<(u64, usize)> =
             std::iter::from_fn(|| q.pop()).map(|(t, i)| (t.as_millis(), i)).collect();
         prop_assert_eq!(got, expected);
+    }
+}
+
+/// Independent apps with fixed reinstall work, all broken at once, `teams`
+/// engineers always on duty, no delays: a classic scheduling problem.
+fn fixed_work_yaml(works_min: &[(u32, u32)], teams: u32, order: &str) -> String {
+    let mut y = String::from(
+        "name: fixed work\ntime_zone: UTC\nstart: 2024-01-01 00:00\nhorizon: 30d\n\
+         builds: [{ id: b, reboot: 1m }]\nsites: [{ id: m }, { id: dr, role: dr }]\n\
+         clusters: [{ id: p, site: m }, { id: d, site: dr }]\n\
+         hosts:\n  - { id: h, cluster: p, build: b, cores: 64, memory: 1TiB }\n  - { id: x, cluster: d, build: b, cores: 64, memory: 1TiB }\n\
+         bugs: [{ id: all, builds: [b], trigger: { at: 2024-01-01 00:00 }, scope: { clusters: [p] }, effects: { corrupt_vm: 1.0 } }]\napps:\n",
+    );
+    for (i, (w, c)) in works_min.iter().enumerate() {
+        y.push_str(&format!(
+            "  - {{ id: a{i}, criticality: {c}, vms: [{{ cluster: p, cores: 1, memory: 1GiB }}], work: {{ reinstall: {w}m }} }}\n"
+        ));
+    }
+    y.push_str(&format!(
+        "teams: [{{ id: t, members: {teams}, shifts: [\"24/7\"] }}]\n\
+         strategies: [{{ id: s, detection: 0s, diagnosis: 0s, methods: [reinstall], order: {order} }}]\n"
+    ));
+    y
+}
+
+/// (Σ completion times, Σ criticality × completion time), in minutes.
+fn completion_sums(works_min: &[(u32, u32)], teams: u32, order: &str) -> (u64, u64) {
+    let text = fixed_work_yaml(works_min, teams, order);
+    let scenario = load_str(&text, "fixed.yaml", Format::Yaml).expect("valid");
+    let o = hvsim::simulate(&scenario, scenario.default_strategy(), 1).expect("runs");
+    let inc = &o.incidents[0];
+    let mut total = 0;
+    let mut weighted = 0;
+    for (a, r) in inc.apps.iter().zip(&inc.restored) {
+        let minutes = r.expect("restored").as_millis() / 60_000;
+        total += minutes;
+        weighted += minutes * u64::from(scenario.apps[a.index()].criticality);
+    }
+    (total, weighted)
+}
+
+const ORDERS: [&str; 5] = [
+    "fifo",
+    "criticality",
+    "shortest-first",
+    "weighted-shortest",
+    "dependency-aware",
+];
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// SPT is optimal for the total completion time on identical parallel
+    /// machines with all jobs released at once.
+    #[test]
+    fn shortest_first_minimises_total_completion_time(
+        works in proptest::collection::vec((1u32..600, 1u32..10), 2..12),
+        teams in 1u32..4,
+    ) {
+        let spt = completion_sums(&works, teams, "shortest-first").0;
+        for order in ORDERS {
+            let other = completion_sums(&works, teams, order).0;
+            prop_assert!(spt <= other, "shortest-first {spt} > {order} {other}");
+        }
+    }
+
+    /// Smith's rule is optimal for the weighted total on one machine.
+    #[test]
+    fn weighted_shortest_minimises_weighted_completion_on_one_team(
+        works in proptest::collection::vec((1u32..600, 1u32..10), 2..12),
+    ) {
+        let smith = completion_sums(&works, 1, "weighted-shortest").1;
+        for order in ORDERS {
+            let other = completion_sums(&works, 1, order).1;
+            prop_assert!(smith <= other, "weighted-shortest {smith} > {order} {other}");
+        }
     }
 }
