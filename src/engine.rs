@@ -691,7 +691,7 @@ impl<'a> Engine<'a> {
 
     /// Whether an app's dependencies "can come up": each is up, being
     /// restored, or needs no work of its own and is itself ready.
-    fn dependencies_ready(&self, a: AppId, memo: &mut Vec<Option<bool>>) -> bool {
+    fn dependencies_ready(&self, a: AppId, memo: &mut [Option<bool>]) -> bool {
         // Iterative post-order over the (acyclic) dependency graph.
         let mut stack = vec![(a, false)];
         while let Some((x, expanded)) = stack.pop() {
