@@ -158,6 +158,8 @@ fn change_points(o: &Outcome) -> Vec<SimTime> {
 
 /// A fixed seed keeps CI reproducible; set `PROPTEST_RNG_SEED` (or edit
 /// this) to explore new cases locally. `PROPTEST_CASES` raises the count.
+/// Failures found that way are saved in `tests/proptest-regressions/` and
+/// replayed first on every run: commit them.
 fn config() -> ProptestConfig {
     let seed = std::env::var("PROPTEST_RNG_SEED")
         .ok()
@@ -169,7 +171,6 @@ fn config() -> ProptestConfig {
             .and_then(|s| s.parse().ok())
             .unwrap_or(256),
         rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
-        failure_persistence: None,
         ..ProptestConfig::default()
     }
 }
