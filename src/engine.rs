@@ -13,7 +13,8 @@ use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
 use crate::metrics::{
-    AppOutcome, FaultKind, FaultRecord, Incident, Milestones, Outage, Outcome, Waiting, milestone,
+    AppOutcome, FaultKind, FaultRecord, Incident, Milestones, Outage, Outcome, TaskEnd, TaskRecord,
+    Waiting, milestone,
 };
 use crate::model::{AppId, BugId, HostId, Method, Scenario, Strategy, TeamId, Trigger, VmId};
 use crate::recovery::{OrderKey, order_key};
@@ -110,6 +111,8 @@ struct BugState {
 
 #[derive(Clone, Debug)]
 struct Task {
+    /// Index into `Outcome::tasks`.
+    record: usize,
     app: AppId,
     method: Method,
     event: Option<EventId>,
@@ -247,6 +250,7 @@ impl<'a> Engine<'a> {
                 apps: vec![AppOutcome::default(); sc.apps.len()],
                 recurrences: 0,
                 host_reboots: 0,
+                tasks: Vec::new(),
             },
             current_fault: None,
         }
@@ -451,9 +455,13 @@ impl<'a> Engine<'a> {
                         .iter()
                         .position(|w| w.task.as_ref().is_some_and(|t| t.app == a))
                         && let Some(task) = self.workers[w].task.take()
-                        && let Some(ev) = task.event
                     {
-                        sched.cancel(ev);
+                        if let Some(ev) = task.event {
+                            sched.cancel(ev);
+                        }
+                        let r = &mut self.out.tasks[task.record];
+                        r.end = Some(now);
+                        r.outcome = TaskEnd::Abandoned;
                         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "restart of {} abandoned: its host crashed", self.sc.apps[a.index()].id);
                     }
                     self.apps[a.index()].phase = Phase::Healthy;
@@ -844,7 +852,17 @@ impl<'a> Engine<'a> {
             None => None,
         };
         state.phase = Phase::InProgress(m);
-        self.out.apps[a.index()].task_starts.push(now);
+        let record = self.out.tasks.len();
+        self.out.tasks.push(TaskRecord {
+            app: a,
+            method: m,
+            team: worker.team,
+            member: worker.member,
+            start: now,
+            work,
+            end: None,
+            outcome: TaskEnd::Unfinished,
+        });
         if let Some(b) = state.down_bug
             && let Some(i) = self.bugs[b.index()].incident
         {
@@ -852,6 +870,7 @@ impl<'a> Engine<'a> {
         }
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} #{} starts to {} {} ({} of work)", self.sc.teams[worker.team.index()].id, worker.member + 1, m.name(), app.id, work);
         self.workers[w].task = Some(Task {
+            record,
             app: a,
             method: m,
             event,
@@ -897,6 +916,9 @@ impl<'a> Engine<'a> {
         let Some(task) = self.workers[w as usize].task.take() else {
             return Ok(());
         };
+        let r = &mut self.out.tasks[task.record];
+        r.end = Some(now);
+        r.outcome = TaskEnd::Done;
         let a = task.app;
         let team = self.workers[w as usize].team;
         let vms = &self.sc.apps[a.index()].vms;

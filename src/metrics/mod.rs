@@ -33,6 +33,40 @@ pub struct Outcome {
     pub recurrences: u32,
     /// Host reboots performed by the strategy.
     pub host_reboots: u32,
+    /// Every recovery task, in the order it started: who did what, when.
+    pub tasks: Vec<TaskRecord>,
+}
+
+/// How a recovery task ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskEnd {
+    /// The work was completed.
+    Done,
+    /// Abandoned: the host it needed crashed again.
+    Abandoned,
+    /// Still in progress when the run ended.
+    Unfinished,
+}
+
+/// One recovery task: one team member's work on one app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskRecord {
+    /// The app.
+    pub app: AppId,
+    /// The method.
+    pub method: Method,
+    /// The team.
+    pub team: TeamId,
+    /// Which member of the team (from 0).
+    pub member: u32,
+    /// When it started.
+    pub start: SimTime,
+    /// The work it needed (on-shift time).
+    pub work: SimDuration,
+    /// When it ended (done or abandoned); `None` if unfinished.
+    pub end: Option<SimTime>,
+    /// How it ended.
+    pub outcome: TaskEnd,
 }
 
 /// Whether a fault was a bug's strike or a recurrence after a restart.
@@ -160,8 +194,6 @@ pub struct AppOutcome {
     pub team: Option<TeamId>,
     /// Completed recovery tasks.
     pub recoveries: u32,
-    /// When each recovery task on it started (including abandoned ones).
-    pub task_starts: Vec<SimTime>,
     /// Why it was still down at the end, if it was.
     pub waiting: Option<Waiting>,
 }

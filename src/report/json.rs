@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::Clock;
-use crate::metrics::{FaultKind, Outcome};
+use crate::metrics::{FaultKind, Outcome, TaskEnd};
 use crate::model::Scenario;
 use crate::sim::{SimTime, StopReason};
 
@@ -29,7 +29,22 @@ pub struct RunJson {
     pub faults: Vec<FaultJson>,
     pub incidents: Vec<IncidentJson>,
     pub apps: Vec<AppJson>,
+    pub tasks: Vec<TaskJson>,
     pub totals: TotalsJson,
+}
+
+/// One recovery task: who did what, when.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct TaskJson {
+    pub app: String,
+    pub method: &'static str,
+    pub team: String,
+    pub member: u32,
+    pub start: String,
+    pub end: Option<String>,
+    pub work_s: u64,
+    pub outcome: &'static str,
 }
 
 /// A fault.
@@ -183,6 +198,24 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
                 .collect(),
         })
         .collect();
+    let tasks = outcome
+        .tasks
+        .iter()
+        .map(|t| TaskJson {
+            app: scenario.apps[t.app.index()].id.clone(),
+            method: t.method.name(),
+            team: scenario.teams[t.team.index()].id.clone(),
+            member: t.member + 1,
+            start: date(t.start),
+            end: opt(t.end),
+            work_s: t.work.as_millis() / 1000,
+            outcome: match t.outcome {
+                TaskEnd::Done => "done",
+                TaskEnd::Abandoned => "abandoned",
+                TaskEnd::Unfinished => "unfinished",
+            },
+        })
+        .collect();
     let down: Vec<_> = outcome
         .apps
         .iter()
@@ -214,6 +247,7 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
         faults,
         incidents,
         apps,
+        tasks,
         totals: TotalsJson {
             apps: scenario.apps.len(),
             apps_down: down.len(),

@@ -1,6 +1,7 @@
 //! The command line, end to end: the built `hvsim` binary on real files.
 
 use std::process::Command;
+use std::str::FromStr;
 
 fn hvsim() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hvsim"));
@@ -291,4 +292,29 @@ fn the_toml_teaching_scenario_shows_shifts_at_work() {
             .all(|h| h.as_str().is_some_and(|h| h.starts_with("old-")))
     );
     assert_eq!(office["totals"]["apps_still_down"], 0);
+}
+
+#[test]
+fn json_lists_every_task_with_its_worker() {
+    let text = run_ok(&["run", "--json", "--seed", "3"]);
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let tasks = doc["tasks"].as_array().expect("tasks");
+    // 40 restarts for incident 1, 120 reinstalls for incident 2.
+    assert_eq!(tasks.len(), 160);
+    let mail = tasks
+        .iter()
+        .find(|t| t["app"] == "mail")
+        .expect("mail task");
+    assert_eq!(mail["method"], "reinstall");
+    assert_eq!(mail["team"], "dtsi");
+    assert_eq!(mail["outcome"], "done");
+    let member = mail["member"].as_u64().expect("member");
+    assert!((1..=8).contains(&member));
+    // Its span covers at least its work (more when it crossed a night).
+    let span = jiff::Timestamp::from_str(mail["end"].as_str().expect("end"))
+        .expect("date")
+        .duration_since(
+            jiff::Timestamp::from_str(mail["start"].as_str().expect("start")).expect("date"),
+        );
+    assert!(span.as_secs() as u64 >= mail["work_s"].as_u64().expect("work"));
 }

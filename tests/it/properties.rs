@@ -237,16 +237,43 @@ proptest! {
         // Dependency-aware order never starts an app before each of its
         // dependencies is up, being restored, or needs no work at all.
         if s.order == "dependency-aware" {
-            for (i, app) in scenario.apps.iter().enumerate() {
-                for &t in &o.apps[i].task_starts {
-                    for dep in &app.depends_on {
-                        let d = &o.apps[dep.index()];
-                        prop_assert!(
-                            d.is_up_at(t) || d.task_starts.iter().any(|&x| x <= t) || d.task_starts.is_empty(),
-                            "{} started at {} before its dependency {}", app.id, t, scenario.apps[dep.index()].id
-                        );
-                    }
+            for task in &o.tasks {
+                let app = &scenario.apps[task.app.index()];
+                let t = task.start;
+                for dep in &app.depends_on {
+                    let d = &o.apps[dep.index()];
+                    let dep_tasks: Vec<_> = o.tasks.iter().filter(|x| x.app == *dep).collect();
+                    prop_assert!(
+                        d.is_up_at(t) || dep_tasks.iter().any(|x| x.start <= t) || dep_tasks.is_empty(),
+                        "{} started at {} before its dependency {}", app.id, t, scenario.apps[dep.index()].id
+                    );
                 }
+            }
+        }
+
+        // Nobody does two things at once, and work happens only on shift:
+        // a completed task's on-shift time between its start and end is
+        // exactly its work (preemptive-resume), an abandoned one's at most.
+        let mut by_worker: std::collections::BTreeMap<(u32, u32), Vec<&hvsim::metrics::TaskRecord>> =
+            Default::default();
+        for task in &o.tasks {
+            by_worker.entry((task.team.0, task.member)).or_default().push(task);
+            let calendar = scenario.teams[task.team.index()].roster.worker(task.member);
+            prop_assert!(calendar.is_on(task.start), "a task started off shift at {}", task.start);
+            match (task.outcome, task.end) {
+                (hvsim::metrics::TaskEnd::Done, Some(end)) => {
+                    prop_assert_eq!(calendar.worked_between(task.start, end), task.work)
+                }
+                (hvsim::metrics::TaskEnd::Abandoned, Some(end)) => {
+                    prop_assert!(calendar.worked_between(task.start, end) <= task.work)
+                }
+                (hvsim::metrics::TaskEnd::Unfinished, None) => {}
+                other => prop_assert!(false, "inconsistent task end {:?}", other),
+            }
+        }
+        for tasks in by_worker.values() {
+            for w in tasks.windows(2) {
+                prop_assert!(w[0].end.is_some_and(|e| e <= w[1].start), "overlapping tasks {:?}", w);
             }
         }
 
