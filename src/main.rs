@@ -69,22 +69,30 @@ struct RunArgs {
     json: bool,
 }
 
+/// What every Monte Carlo command shares.
 #[derive(clap::Args, Debug)]
-struct CompareArgs {
+struct MonteCarloArgs {
     /// Scenario file; the embedded 2018 incident when omitted.
     scenario: Option<PathBuf>,
     /// Strategies to compare, comma-separated; the first is the baseline (default: all).
     #[arg(long, value_delimiter = ',')]
     strategies: Vec<String>,
-    /// Replications per strategy.
-    #[arg(long, default_value_t = 1000)]
-    runs: u64,
-    /// Master seed: replication i of every strategy uses the same derived seed.
+    /// Master seed: replication i of every strategy (and, in a sweep, of
+    /// every point) uses the same derived seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Worker threads (default: all cores); the result does not depend on it.
     #[arg(long, short)]
     jobs: Option<usize>,
+}
+
+#[derive(clap::Args, Debug)]
+struct CompareArgs {
+    #[command(flatten)]
+    common: MonteCarloArgs,
+    /// Replications per strategy.
+    #[arg(long, default_value_t = 1000)]
+    runs: u64,
     /// Print one JSON document instead of the report.
     #[arg(long)]
     json: bool,
@@ -99,24 +107,15 @@ struct CompareArgs {
 
 #[derive(clap::Args, Debug)]
 struct SweepArgs {
-    /// Scenario file; the embedded 2018 incident when omitted.
-    scenario: Option<PathBuf>,
+    #[command(flatten)]
+    common: MonteCarloArgs,
     /// PATH=VALUES to vary, e.g. `teams.dtsi.members=4..12` or
     /// `strategies.0.order=fifo,criticality`; several make a grid.
     #[arg(long = "set", required = true, value_parser = hvsim::sweep::parse_set)]
     sets: Vec<hvsim::sweep::SetSpec>,
-    /// Strategies to compare at each point, comma-separated (default: all).
-    #[arg(long, value_delimiter = ',')]
-    strategies: Vec<String>,
     /// Replications per strategy and point.
     #[arg(long, default_value_t = 200)]
     runs: u64,
-    /// Master seed (the same replications at every point).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long, short)]
-    jobs: Option<usize>,
     /// Also write every metric at every point as CSV to this file.
     #[arg(long)]
     csv: Option<PathBuf>,
@@ -217,9 +216,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 }
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let scenario = load(args.scenario.as_ref())?;
-    let strategies = pick_strategies(&scenario, &args.strategies)?;
-    let jobs = args.jobs.unwrap_or_else(default_jobs);
+    let scenario = load(args.common.scenario.as_ref())?;
+    let strategies = pick_strategies(&scenario, &args.common.strategies)?;
+    let jobs = args.common.jobs.unwrap_or_else(default_jobs);
     let shard = args.shard.unwrap_or((0, 1));
     let (start, end) = hvsim::montecarlo::shard_range(args.runs, shard);
     // Ctrl-C stops after the blocks in flight and reports what was done.
@@ -245,7 +244,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         &scenario,
         &strategies,
         args.runs,
-        args.seed,
+        args.common.seed,
         jobs,
         shard,
         &|done| {
@@ -332,7 +331,7 @@ fn pick_strategies<'a>(
 fn sweep(args: SweepArgs) -> Result<(), Failure> {
     use hvsim::scenario::Format;
     use hvsim::sweep::{apply, points, show};
-    let (text, source, format) = match &args.scenario {
+    let (text, source, format) = match &args.common.scenario {
         Some(p) => {
             let format = Format::from_path(p).ok_or_else(|| {
                 Failure::Input(format!(
@@ -358,7 +357,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         Format::Json => serde_json::from_str(&text).map_err(|e| Failure::Input(e.to_string()))?,
     };
     let grid = points(&args.sets).map_err(Failure::Input)?;
-    let jobs = args.jobs.unwrap_or_else(default_jobs);
+    let jobs = args.common.jobs.unwrap_or_else(default_jobs);
     let names: Vec<String> = args.sets.iter().map(|s| s.name()).collect();
     let mut results = Vec::new();
     for point in &grid {
@@ -374,10 +373,16 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         let mut sc = scenario::load_str(&json_text, &file, Format::Json)
             .map_err(|e| Failure::Input(e.to_string()))?;
         sc.source = file;
-        let strategies = pick_strategies(&sc, &args.strategies)?;
-        let result =
-            hvsim::montecarlo::compare(&sc, &strategies, args.runs, args.seed, jobs, &|_| true)
-                .map_err(|e| Failure::Input(e.to_string()))?;
+        let strategies = pick_strategies(&sc, &args.common.strategies)?;
+        let result = hvsim::montecarlo::compare(
+            &sc,
+            &strategies,
+            args.runs,
+            args.common.seed,
+            jobs,
+            &|_| true,
+        )
+        .map_err(|e| Failure::Input(e.to_string()))?;
         results.push((point.clone(), sc.name.clone(), result));
     }
     if let Some(path) = &args.csv {

@@ -86,18 +86,12 @@ pub fn run_metrics(scenario: &Scenario, o: &Outcome) -> Vec<Option<f64>> {
             None => values.extend([None; 4]),
         }
     }
-    let down: Vec<_> = o.apps.iter().filter(|a| !a.outages.is_empty()).collect();
-    let total_h: f64 = down
-        .iter()
-        .map(|a| a.downtime(o.horizon).as_hours_f64())
-        .sum();
-    values.push((!down.is_empty()).then(|| total_h / down.len() as f64));
-    let weighted: f64 = scenario
-        .apps
-        .iter()
-        .zip(&o.apps)
-        .map(|(app, a)| f64::from(app.criticality) * a.downtime(o.horizon).as_hours_f64())
-        .sum();
+    let totals = o.totals(scenario);
+    // Unrounded mean, in hours (quantised to whole ms when recorded).
+    values.push((totals.apps_down > 0).then(|| {
+        totals.downtime.as_millis() as f64 / totals.apps_down as f64 / MS_PER_HOUR as f64
+    }));
+    let weighted = totals.weighted_impact_ms as f64 / MS_PER_HOUR as f64;
     values.push(Some(weighted));
     values
 }

@@ -4,7 +4,7 @@
 //! `scenario.apps[i]`), so reports and later aggregation read it without
 //! re-running anything.
 
-use crate::model::{AppId, BugId, HostId, Method, StrategyId, TeamId};
+use crate::model::{AppId, BugId, HostId, Method, Scenario, StrategyId, TeamId};
 use crate::sim::{SimDuration, SimTime, StopReason};
 
 /// One run's results.
@@ -67,6 +67,55 @@ pub struct TaskRecord {
     pub end: Option<SimTime>,
     /// How it ended.
     pub outcome: TaskEnd,
+}
+
+/// Run-level totals, computed once for every report.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Totals {
+    /// Apps that went down at least once.
+    pub apps_down: usize,
+    /// Of those, apps up at the end.
+    pub apps_restored: usize,
+    /// Downtime summed over apps, open outages counted to the horizon.
+    pub downtime: SimDuration,
+    /// Σ criticality × downtime, in criticality-milliseconds.
+    pub weighted_impact_ms: u128,
+}
+
+impl Totals {
+    /// Mean downtime of the apps that went down, `None` if none did.
+    pub fn mean_downtime(&self) -> Option<SimDuration> {
+        (self.apps_down > 0)
+            .then(|| SimDuration::from_millis(self.downtime.as_millis() / self.apps_down as u64))
+    }
+
+    /// Apps still down at the end.
+    pub fn apps_still_down(&self) -> usize {
+        self.apps_down - self.apps_restored
+    }
+}
+
+impl Outcome {
+    /// The run's totals; `scenario` supplies the criticality weights.
+    pub fn totals(&self, scenario: &Scenario) -> Totals {
+        let mut t = Totals {
+            apps_down: 0,
+            apps_restored: 0,
+            downtime: SimDuration::ZERO,
+            weighted_impact_ms: 0,
+        };
+        for (app, a) in scenario.apps.iter().zip(&self.apps) {
+            if a.outages.is_empty() {
+                continue;
+            }
+            let d = a.downtime(self.horizon);
+            t.apps_down += 1;
+            t.apps_restored += usize::from(a.final_up().is_some());
+            t.downtime = t.downtime.saturating_add(d);
+            t.weighted_impact_ms += u128::from(app.criticality) * u128::from(d.as_millis());
+        }
+        t
+    }
 }
 
 /// Whether a fault was a bug's strike or a recurrence after a restart.

@@ -216,19 +216,8 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
             },
         })
         .collect();
-    let down: Vec<_> = outcome
-        .apps
-        .iter()
-        .filter(|a| !a.outages.is_empty())
-        .collect();
-    let downtime_ms: u64 = down.iter().map(|a| a.downtime(horizon).as_millis()).sum();
-    let weighted_ms: f64 = scenario
-        .apps
-        .iter()
-        .zip(&outcome.apps)
-        .map(|(app, o)| f64::from(app.criticality) * o.downtime(horizon).as_millis() as f64)
-        .sum();
-    let restored = down.iter().filter(|a| a.final_up().is_some()).count();
+    let totals = outcome.totals(scenario);
+    let downtime_ms = totals.downtime.as_millis();
     RunJson {
         schema: RUN_SCHEMA,
         scenario: scenario.name.clone(),
@@ -250,16 +239,16 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
         tasks,
         totals: TotalsJson {
             apps: scenario.apps.len(),
-            apps_down: down.len(),
-            apps_restored: restored,
-            apps_still_down: down.len() - restored,
+            apps_down: totals.apps_down,
+            apps_restored: totals.apps_restored,
+            apps_still_down: totals.apps_still_down(),
             downtime_s: downtime_ms / 1000,
-            mean_downtime_s: if down.is_empty() {
+            mean_downtime_s: if totals.apps_down == 0 {
                 0.0
             } else {
-                downtime_ms as f64 / 1000.0 / down.len() as f64
+                downtime_ms as f64 / 1000.0 / totals.apps_down as f64
             },
-            weighted_impact_h: weighted_ms / 3_600_000.0,
+            weighted_impact_h: totals.weighted_impact_ms as f64 / 3_600_000.0,
             recurrences: outcome.recurrences,
             host_reboots: outcome.host_reboots,
         },

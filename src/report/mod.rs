@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::model::Scenario;
-use crate::sim::{SimDuration, SimTime};
+use crate::sim::SimTime;
 
 /// Turns simulated instants into dates in the scenario's time zone.
 #[derive(Clone, Debug)]
@@ -84,11 +84,6 @@ impl Clock {
 /// `+1d 3h` relative to `from`.
 pub fn since(from: SimTime, t: SimTime) -> String {
     format!("+{}", t.saturating_since(from))
-}
-
-/// Total of durations.
-pub(crate) fn sum(ds: impl Iterator<Item = SimDuration>) -> SimDuration {
-    ds.fold(SimDuration::ZERO, SimDuration::saturating_add)
 }
 
 /// Writes a whole file or nothing: a temporary file in the same directory,

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use super::{Clock, since, sum};
+use super::{Clock, since};
 use crate::metrics::{FaultKind, Outcome};
 use crate::model::Scenario;
 use crate::sim::{SimTime, StopReason};
@@ -149,25 +149,20 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
         let _ = writeln!(out, "{table}");
     }
 
-    let down: Vec<_> = outcome
-        .apps
-        .iter()
-        .filter(|a| !a.outages.is_empty())
-        .collect();
-    let total = sum(down.iter().map(|a| a.downtime(horizon)));
-    let restored = down.iter().filter(|a| a.final_up().is_some()).count();
+    let totals = outcome.totals(scenario);
     let _ = writeln!(out, "\nTotals");
     let _ = writeln!(
         out,
-        "  {} app(s) went down, {restored} back up, {} still down at the end",
-        down.len(),
-        down.len() - restored
+        "  {} app(s) went down, {} back up, {} still down at the end",
+        totals.apps_down,
+        totals.apps_restored,
+        totals.apps_still_down()
     );
-    if !down.is_empty() {
-        let mean = crate::sim::SimDuration::from_millis(total.as_millis() / down.len() as u64);
+    if let Some(mean) = totals.mean_downtime() {
         let _ = writeln!(
             out,
-            "  downtime: {total} in total, {mean} per app on average"
+            "  downtime: {} in total, {mean} per app on average",
+            totals.downtime
         );
     }
     let _ = writeln!(
@@ -183,11 +178,11 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
             StopReason::Stopped => "stopped",
         }
     );
-    if down.len() > restored {
+    if totals.apps_still_down() > 0 {
         let _ = writeln!(
             out,
             "  warning: {} app(s) were still down at the end of the horizon",
-            down.len() - restored
+            totals.apps_still_down()
         );
     }
     out

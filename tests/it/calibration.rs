@@ -1,7 +1,7 @@
 //! The calibrated 2018 scenario reproduces the press release of
 //! 28 December 2018 (DESIGN.md §1), through the CLI, over 101 seeds.
 
-use std::process::Command;
+use crate::hvsim;
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -13,7 +13,7 @@ fn ts(text: &str) -> Timestamp {
 }
 
 fn run(seed: u64) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+    let out = hvsim()
         .args(["run", "--json", "--seed", &seed.to_string()])
         .output()
         .expect("the binary runs");

@@ -1,13 +1,7 @@
 //! The command line, end to end: the built `hvsim` binary on real files.
 
-use std::process::Command;
+use crate::hvsim;
 use std::str::FromStr;
-
-fn hvsim() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hvsim"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
 
 fn run_ok(args: &[&str]) -> String {
     let out = hvsim().args(args).output().expect("the binary runs");

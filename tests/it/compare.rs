@@ -1,12 +1,11 @@
 //! `hvsim compare`: Monte Carlo over common random numbers.
 
-use std::process::Command;
+use crate::hvsim;
 
 use serde_json::Value;
 
 fn compare(args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_hvsim"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = hvsim()
         .arg("compare")
         .args(args)
         .arg("--json")
@@ -75,7 +74,7 @@ fn common_random_numbers_make_paired_intervals_narrower_than_unpaired_ones() {
 
 #[test]
 fn the_report_names_strategies_and_gives_verdicts() {
-    let out = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+    let out = hvsim()
         .args([
             "compare",
             "--runs",
@@ -110,10 +109,7 @@ fn bad_arguments_are_input_errors() {
         &["compare", "--runs", "0"][..],
         &["compare", "--strategies", "nope"][..],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_hvsim"))
-            .args(args)
-            .output()
-            .expect("runs");
+        let out = hvsim().args(args).output().expect("runs");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
@@ -121,7 +117,7 @@ fn bad_arguments_are_input_errors() {
 #[test]
 fn sharded_then_merged_equals_unsharded_exactly() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let whole = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+    let whole = hvsim()
         .args(["compare", "--runs", "300", "--seed", "9", "--json"])
         .output()
         .expect("runs");
@@ -130,7 +126,7 @@ fn sharded_then_merged_equals_unsharded_exactly() {
     // Shards in an odd order, one of them empty-ish at the edge.
     for i in [2, 0, 1] {
         let path = dir.path().join(format!("shard-{i}.json"));
-        let out = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+        let out = hvsim()
             .args(["compare", "--runs", "300", "--seed", "9", "--shard"])
             .arg(format!("{i}/3"))
             .arg("--out")
@@ -144,7 +140,7 @@ fn sharded_then_merged_equals_unsharded_exactly() {
         );
         files.push(path);
     }
-    let merged = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+    let merged = hvsim()
         .arg("merge")
         .args(&files)
         .arg("--json")
@@ -160,19 +156,15 @@ fn sharded_then_merged_equals_unsharded_exactly() {
         String::from_utf8_lossy(&whole.stdout)
     );
     // The text report too.
-    let whole_text = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+    let whole_text = hvsim()
         .args(["compare", "--runs", "300", "--seed", "9"])
         .output()
         .expect("runs");
-    let merged_text = Command::new(env!("CARGO_BIN_EXE_hvsim"))
-        .arg("merge")
-        .args(&files)
-        .output()
-        .expect("runs");
+    let merged_text = hvsim().arg("merge").args(&files).output().expect("runs");
     assert_eq!(whole_text.stdout, merged_text.stdout);
 
     // A missing shard is an error that names it.
-    let partial = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+    let partial = hvsim()
         .arg("merge")
         .args(&files[..2])
         .output()
@@ -185,7 +177,7 @@ fn sharded_then_merged_equals_unsharded_exactly() {
 fn sweep_shows_what_each_extra_engineer_buys() {
     let dir = tempfile::tempdir().expect("tempdir");
     let csv = dir.path().join("sweep.csv");
-    let out = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+    let out = hvsim()
         .args([
             "sweep",
             "--set",
@@ -223,7 +215,7 @@ fn sweep_shows_what_each_extra_engineer_buys() {
     assert_eq!(text.lines().count(), 1 + 3 * 10);
     assert!(text.starts_with("teams.dtsi.members,strategy,metric,unit,mean,"));
 
-    let bad = Command::new(env!("CARGO_BIN_EXE_hvsim"))
+    let bad = hvsim()
         .args([
             "sweep",
             "--set",
