@@ -370,8 +370,15 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         let json_text = serde_json::to_string_pretty(&d)
             .map_err(|e| Failure::Other(format!("cannot render the scenario: {e}")))?;
         let file = format!("{source} with {}", label.join(" "));
-        let mut sc = scenario::load_str(&json_text, &file, Format::Json)
-            .map_err(|e| Failure::Input(e.to_string()))?;
+        let mut sc = scenario::load_str(&json_text, &file, Format::Json).map_err(|e| match e {
+            // Line and column would point into the generated document, which
+            // the user never sees: keep the field path and the message.
+            ScenarioError::Invalid { mut diagnostics } => {
+                diagnostics.iter_mut().for_each(|d| d.at = None);
+                Failure::Input(ScenarioError::Invalid { diagnostics }.to_string())
+            }
+            other => Failure::Input(other.to_string()),
+        })?;
         sc.source = file;
         let strategies = pick_strategies(&sc, &args.common.strategies)?;
         let result = hvsim::montecarlo::compare(

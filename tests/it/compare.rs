@@ -215,6 +215,19 @@ fn sweep_shows_what_each_extra_engineer_buys() {
     assert_eq!(text.lines().count(), 1 + 3 * 10);
     assert!(text.starts_with("teams.dtsi.members,strategy,metric,unit,mean,"));
 
+    // A value the scenario rejects is named by its field, without a line
+    // number into the generated document.
+    let invalid = hvsim()
+        .args(["sweep", "--set", "teams.dtsi.members=1..2", "--runs", "10"])
+        .output()
+        .expect("runs");
+    assert_eq!(invalid.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&invalid.stderr);
+    assert!(
+        err.contains("with teams.dtsi.members=1: teams[0].holidays[0].members: 2 members on duty is more than the team's 1"),
+        "{err}"
+    );
+
     let bad = hvsim()
         .args([
             "sweep",
