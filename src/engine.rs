@@ -1,24 +1,35 @@
 //! `simulate`: one replication of one strategy on one scenario.
 //!
-//! The engine wires the world state (hosts, VMs, apps, workers) onto the
-//! kernel's run loop. It is a pure function of (scenario, strategy, seed):
-//! no I/O, no clock, no global state. Trace lines go through `tracing` with
-//! the simulated instant in the field `t` (milliseconds since the start),
-//! which the CLI renders as a date in the scenario's time zone.
+//! The engine wires the world state (hosts, VMs, apps, workers, the backup
+//! system) onto the kernel's run loop. It is a pure function of (scenario,
+//! strategy, seed): no I/O, no clock, no global state. Trace lines go
+//! through `tracing` with the simulated instant in the field `t`
+//! (milliseconds since the start), which the CLI renders as a date in the
+//! scenario's time zone.
+//!
+//! Recovery work waits in one ready heap per *lane*: one per method for
+//! app tasks, one for host rebuilds and one for runbook "go" steps. Each
+//! lane has its skill and its concurrency cap; a dispatch repeatedly takes
+//! the best head (by the strategy's order) among the lanes that can start
+//! something now, so caps and skills never block work of another lane.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
 use crate::metrics::{
-    AppOutcome, FaultKind, FaultRecord, Incident, Milestones, Outage, Outcome, TaskEnd, TaskRecord,
-    Waiting, milestone,
+    AppOutcome, DataLoss, FaultKind, FaultRecord, Incident, Milestones, Outage, Outcome, Recovery,
+    TaskEnd, TaskRecord, TaskSubject, TransferRecord, Waiting, milestone,
 };
-use crate::model::{AppId, BugId, HostId, Method, Scenario, Strategy, TeamId, Trigger, VmId};
+use crate::model::{
+    AppId, BugId, BuildId, HostId, Method, Order, Scenario, Strategy, TeamId, Trigger, VmId,
+};
 use crate::recovery::{OrderKey, order_key};
-use crate::sim::{EventId, Purpose, RngStreams, RunError, Scheduler, SimTime, StopReason};
+use crate::sim::{
+    EventId, Purpose, RngStreams, RunError, Scheduler, SimDuration, SimTime, StopReason,
+};
 
 /// The `tracing` target of the event-by-event timeline.
 pub const TRACE_TARGET: &str = "hvsim::trace";
@@ -49,6 +60,12 @@ enum Ev {
     Fixed(BugId),
     Rebooted(HostId),
     TaskDone(u32),
+    /// An automated method (HA restart, failover) finished for this app.
+    AutoDone(AppId),
+    /// The earliest backup transfer finishes (processor sharing).
+    TransferDone,
+    /// The escalation deadline of an app's outage (by outage number).
+    Deadline(AppId, u32),
     Wake,
 }
 
@@ -57,17 +74,24 @@ enum HostStatus {
     Up,
     Crashed,
     Rebooting,
+    /// Waiting for, or under, a rebuild on another build.
+    Rebuilding,
 }
 
 #[derive(Clone, Debug)]
 struct HostState {
     status: HostStatus,
+    build: BuildId,
     crashed_by: Option<BugId>,
     struck: Vec<BugId>,
     recurrence: Option<(EventId, BugId)>,
     reboot: Option<EventId>,
     boots: u64,
+    rebuilds: u64,
+    /// Sequence of its queued rebuild job, for staleness checks.
+    rebuild_seq: u64,
     mem_free: u64,
+    vcpu_free: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,10 +107,14 @@ enum Phase {
     Healthy,
     Diagnosis,
     NoMethod,
-    Hosts,
+    /// Waiting for its hosts to reboot or be rebuilt before `Method` work.
+    Hosts(Method),
     Queued(Method),
-    DrCapacity,
+    /// No room for its VMs where `Method` would put them.
+    DrCapacity(Method),
     InProgress(Method),
+    /// A restore's data transfer: waiting for a stream or transferring.
+    Transfer,
 }
 
 #[derive(Clone, Debug)]
@@ -97,7 +125,20 @@ struct AppState {
     phase: Phase,
     queue_seq: u64,
     down_bug: Option<BugId>,
-    attempts: [u32; 2],
+    attempts: [u32; 6],
+    /// When its VMs last went from all running to not (its data's last write).
+    broken_at: SimTime,
+    /// Counts its outages (broken from all-running), for deadline events.
+    outage_no: u32,
+    /// Index into the strategy's methods from which methods are considered
+    /// (raised by escalation).
+    level: usize,
+    /// Times a recurrence knocked it down.
+    recur_hits: u32,
+    /// Hosts reserved for its VMs (by VM position) by the method in progress.
+    placement: Vec<HostId>,
+    /// The pending completion of an automated method.
+    auto_event: Option<EventId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -109,21 +150,95 @@ struct BugState {
     waiting: Vec<AppId>,
 }
 
+/// Work waiting in a lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Job {
+    App(AppId, Method),
+    Host(HostId),
+    Go(u32),
+}
+
+type Entry = (OrderKey, u64, Job);
+
+/// Lanes: one per method (by ordinal) for app jobs, then host rebuilds,
+/// then runbook steps.
+const LANES: usize = 8;
+const LANE_HOST: usize = 6;
+const LANE_GO: usize = 7;
+
+fn lane_of(job: Job) -> usize {
+    match job {
+        Job::App(_, m) => m.ordinal() as usize,
+        Job::Host(_) => LANE_HOST,
+        Job::Go(_) => LANE_GO,
+    }
+}
+
+/// The skill a lane's work needs (`None`: anyone; runbook steps).
+fn lane_skill(lane: usize) -> Option<Method> {
+    match lane {
+        LANE_HOST => Some(Method::Rebuild),
+        LANE_GO => None,
+        // Restarting an app after its hosts were rebuilt is a restart.
+        l if l == Method::Rebuild.ordinal() as usize => Some(Method::Restart),
+        l => Method::ALL.get(l).copied(),
+    }
+}
+
+/// The method whose concurrency cap a lane counts against.
+fn lane_cap_method(lane: usize) -> Option<Method> {
+    match lane {
+        LANE_HOST => Some(Method::Rebuild),
+        LANE_GO => None,
+        l if l == Method::Rebuild.ordinal() as usize => Some(Method::Restart),
+        l => Method::ALL.get(l).copied(),
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Task {
     /// Index into `Outcome::tasks`.
     record: usize,
-    app: AppId,
-    method: Method,
+    job: Job,
     event: Option<EventId>,
-    placement: Vec<HostId>,
 }
 
 #[derive(Clone, Debug)]
 struct Worker {
     team: TeamId,
     member: u32,
+    /// Bit `ordinal` set for each method the team may carry out.
+    skills: u8,
     task: Option<Task>,
+}
+
+/// Restores sharing the backup system's throughput (processor sharing).
+///
+/// With `k` transfers active each progresses at `1/k` of the full rate.
+/// Instead of updating every remaining size when `k` changes, the pool
+/// keeps a virtual clock `virt` (ms of full-rate service each active
+/// transfer has received) advancing at `1/k` per ms; a transfer that joins
+/// at virtual time `v` with `s` ms of full-rate work finishes when the
+/// virtual clock reaches `v + s`.
+#[derive(Clone, Debug, Default)]
+struct Transfers {
+    /// (app, virtual finish, record index).
+    active: Vec<(AppId, f64, usize)>,
+    waiting: VecDeque<(AppId, usize)>,
+    virt: f64,
+    last: SimTime,
+    event: Option<EventId>,
+}
+
+/// The state of one runbook wave.
+#[derive(Clone, Debug, Default)]
+struct WaveState {
+    /// Its "go" step is done (reset once the wave has settled).
+    go_done: bool,
+    /// Its "go" step is queued or in progress.
+    go_pending: bool,
+    go_seq: u64,
+    openings: u64,
 }
 
 struct Engine<'a> {
@@ -137,10 +252,19 @@ struct Engine<'a> {
     apps: Vec<AppState>,
     bugs: Vec<BugState>,
     workers: Vec<Worker>,
-    ready: BinaryHeap<Reverse<(OrderKey, u64, Method)>>,
-    held: Vec<(OrderKey, u64, Method)>,
+    lanes: Vec<BinaryHeap<Reverse<Entry>>>,
+    /// Tasks in progress per method (by ordinal), for caps.
+    running: [u32; 6],
+    held: Vec<Entry>,
+    parked: Vec<AppId>,
+    capacity_freed: bool,
+    /// Apps a recovery left with VMs down (placed on a host that crashed).
+    redecide: Vec<AppId>,
     ready_seq: u64,
     dr_hosts: Vec<HostId>,
+    cluster_hosts: Vec<Vec<HostId>>,
+    waves: Vec<WaveState>,
+    transfers: Transfers,
     wake_at: Option<SimTime>,
     fault_rng: Vec<Option<ChaCha8Rng>>,
     out: Outcome,
@@ -171,6 +295,10 @@ pub fn simulate(scenario: &Scenario, strategy: &Strategy, seed: u64) -> Result<O
     Ok(engine.finish(stop, sched.now(), sched.processed()))
 }
 
+fn skill_bits(skills: &[Method]) -> u8 {
+    skills.iter().fold(0, |acc, m| acc | (1 << m.ordinal()))
+}
+
 impl<'a> Engine<'a> {
     fn new(sc: &'a Scenario, st: &'a Strategy, seed: u64, strategy_id: u32) -> Self {
         let mut host_vms = vec![Vec::new(); sc.hosts.len()];
@@ -179,26 +307,34 @@ impl<'a> Engine<'a> {
             .iter()
             .map(|h| HostState {
                 status: HostStatus::Up,
+                build: h.build,
                 crashed_by: None,
                 struck: Vec::new(),
                 recurrence: None,
                 reboot: None,
                 boots: 0,
+                rebuilds: 0,
+                rebuild_seq: 0,
                 mem_free: h.memory_bytes,
+                vcpu_free: h.vcpus,
             })
             .collect();
         for (v, vm) in sc.vms.iter().enumerate() {
             host_vms[vm.host.index()].push(VmId(v as u32));
             let h = &mut hosts[vm.host.index()];
             h.mem_free = h.mem_free.saturating_sub(vm.memory_bytes);
+            h.vcpu_free = h.vcpu_free.saturating_sub(u64::from(vm.cores));
         }
         let workers = st
             .teams
             .iter()
             .flat_map(|&team| {
-                (0..sc.teams[team.index()].roster.size()).map(move |member| Worker {
+                let t = &sc.teams[team.index()];
+                let skills = skill_bits(&t.skills);
+                (0..t.roster.size()).map(move |member| Worker {
                     team,
                     member,
+                    skills,
                     task: None,
                 })
             })
@@ -210,6 +346,10 @@ impl<'a> Engine<'a> {
                 .collect(),
             None => Vec::new(),
         };
+        let mut cluster_hosts = vec![Vec::new(); sc.clusters.len()];
+        for (h, host) in sc.hosts.iter().enumerate() {
+            cluster_hosts[host.cluster.index()].push(HostId(h as u32));
+        }
         Engine {
             sc,
             st,
@@ -226,16 +366,29 @@ impl<'a> Engine<'a> {
                     phase: Phase::Healthy,
                     queue_seq: 0,
                     down_bug: None,
-                    attempts: [0; 2],
+                    attempts: [0; 6],
+                    broken_at: SimTime::ZERO,
+                    outage_no: 0,
+                    level: 0,
+                    recur_hits: 0,
+                    placement: Vec::new(),
+                    auto_event: None,
                 };
                 sc.apps.len()
             ],
             bugs: vec![BugState::default(); sc.bugs.len()],
             workers,
-            ready: BinaryHeap::new(),
+            lanes: (0..LANES).map(|_| BinaryHeap::new()).collect(),
+            running: [0; 6],
             held: Vec::new(),
+            parked: Vec::new(),
+            capacity_freed: false,
+            redecide: Vec::new(),
             ready_seq: 0,
             dr_hosts,
+            cluster_hosts,
+            waves: vec![WaveState::default(); st.waves.len()],
+            transfers: Transfers::default(),
             wake_at: None,
             fault_rng: (0..sc.bugs.len()).map(|_| None).collect(),
             out: Outcome {
@@ -251,6 +404,7 @@ impl<'a> Engine<'a> {
                 recurrences: 0,
                 host_reboots: 0,
                 tasks: Vec::new(),
+                transfers: Vec::new(),
             },
             current_fault: None,
         }
@@ -264,6 +418,9 @@ impl<'a> Engine<'a> {
             Ev::Fixed(b) => self.fixed(sched, now, b)?,
             Ev::Rebooted(h) => self.rebooted(sched, now, h)?,
             Ev::TaskDone(w) => self.task_done(sched, now, w)?,
+            Ev::AutoDone(a) => self.auto_done(now, a),
+            Ev::TransferDone => self.transfer_done(sched, now)?,
+            Ev::Deadline(a, n) => self.deadline(sched, now, a, n)?,
             Ev::Wake => {
                 if self.wake_at == Some(now) {
                     self.wake_at = None;
@@ -301,9 +458,13 @@ impl<'a> Engine<'a> {
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "bug {} strikes {} host(s) in its scope", bug.id, bug.hosts.len());
         let mut touched = Vec::new();
         for &h in &bug.hosts {
+            // One draw per host in scope whatever happens to it (common
+            // random numbers across strategies).
             let hit = bug.host_probability >= 1.0 || rng.random::<f64>() < bug.host_probability;
-            if hit && bug.crash {
-                self.crash(sched, now, h, b, &mut rng, &mut touched);
+            // A host rebuilt on a build without the defect is immune.
+            let carries = bug.builds.contains(&self.hosts[h.index()].build);
+            if hit && carries && bug.crash {
+                self.crash(sched, now, h, b, &mut rng, &mut touched)?;
             }
         }
         self.fault_rng[b.index()] = Some(rng);
@@ -320,7 +481,7 @@ impl<'a> Engine<'a> {
                 sched.schedule_in(fix.sample(&mut frng), CLASS_FIX, Ev::Fixed(b))?;
             }
         }
-        self.after_crashes(sched, now, touched)?;
+        self.after_crashes(sched, now, touched, false)?;
         self.close_fault(now);
         Ok(())
     }
@@ -338,16 +499,15 @@ impl<'a> Engine<'a> {
         }
         self.out.recurrences += 1;
         self.open_fault(now, b, FaultKind::Recurrence);
-        let mut rng = self
-            .fault_rng
-            .get_mut(b.index())
-            .and_then(Option::take)
-            .unwrap_or_else(|| self.rng.stream(Purpose::Faults, b.0 as u64));
+        let mut rng = match self.fault_rng[b.index()].take() {
+            Some(rng) => rng,
+            None => self.rng.stream(Purpose::Faults, b.0 as u64),
+        };
         tracing::warn!(target: TRACE_TARGET, t = now.as_millis(), "bug {} strikes again on restarted host {}", self.sc.bugs[b.index()].id, self.sc.hosts[h.index()].id);
         let mut touched = Vec::new();
-        self.crash(sched, now, h, b, &mut rng, &mut touched);
+        self.crash(sched, now, h, b, &mut rng, &mut touched)?;
         self.fault_rng[b.index()] = Some(rng);
-        self.after_crashes(sched, now, touched)?;
+        self.after_crashes(sched, now, touched, true)?;
         self.close_fault(now);
         Ok(())
     }
@@ -389,13 +549,13 @@ impl<'a> Engine<'a> {
         b: BugId,
         rng: &mut ChaCha8Rng,
         touched: &mut Vec<AppId>,
-    ) {
+    ) -> Result<(), SimError> {
         let host = &mut self.hosts[h.index()];
         if !host.struck.contains(&b) {
             host.struck.push(b);
         }
-        if host.status == HostStatus::Crashed {
-            return;
+        if matches!(host.status, HostStatus::Crashed | HostStatus::Rebuilding) {
+            return Ok(());
         }
         host.status = HostStatus::Crashed;
         host.crashed_by = Some(b);
@@ -417,11 +577,12 @@ impl<'a> Engine<'a> {
             // One draw per VM whatever its state, so later VMs' fates do
             // not depend on earlier ones' (common random numbers).
             let corrupt = p > 0.0 && rng.random::<f64>() < p;
-            let status = &mut self.vm_status[v.index()];
+            let status = self.vm_status[v.index()];
             let app = self.sc.vms[v.index()].app;
-            if *status == VmStatus::Running {
-                self.apps[app.index()].broken += 1;
+            if status == VmStatus::Running {
+                self.vm_broken(sched, now, app)?;
             }
+            let status = &mut self.vm_status[v.index()];
             if corrupt && *status != VmStatus::Corrupted {
                 *status = VmStatus::Corrupted;
                 if let Some(f) = self.current_fault {
@@ -435,6 +596,27 @@ impl<'a> Engine<'a> {
                 touched.push(app);
             }
         }
+        Ok(())
+    }
+
+    /// One more of the app's VMs stopped running. The first one starts an
+    /// outage of its data: the escalation deadline counts from here.
+    fn vm_broken(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        a: AppId,
+    ) -> Result<(), SimError> {
+        let state = &mut self.apps[a.index()];
+        state.broken += 1;
+        if state.broken == 1 {
+            state.broken_at = now;
+            state.outage_no += 1;
+            if let Some(after) = self.st.escalate_after {
+                sched.schedule_in(after, CLASS_OTHER, Ev::Deadline(a, state.outage_no))?;
+            }
+        }
+        Ok(())
     }
 
     /// After a batch of crashes: abandon restarts that lost their host,
@@ -444,32 +626,36 @@ impl<'a> Engine<'a> {
         sched: &mut Scheduler<Ev>,
         now: SimTime,
         mut touched: Vec<AppId>,
+        recurrence: bool,
     ) -> Result<(), SimError> {
         touched.sort();
         for &a in &touched {
             let phase = self.apps[a.index()].phase;
             match phase {
-                Phase::InProgress(Method::Restart) => {
+                Phase::InProgress(m @ (Method::Restart | Method::Rebuild)) => {
                     if let Some(w) = self
                         .workers
                         .iter()
-                        .position(|w| w.task.as_ref().is_some_and(|t| t.app == a))
+                        .position(|w| w.task.as_ref().is_some_and(|t| t.job == Job::App(a, m)))
                         && let Some(task) = self.workers[w].task.take()
                     {
                         if let Some(ev) = task.event {
                             sched.cancel(ev);
                         }
-                        let r = &mut self.out.tasks[task.record];
-                        r.end = Some(now);
-                        r.outcome = TaskEnd::Abandoned;
-                        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "restart of {} abandoned: its host crashed", self.sc.apps[a.index()].id);
+                        self.end_task(&task, now, TaskEnd::Abandoned);
+                        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} of {} abandoned: its host crashed", m.name(), self.sc.apps[a.index()].id);
                     }
                     self.apps[a.index()].phase = Phase::Healthy;
                 }
-                Phase::Queued(Method::Restart) | Phase::Hosts | Phase::NoMethod => {
+                Phase::Queued(Method::Restart | Method::Rebuild | Method::HaRestart)
+                | Phase::Hosts(_)
+                | Phase::NoMethod => {
                     self.apps[a.index()].phase = Phase::Healthy;
                 }
                 _ => {}
+            }
+            if recurrence {
+                self.escalate_on_recurrence(a);
             }
             self.update_up(now, a);
         }
@@ -528,27 +714,41 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// Chooses the first applicable method of the strategy for a broken app.
+    /// The undiagnosed bug that crashed one of the app's down VMs' hosts.
+    fn undiagnosed_bug(&self, a: AppId) -> Option<BugId> {
+        self.sc.apps[a.index()].vms.iter().find_map(|&v| {
+            let h = self.vm_host[v.index()];
+            if self.vm_status[v.index()] == VmStatus::Running
+                || self.hosts[h.index()].status == HostStatus::Up
+            {
+                return None;
+            }
+            self.hosts[h.index()]
+                .crashed_by
+                .filter(|b| !self.bugs[b.index()].diagnosed)
+        })
+    }
+
+    /// Chooses the first applicable method of the strategy for a broken app,
+    /// from its escalation level on.
+    ///
+    /// The cluster's HA restart acts by itself, before anyone understands
+    /// the bug; every other method waits for the diagnosis.
     fn decide(
         &mut self,
         sched: &mut Scheduler<Ev>,
         now: SimTime,
         a: AppId,
     ) -> Result<(), SimError> {
-        // Nothing is decided before the bugs that broke it are understood.
-        for &v in &self.sc.apps[a.index()].vms {
-            let h = self.vm_host[v.index()];
-            if self.vm_status[v.index()] != VmStatus::Running
-                && self.hosts[h.index()].status != HostStatus::Up
-                && let Some(b) = self.hosts[h.index()].crashed_by
-                && !self.bugs[b.index()].diagnosed
+        let level = self.apps[a.index()].level;
+        for &m in self.st.methods.iter().skip(level) {
+            if m != Method::HaRestart
+                && let Some(b) = self.undiagnosed_bug(a)
             {
                 self.apps[a.index()].phase = Phase::Diagnosis;
                 self.bugs[b.index()].waiting.push(a);
                 return Ok(());
             }
-        }
-        for &m in &self.st.methods {
             if self.applicable(a, m) {
                 return self.start(sched, now, a, m);
             }
@@ -558,26 +758,41 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    /// Whether restarting on this host is safe: no bug that struck it can
+    /// strike again (fixed, or not recurring), unless the strategy takes
+    /// the risk.
+    fn restart_safe(&self, h: HostId) -> bool {
+        let host = &self.hosts[h.index()];
+        host.status == HostStatus::Up
+            || self.st.restart_despite_recurrence
+            || host
+                .struck
+                .iter()
+                .all(|b| self.bugs[b.index()].fixed || self.sc.bugs[b.index()].recurrence.is_none())
+    }
+
     fn applicable(&self, a: AppId, m: Method) -> bool {
         let app = &self.sc.apps[a.index()];
         if app.work(m).is_none() {
             return false;
         }
+        let corrupted = app
+            .vms
+            .iter()
+            .any(|v| self.vm_status[v.index()] == VmStatus::Corrupted);
         match m {
             Method::Reinstall => self.st.dr_site.is_some(),
-            Method::Restart => app.vms.iter().all(|&v| {
-                let status = self.vm_status[v.index()];
-                if status == VmStatus::Corrupted {
-                    return false;
-                }
-                let host = &self.hosts[self.vm_host[v.index()].index()];
-                status == VmStatus::Running
-                    || host.status == HostStatus::Up
-                    || self.st.restart_despite_recurrence
-                    || host.struck.iter().all(|b| {
-                        self.bugs[b.index()].fixed || self.sc.bugs[b.index()].recurrence.is_none()
+            Method::Restore => self.st.dr_site.is_some() && self.sc.backup.is_some(),
+            Method::Failover => self.st.dr_site.is_some() && self.sc.replication.is_some(),
+            Method::Restart => {
+                !corrupted
+                    && app.vms.iter().all(|&v| {
+                        self.vm_status[v.index()] == VmStatus::Running
+                            || self.restart_safe(self.vm_host[v.index()])
                     })
-            }),
+            }
+            Method::Rebuild => !corrupted && self.st.rebuild_to.is_some(),
+            Method::HaRestart => !corrupted && self.find_placement(a, m).is_some(),
         }
     }
 
@@ -588,29 +803,89 @@ impl<'a> Engine<'a> {
         a: AppId,
         m: Method,
     ) -> Result<(), SimError> {
-        if m == Method::Restart {
+        if matches!(m, Method::Restart | Method::Rebuild) {
             let mut waiting = false;
-            for &v in &self.sc.apps[a.index()].vms {
+            for i in 0..self.sc.apps[a.index()].vms.len() {
+                let v = self.sc.apps[a.index()].vms[i];
                 if self.vm_status[v.index()] == VmStatus::Running {
                     continue;
                 }
                 let h = self.vm_host[v.index()];
+                let stale_build = self
+                    .st
+                    .rebuild_to
+                    .is_some_and(|b| self.hosts[h.index()].build != b);
                 match self.hosts[h.index()].status {
                     HostStatus::Up => {}
-                    HostStatus::Rebooting => waiting = true,
+                    HostStatus::Rebooting | HostStatus::Rebuilding => waiting = true,
                     HostStatus::Crashed => {
                         waiting = true;
-                        self.reboot(sched, now, h)?;
+                        if m == Method::Rebuild && stale_build {
+                            self.request_rebuild(now, h);
+                        } else {
+                            self.reboot(sched, now, h)?;
+                        }
                     }
                 }
             }
             if waiting {
-                self.apps[a.index()].phase = Phase::Hosts;
+                self.apps[a.index()].phase = Phase::Hosts(m);
                 return Ok(());
             }
         }
         self.enqueue(now, a, m);
         Ok(())
+    }
+
+    /// Raises the app's escalation level past the method that just failed
+    /// it, if the strategy escalates after this many recurrences.
+    fn escalate_on_recurrence(&mut self, a: AppId) {
+        let state = &mut self.apps[a.index()];
+        state.recur_hits += 1;
+        let Some(n) = self.st.escalate_after_recurrences else {
+            return;
+        };
+        if state.recur_hits < n {
+            return;
+        }
+        let last = self.out.apps[a.index()].method;
+        if let Some(pos) = last.and_then(|m| self.st.methods.iter().position(|x| *x == m))
+            && pos + 1 > state.level
+            && pos + 1 < self.st.methods.len()
+        {
+            state.level = pos + 1;
+            tracing::info!(target: TRACE_TARGET, "{} escalates past {} after {} recurrence(s)", self.sc.apps[a.index()].id, self.st.methods[pos].name(), state.recur_hits);
+        }
+    }
+
+    /// The escalation deadline of an outage: an app still waiting for its
+    /// method (not yet being worked on) moves on to the next method.
+    fn deadline(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        a: AppId,
+        outage: u32,
+    ) -> Result<(), SimError> {
+        let state = &self.apps[a.index()];
+        if state.outage_no != outage || state.broken == 0 {
+            return Ok(());
+        }
+        let m = match state.phase {
+            Phase::Queued(m) | Phase::Hosts(m) | Phase::DrCapacity(m) => m,
+            _ => return Ok(()),
+        };
+        let Some(pos) = self.st.methods.iter().position(|x| *x == m) else {
+            return Ok(());
+        };
+        if pos + 1 >= self.st.methods.len() {
+            return Ok(());
+        }
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} still down after {}: escalates from {}", self.sc.apps[a.index()].id, self.st.escalate_after.unwrap_or_default(), m.name());
+        let state = &mut self.apps[a.index()];
+        state.level = state.level.max(pos + 1);
+        state.phase = Phase::Healthy;
+        self.decide(sched, now, a)
     }
 
     fn reboot(
@@ -622,13 +897,23 @@ impl<'a> Engine<'a> {
         let host = &mut self.hosts[h.index()];
         let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Reboot, index);
-        let build = &self.sc.builds[self.sc.hosts[h.index()].build.index()];
+        let build = &self.sc.builds[host.build.index()];
         let delay = build.reboot.sample(&mut rng);
         host.status = HostStatus::Rebooting;
         host.reboot = Some(sched.schedule_in(delay, CLASS_OTHER, Ev::Rebooted(h))?);
         self.out.host_reboots += 1;
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} rebooting (restart in place)", self.sc.hosts[h.index()].id);
         Ok(())
+    }
+
+    fn request_rebuild(&mut self, now: SimTime, h: HostId) {
+        self.ready_seq += 1;
+        let host = &mut self.hosts[h.index()];
+        host.status = HostStatus::Rebuilding;
+        host.rebuild_seq = self.ready_seq;
+        let entry = ((0, now.as_millis(), h.0), self.ready_seq, Job::Host(h));
+        self.lanes[LANE_HOST].push(Reverse(entry));
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} queued for a rebuild", self.sc.hosts[h.index()].id);
     }
 
     fn rebooted(
@@ -641,12 +926,25 @@ impl<'a> Engine<'a> {
         if host.status != HostStatus::Rebooting {
             return Ok(());
         }
-        host.status = HostStatus::Up;
         host.reboot = None;
-        host.boots += 1;
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} is back up", self.sc.hosts[h.index()].id);
+        self.host_up(sched, now, h)
+    }
+
+    /// A host is up again (rebooted or rebuilt): an unfixed bug may strike
+    /// it again, and apps waiting for it may be restarted.
+    fn host_up(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        h: HostId,
+    ) -> Result<(), SimError> {
+        let host = &mut self.hosts[h.index()];
+        host.status = HostStatus::Up;
+        host.boots += 1;
+        self.capacity_freed = true;
         // An unfixed bug may strike again (DESIGN.md §3, recurrence).
-        let mut next: Option<(crate::sim::SimDuration, BugId)> = None;
+        let mut next: Option<(SimDuration, BugId)> = None;
         let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Recurrence, index);
         for &b in &host.struck {
@@ -672,8 +970,10 @@ impl<'a> Engine<'a> {
         apps.sort();
         apps.dedup();
         for a in apps {
-            if self.apps[a.index()].phase == Phase::Hosts && self.hosts_ready(a) {
-                self.enqueue(now, a, Method::Restart);
+            if let Phase::Hosts(m) = self.apps[a.index()].phase
+                && self.hosts_ready(a)
+            {
+                self.enqueue(now, a, m);
             }
         }
         Ok(())
@@ -692,10 +992,10 @@ impl<'a> Engine<'a> {
         let state = &mut self.apps[a.index()];
         state.phase = Phase::Queued(m);
         state.queue_seq = self.ready_seq;
-        self.ready.push(Reverse((key, self.ready_seq, m)));
+        self.lanes[m.ordinal() as usize].push(Reverse((key, self.ready_seq, Job::App(a, m))));
     }
 
-    // ---- people ----------------------------------------------------------
+    // ---- people and lanes ---------------------------------------------------
 
     /// Whether an app's dependencies "can come up": each is up, being
     /// restored, or needs no work of its own and is itself ready.
@@ -714,7 +1014,7 @@ impl<'a> Engine<'a> {
             }
             let ok = deps.iter().all(|&d| {
                 let s = &self.apps[d.index()];
-                s.up || matches!(s.phase, Phase::InProgress(_))
+                s.up || matches!(s.phase, Phase::InProgress(_) | Phase::Transfer)
                     || (s.broken == 0 && memo[d.index()] == Some(true))
             });
             memo[x.index()] = Some(ok);
@@ -722,85 +1022,230 @@ impl<'a> Engine<'a> {
         memo[a.index()].unwrap_or(false)
     }
 
-    /// Gives ready tasks to free team members who are on shift.
-    fn dispatch(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
-        let gated = self.st.order == crate::model::Order::DependencyAware;
-        loop {
-            let started = self.dispatch_pass(sched, now, gated)?;
-            // Under dependency-aware order, a task started in this pass may
-            // have released an app held earlier in the same pass.
-            if !(gated && started && !self.held.is_empty()) {
-                return Ok(());
+    /// Whether a job is still wanted: the app, host or wave state it was
+    /// queued for has not moved on since.
+    fn job_valid(&self, seq: u64, job: Job) -> bool {
+        match job {
+            Job::App(a, m) => {
+                let s = &self.apps[a.index()];
+                s.phase == Phase::Queued(m) && s.queue_seq == seq
+            }
+            Job::Host(h) => {
+                let s = &self.hosts[h.index()];
+                s.status == HostStatus::Rebuilding && s.rebuild_seq == seq
+            }
+            Job::Go(w) => {
+                let s = &self.waves[w as usize];
+                s.go_pending && s.go_seq == seq
             }
         }
     }
 
-    /// One pass over the ready heap; returns whether any task started.
-    fn dispatch_pass(
-        &mut self,
-        sched: &mut Scheduler<Ev>,
-        now: SimTime,
-        gated: bool,
-    ) -> Result<bool, SimError> {
-        let mut parked = Vec::new();
-        let mut started = false;
-        // Apps held back by dependency-aware order go back in the heap:
-        // a dependency may have started or come up since.
-        let mut memo = Vec::new();
-        if gated {
-            for (key, seq, m) in std::mem::take(&mut self.held) {
-                self.ready.push(Reverse((key, seq, m)));
-            }
-            memo = vec![None; self.apps.len()];
+    /// An app whose VMs are all running or whose method gave up on it: it
+    /// no longer holds its runbook wave back.
+    fn settled(&self, a: usize) -> bool {
+        let s = &self.apps[a];
+        s.broken == 0 || s.phase == Phase::NoMethod
+    }
+
+    /// Per wave, whether its apps may start now: every earlier wave has
+    /// settled and its own "go" step, if any, is done. Also queues the "go"
+    /// step of the first wave that waits only for it.
+    fn open_waves(&mut self, now: SimTime) -> Vec<bool> {
+        let n = self.st.waves.len();
+        let mut settled = vec![true; n];
+        let mut waiting = vec![false; n];
+        for (a, &w) in self.st.wave_of.iter().enumerate() {
+            let w = w as usize;
+            settled[w] &= self.settled(a);
+            waiting[w] |= matches!(self.apps[a].phase, Phase::Queued(_));
         }
-        while let Some(Reverse(entry)) = self.ready.peek().copied() {
-            let ((_, _, app_index), seq, m) = entry;
-            let a = AppId(app_index);
-            if self.apps[a.index()].phase != Phase::Queued(m)
-                || self.apps[a.index()].queue_seq != seq
-            {
-                self.ready.pop();
-                continue;
+        let mut open = vec![false; n];
+        let mut prefix_settled = true;
+        for w in 0..n {
+            if settled[w] && self.waves[w].go_done && !waiting[w] {
+                // A settled wave needs a new "go" at the next incident.
+                self.waves[w].go_done = false;
             }
-            let worker = self.workers.iter().position(|w| {
-                w.task.is_none()
+            let needs_go = self.st.waves[w].go.is_some() && !self.waves[w].go_done;
+            if prefix_settled && needs_go && waiting[w] && !self.waves[w].go_pending {
+                self.ready_seq += 1;
+                let state = &mut self.waves[w];
+                state.go_pending = true;
+                state.go_seq = self.ready_seq;
+                let entry = (
+                    (0, now.as_millis(), w as u32),
+                    self.ready_seq,
+                    Job::Go(w as u32),
+                );
+                self.lanes[LANE_GO].push(Reverse(entry));
+                tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "runbook wave {} waits for its go", self.st.waves[w].name);
+            }
+            open[w] = prefix_settled && !needs_go;
+            prefix_settled &= settled[w];
+        }
+        open
+    }
+
+    /// Starts what can start: repeatedly the best head, by the strategy's
+    /// order, among the lanes with a free skilled member on shift (or no
+    /// need of one) and room under their cap.
+    fn dispatch(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
+        let gated = self.st.order == Order::DependencyAware;
+        let waves = !self.st.waves.is_empty();
+        for a in std::mem::take(&mut self.redecide) {
+            if self.apps[a.index()].phase == Phase::Healthy && self.apps[a.index()].broken > 0 {
+                self.decide(sched, now, a)?;
+            }
+        }
+        if self.capacity_freed {
+            self.capacity_freed = false;
+            for a in std::mem::take(&mut self.parked) {
+                if let Phase::DrCapacity(m) = self.apps[a.index()].phase {
+                    self.enqueue(now, a, m);
+                }
+            }
+        }
+        // Held apps go back in their lanes: a gate may have opened since.
+        for entry in std::mem::take(&mut self.held) {
+            self.lanes[lane_of(entry.2)].push(Reverse(entry));
+        }
+        let open = if waves {
+            self.open_waves(now)
+        } else {
+            Vec::new()
+        };
+        let mut memo: Vec<Option<bool>> = if gated {
+            vec![None; self.apps.len()]
+        } else {
+            Vec::new()
+        };
+        let mut parked = 0usize;
+        loop {
+            // Skills of the free members on shift now.
+            let mut free_skills: u8 = 0;
+            let mut anyone = false;
+            for w in &self.workers {
+                if w.task.is_none()
                     && self.sc.teams[w.team.index()]
                         .roster
                         .worker(w.member)
                         .is_on(now)
-            });
-            let Some(w) = worker else {
-                self.schedule_wake(sched, now)?;
-                break;
-            };
-            self.ready.pop();
-            if gated && !self.dependencies_ready(a, &mut memo) {
-                self.held.push(entry);
-                continue;
+                {
+                    free_skills |= w.skills;
+                    anyone = true;
+                }
             }
-            let placement = if m == Method::Reinstall {
-                match self.place_at_dr(a) {
-                    Some(p) => p,
-                    None => {
-                        self.apps[a.index()].phase = Phase::DrCapacity;
-                        parked.push(a);
+            let mut best: Option<(usize, Entry)> = None;
+            for lane in 0..LANES {
+                let automated = lane < 6 && Method::ALL[lane].automated();
+                if !automated {
+                    let staffed = match lane_skill(lane) {
+                        None => anyone,
+                        Some(skill) => free_skills & (1 << skill.ordinal()) != 0,
+                    };
+                    if !staffed {
                         continue;
                     }
                 }
-            } else {
-                Vec::new()
+                if let Some(m) = lane_cap_method(lane)
+                    && self
+                        .st
+                        .cap(m)
+                        .is_some_and(|cap| self.running[m.ordinal() as usize] >= cap)
+                {
+                    continue;
+                }
+                // The lane's first valid head that passes the gates.
+                while let Some(Reverse(entry)) = self.lanes[lane].peek().copied() {
+                    let (_, seq, job) = entry;
+                    if !self.job_valid(seq, job) {
+                        self.lanes[lane].pop();
+                        continue;
+                    }
+                    if let Job::App(a, m) = job {
+                        let wave_closed = waves
+                            && m != Method::HaRestart
+                            && !open[self.st.wave_of[a.index()] as usize];
+                        if wave_closed || (gated && !self.dependencies_ready(a, &mut memo)) {
+                            self.lanes[lane].pop();
+                            self.held.push(entry);
+                            continue;
+                        }
+                    }
+                    if best.is_none_or(|(_, b)| entry < b) {
+                        best = Some((lane, entry));
+                    }
+                    break;
+                }
+            }
+            let Some((lane, entry)) = best else {
+                break;
             };
-            self.assign(sched, now, w, a, m, placement)?;
-            started = true;
+            self.lanes[lane].pop();
+            let (_, _, job) = entry;
+            match job {
+                Job::App(a, m) => {
+                    if m.at_dr() || m == Method::HaRestart {
+                        match self.find_placement(a, m) {
+                            Some(p) => self.reserve(a, p),
+                            None if m == Method::HaRestart => {
+                                // The cluster has no room after all: the
+                                // next method.
+                                let state = &mut self.apps[a.index()];
+                                let pos = self.st.methods.iter().position(|x| *x == m).unwrap_or(0);
+                                state.level = state.level.max(pos + 1);
+                                state.phase = Phase::Healthy;
+                                self.decide(sched, now, a)?;
+                                continue;
+                            }
+                            None => {
+                                self.apps[a.index()].phase = Phase::DrCapacity(m);
+                                self.parked.push(a);
+                                parked += 1;
+                                continue;
+                            }
+                        }
+                    }
+                    if m.automated() {
+                        self.start_automated(sched, now, a, m)?;
+                    } else {
+                        let w = self.free_worker(now, lane);
+                        self.assign(sched, now, w, job)?;
+                    }
+                }
+                Job::Host(_) | Job::Go(_) => {
+                    let w = self.free_worker(now, lane);
+                    self.assign(sched, now, w, job)?;
+                }
+            }
             if gated {
                 // The started app changes its dependents' readiness.
                 memo.iter_mut().for_each(|x| *x = None);
             }
         }
-        if !parked.is_empty() {
-            tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} app(s) wait: no room at the DR site", parked.len());
+        if parked > 0 {
+            tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{parked} app(s) wait: no room for their VMs");
         }
-        Ok(started)
+        if (0..LANES).any(|l| !(l < 6 && Method::ALL[l].automated()) && !self.lanes[l].is_empty())
+            || !self.held.is_empty()
+        {
+            self.schedule_wake(sched, now)?;
+        }
+        Ok(())
+    }
+
+    /// The first free member on shift who can do the lane's work.
+    fn free_worker(&self, now: SimTime, lane: usize) -> Option<usize> {
+        let need = lane_skill(lane).map_or(0, |m| 1u8 << m.ordinal());
+        self.workers.iter().position(|w| {
+            w.task.is_none()
+                && w.skills & need == need
+                && self.sc.teams[w.team.index()]
+                    .roster
+                    .worker(w.member)
+                    .is_on(now)
+        })
     }
 
     fn schedule_wake(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
@@ -825,24 +1270,65 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    /// Gives a job to worker `w` (a free member on shift with the skill).
     fn assign(
         &mut self,
         sched: &mut Scheduler<Ev>,
         now: SimTime,
-        w: usize,
-        a: AppId,
-        m: Method,
-        placement: Vec<HostId>,
+        w: Option<usize>,
+        job: Job,
     ) -> Result<(), SimError> {
-        let app = &self.sc.apps[a.index()];
-        let state = &mut self.apps[a.index()];
-        let attempt = u64::from(state.attempts[m.ordinal() as usize]);
-        state.attempts[m.ordinal() as usize] += 1;
-        // App i's k-th attempt at method m always takes the same time,
-        // whatever the strategy (common random numbers).
-        let index = (u64::from(a.0) << 24) | (m.ordinal() << 20) | attempt.min((1 << 20) - 1);
-        let mut rng = self.rng.stream(Purpose::Work, index);
-        let work = app.work(m).map(|d| d.sample(&mut rng)).unwrap_or_default();
+        let Some(w) = w else {
+            // Unreachable: the lane was chosen because such a member is free.
+            return Ok(());
+        };
+        let (work, what) = match job {
+            Job::App(a, m) => {
+                let app = &self.sc.apps[a.index()];
+                let state = &mut self.apps[a.index()];
+                state.phase = Phase::InProgress(m);
+                if let Some(b) = state.down_bug
+                    && let Some(i) = self.bugs[b.index()].incident
+                {
+                    self.out.incidents[i].recovery_started.get_or_insert(now);
+                }
+                (self.draw_work(a, m), format!("{} {}", m.name(), app.id))
+            }
+            Job::Host(h) => {
+                let host = &mut self.hosts[h.index()];
+                let index = (u64::from(h.0) << 24) | host.rebuilds.min((1 << 24) - 1);
+                host.rebuilds += 1;
+                let mut rng = self.rng.stream(Purpose::Rebuild, index);
+                let work = self
+                    .st
+                    .rebuild_to
+                    .and_then(|b| self.sc.builds[b.index()].rebuild.as_ref())
+                    .map(|d| d.sample(&mut rng))
+                    .unwrap_or_default();
+                (
+                    work,
+                    format!("rebuild host {}", self.sc.hosts[h.index()].id),
+                )
+            }
+            Job::Go(wave) => {
+                let state = &mut self.waves[wave as usize];
+                let index = (u64::from(wave) << 24) | state.openings.min((1 << 24) - 1);
+                state.openings += 1;
+                let mut rng = self.rng.stream(Purpose::Runbook, index);
+                let work = self.st.waves[wave as usize]
+                    .go
+                    .as_ref()
+                    .map(|d| d.sample(&mut rng))
+                    .unwrap_or_default();
+                (
+                    work,
+                    format!("give the go of wave {}", self.st.waves[wave as usize].name),
+                )
+            }
+        };
+        if let Some(m) = lane_cap_method(lane_of(job)) {
+            self.running[m.ordinal() as usize] += 1;
+        }
         let worker = &self.workers[w];
         let calendar = self.sc.teams[worker.team.index()]
             .roster
@@ -851,11 +1337,13 @@ impl<'a> Engine<'a> {
             Some(done) => Some(sched.schedule_at(done, CLASS_OTHER, Ev::TaskDone(w as u32))?),
             None => None,
         };
-        state.phase = Phase::InProgress(m);
         let record = self.out.tasks.len();
         self.out.tasks.push(TaskRecord {
-            app: a,
-            method: m,
+            subject: match job {
+                Job::App(a, m) => TaskSubject::App(a, m),
+                Job::Host(h) => TaskSubject::Host(h),
+                Job::Go(wave) => TaskSubject::Go(wave),
+            },
             team: worker.team,
             member: worker.member,
             start: now,
@@ -863,90 +1351,323 @@ impl<'a> Engine<'a> {
             end: None,
             outcome: TaskEnd::Unfinished,
         });
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} #{} starts to {} ({} of work)", self.sc.teams[worker.team.index()].id, worker.member + 1, what, work);
+        self.workers[w].task = Some(Task { record, job, event });
+        Ok(())
+    }
+
+    /// App i's k-th attempt at method m always takes the same time, whatever
+    /// the strategy (common random numbers).
+    fn draw_work(&mut self, a: AppId, m: Method) -> SimDuration {
+        let state = &mut self.apps[a.index()];
+        let attempt = u64::from(state.attempts[m.ordinal() as usize]);
+        state.attempts[m.ordinal() as usize] += 1;
+        let index = (u64::from(a.0) << 24) | (m.ordinal() << 20) | attempt.min((1 << 20) - 1);
+        let mut rng = self.rng.stream(Purpose::Work, index);
+        self.sc.apps[a.index()]
+            .work(m)
+            .map(|d| d.sample(&mut rng))
+            .unwrap_or_default()
+    }
+
+    fn start_automated(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        a: AppId,
+        m: Method,
+    ) -> Result<(), SimError> {
+        let work = self.draw_work(a, m);
+        self.running[m.ordinal() as usize] += 1;
+        let state = &mut self.apps[a.index()];
+        state.phase = Phase::InProgress(m);
+        state.auto_event = Some(sched.schedule_in(work, CLASS_OTHER, Ev::AutoDone(a))?);
         if let Some(b) = state.down_bug
             && let Some(i) = self.bugs[b.index()].incident
         {
             self.out.incidents[i].recovery_started.get_or_insert(now);
         }
-        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} #{} starts to {} {} ({} of work)", self.sc.teams[worker.team.index()].id, worker.member + 1, m.name(), app.id, work);
-        self.workers[w].task = Some(Task {
-            record,
-            app: a,
-            method: m,
-            event,
-            placement,
-        });
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} of {} starts ({})", m.name(), self.sc.apps[a.index()].id, work);
         Ok(())
     }
 
-    /// First-fit placement of an app's VMs on the DR site's healthy hosts,
-    /// by memory (CPU may be overcommitted). Reserves the memory.
-    fn place_at_dr(&mut self, a: AppId) -> Option<Vec<HostId>> {
-        let mut placement = Vec::new();
-        for &v in &self.sc.apps[a.index()].vms {
-            let need = self.sc.vms[v.index()].memory_bytes;
-            let host = self.dr_hosts.iter().copied().find(|h| {
-                let s = &self.hosts[h.index()];
-                s.status == HostStatus::Up && s.mem_free >= need
-            });
-            match host {
-                Some(h) => {
-                    self.hosts[h.index()].mem_free -= need;
-                    placement.push(h);
-                }
-                None => {
-                    // Undo the partial reservation.
-                    for (i, h) in placement.iter().enumerate() {
-                        let vm = self.sc.apps[a.index()].vms[i];
-                        self.hosts[h.index()].mem_free += self.sc.vms[vm.index()].memory_bytes;
-                    }
-                    return None;
-                }
+    /// Hosts for the app's VMs where `m` puts them: the DR site's healthy
+    /// hosts, or for an HA restart the other healthy hosts of each VM's
+    /// cluster. First fit by memory and virtual CPUs; nothing is reserved.
+    fn find_placement(&self, a: AppId, m: Method) -> Option<Vec<HostId>> {
+        let vms = &self.sc.apps[a.index()].vms;
+        let mut taken: Vec<(HostId, u64, u64)> = Vec::new();
+        let mut placement = Vec::with_capacity(vms.len());
+        for &v in vms {
+            let vm = &self.sc.vms[v.index()];
+            let current = self.vm_host[v.index()];
+            if m == Method::HaRestart && self.vm_status[v.index()] == VmStatus::Running {
+                placement.push(current);
+                continue;
             }
+            let candidates: &[HostId] = if m == Method::HaRestart {
+                &self.cluster_hosts[self.sc.hosts[current.index()].cluster.index()]
+            } else {
+                &self.dr_hosts
+            };
+            let fits = |h: HostId| {
+                let s = &self.hosts[h.index()];
+                let (mem, cpu) = taken
+                    .iter()
+                    .filter(|(x, _, _)| *x == h)
+                    .fold((0, 0), |acc, (_, m, c)| (acc.0 + m, acc.1 + c));
+                s.status == HostStatus::Up
+                    && h != current
+                    && s.mem_free >= mem + vm.memory_bytes
+                    && s.vcpu_free >= cpu + u64::from(vm.cores)
+            };
+            let h = candidates.iter().copied().find(|&h| fits(h))?;
+            taken.push((h, vm.memory_bytes, u64::from(vm.cores)));
+            placement.push(h);
         }
         Some(placement)
     }
 
+    fn reserve(&mut self, a: AppId, placement: Vec<HostId>) {
+        for (i, &h) in placement.iter().enumerate() {
+            let v = self.sc.apps[a.index()].vms[i];
+            if h == self.vm_host[v.index()] {
+                continue;
+            }
+            let vm = &self.sc.vms[v.index()];
+            let s = &mut self.hosts[h.index()];
+            s.mem_free -= vm.memory_bytes;
+            s.vcpu_free -= u64::from(vm.cores);
+        }
+        self.apps[a.index()].placement = placement;
+    }
+
+    fn end_task(&mut self, task: &Task, now: SimTime, how: TaskEnd) {
+        let r = &mut self.out.tasks[task.record];
+        r.end = Some(now);
+        r.outcome = how;
+        // A restore counts against its cap until its transfer is done.
+        let transfer_follows =
+            how == TaskEnd::Done && matches!(task.job, Job::App(_, Method::Restore));
+        if let Some(m) = lane_cap_method(lane_of(task.job)).filter(|_| !transfer_follows) {
+            let n = &mut self.running[m.ordinal() as usize];
+            *n = n.saturating_sub(1);
+        }
+    }
+
     fn task_done(
         &mut self,
-        _sched: &mut Scheduler<Ev>,
+        sched: &mut Scheduler<Ev>,
         now: SimTime,
         w: u32,
     ) -> Result<(), SimError> {
         let Some(task) = self.workers[w as usize].task.take() else {
             return Ok(());
         };
-        let r = &mut self.out.tasks[task.record];
-        r.end = Some(now);
-        r.outcome = TaskEnd::Done;
-        let a = task.app;
+        self.end_task(&task, now, TaskEnd::Done);
         let team = self.workers[w as usize].team;
-        let vms = &self.sc.apps[a.index()].vms;
-        for (i, &v) in vms.iter().enumerate() {
-            if task.method == Method::Reinstall {
-                let old = self.vm_host[v.index()];
-                let new = task.placement[i];
-                if old != new {
-                    self.host_vms[old.index()].retain(|x| *x != v);
-                    self.hosts[old.index()].mem_free += self.sc.vms[v.index()].memory_bytes;
-                    self.host_vms[new.index()].push(v);
-                    self.vm_host[v.index()] = new;
-                }
+        match task.job {
+            Job::App(a, Method::Restore) => {
+                tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "restore of {} set up by {}: its data transfer is queued", self.sc.apps[a.index()].id, self.sc.teams[team.index()].id);
+                self.out.apps[a.index()].team = Some(team);
+                self.request_transfer(sched, now, a)?;
             }
-            if self.vm_status[v.index()] != VmStatus::Running {
-                self.vm_status[v.index()] = VmStatus::Running;
+            Job::App(a, m) => {
+                self.out.apps[a.index()].team = Some(team);
+                self.recovered(now, a, m);
+            }
+            Job::Host(h) => {
+                let Some(build) = self.st.rebuild_to else {
+                    return Ok(());
+                };
+                let host = &mut self.hosts[h.index()];
+                host.build = build;
+                let bugs = &self.sc.bugs;
+                host.struck
+                    .retain(|b| bugs[b.index()].builds.contains(&build));
+                tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} rebuilt on {}", self.sc.hosts[h.index()].id, self.sc.builds[build.index()].id);
+                self.host_up(sched, now, h)?;
+            }
+            Job::Go(wave) => {
+                let state = &mut self.waves[wave as usize];
+                state.go_pending = false;
+                state.go_done = true;
+                tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "runbook wave {} starts", self.st.waves[wave as usize].name);
             }
         }
-        let state = &mut self.apps[a.index()];
-        state.broken = 0;
-        state.phase = Phase::Healthy;
-        let record = &mut self.out.apps[a.index()];
-        record.method = Some(task.method);
-        record.team = Some(team);
-        record.recoveries += 1;
-        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} done by {} ({})", self.sc.apps[a.index()].id, self.sc.teams[team.index()].id, task.method.name());
-        self.update_up(now, a);
         Ok(())
+    }
+
+    fn auto_done(&mut self, now: SimTime, a: AppId) {
+        let state = &mut self.apps[a.index()];
+        state.auto_event = None;
+        let Phase::InProgress(m) = state.phase else {
+            return;
+        };
+        let n = &mut self.running[m.ordinal() as usize];
+        *n = n.saturating_sub(1);
+        self.recovered(now, a, m);
+    }
+
+    // ---- the backup system (processor sharing) -------------------------------
+
+    /// Brings the pool's virtual clock up to `now`.
+    fn advance_transfers(&mut self, now: SimTime) {
+        let pool = &mut self.transfers;
+        let k = pool.active.len();
+        if k > 0 {
+            pool.virt += now.saturating_since(pool.last).as_millis() as f64 / k as f64;
+        }
+        pool.last = now;
+    }
+
+    /// (Re)schedules the completion of the transfer that finishes first.
+    fn schedule_transfer(&mut self, sched: &mut Scheduler<Ev>) -> Result<(), SimError> {
+        let pool = &mut self.transfers;
+        if let Some(ev) = pool.event.take() {
+            sched.cancel(ev);
+        }
+        let k = pool.active.len() as f64;
+        if let Some(first) = pool.active.iter().map(|x| x.1).min_by(f64::total_cmp) {
+            let ms = ((first - pool.virt) * k).max(0.0).round() as u64;
+            pool.event = Some(sched.schedule_in(
+                SimDuration::from_millis(ms),
+                CLASS_OTHER,
+                Ev::TransferDone,
+            )?);
+        }
+        Ok(())
+    }
+
+    fn start_transfer(&mut self, now: SimTime, a: AppId, record: usize) {
+        let bytes = self.sc.apps[a.index()].data_bytes;
+        let per_ms = self.sc.backup.as_ref().map_or(1.0, |b| b.bytes_per_ms);
+        let service = bytes as f64 / per_ms;
+        let finish = self.transfers.virt + service;
+        self.transfers.active.push((a, finish, record));
+        self.out.transfers[record].start = Some(now);
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "transfer of {} from backup starts ({} in progress)", self.sc.apps[a.index()].id, self.transfers.active.len());
+    }
+
+    fn request_transfer(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        a: AppId,
+    ) -> Result<(), SimError> {
+        self.apps[a.index()].phase = Phase::Transfer;
+        let record = self.out.transfers.len();
+        self.out.transfers.push(TransferRecord {
+            app: a,
+            bytes: self.sc.apps[a.index()].data_bytes,
+            queued: now,
+            start: None,
+            end: None,
+        });
+        let streams = self.sc.backup.as_ref().map_or(1, |b| b.streams) as usize;
+        self.advance_transfers(now);
+        if self.transfers.active.len() < streams {
+            self.start_transfer(now, a, record);
+            self.schedule_transfer(sched)?;
+        } else {
+            self.transfers.waiting.push_back((a, record));
+        }
+        Ok(())
+    }
+
+    fn transfer_done(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
+        self.transfers.event = None;
+        self.advance_transfers(now);
+        let Some(i) = self
+            .transfers
+            .active
+            .iter()
+            .enumerate()
+            .min_by(|x, y| x.1.1.total_cmp(&y.1.1))
+            .map(|(i, _)| i)
+        else {
+            return Ok(());
+        };
+        let (a, finish, record) = self.transfers.active.remove(i);
+        // Exactly the fluid model's instant, up to rounding to the ms.
+        self.transfers.virt = self.transfers.virt.max(finish);
+        self.out.transfers[record].end = Some(now);
+        let n = &mut self.running[Method::Restore.ordinal() as usize];
+        *n = n.saturating_sub(1);
+        self.recovered(now, a, Method::Restore);
+        let streams = self.sc.backup.as_ref().map_or(1, |b| b.streams) as usize;
+        while self.transfers.active.len() < streams
+            && let Some((next, rec)) = self.transfers.waiting.pop_front()
+        {
+            self.start_transfer(now, next, rec);
+        }
+        self.schedule_transfer(sched)
+    }
+
+    // ---- recovery completes ---------------------------------------------------
+
+    /// The app's method is done: its VMs run (where the method put them)
+    /// and its data is back, up to the method's data loss.
+    fn recovered(&mut self, now: SimTime, a: AppId, m: Method) {
+        let placement = std::mem::take(&mut self.apps[a.index()].placement);
+        let mut still_down = 0;
+        for i in 0..self.sc.apps[a.index()].vms.len() {
+            let v = self.sc.apps[a.index()].vms[i];
+            if let Some(&new) = placement.get(i) {
+                let old = self.vm_host[v.index()];
+                if old != new {
+                    self.host_vms[old.index()].retain(|x| *x != v);
+                    let vm = &self.sc.vms[v.index()];
+                    let s = &mut self.hosts[old.index()];
+                    s.mem_free += vm.memory_bytes;
+                    s.vcpu_free += u64::from(vm.cores);
+                    self.host_vms[new.index()].push(v);
+                    self.vm_host[v.index()] = new;
+                    self.capacity_freed = true;
+                }
+            }
+            // A VM placed on a host that crashed meanwhile stays down.
+            if self.hosts[self.vm_host[v.index()].index()].status == HostStatus::Up {
+                self.vm_status[v.index()] = VmStatus::Running;
+            } else if self.vm_status[v.index()] != VmStatus::Running {
+                self.vm_status[v.index()] = VmStatus::Down;
+                still_down += 1;
+            }
+        }
+        let loss = self.data_loss(a, m);
+        let state = &mut self.apps[a.index()];
+        state.broken = still_down;
+        state.phase = Phase::Healthy;
+        if still_down > 0 {
+            self.redecide.push(a);
+        }
+        let record = &mut self.out.apps[a.index()];
+        record.method = Some(m);
+        record.recoveries += 1;
+        record.data_loss = record.data_loss.max(loss);
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} recovered by {}", self.sc.apps[a.index()].id, m.name());
+        self.update_up(now, a);
+    }
+
+    /// What a recovery by `m` loses of the app's data.
+    fn data_loss(&mut self, a: AppId, m: Method) -> DataLoss {
+        let broken_at = self.apps[a.index()].broken_at;
+        match m {
+            Method::Restart | Method::HaRestart | Method::Rebuild => DataLoss::None,
+            Method::Restore | Method::Reinstall => match &self.sc.backup {
+                Some(b) => DataLoss::Since(b.data_loss(broken_at)),
+                None => DataLoss::All,
+            },
+            Method::Failover => {
+                let attempt = u64::from(self.apps[a.index()].attempts[m.ordinal() as usize]);
+                let index = (u64::from(a.0) << 24) | attempt.min((1 << 24) - 1);
+                let mut rng = self.rng.stream(Purpose::Replication, index);
+                match &self.sc.replication {
+                    Some(r) => DataLoss::Since(r.lag.sample(&mut rng)),
+                    None => DataLoss::All,
+                }
+            }
+        }
     }
 
     // ---- up/down bookkeeping ----------------------------------------------
@@ -999,14 +1720,33 @@ impl<'a> Engine<'a> {
             if state.up {
                 continue;
             }
+            let held = |a: usize| {
+                self.held.iter().any(|e| {
+                    e.2 == Job::App(
+                        AppId(a as u32),
+                        match state.phase {
+                            Phase::Queued(m) => m,
+                            _ => Method::Restart,
+                        },
+                    )
+                })
+            };
             self.out.apps[a].waiting = Some(match state.phase {
                 Phase::Healthy => Waiting::Dependencies,
                 Phase::Diagnosis => Waiting::Diagnosis,
                 Phase::NoMethod => Waiting::NoMethod,
-                Phase::Hosts => Waiting::Hosts,
+                Phase::Hosts(_) => Waiting::Hosts,
+                Phase::Queued(_) if held(a) => {
+                    if self.st.waves.is_empty() {
+                        Waiting::DependencyGate
+                    } else {
+                        Waiting::Runbook
+                    }
+                }
                 Phase::Queued(_) => Waiting::Queue,
-                Phase::DrCapacity => Waiting::DrCapacity,
+                Phase::DrCapacity(_) => Waiting::DrCapacity,
                 Phase::InProgress(_) => Waiting::InProgress,
+                Phase::Transfer => Waiting::Transfer,
             });
         }
         // Milestones: an app is back for good from the end of its last
@@ -1035,6 +1775,20 @@ impl<'a> Engine<'a> {
                 })
                 .collect();
             all_restored.push(restored);
+        }
+        let end = self.out.horizon;
+        for (inc, restored) in self.out.incidents.iter().zip(&all_restored) {
+            for (&a, r) in inc.apps.iter().zip(restored) {
+                let rec = Recovery {
+                    time: r.unwrap_or(end).saturating_since(inc.at),
+                    complete: r.is_some(),
+                };
+                let slot = &mut self.out.apps[a.index()].recovery;
+                let worse = slot.is_none_or(|s| (!rec.complete, rec.time) > (!s.complete, s.time));
+                if worse {
+                    *slot = Some(rec);
+                }
+            }
         }
         for (inc, restored) in self.out.incidents.iter_mut().zip(all_restored) {
             let mut sorted: Vec<SimTime> = restored.iter().flatten().copied().collect();

@@ -35,6 +35,37 @@ pub struct Outcome {
     pub host_reboots: u32,
     /// Every recovery task, in the order it started: who did what, when.
     pub tasks: Vec<TaskRecord>,
+    /// Every restore's data transfer from the backup system, in the order
+    /// the transfers were requested.
+    pub transfers: Vec<TransferRecord>,
+}
+
+/// What a task worked on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskSubject {
+    /// Recovering an app by a method (for [`Method::Rebuild`], the restart
+    /// once its hosts are rebuilt; for [`Method::Restore`], the setup before
+    /// the transfer).
+    App(AppId, Method),
+    /// Rebuilding a host on another build.
+    Host(HostId),
+    /// A runbook wave's manual "go" step (wave index).
+    Go(u32),
+}
+
+/// One restore's transfer of an app's data from the backup system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransferRecord {
+    /// The app.
+    pub app: AppId,
+    /// Bytes transferred.
+    pub bytes: u64,
+    /// When the setup finished and the transfer was requested.
+    pub queued: SimTime,
+    /// When it got a stream, if it did.
+    pub start: Option<SimTime>,
+    /// When it finished, if it did.
+    pub end: Option<SimTime>,
 }
 
 /// How a recovery task ended.
@@ -48,13 +79,11 @@ pub enum TaskEnd {
     Unfinished,
 }
 
-/// One recovery task: one team member's work on one app.
+/// One recovery task: one team member's work on one app, host or step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TaskRecord {
-    /// The app.
-    pub app: AppId,
-    /// The method.
-    pub method: Method,
+    /// What it worked on.
+    pub subject: TaskSubject,
     /// The team.
     pub team: TeamId,
     /// Which member of the team (from 0).
@@ -67,6 +96,26 @@ pub struct TaskRecord {
     pub end: Option<SimTime>,
     /// How it ended.
     pub outcome: TaskEnd,
+}
+
+impl TaskRecord {
+    /// The app it recovered, if it was an app task.
+    pub fn app(&self) -> Option<AppId> {
+        match self.subject {
+            TaskSubject::App(a, _) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The method it carried out (host rebuilds are [`Method::Rebuild`];
+    /// runbook steps have none).
+    pub fn method(&self) -> Option<Method> {
+        match self.subject {
+            TaskSubject::App(_, m) => Some(m),
+            TaskSubject::Host(_) => Some(Method::Rebuild),
+            TaskSubject::Go(_) => None,
+        }
+    }
 }
 
 /// Run-level totals, computed once for every report.
@@ -209,8 +258,15 @@ pub enum Waiting {
     Hosts,
     /// Waiting in the queue for a free team member.
     Queue,
-    /// The DR site has no room for its VMs.
+    /// The DR site (or, for an HA restart, its cluster) has no room for its VMs.
     DrCapacity,
+    /// Its runbook wave has not started: an earlier wave is not finished,
+    /// or the wave's "go" step is not done.
+    Runbook,
+    /// Queued behind its dependencies (dependency-aware order).
+    DependencyGate,
+    /// Its restore is transferring data, or waiting for a backup stream.
+    Transfer,
     /// Its recovery was in progress (or could not finish inside the horizon).
     InProgress,
     /// Its own VMs run, but an app it depends on is down.
@@ -226,6 +282,9 @@ impl Waiting {
             Waiting::Hosts => "waiting for its hosts to reboot",
             Waiting::Queue => "queued for a team member",
             Waiting::DrCapacity => "no room at the DR site",
+            Waiting::Runbook => "its runbook wave has not started",
+            Waiting::DependencyGate => "queued behind its dependencies",
+            Waiting::Transfer => "restoring data from backup",
             Waiting::InProgress => "recovery still in progress",
             Waiting::Dependencies => "waiting for a dependency",
         }
@@ -245,6 +304,122 @@ pub struct AppOutcome {
     pub recoveries: u32,
     /// Why it was still down at the end, if it was.
     pub waiting: Option<Waiting>,
+    /// The worst data loss of its recoveries.
+    pub data_loss: DataLoss,
+    /// Its worst recovery over the incidents that took it down.
+    pub recovery: Option<Recovery>,
+}
+
+/// How much data an app lost when it was recovered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DataLoss {
+    /// Nothing: restarted on its own disks, or never down.
+    #[default]
+    None,
+    /// The writes of this long before the failure (time since the last
+    /// backup, or the replica's lag).
+    Since(SimDuration),
+    /// Everything: reinstalled with no backup to reload its data from.
+    All,
+}
+
+impl DataLoss {
+    /// Whether it is within a recovery-point objective.
+    pub fn within(self, rpo: SimDuration) -> bool {
+        match self {
+            DataLoss::None => true,
+            DataLoss::Since(d) => d <= rpo,
+            DataLoss::All => false,
+        }
+    }
+
+    /// The lost span, `None` for [`DataLoss::All`].
+    pub fn duration(self) -> Option<SimDuration> {
+        match self {
+            DataLoss::None => Some(SimDuration::ZERO),
+            DataLoss::Since(d) => Some(d),
+            DataLoss::All => None,
+        }
+    }
+}
+
+/// How long an app took to come back for good after an incident.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recovery {
+    /// From the incident's strike to back for good (to the end of the run
+    /// if it never came back).
+    pub time: SimDuration,
+    /// Whether it came back.
+    pub complete: bool,
+}
+
+impl Recovery {
+    /// Whether it meets a recovery-time objective.
+    pub fn within(self, rto: SimDuration) -> bool {
+        self.complete && self.time <= rto
+    }
+
+    /// `rto` minus the recovery time, in ms: negative when missed.
+    pub fn margin_ms(self, rto: SimDuration) -> i64 {
+        rto.as_millis() as i64 - self.time.as_millis() as i64
+    }
+}
+
+/// How one objective fared in a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectiveResult {
+    /// Apps covered that went down (the others trivially meet it).
+    pub apps_down: usize,
+    /// Of those, apps that missed the RTO.
+    pub rto_missed: Vec<AppId>,
+    /// Of those, apps that missed the RPO.
+    pub rpo_missed: Vec<AppId>,
+    /// The smallest RTO margin over the apps down, in ms (negative: missed).
+    pub worst_rto_margin_ms: Option<i64>,
+}
+
+impl ObjectiveResult {
+    /// Whether every covered app met both objectives.
+    pub fn met(&self) -> bool {
+        self.rto_missed.is_empty() && self.rpo_missed.is_empty()
+    }
+}
+
+impl Outcome {
+    /// How each of the scenario's objectives fared.
+    pub fn objectives(&self, scenario: &Scenario) -> Vec<ObjectiveResult> {
+        scenario
+            .objectives
+            .iter()
+            .map(|o| {
+                let mut r = ObjectiveResult {
+                    apps_down: 0,
+                    rto_missed: Vec::new(),
+                    rpo_missed: Vec::new(),
+                    worst_rto_margin_ms: None,
+                };
+                for &a in &o.apps {
+                    let app = &self.apps[a.index()];
+                    let Some(rec) = app.recovery else { continue };
+                    r.apps_down += 1;
+                    if let Some(rto) = o.rto {
+                        if !rec.within(rto) {
+                            r.rto_missed.push(a);
+                        }
+                        let m = rec.margin_ms(rto);
+                        r.worst_rto_margin_ms =
+                            Some(r.worst_rto_margin_ms.map_or(m, |w: i64| w.min(m)));
+                    }
+                    if let Some(rpo) = o.rpo
+                        && !app.data_loss.within(rpo)
+                    {
+                        r.rpo_missed.push(a);
+                    }
+                }
+                r
+            })
+            .collect()
+    }
 }
 
 impl AppOutcome {

@@ -52,6 +52,9 @@ pub struct Build {
     pub id: String,
     /// Time a host on this build takes to reboot.
     pub reboot: Dist,
+    /// Team effort to reinstall a host with this build (wipe, install,
+    /// configure, rejoin the cluster), if hosts can be rebuilt to it.
+    pub rebuild: Option<Dist>,
 }
 
 /// The role of a site in recovery.
@@ -70,6 +73,8 @@ pub struct Site {
     pub id: String,
     /// Primary or DR.
     pub role: SiteRole,
+    /// Virtual CPUs a host of this site may run per physical core.
+    pub vcpu_per_core: u32,
 }
 
 /// A group of hosts in a site.
@@ -96,6 +101,8 @@ pub struct Host {
     pub cores: u32,
     /// Memory in bytes.
     pub memory_bytes: u64,
+    /// Virtual CPUs it may run: cores × its site's `vcpu_per_core`.
+    pub vcpus: u64,
     /// Free-form tags.
     pub tags: Vec<String>,
 }
@@ -152,25 +159,79 @@ pub enum Method {
     Restart,
     /// Reinstall it by hand at the DR site.
     Reinstall,
+    /// The cluster restarts its VMs on another healthy host of the same
+    /// cluster, by itself (needs the management plane and free capacity).
+    HaRestart,
+    /// Restore its data from backup at the DR site: a team's setup, then a
+    /// transfer sharing the backup system's throughput with other restores.
+    Restore,
+    /// Fail over to its replica at the DR site: automated, needs the
+    /// management plane and working replication.
+    Failover,
+    /// Rebuild its crashed hosts on another build (a team's work per host),
+    /// then restart it in place.
+    Rebuild,
 }
 
 impl Method {
-    /// Every method, in a fixed order (used to derive random streams).
-    pub const ALL: [Method; 2] = [Method::Restart, Method::Reinstall];
+    /// Every method, in ordinal order (used to derive random streams).
+    pub const ALL: [Method; 6] = [
+        Method::Restart,
+        Method::Reinstall,
+        Method::HaRestart,
+        Method::Restore,
+        Method::Failover,
+        Method::Rebuild,
+    ];
 
     /// The name used in files and reports.
     pub fn name(self) -> &'static str {
         match self {
             Method::Restart => "restart",
             Method::Reinstall => "reinstall",
+            Method::HaRestart => "ha-restart",
+            Method::Restore => "restore",
+            Method::Failover => "failover",
+            Method::Rebuild => "rebuild",
         }
     }
 
-    /// Position in [`Method::ALL`].
+    /// The method called `name` in files.
+    pub fn parse(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Position in [`Method::ALL`]; never renumbered (random streams use it).
     pub fn ordinal(self) -> u64 {
         match self {
             Method::Restart => 0,
             Method::Reinstall => 1,
+            Method::HaRestart => 2,
+            Method::Restore => 3,
+            Method::Failover => 4,
+            Method::Rebuild => 5,
+        }
+    }
+
+    /// Runs without a person: the platform does it.
+    pub fn automated(self) -> bool {
+        matches!(self, Method::HaRestart | Method::Failover)
+    }
+
+    /// Brings the app back at the DR site (needs room there).
+    pub fn at_dr(self) -> bool {
+        matches!(self, Method::Reinstall | Method::Restore | Method::Failover)
+    }
+
+    /// The names of every method, for error messages.
+    pub fn expected() -> String {
+        let names: Vec<String> = Method::ALL
+            .iter()
+            .map(|m| format!("`{}`", m.name()))
+            .collect();
+        match names.split_last() {
+            Some((last, rest)) => format!("one of {} or {last}", rest.join(", ")),
+            None => String::new(),
         }
     }
 }
@@ -196,14 +257,31 @@ pub struct App {
     pub restart: Option<Dist>,
     /// Team effort to reinstall it at the DR site.
     pub reinstall: Option<Dist>,
+    /// Time the cluster takes to restart it on another host (automated).
+    pub ha_restart: Option<Dist>,
+    /// Team effort to set up its restore at the DR site (the transfer of its
+    /// data comes on top, at the backup system's throughput).
+    pub restore: Option<Dist>,
+    /// Time an automated failover to its replica takes.
+    pub failover: Option<Dist>,
+    /// Its data: the sum of its VMs' disks (what a restore transfers).
+    pub data_bytes: u64,
+    /// The tightest recovery-time objective that applies to it.
+    pub rto: Option<SimDuration>,
+    /// The tightest recovery-point objective (data loss) that applies to it.
+    pub rpo: Option<SimDuration>,
 }
 
 impl App {
     /// The work distribution for `method`, if the app supports it.
     pub fn work(&self, method: Method) -> Option<&Dist> {
         match method {
-            Method::Restart => self.restart.as_ref(),
+            // After a rebuild, the app is restarted in place.
+            Method::Restart | Method::Rebuild => self.restart.as_ref(),
             Method::Reinstall => self.reinstall.as_ref(),
+            Method::HaRestart => self.ha_restart.as_ref(),
+            Method::Restore => self.restore.as_ref(),
+            Method::Failover => self.failover.as_ref(),
         }
     }
 }
@@ -215,6 +293,69 @@ pub struct Team {
     pub id: String,
     /// Who is on duty when.
     pub roster: Roster,
+    /// The methods its members may carry out (rebuilding hosts is
+    /// [`Method::Rebuild`]); runbook "go" steps need no skill.
+    pub skills: Vec<Method>,
+}
+
+impl Team {
+    /// Whether its members may do `method`'s work.
+    pub fn can(&self, method: Method) -> bool {
+        self.skills.contains(&method)
+    }
+}
+
+/// The backup system restores read from.
+#[derive(Clone, Debug)]
+pub struct Backup {
+    /// Total restore throughput, in bytes per millisecond, shared equally
+    /// by the restores in progress (processor sharing).
+    pub bytes_per_ms: f64,
+    /// Most restores transferring at once; others wait for a stream.
+    pub streams: u32,
+    /// Time between two backups of an app.
+    pub every: SimDuration,
+    /// Offset of the schedule: a backup completes at every instant `t`
+    /// (simulated ms) with `(t + phase) % every == 0`.
+    pub phase_ms: u64,
+}
+
+impl Backup {
+    /// Data written since the last backup completed before instant `t`:
+    /// what a restore from backup loses.
+    pub fn data_loss(&self, t: SimTime) -> SimDuration {
+        let every = self.every.as_millis().max(1);
+        SimDuration::from_millis((t.as_millis() % every + self.phase_ms % every) % every)
+    }
+}
+
+/// Replication of apps to the DR site, for failover.
+#[derive(Clone, Debug)]
+pub struct Replication {
+    /// How far the replica is behind at the moment of failure.
+    pub lag: Dist,
+}
+
+/// A recovery-time and/or recovery-point objective for a set of apps.
+#[derive(Clone, Debug)]
+pub struct Objective {
+    /// Its name from the file (or `objective N`).
+    pub name: String,
+    /// Longest acceptable time from an incident to the app being back.
+    pub rto: Option<SimDuration>,
+    /// Most acceptable data loss.
+    pub rpo: Option<SimDuration>,
+    /// The apps it covers.
+    pub apps: Vec<AppId>,
+}
+
+/// A runbook wave: apps restored together, after the previous wave.
+#[derive(Clone, Debug)]
+pub struct Wave {
+    /// Its name from the file.
+    pub name: String,
+    /// A manual "go" step a person must carry out before the wave starts.
+    pub go: Option<Dist>,
 }
 
 /// Which app next when a worker is free.
@@ -267,8 +408,30 @@ pub struct Strategy {
     pub teams: Vec<TeamId>,
     /// Restart in place even when the bug may strike again.
     pub restart_despite_recurrence: bool,
-    /// Where reinstalls go.
+    /// Where reinstalls, restores and failovers go.
     pub dr_site: Option<SiteId>,
+    /// Most tasks of each method in progress at once (by [`Method::ordinal`]).
+    pub caps: [Option<u32>; 6],
+    /// Runbook waves, in order; empty when the strategy has none.
+    pub waves: Vec<Wave>,
+    /// Per app, the index of its wave (apps not listed in any wave form an
+    /// implicit last wave); empty when there are no waves.
+    pub wave_of: Vec<u32>,
+    /// Give up the current method for the next after this many
+    /// recurrences knocked the app down again.
+    pub escalate_after_recurrences: Option<u32>,
+    /// Give up the current method for the next when the app is still down
+    /// this long after it went down.
+    pub escalate_after: Option<SimDuration>,
+    /// The build hosts are rebuilt on by [`Method::Rebuild`].
+    pub rebuild_to: Option<BuildId>,
+}
+
+impl Strategy {
+    /// The concurrency cap of `method`, if any.
+    pub fn cap(&self, method: Method) -> Option<u32> {
+        self.caps[method.ordinal() as usize]
+    }
 }
 
 /// A validated scenario, ready to simulate.
@@ -304,6 +467,12 @@ pub struct Scenario {
     pub vms: Vec<Vm>,
     /// Teams.
     pub teams: Vec<Team>,
+    /// The backup system, if backups are modelled.
+    pub backup: Option<Backup>,
+    /// Replication to the DR site, if modelled.
+    pub replication: Option<Replication>,
+    /// Recovery objectives.
+    pub objectives: Vec<Objective>,
     /// Strategies.
     pub strategies: Vec<Strategy>,
     /// The strategy used when none is named.

@@ -54,6 +54,12 @@ mod tests {
             vms: vec![],
             restart: None,
             reinstall: Some(Dist::Fixed(SimDuration::from_hours(hours))),
+            ha_restart: None,
+            restore: None,
+            failover: None,
+            data_bytes: 0,
+            rto: None,
+            rpo: None,
         }
     }
 

@@ -5,12 +5,12 @@
 use serde::Serialize;
 
 use super::Clock;
-use crate::metrics::{FaultKind, Outcome, TaskEnd};
+use crate::metrics::{DataLoss, FaultKind, Outcome, TaskEnd, TaskSubject};
 use crate::model::Scenario;
 use crate::sim::{SimTime, StopReason};
 
 /// The schema tag of [`RunJson`].
-pub const RUN_SCHEMA: &str = "hvsim.run/1";
+pub const RUN_SCHEMA: &str = "hvsim.run/2";
 
 /// One run, as JSON.
 #[derive(Debug, Serialize)]
@@ -30,15 +30,46 @@ pub struct RunJson {
     pub incidents: Vec<IncidentJson>,
     pub apps: Vec<AppJson>,
     pub tasks: Vec<TaskJson>,
+    pub transfers: Vec<TransferJson>,
+    pub objectives: Vec<ObjectiveJson>,
     pub totals: TotalsJson,
+}
+
+/// One restore's data transfer from the backup system.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct TransferJson {
+    pub app: String,
+    pub bytes: u64,
+    pub queued: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// How one recovery objective fared.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct ObjectiveJson {
+    pub name: String,
+    pub rto_s: Option<u64>,
+    pub rpo_s: Option<u64>,
+    pub apps: usize,
+    pub apps_down: usize,
+    pub rto_missed: Vec<String>,
+    pub rpo_missed: Vec<String>,
+    pub worst_rto_margin_s: Option<i64>,
+    pub met: bool,
 }
 
 /// One recovery task: who did what, when.
 #[derive(Debug, Serialize)]
 #[allow(missing_docs)]
 pub struct TaskJson {
-    pub app: String,
-    pub method: &'static str,
+    pub kind: &'static str,
+    pub app: Option<String>,
+    pub host: Option<String>,
+    pub wave: Option<String>,
+    pub method: Option<&'static str>,
     pub team: String,
     pub member: u32,
     pub start: String,
@@ -97,6 +128,14 @@ pub struct AppJson {
     pub recoveries: u32,
     pub waiting: Option<&'static str>,
     pub outages: Vec<OutageJson>,
+    pub data_loss_s: Option<u64>,
+    pub data_lost_all: bool,
+    pub recovery_s: Option<u64>,
+    pub recovered: Option<bool>,
+    pub rto_s: Option<u64>,
+    pub rto_met: Option<bool>,
+    pub rpo_s: Option<u64>,
+    pub rpo_met: Option<bool>,
 }
 
 /// One outage.
@@ -196,14 +235,70 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
                     up_at: opt(x.up_at),
                 })
                 .collect(),
+            data_loss_s: o.data_loss.duration().map(|d| d.as_millis() / 1000),
+            data_lost_all: o.data_loss == DataLoss::All,
+            recovery_s: o.recovery.map(|r| r.time.as_millis() / 1000),
+            recovered: o.recovery.map(|r| r.complete),
+            rto_s: app.rto.map(|d| d.as_millis() / 1000),
+            rto_met: app.rto.zip(o.recovery).map(|(rto, r)| r.within(rto)),
+            rpo_s: app.rpo.map(|d| d.as_millis() / 1000),
+            rpo_met: app.rpo.map(|rpo| o.data_loss.within(rpo)),
+        })
+        .collect();
+    let transfers = outcome
+        .transfers
+        .iter()
+        .map(|t| TransferJson {
+            app: scenario.apps[t.app.index()].id.clone(),
+            bytes: t.bytes,
+            queued: date(t.queued),
+            start: opt(t.start),
+            end: opt(t.end),
+        })
+        .collect();
+    let names = |list: &[crate::model::AppId]| -> Vec<String> {
+        list.iter()
+            .map(|a| scenario.apps[a.index()].id.clone())
+            .collect()
+    };
+    let objectives = scenario
+        .objectives
+        .iter()
+        .zip(outcome.objectives(scenario))
+        .map(|(o, r)| ObjectiveJson {
+            name: o.name.clone(),
+            rto_s: o.rto.map(|d| d.as_millis() / 1000),
+            rpo_s: o.rpo.map(|d| d.as_millis() / 1000),
+            apps: o.apps.len(),
+            apps_down: r.apps_down,
+            rto_missed: names(&r.rto_missed),
+            rpo_missed: names(&r.rpo_missed),
+            worst_rto_margin_s: r.worst_rto_margin_ms.map(|m| m / 1000),
+            met: r.met(),
         })
         .collect();
     let tasks = outcome
         .tasks
         .iter()
         .map(|t| TaskJson {
-            app: scenario.apps[t.app.index()].id.clone(),
-            method: t.method.name(),
+            kind: match t.subject {
+                TaskSubject::App(..) => "app",
+                TaskSubject::Host(_) => "host",
+                TaskSubject::Go(_) => "go",
+            },
+            app: t.app().map(|a| scenario.apps[a.index()].id.clone()),
+            host: match t.subject {
+                TaskSubject::Host(h) => Some(scenario.hosts[h.index()].id.clone()),
+                _ => None,
+            },
+            wave: match t.subject {
+                TaskSubject::Go(w) => scenario.strategies[outcome.strategy.index()]
+                    .waves
+                    .get(w as usize)
+                    .map(|w| w.name.clone()),
+                _ => None,
+            },
+            method: t.method().map(|m| m.name()),
             team: scenario.teams[t.team.index()].id.clone(),
             member: t.member + 1,
             start: date(t.start),
@@ -237,6 +332,8 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
         incidents,
         apps,
         tasks,
+        transfers,
+        objectives,
         totals: TotalsJson {
             apps: scenario.apps.len(),
             apps_down: totals.apps_down,

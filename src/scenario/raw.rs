@@ -34,6 +34,12 @@ pub struct ScenarioFile {
     pub bugs: Vec<BugFile>,
     pub apps: Vec<AppFile>,
     pub teams: Vec<TeamFile>,
+    #[serde(default)]
+    pub backup: Option<BackupFile>,
+    #[serde(default)]
+    pub replication: Option<ReplicationFile>,
+    #[serde(default)]
+    pub objectives: Vec<ObjectiveFile>,
     pub strategies: Vec<StrategyFile>,
     #[serde(default)]
     pub default_strategy: Option<String>,
@@ -54,6 +60,9 @@ pub struct BuildFile {
     pub description: Option<String>,
     /// Distribution of the time a host takes to reboot on this build.
     pub reboot: String,
+    /// Team effort to reinstall a host with this build.
+    #[serde(default)]
+    pub rebuild: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,6 +74,9 @@ pub struct SiteFile {
     /// `primary` (default) or `dr`.
     #[serde(default)]
     pub role: Option<String>,
+    /// Virtual CPUs per physical core a host may run (default 4).
+    #[serde(default)]
+    pub vcpu_per_core: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +195,12 @@ pub struct WorkFile {
     pub restart: Option<String>,
     #[serde(default)]
     pub reinstall: Option<String>,
+    #[serde(default, rename = "ha-restart")]
+    pub ha_restart: Option<String>,
+    #[serde(default)]
+    pub restore: Option<String>,
+    #[serde(default)]
+    pub failover: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,6 +213,9 @@ pub struct TeamFile {
     pub shifts: Vec<String>,
     #[serde(default)]
     pub holidays: Vec<HolidayFile>,
+    /// Methods its members may carry out (default: all).
+    #[serde(default)]
+    pub skills: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -223,4 +244,91 @@ pub struct StrategyFile {
     pub restart_despite_recurrence: Option<bool>,
     #[serde(default)]
     pub dr_site: Option<String>,
+    #[serde(default)]
+    pub caps: Option<CapsFile>,
+    #[serde(default)]
+    pub waves: Vec<WaveFile>,
+    #[serde(default)]
+    pub escalate: Option<EscalateFile>,
+    /// The build `rebuild` reinstalls hosts with.
+    #[serde(default)]
+    pub rebuild_to: Option<String>,
+}
+
+/// Most tasks of each method in progress at once.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapsFile {
+    #[serde(default)]
+    pub restart: Option<u32>,
+    #[serde(default)]
+    pub reinstall: Option<u32>,
+    #[serde(default, rename = "ha-restart")]
+    pub ha_restart: Option<u32>,
+    #[serde(default)]
+    pub restore: Option<u32>,
+    #[serde(default)]
+    pub failover: Option<u32>,
+    #[serde(default)]
+    pub rebuild: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaveFile {
+    pub name: String,
+    /// App ids or app group ids.
+    #[serde(default)]
+    pub apps: Vec<String>,
+    /// Apps with any of these tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// A manual step (distribution of its effort) before the wave starts.
+    #[serde(default)]
+    pub go: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateFile {
+    #[serde(default)]
+    pub after_recurrences: Option<u32>,
+    /// A duration, e.g. `12h`.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupFile {
+    /// e.g. `400GiB/h`.
+    pub throughput: String,
+    /// Most restores transferring at once.
+    pub streams: u32,
+    /// Time between two backups, e.g. `24h`.
+    pub every: String,
+    /// A local date and time at which a backup completes, e.g. `2018-12-20 22:00`.
+    pub at: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicationFile {
+    /// Distribution of the replica's lag.
+    pub lag: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveFile {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub apps: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub rto: Option<String>,
+    #[serde(default)]
+    pub rpo: Option<String>,
 }

@@ -10,7 +10,7 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 
 use super::raw::{self, ScenarioFile};
-use super::units::{parse_duration, parse_size};
+use super::units::{parse_duration, parse_size, parse_throughput};
 use super::{Diagnostic, FieldPath, Locator, ScenarioError};
 use crate::model::*;
 use crate::sim::{Dist, HolidaySpec, Roster, ShiftSpec, SimDuration, SimTime};
@@ -23,6 +23,9 @@ pub const MAX_ENTITIES: usize = 1_000_000;
 pub const MAX_HORIZON: SimDuration = SimDuration::from_days(3653);
 /// Default bound on events per run.
 pub const DEFAULT_MAX_EVENTS: u64 = 10_000_000;
+/// Virtual CPUs per physical core when a site does not say: a common
+/// consolidation ratio for general-purpose VMware clusters.
+pub const DEFAULT_VCPU_PER_CORE: u32 = 4;
 
 struct Ctx {
     errors: Vec<(FieldPath, String)>,
@@ -383,10 +386,15 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         let p = root.key("builds").index(i);
         ctx.id(&p.key("id"), &b.id, &mut seen, "build");
         let reboot = ctx.dist(&p.key("reboot"), &b.reboot);
+        let rebuild = b
+            .rebuild
+            .as_ref()
+            .and_then(|t| ctx.dist(&p.key("rebuild"), t));
         build_ids.insert(b.id.clone(), BuildId(builds.len() as u32));
         builds.push(Build {
             id: b.id.clone(),
             reboot: reboot.unwrap_or(Dist::Fixed(SimDuration::ZERO)),
+            rebuild,
         });
     }
     if raw.builds.is_empty() {
@@ -413,10 +421,22 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 SiteRole::Primary
             }
         };
+        let vcpu_per_core = match s.vcpu_per_core {
+            None => DEFAULT_VCPU_PER_CORE,
+            Some(n @ 1..=64) => n,
+            Some(n) => {
+                ctx.err(
+                    &p.key("vcpu_per_core"),
+                    format!("expected between 1 and 64 virtual CPUs per physical core, got {n}"),
+                );
+                DEFAULT_VCPU_PER_CORE
+            }
+        };
         site_ids.insert(s.id.clone(), SiteId(sites.len() as u32));
         sites.push(Site {
             id: s.id.clone(),
             role,
+            vcpu_per_core,
         });
     }
     let mut cluster_ids = BTreeMap::new();
@@ -467,13 +487,22 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             }
             members.push(hid);
             let cl = cluster.unwrap_or(ClusterId(0));
+            let site = clusters.get(cl.index()).map_or(SiteId(0), |c| c.site);
+            let per_core = sites.get(site.index()).map_or(1, |s| s.vcpu_per_core);
             hosts.push(Host {
                 id,
                 cluster: cl,
-                site: clusters.get(cl.index()).map_or(SiteId(0), |c| c.site),
+                site,
                 build: build.unwrap_or(BuildId(0)),
                 cores: h.cores,
                 memory_bytes: memory,
+                // A zero-core host is reported above; do not cascade into
+                // "cluster full" errors for every VM.
+                vcpus: if h.cores == 0 {
+                    u64::MAX
+                } else {
+                    u64::from(h.cores) * u64::from(per_core)
+                },
                 tags: h.tags.clone(),
             });
         }
@@ -519,20 +548,29 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 1
             }
         };
-        let restart = a
-            .work
-            .restart
-            .as_ref()
-            .and_then(|t| ctx.dist(&p.key("work").key("restart"), t));
-        let reinstall = a
-            .work
-            .reinstall
-            .as_ref()
-            .and_then(|t| ctx.dist(&p.key("work").key("reinstall"), t));
-        if a.work.restart.is_none() && a.work.reinstall.is_none() {
+        let wp = p.key("work");
+        let mut work = |key: &str, text: &Option<String>| {
+            text.as_ref().and_then(|t| ctx.dist(&wp.key(key), t))
+        };
+        let restart = work("restart", &a.work.restart);
+        let reinstall = work("reinstall", &a.work.reinstall);
+        let ha_restart = work("ha-restart", &a.work.ha_restart);
+        let restore = work("restore", &a.work.restore);
+        let failover = work("failover", &a.work.failover);
+        let w = &a.work;
+        if [
+            &w.restart,
+            &w.reinstall,
+            &w.ha_restart,
+            &w.restore,
+            &w.failover,
+        ]
+        .iter()
+        .all(|x| x.is_none())
+        {
             ctx.err(
-                &p.key("work"),
-                "an app needs the work of at least one recovery method: `restart` or `reinstall`",
+                &wp,
+                "an app needs the work of at least one recovery method: `restart`, `reinstall`, `ha-restart`, `restore` or `failover`",
             );
         }
         if a.vms.is_empty() {
@@ -554,6 +592,10 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             };
             specs.push((cluster, vcount, v.cores, memory, disk, vp));
         }
+        let data_bytes: u64 = specs
+            .iter()
+            .map(|s| u64::from(s.1).saturating_mul(s.4))
+            .fold(0, u64::saturating_add);
         let vms_per_app: u64 = specs.iter().map(|s| u64::from(s.1)).sum();
         if apps.len() + count as usize > MAX_ENTITIES
             || vms.len() as u64 + vms_per_app * u64::from(count) > MAX_ENTITIES as u64
@@ -598,6 +640,12 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 vms: app_vms,
                 restart: restart.clone(),
                 reinstall: reinstall.clone(),
+                ha_restart: ha_restart.clone(),
+                restore: restore.clone(),
+                failover: failover.clone(),
+                data_bytes,
+                rto: None,
+                rpo: None,
             });
             app_origin.push(i);
         }
@@ -678,6 +726,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         }
     }
     let mut free: Vec<u64> = hosts.iter().map(|h| h.memory_bytes).collect();
+    let mut free_vcpus: Vec<u64> = hosts.iter().map(|h| h.vcpus).collect();
     let mut cursor = vec![0usize; clusters.len()];
     let mut reported = std::collections::BTreeSet::new();
     for (v, vm) in vms.iter_mut().enumerate() {
@@ -700,10 +749,13 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         let n = list.len();
         let pick = (0..n)
             .map(|k| list[(cursor[cl.index()] + k) % n])
-            .find(|h| free[h.index()] >= vm.memory_bytes);
+            .find(|h| {
+                free[h.index()] >= vm.memory_bytes && free_vcpus[h.index()] >= u64::from(vm.cores)
+            });
         match pick {
             Some(h) => {
                 free[h.index()] -= vm.memory_bytes;
+                free_vcpus[h.index()] -= u64::from(vm.cores);
                 vm.host = h;
                 cursor[cl.index()] = (list.iter().position(|x| *x == h).unwrap_or(0) + 1) % n;
             }
@@ -712,9 +764,10 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                     ctx.err(
                         &vp.key("memory"),
                         format!(
-                            "cluster `{}` is out of memory: no host has {} free for a VM of app `{}`; add hosts or memory",
+                            "cluster `{}` is full: no host has {} of memory and {} virtual CPU(s) free for a VM of app `{}`; add hosts, or raise the site's `vcpu_per_core`",
                             clusters[cl.index()].id,
                             super::units::ByteSize(vm.memory_bytes),
+                            vm.cores,
                             apps[vm.app.index()].id
                         ),
                     );
@@ -903,11 +956,30 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             }
             _ => None,
         };
+        let skills = match &t.skills {
+            None => Method::ALL.to_vec(),
+            Some(list) => {
+                if list.is_empty() {
+                    ctx.err(
+                        &p.key("skills"),
+                        format!(
+                            "list at least one method the team can carry out: {}",
+                            Method::expected()
+                        ),
+                    );
+                }
+                list.iter()
+                    .enumerate()
+                    .filter_map(|(k, m)| parse_method(ctx, &p.key("skills").index(k), m))
+                    .collect()
+            }
+        };
         team_ids.insert(t.id.clone(), TeamId(teams.len() as u32));
         if let Some(roster) = roster {
             teams.push(Team {
                 id: t.id.clone(),
                 roster,
+                skills,
             });
         }
     }
@@ -916,6 +988,79 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             &root.key("teams"),
             "declare at least one team: recovery is done by people",
         );
+    }
+
+    // Backups, replication and objectives.
+    let backup = raw.backup.as_ref().and_then(|b| {
+        let p = root.key("backup");
+        let throughput = match parse_throughput(&b.throughput) {
+            Ok(t) if t.bytes_per_hour > 0.0 && t.bytes_per_hour.is_finite() => Some(t),
+            Ok(_) => {
+                ctx.err(&p.key("throughput"), "must be more than zero");
+                None
+            }
+            Err(e) => {
+                ctx.err(&p.key("throughput"), e.to_string());
+                None
+            }
+        };
+        if b.streams == 0 {
+            ctx.err(&p.key("streams"), "at least one restore stream is needed");
+        }
+        let every = ctx.duration(&p.key("every"), &b.every);
+        if every == Some(SimDuration::ZERO) {
+            ctx.err(&p.key("every"), "must be longer than zero");
+        }
+        let at = match parse_local(&b.at) {
+            Ok(dt) => tz.as_ref().and_then(|tz| match to_instant(tz, dt, &b.at) {
+                Ok(ts) => Some(ts),
+                Err(e) => {
+                    ctx.err(&p.key("at"), e);
+                    None
+                }
+            }),
+            Err(e) => {
+                ctx.err(&p.key("at"), e);
+                None
+            }
+        };
+        let (throughput, every, at, start) = (throughput?, every?, at?, start?);
+        let period = i128::from(every.as_millis().max(1));
+        let offset = i128::from(start.as_millisecond()) - i128::from(at.as_millisecond());
+        Some(Backup {
+            bytes_per_ms: throughput.bytes_per_hour / crate::sim::MS_PER_HOUR as f64,
+            streams: b.streams.max(1),
+            every,
+            phase_ms: offset.rem_euclid(period) as u64,
+        })
+    });
+    let replication = raw.replication.as_ref().and_then(|r| {
+        ctx.dist(&root.key("replication").key("lag"), &r.lag)
+            .map(|lag| Replication { lag })
+    });
+    let mut objectives = Vec::new();
+    for (i, o) in raw.objectives.iter().enumerate() {
+        let p = root.key("objectives").index(i);
+        let rto = o.rto.as_ref().and_then(|t| ctx.duration(&p.key("rto"), t));
+        let rpo = o.rpo.as_ref().and_then(|t| ctx.duration(&p.key("rpo"), t));
+        if o.rto.is_none() && o.rpo.is_none() {
+            ctx.err(&p, "an objective needs an `rto`, an `rpo` or both");
+        }
+        let covered = select_apps(ctx, &p, &o.apps, &o.tags, &app_refs, &app_ref_lists, &apps);
+        for a in &covered {
+            let app = &mut apps[a.index()];
+            app.rto = tighter(app.rto, rto);
+            app.rpo = tighter(app.rpo, rpo);
+        }
+        objectives.push(Objective {
+            name: o
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("objective {}", i + 1)),
+            rto,
+            rpo,
+            apps: covered,
+        });
     }
 
     // Strategies.
@@ -935,16 +1080,8 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         let diagnosis = ctx.dist(&p.key("diagnosis"), &s.diagnosis);
         let mut methods = Vec::new();
         for (k, m) in s.methods.iter().enumerate() {
-            let method = match m.trim() {
-                "restart" => Method::Restart,
-                "reinstall" => Method::Reinstall,
-                other => {
-                    ctx.err(
-                        &p.key("methods").index(k),
-                        format!("unknown method `{other}`: expected `restart` or `reinstall`"),
-                    );
-                    continue;
-                }
+            let Some(method) = parse_method(ctx, &p.key("methods").index(k), m) else {
+                continue;
             };
             if methods.contains(&method) {
                 ctx.err(
@@ -957,7 +1094,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         if s.methods.is_empty() {
             ctx.err(
                 &p.key("methods"),
-                "list at least one method: `restart` or `reinstall`",
+                format!("list at least one method: {}", Method::expected()),
             );
         }
         let order = match s.order.trim() {
@@ -976,7 +1113,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 Order::Fifo
             }
         };
-        let team_list = match &s.teams {
+        let team_list: Vec<TeamId> = match &s.teams {
             None => (0..raw.teams.len()).map(|t| TeamId(t as u32)).collect(),
             Some(list) => {
                 if list.is_empty() {
@@ -1004,16 +1141,148 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 _ => None,
             },
         };
-        if methods.contains(&Method::Reinstall) && dr_site.is_none() && site_roles_ok {
+        if let Some(m) = methods.iter().find(|m| m.at_dr())
+            && dr_site.is_none()
+            && site_roles_ok
+        {
             ctx.err(
                 &p.key("methods"),
                 if dr_sites.is_empty() {
-                    "`reinstall` needs a site with `role: dr` to reinstall at".to_string()
+                    format!("`{}` needs a site with `role: dr` to recover at", m.name())
                 } else {
                     "there are several DR sites: say which one with `dr_site`".to_string()
                 },
             );
         }
+        if methods.contains(&Method::Restore) && backup.is_none() && raw.backup.is_none() {
+            ctx.err(
+                &p.key("methods"),
+                "`restore` needs a `backup` section (throughput, streams, schedule)",
+            );
+        }
+        if methods.contains(&Method::Failover) && raw.replication.is_none() {
+            ctx.err(
+                &p.key("methods"),
+                "`failover` needs a `replication` section (the replica's lag)",
+            );
+        }
+        for (k, &m) in methods.iter().enumerate() {
+            if m.automated() {
+                continue;
+            }
+            let staffed = team_list
+                .iter()
+                .any(|t| teams.get(t.index()).is_none_or(|team| team.can(m)));
+            if !staffed {
+                ctx.err(
+                    &p.key("methods").index(k),
+                    format!("no team of this strategy has the skill `{}`", m.name()),
+                );
+            }
+        }
+        let rebuild_to = match &s.rebuild_to {
+            Some(name) => lookup(ctx, &p.key("rebuild_to"), name, &build_ids, "build").inspect(
+                |b| {
+                    if builds[b.index()].rebuild.is_none() {
+                        ctx.err(
+                            &p.key("rebuild_to"),
+                            format!("build `{name}` has no `rebuild` effort: say how long reinstalling a host with it takes"),
+                        );
+                    }
+                },
+            ),
+            None => None,
+        };
+        if methods.contains(&Method::Rebuild) && s.rebuild_to.is_none() {
+            ctx.err(
+                &p.key("methods"),
+                "`rebuild` needs `rebuild_to`: the build to reinstall crashed hosts with",
+            );
+        }
+        let mut caps = [None; 6];
+        if let Some(c) = &s.caps {
+            let cp = p.key("caps");
+            for (m, v) in [
+                (Method::Restart, c.restart),
+                (Method::Reinstall, c.reinstall),
+                (Method::HaRestart, c.ha_restart),
+                (Method::Restore, c.restore),
+                (Method::Failover, c.failover),
+                (Method::Rebuild, c.rebuild),
+            ] {
+                if v == Some(0) {
+                    ctx.err(
+                        &cp.key(m.name()),
+                        "a cap of 0 would forbid the method: remove it from `methods` instead",
+                    );
+                }
+                caps[m.ordinal() as usize] = v;
+            }
+        }
+        let mut waves = Vec::new();
+        let mut wave_of = Vec::new();
+        if !s.waves.is_empty() {
+            let last = s.waves.len() as u32;
+            wave_of = vec![last; apps.len()];
+            for (w, wave) in s.waves.iter().enumerate().rev() {
+                let wp = p.key("waves").index(w);
+                for a in select_apps(
+                    ctx,
+                    &wp,
+                    &wave.apps,
+                    &wave.tags,
+                    &app_refs,
+                    &app_ref_lists,
+                    &apps,
+                ) {
+                    // An app listed in several waves goes in the first.
+                    wave_of[a.index()] = w as u32;
+                }
+                if wave.name.trim().is_empty() {
+                    ctx.err(&wp.key("name"), "a wave needs a name");
+                }
+            }
+            for (w, wave) in s.waves.iter().enumerate() {
+                let wp = p.key("waves").index(w);
+                let go = wave.go.as_ref().and_then(|t| ctx.dist(&wp.key("go"), t));
+                waves.push(Wave {
+                    name: wave.name.clone(),
+                    go,
+                });
+            }
+            if wave_of.contains(&last) {
+                waves.push(Wave {
+                    name: "the rest".into(),
+                    go: None,
+                });
+            }
+        }
+        let (escalate_after_recurrences, escalate_after) = match &s.escalate {
+            None => (None, None),
+            Some(e) => {
+                let ep = p.key("escalate");
+                if e.after_recurrences == Some(0) {
+                    ctx.err(&ep.key("after_recurrences"), "must be at least 1");
+                }
+                let after = e
+                    .after
+                    .as_ref()
+                    .and_then(|t| ctx.duration(&ep.key("after"), t));
+                if e.after_recurrences.is_none() && e.after.is_none() {
+                    ctx.err(
+                        &ep,
+                        "say when to escalate: `after_recurrences`, `after` or both",
+                    );
+                }
+                if methods.len() < 2 {
+                    ctx.err(
+                        &ep,
+                        "escalation moves to the next method: list at least two `methods`",
+                    );
+                }
+                (e.after_recurrences, after)
+            }
+        };
         strategy_ids.insert(s.id.clone(), StrategyId(strategies.len() as u32));
         strategies.push(Strategy {
             id: s.id.clone(),
@@ -1025,6 +1294,12 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             teams: team_list,
             restart_despite_recurrence: s.restart_despite_recurrence.unwrap_or(false),
             dr_site,
+            caps,
+            waves,
+            wave_of,
+            escalate_after_recurrences,
+            escalate_after,
+            rebuild_to,
         });
     }
     if raw.strategies.is_empty() {
@@ -1064,9 +1339,79 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         apps,
         vms,
         teams,
+        backup,
+        replication,
+        objectives,
         strategies,
         default_strategy,
     })
+}
+
+fn parse_method(ctx: &mut Ctx, path: &FieldPath, name: &str) -> Option<Method> {
+    let m = Method::parse(name.trim());
+    if m.is_none() {
+        ctx.err(
+            path,
+            format!(
+                "unknown method `{}`: expected {}",
+                name.trim(),
+                Method::expected()
+            ),
+        );
+    }
+    m
+}
+
+/// The smaller of two optional bounds.
+fn tighter(a: Option<SimDuration>, b: Option<SimDuration>) -> Option<SimDuration> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The apps named in `names` (app or group ids) or carrying one of `tags`,
+/// in file order. Records an error for unknown names and unused tags, and
+/// when the selection is empty.
+fn select_apps(
+    ctx: &mut Ctx,
+    path: &FieldPath,
+    names: &[String],
+    tags: &[String],
+    app_refs: &BTreeMap<String, usize>,
+    app_ref_lists: &[Vec<AppId>],
+    apps: &[App],
+) -> Vec<AppId> {
+    let mut chosen = vec![false; apps.len()];
+    for (k, name) in names.iter().enumerate() {
+        if let Some(r) = lookup(ctx, &path.key("apps").index(k), name, app_refs, "app") {
+            for a in &app_ref_lists[r] {
+                chosen[a.index()] = true;
+            }
+        }
+    }
+    for (k, tag) in tags.iter().enumerate() {
+        let mut any = false;
+        for (a, app) in apps.iter().enumerate() {
+            if app.tags.contains(tag) {
+                chosen[a] = true;
+                any = true;
+            }
+        }
+        if !any {
+            ctx.err(
+                &path.key("tags").index(k),
+                format!("no app has the tag `{tag}`"),
+            );
+        }
+    }
+    if names.is_empty() && tags.is_empty() {
+        ctx.err(path, "name the apps it covers: `apps`, `tags` or both");
+    }
+    (0..apps.len())
+        .filter(|&a| chosen[a])
+        .map(|a| AppId(a as u32))
+        .collect()
 }
 
 /// A dependency cycle, as the list of apps around it (first repeated last).

@@ -30,6 +30,12 @@ pub enum Purpose {
     Fix = 6,
     /// Random chaos processes (index: process).
     Chaos = 7,
+    /// Replication lag at a failover (index: app and attempt).
+    Replication = 8,
+    /// Host rebuild durations (index: host and rebuild count).
+    Rebuild = 9,
+    /// Runbook "go" steps (index: wave and opening).
+    Runbook = 10,
 }
 
 /// Derives independent generators from one master seed.

@@ -53,7 +53,7 @@ fn same_seed_gives_byte_identical_json_and_other_seeds_differ() {
 fn json_has_the_documented_fields() {
     let text = run_ok(&["run", "--json", "--seed", "3"]);
     let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-    assert_eq!(doc["schema"], "hvsim.run/1");
+    assert_eq!(doc["schema"], "hvsim.run/2");
     assert_eq!(doc["scenario"], "Nouvelle-Calédonie, December 2018");
     assert_eq!(doc["strategy"], "as-in-2018");
     assert_eq!(doc["seed"], 3);
