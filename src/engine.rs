@@ -405,6 +405,7 @@ impl<'a> Engine<'a> {
                 host_reboots: 0,
                 tasks: Vec::new(),
                 transfers: Vec::new(),
+                moves: Vec::new(),
             },
             current_fault: None,
         }
@@ -1624,6 +1625,11 @@ impl<'a> Engine<'a> {
                     self.host_vms[new.index()].push(v);
                     self.vm_host[v.index()] = new;
                     self.capacity_freed = true;
+                    self.out.moves.push(crate::metrics::VmMove {
+                        at: now,
+                        vm: v,
+                        to: new,
+                    });
                 }
             }
             // A VM placed on a host that crashed meanwhile stays down.

@@ -38,6 +38,19 @@ pub struct Outcome {
     /// Every restore's data transfer from the backup system, in the order
     /// the transfers were requested.
     pub transfers: Vec<TransferRecord>,
+    /// Every VM moved to another host by a recovery (DR site, HA), in order.
+    pub moves: Vec<VmMove>,
+}
+
+/// A VM moved to another host by a recovery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VmMove {
+    /// When it started running there (or would have: the host may be down).
+    pub at: SimTime,
+    /// The VM.
+    pub vm: crate::model::VmId,
+    /// Where it went.
+    pub to: HostId,
 }
 
 /// What a task worked on.

@@ -5,6 +5,7 @@ mod cli;
 mod compare;
 mod corpus;
 mod properties;
+mod recovery;
 
 /// The built `hvsim` binary, run from the crate root (so relative paths
 /// in arguments and messages are stable).

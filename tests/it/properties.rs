@@ -19,6 +19,10 @@ struct Spec {
     methods: &'static str,
     order: &'static str,
     despite: bool,
+    /// Extra strategy fields (caps, waves, escalation).
+    extras: &'static str,
+    /// A separate infrastructure team that alone rebuilds hosts.
+    infra_team: bool,
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -45,7 +49,11 @@ fn spec() -> impl Strategy<Value = Spec> {
             Just("[restart, reinstall]"),
             Just("[reinstall]"),
             Just("[restart]"),
-            Just("[reinstall, restart]")
+            Just("[reinstall, restart]"),
+            Just("[ha-restart, restore, reinstall]"),
+            Just("[failover, restart]"),
+            Just("[rebuild, reinstall]"),
+            Just("[restore]")
         ],
         prop_oneof![
             Just("fifo"),
@@ -54,7 +62,13 @@ fn spec() -> impl Strategy<Value = Spec> {
             Just("weighted-shortest"),
             Just("dependency-aware")
         ],
-        any::<bool>(),
+        (prop_oneof![
+            Just(""),
+            Just(", caps: { reinstall: 2, restore: 1, failover: 1 }"),
+            Just(", escalate: { after_recurrences: 1, after: 12h }"),
+            Just(", waves: [{ name: first, apps: [a0, a1] }, { name: second, tags: [late], go: 20m }]")
+        ],
+        any::<bool>(), any::<bool>()),
     )
         .prop_map(
             |(
@@ -68,7 +82,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 fix,
                 methods,
                 order,
-                despite,
+                (extras, infra_team, despite),
             )| {
                 // Dependencies only on earlier apps: always acyclic.
                 let apps = apps
@@ -97,6 +111,8 @@ fn spec() -> impl Strategy<Value = Spec> {
                     methods,
                     order,
                     despite,
+                    extras,
+                    infra_team,
                 }
             },
         )
@@ -105,11 +121,11 @@ fn spec() -> impl Strategy<Value = Spec> {
 fn yaml(s: &Spec) -> String {
     let mut y = String::new();
     y.push_str("name: generated\ntime_zone: Europe/Paris\nstart: 2024-03-29 00:00\nhorizon: 20d\n");
-    y.push_str("builds:\n  - { id: b1, reboot: \"pert(5m, 10m, 30m)\" }\n");
-    y.push_str("sites:\n  - { id: main }\n  - { id: dr, role: dr }\n");
+    y.push_str("builds:\n  - { id: b1, reboot: \"pert(5m, 10m, 30m)\" }\n  - { id: b2, reboot: 10m, rebuild: \"uniform(1h, 3h)\" }\n");
+    y.push_str("sites:\n  - { id: main }\n  - { id: dr, role: dr, vcpu_per_core: 2 }\n");
     y.push_str("clusters:\n  - { id: c1, site: main }\n  - { id: c2, site: dr }\n");
     y.push_str(&format!(
-        "hosts:\n  - {{ id: h, count: {}, cluster: c1, build: b1, cores: 16, memory: 1TiB }}\n  - {{ id: d, count: 4, cluster: c2, build: b1, cores: 16, memory: 1TiB }}\n",
+        "hosts:\n  - {{ id: h, count: {}, cluster: c1, build: b1, cores: 16, memory: 1TiB }}\n  - {{ id: d, count: 2, cluster: c2, build: b1, cores: 8, memory: 40GiB }}\n",
         s.hosts
     ));
     y.push_str(&format!(
@@ -128,17 +144,41 @@ fn yaml(s: &Spec) -> String {
     for (i, (c, deps, vms)) in s.apps.iter().enumerate() {
         let deps: Vec<String> = deps.iter().map(|d| format!("a{d}")).collect();
         y.push_str(&format!(
-            "  - id: a{i}\n    criticality: {c}\n    depends_on: [{}]\n    vms: [{{ count: {vms}, cluster: c1, cores: 2, memory: 8GiB }}]\n    work: {{ restart: exp(20m), reinstall: \"lognormal(mean=3h, sd=2h)\" }}\n",
+            "  - id: a{i}\n    criticality: {c}\n    tags: [{}]\n    depends_on: [{}]\n    vms: [{{ count: {vms}, cluster: c1, cores: 2, memory: 8GiB, disk: 40GiB }}]\n    work: {{ restart: exp(20m), reinstall: \"lognormal(mean=3h, sd=2h)\", ha-restart: 5m, restore: \"uniform(10m, 1h)\", failover: 10m }}\n",
+            if i % 2 == 1 { "late" } else { "early" },
             deps.join(", ")
         ));
     }
+    // a1 always exists for the waves' app list.
+    if s.apps.len() == 1 {
+        y.push_str("  - { id: a1, tags: [late], vms: [{ cluster: c1, cores: 2, memory: 8GiB }], work: { reinstall: 1h, restart: 10m } }\n");
+    }
     y.push_str(&format!(
-        "teams:\n  - {{ id: t, members: {}, shifts: [\"{}\"], holidays: [{{ date: 2024-04-01, members: 0 }}] }}\n",
-        s.members, s.shift
+        "teams:\n  - {{ id: t, members: {}, shifts: [\"{}\"], holidays: [{{ date: 2024-04-01, members: 0 }}]{} }}\n",
+        s.members,
+        s.shift,
+        if s.infra_team { ", skills: [restart, reinstall, restore]" } else { "" }
     ));
+    if s.infra_team {
+        y.push_str(
+            "  - { id: infra, members: 1, shifts: [\"Mon-Fri 09:00-17:00\"], skills: [rebuild] }\n",
+        );
+    }
+    y.push_str(
+        "backup: { throughput: 200GiB/h, streams: 2, every: 12h, at: \"2024-03-28 23:00\" }\n",
+    );
+    y.push_str("replication: { lag: \"uniform(1m, 15m)\" }\n");
     y.push_str(&format!(
-        "strategies:\n  - {{ id: s, detection: exp(30m), diagnosis: \"uniform(1h, 6h)\", methods: {}, order: {}, restart_despite_recurrence: {} }}\n",
-        s.methods, s.order, s.despite
+        "strategies:\n  - {{ id: s, detection: exp(30m), diagnosis: \"uniform(1h, 6h)\", methods: {}, order: {}, restart_despite_recurrence: {}, rebuild_to: b2{} }}\n",
+        s.methods,
+        s.order,
+        s.despite,
+        // Escalation needs a next method.
+        if s.extras.contains("escalate") && !s.methods.contains(',') {
+            ""
+        } else {
+            s.extras
+        }
     ));
     y
 }
@@ -292,6 +332,81 @@ proptest! {
         }
         if !s.despite {
             prop_assert_eq!(o.recurrences, 0);
+        }
+
+        // No host ever runs more VMs than its memory and virtual CPUs allow
+        // (the DR site in particular), replaying every move.
+        let mut mem: Vec<u64> = vec![0; scenario.hosts.len()];
+        let mut cpu: Vec<u64> = vec![0; scenario.hosts.len()];
+        let mut at: Vec<usize> = scenario.vms.iter().map(|v| v.host.index()).collect();
+        for vm in &scenario.vms {
+            mem[vm.host.index()] += vm.memory_bytes;
+            cpu[vm.host.index()] += u64::from(vm.cores);
+        }
+        for m in &o.moves {
+            let vm = &scenario.vms[m.vm.index()];
+            let (from, to) = (at[m.vm.index()], m.to.index());
+            mem[from] -= vm.memory_bytes;
+            cpu[from] -= u64::from(vm.cores);
+            mem[to] += vm.memory_bytes;
+            cpu[to] += u64::from(vm.cores);
+            at[m.vm.index()] = to;
+            let host = &scenario.hosts[to];
+            prop_assert!(mem[to] <= host.memory_bytes, "{} over its memory at {}", host.id, m.at);
+            prop_assert!(cpu[to] <= host.vcpus, "{} over its vCPUs at {}", host.id, m.at);
+        }
+
+        // Only teams with the skill do a method's work (a restart after a
+        // rebuild is a restart).
+        for task in &o.tasks {
+            let team = &scenario.teams[task.team.index()];
+            let skill = match task.subject {
+                hvsim::metrics::TaskSubject::App(_, hvsim::model::Method::Rebuild) => Some(hvsim::model::Method::Restart),
+                _ => task.method(),
+            };
+            if let Some(m) = skill {
+                prop_assert!(team.can(m), "{} did {:?} without the skill", team.id, task.subject);
+            }
+        }
+
+        // Caps: never more tasks of a capped method in progress than allowed.
+        if s.extras.contains("caps") {
+            let mut spans: Vec<(SimTime, i32)> = Vec::new();
+            for task in &o.tasks {
+                if task.method() == Some(hvsim::model::Method::Reinstall) {
+                    spans.push((task.start, 1));
+                    spans.push((task.end.unwrap_or(SimTime::MAX), -1));
+                }
+            }
+            spans.sort();
+            let mut running = 0;
+            for (_, d) in spans {
+                running += d;
+                prop_assert!(running <= 2, "{running} reinstalls at once under a cap of 2");
+            }
+        }
+
+        // A wave with a go step starts no app task before its go is done.
+        if s.extras.contains("waves") {
+            let go_end = o.tasks.iter()
+                .filter(|t| t.subject == hvsim::metrics::TaskSubject::Go(1))
+                .filter_map(|t| t.end)
+                .min();
+            for task in &o.tasks {
+                if let Some(a) = task.app()
+                    && strategy.wave_of[a.index()] == 1
+                    && task.method().is_some_and(|m| !m.automated())
+                {
+                    prop_assert!(go_end.is_some_and(|g| g <= task.start), "{} started before its wave's go", scenario.apps[a.index()].id);
+                }
+            }
+        }
+
+        // Restarts lose no data.
+        for (a, app) in o.apps.iter().enumerate() {
+            if matches!(app.method, Some(hvsim::model::Method::Restart | hvsim::model::Method::HaRestart | hvsim::model::Method::Rebuild)) && app.recoveries == 1 {
+                prop_assert_eq!(app.data_loss, hvsim::metrics::DataLoss::None, "{}", scenario.apps[a].id);
+            }
         }
     }
 
