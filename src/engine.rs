@@ -174,6 +174,11 @@ fn lane_of(job: Job) -> usize {
     }
 }
 
+/// Whether a lane's work runs without a person (HA restart, failover).
+fn lane_automated(lane: usize) -> bool {
+    Method::ALL.get(lane).is_some_and(|m| m.automated())
+}
+
 /// The skill a lane's work needs (`None`: anyone; runbook steps).
 fn lane_skill(lane: usize) -> Option<Method> {
     match lane {
@@ -1139,8 +1144,7 @@ impl<'a> Engine<'a> {
             }
             let mut best: Option<(usize, Entry)> = None;
             for lane in 0..LANES {
-                let automated = lane < 6 && Method::ALL[lane].automated();
-                if !automated {
+                if !lane_automated(lane) {
                     let staffed = match lane_skill(lane) {
                         None => anyone,
                         Some(skill) => free_skills & (1 << skill.ordinal()) != 0,
@@ -1228,7 +1232,7 @@ impl<'a> Engine<'a> {
         if parked > 0 {
             tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{parked} app(s) wait: no room for their VMs");
         }
-        if (0..LANES).any(|l| !(l < 6 && Method::ALL[l].automated()) && !self.lanes[l].is_empty())
+        if (0..LANES).any(|l| !lane_automated(l) && !self.lanes[l].is_empty())
             || !self.held.is_empty()
         {
             self.schedule_wake(sched, now)?;

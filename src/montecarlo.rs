@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::engine::{SimError, simulate};
 use crate::metrics::Outcome;
 use crate::model::{Scenario, Strategy};
-use crate::sim::{MS_PER_HOUR, SimTime};
+use crate::sim::{MS_PER_HOUR, SimDuration, SimTime};
 
 /// Replications per block: the unit of parallel work and of merging.
 pub const BLOCK: u64 = 64;
@@ -66,6 +66,18 @@ pub fn metric_defs(scenario: &Scenario) -> Vec<MetricDef> {
         name: "weighted impact (Σ criticality × downtime)".into(),
         unit: "crit·h",
     });
+    if scenario.backup.is_some() || scenario.replication.is_some() {
+        defs.push(MetricDef {
+            name: "worst data loss of an app recovered".into(),
+            unit: "h",
+        });
+    }
+    for o in &scenario.objectives {
+        defs.push(MetricDef {
+            name: format!("objective {} met", o.name),
+            unit: "%",
+        });
+    }
     defs
 }
 
@@ -93,6 +105,27 @@ pub fn run_metrics(scenario: &Scenario, o: &Outcome) -> Vec<Option<f64>> {
     }));
     let weighted = totals.weighted_impact_ms as f64 / MS_PER_HOUR as f64;
     values.push(Some(weighted));
+    if scenario.backup.is_some() || scenario.replication.is_some() {
+        // `None` ("not reached") when an app lost everything or none was
+        // recovered.
+        let mut worst = Some(SimDuration::ZERO);
+        let mut any = false;
+        for a in o.apps.iter().filter(|a| a.recoveries > 0) {
+            any = true;
+            worst = match (worst, a.data_loss.duration()) {
+                (Some(w), Some(d)) => Some(w.max(d)),
+                _ => None,
+            };
+        }
+        values.push(
+            worst
+                .filter(|_| any)
+                .map(|d| d.as_millis() as f64 / MS_PER_HOUR as f64),
+        );
+    }
+    for r in o.objectives(scenario) {
+        values.push(Some(if r.met() { 100.0 } else { 0.0 }));
+    }
     values
 }
 

@@ -214,6 +214,7 @@ pub fn read(path: &Path) -> Result<(String, Comparison), ShardError> {
             let unit = match m.unit.as_str() {
                 "h" => "h",
                 "crit·h" => "crit·h",
+                "%" => "%",
                 other => return Err(invalid(format!("unknown unit `{other}`"))),
             };
             Ok(MetricDef {

@@ -69,10 +69,12 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
             range(lo, hi)
         );
     }
+    // Milestones are instants (sooner, later); other metrics are amounts.
+    let instant = def.unit == "h" && def.name.ends_with(" back");
     let (word, a, b) = if d.mean() < 0.0 {
-        (if def.unit == "h" { "sooner" } else { "lower" }, -hi, -lo)
+        (if instant { "sooner" } else { "lower" }, -hi, -lo)
     } else {
-        (if def.unit == "h" { "later" } else { "higher" }, lo, hi)
+        (if instant { "later" } else { "higher" }, lo, hi)
     };
     format!(
         "{}: {} is {} {word} than {base} ({})",

@@ -6,7 +6,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::{Clock, since};
-use crate::metrics::{FaultKind, Outcome};
+use crate::metrics::{DataLoss, FaultKind, Outcome};
 use crate::model::Scenario;
 use crate::sim::{SimTime, StopReason};
 
@@ -97,20 +97,81 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
         let _ = writeln!(out, "{}", line("100 % back", inc.milestones.all));
     }
 
+    if !scenario.objectives.is_empty() {
+        let _ = writeln!(out, "\nObjectives");
+        for (o, r) in scenario.objectives.iter().zip(outcome.objectives(scenario)) {
+            let mut bounds = Vec::new();
+            if let Some(rto) = o.rto {
+                bounds.push(format!("RTO {rto}"));
+            }
+            if let Some(rpo) = o.rpo {
+                bounds.push(format!("RPO {rpo}"));
+            }
+            let verdict = if r.met() { "met" } else { "MISSED" };
+            let _ = write!(
+                out,
+                "  {verdict:<6} {} ({}; {} of its {} app(s) went down)",
+                o.name,
+                bounds.join(", "),
+                r.apps_down,
+                o.apps.len()
+            );
+            if let Some(m) = r.worst_rto_margin_ms {
+                let d = crate::sim::SimDuration::from_millis(m.unsigned_abs());
+                let _ = write!(
+                    out,
+                    ": worst margin {}",
+                    if m < 0 {
+                        format!("-{d}")
+                    } else {
+                        d.to_string()
+                    }
+                );
+            }
+            let _ = writeln!(out);
+            let names = |list: &[crate::model::AppId]| {
+                name_list(list.iter().map(|a| scenario.apps[a.index()].id.as_str()), 6)
+            };
+            if !r.rto_missed.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "         {} over the RTO: {}",
+                    r.rto_missed.len(),
+                    names(&r.rto_missed)
+                );
+            }
+            if !r.rpo_missed.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "         {} lost more data than the RPO: {}",
+                    r.rpo_missed.len(),
+                    names(&r.rpo_missed)
+                );
+            }
+        }
+    }
+
     let horizon = outcome.horizon;
+    let data = scenario.backup.is_some()
+        || scenario.replication.is_some()
+        || outcome.apps.iter().any(|a| a.data_loss != DataLoss::None);
+    let mut header = vec![
+        "app",
+        "tags",
+        "went down",
+        "back up",
+        "downtime",
+        "method",
+        "team",
+    ];
+    if data {
+        header.push("data lost");
+    }
     let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec![
-            "app",
-            "tags",
-            "went down",
-            "back up",
-            "downtime",
-            "method",
-            "team",
-        ]);
+        .set_header(header);
     let mut rows = 0;
     for (app, o) in scenario.apps.iter().zip(&outcome.apps) {
         let Some(down) = o.first_down() else { continue };
@@ -125,7 +186,7 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
         } else {
             String::new()
         };
-        table.add_row(vec![
+        let mut row = vec![
             app.id.clone(),
             app.tags.join(","),
             clock.short(down),
@@ -139,10 +200,20 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
             },
             o.team
                 .map_or("-".to_string(), |t| scenario.teams[t.index()].id.clone()),
-        ]);
+        ];
+        if data {
+            row.push(match o.data_loss {
+                DataLoss::None => "-".to_string(),
+                DataLoss::Since(d) => d.to_string(),
+                DataLoss::All => "all (no backup)".to_string(),
+            });
+        }
+        table.add_row(row);
     }
-    if let Some(col) = table.column_mut(4) {
-        col.set_cell_alignment(CellAlignment::Right);
+    for c in [4, 7] {
+        if let Some(col) = table.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
     }
     let _ = writeln!(out, "\nApps ({rows} of {} went down)", scenario.apps.len());
     if rows > 0 {
