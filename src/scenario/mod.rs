@@ -280,6 +280,16 @@ fn friendly(message: &str) -> String {
     if m.starts_with("cannot deserialize null into string") {
         return "expected text, found nothing (null)".into();
     }
+    // `{ lag: uniform(1m, 15m) }`: YAML splits a flow mapping at the comma
+    // inside the parentheses, and `15m)` becomes a key.
+    if let Some(rest) = m.strip_prefix("unknown field `")
+        && let Some((key, _)) = rest.split_once('`')
+        && key.ends_with(')')
+    {
+        return format!(
+            "`{key}` looks like the end of a distribution split at its comma: inside `{{ }}` quote it, like `\"uniform(1m, 15m)\"`"
+        );
+    }
     let replacements = [
         ("invalid u32", "expected a whole number (0 or more)"),
         ("invalid u64", "expected a whole number (0 or more)"),
