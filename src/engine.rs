@@ -19,12 +19,14 @@ use std::collections::{BinaryHeap, VecDeque};
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
+use crate::metrics::HostOutcome;
 use crate::metrics::{
     AppOutcome, DataLoss, FaultKind, FaultRecord, Incident, Milestones, Outage, Outcome, Recovery,
     TaskEnd, TaskRecord, TaskSubject, TransferRecord, Waiting, milestone,
 };
 use crate::model::{
-    AppId, BugId, BuildId, HostId, Method, Order, Scenario, Strategy, TeamId, Trigger, VmId,
+    AppId, BugId, BuildId, HostId, Method, Operation, Order, OutageKind, Scenario, Strategy,
+    TeamId, Trigger, VmId,
 };
 use crate::recovery::{OrderKey, order_key};
 use crate::sim::{
@@ -66,6 +68,18 @@ enum Ev {
     TransferDone,
     /// The escalation deadline of an app's outage (by outage number).
     Deadline(AppId, u32),
+    /// A per-host trigger (uptime, Poisson) fires on this host.
+    StrikeHost(BugId, HostId),
+    /// The vendor's workaround for a bug is available: no more recurrences.
+    Workaround(BugId),
+    /// The management plane lost to a fault is back.
+    ManagementBack,
+    /// An outage of a shared service begins / ends.
+    OutageStart(u32),
+    OutageEnd(u32),
+    /// A chaos process fails / repairs a host.
+    ChaosFail(u32, HostId),
+    ChaosRepair(u32, HostId),
     Wake,
 }
 
@@ -76,6 +90,8 @@ enum HostStatus {
     Rebooting,
     /// Waiting for, or under, a rebuild on another build.
     Rebuilding,
+    /// Failed (chaos) and under repair; its VMs restart by themselves after.
+    Failed,
 }
 
 #[derive(Clone, Debug)]
@@ -92,6 +108,16 @@ struct HostState {
     rebuild_seq: u64,
     mem_free: u64,
     vcpu_free: u64,
+    /// Pending per-host trigger events, cancelled when it goes down.
+    triggers: Vec<(EventId, BugId)>,
+    /// Per-host trigger draws so far (stream index).
+    trigger_draws: u64,
+    /// Crashes so far (stream index of effect draws).
+    crashes: u64,
+    /// It cannot be rebooted before its crash dump is written.
+    dump_until: SimTime,
+    /// Since when it is not up.
+    down_since: Option<SimTime>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +172,10 @@ struct BugState {
     struck: bool,
     diagnosed: bool,
     fixed: bool,
+    /// The vendor's workaround is in place: it no longer recurs.
+    workaround: bool,
+    /// Management-plane losses so far (stream index).
+    mgmt_losses: u64,
     incident: Option<usize>,
     waiting: Vec<AppId>,
 }
@@ -274,6 +304,25 @@ struct Engine<'a> {
     fault_rng: Vec<Option<ChaCha8Rng>>,
     out: Outcome,
     current_fault: Option<usize>,
+    /// The management plane is lost until then.
+    management_until: SimTime,
+    /// Per host, the VMs a chaos failure stopped: they restart by
+    /// themselves when the host is repaired.
+    autostart: Vec<Vec<VmId>>,
+    /// Per chaos process and host of its list, failures so far.
+    chaos_cycles: Vec<Vec<u64>>,
+    /// Operations that happened since the last dispatch (for triggers).
+    operations: Vec<(HostId, Operation)>,
+    /// Outages in progress, by kind (backup, link, management).
+    outages_active: [u32; 3],
+}
+
+fn outage_slot(kind: OutageKind) -> usize {
+    match kind {
+        OutageKind::Backup => 0,
+        OutageKind::Link => 1,
+        OutageKind::Management => 2,
+    }
 }
 
 /// Runs one replication: the strategy's response to the scenario's faults,
@@ -289,8 +338,26 @@ pub fn simulate(scenario: &Scenario, strategy: &Strategy, seed: u64) -> Result<O
     let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32);
     let mut sched: Scheduler<Ev> = Scheduler::with_capacity(scenario.hosts.len() + 64);
     for (b, bug) in scenario.bugs.iter().enumerate() {
-        let Trigger::At(at) = bug.trigger;
-        sched.schedule_at(at, CLASS_FAULT, Ev::Strike(BugId(b as u32)))?;
+        let b = BugId(b as u32);
+        match bug.trigger {
+            Trigger::At(at) => {
+                sched.schedule_at(at, CLASS_FAULT, Ev::Strike(b))?;
+            }
+            Trigger::Uptime(_) | Trigger::Poisson(_) => {
+                for &h in &bug.hosts {
+                    engine.arm_trigger(&mut sched, SimTime::ZERO, b, h)?;
+                }
+            }
+            Trigger::On(..) => {}
+        }
+    }
+    for (i, o) in scenario.outages.iter().enumerate() {
+        sched.schedule_at(o.at, CLASS_FAULT, Ev::OutageStart(i as u32))?;
+    }
+    for (c, chaos) in scenario.chaos.iter().enumerate() {
+        for &h in &chaos.hosts {
+            engine.arm_chaos(&mut sched, SimTime::ZERO, c as u32, h)?;
+        }
     }
     let horizon = scenario.horizon_end();
     let stop = sched.run(horizon, scenario.max_events, |sched, now, ev| {
@@ -322,6 +389,11 @@ impl<'a> Engine<'a> {
                 rebuild_seq: 0,
                 mem_free: h.memory_bytes,
                 vcpu_free: h.vcpus,
+                triggers: Vec::new(),
+                trigger_draws: 0,
+                crashes: 0,
+                dump_until: SimTime::ZERO,
+                down_since: None,
             })
             .collect();
         for (v, vm) in sc.vms.iter().enumerate() {
@@ -411,8 +483,14 @@ impl<'a> Engine<'a> {
                 tasks: Vec::new(),
                 transfers: Vec::new(),
                 moves: Vec::new(),
+                hosts: vec![HostOutcome::default(); sc.hosts.len()],
             },
             current_fault: None,
+            management_until: SimTime::ZERO,
+            outages_active: [0; 3],
+            autostart: vec![Vec::new(); sc.hosts.len()],
+            chaos_cycles: sc.chaos.iter().map(|c| vec![0; c.hosts.len()]).collect(),
+            operations: Vec::new(),
         }
     }
 
@@ -427,6 +505,18 @@ impl<'a> Engine<'a> {
             Ev::AutoDone(a) => self.auto_done(now, a),
             Ev::TransferDone => self.transfer_done(sched, now)?,
             Ev::Deadline(a, n) => self.deadline(sched, now, a, n)?,
+            Ev::StrikeHost(b, h) => self.strike_host(sched, now, b, h)?,
+            Ev::Workaround(b) => self.workaround(sched, now, b)?,
+            Ev::ManagementBack => {
+                if now >= self.management_until {
+                    tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "the management plane is back");
+                    self.services_back(sched, now)?;
+                }
+            }
+            Ev::OutageStart(i) => self.outage_start(sched, now, i)?,
+            Ev::OutageEnd(i) => self.outage_end(sched, now, i)?,
+            Ev::ChaosFail(c, h) => self.chaos_fail(sched, now, c, h)?,
+            Ev::ChaosRepair(c, h) => self.chaos_repair(sched, now, c, h)?,
             Ev::Wake => {
                 if self.wake_at == Some(now) {
                     self.wake_at = None;
@@ -445,10 +535,138 @@ impl<'a> Engine<'a> {
         b: BugId,
     ) -> Result<(), SimError> {
         let bug = &self.sc.bugs[b.index()];
+        if self.bugs[b.index()].fixed {
+            return Ok(());
+        }
         let mut rng = self.rng.stream(Purpose::Faults, b.0 as u64);
-        let fault = self.open_fault(now, b, FaultKind::Strike);
-        let first = !self.bugs[b.index()].struck;
-        self.bugs[b.index()].struck = true;
+        self.open_incident(now, b);
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "bug {} strikes {} host(s) in its scope", bug.id, bug.hosts.len());
+        let mut touched = Vec::new();
+        for &h in &bug.hosts {
+            // One draw per host in scope whatever happens to it (common
+            // random numbers across strategies).
+            let hit = bug.host_probability >= 1.0 || rng.random::<f64>() < bug.host_probability;
+            if hit {
+                self.hit(sched, now, h, b, &mut rng, &mut touched)?;
+            }
+        }
+        self.fault_rng[b.index()] = Some(rng);
+        self.struck_effects(sched, now, b)?;
+        self.after_crashes(sched, now, touched, false)?;
+        self.close_fault(now);
+        Ok(())
+    }
+
+    /// A per-host trigger fired: the bug strikes this one host.
+    fn strike_host(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        b: BugId,
+        h: HostId,
+    ) -> Result<(), SimError> {
+        self.hosts[h.index()].triggers.retain(|(_, x)| *x != b);
+        let bug = &self.sc.bugs[b.index()];
+        let host = &self.hosts[h.index()];
+        if self.bugs[b.index()].fixed
+            || host.status != HostStatus::Up
+            || !bug.builds.contains(&host.build)
+        {
+            return Ok(());
+        }
+        let n = host.trigger_draws;
+        self.hosts[h.index()].trigger_draws += 1;
+        let index = (1 << 62) | (u64::from(b.0) << 40) | (u64::from(h.0) << 16) | n.min(0xFFFF);
+        let mut rng = self.rng.stream(Purpose::Faults, index);
+        let hit = bug.host_probability >= 1.0 || rng.random::<f64>() < bug.host_probability;
+        if hit {
+            self.open_incident(now, b);
+            tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "bug {} strikes host {}", bug.id, self.sc.hosts[h.index()].id);
+            let mut touched = Vec::new();
+            self.hit(sched, now, h, b, &mut rng, &mut touched)?;
+            self.struck_effects(sched, now, b)?;
+            self.after_crashes(sched, now, touched, false)?;
+            self.close_fault(now);
+        }
+        // A Poisson or uptime trigger fires again while the host stays up.
+        if self.hosts[h.index()].status == HostStatus::Up
+            && matches!(bug.trigger, Trigger::Uptime(_) | Trigger::Poisson(_))
+        {
+            self.arm_trigger(sched, now, b, h)?;
+        }
+        Ok(())
+    }
+
+    /// Schedules the next firing of a per-host trigger (uptime threshold or
+    /// Poisson) of bug `b` on host `h`, which is up since its last boot.
+    fn arm_trigger(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        b: BugId,
+        h: HostId,
+    ) -> Result<(), SimError> {
+        let host = &mut self.hosts[h.index()];
+        let n = host.trigger_draws;
+        host.trigger_draws += 1;
+        let index = (u64::from(b.0) << 40) | (u64::from(h.0) << 16) | n.min(0xFFFF);
+        let mut rng = self.rng.stream(Purpose::Trigger, index);
+        let delay = match &self.sc.bugs[b.index()].trigger {
+            Trigger::Uptime(threshold) => {
+                let t = threshold.sample(&mut rng);
+                // At the start, the host has been up for a while already.
+                if now == SimTime::ZERO && host.boots == 0 {
+                    t.saturating_sub(self.sc.hosts[h.index()].uptime)
+                } else {
+                    t
+                }
+            }
+            Trigger::Poisson(mean) => {
+                let u: f64 = rng.random();
+                SimDuration::from_millis_f64(-(1.0 - u).ln() * mean.as_millis() as f64)
+            }
+            Trigger::At(_) | Trigger::On(..) => return Ok(()),
+        };
+        let ev = sched.schedule_in(delay, CLASS_FAULT, Ev::StrikeHost(b, h))?;
+        self.hosts[h.index()].triggers.push((ev, b));
+        Ok(())
+    }
+
+    /// An operation happened on a host: bugs triggered by it may strike.
+    fn operation(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        h: HostId,
+        op: Operation,
+    ) -> Result<(), SimError> {
+        for b in 0..self.sc.bugs.len() {
+            let bug = &self.sc.bugs[b];
+            let Trigger::On(what, p) = bug.trigger else {
+                continue;
+            };
+            if what != op || self.bugs[b].fixed || !bug.hosts.contains(&h) {
+                continue;
+            }
+            let host = &mut self.hosts[h.index()];
+            let n = host.trigger_draws;
+            host.trigger_draws += 1;
+            let index = (u64::from(b as u32) << 40) | (u64::from(h.0) << 16) | n.min(0xFFFF);
+            let mut rng = self.rng.stream(Purpose::Trigger, index);
+            if rng.random::<f64>() < p {
+                let ev = sched.schedule_in(
+                    SimDuration::ZERO,
+                    CLASS_FAULT,
+                    Ev::StrikeHost(BugId(b as u32), h),
+                )?;
+                self.hosts[h.index()].triggers.push((ev, BugId(b as u32)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a strike: a fault and an incident.
+    fn open_incident(&mut self, now: SimTime, b: BugId) {
+        let fault = self.open_fault(now, Some(b), FaultKind::Strike);
         let incident = self.out.incidents.len();
         self.out.incidents.push(Incident {
             fault,
@@ -461,34 +679,102 @@ impl<'a> Engine<'a> {
             milestones: Milestones::default(),
         });
         self.bugs[b.index()].incident.get_or_insert(incident);
-        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "bug {} strikes {} host(s) in its scope", bug.id, bug.hosts.len());
-        let mut touched = Vec::new();
-        for &h in &bug.hosts {
-            // One draw per host in scope whatever happens to it (common
-            // random numbers across strategies).
-            let hit = bug.host_probability >= 1.0 || rng.random::<f64>() < bug.host_probability;
-            // A host rebuilt on a build without the defect is immune.
-            let carries = bug.builds.contains(&self.hosts[h.index()].build);
-            if hit && carries && bug.crash {
-                self.crash(sched, now, h, b, &mut rng, &mut touched)?;
+    }
+
+    /// Applies a bug's per-host effects to a host it hits.
+    fn hit(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        h: HostId,
+        b: BugId,
+        rng: &mut ChaCha8Rng,
+        touched: &mut Vec<AppId>,
+    ) -> Result<(), SimError> {
+        let bug = &self.sc.bugs[b.index()];
+        // A host rebuilt on a build without the defect is immune.
+        if !bug.builds.contains(&self.hosts[h.index()].build) {
+            return Ok(());
+        }
+        if bug.crash {
+            self.crash(sched, now, h, Some(b), rng, touched)?;
+        }
+        if bug.datastore_loss {
+            for i in 0..self.host_vms[h.index()].len() {
+                let v = self.host_vms[h.index()][i];
+                let app = self.sc.vms[v.index()].app;
+                if self.vm_status[v.index()] == VmStatus::Running {
+                    self.vm_broken(sched, now, app)?;
+                }
+                if self.vm_status[v.index()] != VmStatus::Corrupted {
+                    self.vm_status[v.index()] = VmStatus::Corrupted;
+                    if let Some(f) = self.current_fault {
+                        self.out.faults[f].vms_corrupted += 1;
+                    }
+                }
+                self.apps[app.index()].down_bug = Some(b);
+                if !touched.contains(&app) {
+                    touched.push(app);
+                }
             }
         }
-        self.fault_rng[b.index()] = Some(rng);
-        if first {
-            let mut drng = self.rng.stream(Purpose::Diagnosis, b.0 as u64);
-            let delay = self
-                .st
-                .detection
-                .sample(&mut drng)
-                .saturating_add(self.st.diagnosis.sample(&mut drng));
-            sched.schedule_in(delay, CLASS_OTHER, Ev::Diagnosed(b))?;
-            if let Some(fix) = &bug.fix {
-                let mut frng = self.rng.stream(Purpose::Fix, b.0 as u64);
-                sched.schedule_in(fix.sample(&mut frng), CLASS_FIX, Ev::Fixed(b))?;
+        Ok(())
+    }
+
+    /// What a strike does beyond its hosts: the management plane, and on
+    /// the bug's first strike its diagnosis and the vendor's clock.
+    fn struck_effects(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        b: BugId,
+    ) -> Result<(), SimError> {
+        let bug = &self.sc.bugs[b.index()];
+        if let Some(dist) = &bug.management_plane {
+            let state = &mut self.bugs[b.index()];
+            let index = (u64::from(b.0) << 40) | (0xFFFF << 16) | state.mgmt_losses.min(0xFFFF);
+            state.mgmt_losses += 1;
+            let mut rng = self.rng.stream(Purpose::Effects, index);
+            let until = now.saturating_add(dist.sample(&mut rng));
+            if until > self.management_until {
+                self.management_until = until;
+                sched.schedule_at(until, CLASS_OTHER, Ev::ManagementBack)?;
+            }
+            tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "the management plane is lost: no HA restart or failover until it is back");
+        }
+        if self.bugs[b.index()].struck {
+            return Ok(());
+        }
+        self.bugs[b.index()].struck = true;
+        let mut drng = self.rng.stream(Purpose::Diagnosis, b.0 as u64);
+        let delay = self
+            .st
+            .detection
+            .sample(&mut drng)
+            .saturating_add(self.st.diagnosis.sample(&mut drng));
+        sched.schedule_in(delay, CLASS_OTHER, Ev::Diagnosed(b))?;
+        let mut frng = self.rng.stream(Purpose::Fix, b.0 as u64);
+        if let Some(fix) = &bug.fix {
+            sched.schedule_in(fix.sample(&mut frng), CLASS_FIX, Ev::Fixed(b))?;
+        }
+        if let Some(vendor) = &bug.vendor {
+            // Vendor effort counts in its support hours only.
+            let when = |work: SimDuration| match &vendor.support {
+                None => Some(now.saturating_add(work)),
+                Some(roster) => roster.worker(0).finish(now, work),
+            };
+            if let Some(fix) = &vendor.fix
+                && let Some(t) = when(fix.sample(&mut frng))
+            {
+                sched.schedule_at(t, CLASS_FIX, Ev::Fixed(b))?;
+            }
+            let mut wrng = self.rng.stream(Purpose::Fix, (1 << 32) | u64::from(b.0));
+            if let Some(w) = &vendor.workaround
+                && let Some(t) = when(w.sample(&mut wrng))
+            {
+                sched.schedule_at(t, CLASS_FIX, Ev::Workaround(b))?;
             }
         }
-        self.after_crashes(sched, now, touched, false)?;
-        self.close_fault(now);
         Ok(())
     }
 
@@ -504,21 +790,21 @@ impl<'a> Engine<'a> {
             return Ok(());
         }
         self.out.recurrences += 1;
-        self.open_fault(now, b, FaultKind::Recurrence);
+        self.open_fault(now, Some(b), FaultKind::Recurrence);
         let mut rng = match self.fault_rng[b.index()].take() {
             Some(rng) => rng,
             None => self.rng.stream(Purpose::Faults, b.0 as u64),
         };
         tracing::warn!(target: TRACE_TARGET, t = now.as_millis(), "bug {} strikes again on restarted host {}", self.sc.bugs[b.index()].id, self.sc.hosts[h.index()].id);
         let mut touched = Vec::new();
-        self.crash(sched, now, h, b, &mut rng, &mut touched)?;
+        self.crash(sched, now, h, Some(b), &mut rng, &mut touched)?;
         self.fault_rng[b.index()] = Some(rng);
         self.after_crashes(sched, now, touched, true)?;
         self.close_fault(now);
         Ok(())
     }
 
-    fn open_fault(&mut self, now: SimTime, bug: BugId, kind: FaultKind) -> usize {
+    fn open_fault(&mut self, now: SimTime, bug: Option<BugId>, kind: FaultKind) -> usize {
         let i = self.out.faults.len();
         self.out.faults.push(FaultRecord {
             at: now,
@@ -545,36 +831,83 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Crashes one host: its VMs go down, some corrupted; recovery tasks
-    /// that needed it are abandoned.
+    /// Crashes one host (a bug's crash, or a chaos failure when `b` is
+    /// `None`): its VMs go down, some corrupted; recovery tasks that needed
+    /// it are abandoned.
     fn crash(
         &mut self,
         sched: &mut Scheduler<Ev>,
         now: SimTime,
         h: HostId,
-        b: BugId,
+        b: Option<BugId>,
         rng: &mut ChaCha8Rng,
         touched: &mut Vec<AppId>,
     ) -> Result<(), SimError> {
         let host = &mut self.hosts[h.index()];
-        if !host.struck.contains(&b) {
+        if let Some(b) = b
+            && !host.struck.contains(&b)
+        {
             host.struck.push(b);
         }
-        if matches!(host.status, HostStatus::Crashed | HostStatus::Rebuilding) {
+        if matches!(
+            host.status,
+            HostStatus::Crashed | HostStatus::Rebuilding | HostStatus::Failed
+        ) && b.is_some()
+        {
             return Ok(());
         }
-        host.status = HostStatus::Crashed;
-        host.crashed_by = Some(b);
-        // A pending recurrence is moot once the host is down; a reboot in
-        // progress is lost.
+        let was_up = host.status == HostStatus::Up;
+        host.status = if b.is_some() {
+            HostStatus::Crashed
+        } else {
+            HostStatus::Failed
+        };
+        if b.is_some() {
+            host.crashed_by = b;
+        }
+        host.crashes += 1;
+        // A pending recurrence or trigger is moot once the host is down; a
+        // reboot in progress is lost.
         if let Some((ev, _)) = host.recurrence.take() {
             sched.cancel(ev);
         }
         if let Some(ev) = host.reboot.take() {
             sched.cancel(ev);
         }
+        for (ev, _) in host.triggers.drain(..) {
+            sched.cancel(ev);
+        }
+        host.down_since.get_or_insert(now);
+        if was_up {
+            self.out.hosts[h.index()].failures += 1;
+        }
         if let Some(f) = self.current_fault {
             self.out.faults[f].hosts.push(h);
+        }
+        let Some(b) = b else {
+            tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} failed", self.sc.hosts[h.index()].id);
+            let mut autostart = Vec::new();
+            for i in 0..self.host_vms[h.index()].len() {
+                let v = self.host_vms[h.index()][i];
+                let app = self.sc.vms[v.index()].app;
+                if self.vm_status[v.index()] == VmStatus::Running {
+                    self.vm_status[v.index()] = VmStatus::Down;
+                    self.vm_broken(sched, now, app)?;
+                    autostart.push(v);
+                    if !touched.contains(&app) {
+                        touched.push(app);
+                    }
+                }
+            }
+            self.autostart[h.index()] = autostart;
+            return Ok(());
+        };
+        if let Some(dump) = &self.sc.bugs[b.index()].crash_dump {
+            let host = &self.hosts[h.index()];
+            let index = (u64::from(b.0) << 40) | (u64::from(h.0) << 16) | host.crashes.min(0xFFFF);
+            let mut drng = self.rng.stream(Purpose::Effects, index);
+            let until = now.saturating_add(dump.sample(&mut drng));
+            self.hosts[h.index()].dump_until = until;
         }
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} crashed: bug {}", self.sc.hosts[h.index()].id, self.sc.bugs[b.index()].id);
         let p = self.sc.bugs[b.index()].corrupt_vm;
@@ -676,6 +1009,20 @@ impl<'a> Engine<'a> {
     fn fixed(&mut self, sched: &mut Scheduler<Ev>, now: SimTime, b: BugId) -> Result<(), SimError> {
         self.bugs[b.index()].fixed = true;
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "the vendor's fix for bug {} is applied", self.sc.bugs[b.index()].id);
+        self.cancel_recurrences(sched, b);
+        for h in &mut self.hosts {
+            h.triggers.retain(|&(ev, bug)| {
+                if bug == b {
+                    sched.cancel(ev);
+                }
+                bug != b
+            });
+        }
+        // Restart may have become safe.
+        self.services_back(sched, now)
+    }
+
+    fn cancel_recurrences(&mut self, sched: &mut Scheduler<Ev>, b: BugId) {
         for h in &mut self.hosts {
             if let Some((ev, bug)) = h.recurrence
                 && bug == b
@@ -684,7 +1031,25 @@ impl<'a> Engine<'a> {
                 h.recurrence = None;
             }
         }
-        // Restart may have become safe.
+    }
+
+    /// The vendor's workaround: restarted hosts no longer crash again.
+    fn workaround(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        b: BugId,
+    ) -> Result<(), SimError> {
+        self.bugs[b.index()].workaround = true;
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "the vendor's workaround for bug {} is applied: no more recurrences", self.sc.bugs[b.index()].id);
+        self.cancel_recurrences(sched, b);
+        // Restart may be safe now.
+        self.services_back(sched, now)
+    }
+
+    /// Something that limited methods is back (a fix, the management
+    /// plane, a shared service): apps no method could help are decided again.
+    fn services_back(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
         for a in 0..self.apps.len() {
             if self.apps[a].phase == Phase::NoMethod {
                 self.apps[a].phase = Phase::Healthy;
@@ -692,6 +1057,136 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(())
+    }
+
+    // ---- compounding outages and chaos -----------------------------------------
+
+    fn management_available(&self, now: SimTime) -> bool {
+        now >= self.management_until
+            && self.outages_active[outage_slot(OutageKind::Management)] == 0
+    }
+
+    fn link_up(&self) -> bool {
+        self.outages_active[outage_slot(OutageKind::Link)] == 0
+    }
+
+    /// Restores can read from the backup system at the DR site.
+    fn backup_available(&self) -> bool {
+        self.outages_active[outage_slot(OutageKind::Backup)] == 0 && self.link_up()
+    }
+
+    fn outage_start(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        i: u32,
+    ) -> Result<(), SimError> {
+        let outage = &self.sc.outages[i as usize];
+        let mut rng = self.rng.stream(Purpose::Outage, u64::from(i));
+        let d = outage.duration.sample(&mut rng);
+        self.advance_transfers(now);
+        self.outages_active[outage_slot(outage.kind)] += 1;
+        sched.schedule_in(d, CLASS_FIX, Ev::OutageEnd(i))?;
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "outage: the {} is unavailable for {d}", outage.kind.name());
+        self.schedule_transfer(sched)
+    }
+
+    fn outage_end(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        i: u32,
+    ) -> Result<(), SimError> {
+        let kind = self.sc.outages[i as usize].kind;
+        self.advance_transfers(now);
+        let n = &mut self.outages_active[outage_slot(kind)];
+        *n = n.saturating_sub(1);
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "outage over: the {} is back", kind.name());
+        self.schedule_transfer(sched)?;
+        self.services_back(sched, now)
+    }
+
+    /// Schedules the next failure of chaos process `c` on host `h`.
+    fn arm_chaos(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        c: u32,
+        h: HostId,
+    ) -> Result<(), SimError> {
+        let k = self.chaos_cycles[c as usize][self.chaos_slot(c, h)];
+        let index = (u64::from(c) << 40) | (u64::from(h.0) << 16) | (2 * k).min(0xFFFF);
+        let mut rng = self.rng.stream(Purpose::Chaos, index);
+        let d = self.sc.chaos[c as usize].mtbf.sample(&mut rng);
+        sched.schedule_at(now.saturating_add(d), CLASS_FAULT, Ev::ChaosFail(c, h))?;
+        Ok(())
+    }
+
+    /// Position of host `h` in chaos process `c`'s host list.
+    fn chaos_slot(&self, c: u32, h: HostId) -> usize {
+        self.sc.chaos[c as usize]
+            .hosts
+            .binary_search(&h)
+            .unwrap_or(0)
+    }
+
+    fn chaos_fail(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        c: u32,
+        h: HostId,
+    ) -> Result<(), SimError> {
+        let slot = self.chaos_slot(c, h);
+        let k = self.chaos_cycles[c as usize][slot];
+        self.chaos_cycles[c as usize][slot] += 1;
+        let index = (u64::from(c) << 40) | (u64::from(h.0) << 16) | (2 * k + 1).min(0xFFFF);
+        let mut rng = self.rng.stream(Purpose::Chaos, index);
+        let repair = self.sc.chaos[c as usize].mttr.sample(&mut rng);
+        self.open_fault(now, None, FaultKind::Chaos(c));
+        let mut touched = Vec::new();
+        self.crash(sched, now, h, None, &mut rng, &mut touched)?;
+        sched.schedule_in(repair, CLASS_OTHER, Ev::ChaosRepair(c, h))?;
+        self.after_crashes(sched, now, touched, false)?;
+        self.close_fault(now);
+        Ok(())
+    }
+
+    fn chaos_repair(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        c: u32,
+        h: HostId,
+    ) -> Result<(), SimError> {
+        if self.hosts[h.index()].status == HostStatus::Failed {
+            tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} repaired", self.sc.hosts[h.index()].id);
+            self.host_up(sched, now, h)?;
+            for v in std::mem::take(&mut self.autostart[h.index()]) {
+                if self.vm_host[v.index()] != h || self.vm_status[v.index()] != VmStatus::Down {
+                    continue;
+                }
+                self.vm_status[v.index()] = VmStatus::Running;
+                let a = self.sc.vms[v.index()].app;
+                let state = &mut self.apps[a.index()];
+                state.broken = state.broken.saturating_sub(1);
+                // Back by itself: whatever was planned for it is moot.
+                if state.broken == 0
+                    && matches!(
+                        state.phase,
+                        Phase::Queued(_)
+                            | Phase::Hosts(_)
+                            | Phase::DrCapacity(_)
+                            | Phase::NoMethod
+                            | Phase::Diagnosis
+                    )
+                {
+                    state.phase = Phase::Healthy;
+                }
+                self.update_up(now, a);
+            }
+        }
+        self.arm_chaos(sched, now, c, h)
     }
 
     // ---- recovery decisions --------------------------------------------
@@ -755,7 +1250,7 @@ impl<'a> Engine<'a> {
                 self.bugs[b.index()].waiting.push(a);
                 return Ok(());
             }
-            if self.applicable(a, m) {
+            if self.applicable(now, a, m) {
                 return self.start(sched, now, a, m);
             }
         }
@@ -771,13 +1266,13 @@ impl<'a> Engine<'a> {
         let host = &self.hosts[h.index()];
         host.status == HostStatus::Up
             || self.st.restart_despite_recurrence
-            || host
-                .struck
-                .iter()
-                .all(|b| self.bugs[b.index()].fixed || self.sc.bugs[b.index()].recurrence.is_none())
+            || host.struck.iter().all(|b| {
+                let state = &self.bugs[b.index()];
+                state.fixed || state.workaround || self.sc.bugs[b.index()].recurrence.is_none()
+            })
     }
 
-    fn applicable(&self, a: AppId, m: Method) -> bool {
+    fn applicable(&self, now: SimTime, a: AppId, m: Method) -> bool {
         let app = &self.sc.apps[a.index()];
         if app.work(m).is_none() {
             return false;
@@ -788,8 +1283,15 @@ impl<'a> Engine<'a> {
             .any(|v| self.vm_status[v.index()] == VmStatus::Corrupted);
         match m {
             Method::Reinstall => self.st.dr_site.is_some(),
-            Method::Restore => self.st.dr_site.is_some() && self.sc.backup.is_some(),
-            Method::Failover => self.st.dr_site.is_some() && self.sc.replication.is_some(),
+            Method::Restore => {
+                self.st.dr_site.is_some() && self.sc.backup.is_some() && self.backup_available()
+            }
+            Method::Failover => {
+                self.st.dr_site.is_some()
+                    && self.sc.replication.is_some()
+                    && self.link_up()
+                    && self.management_available(now)
+            }
             Method::Restart => {
                 !corrupted
                     && app.vms.iter().all(|&v| {
@@ -798,7 +1300,9 @@ impl<'a> Engine<'a> {
                     })
             }
             Method::Rebuild => !corrupted && self.st.rebuild_to.is_some(),
-            Method::HaRestart => !corrupted && self.find_placement(a, m).is_some(),
+            Method::HaRestart => {
+                !corrupted && self.management_available(now) && self.find_placement(a, m).is_some()
+            }
         }
     }
 
@@ -823,7 +1327,9 @@ impl<'a> Engine<'a> {
                     .is_some_and(|b| self.hosts[h.index()].build != b);
                 match self.hosts[h.index()].status {
                     HostStatus::Up => {}
-                    HostStatus::Rebooting | HostStatus::Rebuilding => waiting = true,
+                    HostStatus::Rebooting | HostStatus::Rebuilding | HostStatus::Failed => {
+                        waiting = true
+                    }
                     HostStatus::Crashed => {
                         waiting = true;
                         if m == Method::Rebuild && stale_build {
@@ -904,7 +1410,11 @@ impl<'a> Engine<'a> {
         let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Reboot, index);
         let build = &self.sc.builds[host.build.index()];
-        let delay = build.reboot.sample(&mut rng);
+        // The crash dump must be written first.
+        let delay = build
+            .reboot
+            .sample(&mut rng)
+            .saturating_add(host.dump_until.saturating_since(now));
         host.status = HostStatus::Rebooting;
         host.reboot = Some(sched.schedule_in(delay, CLASS_OTHER, Ev::Rebooted(h))?);
         self.out.host_reboots += 1;
@@ -934,7 +1444,8 @@ impl<'a> Engine<'a> {
         }
         host.reboot = None;
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} is back up", self.sc.hosts[h.index()].id);
-        self.host_up(sched, now, h)
+        self.host_up(sched, now, h)?;
+        self.operation(sched, h, Operation::Restart)
     }
 
     /// A host is up again (rebooted or rebuilt): an unfixed bug may strike
@@ -948,13 +1459,17 @@ impl<'a> Engine<'a> {
         let host = &mut self.hosts[h.index()];
         host.status = HostStatus::Up;
         host.boots += 1;
+        if let Some(since) = host.down_since.take() {
+            let d = &mut self.out.hosts[h.index()].downtime;
+            *d = d.saturating_add(now.saturating_since(since));
+        }
         self.capacity_freed = true;
         // An unfixed bug may strike again (DESIGN.md §3, recurrence).
         let mut next: Option<(SimDuration, BugId)> = None;
         let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Recurrence, index);
         for &b in &host.struck {
-            if self.bugs[b.index()].fixed {
+            if self.bugs[b.index()].fixed || self.bugs[b.index()].workaround {
                 continue;
             }
             if let Some(dist) = &self.sc.bugs[b.index()].recurrence {
@@ -967,6 +1482,16 @@ impl<'a> Engine<'a> {
         if let Some((delay, b)) = next {
             let ev = sched.schedule_in(delay, CLASS_FAULT, Ev::Recur(b, h))?;
             self.hosts[h.index()].recurrence = Some((ev, b));
+        }
+        // Uptime and Poisson triggers start again from this boot.
+        for b in 0..self.sc.bugs.len() {
+            let bug = &self.sc.bugs[b];
+            if matches!(bug.trigger, Trigger::Uptime(_) | Trigger::Poisson(_))
+                && !self.bugs[b].fixed
+                && bug.hosts.contains(&h)
+            {
+                self.arm_trigger(sched, now, BugId(b as u32), h)?;
+            }
         }
         // Apps waiting for this host may now be restarted.
         let mut apps: Vec<AppId> = self.host_vms[h.index()]
@@ -1099,6 +1624,9 @@ impl<'a> Engine<'a> {
     fn dispatch(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
         let gated = self.st.order == Order::DependencyAware;
         let waves = !self.st.waves.is_empty();
+        for (h, op) in std::mem::take(&mut self.operations) {
+            self.operation(sched, h, op)?;
+        }
         for a in std::mem::take(&mut self.redecide) {
             if self.apps[a.index()].phase == Phase::Healthy && self.apps[a.index()].broken > 0 {
                 self.decide(sched, now, a)?;
@@ -1143,7 +1671,18 @@ impl<'a> Engine<'a> {
                 }
             }
             let mut best: Option<(usize, Entry)> = None;
+            let management = self.management_available(now);
             for lane in 0..LANES {
+                // Shared services a lane's work needs.
+                let blocked = match Method::ALL.get(lane) {
+                    Some(Method::HaRestart) => !management,
+                    Some(Method::Failover) => !management || !self.link_up(),
+                    Some(Method::Restore) => !self.backup_available(),
+                    _ => false,
+                };
+                if blocked {
+                    continue;
+                }
                 if !lane_automated(lane) {
                     let staffed = match lane_skill(lane) {
                         None => anyone,
@@ -1518,6 +2057,11 @@ impl<'a> Engine<'a> {
 
     /// Brings the pool's virtual clock up to `now`.
     fn advance_transfers(&mut self, now: SimTime) {
+        if !self.backup_available() {
+            // Paused: no progress while the backup system or the link is down.
+            self.transfers.last = now;
+            return;
+        }
         let pool = &mut self.transfers;
         let k = pool.active.len();
         if k > 0 {
@@ -1528,9 +2072,13 @@ impl<'a> Engine<'a> {
 
     /// (Re)schedules the completion of the transfer that finishes first.
     fn schedule_transfer(&mut self, sched: &mut Scheduler<Ev>) -> Result<(), SimError> {
+        let paused = !self.backup_available();
         let pool = &mut self.transfers;
         if let Some(ev) = pool.event.take() {
             sched.cancel(ev);
+        }
+        if paused {
+            return Ok(());
         }
         let k = pool.active.len() as f64;
         if let Some(first) = pool.active.iter().map(|x| x.1).min_by(f64::total_cmp) {
@@ -1634,6 +2182,9 @@ impl<'a> Engine<'a> {
                         vm: v,
                         to: new,
                     });
+                    if !self.operations.contains(&(new, Operation::Migration)) {
+                        self.operations.push((new, Operation::Migration));
+                    }
                 }
             }
             // A VM placed on a host that crashed meanwhile stays down.
@@ -1642,6 +2193,13 @@ impl<'a> Engine<'a> {
             } else if self.vm_status[v.index()] != VmStatus::Running {
                 self.vm_status[v.index()] = VmStatus::Down;
                 still_down += 1;
+            }
+        }
+        if m == Method::Restore {
+            for &h in &placement {
+                if !self.operations.contains(&(h, Operation::Restore)) {
+                    self.operations.push((h, Operation::Restore));
+                }
             }
         }
         let loss = self.data_loss(a, m);
@@ -1723,6 +2281,13 @@ impl<'a> Engine<'a> {
     // ---- the end -----------------------------------------------------------
 
     fn finish(mut self, stop: StopReason, end: SimTime, events: u64) -> Outcome {
+        let horizon = self.out.horizon;
+        for (h, host) in self.hosts.iter().enumerate() {
+            if let Some(since) = host.down_since {
+                let d = &mut self.out.hosts[h].downtime;
+                *d = d.saturating_add(horizon.saturating_since(since));
+            }
+        }
         self.out.stop = stop;
         self.out.end = end;
         self.out.events = events;

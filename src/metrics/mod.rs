@@ -40,6 +40,32 @@ pub struct Outcome {
     pub transfers: Vec<TransferRecord>,
     /// Every VM moved to another host by a recovery (DR site, HA), in order.
     pub moves: Vec<VmMove>,
+    /// Per host, indexed by [`HostId`].
+    pub hosts: Vec<HostOutcome>,
+}
+
+/// One host's history in a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HostOutcome {
+    /// Time it was not up (crashed, rebooting, rebuilding, under repair),
+    /// up to the end of the horizon.
+    pub downtime: SimDuration,
+    /// Times it went down.
+    pub failures: u32,
+}
+
+impl Outcome {
+    /// Share of the horizon an app was up, from 0 to 1.
+    pub fn app_availability(&self, app: AppId) -> f64 {
+        let span = self.horizon.as_millis().max(1) as f64;
+        1.0 - self.apps[app.index()].downtime(self.horizon).as_millis() as f64 / span
+    }
+
+    /// Share of the horizon a host was up, from 0 to 1.
+    pub fn host_availability(&self, host: HostId) -> f64 {
+        let span = self.horizon.as_millis().max(1) as f64;
+        1.0 - self.hosts[host.index()].downtime.as_millis() as f64 / span
+    }
 }
 
 /// A VM moved to another host by a recovery.
@@ -180,13 +206,15 @@ impl Outcome {
     }
 }
 
-/// Whether a fault was a bug's strike or a recurrence after a restart.
+/// What a fault was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultKind {
     /// The bug's trigger fired.
     Strike,
     /// A restarted host crashed again because the bug was not fixed.
     Recurrence,
+    /// A random host failure of a chaos process (index into `Scenario::chaos`).
+    Chaos(u32),
 }
 
 /// One fault.
@@ -194,9 +222,9 @@ pub enum FaultKind {
 pub struct FaultRecord {
     /// When.
     pub at: SimTime,
-    /// Which bug.
-    pub bug: BugId,
-    /// Strike or recurrence.
+    /// Which bug (`None` for a chaos failure).
+    pub bug: Option<BugId>,
+    /// Strike, recurrence or chaos.
     pub kind: FaultKind,
     /// Hosts it crashed.
     pub hosts: Vec<HostId>,

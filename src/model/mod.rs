@@ -103,6 +103,8 @@ pub struct Host {
     pub memory_bytes: u64,
     /// Virtual CPUs it may run: cores × its site's `vcpu_per_core`.
     pub vcpus: u64,
+    /// How long it has been up when the simulation starts (for uptime triggers).
+    pub uptime: SimDuration,
     /// Free-form tags.
     pub tags: Vec<String>,
 }
@@ -110,8 +112,54 @@ pub struct Host {
 /// When a bug strikes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Trigger {
-    /// A time bomb: at this instant.
+    /// A time bomb: every host in scope at this instant.
     At(SimTime),
+    /// Each host in scope once its uptime since its last boot reaches a
+    /// threshold drawn from this distribution (a slow leak: hosts booted
+    /// together fail together), again after every boot.
+    Uptime(Dist),
+    /// Each host in scope at the times of a Poisson process with this mean
+    /// time between strikes.
+    Poisson(SimDuration),
+    /// A host in scope, with this probability, each time the operation
+    /// happens on it.
+    On(Operation, f64),
+}
+
+/// Operations that can trigger a bug on the host they happen on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// The host finished rebooting.
+    Restart,
+    /// A VM was moved onto the host (HA restart, failover, reinstall).
+    Migration,
+    /// A restore from backup finished onto the host.
+    Restore,
+}
+
+impl Operation {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Restart => "restart",
+            Operation::Migration => "migration",
+            Operation::Restore => "restore",
+        }
+    }
+}
+
+/// The vendor's support: when it works on a bug, and how long until it has
+/// a workaround and a fix.
+#[derive(Clone, Debug)]
+pub struct Vendor {
+    /// Support hours (one calendar); `None` = around the clock.
+    pub support: Option<Roster>,
+    /// Support effort from the first strike to a workaround that stops
+    /// recurrences; `None` = never.
+    pub workaround: Option<Dist>,
+    /// Support effort from the first strike to the fix being applied
+    /// everywhere; `None` = never.
+    pub fix: Option<Dist>,
 }
 
 /// A latent defect of one or more builds: a common-mode fault.
@@ -131,10 +179,66 @@ pub struct Bug {
     pub crash: bool,
     /// Probability that each VM on a crashed host is corrupted.
     pub corrupt_vm: f64,
+    /// Every VM on a hit host is corrupted (its shared datastore is lost).
+    pub datastore_loss: bool,
+    /// Time a crashed host spends writing its crash dump before it can be
+    /// rebooted.
+    pub crash_dump: Option<Dist>,
+    /// The management plane is lost for this long: automated methods (HA
+    /// restart, failover) are unavailable meanwhile.
+    pub management_plane: Option<Dist>,
     /// Delay before a restarted host crashes again, until fixed.
     pub recurrence: Option<Dist>,
-    /// Delay from the first strike to the fix; `None` = never.
+    /// Delay from the first strike to the fix; `None` = never (or see `vendor`).
     pub fix: Option<Dist>,
+    /// The vendor's support hours, workaround and fix.
+    pub vendor: Option<Vendor>,
+}
+
+/// What an outage takes away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutageKind {
+    /// The backup system: no restore starts; transfers pause.
+    Backup,
+    /// The link between the sites: no failover, no restore; transfers pause.
+    Link,
+    /// The management plane: no HA restart, no failover.
+    Management,
+}
+
+impl OutageKind {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutageKind::Backup => "backup",
+            OutageKind::Link => "link",
+            OutageKind::Management => "management",
+        }
+    }
+}
+
+/// A compounding fault: a shared service unavailable for a while.
+#[derive(Clone, Debug)]
+pub struct Outage {
+    /// What is down.
+    pub kind: OutageKind,
+    /// From when.
+    pub at: SimTime,
+    /// For how long.
+    pub duration: Dist,
+}
+
+/// Random failures and repairs of hosts, for availability studies.
+#[derive(Clone, Debug)]
+pub struct Chaos {
+    /// Id from the file.
+    pub id: String,
+    /// The hosts it applies to, each with its own process.
+    pub hosts: Vec<HostId>,
+    /// Time between failures (from a repair to the next failure).
+    pub mtbf: Dist,
+    /// Time to repair; the host's VMs restart by themselves afterwards.
+    pub mttr: Dist,
 }
 
 /// A virtual machine, part of one app.
@@ -473,6 +577,10 @@ pub struct Scenario {
     pub replication: Option<Replication>,
     /// Recovery objectives.
     pub objectives: Vec<Objective>,
+    /// Compounding outages of shared services.
+    pub outages: Vec<Outage>,
+    /// Random failure and repair processes.
+    pub chaos: Vec<Chaos>,
     /// Strategies.
     pub strategies: Vec<Strategy>,
     /// The strategy used when none is named.

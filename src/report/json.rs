@@ -83,7 +83,7 @@ pub struct TaskJson {
 #[allow(missing_docs)]
 pub struct FaultJson {
     pub at: String,
-    pub bug: String,
+    pub bug: Option<String>,
     pub kind: &'static str,
     pub hosts: Vec<String>,
     pub vms_corrupted: u32,
@@ -172,10 +172,11 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
         .iter()
         .map(|f| FaultJson {
             at: date(f.at),
-            bug: scenario.bugs[f.bug.index()].id.clone(),
+            bug: f.bug.map(|b| scenario.bugs[b.index()].id.clone()),
             kind: match f.kind {
                 FaultKind::Strike => "strike",
                 FaultKind::Recurrence => "recurrence",
+                FaultKind::Chaos(_) => "chaos",
             },
             hosts: f
                 .hosts

@@ -35,10 +35,11 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
         let _ = writeln!(out, "  none");
     }
     for f in &outcome.faults {
-        let bug = &scenario.bugs[f.bug.index()].id;
+        let bug = f.bug.map_or("", |b| scenario.bugs[b.index()].id.as_str());
         let what = match f.kind {
             FaultKind::Strike => format!("bug {bug} strikes"),
             FaultKind::Recurrence => format!("bug {bug} recurs"),
+            FaultKind::Chaos(c) => format!("random failure ({})", scenario.chaos[c as usize].id),
         };
         let hosts = name_list(
             f.hosts

@@ -40,6 +40,10 @@ pub struct ScenarioFile {
     pub replication: Option<ReplicationFile>,
     #[serde(default)]
     pub objectives: Vec<ObjectiveFile>,
+    #[serde(default)]
+    pub outages: Vec<OutageFile>,
+    #[serde(default)]
+    pub chaos: Vec<ChaosFile>,
     pub strategies: Vec<StrategyFile>,
     #[serde(default)]
     pub default_strategy: Option<String>,
@@ -101,6 +105,9 @@ pub struct HostFile {
     pub memory: String,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Uptime at the start, e.g. `30d` (default 0).
+    #[serde(default)]
+    pub uptime: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,13 +129,63 @@ pub struct BugFile {
     /// Delay from the first strike to the vendor's fix being applied, or `never`.
     #[serde(default)]
     pub fix: Option<String>,
+    #[serde(default)]
+    pub vendor: Option<VendorFile>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct VendorFile {
+    /// A shift like `Mon-Fri 08:00-18:00`, or `24/7` (default).
+    #[serde(default)]
+    pub support: Option<String>,
+    #[serde(default)]
+    pub workaround: Option<String>,
+    #[serde(default)]
+    pub fix: Option<String>,
+}
+
+/// Exactly one of `at`, `uptime`, `poisson`, `on`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TriggerFile {
     /// Local date and time of a time bomb.
+    #[serde(default)]
+    pub at: Option<String>,
+    /// Distribution of the uptime threshold per host.
+    #[serde(default)]
+    pub uptime: Option<String>,
+    /// Mean time between strikes per host.
+    #[serde(default)]
+    pub poisson: Option<String>,
+    /// `restart`, `migration` or `restore`.
+    #[serde(default)]
+    pub on: Option<String>,
+    /// With `on`: the probability per operation.
+    #[serde(default)]
+    pub probability: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutageFile {
+    /// `backup`, `link` or `management`.
+    pub what: String,
     pub at: String,
+    #[serde(rename = "for")]
+    pub duration: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChaosFile {
+    pub id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub scope: Option<ScopeFile>,
+    pub mtbf: String,
+    pub mttr: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -155,6 +212,12 @@ pub struct EffectsFile {
     /// Probability that each VM on a crashed host is corrupted.
     #[serde(default)]
     pub corrupt_vm: Option<f64>,
+    #[serde(default)]
+    pub datastore_loss: Option<bool>,
+    #[serde(default)]
+    pub crash_dump: Option<String>,
+    #[serde(default)]
+    pub management_plane: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -469,6 +469,11 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             ctx.err(&p.key("cores"), "a host needs at least one core");
         }
         let memory = ctx.size(&p.key("memory"), &h.memory).unwrap_or(0);
+        let uptime = h
+            .uptime
+            .as_ref()
+            .and_then(|t| ctx.duration(&p.key("uptime"), t))
+            .unwrap_or(SimDuration::ZERO);
         if hosts.len() + count as usize > MAX_ENTITIES {
             ctx.err(
                 &p.key("count"),
@@ -504,6 +509,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                     u64::from(h.cores) * u64::from(per_core)
                 },
                 tags: h.tags.clone(),
+                uptime,
             });
         }
         if h.count.is_some() {
@@ -777,6 +783,13 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
     }
 
     // Bugs.
+    let scope_ctx = ScopeRefs {
+        hosts: &hosts,
+        host_refs: &host_refs,
+        host_ref_lists: &host_ref_lists,
+        cluster_ids: &cluster_ids,
+        site_ids: &site_ids,
+    };
     let mut bugs = Vec::new();
     let mut seen = BTreeMap::new();
     for (i, b) in raw.bugs.iter().enumerate() {
@@ -794,59 +807,14 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 "name at least one build that carries the bug",
             );
         }
-        let at = to_sim(ctx, &p.key("trigger").key("at"), &b.trigger.at);
-        let scope = b.scope.as_ref();
+        let trigger = resolve_trigger(ctx, &p.key("trigger"), &b.trigger, &to_sim);
         let default_scope = raw::ScopeFile::default();
-        let s = scope.unwrap_or(&default_scope);
+        let s = b.scope.as_ref().unwrap_or(&default_scope);
         let sp = p.key("scope");
         let errors_before = ctx.errors.len();
-        let mut in_scope = vec![false; hosts.len()];
-        let unscoped =
-            s.hosts.is_empty() && s.clusters.is_empty() && s.sites.is_empty() && s.tags.is_empty();
-        for (k, name) in s.hosts.iter().enumerate() {
-            if let Some(r) = lookup(ctx, &sp.key("hosts").index(k), name, &host_refs, "host") {
-                for h in &host_ref_lists[r] {
-                    in_scope[h.index()] = true;
-                }
-            }
-        }
-        for (k, name) in s.clusters.iter().enumerate() {
-            if let Some(c) = lookup(
-                ctx,
-                &sp.key("clusters").index(k),
-                name,
-                &cluster_ids,
-                "cluster",
-            ) {
-                for (h, host) in hosts.iter().enumerate() {
-                    in_scope[h] |= host.cluster == c;
-                }
-            }
-        }
-        for (k, name) in s.sites.iter().enumerate() {
-            if let Some(site) = lookup(ctx, &sp.key("sites").index(k), name, &site_ids, "site") {
-                for (h, host) in hosts.iter().enumerate() {
-                    in_scope[h] |= host.site == site;
-                }
-            }
-        }
-        for (k, tag) in s.tags.iter().enumerate() {
-            let mut any = false;
-            for (h, host) in hosts.iter().enumerate() {
-                if host.tags.contains(tag) {
-                    in_scope[h] = true;
-                    any = true;
-                }
-            }
-            if !any {
-                ctx.err(
-                    &sp.key("tags").index(k),
-                    format!("no host has the tag `{tag}`"),
-                );
-            }
-        }
+        let in_scope = scope_ctx.resolve(ctx, &sp, s);
         let bug_hosts: Vec<HostId> = (0..hosts.len())
-            .filter(|&h| (unscoped || in_scope[h]) && affected.contains(&hosts[h].build))
+            .filter(|&h| in_scope[h] && affected.contains(&hosts[h].build))
             .map(|h| HostId(h as u32))
             .collect();
         if bug_hosts.is_empty()
@@ -860,32 +828,152 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             );
         }
         let host_probability = ctx.probability(&sp.key("probability"), s.probability, 1.0);
+        if s.probability == Some(0.0) {
+            ctx.err(
+                &sp.key("probability"),
+                "a probability of 0 means the bug never strikes: remove the bug instead",
+            );
+        }
         let effects = b.effects.as_ref();
+        let ep = p.key("effects");
         let crash = effects.and_then(|e| e.crash).unwrap_or(true);
         let corrupt_vm = ctx.probability(
-            &p.key("effects").key("corrupt_vm"),
+            &ep.key("corrupt_vm"),
             effects.and_then(|e| e.corrupt_vm),
             0.0,
         );
+        let datastore_loss = effects.and_then(|e| e.datastore_loss).unwrap_or(false);
+        let crash_dump = effects
+            .and_then(|e| e.crash_dump.as_ref())
+            .and_then(|t| ctx.dist(&ep.key("crash_dump"), t));
+        let management_plane = effects
+            .and_then(|e| e.management_plane.as_ref())
+            .and_then(|t| ctx.dist(&ep.key("management_plane"), t));
+        if !crash && !datastore_loss && management_plane.is_none() {
+            ctx.err(
+                &ep,
+                "with `crash: false` the bug needs another effect (`datastore_loss` or `management_plane`), or it does nothing",
+            );
+        }
+        if crash_dump.is_some() && !crash {
+            ctx.err(&ep.key("crash_dump"), "a crash dump needs `crash: true`");
+        }
         let recurrence = b
             .recurrence
             .as_ref()
             .and_then(|t| ctx.dist(&p.key("recurrence"), t));
-        let fix = match b.fix.as_deref().map(str::trim) {
-            None | Some("never") => None,
-            Some(t) => ctx.dist(&p.key("fix"), t),
-        };
+        let never_or =
+            |ctx: &mut Ctx, path: &FieldPath, t: &Option<String>| match t.as_deref().map(str::trim)
+            {
+                None | Some("never") => None,
+                Some(t) => ctx.dist(path, t),
+            };
+        let fix = never_or(ctx, &p.key("fix"), &b.fix);
+        let vendor = b.vendor.as_ref().map(|v| {
+            let vp = p.key("vendor");
+            if v.fix.is_some() && b.fix.is_some() {
+                ctx.err(
+                    &vp.key("fix"),
+                    "the fix is given twice: keep `vendor.fix` (counted in support hours) or the bug's `fix`, not both",
+                );
+            }
+            let support = match v.support.as_deref().map(str::trim) {
+                None | Some("24/7") => None,
+                Some(text) => match (ShiftSpec::parse(text), &tz, start, horizon) {
+                    (Err(e), ..) => {
+                        ctx.err(&vp.key("support"), e.to_string());
+                        None
+                    }
+                    (Ok(spec), Some(tz), Some(start), Some(horizon)) => {
+                        match Roster::build(tz, start, horizon, 1, &[spec], &[]) {
+                            Ok(r) => Some(r),
+                            Err(e) => {
+                                ctx.err(&vp.key("support"), e.to_string());
+                                None
+                            }
+                        }
+                    }
+                    _ => None,
+                },
+            };
+            Vendor {
+                support,
+                workaround: never_or(ctx, &vp.key("workaround"), &v.workaround),
+                fix: never_or(ctx, &vp.key("fix"), &v.fix),
+            }
+        });
         bugs.push(Bug {
             id: b.id.clone(),
             builds: affected,
-            trigger: Trigger::At(at.unwrap_or(SimTime::ZERO)),
+            trigger: trigger.unwrap_or(Trigger::At(SimTime::ZERO)),
             hosts: bug_hosts,
             host_probability,
             crash,
             corrupt_vm,
+            datastore_loss,
+            crash_dump,
+            management_plane,
             recurrence,
             fix,
+            vendor,
         });
+    }
+
+    // Outages and chaos.
+    let mut outages = Vec::new();
+    for (i, o) in raw.outages.iter().enumerate() {
+        let p = root.key("outages").index(i);
+        let kind = match o.what.trim() {
+            "backup" => Some(OutageKind::Backup),
+            "link" => Some(OutageKind::Link),
+            "management" => Some(OutageKind::Management),
+            other => {
+                ctx.err(
+                    &p.key("what"),
+                    format!("unknown outage `{other}`: expected `backup`, `link` or `management`"),
+                );
+                None
+            }
+        };
+        let at = to_sim(ctx, &p.key("at"), &o.at);
+        let duration = ctx.dist(&p.key("for"), &o.duration);
+        if let (Some(kind), Some(at), Some(duration)) = (kind, at, duration) {
+            outages.push(Outage { kind, at, duration });
+        }
+    }
+    let mut chaos = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (i, c) in raw.chaos.iter().enumerate() {
+        let p = root.key("chaos").index(i);
+        ctx.id(&p.key("id"), &c.id, &mut seen, "chaos process");
+        let default_scope = raw::ScopeFile::default();
+        let s = c.scope.as_ref().unwrap_or(&default_scope);
+        if s.probability.is_some() {
+            ctx.err(
+                &p.key("scope").key("probability"),
+                "a chaos process applies to every host in its scope: no probability",
+            );
+        }
+        let in_scope = scope_ctx.resolve(ctx, &p.key("scope"), s);
+        let mtbf = ctx.dist(&p.key("mtbf"), &c.mtbf);
+        let mttr = ctx.dist(&p.key("mttr"), &c.mttr);
+        if mtbf.as_ref().is_some_and(|d| d.mean() == SimDuration::ZERO) {
+            ctx.err(
+                &p.key("mtbf"),
+                "the time between failures must be more than zero",
+            );
+        }
+        if let (Some(mtbf), Some(mttr)) = (mtbf, mttr) {
+            chaos.push(Chaos {
+                id: c.id.clone(),
+                hosts: (0..hosts.len())
+                    .filter(|&h| in_scope[h])
+                    .map(|h| HostId(h as u32))
+                    .collect(),
+                mtbf,
+                mttr,
+            });
+        }
     }
 
     // Teams.
@@ -1342,9 +1430,135 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         backup,
         replication,
         objectives,
+        outages,
+        chaos,
         strategies,
         default_strategy,
     })
+}
+
+/// What a `scope` may name.
+struct ScopeRefs<'a> {
+    hosts: &'a [Host],
+    host_refs: &'a BTreeMap<String, usize>,
+    host_ref_lists: &'a [Vec<HostId>],
+    cluster_ids: &'a BTreeMap<String, ClusterId>,
+    site_ids: &'a BTreeMap<String, SiteId>,
+}
+
+impl ScopeRefs<'_> {
+    /// Per host, whether the scope covers it: the union of its hosts,
+    /// clusters, sites and tags; every host when it names none.
+    fn resolve(&self, ctx: &mut Ctx, sp: &FieldPath, s: &raw::ScopeFile) -> Vec<bool> {
+        let hosts = self.hosts;
+        let unscoped =
+            s.hosts.is_empty() && s.clusters.is_empty() && s.sites.is_empty() && s.tags.is_empty();
+        let mut in_scope = vec![unscoped; hosts.len()];
+        for (k, name) in s.hosts.iter().enumerate() {
+            if let Some(r) = lookup(ctx, &sp.key("hosts").index(k), name, self.host_refs, "host") {
+                for h in &self.host_ref_lists[r] {
+                    in_scope[h.index()] = true;
+                }
+            }
+        }
+        for (k, name) in s.clusters.iter().enumerate() {
+            let path = sp.key("clusters").index(k);
+            if let Some(c) = lookup(ctx, &path, name, self.cluster_ids, "cluster") {
+                for (h, host) in hosts.iter().enumerate() {
+                    in_scope[h] |= host.cluster == c;
+                }
+            }
+        }
+        for (k, name) in s.sites.iter().enumerate() {
+            if let Some(site) = lookup(ctx, &sp.key("sites").index(k), name, self.site_ids, "site")
+            {
+                for (h, host) in hosts.iter().enumerate() {
+                    in_scope[h] |= host.site == site;
+                }
+            }
+        }
+        for (k, tag) in s.tags.iter().enumerate() {
+            let mut any = false;
+            for (h, host) in hosts.iter().enumerate() {
+                if host.tags.contains(tag) {
+                    in_scope[h] = true;
+                    any = true;
+                }
+            }
+            if !any {
+                ctx.err(
+                    &sp.key("tags").index(k),
+                    format!("no host has the tag `{tag}`"),
+                );
+            }
+        }
+        in_scope
+    }
+}
+
+/// A bug's trigger: exactly one of `at`, `uptime`, `poisson`, `on`.
+fn resolve_trigger(
+    ctx: &mut Ctx,
+    p: &FieldPath,
+    t: &raw::TriggerFile,
+    to_sim: &dyn Fn(&mut Ctx, &FieldPath, &str) -> Option<SimTime>,
+) -> Option<Trigger> {
+    let given = [
+        t.at.is_some(),
+        t.uptime.is_some(),
+        t.poisson.is_some(),
+        t.on.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if given != 1 {
+        ctx.err(
+            p,
+            "give exactly one trigger: `at` (a date), `uptime` (a threshold per host), `poisson` (mean time between strikes per host) or `on` (an operation)",
+        );
+        return None;
+    }
+    if t.probability.is_some() && t.on.is_none() {
+        ctx.err(
+            &p.key("probability"),
+            "`probability` goes with `on`; for other triggers use the scope's `probability`",
+        );
+    }
+    if let Some(at) = &t.at {
+        return to_sim(ctx, &p.key("at"), at).map(Trigger::At);
+    }
+    if let Some(u) = &t.uptime {
+        return ctx.dist(&p.key("uptime"), u).map(Trigger::Uptime);
+    }
+    if let Some(m) = &t.poisson {
+        let mean = ctx.duration(&p.key("poisson"), m)?;
+        if mean == SimDuration::ZERO {
+            ctx.err(
+                &p.key("poisson"),
+                "the mean time between strikes must be more than zero",
+            );
+            return None;
+        }
+        return Some(Trigger::Poisson(mean));
+    }
+    let on = t.on.as_deref().map(str::trim).unwrap_or_default();
+    let op = match on {
+        "restart" => Operation::Restart,
+        "migration" => Operation::Migration,
+        "restore" => Operation::Restore,
+        other => {
+            ctx.err(
+                &p.key("on"),
+                format!(
+                    "unknown operation `{other}`: expected `restart`, `migration` or `restore`"
+                ),
+            );
+            return None;
+        }
+    };
+    let probability = ctx.probability(&p.key("probability"), t.probability, 1.0);
+    Some(Trigger::On(op, probability))
 }
 
 fn parse_method(ctx: &mut Ctx, path: &FieldPath, name: &str) -> Option<Method> {

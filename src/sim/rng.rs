@@ -36,6 +36,14 @@ pub enum Purpose {
     Rebuild = 9,
     /// Runbook "go" steps (index: wave and opening).
     Runbook = 10,
+    /// Per-host bug triggers: uptime thresholds, Poisson times, operation
+    /// draws (index: bug, host and count).
+    Trigger = 11,
+    /// Outage durations (index: outage).
+    Outage = 12,
+    /// Fault effects: crash dumps, management-plane loss (index: bug, host
+    /// and count).
+    Effects = 13,
 }
 
 /// Derives independent generators from one master seed.
