@@ -970,8 +970,10 @@ impl<'a> Engine<'a> {
         touched.sort();
         for &a in &touched {
             let phase = self.apps[a.index()].phase;
+            let mut failed = None;
             match phase {
                 Phase::InProgress(m @ (Method::Restart | Method::Rebuild)) => {
+                    failed = Some(m);
                     if let Some(w) = self
                         .workers
                         .iter()
@@ -993,8 +995,9 @@ impl<'a> Engine<'a> {
                 }
                 _ => {}
             }
-            if recurrence {
-                self.escalate_on_recurrence(a);
+            if recurrence || failed.is_some() {
+                let m = failed.or(self.out.apps[a.index()].method);
+                self.escalate_on_failure(a, m);
             }
             self.update_up(now, a);
         }
@@ -1351,7 +1354,9 @@ impl<'a> Engine<'a> {
 
     /// Raises the app's escalation level past the method that just failed
     /// it, if the strategy escalates after this many recurrences.
-    fn escalate_on_recurrence(&mut self, a: AppId) {
+    /// A recurrence knocked the app down again, or a crash cut short its
+    /// restart (`m` is the method that failed it).
+    fn escalate_on_failure(&mut self, a: AppId, m: Option<Method>) {
         let state = &mut self.apps[a.index()];
         state.recur_hits += 1;
         let Some(n) = self.st.escalate_after_recurrences else {
@@ -1360,8 +1365,7 @@ impl<'a> Engine<'a> {
         if state.recur_hits < n {
             return;
         }
-        let last = self.out.apps[a.index()].method;
-        if let Some(pos) = last.and_then(|m| self.st.methods.iter().position(|x| *x == m))
+        if let Some(pos) = m.and_then(|m| self.st.methods.iter().position(|x| *x == m))
             && pos + 1 > state.level
             && pos + 1 < self.st.methods.len()
         {

@@ -48,6 +48,9 @@ enum Command {
         /// Scenario files (.yaml, .yml, .toml, .json).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Check them with this fault campaign's `bugs`, `outages` and `chaos`.
+        #[arg(long, value_name = "FILE")]
+        faults: Option<PathBuf>,
     },
 }
 
@@ -61,6 +64,9 @@ struct RunArgs {
     /// Master seed of the replication: same seed, same result [default: 1].
     #[arg(long)]
     seed: Option<u64>,
+    /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
     /// Print the event-by-event timeline to stderr, stamped with simulated dates.
     #[arg(long)]
     trace: bool,
@@ -84,6 +90,9 @@ struct MonteCarloArgs {
     /// Worker threads (default: all cores); the result does not depend on it.
     #[arg(long, short)]
     jobs: Option<usize>,
+    /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -155,7 +164,7 @@ fn main() -> ExitCode {
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Merge { files, json }) => merge(&files, json),
         Some(Command::Sweep(args)) => sweep(args),
-        Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Validate { files, faults }) => validate(&files, faults.as_ref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -175,25 +184,51 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: Option<&PathBuf>) -> Result<Scenario, Failure> {
-    let loaded = match path {
-        Some(p) => scenario::load_path(p).map(|mut s| {
-            s.source = p.display().to_string();
-            s
-        }),
-        None => scenario::load_default().map(|mut s| {
-            s.source = scenario::DEFAULT_SCENARIO_NAME.to_string();
-            s
-        }),
-    };
-    loaded.map_err(|e| match e {
+/// The scenario's text, name and format (the embedded default without a path).
+fn scenario_text(path: Option<&PathBuf>) -> Result<(String, String, scenario::Format), Failure> {
+    match path {
+        Some(p) => scenario::read_file(p).map_err(load_failure),
+        None => Ok((
+            scenario::DEFAULT_SCENARIO_YAML.to_string(),
+            scenario::DEFAULT_SCENARIO_NAME.to_string(),
+            scenario::Format::Yaml,
+        )),
+    }
+}
+
+fn load_failure(e: ScenarioError) -> Failure {
+    match e {
         ScenarioError::Read { .. } => Failure::Other(e.to_string()),
         _ => Failure::Input(e.to_string()),
-    })
+    }
+}
+
+/// Loads the scenario, with the faults of a campaign file if one is given.
+fn load(path: Option<&PathBuf>, faults: Option<&PathBuf>) -> Result<Scenario, Failure> {
+    let (text, file, format) = scenario_text(path)?;
+    let mut s = match faults {
+        None => scenario::load_str(&text, &file, format),
+        Some(f) => {
+            let (ftext, ffile, fformat) = scenario::read_file(f).map_err(load_failure)?;
+            scenario::load_with_faults(scenario::WithFaults {
+                scenario: (&text, &file, format),
+                faults: (&ftext, &ffile, fformat),
+            })
+            .map(|mut s| {
+                s.source = format!("{file} with faults from {ffile}");
+                s
+            })
+        }
+    }
+    .map_err(load_failure)?;
+    if faults.is_none() {
+        s.source = file;
+    }
+    Ok(s)
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let scenario = load(args.scenario.as_ref())?;
+    let scenario = load(args.scenario.as_ref(), args.faults.as_ref())?;
     let strategy = match &args.strategy {
         None => scenario.default_strategy(),
         Some(name) => pick_strategies(&scenario, std::slice::from_ref(name))?[0],
@@ -216,7 +251,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 }
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let scenario = load(args.common.scenario.as_ref())?;
+    let scenario = load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
     let strategies = pick_strategies(&scenario, &args.common.strategies)?;
     let jobs = args.common.jobs.unwrap_or_else(default_jobs);
     let shard = args.shard.unwrap_or((0, 1));
@@ -331,31 +366,27 @@ fn pick_strategies<'a>(
 fn sweep(args: SweepArgs) -> Result<(), Failure> {
     use hvsim::scenario::Format;
     use hvsim::sweep::{apply, points, show};
-    let (text, source, format) = match &args.common.scenario {
-        Some(p) => {
-            let format = Format::from_path(p).ok_or_else(|| {
-                Failure::Input(format!(
-                    "{}: cannot tell the format: name the file .yaml, .yml, .toml or .json",
-                    p.display()
-                ))
-            })?;
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Failure::Other(format!("cannot read {}: {e}", p.display())))?;
-            (text, p.display().to_string(), format)
+    let (text, source, format) = scenario_text(args.common.scenario.as_ref())?;
+    // Validate the files as they are first, for located errors.
+    load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
+    let to_json = |text: &str, format: Format| -> Result<serde_json::Value, Failure> {
+        match format {
+            Format::Yaml => serde_saphyr::from_str(text).map_err(|e| Failure::Input(e.to_string())),
+            Format::Toml => toml::from_str(text).map_err(|e| Failure::Input(e.to_string())),
+            Format::Json => serde_json::from_str(text).map_err(|e| Failure::Input(e.to_string())),
         }
-        None => (
-            scenario::DEFAULT_SCENARIO_YAML.to_string(),
-            scenario::DEFAULT_SCENARIO_NAME.to_string(),
-            Format::Yaml,
-        ),
     };
-    // Validate the file as it is first, for located errors.
-    scenario::load_str(&text, &source, format).map_err(|e| Failure::Input(e.to_string()))?;
-    let doc: serde_json::Value = match format {
-        Format::Yaml => serde_saphyr::from_str(&text).map_err(|e| Failure::Input(e.to_string()))?,
-        Format::Toml => toml::from_str(&text).map_err(|e| Failure::Input(e.to_string()))?,
-        Format::Json => serde_json::from_str(&text).map_err(|e| Failure::Input(e.to_string()))?,
-    };
+    let mut doc = to_json(&text, format)?;
+    if let Some(f) = &args.common.faults {
+        let (ftext, _, fformat) = scenario::read_file(f).map_err(load_failure)?;
+        let faults = to_json(&ftext, fformat)?;
+        for key in ["bugs", "outages", "chaos"] {
+            let value = faults.get(key).cloned().unwrap_or(serde_json::json!([]));
+            if let Some(obj) = doc.as_object_mut() {
+                obj.insert(key.to_string(), value);
+            }
+        }
+    }
     let grid = points(&args.sets).map_err(Failure::Input)?;
     let jobs = args.common.jobs.unwrap_or_else(default_jobs);
     let names: Vec<String> = args.sets.iter().map(|s| s.name()).collect();
@@ -443,13 +474,27 @@ fn merge(files: &[PathBuf], json: bool) -> Result<(), Failure> {
     print_comparison(name.as_deref().unwrap_or(""), &merged, json)
 }
 
-fn validate(files: &[PathBuf]) -> Result<(), Failure> {
+fn validate(files: &[PathBuf], faults: Option<&PathBuf>) -> Result<(), Failure> {
     let (mut bad, mut unreadable) = (0, 0);
     for f in files {
-        match scenario::load_path(f) {
+        let loaded = match faults {
+            None => scenario::load_path(f),
+            Some(c) => scenario::read_file(f).and_then(|(text, file, format)| {
+                let (ftext, ffile, fformat) = scenario::read_file(c)?;
+                scenario::load_with_faults(scenario::WithFaults {
+                    scenario: (&text, &file, format),
+                    faults: (&ftext, &ffile, fformat),
+                })
+            }),
+        };
+        match loaded {
             Ok(s) => println!(
-                "ok: {} — {} ({} hosts, {} apps, {} VMs, {} bugs, {} teams, {} strategies)",
+                "ok: {}{} — {} ({} hosts, {} apps, {} VMs, {} bugs, {} teams, {} strategies)",
                 f.display(),
+                faults.map_or(String::new(), |c| format!(
+                    " with faults from {}",
+                    c.display()
+                )),
                 s.name,
                 s.hosts.len(),
                 s.apps.len(),

@@ -127,6 +127,45 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 
 /// Loads and validates a scenario file, choosing the format by extension.
 pub fn load_path(path: &Path) -> Result<Scenario, ScenarioError> {
+    let (text, file, format) = read_file(path)?;
+    load_str(&text, &file, format)
+}
+
+/// Loads the embedded default scenario (the December 2018 incident).
+pub fn load_default() -> Result<Scenario, ScenarioError> {
+    load_str(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_NAME, Format::Yaml)
+}
+
+/// Parses and validates scenario text; `file` names it in messages.
+pub fn load_str(text: &str, file: &str, format: Format) -> Result<Scenario, ScenarioError> {
+    let (raw, locator) = parse::<raw::ScenarioFile>(text, file, format)?;
+    resolve::resolve(raw, file, &locator, None)
+}
+
+/// A scenario and a fault campaign, as text: the campaign's `bugs`,
+/// `outages` and `chaos` replace the scenario's.
+pub struct WithFaults<'a> {
+    /// The scenario's text, name and format.
+    pub scenario: (&'a str, &'a str, Format),
+    /// The campaign's text, name and format.
+    pub faults: (&'a str, &'a str, Format),
+}
+
+/// Parses and validates a scenario with the faults of a campaign file;
+/// problems in the faults are located in the campaign file.
+pub fn load_with_faults(input: WithFaults<'_>) -> Result<Scenario, ScenarioError> {
+    let (text, file, format) = input.scenario;
+    let (ftext, ffile, fformat) = input.faults;
+    let (mut raw, locator) = parse::<raw::ScenarioFile>(text, file, format)?;
+    let (faults, flocator) = parse::<raw::FaultsFile>(ftext, ffile, fformat)?;
+    raw.bugs = faults.bugs;
+    raw.outages = faults.outages;
+    raw.chaos = faults.chaos;
+    resolve::resolve(raw, file, &locator, Some((ffile, &flocator)))
+}
+
+/// Reads a file as text, refusing unknown extensions and huge files.
+pub fn read_file(path: &Path) -> Result<(String, String, Format), ScenarioError> {
     let file = path.display().to_string();
     let format = Format::from_path(path)
         .ok_or_else(|| ScenarioError::UnknownFormat { file: file.clone() })?;
@@ -145,27 +184,16 @@ pub fn load_path(path: &Path) -> Result<Scenario, ScenarioError> {
         file: file.clone(),
         source,
     })?;
-    load_str(&text, &file, format)
+    Ok((text, file, format))
 }
 
-/// Loads the embedded default scenario (the December 2018 incident).
-pub fn load_default() -> Result<Scenario, ScenarioError> {
-    load_str(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_NAME, Format::Yaml)
-}
-
-/// Parses and validates scenario text; `file` names it in messages.
-pub fn load_str(text: &str, file: &str, format: Format) -> Result<Scenario, ScenarioError> {
-    let (raw, locator) = parse(text, file, format)?;
-    resolve::resolve(raw, file, &locator)
-}
-
-fn parse(
+fn parse<T: serde::de::DeserializeOwned>(
     text: &str,
     file: &str,
     format: Format,
-) -> Result<(raw::ScenarioFile, Locator), ScenarioError> {
+) -> Result<(T, Locator), ScenarioError> {
     let mut path_text = String::new();
-    let result: Result<raw::ScenarioFile, (String, Option<LineCol>)> = match format {
+    let result: Result<T, (String, Option<LineCol>)> = match format {
         Format::Yaml => serde_saphyr::with_deserializer_from_str(text, |de| {
             serde_path_to_error::deserialize(de).map_err(|e| {
                 path_text = e.path().to_string();

@@ -145,6 +145,22 @@ pub struct VendorFile {
     pub fix: Option<String>,
 }
 
+/// A fault campaign (`--faults FILE`): replaces the scenario's faults.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsFile {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub bugs: Vec<BugFile>,
+    #[serde(default)]
+    pub outages: Vec<OutageFile>,
+    #[serde(default)]
+    pub chaos: Vec<ChaosFile>,
+}
+
 /// Exactly one of `at`, `uptime`, `poisson`, `on`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

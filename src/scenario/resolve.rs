@@ -247,10 +247,14 @@ fn expand_ids(id: &str, count: u32, explicit: bool) -> Vec<String> {
     (1..=count).map(|i| format!("{id}-{i:0width$}")).collect()
 }
 
+/// The top-level sections a fault campaign file (`--faults`) provides.
+pub(super) const FAULT_SECTIONS: [&str; 3] = ["bugs", "outages", "chaos"];
+
 pub(super) fn resolve(
     raw: ScenarioFile,
     file: &str,
     locator: &Locator,
+    faults: Option<(&str, &Locator)>,
 ) -> Result<Scenario, ScenarioError> {
     let mut ctx = Ctx { errors: Vec::new() };
     let root = FieldPath::root();
@@ -263,11 +267,19 @@ pub(super) fn resolve(
     let mut diagnostics: Vec<Diagnostic> = ctx
         .errors
         .into_iter()
-        .map(|(path, message)| Diagnostic {
-            file: file.to_string(),
-            at: locator.locate(&path),
-            path: (!path.0.is_empty()).then_some(path),
-            message,
+        .map(|(path, message)| {
+            // Faults from a campaign file are located in that file.
+            let in_faults = matches!(path.0.first(), Some(super::Seg::Key(k)) if FAULT_SECTIONS.contains(&k.as_str()));
+            let (file, locator) = match faults {
+                Some(f) if in_faults => f,
+                _ => (file, locator),
+            };
+            Diagnostic {
+                file: file.to_string(),
+                at: locator.locate(&path),
+                path: (!path.0.is_empty()).then_some(path),
+                message,
+            }
         })
         .collect();
     diagnostics.sort_by_key(|d| d.at);

@@ -4,6 +4,7 @@ mod calibration;
 mod cli;
 mod compare;
 mod corpus;
+mod faults;
 mod properties;
 mod recovery;
 

@@ -1,0 +1,350 @@
+//! The fault model: a focused scenario for every trigger and effect, the
+//! vendor, compounding outages, chaos and fault campaign files.
+
+use hvsim::metrics::{FaultKind, Outcome};
+use hvsim::model::{Method, Scenario};
+use hvsim::scenario::{Format, load_str};
+use hvsim::sim::{SimDuration, SimTime};
+
+use crate::hvsim;
+
+/// Primary cluster `p` (hosts `hosts`, build `old`), DR site with one big
+/// host on build `new`. Start 2024-01-05 00:00 UTC (a Friday).
+fn world(hosts: &str, bugs: &str, apps: &str, strategies: &str, extra: &str) -> String {
+    format!(
+        "name: faults
+time_zone: UTC
+start: 2024-01-05 00:00
+horizon: 40d
+builds:
+  - {{ id: old, reboot: 10m, rebuild: 2h }}
+  - {{ id: new, reboot: 10m, rebuild: 2h }}
+sites: [{{ id: main }}, {{ id: dr, role: dr }}]
+clusters: [{{ id: p, site: main }}, {{ id: d, site: dr }}]
+hosts:
+{hosts}
+  - {{ id: x, count: 1, cluster: d, build: new, cores: 64, memory: 2TiB }}
+bugs:
+{bugs}
+apps:
+{apps}
+teams:
+  - {{ id: t, members: 4, shifts: [\"24/7\"] }}
+strategies:
+{strategies}
+{extra}"
+    )
+}
+
+fn load(text: &str) -> Scenario {
+    load_str(text, "faults.yaml", Format::Yaml).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn run(sc: &Scenario, seed: u64) -> Outcome {
+    hvsim::simulate(sc, sc.default_strategy(), seed).expect("runs")
+}
+
+fn h(hours: f64) -> SimDuration {
+    SimDuration::from_millis((hours * 3_600_000.0).round() as u64)
+}
+
+fn at_h(hours: f64) -> SimTime {
+    SimTime::ZERO.saturating_add(h(hours))
+}
+
+const ONE_HOST: &str = "  - { id: h, count: 1, cluster: p, build: old, cores: 32, memory: 512GiB }";
+const ONE_APP: &str = "  - { id: a, vms: [{ cluster: p, cores: 2, memory: 8GiB, disk: 100GiB }], work: { restart: 10m, reinstall: 2h, ha-restart: 5m, failover: 15m, restore: 0s } }";
+const RESTART: &str =
+    "  - { id: s, detection: 0s, diagnosis: 0s, methods: [restart, reinstall], order: fifo }";
+
+#[test]
+fn uptime_triggers_strike_hosts_booted_together_together_and_again_after_a_reboot() {
+    // Both hosts were booted 20 days before the start; the leak brings them
+    // down at 30 days of uptime (± 2 h), so on day 10. After the restart
+    // (10 min + 10 min), the next strike is 30 days later.
+    let hosts =
+        "  - { id: h, count: 2, cluster: p, build: old, cores: 32, memory: 512GiB, uptime: 20d }";
+    let bugs = "  - { id: leak, builds: [old], trigger: { uptime: \"uniform(719h, 721h)\" } }";
+    let sc = load(&world(hosts, bugs, ONE_APP, RESTART, ""));
+    let o = run(&sc, 1);
+    let strikes: Vec<SimTime> = o.incidents.iter().map(|i| i.at).collect();
+    assert!(strikes.len() >= 3, "{strikes:?}");
+    for t in &strikes[..2] {
+        assert!(*t >= at_h(239.0) && *t <= at_h(241.0), "{t}");
+    }
+    // The second round, 30 days after each host's reboot.
+    assert!(strikes[2] >= at_h(240.0 + 719.0) && strikes[2] <= at_h(241.0 + 721.0 + 1.0));
+    // The app was recovered each time.
+    assert!(o.apps[0].final_up().is_some());
+}
+
+#[test]
+fn poisson_triggers_strike_at_the_given_mean_rate() {
+    // A bug that only takes the management plane away for a minute: the
+    // host stays up and the strikes form a Poisson process of mean 1 day
+    // over 40 days, in each of 40 runs: 1,600 expected in all.
+    let bugs = "  - { id: flaky, builds: [old], trigger: { poisson: 1d }, effects: { crash: false, management_plane: 1m } }";
+    let sc = load(&world(ONE_HOST, bugs, ONE_APP, RESTART, ""));
+    let total: usize = (1..=40).map(|seed| run(&sc, seed).incidents.len()).sum();
+    // Poisson(1600): sd 40; 5 sd either side.
+    assert!((1400..=1800).contains(&total), "{total} strikes");
+}
+
+#[test]
+fn operation_triggers_strike_when_the_operation_happens() {
+    // A time bomb crashes the host; the restart's reboot then triggers a
+    // second bug (probability 1) that crashes it again; escalation sends
+    // the app to DR; the move onto DR host x triggers a third bug there.
+    let bugs = "  - { id: bomb, builds: [old], trigger: { at: 2024-01-05 01:00 } }
+  - { id: on-boot, builds: [old], trigger: { on: restart, probability: 1.0 } }
+  - { id: on-move, builds: [new], trigger: { on: migration, probability: 1.0 }, scope: { hosts: [x] }, effects: { crash: false, management_plane: 1h } }";
+    let strategy = "  - { id: s, detection: 0s, diagnosis: 0s, methods: [restart, reinstall], order: fifo, restart_despite_recurrence: true, escalate: { after_recurrences: 1 } }";
+    let sc = load(&world(ONE_HOST, bugs, ONE_APP, strategy, ""));
+    let o = run(&sc, 1);
+    let by_bug = |id: &str| {
+        o.incidents
+            .iter()
+            .filter(|i| sc.bugs[i.bug.index()].id == id)
+            .count()
+    };
+    assert_eq!(by_bug("bomb"), 1);
+    assert!(by_bug("on-boot") >= 1);
+    assert_eq!(by_bug("on-move"), 1);
+    assert_eq!(o.apps[0].method, Some(Method::Reinstall));
+}
+
+#[test]
+fn a_crash_dump_delays_the_reboot() {
+    // Strike at 01:00; the dump takes 30 min, the reboot 10 min, the
+    // restart 10 min: back at 01:50.
+    let bugs = "  - { id: psod, builds: [old], trigger: { at: 2024-01-05 01:00 }, effects: { crash_dump: 30m } }";
+    let sc = load(&world(ONE_HOST, bugs, ONE_APP, RESTART, ""));
+    let o = run(&sc, 1);
+    assert_eq!(o.apps[0].final_up(), Some(at_h(1.0 + 50.0 / 60.0)));
+}
+
+#[test]
+fn datastore_loss_corrupts_every_vm_even_without_a_crash() {
+    let bugs = "  - { id: vmfs, builds: [old], trigger: { at: 2024-01-05 01:00 }, effects: { crash: false, datastore_loss: true } }";
+    let sc = load(&world(ONE_HOST, bugs, ONE_APP, RESTART, ""));
+    let o = run(&sc, 1);
+    assert_eq!(o.faults[0].vms_corrupted, 1);
+    assert!(o.faults[0].hosts.is_empty(), "no host crashed");
+    // Restart cannot bring back a corrupted VM: reinstalled (2 h).
+    assert_eq!(o.apps[0].method, Some(Method::Reinstall));
+    assert_eq!(o.apps[0].final_up(), Some(at_h(3.0)));
+}
+
+#[test]
+fn losing_the_management_plane_holds_automated_methods_back() {
+    // The bug crashes h-01 and takes the management plane for 2 h. HA
+    // restart to h-02 must wait for it: back at 01:00 + 2 h + 5 min.
+    let hosts = "  - { id: h, count: 2, cluster: p, build: old, cores: 32, memory: 512GiB }";
+    let bugs = "  - { id: mgmt, builds: [old], trigger: { at: 2024-01-05 01:00 }, scope: { hosts: [h-01] }, effects: { management_plane: 2h } }";
+    let strategy =
+        "  - { id: s, detection: 0s, diagnosis: 9h, methods: [ha-restart], order: fifo }";
+    let sc = load(&world(hosts, bugs, ONE_APP, strategy, ""));
+    let o = run(&sc, 1);
+    assert_eq!(o.apps[0].method, Some(Method::HaRestart));
+    assert_eq!(o.apps[0].final_up(), Some(at_h(3.0 + 5.0 / 60.0)));
+}
+
+#[test]
+fn the_vendor_works_in_its_support_hours() {
+    // Friday 20:00 strike; the vendor works Mon-Fri 09:00-17:00 and needs
+    // 4 h for the fix: applied Monday 13:00 (day 3 + 13 h = 85 h). Restart
+    // is unsafe until then (the bug recurs); then reboot and restart (20
+    // min). The workaround (10 h of support) would come later, on Tuesday.
+    let bugs = "  - id: bug
+    builds: [old]
+    trigger: { at: 2024-01-05 20:00 }
+    recurrence: 1h
+    vendor: { support: Mon-Fri 09:00-17:00, fix: 4h, workaround: 10h }";
+    let strategy = "  - { id: s, detection: 0s, diagnosis: 0s, methods: [restart], order: fifo }";
+    let sc = load(&world(ONE_HOST, bugs, ONE_APP, strategy, ""));
+    let o = run(&sc, 1);
+    assert_eq!(o.apps[0].final_up(), Some(at_h(85.0 + 20.0 / 60.0)));
+    // Around the clock, the workaround (10 h) comes first and makes the
+    // restart safe: back at 20:00 + 10 h + 20 min.
+    let bugs = bugs
+        .replace("Mon-Fri 09:00-17:00", "24/7")
+        .replace("fix: 4h", "fix: 40h");
+    let sc = load(&world(ONE_HOST, &bugs, ONE_APP, strategy, ""));
+    let o = run(&sc, 1);
+    assert_eq!(o.apps[0].final_up(), Some(at_h(30.0 + 20.0 / 60.0)));
+    assert_eq!(o.recurrences, 0);
+}
+
+#[test]
+fn restart_in_place_loops_until_the_fix_as_the_trace_shows() {
+    // Restarting despite the recurring bug: the host crashes again every
+    // hour or so until the fix at 2024-01-06 01:00; then it stays up.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("loop.yaml");
+    let bugs = "  - { id: bug, builds: [old], trigger: { at: 2024-01-05 01:00 }, recurrence: 1h, fix: 24h }";
+    let strategy = "  - { id: s, detection: 0s, diagnosis: 0s, methods: [restart], order: fifo, restart_despite_recurrence: true }";
+    std::fs::write(&file, world(ONE_HOST, bugs, ONE_APP, strategy, "")).expect("write");
+    let out = hvsim()
+        .args(["run", "--trace"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let trace = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = trace.lines().collect();
+    let fix = lines
+        .iter()
+        .position(|l| l.contains("fix for bug bug is applied"))
+        .expect("the fix is in the trace");
+    let again = |l: &&&str| l.contains("strikes again on restarted host");
+    let before = lines[..fix].iter().filter(again).count();
+    let after = lines[fix..].iter().filter(again).count();
+    assert!(before >= 5, "{before} recurrences before the fix\n{trace}");
+    assert_eq!(after, 0, "no recurrence after the fix\n{trace}");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains(", 0 still down"), "{report}");
+}
+
+#[test]
+fn outages_pause_restores_and_block_failover() {
+    // 100 GiB at 100 GiB/h: alone, 1 h. The backup system is down from
+    // 01:30 for 1 h: the transfer pauses and ends at 03:00.
+    let bugs = "  - { id: bug, builds: [old], trigger: { at: 2024-01-05 01:00 }, effects: { corrupt_vm: 1.0 } }";
+    let strategy = "  - { id: s, detection: 0s, diagnosis: 0s, methods: [restore], order: fifo }";
+    let extra = "backup: { throughput: 100GiB/h, streams: 1, every: 1d, at: \"2024-01-04 22:00\" }
+outages: [{ what: backup, at: 2024-01-05 01:30, for: 1h }]";
+    let sc = load(&world(ONE_HOST, bugs, ONE_APP, strategy, extra));
+    let o = run(&sc, 1);
+    assert_eq!(o.apps[0].final_up(), Some(at_h(3.0)));
+    // The link is cut from 00:30 for 3 h: no failover; with [failover,
+    // reinstall] the app is reinstalled (2 h) instead.
+    let strategy =
+        "  - { id: s, detection: 0s, diagnosis: 0s, methods: [failover, reinstall], order: fifo }";
+    let extra = "replication: { lag: 5m }
+outages: [{ what: link, at: 2024-01-05 00:30, for: 3h }]";
+    let sc = load(&world(ONE_HOST, bugs, ONE_APP, strategy, extra));
+    let o = run(&sc, 1);
+    assert_eq!(o.apps[0].method, Some(Method::Reinstall));
+    assert_eq!(o.apps[0].final_up(), Some(at_h(3.0)));
+}
+
+#[test]
+fn simulated_availability_matches_mtbf_over_mtbf_plus_mttr() {
+    // One host failing with exponential MTBF 10 d and MTTR 1 d over 10
+    // years: availability 10/11. Its app restarts by itself after each
+    // repair, so it has the same availability.
+    let text = world(
+        ONE_HOST,
+        "  []",
+        ONE_APP,
+        "  - { id: s, detection: 0s, diagnosis: 0s, methods: [restart], order: fifo }",
+        "chaos: [{ id: hw, scope: { clusters: [p] }, mtbf: exp(10d), mttr: exp(1d) }]",
+    )
+    .replace("horizon: 40d", "horizon: 3650d")
+    .replace("bugs:\n  []", "bugs: []");
+    let sc = load(&text);
+    let samples: Vec<f64> = (1..=12)
+        .map(|seed| {
+            let o = run(&sc, seed);
+            let host = o.host_availability(hvsim::model::HostId(0));
+            let app = o.app_availability(hvsim::model::AppId(0));
+            assert!((host - app).abs() < 1e-3, "host {host} app {app}");
+            assert!(o.faults.iter().all(|f| f.kind == FaultKind::Chaos(0)));
+            host
+        })
+        .collect();
+    let n = samples.len() as f64;
+    let mean = samples.iter().sum::<f64>() / n;
+    let sd = (samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let expected = 10.0 / 11.0;
+    // Within 4 standard errors (and the estimate is not degenerate).
+    assert!(sd > 0.0);
+    assert!(
+        (mean - expected).abs() < 4.0 * sd / n.sqrt(),
+        "mean {mean} expected {expected} (sd {sd})"
+    );
+}
+
+#[test]
+fn a_fleet_split_across_two_builds_loses_about_half_as_many_apps() {
+    // 20 hosts, 40 single-VM apps spread evenly. The bug carries build
+    // `old` and hits each host in scope with probability 0.6. On a
+    // homogeneous fleet every host is exposed; split across `old` and
+    // `new`, half of them.
+    let apps = "  - { id: a, count: 40, vms: [{ cluster: p, cores: 2, memory: 8GiB }], work: { reinstall: 1h } }";
+    let bugs = "  - { id: bug, builds: [old], trigger: { at: 2024-01-05 01:00 }, scope: { clusters: [p], probability: 0.6 } }";
+    let strategy = "  - { id: s, detection: 0s, diagnosis: 0s, methods: [reinstall], order: fifo }";
+    let homogeneous = "  - { id: h, count: 20, cluster: p, build: old, cores: 32, memory: 512GiB }";
+    let split = "  - { id: h, count: 10, cluster: p, build: old, cores: 32, memory: 512GiB }
+  - { id: g, count: 10, cluster: p, build: new, cores: 32, memory: 512GiB }";
+    let lost = |hosts: &str| -> f64 {
+        let sc = load(&world(hosts, bugs, apps, strategy, ""));
+        let total: usize = (1..=60)
+            .map(|seed| run(&sc, seed).incidents[0].apps.len())
+            .sum();
+        total as f64 / 60.0
+    };
+    let (one, two) = (lost(homogeneous), lost(split));
+    // Expected 24 and 12 apps lost.
+    assert!((one - 24.0).abs() < 2.5, "homogeneous {one}");
+    let ratio = two / one;
+    assert!(
+        (0.4..0.6).contains(&ratio),
+        "split {two} / homogeneous {one} = {ratio}"
+    );
+}
+
+#[test]
+fn a_fault_campaign_file_replaces_the_scenarios_faults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let campaign = dir.path().join("leak.yaml");
+    std::fs::write(
+        &campaign,
+        "# A slow leak instead of the time bombs.
+bugs:
+  - id: leak
+    builds: [esxi-2018]
+    trigger: { uptime: \"normal(mean=10d, sd=1d)\" }
+    scope: { clusters: [internet] }
+",
+    )
+    .expect("write");
+    let out = hvsim()
+        .args(["run", "--json", "--faults"])
+        .arg(&campaign)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let faults = doc["faults"].as_array().expect("faults");
+    assert!(!faults.is_empty());
+    assert!(faults.iter().all(|f| f["bug"] == "leak"));
+    assert!(
+        doc["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("with faults from"))
+    );
+
+    // A mistake in the campaign is reported in the campaign file.
+    std::fs::write(
+        &campaign,
+        "bugs:\n  - { id: leak, builds: [esxi-2019], trigger: { uptime: 10d } }\n",
+    )
+    .expect("write");
+    let out = hvsim()
+        .args(["validate", "--faults"])
+        .arg(&campaign)
+        .arg("scenarios/nouvelle-caledonie-2018.yaml")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("leak.yaml:2:26: bugs[0].builds[0]: unknown build `esxi-2019`"),
+        "{err}"
+    );
+}
