@@ -108,11 +108,10 @@ pub fn sample(scenario: &Scenario, o: &Outcome, grid: &Grid) -> (Vec<u32>, Vec<u
             next += 1;
         }
         counts.push(up.clamp(0, scenario.apps.len() as i64) as u32);
-        let permille = if total_weight == 0 {
-            1000
-        } else {
-            (weight.max(0) as u64 * 1000 + total_weight / 2) / total_weight
-        };
+        // An estate of no weight is all up, whatever happens.
+        let permille = (weight.max(0) as u64 * 1000 + total_weight / 2)
+            .checked_div(total_weight)
+            .unwrap_or(1000);
         shares.push(permille.min(1000) as u32);
     }
     (counts, shares)

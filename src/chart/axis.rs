@@ -2,12 +2,11 @@
 //! the hour or at midnight *in the scenario's time zone*, thinned so that
 //! no two labels overlap.
 
-use jiff::Timestamp;
 use jiff::civil::DateTime;
-use jiff::tz::TimeZone;
 
 use super::svg::{FONT_PX, text_width};
 use crate::model::Scenario;
+use crate::report::Clock;
 use crate::sim::{MS_PER_DAY, MS_PER_HOUR, SimTime};
 
 /// Round tick values covering `[lo, hi]`, at most `max_ticks` of them
@@ -22,18 +21,25 @@ pub fn nice_ticks(lo: f64, hi: f64, max_ticks: usize) -> Vec<f64> {
     let step = [1.0, 2.0, 2.5, 5.0, 10.0]
         .iter()
         .map(|m| m * mag)
-        .find(|s| ((hi - lo) / s).floor() as usize + 1 <= max_ticks)
+        .find(|s| (((hi - lo) / s).floor() as usize) < max_ticks)
         .unwrap_or(10.0 * mag);
     let first = (lo / step).ceil();
     let mut ticks = Vec::new();
     let mut k = first;
     while k * step <= hi + step * 1e-9 && ticks.len() <= max_ticks {
-        // Rounding to the step's precision avoids labels like 0.30000000004.
-        let v = (k * step / mag * 1e6).round() / 1e6 * mag;
+        let v = round_to_step(k * step, step);
         ticks.push(if v == 0.0 { 0.0 } else { v });
         k += 1.0;
     }
     ticks
+}
+
+/// `v` rounded to the decimals that `step` has (one more for 2.5 × 10ⁿ),
+/// so that labels read `0.6`, not `0.6000000000000001`.
+fn round_to_step(v: f64, step: f64) -> f64 {
+    let decimals = (1.0 - step.log10().floor()).clamp(0.0, 15.0) as i32;
+    let scale = 10f64.powi(decimals);
+    (v * scale).round() / scale
 }
 
 /// Like [`nice_ticks`], but the range grows to whole steps so that the
@@ -51,9 +57,7 @@ pub fn nice_range(lo: f64, hi: f64, max_ticks: usize) -> (f64, f64, Vec<f64>) {
     if last < hi - step * 1e-9 {
         ticks.push(last + step);
     }
-    // Clean the added ends of rounding noise, as nice_ticks does.
-    let clean = |v: f64| (v / step * 1e6).round() / 1e6 * step;
-    let ticks: Vec<f64> = ticks.into_iter().map(clean).collect();
+    let ticks: Vec<f64> = ticks.into_iter().map(|v| round_to_step(v, step)).collect();
     (ticks[0], ticks[ticks.len() - 1], ticks)
 }
 
@@ -89,8 +93,7 @@ pub struct DateTick {
 /// Turns simulated instants into local dates of the scenario's zone.
 #[derive(Clone, Debug)]
 pub struct DateAxis {
-    tz: TimeZone,
-    start: Timestamp,
+    clock: Clock,
 }
 
 /// Steps between date ticks, in hours, smallest first.
@@ -100,38 +103,32 @@ impl DateAxis {
     /// The date axis of a scenario.
     pub fn new(scenario: &Scenario) -> Self {
         DateAxis {
-            tz: scenario.tz.clone(),
-            start: scenario.start,
+            clock: Clock::new(scenario),
         }
     }
 
-    fn zoned(&self, t: SimTime) -> Option<jiff::ZonedDateTime> {
-        let ms = i64::try_from(t.as_millis()).ok()?;
-        let ts = self
-            .start
-            .checked_add(jiff::SignedDuration::from_millis(ms))
-            .ok()?;
-        Some(ts.to_zoned_datetime(self.tz.clone()))
+    /// The date axis of a clock.
+    pub fn from_clock(clock: Clock) -> Self {
+        DateAxis { clock }
     }
 
     fn local(&self, t: SimTime) -> Option<DateTime> {
-        self.zoned(t).map(|z| z.datetime())
+        self.clock.zoned(t).map(|z| z.datetime())
     }
 
     fn sim(&self, local: DateTime) -> Option<SimTime> {
-        let ts = self.tz.to_timestamp(local).ok()?;
-        u64::try_from(ts.as_millisecond() - self.start.as_millisecond())
-            .ok()
-            .map(SimTime::from_millis)
+        self.clock.at_local(local)
     }
 
     /// `Pacific/Noumea, UTC+11:00` (the offset at `t`), for axis titles.
     pub fn zone_label(&self, t: SimTime) -> String {
-        let name = self.tz.iana_name().unwrap_or("UTC");
-        let offset = self.zoned(t).map(|z| z.strftime("%:z").to_string());
-        match offset {
-            Some(o) => format!("{name}, UTC{o}"),
-            None => name.to_string(),
+        match self.clock.zoned(t) {
+            Some(z) => format!(
+                "{}, UTC{}",
+                z.time_zone().iana_name().unwrap_or("UTC"),
+                z.strftime("%:z")
+            ),
+            None => "UTC".to_string(),
         }
     }
 
@@ -282,6 +279,61 @@ mod tests {
     fn fewer_labels_fit_in_less_room() {
         assert!(labels_that_fit(900.0, 10) > labels_that_fit(300.0, 10));
         assert!(labels_that_fit(10.0, 10) >= 2);
+    }
+
+    fn paris(start: &str) -> DateAxis {
+        let tz = jiff::tz::TimeZone::get("Europe/Paris").expect("bundled zone");
+        let local: DateTime = start.parse().expect("date-time");
+        let ts = tz.to_timestamp(local).expect("exists");
+        DateAxis::from_clock(Clock::from_parts(tz, ts))
+    }
+
+    #[test]
+    fn date_ticks_stay_on_local_hours_across_daylight_saving() {
+        // Summer time starts in Paris on Sunday 31 March 2024 at 02:00.
+        let axis = paris("2024-03-30T00:00");
+        let t = |h: u64| SimTime::from_millis(h * MS_PER_HOUR);
+        let ticks = axis.ticks(t(0), t(72), 900.0);
+        assert!(ticks.len() >= 4, "{ticks:?}");
+        for tick in &ticks {
+            let local = axis.local(tick.at).expect("in range");
+            assert_eq!(local.minute(), 0, "{tick:?}");
+            assert_eq!(local.hour() % 6, 0, "{tick:?} on a multiple of the step");
+            assert_eq!(tick.label, local.strftime("%H:%M").to_string());
+        }
+        // Each day is named once, under its first tick.
+        let days: Vec<_> = ticks.iter().filter_map(|t| t.day.clone()).collect();
+        assert_eq!(
+            days,
+            vec!["Sat 30 Mar", "Sun 31 Mar", "Mon 01 Apr", "Tue 02 Apr"]
+        );
+        // The offset in the axis title follows the date.
+        assert_eq!(axis.zone_label(t(0)), "Europe/Paris, UTC+01:00");
+        assert_eq!(axis.zone_label(t(48)), "Europe/Paris, UTC+02:00");
+    }
+
+    #[test]
+    fn date_ticks_thin_out_to_fit() {
+        let axis = paris("2024-01-01T00:00");
+        let t = |h: u64| SimTime::from_millis(h * MS_PER_HOUR);
+        let wide = axis.ticks(t(0), t(24 * 10), 2400.0);
+        let narrow = axis.ticks(t(0), t(24 * 10), 400.0);
+        assert!(narrow.len() < wide.len());
+        assert!(narrow.len() <= labels_that_fit(400.0, 10), "{narrow:?}");
+        // Daily or coarser ticks are dates at local midnight.
+        assert!(
+            narrow
+                .iter()
+                .all(|t| t.day.is_none() && t.label.len() == 10),
+            "{narrow:?}"
+        );
+        // Months: weekly or four-weekly steps, still at midnight.
+        let long = axis.ticks(t(0), t(24 * 200), 900.0);
+        assert!(long.len() >= 2 && long.len() <= labels_that_fit(900.0, 10));
+        assert!(
+            long.iter()
+                .all(|t| axis.local(t.at).expect("in range").hour() == 0)
+        );
     }
 
     #[test]

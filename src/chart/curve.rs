@@ -4,7 +4,7 @@
 
 use super::axis::{DateAxis, nice_ticks, number_label};
 use super::svg::FONT_PX;
-use super::{INK, Layout, LegendEntry, Marker, Swatch, WIDTH, no_data, series_style};
+use super::{Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style};
 use crate::curves::Curves;
 use crate::metrics::Outcome;
 use crate::model::Scenario;
@@ -76,15 +76,7 @@ pub fn restored_curve(
             (t.as_millis() as f64 - lo_ms) / (hi_ms - lo_ms)
         }
     };
-    let mut markers: Vec<Marker> = incidents
-        .iter()
-        .map(|i| Marker {
-            at: frac(i.at),
-            label: i.label.clone(),
-            colour: INK,
-            dash: "",
-        })
-        .collect();
+    let mut markers = incident_markers(incidents, frac);
     for inc in incidents {
         for o in objectives {
             markers.push(Marker {

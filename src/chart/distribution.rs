@@ -51,7 +51,9 @@ pub fn cdf(stat: &MetricStat, runs: u64) -> Vec<(f64, f64)> {
 
 /// Renders incident `k`'s milestone distributions.
 pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str) -> String {
-    let series: Vec<(usize, usize, Vec<(f64, f64)>)> = MILESTONES
+    // (strategy, milestone, CDF steps)
+    type Series = (usize, usize, Vec<(f64, f64)>);
+    let series: Vec<Series> = MILESTONES
         .iter()
         .enumerate()
         .filter_map(|(mi, (suffix, _))| Some((mi, milestone_metric(c, k, suffix)?)))

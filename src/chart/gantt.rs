@@ -10,7 +10,9 @@
 use super::axis::DateAxis;
 use super::curve::IncidentMark;
 use super::svg::{Anchor, FONT_PX, num, rect_attrs, text_width};
-use super::{GRID_GREY, INK, Layout, LegendEntry, Marker, Swatch, WIDTH, method_colour, no_data};
+use super::{
+    GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, incident_markers, method_colour, no_data,
+};
 use crate::metrics::{Outcome, TaskEnd};
 use crate::model::{Method, Scenario};
 use crate::sim::{SimDuration, SimTime};
@@ -85,15 +87,7 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
     };
     let (lo, hi) = (t0.as_millis() as f64, t1.as_millis() as f64);
     let frac = |t: SimTime| (t.as_millis() as f64 - lo) / (hi - lo).max(1.0);
-    let markers: Vec<Marker> = incidents
-        .iter()
-        .map(|i| Marker {
-            at: frac(i.at),
-            label: i.label.clone(),
-            colour: INK,
-            dash: "",
-        })
-        .collect();
+    let markers = incident_markers(incidents, frac);
     let used: Vec<Method> = Method::ALL
         .iter()
         .copied()

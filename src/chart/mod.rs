@@ -132,6 +132,23 @@ pub struct Marker {
     pub dash: &'static str,
 }
 
+/// Solid markers at incidents, placed by `frac` (0 at the left edge, 1 at
+/// the right).
+pub fn incident_markers(
+    incidents: &[curve::IncidentMark],
+    frac: impl Fn(crate::sim::SimTime) -> f64,
+) -> Vec<Marker> {
+    incidents
+        .iter()
+        .map(|i| Marker {
+            at: frac(i.at),
+            label: i.label.clone(),
+            colour: INK,
+            dash: "",
+        })
+        .collect()
+}
+
 /// Where everything goes in a chart: the title, marker labels in as many
 /// rows as they need not to overlap, the plot, the x axis, the legend.
 #[derive(Clone, Debug)]

@@ -69,21 +69,17 @@ fn inline(svg: &str) -> String {
     svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 
-fn figure(out: &mut String, id: &str, svg: &str, caption: &str) {
+/// A figure; a `wide` one scrolls sideways at its own size, so that its
+/// labels stay readable, instead of shrinking to the page.
+fn figure(out: &mut String, id: &str, svg: &str, caption: &str, wide: bool) {
+    let (open, close) = if wide {
+        ("<div class=\"scroll wide\">\n", "</div>\n")
+    } else {
+        ("", "")
+    };
     let _ = writeln!(
         out,
-        "<figure id=\"{id}\">\n{}<figcaption>{}</figcaption>\n</figure>",
-        inline(svg),
-        escape(caption)
-    );
-}
-
-/// A figure too wide for the page, scrolled sideways at its own size so
-/// that its labels stay readable.
-fn wide_figure(out: &mut String, id: &str, svg: &str, caption: &str) {
-    let _ = writeln!(
-        out,
-        "<figure id=\"{id}\">\n<div class=\"scroll wide\">\n{}</div>\n<figcaption>{}</figcaption>\n</figure>",
+        "<figure id=\"{id}\">\n{open}{}{close}<figcaption>{}</figcaption>\n</figure>",
         inline(svg),
         escape(caption)
     );
@@ -153,6 +149,7 @@ pub fn render_html(r: &HtmlReport) -> String {
         ),
         "How many apps are up at each moment: the line is the median replication, the band holds \
          80 % of them (p10 to p90). Vertical lines mark the incidents.",
+        false,
     );
     figure(
         &mut out,
@@ -167,6 +164,7 @@ pub fn render_html(r: &HtmlReport) -> String {
         ),
         "The same, each app weighted by its criticality: a strategy that brings the critical apps \
          back first climbs faster here.",
+        false,
     );
 
     let _ = writeln!(out, "<h2 id=\"distributions\">Milestone distributions</h2>");
@@ -180,6 +178,7 @@ pub fn render_html(r: &HtmlReport) -> String {
                  its apps were back, against the time since the strike. Further left is better.",
                 k + 1
             ),
+            false,
         );
     }
 
@@ -190,7 +189,7 @@ pub fn render_html(r: &HtmlReport) -> String {
         escape(&strategy.id),
         r.run.seed
     );
-    wide_figure(
+    figure(
         &mut out,
         "gantt-chart",
         &gantt(sc, r.run, &marks),
@@ -200,6 +199,7 @@ pub fn render_html(r: &HtmlReport) -> String {
              many were on duty (holidays show as dips). Scroll sideways; hover a bar for details.",
             strategy.id, r.run.seed
         ),
+        true,
     );
     apps_table(&mut out, sc, r.run);
     assumptions(&mut out, sc, r.source_text);

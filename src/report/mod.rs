@@ -46,7 +46,8 @@ impl Clock {
         Clock { tz, start }
     }
 
-    fn zoned(&self, t: SimTime) -> Option<jiff::ZonedDateTime> {
+    /// The local date-time of `t`, `None` beyond what dates can hold.
+    pub fn zoned(&self, t: SimTime) -> Option<jiff::ZonedDateTime> {
         let ms = i64::try_from(t.as_millis()).ok()?;
         let ts = self
             .start
