@@ -18,7 +18,7 @@ pub fn nice_ticks(lo: f64, hi: f64, max_ticks: usize) -> Vec<f64> {
     let max_ticks = max_ticks.max(2);
     let raw = (hi - lo) / (max_ticks - 1) as f64;
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+    let step = [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * mag)
         .find(|s| (((hi - lo) / s).floor() as usize) < max_ticks)
@@ -97,7 +97,7 @@ pub struct DateAxis {
 }
 
 /// Steps between date ticks, in hours, smallest first.
-const STEPS_H: [u64; 10] = [1, 2, 3, 6, 12, 24, 48, 168, 336, 672];
+const STEPS_H: [u64; 11] = [1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 672];
 
 impl DateAxis {
     /// The date axis of a scenario.
@@ -163,10 +163,16 @@ impl DateAxis {
         let Some(first_local) = self.local(t0) else {
             return Vec::new();
         };
-        // Start at local midnight of t0's day, walk in local steps.
-        let midnight = first_local
-            .date()
-            .to_datetime(jiff::civil::Time::midnight());
+        // Start at local midnight of t0's day (of the Monday before, for
+        // weekly steps), walk in local steps.
+        let mut first_day = first_local.date();
+        if step_h >= 168 {
+            let back = i64::from(first_day.weekday().to_monday_zero_offset());
+            first_day = first_day
+                .checked_sub(jiff::Span::new().days(back))
+                .unwrap_or(first_day);
+        }
+        let midnight = first_day.to_datetime(jiff::civil::Time::midnight());
         let mut ticks = Vec::new();
         let mut prev_day = None;
         let mut cursor = midnight;
@@ -330,10 +336,11 @@ mod tests {
         // Months: weekly or four-weekly steps, still at midnight.
         let long = axis.ticks(t(0), t(24 * 200), 900.0);
         assert!(long.len() >= 2 && long.len() <= labels_that_fit(900.0, 10));
-        assert!(
-            long.iter()
-                .all(|t| axis.local(t.at).expect("in range").hour() == 0)
-        );
+        for tick in &long {
+            let local = axis.local(tick.at).expect("in range");
+            assert_eq!(local.hour(), 0);
+            assert_eq!(local.weekday(), jiff::civil::Weekday::Monday, "{tick:?}");
+        }
     }
 
     #[test]

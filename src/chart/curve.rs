@@ -192,7 +192,7 @@ pub fn restored_curve(
             .map(|p| (x_at(p), y_at(value(s, p, 0.5))))
             .collect();
         let (c, d) = series_style(i);
-        let width = 1.8 + 2.4 * (n - 1 - i) as f64 / (n.max(2) - 1) as f64;
+        let width = 1.8 + 1.8 * (n - 1 - i) as f64 / (n.max(2) - 1) as f64;
         svg.polyline(&pts, c, width, d);
     }
     svg.close();

@@ -16,7 +16,7 @@ use std::fmt::Write;
 use super::compare::{interval, show, verdict};
 use super::data::app_rows;
 use crate::chart::curve::{IncidentMark, Measure, Objective, restored_curve};
-use crate::chart::distribution::{incidents, milestone_distribution};
+use crate::chart::distribution::{MILESTONES, incidents, milestone_distribution, milestone_metric};
 use crate::chart::gantt::gantt;
 use crate::chart::svg::escape;
 use crate::curves::Curves;
@@ -51,6 +51,9 @@ h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; padding-
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.88em; }
 th, td { border: 1px solid #d0d0d0; padding: 0.25em 0.55em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
+tr > th:first-child { white-space: nowrap; }
+details { margin: 0.8em 0; }
+summary { cursor: pointer; color: #0072B2; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .scroll { overflow-x: auto; }
 figure { margin: 1.2em 0; }
@@ -194,7 +197,7 @@ pub fn render_html(r: &HtmlReport) -> String {
         "gantt-chart",
         &gantt(sc, r.run, &marks),
         &format!(
-            "Who restored what, when, in the run `hvsim run --strategy {} --seed {}`: a row per \
+            "Who restored what, when, in the run that hvsim run --strategy {} --seed {} shows: a row per \
              team member, coloured by method; grey is off shift; the strip above each team shows how \
              many were on duty (holidays show as dips). Scroll sideways; hover a bar for details.",
             strategy.id, r.run.seed
@@ -211,22 +214,34 @@ pub fn render_html(r: &HtmlReport) -> String {
     out
 }
 
-fn summary(out: &mut String, c: &Comparison) {
-    let _ = writeln!(out, "<h2 id=\"summary\">Summary</h2>");
-    let _ = writeln!(
-        out,
-        "<p>Each cell: mean ± 95 % confidence interval, then the 90th percentile, over the \
-         replications that reached the milestone (the share that did when not all).</p>"
-    );
-    let _ = write!(out, "<div class=\"scroll\"><table>\n<tr><th>metric</th>");
-    for s in &c.strategies {
-        let _ = write!(out, "<th>{}</th>", escape(&s.id));
+/// The headline metrics: each incident's 90 % and 100 % milestones, the
+/// mean downtime and the weighted impact.
+fn headline(c: &Comparison) -> Vec<usize> {
+    let mut picks = Vec::new();
+    for (k, _) in incidents(c) {
+        for (label, _) in MILESTONES {
+            picks.extend(milestone_metric(c, k, label));
+        }
+    }
+    for needle in ["mean downtime", "weighted impact"] {
+        picks.extend(c.metrics.iter().position(|m| m.name.contains(needle)));
+    }
+    picks
+}
+
+/// A table of `metrics`: a row per strategy, a column per metric; each
+/// cell the mean ± 95 % CI, the p90, and the share of runs that reached
+/// it when not all did.
+fn metric_table(out: &mut String, c: &Comparison, metrics: &[usize]) {
+    let _ = write!(out, "<div class=\"scroll\"><table>\n<tr><th>strategy</th>");
+    for &m in metrics {
+        let _ = write!(out, "<th>{}</th>", escape(&c.metrics[m].name));
     }
     let _ = writeln!(out, "</tr>");
-    for (m, def) in c.metrics.iter().enumerate() {
-        let _ = write!(out, "<tr><th>{}</th>", escape(&def.name));
-        for s in &c.strategies {
-            let st = &s.stats[m];
+    for s in &c.strategies {
+        let _ = write!(out, "<tr><th>{}</th>", escape(&s.id));
+        for &m in metrics {
+            let (st, unit) = (&s.stats[m], c.metrics[m].unit);
             let reached = if st.moments.n < c.done {
                 format!(
                     "; reached in {:.0} %",
@@ -238,14 +253,36 @@ fn summary(out: &mut String, c: &Comparison) {
             let _ = write!(
                 out,
                 "<td class=\"num\">{}<br/>p90 {}{}</td>",
-                escape(&interval(&st.moments, def.unit)),
-                escape(&show(st.quantile(0.9), def.unit)),
+                escape(&interval(&st.moments, unit)),
+                escape(&show(st.quantile(0.9), unit)),
                 escape(&reached)
             );
         }
         let _ = writeln!(out, "</tr>");
     }
     let _ = writeln!(out, "</table></div>");
+}
+
+fn summary(out: &mut String, c: &Comparison) {
+    let _ = writeln!(out, "<h2 id=\"summary\">Summary</h2>");
+    let _ = writeln!(
+        out,
+        "<p>Time from each strike to 90 % and 100 % of its apps back, the mean downtime of \
+         the apps that went down, and the criticality-weighted impact. Each cell: mean ± 95 % \
+         confidence interval, then the 90th percentile, over the replications that reached the \
+         milestone (and the share that did, when not all).</p>"
+    );
+    let picks = headline(c);
+    metric_table(out, c, &picks);
+    if picks.len() < c.metrics.len() {
+        let _ = writeln!(
+            out,
+            "<details>\n<summary>Every metric ({})</summary>",
+            c.metrics.len()
+        );
+        metric_table(out, c, &(0..c.metrics.len()).collect::<Vec<_>>());
+        let _ = writeln!(out, "</details>");
+    }
     if c.strategies.len() > 1 {
         let _ = writeln!(
             out,
@@ -254,11 +291,23 @@ fn summary(out: &mut String, c: &Comparison) {
             escape(&c.strategies[0].id)
         );
         for k in 1..c.strategies.len() {
-            for m in 0..c.metrics.len() {
+            for &m in &picks {
                 let _ = writeln!(out, "<li>{}</li>", escape(&verdict(c, m, k)));
             }
         }
         let _ = writeln!(out, "</ul>");
+        if picks.len() < c.metrics.len() {
+            let _ = writeln!(
+                out,
+                "<details>\n<summary>Paired differences on every metric</summary>\n<ul>"
+            );
+            for k in 1..c.strategies.len() {
+                for m in 0..c.metrics.len() {
+                    let _ = writeln!(out, "<li>{}</li>", escape(&verdict(c, m, k)));
+                }
+            }
+            let _ = writeln!(out, "</ul>\n</details>");
+        }
     }
 }
 
