@@ -19,8 +19,12 @@ use crate::model::{Scenario, Strategy};
 use crate::montecarlo::{BLOCK, CompareError, MAX_RUNS, replication_seed};
 use crate::sim::{SimDuration, SimTime};
 
-/// Points of the time grid.
+/// Points of the time grid across replications: enough for a smooth
+/// curve, few enough for the histograms (about 1 MB per strategy).
 pub const GRID_POINTS: usize = 240;
+/// Points of the time grid of a single run: a finer grid, so that short
+/// outages still show (one run needs no histograms).
+pub const SINGLE_RUN_GRID_POINTS: usize = 1200;
 /// Bins of the weighted share: per mille.
 const SHARE_BINS: usize = 1001;
 
@@ -51,7 +55,11 @@ impl Grid {
     /// the first fault to a twentieth after the last instant an app came
     /// back up or a task ended, clamped to `[0, horizon]`. With no fault,
     /// the whole horizon.
-    pub fn spanning<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>, horizon: SimTime) -> Self {
+    pub fn spanning<'a>(
+        outcomes: impl IntoIterator<Item = &'a Outcome>,
+        horizon: SimTime,
+        points: usize,
+    ) -> Self {
         let mut first: Option<SimTime> = None;
         let mut last = SimTime::ZERO;
         for o in outcomes {
@@ -68,14 +76,14 @@ impl Grid {
             }
         }
         let Some(first) = first else {
-            return Grid::between(SimTime::ZERO, horizon, GRID_POINTS);
+            return Grid::between(SimTime::ZERO, horizon, points);
         };
         let last = last.max(first).min(horizon);
         let margin = (last.as_millis() - first.as_millis()) / 20;
         let margin = SimDuration::from_millis(margin.max(SimDuration::from_hours(1).as_millis()));
         let t0 = SimTime::from_millis(first.as_millis().saturating_sub(margin.as_millis()));
         let t1 = last.saturating_add(margin).min(horizon);
-        Grid::between(t0, t1, GRID_POINTS)
+        Grid::between(t0, t1, points)
     }
 }
 
@@ -232,7 +240,7 @@ pub fn restored_curves(
             pilot.push(run(s, i)?);
         }
     }
-    let grid = Grid::spanning(&pilot, scenario.horizon_end());
+    let grid = Grid::spanning(&pilot, scenario.horizon_end(), GRID_POINTS);
     drop(pilot);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
@@ -285,7 +293,7 @@ pub fn restored_curves(
 
 /// The curve of a single run (no band): the run's own samples.
 pub fn single_run_curves(scenario: &Scenario, strategy: &Strategy, o: &Outcome) -> Curves {
-    let grid = Grid::spanning([o], o.horizon);
+    let grid = Grid::spanning([o], o.horizon, SINGLE_RUN_GRID_POINTS);
     let mut c = StrategyCurves::new(&strategy.id, scenario.apps.len(), grid.times.len());
     let (counts, shares) = sample(scenario, o, &grid);
     c.record(&counts, &shares);
@@ -326,7 +334,7 @@ mod tests {
     fn samples_match_is_up_at_on_the_default_scenario() {
         let scenario = crate::scenario::load_default().expect("embedded scenario");
         let o = simulate(&scenario, scenario.default_strategy(), 5).expect("runs");
-        let grid = Grid::spanning([&o], o.horizon);
+        let grid = Grid::spanning([&o], o.horizon, GRID_POINTS);
         let (counts, shares) = sample(&scenario, &o, &grid);
         let total: u64 = scenario.apps.iter().map(|a| u64::from(a.criticality)).sum();
         for (p, &t) in grid.times.iter().enumerate() {

@@ -128,7 +128,7 @@ pub fn restored_curve(
         let px_per_unit = f.h / y_hi.max(1.0);
         if y_values
             .last()
-            .is_some_and(|v| (y_hi - v) * px_per_unit < FONT_PX + 4.0)
+            .is_some_and(|v| (y_hi - v) * px_per_unit < 2.0 * FONT_PX)
         {
             y_values.pop();
         }
@@ -167,14 +167,10 @@ pub fn restored_curve(
             if s.runs == 0 {
                 continue;
             }
-            let mut pts: Vec<(f64, f64)> = (0..s.points())
-                .map(|p| (x_at(p), y_at(value(s, p, 0.9))))
-                .collect();
-            pts.extend(
-                (0..s.points())
-                    .rev()
-                    .map(|p| (x_at(p), y_at(value(s, p, 0.1)))),
-            );
+            let mut pts = steps(s.points(), x_at, |p| y_at(value(s, p, 0.9)));
+            let mut lower = steps(s.points(), x_at, |p| y_at(value(s, p, 0.1)));
+            lower.reverse();
+            pts.extend(lower);
             svg.polygon(&pts, series_style(i).0, BAND_OPACITY);
         }
         svg.close();
@@ -188,9 +184,7 @@ pub fn restored_curve(
         if s.runs == 0 {
             continue;
         }
-        let pts: Vec<(f64, f64)> = (0..s.points())
-            .map(|p| (x_at(p), y_at(value(s, p, 0.5))))
-            .collect();
+        let pts = steps(s.points(), x_at, |p| y_at(value(s, p, 0.5)));
         let (c, d) = series_style(i);
         let width = 1.8 + 1.8 * (n - 1 - i) as f64 / (n.max(2) - 1) as f64;
         svg.polyline(&pts, c, width, d);
@@ -204,4 +198,50 @@ pub fn restored_curve(
 /// `incident 2` from `incident 2: socle-2018-b`, to keep RTO labels short.
 fn short_incident(label: &str) -> &str {
     label.split(':').next().unwrap_or(label)
+}
+
+/// A step line through the grid: each sample holds until the next one, as
+/// the number of apps up does (it changes by jumps, not slopes).
+fn steps(n: usize, x: impl Fn(usize) -> f64, y: impl Fn(usize) -> f64) -> Vec<(f64, f64)> {
+    let mut pts = Vec::with_capacity(2 * n);
+    for p in 0..n {
+        if p > 0 {
+            pts.push((x(p), y(p - 1)));
+        }
+        pts.push((x(p), y(p)));
+    }
+    // Consecutive equal values make collinear points: keep the ends only.
+    pts.dedup_by(|b, a| a.1 == b.1 && a.0 == b.0);
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
+    for pt in pts {
+        let n = out.len();
+        if n >= 2 && out[n - 1].1 == pt.1 && out[n - 2].1 == pt.1 {
+            out[n - 1] = pt;
+        } else {
+            out.push(pt);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_hold_each_value_until_the_next_sample() {
+        let ys = [5.0, 5.0, 5.0, 2.0, 2.0, 7.0];
+        let pts = steps(ys.len(), |p| p as f64 * 10.0, |p| ys[p]);
+        assert_eq!(
+            pts,
+            vec![
+                (0.0, 5.0),
+                (30.0, 5.0),
+                (30.0, 2.0),
+                (50.0, 2.0),
+                (50.0, 7.0)
+            ]
+        );
+        assert_eq!(steps(1, |_| 1.0, |_| 3.0), vec![(1.0, 3.0)]);
+    }
 }

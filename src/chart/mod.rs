@@ -281,12 +281,26 @@ impl Layout {
     pub fn x_axis(&self, svg: &mut Svg, ticks: &[(f64, String, Option<String>)], title: &str) {
         let f = self.frame;
         svg.open(&[("class", "x-axis".into())]);
+        // A label centred on a tick near an edge would be cut off by it:
+        // such labels end (or start) at their tick instead.
+        let place = |x: f64, text: &str| {
+            let half = text_width(text, FONT_PX) / 2.0;
+            if x + half > self.width {
+                (x, Anchor::End)
+            } else if x - half < 0.0 {
+                (x, Anchor::Start)
+            } else {
+                (x, Anchor::Middle)
+            }
+        };
         for (x, label, second) in ticks {
             svg.line((*x, f.y), (*x, f.bottom()), GRID_GREY, 1.0);
             svg.line((*x, f.bottom()), (*x, f.bottom() + 4.0), INK, 1.0);
-            svg.text(*x, f.bottom() + 17.0, label, Anchor::Middle);
+            let (lx, anchor) = place(*x, label);
+            svg.text(lx, f.bottom() + 17.0, label, anchor);
             if let Some(s) = second {
-                svg.text(*x, f.bottom() + 31.0, s, Anchor::Middle);
+                let (sx, anchor) = place(*x, s);
+                svg.text(sx, f.bottom() + 31.0, s, anchor);
             }
         }
         svg.line((f.x, f.bottom()), (f.x + f.w, f.bottom()), INK, 1.0);

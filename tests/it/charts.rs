@@ -388,6 +388,41 @@ fn sweep_charts_show_the_metric_against_the_parameter_with_ci_bars() {
             cy[..cy.find('"').expect("quote")].parse().expect("number")
         })
         .collect();
+    // Values that are not numbers go one per position, and a second swept
+    // parameter makes a series per value.
+    let cat = dir.path().join("categories");
+    succeed(
+        hvsim()
+            .args([
+                "sweep",
+                "tests/fixtures/exp-queue.yaml",
+                "--set",
+                "strategies.0.order=fifo,shortest-first",
+                "--set",
+                "teams.t.members=2..3",
+                "--runs",
+                "20",
+                "--svg",
+            ])
+            .arg(&cat),
+    );
+    let svg =
+        std::fs::read_to_string(cat.join("sweep-mean-downtime-per-app-down.svg")).expect("chart");
+    let l = labels(&svg);
+    for want in [
+        "fifo",
+        "shortest-first",
+        "strategies.0.order",
+        "reinstall · teams.t.members=2",
+        "reinstall · teams.t.members=3",
+    ] {
+        assert!(l.contains(&want.to_string()), "{want} in {l:?}");
+    }
+    let png = render(&svg, "sweep-categories");
+    assert!(
+        pixels(&png, rgb(series_style(1).0)) > 50,
+        "the second series"
+    );
     assert!(
         ys.windows(2).all(|w| w[1] > w[0]),
         "lower on screen with more members: {ys:?}"
@@ -492,8 +527,11 @@ fn the_html_report_is_self_contained_well_formed_and_complete() {
     ] {
         assert!(html.contains(want), "missing {want}");
     }
-    // Every table row has as many cells as its header.
-    assert!(!html.contains("<td></td><td></td><td></td>"));
+    // Every chart in the page keeps its labels apart.
+    for part in html.split("<svg").skip(1) {
+        let end = part.find("</svg>").expect("closed") + "</svg>".len();
+        assert_no_overlap(&format!("<svg{}", &part[..end]), "report chart");
+    }
 }
 
 #[test]
