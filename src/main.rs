@@ -499,13 +499,20 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     if let Some(path) = &args.csv {
         let csv = hvsim::report::sweep_csv(&names, &results);
-        let path = if path.is_dir() {
-            path.join("sweep.csv")
+        // A directory (existing, written with a trailing `/`, or the same
+        // as --svg) gets `sweep.csv`; anything else is the file itself.
+        let is_dir = path.is_dir()
+            || path
+                .as_os_str()
+                .to_string_lossy()
+                .ends_with(std::path::MAIN_SEPARATOR)
+            || args.svg.as_ref() == Some(path);
+        if is_dir {
+            write_files(path, &[("sweep.csv".to_string(), csv)])?;
         } else {
-            path.clone()
-        };
-        hvsim::report::write_atomically(&path, csv.as_bytes())
-            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+            hvsim::report::write_atomically(path, csv.as_bytes())
+                .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+        }
     }
     if let Some(dir) = &args.svg {
         write_files(dir, &hvsim::report::sweep_svgs(&names, &results))?;

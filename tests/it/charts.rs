@@ -326,21 +326,15 @@ fn the_milestone_distribution_has_both_milestones_per_strategy() {
 #[test]
 fn sweep_charts_show_the_metric_against_the_parameter_with_ci_bars() {
     let dir = tempfile::tempdir().expect("tempdir");
-    succeed(
-        hvsim()
-            .args([
-                "sweep",
-                "tests/fixtures/exp-queue.yaml",
-                "--set",
-                "teams.t.members=2..5",
-                "--runs",
-                "40",
-                "--svg",
-            ])
-            .arg(dir.path())
-            .arg("--csv")
-            .arg(dir.path()),
-    );
+    let sweep = |sets: &[&str], runs: &str, out: &Path| {
+        let mut args = vec!["sweep", "tests/fixtures/exp-queue.yaml"];
+        for set in sets {
+            args.extend(["--set", set]);
+        }
+        args.extend(["--runs", runs]);
+        write_charts(&args, out, &["sweep.csv"]);
+    };
+    sweep(&["teams.t.members=2..5"], "40", dir.path());
     let csv = std::fs::read_to_string(dir.path().join("sweep.csv")).expect("sweep.csv in the dir");
     assert!(csv.starts_with("teams.t.members,strategy,metric"), "{csv}");
     let mut charts: Vec<_> = std::fs::read_dir(dir.path())
@@ -390,21 +384,15 @@ fn sweep_charts_show_the_metric_against_the_parameter_with_ci_bars() {
         .collect();
     // Values that are not numbers go one per position, and a second swept
     // parameter makes a series per value.
+    // (into a directory that does not exist yet: both flags create it).
     let cat = dir.path().join("categories");
-    succeed(
-        hvsim()
-            .args([
-                "sweep",
-                "tests/fixtures/exp-queue.yaml",
-                "--set",
-                "strategies.0.order=fifo,shortest-first",
-                "--set",
-                "teams.t.members=2..3",
-                "--runs",
-                "20",
-                "--svg",
-            ])
-            .arg(&cat),
+    sweep(
+        &[
+            "strategies.0.order=fifo,shortest-first",
+            "teams.t.members=2..3",
+        ],
+        "20",
+        &cat,
     );
     let svg =
         std::fs::read_to_string(cat.join("sweep-mean-downtime-per-app-down.svg")).expect("chart");
@@ -546,33 +534,37 @@ fn the_html_report_is_the_same_bytes_for_the_same_inputs_whatever_jobs() {
     assert_ne!(one, report(c.path(), &["--seed", "8"]));
 }
 
+/// Runs hvsim with `--svg DIR --csv DIR` and checks that it wrote `files`.
+fn write_charts(args: &[&str], dir: &Path, files: &[&str]) {
+    succeed(
+        hvsim()
+            .args(args)
+            .arg("--svg")
+            .arg(dir)
+            .arg("--csv")
+            .arg(dir),
+    );
+    for f in files {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+}
+
 #[test]
 fn run_and_compare_write_charts_and_their_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     let run = dir.path().join("run");
-    succeed(
-        hvsim()
-            .args([
-                "run",
-                "tests/fixtures/exp-queue.yaml",
-                "--seed",
-                "3",
-                "--svg",
-            ])
-            .arg(&run)
-            .arg("--csv")
-            .arg(&run),
+    write_charts(
+        &["run", "tests/fixtures/exp-queue.yaml", "--seed", "3"],
+        &run,
+        &[
+            "gantt.svg",
+            "restored-count.svg",
+            "restored-weighted.svg",
+            "apps.csv",
+            "tasks.csv",
+            "curve.csv",
+        ],
     );
-    for f in [
-        "gantt.svg",
-        "restored-count.svg",
-        "restored-weighted.svg",
-        "apps.csv",
-        "tasks.csv",
-        "curve.csv",
-    ] {
-        assert!(run.join(f).is_file(), "{f}");
-    }
     let tasks = std::fs::read_to_string(run.join("tasks.csv")).expect("tasks.csv");
     insta::assert_snapshot!("exp_queue_seed_3_tasks_csv", tasks);
     let apps = std::fs::read_to_string(run.join("apps.csv")).expect("apps.csv");
@@ -588,30 +580,24 @@ fn run_and_compare_write_charts_and_their_data() {
     );
 
     let cmp = dir.path().join("cmp");
-    succeed(
-        hvsim()
-            .args([
-                "compare",
-                "--runs",
-                "64",
-                "--strategies",
-                "as-in-2018,reinstall-by-criticality",
-                "--svg",
-            ])
-            .arg(&cmp)
-            .arg("--csv")
-            .arg(&cmp),
+    write_charts(
+        &[
+            "compare",
+            "--runs",
+            "64",
+            "--strategies",
+            "as-in-2018,reinstall-by-criticality",
+        ],
+        &cmp,
+        &[
+            "restored-count.svg",
+            "restored-weighted.svg",
+            "milestones-incident-1.svg",
+            "milestones-incident-2.svg",
+            "curve.csv",
+            "milestones.csv",
+        ],
     );
-    for f in [
-        "restored-count.svg",
-        "restored-weighted.svg",
-        "milestones-incident-1.svg",
-        "milestones-incident-2.svg",
-        "curve.csv",
-        "milestones.csv",
-    ] {
-        assert!(cmp.join(f).is_file(), "{f}");
-    }
     let curve = std::fs::read_to_string(cmp.join("curve.csv")).expect("curve.csv");
     let mut lines = curve.lines();
     assert_eq!(
