@@ -523,6 +523,18 @@ fn the_html_report_is_self_contained_well_formed_and_complete() {
 }
 
 #[test]
+fn the_html_summary_of_a_small_scenario_is_as_recorded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = report(
+        dir.path(),
+        &["tests/fixtures/exp-queue.yaml", "--seed", "2"],
+    );
+    let start = html.find("<h2 id=\"summary\">").expect("summary");
+    let end = html.find("<h2 id=\"curves\">").expect("curves");
+    insta::assert_snapshot!("exp_queue_seed_2_html_summary", &html[start..end]);
+}
+
+#[test]
 fn the_html_report_is_the_same_bytes_for_the_same_inputs_whatever_jobs() {
     let a = tempfile::tempdir().expect("tempdir");
     let b = tempfile::tempdir().expect("tempdir");
