@@ -26,6 +26,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod chart;
+pub mod curves;
 mod engine;
 pub mod metrics;
 pub mod model;

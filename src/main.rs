@@ -43,6 +43,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write one self-contained HTML report: summary, charts, one run's
+    /// Gantt chart and per-app table, assumptions, and how to reproduce it.
+    Report(ReportArgs),
     /// Check scenario files and report every problem with file:line:col.
     Validate {
         /// Scenario files (.yaml, .yml, .toml, .json).
@@ -73,6 +76,12 @@ struct RunArgs {
     /// Print one JSON document (schema in docs/json.md) instead of the text report.
     #[arg(long)]
     json: bool,
+    /// Also write the charts (gantt.svg, restored-*.svg) into this directory.
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
+    /// Also write the data behind them (apps.csv, tasks.csv, curve.csv) into this directory.
+    #[arg(long, value_name = "DIR")]
+    csv: Option<PathBuf>,
 }
 
 /// What every Monte Carlo command shares.
@@ -112,6 +121,26 @@ struct CompareArgs {
     /// Write mergeable results (a shard file) here, for `hvsim merge`.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Also write the charts (restored curves, milestone distributions)
+    /// into this directory; runs the replications again for the curves.
+    #[arg(long, value_name = "DIR", conflicts_with = "shard")]
+    svg: Option<PathBuf>,
+    /// Also write the data behind the charts (curve.csv, milestones.csv)
+    /// into this directory.
+    #[arg(long, value_name = "DIR", conflicts_with = "shard")]
+    csv: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    #[command(flatten)]
+    common: MonteCarloArgs,
+    /// Replications per strategy.
+    #[arg(long, default_value_t = 200)]
+    runs: u64,
+    /// The HTML file to write.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -125,9 +154,14 @@ struct SweepArgs {
     /// Replications per strategy and point.
     #[arg(long, default_value_t = 200)]
     runs: u64,
-    /// Also write every metric at every point as CSV to this file.
+    /// Also write every metric at every point as CSV: to this file, or to
+    /// `sweep.csv` in it if it is an existing directory.
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// Also write a chart of each headline metric against the first swept
+    /// parameter into this directory.
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
     /// Print one JSON document instead of the table.
     #[arg(long)]
     json: bool,
@@ -164,6 +198,7 @@ fn main() -> ExitCode {
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Merge { files, json }) => merge(&files, json),
         Some(Command::Sweep(args)) => sweep(args),
+        Some(Command::Report(args)) => report(args),
         Some(Command::Validate { files, faults }) => validate(&files, faults.as_ref()),
     };
     match result {
@@ -247,6 +282,25 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     } else {
         print!("{}", render_run(&scenario, &outcome));
     }
+    if let Some(dir) = &args.svg {
+        write_files(dir, &hvsim::report::run_svgs(&scenario, &outcome))?;
+    }
+    if let Some(dir) = &args.csv {
+        write_files(dir, &hvsim::report::run_csvs(&scenario, &outcome))?;
+    }
+    Ok(())
+}
+
+/// Writes each file into `dir` (created if needed), atomically.
+fn write_files(dir: &std::path::Path, files: &[hvsim::report::NamedFile]) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Other(format!("cannot create {}: {e}", dir.display())))?;
+    for (name, text) in files {
+        let path = dir.join(name);
+        hvsim::report::write_atomically(&path, text.as_bytes())
+            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+        eprintln!("wrote {}", path.display());
+    }
     Ok(())
 }
 
@@ -322,7 +376,58 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     if interrupted {
         return Err(Failure::Interrupted);
     }
+    if args.svg.is_some() || args.csv.is_some() {
+        let curves = curves(
+            &scenario,
+            &strategies,
+            args.runs,
+            args.common.seed,
+            jobs,
+            &|_| !stop.load(std::sync::atomic::Ordering::SeqCst),
+        )?;
+        if let Some(dir) = &args.svg {
+            let marks = first_replication_marks(&scenario, strategies[0], args.common.seed)?;
+            let files = hvsim::report::compare_svgs(&scenario, &result, &curves, &marks, &[]);
+            write_files(dir, &files)?;
+        }
+        if let Some(dir) = &args.csv {
+            write_files(
+                dir,
+                &hvsim::report::compare_csvs(&scenario, &result, &curves),
+            )?;
+        }
+    }
     Ok(())
+}
+
+/// The restored curves of the same replications as the comparison.
+fn curves(
+    scenario: &Scenario,
+    strategies: &[&hvsim::Strategy],
+    runs: u64,
+    seed: u64,
+    jobs: usize,
+    progress: &(dyn Fn(u64) -> bool + Sync),
+) -> Result<hvsim::curves::Curves, Failure> {
+    hvsim::curves::restored_curves(scenario, strategies, runs, seed, jobs, progress).map_err(|e| {
+        match e {
+            hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
+            e @ hvsim::montecarlo::CompareError::Run { .. } => Failure::Limit(e.to_string()),
+        }
+    })
+}
+
+/// Incident markers for Monte Carlo charts: the incidents of replication
+/// 0 (a bug's strike is at a fixed date, the same in every replication).
+fn first_replication_marks(
+    scenario: &Scenario,
+    strategy: &hvsim::Strategy,
+    seed: u64,
+) -> Result<Vec<hvsim::chart::curve::IncidentMark>, Failure> {
+    let seed = hvsim::montecarlo::replication_seed(seed, 0);
+    let o = hvsim::simulate(scenario, strategy, seed)
+        .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
+    Ok(hvsim::chart::curve::incident_marks(scenario, &o))
 }
 
 fn print_comparison(
@@ -425,8 +530,23 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     if let Some(path) = &args.csv {
         let csv = hvsim::report::sweep_csv(&names, &results);
-        hvsim::report::write_atomically(path, csv.as_bytes())
-            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+        // A directory (existing, written with a trailing `/`, or the same
+        // as --svg) gets `sweep.csv`; anything else is the file itself.
+        let is_dir = path.is_dir()
+            || path
+                .as_os_str()
+                .to_string_lossy()
+                .ends_with(std::path::MAIN_SEPARATOR)
+            || args.svg.as_ref() == Some(path);
+        if is_dir {
+            write_files(path, &[("sweep.csv".to_string(), csv)])?;
+        } else {
+            hvsim::report::write_atomically(path, csv.as_bytes())
+                .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+        }
+    }
+    if let Some(dir) = &args.svg {
+        write_files(dir, &hvsim::report::sweep_svgs(&names, &results))?;
     }
     if args.json {
         let docs: Vec<serde_json::Value> = results
@@ -446,6 +566,61 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     } else {
         print!("{}", hvsim::report::render_sweep(&names, &results));
     }
+    Ok(())
+}
+
+fn report(args: ReportArgs) -> Result<(), Failure> {
+    let scenario = load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
+    let strategies = pick_strategies(&scenario, &args.common.strategies)?;
+    let source_text = match &args.common.scenario {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| Failure::Other(format!("cannot read {}: {e}", p.display())))?,
+        None => scenario::DEFAULT_SCENARIO_YAML.to_string(),
+    };
+    let jobs = args.common.jobs.unwrap_or_else(default_jobs);
+    let seed = args.common.seed;
+    let comparison =
+        hvsim::montecarlo::compare(&scenario, &strategies, args.runs, seed, jobs, &|_| true)
+            .map_err(|e| match e {
+                hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
+                e @ hvsim::montecarlo::CompareError::Run { .. } => Failure::Limit(e.to_string()),
+            })?;
+    let curves = curves(&scenario, &strategies, args.runs, seed, jobs, &|_| true)?;
+    // The Gantt chart shows the run `hvsim run --strategy S --seed N` gives:
+    // the default strategy if it is compared, else the first one compared.
+    let shown = strategies
+        .iter()
+        .find(|s| s.id == scenario.default_strategy().id)
+        .unwrap_or(&strategies[0]);
+    let run = hvsim::simulate(&scenario, shown, seed)
+        .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
+    let mut command = String::from("hvsim report");
+    if let Some(p) = &args.common.scenario {
+        command.push_str(&format!(" {}", p.display()));
+    }
+    if !args.common.strategies.is_empty() {
+        command.push_str(&format!(
+            " --strategies {}",
+            args.common.strategies.join(",")
+        ));
+    }
+    command.push_str(&format!(
+        " --runs {} --seed {seed} -o {}",
+        args.runs,
+        args.output.display()
+    ));
+    let html = hvsim::report::render_html(&hvsim::report::HtmlReport {
+        scenario: &scenario,
+        source_text: Some(&source_text),
+        command: &command,
+        comparison: &comparison,
+        curves: &curves,
+        run: &run,
+        objectives: &[],
+    });
+    hvsim::report::write_atomically(&args.output, html.as_bytes())
+        .map_err(|e| Failure::Other(format!("cannot write {}: {e}", args.output.display())))?;
+    eprintln!("wrote {}", args.output.display());
     Ok(())
 }
 

@@ -138,6 +138,26 @@ pub struct TaskRecord {
 }
 
 impl TaskRecord {
+    /// What it worked on, for people: the app, `host ID` or `go: WAVE`.
+    pub fn subject_name(&self, scenario: &Scenario, strategy: StrategyId) -> String {
+        match self.subject {
+            TaskSubject::App(a, _) => scenario.apps[a.index()].id.clone(),
+            TaskSubject::Host(h) => format!("host {}", scenario.hosts[h.index()].id),
+            TaskSubject::Go(w) => format!(
+                "go: {}",
+                scenario.strategies[strategy.index()]
+                    .waves
+                    .get(w as usize)
+                    .map_or("?", |w| w.name.as_str())
+            ),
+        }
+    }
+
+    /// What it did, for people: the method's name, or `go` for a runbook step.
+    pub fn action_name(&self) -> &'static str {
+        self.method().map_or("go", |m| m.name())
+    }
+
     /// The app it recovered, if it was an app task.
     pub fn app(&self) -> Option<AppId> {
         match self.subject {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::montecarlo::{Comparison, Moments};
 use crate::sim::SimDuration;
 
-fn show(value: Option<f64>, unit: &str) -> String {
+pub(crate) fn show(value: Option<f64>, unit: &str) -> String {
     match value {
         None => "—".into(),
         Some(v) if unit == "h" => {
@@ -27,7 +27,7 @@ fn show(value: Option<f64>, unit: &str) -> String {
     }
 }
 
-fn interval(m: &Moments, unit: &str) -> String {
+pub(crate) fn interval(m: &Moments, unit: &str) -> String {
     if m.n < 2 {
         return show((m.n == 1).then_some(m.mean()), unit);
     }
@@ -236,7 +236,7 @@ pub fn compare_json(scenario_name: &str, c: &Comparison) -> CompareJson {
 /// One sweep point: its values, the scenario name, the comparison.
 pub type SweepPoint = (Vec<serde_json::Value>, String, Comparison);
 
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

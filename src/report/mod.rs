@@ -4,12 +4,18 @@
 //! scenario's time zone, durations like `2d 4h`, apps by name.
 
 mod compare;
+mod data;
+mod export;
+mod html;
 mod json;
 mod text;
 
 pub use compare::{
     CompareJson, SweepPoint, compare_json, render_compare, render_sweep, sweep_csv, verdict,
 };
+pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
+pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
+pub use html::{HtmlReport, assumption_comments, render_html};
 pub use json::{RunJson, run_json};
 pub use text::render_run;
 
@@ -40,7 +46,8 @@ impl Clock {
         Clock { tz, start }
     }
 
-    fn zoned(&self, t: SimTime) -> Option<jiff::ZonedDateTime> {
+    /// The local date-time of `t`, `None` beyond what dates can hold.
+    pub fn zoned(&self, t: SimTime) -> Option<jiff::ZonedDateTime> {
         let ms = i64::try_from(t.as_millis()).ok()?;
         let ts = self
             .start

@@ -1,6 +1,7 @@
 //! The integration tests: one binary (STYLE.md §11), a module per theme.
 
 mod calibration;
+mod charts;
 mod cli;
 mod compare;
 mod corpus;

@@ -1,0 +1,425 @@
+//! Charts as standalone SVG documents: the restored curve, the Gantt chart
+//! of one run, the distribution of recovery milestones, and a sweep's
+//! metric against the swept parameter.
+//!
+//! Every chart is a pure function of its data: the same input gives the
+//! same bytes, with no clock, font lookup or network involved. Text uses
+//! the generic `sans-serif` family, so any viewer renders it with what it
+//! has. Colours come from the Okabe-Ito palette, which stays
+//! distinguishable under the common forms of colour blindness; series
+//! beyond eight repeat a colour with another dash pattern.
+
+pub mod axis;
+pub mod curve;
+pub mod distribution;
+pub mod gantt;
+pub mod svg;
+pub mod sweep;
+
+use crate::model::Method;
+use svg::{Anchor, FONT_PX, Svg, num, text_width};
+
+/// Okabe-Ito, ordered for lines on white: the yellow, weakest on white,
+/// comes last.
+pub const SERIES_COLOURS: [&str; 8] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
+];
+
+/// Dash patterns for series beyond the eighth.
+const DASHES: [&str; 4] = ["", "7 4", "2 3", "9 3 2 3"];
+
+/// Okabe-Ito again, in another order for recovery methods, so that a
+/// method keeps its colour whatever the strategies on the same page.
+pub const METHOD_COLOURS: [&str; 8] = [
+    "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#000000",
+];
+
+/// Grey for context: grid lines, off-shift time, markers.
+pub const GRID_GREY: &str = "#e3e3e3";
+/// Text and axes.
+pub const INK: &str = "#222222";
+
+/// The colour and dash of the `i`-th series.
+pub fn series_style(i: usize) -> (&'static str, &'static str) {
+    (
+        SERIES_COLOURS[i % SERIES_COLOURS.len()],
+        DASHES[(i / SERIES_COLOURS.len()) % DASHES.len()],
+    )
+}
+
+/// The colour of a recovery method: by its position in [`Method::ALL`],
+/// so a new method gets the next colour without touching the charts.
+pub fn method_colour(m: Method) -> &'static str {
+    let i = Method::ALL.iter().position(|x| *x == m).unwrap_or(0);
+    METHOD_COLOURS[i % METHOD_COLOURS.len()]
+}
+
+/// Default width of every chart, in pixels.
+pub const WIDTH: f64 = 960.0;
+
+/// The plotting area inside a chart.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Frame {
+    /// The x pixel of `v` on a linear scale from `lo` (left) to `hi` (right).
+    pub fn x_of(&self, v: f64, lo: f64, hi: f64) -> f64 {
+        if hi <= lo {
+            return self.x;
+        }
+        self.x + (v - lo) / (hi - lo) * self.w
+    }
+
+    /// The y pixel of `v` on a linear scale from `lo` (bottom) to `hi` (top).
+    pub fn y_of(&self, v: f64, lo: f64, hi: f64) -> f64 {
+        if hi <= lo {
+            return self.y + self.h;
+        }
+        self.y + self.h - (v - lo) / (hi - lo) * self.h
+    }
+
+    /// The bottom edge.
+    pub fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+}
+
+/// What a legend entry shows beside its label.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Swatch {
+    /// A line of this colour and dash.
+    Line(&'static str, &'static str),
+    /// A filled box of this colour and opacity.
+    Fill(&'static str, f64),
+}
+
+/// One legend entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendEntry {
+    /// What it shows.
+    pub swatch: Swatch,
+    /// Its label.
+    pub label: String,
+}
+
+const LEGEND_ROW: f64 = 18.0;
+const MARKER_ROW: f64 = 15.0;
+const TITLE_H: f64 = 52.0;
+const X_AXIS_H: f64 = 58.0;
+const LEFT: f64 = 78.0;
+const RIGHT: f64 = 24.0;
+
+/// A vertical marker (an incident, an objective) at a fraction of the
+/// plot's width, labelled above the plot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    /// Where, from 0 (left edge) to 1 (right edge); outside is not drawn.
+    pub at: f64,
+    /// Its label.
+    pub label: String,
+    /// Line colour.
+    pub colour: &'static str,
+    /// Line dash.
+    pub dash: &'static str,
+}
+
+/// Solid markers at incidents, placed by `frac` (0 at the left edge, 1 at
+/// the right).
+pub fn incident_markers(
+    incidents: &[curve::IncidentMark],
+    frac: impl Fn(crate::sim::SimTime) -> f64,
+) -> Vec<Marker> {
+    incidents
+        .iter()
+        .map(|i| Marker {
+            at: frac(i.at),
+            label: i.label.clone(),
+            colour: INK,
+            dash: "",
+        })
+        .collect()
+}
+
+/// Where everything goes in a chart: the title, marker labels in as many
+/// rows as they need not to overlap, the plot, the x axis, the legend.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// Whole chart width.
+    pub width: f64,
+    /// Whole chart height.
+    pub height: f64,
+    /// The plot area.
+    pub frame: Frame,
+    marker_rows: Vec<usize>,
+    legend_rows: Vec<Vec<(f64, usize)>>,
+    legend_y: f64,
+}
+
+impl Layout {
+    /// Lays out a chart `width` wide with a plot `plot_h` high.
+    pub fn new(
+        width: f64,
+        plot_h: f64,
+        left: Option<f64>,
+        markers: &[Marker],
+        legend: &[LegendEntry],
+    ) -> Self {
+        let left = left.unwrap_or(LEFT);
+        let plot_w = width - left - RIGHT;
+        // Marker labels: each goes in the first row where it overlaps no
+        // earlier label.
+        let mut rows_end: Vec<f64> = Vec::new();
+        let mut marker_rows = Vec::new();
+        for m in markers {
+            let x = left + m.at.clamp(0.0, 1.0) * plot_w;
+            let w = text_width(&m.label, FONT_PX - 1.0);
+            let row = rows_end
+                .iter()
+                .position(|end| x > *end + 6.0)
+                .unwrap_or(rows_end.len());
+            if row == rows_end.len() {
+                rows_end.push(x + w);
+            } else {
+                rows_end[row] = x + w;
+            }
+            marker_rows.push(row);
+        }
+        let marker_h =
+            rows_end.len() as f64 * MARKER_ROW + if markers.is_empty() { 0.0 } else { 4.0 };
+        let frame = Frame {
+            x: left,
+            y: TITLE_H + marker_h,
+            w: plot_w,
+            h: plot_h,
+        };
+        // Legend entries flow left to right, wrapping at the chart width.
+        let mut legend_rows: Vec<Vec<(f64, usize)>> = vec![Vec::new()];
+        let mut x = left;
+        for (i, e) in legend.iter().enumerate() {
+            let w = 30.0 + text_width(&e.label, FONT_PX) + 18.0;
+            if x + w > width - RIGHT && x > left {
+                legend_rows.push(Vec::new());
+                x = left;
+            }
+            legend_rows
+                .last_mut()
+                .expect("at least one row")
+                .push((x, i));
+            x += w;
+        }
+        if legend.is_empty() {
+            legend_rows.clear();
+        }
+        let legend_y = frame.bottom() + X_AXIS_H;
+        let height = legend_y + legend_rows.len() as f64 * LEGEND_ROW + 10.0;
+        Layout {
+            width,
+            height,
+            frame,
+            marker_rows,
+            legend_rows,
+            legend_y,
+        }
+    }
+
+    /// A new document of this size, with the title and a subtitle.
+    pub fn start(&self, title: &str, subtitle: &str) -> Svg {
+        let mut svg = Svg::new(self.width, self.height, title);
+        svg.text_styled(
+            self.frame.x,
+            20.0,
+            title,
+            Anchor::Start,
+            &[("font-size", "15".into()), ("font-weight", "bold".into())],
+        );
+        if !subtitle.is_empty() {
+            svg.text_styled(
+                self.frame.x,
+                36.0,
+                subtitle,
+                Anchor::Start,
+                &[("fill", "#555555".into())],
+            );
+        }
+        svg
+    }
+
+    /// The y axis: grid lines and labels at `ticks` (value, label) on a
+    /// scale from `lo` to `hi`, and the axis title (with its unit).
+    pub fn y_axis(&self, svg: &mut Svg, ticks: &[(f64, String)], lo: f64, hi: f64, title: &str) {
+        let f = self.frame;
+        svg.open(&[("class", "y-axis".into())]);
+        for (v, label) in ticks {
+            let y = f.y_of(*v, lo, hi);
+            svg.line((f.x, y), (f.x + f.w, y), GRID_GREY, 1.0);
+            svg.text(f.x - 6.0, y + 4.0, label, Anchor::End);
+        }
+        svg.text_styled(
+            16.0,
+            f.y + f.h / 2.0,
+            title,
+            Anchor::Middle,
+            &[(
+                "transform",
+                format!("rotate(-90 16 {})", num(f.y + f.h / 2.0)),
+            )],
+        );
+        svg.close();
+    }
+
+    /// The x axis: the frame's bottom line, ticks at pixel positions with
+    /// one or two label lines, and the axis title.
+    pub fn x_axis(&self, svg: &mut Svg, ticks: &[(f64, String, Option<String>)], title: &str) {
+        let f = self.frame;
+        svg.open(&[("class", "x-axis".into())]);
+        // A label centred on a tick near an edge would be cut off by it:
+        // such labels end (or start) at their tick instead.
+        let place = |x: f64, text: &str| {
+            let half = text_width(text, FONT_PX) / 2.0;
+            if x + half > self.width {
+                (x, Anchor::End)
+            } else if x - half < 0.0 {
+                (x, Anchor::Start)
+            } else {
+                (x, Anchor::Middle)
+            }
+        };
+        for (x, label, second) in ticks {
+            svg.line((*x, f.y), (*x, f.bottom()), GRID_GREY, 1.0);
+            svg.line((*x, f.bottom()), (*x, f.bottom() + 4.0), INK, 1.0);
+            let (lx, anchor) = place(*x, label);
+            svg.text(lx, f.bottom() + 17.0, label, anchor);
+            if let Some(s) = second {
+                let (sx, anchor) = place(*x, s);
+                svg.text(sx, f.bottom() + 31.0, s, anchor);
+            }
+        }
+        svg.line((f.x, f.bottom()), (f.x + f.w, f.bottom()), INK, 1.0);
+        svg.line((f.x, f.y), (f.x, f.bottom()), INK, 1.0);
+        svg.text(f.x + f.w / 2.0, f.bottom() + 50.0, title, Anchor::Middle);
+        svg.close();
+    }
+
+    /// The vertical markers and their labels (pass the same markers as to
+    /// [`Layout::new`]).
+    pub fn markers(&self, svg: &mut Svg, markers: &[Marker]) {
+        let f = self.frame;
+        svg.open(&[("class", "markers".into())]);
+        for (m, row) in markers.iter().zip(&self.marker_rows) {
+            if !(0.0..=1.0).contains(&m.at) {
+                continue;
+            }
+            let x = f.x + m.at * f.w;
+            let label_y = TITLE_H + (*row as f64 + 1.0) * MARKER_ROW - 3.0;
+            svg.line_dashed((x, label_y + 3.0), (x, f.bottom()), m.colour, 1.2, m.dash);
+            svg.text_styled(
+                x + 2.0,
+                label_y,
+                &m.label,
+                Anchor::Start,
+                &[("font-size", num(FONT_PX - 1.0)), ("fill", m.colour.into())],
+            );
+        }
+        svg.close();
+    }
+
+    /// The legend below the x axis.
+    pub fn legend(&self, svg: &mut Svg, legend: &[LegendEntry]) {
+        svg.open(&[("class", "legend".into())]);
+        for (r, row) in self.legend_rows.iter().enumerate() {
+            let y = self.legend_y + r as f64 * LEGEND_ROW;
+            for &(x, i) in row {
+                let e = &legend[i];
+                match e.swatch {
+                    Swatch::Line(colour, dash) => {
+                        svg.line_dashed((x, y + 6.0), (x + 24.0, y + 6.0), colour, 2.5, dash)
+                    }
+                    Swatch::Fill(colour, opacity) => svg.empty(
+                        "rect",
+                        &[
+                            ("x", num(x)),
+                            ("y", num(y)),
+                            ("width", "24".into()),
+                            ("height", "12".into()),
+                            ("fill", colour.into()),
+                            ("fill-opacity", format!("{opacity}")),
+                        ],
+                    ),
+                }
+                svg.text(x + 30.0, y + 10.5, &e.label, Anchor::Start);
+            }
+        }
+        svg.close();
+    }
+}
+
+/// A message in the middle of an empty plot, so that a chart with no data
+/// says so instead of looking broken.
+pub fn no_data(svg: &mut Svg, frame: &Frame, message: &str) {
+    svg.text_styled(
+        frame.x + frame.w / 2.0,
+        frame.y + frame.h / 2.0,
+        message,
+        Anchor::Middle,
+        &[("fill", "#555555".into())],
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_get_distinct_colours() {
+        let colours: std::collections::BTreeSet<_> =
+            Method::ALL.iter().map(|m| method_colour(*m)).collect();
+        assert_eq!(colours.len(), Method::ALL.len().min(METHOD_COLOURS.len()));
+    }
+
+    #[test]
+    fn series_beyond_the_palette_change_dash() {
+        assert_eq!(series_style(0), ("#0072B2", ""));
+        assert_eq!(series_style(8).0, series_style(0).0);
+        assert_ne!(series_style(8).1, series_style(0).1);
+    }
+
+    #[test]
+    fn close_marker_labels_go_on_separate_rows() {
+        let m = |at: f64| Marker {
+            at,
+            label: "incident 1 (socle-2018-a)".into(),
+            colour: INK,
+            dash: "",
+        };
+        let lay = Layout::new(WIDTH, 300.0, None, &[m(0.1), m(0.12), m(0.8)], &[]);
+        assert_eq!(lay.marker_rows, vec![0, 1, 0]);
+        let lone = Layout::new(WIDTH, 300.0, None, &[m(0.1)], &[]);
+        assert!(lay.frame.y > lone.frame.y);
+    }
+
+    #[test]
+    fn long_legends_wrap() {
+        let e = |i: usize| LegendEntry {
+            swatch: Swatch::Line(series_style(i).0, ""),
+            label: format!("reinstall-dependency-aware-{i}"),
+        };
+        let legend: Vec<_> = (0..12).map(e).collect();
+        let lay = Layout::new(WIDTH, 300.0, None, &[], &legend);
+        assert!(lay.legend_rows.len() > 1);
+        for row in &lay.legend_rows {
+            for w in row.windows(2) {
+                let (x0, i0) = w[0];
+                assert!(x0 + text_width(&legend[i0].label, FONT_PX) + 30.0 < w[1].0);
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Restored curves across replications: at each instant of a time grid,
+//! how many apps are up, and what criticality-weighted share of the
+//! estate, as p10 / p50 / p90 over the replications of each strategy.
+//!
+//! Memory is bounded whatever the number of replications: per grid point
+//! an exact histogram of counts (`apps + 1` bins) and of weighted shares
+//! in per-mille (1,001 bins). Histograms of integers add exactly, and
+//! blocks of replications are merged in block order as in
+//! [`montecarlo`](crate::montecarlo), so the result does not depend on
+//! `--jobs`. Replication `i` of every strategy runs with
+//! [`replication_seed`], like `hvsim compare`: the curves are of the very
+//! runs the comparison measures.
+
+use rayon::prelude::*;
+
+use crate::engine::simulate;
+use crate::metrics::Outcome;
+use crate::model::{Scenario, Strategy};
+use crate::montecarlo::{BLOCK, CompareError, MAX_RUNS, replication_seed};
+use crate::sim::{SimDuration, SimTime};
+
+/// Points of the time grid across replications: enough for a smooth
+/// curve, few enough for the histograms (about 1 MB per strategy).
+pub const GRID_POINTS: usize = 240;
+/// Points of the time grid of a single run: a finer grid, so that short
+/// outages still show (one run needs no histograms).
+pub const SINGLE_RUN_GRID_POINTS: usize = 1200;
+/// Bins of the weighted share: per mille.
+const SHARE_BINS: usize = 1001;
+
+/// The instants at which curves are sampled: evenly spaced, from just
+/// before the first fault to just after the last restoration (or the end
+/// of the horizon if something was never restored).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    /// The instants, ascending.
+    pub times: Vec<SimTime>,
+}
+
+impl Grid {
+    /// Evenly spaced points from `t0` to `t1` inclusive.
+    pub fn between(t0: SimTime, t1: SimTime, points: usize) -> Self {
+        let points = points.max(2);
+        let (a, b) = (t0.as_millis(), t1.as_millis().max(t0.as_millis() + 1));
+        let times = (0..points)
+            .map(|i| {
+                let frac = i as u128 * u128::from(b - a) / (points - 1) as u128;
+                SimTime::from_millis(a + frac as u64)
+            })
+            .collect();
+        Grid { times }
+    }
+
+    /// A grid that spans these runs: from a twentieth of the span before
+    /// the first fault to a twentieth after the last instant an app came
+    /// back up or a task ended, clamped to `[0, horizon]`. With no fault,
+    /// the whole horizon.
+    pub fn spanning<'a>(
+        outcomes: impl IntoIterator<Item = &'a Outcome>,
+        horizon: SimTime,
+        points: usize,
+    ) -> Self {
+        let mut first: Option<SimTime> = None;
+        let mut last = SimTime::ZERO;
+        for o in outcomes {
+            for f in &o.faults {
+                first = Some(first.map_or(f.at, |t| t.min(f.at)));
+            }
+            for a in &o.apps {
+                for out in &a.outages {
+                    last = last.max(out.up_at.unwrap_or(horizon)).max(out.down_at);
+                }
+            }
+            for t in &o.tasks {
+                last = last.max(t.end.unwrap_or(horizon));
+            }
+        }
+        let Some(first) = first else {
+            return Grid::between(SimTime::ZERO, horizon, points);
+        };
+        let last = last.max(first).min(horizon);
+        let margin = (last.as_millis() - first.as_millis()) / 20;
+        let margin = SimDuration::from_millis(margin.max(SimDuration::from_hours(1).as_millis()));
+        let t0 = SimTime::from_millis(first.as_millis().saturating_sub(margin.as_millis()));
+        let t1 = last.saturating_add(margin).min(horizon);
+        Grid::between(t0, t1, points)
+    }
+}
+
+/// One replication sampled on the grid: apps up, and the weighted share
+/// up in per mille.
+pub fn sample(scenario: &Scenario, o: &Outcome, grid: &Grid) -> (Vec<u32>, Vec<u32>) {
+    let total_weight: u64 = scenario.apps.iter().map(|a| u64::from(a.criticality)).sum();
+    // Sweep over the outages' edges instead of testing every app at every
+    // point: an app is down from `down_at` (inclusive) to `up_at`
+    // (exclusive), as in `AppOutcome::is_up_at`.
+    let mut edges: Vec<(SimTime, i64, i64)> = Vec::new();
+    for (app, a) in scenario.apps.iter().zip(&o.apps) {
+        let w = i64::from(app.criticality);
+        for out in &a.outages {
+            edges.push((out.down_at, -1, -w));
+            if let Some(up) = out.up_at {
+                edges.push((up, 1, w));
+            }
+        }
+    }
+    edges.sort_unstable();
+    let (mut up, mut weight) = (scenario.apps.len() as i64, total_weight as i64);
+    let mut next = 0;
+    let mut counts = Vec::with_capacity(grid.times.len());
+    let mut shares = Vec::with_capacity(grid.times.len());
+    for &t in &grid.times {
+        while next < edges.len() && edges[next].0 <= t {
+            up += edges[next].1;
+            weight += edges[next].2;
+            next += 1;
+        }
+        counts.push(up.clamp(0, scenario.apps.len() as i64) as u32);
+        // An estate of no weight is all up, whatever happens.
+        let permille = (weight.max(0) as u64 * 1000 + total_weight / 2)
+            .checked_div(total_weight)
+            .unwrap_or(1000);
+        shares.push(permille.min(1000) as u32);
+    }
+    (counts, shares)
+}
+
+/// One strategy's curves: exact histograms per grid point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrategyCurves {
+    /// The strategy's id.
+    pub id: String,
+    apps: usize,
+    points: usize,
+    /// `counts[p * (apps + 1) + k]`: replications with `k` apps up at point `p`.
+    counts: Vec<u32>,
+    /// `shares[p * 1001 + s]`: replications with `s` ‰ of the weight up at `p`.
+    shares: Vec<u32>,
+    /// Replications recorded.
+    pub runs: u64,
+}
+
+/// Nearest-rank quantile of a histogram with `n` observations: the
+/// smallest bin whose cumulative count reaches `ceil(q·n)`.
+fn quantile(bins: &[u32], n: u64, q: f64) -> usize {
+    let need = ((q * n as f64).ceil() as u64).clamp(1, n.max(1));
+    let mut acc = 0u64;
+    for (k, c) in bins.iter().enumerate() {
+        acc += u64::from(*c);
+        if acc >= need {
+            return k;
+        }
+    }
+    bins.len().saturating_sub(1)
+}
+
+impl StrategyCurves {
+    fn new(id: &str, apps: usize, points: usize) -> Self {
+        StrategyCurves {
+            id: id.to_string(),
+            apps,
+            points,
+            counts: vec![0; points * (apps + 1)],
+            shares: vec![0; points * SHARE_BINS],
+            runs: 0,
+        }
+    }
+
+    fn record(&mut self, counts: &[u32], shares: &[u32]) {
+        let w = self.apps + 1;
+        for (p, (&c, &s)) in counts.iter().zip(shares).enumerate() {
+            self.counts[p * w + c as usize] += 1;
+            self.shares[p * SHARE_BINS + s as usize] += 1;
+        }
+        self.runs += 1;
+    }
+
+    /// Apps up at grid point `p`, at quantile `q` (e.g. 0.1, 0.5, 0.9).
+    pub fn apps_up(&self, p: usize, q: f64) -> u32 {
+        let w = self.apps + 1;
+        quantile(&self.counts[p * w..(p + 1) * w], self.runs, q) as u32
+    }
+
+    /// Criticality-weighted share up at point `p`, from 0 to 1, at quantile `q`.
+    pub fn share_up(&self, p: usize, q: f64) -> f64 {
+        let bins = &self.shares[p * SHARE_BINS..(p + 1) * SHARE_BINS];
+        quantile(bins, self.runs, q) as f64 / 1000.0
+    }
+
+    /// Grid points.
+    pub fn points(&self) -> usize {
+        self.points
+    }
+}
+
+/// The curves of every strategy on one grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curves {
+    /// The grid.
+    pub grid: Grid,
+    /// Apps in the scenario (the count axis' maximum).
+    pub apps: usize,
+    /// Per strategy, in the order given.
+    pub strategies: Vec<StrategyCurves>,
+}
+
+/// Runs `runs` replications of each strategy (replication `i` with
+/// `replication_seed(seed, i)`) and aggregates their restored curves on a
+/// grid spanning the first block of replications. `progress` gets the
+/// replications done and returns `false` to stop early.
+pub fn restored_curves(
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    runs: u64,
+    seed: u64,
+    jobs: usize,
+    progress: &(dyn Fn(u64) -> bool + Sync),
+) -> Result<Curves, CompareError> {
+    if strategies.is_empty() {
+        return Err(CompareError::Invalid("no strategy to draw".into()));
+    }
+    if runs == 0 || runs > MAX_RUNS {
+        return Err(CompareError::Invalid(format!(
+            "--runs must be between 1 and {MAX_RUNS}, got {runs}"
+        )));
+    }
+    let run = |s: &Strategy, i: u64| {
+        let seed = replication_seed(seed, i);
+        simulate(scenario, s, seed).map_err(|source| CompareError::Run {
+            strategy: s.id.clone(),
+            seed,
+            source,
+        })
+    };
+    // The grid must be fixed before aggregation; the first block of every
+    // strategy tells where the action is (the same block whatever --jobs).
+    let mut pilot = Vec::new();
+    for s in strategies {
+        for i in 0..runs.min(BLOCK) {
+            pilot.push(run(s, i)?);
+        }
+    }
+    let grid = Grid::spanning(&pilot, scenario.horizon_end(), GRID_POINTS);
+    drop(pilot);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .map_err(|e| CompareError::Invalid(format!("cannot start {jobs} threads: {e}")))?;
+    let blocks = runs.div_ceil(BLOCK);
+    let wave = jobs.max(1) as u64 * 2;
+    let mut total: Vec<StrategyCurves> = strategies
+        .iter()
+        .map(|s| StrategyCurves::new(&s.id, scenario.apps.len(), grid.times.len()))
+        .collect();
+    let mut b = 0;
+    while b < blocks {
+        let last = (b + wave).min(blocks);
+        // A block keeps its replications' samples (a few hundred kB), not
+        // histograms (a MB per strategy): the wave stays small.
+        type Samples = Vec<Vec<(Vec<u32>, Vec<u32>)>>;
+        let parts: Vec<Result<Samples, CompareError>> = pool.install(|| {
+            (b..last)
+                .into_par_iter()
+                .map(|k| {
+                    let mut part: Samples = vec![Vec::new(); strategies.len()];
+                    for i in k * BLOCK..((k + 1) * BLOCK).min(runs) {
+                        for (acc, s) in part.iter_mut().zip(strategies) {
+                            acc.push(sample(scenario, &run(s, i)?, &grid));
+                        }
+                    }
+                    Ok(part)
+                })
+                .collect()
+        });
+        for part in parts {
+            for (acc, samples) in total.iter_mut().zip(&part?) {
+                for (c, sh) in samples {
+                    acc.record(c, sh);
+                }
+            }
+        }
+        b = last;
+        if !progress((b * BLOCK).min(runs)) {
+            break;
+        }
+    }
+    Ok(Curves {
+        grid,
+        apps: scenario.apps.len(),
+        strategies: total,
+    })
+}
+
+/// The curve of a single run (no band): the run's own samples.
+pub fn single_run_curves(scenario: &Scenario, strategy: &Strategy, o: &Outcome) -> Curves {
+    let grid = Grid::spanning([o], o.horizon, SINGLE_RUN_GRID_POINTS);
+    let mut c = StrategyCurves::new(&strategy.id, scenario.apps.len(), grid.times.len());
+    let (counts, shares) = sample(scenario, o, &grid);
+    c.record(&counts, &shares);
+    Curves {
+        grid,
+        apps: scenario.apps.len(),
+        strategies: vec![c],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_nearest_rank() {
+        // Values 0,1,1,2,9 (bins of 10).
+        let mut bins = [0u32; 10];
+        for v in [0, 1, 1, 2, 9] {
+            bins[v] += 1;
+        }
+        assert_eq!(quantile(&bins, 5, 0.1), 0);
+        assert_eq!(quantile(&bins, 5, 0.5), 1);
+        assert_eq!(quantile(&bins, 5, 0.9), 9);
+        assert_eq!(quantile(&bins, 5, 1.0), 9);
+    }
+
+    #[test]
+    fn grids_are_even_and_inclusive() {
+        let g = Grid::between(SimTime::from_millis(100), SimTime::from_millis(1100), 11);
+        assert_eq!(g.times.len(), 11);
+        assert_eq!(g.times[0], SimTime::from_millis(100));
+        assert_eq!(g.times[10], SimTime::from_millis(1100));
+        assert_eq!(g.times[1], SimTime::from_millis(200));
+    }
+
+    #[test]
+    fn samples_match_is_up_at_on_the_default_scenario() {
+        let scenario = crate::scenario::load_default().expect("embedded scenario");
+        let o = simulate(&scenario, scenario.default_strategy(), 5).expect("runs");
+        let grid = Grid::spanning([&o], o.horizon, GRID_POINTS);
+        let (counts, shares) = sample(&scenario, &o, &grid);
+        let total: u64 = scenario.apps.iter().map(|a| u64::from(a.criticality)).sum();
+        for (p, &t) in grid.times.iter().enumerate() {
+            let up: Vec<bool> = o.apps.iter().map(|a| a.is_up_at(t)).collect();
+            let n = up.iter().filter(|u| **u).count() as u32;
+            assert_eq!(counts[p], n, "point {p}");
+            let w: u64 = scenario
+                .apps
+                .iter()
+                .zip(&up)
+                .filter(|(_, u)| **u)
+                .map(|(a, _)| u64::from(a.criticality))
+                .sum();
+            assert_eq!(
+                shares[p] as u64,
+                (w * 1000 + total / 2) / total,
+                "point {p}"
+            );
+        }
+        // The curve goes down and comes back: the grid spans the incident.
+        assert_eq!(counts[0] as usize, scenario.apps.len());
+        assert!(counts.iter().min() < counts.last());
+    }
+
+    #[test]
+    fn curves_do_not_depend_on_jobs() {
+        let scenario = crate::scenario::load_default().expect("embedded scenario");
+        let strategies: Vec<&Strategy> = scenario.strategies.iter().take(2).collect();
+        let a = restored_curves(&scenario, &strategies, 150, 3, 1, &|_| true).expect("runs");
+        let b = restored_curves(&scenario, &strategies, 150, 3, 3, &|_| true).expect("runs");
+        assert_eq!(a, b);
+        assert_eq!(a.strategies[0].runs, 150);
+        for p in 0..a.grid.times.len() {
+            let s = &a.strategies[0];
+            assert!(s.apps_up(p, 0.1) <= s.apps_up(p, 0.5));
+            assert!(s.apps_up(p, 0.5) <= s.apps_up(p, 0.9));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The files of `--svg DIR` and `--csv DIR`: each chart of a command as a
+//! standalone SVG, and the data behind it as CSV, by stable file names.
+
+use crate::chart::curve::{IncidentMark, Measure, Objective, incident_marks, restored_curve};
+use crate::chart::distribution::{incidents, milestone_distribution};
+use crate::chart::gantt::gantt;
+use crate::chart::sweep::{headline_metrics, sweep_chart};
+use crate::curves::{Curves, single_run_curves};
+use crate::metrics::Outcome;
+use crate::model::Scenario;
+use crate::montecarlo::Comparison;
+
+use super::SweepPoint;
+use super::data::{apps_csv, curve_csv, milestones_csv, tasks_csv};
+
+/// A file to write: its name in the directory and its contents.
+pub type NamedFile = (String, String);
+
+/// The charts of one run: its Gantt chart and its restored curves.
+pub fn run_svgs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
+    let strategy = &scenario.strategies[o.strategy.index()];
+    let curves = single_run_curves(scenario, strategy, o);
+    let marks = incident_marks(scenario, o);
+    let label = format!("one run: strategy {}, seed {}", strategy.id, o.seed);
+    vec![
+        ("gantt.svg".into(), gantt(scenario, o, &marks)),
+        (
+            "restored-count.svg".into(),
+            restored_curve(scenario, &curves, Measure::Count, &marks, &[], &label),
+        ),
+        (
+            "restored-weighted.svg".into(),
+            restored_curve(
+                scenario,
+                &curves,
+                Measure::WeightedShare,
+                &marks,
+                &[],
+                &label,
+            ),
+        ),
+    ]
+}
+
+/// The data of one run: the per-app table, its tasks, its curve.
+pub fn run_csvs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
+    let strategy = &scenario.strategies[o.strategy.index()];
+    vec![
+        ("apps.csv".into(), apps_csv(scenario, o)),
+        ("tasks.csv".into(), tasks_csv(scenario, o)),
+        (
+            "curve.csv".into(),
+            curve_csv(scenario, &single_run_curves(scenario, strategy, o)),
+        ),
+    ]
+}
+
+/// The charts of a comparison: the restored curves (count and weighted)
+/// and, per incident, the milestone distributions.
+pub fn compare_svgs(
+    scenario: &Scenario,
+    c: &Comparison,
+    curves: &Curves,
+    marks: &[IncidentMark],
+    objectives: &[Objective],
+) -> Vec<NamedFile> {
+    let label = format!(
+        "median line and p10–p90 band over {} replications per strategy (seed {})",
+        c.done, c.seed
+    );
+    let mut files = vec![
+        (
+            "restored-count.svg".to_string(),
+            restored_curve(scenario, curves, Measure::Count, marks, objectives, &label),
+        ),
+        (
+            "restored-weighted.svg".to_string(),
+            restored_curve(
+                scenario,
+                curves,
+                Measure::WeightedShare,
+                marks,
+                objectives,
+                &label,
+            ),
+        ),
+    ];
+    for (k, bug) in incidents(c) {
+        files.push((
+            format!("milestones-incident-{}.svg", k + 1),
+            milestone_distribution(c, k, &bug),
+        ));
+    }
+    files
+}
+
+/// The data of a comparison: the curves and the milestone distributions.
+pub fn compare_csvs(scenario: &Scenario, c: &Comparison, curves: &Curves) -> Vec<NamedFile> {
+    vec![
+        ("curve.csv".into(), curve_csv(scenario, curves)),
+        ("milestones.csv".into(), milestones_csv(c)),
+    ]
+}
+
+/// The charts of a sweep: each headline metric against the first swept
+/// parameter.
+pub fn sweep_svgs(names: &[String], results: &[SweepPoint]) -> Vec<NamedFile> {
+    let slug = |name: &str| {
+        let s: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        s.split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let Some((_, _, first)) = results.first() else {
+        return Vec::new();
+    };
+    headline_metrics(results)
+        .into_iter()
+        .map(|m| {
+            (
+                format!("sweep-{}.svg", slug(&first.metrics[m].name)),
+                sweep_chart(names, results, m),
+            )
+        })
+        .collect()
+}

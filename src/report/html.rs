@@ -1,0 +1,522 @@
+//! The self-contained HTML report of `hvsim report`: one file with inline
+//! CSS and SVG, nothing fetched from anywhere, that reads the same in any
+//! browser offline and prints well.
+//!
+//! It holds the summary table and the paired verdicts, the charts, one
+//! run's Gantt chart and per-app table, the scenario's assumptions (its
+//! model and the file's `ASSUMPTION` comments, with the whole file), and
+//! the command and seed that reproduce it. It carries no date of its own
+//! making: the same inputs give the same bytes.
+//!
+//! The markup is also well-formed XML (every element closed, every
+//! attribute quoted), so it can be checked with an XML parser.
+
+use std::fmt::Write;
+
+use super::compare::{interval, show, verdict};
+use super::data::app_rows;
+use crate::chart::curve::{IncidentMark, Measure, Objective, restored_curve};
+use crate::chart::distribution::{MILESTONES, incidents, milestone_distribution, milestone_metric};
+use crate::chart::gantt::gantt;
+use crate::chart::svg::escape;
+use crate::curves::Curves;
+use crate::metrics::Outcome;
+use crate::model::Scenario;
+use crate::montecarlo::Comparison;
+
+/// Everything the report shows.
+#[derive(Clone, Debug)]
+pub struct HtmlReport<'a> {
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// The scenario file's text, for its assumption comments (none if
+    /// unavailable).
+    pub source_text: Option<&'a str>,
+    /// The command line that reproduces this report.
+    pub command: &'a str,
+    /// The Monte Carlo comparison.
+    pub comparison: &'a Comparison,
+    /// The restored curves of the same replications.
+    pub curves: &'a Curves,
+    /// One run, for the Gantt chart and the per-app table.
+    pub run: &'a Outcome,
+    /// Recovery objectives to draw on the curves.
+    pub objectives: &'a [Objective],
+}
+
+const CSS: &str = "
+body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.88em; }
+th, td { border: 1px solid #d0d0d0; padding: 0.25em 0.55em; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+tr > th:first-child { white-space: nowrap; }
+details { margin: 0.8em 0; }
+summary { cursor: pointer; color: #0072B2; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.scroll { overflow-x: auto; }
+figure { margin: 1.2em 0; }
+figcaption { font-size: 0.9em; color: #444; margin-top: 0.3em; }
+svg { max-width: 100%; height: auto; }
+.wide svg { max-width: none; }
+code, pre { font-family: monospace; background: #f6f6f6; }
+pre { padding: 0.8em; overflow-x: auto; font-size: 0.82em; }
+.meta { color: #444; }
+@media print { h2 { page-break-after: avoid; } figure, table { page-break-inside: avoid; } }
+";
+
+/// Inline SVG needs no namespace declaration in HTML: dropping it leaves
+/// the page without a single URL.
+fn inline(svg: &str) -> String {
+    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+}
+
+/// A figure; a `wide` one scrolls sideways at its own size, so that its
+/// labels stay readable, instead of shrinking to the page.
+fn figure(out: &mut String, id: &str, svg: &str, caption: &str, wide: bool) {
+    let (open, close) = if wide {
+        ("<div class=\"scroll wide\">\n", "</div>\n")
+    } else {
+        ("", "")
+    };
+    let _ = writeln!(
+        out,
+        "<figure id=\"{id}\">\n{open}{}{close}<figcaption>{}</figcaption>\n</figure>",
+        inline(svg),
+        escape(caption)
+    );
+}
+
+/// Renders the report.
+pub fn render_html(r: &HtmlReport) -> String {
+    let sc = r.scenario;
+    let c = r.comparison;
+    let mut out = String::new();
+    let title = format!("hvsim report: {}", sc.name);
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+         <meta name=\"generator\" content=\"hvsim {}\"/>\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+        env!("CARGO_PKG_VERSION"),
+        escape(&title)
+    );
+    let _ = writeln!(out, "<h1>{}</h1>", escape(&sc.name));
+    if let Some(d) = &sc.description {
+        let _ = writeln!(out, "<p>{}</p>", escape(d.trim()));
+    }
+    let names: Vec<&str> = c.strategies.iter().map(|s| s.id.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">{} replications of each strategy ({}) on common random numbers, master seed {}; \
+         dates in {}. Scenario: <code>{}</code>.</p>",
+        c.done,
+        escape(&names.join(", ")),
+        c.seed,
+        escape(sc.tz.iana_name().unwrap_or("UTC")),
+        escape(&sc.source)
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">Reproduce this report with <code>{}</code> (the same scenario, seed and \
+         replications give the same file, byte for byte).</p>",
+        escape(r.command)
+    );
+    let _ = writeln!(
+        out,
+        "<nav><p>Contents: <a href=\"#summary\">summary</a> · <a href=\"#curves\">restored curves</a> · \
+         <a href=\"#distributions\">milestone distributions</a> · <a href=\"#gantt\">one run</a> · \
+         <a href=\"#apps\">per-app table</a> · <a href=\"#assumptions\">assumptions</a></p></nav>"
+    );
+
+    summary(&mut out, c);
+
+    // Curves.
+    let marks: Vec<IncidentMark> = crate::chart::curve::incident_marks(sc, r.run);
+    let runs_label = format!(
+        "median line and p10–p90 band over {} replications per strategy (seed {})",
+        c.done, c.seed
+    );
+    let _ = writeln!(out, "<h2 id=\"curves\">Restored curves</h2>");
+    figure(
+        &mut out,
+        "curve-count",
+        &restored_curve(
+            sc,
+            r.curves,
+            Measure::Count,
+            &marks,
+            r.objectives,
+            &runs_label,
+        ),
+        "How many apps are up at each moment: the line is the median replication, the band holds \
+         80 % of them (p10 to p90). Vertical lines mark the incidents.",
+        false,
+    );
+    figure(
+        &mut out,
+        "curve-weighted",
+        &restored_curve(
+            sc,
+            r.curves,
+            Measure::WeightedShare,
+            &marks,
+            r.objectives,
+            &runs_label,
+        ),
+        "The same, each app weighted by its criticality: a strategy that brings the critical apps \
+         back first climbs faster here.",
+        false,
+    );
+
+    let _ = writeln!(out, "<h2 id=\"distributions\">Milestone distributions</h2>");
+    for (k, bug) in incidents(c) {
+        figure(
+            &mut out,
+            &format!("milestones-{}", k + 1),
+            &milestone_distribution(c, k, &bug),
+            &format!(
+                "Incident {}: the share of replications in which 90 % (solid) and 100 % (dashed) of \
+                 its apps were back, against the time since the strike. Further left is better.",
+                k + 1
+            ),
+            false,
+        );
+    }
+
+    let strategy = &sc.strategies[r.run.strategy.index()];
+    let _ = writeln!(
+        out,
+        "<h2 id=\"gantt\">One run: strategy {}, seed {}</h2>",
+        escape(&strategy.id),
+        r.run.seed
+    );
+    figure(
+        &mut out,
+        "gantt-chart",
+        &gantt(sc, r.run, &marks),
+        &format!(
+            "Who restored what, when, in the run that hvsim run --strategy {} --seed {} shows: a row per \
+             team member, coloured by method; grey is off shift; the strip above each team shows how \
+             many were on duty (holidays show as dips). Scroll sideways; hover a bar for details.",
+            strategy.id, r.run.seed
+        ),
+        true,
+    );
+    apps_table(&mut out, sc, r.run);
+    assumptions(&mut out, sc, r.source_text);
+    let _ = writeln!(
+        out,
+        "<footer><p class=\"meta\">Made by hvsim {} without any network access.</p></footer>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+/// The headline metrics: each incident's 90 % and 100 % milestones, the
+/// mean downtime and the weighted impact.
+fn headline(c: &Comparison) -> Vec<usize> {
+    let mut picks = Vec::new();
+    for (k, _) in incidents(c) {
+        for (label, _) in MILESTONES {
+            picks.extend(milestone_metric(c, k, label));
+        }
+    }
+    for needle in ["mean downtime", "weighted impact"] {
+        picks.extend(c.metrics.iter().position(|m| m.name.contains(needle)));
+    }
+    picks
+}
+
+/// A table of `metrics`: a row per strategy, a column per metric; each
+/// cell the mean ± 95 % CI, the p90, and the share of runs that reached
+/// it when not all did.
+fn metric_table(out: &mut String, c: &Comparison, metrics: &[usize]) {
+    let _ = write!(out, "<div class=\"scroll\"><table>\n<tr><th>strategy</th>");
+    for &m in metrics {
+        let _ = write!(out, "<th>{}</th>", escape(&c.metrics[m].name));
+    }
+    let _ = writeln!(out, "</tr>");
+    for s in &c.strategies {
+        let _ = write!(out, "<tr><th>{}</th>", escape(&s.id));
+        for &m in metrics {
+            let (st, unit) = (&s.stats[m], c.metrics[m].unit);
+            let reached = if st.moments.n < c.done {
+                format!(
+                    "; reached in {:.0} %",
+                    st.moments.n as f64 / c.done.max(1) as f64 * 100.0
+                )
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}<br/>p90 {}{}</td>",
+                escape(&interval(&st.moments, unit)),
+                escape(&show(st.quantile(0.9), unit)),
+                escape(&reached)
+            );
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</table></div>");
+}
+
+fn summary(out: &mut String, c: &Comparison) {
+    let _ = writeln!(out, "<h2 id=\"summary\">Summary</h2>");
+    let _ = writeln!(
+        out,
+        "<p>Time from each strike to 90 % and 100 % of its apps back, the mean downtime of \
+         the apps that went down, and the criticality-weighted impact. Each cell: mean ± 95 % \
+         confidence interval, then the 90th percentile, over the replications that reached the \
+         milestone (and the share that did, when not all).</p>"
+    );
+    let picks = headline(c);
+    metric_table(out, c, &picks);
+    if picks.len() < c.metrics.len() {
+        let _ = writeln!(
+            out,
+            "<details>\n<summary>Every metric ({})</summary>",
+            c.metrics.len()
+        );
+        metric_table(out, c, &(0..c.metrics.len()).collect::<Vec<_>>());
+        let _ = writeln!(out, "</details>");
+    }
+    if c.strategies.len() > 1 {
+        let _ = writeln!(
+            out,
+            "<p>Paired differences against <strong>{}</strong> (replication <em>i</em> of every \
+             strategy sees the same faults and work draws):</p>\n<ul>",
+            escape(&c.strategies[0].id)
+        );
+        for k in 1..c.strategies.len() {
+            for &m in &picks {
+                let _ = writeln!(out, "<li>{}</li>", escape(&verdict(c, m, k)));
+            }
+        }
+        let _ = writeln!(out, "</ul>");
+        if picks.len() < c.metrics.len() {
+            let _ = writeln!(
+                out,
+                "<details>\n<summary>Paired differences on every metric</summary>\n<ul>"
+            );
+            for k in 1..c.strategies.len() {
+                for m in 0..c.metrics.len() {
+                    let _ = writeln!(out, "<li>{}</li>", escape(&verdict(c, m, k)));
+                }
+            }
+            let _ = writeln!(out, "</ul>\n</details>");
+        }
+    }
+}
+
+fn apps_table(out: &mut String, sc: &Scenario, o: &Outcome) {
+    let clock = super::Clock::new(sc);
+    let rows = app_rows(sc, o);
+    let _ = writeln!(
+        out,
+        "<h3 id=\"apps\">Apps in this run ({} of {} went down)</h3>",
+        rows.len(),
+        sc.apps.len()
+    );
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<div class=\"scroll\"><table>\n<tr><th>app</th><th>tags</th><th>criticality</th><th>went down</th>\
+         <th>back up</th><th>downtime</th><th>method</th><th>team</th></tr>"
+    );
+    for r in rows {
+        let up = match r.up {
+            Some(t) => clock.short(t),
+            None => format!("down: {}", r.waiting),
+        };
+        let outages = if r.outages > 1 {
+            format!(" ({} outages)", r.outages)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
+             <td class=\"num\">{}{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&r.app),
+            escape(&r.tags),
+            r.criticality,
+            escape(&clock.short(r.down)),
+            escape(&up),
+            r.downtime,
+            escape(&outages),
+            escape(&r.method),
+            escape(&r.team)
+        );
+    }
+    let _ = writeln!(out, "</table></div>");
+}
+
+/// The lines of a scenario file that state an assumption: comments
+/// containing `ASSUMPTION`, with the comment lines that continue them and
+/// the setting they sit beside. `(line number, setting, comment)`.
+pub fn assumption_comments(text: &str) -> Vec<(usize, String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let Some(pos) = line.find('#') else {
+            i += 1;
+            continue;
+        };
+        let comment = &line[pos + 1..];
+        if !comment.contains("ASSUMPTION") {
+            i += 1;
+            continue;
+        }
+        let setting = line[..pos].trim().trim_start_matches("- ").to_string();
+        let mut text = comment.trim().to_string();
+        let mut j = i + 1;
+        // Continuation: comment-only lines right below a comment-only line.
+        if setting.is_empty() {
+            while j < lines.len() {
+                let next = lines[j].trim_start();
+                match next.strip_prefix('#') {
+                    Some(rest) if !rest.trim().is_empty() && !rest.contains("ASSUMPTION") => {
+                        text.push(' ');
+                        text.push_str(rest.trim());
+                        j += 1;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        found.push((i + 1, setting, text));
+        i = j;
+    }
+    found
+}
+
+fn assumptions(out: &mut String, sc: &Scenario, source: Option<&str>) {
+    let _ = writeln!(out, "<h2 id=\"assumptions\">Assumptions</h2>");
+    let _ = writeln!(
+        out,
+        "<p>Time zone {}, horizon {}, {} hosts, {} VMs, {} apps.</p>",
+        escape(sc.tz.iana_name().unwrap_or("UTC")),
+        sc.horizon,
+        sc.hosts.len(),
+        sc.vms.len(),
+        sc.apps.len()
+    );
+    let _ = writeln!(
+        out,
+        "<h3>Faults</h3>\n<table>\n<tr><th>bug</th><th>hosts in scope</th><th>probability per host</th>\
+         <th>crash</th><th>VMs corrupted</th><th>recurs after a restart</th><th>fixed after</th></tr>"
+    );
+    for b in &sc.bugs {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>\
+             <td class=\"num\">{:.0} %</td><td>{}</td><td>{}</td></tr>",
+            escape(&b.id),
+            b.hosts.len(),
+            b.host_probability,
+            if b.crash { "yes" } else { "no" },
+            b.corrupt_vm * 100.0,
+            escape(
+                &b.recurrence
+                    .as_ref()
+                    .map_or("never".into(), |d| d.to_string())
+            ),
+            escape(&b.fix.as_ref().map_or("never".into(), |d| d.to_string()))
+        );
+    }
+    let _ = writeln!(out, "</table>");
+    let _ = writeln!(
+        out,
+        "<h3>Teams</h3>\n<table>\n<tr><th>team</th><th>members</th><th>on-shift hours per member \
+         over the horizon (first member)</th></tr>"
+    );
+    for t in &sc.teams {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&t.id),
+            t.roster.size(),
+            t.roster.worker(0).total()
+        );
+    }
+    let _ = writeln!(out, "</table>");
+    let _ = writeln!(
+        out,
+        "<h3>Strategies</h3>\n<table>\n<tr><th>strategy</th><th>detection</th><th>diagnosis</th>\
+         <th>methods</th><th>order</th><th>teams</th><th>what it means</th></tr>"
+    );
+    for s in &sc.strategies {
+        let methods: Vec<&str> = s.methods.iter().map(|m| m.name()).collect();
+        let teams: Vec<&str> = s
+            .teams
+            .iter()
+            .map(|t| sc.teams[t.index()].id.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&s.id),
+            escape(&s.detection.to_string()),
+            escape(&s.diagnosis.to_string()),
+            escape(&methods.join(", ")),
+            s.order.name(),
+            escape(&teams.join(", ")),
+            escape(s.description.as_deref().unwrap_or("").trim())
+        );
+    }
+    let _ = writeln!(out, "</table>");
+    let Some(text) = source else {
+        return;
+    };
+    let found = assumption_comments(text);
+    if !found.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h3>Assumptions stated in the scenario file</h3>\n<table>\n<tr><th>line</th><th>setting</th><th>comment</th></tr>"
+        );
+        for (line, setting, comment) in found {
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"num\">{line}</td><td><code>{}</code></td><td>{}</td></tr>",
+                escape(&setting),
+                escape(&comment)
+            );
+        }
+        let _ = writeln!(out, "</table>");
+    }
+    let _ = writeln!(
+        out,
+        "<details>\n<summary>The whole scenario file ({} lines)</summary>\n<pre>{}</pre>\n</details>",
+        text.lines().count(),
+        escape(text)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assumption_comments_keep_their_setting_and_continuation() {
+        let text = "a: 1\n\
+                    reboot: 5m  # ASSUMPTION: a guess\n\
+                    # ASSUMPTION: two lines\n\
+                    # of comment\n\
+                    b: 2 # not one\n";
+        let found = assumption_comments(text);
+        assert_eq!(
+            found,
+            vec![
+                (2, "reboot: 5m".into(), "ASSUMPTION: a guess".into()),
+                (3, String::new(), "ASSUMPTION: two lines of comment".into()),
+            ]
+        );
+    }
+}
