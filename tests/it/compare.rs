@@ -1,25 +1,17 @@
 //! `hvsim compare`: Monte Carlo over common random numbers.
 
-use crate::hvsim;
+use crate::{hvsim, hvsim_json};
 
 use serde_json::Value;
 
-fn compare(args: &[&str]) -> Value {
-    let out = hvsim()
-        .arg("compare")
-        .args(args)
-        .arg("--json")
-        .output()
-        .expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
+pub(crate) fn compare(args: &[&str]) -> Value {
+    let mut all = vec!["compare"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    hvsim_json(&all)
 }
 
-fn metric<'a>(doc: &'a Value, strategy: &str, name_prefix: &str) -> &'a Value {
+pub(crate) fn metric<'a>(doc: &'a Value, strategy: &str, name_prefix: &str) -> &'a Value {
     doc["strategies"]
         .as_array()
         .expect("strategies")
