@@ -1141,28 +1141,37 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 _ => None,
             },
         };
-        if let Some(m) = methods.iter().find(|m| m.at_dr())
+        // Where a method is listed, so its errors point at it. `methods`
+        // holds the parsed ones only: search the raw names.
+        let method_path = |m: Method| match s.methods.iter().position(|x| x.trim() == m.name()) {
+            Some(k) => p.key("methods").index(k),
+            None => p.key("methods"),
+        };
+        if let Some(&m) = methods.iter().find(|m| m.at_dr())
             && dr_site.is_none()
             && site_roles_ok
         {
-            ctx.err(
-                &p.key("methods"),
-                if dr_sites.is_empty() {
-                    format!("`{}` needs a site with `role: dr` to recover at", m.name())
-                } else {
-                    "there are several DR sites: say which one with `dr_site`".to_string()
-                },
-            );
+            if dr_sites.is_empty() {
+                ctx.err(
+                    &method_path(m),
+                    format!("`{}` needs a site with `role: dr` to recover at", m.name()),
+                );
+            } else {
+                ctx.err(
+                    &p.key("methods"),
+                    "there are several DR sites: say which one with `dr_site`",
+                );
+            }
         }
         if methods.contains(&Method::Restore) && backup.is_none() && raw.backup.is_none() {
             ctx.err(
-                &p.key("methods"),
+                &method_path(Method::Restore),
                 "`restore` needs a `backup` section (throughput, streams, schedule)",
             );
         }
         if methods.contains(&Method::Failover) && raw.replication.is_none() {
             ctx.err(
-                &p.key("methods"),
+                &method_path(Method::Failover),
                 "`failover` needs a `replication` section (the replica's lag)",
             );
         }
@@ -1195,7 +1204,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         };
         if methods.contains(&Method::Rebuild) && s.rebuild_to.is_none() {
             ctx.err(
-                &p.key("methods"),
+                &method_path(Method::Rebuild),
                 "`rebuild` needs `rebuild_to`: the build to reinstall crashed hosts with",
             );
         }
