@@ -890,6 +890,9 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
 
     // Teams.
     let mut team_ids = BTreeMap::new();
+    // Teams whose `skills` had a mistake, already reported: what they can
+    // do is unknown, so no strategy is said to lack their skills.
+    let mut unreadable_skills = Vec::new();
     let mut teams = Vec::new();
     let mut seen = BTreeMap::new();
     for (i, t) in raw.teams.iter().enumerate() {
@@ -968,10 +971,15 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                         ),
                     );
                 }
-                list.iter()
+                let skills: Vec<Method> = list
+                    .iter()
                     .enumerate()
-                    .filter_map(|(k, m)| parse_method(ctx, &p.key("skills").index(k), m))
-                    .collect()
+                    .filter_map(|(k, m)| parse_method(ctx, &p.key("skills").index(k), m, "skill"))
+                    .collect();
+                if list.is_empty() || skills.len() < list.len() {
+                    unreadable_skills.push(TeamId(teams.len() as u32));
+                }
+                skills
             }
         };
         team_ids.insert(t.id.clone(), TeamId(teams.len() as u32));
@@ -1080,7 +1088,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         let diagnosis = ctx.dist(&p.key("diagnosis"), &s.diagnosis);
         let mut methods = Vec::new();
         for (k, m) in s.methods.iter().enumerate() {
-            let Some(method) = parse_method(ctx, &p.key("methods").index(k), m) else {
+            let Some(method) = parse_method(ctx, &p.key("methods").index(k), m, "method") else {
                 continue;
             };
             if methods.contains(&method) {
@@ -1179,9 +1187,9 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             if m.automated() {
                 continue;
             }
-            let staffed = team_list
-                .iter()
-                .any(|t| teams.get(t.index()).is_none_or(|team| team.can(m)));
+            let staffed = team_list.iter().any(|t| {
+                unreadable_skills.contains(t) || teams.get(t.index()).is_none_or(|team| team.can(m))
+            });
             if !staffed {
                 ctx.err(
                     &p.key("methods").index(k),
@@ -1356,17 +1364,17 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
     })
 }
 
-fn parse_method(ctx: &mut Ctx, path: &FieldPath, name: &str) -> Option<Method> {
-    let m = Method::parse(name.trim());
+/// A method's name, in a strategy's `methods` or (`kind` "skill") a team's
+/// `skills`.
+fn parse_method(ctx: &mut Ctx, path: &FieldPath, name: &str, kind: &str) -> Option<Method> {
+    let name = name.trim();
+    let m = Method::parse(name);
     if m.is_none() {
-        ctx.err(
-            path,
-            format!(
-                "unknown method `{}`: expected {}",
-                name.trim(),
-                Method::expected()
-            ),
-        );
+        let hint = match suggest(name, Method::ALL.iter().map(|m| m.name())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("expected {}", Method::expected()),
+        };
+        ctx.err(path, format!("unknown {kind} `{name}`: {hint}"));
     }
     m
 }
