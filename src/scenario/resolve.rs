@@ -1191,9 +1191,18 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 unreadable_skills.contains(t) || teams.get(t.index()).is_none_or(|team| team.can(m))
             });
             if !staffed {
+                let names: Vec<String> = team_list
+                    .iter()
+                    .filter_map(|t| teams.get(t.index()))
+                    .map(|t| format!("`{}`", t.id))
+                    .collect();
                 ctx.err(
                     &p.key("methods").index(k),
-                    format!("no team of this strategy has the skill `{}`", m.name()),
+                    format!(
+                        "no team of this strategy has the skill `{m}`: add `{m}` to the `skills` of one of its teams ({}), or give the strategy a team that has it",
+                        names.join(", "),
+                        m = m.name()
+                    ),
                 );
             }
         }
@@ -1203,7 +1212,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                     if builds[b.index()].rebuild.is_none() {
                         ctx.err(
                             &p.key("rebuild_to"),
-                            format!("build `{name}` has no `rebuild` effort: say how long reinstalling a host with it takes"),
+                            format!("build `{name}` has no `rebuild` effort: give it one in `builds`, how long reinstalling a host with it takes (e.g. `rebuild: pert(1h, 2h, 4h)`)"),
                         );
                     }
                 },
