@@ -318,3 +318,22 @@ fn compare_reports_the_probability_of_meeting_each_objective_and_data_loss() {
     let worst = loss["max"].as_f64().expect("max");
     assert!((1.0..24.0).contains(&worst), "{worst} h");
 }
+
+#[test]
+#[ignore = "report bug: the sweep table picks its headline columns by position from the end (n-4, n-2, n-1), which since data loss and objectives were appended shows weighted impact and two objectives instead of the 90 % milestone, mean downtime and impact"]
+fn the_sweep_table_shows_the_headline_metrics() {
+    let out = hvsim()
+        .args(["sweep", "--set", "teams.dtsi.members=8", "--runs", "5"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header = text.lines().nth(2).unwrap_or_default();
+    for column in [
+        "incident 2 (socle-2018-b): 90 % back",
+        "mean downtime per app down",
+        "weighted impact",
+    ] {
+        assert!(header.contains(column), "no `{column}` in {header}");
+    }
+}
