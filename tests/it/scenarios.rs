@@ -80,6 +80,64 @@ fn recovery_s(app: &Value) -> Option<u64> {
     app["recovery_s"].as_u64()
 }
 
+/// The bundled scenarios, as text.
+fn bundled() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("the scenarios directory")
+        .map(|e| e.expect("a directory entry").path())
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("readable");
+            (p.display().to_string(), text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_method_and_order_is_shown_by_a_bundled_strategy() {
+    let files = bundled();
+    let lines = || {
+        files
+            .iter()
+            .flat_map(|(_, text)| text.lines())
+            .map(str::trim)
+    };
+    for order in [
+        "fifo",
+        "criticality",
+        "shortest-first",
+        "weighted-shortest",
+        "dependency-aware",
+    ] {
+        let yaml = format!("order: {order}");
+        let toml = format!("order = \"{order}\"");
+        assert!(
+            lines().any(|l| l.starts_with(&yaml) || l.starts_with(&toml)),
+            "no bundled strategy uses order `{order}`"
+        );
+    }
+    for method in [
+        "restart",
+        "ha-restart",
+        "restore",
+        "failover",
+        "reinstall",
+        "rebuild",
+    ] {
+        let listed = |l: &str| {
+            l.strip_prefix("methods: [")
+                .and_then(|rest| rest.strip_suffix(']'))
+                .is_some_and(|list| list.split(',').any(|m| m.trim() == method))
+        };
+        assert!(
+            lines().any(listed),
+            "no bundled strategy lists method `{method}`"
+        );
+    }
+}
+
 mod ha_single_host_crash {
     use super::*;
 
