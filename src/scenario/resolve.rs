@@ -990,6 +990,9 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
 
     // Teams.
     let mut team_ids = BTreeMap::new();
+    // Teams whose `skills` had a mistake, already reported: what they can
+    // do is unknown, so no strategy is said to lack their skills.
+    let mut unreadable_skills = Vec::new();
     let mut teams = Vec::new();
     let mut seen = BTreeMap::new();
     for (i, t) in raw.teams.iter().enumerate() {
@@ -1068,10 +1071,15 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                         ),
                     );
                 }
-                list.iter()
+                let skills: Vec<Method> = list
+                    .iter()
                     .enumerate()
-                    .filter_map(|(k, m)| parse_method(ctx, &p.key("skills").index(k), m))
-                    .collect()
+                    .filter_map(|(k, m)| parse_method(ctx, &p.key("skills").index(k), m, "skill"))
+                    .collect();
+                if list.is_empty() || skills.len() < list.len() {
+                    unreadable_skills.push(TeamId(teams.len() as u32));
+                }
+                skills
             }
         };
         team_ids.insert(t.id.clone(), TeamId(teams.len() as u32));
@@ -1180,7 +1188,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         let diagnosis = ctx.dist(&p.key("diagnosis"), &s.diagnosis);
         let mut methods = Vec::new();
         for (k, m) in s.methods.iter().enumerate() {
-            let Some(method) = parse_method(ctx, &p.key("methods").index(k), m) else {
+            let Some(method) = parse_method(ctx, &p.key("methods").index(k), m, "method") else {
                 continue;
             };
             if methods.contains(&method) {
@@ -1241,28 +1249,37 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 _ => None,
             },
         };
-        if let Some(m) = methods.iter().find(|m| m.at_dr())
+        // Where a method is listed, so its errors point at it. `methods`
+        // holds the parsed ones only: search the raw names.
+        let method_path = |m: Method| match s.methods.iter().position(|x| x.trim() == m.name()) {
+            Some(k) => p.key("methods").index(k),
+            None => p.key("methods"),
+        };
+        if let Some(&m) = methods.iter().find(|m| m.at_dr())
             && dr_site.is_none()
             && site_roles_ok
         {
-            ctx.err(
-                &p.key("methods"),
-                if dr_sites.is_empty() {
-                    format!("`{}` needs a site with `role: dr` to recover at", m.name())
-                } else {
-                    "there are several DR sites: say which one with `dr_site`".to_string()
-                },
-            );
+            if dr_sites.is_empty() {
+                ctx.err(
+                    &method_path(m),
+                    format!("`{}` needs a site with `role: dr` to recover at", m.name()),
+                );
+            } else {
+                ctx.err(
+                    &p.key("methods"),
+                    "there are several DR sites: say which one with `dr_site`",
+                );
+            }
         }
         if methods.contains(&Method::Restore) && backup.is_none() && raw.backup.is_none() {
             ctx.err(
-                &p.key("methods"),
+                &method_path(Method::Restore),
                 "`restore` needs a `backup` section (throughput, streams, schedule)",
             );
         }
         if methods.contains(&Method::Failover) && raw.replication.is_none() {
             ctx.err(
-                &p.key("methods"),
+                &method_path(Method::Failover),
                 "`failover` needs a `replication` section (the replica's lag)",
             );
         }
@@ -1270,13 +1287,22 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             if m.automated() {
                 continue;
             }
-            let staffed = team_list
-                .iter()
-                .any(|t| teams.get(t.index()).is_none_or(|team| team.can(m)));
+            let staffed = team_list.iter().any(|t| {
+                unreadable_skills.contains(t) || teams.get(t.index()).is_none_or(|team| team.can(m))
+            });
             if !staffed {
+                let names: Vec<String> = team_list
+                    .iter()
+                    .filter_map(|t| teams.get(t.index()))
+                    .map(|t| format!("`{}`", t.id))
+                    .collect();
                 ctx.err(
                     &p.key("methods").index(k),
-                    format!("no team of this strategy has the skill `{}`", m.name()),
+                    format!(
+                        "no team of this strategy has the skill `{m}`: add `{m}` to the `skills` of one of its teams ({}), or give the strategy a team that has it",
+                        names.join(", "),
+                        m = m.name()
+                    ),
                 );
             }
         }
@@ -1286,7 +1312,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                     if builds[b.index()].rebuild.is_none() {
                         ctx.err(
                             &p.key("rebuild_to"),
-                            format!("build `{name}` has no `rebuild` effort: say how long reinstalling a host with it takes"),
+                            format!("build `{name}` has no `rebuild` effort: give it one in `builds`, how long reinstalling a host with it takes (e.g. `rebuild: pert(1h, 2h, 4h)`)"),
                         );
                     }
                 },
@@ -1295,7 +1321,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         };
         if methods.contains(&Method::Rebuild) && s.rebuild_to.is_none() {
             ctx.err(
-                &p.key("methods"),
+                &method_path(Method::Rebuild),
                 "`rebuild` needs `rebuild_to`: the build to reinstall crashed hosts with",
             );
         }
@@ -1573,17 +1599,17 @@ fn resolve_trigger(
     Some(Trigger::On(op, probability))
 }
 
-fn parse_method(ctx: &mut Ctx, path: &FieldPath, name: &str) -> Option<Method> {
-    let m = Method::parse(name.trim());
+/// A method's name, in a strategy's `methods` or (`kind` "skill") a team's
+/// `skills`.
+fn parse_method(ctx: &mut Ctx, path: &FieldPath, name: &str, kind: &str) -> Option<Method> {
+    let name = name.trim();
+    let m = Method::parse(name);
     if m.is_none() {
-        ctx.err(
-            path,
-            format!(
-                "unknown method `{}`: expected {}",
-                name.trim(),
-                Method::expected()
-            ),
-        );
+        let hint = match suggest(name, Method::ALL.iter().map(|m| m.name())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("expected {}", Method::expected()),
+        };
+        ctx.err(path, format!("unknown {kind} `{name}`: {hint}"));
     }
     m
 }

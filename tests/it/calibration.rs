@@ -1,7 +1,7 @@
 //! The calibrated 2018 scenario reproduces the press release of
 //! 28 December 2018 (DESIGN.md §1), through the CLI, over 101 seeds.
 
-use crate::hvsim;
+use crate::hvsim_json;
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -13,16 +13,7 @@ fn ts(text: &str) -> Timestamp {
 }
 
 fn run(seed: u64) -> Value {
-    let out = hvsim()
-        .args(["run", "--json", "--seed", &seed.to_string()])
-        .output()
-        .expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "seed {seed}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
+    hvsim_json(&["run", "--json", "--seed", &seed.to_string()])
 }
 
 /// Whether an app (a JSON record) was up at `t`.

@@ -1,25 +1,17 @@
 //! `hvsim compare`: Monte Carlo over common random numbers.
 
-use crate::hvsim;
+use crate::{hvsim, hvsim_json};
 
 use serde_json::Value;
 
-fn compare(args: &[&str]) -> Value {
-    let out = hvsim()
-        .arg("compare")
-        .args(args)
-        .arg("--json")
-        .output()
-        .expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
+pub(crate) fn compare(args: &[&str]) -> Value {
+    let mut all = vec!["compare"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    hvsim_json(&all)
 }
 
-fn metric<'a>(doc: &'a Value, strategy: &str, name_prefix: &str) -> &'a Value {
+pub(crate) fn metric<'a>(doc: &'a Value, strategy: &str, name_prefix: &str) -> &'a Value {
     doc["strategies"]
         .as_array()
         .expect("strategies")
@@ -325,4 +317,23 @@ fn compare_reports_the_probability_of_meeting_each_objective_and_data_loss() {
     // restarted without loss: the worst loss is under a day.
     let worst = loss["max"].as_f64().expect("max");
     assert!((1.0..24.0).contains(&worst), "{worst} h");
+}
+
+#[test]
+#[ignore = "report bug: the sweep table picks its headline columns by position from the end (n-4, n-2, n-1), which since data loss and objectives were appended shows weighted impact and two objectives instead of the 90 % milestone, mean downtime and impact"]
+fn the_sweep_table_shows_the_headline_metrics() {
+    let out = hvsim()
+        .args(["sweep", "--set", "teams.dtsi.members=8", "--runs", "5"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header = text.lines().nth(2).unwrap_or_default();
+    for column in [
+        "incident 2 (socle-2018-b): 90 % back",
+        "mean downtime per app down",
+        "weighted impact",
+    ] {
+        assert!(header.contains(column), "no `{column}` in {header}");
+    }
 }

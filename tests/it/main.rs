@@ -8,6 +8,7 @@ mod corpus;
 mod faults;
 mod properties;
 mod recovery;
+mod scenarios;
 
 /// The built `hvsim` binary, run from the crate root (so relative paths
 /// in arguments and messages are stable).
@@ -15,4 +16,16 @@ pub fn hvsim() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hvsim"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     cmd
+}
+
+/// Runs `hvsim ARGS`, which must succeed, and parses the JSON it prints.
+pub fn hvsim_json(args: &[&str]) -> serde_json::Value {
+    let out = hvsim().args(args).output().expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "hvsim {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
