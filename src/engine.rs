@@ -1768,8 +1768,12 @@ impl<'a> Engine<'a> {
                 }
             }
             if gated {
-                // The started app changes its dependents' readiness.
+                // The started app changes its dependents' readiness: apps
+                // held earlier in this dispatch are examined again.
                 memo.iter_mut().for_each(|x| *x = None);
+                for entry in std::mem::take(&mut self.held) {
+                    self.lanes[lane_of(entry.2)].push(Reverse(entry));
+                }
             }
         }
         if parked > 0 {

@@ -258,7 +258,9 @@ impl MetricStat {
         match value {
             Some(v) => {
                 self.moments.push(v);
-                let secs = (v * 3_600.0).round().max(1.0) as u64;
+                // Whole seconds (or second-quanta of other units); 0 is a
+                // value too (no data lost, an objective missed).
+                let secs = (v * 3_600.0).round().max(0.0) as u64;
                 self.hist.saturating_record(secs);
             }
             None => self.missing += 1,
@@ -273,13 +275,21 @@ impl MetricStat {
     }
 
     /// The value (in the metric's unit) at quantile `q` of the reached runs.
+    ///
+    /// Values are kept to 3 significant digits and reported at the low end
+    /// of their bucket, so a quantile never exceeds the largest value
+    /// recorded (a 100 % objective reads 100 %, not 100.1 %).
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        (!self.hist.is_empty()).then(|| self.hist.value_at_quantile(q) as f64 / 3_600.0)
+        (!self.hist.is_empty()).then(|| {
+            let v = self.hist.value_at_quantile(q);
+            self.hist.lowest_equivalent(v) as f64 / 3_600.0
+        })
     }
 
-    /// The largest value recorded.
+    /// The largest value recorded (to 3 significant digits, rounded down).
     pub fn max(&self) -> Option<f64> {
-        (!self.hist.is_empty()).then(|| self.hist.max() as f64 / 3_600.0)
+        (!self.hist.is_empty())
+            .then(|| self.hist.lowest_equivalent(self.hist.max()) as f64 / 3_600.0)
     }
 }
 

@@ -289,13 +289,15 @@ pub fn render_sweep(names: &[String], results: &[SweepPoint]) -> String {
     let Some((_, scenario, first)) = results.first() else {
         return out;
     };
-    // Headline: the 90 % milestone of the last incident, mean downtime, impact.
+    // Headline: the 90 % milestone of the last incident, mean downtime,
+    // impact, and the probability of meeting each objective.
+    let names_of = |m: usize| first.metrics[m].name.as_str();
     let n = first.metrics.len();
-    let picks: Vec<usize> = if n >= 6 {
-        vec![n - 4, n - 2, n - 1]
-    } else {
-        (0..n).collect()
-    };
+    let mut picks: Vec<usize> = Vec::new();
+    picks.extend((0..n).rev().find(|&m| names_of(m).ends_with("90 % back")));
+    picks.extend((0..n).find(|&m| names_of(m).starts_with("mean downtime")));
+    picks.extend((0..n).find(|&m| names_of(m).starts_with("weighted impact")));
+    picks.extend((0..n).filter(|&m| first.metrics[m].unit == "%"));
     let _ = writeln!(
         out,
         "{scenario}: sweep of {} over {} point(s), {} replications per strategy and point (seed {})",

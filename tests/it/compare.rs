@@ -320,7 +320,6 @@ fn compare_reports_the_probability_of_meeting_each_objective_and_data_loss() {
 }
 
 #[test]
-#[ignore = "report bug: the sweep table picks its headline columns by position from the end (n-4, n-2, n-1), which since data loss and objectives were appended shows weighted impact and two objectives instead of the 90 % milestone, mean downtime and impact"]
 fn the_sweep_table_shows_the_headline_metrics() {
     let out = hvsim()
         .args(["sweep", "--set", "teams.dtsi.members=8", "--runs", "5"])

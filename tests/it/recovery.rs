@@ -465,7 +465,6 @@ fn reinstall_without_backups_loses_everything_and_says_so() {
 }
 
 #[test]
-#[ignore = "engine bug: with dependency-aware order, an app held because its dependency had not started yet is not reconsidered in the same dispatch once the dependency starts; it waits for the next unrelated event, so the result depends on file order"]
 fn dependency_aware_starts_an_app_as_soon_as_its_dependency_is_being_restored() {
     // Two engineers; b depends on a; each takes 1 h to reinstall. b is
     // listed first, so it is examined first, before a has started, and
