@@ -78,6 +78,16 @@ pub fn metric_defs(scenario: &Scenario) -> Vec<MetricDef> {
             unit: "%",
         });
     }
+    if !scenario.chaos.is_empty() {
+        defs.push(MetricDef {
+            name: "mean app availability".into(),
+            unit: "%",
+        });
+        defs.push(MetricDef {
+            name: "least available app's availability".into(),
+            unit: "%",
+        });
+    }
     defs
 }
 
@@ -125,6 +135,13 @@ pub fn run_metrics(scenario: &Scenario, o: &Outcome) -> Vec<Option<f64>> {
     }
     for r in o.objectives(scenario) {
         values.push(Some(if r.met() { 100.0 } else { 0.0 }));
+    }
+    if !scenario.chaos.is_empty() {
+        let n = scenario.apps.len().max(1);
+        let availability = (0..scenario.apps.len())
+            .map(|a| 100.0 * o.app_availability(crate::model::AppId(a as u32)));
+        values.push(Some(availability.clone().sum::<f64>() / n as f64));
+        values.push(availability.reduce(f64::min));
     }
     values
 }

@@ -23,6 +23,14 @@ pub(crate) fn show(value: Option<f64>, unit: &str) -> String {
                 d.to_string()
             }
         }
+        // Availabilities live between 99 and 100 %: one decimal hides them.
+        Some(v)
+            if unit == "%"
+                && ((90.0..100.0).contains(&v.abs())
+                    || (0.0..0.1).contains(&v.abs()) && v != 0.0) =>
+        {
+            format!("{v:.3} %")
+        }
         Some(v) => format!("{v:.1} {unit}"),
     }
 }

@@ -32,6 +32,7 @@ pub struct RunJson {
     pub tasks: Vec<TaskJson>,
     pub transfers: Vec<TransferJson>,
     pub objectives: Vec<ObjectiveJson>,
+    pub hosts: Vec<HostJson>,
     pub totals: TotalsJson,
 }
 
@@ -44,6 +45,16 @@ pub struct TransferJson {
     pub queued: String,
     pub start: Option<String>,
     pub end: Option<String>,
+}
+
+/// One host's downtime and availability over the horizon.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct HostJson {
+    pub id: String,
+    pub failures: u32,
+    pub downtime_s: u64,
+    pub availability: f64,
 }
 
 /// How one recovery objective fared.
@@ -136,6 +147,7 @@ pub struct AppJson {
     pub rto_met: Option<bool>,
     pub rpo_s: Option<u64>,
     pub rpo_met: Option<bool>,
+    pub availability: f64,
 }
 
 /// One outage.
@@ -244,6 +256,8 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
             rto_met: app.rto.zip(o.recovery).map(|(rto, r)| r.within(rto)),
             rpo_s: app.rpo.map(|d| d.as_millis() / 1000),
             rpo_met: app.rpo.map(|rpo| o.data_loss.within(rpo)),
+            availability: 1.0
+                - o.downtime(horizon).as_millis() as f64 / horizon.as_millis().max(1) as f64,
         })
         .collect();
     let transfers = outcome
@@ -335,6 +349,18 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
         tasks,
         transfers,
         objectives,
+        hosts: scenario
+            .hosts
+            .iter()
+            .zip(&outcome.hosts)
+            .enumerate()
+            .map(|(h, (host, o))| HostJson {
+                id: host.id.clone(),
+                failures: o.failures,
+                downtime_s: o.downtime.as_millis() / 1000,
+                availability: outcome.host_availability(crate::model::HostId(h as u32)),
+            })
+            .collect(),
         totals: TotalsJson {
             apps: scenario.apps.len(),
             apps_down: totals.apps_down,

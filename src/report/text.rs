@@ -221,6 +221,39 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
         let _ = writeln!(out, "{table}");
     }
 
+    if !scenario.chaos.is_empty() {
+        let span = crate::sim::SimDuration::from_millis(outcome.horizon.as_millis());
+        let _ = writeln!(out, "\nAvailability over the horizon ({span})");
+        let percent = |x: f64| format!("{:.3} %", 100.0 * x);
+        let hosts: Vec<(f64, usize)> = (0..scenario.hosts.len())
+            .map(|h| (outcome.host_availability(crate::model::HostId(h as u32)), h))
+            .collect();
+        let apps: Vec<(f64, usize)> = (0..scenario.apps.len())
+            .map(|a| (outcome.app_availability(crate::model::AppId(a as u32)), a))
+            .collect();
+        for (what, list, name) in [
+            ("hosts", &hosts, &|i: usize| {
+                scenario.hosts[i].id.clone() as String
+            }),
+            ("apps", &apps, &|i: usize| scenario.apps[i].id.clone()),
+        ]
+            as [(&str, &Vec<(f64, usize)>, &dyn Fn(usize) -> String); 2]
+        {
+            let mean = list.iter().map(|x| x.0).sum::<f64>() / list.len().max(1) as f64;
+            if let Some(worst) = list.iter().min_by(|a, b| a.0.total_cmp(&b.0)) {
+                let _ = writeln!(
+                    out,
+                    "  {what}: {} on average; the least available is {} at {}",
+                    percent(mean),
+                    name(worst.1),
+                    percent(worst.0)
+                );
+            }
+        }
+        let failures: u32 = outcome.hosts.iter().map(|h| h.failures).sum();
+        let _ = writeln!(out, "  {failures} host failure(s) in all");
+    }
+
     let totals = outcome.totals(scenario);
     let _ = writeln!(out, "\nTotals");
     let _ = writeln!(

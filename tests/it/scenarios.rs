@@ -442,3 +442,54 @@ mod recurring_bug_rollback {
         );
     }
 }
+
+mod availability_year {
+    use super::*;
+
+    const FILE: &str = "scenarios/availability-year.yaml";
+
+    #[test]
+    fn without_ha_apps_are_as_available_as_their_hosts_and_ha_restores_most_of_it() {
+        let doc = compare_all(FILE);
+        // Claim 1: MTBF / (MTBF + MTTR) = 60 d / (60 d + 8 h).
+        let expected = 100.0 * (60.0 * 24.0) / (60.0 * 24.0 + 8.0);
+        let without = mean(&doc, "wait-for-repair", "mean app availability");
+        assert!(
+            (without - expected).abs() < 0.2,
+            "without HA {without:.3} %, expected {expected:.3} %"
+        );
+        // Claim 2: HA above 99.9 %, and the worst app much better off.
+        let with = mean(&doc, "ha-restart", "mean app availability");
+        assert!(with > 99.9, "with HA {with:.3} %");
+        let worst_without = mean(&doc, "wait-for-repair", "least available");
+        let worst_with = mean(&doc, "ha-restart", "least available");
+        assert!(
+            worst_with - worst_without > 0.5,
+            "{worst_without} → {worst_with}"
+        );
+    }
+
+    #[test]
+    fn the_run_reports_availability_per_host_and_per_app() {
+        let doc = run(FILE, "wait-for-repair", 3);
+        let hosts = doc["hosts"].as_array().expect("hosts");
+        assert_eq!(hosts.len(), 12);
+        assert!(hosts.iter().any(|h| h["failures"].as_u64() > Some(0)));
+        for h in hosts {
+            let a = h["availability"].as_f64().expect("availability");
+            assert!((0.9..=1.0).contains(&a), "{h}");
+        }
+        // An app restarts with its host: same availability as its host
+        // (its only VM never moves without HA).
+        let apps = doc["apps"].as_array().expect("apps");
+        let lowest_app = apps
+            .iter()
+            .filter_map(|a| a["availability"].as_f64())
+            .fold(1.0, f64::min);
+        let lowest_host = hosts
+            .iter()
+            .filter_map(|h| h["availability"].as_f64())
+            .fold(1.0, f64::min);
+        assert!(lowest_app >= lowest_host - 1e-9);
+    }
+}
