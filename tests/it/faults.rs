@@ -348,3 +348,42 @@ bugs:
         "{err}"
     );
 }
+
+#[test]
+fn the_bundled_campaigns_show_what_their_comments_claim() {
+    // Slow leak: the ten internet hosts fail one by one over > 12 h.
+    let doc = crate::hvsim_json(&[
+        "run",
+        "--json",
+        "--faults",
+        "scenarios/faults/2018-slow-leak.yaml",
+    ]);
+    let at: Vec<jiff::Timestamp> = doc["incidents"]
+        .as_array()
+        .expect("incidents")
+        .iter()
+        .map(|i| i["at"].as_str().expect("at").parse().expect("date"))
+        .collect();
+    assert!(at.len() >= 10, "{} strikes", at.len());
+    let span = at[at.len() - 1].duration_since(at[0]);
+    assert!(span.as_hours() > 12, "strikes over {span:?}");
+
+    // Bad week: restoring from backup is worse than reinstalling by hand.
+    let doc = crate::compare::compare(&[
+        "--faults",
+        "scenarios/faults/2018-bad-week.yaml",
+        "--strategies",
+        "as-in-2018,restore-from-backup",
+        "--runs",
+        "100",
+    ]);
+    let d = &crate::compare::metric(&doc, "restore-from-backup", "mean downtime")["diff_vs_first"];
+    let (mean, ci) = (
+        d["mean"].as_f64().expect("mean"),
+        d["ci95"].as_f64().expect("ci"),
+    );
+    assert!(
+        mean - ci > 2.0,
+        "restore − as-in-2018: {mean:.1} ± {ci:.1} h"
+    );
+}

@@ -86,6 +86,8 @@ fn bundled() -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
         .expect("the scenarios directory")
         .map(|e| e.expect("a directory entry").path())
+        // Fault campaigns (scenarios/faults/) are not scenarios.
+        .filter(|p| p.is_file())
         .map(|p| {
             let text = std::fs::read_to_string(&p).expect("readable");
             (p.display().to_string(), text)
