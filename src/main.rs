@@ -387,7 +387,13 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         )?;
         if let Some(dir) = &args.svg {
             let marks = first_replication_marks(&scenario, strategies[0], args.common.seed)?;
-            let files = hvsim::report::compare_svgs(&scenario, &result, &curves, &marks, &[]);
+            let files = hvsim::report::compare_svgs(
+                &scenario,
+                &result,
+                &curves,
+                &marks,
+                &hvsim::chart::curve::objectives_of(&scenario),
+            );
             write_files(dir, &files)?;
         }
         if let Some(dir) = &args.csv {
@@ -616,7 +622,7 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
         comparison: &comparison,
         curves: &curves,
         run: &run,
-        objectives: &[],
+        objectives: &hvsim::chart::curve::objectives_of(&scenario),
     });
     hvsim::report::write_atomically(&args.output, html.as_bytes())
         .map_err(|e| Failure::Other(format!("cannot write {}: {e}", args.output.display())))?;

@@ -37,6 +37,22 @@ pub struct Objective {
     pub after: SimDuration,
 }
 
+/// The scenario's recovery-time objectives, as lines on the restored curve.
+pub fn objectives_of(scenario: &Scenario) -> Vec<Objective> {
+    let mut out: Vec<Objective> = scenario
+        .objectives
+        .iter()
+        .filter_map(|o| {
+            o.rto.map(|rto| Objective {
+                label: format!("RTO {}", o.name),
+                after: rto,
+            })
+        })
+        .collect();
+    out.sort_by_key(|o| o.after);
+    out
+}
+
 /// The incidents of a run, as markers.
 pub fn incident_marks(scenario: &Scenario, o: &Outcome) -> Vec<IncidentMark> {
     o.incidents

@@ -22,11 +22,19 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
     let curves = single_run_curves(scenario, strategy, o);
     let marks = incident_marks(scenario, o);
     let label = format!("one run: strategy {}, seed {}", strategy.id, o.seed);
+    let objectives = crate::chart::curve::objectives_of(scenario);
     vec![
         ("gantt.svg".into(), gantt(scenario, o, &marks)),
         (
             "restored-count.svg".into(),
-            restored_curve(scenario, &curves, Measure::Count, &marks, &[], &label),
+            restored_curve(
+                scenario,
+                &curves,
+                Measure::Count,
+                &marks,
+                &objectives,
+                &label,
+            ),
         ),
         (
             "restored-weighted.svg".into(),
@@ -35,7 +43,7 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
                 &curves,
                 Measure::WeightedShare,
                 &marks,
-                &[],
+                &objectives,
                 &label,
             ),
         ),

@@ -629,3 +629,22 @@ fn run_and_compare_write_charts_and_their_data() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_restored_curve_draws_the_scenarios_rto_objectives() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    succeed(crate::hvsim().args(["run", "--svg"]).arg(dir.path()));
+    let svg = std::fs::read_to_string(dir.path().join("restored-count.svg")).expect("svg");
+    let labels = labels(&svg);
+    // The 2018 scenario's two objectives, 1 d and 3 d after each strike.
+    for name in [
+        "RTO e-mail and infrastructure within a day",
+        "RTO internet services within three days",
+    ] {
+        assert!(
+            labels.iter().any(|l| l.starts_with(name)),
+            "no `{name}` in {labels:?}"
+        );
+    }
+    assert_no_overlap(&svg, "restored curve with objectives");
+}
