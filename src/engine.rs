@@ -106,6 +106,11 @@ struct HostState {
     rebuilds: u64,
     /// Sequence of its queued rebuild job, for staleness checks.
     rebuild_seq: u64,
+    /// Bugs whose fix is patched on it: they no longer affect it.
+    patched: Vec<BugId>,
+    /// A patch job is queued or in progress (with its sequence).
+    patch_pending: Option<u64>,
+    patches: u64,
     mem_free: u64,
     vcpu_free: u64,
     /// Pending per-host trigger events, cancelled when it goes down.
@@ -174,6 +179,8 @@ struct BugState {
     fixed: bool,
     /// The vendor's workaround is in place: it no longer recurs.
     workaround: bool,
+    /// The vendor's fix exists and hosts are being patched with it.
+    fix_available: bool,
     /// Management-plane losses so far (stream index).
     mgmt_losses: u64,
     incident: Option<usize>,
@@ -185,6 +192,7 @@ struct BugState {
 enum Job {
     App(AppId, Method),
     Host(HostId),
+    Patch(HostId),
     Go(u32),
 }
 
@@ -199,7 +207,8 @@ const LANE_GO: usize = 7;
 fn lane_of(job: Job) -> usize {
     match job {
         Job::App(_, m) => m.ordinal() as usize,
-        Job::Host(_) => LANE_HOST,
+        // Patches share the infrastructure lane with rebuilds.
+        Job::Host(_) | Job::Patch(_) => LANE_HOST,
         Job::Go(_) => LANE_GO,
     }
 }
@@ -387,6 +396,9 @@ impl<'a> Engine<'a> {
                 boots: 0,
                 rebuilds: 0,
                 rebuild_seq: 0,
+                patched: Vec::new(),
+                patch_pending: None,
+                patches: 0,
                 mem_free: h.memory_bytes,
                 vcpu_free: h.vcpus,
                 triggers: Vec::new(),
@@ -568,9 +580,7 @@ impl<'a> Engine<'a> {
         self.hosts[h.index()].triggers.retain(|(_, x)| *x != b);
         let bug = &self.sc.bugs[b.index()];
         let host = &self.hosts[h.index()];
-        if self.bugs[b.index()].fixed
-            || host.status != HostStatus::Up
-            || !bug.builds.contains(&host.build)
+        if self.bug_dead(b, h) || host.status != HostStatus::Up || !bug.builds.contains(&host.build)
         {
             return Ok(());
         }
@@ -644,7 +654,7 @@ impl<'a> Engine<'a> {
             let Trigger::On(what, p) = bug.trigger else {
                 continue;
             };
-            if what != op || self.bugs[b].fixed || !bug.hosts.contains(&h) {
+            if what != op || self.bug_dead(BugId(b as u32), h) || !bug.hosts.contains(&h) {
                 continue;
             }
             let host = &mut self.hosts[h.index()];
@@ -692,8 +702,10 @@ impl<'a> Engine<'a> {
         touched: &mut Vec<AppId>,
     ) -> Result<(), SimError> {
         let bug = &self.sc.bugs[b.index()];
-        // A host rebuilt on a build without the defect is immune.
-        if !bug.builds.contains(&self.hosts[h.index()].build) {
+        // A host rebuilt on a build without the defect, or patched, is immune.
+        if !bug.builds.contains(&self.hosts[h.index()].build)
+            || self.hosts[h.index()].patched.contains(&b)
+        {
             return Ok(());
         }
         if bug.crash {
@@ -786,7 +798,7 @@ impl<'a> Engine<'a> {
         h: HostId,
     ) -> Result<(), SimError> {
         self.hosts[h.index()].recurrence = None;
-        if self.hosts[h.index()].status != HostStatus::Up || self.bugs[b.index()].fixed {
+        if self.hosts[h.index()].status != HostStatus::Up || self.bug_dead(b, h) {
             return Ok(());
         }
         self.out.recurrences += 1;
@@ -1010,6 +1022,10 @@ impl<'a> Engine<'a> {
     }
 
     fn fixed(&mut self, sched: &mut Scheduler<Ev>, now: SimTime, b: BugId) -> Result<(), SimError> {
+        if self.st.patch_when_fixed {
+            self.fix_available(now, b);
+            return Ok(());
+        }
         self.bugs[b.index()].fixed = true;
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "the vendor's fix for bug {} is applied", self.sc.bugs[b.index()].id);
         self.cancel_recurrences(sched, b);
@@ -1022,6 +1038,68 @@ impl<'a> Engine<'a> {
             });
         }
         // Restart may have become safe.
+        self.services_back(sched, now)
+    }
+
+    /// The vendor's fix exists: with `patch_when_fixed`, every host that
+    /// carries the bug waits for a `rebuild`-skilled member to patch it.
+    fn fix_available(&mut self, now: SimTime, b: BugId) {
+        self.bugs[b.index()].fix_available = true;
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "the vendor's fix for bug {} is available: hosts are queued for patching", self.sc.bugs[b.index()].id);
+        let bug = &self.sc.bugs[b.index()];
+        for &h in &bug.hosts {
+            let host = &self.hosts[h.index()];
+            if host.patch_pending.is_some()
+                || host.patched.contains(&b)
+                || !bug.builds.contains(&host.build)
+            {
+                continue;
+            }
+            self.ready_seq += 1;
+            self.hosts[h.index()].patch_pending = Some(self.ready_seq);
+            let entry = ((0, now.as_millis(), h.0), self.ready_seq, Job::Patch(h));
+            self.lanes[LANE_HOST].push(Reverse(entry));
+        }
+    }
+
+    /// A host is patched: every bug whose fix is available and that its
+    /// build carries no longer affects it.
+    fn patched(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        h: HostId,
+    ) -> Result<(), SimError> {
+        let build = self.hosts[h.index()].build;
+        let fixed: Vec<BugId> = (0..self.sc.bugs.len())
+            .map(|b| BugId(b as u32))
+            .filter(|b| {
+                self.bugs[b.index()].fix_available
+                    && self.sc.bugs[b.index()].builds.contains(&build)
+            })
+            .collect();
+        let host = &mut self.hosts[h.index()];
+        host.patch_pending = None;
+        for &b in &fixed {
+            if !host.patched.contains(&b) {
+                host.patched.push(b);
+            }
+        }
+        host.struck.retain(|b| !fixed.contains(b));
+        if let Some((ev, b)) = host.recurrence
+            && fixed.contains(&b)
+        {
+            sched.cancel(ev);
+            host.recurrence = None;
+        }
+        host.triggers.retain(|&(ev, b)| {
+            if fixed.contains(&b) {
+                sched.cancel(ev);
+            }
+            !fixed.contains(&b)
+        });
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} patched", self.sc.hosts[h.index()].id);
+        // Restarting on it may be safe now.
         self.services_back(sched, now)
     }
 
@@ -1271,7 +1349,10 @@ impl<'a> Engine<'a> {
             || self.st.restart_despite_recurrence
             || host.struck.iter().all(|b| {
                 let state = &self.bugs[b.index()];
-                state.fixed || state.workaround || self.sc.bugs[b.index()].recurrence.is_none()
+                state.fixed
+                    || state.workaround
+                    || host.patched.contains(b)
+                    || self.sc.bugs[b.index()].recurrence.is_none()
             })
     }
 
@@ -1473,7 +1554,10 @@ impl<'a> Engine<'a> {
         let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Recurrence, index);
         for &b in &host.struck {
-            if self.bugs[b.index()].fixed || self.bugs[b.index()].workaround {
+            if self.bugs[b.index()].fixed
+                || self.bugs[b.index()].workaround
+                || host.patched.contains(&b)
+            {
                 continue;
             }
             if let Some(dist) = &self.sc.bugs[b.index()].recurrence {
@@ -1491,7 +1575,7 @@ impl<'a> Engine<'a> {
         for b in 0..self.sc.bugs.len() {
             let bug = &self.sc.bugs[b];
             if matches!(bug.trigger, Trigger::Uptime(_) | Trigger::Poisson(_))
-                && !self.bugs[b].fixed
+                && !self.bug_dead(BugId(b as u32), h)
                 && bug.hosts.contains(&h)
             {
                 self.arm_trigger(sched, now, BugId(b as u32), h)?;
@@ -1569,11 +1653,18 @@ impl<'a> Engine<'a> {
                 let s = &self.hosts[h.index()];
                 s.status == HostStatus::Rebuilding && s.rebuild_seq == seq
             }
+            Job::Patch(h) => self.hosts[h.index()].patch_pending == Some(seq),
             Job::Go(w) => {
                 let s = &self.waves[w as usize];
                 s.go_pending && s.go_seq == seq
             }
         }
+    }
+
+    /// Whether bug `b` can no longer strike or recur on host `h`: fixed
+    /// everywhere, or patched there.
+    fn bug_dead(&self, b: BugId, h: HostId) -> bool {
+        self.bugs[b.index()].fixed || self.hosts[h.index()].patched.contains(&b)
     }
 
     /// An app whose VMs are all running or whose method gave up on it: it
@@ -1762,7 +1853,7 @@ impl<'a> Engine<'a> {
                         self.assign(sched, now, w, job)?;
                     }
                 }
-                Job::Host(_) | Job::Go(_) => {
+                Job::Host(_) | Job::Patch(_) | Job::Go(_) => {
                     let w = self.free_worker(now, lane);
                     self.assign(sched, now, w, job)?;
                 }
@@ -1862,6 +1953,18 @@ impl<'a> Engine<'a> {
                     format!("rebuild host {}", self.sc.hosts[h.index()].id),
                 )
             }
+            Job::Patch(h) => {
+                let host = &mut self.hosts[h.index()];
+                let index = (1 << 40) | (u64::from(h.0) << 16) | host.patches.min(0xFFFF);
+                host.patches += 1;
+                let mut rng = self.rng.stream(Purpose::Rebuild, index);
+                let work = self.sc.builds[host.build.index()]
+                    .patch
+                    .as_ref()
+                    .map(|d| d.sample(&mut rng))
+                    .unwrap_or_default();
+                (work, format!("patch host {}", self.sc.hosts[h.index()].id))
+            }
             Job::Go(wave) => {
                 let state = &mut self.waves[wave as usize];
                 let index = (u64::from(wave) << 24) | state.openings.min((1 << 24) - 1);
@@ -1894,6 +1997,7 @@ impl<'a> Engine<'a> {
             subject: match job {
                 Job::App(a, m) => TaskSubject::App(a, m),
                 Job::Host(h) => TaskSubject::Host(h),
+                Job::Patch(h) => TaskSubject::Patch(h),
                 Job::Go(wave) => TaskSubject::Go(wave),
             },
             team: worker.team,
@@ -2040,6 +2144,7 @@ impl<'a> Engine<'a> {
                 tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} rebuilt on {}", self.sc.hosts[h.index()].id, self.sc.builds[build.index()].id);
                 self.host_up(sched, now, h)?;
             }
+            Job::Patch(h) => self.patched(sched, now, h)?,
             Job::Go(wave) => {
                 let state = &mut self.waves[wave as usize];
                 state.go_pending = false;

@@ -88,6 +88,8 @@ pub enum TaskSubject {
     App(AppId, Method),
     /// Rebuilding a host on another build.
     Host(HostId),
+    /// Patching a host with a vendor's fix.
+    Patch(HostId),
     /// A runbook wave's manual "go" step (wave index).
     Go(u32),
 }
@@ -143,6 +145,7 @@ impl TaskRecord {
         match self.subject {
             TaskSubject::App(a, _) => scenario.apps[a.index()].id.clone(),
             TaskSubject::Host(h) => format!("host {}", scenario.hosts[h.index()].id),
+            TaskSubject::Patch(h) => format!("patch host {}", scenario.hosts[h.index()].id),
             TaskSubject::Go(w) => format!(
                 "go: {}",
                 scenario.strategies[strategy.index()]
@@ -155,7 +158,10 @@ impl TaskRecord {
 
     /// What it did, for people: the method's name, or `go` for a runbook step.
     pub fn action_name(&self) -> &'static str {
-        self.method().map_or("go", |m| m.name())
+        match self.subject {
+            TaskSubject::Patch(_) => "patch",
+            _ => self.method().map_or("go", |m| m.name()),
+        }
     }
 
     /// The app it recovered, if it was an app task.
@@ -171,7 +177,8 @@ impl TaskRecord {
     pub fn method(&self) -> Option<Method> {
         match self.subject {
             TaskSubject::App(_, m) => Some(m),
-            TaskSubject::Host(_) => Some(Method::Rebuild),
+            // Patching is infrastructure work, like a rebuild.
+            TaskSubject::Host(_) | TaskSubject::Patch(_) => Some(Method::Rebuild),
             TaskSubject::Go(_) => None,
         }
     }

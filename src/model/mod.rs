@@ -55,6 +55,8 @@ pub struct Build {
     /// Team effort to reinstall a host with this build (wipe, install,
     /// configure, rejoin the cluster), if hosts can be rebuilt to it.
     pub rebuild: Option<Dist>,
+    /// Team effort to patch a host of this build once a vendor's fix exists.
+    pub patch: Option<Dist>,
 }
 
 /// The role of a site in recovery.
@@ -529,6 +531,9 @@ pub struct Strategy {
     pub escalate_after: Option<SimDuration>,
     /// The build hosts are rebuilt on by [`Method::Rebuild`].
     pub rebuild_to: Option<BuildId>,
+    /// A vendor's fix is rolled out by patching each affected host (a
+    /// `rebuild`-skilled member's work) instead of applying everywhere at once.
+    pub patch_when_fixed: bool,
 }
 
 impl Strategy {

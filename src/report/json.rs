@@ -299,11 +299,14 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
             kind: match t.subject {
                 TaskSubject::App(..) => "app",
                 TaskSubject::Host(_) => "host",
+                TaskSubject::Patch(_) => "patch",
                 TaskSubject::Go(_) => "go",
             },
             app: t.app().map(|a| scenario.apps[a.index()].id.clone()),
             host: match t.subject {
-                TaskSubject::Host(h) => Some(scenario.hosts[h.index()].id.clone()),
+                TaskSubject::Host(h) | TaskSubject::Patch(h) => {
+                    Some(scenario.hosts[h.index()].id.clone())
+                }
                 _ => None,
             },
             wave: match t.subject {

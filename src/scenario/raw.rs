@@ -67,6 +67,9 @@ pub struct BuildFile {
     /// Team effort to reinstall a host with this build.
     #[serde(default)]
     pub rebuild: Option<String>,
+    /// Team effort to patch a host of this build once the vendor's fix exists.
+    #[serde(default)]
+    pub patch: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -332,6 +335,9 @@ pub struct StrategyFile {
     /// The build `rebuild` reinstalls hosts with.
     #[serde(default)]
     pub rebuild_to: Option<String>,
+    /// Roll vendor fixes out by patching hosts (team work).
+    #[serde(default)]
+    pub patch_when_fixed: Option<bool>,
 }
 
 /// Most tasks of each method in progress at once.

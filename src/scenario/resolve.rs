@@ -402,11 +402,13 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             .rebuild
             .as_ref()
             .and_then(|t| ctx.dist(&p.key("rebuild"), t));
+        let patch = b.patch.as_ref().and_then(|t| ctx.dist(&p.key("patch"), t));
         build_ids.insert(b.id.clone(), BuildId(builds.len() as u32));
         builds.push(Build {
             id: b.id.clone(),
             reboot: reboot.unwrap_or(Dist::Fixed(SimDuration::ZERO)),
             rebuild,
+            patch,
         });
     }
     if raw.builds.is_empty() {
@@ -1325,6 +1327,39 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                 "`rebuild` needs `rebuild_to`: the build to reinstall crashed hosts with",
             );
         }
+        if s.patch_when_fixed == Some(true) {
+            let pp = p.key("patch_when_fixed");
+            // Every build a fixable bug affects needs a patch effort.
+            let mut unpatchable: Vec<&str> = bugs
+                .iter()
+                .filter(|b| b.fix.is_some() || b.vendor.as_ref().is_some_and(|v| v.fix.is_some()))
+                .flat_map(|b| b.builds.iter())
+                .filter(|b| builds[b.index()].patch.is_none())
+                .map(|b| builds[b.index()].id.as_str())
+                .collect();
+            unpatchable.sort();
+            unpatchable.dedup();
+            if !unpatchable.is_empty() {
+                ctx.err(
+                    &pp,
+                    format!(
+                        "build(s) {} need a `patch` effort (e.g. `patch: pert(30m, 1h, 3h)`) for their hosts to be patched",
+                        unpatchable.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+            let staffed = team_list.iter().any(|t| {
+                teams
+                    .get(t.index())
+                    .is_none_or(|team| team.can(Method::Rebuild))
+            });
+            if !staffed {
+                ctx.err(
+                    &pp,
+                    "patching hosts needs a team with the `rebuild` skill among the strategy's teams",
+                );
+            }
+        }
         let mut caps = [None; 6];
         if let Some(c) = &s.caps {
             let cp = p.key("caps");
@@ -1426,6 +1461,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
             escalate_after_recurrences,
             escalate_after,
             rebuild_to,
+            patch_when_fixed: s.patch_when_fixed.unwrap_or(false),
         });
     }
     if raw.strategies.is_empty() {

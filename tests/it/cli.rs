@@ -151,17 +151,23 @@ fn unknown_strategy_is_bad_input_with_the_choices() {
 
 #[test]
 fn validate_accepts_every_bundled_scenario() {
-    let mut files: Vec<String> =
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
-            .expect("scenarios/")
-            .map(|e| {
-                format!(
-                    "scenarios/{}",
-                    e.expect("entry").file_name().to_string_lossy()
-                )
-            })
-            .collect();
-    files.sort();
+    let listing = |dir: &str| -> Vec<String> {
+        let mut files: Vec<String> =
+            std::fs::read_dir(format!("{}/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .expect("a scenarios directory")
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.is_file())
+                .map(|p| {
+                    format!(
+                        "{dir}/{}",
+                        p.file_name().unwrap_or_default().to_string_lossy()
+                    )
+                })
+                .collect();
+        files.sort();
+        files
+    };
+    let files = listing("scenarios");
     let mut args = vec!["validate"];
     args.extend(files.iter().map(String::as_str));
     let text = run_ok(&args);
@@ -169,6 +175,18 @@ fn validate_accepts_every_bundled_scenario() {
         text.lines().filter(|l| l.starts_with("ok: ")).count(),
         files.len()
     );
+    // Every fault campaign, with the 2018 scenario it is written for.
+    let campaigns = listing("scenarios/faults");
+    assert!(!campaigns.is_empty());
+    for c in &campaigns {
+        let text = run_ok(&[
+            "validate",
+            "--faults",
+            c,
+            "scenarios/nouvelle-caledonie-2018.yaml",
+        ]);
+        assert!(text.starts_with("ok: "), "{c}: {text}");
+    }
 }
 
 #[test]

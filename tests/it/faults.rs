@@ -387,3 +387,53 @@ fn the_bundled_campaigns_show_what_their_comments_claim() {
         "restore − as-in-2018: {mean:.1} ± {ci:.1} h"
     );
 }
+
+#[test]
+fn patching_hosts_once_the_fix_exists_is_team_work_host_by_host() {
+    // The vendor's fix exists 10 h after the 01:00 strike. Rolled out by
+    // patching, one infrastructure engineer patches h-01 (1 h), then h-02
+    // (1 h); each app is restarted (reboot 10 min + restart 10 min) once
+    // its host is patched: back at 12:20 and 13:20. Applied everywhere at
+    // once (no `patch_when_fixed`), both are back at 11:20.
+    let hosts = "  - { id: h, count: 2, cluster: p, build: old, cores: 32, memory: 512GiB }";
+    let apps =
+        "  - { id: a, vms: [{ cluster: p, cores: 2, memory: 8GiB }], work: { restart: 10m } }
+  - { id: b, vms: [{ cluster: p, cores: 2, memory: 8GiB }], work: { restart: 10m } }";
+    let bugs = "  - { id: bug, builds: [old], trigger: { at: 2024-01-05 01:00 }, recurrence: 1h, vendor: { fix: 10h } }";
+    let text = |patch: bool| {
+        world(
+            hosts,
+            bugs,
+            apps,
+            &format!(
+                "  - {{ id: s, detection: 0s, diagnosis: 0s, methods: [restart], order: fifo, teams: [t, infra], patch_when_fixed: {patch} }}"
+            ),
+            "",
+        )
+        .replace("  - { id: old, reboot: 10m, rebuild: 2h }", "  - { id: old, reboot: 10m, rebuild: 2h, patch: 1h }")
+        .replace(
+            "  - { id: t, members: 4, shifts: [\"24/7\"] }",
+            "  - { id: t, members: 4, shifts: [\"24/7\"], skills: [restart] }\n  - { id: infra, members: 1, shifts: [\"24/7\"], skills: [rebuild] }",
+        )
+    };
+    let sc = load(&text(true));
+    let o = run(&sc, 1);
+    assert_eq!(o.apps[0].final_up(), Some(at_h(12.0 + 20.0 / 60.0)));
+    assert_eq!(o.apps[1].final_up(), Some(at_h(13.0 + 20.0 / 60.0)));
+    assert_eq!(o.recurrences, 0);
+    let patches: Vec<_> = o
+        .tasks
+        .iter()
+        .filter(|t| matches!(t.subject, hvsim::metrics::TaskSubject::Patch(_)))
+        .collect();
+    assert_eq!(patches.len(), 2);
+    assert!(
+        patches
+            .iter()
+            .all(|t| sc.teams[t.team.index()].id == "infra")
+    );
+    let sc = load(&text(false));
+    let o = run(&sc, 1);
+    assert_eq!(o.apps[0].final_up(), Some(at_h(11.0 + 20.0 / 60.0)));
+    assert_eq!(o.apps[1].final_up(), Some(at_h(11.0 + 20.0 / 60.0)));
+}

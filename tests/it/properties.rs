@@ -68,7 +68,8 @@ fn spec() -> impl Strategy<Value = Spec> {
             Just(""),
             Just(", caps: { reinstall: 2, restore: 1, failover: 1 }"),
             Just(", escalate: { after_recurrences: 1, after: 12h }"),
-            Just(", waves: [{ name: first, apps: [a0, a1] }, { name: second, tags: [late], go: 20m }]")
+            Just(", waves: [{ name: first, apps: [a0, a1] }, { name: second, tags: [late], go: 20m }]"),
+            Just(", patch_when_fixed: true")
         ],
         any::<bool>(), any::<bool>(),
         prop_oneof![
@@ -132,7 +133,7 @@ fn spec() -> impl Strategy<Value = Spec> {
 fn yaml(s: &Spec) -> String {
     let mut y = String::new();
     y.push_str("name: generated\ntime_zone: Europe/Paris\nstart: 2024-03-29 00:00\nhorizon: 20d\n");
-    y.push_str("builds:\n  - { id: b1, reboot: \"pert(5m, 10m, 30m)\" }\n  - { id: b2, reboot: 10m, rebuild: \"uniform(1h, 3h)\" }\n");
+    y.push_str("builds:\n  - { id: b1, reboot: \"pert(5m, 10m, 30m)\", patch: 30m }\n  - { id: b2, reboot: 10m, rebuild: \"uniform(1h, 3h)\" }\n");
     y.push_str("sites:\n  - { id: main }\n  - { id: dr, role: dr, vcpu_per_core: 2 }\n");
     y.push_str("clusters:\n  - { id: c1, site: main }\n  - { id: c2, site: dr }\n");
     y.push_str(&format!(
