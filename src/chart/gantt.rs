@@ -32,6 +32,37 @@ enum Row {
     OnDuty { team: usize },
     /// One member of a team.
     Member { team: usize, member: u32 },
+    /// One stream of the backup system (restores' data transfers).
+    Stream { k: usize },
+}
+
+/// The run's data transfers, assigned to backup streams: each to the
+/// first stream free when it started (as many streams as were ever busy
+/// at once).
+pub fn stream_rows(o: &Outcome) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..o.transfers.len())
+        .filter(|&i| o.transfers[i].start.is_some())
+        .collect();
+    order.sort_by_key(|&i| (o.transfers[i].start, i));
+    let mut streams: Vec<Vec<usize>> = Vec::new();
+    let mut free_at: Vec<SimTime> = Vec::new();
+    for i in order {
+        let t = &o.transfers[i];
+        let (Some(start), end) = (t.start, t.end.unwrap_or(o.horizon)) else {
+            continue;
+        };
+        match free_at.iter().position(|f| *f <= start) {
+            Some(k) => {
+                streams[k].push(i);
+                free_at[k] = end;
+            }
+            None => {
+                streams.push(vec![i]);
+                free_at.push(end);
+            }
+        }
+    }
+    streams
 }
 
 /// The row label of member `k` (from 0) of a team, as in `--trace`.
@@ -52,6 +83,7 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
     }
     let mut rows = Vec::new();
     let mut left_out = 0usize;
+    let streams = stream_rows(o);
     for &team in &teams {
         rows.push(Row::OnDuty { team });
         for member in 0..scenario.teams[team].roster.size() {
@@ -61,6 +93,9 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
                 rows.push(Row::Member { team, member });
             }
         }
+    }
+    for k in 0..streams.len() {
+        rows.push(Row::Stream { k });
     }
     // Time range: the first incident (or task) to the last task's end.
     let first = o
@@ -74,6 +109,7 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
         .iter()
         .map(|t| t.end.unwrap_or(o.horizon))
         .chain(o.apps.iter().filter_map(|a| a.final_up()))
+        .chain(o.transfers.iter().map(|t| t.end.unwrap_or(o.horizon)))
         .max();
     let (t0, t1) = match (first, last) {
         (Some(a), Some(b)) if b > a => {
@@ -150,6 +186,7 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
     };
     // Rows first (shading), then the axis' grid lines over them, then bars.
     let mut row_of = std::collections::BTreeMap::new();
+    let mut stream_y = vec![0.0; streams.len()];
     svg.open(&[("class", "rows".into())]);
     for (r, row) in rows.iter().enumerate() {
         let y = f.y + r as f64 * ROW_H;
@@ -210,6 +247,17 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
                     f.x - 6.0,
                     y + ROW_H - 5.0,
                     &member_label(&scenario.teams[team].id, member),
+                    Anchor::End,
+                );
+            }
+            Row::Stream { k } => {
+                stream_y[k] = y;
+                svg.rect(f.x, y, f.w, ROW_H, "#fafafa");
+                svg.line((f.x, y + ROW_H), (f.x + f.w, y + ROW_H), GRID_GREY, 0.5);
+                svg.text(
+                    f.x - 6.0,
+                    y + ROW_H - 5.0,
+                    &format!("backup stream {}", k + 1),
                     Anchor::End,
                 );
             }
@@ -302,6 +350,39 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
             }
         }
         svg.close();
+    }
+    svg.close();
+    // Data transfers from the backup system, one row per stream.
+    svg.open(&[("class", "transfers".into())]);
+    let colour = method_colour(Method::Restore);
+    for (k, list) in streams.iter().enumerate() {
+        let y = stream_y[k];
+        for &i in list {
+            let t = &o.transfers[i];
+            let Some(start) = t.start else { continue };
+            let end = t.end.unwrap_or(o.horizon);
+            let app = &scenario.apps[t.app.index()].id;
+            let tip = format!(
+                "{app}: transfer of {} from backup, {} → {}{}",
+                crate::scenario::units::ByteSize(t.bytes),
+                axis.format(start),
+                axis.format(end),
+                if t.end.is_none() { " (unfinished)" } else { "" }
+            );
+            let w = (x(end) - x(start)).max(1.0);
+            let mut a = rect_attrs(x(start), y + 2.0, w, ROW_H - 4.0, colour);
+            a.push(("fill-opacity", "0.8".into()));
+            svg.with_tip("rect", &a, &tip);
+            if text_width(app, FONT_PX - 2.0) + 4.0 <= w {
+                svg.text_styled(
+                    x(start) + w / 2.0,
+                    y + ROW_H - 5.5,
+                    app,
+                    Anchor::Middle,
+                    &[("font-size", num(FONT_PX - 2.0)), ("fill", INK.into())],
+                );
+            }
+        }
     }
     svg.close();
     lay.markers(&mut svg, &markers);

@@ -648,3 +648,33 @@ fn the_restored_curve_draws_the_scenarios_rto_objectives() {
     }
     assert_no_overlap(&svg, "restored curve with objectives");
 }
+
+#[test]
+fn the_gantt_chart_has_a_row_per_backup_stream_with_the_transfers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    succeed(
+        crate::hvsim()
+            .args([
+                "run",
+                "scenarios/backup-restore.yaml",
+                "--strategy",
+                "restore-by-criticality",
+                "--svg",
+            ])
+            .arg(dir.path()),
+    );
+    let svg = std::fs::read_to_string(dir.path().join("gantt.svg")).expect("svg");
+    let labels = labels(&svg);
+    let streams = labels
+        .iter()
+        .filter(|l| l.starts_with("backup stream "))
+        .count();
+    // The scenario's backup system has 4 streams, all busy at some point.
+    assert_eq!(streams, 4, "{labels:?}");
+    assert!(svg.contains("from backup"), "transfers have tooltips");
+    assert_no_overlap(&svg, "gantt with backup streams");
+    // The transfers are drawn in the restore colour.
+    let png = render(&svg, "gantt-streams");
+    let restore = rgb(hvsim::chart::method_colour(hvsim::model::Method::Restore));
+    assert!(pixels(&png, restore) > 100);
+}
