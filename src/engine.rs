@@ -311,6 +311,8 @@ struct Engine<'a> {
     transfers: Transfers,
     wake_at: Option<SimTime>,
     fault_rng: Vec<Option<ChaCha8Rng>>,
+    /// Per team, who is on duty when in this run (with random absences).
+    rosters: Vec<std::borrow::Cow<'a, crate::sim::Roster>>,
     out: Outcome,
     current_fault: Option<usize>,
     /// The management plane is lost until then.
@@ -374,6 +376,51 @@ pub fn simulate(scenario: &Scenario, strategy: &Strategy, seed: u64) -> Result<O
         Ok::<bool, SimError>(true)
     })?;
     Ok(engine.finish(stop, sched.now(), sched.processed()))
+}
+
+/// Team `t`'s roster for this run when its members may be absent (ill):
+/// each member is away on each local day with the team's probability, and
+/// the day's head count is capped accordingly (like a holiday). `None`
+/// when the team has no absences.
+fn absent_roster(sc: &Scenario, t: usize, seed: u64) -> Option<crate::sim::Roster> {
+    let team = &sc.teams[t];
+    if team.absence <= 0.0 {
+        return None;
+    }
+    let rng_streams = RngStreams::new(seed);
+    let size = team.roster.size();
+    let first = sc.start.to_zoned_datetime(sc.tz.clone()).date();
+    let end = sc
+        .start
+        .checked_add(jiff::SignedDuration::from_millis(
+            i64::try_from(sc.horizon.as_millis()).unwrap_or(i64::MAX),
+        ))
+        .ok()?
+        .to_zoned_datetime(sc.tz.clone())
+        .date();
+    let mut holidays = team.holidays.clone();
+    let mut day = first;
+    let mut n: u64 = 0;
+    while day <= end {
+        let index = ((t as u64) << 32) | n;
+        let mut rng = rng_streams.stream(Purpose::Absence, index);
+        let absent = (0..size)
+            .filter(|_| rng.random::<f64>() < team.absence)
+            .count() as u32;
+        if absent > 0 {
+            let cap = size - absent;
+            match holidays.iter_mut().find(|h| h.date == day) {
+                Some(h) => h.members = h.members.min(cap),
+                None => holidays.push(crate::sim::HolidaySpec {
+                    date: day,
+                    members: cap,
+                }),
+            }
+        }
+        n += 1;
+        day = day.tomorrow().ok()?;
+    }
+    crate::sim::Roster::build(&sc.tz, sc.start, sc.horizon, size, &team.shifts, &holidays).ok()
 }
 
 fn skill_bits(skills: &[Method]) -> u8 {
@@ -480,6 +527,15 @@ impl<'a> Engine<'a> {
             transfers: Transfers::default(),
             wake_at: None,
             fault_rng: (0..sc.bugs.len()).map(|_| None).collect(),
+            rosters: sc
+                .teams
+                .iter()
+                .enumerate()
+                .map(|(t, team)| match absent_roster(sc, t, seed) {
+                    Some(r) => std::borrow::Cow::Owned(r),
+                    None => std::borrow::Cow::Borrowed(&team.roster),
+                })
+                .collect(),
             out: Outcome {
                 seed,
                 strategy: crate::model::StrategyId(strategy_id),
@@ -496,6 +552,7 @@ impl<'a> Engine<'a> {
                 transfers: Vec::new(),
                 moves: Vec::new(),
                 hosts: vec![HostOutcome::default(); sc.hosts.len()],
+                rosters: Vec::new(),
             },
             current_fault: None,
             management_until: SimTime::ZERO,
@@ -1755,12 +1812,7 @@ impl<'a> Engine<'a> {
             let mut free_skills: u8 = 0;
             let mut anyone = false;
             for w in &self.workers {
-                if w.task.is_none()
-                    && self.sc.teams[w.team.index()]
-                        .roster
-                        .worker(w.member)
-                        .is_on(now)
-                {
+                if w.task.is_none() && self.rosters[w.team.index()].worker(w.member).is_on(now) {
                     free_skills |= w.skills;
                     anyone = true;
                 }
@@ -1884,10 +1936,7 @@ impl<'a> Engine<'a> {
         self.workers.iter().position(|w| {
             w.task.is_none()
                 && w.skills & need == need
-                && self.sc.teams[w.team.index()]
-                    .roster
-                    .worker(w.member)
-                    .is_on(now)
+                && self.rosters[w.team.index()].worker(w.member).is_on(now)
         })
     }
 
@@ -1896,12 +1945,7 @@ impl<'a> Engine<'a> {
             .workers
             .iter()
             .filter(|w| w.task.is_none())
-            .filter_map(|w| {
-                self.sc.teams[w.team.index()]
-                    .roster
-                    .worker(w.member)
-                    .next_on(now)
-            })
+            .filter_map(|w| self.rosters[w.team.index()].worker(w.member).next_on(now))
             .filter(|&t| t > now)
             .min();
         if let Some(t) = next
@@ -1985,9 +2029,7 @@ impl<'a> Engine<'a> {
             self.running[m.ordinal() as usize] += 1;
         }
         let worker = &self.workers[w];
-        let calendar = self.sc.teams[worker.team.index()]
-            .roster
-            .worker(worker.member);
+        let calendar = self.rosters[worker.team.index()].worker(worker.member);
         let event = match calendar.finish(now, work) {
             Some(done) => Some(sched.schedule_at(done, CLASS_OTHER, Ev::TaskDone(w as u32))?),
             None => None,
@@ -2394,6 +2436,19 @@ impl<'a> Engine<'a> {
     // ---- the end -----------------------------------------------------------
 
     fn finish(mut self, stop: StopReason, end: SimTime, events: u64) -> Outcome {
+        if self
+            .rosters
+            .iter()
+            .any(|r| matches!(r, std::borrow::Cow::Owned(_)))
+        {
+            self.out.rosters = std::mem::take(&mut self.rosters)
+                .into_iter()
+                .map(|r| match r {
+                    std::borrow::Cow::Owned(r) => Some(r),
+                    std::borrow::Cow::Borrowed(_) => None,
+                })
+                .collect();
+        }
         let horizon = self.out.horizon;
         for (h, host) in self.hosts.iter().enumerate() {
             if let Some(since) = host.down_since {

@@ -193,22 +193,23 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
         match *row {
             Row::OnDuty { team } => {
                 let t = &scenario.teams[team];
-                let size = t.roster.size().max(1);
+                let roster = o.roster(scenario, crate::model::TeamId(team as u32));
+                let size = roster.size().max(1);
                 svg.rect(f.x, y, f.w, ROW_H, "#fafafa");
                 // The head count as a step area.
                 let mut pts = vec![(x(t0), y + ROW_H)];
-                let mut level = t.roster.available(t0);
+                let mut level = roster.available(t0);
                 let mut at = t0;
                 loop {
                     let h = y + ROW_H - 1.0 - f64::from(level) / f64::from(size) * (ROW_H - 3.0);
                     pts.push((x(at), h));
-                    let next = t.roster.next_change(at).filter(|n| *n < t1);
+                    let next = roster.next_change(at).filter(|n| *n < t1);
                     let end = next.unwrap_or(t1);
                     pts.push((x(end), h));
                     match next {
                         Some(n) => {
                             at = n;
-                            level = t.roster.available(n);
+                            level = roster.available(n);
                         }
                         None => break,
                     }
@@ -224,7 +225,9 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
             }
             Row::Member { team, member } => {
                 row_of.insert((team, member), y);
-                let cal = scenario.teams[team].roster.worker(member);
+                let cal = o
+                    .roster(scenario, crate::model::TeamId(team as u32))
+                    .worker(member);
                 // Off-shift time: the gaps between on-duty intervals.
                 let mut cursor = t0;
                 for &(s, e) in cal.intervals() {
@@ -308,7 +311,7 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
             1.0,
         );
         // Solid pieces while the member is on shift.
-        let cal = scenario.teams[task.team.index()].roster.worker(task.member);
+        let cal = o.roster(scenario, task.team).worker(task.member);
         let mut pieces: Vec<(SimTime, SimTime)> = cal
             .intervals()
             .iter()

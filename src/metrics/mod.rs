@@ -42,6 +42,9 @@ pub struct Outcome {
     pub moves: Vec<VmMove>,
     /// Per host, indexed by [`HostId`].
     pub hosts: Vec<HostOutcome>,
+    /// Per team, its roster in this run when random absences changed it
+    /// (`None`: the scenario's roster). Use [`Outcome::roster`].
+    pub rosters: Vec<Option<crate::sim::Roster>>,
 }
 
 /// One host's history in a run.
@@ -55,6 +58,14 @@ pub struct HostOutcome {
 }
 
 impl Outcome {
+    /// Who of `team` was on duty when in this run.
+    pub fn roster<'a>(&'a self, scenario: &'a Scenario, team: TeamId) -> &'a crate::sim::Roster {
+        match self.rosters.get(team.index()) {
+            Some(Some(r)) => r,
+            _ => &scenario.teams[team.index()].roster,
+        }
+    }
+
     /// Share of the horizon an app was up, from 0 to 1.
     pub fn app_availability(&self, app: AppId) -> f64 {
         let span = self.horizon.as_millis().max(1) as f64;

@@ -399,6 +399,12 @@ pub struct Team {
     pub id: String,
     /// Who is on duty when.
     pub roster: Roster,
+    /// Its shifts and holidays, to rebuild the roster with random absences.
+    pub shifts: Vec<crate::sim::ShiftSpec>,
+    /// Its holidays (the most members on duty on a local date).
+    pub holidays: Vec<crate::sim::HolidaySpec>,
+    /// Probability that a member is absent (ill) on a given day.
+    pub absence: f64,
     /// The methods its members may carry out (rebuilding hosts is
     /// [`Method::Rebuild`]); runbook "go" steps need no skill.
     pub skills: Vec<Method>,

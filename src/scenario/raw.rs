@@ -298,6 +298,9 @@ pub struct TeamFile {
     /// Methods its members may carry out (default: all).
     #[serde(default)]
     pub skills: Option<Vec<String>>,
+    /// Probability that a member is absent (ill) on a given day.
+    #[serde(default)]
+    pub absence: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1086,9 +1086,19 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         };
         team_ids.insert(t.id.clone(), TeamId(teams.len() as u32));
         if let Some(roster) = roster {
+            let absence = ctx.probability(&p.key("absence"), t.absence, 0.0);
+            if absence >= 1.0 {
+                ctx.err(
+                    &p.key("absence"),
+                    "an absence probability of 1 means nobody ever works: give the daily probability that a member is ill, below 1",
+                );
+            }
             teams.push(Team {
                 id: t.id.clone(),
                 roster,
+                shifts: shifts.clone(),
+                holidays: holidays.clone(),
+                absence,
                 skills,
             });
         }

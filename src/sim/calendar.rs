@@ -605,7 +605,7 @@ impl WorkerCalendar {
 /// Lower-numbered workers are thus on duty whenever anybody with a higher
 /// number is, and worker `k`'s intervals are the maximal periods where
 /// `available(t) > k`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Roster {
     size: u32,
     horizon: SimTime,

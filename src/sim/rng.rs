@@ -44,6 +44,8 @@ pub enum Purpose {
     /// Fault effects: crash dumps, management-plane loss (index: bug, host
     /// and count).
     Effects = 13,
+    /// Staff absences (index: team and day).
+    Absence = 14,
 }
 
 /// Derives independent generators from one master seed.

@@ -437,3 +437,47 @@ fn patching_hosts_once_the_fix_exists_is_team_work_host_by_host() {
     assert_eq!(o.apps[0].final_up(), Some(at_h(11.0 + 20.0 / 60.0)));
     assert_eq!(o.apps[1].final_up(), Some(at_h(11.0 + 20.0 / 60.0)));
 }
+
+#[test]
+fn staff_are_absent_at_random_and_nobody_works_while_away() {
+    // 10 engineers around the clock, each away (ill) on a given day with
+    // probability 0.3: about 7 on duty on a day, over 40 days × 20 runs.
+    let apps = "  - { id: a, count: 30, vms: [{ cluster: p, cores: 2, memory: 8GiB }], work: { reinstall: 6h } }";
+    let bugs = "  - { id: bug, builds: [old], trigger: { at: 2024-01-05 01:00 }, effects: { corrupt_vm: 1.0 } }";
+    let strategy = "  - { id: s, detection: 0s, diagnosis: 0s, methods: [reinstall], order: fifo }";
+    let text = |absence: &str| {
+        world(ONE_HOST, bugs, apps, strategy, "").replace(
+            "  - { id: t, members: 4, shifts: [\"24/7\"] }",
+            &format!("  - {{ id: t, members: 10, shifts: [\"24/7\"]{absence} }}"),
+        )
+    };
+    let sc = load(&text(", absence: 0.3"));
+    let team = hvsim::model::TeamId(0);
+    let (mut sum, mut days) = (0u64, 0u64);
+    for seed in 1..=20 {
+        let o = run(&sc, seed);
+        let roster = o.roster(&sc, team);
+        for day in 0..40 {
+            sum += u64::from(roster.available(at_h(24.0 * f64::from(day) + 12.0)));
+            days += 1;
+        }
+        // Nobody starts work while away.
+        for t in &o.tasks {
+            assert!(roster.worker(t.member).is_on(t.start));
+        }
+        assert_eq!(o, run(&sc, seed), "deterministic");
+    }
+    let mean = sum as f64 / days as f64;
+    // Binomial(10, 0.7) per day: mean 7, sd of the mean over 800 days 0.05.
+    assert!((mean - 7.0).abs() < 0.25, "{mean} on duty on average");
+    // Fewer people, later recovery: paired against the full team.
+    let full = load(&text(""));
+    let later = (1..=10)
+        .filter(|&seed| {
+            let a = run(&sc, seed).incidents[0].milestones.all;
+            let b = run(&full, seed).incidents[0].milestones.all;
+            a > b
+        })
+        .count();
+    assert!(later >= 9, "{later} of 10 runs later with absences");
+}

@@ -172,9 +172,11 @@ fn yaml(s: &Spec) -> String {
         y.push_str("  - { id: a1, tags: [late], vms: [{ cluster: c1, cores: 2, memory: 8GiB }], work: { reinstall: 1h, restart: 10m } }\n");
     }
     y.push_str(&format!(
-        "teams:\n  - {{ id: t, members: {}, shifts: [\"{}\"], holidays: [{{ date: 2024-04-01, members: 0 }}]{} }}\n",
+        "teams:\n  - {{ id: t, members: {}, shifts: [\"{}\"], holidays: [{{ date: 2024-04-01, members: 0 }}]{}{} }}\n",
         s.members,
         s.shift,
+        // Random staff absences on some cases.
+        if s.host_probability < 1.0 { ", absence: 0.2" } else { "" },
         if s.infra_team { ", skills: [restart, reinstall, restore]" } else { "" }
     ));
     if s.infra_team {
@@ -326,7 +328,7 @@ proptest! {
             Default::default();
         for task in &o.tasks {
             by_worker.entry((task.team.0, task.member)).or_default().push(task);
-            let calendar = scenario.teams[task.team.index()].roster.worker(task.member);
+            let calendar = o.roster(&scenario, task.team).worker(task.member);
             prop_assert!(calendar.is_on(task.start), "a task started off shift at {}", task.start);
             match (task.outcome, task.end) {
                 (hvsim::metrics::TaskEnd::Done, Some(end)) => {
