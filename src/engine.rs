@@ -771,20 +771,7 @@ impl<'a> Engine<'a> {
         if bug.datastore_loss {
             for i in 0..self.host_vms[h.index()].len() {
                 let v = self.host_vms[h.index()][i];
-                let app = self.sc.vms[v.index()].app;
-                if self.vm_status[v.index()] == VmStatus::Running {
-                    self.vm_broken(sched, now, app)?;
-                }
-                if self.vm_status[v.index()] != VmStatus::Corrupted {
-                    self.vm_status[v.index()] = VmStatus::Corrupted;
-                    if let Some(f) = self.current_fault {
-                        self.out.faults[f].vms_corrupted += 1;
-                    }
-                }
-                self.apps[app.index()].down_bug = Some(b);
-                if !touched.contains(&app) {
-                    touched.push(app);
-                }
+                self.vm_hit(sched, now, v, b, true, touched)?;
             }
         }
         Ok(())
@@ -985,24 +972,37 @@ impl<'a> Engine<'a> {
             // One draw per VM whatever its state, so later VMs' fates do
             // not depend on earlier ones' (common random numbers).
             let corrupt = p > 0.0 && rng.random::<f64>() < p;
-            let status = self.vm_status[v.index()];
-            let app = self.sc.vms[v.index()].app;
-            if status == VmStatus::Running {
-                self.vm_broken(sched, now, app)?;
+            self.vm_hit(sched, now, v, b, corrupt, touched)?;
+        }
+        Ok(())
+    }
+
+    /// A bug hits a VM: it stops running, corrupted or not.
+    fn vm_hit(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+        v: VmId,
+        b: BugId,
+        corrupt: bool,
+        touched: &mut Vec<AppId>,
+    ) -> Result<(), SimError> {
+        let app = self.sc.vms[v.index()].app;
+        if self.vm_status[v.index()] == VmStatus::Running {
+            self.vm_broken(sched, now, app)?;
+        }
+        let status = &mut self.vm_status[v.index()];
+        if corrupt && *status != VmStatus::Corrupted {
+            *status = VmStatus::Corrupted;
+            if let Some(f) = self.current_fault {
+                self.out.faults[f].vms_corrupted += 1;
             }
-            let status = &mut self.vm_status[v.index()];
-            if corrupt && *status != VmStatus::Corrupted {
-                *status = VmStatus::Corrupted;
-                if let Some(f) = self.current_fault {
-                    self.out.faults[f].vms_corrupted += 1;
-                }
-            } else if *status == VmStatus::Running {
-                *status = VmStatus::Down;
-            }
-            self.apps[app.index()].down_bug = Some(b);
-            if !touched.contains(&app) {
-                touched.push(app);
-            }
+        } else if *status == VmStatus::Running {
+            *status = VmStatus::Down;
+        }
+        self.apps[app.index()].down_bug = Some(b);
+        if !touched.contains(&app) {
+            touched.push(app);
         }
         Ok(())
     }
