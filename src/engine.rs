@@ -950,9 +950,7 @@ impl<'a> Engine<'a> {
                     self.vm_status[v.index()] = VmStatus::Down;
                     self.vm_broken(sched, now, app)?;
                     autostart.push(v);
-                    if !touched.contains(&app) {
-                        touched.push(app);
-                    }
+                    touched.push(app);
                 }
             }
             self.autostart[h.index()] = autostart;
@@ -1001,9 +999,8 @@ impl<'a> Engine<'a> {
             *status = VmStatus::Down;
         }
         self.apps[app.index()].down_bug = Some(b);
-        if !touched.contains(&app) {
-            touched.push(app);
-        }
+        // Deduplicated once per fault, in `after_crashes`.
+        touched.push(app);
         Ok(())
     }
 
@@ -1036,7 +1033,8 @@ impl<'a> Engine<'a> {
         mut touched: Vec<AppId>,
         recurrence: bool,
     ) -> Result<(), SimError> {
-        touched.sort();
+        touched.sort_unstable();
+        touched.dedup();
         for &a in &touched {
             let phase = self.apps[a.index()].phase;
             let mut failed = None;
