@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 mod engine;
+pub mod r#gen;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;

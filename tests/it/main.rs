@@ -4,6 +4,7 @@ mod calibration;
 mod cli;
 mod compare;
 mod corpus;
+mod r#gen;
 mod properties;
 
 /// The built `hvsim` binary, run from the crate root (so relative paths
