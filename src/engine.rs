@@ -431,7 +431,10 @@ impl<'a> Engine<'a> {
                 *status = VmStatus::Down;
             }
             self.apps[app.index()].down_bug = Some(b);
-            if !touched.contains(&app) {
+            // `after_crashes` sorts and deduplicates: a `contains` check
+            // here made a strike cost O(VMs × apps touched), 85 % of a
+            // 10,000-app replication.
+            if touched.last() != Some(&app) {
                 touched.push(app);
             }
         }
@@ -445,7 +448,8 @@ impl<'a> Engine<'a> {
         now: SimTime,
         mut touched: Vec<AppId>,
     ) -> Result<(), SimError> {
-        touched.sort();
+        touched.sort_unstable();
+        touched.dedup();
         for &a in &touched {
             let phase = self.apps[a.index()].phase;
             match phase {
