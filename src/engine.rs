@@ -172,6 +172,7 @@ struct Engine<'a> {
     /// Apps held back by dependency-aware order, in their own heap.
     held: BinaryHeap<Reverse<(OrderKey, u64, Method)>>,
     dep_memo: DepMemo,
+    up_stack: Vec<AppId>,
     ready_seq: u64,
     dr_hosts: Vec<HostId>,
     wake_at: Option<SimTime>,
@@ -268,6 +269,7 @@ impl<'a> Engine<'a> {
             ready: BinaryHeap::new(),
             held: BinaryHeap::new(),
             dep_memo: DepMemo::default(),
+            up_stack: Vec::new(),
             ready_seq: 0,
             dr_hosts,
             wake_at: None,
@@ -1029,7 +1031,10 @@ impl<'a> Engine<'a> {
 
     /// Recomputes whether `a` is up and propagates changes to its dependents.
     fn update_up(&mut self, now: SimTime, a: AppId) {
-        let mut stack = vec![a];
+        // The stack is kept for its allocation: this runs twice per app and
+        // replication.
+        let mut stack = std::mem::take(&mut self.up_stack);
+        stack.push(a);
         while let Some(x) = stack.pop() {
             let s = &self.apps[x.index()];
             let up = s.broken == 0 && s.deps_down == 0;
@@ -1063,6 +1068,7 @@ impl<'a> Engine<'a> {
                 stack.push(d);
             }
         }
+        self.up_stack = stack;
     }
 
     // ---- the end -----------------------------------------------------------
