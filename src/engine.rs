@@ -173,6 +173,9 @@ struct Engine<'a> {
     held: BinaryHeap<Reverse<(OrderKey, u64, Method)>>,
     dep_memo: DepMemo,
     up_stack: Vec<AppId>,
+    /// Placements of finished reinstalls, kept for their allocations: one
+    /// per reinstall was a tenth of the mallocs of a replication.
+    spare_placements: Vec<Vec<HostId>>,
     ready_seq: u64,
     dr_hosts: Vec<HostId>,
     wake_at: Option<SimTime>,
@@ -270,6 +273,7 @@ impl<'a> Engine<'a> {
             held: BinaryHeap::new(),
             dep_memo: DepMemo::default(),
             up_stack: Vec::new(),
+            spare_placements: Vec::new(),
             ready_seq: 0,
             dr_hosts,
             wake_at: None,
@@ -960,7 +964,8 @@ impl<'a> Engine<'a> {
     /// First-fit placement of an app's VMs on the DR site's healthy hosts,
     /// by memory (CPU may be overcommitted). Reserves the memory.
     fn place_at_dr(&mut self, a: AppId) -> Option<Vec<HostId>> {
-        let mut placement = Vec::new();
+        let mut placement = self.spare_placements.pop().unwrap_or_default();
+        placement.clear();
         for &v in &self.sc.apps[a.index()].vms {
             let need = self.sc.vms[v.index()].memory_bytes;
             let host = self.dr_hosts.iter().copied().find(|h| {
@@ -978,6 +983,7 @@ impl<'a> Engine<'a> {
                         let vm = self.sc.apps[a.index()].vms[i];
                         self.hosts[h.index()].mem_free += self.sc.vms[vm.index()].memory_bytes;
                     }
+                    self.spare_placements.push(placement);
                     return None;
                 }
             }
@@ -1014,6 +1020,9 @@ impl<'a> Engine<'a> {
             if self.vm_status[v.index()] != VmStatus::Running {
                 self.vm_status[v.index()] = VmStatus::Running;
             }
+        }
+        if task.placement.capacity() > 0 {
+            self.spare_placements.push(task.placement);
         }
         let state = &mut self.apps[a.index()];
         state.broken = 0;
