@@ -18,7 +18,9 @@ use crate::metrics::{
 };
 use crate::model::{AppId, BugId, HostId, Method, Scenario, Strategy, TeamId, Trigger, VmId};
 use crate::recovery::{OrderKey, order_key};
-use crate::sim::{EventId, Purpose, RngStreams, RunError, Scheduler, SimTime, StopReason};
+use crate::sim::{
+    EventId, Purpose, PurposeStreams, RngStreams, RunError, Scheduler, SimTime, StopReason,
+};
 
 /// The `tracing` target of the event-by-event timeline.
 pub const TRACE_TARGET: &str = "hvsim::trace";
@@ -161,6 +163,7 @@ struct Engine<'a> {
     sc: &'a Scenario,
     st: &'a Strategy,
     rng: RngStreams,
+    work_streams: PurposeStreams,
     hosts: Vec<HostState>,
     host_vms: Vec<Vec<VmId>>,
     vm_host: Vec<HostId>,
@@ -251,6 +254,7 @@ impl<'a> Engine<'a> {
             sc,
             st,
             rng: RngStreams::new(seed),
+            work_streams: RngStreams::new(seed).purpose(Purpose::Work),
             hosts,
             host_vms,
             vm_host: sc.vms.iter().map(|v| v.host).collect(),
@@ -923,7 +927,7 @@ impl<'a> Engine<'a> {
         // App i's k-th attempt at method m always takes the same time,
         // whatever the strategy (common random numbers).
         let index = (u64::from(a.0) << 24) | (m.ordinal() << 20) | attempt.min((1 << 20) - 1);
-        let mut rng = self.rng.stream(Purpose::Work, index);
+        let mut rng = self.work_streams.stream(index);
         let work = app.work(m).map(|d| d.sample(&mut rng)).unwrap_or_default();
         let worker = &self.workers[w];
         let calendar = self.sc.teams[worker.team.index()]

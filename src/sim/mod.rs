@@ -13,5 +13,5 @@ pub mod time;
 pub use calendar::{CalendarError, HolidaySpec, Roster, ShiftSpec, Weekdays, WorkerCalendar};
 pub use dist::Dist;
 pub use queue::{EventId, RunError, Scheduler, StopReason};
-pub use rng::{Purpose, RngStreams};
+pub use rng::{Purpose, PurposeStreams, RngStreams};
 pub use time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SimDuration, SimTime};
