@@ -176,6 +176,9 @@ struct Engine<'a> {
     held: BinaryHeap<Reverse<(OrderKey, u64, Method)>>,
     dep_memo: DepMemo,
     up_stack: Vec<AppId>,
+    /// Per worker, `Some(next on-duty start)` once found off duty; see
+    /// `next_on_duty`.
+    off_duty: Vec<Option<Option<SimTime>>>,
     /// Placements of finished reinstalls, kept for their allocations: one
     /// per reinstall was a tenth of the mallocs of a replication.
     spare_placements: Vec<Vec<HostId>>,
@@ -277,6 +280,7 @@ impl<'a> Engine<'a> {
             held: BinaryHeap::new(),
             dep_memo: DepMemo::default(),
             up_stack: Vec::new(),
+            off_duty: Vec::new(),
             spare_placements: Vec::new(),
             ready_seq: 0,
             dr_hosts,
@@ -808,14 +812,33 @@ impl<'a> Engine<'a> {
     }
 
     /// The first free team member on shift, if any.
-    fn free_worker(&self, now: SimTime) -> Option<usize> {
-        self.workers.iter().position(|w| {
-            w.task.is_none()
-                && self.sc.teams[w.team.index()]
-                    .roster
-                    .worker(w.member)
-                    .is_on(now)
-        })
+    fn free_worker(&mut self, now: SimTime) -> Option<usize> {
+        (0..self.workers.len())
+            .find(|&i| self.workers[i].task.is_none() && self.next_on_duty(i, now) == Some(now))
+    }
+
+    /// Worker `i`'s calendar's `next_on(now)`: `now` itself when on duty.
+    /// A worker found off duty stays off until that instant, which is
+    /// kept: calendars are fixed and time only moves forward, so the
+    /// answer is exact, and idle off-duty workers (most of a large
+    /// estate's staff at night) cost no calendar search on every dispatch.
+    /// That search was 13 % of a 100,000-app replication (500 workers).
+    fn next_on_duty(&mut self, i: usize, now: SimTime) -> Option<SimTime> {
+        if self.off_duty.len() != self.workers.len() {
+            self.off_duty = vec![None; self.workers.len()];
+        }
+        if let Some(next) = self.off_duty[i]
+            && next.is_none_or(|t| now < t)
+        {
+            return next;
+        }
+        let w = &self.workers[i];
+        let next = self.sc.teams[w.team.index()]
+            .roster
+            .worker(w.member)
+            .next_on(now);
+        self.off_duty[i] = (next != Some(now)).then_some(next);
+        next
     }
 
     /// One pass over the ready tasks, in order; returns whether another
@@ -890,18 +913,15 @@ impl<'a> Engine<'a> {
     }
 
     fn schedule_wake(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
-        let next = self
-            .workers
-            .iter()
-            .filter(|w| w.task.is_none())
-            .filter_map(|w| {
-                self.sc.teams[w.team.index()]
-                    .roster
-                    .worker(w.member)
-                    .next_on(now)
-            })
-            .filter(|&t| t > now)
-            .min();
+        let mut next: Option<SimTime> = None;
+        for i in 0..self.workers.len() {
+            if self.workers[i].task.is_none()
+                && let Some(t) = self.next_on_duty(i, now)
+                && t > now
+            {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        }
         if let Some(t) = next
             && self.wake_at.is_none_or(|w| t < w || w < now)
         {
