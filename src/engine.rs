@@ -19,7 +19,8 @@ use crate::metrics::{
 use crate::model::{AppId, BugId, HostId, Method, Scenario, Strategy, TeamId, Trigger, VmId};
 use crate::recovery::{OrderKey, order_key};
 use crate::sim::{
-    EventId, Purpose, PurposeStreams, RngStreams, RunError, Scheduler, SimTime, StopReason,
+    EventId, FirstFit, Purpose, PurposeStreams, RngStreams, RunError, Scheduler, SimTime,
+    StopReason,
 };
 
 /// The `tracing` target of the event-by-event timeline.
@@ -183,7 +184,12 @@ struct Engine<'a> {
     /// per reinstall was a tenth of the mallocs of a replication.
     spare_placements: Vec<Vec<HostId>>,
     ready_seq: u64,
+    /// The DR site's hosts, in host order.
     dr_hosts: Vec<HostId>,
+    /// Their free memory, for first-fit in O(log n) rather than a scan of
+    /// every DR host per VM (O(n²) for estates whose DR site grows with
+    /// them: a fifth of a 100,000-app replication).
+    dr_free: FirstFit,
     wake_at: Option<SimTime>,
     fault_rng: Vec<Option<ChaCha8Rng>>,
     out: Outcome,
@@ -253,6 +259,12 @@ impl<'a> Engine<'a> {
                 .collect(),
             None => Vec::new(),
         };
+        let dr_free = FirstFit::new(
+            &dr_hosts
+                .iter()
+                .map(|h| hosts[h.index()].mem_free)
+                .collect::<Vec<_>>(),
+        );
         Engine {
             sc,
             st,
@@ -284,6 +296,7 @@ impl<'a> Engine<'a> {
             spare_placements: Vec::new(),
             ready_seq: 0,
             dr_hosts,
+            dr_free,
             wake_at: None,
             fault_rng: (0..sc.bugs.len()).map(|_| None).collect(),
             out: Outcome {
@@ -985,6 +998,36 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    /// The first healthy DR host (in host order) with `need` bytes free.
+    fn dr_first_fit(&self, need: u64) -> Option<HostId> {
+        debug_assert!(
+            self.dr_hosts
+                .iter()
+                .enumerate()
+                .all(|(p, h)| self.dr_free.get(p) == self.hosts[h.index()].mem_free),
+            "a DR host's mem_free changed without set_mem_free"
+        );
+        let mut from = 0;
+        while let Some(p) = self.dr_free.first_at_least(from, need) {
+            let h = *self.dr_hosts.get(p)?;
+            let s = &self.hosts[h.index()];
+            if s.status == HostStatus::Up && s.mem_free >= need {
+                return Some(h);
+            }
+            from = p + 1;
+        }
+        None
+    }
+
+    /// Sets a host's free memory. Every change after `Engine::new` goes
+    /// through here, so that the DR first-fit index stays in step.
+    fn set_mem_free(&mut self, h: HostId, bytes: u64) {
+        self.hosts[h.index()].mem_free = bytes;
+        if let Ok(p) = self.dr_hosts.binary_search(&h) {
+            self.dr_free.set(p, bytes);
+        }
+    }
+
     /// First-fit placement of an app's VMs on the DR site's healthy hosts,
     /// by memory (CPU may be overcommitted). Reserves the memory.
     fn place_at_dr(&mut self, a: AppId) -> Option<Vec<HostId>> {
@@ -992,20 +1035,18 @@ impl<'a> Engine<'a> {
         placement.clear();
         for &v in &self.sc.apps[a.index()].vms {
             let need = self.sc.vms[v.index()].memory_bytes;
-            let host = self.dr_hosts.iter().copied().find(|h| {
-                let s = &self.hosts[h.index()];
-                s.status == HostStatus::Up && s.mem_free >= need
-            });
-            match host {
+            match self.dr_first_fit(need) {
                 Some(h) => {
-                    self.hosts[h.index()].mem_free -= need;
+                    self.set_mem_free(h, self.hosts[h.index()].mem_free - need);
                     placement.push(h);
                 }
                 None => {
                     // Undo the partial reservation.
-                    for (i, h) in placement.iter().enumerate() {
-                        let vm = self.sc.apps[a.index()].vms[i];
-                        self.hosts[h.index()].mem_free += self.sc.vms[vm.index()].memory_bytes;
+                    for i in 0..placement.len() {
+                        let (h, vm) = (placement[i], self.sc.apps[a.index()].vms[i]);
+                        let bytes =
+                            self.hosts[h.index()].mem_free + self.sc.vms[vm.index()].memory_bytes;
+                        self.set_mem_free(h, bytes);
                     }
                     self.spare_placements.push(placement);
                     return None;
@@ -1036,7 +1077,9 @@ impl<'a> Engine<'a> {
                 let new = task.placement[i];
                 if old != new {
                     self.host_vms[old.index()].retain(|x| *x != v);
-                    self.hosts[old.index()].mem_free += self.sc.vms[v.index()].memory_bytes;
+                    let bytes =
+                        self.hosts[old.index()].mem_free + self.sc.vms[v.index()].memory_bytes;
+                    self.set_mem_free(old, bytes);
                     self.host_vms[new.index()].push(v);
                     self.vm_host[v.index()] = new;
                 }
