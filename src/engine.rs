@@ -1056,8 +1056,8 @@ impl<'a> Engine<'a> {
                 }
                 None => {
                     // Undo the partial reservation.
-                    for i in 0..placement.len() {
-                        let (h, vm) = (placement[i], self.sc.apps[a.index()].vms[i]);
+                    for (i, &h) in placement.iter().enumerate() {
+                        let vm = self.sc.apps[a.index()].vms[i];
                         let bytes =
                             self.hosts[h.index()].mem_free + self.sc.vms[vm.index()].memory_bytes;
                         self.set_mem_free(h, bytes);

@@ -130,3 +130,32 @@ fn impossible_parameters_are_bad_input() {
         );
     }
 }
+
+#[test]
+fn a_large_dr_site_takes_reinstalls_first_fit() {
+    // Over 64 DR hosts the engine places VMs through its first-fit index,
+    // whose debug assertion (this is a debug build) checks it against the
+    // hosts at every placement.
+    let (text, _) = ok(&[
+        "gen",
+        "--apps",
+        "200",
+        "--hosts",
+        "180",
+        "--dr-hosts",
+        "80",
+        "--corrupt-vm",
+        "0.3",
+        "--teams",
+        "3",
+    ]);
+    let scenario =
+        hvsim::scenario::load_str(&text, "gen", hvsim::scenario::Format::Yaml).expect("valid");
+    let outcome = hvsim::simulate(&scenario, scenario.default_strategy(), 5).expect("runs");
+    let reinstalled = outcome
+        .apps
+        .iter()
+        .filter(|a| a.method == Some(hvsim::model::Method::Reinstall))
+        .count();
+    assert!(reinstalled > 50, "only {reinstalled} apps reinstalled");
+}
