@@ -146,14 +146,7 @@ fn scale(c: &mut Criterion) {
         let text = hvsim::r#gen::generate(&estate(apps)).expect("valid parameters");
         let scenario = load_str(&text, "gen", Format::Yaml).expect("a generated estate is valid");
         group.throughput(Throughput::Elements(u64::from(apps)));
-        // Dependency-aware order still re-examines held apps whenever a
-        // worker is free (BENCHMARKS.md): minutes at 100,000 apps.
-        let strategies: &[&str] = if apps > 10_000 {
-            &["restore-fifo"]
-        } else {
-            &["restore-fifo", "restore-dependency-aware"]
-        };
-        for &strategy in strategies {
+        for strategy in ["restore-fifo", "restore-dependency-aware"] {
             let st = scenario.strategy(strategy).expect("generated strategy");
             let mut seed = 0;
             group.bench_with_input(BenchmarkId::new(strategy, apps), &apps, |b, _| {

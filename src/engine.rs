@@ -1131,7 +1131,9 @@ impl<'a> Engine<'a> {
         m: Method,
         placement: Vec<HostId>,
     ) -> Result<(), SimError> {
-        self.release(a);
+        if !self.parking.entries.is_empty() {
+            self.release(a);
+        }
         let app = &self.sc.apps[a.index()];
         let state = &mut self.apps[a.index()];
         let attempt = u64::from(state.attempts[m.ordinal() as usize]);
@@ -1299,7 +1301,9 @@ impl<'a> Engine<'a> {
         let mut stack = std::mem::take(&mut self.up_stack);
         stack.push(a);
         while let Some(x) = stack.pop() {
-            self.release(x);
+            if !self.parking.entries.is_empty() {
+                self.release(x);
+            }
             let s = &self.apps[x.index()];
             let up = s.broken == 0 && s.deps_down == 0;
             if up == s.up {
