@@ -170,6 +170,8 @@ struct AppState {
     placement: Vec<HostId>,
     /// The pending completion of an automated method.
     auto_event: Option<EventId>,
+    /// Parked under dependency-aware order, waiting for a dependency.
+    gated: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -299,7 +301,19 @@ struct Engine<'a> {
     lanes: Vec<BinaryHeap<Reverse<Entry>>>,
     /// Tasks in progress per method (by ordinal), for caps.
     running: [u32; 6],
+    /// Entries held back by their runbook wave.
     held: Vec<Entry>,
+    /// Per app, entries parked under dependency-aware order until it
+    /// starts or comes back (empty unless the order is dependency-aware).
+    waiting_on: Vec<Vec<Entry>>,
+    /// Scratch for `dependency_blocker`: visit marks by epoch, and a stack.
+    visited: Vec<u32>,
+    visit_epoch: u32,
+    dep_stack: Vec<AppId>,
+    /// The work draws' streams, keyed once per replication.
+    work_streams: crate::sim::PurposeStreams,
+    /// Scratch for `update_up`.
+    up_stack: Vec<AppId>,
     parked: Vec<AppId>,
     capacity_freed: bool,
     /// Apps a recovery left with VMs down (placed on a host that crashed).
@@ -509,6 +523,7 @@ impl<'a> Engine<'a> {
                     recur_hits: 0,
                     placement: Vec::new(),
                     auto_event: None,
+                    gated: false,
                 };
                 sc.apps.len()
             ],
@@ -517,6 +532,20 @@ impl<'a> Engine<'a> {
             lanes: (0..LANES).map(|_| BinaryHeap::new()).collect(),
             running: [0; 6],
             held: Vec::new(),
+            waiting_on: if st.order == Order::DependencyAware {
+                vec![Vec::new(); sc.apps.len()]
+            } else {
+                Vec::new()
+            },
+            visited: if st.order == Order::DependencyAware {
+                vec![0; sc.apps.len()]
+            } else {
+                Vec::new()
+            },
+            visit_epoch: 0,
+            dep_stack: Vec::new(),
+            work_streams: RngStreams::new(seed).purpose(Purpose::Work),
+            up_stack: Vec::new(),
             parked: Vec::new(),
             capacity_freed: false,
             redecide: Vec::new(),
@@ -1666,34 +1695,60 @@ impl<'a> Engine<'a> {
         let state = &mut self.apps[a.index()];
         state.phase = Phase::Queued(m);
         state.queue_seq = self.ready_seq;
+        state.gated = false;
         self.lanes[m.ordinal() as usize].push(Reverse((key, self.ready_seq, Job::App(a, m))));
     }
 
     // ---- people and lanes ---------------------------------------------------
 
-    /// Whether an app's dependencies "can come up": each is up, being
-    /// restored, or needs no work of its own and is itself ready.
-    fn dependencies_ready(&self, a: AppId, memo: &mut [Option<bool>]) -> bool {
-        // Iterative post-order over the (acyclic) dependency graph.
-        let mut stack = vec![(a, false)];
-        while let Some((x, expanded)) = stack.pop() {
-            if memo[x.index()].is_some() {
-                continue;
-            }
-            let deps = &self.sc.apps[x.index()].depends_on;
-            if !expanded {
-                stack.push((x, true));
-                stack.extend(deps.iter().map(|&d| (d, false)));
-                continue;
-            }
-            let ok = deps.iter().all(|&d| {
-                let s = &self.apps[d.index()];
-                s.up || matches!(s.phase, Phase::InProgress(_) | Phase::Transfer)
-                    || (s.broken == 0 && memo[d.index()] == Some(true))
-            });
-            memo[x.index()] = Some(ok);
+    /// The app that keeps `a` from starting under dependency-aware order,
+    /// if any. A dependency is fine when it is up or being restored; one
+    /// whose own VMs run but which waits for its own dependencies is fine
+    /// when they are; otherwise it (or the app deeper down that holds it
+    /// back) is the blocker: `a` waits for that app to start or come back.
+    fn dependency_blocker(&mut self, a: AppId) -> Option<AppId> {
+        self.visit_epoch = self.visit_epoch.wrapping_add(1);
+        if self.visit_epoch == 0 {
+            self.visited.iter_mut().for_each(|v| *v = 0);
+            self.visit_epoch = 1;
         }
-        memo[a.index()].unwrap_or(false)
+        let epoch = self.visit_epoch;
+        let mut stack = std::mem::take(&mut self.dep_stack);
+        stack.clear();
+        stack.extend(self.sc.apps[a.index()].depends_on.iter().copied());
+        let mut blocker = None;
+        while let Some(d) = stack.pop() {
+            if self.visited[d.index()] == epoch {
+                continue;
+            }
+            self.visited[d.index()] = epoch;
+            let s = &self.apps[d.index()];
+            if s.up || matches!(s.phase, Phase::InProgress(_) | Phase::Transfer) {
+                continue;
+            }
+            if s.broken == 0 {
+                stack.extend(self.sc.apps[d.index()].depends_on.iter().copied());
+                continue;
+            }
+            blocker = Some(d);
+            break;
+        }
+        self.dep_stack = stack;
+        blocker
+    }
+
+    /// App `x` started, came back or runs again: apps waiting for it under
+    /// dependency-aware order are examined again.
+    fn release_waiters(&mut self, x: AppId) {
+        if self.waiting_on.is_empty() || self.waiting_on[x.index()].is_empty() {
+            return;
+        }
+        for entry in std::mem::take(&mut self.waiting_on[x.index()]) {
+            if let Job::App(a, _) = entry.2 {
+                self.apps[a.index()].gated = false;
+            }
+            self.lanes[lane_of(entry.2)].push(Reverse(entry));
+        }
     }
 
     /// Whether a job is still wanted: the app, host or wave state it was
@@ -1790,17 +1845,13 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        // Held apps go back in their lanes: a gate may have opened since.
+        // Apps held by their runbook wave go back in their lanes: a wave
+        // may have opened since.
         for entry in std::mem::take(&mut self.held) {
             self.lanes[lane_of(entry.2)].push(Reverse(entry));
         }
         let open = if waves {
             self.open_waves(now)
-        } else {
-            Vec::new()
-        };
-        let mut memo: Vec<Option<bool>> = if gated {
-            vec![None; self.apps.len()]
         } else {
             Vec::new()
         };
@@ -1856,9 +1907,16 @@ impl<'a> Engine<'a> {
                         let wave_closed = waves
                             && m != Method::HaRestart
                             && !open[self.st.wave_of[a.index()] as usize];
-                        if wave_closed || (gated && !self.dependencies_ready(a, &mut memo)) {
+                        if wave_closed {
                             self.lanes[lane].pop();
                             self.held.push(entry);
+                            continue;
+                        }
+                        if gated && let Some(x) = self.dependency_blocker(a) {
+                            // Parked until the blocker starts or comes back.
+                            self.lanes[lane].pop();
+                            self.apps[a.index()].gated = true;
+                            self.waiting_on[x.index()].push(entry);
                             continue;
                         }
                     }
@@ -1906,14 +1964,6 @@ impl<'a> Engine<'a> {
                 Job::Host(_) | Job::Patch(_) | Job::Go(_) => {
                     let w = self.free_worker(now, lane);
                     self.assign(sched, now, w, job)?;
-                }
-            }
-            if gated {
-                // The started app changes its dependents' readiness: apps
-                // held earlier in this dispatch are examined again.
-                memo.iter_mut().for_each(|x| *x = None);
-                for entry in std::mem::take(&mut self.held) {
-                    self.lanes[lane_of(entry.2)].push(Reverse(entry));
                 }
             }
         }
@@ -1967,6 +2017,10 @@ impl<'a> Engine<'a> {
             // Unreachable: the lane was chosen because such a member is free.
             return Ok(());
         };
+        if let Job::App(a, _) = job {
+            // Being restored: apps parked behind it may start.
+            self.release_waiters(a);
+        }
         let (work, what) = match job {
             Job::App(a, m) => {
                 let app = &self.sc.apps[a.index()];
@@ -2059,7 +2113,7 @@ impl<'a> Engine<'a> {
         let attempt = u64::from(state.attempts[m.ordinal() as usize]);
         state.attempts[m.ordinal() as usize] += 1;
         let index = (u64::from(a.0) << 24) | (m.ordinal() << 20) | attempt.min((1 << 20) - 1);
-        let mut rng = self.rng.stream(Purpose::Work, index);
+        let mut rng = self.work_streams.stream(index);
         self.sc.apps[a.index()]
             .work(m)
             .map(|d| d.sample(&mut rng))
@@ -2075,6 +2129,7 @@ impl<'a> Engine<'a> {
     ) -> Result<(), SimError> {
         let work = self.draw_work(a, m);
         self.running[m.ordinal() as usize] += 1;
+        self.release_waiters(a);
         let state = &mut self.apps[a.index()];
         state.phase = Phase::InProgress(m);
         state.auto_event = Some(sched.schedule_in(work, CLASS_OTHER, Ev::AutoDone(a))?);
@@ -2395,8 +2450,14 @@ impl<'a> Engine<'a> {
 
     /// Recomputes whether `a` is up and propagates changes to its dependents.
     fn update_up(&mut self, now: SimTime, a: AppId) {
-        let mut stack = vec![a];
+        let mut stack = std::mem::take(&mut self.up_stack);
+        stack.clear();
+        stack.push(a);
         while let Some(x) = stack.pop() {
+            if self.apps[x.index()].broken == 0 {
+                // Its own VMs run: apps parked behind it look again.
+                self.release_waiters(x);
+            }
             let s = &self.apps[x.index()];
             let up = s.broken == 0 && s.deps_down == 0;
             if up == s.up {
@@ -2429,6 +2490,7 @@ impl<'a> Engine<'a> {
                 stack.push(d);
             }
         }
+        self.up_stack = stack;
     }
 
     // ---- the end -----------------------------------------------------------
@@ -2461,29 +2523,18 @@ impl<'a> Engine<'a> {
             if state.up {
                 continue;
             }
-            let held = |a: usize| {
-                self.held.iter().any(|e| {
-                    e.2 == Job::App(
-                        AppId(a as u32),
-                        match state.phase {
-                            Phase::Queued(m) => m,
-                            _ => Method::Restart,
-                        },
-                    )
-                })
+            let in_wave = |a: usize| {
+                self.held
+                    .iter()
+                    .any(|e| matches!(e.2, Job::App(x, _) if x.index() == a))
             };
             self.out.apps[a].waiting = Some(match state.phase {
                 Phase::Healthy => Waiting::Dependencies,
                 Phase::Diagnosis => Waiting::Diagnosis,
                 Phase::NoMethod => Waiting::NoMethod,
                 Phase::Hosts(_) => Waiting::Hosts,
-                Phase::Queued(_) if held(a) => {
-                    if self.st.waves.is_empty() {
-                        Waiting::DependencyGate
-                    } else {
-                        Waiting::Runbook
-                    }
-                }
+                Phase::Queued(_) if state.gated => Waiting::DependencyGate,
+                Phase::Queued(_) if !self.st.waves.is_empty() && in_wave(a) => Waiting::Runbook,
                 Phase::Queued(_) => Waiting::Queue,
                 Phase::DrCapacity(_) => Waiting::DrCapacity,
                 Phase::InProgress(_) => Waiting::InProgress,

@@ -29,6 +29,7 @@
 pub mod chart;
 pub mod curves;
 mod engine;
+pub mod r#gen;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;

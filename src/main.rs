@@ -46,6 +46,9 @@ enum Command {
     /// Write one self-contained HTML report: summary, charts, one run's
     /// Gantt chart and per-app table, assumptions, and how to reproduce it.
     Report(ReportArgs),
+    /// Write a synthetic scenario: an estate of any size, for benchmarks
+    /// and scale tests (deterministic for a given seed).
+    Gen(GenArgs),
     /// Check scenario files and report every problem with file:line:col.
     Validate {
         /// Scenario files (.yaml, .yml, .toml, .json).
@@ -167,6 +170,41 @@ struct SweepArgs {
     json: bool,
 }
 
+#[derive(clap::Args, Debug)]
+struct GenArgs {
+    /// Applications.
+    #[arg(long, default_value_t = 10_000)]
+    apps: u32,
+    /// VMs per application.
+    #[arg(long, default_value_t = 10)]
+    vms_per_app: u32,
+    /// Hosts in all, DR hosts included.
+    #[arg(long, default_value_t = 2_000)]
+    hosts: u32,
+    /// How many of the hosts are at a DR site, where apps with corrupted
+    /// VMs are reinstalled (0: no DR site, restart only).
+    #[arg(long, default_value_t = 0)]
+    dr_hosts: u32,
+    /// Teams (they cycle through 24/7, office hours and a three-shift rotation).
+    #[arg(long, default_value_t = 10)]
+    teams: u32,
+    /// Engineers per team.
+    #[arg(long, default_value_t = 5)]
+    members: u32,
+    /// Mean number of apps each app depends on (dependency density).
+    #[arg(long, default_value_t = 2.0)]
+    deps: f64,
+    /// Probability that the bug corrupts each VM of a crashed host.
+    #[arg(long, default_value_t = 0.02)]
+    corrupt_vm: f64,
+    /// Seed of the generator: the same seed writes the same file.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Write the scenario to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
 fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     let err = || format!("expected I/N with 0 <= I < N, like `0/4`, got `{text}`");
     let (i, n) = text.split_once('/').ok_or_else(err)?;
@@ -199,6 +237,7 @@ fn main() -> ExitCode {
         Some(Command::Merge { files, json }) => merge(&files, json),
         Some(Command::Sweep(args)) => sweep(args),
         Some(Command::Report(args)) => report(args),
+        Some(Command::Gen(args)) => generate(args),
         Some(Command::Validate { files, faults }) => validate(&files, faults.as_ref()),
     };
     match result {
@@ -653,6 +692,36 @@ fn merge(files: &[PathBuf], json: bool) -> Result<(), Failure> {
     }
     let merged = hvsim::montecarlo::merge(parts).map_err(|e| Failure::Input(e.to_string()))?;
     print_comparison(name.as_deref().unwrap_or(""), &merged, json)
+}
+
+fn generate(args: GenArgs) -> Result<(), Failure> {
+    let params = hvsim::r#gen::GenParams {
+        apps: args.apps,
+        vms_per_app: args.vms_per_app,
+        hosts: args.hosts,
+        dr_hosts: args.dr_hosts,
+        teams: args.teams,
+        members: args.members,
+        deps: args.deps,
+        corrupt_vm: args.corrupt_vm,
+        seed: args.seed,
+    };
+    let text = hvsim::r#gen::generate(&params).map_err(|e| Failure::Input(e.to_string()))?;
+    match &args.out {
+        Some(path) => {
+            hvsim::report::write_atomically(path, text.as_bytes())
+                .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+            eprintln!(
+                "wrote {} ({} apps, {} VMs, {} hosts)",
+                path.display(),
+                params.apps,
+                u64::from(params.apps) * u64::from(params.vms_per_app),
+                params.hosts
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
 }
 
 fn validate(files: &[PathBuf], faults: Option<&PathBuf>) -> Result<(), Failure> {

@@ -358,38 +358,57 @@ pub enum CompareError {
     Invalid(String),
 }
 
+/// One block's metric values: per replication, per strategy, per metric.
+///
+/// Blocks hand back raw values, recorded into the running totals in block
+/// order, rather than histograms of their own: creating and adding up six
+/// HDR histograms (~370 KiB each) per block of 64 replications cost more
+/// than simulating them for small scenarios. Recording is order-free
+/// (counts and exact integer sums), so the result is the same bits.
+type BlockValues = Vec<Vec<Vec<Option<f64>>>>;
+
 fn block(
     scenario: &Scenario,
     strategies: &[&Strategy],
     master: u64,
     start: u64,
     end: u64,
-) -> Result<Vec<StrategySummary>, CompareError> {
-    let mut out = empty(scenario, strategies);
+) -> Result<BlockValues, CompareError> {
+    let mut out = Vec::with_capacity(end.saturating_sub(start) as usize);
     for i in start..end {
         let seed = replication_seed(master, i);
-        let mut base: Vec<Option<f64>> = Vec::new();
-        for (k, strategy) in strategies.iter().enumerate() {
+        let mut per_strategy = Vec::with_capacity(strategies.len());
+        for strategy in strategies {
             let o = simulate(scenario, strategy, seed).map_err(|source| CompareError::Run {
                 strategy: strategy.id.clone(),
                 seed,
                 source,
             })?;
-            let values = run_metrics(scenario, &o);
-            for (m, v) in values.iter().enumerate() {
-                out[k].stats[m].record(*v);
+            per_strategy.push(run_metrics(scenario, &o));
+        }
+        out.push(per_strategy);
+    }
+    Ok(out)
+}
+
+/// Records a block's values; the first strategy is the baseline of the
+/// paired differences.
+fn record_block(total: &mut [StrategySummary], values: &BlockValues) {
+    for per_strategy in values {
+        let Some(base) = per_strategy.first() else {
+            continue;
+        };
+        for (k, metrics) in per_strategy.iter().enumerate() {
+            for (m, v) in metrics.iter().enumerate() {
+                total[k].stats[m].record(*v);
                 if k > 0
                     && let (Some(x), Some(Some(b))) = (v, base.get(m))
                 {
-                    out[k].diffs[m].push_quanta(to_quanta(*x) - to_quanta(*b));
+                    total[k].diffs[m].push_quanta(to_quanta(*x) - to_quanta(*b));
                 }
-            }
-            if k == 0 {
-                base = values;
             }
         }
     }
-    Ok(out)
 }
 
 /// Runs `runs` replications of each strategy on common random numbers,
@@ -456,7 +475,7 @@ pub fn compare_shard(
     let mut done = start;
     while b < blocks {
         let last = (b + wave).min(blocks);
-        let results: Vec<Result<Vec<StrategySummary>, CompareError>> = pool.install(|| {
+        let results: Vec<Result<BlockValues, CompareError>> = pool.install(|| {
             (b..last)
                 .into_par_iter()
                 .map(|k| {
@@ -472,7 +491,7 @@ pub fn compare_shard(
         });
         for r in results {
             if let Some(t) = &mut total {
-                merge_into(t, &r?);
+                record_block(t, &r?);
             }
         }
         done = (last * BLOCK).min(end);

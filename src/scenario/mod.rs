@@ -187,6 +187,19 @@ pub fn read_file(path: &Path) -> Result<(String, String, Format), ScenarioError>
     Ok((text, file, format))
 }
 
+/// The YAML parser's resource budget. Its defaults (250,000 nodes,
+/// 1,000,000 events) suit configuration files; a scenario of 100,000 apps
+/// (`hvsim gen`) has about 25 nodes per app. Every node or event takes at
+/// least a byte of text, so [`MAX_FILE_BYTES`] stays the real bound.
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_FILE_BYTES as usize,
+            max_events: MAX_FILE_BYTES as usize,
+        },
+    }
+}
+
 fn parse<T: serde::de::DeserializeOwned>(
     text: &str,
     file: &str,
@@ -194,21 +207,23 @@ fn parse<T: serde::de::DeserializeOwned>(
 ) -> Result<(T, Locator), ScenarioError> {
     let mut path_text = String::new();
     let result: Result<T, (String, Option<LineCol>)> = match format {
-        Format::Yaml => serde_saphyr::with_deserializer_from_str(text, |de| {
-            serde_path_to_error::deserialize(de).map_err(|e| {
-                path_text = e.path().to_string();
-                e.into_inner()
-            })
-        })
-        .map_err(|e| {
-            let at = e.location().and_then(|l| {
-                (l.line() > 0).then(|| LineCol {
-                    line: l.line(),
-                    column: l.column(),
+        Format::Yaml => {
+            serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |de| {
+                serde_path_to_error::deserialize(de).map_err(|e| {
+                    path_text = e.path().to_string();
+                    e.into_inner()
                 })
-            });
-            (saphyr_message(&e), at)
-        }),
+            })
+            .map_err(|e| {
+                let at = e.location().and_then(|l| {
+                    (l.line() > 0).then(|| LineCol {
+                        line: l.line(),
+                        column: l.column(),
+                    })
+                });
+                (saphyr_message(&e), at)
+            })
+        }
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
             serde_path_to_error::deserialize(&mut de)

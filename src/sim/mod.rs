@@ -6,12 +6,14 @@
 
 pub mod calendar;
 pub mod dist;
+pub mod firstfit;
 pub mod queue;
 pub mod rng;
 pub mod time;
 
 pub use calendar::{CalendarError, HolidaySpec, Roster, ShiftSpec, Weekdays, WorkerCalendar};
 pub use dist::Dist;
+pub use firstfit::FirstFit;
 pub use queue::{EventId, RunError, Scheduler, StopReason};
-pub use rng::{Purpose, RngStreams};
+pub use rng::{Purpose, PurposeStreams, RngStreams};
 pub use time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SimDuration, SimTime};
