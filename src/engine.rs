@@ -577,7 +577,7 @@ impl<'a> Engine<'a> {
                 apps: vec![AppOutcome::default(); sc.apps.len()],
                 recurrences: 0,
                 host_reboots: 0,
-                tasks: Vec::new(),
+                tasks: Vec::with_capacity(sc.apps.len()),
                 transfers: Vec::new(),
                 moves: Vec::new(),
                 hosts: vec![HostOutcome::default(); sc.hosts.len()],
@@ -2021,9 +2021,8 @@ impl<'a> Engine<'a> {
             // Being restored: apps parked behind it may start.
             self.release_waiters(a);
         }
-        let (work, what) = match job {
+        let work = match job {
             Job::App(a, m) => {
-                let app = &self.sc.apps[a.index()];
                 let state = &mut self.apps[a.index()];
                 state.phase = Phase::InProgress(m);
                 if let Some(b) = state.down_bug
@@ -2031,50 +2030,40 @@ impl<'a> Engine<'a> {
                 {
                     self.out.incidents[i].recovery_started.get_or_insert(now);
                 }
-                (self.draw_work(a, m), format!("{} {}", m.name(), app.id))
+                self.draw_work(a, m)
             }
             Job::Host(h) => {
                 let host = &mut self.hosts[h.index()];
                 let index = (u64::from(h.0) << 24) | host.rebuilds.min((1 << 24) - 1);
                 host.rebuilds += 1;
                 let mut rng = self.rng.stream(Purpose::Rebuild, index);
-                let work = self
-                    .st
+                self.st
                     .rebuild_to
                     .and_then(|b| self.sc.builds[b.index()].rebuild.as_ref())
                     .map(|d| d.sample(&mut rng))
-                    .unwrap_or_default();
-                (
-                    work,
-                    format!("rebuild host {}", self.sc.hosts[h.index()].id),
-                )
+                    .unwrap_or_default()
             }
             Job::Patch(h) => {
                 let host = &mut self.hosts[h.index()];
                 let index = (1 << 40) | (u64::from(h.0) << 16) | host.patches.min(0xFFFF);
                 host.patches += 1;
                 let mut rng = self.rng.stream(Purpose::Rebuild, index);
-                let work = self.sc.builds[host.build.index()]
+                self.sc.builds[host.build.index()]
                     .patch
                     .as_ref()
                     .map(|d| d.sample(&mut rng))
-                    .unwrap_or_default();
-                (work, format!("patch host {}", self.sc.hosts[h.index()].id))
+                    .unwrap_or_default()
             }
             Job::Go(wave) => {
                 let state = &mut self.waves[wave as usize];
                 let index = (u64::from(wave) << 24) | state.openings.min((1 << 24) - 1);
                 state.openings += 1;
                 let mut rng = self.rng.stream(Purpose::Runbook, index);
-                let work = self.st.waves[wave as usize]
+                self.st.waves[wave as usize]
                     .go
                     .as_ref()
                     .map(|d| d.sample(&mut rng))
-                    .unwrap_or_default();
-                (
-                    work,
-                    format!("give the go of wave {}", self.st.waves[wave as usize].name),
-                )
+                    .unwrap_or_default()
             }
         };
         if let Some(m) = lane_cap_method(lane_of(job)) {
@@ -2101,9 +2090,20 @@ impl<'a> Engine<'a> {
             end: None,
             outcome: TaskEnd::Unfinished,
         });
-        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} #{} starts to {} ({} of work)", self.sc.teams[worker.team.index()].id, worker.member + 1, what, work);
+        // Arguments are only evaluated when the trace is on.
+        tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} #{} starts to {} ({} of work)", self.sc.teams[worker.team.index()].id, worker.member + 1, self.job_label(job), work);
         self.workers[w].task = Some(Task { record, job, event });
         Ok(())
+    }
+
+    /// What a job does, for the trace: `reinstall mail`, `rebuild host h-01`.
+    fn job_label(&self, job: Job) -> String {
+        match job {
+            Job::App(a, m) => format!("{} {}", m.name(), self.sc.apps[a.index()].id),
+            Job::Host(h) => format!("rebuild host {}", self.sc.hosts[h.index()].id),
+            Job::Patch(h) => format!("patch host {}", self.sc.hosts[h.index()].id),
+            Job::Go(w) => format!("give the go of wave {}", self.st.waves[w as usize].name),
+        }
     }
 
     /// App i's k-th attempt at method m always takes the same time, whatever
