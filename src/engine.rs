@@ -982,7 +982,8 @@ impl<'a> Engine<'a> {
                     touched.push(app);
                 }
             }
-            self.autostart[h.index()] = autostart;
+            // A second failure before the repair adds nothing to restart.
+            self.autostart[h.index()].extend(autostart);
             return Ok(());
         };
         if let Some(dump) = &self.sc.bugs[b.index()].crash_dump {
