@@ -481,3 +481,34 @@ fn staff_are_absent_at_random_and_nobody_works_while_away() {
         .count();
     assert!(later >= 9, "{later} of 10 runs later with absences");
 }
+
+#[test]
+fn overlapping_random_failures_of_one_host_do_not_strand_its_vms() {
+    // Two chaos processes on the same host: a second failure often comes
+    // before the first repair. The host's VMs must still restart after
+    // each repair, so the app keeps coming back to the end.
+    let text = world(
+        ONE_HOST,
+        "  []",
+        ONE_APP,
+        "  - { id: s, detection: 0s, diagnosis: 0s, methods: [restart], order: fifo }",
+        "chaos:
+  - { id: power, mtbf: exp(2d), mttr: exp(1d) }
+  - { id: disk, mtbf: exp(2d), mttr: exp(1d) }",
+    )
+    .replace("horizon: 40d", "horizon: 200d")
+    .replace("bugs:\n  []", "bugs: []");
+    let sc = load(&text);
+    for seed in 1..=5 {
+        let o = run(&sc, seed);
+        let app = &o.apps[0];
+        assert!(app.outages.len() > 20, "{} outages", app.outages.len());
+        // Back up after day 150 at some point.
+        assert!(
+            app.outages
+                .iter()
+                .any(|x| x.up_at.is_some_and(|u| u > at_h(150.0 * 24.0))),
+            "seed {seed}: stranded"
+        );
+    }
+}
