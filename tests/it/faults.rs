@@ -485,13 +485,14 @@ fn staff_are_absent_at_random_and_nobody_works_while_away() {
 #[test]
 fn overlapping_random_failures_of_one_host_do_not_strand_its_vms() {
     // Two chaos processes on the same host: a second failure often comes
-    // before the first repair. The host's VMs must still restart after
-    // each repair, so the app keeps coming back to the end.
+    // before the first repair. Nobody restarts anything (HA has no other
+    // host to go to): the host's VMs must restart by themselves after each
+    // repair, so the app keeps coming back to the end.
     let text = world(
         ONE_HOST,
         "  []",
         ONE_APP,
-        "  - { id: s, detection: 0s, diagnosis: 0s, methods: [restart], order: fifo }",
+        "  - { id: s, detection: 0s, diagnosis: 0s, methods: [ha-restart], order: fifo }",
         "chaos:
   - { id: power, mtbf: exp(2d), mttr: exp(1d) }
   - { id: disk, mtbf: exp(2d), mttr: exp(1d) }",
