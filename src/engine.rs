@@ -172,6 +172,8 @@ struct AppState {
     auto_event: Option<EventId>,
     /// Parked under dependency-aware order, waiting for a dependency.
     gated: bool,
+    /// The worker on its task, if a person is working on it.
+    worker: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -303,6 +305,8 @@ struct Engine<'a> {
     running: [u32; 6],
     /// Entries held back by their runbook wave.
     held: Vec<Entry>,
+    /// Workers without a task, in worker order.
+    free: std::collections::BTreeSet<u32>,
     /// Per app, entries parked under dependency-aware order until it
     /// starts or comes back (empty unless the order is dependency-aware).
     waiting_on: Vec<Vec<Entry>>,
@@ -475,7 +479,7 @@ impl<'a> Engine<'a> {
             h.mem_free = h.mem_free.saturating_sub(vm.memory_bytes);
             h.vcpu_free = h.vcpu_free.saturating_sub(u64::from(vm.cores));
         }
-        let workers = st
+        let workers: Vec<Worker> = st
             .teams
             .iter()
             .flat_map(|&team| {
@@ -489,6 +493,7 @@ impl<'a> Engine<'a> {
                 })
             })
             .collect();
+        let n_workers = workers.len() as u32;
         let dr_hosts = match st.dr_site {
             Some(site) => (0..sc.hosts.len())
                 .filter(|&h| sc.hosts[h].site == site)
@@ -524,6 +529,7 @@ impl<'a> Engine<'a> {
                     placement: Vec::new(),
                     auto_event: None,
                     gated: false,
+                    worker: None,
                 };
                 sc.apps.len()
             ],
@@ -532,6 +538,7 @@ impl<'a> Engine<'a> {
             lanes: (0..LANES).map(|_| BinaryHeap::new()).collect(),
             running: [0; 6],
             held: Vec::new(),
+            free: (0..n_workers).collect(),
             waiting_on: if st.order == Order::DependencyAware {
                 vec![Vec::new(); sc.apps.len()]
             } else {
@@ -1071,11 +1078,8 @@ impl<'a> Engine<'a> {
             match phase {
                 Phase::InProgress(m @ (Method::Restart | Method::Rebuild)) => {
                     failed = Some(m);
-                    if let Some(w) = self
-                        .workers
-                        .iter()
-                        .position(|w| w.task.as_ref().is_some_and(|t| t.job == Job::App(a, m)))
-                        && let Some(task) = self.workers[w].task.take()
+                    if let Some(w) = self.apps[a.index()].worker.take()
+                        && let Some(task) = self.take_task(w)
                     {
                         if let Some(ev) = task.event {
                             sched.cancel(ev);
@@ -1861,8 +1865,9 @@ impl<'a> Engine<'a> {
             // Skills of the free members on shift now.
             let mut free_skills: u8 = 0;
             let mut anyone = false;
-            for w in &self.workers {
-                if w.task.is_none() && self.rosters[w.team.index()].worker(w.member).is_on(now) {
+            for &w in &self.free {
+                let w = &self.workers[w as usize];
+                if self.rosters[w.team.index()].worker(w.member).is_on(now) {
                     free_skills |= w.skills;
                     anyone = true;
                 }
@@ -1982,18 +1987,29 @@ impl<'a> Engine<'a> {
     /// The first free member on shift who can do the lane's work.
     fn free_worker(&self, now: SimTime, lane: usize) -> Option<usize> {
         let need = lane_skill(lane).map_or(0, |m| 1u8 << m.ordinal());
-        self.workers.iter().position(|w| {
-            w.task.is_none()
-                && w.skills & need == need
-                && self.rosters[w.team.index()].worker(w.member).is_on(now)
+        // The free set iterates in worker order: the same member as a scan
+        // of every worker would find.
+        self.free.iter().map(|&w| w as usize).find(|&i| {
+            let w = &self.workers[i];
+            w.skills & need == need && self.rosters[w.team.index()].worker(w.member).is_on(now)
         })
+    }
+
+    /// Takes worker `w`'s task away (done or abandoned): it is free again.
+    fn take_task(&mut self, w: u32) -> Option<Task> {
+        let task = self.workers[w as usize].task.take()?;
+        self.free.insert(w);
+        if let Job::App(a, _) = task.job {
+            self.apps[a.index()].worker = None;
+        }
+        Some(task)
     }
 
     fn schedule_wake(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
         let next = self
-            .workers
+            .free
             .iter()
-            .filter(|w| w.task.is_none())
+            .map(|&w| &self.workers[w as usize])
             .filter_map(|w| self.rosters[w.team.index()].worker(w.member).next_on(now))
             .filter(|&t| t > now)
             .min();
@@ -2094,6 +2110,10 @@ impl<'a> Engine<'a> {
         // Arguments are only evaluated when the trace is on.
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} #{} starts to {} ({} of work)", self.sc.teams[worker.team.index()].id, worker.member + 1, self.job_label(job), work);
         self.workers[w].task = Some(Task { record, job, event });
+        self.free.remove(&(w as u32));
+        if let Job::App(a, _) = job {
+            self.apps[a.index()].worker = Some(w as u32);
+        }
         Ok(())
     }
 
@@ -2213,7 +2233,7 @@ impl<'a> Engine<'a> {
         now: SimTime,
         w: u32,
     ) -> Result<(), SimError> {
-        let Some(task) = self.workers[w as usize].task.take() else {
+        let Some(task) = self.take_task(w) else {
             return Ok(());
         };
         self.end_task(&task, now, TaskEnd::Done);
