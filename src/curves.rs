@@ -8,15 +8,14 @@
 //! blocks of replications are merged in block order as in
 //! [`montecarlo`](crate::montecarlo), so the result does not depend on
 //! `--jobs`. Replication `i` of every strategy runs with
-//! [`replication_seed`], like `hvsim compare`: the curves are of the very
+//! [`replication_seed`](crate::montecarlo::replication_seed), like `hvsim compare`: the curves are of the very
 //! runs the comparison measures.
 
 use rayon::prelude::*;
 
-use crate::engine::simulate;
 use crate::metrics::Outcome;
 use crate::model::{Scenario, Strategy};
-use crate::montecarlo::{BLOCK, CompareError, MAX_RUNS, replication_seed};
+use crate::montecarlo::{BLOCK, CompareError, check_runs, replicate};
 use crate::sim::{SimDuration, SimTime};
 
 /// Points of the time grid across replications: enough for a smooth
@@ -216,22 +215,8 @@ pub fn restored_curves(
     jobs: usize,
     progress: &(dyn Fn(u64) -> bool + Sync),
 ) -> Result<Curves, CompareError> {
-    if strategies.is_empty() {
-        return Err(CompareError::Invalid("no strategy to draw".into()));
-    }
-    if runs == 0 || runs > MAX_RUNS {
-        return Err(CompareError::Invalid(format!(
-            "--runs must be between 1 and {MAX_RUNS}, got {runs}"
-        )));
-    }
-    let run = |s: &Strategy, i: u64| {
-        let seed = replication_seed(seed, i);
-        simulate(scenario, s, seed).map_err(|source| CompareError::Run {
-            strategy: s.id.clone(),
-            seed,
-            source,
-        })
-    };
+    check_runs(strategies, runs, "draw")?;
+    let run = |s: &Strategy, i: u64| replicate(scenario, s, seed, i);
     // The grid must be fixed before aggregation; the first block of every
     // strategy tells where the action is (the same block whatever --jobs).
     let mut pilot = Vec::new();
@@ -333,7 +318,7 @@ mod tests {
     #[test]
     fn samples_match_is_up_at_on_the_default_scenario() {
         let scenario = crate::scenario::load_default().expect("embedded scenario");
-        let o = simulate(&scenario, scenario.default_strategy(), 5).expect("runs");
+        let o = crate::engine::simulate(&scenario, scenario.default_strategy(), 5).expect("runs");
         let grid = Grid::spanning([&o], o.horizon, GRID_POINTS);
         let (counts, shares) = sample(&scenario, &o, &grid);
         let total: u64 = scenario.apps.iter().map(|a| u64::from(a.criticality)).sum();

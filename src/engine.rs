@@ -1436,13 +1436,16 @@ impl<'a> Engine<'a> {
         let host = &self.hosts[h.index()];
         host.status == HostStatus::Up
             || self.st.restart_despite_recurrence
-            || host.struck.iter().all(|b| {
-                let state = &self.bugs[b.index()];
-                state.fixed
-                    || state.workaround
-                    || host.patched.contains(b)
-                    || self.sc.bugs[b.index()].recurrence.is_none()
-            })
+            || host.struck.iter().all(|&b| !self.can_recur(b, h))
+    }
+
+    /// Whether bug `b`, which struck host `h`, may crash it again after a
+    /// restart: it recurs, and neither a fix, a patch nor the vendor's
+    /// workaround stopped it.
+    fn can_recur(&self, b: BugId, h: HostId) -> bool {
+        self.sc.bugs[b.index()].recurrence.is_some()
+            && !self.bug_dead(b, h)
+            && !self.bugs[b.index()].workaround
     }
 
     fn applicable(&self, now: SimTime, a: AppId, m: Method) -> bool {
@@ -1642,11 +1645,9 @@ impl<'a> Engine<'a> {
         let mut next: Option<(SimDuration, BugId)> = None;
         let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Recurrence, index);
-        for &b in &host.struck {
-            if self.bugs[b.index()].fixed
-                || self.bugs[b.index()].workaround
-                || host.patched.contains(&b)
-            {
+        for k in 0..self.hosts[h.index()].struck.len() {
+            let b = self.hosts[h.index()].struck[k];
+            if !self.can_recur(b, h) {
                 continue;
             }
             if let Some(dist) = &self.sc.bugs[b.index()].recurrence {

@@ -376,14 +376,9 @@ fn block(
 ) -> Result<BlockValues, CompareError> {
     let mut out = Vec::with_capacity(end.saturating_sub(start) as usize);
     for i in start..end {
-        let seed = replication_seed(master, i);
         let mut per_strategy = Vec::with_capacity(strategies.len());
         for strategy in strategies {
-            let o = simulate(scenario, strategy, seed).map_err(|source| CompareError::Run {
-                strategy: strategy.id.clone(),
-                seed,
-                source,
-            })?;
+            let o = replicate(scenario, strategy, master, i)?;
             per_strategy.push(run_metrics(scenario, &o));
         }
         out.push(per_strategy);
@@ -409,6 +404,40 @@ fn record_block(total: &mut [StrategySummary], values: &BlockValues) {
             }
         }
     }
+}
+
+/// Replication `i` of `strategy` under master seed `master`, as every
+/// Monte Carlo command runs it (common random numbers).
+pub(crate) fn replicate(
+    scenario: &Scenario,
+    strategy: &Strategy,
+    master: u64,
+    i: u64,
+) -> Result<Outcome, CompareError> {
+    let seed = replication_seed(master, i);
+    simulate(scenario, strategy, seed).map_err(|source| CompareError::Run {
+        strategy: strategy.id.clone(),
+        seed,
+        source,
+    })
+}
+
+/// Refuses an empty strategy list (nothing to `what`) or a run count
+/// outside 1..=[`MAX_RUNS`].
+pub(crate) fn check_runs(
+    strategies: &[&Strategy],
+    runs: u64,
+    what: &str,
+) -> Result<(), CompareError> {
+    if strategies.is_empty() {
+        return Err(CompareError::Invalid(format!("no strategy to {what}")));
+    }
+    if runs == 0 || runs > MAX_RUNS {
+        return Err(CompareError::Invalid(format!(
+            "--runs must be between 1 and {MAX_RUNS}, got {runs}"
+        )));
+    }
+    Ok(())
 }
 
 /// Runs `runs` replications of each strategy on common random numbers,
@@ -454,14 +483,7 @@ pub fn compare_shard(
             shard.0, shard.1
         )));
     }
-    if strategies.is_empty() {
-        return Err(CompareError::Invalid("no strategy to compare".into()));
-    }
-    if runs == 0 || runs > MAX_RUNS {
-        return Err(CompareError::Invalid(format!(
-            "--runs must be between 1 and {MAX_RUNS}, got {runs}"
-        )));
-    }
+    check_runs(strategies, runs, "compare")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
         .build()
