@@ -210,10 +210,9 @@ impl Layout {
                 legend_rows.push(Vec::new());
                 x = left;
             }
-            legend_rows
-                .last_mut()
-                .expect("at least one row")
-                .push((x, i));
+            if let Some(row) = legend_rows.last_mut() {
+                row.push((x, i));
+            }
             x += w;
         }
         if legend.is_empty() {
