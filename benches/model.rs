@@ -16,9 +16,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use hvsim::model::Method;
 use hvsim::montecarlo::{MetricStat, compare, replication_seed};
 use hvsim::scenario::{Format, load_str};
-use hvsim::sim::{Purpose, RngStreams};
+use hvsim::sim::{Purpose, RngStreams, StreamRng};
 use rand::SeedableRng;
-use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal};
 
 const PLAIN_RESTORE: &str = include_str!("fixtures/plain-restore.yaml");
@@ -33,10 +32,11 @@ const MS_PER_HOUR: f64 = 3_600_000.0;
 /// Where the hand-written loop draws its work durations.
 #[derive(Clone, Copy)]
 enum Draws {
-    /// One generator per replication: the minimal loop.
+    /// One generator per replication (hvsim's xoshiro256++): the minimal
+    /// loop.
     OneStream,
-    /// hvsim's common-random-number streams: one ChaCha8 stream per app
-    /// (and attempt), derived from the replication seed, so the loop draws
+    /// hvsim's common-random-number streams: one stream per app (and
+    /// attempt), derived from the replication seed, so the loop draws
     /// exactly hvsim's durations. This is the floor of any implementation
     /// that keeps hvsim's results bit for bit.
     PerAppStreams,
@@ -54,7 +54,7 @@ fn hand_written(master: u64, draws: Draws, stats: &mut [MetricStat]) {
     let mut done = [0u64; APPS];
     for i in 0..RUNS {
         let seed = replication_seed(master, i);
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = StreamRng::seed_from_u64(seed);
         let streams = RngStreams::new(seed).purpose(Purpose::Work);
         let mut free = [0u64; SERVERS];
         for (a, d) in done.iter_mut().enumerate() {

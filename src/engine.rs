@@ -17,7 +17,6 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
 
 use crate::metrics::HostOutcome;
 use crate::metrics::{
@@ -30,7 +29,7 @@ use crate::model::{
 };
 use crate::recovery::{OrderKey, order_key};
 use crate::sim::{
-    EventId, Purpose, RngStreams, RunError, Scheduler, SimDuration, SimTime, StopReason,
+    EventId, Purpose, RngStreams, RunError, Scheduler, SimDuration, SimTime, StopReason, StreamRng,
 };
 
 /// The `tracing` target of the event-by-event timeline.
@@ -328,7 +327,7 @@ struct Engine<'a> {
     waves: Vec<WaveState>,
     transfers: Transfers,
     wake_at: Option<SimTime>,
-    fault_rng: Vec<Option<ChaCha8Rng>>,
+    fault_rng: Vec<Option<StreamRng>>,
     /// Per team, who is on duty when in this run (with random absences).
     rosters: Vec<std::borrow::Cow<'a, crate::sim::Roster>>,
     out: Outcome,
@@ -791,7 +790,7 @@ impl<'a> Engine<'a> {
         now: SimTime,
         h: HostId,
         b: BugId,
-        rng: &mut ChaCha8Rng,
+        rng: &mut StreamRng,
         touched: &mut Vec<AppId>,
     ) -> Result<(), SimError> {
         let bug = &self.sc.bugs[b.index()];
@@ -932,7 +931,7 @@ impl<'a> Engine<'a> {
         now: SimTime,
         h: HostId,
         b: Option<BugId>,
-        rng: &mut ChaCha8Rng,
+        rng: &mut StreamRng,
         touched: &mut Vec<AppId>,
     ) -> Result<(), SimError> {
         let host = &mut self.hosts[h.index()];

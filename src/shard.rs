@@ -3,7 +3,9 @@
 //! JSON, with each histogram in HdrHistogram's standard V2 serialized form
 //! (base64) and the moments as exact integer sums (as strings: they exceed
 //! JSON's safe integer range), so `hvsim merge` reproduces the unsharded
-//! result bit for bit. Schema tag: `hvsim.shard/1`.
+//! result bit for bit. Schema tag: `hvsim.shard/2` (version 2: the random
+//! streams of [`crate::sim::STREAM_VERSION`] 2; shards of different
+//! versions never merge).
 
 use std::path::Path;
 
@@ -15,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::montecarlo::{Comparison, MetricDef, MetricStat, Moments, StrategySummary};
 
 /// The schema tag of shard files.
-pub const SHARD_SCHEMA: &str = "hvsim.shard/1";
+/// Its version follows the random streams: a shard is only valid with
+/// shards drawn from the same streams.
+pub const SHARD_SCHEMA: &str = "hvsim.shard/2";
 
 /// Why a shard file could not be written or read.
 #[derive(Debug, thiserror::Error)]
@@ -163,8 +167,13 @@ pub fn read(path: &Path) -> Result<(String, Comparison), ShardError> {
     })?;
     let doc: ShardFile = serde_json::from_slice(&text).map_err(|e| invalid(e.to_string()))?;
     if doc.schema != SHARD_SCHEMA {
+        let why = if doc.schema == "hvsim.shard/1" {
+            ": it was written by an older hvsim, whose random streams differ; run that shard again with this one"
+        } else {
+            ""
+        };
         return Err(invalid(format!(
-            "schema `{}`, expected `{SHARD_SCHEMA}`",
+            "schema `{}`, expected `{SHARD_SCHEMA}`{why}",
             doc.schema
         )));
     }

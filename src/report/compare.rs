@@ -160,6 +160,8 @@ pub struct CompareJson {
     pub schema: &'static str,
     pub scenario: String,
     pub seed: u64,
+    /// [`crate::sim::STREAM_VERSION`].
+    pub streams: u32,
     pub runs: u64,
     pub strategies: Vec<StrategyJson>,
 }
@@ -203,6 +205,7 @@ pub fn compare_json(scenario_name: &str, c: &Comparison) -> CompareJson {
         schema: "hvsim.compare/1",
         scenario: scenario_name.to_string(),
         seed: c.seed,
+        streams: crate::sim::STREAM_VERSION,
         runs: c.done,
         strategies: c
             .strategies

@@ -21,6 +21,9 @@ pub struct RunJson {
     pub source: String,
     pub strategy: String,
     pub seed: u64,
+    /// [`crate::sim::STREAM_VERSION`]: the same seed gives the same
+    /// document only with the same streams.
+    pub streams: u32,
     pub time_zone: String,
     pub start: String,
     pub horizon_end: String,
@@ -337,6 +340,7 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
         source: scenario.source.clone(),
         strategy: scenario.strategies[outcome.strategy.index()].id.clone(),
         seed: outcome.seed,
+        streams: crate::sim::STREAM_VERSION,
         time_zone: scenario.tz.iana_name().unwrap_or("UTC").to_string(),
         start: date(SimTime::ZERO),
         horizon_end: date(horizon),

@@ -15,5 +15,5 @@ pub use calendar::{CalendarError, HolidaySpec, Roster, ShiftSpec, Weekdays, Work
 pub use dist::Dist;
 pub use firstfit::FirstFit;
 pub use queue::{EventId, RunError, Scheduler, StopReason};
-pub use rng::{Purpose, PurposeStreams, RngStreams};
+pub use rng::{Purpose, PurposeStreams, RngStreams, STREAM_VERSION, StreamRng};
 pub use time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SimDuration, SimTime};

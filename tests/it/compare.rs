@@ -163,6 +163,19 @@ fn sharded_then_merged_equals_unsharded_exactly() {
         .expect("runs");
     assert_eq!(partial.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&partial.stderr).contains("missing shard(s): 1/3"));
+
+    // A shard drawn from other random streams (an older build) is refused,
+    // with the reason.
+    let text = std::fs::read_to_string(&files[0]).expect("shard");
+    assert!(text.contains("\"hvsim.shard/2\""));
+    std::fs::write(&files[0], text.replace("hvsim.shard/2", "hvsim.shard/1")).expect("write");
+    let old = hvsim().arg("merge").args(&files).output().expect("runs");
+    assert_eq!(old.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&old.stderr);
+    assert!(err.contains("random streams differ"), "{err}");
+    // And the documents say which streams they come from.
+    let doc: serde_json::Value = serde_json::from_slice(&whole.stdout).expect("json");
+    assert_eq!(doc["streams"], hvsim::sim::STREAM_VERSION);
 }
 
 #[test]

@@ -59,21 +59,22 @@ const RESTART: &str =
 
 #[test]
 fn uptime_triggers_strike_hosts_booted_together_together_and_again_after_a_reboot() {
-    // Both hosts were booted 20 days before the start; the leak brings them
-    // down at 30 days of uptime (± 2 h), so on day 10. After the restart
-    // (10 min + 10 min), the next strike is 30 days later.
+    // Both hosts were booted 25 days before the start; the leak brings them
+    // down at 30 days of uptime (± 1 h), so on day 5. After the restart
+    // (10 min + 10 min), the next strike is 30 days later, on day 35 of
+    // the 40-day horizon whatever the draws.
     let hosts =
-        "  - { id: h, count: 2, cluster: p, build: old, cores: 32, memory: 512GiB, uptime: 20d }";
+        "  - { id: h, count: 2, cluster: p, build: old, cores: 32, memory: 512GiB, uptime: 25d }";
     let bugs = "  - { id: leak, builds: [old], trigger: { uptime: \"uniform(719h, 721h)\" } }";
     let sc = load(&world(hosts, bugs, ONE_APP, RESTART, ""));
     let o = run(&sc, 1);
     let strikes: Vec<SimTime> = o.incidents.iter().map(|i| i.at).collect();
     assert!(strikes.len() >= 3, "{strikes:?}");
     for t in &strikes[..2] {
-        assert!(*t >= at_h(239.0) && *t <= at_h(241.0), "{t}");
+        assert!(*t >= at_h(119.0) && *t <= at_h(121.0), "{t}");
     }
     // The second round, 30 days after each host's reboot.
-    assert!(strikes[2] >= at_h(240.0 + 719.0) && strikes[2] <= at_h(241.0 + 721.0 + 1.0));
+    assert!(strikes[2] >= at_h(119.0 + 719.0) && strikes[2] <= at_h(121.0 + 721.0 + 1.0));
     // The app was recovered each time.
     assert!(o.apps[0].final_up().is_some());
 }
