@@ -440,6 +440,17 @@ fn absent_roster(sc: &Scenario, t: usize, seed: u64) -> Option<crate::sim::Roste
     crate::sim::Roster::build(&sc.tz, sc.start, sc.horizon, size, &team.shifts, &holidays).ok()
 }
 
+/// Gives a work list taken out of the engine (`std::mem::take`) back to it
+/// once processed, emptied, so that the next event reuses its buffer
+/// instead of allocating one: unless the processing queued new items,
+/// which stay.
+fn recycle<T>(slot: &mut Vec<T>, mut buffer: Vec<T>) {
+    if slot.is_empty() {
+        buffer.clear();
+        *slot = buffer;
+    }
+}
+
 fn skill_bits(skills: &[Method]) -> u8 {
     skills.iter().fold(0, |acc, m| acc | (1 << m.ordinal()))
 }
@@ -1834,27 +1845,35 @@ impl<'a> Engine<'a> {
     fn dispatch(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
         let gated = self.st.order == Order::DependencyAware;
         let waves = !self.st.waves.is_empty();
-        for (h, op) in std::mem::take(&mut self.operations) {
+        let operations = std::mem::take(&mut self.operations);
+        for &(h, op) in &operations {
             self.operation(sched, h, op)?;
         }
-        for a in std::mem::take(&mut self.redecide) {
+        recycle(&mut self.operations, operations);
+        let redecide = std::mem::take(&mut self.redecide);
+        for &a in &redecide {
             if self.apps[a.index()].phase == Phase::Healthy && self.apps[a.index()].broken > 0 {
                 self.decide(sched, now, a)?;
             }
         }
+        recycle(&mut self.redecide, redecide);
         if self.capacity_freed {
             self.capacity_freed = false;
-            for a in std::mem::take(&mut self.parked) {
+            let parked = std::mem::take(&mut self.parked);
+            for &a in &parked {
                 if let Phase::DrCapacity(m) = self.apps[a.index()].phase {
                     self.enqueue(now, a, m);
                 }
             }
+            recycle(&mut self.parked, parked);
         }
         // Apps held by their runbook wave go back in their lanes: a wave
         // may have opened since.
-        for entry in std::mem::take(&mut self.held) {
+        let held = std::mem::take(&mut self.held);
+        for &entry in &held {
             self.lanes[lane_of(entry.2)].push(Reverse(entry));
         }
+        recycle(&mut self.held, held);
         let open = if waves {
             self.open_waves(now)
         } else {

@@ -373,8 +373,10 @@ impl Waiting {
 /// One app's history in a run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppOutcome {
-    /// Its outages, in order.
-    pub outages: Vec<Outage>,
+    /// Its outages, in order. Inline up to two: most apps go down once or
+    /// twice a run, and a heap allocation per app and replication was a
+    /// measurable share of a plain run (BENCHMARKS.md).
+    pub outages: smallvec::SmallVec<[Outage; 2]>,
     /// The method of its last recovery.
     pub method: Option<Method>,
     /// The team of its last recovery.
@@ -549,7 +551,7 @@ mod tests {
     #[test]
     fn downtime_sums_outages_and_counts_open_ones_to_the_horizon() {
         let a = AppOutcome {
-            outages: vec![
+            outages: smallvec::smallvec![
                 Outage {
                     down_at: t(1),
                     up_at: Some(t(3)),
