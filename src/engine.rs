@@ -305,7 +305,7 @@ struct Engine<'a> {
     /// Entries held back by their runbook wave.
     held: Vec<Entry>,
     /// Workers without a task, in worker order.
-    free: std::collections::BTreeSet<u32>,
+    free: crate::sim::BitSet,
     /// Per app, entries parked under dependency-aware order until it
     /// starts or comes back (empty unless the order is dependency-aware).
     waiting_on: Vec<Vec<Entry>>,
@@ -548,7 +548,7 @@ impl<'a> Engine<'a> {
             lanes: (0..LANES).map(|_| BinaryHeap::new()).collect(),
             running: [0; 6],
             held: Vec::new(),
-            free: (0..n_workers).collect(),
+            free: crate::sim::BitSet::full(n_workers),
             waiting_on: if st.order == Order::DependencyAware {
                 vec![Vec::new(); sc.apps.len()]
             } else {
@@ -1884,7 +1884,7 @@ impl<'a> Engine<'a> {
             // Skills of the free members on shift now.
             let mut free_skills: u8 = 0;
             let mut anyone = false;
-            for &w in &self.free {
+            for w in self.free.iter() {
                 let w = &self.workers[w as usize];
                 if self.rosters[w.team.index()].worker(w.member).is_on(now) {
                     free_skills |= w.skills;
@@ -1894,6 +1894,9 @@ impl<'a> Engine<'a> {
             let mut best: Option<(usize, Entry)> = None;
             let management = self.management_available(now);
             for lane in 0..LANES {
+                if self.lanes[lane].is_empty() {
+                    continue;
+                }
                 // Shared services a lane's work needs.
                 let blocked = match Method::ALL.get(lane) {
                     Some(Method::HaRestart) => !management,
@@ -2008,7 +2011,7 @@ impl<'a> Engine<'a> {
         let need = lane_skill(lane).map_or(0, |m| 1u8 << m.ordinal());
         // The free set iterates in worker order: the same member as a scan
         // of every worker would find.
-        self.free.iter().map(|&w| w as usize).find(|&i| {
+        self.free.iter().map(|w| w as usize).find(|&i| {
             let w = &self.workers[i];
             w.skills & need == need && self.rosters[w.team.index()].worker(w.member).is_on(now)
         })
@@ -2028,7 +2031,7 @@ impl<'a> Engine<'a> {
         let next = self
             .free
             .iter()
-            .map(|&w| &self.workers[w as usize])
+            .map(|w| &self.workers[w as usize])
             .filter_map(|w| self.rosters[w.team.index()].worker(w.member).next_on(now))
             .filter(|&t| t > now)
             .min();
@@ -2129,7 +2132,7 @@ impl<'a> Engine<'a> {
         // Arguments are only evaluated when the trace is on.
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} #{} starts to {} ({} of work)", self.sc.teams[worker.team.index()].id, worker.member + 1, self.job_label(job), work);
         self.workers[w].task = Some(Task { record, job, event });
-        self.free.remove(&(w as u32));
+        self.free.remove(w as u32);
         if let Job::App(a, _) = job {
             self.apps[a.index()].worker = Some(w as u32);
         }

@@ -680,7 +680,8 @@ impl Dist {
         if self.validate().is_err() {
             return self.mean();
         }
-        let fallback = self.mean();
+        // Only on an error path: the mean of a normal costs an erf.
+        let fallback = || self.mean();
         let x = match *self {
             Dist::Fixed(d) => return d,
             Dist::Uniform { min, max } => {
@@ -691,18 +692,18 @@ impl Dist {
             }
             Dist::Exponential { mean } => match rand_distr::Exp::new(1.0 / ms(mean)) {
                 Ok(d) => d.sample(rng),
-                Err(_) => return fallback,
+                Err(_) => return fallback(),
             },
             Dist::Normal { mean, sd } => {
                 if sd == SimDuration::ZERO {
                     return mean;
                 }
                 let Ok(d) = rand_distr::Normal::new(ms(mean), ms(sd)) else {
-                    return fallback;
+                    return fallback();
                 };
                 match (0..64).map(|_| d.sample(rng)).find(|x| *x >= 0.0) {
                     Some(x) => x,
-                    None => return fallback,
+                    None => return fallback(),
                 }
             }
             Dist::LogNormal { mean, sd } => {
@@ -712,12 +713,12 @@ impl Dist {
                 let (mu, sigma) = lognormal_params(mean, sd);
                 match rand_distr::LogNormal::new(mu, sigma) {
                     Ok(d) => d.sample(rng),
-                    Err(_) => return fallback,
+                    Err(_) => return fallback(),
                 }
             }
             Dist::Weibull { shape, scale } => match rand_distr::Weibull::new(ms(scale), shape) {
                 Ok(d) => d.sample(rng),
-                Err(_) => return fallback,
+                Err(_) => return fallback(),
             },
             Dist::Triangular { min, mode, max } => {
                 if min == max {
@@ -725,7 +726,7 @@ impl Dist {
                 }
                 match rand_distr::Triangular::new(ms(min), ms(max), ms(mode)) {
                     Ok(d) => d.sample(rng),
-                    Err(_) => return fallback,
+                    Err(_) => return fallback(),
                 }
             }
             Dist::Pert { min, mode, max } => {
@@ -734,7 +735,7 @@ impl Dist {
                 }
                 match rand_distr::Pert::new(ms(min), ms(max)).with_mode(ms(mode)) {
                     Ok(d) => d.sample(rng),
-                    Err(_) => return fallback,
+                    Err(_) => return fallback(),
                 }
             }
         };

@@ -4,6 +4,7 @@
 //! This layer knows nothing about hosts, apps or bugs (DESIGN.md §5): it is
 //! reusable by anything that needs a deterministic simulation clock.
 
+pub mod bitset;
 pub mod calendar;
 pub mod dist;
 pub mod firstfit;
@@ -11,6 +12,7 @@ pub mod queue;
 pub mod rng;
 pub mod time;
 
+pub use bitset::BitSet;
 pub use calendar::{CalendarError, HolidaySpec, Roster, ShiftSpec, Weekdays, WorkerCalendar};
 pub use dist::Dist;
 pub use firstfit::FirstFit;
