@@ -622,6 +622,13 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::Other(format!("cannot read {}: {e}", p.display())))?,
         None => scenario::DEFAULT_SCENARIO_YAML.to_string(),
     };
+    let faults_text = match &args.common.faults {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .map_err(|e| Failure::Other(format!("cannot read {}: {e}", p.display())))?,
+        ),
+        None => None,
+    };
     let jobs = args.common.jobs.unwrap_or_else(default_jobs);
     let seed = args.common.seed;
     let comparison =
@@ -643,6 +650,9 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
     if let Some(p) = &args.common.scenario {
         command.push_str(&format!(" {}", p.display()));
     }
+    if let Some(f) = &args.common.faults {
+        command.push_str(&format!(" --faults {}", f.display()));
+    }
     if !args.common.strategies.is_empty() {
         command.push_str(&format!(
             " --strategies {}",
@@ -657,6 +667,7 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
     let html = hvsim::report::render_html(&hvsim::report::HtmlReport {
         scenario: &scenario,
         source_text: Some(&source_text),
+        faults_text: faults_text.as_deref(),
         command: &command,
         comparison: &comparison,
         curves: &curves,

@@ -32,6 +32,9 @@ pub struct HtmlReport<'a> {
     /// The scenario file's text, for its assumption comments (none if
     /// unavailable).
     pub source_text: Option<&'a str>,
+    /// The fault campaign file's text, when `--faults` replaced the
+    /// scenario's faults (shown after the scenario file).
+    pub faults_text: Option<&'a str>,
     /// The command line that reproduces this report.
     pub command: &'a str,
     /// The Monte Carlo comparison.
@@ -205,7 +208,7 @@ pub fn render_html(r: &HtmlReport) -> String {
         true,
     );
     apps_table(&mut out, sc, r.run);
-    assumptions(&mut out, sc, r.source_text);
+    assumptions(&mut out, sc, r.source_text, r.faults_text);
     let _ = writeln!(
         out,
         "<footer><p class=\"meta\">Made by hvsim {} without any network access.</p></footer>\n</body>\n</html>",
@@ -397,7 +400,7 @@ pub fn assumption_comments(text: &str) -> Vec<(usize, String, String)> {
     found
 }
 
-fn assumptions(out: &mut String, sc: &Scenario, source: Option<&str>) {
+fn assumptions(out: &mut String, sc: &Scenario, source: Option<&str>, faults: Option<&str>) {
     let _ = writeln!(out, "<h2 id=\"assumptions\">Assumptions</h2>");
     let _ = writeln!(
         out,
@@ -472,14 +475,21 @@ fn assumptions(out: &mut String, sc: &Scenario, source: Option<&str>) {
         );
     }
     let _ = writeln!(out, "</table>");
-    let Some(text) = source else {
-        return;
-    };
+    if let Some(text) = source {
+        file_assumptions(out, "scenario file", text);
+    }
+    if let Some(text) = faults {
+        file_assumptions(out, "fault campaign file", text);
+    }
+}
+
+/// The `ASSUMPTION` comments of one input file, then the whole file.
+fn file_assumptions(out: &mut String, what: &str, text: &str) {
     let found = assumption_comments(text);
     if !found.is_empty() {
         let _ = writeln!(
             out,
-            "<h3>Assumptions stated in the scenario file</h3>\n<table>\n<tr><th>line</th><th>setting</th><th>comment</th></tr>"
+            "<h3>Assumptions stated in the {what}</h3>\n<table>\n<tr><th>line</th><th>setting</th><th>comment</th></tr>"
         );
         for (line, setting, comment) in found {
             let _ = writeln!(
@@ -493,7 +503,7 @@ fn assumptions(out: &mut String, sc: &Scenario, source: Option<&str>) {
     }
     let _ = writeln!(
         out,
-        "<details>\n<summary>The whole scenario file ({} lines)</summary>\n<pre>{}</pre>\n</details>",
+        "<details>\n<summary>The whole {what} ({} lines)</summary>\n<pre>{}</pre>\n</details>",
         text.lines().count(),
         escape(text)
     );

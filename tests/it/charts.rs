@@ -525,6 +525,25 @@ fn the_html_report_is_self_contained_well_formed_and_complete() {
 }
 
 #[test]
+fn a_report_with_a_fault_campaign_shows_it_and_says_how_to_reproduce_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let campaign = "scenarios/faults/2018-slow-leak.yaml";
+    let html = report(dir.path(), &["--faults", campaign, "--seed", "7"]);
+    elements(&html);
+    for want in [
+        "<code>hvsim report --faults scenarios/faults/2018-slow-leak.yaml --runs 40 --seed 7 -o REPORT</code>",
+        "Assumptions stated in the scenario file",
+        "The whole scenario file",
+        "The whole fault campaign file (",
+        "uptime: normal(mean=5d 12h, sd=6h)",
+    ] {
+        assert!(html.contains(want), "missing {want}");
+    }
+    // The campaign's bug, not the scenario's, is the one simulated.
+    assert!(html.contains("<td>leak</td>"), "the campaign's bug");
+}
+
+#[test]
 fn the_html_summary_of_a_small_scenario_is_as_recorded() {
     let dir = tempfile::tempdir().expect("tempdir");
     let html = report(
