@@ -14,7 +14,7 @@
 //! unless many slots are rich in one key and poor in the other.
 
 /// A capacity the tree can index: one key or several.
-pub trait Capacity: Copy + std::fmt::Debug {
+pub trait Capacity: Copy + PartialEq + std::fmt::Debug {
     /// What a padding slot holds: covers no need but an empty one.
     const EMPTY: Self;
     /// Key by key, the larger of the two: the best any slot of a subtree
@@ -117,7 +117,14 @@ impl<C: Capacity> FirstFit<C> {
         self.max[k] = value;
         while k > 1 {
             k /= 2;
-            self.max[k] = self.max[2 * k].max_each(self.max[2 * k + 1]);
+            let max = self.max[2 * k].max_each(self.max[2 * k + 1]);
+            // A node depends only on its children: once one keeps its
+            // value, so do all above it (most changes are to slots that
+            // hold no maximum).
+            if self.max[k] == max {
+                break;
+            }
+            self.max[k] = max;
         }
     }
 
