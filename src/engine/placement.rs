@@ -72,6 +72,9 @@ pub(super) struct Placement {
     dr_slot: Vec<Option<u32>>,
     dr: List,
     clusters: Vec<List>,
+    /// Some list has a tree: otherwise there is nothing to keep in step
+    /// (the small scenarios, which place VMs often on few hosts).
+    indexed: bool,
 }
 
 impl Placement {
@@ -103,16 +106,20 @@ impl Placement {
                 dr_hosts.push(HostId(h as u32));
             }
         }
+        let dr = List::new(dr_hosts, &free);
+        let clusters: Vec<List> = cluster_hosts
+            .into_iter()
+            .map(|hosts| List::new(hosts, &free))
+            .collect();
+        let indexed = dr.tree.is_some() || clusters.iter().any(|l| l.tree.is_some());
         Placement {
             up: vec![true; sc.hosts.len()],
             cluster_of,
             cluster_slot,
             dr_slot,
-            dr: List::new(dr_hosts, &free),
-            clusters: cluster_hosts
-                .into_iter()
-                .map(|hosts| List::new(hosts, &free))
-                .collect(),
+            dr,
+            clusters,
+            indexed,
             free,
         }
     }
@@ -183,8 +190,15 @@ impl Placement {
     }
 
     /// Puts the host's room, or nothing while it is down, into the trees
-    /// of the lists it belongs to.
+    /// of the lists it belongs to (if any list has one).
+    #[inline]
     fn sync(&mut self, h: HostId) {
+        if self.indexed {
+            self.sync_trees(h);
+        }
+    }
+
+    fn sync_trees(&mut self, h: HostId) {
         let room = if self.up[h.index()] {
             self.free[h.index()]
         } else {
