@@ -32,6 +32,10 @@ use crate::sim::{
     EventId, Purpose, RngStreams, RunError, Scheduler, SimDuration, SimTime, StopReason, StreamRng,
 };
 
+mod placement;
+use crate::sim::{Capacity, Room2};
+use placement::{Candidates, Placement, vm_need};
+
 /// The `tracing` target of the event-by-event timeline.
 pub const TRACE_TARGET: &str = "hvsim::trace";
 
@@ -110,8 +114,6 @@ struct HostState {
     /// A patch job is queued or in progress (with its sequence).
     patch_pending: Option<u64>,
     patches: u64,
-    mem_free: u64,
-    vcpu_free: u64,
     /// Pending per-host trigger events, cancelled when it goes down.
     triggers: Vec<(EventId, BugId)>,
     /// Per-host trigger draws so far (stream index).
@@ -322,8 +324,8 @@ struct Engine<'a> {
     /// Apps a recovery left with VMs down (placed on a host that crashed).
     redecide: Vec<AppId>,
     ready_seq: u64,
-    dr_hosts: Vec<HostId>,
-    cluster_hosts: Vec<Vec<HostId>>,
+    /// Hosts' free room and first fit over the DR site and the clusters.
+    placement: Placement,
     waves: Vec<WaveState>,
     transfers: Transfers,
     wake_at: Option<SimTime>,
@@ -458,7 +460,7 @@ fn skill_bits(skills: &[Method]) -> u8 {
 impl<'a> Engine<'a> {
     fn new(sc: &'a Scenario, st: &'a Strategy, seed: u64, strategy_id: u32) -> Self {
         let mut host_vms = vec![Vec::new(); sc.hosts.len()];
-        let mut hosts: Vec<HostState> = sc
+        let hosts: Vec<HostState> = sc
             .hosts
             .iter()
             .map(|h| HostState {
@@ -474,8 +476,6 @@ impl<'a> Engine<'a> {
                 patched: Vec::new(),
                 patch_pending: None,
                 patches: 0,
-                mem_free: h.memory_bytes,
-                vcpu_free: h.vcpus,
                 triggers: Vec::new(),
                 trigger_draws: 0,
                 crashes: 0,
@@ -485,9 +485,6 @@ impl<'a> Engine<'a> {
             .collect();
         for (v, vm) in sc.vms.iter().enumerate() {
             host_vms[vm.host.index()].push(VmId(v as u32));
-            let h = &mut hosts[vm.host.index()];
-            h.mem_free = h.mem_free.saturating_sub(vm.memory_bytes);
-            h.vcpu_free = h.vcpu_free.saturating_sub(u64::from(vm.cores));
         }
         let workers: Vec<Worker> = st
             .teams
@@ -504,17 +501,6 @@ impl<'a> Engine<'a> {
             })
             .collect();
         let n_workers = workers.len() as u32;
-        let dr_hosts = match st.dr_site {
-            Some(site) => (0..sc.hosts.len())
-                .filter(|&h| sc.hosts[h].site == site)
-                .map(|h| HostId(h as u32))
-                .collect(),
-            None => Vec::new(),
-        };
-        let mut cluster_hosts = vec![Vec::new(); sc.clusters.len()];
-        for (h, host) in sc.hosts.iter().enumerate() {
-            cluster_hosts[host.cluster.index()].push(HostId(h as u32));
-        }
         Engine {
             sc,
             st,
@@ -567,8 +553,7 @@ impl<'a> Engine<'a> {
             capacity_freed: false,
             redecide: Vec::new(),
             ready_seq: 0,
-            dr_hosts,
-            cluster_hosts,
+            placement: Placement::new(sc, st.dr_site),
             waves: vec![WaveState::default(); st.waves.len()],
             transfers: Transfers::default(),
             wake_at: None,
@@ -959,11 +944,15 @@ impl<'a> Engine<'a> {
             return Ok(());
         }
         let was_up = host.status == HostStatus::Up;
-        host.status = if b.is_some() {
-            HostStatus::Crashed
-        } else {
-            HostStatus::Failed
-        };
+        self.set_status(
+            h,
+            if b.is_some() {
+                HostStatus::Crashed
+            } else {
+                HostStatus::Failed
+            },
+        );
+        let host = &mut self.hosts[h.index()];
         if b.is_some() {
             host.crashed_by = b;
         }
@@ -1587,6 +1576,13 @@ impl<'a> Engine<'a> {
         self.decide(sched, now, a)
     }
 
+    /// Every change of a host's status goes through here, so that the
+    /// placement index, where only an up host takes VMs, stays in step.
+    fn set_status(&mut self, h: HostId, status: HostStatus) {
+        self.hosts[h.index()].status = status;
+        self.placement.set_up(h, status == HostStatus::Up);
+    }
+
     fn reboot(
         &mut self,
         sched: &mut Scheduler<Ev>,
@@ -1602,8 +1598,9 @@ impl<'a> Engine<'a> {
             .reboot
             .sample(&mut rng)
             .saturating_add(host.dump_until.saturating_since(now));
-        host.status = HostStatus::Rebooting;
-        host.reboot = Some(sched.schedule_in(delay, CLASS_OTHER, Ev::Rebooted(h))?);
+        self.set_status(h, HostStatus::Rebooting);
+        self.hosts[h.index()].reboot =
+            Some(sched.schedule_in(delay, CLASS_OTHER, Ev::Rebooted(h))?);
         self.out.host_reboots += 1;
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} rebooting (restart in place)", self.sc.hosts[h.index()].id);
         Ok(())
@@ -1611,9 +1608,8 @@ impl<'a> Engine<'a> {
 
     fn request_rebuild(&mut self, now: SimTime, h: HostId) {
         self.ready_seq += 1;
-        let host = &mut self.hosts[h.index()];
-        host.status = HostStatus::Rebuilding;
-        host.rebuild_seq = self.ready_seq;
+        self.set_status(h, HostStatus::Rebuilding);
+        self.hosts[h.index()].rebuild_seq = self.ready_seq;
         let entry = ((0, now.as_millis(), h.0), self.ready_seq, Job::Host(h));
         self.lanes[LANE_HOST].push(Reverse(entry));
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} queued for a rebuild", self.sc.hosts[h.index()].id);
@@ -1643,8 +1639,8 @@ impl<'a> Engine<'a> {
         now: SimTime,
         h: HostId,
     ) -> Result<(), SimError> {
+        self.set_status(h, HostStatus::Up);
         let host = &mut self.hosts[h.index()];
-        host.status = HostStatus::Up;
         host.boots += 1;
         if let Some(since) = host.down_since.take() {
             let d = &mut self.out.hosts[h.index()].downtime;
@@ -2190,7 +2186,7 @@ impl<'a> Engine<'a> {
     /// cluster. First fit by memory and virtual CPUs; nothing is reserved.
     fn find_placement(&self, a: AppId, m: Method) -> Option<Vec<HostId>> {
         let vms = &self.sc.apps[a.index()].vms;
-        let mut taken: Vec<(HostId, u64, u64)> = Vec::new();
+        let mut taken: Vec<(HostId, Room2)> = Vec::new();
         let mut placement = Vec::with_capacity(vms.len());
         for &v in vms {
             let vm = &self.sc.vms[v.index()];
@@ -2199,24 +2195,32 @@ impl<'a> Engine<'a> {
                 placement.push(current);
                 continue;
             }
-            let candidates: &[HostId] = if m == Method::HaRestart {
-                &self.cluster_hosts[self.sc.hosts[current.index()].cluster.index()]
+            let candidates = if m == Method::HaRestart {
+                Candidates::Cluster(self.sc.hosts[current.index()].cluster)
             } else {
-                &self.dr_hosts
+                Candidates::Dr
             };
-            let fits = |h: HostId| {
-                let s = &self.hosts[h.index()];
+            debug_assert!(
+                self.placement
+                    .candidates(candidates)
+                    .iter()
+                    .all(|&h| self.placement.is_up(h)
+                        == (self.hosts[h.index()].status == HostStatus::Up)),
+                "a host's status changed without set_status"
+            );
+            let need = vm_need(vm);
+            // Room left on `h` once the app's earlier VMs are on it.
+            let fits_after_taken = |h: HostId| {
                 let (mem, cpu) = taken
                     .iter()
-                    .filter(|(x, _, _)| *x == h)
-                    .fold((0, 0), |acc, (_, m, c)| (acc.0 + m, acc.1 + c));
-                s.status == HostStatus::Up
-                    && h != current
-                    && s.mem_free >= mem + vm.memory_bytes
-                    && s.vcpu_free >= cpu + u64::from(vm.cores)
+                    .filter(|(x, _)| *x == h)
+                    .fold((0, 0), |acc, (_, n)| (acc.0 + n.0, acc.1 + n.1));
+                self.placement.free(h).minus(Room2(mem, cpu)).covers(&need)
             };
-            let h = candidates.iter().copied().find(|&h| fits(h))?;
-            taken.push((h, vm.memory_bytes, u64::from(vm.cores)));
+            let h = self
+                .placement
+                .first_fit(candidates, need, |h| h != current && fits_after_taken(h))?;
+            taken.push((h, need));
             placement.push(h);
         }
         Some(placement)
@@ -2228,10 +2232,7 @@ impl<'a> Engine<'a> {
             if h == self.vm_host[v.index()] {
                 continue;
             }
-            let vm = &self.sc.vms[v.index()];
-            let s = &mut self.hosts[h.index()];
-            s.mem_free -= vm.memory_bytes;
-            s.vcpu_free -= u64::from(vm.cores);
+            self.placement.take(h, vm_need(&self.sc.vms[v.index()]));
         }
         self.apps[a.index()].placement = placement;
     }
@@ -2421,10 +2422,7 @@ impl<'a> Engine<'a> {
                 let old = self.vm_host[v.index()];
                 if old != new {
                     self.host_vms[old.index()].retain(|x| *x != v);
-                    let vm = &self.sc.vms[v.index()];
-                    let s = &mut self.hosts[old.index()];
-                    s.mem_free += vm.memory_bytes;
-                    s.vcpu_free += u64::from(vm.cores);
+                    self.placement.give(old, vm_need(&self.sc.vms[v.index()]));
                     self.host_vms[new.index()].push(v);
                     self.vm_host[v.index()] = new;
                     self.capacity_freed = true;

@@ -15,7 +15,7 @@ pub mod time;
 pub use bitset::BitSet;
 pub use calendar::{CalendarError, HolidaySpec, Roster, ShiftSpec, Weekdays, WorkerCalendar};
 pub use dist::Dist;
-pub use firstfit::FirstFit;
+pub use firstfit::{Capacity, FirstFit, Room2};
 pub use queue::{EventId, RunError, Scheduler, StopReason};
 pub use rng::{Purpose, PurposeStreams, RngStreams, STREAM_VERSION, StreamRng};
 pub use time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SimDuration, SimTime};
