@@ -343,6 +343,10 @@ struct Engine<'a> {
     chaos_cycles: Vec<Vec<u64>>,
     /// Operations that happened since the last dispatch (for triggers).
     operations: Vec<(HostId, Operation)>,
+    /// Crashed hosts left without VMs (HA restarted them elsewhere, or
+    /// they were recovered at the DR site): rebooted by the operators once
+    /// that is safe, to give the cluster its capacity back.
+    evacuated: Vec<HostId>,
     /// Outages in progress, by kind (backup, link, management).
     outages_active: [u32; 3],
 }
@@ -591,6 +595,7 @@ impl<'a> Engine<'a> {
             autostart: vec![Vec::new(); sc.hosts.len()],
             chaos_cycles: sc.chaos.iter().map(|c| vec![0; c.hosts.len()]).collect(),
             operations: Vec::new(),
+            evacuated: Vec::new(),
         }
     }
 
@@ -1583,6 +1588,44 @@ impl<'a> Engine<'a> {
         self.placement.set_up(h, status == HostStatus::Up);
     }
 
+    /// Reboots the crashed hosts that no VM needs any more, once the bug
+    /// that crashed each is diagnosed and can no longer strike it again
+    /// (fixed, patched, worked around, or not recurring). Unlike a restart
+    /// in place, nothing is gained by taking the risk earlier, so not even
+    /// a strategy that restarts despite recurrences does. The others wait
+    /// for the next dispatch after a diagnosis, fix or workaround.
+    fn reboot_evacuated(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+    ) -> Result<(), SimError> {
+        let mut hosts = std::mem::take(&mut self.evacuated);
+        // In host order, so that the order of reboots never depends on the
+        // list's history.
+        hosts.sort_unstable();
+        hosts.dedup();
+        let mut waiting = Vec::new();
+        for h in hosts {
+            let host = &self.hosts[h.index()];
+            if host.status != HostStatus::Crashed || !self.host_vms[h.index()].is_empty() {
+                // Rebooted for an app meanwhile, or given VMs again.
+                continue;
+            }
+            let known = host
+                .crashed_by
+                .is_none_or(|b| self.bugs[b.index()].diagnosed);
+            if known && host.struck.iter().all(|&b| !self.can_recur(b, h)) {
+                tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} has no VM left: rebooted to give its room back", self.sc.hosts[h.index()].id);
+                self.reboot(sched, now, h)?;
+            } else {
+                waiting.push(h);
+            }
+        }
+        waiting.append(&mut self.evacuated);
+        self.evacuated = waiting;
+        Ok(())
+    }
+
     fn reboot(
         &mut self,
         sched: &mut Scheduler<Ev>,
@@ -1853,6 +1896,9 @@ impl<'a> Engine<'a> {
             }
         }
         recycle(&mut self.redecide, redecide);
+        if !self.evacuated.is_empty() {
+            self.reboot_evacuated(sched, now)?;
+        }
         if self.capacity_freed {
             self.capacity_freed = false;
             let parked = std::mem::take(&mut self.parked);
@@ -2422,6 +2468,11 @@ impl<'a> Engine<'a> {
                 let old = self.vm_host[v.index()];
                 if old != new {
                     self.host_vms[old.index()].retain(|x| *x != v);
+                    if self.host_vms[old.index()].is_empty()
+                        && self.hosts[old.index()].status == HostStatus::Crashed
+                    {
+                        self.evacuated.push(old);
+                    }
                     self.placement.give(old, vm_need(&self.sc.vms[v.index()]));
                     self.host_vms[new.index()].push(v);
                     self.vm_host[v.index()] = new;

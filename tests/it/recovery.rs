@@ -177,6 +177,44 @@ fn ha_restarts_on_a_healthy_host_without_waiting_for_diagnosis() {
 }
 
 #[test]
+fn a_host_emptied_by_ha_is_rebooted_once_its_bug_is_known_and_cannot_recur() {
+    // h-01 crashes at 01:00 and HA moves its VM to h-02 at 01:05. The
+    // diagnosis ends at 12:00 (1 h + 10 h): the bug does not recur, so the
+    // empty host is rebooted (10 min) and back at 12:10, its room with it.
+    let apps = "  - { id: a, vms: [{ cluster: p, cores: 2, memory: 8GiB }], work: { ha-restart: 5m, reinstall: 4h } }";
+    let strategy = "  - { id: s, detection: 1h, diagnosis: 10h, methods: [ha-restart, reinstall], order: fifo }";
+    let sc = scenario(
+        2,
+        "1TiB",
+        "scope: { hosts: [h-01] }",
+        apps,
+        TEAM_24_7,
+        strategy,
+        "",
+    );
+    let o = run(&sc);
+    assert_eq!(o.hosts[0].downtime, h(11.0 + 10.0 / 60.0));
+    assert_eq!(o.host_reboots, 1);
+    assert!(o.tasks.is_empty(), "a reboot is nobody's task");
+
+    // A bug that strikes again after a restart, with no fix: the empty
+    // host stays down rather than crash again, even for a strategy that
+    // restarts apps despite recurrences (nothing needs that host).
+    let sc = scenario(
+        2,
+        "1TiB",
+        "scope: { hosts: [h-01] }, recurrence: 2h",
+        apps,
+        TEAM_24_7,
+        &strategy.replace(" }", ", restart_despite_recurrence: true }"),
+        "",
+    );
+    let o = run(&sc);
+    assert_eq!(o.host_reboots, 0);
+    assert_eq!(o.hosts[0].downtime, h(20.0 * 24.0 - 1.0));
+}
+
+#[test]
 fn ha_restart_without_room_falls_back_to_the_next_method() {
     // Both primary hosts crash: no healthy host for HA; after diagnosis
     // (1 h + 10 h) the app is reinstalled at DR (4 h).
