@@ -259,6 +259,10 @@ struct Worker {
     /// Bit `ordinal` set for each method the team may carry out.
     skills: u8,
     task: Option<Task>,
+    /// The span of the member's calendar last asked about: the dispatcher
+    /// asks every free member whether they are on duty at every event, and
+    /// the answer only changes at a shift boundary.
+    duty: std::cell::Cell<crate::sim::Duty>,
 }
 
 /// Restores sharing the backup system's throughput (processor sharing).
@@ -501,6 +505,7 @@ impl<'a> Engine<'a> {
                     member,
                     skills,
                     task: None,
+                    duty: std::cell::Cell::new(crate::sim::Duty::UNKNOWN),
                 })
             })
             .collect();
@@ -1927,9 +1932,8 @@ impl<'a> Engine<'a> {
             let mut free_skills: u8 = 0;
             let mut anyone = false;
             for w in self.free.iter() {
-                let w = &self.workers[w as usize];
-                if self.rosters[w.team.index()].worker(w.member).is_on(now) {
-                    free_skills |= w.skills;
+                if self.duty(w as usize, now).on {
+                    free_skills |= self.workers[w as usize].skills;
                     anyone = true;
                 }
             }
@@ -2053,10 +2057,25 @@ impl<'a> Engine<'a> {
         let need = lane_skill(lane).map_or(0, |m| 1u8 << m.ordinal());
         // The free set iterates in worker order: the same member as a scan
         // of every worker would find.
-        self.free.iter().map(|w| w as usize).find(|&i| {
-            let w = &self.workers[i];
-            w.skills & need == need && self.rosters[w.team.index()].worker(w.member).is_on(now)
-        })
+        self.free
+            .iter()
+            .map(|w| w as usize)
+            .find(|&i| self.workers[i].skills & need == need && self.duty(i, now).on)
+    }
+
+    /// Worker `w`'s duty span containing `now`, from the cache when it
+    /// still covers `now` (same answers as asking the calendar).
+    fn duty(&self, w: usize, now: SimTime) -> crate::sim::Duty {
+        let worker = &self.workers[w];
+        let cached = worker.duty.get();
+        if cached.covers(now) {
+            return cached;
+        }
+        let duty = self.rosters[worker.team.index()]
+            .worker(worker.member)
+            .duty_at(now);
+        worker.duty.set(duty);
+        duty
     }
 
     /// Takes worker `w`'s task away (done or abandoned): it is free again.
@@ -2073,8 +2092,7 @@ impl<'a> Engine<'a> {
         let next = self
             .free
             .iter()
-            .map(|w| &self.workers[w as usize])
-            .filter_map(|w| self.rosters[w.team.index()].worker(w.member).next_on(now))
+            .filter_map(|w| self.duty(w as usize, now).next_on(now))
             .filter(|&t| t > now)
             .min();
         if let Some(t) = next

@@ -450,6 +450,44 @@ pub struct HolidaySpec {
 // WorkerCalendar
 // ---------------------------------------------------------------------------
 
+/// A span of a worker's calendar in which their duty does not change: on
+/// duty throughout `[from, until)`, or off duty throughout it (then
+/// `until` is the next on-duty start, [`SimTime::MAX`] if none). An
+/// instant `t` of the span gives `is_on(t) == on` and `next_on(t)` = `t`
+/// when on, else `until` (none if `until` is `MAX`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Duty {
+    /// On duty throughout.
+    pub on: bool,
+    /// Start of the span.
+    pub from: SimTime,
+    /// End of the span (exclusive).
+    pub until: SimTime,
+}
+
+impl Duty {
+    /// A span containing no instant: any question asks the calendar.
+    pub const UNKNOWN: Duty = Duty {
+        on: false,
+        from: SimTime::MAX,
+        until: SimTime::ZERO,
+    };
+
+    /// Whether `t` is in the span.
+    pub fn covers(&self, t: SimTime) -> bool {
+        self.from <= t && t < self.until
+    }
+
+    /// [`WorkerCalendar::next_on`] at an instant `t` of the span.
+    pub fn next_on(&self, t: SimTime) -> Option<SimTime> {
+        if self.on {
+            Some(t)
+        } else {
+            (self.until != SimTime::MAX).then_some(self.until)
+        }
+    }
+}
+
 /// The on-shift periods of one worker: sorted, disjoint, non-adjacent
 /// half-open intervals `[start, end)`.
 #[derive(Clone, Debug, PartialEq)]
@@ -533,6 +571,33 @@ impl WorkerCalendar {
                 let (_, e) = self.intervals[i];
                 self.work_through[i] - e.as_millis().saturating_sub(t.as_millis())
             }
+        }
+    }
+
+    /// The longest span around `t` in which the worker is on duty
+    /// throughout, or off duty throughout: what [`Self::is_on`] and
+    /// [`Self::next_on`] answer for every instant of it, from one search.
+    pub fn duty_at(&self, t: SimTime) -> Duty {
+        let started = self.count_started(t);
+        if let Some(i) = started.checked_sub(1)
+            && t < self.intervals[i].1
+        {
+            let (from, until) = self.intervals[i];
+            return Duty {
+                on: true,
+                from,
+                until,
+            };
+        }
+        Duty {
+            on: false,
+            from: started
+                .checked_sub(1)
+                .map_or(SimTime::ZERO, |i| self.intervals[i].1),
+            until: self
+                .intervals
+                .get(started)
+                .map_or(SimTime::MAX, |&(s, _)| s),
         }
     }
 
@@ -1459,5 +1524,39 @@ mod tests {
             "the shifts recur up to 2000040 times over the horizon, more than the limit of \
              1000000; shorten the horizon or use fewer shifts"
         );
+    }
+
+    proptest::proptest! {
+        /// `duty_at(t)` agrees with `is_on` and `next_on` at every instant
+        /// of the span it returns, and the span is maximal: the duty
+        /// changes right outside it.
+        #[test]
+        fn duty_spans_answer_like_the_calendar(
+            cuts in proptest::collection::btree_set(0u64..500, 0..12),
+            probes in proptest::collection::vec(0u64..520, 1..20),
+        ) {
+            let cuts: Vec<u64> = cuts.into_iter().collect();
+            let intervals: Vec<(SimTime, SimTime)> = cuts
+                .chunks_exact(2)
+                .map(|p| (SimTime::from_millis(p[0]), SimTime::from_millis(p[1])))
+                .collect();
+            let cal = WorkerCalendar::from_sorted(intervals);
+            for t in probes {
+                let t = SimTime::from_millis(t);
+                let d = cal.duty_at(t);
+                proptest::prop_assert!(d.covers(t));
+                for probe in [d.from.as_millis(), t.as_millis(), d.until.as_millis().saturating_sub(1)] {
+                    let p = SimTime::from_millis(probe);
+                    proptest::prop_assert_eq!(cal.is_on(p), d.on);
+                    proptest::prop_assert_eq!(cal.next_on(p), d.next_on(p));
+                }
+                if d.from > SimTime::ZERO {
+                    proptest::prop_assert_ne!(cal.is_on(SimTime::from_millis(d.from.as_millis() - 1)), d.on);
+                }
+                if d.until < SimTime::MAX {
+                    proptest::prop_assert_ne!(cal.is_on(d.until), d.on);
+                }
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ pub mod rng;
 pub mod time;
 
 pub use bitset::BitSet;
-pub use calendar::{CalendarError, HolidaySpec, Roster, ShiftSpec, Weekdays, WorkerCalendar};
+pub use calendar::{CalendarError, Duty, HolidaySpec, Roster, ShiftSpec, Weekdays, WorkerCalendar};
 pub use dist::Dist;
 pub use firstfit::{Capacity, FirstFit, Room2};
 pub use queue::{EventId, RunError, Scheduler, StopReason};
