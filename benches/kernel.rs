@@ -1,6 +1,11 @@
 //! Kernel and model benchmarks. Run with `cargo bench`; figures and the
 //! command that produced them go in BENCHMARKS.md.
 
+/// The allocator of the `hvsim` binary, so that the bench measures what
+/// the CLI does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hint::black_box;

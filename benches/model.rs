@@ -10,6 +10,11 @@
 //! - `scale`: one replication of `hvsim gen` estates of 1,000, 10,000 and
 //!   100,000 apps (10 VMs per app; hosts, DR hosts and teams in proportion).
 
+/// The allocator of the `hvsim` binary, so that the bench measures what
+/// the CLI does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

@@ -1,5 +1,11 @@
 //! The `hvsim` command line: parse arguments, call the library, print.
 
+/// mimalloc instead of glibc's allocator: a replication allocates and frees
+/// many small buffers, and glibc's consolidation of freed chunks was a
+/// third of a 10,000-app replication (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
