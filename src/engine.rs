@@ -351,6 +351,10 @@ struct Engine<'a> {
     /// they were recovered at the DR site): rebooted by the operators once
     /// that is safe, to give the cluster its capacity back.
     evacuated: Vec<HostId>,
+    /// Something that may let an evacuated host reboot happened since the
+    /// last look (a host joined the list, a diagnosis, fix, patch or
+    /// workaround): the list is looked at only then, not at every event.
+    evacuated_news: bool,
     /// Outages in progress, by kind (backup, link, management).
     outages_active: [u32; 3],
 }
@@ -601,6 +605,7 @@ impl<'a> Engine<'a> {
             chaos_cycles: sc.chaos.iter().map(|c| vec![0; c.hosts.len()]).collect(),
             operations: Vec::new(),
             evacuated: Vec::new(),
+            evacuated_news: false,
         }
     }
 
@@ -1125,6 +1130,7 @@ impl<'a> Engine<'a> {
             return Ok(());
         }
         self.bugs[b.index()].fixed = true;
+        self.evacuated_news = true;
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "the vendor's fix for bug {} is applied", self.sc.bugs[b.index()].id);
         self.cancel_recurrences(sched, b);
         for h in &mut self.hosts {
@@ -1181,6 +1187,7 @@ impl<'a> Engine<'a> {
         for &b in &fixed {
             if !host.patched.contains(&b) {
                 host.patched.push(b);
+                self.evacuated_news = true;
             }
         }
         host.struck.retain(|b| !fixed.contains(b));
@@ -1220,6 +1227,7 @@ impl<'a> Engine<'a> {
         b: BugId,
     ) -> Result<(), SimError> {
         self.bugs[b.index()].workaround = true;
+        self.evacuated_news = true;
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "the vendor's workaround for bug {} is applied: no more recurrences", self.sc.bugs[b.index()].id);
         self.cancel_recurrences(sched, b);
         // Restart may be safe now.
@@ -1376,6 +1384,7 @@ impl<'a> Engine<'a> {
         now: SimTime,
         b: BugId,
     ) -> Result<(), SimError> {
+        self.evacuated_news = true;
         let state = &mut self.bugs[b.index()];
         state.diagnosed = true;
         if let Some(i) = state.incident {
@@ -1901,7 +1910,7 @@ impl<'a> Engine<'a> {
             }
         }
         recycle(&mut self.redecide, redecide);
-        if !self.evacuated.is_empty() {
+        if std::mem::take(&mut self.evacuated_news) && !self.evacuated.is_empty() {
             self.reboot_evacuated(sched, now)?;
         }
         if self.capacity_freed {
@@ -2490,6 +2499,7 @@ impl<'a> Engine<'a> {
                         && self.hosts[old.index()].status == HostStatus::Crashed
                     {
                         self.evacuated.push(old);
+                        self.evacuated_news = true;
                     }
                     self.placement.give(old, vm_need(&self.sc.vms[v.index()]));
                     self.host_vms[new.index()].push(v);

@@ -212,6 +212,21 @@ fn a_host_emptied_by_ha_is_rebooted_once_its_bug_is_known_and_cannot_recur() {
     let o = run(&sc);
     assert_eq!(o.host_reboots, 0);
     assert_eq!(o.hosts[0].downtime, h(20.0 * 24.0 - 1.0));
+
+    // The same bug, fixed 2 days after the strike: the host is rebooted
+    // then (49:00 + 10 min), not at the diagnosis.
+    let sc = scenario(
+        2,
+        "1TiB",
+        "scope: { hosts: [h-01] }, recurrence: 2h, fix: 2d",
+        apps,
+        TEAM_24_7,
+        strategy,
+        "",
+    );
+    let o = run(&sc);
+    assert_eq!(o.host_reboots, 1);
+    assert_eq!(o.hosts[0].downtime, h(48.0 + 10.0 / 60.0));
 }
 
 #[test]
