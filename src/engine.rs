@@ -149,6 +149,10 @@ enum Phase {
     Transfer,
 }
 
+/// Hosts by VM position: inline for apps of up to four VMs, so that
+/// placing one allocates nothing.
+type HostList = smallvec::SmallVec<[HostId; 4]>;
+
 #[derive(Clone, Debug)]
 struct AppState {
     broken: u32,
@@ -168,7 +172,7 @@ struct AppState {
     /// Times a recurrence knocked it down.
     recur_hits: u32,
     /// Hosts reserved for its VMs (by VM position) by the method in progress.
-    placement: Vec<HostId>,
+    placement: HostList,
     /// The pending completion of an automated method.
     auto_event: Option<EventId>,
     /// Parked under dependency-aware order, waiting for a dependency.
@@ -330,6 +334,8 @@ struct Engine<'a> {
     ready_seq: u64,
     /// Hosts' free room and first fit over the DR site and the clusters.
     placement: Placement,
+    /// Scratch for `find_placement` when only feasibility is asked.
+    scratch_placement: std::cell::RefCell<HostList>,
     waves: Vec<WaveState>,
     transfers: Transfers,
     wake_at: Option<SimTime>,
@@ -522,8 +528,8 @@ impl<'a> Engine<'a> {
             host_vms,
             vm_host: sc.vms.iter().map(|v| v.host).collect(),
             vm_status: vec![VmStatus::Running; sc.vms.len()],
-            apps: vec![
-                AppState {
+            apps: (0..sc.apps.len())
+                .map(|_| AppState {
                     broken: 0,
                     deps_down: 0,
                     up: true,
@@ -535,13 +541,12 @@ impl<'a> Engine<'a> {
                     outage_no: 0,
                     level: 0,
                     recur_hits: 0,
-                    placement: Vec::new(),
+                    placement: HostList::new(),
                     auto_event: None,
                     gated: false,
                     worker: None,
-                };
-                sc.apps.len()
-            ],
+                })
+                .collect(),
             bugs: vec![BugState::default(); sc.bugs.len()],
             workers,
             lanes: (0..LANES).map(|_| BinaryHeap::new()).collect(),
@@ -567,6 +572,7 @@ impl<'a> Engine<'a> {
             redecide: Vec::new(),
             ready_seq: 0,
             placement: Placement::new(sc, st.dr_site),
+            scratch_placement: std::cell::RefCell::new(HostList::new()),
             waves: vec![WaveState::default(); st.waves.len()],
             transfers: Transfers::default(),
             wake_at: None,
@@ -1495,7 +1501,9 @@ impl<'a> Engine<'a> {
             }
             Method::Rebuild => !corrupted && self.st.rebuild_to.is_some(),
             Method::HaRestart => {
-                !corrupted && self.management_available(now) && self.find_placement(a, m).is_some()
+                !corrupted
+                    && self.management_available(now)
+                    && self.find_placement(a, m, &mut self.scratch_placement.borrow_mut())
             }
         }
     }
@@ -2017,24 +2025,28 @@ impl<'a> Engine<'a> {
             match job {
                 Job::App(a, m) => {
                     if m.at_dr() || m == Method::HaRestart {
-                        match self.find_placement(a, m) {
-                            Some(p) => self.reserve(a, p),
-                            None if m == Method::HaRestart => {
+                        let mut p = std::mem::take(&mut self.apps[a.index()].placement);
+                        if self.find_placement(a, m, &mut p) {
+                            self.reserve(a, p);
+                        } else {
+                            // Nothing reserved: `recovered` moves VMs to
+                            // whatever the app's placement holds.
+                            p.clear();
+                            let state = &mut self.apps[a.index()];
+                            state.placement = p;
+                            if m == Method::HaRestart {
                                 // The cluster has no room after all: the
                                 // next method.
-                                let state = &mut self.apps[a.index()];
                                 let pos = self.st.methods.iter().position(|x| *x == m).unwrap_or(0);
                                 state.level = state.level.max(pos + 1);
                                 state.phase = Phase::Healthy;
                                 self.decide(sched, now, a)?;
-                                continue;
-                            }
-                            None => {
-                                self.apps[a.index()].phase = Phase::DrCapacity(m);
+                            } else {
+                                state.phase = Phase::DrCapacity(m);
                                 self.parked.push(a);
                                 parked += 1;
-                                continue;
                             }
+                            continue;
                         }
                     }
                     if m.automated() {
@@ -2257,10 +2269,11 @@ impl<'a> Engine<'a> {
     /// Hosts for the app's VMs where `m` puts them: the DR site's healthy
     /// hosts, or for an HA restart the other healthy hosts of each VM's
     /// cluster. First fit by memory and virtual CPUs; nothing is reserved.
-    fn find_placement(&self, a: AppId, m: Method) -> Option<Vec<HostId>> {
+    /// The hosts go into `placement` by VM position (cleared first);
+    /// `false` if one of the VMs does not fit.
+    fn find_placement(&self, a: AppId, m: Method, placement: &mut HostList) -> bool {
         let vms = &self.sc.apps[a.index()].vms;
-        let mut taken: Vec<(HostId, Room2)> = Vec::new();
-        let mut placement = Vec::with_capacity(vms.len());
+        placement.clear();
         for &v in vms {
             let vm = &self.sc.vms[v.index()];
             let current = self.vm_host[v.index()];
@@ -2282,24 +2295,33 @@ impl<'a> Engine<'a> {
                 "a host's status changed without set_status"
             );
             let need = vm_need(vm);
-            // Room left on `h` once the app's earlier VMs are on it.
+            // Room left on `h` once the app's earlier VMs placed there are
+            // on it (a VM kept where it runs is not placed: it is already
+            // counted in the host's room).
+            let placed = &*placement;
             let fits_after_taken = |h: HostId| {
-                let (mem, cpu) = taken
+                let taken = placed
                     .iter()
-                    .filter(|(x, _)| *x == h)
-                    .fold((0, 0), |acc, (_, n)| (acc.0 + n.0, acc.1 + n.1));
-                self.placement.free(h).minus(Room2(mem, cpu)).covers(&need)
+                    .zip(vms)
+                    .filter(|&(&x, &w)| x == h && x != self.vm_host[w.index()])
+                    .fold(Room2(0, 0), |acc, (_, &w)| {
+                        let n = vm_need(&self.sc.vms[w.index()]);
+                        Room2(acc.0 + n.0, acc.1 + n.1)
+                    });
+                self.placement.free(h).minus(taken).covers(&need)
             };
-            let h = self
+            let Some(h) = self
                 .placement
-                .first_fit(candidates, need, |h| h != current && fits_after_taken(h))?;
-            taken.push((h, need));
+                .first_fit(candidates, need, |h| h != current && fits_after_taken(h))
+            else {
+                return false;
+            };
             placement.push(h);
         }
-        Some(placement)
+        true
     }
 
-    fn reserve(&mut self, a: AppId, placement: Vec<HostId>) {
+    fn reserve(&mut self, a: AppId, placement: HostList) {
         for (i, &h) in placement.iter().enumerate() {
             let v = self.sc.apps[a.index()].vms[i];
             if h == self.vm_host[v.index()] {
@@ -2532,6 +2554,9 @@ impl<'a> Engine<'a> {
         }
         let loss = self.data_loss(a, m);
         let state = &mut self.apps[a.index()];
+        // Keep the buffer for the app's next placement.
+        state.placement = placement;
+        state.placement.clear();
         state.broken = still_down;
         state.phase = Phase::Healthy;
         if still_down > 0 {
