@@ -58,17 +58,21 @@ pub enum RunError {
 /// Lower classes are processed first.
 pub type Class = u8;
 
+/// Bits of a packed key below the class: the sequence number.
+const SEQ_BITS: u32 = 56;
+
 #[derive(Debug)]
 struct Entry<E> {
-    at: SimTime,
-    class: Class,
-    seq: u64,
+    /// (time, class, sequence) packed so that one integer comparison
+    /// orders entries: time in the high 64 bits, then the class, then the
+    /// sequence in the low 56 bits.
+    key: u128,
     event: E,
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+        self.key == other.key
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -79,12 +83,24 @@ impl<E> PartialOrd for Entry<E> {
 }
 impl<E> Ord for Entry<E> {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.key().cmp(&other.key())
+        self.key.cmp(&other.key)
     }
 }
 impl<E> Entry<E> {
-    fn key(&self) -> (SimTime, Class, u64) {
-        (self.at, self.class, self.seq)
+    fn new(at: SimTime, class: Class, seq: u64, event: E) -> Self {
+        debug_assert!(seq < 1 << SEQ_BITS);
+        let key = (u128::from(at.as_millis()) << 64)
+            | (u128::from(class) << SEQ_BITS)
+            | u128::from(seq & ((1 << SEQ_BITS) - 1));
+        Entry { key, event }
+    }
+
+    fn at(&self) -> SimTime {
+        SimTime::from_millis((self.key >> 64) as u64)
+    }
+
+    fn seq(&self) -> u64 {
+        (self.key as u64) & ((1 << SEQ_BITS) - 1)
     }
 }
 
@@ -160,13 +176,11 @@ impl<E> Scheduler<E> {
             return Err(RunError::InThePast { at, now: self.now });
         }
         let seq = self.seq;
+        if seq >= 1 << SEQ_BITS {
+            return Err(RunError::Overflow);
+        }
         self.seq += 1;
-        self.heap.push(Reverse(Entry {
-            at,
-            class,
-            seq,
-            event,
-        }));
+        self.heap.push(Reverse(Entry::new(at, class, seq, event)));
         Ok(EventId(seq))
     }
 
@@ -191,13 +205,21 @@ impl<E> Scheduler<E> {
 
     /// Removes and returns the next live event, advancing the clock to it.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        let entry = self.pop_live()?;
+        let at = entry.at();
+        self.now = at;
+        self.processed += 1;
+        Some((at, entry.event))
+    }
+
+    /// Removes and returns the next event that is not cancelled, leaving
+    /// the clock alone.
+    fn pop_live(&mut self) -> Option<Entry<E>> {
         while let Some(Reverse(entry)) = self.heap.pop() {
-            if !self.cancelled.is_empty() && self.cancelled.remove(&entry.seq) {
+            if !self.cancelled.is_empty() && self.cancelled.remove(&entry.seq()) {
                 continue;
             }
-            self.now = entry.at;
-            self.processed += 1;
-            return Some((entry.at, entry.event));
+            return Some(entry);
         }
         None
     }
@@ -210,13 +232,13 @@ impl<E> Scheduler<E> {
             let Some(Reverse(top)) = self.heap.peek() else {
                 break;
             };
-            let seq = top.seq;
+            let seq = top.seq();
             if !self.cancelled.remove(&seq) {
                 break;
             }
             self.heap.pop();
         }
-        self.heap.peek().map(|Reverse(e)| e.at)
+        self.heap.peek().map(|Reverse(e)| e.at())
     }
 
     /// Runs `handler` on each event in order until the queue drains, the
@@ -234,25 +256,28 @@ impl<E> Scheduler<E> {
         Err: From<RunError>,
     {
         loop {
-            match self.peek_time() {
-                None => return Ok(StopReason::Drained),
-                Some(t) if t > horizon => {
-                    self.now = horizon;
-                    return Ok(StopReason::Horizon);
-                }
-                Some(_) => {}
+            // One pop per event; the rare event that must not run yet (past
+            // the horizon or the limit) goes back, so it stays pending.
+            let Some(entry) = self.pop_live() else {
+                return Ok(StopReason::Drained);
+            };
+            let at = entry.at();
+            if at > horizon {
+                self.heap.push(Reverse(entry));
+                self.now = horizon;
+                return Ok(StopReason::Horizon);
             }
             if self.processed >= max_events {
+                self.heap.push(Reverse(entry));
                 return Err(RunError::EventLimit {
                     limit: max_events,
                     at: self.now,
                 }
                 .into());
             }
-            let Some((t, event)) = self.pop() else {
-                return Ok(StopReason::Drained);
-            };
-            if !handler(self, t, event)? {
+            self.now = at;
+            self.processed += 1;
+            if !handler(self, at, entry.event)? {
                 return Ok(StopReason::Stopped);
             }
         }
@@ -265,6 +290,47 @@ mod tests {
 
     fn t(ms: u64) -> SimTime {
         SimTime::from_millis(ms)
+    }
+
+    proptest::proptest! {
+        /// The packed key orders exactly as the (time, class, insertion)
+        /// tuple, over the whole range of times and classes, with
+        /// cancellations and a horizon.
+        #[test]
+        fn pops_as_a_stable_sort_by_time_then_class(
+            events in proptest::collection::vec(
+                (proptest::prop_oneof![0u64..50, (u64::MAX - 50)..=u64::MAX], proptest::prelude::any::<u8>(), proptest::prelude::any::<bool>()),
+                0..200,
+            ),
+            horizon in proptest::prop_oneof![0u64..60, proptest::prelude::Just(u64::MAX)],
+        ) {
+            let mut s = Scheduler::new();
+            let mut expected = Vec::new();
+            for (i, &(at, class, cancel)) in events.iter().enumerate() {
+                let id = s.schedule_at(t(at), class, i).unwrap();
+                if cancel {
+                    s.cancel(id);
+                } else if at <= horizon {
+                    expected.push((at, class, i));
+                }
+            }
+            expected.sort_by_key(|&(at, class, _)| (at, class));
+            let mut seen = Vec::new();
+            s.run::<_, RunError>(t(horizon), u64::MAX, |_, now, i| {
+                seen.push((now.as_millis(), events[i].1, i));
+                Ok(true)
+            })
+            .unwrap();
+            proptest::prop_assert_eq!(seen, expected);
+        }
+    }
+
+    #[test]
+    fn sequence_numbers_beyond_the_packed_key_are_an_error() {
+        let mut s = Scheduler::new();
+        s.seq = (1 << SEQ_BITS) - 1;
+        assert!(s.schedule_at(t(0), 0, ()).is_ok());
+        assert_eq!(s.schedule_at(t(0), 0, ()), Err(RunError::Overflow));
     }
 
     #[test]
