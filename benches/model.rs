@@ -15,13 +15,17 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hvsim::model::Method;
 use hvsim::montecarlo::{MetricStat, compare, replication_seed};
 use hvsim::scenario::{Format, load_str};
-use hvsim::sim::{Purpose, RngStreams, StreamRng};
+use hvsim::sim::{
+    Purpose, PurposeStreams, RngStreams, RunError, Scheduler, SimDuration, SimTime, StreamRng,
+};
 use rand::SeedableRng;
 use rand_distr::{Distribution, LogNormal};
 
@@ -47,15 +51,46 @@ enum Draws {
     PerAppStreams,
 }
 
-/// The plain-restore model written by hand: draw 120 works, give each app
-/// in file order to the engineer who is free first, then compute the same
-/// six metrics as hvsim (first / 50 % / 90 % / 100 % back, mean downtime,
-/// weighted impact) and record them the same way (moments + HDR histogram).
-fn hand_written(master: u64, draws: Draws, stats: &mut [MetricStat]) {
-    // lognormal(mean = 4 h, sd = 2 h) in milliseconds.
+/// lognormal(mean = 4 h, sd = 2 h) in milliseconds.
+fn work_dist() -> LogNormal<f64> {
     let (mean, sd) = (4.0 * MS_PER_HOUR, 2.0 * MS_PER_HOUR);
     let sigma2 = (1.0 + (sd * sd) / (mean * mean)).ln();
-    let work = LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt()).expect("valid");
+    LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt()).expect("valid")
+}
+
+/// App `a`'s work, from hvsim's stream for its first reinstall attempt.
+fn app_work(streams: &PurposeStreams, work: &LogNormal<f64>, a: usize) -> u64 {
+    let index = ((a as u64) << 24) | (Method::Reinstall.ordinal() << 20);
+    work.sample(&mut streams.stream(index)).round() as u64
+}
+
+/// The six metrics hvsim computes (first / 50 % / 90 % / 100 % back, mean
+/// downtime, weighted impact), recorded the same way (moments + HDR
+/// histogram), from the apps' completion times.
+fn record(done: &mut [u64; APPS], stats: &mut [MetricStat]) {
+    done.sort_unstable();
+    let at = |pct: usize| done[(APPS * pct).div_ceil(100) - 1];
+    let total: u64 = done.iter().sum();
+    let values = [
+        done[0] as f64 / MS_PER_HOUR,
+        at(50) as f64 / MS_PER_HOUR,
+        at(90) as f64 / MS_PER_HOUR,
+        at(100) as f64 / MS_PER_HOUR,
+        total as f64 / APPS as f64 / MS_PER_HOUR,
+        total as f64 / MS_PER_HOUR,
+    ];
+    for (s, v) in stats.iter_mut().zip(values) {
+        s.moments.push(v);
+        s.hist
+            .saturating_record((v * 3_600.0).round().max(1.0) as u64);
+    }
+}
+
+/// The plain-restore model written by hand: draw 120 works, give each app
+/// in file order to the engineer who is free first, then record the
+/// metrics.
+fn hand_written(master: u64, draws: Draws, stats: &mut [MetricStat]) {
+    let work = work_dist();
     let mut done = [0u64; APPS];
     for i in 0..RUNS {
         let seed = replication_seed(master, i);
@@ -64,14 +99,9 @@ fn hand_written(master: u64, draws: Draws, stats: &mut [MetricStat]) {
         let mut free = [0u64; SERVERS];
         for (a, d) in done.iter_mut().enumerate() {
             let w = match draws {
-                Draws::OneStream => work.sample(&mut rng),
-                Draws::PerAppStreams => {
-                    // hvsim's index of app a's first reinstall attempt.
-                    let index = ((a as u64) << 24) | (Method::Reinstall.ordinal() << 20);
-                    work.sample(&mut streams.stream(index))
-                }
+                Draws::OneStream => work.sample(&mut rng).round() as u64,
+                Draws::PerAppStreams => app_work(&streams, &work, a),
             };
-            let w = w.round() as u64;
             let (k, t) = free
                 .iter()
                 .copied()
@@ -81,22 +111,81 @@ fn hand_written(master: u64, draws: Draws, stats: &mut [MetricStat]) {
             free[k] = t + w;
             *d = t + w;
         }
-        done.sort_unstable();
-        let at = |pct: usize| done[(APPS * pct).div_ceil(100) - 1];
-        let total: u64 = done.iter().sum();
-        let values = [
-            done[0] as f64 / MS_PER_HOUR,
-            at(50) as f64 / MS_PER_HOUR,
-            at(90) as f64 / MS_PER_HOUR,
-            at(100) as f64 / MS_PER_HOUR,
-            total as f64 / APPS as f64 / MS_PER_HOUR,
-            total as f64 / MS_PER_HOUR,
-        ];
-        for (s, v) in stats.iter_mut().zip(values) {
-            s.moments.push(v);
-            s.hist
-                .saturating_record((v * 3_600.0).round().max(1.0) as u64);
+        record(&mut done, stats);
+    }
+}
+
+/// The same queue as the smallest event-driven simulation can run it:
+/// hvsim's event queue and run loop, one completion event per app (an
+/// engineer who finishes takes the next app), hvsim's per-app streams.
+/// What any event-driven engine that keeps hvsim's results must at least
+/// do, so its ratio to `hand_written` bounds the Model target from above.
+fn event_driven(master: u64, stats: &mut [MetricStat]) {
+    let work = work_dist();
+    let mut done = [0u64; APPS];
+    let mut sched: Scheduler<(u32, u32)> = Scheduler::with_capacity(SERVERS);
+    for i in 0..RUNS {
+        let seed = replication_seed(master, i);
+        let streams = RngStreams::new(seed).purpose(Purpose::Work);
+        sched.reset();
+        let mut next = 0usize;
+        for k in 0..SERVERS.min(APPS) {
+            let w = app_work(&streams, &work, next);
+            sched
+                .schedule_at(SimTime::from_millis(w), 0, (k as u32, next as u32))
+                .expect("in the future");
+            next += 1;
         }
+        let stop = sched.run::<_, RunError>(SimTime::MAX, u64::MAX, |s, now, (k, a)| {
+            done[a as usize] = now.as_millis();
+            if next < APPS {
+                let w = app_work(&streams, &work, next);
+                s.schedule_in(SimDuration::from_millis(w), 0, (k, next as u32))?;
+                next += 1;
+            }
+            Ok(true)
+        });
+        black_box(stop.expect("runs"));
+        record(&mut done, stats);
+    }
+}
+
+/// `event_driven` on a bare `BinaryHeap` of (time, sequence, engineer,
+/// app): the floor without hvsim's queue (cancellation, classes, horizon).
+fn event_driven_bare(master: u64, stats: &mut [MetricStat]) {
+    let work = work_dist();
+    let mut done = [0u64; APPS];
+    let mut heap: BinaryHeap<Reverse<(u64, u64, u32, u32)>> = BinaryHeap::with_capacity(SERVERS);
+    for i in 0..RUNS {
+        let seed = replication_seed(master, i);
+        let streams = RngStreams::new(seed).purpose(Purpose::Work);
+        heap.clear();
+        let mut next = 0usize;
+        let mut seq = 0u64;
+        for k in 0..SERVERS.min(APPS) {
+            heap.push(Reverse((
+                app_work(&streams, &work, next),
+                seq,
+                k as u32,
+                next as u32,
+            )));
+            seq += 1;
+            next += 1;
+        }
+        while let Some(Reverse((now, _, k, a))) = heap.pop() {
+            done[a as usize] = now;
+            if next < APPS {
+                heap.push(Reverse((
+                    now + app_work(&streams, &work, next),
+                    seq,
+                    k,
+                    next as u32,
+                )));
+                seq += 1;
+                next += 1;
+            }
+        }
+        record(&mut done, stats);
     }
 }
 
@@ -104,6 +193,37 @@ fn plain_restore(c: &mut Criterion) {
     let scenario =
         load_str(PLAIN_RESTORE, "plain-restore.yaml", Format::Yaml).expect("the fixture is valid");
     let strategy = scenario.default_strategy();
+    // The loops model hvsim's queue exactly: with hvsim's streams they give
+    // hvsim's metrics, bit for bit.
+    let hvsim_stats = compare(&scenario, &[strategy], RUNS, 1, 1, &|_| true)
+        .expect("runs")
+        .strategies
+        .swap_remove(0)
+        .stats;
+    let fresh = || -> Vec<MetricStat> { (0..6).map(|_| MetricStat::new()).collect() };
+    let (mut by_hand, mut by_events, mut by_heap) = (fresh(), fresh(), fresh());
+    hand_written(1, Draws::PerAppStreams, &mut by_hand);
+    event_driven(1, &mut by_events);
+    event_driven_bare(1, &mut by_heap);
+    for (((h, l), e), b) in hvsim_stats
+        .iter()
+        .zip(&by_hand)
+        .zip(&by_events)
+        .zip(&by_heap)
+    {
+        assert_eq!(
+            h.moments, l.moments,
+            "the hand-written loop models hvsim's queue"
+        );
+        assert_eq!(
+            h.moments, e.moments,
+            "the event-driven loop models hvsim's queue"
+        );
+        assert_eq!(
+            h.moments, b.moments,
+            "the bare event loop models hvsim's queue"
+        );
+    }
     let mut group = c.benchmark_group("plain-restore");
     group.throughput(Throughput::Elements(RUNS));
     let mut seed = 0;
@@ -114,6 +234,23 @@ fn plain_restore(c: &mut Criterion) {
             black_box(r)
         })
     });
+    for (name, run) in [
+        (
+            "event-driven-floor",
+            event_driven as fn(u64, &mut [MetricStat]),
+        ),
+        ("event-driven-floor-bare-heap", event_driven_bare),
+    ] {
+        let mut seed = 0;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                seed += 1;
+                let mut stats = fresh();
+                run(seed, &mut stats);
+                black_box(stats)
+            })
+        });
+    }
     for (name, draws) in [
         ("hand-written", Draws::OneStream),
         ("hand-written-per-app-streams", Draws::PerAppStreams),
@@ -122,7 +259,7 @@ fn plain_restore(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 seed += 1;
-                let mut stats: Vec<MetricStat> = (0..6).map(|_| MetricStat::new()).collect();
+                let mut stats = fresh();
                 hand_written(seed, draws, &mut stats);
                 black_box(stats)
             })
