@@ -477,7 +477,13 @@ fn skill_bits(skills: &[Method]) -> u8 {
 
 impl<'a> Engine<'a> {
     fn new(sc: &'a Scenario, st: &'a Strategy, seed: u64, strategy_id: u32) -> Self {
-        let mut host_vms = vec![Vec::new(); sc.hosts.len()];
+        // Sized first: growing each host's list VM by VM was a tenth of
+        // a small replication's allocations.
+        let mut counts = vec![0usize; sc.hosts.len()];
+        for vm in &sc.vms {
+            counts[vm.host.index()] += 1;
+        }
+        let mut host_vms: Vec<Vec<VmId>> = counts.into_iter().map(Vec::with_capacity).collect();
         let hosts: Vec<HostState> = sc
             .hosts
             .iter()
