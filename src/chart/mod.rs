@@ -117,6 +117,12 @@ const TITLE_H: f64 = 52.0;
 const X_AXIS_H: f64 = 58.0;
 const LEFT: f64 = 78.0;
 const RIGHT: f64 = 24.0;
+/// A line of the reproducing command under the subtitle.
+const COMMAND_ROW: f64 = 15.0;
+/// What the reproducing command is introduced by, on its first line.
+const COMMAND_LABEL: &str = "reproduce:";
+/// The reproducing command's font size.
+const COMMAND_PX: f64 = FONT_PX - 1.0;
 
 /// A vertical marker (an incident, an objective) at a fraction of the
 /// plot's width, labelled above the plot.
@@ -149,8 +155,9 @@ pub fn incident_markers(
         .collect()
 }
 
-/// Where everything goes in a chart: the title, marker labels in as many
-/// rows as they need not to overlap, the plot, the x axis, the legend.
+/// Where everything goes in a chart: the title, the command that
+/// reproduces it, marker labels in as many rows as they need not to
+/// overlap, the plot, the x axis, the legend.
 #[derive(Clone, Debug)]
 pub struct Layout {
     /// Whole chart width.
@@ -159,9 +166,75 @@ pub struct Layout {
     pub height: f64,
     /// The plot area.
     pub frame: Frame,
+    /// Where the marker labels start: below the title, subtitle and command.
+    top: f64,
+    /// The reproducing command, in lines.
+    command: Vec<String>,
     marker_rows: Vec<usize>,
     legend_rows: Vec<Vec<(f64, usize)>>,
     legend_y: f64,
+}
+
+/// The shell words of `command`: split at the spaces outside single
+/// quotes, so that a quoted path with a space stays one word.
+fn shell_words(command: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in command.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if !quoted => escaped = true,
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => {
+                if i > start {
+                    words.push(&command[start..i]);
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if start < command.len() {
+        words.push(&command[start..]);
+    }
+    words
+}
+
+/// `command` in lines at most `width` wide, broken only before an option
+/// (a word that starts with `-`), so that an option stays with its value,
+/// each line but the last ending in ` \`: pasted into a shell, the lines
+/// are one command. A part wider than `width` gets a line of its own. No
+/// lines for an empty command.
+fn command_lines(command: &str, width: f64) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for word in shell_words(command) {
+        match parts.last_mut() {
+            Some(part) if !word.starts_with('-') => {
+                part.push(' ');
+                part.push_str(word);
+            }
+            _ => parts.push(word.to_string()),
+        }
+    }
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for part in parts {
+        if line.is_empty() {
+            line = part;
+        } else if text_width(&format!("{line} {part} \\"), COMMAND_PX) <= width {
+            line = format!("{line} {part}");
+        } else {
+            lines.push(format!("{line} \\"));
+            line = part;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 impl Layout {
@@ -224,13 +297,35 @@ impl Layout {
             width,
             height,
             frame,
+            top: TITLE_H,
+            command: Vec::new(),
             marker_rows,
             legend_rows,
             legend_y,
         }
     }
 
-    /// A new document of this size, with the title and a subtitle.
+    /// The same layout with the command that reproduces the chart under the
+    /// subtitle (see [`command_lines`]), the rest moved down to make room.
+    /// An empty command adds nothing: the caller knows the command, the
+    /// chart does not guess it.
+    pub fn reproduced_by(mut self, command: &str) -> Self {
+        self.command = command_lines(command, self.width - self.command_x() - RIGHT);
+        let extra = self.command.len() as f64 * COMMAND_ROW;
+        self.top += extra;
+        self.frame.y += extra;
+        self.legend_y += extra;
+        self.height += extra;
+        self
+    }
+
+    /// Where the lines of the reproducing command start, after its label.
+    fn command_x(&self) -> f64 {
+        self.frame.x + text_width(COMMAND_LABEL, FONT_PX) + 6.0
+    }
+
+    /// A new document of this size, with the title, a subtitle and the
+    /// reproducing command if any.
     pub fn start(&self, title: &str, subtitle: &str) -> Svg {
         let mut svg = Svg::new(self.width, self.height, title);
         svg.text_styled(
@@ -248,6 +343,29 @@ impl Layout {
                 Anchor::Start,
                 &[("fill", "#555555".into())],
             );
+        }
+        if !self.command.is_empty() {
+            // The label apart from the command, so that selecting the
+            // command's lines copies nothing else.
+            svg.open(&[("class", "command".into())]);
+            let y = |i: usize| 36.0 + (i as f64 + 1.0) * COMMAND_ROW;
+            svg.text_styled(
+                self.frame.x,
+                y(0),
+                COMMAND_LABEL,
+                Anchor::Start,
+                &[("fill", "#555555".into())],
+            );
+            for (i, line) in self.command.iter().enumerate() {
+                svg.text_styled(
+                    self.command_x(),
+                    y(i),
+                    line,
+                    Anchor::Start,
+                    &[("font-size", num(COMMAND_PX)), ("fill", INK.into())],
+                );
+            }
+            svg.close();
         }
         svg
     }
@@ -318,7 +436,7 @@ impl Layout {
                 continue;
             }
             let x = f.x + m.at * f.w;
-            let label_y = TITLE_H + (*row as f64 + 1.0) * MARKER_ROW - 3.0;
+            let label_y = self.top + (*row as f64 + 1.0) * MARKER_ROW - 3.0;
             svg.line_dashed((x, label_y + 3.0), (x, f.bottom()), m.colour, 1.2, m.dash);
             svg.text_styled(
                 x + 2.0,
@@ -403,6 +521,58 @@ mod tests {
         assert_eq!(lay.marker_rows, vec![0, 1, 0]);
         let lone = Layout::new(WIDTH, 300.0, None, &[m(0.1)], &[]);
         assert!(lay.frame.y > lone.frame.y);
+    }
+
+    #[test]
+    fn a_long_command_wraps_before_options_with_continuations() {
+        let command = "hvsim run '/tmp/my scenarios/it'\\''s here.yaml' --faults x.yaml --strategy s --seed 1";
+        assert_eq!(
+            shell_words(command),
+            vec![
+                "hvsim",
+                "run",
+                "'/tmp/my scenarios/it'\\''s here.yaml'",
+                "--faults",
+                "x.yaml",
+                "--strategy",
+                "s",
+                "--seed",
+                "1"
+            ]
+        );
+        // Wide enough for everything: one line, the command as it is.
+        assert_eq!(command_lines(command, 2_000.0), vec![command.to_string()]);
+        // Narrow: no word is cut, an option keeps its value, every line
+        // but the last continues.
+        let lines = command_lines(command, 200.0);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[2], "--strategy s --seed 1");
+        for line in &lines[..lines.len() - 1] {
+            assert!(line.ends_with(" \\"), "{line}");
+        }
+        let joined: Vec<&str> = lines
+            .iter()
+            .map(|l| l.strip_suffix(" \\").unwrap_or(l))
+            .collect();
+        assert_eq!(joined.join(" "), command);
+        assert!(command_lines("", 200.0).is_empty());
+    }
+
+    #[test]
+    fn a_reproducing_command_moves_the_plot_down_and_an_empty_one_does_not() {
+        let lay = Layout::new(WIDTH, 300.0, None, &[], &[]);
+        let same = lay.clone().reproduced_by("");
+        assert_eq!(same.frame, lay.frame);
+        assert_eq!(same.height, lay.height);
+        let with = lay.clone().reproduced_by("hvsim run --strategy s --seed 1");
+        assert_eq!(with.frame.y, lay.frame.y + COMMAND_ROW);
+        assert_eq!(with.height, lay.height + COMMAND_ROW);
+        let svg = with.start("title", "subtitle").finish();
+        assert!(
+            svg.contains(">hvsim run --strategy s --seed 1</text>"),
+            "{svg}"
+        );
+        assert!(svg.contains(">reproduce:</text>"), "{svg}");
     }
 
     #[test]
