@@ -307,6 +307,65 @@ fn load(path: Option<&PathBuf>, faults: Option<&PathBuf>) -> Result<Scenario, Fa
     Ok(s)
 }
 
+/// `text` as one word for a POSIX shell: as it is when the shell would
+/// read it so, else in single quotes (an embedded `'` written `'\''`).
+fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./,:=@%+".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// The start of the command line that reproduces a result: `hvsim SUB`,
+/// the scenario file as given (none for the embedded default) and
+/// `--faults FILE`, quoted for a shell. The caller adds the rest.
+fn command_line(sub: &str, scenario: Option<&PathBuf>, faults: Option<&PathBuf>) -> String {
+    let mut command = format!("hvsim {sub}");
+    if let Some(p) = scenario {
+        command.push(' ');
+        command.push_str(&shell_quote(&p.to_string_lossy()));
+    }
+    if let Some(f) = faults {
+        command.push_str(" --faults ");
+        command.push_str(&shell_quote(&f.to_string_lossy()));
+    }
+    command
+}
+
+/// The `hvsim run` command line of one run: the strategy and seed are
+/// always named, so that it reproduces the run whatever the defaults.
+fn run_command(
+    scenario: Option<&PathBuf>,
+    faults: Option<&PathBuf>,
+    strategy: &str,
+    seed: u64,
+) -> String {
+    format!(
+        "{} --strategy {} --seed {seed}",
+        command_line("run", scenario, faults),
+        shell_quote(strategy)
+    )
+}
+
+impl MonteCarloArgs {
+    /// The command line `hvsim SUB` with these arguments that shape the
+    /// result (not `--jobs`) and `--runs RUNS`; the caller adds its own.
+    fn command(&self, sub: &str, runs: u64) -> String {
+        let mut command = command_line(sub, self.scenario.as_ref(), self.faults.as_ref());
+        if !self.strategies.is_empty() {
+            command.push_str(" --strategies ");
+            command.push_str(&shell_quote(&self.strategies.join(",")));
+        }
+        command.push_str(&format!(" --runs {runs} --seed {}", self.seed));
+        command
+    }
+}
+
 fn run(args: RunArgs) -> Result<(), Failure> {
     let scenario = load(args.scenario.as_ref(), args.faults.as_ref())?;
     let strategy = match &args.strategy {
@@ -328,7 +387,13 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         print!("{}", render_run(&scenario, &outcome));
     }
     if let Some(dir) = &args.svg {
-        write_files(dir, &hvsim::report::run_svgs(&scenario, &outcome))?;
+        let command = run_command(
+            args.scenario.as_ref(),
+            args.faults.as_ref(),
+            &strategy.id,
+            seed,
+        );
+        write_files(dir, &hvsim::report::run_svgs(&scenario, &outcome, &command))?;
     }
     if let Some(dir) = &args.csv {
         write_files(dir, &hvsim::report::run_csvs(&scenario, &outcome))?;
@@ -438,6 +503,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 &curves,
                 &marks,
                 &hvsim::chart::curve::objectives_of(&scenario),
+                &args.common.command("compare", args.runs),
             );
             write_files(dir, &files)?;
         }
@@ -597,7 +663,12 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         }
     }
     if let Some(dir) = &args.svg {
-        write_files(dir, &hvsim::report::sweep_svgs(&names, &results))?;
+        let mut command = args.common.command("sweep", args.runs);
+        for set in &args.sets {
+            command.push_str(" --set ");
+            command.push_str(&shell_quote(&set.text));
+        }
+        write_files(dir, &hvsim::report::sweep_svgs(&names, &results, &command))?;
     }
     if args.json {
         let docs: Vec<serde_json::Value> = results
@@ -644,37 +715,32 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
                 e @ hvsim::montecarlo::CompareError::Run { .. } => Failure::Limit(e.to_string()),
             })?;
     let curves = curves(&scenario, &strategies, args.runs, seed, jobs, &|_| true)?;
-    // The Gantt chart shows the run `hvsim run --strategy S --seed N` gives:
-    // the default strategy if it is compared, else the first one compared.
+    // The Gantt chart shows the run `hvsim run [SCENARIO] [--faults FILE]
+    // --strategy S --seed N` gives (its caption says so): the default
+    // strategy if it is compared, else the first one compared.
     let shown = strategies
         .iter()
         .find(|s| s.id == scenario.default_strategy().id)
         .unwrap_or(&strategies[0]);
     let run = hvsim::simulate(&scenario, shown, seed)
         .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
-    let mut command = String::from("hvsim report");
-    if let Some(p) = &args.common.scenario {
-        command.push_str(&format!(" {}", p.display()));
-    }
-    if let Some(f) = &args.common.faults {
-        command.push_str(&format!(" --faults {}", f.display()));
-    }
-    if !args.common.strategies.is_empty() {
-        command.push_str(&format!(
-            " --strategies {}",
-            args.common.strategies.join(",")
-        ));
-    }
-    command.push_str(&format!(
-        " --runs {} --seed {seed} -o {}",
-        args.runs,
-        args.output.display()
-    ));
+    let command = format!(
+        "{} -o {}",
+        args.common.command("report", args.runs),
+        shell_quote(&args.output.to_string_lossy())
+    );
+    let run_command = run_command(
+        args.common.scenario.as_ref(),
+        args.common.faults.as_ref(),
+        &shown.id,
+        seed,
+    );
     let html = hvsim::report::render_html(&hvsim::report::HtmlReport {
         scenario: &scenario,
         source_text: Some(&source_text),
         faults_text: faults_text.as_deref(),
         command: &command,
+        run_command: &run_command,
         comparison: &comparison,
         curves: &curves,
         run: &run,
@@ -793,4 +859,34 @@ fn validate(files: &[PathBuf], faults: Option<&PathBuf>) -> Result<(), Failure> 
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quote_leaves_plain_words_and_quotes_the_rest() {
+        assert_eq!(
+            shell_quote("scenarios/faults/2018-bad-week.yaml"),
+            "scenarios/faults/2018-bad-week.yaml"
+        );
+        assert_eq!(shell_quote("my scenarios/a.yaml"), "'my scenarios/a.yaml'");
+        assert_eq!(shell_quote("it's.yaml"), "'it'\\''s.yaml'");
+        assert_eq!(shell_quote("$HOME/*.yaml"), "'$HOME/*.yaml'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn the_command_names_the_scenario_and_faults_only_when_given() {
+        let (s, f) = (PathBuf::from("a b.yaml"), PathBuf::from("x.yaml"));
+        assert_eq!(
+            run_command(Some(&s), Some(&f), "fifo", 3),
+            "hvsim run 'a b.yaml' --faults x.yaml --strategy fifo --seed 3"
+        );
+        assert_eq!(
+            run_command(None, None, "fifo", 3),
+            "hvsim run --strategy fifo --seed 3"
+        );
+    }
 }

@@ -15,6 +15,8 @@ pub const MAX_POINTS: usize = 1_000;
 /// One `--set PATH=VALUES`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetSpec {
+    /// `PATH=VALUES` as written, e.g. `teams.dtsi.members=4..12`.
+    pub text: String,
     /// The path, e.g. `["teams", "dtsi", "members"]`.
     pub path: Vec<String>,
     /// The values to try, in order.
@@ -59,6 +61,7 @@ pub fn parse_set(text: &str) -> Result<SetSpec, String> {
         return Err(format!("`{text}`: no values to try"));
     }
     Ok(SetSpec {
+        text: text.to_string(),
         path,
         values: parsed,
     })

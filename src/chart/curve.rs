@@ -69,7 +69,8 @@ pub fn incident_marks(scenario: &Scenario, o: &Outcome) -> Vec<IncidentMark> {
 pub const BAND_OPACITY: f64 = 0.18;
 
 /// Renders the restored curve. `runs_label` says what the lines are (e.g.
-/// `median and p10–p90 of 1000 replications, seed 1`).
+/// `median and p10–p90 of 1000 replications, seed 1`); `command` is the
+/// command line that reproduces them, written under it (none if empty).
 pub fn restored_curve(
     scenario: &Scenario,
     curves: &Curves,
@@ -77,6 +78,7 @@ pub fn restored_curve(
     incidents: &[IncidentMark],
     objectives: &[Objective],
     runs_label: &str,
+    command: &str,
 ) -> String {
     let axis = DateAxis::new(scenario);
     let times = &curves.grid.times;
@@ -122,7 +124,7 @@ pub fn restored_curve(
             label: "p10–p90 across replications (in each line's colour)".into(),
         });
     }
-    let lay = Layout::new(WIDTH, 340.0, None, &markers, &legend);
+    let lay = Layout::new(WIDTH, 340.0, None, &markers, &legend).reproduced_by(command);
     let f = lay.frame;
     let (title, y_title, y_hi) = match measure {
         Measure::Count => (

@@ -49,8 +49,10 @@ pub fn cdf(stat: &MetricStat, runs: u64) -> Vec<(f64, f64)> {
     steps
 }
 
-/// Renders incident `k`'s milestone distributions.
-pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str) -> String {
+/// Renders incident `k`'s milestone distributions; `command` is the
+/// command line that reproduces the comparison, written under the
+/// subtitle (none if empty).
+pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str, command: &str) -> String {
     // (strategy, milestone, CDF steps)
     type Series = (usize, usize, Vec<(f64, f64)>);
     let series: Vec<Series> = MILESTONES
@@ -96,7 +98,7 @@ pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str) -> String {
             label: label.to_string(),
         });
     }
-    let lay = Layout::new(WIDTH, 300.0, None, &[], &legend);
+    let lay = Layout::new(WIDTH, 300.0, None, &[], &legend).reproduced_by(command);
     let f = lay.frame;
     let mut svg = lay.start(
         &format!("Time to 90 % and 100 % of apps back — incident {} ({bug})", k + 1),

@@ -70,8 +70,15 @@ pub fn member_label(team: &str, member: u32) -> String {
     format!("{team} #{}", member + 1)
 }
 
-/// Renders the run's tasks. `strategy` names the run in the subtitle.
-pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> String {
+/// Renders the run's tasks. The subtitle names the run's strategy and
+/// seed; `command` is the command line that reproduces the run, written
+/// under it (none if empty).
+pub fn gantt(
+    scenario: &Scenario,
+    o: &Outcome,
+    incidents: &[IncidentMark],
+    command: &str,
+) -> String {
     let axis = DateAxis::new(scenario);
     let strategy = &scenario.strategies[o.strategy.index()];
     // Teams: the strategy's, plus any that worked (there are none other today).
@@ -155,14 +162,12 @@ pub fn gantt(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> St
     // Wide enough that many of 120 apps' names fit on their bars; the HTML
     // report scrolls it sideways rather than shrinking it.
     let width = (o.tasks.len() as f64 * 12.0).clamp(WIDTH, MAX_WIDTH);
-    let lay = Layout::new(width, plot_h, Some(label_w), &markers, &legend);
+    let lay = Layout::new(width, plot_h, Some(label_w), &markers, &legend).reproduced_by(command);
     let f = lay.frame;
     let mut svg = lay.start(
         "Who restored what, when",
         &format!(
-            "one run: strategy {}, seed {} (hvsim run --strategy {} --seed {}){}",
-            strategy.id,
-            o.seed,
+            "one run: strategy {}, seed {}{}",
             strategy.id,
             o.seed,
             if left_out > 0 {

@@ -19,8 +19,15 @@ fn unit_words(unit: &str) -> &str {
 }
 
 /// Renders metric `metric` (an index into the comparisons' metrics)
-/// against the first swept parameter in `names`.
-pub fn sweep_chart(names: &[String], results: &[SweepPoint], metric: usize) -> String {
+/// against the first swept parameter in `names`; `command` is the command
+/// line that reproduces the sweep, written under the subtitle (none if
+/// empty).
+pub fn sweep_chart(
+    names: &[String],
+    results: &[SweepPoint],
+    metric: usize,
+    command: &str,
+) -> String {
     let Some((_, _, first)) = results.first() else {
         return String::new();
     };
@@ -106,7 +113,7 @@ pub fn sweep_chart(names: &[String], results: &[SweepPoint], metric: usize) -> S
             }
         })
         .collect();
-    let lay = Layout::new(WIDTH, 300.0, Some(88.0), &[], &legend);
+    let lay = Layout::new(WIDTH, 300.0, Some(88.0), &[], &legend).reproduced_by(command);
     let f = lay.frame;
     let mut svg = lay.start(
         &format!("{} against {x_name}", def.name),

@@ -16,15 +16,16 @@ use super::data::{apps_csv, curve_csv, milestones_csv, tasks_csv};
 /// A file to write: its name in the directory and its contents.
 pub type NamedFile = (String, String);
 
-/// The charts of one run: its Gantt chart and its restored curves.
-pub fn run_svgs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
+/// The charts of one run: its Gantt chart and its restored curves, each
+/// naming `command`, the command line that reproduces the run.
+pub fn run_svgs(scenario: &Scenario, o: &Outcome, command: &str) -> Vec<NamedFile> {
     let strategy = &scenario.strategies[o.strategy.index()];
     let curves = single_run_curves(scenario, strategy, o);
     let marks = incident_marks(scenario, o);
     let label = format!("one run: strategy {}, seed {}", strategy.id, o.seed);
     let objectives = crate::chart::curve::objectives_of(scenario);
     vec![
-        ("gantt.svg".into(), gantt(scenario, o, &marks)),
+        ("gantt.svg".into(), gantt(scenario, o, &marks, command)),
         (
             "restored-count.svg".into(),
             restored_curve(
@@ -34,6 +35,7 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
                 &marks,
                 &objectives,
                 &label,
+                command,
             ),
         ),
         (
@@ -45,6 +47,7 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
                 &marks,
                 &objectives,
                 &label,
+                command,
             ),
         ),
     ]
@@ -64,13 +67,15 @@ pub fn run_csvs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
 }
 
 /// The charts of a comparison: the restored curves (count and weighted)
-/// and, per incident, the milestone distributions.
+/// and, per incident, the milestone distributions, each naming `command`,
+/// the command line that reproduces the comparison.
 pub fn compare_svgs(
     scenario: &Scenario,
     c: &Comparison,
     curves: &Curves,
     marks: &[IncidentMark],
     objectives: &[Objective],
+    command: &str,
 ) -> Vec<NamedFile> {
     let label = format!(
         "median line and p10–p90 band over {} replications per strategy (seed {})",
@@ -79,7 +84,15 @@ pub fn compare_svgs(
     let mut files = vec![
         (
             "restored-count.svg".to_string(),
-            restored_curve(scenario, curves, Measure::Count, marks, objectives, &label),
+            restored_curve(
+                scenario,
+                curves,
+                Measure::Count,
+                marks,
+                objectives,
+                &label,
+                command,
+            ),
         ),
         (
             "restored-weighted.svg".to_string(),
@@ -90,13 +103,14 @@ pub fn compare_svgs(
                 marks,
                 objectives,
                 &label,
+                command,
             ),
         ),
     ];
     for (k, bug) in incidents(c) {
         files.push((
             format!("milestones-incident-{}.svg", k + 1),
-            milestone_distribution(c, k, &bug),
+            milestone_distribution(c, k, &bug, command),
         ));
     }
     files
@@ -111,8 +125,9 @@ pub fn compare_csvs(scenario: &Scenario, c: &Comparison, curves: &Curves) -> Vec
 }
 
 /// The charts of a sweep: each headline metric against the first swept
-/// parameter.
-pub fn sweep_svgs(names: &[String], results: &[SweepPoint]) -> Vec<NamedFile> {
+/// parameter, each naming `command`, the command line that reproduces the
+/// sweep.
+pub fn sweep_svgs(names: &[String], results: &[SweepPoint], command: &str) -> Vec<NamedFile> {
     let slug = |name: &str| {
         let s: String = name
             .chars()
@@ -137,7 +152,7 @@ pub fn sweep_svgs(names: &[String], results: &[SweepPoint]) -> Vec<NamedFile> {
         .map(|m| {
             (
                 format!("sweep-{}.svg", slug(&first.metrics[m].name)),
-                sweep_chart(names, results, m),
+                sweep_chart(names, results, m, command),
             )
         })
         .collect()

@@ -37,6 +37,9 @@ pub struct HtmlReport<'a> {
     pub faults_text: Option<&'a str>,
     /// The command line that reproduces this report.
     pub command: &'a str,
+    /// The command line that reproduces `run` (`hvsim run` with the same
+    /// scenario, faults, strategy and seed), named by its Gantt chart.
+    pub run_command: &'a str,
     /// The Monte Carlo comparison.
     pub comparison: &'a Comparison,
     /// The restored curves of the same replications.
@@ -135,7 +138,8 @@ pub fn render_html(r: &HtmlReport) -> String {
 
     summary(&mut out, c);
 
-    // Curves.
+    // Curves. The charts of the comparison do not repeat its command: the
+    // page names it once, above; the Gantt chart names its own run's.
     let marks: Vec<IncidentMark> = crate::chart::curve::incident_marks(sc, r.run);
     let runs_label = format!(
         "median line and p10–p90 band over {} replications per strategy (seed {})",
@@ -152,6 +156,7 @@ pub fn render_html(r: &HtmlReport) -> String {
             &marks,
             r.objectives,
             &runs_label,
+            "",
         ),
         "How many apps are up at each moment: the line is the median replication, the band holds \
          80 % of them (p10 to p90). Vertical lines mark the incidents.",
@@ -167,6 +172,7 @@ pub fn render_html(r: &HtmlReport) -> String {
             &marks,
             r.objectives,
             &runs_label,
+            "",
         ),
         "The same, each app weighted by its criticality: a strategy that brings the critical apps \
          back first climbs faster here.",
@@ -178,7 +184,7 @@ pub fn render_html(r: &HtmlReport) -> String {
         figure(
             &mut out,
             &format!("milestones-{}", k + 1),
-            &milestone_distribution(c, k, &bug),
+            &milestone_distribution(c, k, &bug, ""),
             &format!(
                 "Incident {}: the share of replications in which 90 % (solid) and 100 % (dashed) of \
                  its apps were back, against the time since the strike. Further left is better.",
@@ -198,12 +204,12 @@ pub fn render_html(r: &HtmlReport) -> String {
     figure(
         &mut out,
         "gantt-chart",
-        &gantt(sc, r.run, &marks),
+        &gantt(sc, r.run, &marks, r.run_command),
         &format!(
-            "Who restored what, when, in the run that hvsim run --strategy {} --seed {} shows: a row per \
+            "Who restored what, when, in the run that {} shows: a row per \
              team member, coloured by method; grey is off shift; the strip above each team shows how \
              many were on duty (holidays show as dips). Scroll sideways; hover a bar for details.",
-            strategy.id, r.run.seed
+            r.run_command
         ),
         true,
     );

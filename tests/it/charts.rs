@@ -111,6 +111,27 @@ fn labels(svg: &str) -> Vec<String> {
     texts(svg).into_iter().map(|t| t.4).collect()
 }
 
+/// The command a chart says reproduces it: the lines after its
+/// `reproduce:` label, joined as a shell joins lines that end in ` \`.
+fn reproducing_command(svg: &str) -> Option<String> {
+    let l = labels(svg);
+    let start = l.iter().position(|s| s == "reproduce:")? + 1;
+    let mut command = String::new();
+    for line in &l[start..] {
+        match line.strip_suffix(" \\") {
+            Some(part) => {
+                command.push_str(part);
+                command.push(' ');
+            }
+            None => {
+                command.push_str(line);
+                return Some(command);
+            }
+        }
+    }
+    None
+}
+
 /// No two texts on the same baseline overlap (by the same width estimate
 /// the charts use to place them).
 fn assert_no_overlap(svg: &str, what: &str) {
@@ -151,7 +172,15 @@ fn the_restored_curve_has_a_line_and_a_band_per_strategy_and_readable_axes() {
         label: "RTO".into(),
         after: SimDuration::from_days(1),
     }];
-    let svg = restored_curve(&scenario, &curves, Measure::Count, &marks, &rto, "64 runs");
+    let svg = restored_curve(
+        &scenario,
+        &curves,
+        Measure::Count,
+        &marks,
+        &rto,
+        "64 runs",
+        "",
+    );
     let png = render(&svg, "restored-count");
     // The two bands, alone or one over the other (drawn in order).
     let (c0, c1) = (series_style(0).0, series_style(1).0);
@@ -206,6 +235,7 @@ fn the_restored_curve_has_a_line_and_a_band_per_strategy_and_readable_axes() {
         &marks,
         &[],
         "64 runs",
+        "",
     );
     let l = labels(&weighted);
     assert!(l.contains(&"criticality-weighted share up (%)".to_string()));
@@ -221,7 +251,7 @@ fn the_restored_curve_has_a_line_and_a_band_per_strategy_and_readable_axes() {
 fn the_gantt_chart_has_a_row_per_member_coloured_by_method_with_shift_gaps_and_holidays() {
     let scenario = hvsim::scenario::load_default().expect("embedded scenario");
     let run = hvsim::simulate(&scenario, scenario.default_strategy(), 1).expect("runs");
-    let svg = gantt(&scenario, &run, &incident_marks(&scenario, &run));
+    let svg = gantt(&scenario, &run, &incident_marks(&scenario, &run), "");
     let png = render(&svg, "gantt");
     let l = labels(&svg);
     let team = &scenario.teams[0];
@@ -302,7 +332,7 @@ fn the_milestone_distribution_has_both_milestones_per_strategy() {
     let scenario = hvsim::scenario::load_default().expect("embedded scenario");
     let strategies: Vec<&Strategy> = scenario.strategies.iter().take(3).collect();
     let c = hvsim::montecarlo::compare(&scenario, &strategies, 64, 1, 2, &|_| true).expect("runs");
-    let svg = milestone_distribution(&c, 1, "socle-2018-b");
+    let svg = milestone_distribution(&c, 1, "socle-2018-b", "");
     let png = render(&svg, "milestones");
     for i in 0..strategies.len() {
         assert!(pixels(&png, rgb(series_style(i).0)) > 100, "strategy {i}");
@@ -355,6 +385,13 @@ fn sweep_charts_show_the_metric_against_the_parameter_with_ci_bars() {
             .into_owned();
         let png = render(&svg, &name);
         assert!(pixels(&png, rgb(series_style(0).0)) > 50, "{name}");
+        assert_eq!(
+            reproducing_command(&svg).as_deref(),
+            Some(
+                "hvsim sweep tests/fixtures/exp-queue.yaml --runs 40 --seed 1 --set teams.t.members=2..5"
+            ),
+            "{name}"
+        );
         let l = labels(&svg);
         assert!(l.contains(&"teams.t.members".to_string()), "{name}: {l:?}");
         for v in ["2", "3", "4", "5"] {
@@ -631,6 +668,22 @@ fn run_and_compare_write_charts_and_their_data() {
             "milestones.csv",
         ],
     );
+    // Every chart of the comparison names it.
+    for chart in [
+        "restored-count.svg",
+        "restored-weighted.svg",
+        "milestones-incident-1.svg",
+        "milestones-incident-2.svg",
+    ] {
+        let svg = std::fs::read_to_string(cmp.join(chart)).expect("svg");
+        assert_eq!(
+            reproducing_command(&svg).as_deref(),
+            Some(
+                "hvsim compare --strategies as-in-2018,reinstall-by-criticality --runs 64 --seed 1"
+            ),
+            "{chart}"
+        );
+    }
     let curve = std::fs::read_to_string(cmp.join("curve.csv")).expect("curve.csv");
     let mut lines = curve.lines();
     assert_eq!(
@@ -698,4 +751,159 @@ fn the_gantt_chart_has_a_row_per_backup_stream_with_the_transfers() {
     let png = render(&svg, "gantt-streams");
     let restore = rgb(hvsim::chart::method_colour(hvsim::model::Method::Restore));
     assert!(pixels(&png, restore) > 100);
+}
+
+/// The 2018 estate with another fault campaign: a scenario file and
+/// `--faults`, both of which a reproducing command must name.
+const SCENARIO_2018: &str = "scenarios/nouvelle-caledonie-2018.yaml";
+const LEAK: &str = "scenarios/faults/2018-slow-leak.yaml";
+
+#[test]
+fn the_charts_of_a_run_name_its_scenario_file_and_fault_campaign() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    succeed(
+        crate::hvsim()
+            .args([
+                "run",
+                SCENARIO_2018,
+                "--faults",
+                LEAK,
+                "--seed",
+                "3",
+                "--svg",
+            ])
+            .arg(dir.path()),
+    );
+    let want = format!("hvsim run {SCENARIO_2018} --faults {LEAK} --strategy as-in-2018 --seed 3");
+    for chart in ["gantt.svg", "restored-count.svg", "restored-weighted.svg"] {
+        let svg = std::fs::read_to_string(dir.path().join(chart)).expect("svg");
+        assert_eq!(
+            reproducing_command(&svg).as_deref(),
+            Some(want.as_str()),
+            "{chart}"
+        );
+        assert_no_overlap(&svg, chart);
+    }
+    // And that command does draw the same chart.
+    let again = tempfile::tempdir().expect("tempdir");
+    let args: Vec<&str> = want.split(' ').skip(1).collect();
+    succeed(crate::hvsim().args(&args).arg("--svg").arg(again.path()));
+    let read = |d: &Path| std::fs::read_to_string(d.join("gantt.svg")).expect("svg");
+    assert!(
+        read(dir.path()) == read(again.path()),
+        "another Gantt chart"
+    );
+}
+
+#[test]
+fn the_charts_of_the_embedded_scenario_name_no_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    succeed(
+        crate::hvsim()
+            .args(["run", "--seed", "2", "--svg"])
+            .arg(dir.path()),
+    );
+    let svg = std::fs::read_to_string(dir.path().join("gantt.svg")).expect("svg");
+    assert_eq!(
+        reproducing_command(&svg).as_deref(),
+        Some("hvsim run --strategy as-in-2018 --seed 2")
+    );
+    assert!(!svg.contains(".yaml"), "no scenario path");
+}
+
+#[test]
+fn the_reports_gantt_chart_names_the_run_with_its_scenario_file_and_fault_campaign() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = report(
+        dir.path(),
+        &[SCENARIO_2018, "--faults", LEAK, "--seed", "7"],
+    );
+    let run = format!("hvsim run {SCENARIO_2018} --faults {LEAK} --strategy as-in-2018 --seed 7");
+    assert!(
+        html.contains(&format!("in the run that {run} shows")),
+        "the caption names the run"
+    );
+    assert!(
+        html.contains(&format!(
+            "<code>hvsim report {SCENARIO_2018} --faults {LEAK} --runs 40 --seed 7 -o REPORT</code>"
+        )),
+        "the page names the report"
+    );
+    let start = html
+        .find("<figure id=\"gantt-chart\">")
+        .expect("Gantt chart");
+    let end = start + html[start..].find("</svg>").expect("closed") + "</svg>".len();
+    let svg = &html[start..end];
+    let svg = &svg[svg.find("<svg").expect("svg")..];
+    assert_eq!(reproducing_command(svg).as_deref(), Some(run.as_str()));
+}
+
+#[test]
+fn a_path_with_a_space_or_a_quote_is_quoted_so_the_command_pastes_into_a_shell() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let odd = dir.path().join("my scenarios");
+    std::fs::create_dir(&odd).expect("mkdir");
+    let scenario = odd.join("it's 2018.yaml");
+    std::fs::copy(SCENARIO_2018, &scenario).expect("copy");
+    let charts = dir.path().join("charts");
+    succeed(
+        crate::hvsim()
+            .arg("run")
+            .arg(&scenario)
+            .args(["--faults", LEAK, "--svg"])
+            .arg(&charts),
+    );
+    let quoted = format!(
+        "'{}'",
+        scenario.display().to_string().replace('\'', "'\\''")
+    );
+    let want = format!("hvsim run {quoted} --faults {LEAK} --strategy as-in-2018 --seed 1");
+    let svg = std::fs::read_to_string(charts.join("gantt.svg")).expect("svg");
+    assert_eq!(reproducing_command(&svg).as_deref(), Some(want.as_str()));
+    // Pasted into a shell, the chart's lines (however they wrap) draw it again.
+    let l = labels(&svg);
+    let start = l.iter().position(|s| s == "reproduce:").expect("label") + 1;
+    let end = start
+        + l[start..]
+            .iter()
+            .position(|s| !s.ends_with(" \\"))
+            .expect("last")
+        + 1;
+    let pasted = l[start..end].join("\n");
+    let again = dir.path().join("again");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_hvsim"))
+        .parent()
+        .expect("dir");
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .expect("PATH");
+    succeed(
+        std::process::Command::new("sh")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("PATH", path)
+            .arg("-c")
+            .arg(format!("{pasted} --svg \"$0\""))
+            .arg(&again),
+    );
+    let read = |d: &Path| std::fs::read_to_string(d.join("gantt.svg")).expect("svg");
+    assert!(read(&charts) == read(&again), "another Gantt chart");
+    // The report says it the same way, escaped for HTML.
+    let html = report(
+        dir.path(),
+        &[&scenario.display().to_string(), "--seed", "7"],
+    );
+    let quoted_html = quoted.replace('\'', "&#39;");
+    assert!(
+        html.contains(&format!(
+            "in the run that hvsim run {quoted_html} --strategy as-in-2018 --seed 7 shows"
+        )),
+        "the caption quotes the path"
+    );
+    assert!(
+        html.contains(&format!(
+            "<code>hvsim report {quoted_html} --runs 40 --seed 7 -o REPORT</code>"
+        )),
+        "the report's command quotes the path"
+    );
 }
