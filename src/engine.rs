@@ -769,7 +769,10 @@ impl<'a> Engine<'a> {
             let Trigger::On(what, p) = bug.trigger else {
                 continue;
             };
-            if what != op || self.bug_dead(BugId(b as u32), h) || !bug.hosts.contains(&h) {
+            if what != op
+                || self.bug_dead(BugId(b as u32), h)
+                || bug.hosts.binary_search(&h).is_err()
+            {
                 continue;
             }
             let host = &mut self.hosts[h.index()];
@@ -1743,7 +1746,7 @@ impl<'a> Engine<'a> {
             let bug = &self.sc.bugs[b];
             if matches!(bug.trigger, Trigger::Uptime(_) | Trigger::Poisson(_))
                 && !self.bug_dead(BugId(b as u32), h)
-                && bug.hosts.contains(&h)
+                && bug.hosts.binary_search(&h).is_ok()
             {
                 self.arm_trigger(sched, now, BugId(b as u32), h)?;
             }

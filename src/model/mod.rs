@@ -173,7 +173,8 @@ pub struct Bug {
     pub builds: Vec<BuildId>,
     /// When it fires.
     pub trigger: Trigger,
-    /// Hosts within its scope that run an affected build, in file order.
+    /// Hosts within its scope that run an affected build, in file order
+    /// (so ascending: the engine binary-searches it).
     pub hosts: Vec<HostId>,
     /// Probability that each host in scope is hit.
     pub host_probability: f64,
