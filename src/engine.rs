@@ -312,8 +312,8 @@ struct Engine<'a> {
     lanes: Vec<BinaryHeap<Reverse<Entry>>>,
     /// Tasks in progress per method (by ordinal), for caps.
     running: [u32; 6],
-    /// Entries held back by their runbook wave.
-    held: Vec<Entry>,
+    /// Per runbook wave, entries held back until it opens.
+    held: Vec<Vec<Entry>>,
     /// Workers without a task, in worker order.
     free: crate::sim::BitSet,
     /// Per app, entries parked under dependency-aware order until it
@@ -337,6 +337,11 @@ struct Engine<'a> {
     /// Scratch for `find_placement` when only feasibility is asked.
     scratch_placement: std::cell::RefCell<HostList>,
     waves: Vec<WaveState>,
+    /// Per wave, its apps not settled and its apps queued, kept as apps
+    /// change (`wave_update`) so that opening the waves does not scan
+    /// every app at every dispatch.
+    wave_unsettled: Vec<u32>,
+    wave_queued: Vec<u32>,
     transfers: Transfers,
     wake_at: Option<SimTime>,
     fault_rng: Vec<Option<StreamRng>>,
@@ -557,7 +562,7 @@ impl<'a> Engine<'a> {
             workers,
             lanes: (0..LANES).map(|_| BinaryHeap::new()).collect(),
             running: [0; 6],
-            held: Vec::new(),
+            held: vec![Vec::new(); st.waves.len()],
             free: crate::sim::BitSet::full(n_workers),
             waiting_on: if st.order == Order::DependencyAware {
                 vec![Vec::new(); sc.apps.len()]
@@ -580,6 +585,9 @@ impl<'a> Engine<'a> {
             placement: Placement::new(sc, st.dr_site),
             scratch_placement: std::cell::RefCell::new(HostList::new()),
             waves: vec![WaveState::default(); st.waves.len()],
+            // Every app starts healthy: settled, not queued.
+            wave_unsettled: vec![0; st.waves.len()],
+            wave_queued: vec![0; st.waves.len()],
             transfers: Transfers::default(),
             wake_at: None,
             fault_rng: (0..sc.bugs.len()).map(|_| None).collect(),
@@ -1078,8 +1086,10 @@ impl<'a> Engine<'a> {
         now: SimTime,
         a: AppId,
     ) -> Result<(), SimError> {
+        let before = self.wave_state(a);
+        self.apps[a.index()].broken += 1;
+        self.wave_update(a, before);
         let state = &mut self.apps[a.index()];
-        state.broken += 1;
         if state.broken == 1 {
             state.broken_at = now;
             state.outage_no += 1;
@@ -1116,12 +1126,12 @@ impl<'a> Engine<'a> {
                         self.end_task(&task, now, TaskEnd::Abandoned);
                         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} of {} abandoned: its host crashed", m.name(), self.sc.apps[a.index()].id);
                     }
-                    self.apps[a.index()].phase = Phase::Healthy;
+                    self.set_phase(a, Phase::Healthy);
                 }
                 Phase::Queued(Method::Restart | Method::Rebuild | Method::HaRestart)
                 | Phase::Hosts(_)
                 | Phase::NoMethod => {
-                    self.apps[a.index()].phase = Phase::Healthy;
+                    self.set_phase(a, Phase::Healthy);
                 }
                 _ => {}
             }
@@ -1254,7 +1264,7 @@ impl<'a> Engine<'a> {
     fn services_back(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
         for a in 0..self.apps.len() {
             if self.apps[a].phase == Phase::NoMethod {
-                self.apps[a].phase = Phase::Healthy;
+                self.set_phase(AppId(a as u32), Phase::Healthy);
                 self.decide(sched, now, AppId(a as u32))?;
             }
         }
@@ -1370,6 +1380,7 @@ impl<'a> Engine<'a> {
                 }
                 self.vm_status[v.index()] = VmStatus::Running;
                 let a = self.sc.vms[v.index()].app;
+                let before = self.wave_state(a);
                 let state = &mut self.apps[a.index()];
                 state.broken = state.broken.saturating_sub(1);
                 // Back by itself: whatever was planned for it is moot.
@@ -1385,6 +1396,7 @@ impl<'a> Engine<'a> {
                 {
                     state.phase = Phase::Healthy;
                 }
+                self.wave_update(a, before);
                 self.update_up(now, a);
             }
         }
@@ -1409,7 +1421,7 @@ impl<'a> Engine<'a> {
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "bug {} diagnosed: strategy {} decides how {} app(s) come back", self.sc.bugs[b.index()].id, self.st.id, waiting.len());
         for a in waiting {
             if self.apps[a.index()].phase == Phase::Diagnosis {
-                self.apps[a.index()].phase = Phase::Healthy;
+                self.set_phase(a, Phase::Healthy);
                 if self.apps[a.index()].broken > 0 {
                     self.decide(sched, now, a)?;
                 }
@@ -1449,7 +1461,7 @@ impl<'a> Engine<'a> {
             if m != Method::HaRestart
                 && let Some(b) = self.undiagnosed_bug(a)
             {
-                self.apps[a.index()].phase = Phase::Diagnosis;
+                self.set_phase(a, Phase::Diagnosis);
                 self.bugs[b.index()].waiting.push(a);
                 return Ok(());
             }
@@ -1457,7 +1469,7 @@ impl<'a> Engine<'a> {
                 return self.start(sched, now, a, m);
             }
         }
-        self.apps[a.index()].phase = Phase::NoMethod;
+        self.set_phase(a, Phase::NoMethod);
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "no method of strategy {} can bring {} back", self.st.id, self.sc.apps[a.index()].id);
         Ok(())
     }
@@ -1552,7 +1564,7 @@ impl<'a> Engine<'a> {
                 }
             }
             if waiting {
-                self.apps[a.index()].phase = Phase::Hosts(m);
+                self.set_phase(a, Phase::Hosts(m));
                 return Ok(());
             }
         }
@@ -1608,7 +1620,7 @@ impl<'a> Engine<'a> {
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} still down after {}: escalates from {}", self.sc.apps[a.index()].id, self.st.escalate_after.unwrap_or_default(), m.name());
         let state = &mut self.apps[a.index()];
         state.level = state.level.max(pos + 1);
-        state.phase = Phase::Healthy;
+        self.set_phase(a, Phase::Healthy);
         self.decide(sched, now, a)
     }
 
@@ -1778,8 +1790,8 @@ impl<'a> Engine<'a> {
     fn enqueue(&mut self, now: SimTime, a: AppId, m: Method) {
         let key = order_key(self.st.order, &self.sc.apps[a.index()], a.0, m, now);
         self.ready_seq += 1;
+        self.set_phase(a, Phase::Queued(m));
         let state = &mut self.apps[a.index()];
-        state.phase = Phase::Queued(m);
         state.queue_seq = self.ready_seq;
         state.gated = false;
         self.lanes[m.ordinal() as usize].push(Reverse((key, self.ready_seq, Job::App(a, m))));
@@ -1870,17 +1882,55 @@ impl<'a> Engine<'a> {
         s.broken == 0 || s.phase == Phase::NoMethod
     }
 
+    /// What a runbook wave counts of app `a`: (settled, queued).
+    fn wave_state(&self, a: AppId) -> (bool, bool) {
+        (
+            self.settled(a.index()),
+            matches!(self.apps[a.index()].phase, Phase::Queued(_)),
+        )
+    }
+
+    /// Keeps the per-wave counts in step after app `a` changed from
+    /// `before` (its `wave_state`). Every change of an app's phase or
+    /// broken VMs goes through here or `set_phase`.
+    fn wave_update(&mut self, a: AppId, before: (bool, bool)) {
+        let Some(&w) = self.st.wave_of.get(a.index()) else {
+            return;
+        };
+        let (settled, queued) = self.wave_state(a);
+        let w = w as usize;
+        let step = |count: &mut u32, was: bool, is: bool| match (was, is) {
+            (false, true) => *count += 1,
+            (true, false) => *count -= 1,
+            _ => {}
+        };
+        step(&mut self.wave_unsettled[w], !before.0, !settled);
+        step(&mut self.wave_queued[w], before.1, queued);
+    }
+
+    fn set_phase(&mut self, a: AppId, phase: Phase) {
+        let before = self.wave_state(a);
+        self.apps[a.index()].phase = phase;
+        self.wave_update(a, before);
+    }
+
     /// Per wave, whether its apps may start now: every earlier wave has
     /// settled and its own "go" step, if any, is done. Also queues the "go"
     /// step of the first wave that waits only for it.
     fn open_waves(&mut self, now: SimTime) -> Vec<bool> {
         let n = self.st.waves.len();
-        let mut settled = vec![true; n];
-        let mut waiting = vec![false; n];
-        for (a, &w) in self.st.wave_of.iter().enumerate() {
-            let w = w as usize;
-            settled[w] &= self.settled(a);
-            waiting[w] |= matches!(self.apps[a].phase, Phase::Queued(_));
+        let settled: Vec<bool> = self.wave_unsettled.iter().map(|&c| c == 0).collect();
+        let waiting: Vec<bool> = self.wave_queued.iter().map(|&c| c > 0).collect();
+        if cfg!(debug_assertions) {
+            let mut all_settled = vec![true; n];
+            let mut any_waiting = vec![false; n];
+            for (a, &w) in self.st.wave_of.iter().enumerate() {
+                let w = w as usize;
+                all_settled[w] &= self.settled(a);
+                any_waiting[w] |= matches!(self.apps[a].phase, Phase::Queued(_));
+            }
+            debug_assert_eq!(settled, all_settled, "wave counts out of step");
+            debug_assert_eq!(waiting, any_waiting, "wave counts out of step");
         }
         let mut open = vec![false; n];
         let mut prefix_settled = true;
@@ -1940,18 +1990,23 @@ impl<'a> Engine<'a> {
             }
             recycle(&mut self.parked, parked);
         }
-        // Apps held by their runbook wave go back in their lanes: a wave
-        // may have opened since.
-        let held = std::mem::take(&mut self.held);
-        for &entry in &held {
-            self.lanes[lane_of(entry.2)].push(Reverse(entry));
-        }
-        recycle(&mut self.held, held);
         let open = if waves {
             self.open_waves(now)
         } else {
             Vec::new()
         };
+        // Apps held by a wave that is open now go back in their lanes; the
+        // others stay held, untouched (not pushed back and popped again at
+        // every dispatch).
+        for (w, &is_open) in open.iter().enumerate() {
+            if is_open && !self.held[w].is_empty() {
+                let held = std::mem::take(&mut self.held[w]);
+                for &entry in &held {
+                    self.lanes[lane_of(entry.2)].push(Reverse(entry));
+                }
+                recycle(&mut self.held[w], held);
+            }
+        }
         let mut parked = 0usize;
         loop {
             // Skills of the free members on shift now.
@@ -2009,7 +2064,7 @@ impl<'a> Engine<'a> {
                             && !open[self.st.wave_of[a.index()] as usize];
                         if wave_closed {
                             self.lanes[lane].pop();
-                            self.held.push(entry);
+                            self.held[self.st.wave_of[a.index()] as usize].push(entry);
                             continue;
                         }
                         if gated && let Some(x) = self.dependency_blocker(a) {
@@ -2048,10 +2103,10 @@ impl<'a> Engine<'a> {
                                 // next method.
                                 let pos = self.st.methods.iter().position(|x| *x == m).unwrap_or(0);
                                 state.level = state.level.max(pos + 1);
-                                state.phase = Phase::Healthy;
+                                self.set_phase(a, Phase::Healthy);
                                 self.decide(sched, now, a)?;
                             } else {
-                                state.phase = Phase::DrCapacity(m);
+                                self.set_phase(a, Phase::DrCapacity(m));
                                 self.parked.push(a);
                                 parked += 1;
                             }
@@ -2075,11 +2130,26 @@ impl<'a> Engine<'a> {
             tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{parked} app(s) wait: no room for their VMs");
         }
         if (0..LANES).any(|l| !lane_automated(l) && !self.lanes[l].is_empty())
-            || !self.held.is_empty()
+            || self.holds_valid_entry()
         {
             self.schedule_wake(sched, now)?;
         }
         Ok(())
+    }
+
+    /// Whether a wave holds an entry that is still valid. Entries gone
+    /// stale while held (the app came back, or was queued again) are
+    /// dropped on the way, so each is looked at once.
+    fn holds_valid_entry(&mut self) -> bool {
+        for w in 0..self.held.len() {
+            while let Some(&(_, seq, job)) = self.held[w].last() {
+                if self.job_valid(seq, job) {
+                    return true;
+                }
+                self.held[w].pop();
+            }
+        }
+        false
     }
 
     /// The first free member on shift who can do the lane's work.
@@ -2152,8 +2222,8 @@ impl<'a> Engine<'a> {
         }
         let work = match job {
             Job::App(a, m) => {
+                self.set_phase(a, Phase::InProgress(m));
                 let state = &mut self.apps[a.index()];
-                state.phase = Phase::InProgress(m);
                 if let Some(b) = state.down_bug
                     && let Some(i) = self.bugs[b.index()].incident
                 {
@@ -2263,8 +2333,8 @@ impl<'a> Engine<'a> {
         let work = self.draw_work(a, m);
         self.running[m.ordinal() as usize] += 1;
         self.release_waiters(a);
+        self.set_phase(a, Phase::InProgress(m));
         let state = &mut self.apps[a.index()];
-        state.phase = Phase::InProgress(m);
         state.auto_event = Some(sched.schedule_in(work, CLASS_OTHER, Ev::AutoDone(a))?);
         if let Some(b) = state.down_bug
             && let Some(i) = self.bugs[b.index()].incident
@@ -2464,7 +2534,7 @@ impl<'a> Engine<'a> {
         now: SimTime,
         a: AppId,
     ) -> Result<(), SimError> {
-        self.apps[a.index()].phase = Phase::Transfer;
+        self.set_phase(a, Phase::Transfer);
         let record = self.out.transfers.len();
         self.out.transfers.push(TransferRecord {
             app: a,
@@ -2562,12 +2632,14 @@ impl<'a> Engine<'a> {
             }
         }
         let loss = self.data_loss(a, m);
+        let before = self.wave_state(a);
         let state = &mut self.apps[a.index()];
         // Keep the buffer for the app's next placement.
         state.placement = placement;
         state.placement.clear();
         state.broken = still_down;
         state.phase = Phase::Healthy;
+        self.wave_update(a, before);
         if still_down > 0 {
             self.redecide.push(a);
         }
@@ -2673,15 +2745,24 @@ impl<'a> Engine<'a> {
         self.out.stop = stop;
         self.out.end = end;
         self.out.events = events;
+        let mut held_apps = vec![
+            false;
+            if self.st.waves.is_empty() {
+                0
+            } else {
+                self.apps.len()
+            }
+        ];
+        for &(_, _, job) in self.held.iter().flatten() {
+            if let Job::App(a, _) = job {
+                held_apps[a.index()] = true;
+            }
+        }
         for (a, state) in self.apps.iter().enumerate() {
             if state.up {
                 continue;
             }
-            let in_wave = |a: usize| {
-                self.held
-                    .iter()
-                    .any(|e| matches!(e.2, Job::App(x, _) if x.index() == a))
-            };
+            let in_wave = |a: usize| held_apps[a];
             self.out.apps[a].waiting = Some(match state.phase {
                 Phase::Healthy => Waiting::Dependencies,
                 Phase::Diagnosis => Waiting::Diagnosis,
