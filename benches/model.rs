@@ -8,7 +8,9 @@
 //!   feeds the same aggregates. Both in one group, so that their ratio comes
 //!   from one run on a shared machine.
 //! - `scale`: one replication of `hvsim gen` estates of 1,000, 10,000 and
-//!   100,000 apps (10 VMs per app; hosts, DR hosts and teams in proportion).
+//!   100,000 apps (10 VMs per app; hosts, DR hosts and teams in proportion),
+//!   in FIFO and dependency-aware order, and with a runbook whose first
+//!   wave holds a tenth of the apps.
 
 /// The allocator of the `hvsim` binary, so that the bench measures what
 /// the CLI does.
@@ -281,14 +283,35 @@ fn estate(apps: u32) -> hvsim::r#gen::GenParams {
     }
 }
 
+/// A runbook strategy for a generated estate: its first tenth of apps in a
+/// first wave, the others after it.
+fn with_waves(text: &str, apps: u32) -> String {
+    let width = apps.to_string().len();
+    let first: Vec<String> = (1..=apps / 10)
+        .map(|i| format!("app-{i:0width$}"))
+        .collect();
+    let anchor = "default_strategy: restore-fifo";
+    assert!(text.contains(anchor), "gen names its default strategy");
+    text.replace(
+        anchor,
+        &format!(
+            "  - id: restore-waves\n    detection: exp(30m)\n    diagnosis: \"pert(1h, 2h, 6h)\"\n    \
+             methods: [restart, reinstall]\n    order: fifo\n    waves:\n      \
+             - {{ name: first, apps: [{}] }}\n{anchor}",
+            first.join(", ")
+        ),
+    )
+}
+
 fn scale(c: &mut Criterion) {
     let mut group = c.benchmark_group("scale");
     group.sample_size(10);
     for apps in [1_000u32, 10_000, 100_000] {
         let text = hvsim::r#gen::generate(&estate(apps)).expect("valid parameters");
+        let text = with_waves(&text, apps);
         let scenario = load_str(&text, "gen", Format::Yaml).expect("a generated estate is valid");
         group.throughput(Throughput::Elements(u64::from(apps)));
-        for strategy in ["restore-fifo", "restore-dependency-aware"] {
+        for strategy in ["restore-fifo", "restore-dependency-aware", "restore-waves"] {
             let st = scenario.strategy(strategy).expect("generated strategy");
             let mut seed = 0;
             group.bench_with_input(BenchmarkId::new(strategy, apps), &apps, |b, _| {
