@@ -1080,15 +1080,14 @@ impl<'a> Engine<'a> {
 
     /// One more of the app's VMs stopped running. The first one starts an
     /// outage of its data: the escalation deadline counts from here.
+    #[inline(always)]
     fn vm_broken(
         &mut self,
         sched: &mut Scheduler<Ev>,
         now: SimTime,
         a: AppId,
     ) -> Result<(), SimError> {
-        let before = self.wave_state(a);
-        self.apps[a.index()].broken += 1;
-        self.wave_update(a, before);
+        self.change_app(a, |s| s.broken += 1);
         let state = &mut self.apps[a.index()];
         if state.broken == 1 {
             state.broken_at = now;
@@ -1380,23 +1379,22 @@ impl<'a> Engine<'a> {
                 }
                 self.vm_status[v.index()] = VmStatus::Running;
                 let a = self.sc.vms[v.index()].app;
-                let before = self.wave_state(a);
-                let state = &mut self.apps[a.index()];
-                state.broken = state.broken.saturating_sub(1);
-                // Back by itself: whatever was planned for it is moot.
-                if state.broken == 0
-                    && matches!(
-                        state.phase,
-                        Phase::Queued(_)
-                            | Phase::Hosts(_)
-                            | Phase::DrCapacity(_)
-                            | Phase::NoMethod
-                            | Phase::Diagnosis
-                    )
-                {
-                    state.phase = Phase::Healthy;
-                }
-                self.wave_update(a, before);
+                self.change_app(a, |state| {
+                    state.broken = state.broken.saturating_sub(1);
+                    // Back by itself: whatever was planned for it is moot.
+                    if state.broken == 0
+                        && matches!(
+                            state.phase,
+                            Phase::Queued(_)
+                                | Phase::Hosts(_)
+                                | Phase::DrCapacity(_)
+                                | Phase::NoMethod
+                                | Phase::Diagnosis
+                        )
+                    {
+                        state.phase = Phase::Healthy;
+                    }
+                });
                 self.update_up(now, a);
             }
         }
@@ -1891,8 +1889,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Keeps the per-wave counts in step after app `a` changed from
-    /// `before` (its `wave_state`). Every change of an app's phase or
-    /// broken VMs goes through here or `set_phase`.
+    /// `before` (its `wave_state`); see `change_app`.
     fn wave_update(&mut self, a: AppId, before: (bool, bool)) {
         let Some(&w) = self.st.wave_of.get(a.index()) else {
             return;
@@ -1908,10 +1905,22 @@ impl<'a> Engine<'a> {
         step(&mut self.wave_queued[w], before.1, queued);
     }
 
-    fn set_phase(&mut self, a: AppId, phase: Phase) {
+    /// Changes app `a`'s state with `change`: the one door for changes of
+    /// its phase or broken VMs, which keeps the wave counts in step.
+    #[inline(always)]
+    fn change_app(&mut self, a: AppId, change: impl FnOnce(&mut AppState)) {
+        if self.st.wave_of.is_empty() {
+            change(&mut self.apps[a.index()]);
+            return;
+        }
         let before = self.wave_state(a);
-        self.apps[a.index()].phase = phase;
+        change(&mut self.apps[a.index()]);
         self.wave_update(a, before);
+    }
+
+    #[inline(always)]
+    fn set_phase(&mut self, a: AppId, phase: Phase) {
+        self.change_app(a, |s| s.phase = phase);
     }
 
     /// Per wave, whether its apps may start now: every earlier wave has
@@ -2632,14 +2641,14 @@ impl<'a> Engine<'a> {
             }
         }
         let loss = self.data_loss(a, m);
-        let before = self.wave_state(a);
+        self.change_app(a, |state| {
+            state.broken = still_down;
+            state.phase = Phase::Healthy;
+        });
         let state = &mut self.apps[a.index()];
         // Keep the buffer for the app's next placement.
         state.placement = placement;
         state.placement.clear();
-        state.broken = still_down;
-        state.phase = Phase::Healthy;
-        self.wave_update(a, before);
         if still_down > 0 {
             self.redecide.push(a);
         }
