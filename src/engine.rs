@@ -368,6 +368,9 @@ struct Engine<'a> {
     evacuated_news: bool,
     /// Outages in progress, by kind (backup, link, management).
     outages_active: [u32; 3],
+    /// Some app may be waiting with no method (`Phase::NoMethod`): set
+    /// where that phase is set, cleared when `services_back` looked.
+    maybe_stuck: bool,
 }
 
 fn outage_slot(kind: OutageKind) -> usize {
@@ -626,6 +629,7 @@ impl<'a> Engine<'a> {
             operations: Vec::new(),
             evacuated: Vec::new(),
             evacuated_news: false,
+            maybe_stuck: false,
         }
     }
 
@@ -1261,6 +1265,11 @@ impl<'a> Engine<'a> {
     /// Something that limited methods is back (a fix, the management
     /// plane, a shared service): apps no method could help are decided again.
     fn services_back(&mut self, sched: &mut Scheduler<Ev>, now: SimTime) -> Result<(), SimError> {
+        // Each host patched calls this: without the flag, patching every
+        // host of a large estate would scan every app each time.
+        if !std::mem::take(&mut self.maybe_stuck) {
+            return Ok(());
+        }
         for a in 0..self.apps.len() {
             if self.apps[a].phase == Phase::NoMethod {
                 self.set_phase(AppId(a as u32), Phase::Healthy);
@@ -1468,6 +1477,7 @@ impl<'a> Engine<'a> {
             }
         }
         self.set_phase(a, Phase::NoMethod);
+        self.maybe_stuck = true;
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "no method of strategy {} can bring {} back", self.st.id, self.sc.apps[a.index()].id);
         Ok(())
     }
