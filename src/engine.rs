@@ -43,6 +43,7 @@ mod faults;
 mod people;
 mod placement;
 mod recovered;
+mod reuse;
 use crate::sim::{Capacity, Room2};
 use placement::{Candidates, Placement, vm_need};
 
@@ -401,8 +402,10 @@ pub fn simulate(scenario: &Scenario, strategy: &Strategy, seed: u64) -> Result<O
         .iter()
         .position(|s| s.id == strategy.id)
         .ok_or_else(|| SimError::UnknownStrategy(strategy.id.clone()))?;
-    let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32);
-    let mut sched: Scheduler<Ev> = Scheduler::with_capacity(scenario.hosts.len() + 64);
+    let mut reuse = reuse::take();
+    let mut sched = std::mem::take(&mut reuse.sched);
+    sched.reset();
+    let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32, reuse);
     for (b, bug) in scenario.bugs.iter().enumerate() {
         let b = BugId(b as u32);
         match bug.trigger {
@@ -430,7 +433,10 @@ pub fn simulate(scenario: &Scenario, strategy: &Strategy, seed: u64) -> Result<O
         engine.handle(sched, now, ev)?;
         Ok::<bool, SimError>(true)
     })?;
-    Ok(engine.finish(stop, sched.now(), sched.processed()))
+    let (outcome, mut reuse) = engine.finish(stop, sched.now(), sched.processed());
+    reuse.sched = sched;
+    reuse::keep(reuse);
+    Ok(outcome)
 }
 
 /// Team `t`'s roster for this run when its members may be absent (ill):
@@ -494,35 +500,45 @@ fn skill_bits(skills: &[Method]) -> u8 {
 }
 
 impl<'a> Engine<'a> {
-    fn new(sc: &'a Scenario, st: &'a Strategy, seed: u64, strategy_id: u32) -> Self {
-        // Sized first: growing each host's list VM by VM was a tenth of
-        // a small replication's allocations.
-        let mut counts = vec![0usize; sc.hosts.len()];
-        for vm in &sc.vms {
-            counts[vm.host.index()] += 1;
-        }
-        let mut host_vms: Vec<Vec<VmId>> = counts.into_iter().map(Vec::with_capacity).collect();
+    /// The state at the start of a run, in `reuse`'s buffers (every one
+    /// emptied or overwritten: nothing of an earlier run carries over).
+    fn new(
+        sc: &'a Scenario,
+        st: &'a Strategy,
+        seed: u64,
+        strategy_id: u32,
+        reuse: reuse::Reuse,
+    ) -> Self {
+        use reuse::{cleared, empty_lists, refilled};
+        let mut host_vms = empty_lists(reuse.host_vms, sc.hosts.len());
+        let mut previous = reuse.hosts.into_iter();
         let hosts: Vec<HostState> = sc
             .hosts
             .iter()
-            .map(|h| HostState {
-                status: HostStatus::Up,
-                build: h.build,
-                crashed_by: None,
-                struck: Vec::new(),
-                recurrence: None,
-                reboot: None,
-                boots: 0,
-                rebuilds: 0,
-                rebuild_seq: 0,
-                patched: Vec::new(),
-                patch_pending: None,
-                patches: 0,
-                triggers: Vec::new(),
-                trigger_draws: 0,
-                crashes: 0,
-                dump_until: SimTime::ZERO,
-                down_since: None,
+            .map(|h| {
+                let (struck, patched, triggers) = match previous.next() {
+                    Some(p) => (cleared(p.struck), cleared(p.patched), cleared(p.triggers)),
+                    None => (Vec::new(), Vec::new(), Vec::new()),
+                };
+                HostState {
+                    status: HostStatus::Up,
+                    build: h.build,
+                    crashed_by: None,
+                    struck,
+                    recurrence: None,
+                    reboot: None,
+                    boots: 0,
+                    rebuilds: 0,
+                    rebuild_seq: 0,
+                    patched,
+                    patch_pending: None,
+                    patches: 0,
+                    triggers,
+                    trigger_draws: 0,
+                    crashes: 0,
+                    dump_until: SimTime::ZERO,
+                    down_since: None,
+                }
             })
             .collect();
         for (v, vm) in sc.vms.iter().enumerate() {
@@ -550,50 +566,91 @@ impl<'a> Engine<'a> {
             rng: RngStreams::new(seed),
             hosts,
             host_vms,
-            vm_host: sc.vms.iter().map(|v| v.host).collect(),
-            vm_status: vec![VmStatus::Running; sc.vms.len()],
-            apps: (0..sc.apps.len())
-                .map(|_| AppState {
-                    broken: 0,
-                    deps_down: 0,
-                    up: true,
-                    phase: Phase::Healthy,
-                    queue_seq: 0,
-                    down_bug: None,
-                    attempts: [0; 6],
-                    broken_at: SimTime::ZERO,
-                    outage_no: 0,
-                    level: 0,
-                    recur_hits: 0,
-                    placement: HostList::new(),
-                    auto_event: None,
-                    gated: false,
-                    worker: None,
-                })
-                .collect(),
-            bugs: vec![BugState::default(); sc.bugs.len()],
+            vm_host: refilled(reuse.vm_host, sc.vms.iter().map(|v| v.host)),
+            vm_status: refilled(
+                reuse.vm_status,
+                std::iter::repeat_n(VmStatus::Running, sc.vms.len()),
+            ),
+            apps: {
+                let mut previous = reuse.apps.into_iter();
+                (0..sc.apps.len())
+                    .map(|_| AppState {
+                        broken: 0,
+                        deps_down: 0,
+                        up: true,
+                        phase: Phase::Healthy,
+                        queue_seq: 0,
+                        down_bug: None,
+                        attempts: [0; 6],
+                        broken_at: SimTime::ZERO,
+                        outage_no: 0,
+                        level: 0,
+                        recur_hits: 0,
+                        placement: match previous.next() {
+                            Some(p) => {
+                                let mut placement = p.placement;
+                                placement.clear();
+                                placement
+                            }
+                            None => HostList::new(),
+                        },
+                        auto_event: None,
+                        gated: false,
+                        worker: None,
+                    })
+                    .collect()
+            },
+            bugs: {
+                let mut previous = reuse.bugs.into_iter();
+                (0..sc.bugs.len())
+                    .map(|_| BugState {
+                        waiting: previous
+                            .next()
+                            .map(|p| cleared(p.waiting))
+                            .unwrap_or_default(),
+                        ..BugState::default()
+                    })
+                    .collect()
+            },
             workers,
-            lanes: (0..LANES).map(|_| BinaryHeap::new()).collect(),
+            lanes: {
+                let mut lanes = reuse.lanes;
+                lanes.truncate(LANES);
+                for lane in &mut lanes {
+                    lane.clear();
+                }
+                lanes.resize_with(LANES, BinaryHeap::new);
+                lanes
+            },
             running: [0; 6],
-            held: vec![Vec::new(); st.waves.len()],
+            held: empty_lists(reuse.held, st.waves.len()),
             free: crate::sim::BitSet::full(n_workers),
-            waiting_on: if st.order == Order::DependencyAware {
-                vec![Vec::new(); sc.apps.len()]
-            } else {
-                Vec::new()
-            },
-            visited: if st.order == Order::DependencyAware {
-                vec![0; sc.apps.len()]
-            } else {
-                Vec::new()
-            },
+            waiting_on: empty_lists(
+                reuse.waiting_on,
+                if st.order == Order::DependencyAware {
+                    sc.apps.len()
+                } else {
+                    0
+                },
+            ),
+            visited: refilled(
+                reuse.visited,
+                std::iter::repeat_n(
+                    0,
+                    if st.order == Order::DependencyAware {
+                        sc.apps.len()
+                    } else {
+                        0
+                    },
+                ),
+            ),
             visit_epoch: 0,
-            dep_stack: Vec::new(),
+            dep_stack: cleared(reuse.dep_stack),
             work_streams: RngStreams::new(seed).purpose(Purpose::Work),
-            up_stack: Vec::new(),
-            parked: Vec::new(),
+            up_stack: cleared(reuse.up_stack),
+            parked: cleared(reuse.parked),
             capacity_freed: false,
-            redecide: Vec::new(),
+            redecide: cleared(reuse.redecide),
             ready_seq: 0,
             placement: Placement::new(sc, st.dr_site),
             scratch_placement: std::cell::RefCell::new(HostList::new()),
@@ -634,10 +691,10 @@ impl<'a> Engine<'a> {
             current_fault: None,
             management_until: SimTime::ZERO,
             outages_active: [0; 3],
-            autostart: vec![Vec::new(); sc.hosts.len()],
+            autostart: empty_lists(reuse.autostart, sc.hosts.len()),
             chaos_cycles: sc.chaos.iter().map(|c| vec![0; c.hosts.len()]).collect(),
-            operations: Vec::new(),
-            evacuated: Vec::new(),
+            operations: cleared(reuse.operations),
+            evacuated: cleared(reuse.evacuated),
             evacuated_news: false,
             maybe_stuck: false,
         }
@@ -677,7 +734,8 @@ impl<'a> Engine<'a> {
 
     // ---- the end -----------------------------------------------------------
 
-    fn finish(mut self, stop: StopReason, end: SimTime, events: u64) -> Outcome {
+    /// The run's outcome, and its buffers for the thread's next run.
+    fn finish(mut self, stop: StopReason, end: SimTime, events: u64) -> (Outcome, reuse::Reuse) {
         if self
             .rosters
             .iter()
@@ -785,6 +843,26 @@ impl<'a> Engine<'a> {
             };
             inc.restored = restored;
         }
-        self.out
+        let reuse = reuse::Reuse {
+            sched: Scheduler::default(),
+            hosts: self.hosts,
+            host_vms: self.host_vms,
+            vm_host: self.vm_host,
+            vm_status: self.vm_status,
+            apps: self.apps,
+            bugs: self.bugs,
+            lanes: self.lanes,
+            held: self.held,
+            waiting_on: self.waiting_on,
+            visited: self.visited,
+            dep_stack: self.dep_stack,
+            up_stack: self.up_stack,
+            parked: self.parked,
+            redecide: self.redecide,
+            operations: self.operations,
+            evacuated: self.evacuated,
+            autostart: self.autostart,
+        };
+        (self.out, reuse)
     }
 }

@@ -238,6 +238,31 @@ fn config() -> ProptestConfig {
 proptest! {
     #![proptest_config(config())]
 
+    /// A replication gives the same bits whatever ran before it on its
+    /// thread: the engine reuses its buffers from one run to the next, and
+    /// nothing of their contents may carry over.
+    #[test]
+    fn a_run_does_not_depend_on_the_runs_before_it_on_its_thread(
+        first in spec(),
+        then in spec(),
+        seed in any::<u64>(),
+    ) {
+        let load = |s: &Spec| load_str(&yaml(s), "generated.yaml", Format::Yaml);
+        let (first, then) = match (load(&first), load(&then)) {
+            (Ok(a), Ok(b)) => (a, b),
+            _ => return Err(TestCaseError::reject("not a valid pair of scenarios")),
+        };
+        let fresh = std::thread::scope(|scope| {
+            scope
+                .spawn(|| hvsim::simulate(&then, then.default_strategy(), seed))
+                .join()
+                .expect("the fresh thread ran")
+        });
+        let _ = hvsim::simulate(&first, first.default_strategy(), seed ^ 1);
+        let after = hvsim::simulate(&then, then.default_strategy(), seed);
+        prop_assert_eq!(fresh.ok(), after.ok());
+    }
+
     #[test]
     fn runs_respect_the_model_invariants(s in spec(), seed in any::<u64>()) {
         let text = yaml(&s);
