@@ -124,7 +124,12 @@ impl<'a> Engine<'a> {
             if let Some(&new) = placement.get(i) {
                 let old = self.vm_host[v.index()];
                 if old != new {
-                    self.host_vms[old.index()].retain(|x| *x != v);
+                    // A VM is on one host's list once: remove it there,
+                    // keeping the order of the others.
+                    let list = &mut self.host_vms[old.index()];
+                    if let Some(i) = list.iter().position(|x| *x == v) {
+                        list.remove(i);
+                    }
                     if self.host_vms[old.index()].is_empty()
                         && self.hosts[old.index()].status == HostStatus::Crashed
                     {
