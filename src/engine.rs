@@ -376,6 +376,8 @@ struct Engine<'a> {
     /// Something that may let an evacuated host reboot happened since the
     /// last look (a host joined the list, a diagnosis, fix, patch or
     /// workaround): the list is looked at only then, not at every event.
+    /// Set by hand where those happen; in debug builds every dispatch
+    /// without news checks that no evacuated host became rebootable.
     evacuated_news: bool,
     /// Outages in progress, by kind (backup, link, management).
     outages_active: [u32; 3],

@@ -239,6 +239,16 @@ impl<'a> Engine<'a> {
     /// in place, nothing is gained by taking the risk earlier, so not even
     /// a strategy that restarts despite recurrences does. The others wait
     /// for the next dispatch after a diagnosis, fix or workaround.
+    /// Whether evacuated host `h` may be rebooted now: the bug that
+    /// crashed it is diagnosed, and none that struck it can recur.
+    pub(super) fn evacuee_rebootable(&self, h: HostId) -> bool {
+        let host = &self.hosts[h.index()];
+        let known = host
+            .crashed_by
+            .is_none_or(|b| self.bugs[b.index()].diagnosed);
+        known && host.struck.iter().all(|&b| !self.can_recur(b, h))
+    }
+
     pub(super) fn reboot_evacuated(
         &mut self,
         sched: &mut Scheduler<Ev>,
@@ -256,10 +266,7 @@ impl<'a> Engine<'a> {
                 // Rebooted for an app meanwhile, or given VMs again.
                 continue;
             }
-            let known = host
-                .crashed_by
-                .is_none_or(|b| self.bugs[b.index()].diagnosed);
-            if known && host.struck.iter().all(|&b| !self.can_recur(b, h)) {
+            if self.evacuee_rebootable(h) {
                 tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "host {} has no VM left: rebooted to give its room back", self.sc.hosts[h.index()].id);
                 self.reboot(sched, now, h)?;
             } else {

@@ -201,6 +201,18 @@ impl<'a> Engine<'a> {
         recycle(&mut self.redecide, redecide);
         if std::mem::take(&mut self.evacuated_news) && !self.evacuated.is_empty() {
             self.reboot_evacuated(sched, now)?;
+        } else if cfg!(debug_assertions) {
+            // Without news no evacuated host may have become rebootable:
+            // whatever lets one reboot must set `evacuated_news` (tests run
+            // with this check).
+            for &h in &self.evacuated {
+                let empty_and_down = self.hosts[h.index()].status == HostStatus::Crashed
+                    && self.host_vms[h.index()].is_empty();
+                debug_assert!(
+                    !(empty_and_down && self.evacuee_rebootable(h)),
+                    "host {h:?} became rebootable without evacuated_news"
+                );
+            }
         }
         if self.capacity_freed {
             self.capacity_freed = false;
