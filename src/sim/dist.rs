@@ -91,6 +91,8 @@ pub enum Dist {
         mean: SimDuration,
         /// Standard deviation of the duration.
         sd: SimDuration,
+        /// Derived from `mean` and `sd` when it is made ([`Dist::lognormal`]).
+        prepared: Prepared,
     },
     /// Weibull with shape `k` and scale `λ`: mean `λ·Γ(1 + 1/k)`.
     Weibull {
@@ -118,7 +120,41 @@ pub enum Dist {
         mode: SimDuration,
         /// Largest value.
         max: SimDuration,
+        /// Derived from the others when it is made ([`Dist::pert`]).
+        prepared: Prepared,
     },
+}
+
+/// What sampling a lognormal or PERT distribution needs, derived once from
+/// its parameters when it is made rather than at every draw (a lognormal's
+/// logarithms, a PERT's beta parameters): a run draws thousands of times
+/// from the same few distributions. Opaque, so that it cannot disagree with
+/// the parameters it comes from: a `Dist` is made by parsing or by
+/// [`Dist::lognormal`] / [`Dist::pert`].
+#[derive(Clone, Copy)]
+pub struct Prepared(Option<Ready>);
+
+#[derive(Clone, Copy)]
+enum Ready {
+    LogNormal(rand_distr::LogNormal<f64>),
+    Pert(rand_distr::Pert<f64>),
+}
+
+/// Derived from the parameters, so it never makes two `Dist`s differ.
+impl PartialEq for Prepared {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Prepared"
+        } else {
+            "Unprepared"
+        })
+    }
 }
 
 /// Why a distribution's text could not be parsed or its parameters are
@@ -427,10 +463,7 @@ fn parse_call(kind: Kind, name: &str, inner: &str) -> Result<Dist, DistError> {
             mean: dur(0)?,
             sd: dur(1)?,
         },
-        Kind::LogNormal => Dist::LogNormal {
-            mean: dur(0)?,
-            sd: dur(1)?,
-        },
+        Kind::LogNormal => Dist::lognormal(dur(0)?, dur(1)?),
         Kind::Weibull => {
             let shape = texts[0]
                 .parse::<f64>()
@@ -449,11 +482,7 @@ fn parse_call(kind: Kind, name: &str, inner: &str) -> Result<Dist, DistError> {
             mode: dur(1)?,
             max: dur(2)?,
         },
-        Kind::Pert => Dist::Pert {
-            min: dur(0)?,
-            mode: dur(1)?,
-            max: dur(2)?,
-        },
+        Kind::Pert => Dist::pert(dur(0)?, dur(1)?, dur(2)?),
     };
     dist.validate()?;
     Ok(dist)
@@ -579,6 +608,54 @@ fn erf_nonneg(x: f64) -> f64 {
 }
 
 impl Dist {
+    /// A lognormal of this mean and standard deviation (of the duration
+    /// itself), with what sampling it needs derived once.
+    pub fn lognormal(mean: SimDuration, sd: SimDuration) -> Dist {
+        let unprepared = Dist::LogNormal {
+            mean,
+            sd,
+            prepared: Prepared(None),
+        };
+        // Exactly what `sample` would build at each draw, when it would.
+        let ready = (unprepared.validate().is_ok() && sd != SimDuration::ZERO)
+            .then(|| {
+                let (mu, sigma) = lognormal_params(mean, sd);
+                rand_distr::LogNormal::new(mu, sigma).ok()
+            })
+            .flatten()
+            .map(Ready::LogNormal);
+        Dist::LogNormal {
+            mean,
+            sd,
+            prepared: Prepared(ready),
+        }
+    }
+
+    /// A PERT distribution over [min, max] with this mode, with what
+    /// sampling it needs derived once.
+    pub fn pert(min: SimDuration, mode: SimDuration, max: SimDuration) -> Dist {
+        let unprepared = Dist::Pert {
+            min,
+            mode,
+            max,
+            prepared: Prepared(None),
+        };
+        let ready = (unprepared.validate().is_ok() && min != max)
+            .then(|| {
+                rand_distr::Pert::new(ms(min), ms(max))
+                    .with_mode(ms(mode))
+                    .ok()
+            })
+            .flatten()
+            .map(Ready::Pert);
+        Dist::Pert {
+            min,
+            mode,
+            max,
+            prepared: Prepared(ready),
+        }
+    }
+
     /// Parses the text form described in the [module docs](self).
     pub fn parse(text: &str) -> Result<Dist, DistError> {
         let t = text.trim();
@@ -637,7 +714,7 @@ impl Dist {
                 }
             }
             Dist::Exponential { mean } => check_positive("exp", "mean", mean),
-            Dist::LogNormal { mean, sd } => {
+            Dist::LogNormal { mean, sd, .. } => {
                 if mean == SimDuration::ZERO && sd != SimDuration::ZERO {
                     Err(DistError::InvalidValue {
                         dist: "lognormal",
@@ -669,7 +746,7 @@ impl Dist {
                 }
             }
             Dist::Triangular { min, mode, max } => check_order("triangular", min, mode, max),
-            Dist::Pert { min, mode, max } => check_order("pert", min, mode, max),
+            Dist::Pert { min, mode, max, .. } => check_order("pert", min, mode, max),
         }
     }
 
@@ -677,6 +754,23 @@ impl Dist {
     /// panics. An invalid `Dist` (see [`Dist::validate`]) always yields its
     /// mean.
     pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
+        // Prepared when made: the same draw as below, without deriving the
+        // parameters again.
+        if let Dist::LogNormal {
+            prepared: Prepared(Some(ready)),
+            ..
+        }
+        | Dist::Pert {
+            prepared: Prepared(Some(ready)),
+            ..
+        } = self
+        {
+            let x = match ready {
+                Ready::LogNormal(d) => d.sample(rng),
+                Ready::Pert(d) => d.sample(rng),
+            };
+            return self.within_support(x);
+        }
         if self.validate().is_err() {
             return self.mean();
         }
@@ -706,7 +800,7 @@ impl Dist {
                     None => return fallback(),
                 }
             }
-            Dist::LogNormal { mean, sd } => {
+            Dist::LogNormal { mean, sd, .. } => {
                 if sd == SimDuration::ZERO {
                     return mean;
                 }
@@ -729,7 +823,7 @@ impl Dist {
                     Err(_) => return fallback(),
                 }
             }
-            Dist::Pert { min, mode, max } => {
+            Dist::Pert { min, mode, max, .. } => {
                 if min == max {
                     return min;
                 }
@@ -739,7 +833,12 @@ impl Dist {
                 }
             }
         };
-        // Float rounding can stray just outside the support for huge values.
+        self.within_support(x)
+    }
+
+    /// A draw in milliseconds as a duration in the support: float rounding
+    /// can stray just outside it for huge values.
+    fn within_support(&self, x: f64) -> SimDuration {
         let d = SimDuration::from_millis_f64(x).max(self.min());
         match self.max() {
             Some(max) => d.min(max),
@@ -769,7 +868,7 @@ impl Dist {
                 SimDuration::from_millis_f64(ms(scale) * gamma(1.0 + 1.0 / shape))
             }
             Dist::Triangular { min, mode, max } => average(&[(1, min), (1, mode), (1, max)], 3),
-            Dist::Pert { min, mode, max } => average(&[(1, min), (4, mode), (1, max)], 6),
+            Dist::Pert { min, mode, max, .. } => average(&[(1, min), (4, mode), (1, max)], 6),
         }
     }
 
@@ -782,7 +881,9 @@ impl Dist {
             Dist::Uniform { min, .. } | Dist::Triangular { min, .. } | Dist::Pert { min, .. } => {
                 min
             }
-            Dist::Normal { mean, sd } | Dist::LogNormal { mean, sd } if sd == SimDuration::ZERO => {
+            Dist::Normal { mean, sd } | Dist::LogNormal { mean, sd, .. }
+                if sd == SimDuration::ZERO =>
+            {
                 mean
             }
             Dist::Exponential { .. }
@@ -799,7 +900,9 @@ impl Dist {
             Dist::Uniform { max, .. } | Dist::Triangular { max, .. } | Dist::Pert { max, .. } => {
                 Some(max)
             }
-            Dist::Normal { mean, sd } | Dist::LogNormal { mean, sd } if sd == SimDuration::ZERO => {
+            Dist::Normal { mean, sd } | Dist::LogNormal { mean, sd, .. }
+                if sd == SimDuration::ZERO =>
+            {
                 Some(mean)
             }
             Dist::Exponential { .. }
@@ -830,7 +933,7 @@ impl fmt::Display for Dist {
             Dist::Uniform { min, max } => write!(f, "uniform({}, {})", d(min), d(max)),
             Dist::Exponential { mean } => write!(f, "exp({})", d(mean)),
             Dist::Normal { mean, sd } => write!(f, "normal(mean={}, sd={})", d(mean), d(sd)),
-            Dist::LogNormal { mean, sd } => {
+            Dist::LogNormal { mean, sd, .. } => {
                 write!(f, "lognormal(mean={}, sd={})", d(mean), d(sd))
             }
             Dist::Weibull { shape, scale } => {
@@ -839,7 +942,7 @@ impl fmt::Display for Dist {
             Dist::Triangular { min, mode, max } => {
                 write!(f, "triangular({}, {}, {})", d(min), d(mode), d(max))
             }
-            Dist::Pert { min, mode, max } => {
+            Dist::Pert { min, mode, max, .. } => {
                 write!(f, "pert({}, {}, {})", d(min), d(mode), d(max))
             }
         }
@@ -851,6 +954,57 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
+
+    /// The same distribution without its prepared parameters: `sample`
+    /// then derives them at the draw, as it did before they were prepared.
+    fn unprepared(d: &Dist) -> Dist {
+        match *d {
+            Dist::LogNormal { mean, sd, .. } => Dist::LogNormal {
+                mean,
+                sd,
+                prepared: Prepared(None),
+            },
+            Dist::Pert { min, mode, max, .. } => Dist::Pert {
+                min,
+                mode,
+                max,
+                prepared: Prepared(None),
+            },
+            ref other => other.clone(),
+        }
+    }
+
+    proptest::proptest! {
+        /// Preparing a lognormal or PERT when it is made changes no draw,
+        /// bit for bit, degenerate and invalid parameters included.
+        #[test]
+        fn prepared_distributions_draw_exactly_what_unprepared_ones_do(
+            a in 0u64..50_000_000,
+            b in 0u64..50_000_000,
+            c in 0u64..50_000_000,
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let ms = SimDuration::from_millis;
+            let mut sorted = [a, b, c];
+            sorted.sort_unstable();
+            for d in [
+                Dist::lognormal(ms(a), ms(b)),
+                Dist::lognormal(ms(0), ms(b)),
+                Dist::lognormal(ms(a), ms(0)),
+                Dist::pert(ms(sorted[0]), ms(sorted[1]), ms(sorted[2])),
+                Dist::pert(ms(a), ms(b), ms(c)),
+                Dist::pert(ms(a), ms(a), ms(a)),
+            ] {
+                let plain = unprepared(&d);
+                let mut r1 = ChaCha8Rng::seed_from_u64(seed);
+                let mut r2 = ChaCha8Rng::seed_from_u64(seed);
+                for _ in 0..8 {
+                    proptest::prop_assert_eq!(d.sample(&mut r1), plain.sample(&mut r2));
+                }
+                proptest::prop_assert_eq!(&d, &plain);
+            }
+        }
+    }
 
     const MIN: u64 = 60_000;
     const HOUR: u64 = 60 * MIN;
@@ -918,20 +1072,8 @@ mod tests {
                     sd: h(1),
                 },
             ),
-            (
-                "lognormal(mean=4h, sd=2h)",
-                Dist::LogNormal {
-                    mean: h(4),
-                    sd: h(2),
-                },
-            ),
-            (
-                "lognormal(4h, 2h)",
-                Dist::LogNormal {
-                    mean: h(4),
-                    sd: h(2),
-                },
-            ),
+            ("lognormal(mean=4h, sd=2h)", Dist::lognormal(h(4), h(2))),
+            ("lognormal(4h, 2h)", Dist::lognormal(h(4), h(2))),
             (
                 "weibull(shape=1.5, scale=4h)",
                 Dist::Weibull {
@@ -969,38 +1111,13 @@ mod tests {
                     max: h(6),
                 },
             ),
-            (
-                "pert(1h, 2h, 6h)",
-                Dist::Pert {
-                    min: h(1),
-                    mode: h(2),
-                    max: h(6),
-                },
-            ),
-            (
-                "pert(max=6h,mode=2h,min=1h)",
-                Dist::Pert {
-                    min: h(1),
-                    mode: h(2),
-                    max: h(6),
-                },
-            ),
+            ("pert(1h, 2h, 6h)", Dist::pert(h(1), h(2), h(6))),
+            ("pert(max=6h,mode=2h,min=1h)", Dist::pert(h(1), h(2), h(6))),
             (
                 "pert(min=1h, likely=2h, max=6h)",
-                Dist::Pert {
-                    min: h(1),
-                    mode: h(2),
-                    max: h(6),
-                },
+                Dist::pert(h(1), h(2), h(6)),
             ),
-            (
-                "  pert (  1h ,2h,  6h  )  ",
-                Dist::Pert {
-                    min: h(1),
-                    mode: h(2),
-                    max: h(6),
-                },
-            ),
+            ("  pert (  1h ,2h,  6h  )  ", Dist::pert(h(1), h(2), h(6))),
             (
                 "uniform(1h 30m, 3h)",
                 Dist::Uniform {
@@ -1025,19 +1142,9 @@ mod tests {
             ),
             (
                 "lognormal(mean=0s, sd=0s)",
-                Dist::LogNormal {
-                    mean: SimDuration::ZERO,
-                    sd: SimDuration::ZERO,
-                },
+                Dist::lognormal(SimDuration::ZERO, SimDuration::ZERO),
             ),
-            (
-                "pert(2h, 2h, 2h)",
-                Dist::Pert {
-                    min: h(2),
-                    mode: h(2),
-                    max: h(2),
-                },
-            ),
+            ("pert(2h, 2h, 2h)", Dist::pert(h(2), h(2), h(2))),
         ];
         for (text, want) in cases {
             assert_eq!(p(text), want, "{text}");
@@ -1337,11 +1444,7 @@ mod tests {
             assert_eq!(p(text).mean().as_millis(), want, "{text}");
         }
         assert_eq!(p("weibull(shape=0.001, scale=1h)").mean(), SimDuration::MAX);
-        let huge = Dist::Pert {
-            min: SimDuration::MAX,
-            mode: SimDuration::MAX,
-            max: SimDuration::MAX,
-        };
+        let huge = Dist::pert(SimDuration::MAX, SimDuration::MAX, SimDuration::MAX);
         assert_eq!(huge.mean(), SimDuration::MAX);
     }
 
@@ -1435,10 +1538,7 @@ mod tests {
             Dist::Exponential {
                 mean: SimDuration::ZERO,
             },
-            Dist::LogNormal {
-                mean: SimDuration::ZERO,
-                sd: h(1),
-            },
+            Dist::lognormal(SimDuration::ZERO, h(1)),
             Dist::Weibull {
                 shape: f64::NAN,
                 scale: h(1),
@@ -1464,11 +1564,7 @@ mod tests {
                 mode: h(2),
                 max: h(1),
             },
-            Dist::Pert {
-                min: h(1),
-                mode: h(4),
-                max: h(3),
-            },
+            Dist::pert(h(1), h(4), h(3)),
         ];
         for d in invalid {
             assert!(d.validate().is_err(), "{d:?}");
@@ -1488,14 +1584,8 @@ mod tests {
                 mean: SimDuration::ZERO,
                 sd: SimDuration::MAX,
             },
-            Dist::LogNormal {
-                mean: SimDuration::from_millis(1),
-                sd: SimDuration::MAX,
-            },
-            Dist::LogNormal {
-                mean: SimDuration::MAX,
-                sd: SimDuration::MAX,
-            },
+            Dist::lognormal(SimDuration::from_millis(1), SimDuration::MAX),
+            Dist::lognormal(SimDuration::MAX, SimDuration::MAX),
             Dist::Weibull {
                 shape: 1e-3,
                 scale: h(1),
@@ -1517,16 +1607,12 @@ mod tests {
                 mode: SimDuration::MAX,
                 max: SimDuration::MAX,
             },
-            Dist::Pert {
-                min: SimDuration::ZERO,
-                mode: SimDuration::ZERO,
-                max: SimDuration::MAX,
-            },
-            Dist::Pert {
-                min: SimDuration::from_millis(1),
-                mode: SimDuration::from_millis(1),
-                max: SimDuration::from_millis(2),
-            },
+            Dist::pert(SimDuration::ZERO, SimDuration::ZERO, SimDuration::MAX),
+            Dist::pert(
+                SimDuration::from_millis(1),
+                SimDuration::from_millis(1),
+                SimDuration::from_millis(2),
+            ),
         ];
         for d in extreme {
             assert!(d.validate().is_ok(), "{d:?}");
