@@ -345,8 +345,6 @@ struct Engine<'a> {
     ready_seq: u64,
     /// Hosts' free room and first fit over the DR site and the clusters.
     placement: Placement,
-    /// Scratch for `find_placement` when only feasibility is asked.
-    scratch_placement: std::cell::RefCell<HostList>,
     waves: Vec<WaveState>,
     /// Per wave, its apps not settled and its apps queued, kept as apps
     /// change (`wave_update`) so that opening the waves does not scan
@@ -655,7 +653,6 @@ impl<'a> Engine<'a> {
             redecide: cleared(reuse.redecide),
             ready_seq: 0,
             placement: Placement::new(sc, st.dr_site),
-            scratch_placement: std::cell::RefCell::new(HostList::new()),
             waves: vec![WaveState::default(); st.waves.len()],
             // Every app starts healthy: settled, not queued.
             wave_unsettled: vec![0; st.waves.len()],

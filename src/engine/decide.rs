@@ -126,7 +126,7 @@ impl<'a> Engine<'a> {
             Method::HaRestart => {
                 !corrupted
                     && self.management_available(now)
-                    && self.find_placement(a, m, &mut self.scratch_placement.borrow_mut())
+                    && self.find_placement(a, m, &mut HostList::new())
             }
         }
     }
