@@ -105,9 +105,10 @@ struct MonteCarloArgs {
     /// every point) uses the same derived seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Worker threads (default: all cores); the result does not depend on it.
-    #[arg(long, short)]
-    jobs: Option<usize>,
+    /// Worker threads (default: all cores; at most 4 per core); the result
+    /// does not depend on it.
+    #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
     /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
@@ -229,6 +230,9 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
 enum Failure {
     /// Ctrl-C: the partial report was printed; exit like an interrupted command.
     Interrupted,
+    /// Standard output was closed by its reader (`hvsim run | head`): stop
+    /// quietly, as a filter does.
+    ClosedPipe,
     Input(String),
     Limit(String),
     Other(String),
@@ -247,21 +251,54 @@ fn main() -> ExitCode {
         Some(Command::Validate { files, faults }) => validate(&files, faults.as_ref()),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
         Err(Failure::Interrupted) => ExitCode::from(130),
         Err(Failure::Input(msg)) => {
-            eprintln!("error: {msg}");
+            note(&format!("error: {msg}"));
             ExitCode::from(2)
         }
         Err(Failure::Limit(msg)) => {
-            eprintln!("error: {msg}");
+            note(&format!("error: {msg}"));
             ExitCode::from(3)
         }
         Err(Failure::Other(msg)) => {
-            eprintln!("error: {msg}");
+            note(&format!("error: {msg}"));
             ExitCode::from(1)
         }
     }
+}
+
+/// Prints `text` on standard output. A reader that closed the pipe ends
+/// the command quietly; any other failure (a full disk) is an error, never
+/// a panic.
+fn emit(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Failure::ClosedPipe,
+            _ => Failure::Other(format!("cannot write to standard output: {e}")),
+        })
+}
+
+/// Prints one line on standard error; if even that fails there is no one
+/// left to tell, and the exit code says it.
+fn note(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Writes one output file (`-`: standard output) and says so on stderr.
+fn save(path: &std::path::Path, bytes: &[u8], what: &str) -> Result<(), Failure> {
+    hvsim::output::write_file(path, bytes).map_err(|e| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Failure::ClosedPipe,
+        _ => Failure::Other(format!("cannot write {}: {e}", path.display())),
+    })?;
+    if path.as_os_str() != "-" {
+        note(&format!("wrote {}{what}", path.display()));
+    }
+    Ok(())
 }
 
 /// The scenario's text, name and format (the embedded default without a path).
@@ -353,6 +390,15 @@ fn run_command(
 }
 
 impl MonteCarloArgs {
+    /// The worker threads to use, bounded by the machine (see [`bounded_jobs`]).
+    fn jobs(&self) -> usize {
+        let (jobs, warning) = bounded_jobs(self.jobs, default_jobs());
+        if let Some(w) = warning {
+            note(&w);
+        }
+        jobs
+    }
+
     /// The command line `hvsim SUB` with these arguments that shape the
     /// result (not `--jobs`) and `--runs RUNS`; the caller adds its own.
     fn command(&self, sub: &str, runs: u64) -> String {
@@ -372,19 +418,33 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         None => scenario.default_strategy(),
         Some(name) => pick_strategies(&scenario, std::slice::from_ref(name))?[0],
     };
-    let _guard = args.trace.then(|| trace::install(Clock::new(&scenario)));
+    let tracing = args.trace.then(|| trace::install(Clock::new(&scenario)));
     let seed = args.seed.unwrap_or(DEFAULT_SEED);
     let outcome = hvsim::simulate(&scenario, strategy, seed).map_err(|e| match e {
         SimError::Run(_) => Failure::Limit(format!("{e} (seed {seed})")),
         SimError::UnknownStrategy(_) => Failure::Input(e.to_string()),
     })?;
+    if let Some((guard, sink)) = tracing {
+        drop(guard);
+        match sink.failure() {
+            // A reader of the trace that went away (`2>&1 | head`) is not an
+            // error; the report still goes to stdout.
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Some(e) => {
+                return Err(Failure::Other(format!(
+                    "cannot write the trace to standard error: {e}"
+                )));
+            }
+            None => {}
+        }
+    }
     if args.json {
         let doc = run_json(&scenario, &outcome);
         let text = serde_json::to_string_pretty(&doc)
             .map_err(|e| Failure::Other(format!("cannot render JSON: {e}")))?;
-        println!("{text}");
+        emit(&format!("{text}\n"))?;
     } else {
-        print!("{}", render_run(&scenario, &outcome));
+        emit(&render_run(&scenario, &outcome))?;
     }
     if let Some(dir) = &args.svg {
         let command = run_command(
@@ -401,15 +461,13 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes each file into `dir` (created if needed), atomically.
+/// Writes each file into `dir` (created if needed), each whole or not at all.
 fn write_files(dir: &std::path::Path, files: &[hvsim::report::NamedFile]) -> Result<(), Failure> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Failure::Other(format!("cannot create {}: {e}", dir.display())))?;
     for (name, text) in files {
         let path = dir.join(name);
-        hvsim::report::write_atomically(&path, text.as_bytes())
-            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
-        eprintln!("wrote {}", path.display());
+        save(&path, text.as_bytes(), "")?;
     }
     Ok(())
 }
@@ -417,7 +475,7 @@ fn write_files(dir: &std::path::Path, files: &[hvsim::report::NamedFile]) -> Res
 fn compare(args: CompareArgs) -> Result<(), Failure> {
     let scenario = load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
     let strategies = pick_strategies(&scenario, &args.common.strategies)?;
-    let jobs = args.common.jobs.unwrap_or_else(default_jobs);
+    let jobs = args.common.jobs();
     let shard = args.shard.unwrap_or((0, 1));
     let (start, end) = hvsim::montecarlo::shard_range(args.runs, shard);
     // Ctrl-C stops after the blocks in flight and reports what was done.
@@ -458,22 +516,22 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let interrupted = result.done < end - start;
     if interrupted {
-        eprintln!(
+        note(&format!(
             "interrupted: {} of {} replications done; the report covers those",
             result.done,
             end - start
-        );
+        ));
     }
     if let Some(out) = &args.out {
         hvsim::shard::write(out, &scenario.name, &result)
             .map_err(|e| Failure::Other(e.to_string()))?;
-        eprintln!(
+        note(&format!(
             "wrote shard {}/{} ({} replications) to {}",
             shard.0,
             shard.1,
             result.done,
             out.display()
-        );
+        ));
         if args.shard.is_some() {
             return if interrupted {
                 Err(Failure::Interrupted)
@@ -556,9 +614,9 @@ fn print_comparison(
         let doc = hvsim::report::compare_json(name, result);
         let text = serde_json::to_string_pretty(&doc)
             .map_err(|e| Failure::Other(format!("cannot render JSON: {e}")))?;
-        println!("{text}");
+        emit(&format!("{text}\n"))?;
     } else {
-        print!("{}", hvsim::report::render_compare(name, result));
+        emit(&hvsim::report::render_compare(name, result))?;
     }
     Ok(())
 }
@@ -610,7 +668,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         }
     }
     let grid = points(&args.sets).map_err(Failure::Input)?;
-    let jobs = args.common.jobs.unwrap_or_else(default_jobs);
+    let jobs = args.common.jobs();
     let names: Vec<String> = args.sets.iter().map(|s| s.name()).collect();
     let mut results = Vec::new();
     for point in &grid {
@@ -658,8 +716,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         if is_dir {
             write_files(path, &[("sweep.csv".to_string(), csv)])?;
         } else {
-            hvsim::report::write_atomically(path, csv.as_bytes())
-                .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
+            save(path, csv.as_bytes(), "")?;
         }
     }
     if let Some(dir) = &args.svg {
@@ -684,9 +741,9 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
             "points": docs,
         }))
         .map_err(|e| Failure::Other(format!("cannot render JSON: {e}")))?;
-        println!("{text}");
+        emit(&format!("{text}\n"))?;
     } else {
-        print!("{}", hvsim::report::render_sweep(&names, &results));
+        emit(&hvsim::report::render_sweep(&names, &results))?;
     }
     Ok(())
 }
@@ -706,7 +763,7 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
         ),
         None => None,
     };
-    let jobs = args.common.jobs.unwrap_or_else(default_jobs);
+    let jobs = args.common.jobs();
     let seed = args.common.seed;
     let comparison =
         hvsim::montecarlo::compare(&scenario, &strategies, args.runs, seed, jobs, &|_| true)
@@ -746,15 +803,31 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
         run: &run,
         objectives: &hvsim::chart::curve::objectives_of(&scenario),
     });
-    hvsim::report::write_atomically(&args.output, html.as_bytes())
-        .map_err(|e| Failure::Other(format!("cannot write {}: {e}", args.output.display())))?;
-    eprintln!("wrote {}", args.output.display());
-    Ok(())
+    save(&args.output, html.as_bytes(), "")
 }
 
 /// All cores: the results do not depend on it.
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// More threads than this per core only cost memory and start-up time.
+const JOBS_PER_CORE: usize = 4;
+
+/// The worker threads for `asked` (`--jobs`): all cores by default, and at
+/// most [`JOBS_PER_CORE`] per core, with a note when a request is lowered.
+fn bounded_jobs(asked: Option<u32>, cores: usize) -> (usize, Option<String>) {
+    let most = cores.max(1) * JOBS_PER_CORE;
+    match asked {
+        None => (cores.max(1), None),
+        Some(n) if n as usize > most => (
+            most,
+            Some(format!(
+                "note: --jobs {n} is more than {JOBS_PER_CORE} per core on this machine's {cores} core(s); using {most} (the results do not depend on --jobs)"
+            )),
+        ),
+        Some(n) => (n as usize, None),
+    }
 }
 
 fn merge(files: &[PathBuf], json: bool) -> Result<(), Failure> {
@@ -792,17 +865,15 @@ fn generate(args: GenArgs) -> Result<(), Failure> {
     let text = hvsim::r#gen::generate(&params).map_err(|e| Failure::Input(e.to_string()))?;
     match &args.out {
         Some(path) => {
-            hvsim::report::write_atomically(path, text.as_bytes())
-                .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
-            eprintln!(
-                "wrote {} ({} apps, {} VMs, {} hosts)",
-                path.display(),
+            let what = format!(
+                " ({} apps, {} VMs, {} hosts)",
                 params.apps,
                 u64::from(params.apps) * u64::from(params.vms_per_app),
                 params.hosts
             );
+            save(path, text.as_bytes(), &what)?;
         }
-        None => print!("{text}"),
+        None => emit(&text)?,
     }
     Ok(())
 }
@@ -821,28 +892,33 @@ fn validate(files: &[PathBuf], faults: Option<&PathBuf>) -> Result<(), Failure> 
             }),
         };
         match loaded {
-            Ok(s) => println!(
-                "ok: {}{} — {} ({} hosts, {} apps, {} VMs, {} bugs, {} teams, {} strategies)",
-                f.display(),
-                faults.map_or(String::new(), |c| format!(
-                    " with faults from {}",
-                    c.display()
-                )),
-                s.name,
-                s.hosts.len(),
-                s.apps.len(),
-                s.vms.len(),
-                s.bugs.len(),
-                s.teams.len(),
-                s.strategies.len()
-            ),
+            Ok(s) => {
+                for warning in horizon_warnings(&s) {
+                    note(&format!("warning: {}: {warning}", f.display()));
+                }
+                emit(&format!(
+                    "ok: {}{} — {} ({} hosts, {} apps, {} VMs, {} bugs, {} teams, {} strategies)\n",
+                    f.display(),
+                    faults.map_or(String::new(), |c| format!(
+                        " with faults from {}",
+                        c.display()
+                    )),
+                    s.name,
+                    s.hosts.len(),
+                    s.apps.len(),
+                    s.vms.len(),
+                    s.bugs.len(),
+                    s.teams.len(),
+                    s.strategies.len()
+                ))?
+            }
             Err(e) => {
                 if matches!(e, ScenarioError::Read { .. }) {
                     unreadable += 1;
                 } else {
                     bad += 1;
                 }
-                eprintln!("{e}");
+                note(&e.to_string());
             }
         }
     }
@@ -861,9 +937,42 @@ fn validate(files: &[PathBuf], faults: Option<&PathBuf>) -> Result<(), Failure> 
     Ok(())
 }
 
+/// Strategies whose run (seed 1) ends at the horizon with work still
+/// pending: the horizon cannot hold the recovery, so milestones and
+/// objectives would be cut short.
+fn horizon_warnings(scenario: &Scenario) -> Vec<String> {
+    let clock = Clock::new(scenario);
+    let mut warnings = Vec::new();
+    for st in &scenario.strategies {
+        let Ok(o) = hvsim::simulate(scenario, st, DEFAULT_SEED) else {
+            continue;
+        };
+        let pending = hvsim::report::count_by_reason(o.pending());
+        if !pending.is_empty() {
+            warnings.push(format!(
+                "with strategy `{}` (seed {DEFAULT_SEED}) the horizon of {} ends at {} with work still pending ({pending}); lengthen `horizon` so the recovery fits",
+                st.id,
+                scenario.horizon,
+                clock.date(o.horizon)
+            ));
+        }
+    }
+    warnings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jobs_default_to_the_cores_and_are_bounded_by_them() {
+        assert_eq!(bounded_jobs(None, 2), (2, None));
+        assert_eq!(bounded_jobs(Some(3), 2), (3, None));
+        assert_eq!(bounded_jobs(Some(8), 2), (8, None));
+        let (jobs, note) = bounded_jobs(Some(100_000), 2);
+        assert_eq!(jobs, 8);
+        assert!(note.unwrap().contains("--jobs 100000"));
+    }
 
     #[test]
     fn shell_quote_leaves_plain_words_and_quotes_the_rest() {

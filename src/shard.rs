@@ -98,9 +98,8 @@ impl From<&Moments> for MomentsFile {
     }
 }
 
-/// Writes a comparison (usually one shard) to `path`, atomically: a
-/// temporary file in the same directory, renamed into place, so a crash
-/// never leaves a half-written shard.
+/// Writes a comparison (usually one shard) to `path` with
+/// [`crate::output::write_file`]: a crash never leaves a half-written shard.
 pub fn write(path: &Path, scenario: &str, c: &Comparison) -> Result<(), ShardError> {
     let file = path.display().to_string();
     let io = |source| ShardError::Io {
@@ -151,7 +150,7 @@ pub fn write(path: &Path, scenario: &str, c: &Comparison) -> Result<(), ShardErr
         file: file.clone(),
         reason: e.to_string(),
     })?;
-    crate::report::write_atomically(path, &text).map_err(io)
+    crate::output::write_file(path, &text).map_err(io)
 }
 
 /// Reads a shard file: the scenario name and the comparison it holds.

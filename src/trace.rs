@@ -5,13 +5,15 @@
 //! start); this formatter turns it into `2018-12-26 01:40 +11:00`.
 
 use std::fmt;
+use std::io;
+use std::sync::{Arc, Mutex};
 
 use hvsim::report::Clock;
 use hvsim::sim::SimTime;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
 use tracing_subscriber::registry::LookupSpan;
 
 struct SimTimeFormat {
@@ -63,12 +65,57 @@ where
     }
 }
 
-/// Installs the trace subscriber for the rest of the process.
-pub fn install(clock: Clock) -> tracing::dispatcher::DefaultGuard {
+/// Where the trace goes: standard error, until a write fails. The first
+/// failure is kept for the command to report, and later events are dropped
+/// instead of failing again (or panicking, as printing to a full stderr
+/// would).
+#[derive(Clone, Default)]
+pub struct TraceSink {
+    failed: Arc<Mutex<Option<io::Error>>>,
+}
+
+impl TraceSink {
+    /// The first write that failed, if one did.
+    pub fn failure(&self) -> Option<io::Error> {
+        self.failed.lock().ok().and_then(|mut f| f.take())
+    }
+}
+
+impl io::Write for TraceSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let Ok(mut failed) = self.failed.lock() else {
+            return Ok(buf.len());
+        };
+        if failed.is_none() {
+            let mut err = io::stderr().lock();
+            if let Err(e) = err.write_all(buf).and_then(|()| err.flush()) {
+                *failed = Some(e);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for TraceSink {
+    type Writer = TraceSink;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Installs the trace subscriber for the rest of the process; the sink
+/// tells afterwards whether every line was written.
+pub fn install(clock: Clock) -> (tracing::dispatcher::DefaultGuard, TraceSink) {
+    let sink = TraceSink::default();
     let subscriber = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(sink.clone())
+        .log_internal_errors(false)
         .with_max_level(tracing::Level::DEBUG)
         .event_format(SimTimeFormat { clock })
         .finish();
-    tracing::subscriber::set_default(subscriber)
+    (tracing::subscriber::set_default(subscriber), sink)
 }

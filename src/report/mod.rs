@@ -17,7 +17,7 @@ pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv}
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
 pub use html::{HtmlReport, assumption_comments, render_html};
 pub use json::{RunJson, run_json};
-pub use text::render_run;
+pub use text::{count_by_reason, render_run};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -91,22 +91,4 @@ impl Clock {
 /// `+1d 3h` relative to `from`.
 pub fn since(from: SimTime, t: SimTime) -> String {
     format!("+{}", t.saturating_since(from))
-}
-
-/// Writes a whole file or nothing: a temporary file in the same directory,
-/// renamed into place, so an interrupted write never leaves half a file.
-pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
 }

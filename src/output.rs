@@ -1,0 +1,210 @@
+//! Writing an output file without ever destroying what is at its path.
+//!
+//! [`write_file`] decides by what the path names:
+//!
+//! - a new path, or an existing **regular file**: the bytes go to a
+//!   temporary file beside it, which is flushed to disk and renamed over
+//!   the target, so a reader sees the old file or the whole new one, never
+//!   half of it. An existing file keeps its permissions (and, where the
+//!   process may, its owner).
+//! - a **symbolic link**: the file it points to is written (as above), and
+//!   the link stays a link.
+//! - a **device, FIFO or socket** (`/dev/null`, `/dev/stdout`, a named
+//!   pipe): a plain streamed write, never a rename, whose errors are
+//!   reported (`/dev/full` fails with "No space left on device").
+//! - `-`: standard output.
+//! - a directory: an error.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// How many symbolic links [`write_file`] follows before giving up (as
+/// Linux's `ELOOP` limit).
+const MAX_LINKS: usize = 40;
+
+/// Writes `bytes` to `path` as described in the [module](self) docs.
+pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if path.as_os_str() == "-" {
+        let mut out = io::stdout().lock();
+        out.write_all(bytes)?;
+        return out.flush();
+    }
+    let target = follow_links(path)?;
+    match fs::metadata(&target) {
+        Ok(meta) if meta.is_file() => replace(&target, bytes, Some(&meta)),
+        Ok(meta) if meta.is_dir() => Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory: name a file in it",
+        )),
+        Ok(_) => stream(&target, bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => replace(&target, bytes, None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The path that `path` finally names once every symbolic link on the
+/// last component is followed; a dangling link gives the path it points to.
+fn follow_links(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other(format!(
+        "more than {MAX_LINKS} symbolic links to follow"
+    )))
+}
+
+/// A streamed write to something that is not a regular file.
+fn stream(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new().write(true).open(target)?;
+    file.write_all(bytes)?;
+    file.flush()
+}
+
+/// The temporary file beside `target`, its name unused so far.
+fn temporary(target: &Path) -> io::Result<(PathBuf, File)> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let mut attempt = 0u32;
+    loop {
+        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Writes a temporary file and renames it over `target`, keeping the
+/// permissions (and, where allowed, the owner) of the file it replaces.
+fn replace(target: &Path, bytes: &[u8], old: Option<&fs::Metadata>) -> io::Result<()> {
+    let (tmp, mut file) = temporary(target)?;
+    let result = (|| {
+        file.write_all(bytes)?;
+        if let Some(old) = old {
+            file.set_permissions(old.permissions())?;
+            keep_owner(&file, old);
+        }
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, target)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Gives the new file the old one's owner and group when they differ (root
+/// replacing a user's file); without the right to do so, the new file
+/// stays the writer's, as any editor's saved copy would.
+#[cfg(unix)]
+fn keep_owner(file: &File, old: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(new) = file.metadata()
+        && (new.uid() != old.uid() || new.gid() != old.gid())
+    {
+        let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &File, _: &fs::Metadata) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_path_and_a_regular_file_are_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_file(&path, b"one").unwrap();
+        write_file(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        // No temporary file is left behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.html");
+        fs::write(&path, b"old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        write_file(&path, b"new").unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_stays_a_link_and_its_target_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.csv");
+        fs::write(&target, b"stale").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("real.csv", &link).unwrap();
+        write_file(&link, b"fresh").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&target).unwrap(), b"fresh");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_creates_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("made.csv", &link).unwrap();
+        write_file(&link, b"x").unwrap();
+        assert_eq!(fs::read(dir.path().join("made.csv")).unwrap(), b"x");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+
+    #[test]
+    fn a_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_file(dir.path(), b"x").unwrap_err();
+        assert!(err.to_string().contains("directory"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_loop_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        assert!(write_file(&a, b"x").is_err());
+    }
+}
