@@ -382,6 +382,14 @@ struct Engine<'a> {
     /// Some app may be waiting with no method (`Phase::NoMethod`): set
     /// where that phase is set, cleared when `services_back` looked.
     maybe_stuck: bool,
+    /// Some app waits for a method that another of the strategy's methods
+    /// might replace (queued or parked with two or more methods listed):
+    /// set in `enqueue`, cleared when `revisit` finds none.
+    revisable: bool,
+    /// A fact that decisions rest on improved since the last dispatch (a
+    /// fix, workaround or patch, an outage over, the management plane or a
+    /// host back): the next dispatch decides the waiting apps again.
+    facts_changed: bool,
 }
 
 fn outage_slot(kind: OutageKind) -> usize {
@@ -696,6 +704,8 @@ impl<'a> Engine<'a> {
             evacuated: cleared(reuse.evacuated),
             evacuated_news: false,
             maybe_stuck: false,
+            revisable: false,
+            facts_changed: false,
         }
     }
 
@@ -788,6 +798,14 @@ impl<'a> Engine<'a> {
                 Phase::InProgress(_) => Waiting::InProgress,
                 Phase::Transfer => Waiting::Transfer,
             });
+        }
+        // The queue can drain with work left: what remains waits for
+        // something beyond the horizon (the next shift, a vendor's fix), so
+        // nothing was scheduled for it. That run was cut short by the
+        // horizon, not finished.
+        if self.out.stop == StopReason::Drained && self.out.pending().next().is_some() {
+            self.out.stop = StopReason::Horizon;
+            self.out.end = self.out.horizon;
         }
         // Milestones: an app is back for good from the end of its last
         // outage that began before the next incident that hits it.

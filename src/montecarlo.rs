@@ -134,7 +134,12 @@ pub fn run_metrics(scenario: &Scenario, o: &Outcome) -> Vec<Option<f64>> {
         );
     }
     for r in o.objectives(scenario) {
-        values.push(Some(if r.met() { 100.0 } else { 0.0 }));
+        // Undetermined within the horizon: not counted as met or missed.
+        values.push(match r.verdict() {
+            crate::metrics::Verdict::Met => Some(100.0),
+            crate::metrics::Verdict::Missed => Some(0.0),
+            crate::metrics::Verdict::Undetermined => None,
+        });
     }
     if !scenario.chaos.is_empty() {
         let n = scenario.apps.len().max(1);

@@ -15,8 +15,15 @@ impl<'a> Engine<'a> {
         self.evacuated_news = true;
         let state = &mut self.bugs[b.index()];
         state.diagnosed = true;
-        if let Some(i) = state.incident {
-            self.out.incidents[i].diagnosed_at = Some(now);
+        // Every strike of the bug so far is explained by this diagnosis;
+        // a later strike needs none (the report says it was diagnosed
+        // already).
+        if state.incident.is_some() {
+            for inc in &mut self.out.incidents {
+                if inc.bug == b && inc.diagnosed_at.is_none() && inc.at <= now {
+                    inc.diagnosed_at = Some(now);
+                }
+            }
         }
         let waiting = std::mem::take(&mut state.waiting);
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "bug {} diagnosed: strategy {} decides how {} app(s) come back", self.sc.bugs[b.index()].id, self.st.id, waiting.len());
@@ -351,6 +358,9 @@ impl<'a> Engine<'a> {
             if !self.can_recur(b, h) {
                 continue;
             }
+            // A host that a recurring bug struck is up: restarting on it
+            // is now possible where it was unsafe.
+            self.facts_changed = true;
             if let Some(dist) = &self.sc.bugs[b.index()].recurrence {
                 let d = dist.sample(&mut rng);
                 if next.is_none_or(|(best, _)| d < best) {
@@ -396,7 +406,56 @@ impl<'a> Engine<'a> {
         })
     }
 
+    /// The facts changed for the better: every app still waiting for its
+    /// method to start (queued for a team member, or parked for room at
+    /// the DR site) is decided again with the strategy's rules, from its
+    /// escalation level on. One whose first applicable method is now
+    /// another switches to it (`[restart, reinstall]` restarts in place
+    /// once the vendor's workaround makes that safe, instead of
+    /// reinstalling for hours); its place in the old queue is dropped.
+    /// Work already started (hosts rebooting for a restart, a task in
+    /// hand, a transfer) continues: no strategy abandons started work.
+    pub(super) fn revisit(
+        &mut self,
+        sched: &mut Scheduler<Ev>,
+        now: SimTime,
+    ) -> Result<(), SimError> {
+        if !std::mem::take(&mut self.revisable) {
+            return Ok(());
+        }
+        let mut waiting = false;
+        for i in 0..self.apps.len() {
+            let a = AppId(i as u32);
+            let state = &self.apps[i];
+            let m = match state.phase {
+                Phase::Queued(m) | Phase::DrCapacity(m) if state.broken > 0 => m,
+                _ => continue,
+            };
+            let level = state.level;
+            let first = self
+                .st
+                .methods
+                .iter()
+                .skip(level)
+                .copied()
+                .find(|&x| self.applicable(now, a, x));
+            match first {
+                Some(x) if x != m => {
+                    tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} was waiting to {} but can now {}: decided again", self.sc.apps[i].id, m.name(), x.name());
+                    self.set_phase(a, Phase::Healthy);
+                    self.decide(sched, now, a)?;
+                }
+                _ => waiting = true,
+            }
+        }
+        self.revisable |= waiting;
+        Ok(())
+    }
+
     pub(super) fn enqueue(&mut self, now: SimTime, a: AppId, m: Method) {
+        if self.st.methods.len() > 1 {
+            self.revisable = true;
+        }
         let key = order_key(self.st.order, &self.sc.apps[a.index()], a.0, m, now);
         self.ready_seq += 1;
         self.set_phase(a, Phase::Queued(m));

@@ -619,6 +619,8 @@ impl<'a> Engine<'a> {
         sched: &mut Scheduler<Ev>,
         now: SimTime,
     ) -> Result<(), SimError> {
+        // Apps waiting for a method may now have a better one.
+        self.facts_changed = true;
         // Each host patched calls this: without the flag, patching every
         // host of a large estate would scan every app each time.
         if !std::mem::take(&mut self.maybe_stuck) {

@@ -56,6 +56,23 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The recovery of app `a` starts: the incident that last took it down
+    /// (a bug's strike, not chaos) has its restoration started, if it had not.
+    pub(super) fn recovery_starts(&mut self, a: AppId, now: SimTime) {
+        let Some(b) = self.apps[a.index()].down_bug else {
+            return;
+        };
+        // An incident's apps are listed once its strike is over; an HA
+        // restart may start during the strike itself.
+        if let Some(inc) = self.out.incidents.iter_mut().rev().find(|inc| {
+            inc.at <= now
+                && (inc.apps.binary_search(&a).is_ok()
+                    || (inc.at == now && inc.apps.is_empty() && inc.bug == b))
+        }) {
+            inc.recovery_started.get_or_insert(now);
+        }
+    }
+
     /// Whether a job is still wanted: the app, host or wave state it was
     /// queued for has not moved on since.
     pub(super) fn job_valid(&self, seq: u64, job: Job) -> bool {
@@ -199,6 +216,11 @@ impl<'a> Engine<'a> {
             }
         }
         recycle(&mut self.redecide, redecide);
+        // Room freed in a cluster can make an HA restart possible again.
+        let room_matters = self.capacity_freed && self.st.methods.contains(&Method::HaRestart);
+        if std::mem::take(&mut self.facts_changed) || room_matters {
+            self.revisit(sched, now)?;
+        }
         if std::mem::take(&mut self.evacuated_news) && !self.evacuated.is_empty() {
             self.reboot_evacuated(sched, now)?;
         } else if cfg!(debug_assertions) {
@@ -461,12 +483,7 @@ impl<'a> Engine<'a> {
         let work = match job {
             Job::App(a, m) => {
                 self.set_phase(a, Phase::InProgress(m));
-                let state = &mut self.apps[a.index()];
-                if let Some(b) = state.down_bug
-                    && let Some(i) = self.bugs[b.index()].incident
-                {
-                    self.out.incidents[i].recovery_started.get_or_insert(now);
-                }
+                self.recovery_starts(a, now);
                 self.draw_work(a, m)
             }
             Job::Host(h) => {
@@ -574,11 +591,7 @@ impl<'a> Engine<'a> {
         self.set_phase(a, Phase::InProgress(m));
         let state = &mut self.apps[a.index()];
         state.auto_event = Some(sched.schedule_in(work, CLASS_OTHER, Ev::AutoDone(a))?);
-        if let Some(b) = state.down_bug
-            && let Some(i) = self.bugs[b.index()].incident
-        {
-            self.out.incidents[i].recovery_started.get_or_insert(now);
-        }
+        self.recovery_starts(a, now);
         tracing::info!(target: TRACE_TARGET, t = now.as_millis(), "{} of {} starts ({})", m.name(), self.sc.apps[a.index()].id, work);
         Ok(())
     }

@@ -453,16 +453,43 @@ pub struct ObjectiveResult {
     pub apps_down: usize,
     /// Of those, apps that missed the RTO.
     pub rto_missed: Vec<AppId>,
+    /// Of those, apps still down at the end of the horizon whose RTO ends
+    /// after it: the run cannot tell whether they would have met it.
+    pub rto_undetermined: Vec<AppId>,
     /// Of those, apps that missed the RPO.
     pub rpo_missed: Vec<AppId>,
-    /// The smallest RTO margin over the apps down, in ms (negative: missed).
+    /// The smallest RTO margin over the apps down whose result is known,
+    /// in ms (negative: missed).
     pub worst_rto_margin_ms: Option<i64>,
+}
+
+/// An objective's verdict in one run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every covered app met it.
+    Met,
+    /// Some app missed it.
+    Missed,
+    /// None missed it yet, but some app was still down when the horizon
+    /// ended, before its RTO did.
+    Undetermined,
 }
 
 impl ObjectiveResult {
     /// Whether every covered app met both objectives.
     pub fn met(&self) -> bool {
-        self.rto_missed.is_empty() && self.rpo_missed.is_empty()
+        self.verdict() == Verdict::Met
+    }
+
+    /// Met, missed, or not known within the horizon.
+    pub fn verdict(&self) -> Verdict {
+        if !self.rto_missed.is_empty() || !self.rpo_missed.is_empty() {
+            Verdict::Missed
+        } else if !self.rto_undetermined.is_empty() {
+            Verdict::Undetermined
+        } else {
+            Verdict::Met
+        }
     }
 }
 
@@ -476,6 +503,7 @@ impl Outcome {
                 let mut r = ObjectiveResult {
                     apps_down: 0,
                     rto_missed: Vec::new(),
+                    rto_undetermined: Vec::new(),
                     rpo_missed: Vec::new(),
                     worst_rto_margin_ms: None,
                 };
@@ -484,6 +512,12 @@ impl Outcome {
                     let Some(rec) = app.recovery else { continue };
                     r.apps_down += 1;
                     if let Some(rto) = o.rto {
+                        // Still down at the end, with the RTO ending after
+                        // the horizon: neither met nor missed.
+                        if !rec.complete && rec.time < rto {
+                            r.rto_undetermined.push(a);
+                            continue;
+                        }
                         if !rec.within(rto) {
                             r.rto_missed.push(a);
                         }
@@ -500,6 +534,38 @@ impl Outcome {
                 r
             })
             .collect()
+    }
+}
+
+impl Outcome {
+    /// The apps still down at the end that were waiting for something
+    /// time alone would have brought (a team member's next shift, the
+    /// diagnosis, a transfer, their own recovery under way), with why. Not
+    /// those that nothing would have brought back (no applicable method,
+    /// no room at the DR site with nothing left to free it) nor those down
+    /// only through a dependency: see [`Outcome::stuck`].
+    pub fn pending(&self) -> impl Iterator<Item = (AppId, Waiting)> + '_ {
+        self.apps
+            .iter()
+            .enumerate()
+            .filter_map(|(a, app)| match app.waiting {
+                None | Some(Waiting::NoMethod | Waiting::DrCapacity | Waiting::Dependencies) => {
+                    None
+                }
+                Some(w) => Some((AppId(a as u32), w)),
+            })
+    }
+
+    /// The apps still down at the end with no applicable method or no
+    /// room at the DR site, with why.
+    pub fn stuck(&self) -> impl Iterator<Item = (AppId, Waiting)> + '_ {
+        self.apps
+            .iter()
+            .enumerate()
+            .filter_map(|(a, app)| match app.waiting {
+                Some(w @ (Waiting::NoMethod | Waiting::DrCapacity)) => Some((AppId(a as u32), w)),
+                _ => None,
+            })
     }
 }
 

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::Clock;
-use crate::metrics::{DataLoss, FaultKind, Outcome, TaskEnd, TaskSubject};
+use crate::metrics::{DataLoss, FaultKind, Outcome, TaskEnd, TaskSubject, Verdict};
 use crate::model::Scenario;
 use crate::sim::{SimTime, StopReason};
 
@@ -73,6 +73,10 @@ pub struct ObjectiveJson {
     pub rpo_missed: Vec<String>,
     pub worst_rto_margin_s: Option<i64>,
     pub met: bool,
+    /// `met`, `missed` or `undetermined` (still down when the horizon
+    /// ended, before the RTO did).
+    pub verdict: &'static str,
+    pub rto_undetermined: Vec<String>,
 }
 
 /// One recovery task: who did what, when.
@@ -293,6 +297,12 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
             rpo_missed: names(&r.rpo_missed),
             worst_rto_margin_s: r.worst_rto_margin_ms.map(|m| m / 1000),
             met: r.met(),
+            verdict: match r.verdict() {
+                Verdict::Met => "met",
+                Verdict::Missed => "missed",
+                Verdict::Undetermined => "undetermined",
+            },
+            rto_undetermined: names(&r.rto_undetermined),
         })
         .collect();
     let tasks = outcome

@@ -6,7 +6,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::{Clock, since};
-use crate::metrics::{DataLoss, FaultKind, Outcome};
+use crate::metrics::{DataLoss, FaultKind, Outcome, Verdict, Waiting};
 use crate::model::Scenario;
 use crate::sim::{SimTime, StopReason};
 
@@ -90,7 +90,30 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
             Some(t) => format!("    {label:<22}{}  ({})", clock.date(t), since(inc.at, t)),
             None => format!("    {label:<22}not within the horizon"),
         };
-        let _ = writeln!(out, "{}", line("diagnosed", inc.diagnosed_at));
+        // A later strike of a bug diagnosed at an earlier incident needs no
+        // new diagnosis: say when it was.
+        let earlier = outcome.incidents[..k]
+            .iter()
+            .enumerate()
+            .find_map(|(j, e)| {
+                e.diagnosed_at
+                    .filter(|&d| e.bug == inc.bug && d <= inc.at)
+                    .map(|d| (j, d))
+            });
+        match (inc.diagnosed_at, earlier) {
+            (None, Some((j, d))) => {
+                let _ = writeln!(
+                    out,
+                    "    {:<22}already, at incident {} ({})",
+                    "diagnosed",
+                    j + 1,
+                    clock.date(d)
+                );
+            }
+            _ => {
+                let _ = writeln!(out, "{}", line("diagnosed", inc.diagnosed_at));
+            }
+        }
         let _ = writeln!(out, "{}", line("restoration started", inc.recovery_started));
         let _ = writeln!(out, "{}", line("first app back", inc.milestones.first));
         let _ = writeln!(out, "{}", line("50 % back", inc.milestones.half));
@@ -108,7 +131,11 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
             if let Some(rpo) = o.rpo {
                 bounds.push(format!("RPO {rpo}"));
             }
-            let verdict = if r.met() { "met" } else { "MISSED" };
+            let verdict = match r.verdict() {
+                Verdict::Met => "met",
+                Verdict::Missed => "MISSED",
+                Verdict::Undetermined => "open",
+            };
             let _ = write!(
                 out,
                 "  {verdict:<6} {} ({}; {} of its {} app(s) went down)",
@@ -147,6 +174,14 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
                     "         {} lost more data than the RPO: {}",
                     r.rpo_missed.len(),
                     names(&r.rpo_missed)
+                );
+            }
+            if !r.rto_undetermined.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "         {} still down when the horizon ended, before their RTO did (undetermined: lengthen `horizon`): {}",
+                    r.rto_undetermined.len(),
+                    names(&r.rto_undetermined)
                 );
             }
         }
@@ -283,6 +318,21 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
             StopReason::Stopped => "stopped",
         }
     );
+    let pending = count_by_reason(outcome.pending());
+    if !pending.is_empty() {
+        let _ = writeln!(
+            out,
+            "  still pending when the horizon ended: {} (lengthen `horizon` to see them through)",
+            pending
+        );
+    }
+    let stuck = count_by_reason(outcome.stuck());
+    if !stuck.is_empty() {
+        let _ = writeln!(
+            out,
+            "  stuck, with nothing left that could bring them back: {stuck}"
+        );
+    }
     if totals.apps_still_down() > 0 {
         let _ = writeln!(
             out,
@@ -300,4 +350,21 @@ fn name_list<'a>(names: impl Iterator<Item = &'a str>, max: usize) -> String {
         return all.join(", ");
     }
     format!("{} and {} more", all[..max].join(", "), all.len() - max)
+}
+
+/// `3 queued for a team member, 1 recovery still in progress`: apps
+/// counted by why they waited, in order of first appearance.
+pub fn count_by_reason(apps: impl Iterator<Item = (crate::model::AppId, Waiting)>) -> String {
+    let mut counts: Vec<(Waiting, usize)> = Vec::new();
+    for (_, w) in apps {
+        match counts.iter_mut().find(|(p, _)| *p == w) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((w, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(w, n)| format!("{n} {}", w.describe()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
