@@ -132,6 +132,52 @@ impl DateAxis {
         }
     }
 
+    /// The zone label of an axis from `t0` to `t1`: one offset when it does
+    /// not change over the span, else each offset in turn with the local
+    /// time it starts at (`Europe/Paris, UTC+01:00, UTC+02:00 from 31 Mar
+    /// 03:00`), so a span across a daylight-saving change is not labelled
+    /// with one offset.
+    pub fn zone_label_span(&self, t0: SimTime, t1: SimTime) -> String {
+        let Some(first) = self.clock.zoned(t0) else {
+            return "UTC".to_string();
+        };
+        let mut label = self.zone_label(t0);
+        let mut offset = first.offset();
+        // Offsets change at most a few times a year and never within an
+        // hour of each other: an hourly walk finds every change (to the hour).
+        let step = crate::sim::SimDuration::from_millis(crate::sim::MS_PER_HOUR);
+        let mut t = t0;
+        let mut changes = 0;
+        while t < t1 && changes < 8 {
+            let next = t.saturating_add(step).min(t1);
+            if let Some(z) = self.clock.zoned(next)
+                && z.offset() != offset
+            {
+                offset = z.offset();
+                changes += 1;
+                // The first instant at the new offset, to the minute.
+                let mut lo = t;
+                let mut hi = next;
+                while hi.saturating_since(lo).as_millis() > 60_000 {
+                    let mid = SimTime::from_millis(
+                        lo.as_millis() + hi.saturating_since(lo).as_millis() / 2,
+                    );
+                    match self.clock.zoned(mid) {
+                        Some(m) if m.offset() == offset => hi = mid,
+                        _ => lo = mid,
+                    }
+                }
+                let at = self
+                    .clock
+                    .zoned(hi)
+                    .map_or_else(String::new, |z| z.strftime("%d %b %H:%M").to_string());
+                label.push_str(&format!(", UTC{} from {at}", z.strftime("%:z")));
+            }
+            t = next;
+        }
+        label
+    }
+
     /// `Wed 26 Dec 07:00`: a full local date for tooltips and tables.
     pub fn format(&self, t: SimTime) -> String {
         self.local(t).map_or_else(
@@ -316,6 +362,14 @@ mod tests {
         // The offset in the axis title follows the date.
         assert_eq!(axis.zone_label(t(0)), "Europe/Paris, UTC+01:00");
         assert_eq!(axis.zone_label(t(48)), "Europe/Paris, UTC+02:00");
+        assert_eq!(
+            axis.zone_label_span(t(0), t(48)),
+            "Europe/Paris, UTC+01:00, UTC+02:00 from 31 Mar 03:00"
+        );
+        assert_eq!(
+            axis.zone_label_span(t(30), t(48)),
+            "Europe/Paris, UTC+02:00"
+        );
     }
 
     #[test]

@@ -168,7 +168,7 @@ pub fn restored_curve(
     lay.x_axis(
         &mut svg,
         &x_ticks,
-        &format!("date and time ({})", axis.zone_label(t0)),
+        &format!("date and time ({})", axis.zone_label_span(t0, t1)),
     );
     if curves.strategies.iter().all(|s| s.runs == 0) || times.len() < 2 {
         no_data(&mut svg, &f, "no replication to draw");

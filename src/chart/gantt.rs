@@ -275,7 +275,7 @@ pub fn gantt(
     lay.x_axis(
         &mut svg,
         &x_ticks,
-        &format!("date and time ({})", axis.zone_label(t0)),
+        &format!("date and time ({})", axis.zone_label_span(t0, t1)),
     );
     if o.tasks.is_empty() {
         no_data(&mut svg, &f, "no recovery task in this run");

@@ -420,13 +420,13 @@ fn assumptions(out: &mut String, sc: &Scenario, source: Option<&str>, faults: Op
     let _ = writeln!(
         out,
         "<h3>Faults</h3>\n<table>\n<tr><th>bug</th><th>hosts in scope</th><th>probability per host</th>\
-         <th>crash</th><th>VMs corrupted</th><th>recurs after a restart</th><th>fixed after</th></tr>"
+         <th>crash</th><th>VMs corrupted</th><th>recurs after a restart</th><th>workaround after</th><th>fixed after</th></tr>"
     );
     for b in &sc.bugs {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>\
-             <td class=\"num\">{:.0} %</td><td>{}</td><td>{}</td></tr>",
+             <td class=\"num\">{:.0} %</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&b.id),
             b.hosts.len(),
             b.host_probability,
@@ -437,7 +437,8 @@ fn assumptions(out: &mut String, sc: &Scenario, source: Option<&str>, faults: Op
                     .as_ref()
                     .map_or("never".into(), |d| d.to_string())
             ),
-            escape(&b.fix.as_ref().map_or("never".into(), |d| d.to_string()))
+            escape(&workaround_text(b)),
+            escape(&fix_text(b))
         );
     }
     let _ = writeln!(out, "</table>");
@@ -513,6 +514,25 @@ fn file_assumptions(out: &mut String, what: &str, text: &str) {
         text.lines().count(),
         escape(text)
     );
+}
+
+/// When a bug's workaround stops its recurrences, as the assumptions table
+/// says it: the vendor's support effort from the first strike.
+fn workaround_text(b: &crate::model::Bug) -> String {
+    match b.vendor.as_ref().and_then(|v| v.workaround.as_ref()) {
+        Some(d) => format!("{d} of vendor support"),
+        None => "none".into(),
+    }
+}
+
+/// When a bug is fixed: a delay of its own, or the vendor's fix (support
+/// effort from the first strike), or never.
+fn fix_text(b: &crate::model::Bug) -> String {
+    match (&b.fix, b.vendor.as_ref().and_then(|v| v.fix.as_ref())) {
+        (Some(d), _) => d.to_string(),
+        (None, Some(d)) => format!("{d} of vendor support"),
+        (None, None) => "never".into(),
+    }
 }
 
 #[cfg(test)]

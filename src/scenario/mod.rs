@@ -266,8 +266,40 @@ fn parse<T: serde::de::DeserializeOwned>(
             Ok((raw, locator))
         }
         Err((message, mut at)) => {
+            // One unquoted distribution in a flow mapping is rarely alone:
+            // report every one, each where it is, instead of the first
+            // fragment serde tripped on.
+            if format == Format::Yaml && split_distribution(&message) {
+                let all = unquoted_distributions(text);
+                if !all.is_empty() {
+                    return Err(ScenarioError::Invalid {
+                        diagnostics: all
+                            .into_iter()
+                            .map(|(at, dist)| Diagnostic {
+                                file: file.to_string(),
+                                at: Some(at),
+                                path: None,
+                                message: format!(
+                                    "`{dist}` inside `{{ }}` must be quoted: YAML splits a flow mapping at each comma, so its arguments became keys; write `\"{dist}\"`"
+                                ),
+                            })
+                            .collect(),
+                    });
+                }
+            }
             let mut path = FieldPath::parse(&path_text);
             let message = friendly(&message);
+            // A required key that the file does have, but elsewhere: most
+            // often indented under the wrong mapping.
+            let message = match missing_field(&message) {
+                Some(field) => match misplaced_key(text, field, at) {
+                    Some(line) => format!(
+                        "{message}: a `{field}:` key is at line {line}, but not inside this mapping; check its indentation"
+                    ),
+                    None => message,
+                },
+                None => message,
+            };
             // serde reports a missing field at the end of its mapping, often
             // the end of the file: point at the mapping instead, and name
             // the field in the path.
@@ -303,6 +335,110 @@ fn saphyr_message(e: &serde_saphyr::Error) -> String {
     text.trim().to_string()
 }
 
+/// The distributions' names, as [`Dist::parse`](crate::sim::Dist::parse) reads them.
+const DISTRIBUTIONS: [&str; 9] = [
+    "fixed",
+    "uniform",
+    "exp",
+    "exponential",
+    "normal",
+    "lognormal",
+    "weibull",
+    "triangular",
+    "pert",
+];
+
+/// Whether a parser message is about an unknown key that looks like a
+/// piece of a distribution split at its commas (`2h`, `3h)`).
+fn split_distribution(message: &str) -> bool {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return false;
+    };
+    let key = rest.split('`').next().unwrap_or("");
+    key.ends_with(')') || key.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+}
+
+/// Every unquoted distribution with arguments inside a YAML flow mapping
+/// (`{ work: pert(1h, 2h, 3h) }`), with where it starts.
+fn unquoted_distributions(text: &str) -> Vec<(LineCol, String)> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let code = line.split(" #").next().unwrap_or(line);
+        let Some(open) = code.find('{') else { continue };
+        let mut quote: Option<char> = None;
+        let chars: Vec<(usize, char)> = code.char_indices().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let (at, c) = chars[i];
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '"' || c == '\'' => quote = Some(c),
+                None if at > open && c.is_ascii_alphabetic() => {
+                    let start = i;
+                    while i < chars.len() && chars[i].1.is_ascii_alphabetic() {
+                        i += 1;
+                    }
+                    let word: String = chars[start..i].iter().map(|x| x.1).collect();
+                    let dist = DISTRIBUTIONS.contains(&word.to_ascii_lowercase().as_str());
+                    if dist && chars.get(i).is_some_and(|x| x.1 == '(') {
+                        let close = chars[i..].iter().position(|x| x.1 == ')');
+                        if let Some(k) = close {
+                            let whole: String = chars[start..=i + k].iter().map(|x| x.1).collect();
+                            if whole.contains(',') {
+                                found.push((
+                                    LineCol {
+                                        line: n as u64 + 1,
+                                        column: code[..at].chars().count() as u64 + 1,
+                                    },
+                                    whole,
+                                ));
+                            }
+                            i += k;
+                        }
+                    }
+                    continue;
+                }
+                None => {}
+            }
+            i += 1;
+        }
+    }
+    found
+}
+
+/// The line (from 1) of a `field:` key that follows the mapping starting
+/// at `at` but is not indented as its keys are: a key meant for it, put
+/// under another. The search stops at the next item of the mapping's list
+/// or at the next top-level key.
+fn misplaced_key(text: &str, field: &str, at: Option<LineCol>) -> Option<usize> {
+    let at = at?;
+    let indent = usize::try_from(at.column).ok()?.checked_sub(1)?;
+    let is_field = |t: &str| {
+        t.trim_start_matches("- ")
+            .strip_prefix(field)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+    };
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .skip(usize::try_from(at.line).ok()?)
+    {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let ind = line.len() - t.len();
+        if is_field(t) && ind != indent {
+            return Some(n + 1);
+        }
+        if (t.starts_with("- ") && ind < indent) || ind == 0 {
+            return None;
+        }
+    }
+    None
+}
+
 /// The name in "missing field `x`".
 fn missing_field(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("missing field `")?;
@@ -320,6 +456,9 @@ fn friendly(message: &str) -> String {
     if m.starts_with("multiple YAML documents detected") {
         return "the file holds several YAML documents (separated by `---`): a scenario is a single document".into();
     }
+    if m.starts_with("invalid floating point") || m == "invalid f64" {
+        return "expected a number, like `0.15`; a probability or share is a fraction, not a percentage (15 % is `0.15`)".into();
+    }
     if m.starts_with("cannot deserialize null into string") {
         return "expected text, found nothing (null)".into();
     }
@@ -327,16 +466,21 @@ fn friendly(message: &str) -> String {
     // inside the parentheses, and `15m)` becomes a key.
     if let Some(rest) = m.strip_prefix("unknown field `")
         && let Some((key, _)) = rest.split_once('`')
-        && key.ends_with(')')
+        && split_distribution(m)
     {
         return format!(
             "`{key}` looks like the end of a distribution split at its comma: inside `{{ }}` quote it, like `\"uniform(1m, 15m)\"`"
         );
     }
     let replacements = [
-        ("invalid u32", "expected a whole number (0 or more)"),
-        ("invalid u64", "expected a whole number (0 or more)"),
-        ("invalid f64", "expected a number"),
+        (
+            "invalid u32",
+            "expected a whole number from 0 to 4294967295 (2³² − 1)",
+        ),
+        (
+            "invalid u64",
+            "expected a whole number from 0 to 18446744073709551615 (2⁶⁴ − 1)",
+        ),
         ("invalid boolean", "expected `true` or `false`"),
         (
             "expected sequence start",
@@ -356,10 +500,16 @@ fn friendly(message: &str) -> String {
             return to.to_string();
         }
     }
-    m.replace("expected u32", "expected a whole number (0 or more)")
-        .replace("expected u64", "expected a whole number (0 or more)")
-        .replace("expected f64", "expected a number")
-        .replace("expected a string", "expected text")
+    m.replace(
+        "expected u32",
+        "expected a whole number from 0 to 4294967295 (2³² − 1)",
+    )
+    .replace(
+        "expected u64",
+        "expected a whole number from 0 to 18446744073709551615 (2⁶⁴ − 1)",
+    )
+    .replace("expected f64", "expected a number")
+    .replace("expected a string", "expected text")
 }
 
 fn strip_json_position(text: &str) -> String {

@@ -1492,6 +1492,8 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         None => StrategyId(0),
     };
 
+    check_dr_room(ctx, root, &strategies, &apps, &app_origin, &vms, &hosts);
+
     if !ctx.errors.is_empty() {
         return None;
     }
@@ -1581,6 +1583,79 @@ impl ScopeRefs<'_> {
 }
 
 /// A bug's trigger: exactly one of `at`, `uptime`, `poisson`, `on`.
+/// An app that a strategy would bring back at its DR site must be able to
+/// fit there, even with the site empty: each VM on one DR host (memory and
+/// virtual CPUs), and all its VMs on the site together. Otherwise it would
+/// wait for room for ever, and the run would only say so at its end.
+fn check_dr_room(
+    ctx: &mut Ctx,
+    root: &FieldPath,
+    strategies: &[Strategy],
+    apps: &[App],
+    app_origin: &[usize],
+    vms: &[Vm],
+    hosts: &[Host],
+) {
+    // Other mistakes (a dangling site, a full cluster) would only echo here.
+    if !ctx.errors.is_empty() {
+        return;
+    }
+    let mut checked = std::collections::BTreeSet::new();
+    for st in strategies {
+        let Some(site) = st.dr_site else { continue };
+        let dr: Vec<&Host> = hosts.iter().filter(|h| h.site == site).collect();
+        let largest_memory = dr.iter().map(|h| h.memory_bytes).max().unwrap_or(0);
+        let largest_vcpus = dr.iter().map(|h| h.vcpus).max().unwrap_or(0);
+        let total_memory: u64 = dr.iter().map(|h| h.memory_bytes).sum();
+        let total_vcpus: u64 = dr.iter().map(|h| h.vcpus).sum();
+        for (a, app) in apps.iter().enumerate() {
+            let at_dr = st
+                .methods
+                .iter()
+                .any(|&m| m.at_dr() && app.work(m).is_some());
+            if !at_dr || !checked.insert((site, app_origin[a])) {
+                continue;
+            }
+            let path = root.key("apps").index(app_origin[a]);
+            let biggest =
+                app.vms.iter().map(|v| &vms[v.index()]).find(|vm| {
+                    vm.memory_bytes > largest_memory || u64::from(vm.cores) > largest_vcpus
+                });
+            let (memory, cores) = app.vms.iter().fold((0u64, 0u64), |(m, c), v| {
+                let vm = &vms[v.index()];
+                (m.saturating_add(vm.memory_bytes), c + u64::from(vm.cores))
+            });
+            if let Some(vm) = biggest {
+                ctx.err(
+                    &path.key("vms"),
+                    format!(
+                        "app `{}` can never be brought back at the DR site (strategy `{}`): one of its VMs needs {} of memory and {} virtual CPU(s), but the largest DR host has {} of memory and {} virtual CPU(s); give the DR site a larger host, or split the VM",
+                        app.id,
+                        st.id,
+                        super::units::ByteSize(vm.memory_bytes),
+                        vm.cores,
+                        super::units::ByteSize(largest_memory),
+                        largest_vcpus
+                    ),
+                );
+            } else if memory > total_memory || cores > total_vcpus {
+                ctx.err(
+                    &path.key("vms"),
+                    format!(
+                        "app `{}` can never be brought back at the DR site (strategy `{}`): its VMs need {} of memory and {} virtual CPU(s) in all, but the whole DR site has {} of memory and {} virtual CPU(s); add DR hosts",
+                        app.id,
+                        st.id,
+                        super::units::ByteSize(memory),
+                        cores,
+                        super::units::ByteSize(total_memory),
+                        total_vcpus
+                    ),
+                );
+            }
+        }
+    }
+}
+
 fn resolve_trigger(
     ctx: &mut Ctx,
     p: &FieldPath,

@@ -69,6 +69,15 @@ pub enum CalendarError {
         /// The whole shift text.
         text: String,
     },
+    /// A shift that starts when it ends (`08:00-08:00`).
+    #[error(
+        "shift `{text}` starts when it ends, so it would last no time: write `24/7` (or \
+         `Mon-Fri 00:00-24:00`) for all day, or give a later end"
+    )]
+    ZeroLength {
+        /// The whole shift text.
+        text: String,
+    },
     /// The horizon is longer than [`MAX_HORIZON_DAYS`] or ends after the
     /// last supported date.
     #[error(
@@ -311,9 +320,16 @@ impl ShiftSpec {
             return Err(syntax());
         }
         let days = parse_days(&days_part, text)?;
-        let (start, end) = times_part.split_once('-').ok_or_else(syntax)?;
+        let (start, end_text) = times_part.split_once('-').ok_or_else(syntax)?;
         let start = parse_time(start, false, text)?;
-        let end = parse_time(end, true, text)?;
+        let end = parse_time(end_text, true, text)?;
+        // `00:00-24:00` is all day; any other start equal to its end is
+        // a mistake, not a 24-hour shift.
+        if start == end && !end_text.starts_with("24") {
+            return Err(CalendarError::ZeroLength {
+                text: text.to_string(),
+            });
+        }
         Ok(ShiftSpec {
             days,
             start,
@@ -353,7 +369,7 @@ impl fmt::Display for ShiftSpec {
             return f.write_str("24/7");
         }
         let hm = |t: Time, end: bool| {
-            let hour = if end && t == Time::midnight() && self.start != Time::midnight() {
+            let hour = if end && t == Time::midnight() {
                 24
             } else {
                 t.hour()
@@ -1054,7 +1070,7 @@ mod tests {
             "Sat-Sun 09:00-13:00",
             "daily 22:00-06:00",
             "Fri-Mon 10:00-24:00",
-            "Mon,Wed,Fri 00:00-00:00",
+            "Mon,Wed,Fri 00:00-24:00",
         ] {
             assert_eq!(shift(text).to_string(), text);
             assert_eq!(shift(&shift(text).to_string()), shift(text));
@@ -1079,6 +1095,11 @@ mod tests {
             (
                 "Mon-Fri 08:00",
                 "expected a shift like `Mon-Fri 08:00-18:00` or `24/7`, got `Mon-Fri 08:00`",
+            ),
+            (
+                "Mon-Fri 08:00-08:00",
+                "shift `Mon-Fri 08:00-08:00` starts when it ends, so it would last no time: \
+                 write `24/7` (or `Mon-Fri 00:00-24:00`) for all day, or give a later end",
             ),
             (
                 "Mon, 08:00-18:00",
