@@ -339,7 +339,7 @@ pub fn read(path: &Path) -> Result<Shard, ShardError> {
 /// The length of the counts array of an HDR histogram with these bounds,
 /// as `hdrhistogram` computes it, or `None` for bounds it refuses.
 fn hist_counts_len(low: u64, high: u64, sigfig: u32) -> Option<u64> {
-    if low < 1 || low > u64::MAX / 2 || high < 2 * low || sigfig > 5 {
+    if !(1..=u64::MAX / 2).contains(&low) || high < 2 * low || sigfig > 5 {
         return None;
     }
     let largest = 2 * 10_u64.pow(sigfig);
