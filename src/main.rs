@@ -523,7 +523,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         ));
     }
     if let Some(out) = &args.out {
-        hvsim::shard::write(out, &scenario.name, &result)
+        hvsim::shard::write(out, &scenario, &strategies, &result)
             .map_err(|e| Failure::Other(e.to_string()))?;
         note(&format!(
             "wrote shard {}/{} ({} replications) to {}",
@@ -831,23 +831,11 @@ fn bounded_jobs(asked: Option<u32>, cores: usize) -> (usize, Option<String>) {
 }
 
 fn merge(files: &[PathBuf], json: bool) -> Result<(), Failure> {
-    let mut name = None;
-    let mut parts = Vec::new();
-    for f in files {
-        let (scenario, part) = hvsim::shard::read(f).map_err(|e| match e {
-            hvsim::shard::ShardError::Io { .. } => Failure::Other(e.to_string()),
-            hvsim::shard::ShardError::Invalid { .. } => Failure::Input(e.to_string()),
-        })?;
-        if name.get_or_insert_with(|| scenario.clone()) != &scenario {
-            return Err(Failure::Input(format!(
-                "{}: shard of scenario `{scenario}`, the others are of another scenario",
-                f.display()
-            )));
-        }
-        parts.push(part);
-    }
-    let merged = hvsim::montecarlo::merge(parts).map_err(|e| Failure::Input(e.to_string()))?;
-    print_comparison(name.as_deref().unwrap_or(""), &merged, json)
+    let (name, merged) = hvsim::shard::merge(files).map_err(|e| match e {
+        hvsim::shard::ShardError::Io { .. } => Failure::Other(e.to_string()),
+        _ => Failure::Input(e.to_string()),
+    })?;
+    print_comparison(&name, &merged, json)
 }
 
 fn generate(args: GenArgs) -> Result<(), Failure> {

@@ -465,9 +465,17 @@ pub fn compare(
 pub fn shard_range(runs: u64, shard: (u64, u64)) -> (u64, u64) {
     let (i, n) = shard;
     let blocks = runs.div_ceil(BLOCK);
-    let first = blocks * i / n.max(1);
-    let last = blocks * (i + 1) / n.max(1);
-    ((first * BLOCK).min(runs), (last * BLOCK).min(runs))
+    // In u128: `blocks * i` overflows u64 for a huge `n` (a shard file is
+    // input too). The quotient is at most `blocks` when `i < n`.
+    let at = |k: u64| {
+        let b = u128::from(blocks) * u128::from(k) / u128::from(n.max(1));
+        u64::try_from(b).unwrap_or(u64::MAX).min(blocks)
+    };
+    let (first, last) = (at(i), at(i.saturating_add(1)));
+    (
+        first.saturating_mul(BLOCK).min(runs),
+        last.saturating_mul(BLOCK).min(runs),
+    )
 }
 
 /// Like [`compare`], but runs only shard `i` of `n` (see [`shard_range`]).
@@ -549,7 +557,8 @@ fn empty(scenario: &Scenario, strategies: &[&Strategy]) -> Vec<StrategySummary> 
         .collect()
 }
 
-fn merge_into(total: &mut [StrategySummary], part: &[StrategySummary]) {
+/// Adds the results of `part` (of the same strategies and metrics) to `total`.
+pub(crate) fn merge_into(total: &mut [StrategySummary], part: &[StrategySummary]) {
     for (acc, p) in total.iter_mut().zip(part) {
         for (a, x) in acc.stats.iter_mut().zip(&p.stats) {
             a.merge(x);

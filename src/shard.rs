@@ -3,25 +3,51 @@
 //! JSON, with each histogram in HdrHistogram's standard V2 serialized form
 //! (base64) and the moments as exact integer sums (as strings: they exceed
 //! JSON's safe integer range), so `hvsim merge` reproduces the unsharded
-//! result bit for bit. Schema tag: `hvsim.shard/2` (version 2: the random
-//! streams of [`crate::sim::STREAM_VERSION`] 2; shards of different
-//! versions never merge).
+//! result bit for bit. Schema tag: `hvsim.shard/3`.
+//!
+//! Each file carries a fingerprint of what it is a shard *of*: the resolved
+//! scenario (its fault campaign included), the strategies compared, the
+//! number of runs, the master seed and the random-stream version
+//! ([`crate::sim::STREAM_VERSION`]). [`merge`] refuses shards whose
+//! fingerprints differ, and says which part differs.
+//!
+//! A shard file is input from elsewhere (another machine, a shared volume),
+//! so reading one is defensive: [`read`] takes only regular files of at most
+//! [`MAX_SHARD_BYTES`], [`parse`] checks every length and histogram header
+//! against the bytes at hand before anything is allocated from it, and
+//! cross-checks the counts (histogram totals, moments, missing runs,
+//! replications done) so that an edited file is refused rather than
+//! reported.
 
-use std::path::Path;
+use std::fmt::Write as _;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use hdrhistogram::Histogram;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 
-use crate::montecarlo::{Comparison, MetricDef, MetricStat, Moments, StrategySummary};
+use crate::model::{Scenario, Strategy, StrategyId};
+use crate::montecarlo::{
+    Comparison, MAX_RUNS, MetricDef, MetricStat, Moments, StrategySummary, shard_range,
+};
+use crate::sim::STREAM_VERSION;
 
 /// The schema tag of shard files.
-/// Its version follows the random streams: a shard is only valid with
-/// shards drawn from the same streams.
-pub const SHARD_SCHEMA: &str = "hvsim.shard/2";
+pub const SHARD_SCHEMA: &str = "hvsim.shard/3";
 
-/// Why a shard file could not be written or read.
+/// The largest shard file [`read`] accepts. A shard holds one histogram
+/// (a few KiB to a few hundred KiB) per strategy and metric.
+pub const MAX_SHARD_BYTES: u64 = 256 << 20;
+
+/// The most counts a shard's histogram may have (8 MiB of `u64`): far more
+/// than any hvsim histogram uses, far less than a forged header can ask for.
+const MAX_HIST_COUNTS: u64 = 1 << 20;
+
+/// Why a shard file could not be written or read, or shards not merged.
 #[derive(Debug, thiserror::Error)]
 pub enum ShardError {
     /// Reading or writing failed.
@@ -41,6 +67,87 @@ pub enum ShardError {
         /// What is wrong.
         reason: String,
     },
+    /// The files are valid shards, but not the shards of one run.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// What a shard is a shard of. Two shards merge only if all of it is equal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// SHA-256 of the resolved scenario (fault campaign included), hex.
+    pub scenario: String,
+    /// SHA-256 of the strategies compared (ids and definitions, in order), hex.
+    pub strategies: String,
+    /// Replications of the whole run.
+    pub runs: u64,
+    /// The master seed.
+    pub seed: u64,
+    /// The random-stream version the replications were drawn from.
+    pub streams: u32,
+}
+
+/// Feeds formatted text straight into a hash, so that a large scenario's
+/// rendering is never held in memory.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// SHA-256 (hex) of `value`'s `Debug` rendering: canonical for the model's
+/// types (vectors in file order, no hash maps), within one build of hvsim.
+fn hash_debug(value: &dyn std::fmt::Debug) -> String {
+    let mut hasher = Sha256::new();
+    // Writing into a hash cannot fail.
+    let _ = write!(HashWriter(&mut hasher), "{value:?}");
+    hex(&hasher.finalize())
+}
+
+impl Fingerprint {
+    /// The fingerprint of `runs` replications of `strategies` on `scenario`
+    /// (resolved, with its fault campaign if any) under master seed `seed`.
+    ///
+    /// Only what makes the results is hashed: not where the scenario was
+    /// loaded from, its description, nor strategies that are not compared
+    /// (they are hashed with the strategies compared).
+    pub fn new(scenario: &Scenario, strategies: &[&Strategy], runs: u64, seed: u64) -> Self {
+        let mut s = scenario.clone();
+        s.source.clear();
+        s.description = None;
+        s.strategies.clear();
+        s.default_strategy = StrategyId(0);
+        Fingerprint {
+            scenario: hash_debug(&s),
+            strategies: hash_debug(&strategies),
+            runs,
+            seed,
+            streams: STREAM_VERSION,
+        }
+    }
+
+    /// The whole fingerprint as one hash, hex.
+    pub fn digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(
+            format!(
+                "{SHARD_SCHEMA}\nscenario {}\nstrategies {}\nruns {}\nseed {}\nstreams {}\n",
+                self.scenario, self.strategies, self.runs, self.seed, self.streams
+            )
+            .as_bytes(),
+        );
+        hex(&hasher.finalize())
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -48,12 +155,22 @@ pub enum ShardError {
 struct ShardFile {
     schema: String,
     scenario: String,
+    fingerprint: String,
+    scenario_sha256: String,
+    strategies_sha256: String,
+    streams: u32,
     seed: u64,
     runs: u64,
     shard: [u64; 2],
     done: u64,
     metrics: Vec<MetricFile>,
     strategies: Vec<StrategyFile>,
+}
+
+/// Just the schema tag, to name an older file's version before anything else.
+#[derive(Deserialize)]
+struct SchemaOnly {
+    schema: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -98,15 +215,21 @@ impl From<&Moments> for MomentsFile {
     }
 }
 
-/// Writes a comparison (usually one shard) to `path` with
-/// [`crate::output::write_file`]: a crash never leaves a half-written shard.
-pub fn write(path: &Path, scenario: &str, c: &Comparison) -> Result<(), ShardError> {
+/// Writes a comparison (usually one shard) of `strategies` on `scenario` to
+/// `path` with [`crate::output::write_file`]: a crash never leaves a
+/// half-written shard.
+pub fn write(
+    path: &Path,
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    c: &Comparison,
+) -> Result<(), ShardError> {
     let file = path.display().to_string();
     let io = |source| ShardError::Io {
         file: file.clone(),
         source,
     };
-    let mut strategies = Vec::new();
+    let mut summaries = Vec::new();
     for s in &c.strategies {
         let mut stats = Vec::new();
         for st in &s.stats {
@@ -123,15 +246,20 @@ pub fn write(path: &Path, scenario: &str, c: &Comparison) -> Result<(), ShardErr
                 missing: st.missing,
             });
         }
-        strategies.push(StrategyFile {
+        summaries.push(StrategyFile {
             id: s.id.clone(),
             stats,
             diffs: s.diffs.iter().map(MomentsFile::from).collect(),
         });
     }
+    let fingerprint = Fingerprint::new(scenario, strategies, c.runs, c.seed);
     let doc = ShardFile {
         schema: SHARD_SCHEMA.into(),
-        scenario: scenario.into(),
+        scenario: scenario.name.clone(),
+        fingerprint: fingerprint.digest(),
+        scenario_sha256: fingerprint.scenario,
+        strategies_sha256: fingerprint.strategies,
+        streams: fingerprint.streams,
         seed: c.seed,
         runs: c.runs,
         shard: [c.shard.0, c.shard.1],
@@ -144,7 +272,7 @@ pub fn write(path: &Path, scenario: &str, c: &Comparison) -> Result<(), ShardErr
                 unit: m.unit.into(),
             })
             .collect(),
-        strategies,
+        strategies: summaries,
     };
     let text = serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Invalid {
         file: file.clone(),
@@ -153,67 +281,214 @@ pub fn write(path: &Path, scenario: &str, c: &Comparison) -> Result<(), ShardErr
     crate::output::write_file(path, &text).map_err(io)
 }
 
-/// Reads a shard file: the scenario name and the comparison it holds.
-pub fn read(path: &Path) -> Result<(String, Comparison), ShardError> {
+/// One shard file, read and checked.
+#[derive(Clone, Debug)]
+pub struct Shard {
+    /// The file it was read from, as named to [`read`] or [`parse`].
+    pub file: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// What it is a shard of.
+    pub fingerprint: Fingerprint,
+    /// Its results.
+    pub comparison: Comparison,
+}
+
+/// Reads a shard file: a regular file of at most [`MAX_SHARD_BYTES`]
+/// (a device, a pipe or a directory is refused before it is opened, so
+/// reading can neither block nor run on forever), checked by [`parse`].
+pub fn read(path: &Path) -> Result<Shard, ShardError> {
     let file = path.display().to_string();
+    let io = |source| ShardError::Io {
+        file: file.clone(),
+        source,
+    };
     let invalid = |reason: String| ShardError::Invalid {
         file: file.clone(),
         reason,
     };
-    let text = std::fs::read(path).map_err(|source| ShardError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    let doc: ShardFile = serde_json::from_slice(&text).map_err(|e| invalid(e.to_string()))?;
-    if doc.schema != SHARD_SCHEMA {
-        let why = if doc.schema == "hvsim.shard/1" {
-            ": it was written by an older hvsim, whose random streams differ; run that shard again with this one"
-        } else {
-            ""
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(invalid(
+            "not a regular file: give the files `hvsim compare --shard I/N --out FILE` wrote"
+                .into(),
+        ));
+    }
+    let too_large = || {
+        invalid(format!(
+            "too large: over {} MiB, more than any shard file holds",
+            MAX_SHARD_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_SHARD_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_SHARD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    // It may have grown since it was measured.
+    if bytes.len() as u64 > MAX_SHARD_BYTES {
+        return Err(too_large());
+    }
+    parse(&file, &bytes)
+}
+
+/// The length of the counts array of an HDR histogram with these bounds,
+/// as `hdrhistogram` computes it, or `None` for bounds it refuses.
+fn hist_counts_len(low: u64, high: u64, sigfig: u32) -> Option<u64> {
+    if !(1..=u64::MAX / 2).contains(&low) || high < 2 * low || sigfig > 5 {
+        return None;
+    }
+    let largest = 2 * 10_u64.pow(sigfig);
+    // ceil(log2(largest)), floor(log2(low)), in integers.
+    let sub_bucket_count_magnitude = 64 - (largest - 1).leading_zeros();
+    let unit_magnitude = 63 - low.leading_zeros();
+    if unit_magnitude + sub_bucket_count_magnitude > 63 {
+        return None;
+    }
+    let sub_bucket_half_count = 1_u64 << (sub_bucket_count_magnitude - 1);
+    let mut smallest_untrackable = (1_u64 << sub_bucket_count_magnitude) << unit_magnitude;
+    let mut buckets = 1_u64;
+    while smallest_untrackable <= high {
+        if smallest_untrackable > u64::MAX / 2 {
+            buckets += 1;
+            break;
+        }
+        smallest_untrackable <<= 1;
+        buckets += 1;
+    }
+    Some((buckets + 1) * sub_bucket_half_count)
+}
+
+/// A histogram from its V2 serialization, its header checked first: the
+/// payload length must be the bytes that follow it, and the bounds must
+/// make a counts array of at most [`MAX_HIST_COUNTS`].
+fn decode_histogram(bytes: &[u8]) -> Result<Histogram<u64>, String> {
+    const HEADER: usize = 40;
+    const V2_COOKIE: u32 = 0x1c84_9313;
+    const V2_COMPRESSED_COOKIE: u32 = 0x1c84_9314;
+    let (Some(header), Some(payload)) = (bytes.get(..HEADER), bytes.get(HEADER..)) else {
+        return Err(format!(
+            "a histogram of {} bytes, shorter than its {HEADER}-byte header",
+            bytes.len()
+        ));
+    };
+    let u32_at = |i: usize| {
+        let mut b = [0; 4];
+        b.copy_from_slice(&header[i..i + 4]);
+        u32::from_be_bytes(b)
+    };
+    let u64_at = |i: usize| {
+        let mut b = [0; 8];
+        b.copy_from_slice(&header[i..i + 8]);
+        u64::from_be_bytes(b)
+    };
+    match u32_at(0) {
+        V2_COOKIE => {}
+        V2_COMPRESSED_COOKIE => {
+            return Err("a compressed histogram: hvsim writes them uncompressed".into());
+        }
+        other => return Err(format!("a histogram with an unknown cookie {other:#010x}")),
+    }
+    let payload_len = u32_at(4);
+    if u64::from(payload_len) != payload.len() as u64 {
+        return Err(format!(
+            "a histogram header claims a {payload_len}-byte payload, {} bytes follow it",
+            payload.len()
+        ));
+    }
+    let (sigfig, low, high) = (u32_at(12), u64_at(16), u64_at(24));
+    match hist_counts_len(low, high, sigfig) {
+        None => {
+            return Err(format!(
+                "a histogram with invalid bounds (lowest {low}, highest {high}, {sigfig} significant digits)"
+            ));
+        }
+        Some(n) if n > MAX_HIST_COUNTS => {
+            return Err(format!(
+                "a histogram with bounds no hvsim shard uses (lowest {low}, highest {high}, {sigfig} significant digits: {n} counts)"
+            ));
+        }
+        Some(_) => {}
+    }
+    Deserializer::new()
+        .deserialize(&mut &bytes[..])
+        .map_err(|e| format!("a bad histogram: {e}"))
+}
+
+/// Whether the moments `m` can be those of `m.n` values of at most 2⁶⁴
+/// quanta each (a difference of two clamped values): bounds the sums so
+/// that merging them cannot overflow.
+fn plausible_moments(n: u64, sum: i128) -> bool {
+    sum.unsigned_abs() <= u128::from(n) << 64
+}
+
+/// Parses and checks the bytes of a shard file; `file` names it in errors.
+/// Never panics and allocates at most a small multiple of `bytes.len()`.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
+    let invalid = |reason: String| ShardError::Invalid {
+        file: file.to_string(),
+        reason,
+    };
+    let schema = serde_json::from_slice::<SchemaOnly>(bytes)
+        .map_err(|e| invalid(format!("not a JSON shard: {e}")))?
+        .schema;
+    if schema.as_deref() != Some(SHARD_SCHEMA) {
+        let why = match schema.as_deref() {
+            Some("hvsim.shard/1") => {
+                ": it was written by an older hvsim, whose random streams differ; run that shard again with this one"
+            }
+            Some("hvsim.shard/2") => {
+                ": it was written by an older hvsim, without the fingerprint that shows which shards belong together; run that shard again with this one"
+            }
+            _ => "",
         };
         return Err(invalid(format!(
-            "schema `{}`, expected `{SHARD_SCHEMA}`{why}",
-            doc.schema
+            "schema {}, expected `{SHARD_SCHEMA}`{why}",
+            schema.map_or("missing".into(), |s| format!("`{s}`"))
         )));
     }
-    let moments = |m: &MomentsFile| -> Result<Moments, ShardError> {
-        let sum = m
-            .sum
-            .parse()
-            .map_err(|_| invalid(format!("bad sum `{}`", m.sum)))?;
-        let sum_sq = m
-            .sum_sq
-            .parse()
-            .map_err(|_| invalid(format!("bad sum_sq `{}`", m.sum_sq)))?;
-        Ok(Moments::from_parts(m.n, sum, sum_sq))
+    let doc: ShardFile = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+    if doc.streams != STREAM_VERSION {
+        return Err(invalid(format!(
+            "drawn from random streams {}, this hvsim draws from streams {STREAM_VERSION}; run that shard again with this one",
+            doc.streams
+        )));
+    }
+    let fingerprint = Fingerprint {
+        scenario: doc.scenario_sha256.clone(),
+        strategies: doc.strategies_sha256.clone(),
+        runs: doc.runs,
+        seed: doc.seed,
+        streams: doc.streams,
     };
-    let mut strategies = Vec::new();
-    for s in &doc.strategies {
-        let mut stats = Vec::new();
-        for st in &s.stats {
-            let bytes = STANDARD
-                .decode(&st.hist_v2_base64)
-                .map_err(|e| invalid(format!("bad histogram encoding: {e}")))?;
-            let hist = Deserializer::new()
-                .deserialize(&mut bytes.as_slice())
-                .map_err(|e| invalid(format!("bad histogram: {e:?}")))?;
-            let mut stat = MetricStat::new();
-            stat.hist
-                .add(&hist)
-                .map_err(|e| invalid(format!("histogram out of range: {e:?}")))?;
-            stat.moments = moments(&st.moments)?;
-            stat.missing = st.missing;
-            stats.push(stat);
-        }
-        let diffs = s.diffs.iter().map(moments).collect::<Result<Vec<_>, _>>()?;
-        if stats.len() != doc.metrics.len() || diffs.len() != doc.metrics.len() {
-            return Err(invalid("metric counts disagree".into()));
-        }
-        strategies.push(StrategySummary {
-            id: s.id.clone(),
-            stats,
-            diffs,
-        });
+    if fingerprint.digest() != doc.fingerprint {
+        return Err(invalid(
+            "its fingerprint does not match its scenario, strategies, runs, seed and streams: the file was edited"
+                .into(),
+        ));
+    }
+    let [i, n] = doc.shard;
+    if n == 0 || i >= n {
+        return Err(invalid(format!("shard {i}/{n}: expected I/N with I < N")));
+    }
+    if doc.runs == 0 || doc.runs > MAX_RUNS {
+        return Err(invalid(format!(
+            "runs {}: expected 1 to {MAX_RUNS}",
+            doc.runs
+        )));
+    }
+    let (start, end) = shard_range(doc.runs, (i, n));
+    if doc.done > end - start {
+        return Err(invalid(format!(
+            "{} replications done, but shard {i}/{n} of {} runs has only {}",
+            doc.done,
+            doc.runs,
+            end - start
+        )));
     }
     let metrics = doc
         .metrics
@@ -231,15 +506,281 @@ pub fn read(path: &Path) -> Result<(String, Comparison), ShardError> {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((
-        doc.scenario,
-        Comparison {
+    if doc.strategies.is_empty() {
+        return Err(invalid("no strategy".into()));
+    }
+    let moments = |m: &MomentsFile, what: &dyn Fn() -> String| -> Result<Moments, ShardError> {
+        let sum: i128 = m
+            .sum
+            .parse()
+            .map_err(|_| invalid(format!("{}: bad sum `{}`", what(), m.sum)))?;
+        let sum_sq = m
+            .sum_sq
+            .parse()
+            .map_err(|_| invalid(format!("{}: bad sum_sq `{}`", what(), m.sum_sq)))?;
+        if m.n > doc.done {
+            return Err(invalid(format!(
+                "{}: n = {}, more than the {} replications done",
+                what(),
+                m.n,
+                doc.done
+            )));
+        }
+        if !plausible_moments(m.n, sum) {
+            return Err(invalid(format!(
+                "{}: sum {sum} is impossible for {} values",
+                what(),
+                m.n
+            )));
+        }
+        Ok(Moments::from_parts(m.n, sum, sum_sq))
+    };
+    let mut strategies: Vec<StrategySummary> = Vec::new();
+    for s in &doc.strategies {
+        if s.stats.len() != metrics.len() || s.diffs.len() != metrics.len() {
+            return Err(invalid(format!(
+                "strategy `{}`: {} stats and {} diffs for {} metrics",
+                s.id,
+                s.stats.len(),
+                s.diffs.len(),
+                metrics.len()
+            )));
+        }
+        let mut stats = Vec::new();
+        for (st, m) in s.stats.iter().zip(&metrics) {
+            let what = || format!("strategy `{}`, metric `{}`", s.id, m.name);
+            let bytes = STANDARD
+                .decode(&st.hist_v2_base64)
+                .map_err(|e| invalid(format!("{}: bad histogram encoding: {e}", what())))?;
+            let hist = decode_histogram(&bytes).map_err(|e| invalid(format!("{}: {e}", what())))?;
+            let mut stat = MetricStat::new();
+            stat.hist
+                .add(&hist)
+                .map_err(|e| invalid(format!("{}: histogram out of range: {e:?}", what())))?;
+            stat.moments = moments(&st.moments, &what)?;
+            stat.missing = st.missing;
+            if stat.hist.len() != stat.moments.n {
+                return Err(invalid(format!(
+                    "{}: its histogram counts {} values, its moments n = {}",
+                    what(),
+                    stat.hist.len(),
+                    stat.moments.n
+                )));
+            }
+            if stat.moments.n.checked_add(stat.missing) != Some(doc.done) {
+                return Err(invalid(format!(
+                    "{}: n = {} reached plus {} missing is not the {} replications done",
+                    what(),
+                    stat.moments.n,
+                    stat.missing,
+                    doc.done
+                )));
+            }
+            stats.push(stat);
+        }
+        let mut diffs = Vec::new();
+        for (k, (d, m)) in s.diffs.iter().zip(&metrics).enumerate() {
+            let what = || format!("strategy `{}`, difference in metric `{}`", s.id, m.name);
+            let diff = moments(d, &what)?;
+            // Paired over the replications where both reached the metric.
+            let both = match strategies.first() {
+                None => 0,
+                Some(base) => base.stats[k].moments.n.min(stats[k].moments.n),
+            };
+            if diff.n > both {
+                return Err(invalid(format!(
+                    "{}: n = {}, more than the {both} replications where both it and the first strategy reached it",
+                    what(),
+                    diff.n
+                )));
+            }
+            diffs.push(diff);
+        }
+        strategies.push(StrategySummary {
+            id: s.id.clone(),
+            stats,
+            diffs,
+        });
+    }
+    Ok(Shard {
+        file: file.to_string(),
+        scenario: doc.scenario,
+        fingerprint,
+        comparison: Comparison {
             seed: doc.seed,
             runs: doc.runs,
             done: doc.done,
-            shard: (doc.shard[0], doc.shard[1]),
+            shard: (i, n),
             metrics,
             strategies,
         },
-    ))
+    })
+}
+
+/// What differs between the fingerprints of two shards, in words.
+fn differences(a: &Shard, b: &Shard) -> Vec<String> {
+    let (fa, fb) = (&a.fingerprint, &b.fingerprint);
+    let mut out = Vec::new();
+    if a.scenario != b.scenario {
+        out.push(format!(
+            "their scenarios differ (`{}` and `{}`)",
+            a.scenario, b.scenario
+        ));
+    } else if fa.scenario != fb.scenario {
+        out.push(format!(
+            "their scenarios differ (same name `{}`, different content or fault campaign)",
+            a.scenario
+        ));
+    }
+    let ids = |s: &Shard| {
+        s.comparison
+            .strategies
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if ids(a) != ids(b) {
+        out.push(format!(
+            "their strategies differ ({} and {})",
+            ids(a),
+            ids(b)
+        ));
+    } else if fa.strategies != fb.strategies {
+        out.push(format!(
+            "their strategies differ (same ids {}, different definitions)",
+            ids(a)
+        ));
+    }
+    // Follows from the scenario, unless a file was edited.
+    if a.comparison.metrics != b.comparison.metrics {
+        out.push("their metrics differ".into());
+    }
+    if fa.runs != fb.runs {
+        out.push(format!("their --runs differ ({} and {})", fa.runs, fb.runs));
+    }
+    if fa.seed != fb.seed {
+        out.push(format!("their --seed differ ({} and {})", fa.seed, fb.seed));
+    }
+    if fa.streams != fb.streams {
+        out.push(format!(
+            "their random streams differ ({} and {})",
+            fa.streams, fb.streams
+        ));
+    }
+    out
+}
+
+/// Refuses a file given twice, under the same name or another.
+fn check_distinct(paths: &[PathBuf]) -> Result<(), ShardError> {
+    let real: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    for (k, r) in real.iter().enumerate() {
+        if let Some(j) = real[..k].iter().position(|x| x == r) {
+            let (a, b) = (paths[j].display(), paths[k].display());
+            return Err(ShardError::Mismatch(if paths[j] == paths[k] {
+                format!("{a} is given twice; give each shard once")
+            } else {
+                format!("{a} and {b} are the same file; give each shard once")
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// `file (shard i/n)`.
+fn shard_name(s: &Shard) -> String {
+    format!(
+        "{} (shard {}/{})",
+        s.file, s.comparison.shard.0, s.comparison.shard.1
+    )
+}
+
+/// Refuses `s` unless it is another complete shard of the run of `first`,
+/// of the same split, and not one of those `seen` (shard index → file).
+fn check_with(
+    first: &Shard,
+    s: &Shard,
+    seen: &std::collections::BTreeMap<u64, String>,
+) -> Result<(), ShardError> {
+    let diff = differences(first, s);
+    if !diff.is_empty() {
+        return Err(ShardError::Mismatch(format!(
+            "shards {} and {} are of different runs: {}; merge only the shards of one run",
+            first.file,
+            s.file,
+            diff.join("; ")
+        )));
+    }
+    let c = &s.comparison;
+    if c.shard.1 != first.comparison.shard.1 {
+        return Err(ShardError::Mismatch(format!(
+            "shards {} and {} split the run into different numbers of shards; merge only the shards of one split",
+            shard_name(first),
+            shard_name(s)
+        )));
+    }
+    if let Some(other) = seen.get(&c.shard.0) {
+        return Err(ShardError::Mismatch(format!(
+            "{other} and {} are both shard {}/{}; give each shard once",
+            s.file, c.shard.0, c.shard.1
+        )));
+    }
+    let (start, end) = shard_range(c.runs, c.shard);
+    if c.done != end - start {
+        return Err(ShardError::Mismatch(format!(
+            "{} is incomplete: {} of {} replications (it was interrupted); run it again",
+            shard_name(s),
+            c.done,
+            end - start
+        )));
+    }
+    Ok(())
+}
+
+/// Reads the shard files and merges them into the unsharded result: the
+/// scenario's name and the comparison. Refuses files that are not shards of
+/// one run (see [`Fingerprint`]), a file or a shard given twice, shards of
+/// different splits, an incomplete shard and a missing one, naming the
+/// files. Shards are merged as they are read, so memory does not grow with
+/// their number.
+pub fn merge(paths: &[PathBuf]) -> Result<(String, Comparison), ShardError> {
+    check_distinct(paths)?;
+    let Some((first_path, rest)) = paths.split_first() else {
+        return Err(ShardError::Mismatch("no shard to merge".into()));
+    };
+    let first = read(first_path)?;
+    let mut seen = std::collections::BTreeMap::new();
+    check_with(&first, &first, &seen)?;
+    seen.insert(first.comparison.shard.0, first.file.clone());
+    let mut total = first.comparison.clone();
+    for p in rest {
+        let s = read(p)?;
+        check_with(&first, &s, &seen)?;
+        seen.insert(s.comparison.shard.0, s.file.clone());
+        crate::montecarlo::merge_into(&mut total.strategies, &s.comparison.strategies);
+        total.done += s.comparison.done;
+    }
+    let n = first.comparison.shard.1;
+    let missing: Vec<String> = (0..n)
+        .filter(|i| !seen.contains_key(i))
+        .take(10)
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        let more = n - seen.len() as u64 - missing.len() as u64;
+        return Err(ShardError::Mismatch(format!(
+            "missing shard(s): {}{}",
+            missing.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )));
+    }
+    total.shard = (0, 1);
+    Ok((first.scenario, total))
 }

@@ -167,8 +167,8 @@ fn sharded_then_merged_equals_unsharded_exactly() {
     // A shard drawn from other random streams (an older build) is refused,
     // with the reason.
     let text = std::fs::read_to_string(&files[0]).expect("shard");
-    assert!(text.contains("\"hvsim.shard/2\""));
-    std::fs::write(&files[0], text.replace("hvsim.shard/2", "hvsim.shard/1")).expect("write");
+    assert!(text.contains("\"hvsim.shard/3\""));
+    std::fs::write(&files[0], text.replace("hvsim.shard/3", "hvsim.shard/1")).expect("write");
     let old = hvsim().arg("merge").args(&files).output().expect("runs");
     assert_eq!(old.status.code(), Some(2));
     let err = String::from_utf8_lossy(&old.stderr);
