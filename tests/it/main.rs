@@ -10,6 +10,7 @@ mod r#gen;
 mod properties;
 mod recovery;
 mod scenarios;
+mod schema;
 
 /// The built `hvsim` binary, run from the crate root (so relative paths
 /// in arguments and messages are stable).
