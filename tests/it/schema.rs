@@ -663,3 +663,74 @@ fn an_unknown_kind_is_a_usage_error_listing_the_choices() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// Editors' language servers implement draft 7 fully and later drafts in
+/// part: the schema declares 2020-12 but keeps to keywords draft 7 also
+/// has (`$defs` is reached by a JSON pointer in `$ref`, which any draft
+/// resolves), so it works in all of them.
+#[test]
+fn the_schema_keeps_to_keywords_draft_7_editors_understand() {
+    const KEYWORDS: &[&str] = &[
+        "$defs",
+        "$ref",
+        "$schema",
+        "additionalProperties",
+        "anyOf",
+        "default",
+        "description",
+        "enum",
+        "examples",
+        "items",
+        "maximum",
+        "minItems",
+        "minProperties",
+        "minimum",
+        "pattern",
+        "properties",
+        "required",
+        "title",
+        "type",
+    ];
+    /// Every keyword of a schema object, recursively: the keys of
+    /// `properties` and `$defs` are names, not keywords.
+    fn keywords(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map {
+                    out.push(k.clone());
+                    match (k.as_str(), x) {
+                        ("properties" | "$defs", Value::Object(named)) => {
+                            named.values().for_each(|s| keywords(s, out))
+                        }
+                        _ => keywords(x, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|x| keywords(x, out)),
+            _ => {}
+        }
+    }
+    for kind in [SchemaKind::Scenario, SchemaKind::Faults] {
+        let mut found = Vec::new();
+        keywords(&schema(kind), &mut found);
+        assert!(found.iter().any(|k| k == "pattern"), "{kind:?}");
+        let unknown: Vec<&String> = found
+            .iter()
+            .filter(|k| !KEYWORDS.contains(&k.as_str()))
+            .collect();
+        assert!(unknown.is_empty(), "{kind:?}: {unknown:?}");
+    }
+}
+
+/// The editor's header line is a YAML comment: the loader ignores it.
+#[test]
+fn the_yaml_language_server_header_is_accepted() {
+    let text = format!(
+        "# yaml-language-server: $schema=../docs/schema/scenario.schema.json\n{}",
+        BASE.trim_start()
+    );
+    let loaded = load_str(&text, "header.yaml", Format::Yaml);
+    assert!(loaded.is_ok(), "{:?}", loaded.err().map(|e| e.to_string()));
+    let doc: Value = serde_saphyr::from_str(&text).expect("parses");
+    assert!(validator(SchemaKind::Scenario).is_valid(&doc));
+}
