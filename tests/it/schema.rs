@@ -734,3 +734,28 @@ fn the_yaml_language_server_header_is_accepted() {
     let doc: Value = serde_saphyr::from_str(&text).expect("parses");
     assert!(validator(SchemaKind::Scenario).is_valid(&doc));
 }
+
+/// Every field says what it is: a field added without a doc comment fails
+/// here, so editors never show a bare name.
+#[test]
+fn every_field_has_a_description() {
+    for kind in [SchemaKind::Scenario, SchemaKind::Faults] {
+        let s = schema(kind);
+        let mut objects = vec![("(top level)".to_string(), &s)];
+        if let Some(defs) = s["$defs"].as_object() {
+            objects.extend(defs.iter().map(|(name, d)| (name.clone(), d)));
+        }
+        let mut bare = Vec::new();
+        for (owner, object) in objects {
+            for (field, sub) in object["properties"].as_object().into_iter().flatten() {
+                if sub["description"].as_str().is_none_or(|d| d.len() < 10) {
+                    bare.push(format!("{owner}.{field}"));
+                }
+            }
+        }
+        assert!(
+            bare.is_empty(),
+            "{kind:?}: fields without a description: {bare:?}"
+        );
+    }
+}
