@@ -64,6 +64,23 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         faults: Option<PathBuf>,
     },
+    /// Print the JSON Schema (draft 2020-12) of scenario or fault campaign
+    /// files, for editors to check and complete them as they are typed
+    /// (docs/editors.md).
+    Schema {
+        /// Which file: a scenario, or a fault campaign (`--faults FILE`).
+        #[arg(value_enum, default_value_t = SchemaKind::Scenario)]
+        kind: SchemaKind,
+    },
+}
+
+/// The file kinds `hvsim schema` describes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum SchemaKind {
+    /// A scenario file.
+    Scenario,
+    /// A fault campaign file.
+    Faults,
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -249,6 +266,16 @@ fn main() -> ExitCode {
         Some(Command::Report(args)) => report(args),
         Some(Command::Gen(args)) => generate(args),
         Some(Command::Validate { files, faults }) => validate(&files, faults.as_ref()),
+        Some(Command::Schema { kind }) => {
+            print!(
+                "{}",
+                scenario::schema::schema_text(match kind {
+                    SchemaKind::Scenario => scenario::schema::SchemaKind::Scenario,
+                    SchemaKind::Faults => scenario::schema::SchemaKind::Faults,
+                })
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,

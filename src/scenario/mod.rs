@@ -10,6 +10,7 @@
 mod locate;
 pub(crate) mod raw;
 mod resolve;
+pub mod schema;
 pub mod units;
 
 use std::fmt;

@@ -10,6 +10,7 @@ mod r#gen;
 mod properties;
 mod recovery;
 mod scenarios;
+mod schema;
 mod shards;
 mod trust;
 
