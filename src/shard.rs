@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::montecarlo::{Comparison, MetricDef, MetricStat, Moments, StrategySummary};
+use crate::montecarlo::{Comparison, MetricDef, MetricKind, MetricStat, Moments, StrategySummary};
 
 /// The schema tag of shard files.
 /// Its version follows the random streams: a shard is only valid with
@@ -61,6 +61,8 @@ struct ShardFile {
 struct MetricFile {
     name: String,
     unit: String,
+    /// `quantity` or `share` ([`crate::montecarlo::MetricKind`]).
+    kind: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -77,6 +79,10 @@ struct StatFile {
     hist_v2_base64: String,
     moments: MomentsFile,
     missing: u64,
+    /// The exact least and greatest values, in whole quanta (as strings,
+    /// like the sums); `null` when no value was recorded.
+    min: Option<String>,
+    max: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -122,6 +128,8 @@ pub fn write(path: &Path, scenario: &str, c: &Comparison) -> Result<(), ShardErr
                 hist_v2_base64: STANDARD.encode(&bytes),
                 moments: (&st.moments).into(),
                 missing: st.missing,
+                min: st.range.map(|(lo, _)| lo.to_string()),
+                max: st.range.map(|(_, hi)| hi.to_string()),
             });
         }
         strategies.push(StrategyFile {
@@ -143,6 +151,7 @@ pub fn write(path: &Path, scenario: &str, c: &Comparison) -> Result<(), ShardErr
             .map(|m| MetricFile {
                 name: m.name.clone(),
                 unit: m.unit.into(),
+                kind: m.kind.as_str().into(),
             })
             .collect(),
         strategies,
@@ -204,6 +213,28 @@ pub fn read(path: &Path) -> Result<(String, Comparison), ShardError> {
                 .map_err(|e| invalid(format!("histogram out of range: {e:?}")))?;
             stat.moments = moments(&st.moments)?;
             stat.missing = st.missing;
+            stat.range = match (&st.min, &st.max) {
+                (None, None) => None,
+                (Some(lo), Some(hi)) => {
+                    let parse = |v: &String| {
+                        v.parse::<i64>()
+                            .map_err(|_| invalid(format!("bad min or max `{v}`")))
+                    };
+                    let (lo, hi) = (parse(lo)?, parse(hi)?);
+                    if lo > hi {
+                        return Err(invalid(format!("min {lo} is above max {hi}")));
+                    }
+                    Some((lo, hi))
+                }
+                _ => return Err(invalid("min and max must both be null or both set".into())),
+            };
+            if stat.range.is_some() != (stat.moments.n > 0) {
+                return Err(invalid(
+                    "exact min and max must be given exactly when values were recorded \
+                     (a shard from an older hvsim? run it again with this one)"
+                        .into(),
+                ));
+            }
             stats.push(stat);
         }
         let diffs = s.diffs.iter().map(moments).collect::<Result<Vec<_>, _>>()?;
@@ -226,9 +257,15 @@ pub fn read(path: &Path) -> Result<(String, Comparison), ShardError> {
                 "%" => "%",
                 other => return Err(invalid(format!("unknown unit `{other}`"))),
             };
+            let kind = match m.kind.as_str() {
+                "quantity" => MetricKind::Quantity,
+                "share" => MetricKind::Share,
+                other => return Err(invalid(format!("unknown metric kind `{other}`"))),
+            };
             Ok(MetricDef {
                 name: m.name.clone(),
                 unit,
+                kind,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
