@@ -581,3 +581,38 @@ fn differences_of_shares_are_in_percentage_points() {
         .unwrap_or_else(|| panic!("no upper bound in {verdict}"));
     assert!(hi <= 100.0, "{verdict}");
 }
+
+/// The HTML report shows objectives as shares of runs and their
+/// differences in percentage points, like the text report.
+#[test]
+fn the_html_report_shows_objectives_as_shares() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("report.html");
+    let out = hvsim()
+        .args([
+            "report",
+            "--runs",
+            "20",
+            "--strategies",
+            "as-in-2018,restore-from-backup",
+            "-o",
+        ])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&path).expect("report");
+    assert!(
+        html.contains("<td class=\"num\">100.0 % of runs (95 % CI 83.9–100.0 %)</td>"),
+        "no share cell"
+    );
+    assert!(
+        html.contains("restore-from-backup more often than as-in-2018, by +"),
+        "no verdict in pp"
+    );
+    assert!(!html.contains("99.98"));
+}
