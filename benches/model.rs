@@ -82,9 +82,7 @@ fn record(done: &mut [u64; APPS], stats: &mut [MetricStat]) {
         total as f64 / MS_PER_HOUR,
     ];
     for (s, v) in stats.iter_mut().zip(values) {
-        s.moments.push(v);
-        s.hist
-            .saturating_record((v * 3_600.0).round().max(1.0) as u64);
+        s.record(Some(v)).expect("a finite, non-negative metric");
     }
 }
 

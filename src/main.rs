@@ -538,7 +538,8 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     )
     .map_err(|e| match e {
         hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
-        e @ hvsim::montecarlo::CompareError::Run { .. } => Failure::Limit(e.to_string()),
+        e @ (hvsim::montecarlo::CompareError::Run { .. }
+        | hvsim::montecarlo::CompareError::Record { .. }) => Failure::Limit(e.to_string()),
     })?;
     bar.finish_and_clear();
     let interrupted = result.done < end - start;
@@ -614,7 +615,8 @@ fn curves(
     hvsim::curves::restored_curves(scenario, strategies, runs, seed, jobs, progress).map_err(|e| {
         match e {
             hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
-            e @ hvsim::montecarlo::CompareError::Run { .. } => Failure::Limit(e.to_string()),
+            e @ (hvsim::montecarlo::CompareError::Run { .. }
+            | hvsim::montecarlo::CompareError::Record { .. }) => Failure::Limit(e.to_string()),
         }
     })
 }
@@ -796,7 +798,8 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
         hvsim::montecarlo::compare(&scenario, &strategies, args.runs, seed, jobs, &|_| true)
             .map_err(|e| match e {
                 hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
-                e @ hvsim::montecarlo::CompareError::Run { .. } => Failure::Limit(e.to_string()),
+                e @ (hvsim::montecarlo::CompareError::Run { .. }
+                | hvsim::montecarlo::CompareError::Record { .. }) => Failure::Limit(e.to_string()),
             })?;
     let curves = curves(&scenario, &strategies, args.runs, seed, jobs, &|_| true)?;
     // The Gantt chart shows the run `hvsim run [SCENARIO] [--faults FILE]

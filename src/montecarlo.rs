@@ -5,9 +5,10 @@
 //! DESIGN.md §6): differences between strategies are paired, and their
 //! confidence intervals are much tighter than those of independent runs.
 //!
-//! Aggregation streams: each metric goes into an HDR histogram and a
-//! running mean/variance, so memory does not grow with the number of
-//! replications. Replications are processed in fixed blocks of
+//! Aggregation streams: each metric goes into an HDR histogram (3
+//! significant digits, growing to hold any value: nothing is clamped), its
+//! exact min and max and a running mean/variance, so memory does not grow
+//! with the number of replications. Replications are processed in fixed blocks of
 //! [`BLOCK`] seeds whose aggregates are merged in block order, so the
 //! result is identical whatever the number of threads.
 
@@ -35,13 +36,57 @@ pub fn replication_seed(master: u64, i: u64) -> u64 {
     mix(master ^ mix(i.wrapping_add(1)))
 }
 
+/// How a metric is summarised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricKind {
+    /// A quantity that varies from run to run (hours, crit·h, an
+    /// availability in %): mean ± CI, quantiles, exact min and max.
+    Quantity,
+    /// A yes/no indicator, recorded as 100 (yes) or 0 (no) per run: its
+    /// mean is the share of runs where it holds. Reported as that share
+    /// with its confidence interval, without quantiles; differences
+    /// between strategies are in percentage points (`pp`).
+    Share,
+}
+
+impl MetricKind {
+    /// Its name in JSON and shard files: `quantity` or `share`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricKind::Quantity => "quantity",
+            MetricKind::Share => "share",
+        }
+    }
+}
+
 /// What a metric measures.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDef {
     /// A short name for tables and JSON, e.g. `incident 2: 90 % back`.
     pub name: String,
-    /// Its unit: `h` (hours) or `crit·h` (criticality-weighted hours).
+    /// Its unit: `h` (hours), `crit·h` (criticality-weighted hours) or `%`.
     pub unit: &'static str,
+    /// How it is summarised.
+    pub kind: MetricKind,
+}
+
+impl MetricDef {
+    fn quantity(name: impl Into<String>, unit: &'static str) -> Self {
+        MetricDef {
+            name: name.into(),
+            unit,
+            kind: MetricKind::Quantity,
+        }
+    }
+
+    /// The unit of its paired differences: `pp` (percentage points) for
+    /// a share or a percentage, else its own unit.
+    pub fn diff_unit(&self) -> &'static str {
+        match (self.kind, self.unit) {
+            (MetricKind::Share, _) | (_, "%") => "pp",
+            (_, unit) => unit,
+        }
+    }
 }
 
 /// The metrics every comparison reports, in order: for each incident, the
@@ -52,41 +97,36 @@ pub fn metric_defs(scenario: &Scenario) -> Vec<MetricDef> {
     let mut defs = Vec::new();
     for (k, bug) in scenario.bugs.iter().enumerate() {
         for label in ["first app back", "50 % back", "90 % back", "100 % back"] {
-            defs.push(MetricDef {
-                name: format!("incident {} ({}): {label}", k + 1, bug.id),
-                unit: "h",
-            });
+            defs.push(MetricDef::quantity(
+                format!("incident {} ({}): {label}", k + 1, bug.id),
+                "h",
+            ));
         }
     }
-    defs.push(MetricDef {
-        name: "mean downtime per app down".into(),
-        unit: "h",
-    });
-    defs.push(MetricDef {
-        name: "weighted impact (Σ criticality × downtime)".into(),
-        unit: "crit·h",
-    });
+    defs.push(MetricDef::quantity("mean downtime per app down", "h"));
+    defs.push(MetricDef::quantity(
+        "weighted impact (Σ criticality × downtime)",
+        "crit·h",
+    ));
     if scenario.backup.is_some() || scenario.replication.is_some() {
-        defs.push(MetricDef {
-            name: "worst data loss of an app recovered".into(),
-            unit: "h",
-        });
+        defs.push(MetricDef::quantity(
+            "worst data loss of an app recovered",
+            "h",
+        ));
     }
     for o in &scenario.objectives {
         defs.push(MetricDef {
             name: format!("objective {} met", o.name),
             unit: "%",
+            kind: MetricKind::Share,
         });
     }
     if !scenario.chaos.is_empty() {
-        defs.push(MetricDef {
-            name: "mean app availability".into(),
-            unit: "%",
-        });
-        defs.push(MetricDef {
-            name: "least available app's availability".into(),
-            unit: "%",
-        });
+        defs.push(MetricDef::quantity("mean app availability", "%"));
+        defs.push(MetricDef::quantity(
+            "least available app's availability",
+            "%",
+        ));
     }
     defs
 }
@@ -247,15 +287,60 @@ fn to_quanta(x: f64) -> i64 {
     }
 }
 
+/// The largest value a metric may take, in its unit: whole quanta
+/// (milliseconds) of it fit in an `i64` with room to spare, and so do
+/// whole seconds of it in an HDR histogram (at most `i64::MAX / 2`).
+pub const MAX_VALUE: f64 = 1e12;
+
+/// Why a metric value could not be recorded. Metrics are finite and never
+/// negative by construction (durations, criticality × duration, shares and
+/// availabilities), so the first two are bugs; the last needs a scenario
+/// far beyond any real one (10¹² crit·h).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RecordError {
+    /// NaN or infinite.
+    #[error("{0} is not a finite number (a bug in hvsim: please report it)")]
+    NotFinite(f64),
+    /// Below zero.
+    #[error("{0} is negative, and metrics never are (a bug in hvsim: please report it)")]
+    Negative(f64),
+    /// Above [`MAX_VALUE`].
+    #[error("{0:e} is above the largest value hvsim can record exactly ({MAX_VALUE:e})")]
+    TooLarge(f64),
+}
+
+/// A value's whole quanta (milliseconds, or criticality-milliseconds),
+/// refusing what cannot be recorded exactly rather than clamping it.
+fn checked_quanta(v: f64) -> Result<i64, RecordError> {
+    if !v.is_finite() {
+        Err(RecordError::NotFinite(v))
+    } else if v < 0.0 {
+        Err(RecordError::Negative(v))
+    } else if v > MAX_VALUE {
+        Err(RecordError::TooLarge(v))
+    } else {
+        Ok(to_quanta(v))
+    }
+}
+
 /// The distribution of one metric for one strategy.
+///
+/// Quantiles come from an HDR histogram with 3 significant digits that
+/// grows to hold whatever is recorded (nothing is ever clamped); the exact
+/// least and greatest values are kept beside it, so `min` and `max` are
+/// exact and every quantile lies between them.
 #[derive(Clone, Debug)]
 pub struct MetricStat {
-    /// Values, in seconds (or criticality-seconds), 3 significant digits.
+    /// Values, in whole seconds (or criticality-seconds), 3 significant
+    /// digits; auto-resizing.
     pub hist: Histogram<u64>,
     /// Mean and variance, in the metric's unit.
     pub moments: Moments,
     /// Replications where the milestone was not reached within the horizon.
     pub missing: u64,
+    /// The exact least and greatest values recorded, in whole quanta
+    /// (milliseconds, as [`Moments`]); `None` before the first value.
+    pub range: Option<(i64, i64)>,
 }
 
 impl Default for MetricStat {
@@ -268,51 +353,119 @@ impl MetricStat {
     /// An empty distribution.
     pub fn new() -> Self {
         MetricStat {
-            // One second to ~100 years in seconds: every milestone fits.
-            hist: Histogram::new_with_bounds(1, 3_600 * 24 * 365 * 100, 3)
-                .expect("static bounds are valid"),
+            // Auto-resizing: grows to hold any value up to i64::MAX / 2.
+            hist: Histogram::new(3).expect("3 significant digits are valid"),
             moments: Moments::default(),
             missing: 0,
+            range: None,
         }
     }
 
-    fn record(&mut self, value: Option<f64>) {
-        match value {
-            Some(v) => {
-                self.moments.push(v);
-                // Whole seconds (or second-quanta of other units); 0 is a
-                // value too (no data lost, an objective missed).
-                let secs = (v * 3_600.0).round().max(0.0) as u64;
-                self.hist.saturating_record(secs);
-            }
-            None => self.missing += 1,
-        }
+    /// Records one run's value, `None` where the milestone was not reached.
+    /// A value that cannot be recorded exactly is refused, never clamped.
+    pub fn record(&mut self, value: Option<f64>) -> Result<(), RecordError> {
+        let Some(v) = value else {
+            self.missing += 1;
+            return Ok(());
+        };
+        let q = checked_quanta(v)?;
+        // Whole seconds (or second-quanta of other units); 0 is a value
+        // too (no data lost, an objective missed). At most 3.6e15, well
+        // inside what the histogram can grow to.
+        let secs = (v * 3_600.0).round() as u64;
+        self.hist
+            .record(secs)
+            .map_err(|_| RecordError::TooLarge(v))?;
+        self.moments.push_quanta(q);
+        self.range = Some(match self.range {
+            None => (q, q),
+            Some((lo, hi)) => (lo.min(q), hi.max(q)),
+        });
+        Ok(())
     }
 
-    fn merge(&mut self, other: &MetricStat) {
-        // Same bounds on both sides, so adding cannot fail.
-        let _ = self.hist.add(&other.hist);
+    /// Merges another distribution of the same metric into this one.
+    /// Counts, sums, minimum and maximum are all exact, so any split of
+    /// the runs merges to the same result.
+    pub fn merge(&mut self, other: &MetricStat) -> Result<(), hdrhistogram::AdditionError> {
+        self.hist.add(&other.hist)?;
         self.moments.merge(&other.moments);
         self.missing += other.missing;
+        self.range = match (self.range, other.range) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (a, b) => a.or(b),
+        };
+        Ok(())
     }
 
     /// The value (in the metric's unit) at quantile `q` of the reached runs.
     ///
     /// Values are kept to 3 significant digits and reported at the low end
-    /// of their bucket, so a quantile never exceeds the largest value
-    /// recorded (a 100 % objective reads 100 %, not 100.1 %).
+    /// of their bucket, then brought into the exact `[min, max]`: a
+    /// quantile is never below the least value nor above the greatest (a
+    /// constant metric reads the same at every quantile as its mean and
+    /// its max; an availability never exceeds 100 %).
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        (!self.hist.is_empty()).then(|| {
-            let v = self.hist.value_at_quantile(q);
-            self.hist.lowest_equivalent(v) as f64 / 3_600.0
-        })
+        let (lo, hi) = (self.min()?, self.max()?);
+        if self.hist.is_empty() {
+            return None;
+        }
+        let v = self.hist.value_at_quantile(q);
+        let x = self.hist.lowest_equivalent(v) as f64 / 3_600.0;
+        // Not `clamp`: it panics if lo > hi, which a hostile shard could claim.
+        Some(x.max(lo).min(hi))
     }
 
-    /// The largest value recorded (to 3 significant digits, rounded down).
-    pub fn max(&self) -> Option<f64> {
-        (!self.hist.is_empty())
-            .then(|| self.hist.lowest_equivalent(self.hist.max()) as f64 / 3_600.0)
+    /// The least value recorded, exactly.
+    pub fn min(&self) -> Option<f64> {
+        self.range.map(|(lo, _)| lo as f64 / QUANTUM_PER_UNIT)
     }
+
+    /// The greatest value recorded, exactly.
+    pub fn max(&self) -> Option<f64> {
+        self.range.map(|(_, hi)| hi as f64 / QUANTUM_PER_UNIT)
+    }
+
+    /// For a [`MetricKind::Share`] (values 100 or 0): the runs where it
+    /// held and the runs recorded.
+    pub fn share_counts(&self) -> (u64, u64) {
+        let (n, sum, _) = self.moments.parts();
+        let per_yes = 100 * QUANTUM_PER_UNIT as i128;
+        let yes = u64::try_from(sum / per_yes).unwrap_or(0).min(n);
+        (yes, n)
+    }
+
+    /// For a [`MetricKind::Share`]: the share of runs where it held, in %,
+    /// and its 95 % Wilson score interval; `None` before the first run.
+    pub fn share(&self) -> Option<(f64, (f64, f64))> {
+        let (k, n) = self.share_counts();
+        Some((100.0 * k as f64 / n as f64, wilson95(k, n)?))
+    }
+}
+
+/// The 95 % Wilson score interval of a proportion of `k` in `n`, in %:
+/// unlike mean ± 1.96 σ it stays within [0, 100] and is not empty when
+/// every run (or none) succeeded. `None` when `n` is 0.
+pub fn wilson95(k: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (z, nf) = (1.96f64, n as f64);
+    let p = k.min(n) as f64 / nf;
+    let denom = 1.0 + z * z / nf;
+    let centre = (p + z * z / (2.0 * nf)) / denom;
+    let half = z * (p * (1.0 - p) / nf + z * z / (4.0 * nf * nf)).sqrt() / denom;
+    let lo = if k == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let hi = if k >= n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    Some((100.0 * lo, 100.0 * hi))
 }
 
 /// One strategy's results.
@@ -358,6 +511,19 @@ pub enum CompareError {
         #[source]
         source: SimError,
     },
+    /// A replication's metric value cannot be recorded exactly.
+    #[error("strategy `{strategy}`, replication seed {seed}: metric `{metric}`: {source}")]
+    Record {
+        /// The strategy.
+        strategy: String,
+        /// The replication's seed.
+        seed: u64,
+        /// The metric.
+        metric: String,
+        /// Why.
+        #[source]
+        source: RecordError,
+    },
     /// Bad arguments.
     #[error("{0}")]
     Invalid(String),
@@ -391,16 +557,29 @@ fn block(
     Ok(out)
 }
 
-/// Records a block's values; the first strategy is the baseline of the
-/// paired differences.
-fn record_block(total: &mut [StrategySummary], values: &BlockValues) {
-    for per_strategy in values {
+/// Records a block's values, those of replications `start..`; the first
+/// strategy is the baseline of the paired differences.
+fn record_block(
+    total: &mut [StrategySummary],
+    values: &BlockValues,
+    defs: &[MetricDef],
+    master: u64,
+    start: u64,
+) -> Result<(), CompareError> {
+    for (i, per_strategy) in (start..).zip(values) {
         let Some(base) = per_strategy.first() else {
             continue;
         };
         for (k, metrics) in per_strategy.iter().enumerate() {
             for (m, v) in metrics.iter().enumerate() {
-                total[k].stats[m].record(*v);
+                total[k].stats[m]
+                    .record(*v)
+                    .map_err(|source| CompareError::Record {
+                        strategy: total[k].id.clone(),
+                        seed: replication_seed(master, i),
+                        metric: defs.get(m).map_or_else(String::new, |d| d.name.clone()),
+                        source,
+                    })?;
                 if k > 0
                     && let (Some(x), Some(Some(b))) = (v, base.get(m))
                 {
@@ -409,6 +588,7 @@ fn record_block(total: &mut [StrategySummary], values: &BlockValues) {
             }
         }
     }
+    Ok(())
 }
 
 /// Replication `i` of `strategy` under master seed `master`, as every
@@ -505,6 +685,7 @@ pub fn compare_shard(
     let (first_block, blocks) = (start / BLOCK, end.div_ceil(BLOCK));
     // Waves bound the memory held by unmerged blocks.
     let wave = (jobs.max(1) as u64) * 4;
+    let defs = metric_defs(scenario);
     let mut total: Option<Vec<StrategySummary>> = Some(empty(scenario, strategies));
     let mut b = first_block;
     let mut done = start;
@@ -524,9 +705,9 @@ pub fn compare_shard(
                 })
                 .collect()
         });
-        for r in results {
+        for (k, r) in (b..).zip(results) {
             if let Some(t) = &mut total {
-                record_block(t, &r?);
+                record_block(t, &r?, &defs, seed, k * BLOCK)?;
             }
         }
         done = (last * BLOCK).min(end);
@@ -540,7 +721,7 @@ pub fn compare_shard(
         runs,
         done: done - start,
         shard,
-        metrics: metric_defs(scenario),
+        metrics: defs,
         strategies: total.unwrap_or_default(),
     })
 }
@@ -558,15 +739,24 @@ fn empty(scenario: &Scenario, strategies: &[&Strategy]) -> Vec<StrategySummary> 
 }
 
 /// Adds the results of `part` (of the same strategies and metrics) to `total`.
-pub(crate) fn merge_into(total: &mut [StrategySummary], part: &[StrategySummary]) {
+pub(crate) fn merge_into(
+    total: &mut [StrategySummary],
+    part: &[StrategySummary],
+) -> Result<(), CompareError> {
     for (acc, p) in total.iter_mut().zip(part) {
         for (a, x) in acc.stats.iter_mut().zip(&p.stats) {
-            a.merge(x);
+            a.merge(x).map_err(|e| {
+                CompareError::Invalid(format!(
+                    "strategy `{}`: cannot merge a histogram: {e:?}",
+                    acc.id
+                ))
+            })?;
         }
         for (a, x) in acc.diffs.iter_mut().zip(&p.diffs) {
             a.merge(x);
         }
     }
+    Ok(())
 }
 
 /// Merges the shards of one comparison into the unsharded result. Every
@@ -626,7 +816,7 @@ pub fn merge(mut parts: Vec<Comparison>) -> Result<Comparison, CompareError> {
         .next()
         .ok_or_else(|| CompareError::Invalid("no shard".into()))?;
     for p in iter {
-        merge_into(&mut total.strategies, &p.strategies);
+        merge_into(&mut total.strategies, &p.strategies)?;
         total.done += p.done;
     }
     total.shard = (0, 1);
@@ -655,6 +845,155 @@ mod tests {
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
         assert!((all.mean() - mean).abs() < 1e-9);
         assert!((all.variance() - var).abs() < 1e-6);
+    }
+
+    /// Nearest-rank quantile of sorted values.
+    fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
+        let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+        sorted[rank - 1]
+    }
+
+    /// Issue 13: weighted impacts above ~1.2 M crit·h used to be clamped
+    /// to 875,560.96 by a fixed-range histogram, so the max read below
+    /// the mean.
+    #[test]
+    fn values_above_a_million_crit_hours_are_recorded_not_clamped() {
+        let values: Vec<f64> = (0..1000)
+            .map(|i| 1_200_000.0 + f64::from((i * 7919) % 1000) * 5_300.5)
+            .collect();
+        let mut st = MetricStat::new();
+        for v in &values {
+            // `let _`: the test must compile (and fail) where `record`
+            // returned nothing.
+            let _ = st.record(Some(*v));
+        }
+        assert_eq!(st.moments.n, 1000);
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let exact_max = sorted[999];
+        let mean = st.moments.mean();
+        assert_eq!(st.max(), Some(exact_max));
+        assert!(exact_max >= mean, "max {exact_max} < mean {mean}");
+        for q in [0.5, 0.9, 0.99] {
+            let got = st.quantile(q).expect("values");
+            let want = exact_quantile(&sorted, q);
+            // 3 significant digits: within 0.1 %, and never above the max.
+            assert!(
+                (got - want).abs() <= want * 1e-3,
+                "p{}: {got} against {want}",
+                q * 100.0
+            );
+            assert!(got <= exact_max);
+        }
+        assert!(st.quantile(0.5).expect("values") > 3_500_000.0);
+    }
+
+    /// A metric with the same value in every run reads that value at every
+    /// quantile, as its mean and as its max: `18h 30m ± 0s`, p50 `18h 30m`.
+    #[test]
+    fn a_constant_metric_has_p50_equal_to_its_mean_and_max_exactly() {
+        for v in [18.5, 100.0, 1e-3, 0.0, 2_000_000.0 / 3.0] {
+            let mut st = MetricStat::new();
+            for _ in 0..500 {
+                let _ = st.record(Some(v));
+            }
+            let mean = st.moments.mean();
+            assert_eq!(st.moments.variance(), 0.0);
+            for q in [0.0, 0.5, 0.9, 0.99, 1.0] {
+                assert_eq!(st.quantile(q), Some(mean), "{v}: quantile {q}");
+            }
+            assert_eq!(st.max(), Some(mean), "{v}");
+        }
+    }
+
+    #[test]
+    fn quantiles_stay_within_the_exact_min_and_max() {
+        // Availabilities just under 100 %: a bucket of 3 significant
+        // digits straddles 100, the quantiles must not.
+        let mut st = MetricStat::new();
+        for i in 0..100 {
+            st.record(Some(99.9 + f64::from(i) * 0.000_9))
+                .expect("records");
+        }
+        let (lo, hi) = (st.min().expect("min"), st.max().expect("max"));
+        assert_eq!(lo, 99.9);
+        assert!(hi < 100.0);
+        for q in [0.0, 0.01, 0.5, 0.9, 0.99, 1.0] {
+            let x = st.quantile(q).expect("values");
+            assert!(
+                (lo..=hi).contains(&x),
+                "quantile {q}: {x} outside [{lo}, {hi}]"
+            );
+        }
+    }
+
+    #[test]
+    fn merging_keeps_min_and_max_exact_whatever_the_split() {
+        let xs: Vec<f64> = (0..300)
+            .map(|i| f64::from((i * 37) % 101) * 12_345.678 + 0.001)
+            .collect();
+        let mut all = MetricStat::new();
+        xs.iter()
+            .for_each(|x| all.record(Some(*x)).expect("records"));
+        for split in [0, 1, 150, 299, 300] {
+            let (mut a, mut b) = (MetricStat::new(), MetricStat::new());
+            xs[..split]
+                .iter()
+                .for_each(|x| a.record(Some(*x)).expect("records"));
+            xs[split..]
+                .iter()
+                .for_each(|x| b.record(Some(*x)).expect("records"));
+            b.merge(&a).expect("merges");
+            assert_eq!(b.range, all.range, "split at {split}");
+            assert_eq!(b.moments, all.moments);
+            for q in [0.5, 0.9, 0.99] {
+                assert_eq!(b.quantile(q), all.quantile(q), "split at {split}");
+            }
+        }
+    }
+
+    #[test]
+    fn values_that_cannot_be_recorded_exactly_are_refused_not_clamped() {
+        let mut st = MetricStat::new();
+        assert_eq!(st.record(Some(-1.0)), Err(RecordError::Negative(-1.0)));
+        assert!(matches!(
+            st.record(Some(f64::NAN)),
+            Err(RecordError::NotFinite(_))
+        ));
+        assert_eq!(st.record(Some(2e12)), Err(RecordError::TooLarge(2e12)));
+        assert_eq!(st.moments.n, 0);
+        assert_eq!(st.range, None);
+        // The largest allowed value is recorded exactly.
+        st.record(Some(MAX_VALUE)).expect("records");
+        assert_eq!(st.max(), Some(MAX_VALUE));
+        assert_eq!(st.quantile(0.5), Some(MAX_VALUE));
+    }
+
+    #[test]
+    fn a_share_met_in_every_run_is_100_percent_with_a_wilson_interval() {
+        let mut st = MetricStat::new();
+        for _ in 0..1000 {
+            st.record(Some(100.0)).expect("records");
+        }
+        let (p, (lo, hi)) = st.share().expect("runs");
+        assert_eq!(p, 100.0);
+        assert_eq!(hi, 100.0);
+        assert!((99.5..100.0).contains(&lo), "{lo}");
+        let mut st = MetricStat::new();
+        for i in 0..1000 {
+            st.record(Some(if i < 970 { 100.0 } else { 0.0 }))
+                .expect("records");
+        }
+        assert_eq!(st.share_counts(), (970, 1000));
+        let (p, (lo, hi)) = st.share().expect("runs");
+        assert_eq!(p, 97.0);
+        // Wilson: 95.750–97.891 % for 970 of 1000.
+        assert!(
+            (lo - 95.750).abs() < 1e-3 && (hi - 97.891).abs() < 1e-3,
+            "{lo}–{hi}"
+        );
+        assert_eq!(wilson95(0, 10).map(|(lo, _)| lo), Some(0.0));
+        assert_eq!(wilson95(3, 0), None);
     }
 
     #[test]

@@ -32,7 +32,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::model::{Scenario, Strategy, StrategyId};
 use crate::montecarlo::{
-    Comparison, MAX_RUNS, MetricDef, MetricStat, Moments, StrategySummary, shard_range,
+    Comparison, MAX_RUNS, MetricDef, MetricKind, MetricStat, Moments, StrategySummary,
+    shard_range,
 };
 use crate::sim::STREAM_VERSION;
 
@@ -178,6 +179,8 @@ struct SchemaOnly {
 struct MetricFile {
     name: String,
     unit: String,
+    /// `quantity` or `share` ([`crate::montecarlo::MetricKind`]).
+    kind: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -194,6 +197,10 @@ struct StatFile {
     hist_v2_base64: String,
     moments: MomentsFile,
     missing: u64,
+    /// The exact least and greatest values, in whole quanta (as strings,
+    /// like the sums); `null` when no value was recorded.
+    min: Option<String>,
+    max: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -244,6 +251,8 @@ pub fn write(
                 hist_v2_base64: STANDARD.encode(&bytes),
                 moments: (&st.moments).into(),
                 missing: st.missing,
+                min: st.range.map(|(lo, _)| lo.to_string()),
+                max: st.range.map(|(_, hi)| hi.to_string()),
             });
         }
         summaries.push(StrategyFile {
@@ -270,6 +279,7 @@ pub fn write(
             .map(|m| MetricFile {
                 name: m.name.clone(),
                 unit: m.unit.into(),
+                kind: m.kind.as_str().into(),
             })
             .collect(),
         strategies: summaries,
@@ -500,9 +510,15 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
                 "%" => "%",
                 other => return Err(invalid(format!("unknown unit `{other}`"))),
             };
+            let kind = match m.kind.as_str() {
+                "quantity" => MetricKind::Quantity,
+                "share" => MetricKind::Share,
+                other => return Err(invalid(format!("unknown metric kind `{other}`"))),
+            };
             Ok(MetricDef {
                 name: m.name.clone(),
                 unit,
+                kind,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -559,6 +575,35 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
                 .map_err(|e| invalid(format!("{}: histogram out of range: {e:?}", what())))?;
             stat.moments = moments(&st.moments, &what)?;
             stat.missing = st.missing;
+            stat.range = match (&st.min, &st.max) {
+                (None, None) => None,
+                (Some(lo), Some(hi)) => {
+                    let parse = |v: &String| {
+                        v.parse::<i64>()
+                            .map_err(|_| invalid(format!("{}: bad min or max `{v}`", what())))
+                    };
+                    let (lo, hi) = (parse(lo)?, parse(hi)?);
+                    if lo > hi {
+                        return Err(invalid(format!(
+                            "{}: min {lo} is above max {hi}",
+                            what()
+                        )));
+                    }
+                    Some((lo, hi))
+                }
+                _ => {
+                    return Err(invalid(format!(
+                        "{}: min and max must both be null or both set",
+                        what()
+                    )));
+                }
+            };
+            if stat.range.is_some() != (stat.moments.n > 0) {
+                return Err(invalid(format!(
+                    "{}: exact min and max must be given exactly when values were recorded",
+                    what()
+                )));
+            }
             if stat.hist.len() != stat.moments.n {
                 return Err(invalid(format!(
                     "{}: its histogram counts {} values, its moments n = {}",
@@ -760,7 +805,8 @@ pub fn merge(paths: &[PathBuf]) -> Result<(String, Comparison), ShardError> {
         let s = read(p)?;
         check_with(&first, &s, &seen)?;
         seen.insert(s.comparison.shard.0, s.file.clone());
-        crate::montecarlo::merge_into(&mut total.strategies, &s.comparison.strategies);
+        crate::montecarlo::merge_into(&mut total.strategies, &s.comparison.strategies)
+            .map_err(|e| ShardError::Mismatch(format!("{}: {e}", s.file)))?;
         total.done += s.comparison.done;
     }
     let n = first.comparison.shard.1;

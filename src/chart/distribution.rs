@@ -35,14 +35,19 @@ pub fn incidents(c: &Comparison) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// The empirical CDF of one metric: `(hours, share of all runs)` steps.
+/// The empirical CDF of one metric: `(hours, share of all runs)` steps,
+/// each at the top of its histogram bucket brought into the exact
+/// `[min, max]` of the values (the last step is at the exact max).
 pub fn cdf(stat: &MetricStat, runs: u64) -> Vec<(f64, f64)> {
+    let (Some(lo), Some(hi)) = (stat.min(), stat.max()) else {
+        return Vec::new();
+    };
     let mut acc = 0u64;
     let mut steps = Vec::new();
     for v in stat.hist.iter_recorded() {
         acc += v.count_at_value();
         steps.push((
-            v.value_iterated_to() as f64 / 3_600.0,
+            (v.value_iterated_to() as f64 / 3_600.0).max(lo).min(hi),
             acc as f64 / runs.max(1) as f64,
         ));
     }

@@ -8,12 +8,59 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::montecarlo::{Comparison, Moments};
+use crate::montecarlo::{Comparison, MetricKind, MetricStat, Moments};
 use crate::sim::SimDuration;
+
+/// A percentage with `decimals` decimals, or more when that many would
+/// round a value short of 100 % up to it or a value above 0 % down to it:
+/// `100.0 %` and `0.0 %` are only ever exact.
+pub(crate) fn percent(v: f64, decimals: usize) -> String {
+    let mut d = decimals;
+    loop {
+        let text = format!("{v:.d$}");
+        let s = text.trim_start_matches('-');
+        let zero = s.chars().all(|c| c == '0' || c == '.');
+        let hundred = s.strip_prefix("100").is_some_and(|r| {
+            r.is_empty()
+                || r.strip_prefix('.')
+                    .is_some_and(|r| r.chars().all(|c| c == '0'))
+        });
+        if d >= 6 || !((zero && v != 0.0) || (hundred && v.abs() != 100.0)) {
+            return format!("{text} %");
+        }
+        d += 1;
+    }
+}
+
+/// A difference of shares in percentage points, signed: `+12.5 pp`.
+pub(crate) fn points(v: f64) -> String {
+    let text = percent(v, 1);
+    let text = text.trim_end_matches(" %");
+    if v > 0.0 {
+        format!("+{text} pp")
+    } else {
+        format!("{text} pp")
+    }
+}
+
+/// A share of runs (a [`MetricKind::Share`] metric) with its 95 % Wilson
+/// interval: `97.0 % of runs (95 % CI 95.9–98.1 %)`; `—` without runs.
+pub(crate) fn share_text(st: &MetricStat) -> String {
+    match st.share() {
+        None => "—".into(),
+        Some((p, (lo, hi))) => format!(
+            "{} of runs (95 % CI {}–{})",
+            percent(p, 1),
+            percent(lo, 1).trim_end_matches(" %"),
+            percent(hi, 1)
+        ),
+    }
+}
 
 pub(crate) fn show(value: Option<f64>, unit: &str) -> String {
     match value {
         None => "—".into(),
+        Some(v) if unit == "pp" => points(v),
         Some(v) if unit == "h" => {
             let ms = v * 3_600_000.0;
             let d = SimDuration::from_millis_f64(ms.abs());
@@ -29,8 +76,9 @@ pub(crate) fn show(value: Option<f64>, unit: &str) -> String {
                 && ((90.0..100.0).contains(&v.abs())
                     || (0.0..0.1).contains(&v.abs()) && v != 0.0) =>
         {
-            format!("{v:.3} %")
+            percent(v, 3)
         }
+        Some(v) if unit == "%" => percent(v, 1),
         Some(v) => format!("{v:.1} {unit}"),
     }
 }
@@ -62,13 +110,35 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
         );
     }
     let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
-    let range = |a: f64, b: f64| {
-        format!(
-            "95 % CI {}–{}",
-            show(Some(a), def.unit),
-            show(Some(b), def.unit)
-        )
+    if def.kind == MetricKind::Share {
+        // Differences of shares, in percentage points, signed; a
+        // difference of shares lies within ±100 pp, whatever the normal
+        // approximation says.
+        let (lo, hi) = (lo.max(-100.0), hi.min(100.0));
+        let ci = format!("95 % CI {} to {}", points(lo), points(hi));
+        return if lo <= 0.0 && hi >= 0.0 {
+            format!(
+                "{}: no significant difference between {} and {base} ({}, {ci})",
+                def.name,
+                s.id,
+                points(d.mean())
+            )
+        } else {
+            let how = if d.mean() > 0.0 { "more" } else { "less" };
+            format!(
+                "{}: {} {how} often than {base}, by {} ({ci})",
+                def.name,
+                s.id,
+                points(d.mean())
+            )
+        };
+    }
+    // Differences of percentages are in percentage points.
+    let amount = |v: f64| match def.diff_unit() {
+        "pp" => format!("{} pp", percent(v, 1).trim_end_matches(" %")),
+        unit => show(Some(v), unit),
     };
+    let range = |a: f64, b: f64| format!("95 % CI {}–{}", amount(a), amount(b));
     if lo <= 0.0 && hi >= 0.0 {
         return format!(
             "{}: no significant difference between {} and {base} ({})",
@@ -88,7 +158,7 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
         "{}: {} is {} {word} than {base} ({})",
         def.name,
         s.id,
-        show(Some(d.mean().abs()), def.unit),
+        amount(d.mean().abs()),
         range(a, b)
     )
 }
@@ -108,30 +178,40 @@ pub fn render_compare(scenario_name: &str, c: &Comparison) -> String {
         let mut table = Table::new();
         table
             .load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec![
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if def.kind == MetricKind::Share {
+            // A yes/no per run: the share of runs, no quantiles.
+            table.set_header(vec!["strategy", "share of runs (95 % CI)"]);
+            for s in &c.strategies {
+                table.add_row(vec![s.id.clone(), share_text(&s.stats[m])]);
+            }
+        } else {
+            table.set_header(vec![
                 "strategy",
                 "mean ± 95 % CI",
+                "min",
                 "p50",
                 "p90",
                 "p99",
                 "max",
                 "reached",
             ]);
-        for s in &c.strategies {
-            let st = &s.stats[m];
-            let reached = st.moments.n as f64 / c.done.max(1) as f64 * 100.0;
-            table.add_row(vec![
-                s.id.clone(),
-                interval(&st.moments, def.unit),
-                show(st.quantile(0.5), def.unit),
-                show(st.quantile(0.9), def.unit),
-                show(st.quantile(0.99), def.unit),
-                show(st.max(), def.unit),
-                format!("{reached:.0} %"),
-            ]);
+            for s in &c.strategies {
+                let st = &s.stats[m];
+                let reached = st.moments.n as f64 / c.done.max(1) as f64 * 100.0;
+                table.add_row(vec![
+                    s.id.clone(),
+                    interval(&st.moments, def.unit),
+                    show(st.min(), def.unit),
+                    show(st.quantile(0.5), def.unit),
+                    show(st.quantile(0.9), def.unit),
+                    show(st.quantile(0.99), def.unit),
+                    show(st.max(), def.unit),
+                    format!("{reached:.0} %"),
+                ]);
+            }
         }
-        for col in 1..7 {
+        for col in 1..8 {
             if let Some(c) = table.column_mut(col) {
                 c.set_cell_alignment(CellAlignment::Right);
             }
@@ -180,13 +260,21 @@ pub struct StrategyJson {
 pub struct MetricJson {
     pub name: String,
     pub unit: &'static str,
+    /// `quantity` or `share`.
+    pub kind: &'static str,
     pub reached: u64,
     pub mean: Option<f64>,
     pub ci95: Option<f64>,
+    /// Quantiles: `null` for a share.
     pub p50: Option<f64>,
     pub p90: Option<f64>,
     pub p99: Option<f64>,
+    /// Exact.
     pub max: Option<f64>,
+    /// Exact.
+    pub min: Option<f64>,
+    /// For a share: the 95 % Wilson interval `[low, high]` of the share, in %.
+    pub share_ci95: Option<[f64; 2]>,
     pub diff_vs_first: Option<DiffJson>,
 }
 
@@ -197,6 +285,8 @@ pub struct DiffJson {
     pub n: u64,
     pub mean: f64,
     pub ci95: f64,
+    /// `pp` (percentage points) for a share, else the metric's unit.
+    pub unit: &'static str,
 }
 
 /// Builds the JSON document of a comparison.
@@ -221,20 +311,26 @@ pub fn compare_json(scenario_name: &str, c: &Comparison) -> CompareJson {
                         let st = &s.stats[m];
                         let mo = st.moments;
                         let d = s.diffs[m];
+                        let share = def.kind == MetricKind::Share;
+                        let quantile = |q| st.quantile(q).filter(|_| !share);
                         MetricJson {
                             name: def.name.clone(),
                             unit: def.unit,
+                            kind: def.kind.as_str(),
                             reached: mo.n,
                             mean: (mo.n > 0).then_some(mo.mean()),
                             ci95: (mo.n > 1).then(|| mo.ci95()),
-                            p50: st.quantile(0.5),
-                            p90: st.quantile(0.9),
-                            p99: st.quantile(0.99),
+                            p50: quantile(0.5),
+                            p90: quantile(0.9),
+                            p99: quantile(0.99),
                             max: st.max(),
+                            min: st.min(),
+                            share_ci95: st.share().filter(|_| share).map(|(_, (lo, hi))| [lo, hi]),
                             diff_vs_first: (k > 0 && d.n > 1).then(|| DiffJson {
                                 n: d.n,
                                 mean: d.mean(),
                                 ci95: d.ci95(),
+                                unit: def.diff_unit(),
                             }),
                         }
                     })
@@ -263,30 +359,33 @@ pub fn sweep_csv(names: &[String], results: &[SweepPoint]) -> String {
         out.push_str(&csv_field(n));
         out.push(',');
     }
-    out.push_str("strategy,metric,unit,mean,ci95,p50,p90,p99,max,reached,runs\n");
+    out.push_str("strategy,metric,unit,mean,ci95,p50,p90,p99,max,reached,runs,kind,min\n");
     for (point, _, c) in results {
         for s in &c.strategies {
             for (m, def) in c.metrics.iter().enumerate() {
                 let st = &s.stats[m];
                 let mo = st.moments;
+                let quantile = |q| st.quantile(q).filter(|_| def.kind != MetricKind::Share);
                 for v in point {
                     out.push_str(&csv_field(&crate::sweep::show(v)));
                     out.push(',');
                 }
                 let _ = writeln!(
                     out,
-                    "{},{},{},{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{}",
                     csv_field(&s.id),
                     csv_field(&def.name),
                     csv_field(def.unit),
                     opt((mo.n > 0).then(|| mo.mean())),
                     opt((mo.n > 1).then(|| mo.ci95())),
-                    opt(st.quantile(0.5)),
-                    opt(st.quantile(0.9)),
-                    opt(st.quantile(0.99)),
+                    opt(quantile(0.5)),
+                    opt(quantile(0.9)),
+                    opt(quantile(0.99)),
                     opt(st.max()),
                     mo.n,
-                    c.done
+                    c.done,
+                    def.kind.as_str(),
+                    opt(st.min())
                 );
             }
         }
@@ -320,11 +419,13 @@ pub fn render_sweep(names: &[String], results: &[SweepPoint]) -> String {
     let mut table = Table::new();
     let mut header: Vec<String> = names.to_vec();
     header.push("strategy".into());
-    header.extend(
-        picks
-            .iter()
-            .map(|&m| format!("{} (mean ± 95 % CI)", first.metrics[m].name)),
-    );
+    header.extend(picks.iter().map(|&m| {
+        let def = &first.metrics[m];
+        match def.kind {
+            MetricKind::Share => format!("{} (share of runs)", def.name),
+            MetricKind::Quantity => format!("{} (mean ± 95 % CI)", def.name),
+        }
+    }));
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
@@ -334,11 +435,39 @@ pub fn render_sweep(names: &[String], results: &[SweepPoint]) -> String {
             let mut row: Vec<String> = point.iter().map(crate::sweep::show).collect();
             row.push(s.id.clone());
             for &m in &picks {
-                row.push(interval(&s.stats[m].moments, c.metrics[m].unit));
+                row.push(match c.metrics[m].kind {
+                    MetricKind::Share => share_text(&s.stats[m]),
+                    MetricKind::Quantity => interval(&s.stats[m].moments, c.metrics[m].unit),
+                });
             }
             table.add_row(row);
         }
     }
     let _ = writeln!(out, "{table}");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_read_100_or_0_only_when_exact() {
+        assert_eq!(percent(100.0, 1), "100.0 %");
+        assert_eq!(percent(0.0, 1), "0.0 %");
+        assert_eq!(percent(97.0, 1), "97.0 %");
+        assert_eq!(percent(99.99, 1), "99.99 %");
+        assert_eq!(percent(99.9996, 3), "99.9996 %");
+        assert_eq!(percent(0.004, 1), "0.004 %");
+        assert_eq!(show(Some(99.99), "%"), "99.990 %");
+    }
+
+    #[test]
+    fn differences_of_shares_are_signed_percentage_points() {
+        assert_eq!(points(12.5), "+12.5 pp");
+        assert_eq!(points(-12.5), "-12.5 pp");
+        assert_eq!(points(0.0), "0.0 pp");
+        assert_eq!(points(0.04), "+0.04 pp");
+        assert_eq!(show(Some(3.0), "pp"), "+3.0 pp");
+    }
 }

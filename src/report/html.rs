@@ -13,7 +13,7 @@
 
 use std::fmt::Write;
 
-use super::compare::{interval, show, verdict};
+use super::compare::{interval, share_text, show, verdict};
 use super::data::app_rows;
 use crate::chart::curve::{IncidentMark, Measure, Objective, restored_curve};
 use crate::chart::distribution::{MILESTONES, incidents, milestone_distribution, milestone_metric};
@@ -22,7 +22,7 @@ use crate::chart::svg::escape;
 use crate::curves::Curves;
 use crate::metrics::Outcome;
 use crate::model::Scenario;
-use crate::montecarlo::Comparison;
+use crate::montecarlo::{Comparison, MetricKind};
 
 /// Everything the report shows.
 #[derive(Clone, Debug)]
@@ -251,6 +251,11 @@ fn metric_table(out: &mut String, c: &Comparison, metrics: &[usize]) {
         let _ = write!(out, "<tr><th>{}</th>", escape(&s.id));
         for &m in metrics {
             let (st, unit) = (&s.stats[m], c.metrics[m].unit);
+            if c.metrics[m].kind == MetricKind::Share {
+                // A yes/no per run: the share of runs, no quantiles.
+                let _ = write!(out, "<td class=\"num\">{}</td>", escape(&share_text(st)));
+                continue;
+            }
             let reached = if st.moments.n < c.done {
                 format!(
                     "; reached in {:.0} %",

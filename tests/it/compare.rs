@@ -323,6 +323,11 @@ fn compare_reports_the_probability_of_meeting_each_objective_and_data_loss() {
         .as_f64()
         .expect("mean");
     assert_eq!(metric(&doc, "as-in-2018", name)["unit"], "%");
+    assert_eq!(metric(&doc, "as-in-2018", name)["kind"], "share");
+    assert_eq!(
+        metric(&doc, "restore-from-backup", name)["diff_vs_first"]["unit"],
+        "pp"
+    );
     assert!(p_2018 < 10.0, "as in 2018: {p_2018} %");
     assert!(p_restore > 90.0, "restore: {p_restore} %");
     let loss = metric(&doc, "restore-from-backup", "worst data loss");
@@ -348,4 +353,266 @@ fn the_sweep_table_shows_the_headline_metrics() {
     ] {
         assert!(header.contains(column), "no `{column}` in {header}");
     }
+}
+
+/// Two apps of the highest criticality, each reinstalled by its own
+/// engineer over weeks: the weighted impact is 1.5–2.5 M crit·h (issue 13:
+/// such values used to be clamped to 875,560.96), the first app is always
+/// back after exactly 500 h (a constant metric), and an objective of
+/// 190 days is met in every run.
+const BIG_IMPACT: &str = r#"name: big impact
+time_zone: UTC
+start: 2024-01-01 00:00
+horizon: 200d
+builds:
+  - { id: old, reboot: 10m, rebuild: 2h }
+sites: [{ id: main }, { id: dr, role: dr, vcpu_per_core: 1 }]
+clusters: [{ id: p, site: main }, { id: d, site: dr }]
+hosts:
+  - { id: h, count: 1, cluster: p, build: old, cores: 16, memory: 256GiB }
+  - { id: x, count: 1, cluster: d, build: old, cores: 16, memory: 256GiB }
+bugs:
+  - { id: bug, builds: [old], trigger: { at: 2024-01-01 01:00 }, scope: { clusters: [p] }, effects: { corrupt_vm: 1.0 } }
+apps:
+  - { id: steady, tags: [all], criticality: 1000, vms: [{ cluster: p, cores: 1, memory: 1GiB }], work: { reinstall: 500h } }
+  - { id: slow, tags: [all], criticality: 1000, vms: [{ cluster: p, cores: 1, memory: 1GiB }], work: { reinstall: "uniform(1000h, 2000h)" } }
+teams:
+  - { id: t, members: 2, shifts: ["24/7"] }
+objectives:
+  - { name: everything within 190 days, tags: [all], rto: 190d }
+strategies:
+  - { id: s, detection: 0s, diagnosis: 0s, methods: [reinstall], order: fifo }
+"#;
+
+fn big_impact(dir: &tempfile::TempDir) -> String {
+    let path = dir.path().join("big-impact.yaml");
+    std::fs::write(&path, BIG_IMPACT).expect("write");
+    path.display().to_string()
+}
+
+/// The cells of strategy `strategy`'s row in the table of the metric
+/// named `metric` in a text report.
+fn table_row(text: &str, metric: &str, strategy: &str) -> Vec<String> {
+    let mut lines = text.lines().skip_while(|l| *l != metric);
+    lines
+        .find_map(|l| {
+            let cells: Vec<String> = l
+                .split(['│', '┆'])
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            (cells.first().map(String::as_str) == Some(strategy)).then_some(cells)
+        })
+        .unwrap_or_else(|| panic!("no row for {strategy} under `{metric}` in\n{text}"))
+}
+
+fn crit_hours(cell: &str) -> f64 {
+    cell.split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("not crit·h: {cell}"))
+}
+
+#[test]
+fn weighted_impacts_above_a_million_crit_hours_are_not_clamped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = big_impact(&dir);
+    let out = hvsim()
+        .args(["compare", &file, "--runs", "200", "--seed", "4"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // strategy, mean ± CI, min, p50, p90, p99, max, reached
+    let row = table_row(&text, "weighted impact (Σ criticality × downtime)", "s");
+    let mean = crit_hours(&row[1]);
+    let max = crit_hours(&row[row.len() - 2]);
+    assert!(mean > 1_200_000.0, "{text}");
+    assert!(max >= mean, "max {max} below the mean {mean}:\n{text}");
+    assert_eq!(row.len(), 8, "{row:?}");
+    let min = crit_hours(&row[2]);
+    let ps: Vec<f64> = row[2..7].iter().map(|c| crit_hours(c)).collect();
+    assert!(
+        ps.windows(2).all(|w| w[0] <= w[1]),
+        "min ≤ p50 ≤ p90 ≤ p99 ≤ max: {ps:?}"
+    );
+    assert!(min >= 1_500_000.0 && max <= 2_500_000.0, "{row:?}");
+
+    // A constant metric: every quantile is the value itself.
+    let row = table_row(&text, "incident 1 (bug): first app back", "s");
+    assert_eq!(row[1], "20d 20h ± 0s", "{row:?}");
+    for cell in &row[2..7] {
+        assert_eq!(cell, "20d 20h", "min, p50, p90, p99 and max: {row:?}");
+    }
+
+    // An objective met in every run is a share of 100 %, without quantiles.
+    let row = table_row(&text, "objective everything within 190 days met", "s");
+    assert_eq!(row.len(), 2, "{row:?}");
+    assert!(
+        row[1].starts_with("100.0 % of runs (95 % CI 98."),
+        "{row:?}"
+    );
+    assert!(row[1].ends_with("–100.0 %)"), "{row:?}");
+    assert!(!text.contains("99.98"), "{text}");
+}
+
+#[test]
+fn shards_keep_the_exact_min_and_max() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = big_impact(&dir);
+    let args = ["compare", &file, "--runs", "130", "--seed", "5"];
+    let whole = hvsim().args(args).arg("--json").output().expect("runs");
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    let mut files = Vec::new();
+    for i in 0..2 {
+        let path = dir.path().join(format!("shard-{i}.json"));
+        let out = hvsim()
+            .args(args)
+            .arg("--shard")
+            .arg(format!("{i}/2"))
+            .arg("--out")
+            .arg(&path)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The shard holds the exact min and max, in whole milliseconds.
+        let shard: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        let first_back = shard["metrics"]
+            .as_array()
+            .expect("metrics")
+            .iter()
+            .position(|m| m["name"] == "incident 1 (bug): first app back")
+            .expect("metric");
+        let stat = &shard["strategies"][0]["stats"][first_back];
+        assert_eq!(stat["min"], "1800000000", "{stat}");
+        assert_eq!(stat["max"], "1800000000", "{stat}");
+        files.push(path);
+    }
+    let merged = hvsim()
+        .arg("merge")
+        .args(&files)
+        .arg("--json")
+        .output()
+        .expect("runs");
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&merged.stdout),
+        String::from_utf8_lossy(&whole.stdout)
+    );
+
+    let doc: Value = serde_json::from_slice(&merged.stdout).expect("json");
+    let first = metric(&doc, "s", "incident 1 (bug): first app back");
+    for field in ["min", "p50", "p90", "p99", "max", "mean"] {
+        assert_eq!(first[field], 500.0, "{field}: {first}");
+    }
+    let impact = metric(&doc, "s", "weighted impact");
+    let get = |f: &str| {
+        impact[f]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{f}: {impact}"))
+    };
+    assert!(get("max") >= get("mean"), "{impact}");
+    assert!(
+        get("min") <= get("p50") && get("p99") <= get("max"),
+        "{impact}"
+    );
+    assert_eq!(impact["kind"], "quantity");
+    let objective = metric(&doc, "s", "objective everything");
+    assert_eq!(objective["kind"], "share");
+    assert_eq!(objective["mean"], 100.0);
+    assert_eq!(objective["p50"], Value::Null);
+    assert_eq!(objective["share_ci95"][1], 100.0);
+}
+
+/// Differences of shares are in percentage points, signed.
+#[test]
+fn differences_of_shares_are_in_percentage_points() {
+    let out = hvsim()
+        .args([
+            "compare",
+            "--strategies",
+            "as-in-2018,restore-from-backup",
+            "--runs",
+            "30",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let verdict = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Paired differences"))
+        .find(|l| l.contains("objective internet services within three days"))
+        .unwrap_or_else(|| panic!("no verdict in\n{text}"));
+    assert!(
+        verdict.contains("restore-from-backup more often than as-in-2018, by +")
+            && verdict.contains(" pp (95 % CI +"),
+        "{verdict}"
+    );
+    assert!(!verdict.replace("95 % CI", "").contains(" %"), "{verdict}");
+    // A difference of shares never exceeds 100 pp, even at the CI's ends.
+    let hi: f64 = verdict
+        .rsplit(" to +")
+        .next()
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no upper bound in {verdict}"));
+    assert!(hi <= 100.0, "{verdict}");
+}
+
+/// The HTML report shows objectives as shares of runs and their
+/// differences in percentage points, like the text report.
+#[test]
+fn the_html_report_shows_objectives_as_shares() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("report.html");
+    let out = hvsim()
+        .args([
+            "report",
+            "--runs",
+            "20",
+            "--strategies",
+            "as-in-2018,restore-from-backup",
+            "-o",
+        ])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&path).expect("report");
+    assert!(
+        html.contains("<td class=\"num\">100.0 % of runs (95 % CI 83.9–100.0 %)</td>"),
+        "no share cell"
+    );
+    assert!(
+        html.contains("restore-from-backup more often than as-in-2018, by +"),
+        "no verdict in pp"
+    );
+    assert!(!html.contains("99.98"));
 }
