@@ -8,6 +8,7 @@ mod corpus;
 mod faults;
 mod r#gen;
 mod properties;
+mod readme;
 mod recovery;
 mod scenarios;
 
