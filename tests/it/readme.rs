@@ -12,13 +12,15 @@
 //! ```
 //!
 //! Clauses, separated by `;`: first the command (`hvsim` and its arguments,
-//! split on spaces, run from the crate root with the debug binary); then
-//! optionally `stderr` (the default is stdout); then selections, each
+//! split on spaces, run from the crate root with the test build's binary);
+//! then optionally `stderr` (the default is stdout); then selections, each
 //! searched after the previous one's last line: `line with "TEXT" ...`
 //! (the first line containing every TEXT given) and `from "A" to "B"`
-//! (the first line containing A through the next line containing B). Without selections
-//! the sample is the whole stream. Lines are compared without trailing
-//! spaces.
+//! (the first line containing A through the next line containing B).
+//! Without selections the sample is the whole stream. Lines are compared
+//! without trailing spaces. Select by texts that name what the lines are
+//! (a metric, a strategy, a label), not by their values or positions, so
+//! that a change of output is fixed by blessing, not by editing markers.
 //!
 //! When the program's output changes on purpose, update every sample with
 //! one command: `HVSIM_BLESS=1 cargo test --test it readme::` rewrites the
@@ -26,7 +28,7 @@
 //! appears cannot be blessed: edit its marker by hand.
 //!
 //! Each distinct command runs once. Keep them cheap: `compare` samples use
-//! a small `--runs`, written in the marker and shown to the reader.
+//! a small `--runs`, which the text around the sample states.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
