@@ -18,10 +18,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Layers, bottom up (DESIGN.md §5): [`sim`] (the kernel, which knows no
-//! domain) → [`model`] → recovery and [`metrics`] → the engine
-//! ([`simulate`]) → [`report`]. [`scenario`] turns files into [`model`]
-//! values.
+//! Layers, bottom up: [`sim`] (the kernel, which knows no domain) →
+//! [`model`] → recovery and [`metrics`] → the engine ([`simulate`]) →
+//! [`report`]. [`scenario`] turns files into [`model`] values. The model's
+//! semantics and the module map are in `docs/design.md`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -2,7 +2,7 @@
 //!
 //! Replication *i* of every strategy runs with the same seed, so it sees
 //! the same faults and the same per-app work draws (common random numbers,
-//! DESIGN.md §6): differences between strategies are paired, and their
+//! docs/design.md): differences between strategies are paired, and their
 //! confidence intervals are much tighter than those of independent runs.
 //!
 //! Aggregation streams: each metric goes into an HDR histogram (3

@@ -349,7 +349,8 @@ impl<'a> Engine<'a> {
             *d = d.saturating_add(now.saturating_since(since));
         }
         self.capacity_freed = true;
-        // An unfixed bug may strike again (DESIGN.md §3, recurrence).
+        // An unfixed bug may strike again (docs/design.md: "Recurrence,
+        // workaround, fix").
         let mut next: Option<(SimDuration, BugId)> = None;
         let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Recurrence, index);

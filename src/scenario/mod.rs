@@ -1,8 +1,8 @@
 //! Scenario files: YAML (the default: comments are how architects document
 //! their assumptions), TOML and JSON, chosen by extension.
 //!
-//! Loading is two stages (STYLE.md §6): serde types that reject unknown
-//! fields ([`raw`]), then validation and id resolution into a
+//! Loading is two stages: serde types that reject unknown fields
+//! ([`raw`]), then validation and id resolution into a
 //! [`Scenario`](crate::model::Scenario) ([`resolve`]). Every problem is
 //! reported with file, line, column, the field path and what was expected;
 //! validation collects all problems rather than stopping at the first.

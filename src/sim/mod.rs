@@ -1,8 +1,9 @@
 //! The discrete-event kernel: time, the event queue and run loop, seeded
 //! random streams, duration distributions and work calendars.
 //!
-//! This layer knows nothing about hosts, apps or bugs (DESIGN.md §5): it is
-//! reusable by anything that needs a deterministic simulation clock.
+//! This layer knows nothing about hosts, apps or bugs (docs/design.md,
+//! "Architecture"): it is reusable by anything that needs a deterministic
+//! simulation clock.
 
 pub mod bitset;
 pub mod calendar;

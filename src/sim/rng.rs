@@ -7,7 +7,7 @@
 //! generator is a named, portable algorithm, unlike `StdRng` or
 //! `SmallRng`), and changing the recovery strategy does not change which
 //! faults happen or how long app *i* takes (common random numbers,
-//! DESIGN.md §6).
+//! docs/design.md, "Randomness").
 //!
 //! The generator is xoshiro256++ (rand's `Xoshiro256PlusPlus`, which rand
 //! guarantees reproducible), one per (seed, purpose, index), seeded through

@@ -1,5 +1,5 @@
 //! The calibrated 2018 scenario reproduces the press release of
-//! 28 December 2018 (DESIGN.md §1), through the CLI, over 101 seeds.
+//! 28 December 2018 (docs/design.md), through the CLI, over 101 seeds.
 
 use crate::hvsim_json;
 

@@ -1,4 +1,4 @@
-//! The integration tests: one binary (STYLE.md §11), a module per theme.
+//! The integration tests: one binary, a module per theme.
 
 mod calibration;
 mod charts;
@@ -8,6 +8,7 @@ mod corpus;
 mod faults;
 mod r#gen;
 mod properties;
+mod readme;
 mod recovery;
 mod scenarios;
 mod schema;
