@@ -265,13 +265,12 @@ fn jobs_are_bounded_and_do_not_change_results() {
 /// horizon ends, so nothing is recovered, and the objective's RTO (3 days)
 /// ends after the horizon.
 fn weekend_cut_short() -> String {
-    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL))
-        .unwrap()
-        .replace("start: 2024-01-01 00:00", "start: 2024-01-05 00:00")
-        .replace("horizon: 10d", "horizon: 1d 20h")
-        .replace("at: 2024-01-01 01:00", "at: 2024-01-05 19:00")
-        .replace("shifts: [\"24/7\"]", "shifts: [\"Mon-Fri 08:00-18:00\"]")
-        + "objectives:\n  - { name: three days, apps: [app-01, app-02], rto: 3d }\n"
+    small_with(&[
+        ("start: 2024-01-01 00:00", "start: 2024-01-05 00:00"),
+        ("horizon: 10d", "horizon: 1d 20h"),
+        ("at: 2024-01-01 01:00", "at: 2024-01-05 19:00"),
+        ("shifts: [\"24/7\"]", "shifts: [\"Mon-Fri 08:00-18:00\"]"),
+    ]) + "objectives:\n  - { name: three days, apps: [app-01, app-02], rto: 3d }\n"
 }
 
 #[test]
@@ -375,14 +374,21 @@ fn the_vendors_workaround_lets_waiting_apps_restart_instead() {
             "after the workaround ({w}) waiting apps restart: {methods:?}"
         );
         assert_eq!(doc["stop"], "drained", "workaround {w}");
-        let c = crate::hvsim_json(&[
-            "compare",
-            "--json",
-            "--runs",
-            "4",
-            &file.display().to_string(),
-        ]);
-        let metric = c["strategies"][0]["metrics"]
+    }
+    // Swept, the workaround time matters (it changed nothing when decisions
+    // were never revisited).
+    let file = dir.path().join("w-4h.yaml");
+    let sweep = crate::hvsim_json(&[
+        "sweep",
+        &file.display().to_string(),
+        "--set",
+        "bugs.bug.vendor.workaround=4h,1d,3d",
+        "--runs",
+        "4",
+        "--json",
+    ]);
+    for point in sweep["points"].as_array().unwrap() {
+        let metric = point["comparison"]["strategies"][0]["metrics"]
             .as_array()
             .unwrap()
             .iter()
@@ -398,6 +404,17 @@ fn the_vendors_workaround_lets_waiting_apps_restart_instead() {
     );
 }
 
+/// The small queue scenario with each `(from, to)` replaced; every `from`
+/// must be in it, so a test cannot silently check the unchanged file.
+fn small_with(changes: &[(&str, &str)]) -> String {
+    let mut text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL)).unwrap();
+    for (from, to) in changes {
+        assert!(text.contains(from), "{SMALL} has no `{from}`");
+        text = text.replace(from, to);
+    }
+    text
+}
+
 fn validate_text(text: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bad.yaml");
@@ -409,16 +426,16 @@ fn validate_text(text: &str) -> String {
 
 #[test]
 fn every_unquoted_distribution_in_braces_is_reported_with_a_hint() {
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL))
-        .unwrap()
-        .replace(
+    let text = small_with(&[
+        (
             "work: { reinstall: exp(2h) }",
             "work: { reinstall: pert(1h, 2h, 3h) }",
-        )
-        .replace(
+        ),
+        (
             "{ id: reinstall, detection: 0s, diagnosis: 0s,",
             "{ id: reinstall, detection: uniform(0s, 10m), diagnosis: 0s,",
-        );
+        ),
+    ]);
     let err = validate_text(&text);
     assert!(
         err.contains("bad.yaml:31:")
@@ -434,12 +451,10 @@ fn every_unquoted_distribution_in_braces_is_reported_with_a_hint() {
 
 #[test]
 fn a_misindented_key_is_pointed_at() {
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL))
-        .unwrap()
-        .replace(
-            "    vms: [{ cluster: prod, cores: 2, memory: 8GiB }]\n    work: { reinstall: exp(2h) }\n",
-            "    work: { reinstall: exp(2h) }\n  vms: [{ cluster: prod, cores: 2, memory: 8GiB }]\n",
-        );
+    let text = small_with(&[(
+        "    vms: [{ cluster: prod, cores: 2, memory: 8GiB }]\n    work: { reinstall: exp(2h) }\n",
+        "    work: { reinstall: exp(2h) }\n  vms: [{ cluster: prod, cores: 2, memory: 8GiB }]\n",
+    )]);
     let err = validate_text(&text);
     assert!(
         err.contains("missing field `vms`: a `vms:` key is at line 31, but not inside this mapping; check its indentation"),
@@ -449,39 +464,31 @@ fn a_misindented_key_is_pointed_at() {
 
 #[test]
 fn a_percentage_for_a_probability_says_to_write_a_fraction() {
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL))
-        .unwrap()
-        .replace("corrupt_vm: 1.0", "corrupt_vm: 15%");
+    let text = small_with(&[("corrupt_vm: 1.0", "corrupt_vm: 15%")]);
     let err = validate_text(&text);
     assert!(err.contains("15 % is `0.15`"), "{err}");
 }
 
 #[test]
 fn a_value_too_large_for_its_field_names_the_limit() {
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL))
-        .unwrap()
-        .replace("members: 4,", "members: 99999999999,");
+    let text = small_with(&[("members: 4,", "members: 99999999999,")]);
     let err = validate_text(&text);
     assert!(err.contains("4294967295"), "{err}");
 }
 
 #[test]
 fn a_zero_length_shift_is_refused() {
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL))
-        .unwrap()
-        .replace("shifts: [\"24/7\"]", "shifts: [\"Mon-Fri 08:00-08:00\"]");
+    let text = small_with(&[("shifts: [\"24/7\"]", "shifts: [\"Mon-Fri 08:00-08:00\"]")]);
     let err = validate_text(&text);
     assert!(err.contains("starts when it ends"), "{err}");
 }
 
 #[test]
 fn an_app_that_can_never_fit_at_the_dr_site_is_refused() {
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL))
-        .unwrap()
-        .replace(
-            "  - { id: d, count: 2, cluster: drc, build: b, cores: 64, memory: 1TiB }",
-            "  - { id: d, count: 2, cluster: drc, build: b, cores: 64, memory: 4GiB }",
-        );
+    let text = small_with(&[(
+        "  - { id: d, count: 2, cluster: drc, build: b, cores: 64, memory: 1TiB }",
+        "  - { id: d, count: 2, cluster: drc, build: b, cores: 64, memory: 4GiB }",
+    )]);
     let err = validate_text(&text);
     assert!(
         err.contains("can never be brought back at the DR site")
@@ -523,16 +530,16 @@ fn later_strikes_of_a_bug_say_when_it_was_diagnosed_and_restoration_began() {
 
 #[test]
 fn a_strike_after_the_diagnosis_says_the_bug_was_diagnosed_already() {
-    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SMALL))
-        .unwrap()
-        .replace(
+    let text = small_with(&[
+        (
             "trigger: { at: 2024-01-01 01:00 }",
             "trigger: { poisson: 2d }",
-        )
-        .replace(
+        ),
+        (
             "effects: { corrupt_vm: 1.0 }",
             "effects: { corrupt_vm: 0.5 }",
-        );
+        ),
+    ]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("poisson.yaml");
     fs::write(&file, text).unwrap();
