@@ -143,6 +143,23 @@ pub fn load_str(text: &str, file: &str, format: Format) -> Result<Scenario, Scen
     resolve::resolve(raw, file, &locator, None)
 }
 
+/// The scenario file `text` as hvsim reads it, printed back as YAML: every
+/// field it gave, in the loader's order, with comments and layout dropped.
+/// Loading the result resolves to the same scenario (a property test checks
+/// it on every bundled and generated scenario): a way to turn a TOML or
+/// JSON scenario into YAML, or to see what the loader understood.
+pub fn to_yaml(text: &str, file: &str, format: Format) -> Result<String, ScenarioError> {
+    let (raw, _) = parse::<raw::ScenarioFile>(text, file, format)?;
+    serde_saphyr::to_string(&raw).map_err(|e| ScenarioError::Invalid {
+        diagnostics: vec![Diagnostic {
+            file: file.to_string(),
+            at: None,
+            path: None,
+            message: format!("cannot print the scenario as YAML: {e}"),
+        }],
+    })
+}
+
 /// A scenario and a fault campaign, as text: the campaign's `bugs`,
 /// `outages` and `chaos` replace the scenario's.
 pub struct WithFaults<'a> {

@@ -15,12 +15,12 @@
 #![allow(dead_code)]
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::schema::{self, U32_MAX, Whole};
 
 /// A whole scenario file.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// The scenario's name, shown in reports.
@@ -94,7 +94,7 @@ pub struct ScenarioFile {
 }
 
 /// Safety limits of a run.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsFile {
     /// Most events one run may process (default 10,000,000); a run that
@@ -105,7 +105,7 @@ pub struct LimitsFile {
 }
 
 /// A hypervisor build.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BuildFile {
     /// The build's id, e.g. `esxi-8u2` (letters, digits, `-`, `_`, `.`, `/`).
@@ -133,7 +133,7 @@ pub struct BuildFile {
 }
 
 /// A site.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteFile {
     /// The site's id (letters, digits, `-`, `_`, `.`, `/`).
@@ -155,7 +155,7 @@ pub struct SiteFile {
 }
 
 /// A cluster.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterFile {
     /// The cluster's id (letters, digits, `-`, `_`, `.`, `/`).
@@ -171,7 +171,7 @@ pub struct ClusterFile {
 }
 
 /// A host, or a group of identical hosts.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HostFile {
     /// The host's id; with `count`, the group's id (letters, digits, `-`,
@@ -208,7 +208,7 @@ pub struct HostFile {
 }
 
 /// A latent defect of one or more builds.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BugFile {
     /// The bug's id (letters, digits, `-`, `_`, `.`, `/`).
@@ -245,7 +245,7 @@ pub struct BugFile {
 }
 
 /// The vendor of a bug's build.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VendorFile {
     /// Support hours: a shift like `Mon-Fri 08:00-18:00` in the scenario's
@@ -266,7 +266,7 @@ pub struct VendorFile {
 }
 
 /// A fault campaign (`--faults FILE`): replaces the scenario's faults.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultsFile {
     /// The campaign's name.
@@ -291,7 +291,7 @@ pub struct FaultsFile {
 }
 
 /// Exactly one of `at`, `uptime`, `poisson`, `on`.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("minProperties" = 1))]
 pub struct TriggerFile {
@@ -324,7 +324,7 @@ pub struct TriggerFile {
 }
 
 /// An outage of a shared service.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutageFile {
     /// `backup` (no restore starts, transfers pause), `link` (no failover,
@@ -341,7 +341,7 @@ pub struct OutageFile {
 }
 
 /// A chaos process: random failures and repairs of hosts.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChaosFile {
     /// The process's id (letters, digits, `-`, `_`, `.`, `/`).
@@ -365,7 +365,7 @@ pub struct ChaosFile {
 }
 
 /// Which hosts: the union of `hosts`, `clusters`, `sites` and `tags`.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeFile {
     /// Host ids or host group ids.
@@ -392,7 +392,7 @@ pub struct ScopeFile {
 }
 
 /// What a bug's strike does.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EffectsFile {
     /// The host goes down with every VM on it (default `true`).
@@ -422,7 +422,7 @@ pub struct EffectsFile {
 }
 
 /// An application, or a group of identical ones.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppFile {
     /// The app's id; with `count`, the group's id (letters, digits, `-`,
@@ -458,7 +458,7 @@ pub struct AppFile {
 }
 
 /// A virtual machine of an app, or several identical ones.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VmFile {
     /// How many identical VMs (1 to 100,000, default 1).
@@ -482,7 +482,7 @@ pub struct VmFile {
 
 /// The effort of each recovery method an app supports: distributions of
 /// durations, like `20m`, `exp(15m)` or `pert(1h, 2h, 4h)`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("minProperties" = 1))]
 pub struct WorkFile {
@@ -511,7 +511,7 @@ pub struct WorkFile {
 }
 
 /// A team.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamFile {
     /// The team's id (letters, digits, `-`, `_`, `.`, `/`).
@@ -547,7 +547,7 @@ pub struct TeamFile {
 }
 
 /// A holiday of a team.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HolidayFile {
     /// The local date, e.g. `2018-12-25`.
@@ -565,7 +565,7 @@ pub struct HolidayFile {
 }
 
 /// A recovery strategy.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StrategyFile {
     /// The strategy's id (letters, digits, `-`, `_`, `.`, `/`).
@@ -628,7 +628,7 @@ pub struct StrategyFile {
 }
 
 /// Most tasks of each method in progress at once (each at least 1).
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapsFile {
     /// Most restarts at once.
@@ -658,7 +658,7 @@ pub struct CapsFile {
 }
 
 /// A runbook wave.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaveFile {
     /// The wave's name, shown in reports.
@@ -680,7 +680,7 @@ pub struct WaveFile {
 }
 
 /// When to escalate an app to its next method (at least one of the two).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("minProperties" = 1))]
 pub struct EscalateFile {
@@ -696,7 +696,7 @@ pub struct EscalateFile {
 }
 
 /// The backup system.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupFile {
     /// Total restore throughput, shared by the transfers in progress, e.g.
@@ -716,7 +716,7 @@ pub struct BackupFile {
 }
 
 /// Replication to the DR site.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationFile {
     /// Distribution of the replica's lag (the data a failover loses), like
@@ -726,7 +726,7 @@ pub struct ReplicationFile {
 }
 
 /// A recovery objective.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveFile {
     /// The objective's name, shown in reports.

@@ -551,3 +551,34 @@ fn a_strike_after_the_diagnosis_says_the_bug_was_diagnosed_already() {
         "{text}"
     );
 }
+
+/// A scenario, resolved, printed as YAML and loaded again resolves to the
+/// same model: for every bundled scenario (YAML and TOML) and the fixtures.
+#[test]
+fn every_bundled_scenario_prints_as_yaml_and_loads_back_the_same() {
+    use hvsim::scenario::{Format, load_str, to_yaml};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = ["scenarios", "tests/fixtures", "benches/fixtures"]
+        .iter()
+        .filter_map(|d| fs::read_dir(root.join(d)).ok())
+        .flatten()
+        .map(|e| e.unwrap().path())
+        .filter(|p| Format::from_path(p).is_some())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "{files:?}");
+    for path in files {
+        let format = Format::from_path(&path).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        let name = path.display().to_string();
+        let original = load_str(&text, &name, format).unwrap();
+        let yaml = to_yaml(&text, &name, format).unwrap();
+        let again = load_str(&yaml, &name, Format::Yaml)
+            .unwrap_or_else(|e| panic!("{name}: the printed YAML does not load: {e}\n{yaml}"));
+        assert_eq!(
+            format!("{original:?}"),
+            format!("{again:?}"),
+            "{name}: printed and loaded again, it resolves differently"
+        );
+    }
+}
