@@ -29,6 +29,8 @@
 pub mod chart;
 pub mod curves;
 mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod r#gen;
 pub mod metrics;
 pub mod model;

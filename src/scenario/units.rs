@@ -323,6 +323,14 @@ fn write_binary(f: &mut fmt::Formatter<'_>, value: f64, exact: Option<u64>) -> f
     while k + 1 < BINARY_UNITS.len() && value >= 1024f64.powi(k as i32 + 1) {
         k += 1;
     }
+    // From 10^15 of the largest unit on, a float has no thousandths left to
+    // show, and counting them in a u128 would saturate (past about 3×10^35
+    // EiB, which a throughput can reach): write the whole number, which
+    // reads back exactly.
+    let units = value / 1024f64.powi(k as i32);
+    if exact.is_none() && units >= 1e15 {
+        return write!(f, "{units:.0}{}", BINARY_UNITS[k]);
+    }
     // Thousandths of the unit, rounded; integer arithmetic when exact.
     let thousandths = |k: usize| -> u128 {
         match exact {
@@ -747,5 +755,30 @@ mod tests {
             bytes_per_hour: f64::NAN,
         };
         assert_eq!(weird.to_string(), "NaNB/h");
+    }
+
+    /// Found with the `units` fuzz harness's round trip: past about 3×10^35
+    /// EiB an hour the thousandths saturated a u128 and `Display` showed a
+    /// far smaller throughput. Now every throughput is shown within 0.1 %
+    /// and reads back.
+    #[test]
+    fn huge_throughputs_display_what_they_are() {
+        let text = format!("1{}EiB/s", "0".repeat(60));
+        let t = parse_throughput(&text).expect("a finite throughput");
+        let shown = t.to_string();
+        assert!(shown.ends_with("EiB/h"), "{shown}");
+        let back = parse_throughput(&shown).expect("reads back");
+        assert!(
+            (back.bytes_per_hour / t.bytes_per_hour - 1.0).abs() < 1e-3,
+            "{shown}"
+        );
+        // The largest unit's whole numbers from 10^15 on; below, as before.
+        let eib = 1024f64.powi(6);
+        let at = |units: f64| Throughput {
+            bytes_per_hour: units * eib,
+        };
+        assert_eq!(at(1e15).to_string(), "1000000000000000EiB/h");
+        assert_eq!(at(2.5e14).to_string(), "250000000000000EiB/h");
+        assert_eq!(at(1.5).to_string(), "1.5EiB/h");
     }
 }

@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod corpus;
 mod faults;
+mod fuzz_corpus;
 mod r#gen;
 mod properties;
 mod readme;
