@@ -8,7 +8,6 @@
 //! here, from the parser or from an assertion, is a bug (see
 //! `docs/testing.md`). Not part of the public API.
 
-
 use crate::scenario::units::{
     ByteSize, format_duration, parse_duration, parse_size, parse_throughput,
 };
@@ -182,11 +181,18 @@ pub fn shard(bytes: &[u8]) {
     let c = &shard.comparison;
     for s in &c.strategies {
         for st in &s.stats {
-            assert_eq!(st.hist.len(), st.moments.n, "an accepted shard's counts disagree");
+            assert_eq!(
+                st.hist.len(),
+                st.moments.n,
+                "an accepted shard's counts disagree"
+            );
             if let (Some(lo), Some(hi)) = (st.quantile(0.0), st.max()) {
                 for q in [0.5, 0.9, 0.99] {
                     let v = st.quantile(q).unwrap_or(lo);
-                    assert!(lo <= v && v <= hi, "quantile {q} = {v} outside [{lo}, {hi}]");
+                    assert!(
+                        lo <= v && v <= hi,
+                        "quantile {q} = {v} outside [{lo}, {hi}]"
+                    );
                 }
             }
         }

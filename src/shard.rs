@@ -32,8 +32,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::model::{Scenario, Strategy, StrategyId};
 use crate::montecarlo::{
-    Comparison, MAX_RUNS, MetricDef, MetricKind, MetricStat, Moments, StrategySummary,
-    shard_range,
+    Comparison, MAX_RUNS, MetricDef, MetricKind, MetricStat, Moments, StrategySummary, shard_range,
 };
 use crate::sim::STREAM_VERSION;
 
@@ -584,10 +583,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
                     };
                     let (lo, hi) = (parse(lo)?, parse(hi)?);
                     if lo > hi {
-                        return Err(invalid(format!(
-                            "{}: min {lo} is above max {hi}",
-                            what()
-                        )));
+                        return Err(invalid(format!("{}: min {lo} is above max {hi}", what())));
                     }
                     Some((lo, hi))
                 }
