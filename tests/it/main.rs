@@ -7,8 +7,10 @@ mod compare;
 mod corpus;
 mod faults;
 mod r#gen;
+mod generated;
 mod properties;
 mod recovery;
+mod round_trips;
 mod scenarios;
 
 /// The built `hvsim` binary, run from the crate root (so relative paths
