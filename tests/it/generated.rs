@@ -2,14 +2,18 @@
 //! `properties` makes (sites, builds, a DR site of limited size, hosts,
 //! apps with acyclic dependencies, bugs with every trigger, outages, chaos,
 //! teams with shifts, holidays and absences, strategies of every method and
-//! order) is loaded through the real loader, run under each of its
-//! strategies, and checked for every invariant below, one helper each.
+//! order) is loaded through the real loader (which must accept it), run
+//! under each of its strategies, and checked for every invariant below,
+//! one helper each.
 //!
-//! `generated_scenarios_keep_every_invariant` runs in CI (1,000 cases by
-//! default); `generated_scenarios_soak` is the `--ignored` soak (100,000
-//! cases by default), run in release:
-//! `cargo test --release --test it generated -- --ignored`.
-//! `PROPTEST_CASES` overrides either count, `PROPTEST_RNG_SEED` the seed.
+//! In CI: `generated_scenarios_keep_every_invariant` (1,000 scenarios,
+//! every invariant of a run) and
+//! `generated_comparisons_agree_across_jobs_and_shards` (100 scenarios:
+//! each is five comparisons of 129 replications per strategy, too slow for
+//! 1,000 in a debug build). The `--ignored` soaks run the same checks on
+//! 100,000 and 5,000 scenarios, in release:
+//! `nice -n 19 cargo test --release --test it generated -- --ignored`.
+//! `PROPTEST_CASES` overrides a count, `PROPTEST_RNG_SEED` the seed.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
