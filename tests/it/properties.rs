@@ -7,11 +7,11 @@ use hvsim::sim::{Scheduler, SimTime};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
-struct Spec {
+pub(crate) struct Spec {
     apps: Vec<(u32, Vec<usize>, u8)>, // (criticality, deps on earlier apps, vm count)
     hosts: u8,
-    members: u8,
-    shift: &'static str,
+    pub(crate) members: u8,
+    pub(crate) shift: &'static str,
     corrupt: f64,
     host_probability: f64,
     recurrence: bool,
@@ -25,9 +25,119 @@ struct Spec {
     infra_team: bool,
     /// The fault: (trigger, extra effects, extra top-level sections).
     fault: (&'static str, &'static str, &'static str),
+    /// The rest of the estate and of the fault model.
+    pub(crate) more: More,
 }
 
-fn spec() -> impl Strategy<Value = Spec> {
+impl Spec {
+    /// Whether team `t`'s members may be randomly absent.
+    pub(crate) fn has_absences(&self) -> bool {
+        self.host_probability < 1.0
+    }
+}
+
+/// What `Spec` varies beyond its first version: more sites, a DR site of
+/// varying size, faults of every kind, a second strategy.
+#[derive(Debug, Clone)]
+pub(crate) struct More {
+    /// A second primary site (`edge`, cluster `c3`, build `b2`, never in
+    /// the bug's builds) holding every third app.
+    pub(crate) edge: bool,
+    /// DR hosts (1 to 3) and each one's memory: the DR site's capacity.
+    pub(crate) dr_hosts: u8,
+    pub(crate) dr_memory: &'static str,
+    /// Whether the DR hosts run `b2` (out of the bug's reach) rather than `b1`.
+    pub(crate) dr_on_b2: bool,
+    /// Whether the bug's scope is the whole build (DR hosts on `b1`
+    /// included) rather than cluster `c1`.
+    pub(crate) scope_build: bool,
+    /// A second bug triggered by an operation: `restart` or `restore`.
+    pub(crate) op_bug: Option<&'static str>,
+    /// Infrastructure outages: (what, local start, duration).
+    pub(crate) outages: Vec<(&'static str, &'static str, &'static str)>,
+    /// The vendor's support hours and workaround for the bug.
+    pub(crate) vendor: bool,
+    /// A second strategy: its methods, order and whether it names the DR site.
+    pub(crate) second: Option<(&'static str, &'static str, bool)>,
+    /// Recovery objectives on the `early` apps.
+    pub(crate) objectives: bool,
+}
+
+/// Every method list the generator uses.
+const METHODS: [&str; 8] = [
+    "[restart, reinstall]",
+    "[reinstall]",
+    "[restart]",
+    "[reinstall, restart]",
+    "[ha-restart, restore, reinstall]",
+    "[failover, restart]",
+    "[rebuild, reinstall]",
+    "[restore]",
+];
+
+/// Every recovery order.
+const ORDER_NAMES: [&str; 5] = [
+    "fifo",
+    "criticality",
+    "shortest-first",
+    "weighted-shortest",
+    "dependency-aware",
+];
+
+fn more() -> impl Strategy<Value = More> {
+    let outage = (
+        prop_oneof![Just("backup"), Just("link"), Just("management")],
+        prop_oneof![
+            Just("2024-03-30 22:00"),
+            Just("2024-03-31 01:30"),
+            Just("2024-04-01 09:00")
+        ],
+        prop_oneof![Just("30m"), Just("6h"), Just("2d")],
+    );
+    (
+        any::<bool>(),
+        1u8..4,
+        prop_oneof![Just("20GiB"), Just("40GiB"), Just("1TiB")],
+        any::<bool>(),
+        any::<bool>(),
+        prop_oneof![Just(None), Just(Some("restart")), Just(Some("restore"))],
+        proptest::collection::vec(outage, 0..3),
+        any::<bool>(),
+        proptest::option::of((
+            proptest::sample::select(&METHODS[..]),
+            proptest::sample::select(&ORDER_NAMES[..]),
+            any::<bool>(),
+        )),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(
+                edge,
+                dr_hosts,
+                dr_memory,
+                dr_on_b2,
+                scope_build,
+                op_bug,
+                outages,
+                vendor,
+                second,
+                objectives,
+            )| More {
+                edge,
+                dr_hosts,
+                dr_memory,
+                dr_on_b2,
+                scope_build,
+                op_bug,
+                outages,
+                vendor,
+                second,
+                objectives,
+            },
+        )
+}
+
+pub(crate) fn spec() -> impl Strategy<Value = Spec> {
     let app = (
         1u32..10,
         proptest::collection::vec(0usize..20, 0..3),
@@ -80,6 +190,7 @@ fn spec() -> impl Strategy<Value = Spec> {
             Just(("at: 2024-03-30 23:00", "", "chaos: [{ id: hw, mtbf: exp(3d), mttr: exp(4h) }]\n")),
             Just(("at: 2024-03-30 23:00", "", "bugs2")),
         ]),
+        more(),
     )
         .prop_map(
             |(
@@ -94,6 +205,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 methods,
                 order,
                 (extras, infra_team, despite, fault),
+                more,
             )| {
                 // Dependencies only on earlier apps: always acyclic.
                 let apps = apps
@@ -125,24 +237,44 @@ fn spec() -> impl Strategy<Value = Spec> {
                     extras,
                     infra_team,
                     fault,
+                    more,
                 }
             },
         )
 }
 
-fn yaml(s: &Spec) -> String {
+pub(crate) fn yaml(s: &Spec) -> String {
+    let m = &s.more;
     let mut y = String::new();
     y.push_str("name: generated\ntime_zone: Europe/Paris\nstart: 2024-03-29 00:00\nhorizon: 20d\n");
     y.push_str("builds:\n  - { id: b1, reboot: \"pert(5m, 10m, 30m)\", patch: 30m }\n  - { id: b2, reboot: 10m, rebuild: \"uniform(1h, 3h)\" }\n");
     y.push_str("sites:\n  - { id: main }\n  - { id: dr, role: dr, vcpu_per_core: 2 }\n");
+    if m.edge {
+        y.push_str("  - { id: edge }\n");
+    }
     y.push_str("clusters:\n  - { id: c1, site: main }\n  - { id: c2, site: dr }\n");
+    if m.edge {
+        y.push_str("  - { id: c3, site: edge }\n");
+    }
     y.push_str(&format!(
-        "hosts:\n  - {{ id: h, count: {}, cluster: c1, build: b1, cores: 16, memory: 1TiB }}\n  - {{ id: d, count: 2, cluster: c2, build: b1, cores: 8, memory: 40GiB }}\n",
-        s.hosts
+        "hosts:\n  - {{ id: h, count: {}, cluster: c1, build: b1, cores: 16, memory: 1TiB }}\n  - {{ id: d, count: {}, cluster: c2, build: {}, cores: 8, memory: {} }}\n",
+        s.hosts,
+        m.dr_hosts,
+        if m.dr_on_b2 { "b2" } else { "b1" },
+        m.dr_memory
     ));
+    if m.edge {
+        y.push_str(
+            "  - { id: e, cluster: c3, build: b2, cores: 32, memory: 512GiB, uptime: 40d }\n",
+        );
+    }
     y.push_str(&format!(
-        "bugs:\n  - id: bug\n    builds: [b1]\n    trigger: {{ {} }}\n    scope: {{ clusters: [c1], probability: {} }}\n    effects: {{ corrupt_vm: {}{} }}\n",
-        s.fault.0, s.host_probability, s.corrupt, s.fault.1
+        "bugs:\n  - id: bug\n    builds: [b1]\n    trigger: {{ {} }}\n    scope: {{ {}probability: {} }}\n    effects: {{ corrupt_vm: {}{} }}\n",
+        s.fault.0,
+        if m.scope_build { "" } else { "clusters: [c1], " },
+        s.host_probability,
+        s.corrupt,
+        s.fault.1
     ));
     if s.recurrence {
         y.push_str("    recurrence: exp(8h)\n");
@@ -152,19 +284,35 @@ fn yaml(s: &Spec) -> String {
     } else {
         "    fix: never\n"
     });
+    if m.vendor {
+        y.push_str(
+            "    vendor: { support: \"Mon-Fri 08:00-18:00\", workaround: \"uniform(12h, 2d)\" }\n",
+        );
+    }
     if s.fault.2 == "bugs2" {
         // Compounding: the DR site's hosts fail when VMs move onto them.
-        y.push_str("  - { id: dr-bug, builds: [b1], trigger: { on: migration, probability: 0.3 }, scope: { clusters: [c2] } }\n");
-    } else {
+        y.push_str(&format!(
+            "  - {{ id: dr-bug, builds: [{}], trigger: {{ on: migration, probability: 0.3 }}, scope: {{ clusters: [c2] }} }}\n",
+            if m.dr_on_b2 { "b2" } else { "b1" }
+        ));
+    }
+    if let Some(on) = m.op_bug {
+        // A host of the buggy build fails when it is restarted or restored onto.
+        y.push_str(&format!(
+            "  - {{ id: op-bug, builds: [b1], trigger: {{ on: {on}, probability: 0.25 }}, fix: 3d }}\n"
+        ));
+    }
+    if s.fault.2 != "bugs2" {
         y.push_str(s.fault.2);
     }
     y.push_str("apps:\n");
     for (i, (c, deps, vms)) in s.apps.iter().enumerate() {
         let deps: Vec<String> = deps.iter().map(|d| format!("a{d}")).collect();
         y.push_str(&format!(
-            "  - id: a{i}\n    criticality: {c}\n    tags: [{}]\n    depends_on: [{}]\n    vms: [{{ count: {vms}, cluster: c1, cores: 2, memory: 8GiB, disk: 40GiB }}]\n    work: {{ restart: exp(20m), reinstall: \"lognormal(mean=3h, sd=2h)\", ha-restart: 5m, restore: \"uniform(10m, 1h)\", failover: 10m }}\n",
+            "  - id: a{i}\n    criticality: {c}\n    tags: [{}]\n    depends_on: [{}]\n    vms: [{{ count: {vms}, cluster: {}, cores: 2, memory: 8GiB, disk: 40GiB }}]\n    work: {{ restart: exp(20m), reinstall: \"lognormal(mean=3h, sd=2h)\", ha-restart: 5m, restore: \"uniform(10m, 1h)\", failover: 10m }}\n",
             if i % 2 == 1 { "late" } else { "early" },
-            deps.join(", ")
+            deps.join(", "),
+            if m.edge && i % 3 == 2 { "c3" } else { "c1" },
         ));
     }
     // a1 always exists for the waves' app list.
@@ -176,7 +324,7 @@ fn yaml(s: &Spec) -> String {
         s.members,
         s.shift,
         // Random staff absences on some cases.
-        if s.host_probability < 1.0 { ", absence: 0.2" } else { "" },
+        if s.has_absences() { ", absence: 0.2" } else { "" },
         if s.infra_team { ", skills: [restart, reinstall, restore]" } else { "" }
     ));
     if s.infra_team {
@@ -188,6 +336,16 @@ fn yaml(s: &Spec) -> String {
         "backup: { throughput: 200GiB/h, streams: 2, every: 12h, at: \"2024-03-28 23:00\" }\n",
     );
     y.push_str("replication: { lag: \"uniform(1m, 15m)\" }\n");
+    // The fault's own `outages` section, if any, is the only one.
+    if !m.outages.is_empty() && !s.fault.2.starts_with("outages") {
+        y.push_str("outages:\n");
+        for (what, at, d) in &m.outages {
+            y.push_str(&format!("  - {{ what: {what}, at: {at}, for: {d} }}\n"));
+        }
+    }
+    if m.objectives {
+        y.push_str("objectives: [{ name: early, tags: [early], rto: 1d, rpo: 12h }]\n");
+    }
     y.push_str(&format!(
         "strategies:\n  - {{ id: s, detection: exp(30m), diagnosis: \"uniform(1h, 6h)\", methods: {}, order: {}, restart_despite_recurrence: {}, rebuild_to: b2{} }}\n",
         s.methods,
@@ -200,6 +358,13 @@ fn yaml(s: &Spec) -> String {
             s.extras
         }
     ));
+    if let Some((methods, order, dr_site)) = m.second {
+        y.push_str(&format!(
+            "  - {{ id: s2, detection: 10m, diagnosis: \"uniform(30m, 2h)\", methods: {methods}, order: {order}, rebuild_to: b2{} }}\n",
+            if dr_site { ", dr_site: dr" } else { "" }
+        ));
+    }
+    y.push_str("default_strategy: s\n");
     y
 }
 
@@ -329,7 +494,8 @@ proptest! {
         // with a single strike.)
         let single_strike = s.fault.0.starts_with("at:")
             && !s.fault.2.starts_with("chaos")
-            && s.fault.2 != "bugs2";
+            && s.fault.2 != "bugs2"
+            && s.more.op_bug.is_none();
         if s.order == "dependency-aware" && single_strike {
             for task in &o.tasks {
                 let Some(a) = task.app() else { continue };
@@ -382,7 +548,9 @@ proptest! {
         // Restart-only strategies cannot bring back corrupted VMs, and
         // nothing restarts into a recurring bug unless told to.
         if s.methods == "[restart]" && s.corrupt == 1.0 && s.host_probability == 1.0 {
-            prop_assert!(o.apps.iter().all(|a| a.final_up().is_none()));
+            // (Apps on the edge site are out of the bug's reach.)
+            let in_reach = |i: usize| !(s.more.edge && i % 3 == 2);
+            prop_assert!(o.apps.iter().enumerate().all(|(i, a)| !in_reach(i) || a.final_up().is_none()));
         }
         // (A host repaired after a random failure boots on its buggy build,
         // so with chaos a recurrence may follow without any restart.)
