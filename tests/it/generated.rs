@@ -527,8 +527,29 @@ fn first_difference(a: &Comparison, b: &Comparison) -> Option<String> {
 
 /// Every invariant of a single run, on one generated scenario: each
 /// strategy run once plainly and once traced (the replay).
+/// Invariant "round trip": the scenario printed as YAML
+/// ([`hvsim::scenario::to_yaml`]) and loaded again resolves to the same
+/// model.
+fn printed_as_yaml_it_resolves_the_same(s: &Spec, scenario: &Scenario) -> Check {
+    let text = yaml(s);
+    let printed = hvsim::scenario::to_yaml(&text, "generated.yaml", Format::Yaml)
+        .map_err(|e| fail(format!("round trip: cannot print the scenario: {e}")))?;
+    let again = load_str(&printed, "generated.yaml", Format::Yaml).map_err(|e| {
+        fail(format!(
+            "round trip: the printed scenario does not load: {e}\n{printed}"
+        ))
+    })?;
+    if format!("{scenario:?}") != format!("{again:?}") {
+        return Err(fail(format!(
+            "round trip: printed and loaded again, the scenario resolves differently\n{printed}"
+        )));
+    }
+    Ok(())
+}
+
 fn check_every_invariant(s: &Spec, seed: u64) -> Check {
     let scenario = load(s)?;
+    printed_as_yaml_it_resolves_the_same(s, &scenario)?;
     for strategy in &scenario.strategies {
         let o = no_panic(
             &format!("simulate, strategy {}, seed {seed}", strategy.id),
