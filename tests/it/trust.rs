@@ -582,3 +582,28 @@ fn every_bundled_scenario_prints_as_yaml_and_loads_back_the_same() {
         );
     }
 }
+
+#[test]
+fn the_report_shows_the_vendors_workaround_and_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.yaml");
+    fs::write(&file, workaround_scenario("1d")).unwrap();
+    let html = dir.path().join("r.html");
+    let out = hvsim()
+        .arg("report")
+        .arg(&file)
+        .args(["--runs", "4", "-o"])
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = fs::read_to_string(&html).unwrap();
+    assert!(
+        text.contains("<th>workaround after</th>"),
+        "no workaround column"
+    );
+    assert!(
+        text.contains("<td>1d of vendor support</td><td>never</td>"),
+        "the workaround and the fix are not shown"
+    );
+}
