@@ -117,36 +117,13 @@ fn sharded_then_merged_equals_unsharded_exactly() {
     let mut files = Vec::new();
     // Shards in an odd order, one of them empty-ish at the edge.
     for i in [2, 0, 1] {
-        let path = dir.path().join(format!("shard-{i}.json"));
-        let out = hvsim()
-            .args(["compare", "--runs", "300", "--seed", "9", "--shard"])
-            .arg(format!("{i}/3"))
-            .arg("--out")
-            .arg(&path)
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        files.push(path);
+        files.push(write_shard(
+            dir.path(),
+            &["compare", "--runs", "300", "--seed", "9"],
+            (i, 3),
+        ));
     }
-    let merged = hvsim()
-        .arg("merge")
-        .args(&files)
-        .arg("--json")
-        .output()
-        .expect("runs");
-    assert!(
-        merged.status.success(),
-        "{}",
-        String::from_utf8_lossy(&merged.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&merged.stdout),
-        String::from_utf8_lossy(&whole.stdout)
-    );
+    assert_eq!(merged_json(&files), String::from_utf8_lossy(&whole.stdout));
     // The text report too.
     let whole_text = hvsim()
         .args(["compare", "--runs", "300", "--seed", "9"])
@@ -474,20 +451,7 @@ fn shards_keep_the_exact_min_and_max() {
     );
     let mut files = Vec::new();
     for i in 0..2 {
-        let path = dir.path().join(format!("shard-{i}.json"));
-        let out = hvsim()
-            .args(args)
-            .arg("--shard")
-            .arg(format!("{i}/2"))
-            .arg("--out")
-            .arg(&path)
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let path = write_shard(dir.path(), &args, (i, 2));
         // The shard holds the exact min and max, in whole milliseconds.
         let shard: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
@@ -502,23 +466,10 @@ fn shards_keep_the_exact_min_and_max() {
         assert_eq!(stat["max"], "1800000000", "{stat}");
         files.push(path);
     }
-    let merged = hvsim()
-        .arg("merge")
-        .args(&files)
-        .arg("--json")
-        .output()
-        .expect("runs");
-    assert!(
-        merged.status.success(),
-        "{}",
-        String::from_utf8_lossy(&merged.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&merged.stdout),
-        String::from_utf8_lossy(&whole.stdout)
-    );
+    let merged = merged_json(&files);
+    assert_eq!(merged, String::from_utf8_lossy(&whole.stdout));
 
-    let doc: Value = serde_json::from_slice(&merged.stdout).expect("json");
+    let doc: Value = serde_json::from_str(&merged).expect("json");
     let first = metric(&doc, "s", "incident 1 (bug): first app back");
     for field in ["min", "p50", "p90", "p99", "max", "mean"] {
         assert_eq!(first[field], 500.0, "{field}: {first}");
@@ -615,4 +566,40 @@ fn the_html_report_shows_objectives_as_shares() {
         "no verdict in pp"
     );
     assert!(!html.contains("99.98"));
+}
+
+/// Runs `hvsim ARGS --shard I/N --out DIR/shard-I.json`, which must
+/// succeed, and returns the shard file's path.
+fn write_shard(dir: &std::path::Path, args: &[&str], (i, n): (u32, u32)) -> std::path::PathBuf {
+    let path = dir.join(format!("shard-{i}.json"));
+    let out = hvsim()
+        .args(args)
+        .arg("--shard")
+        .arg(format!("{i}/{n}"))
+        .arg("--out")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+/// `hvsim merge FILES --json`, which must succeed: its standard output.
+fn merged_json(files: &[std::path::PathBuf]) -> String {
+    let merged = hvsim()
+        .arg("merge")
+        .args(files)
+        .arg("--json")
+        .output()
+        .expect("runs");
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    String::from_utf8_lossy(&merged.stdout).into_owned()
 }
