@@ -9,6 +9,7 @@ mod faults;
 mod fuzz_corpus;
 mod r#gen;
 mod generated;
+mod golden;
 mod properties;
 mod readme;
 mod recovery;
