@@ -183,6 +183,20 @@ fn collect() -> Outputs {
         &["gen", "--apps", "200", "--hosts", "40", "--seed", "7"],
         false,
     );
+    o.command(
+        &[
+            "gen",
+            "--apps",
+            "120",
+            "--hosts",
+            "30",
+            "--dr-hosts",
+            "6",
+            "--seed",
+            "3",
+        ],
+        false,
+    );
     o
 }
 
