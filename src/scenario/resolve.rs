@@ -6,14 +6,16 @@
 
 use std::collections::BTreeMap;
 
-use jiff::civil::{Date, DateTime};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use super::raw::{self, ScenarioFile};
-use super::units::{parse_duration, parse_size, parse_throughput};
 use super::{Diagnostic, FieldPath, Locator, ScenarioError};
 use crate::model::*;
 use crate::sim::{Dist, HolidaySpec, Roster, ShiftSpec, SimDuration, SimTime};
+use crate::units::{
+    ByteSize, parse_duration, parse_local, parse_size, parse_throughput, to_instant,
+};
 
 /// Most items one `count` may expand into.
 pub const MAX_GROUP_COUNT: u32 = 100_000;
@@ -178,41 +180,6 @@ fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, c)| c)
-}
-
-/// Parses a local date-time like `2018-12-26 01:30`. An offset or `Z` is
-/// refused rather than dropped: every time in a file is local to its
-/// `time_zone`, and a silently ignored offset would shift events by hours.
-fn parse_local(text: &str) -> Result<DateTime, String> {
-    let t = text.trim();
-    let expected = || {
-        format!(
-            "expected a local date and time like `2018-12-26 01:30` (in the scenario's time zone, no offset), got `{text}`"
-        )
-    };
-    let time_part = t.get(10..).unwrap_or("");
-    if time_part.contains(['+', 'Z', 'z', '[']) || time_part.contains('-') {
-        return Err(format!(
-            "`{text}` has a UTC offset or zone: write the local time only, like `2018-12-26 01:30`; the file's `time_zone` says where it is"
-        ));
-    }
-    t.parse::<DateTime>().map_err(|_| expected())
-}
-
-/// Places a local date-time in the time zone, refusing times skipped by a
-/// daylight-saving change; a repeated time means its first occurrence.
-fn to_instant(tz: &TimeZone, dt: DateTime, text: &str) -> Result<jiff::Timestamp, String> {
-    use jiff::tz::AmbiguousOffset;
-    let ambiguous = tz.to_ambiguous_timestamp(dt);
-    if let AmbiguousOffset::Gap { .. } = ambiguous.offset() {
-        return Err(format!(
-            "`{text}` does not exist in {}: the clocks skip that hour (daylight saving time); pick a time outside the gap",
-            tz.iana_name().unwrap_or("this time zone")
-        ));
-    }
-    ambiguous
-        .earlier()
-        .map_err(|e| format!("cannot place `{text}` in the time zone: {e}"))
 }
 
 /// A shift, optionally followed by how many of the team's members are on
@@ -786,7 +753,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
                         format!(
                             "cluster `{}` is full: no host has {} of memory and {} virtual CPU(s) free for a VM of app `{}`; add hosts, or raise the site's `vcpu_per_core`",
                             clusters[cl.index()].id,
-                            super::units::ByteSize(vm.memory_bytes),
+                            ByteSize(vm.memory_bytes),
                             vm.cores,
                             apps[vm.app.index()].id
                         ),
@@ -1632,9 +1599,9 @@ fn check_dr_room(
                         "app `{}` can never be brought back at the DR site (strategy `{}`): one of its VMs needs {} of memory and {} virtual CPU(s), but the largest DR host has {} of memory and {} virtual CPU(s); give the DR site a larger host, or split the VM",
                         app.id,
                         st.id,
-                        super::units::ByteSize(vm.memory_bytes),
+                        ByteSize(vm.memory_bytes),
                         vm.cores,
-                        super::units::ByteSize(largest_memory),
+                        ByteSize(largest_memory),
                         largest_vcpus
                     ),
                 );
@@ -1645,9 +1612,9 @@ fn check_dr_room(
                         "app `{}` can never be brought back at the DR site (strategy `{}`): its VMs need {} of memory and {} virtual CPU(s) in all, but the whole DR site has {} of memory and {} virtual CPU(s); add DR hosts",
                         app.id,
                         st.id,
-                        super::units::ByteSize(memory),
+                        ByteSize(memory),
                         cores,
-                        super::units::ByteSize(total_memory),
+                        ByteSize(total_memory),
                         total_vcpus
                     ),
                 );
@@ -1854,25 +1821,5 @@ mod tests {
             "`x9` in shift `daily 08:00-20:00 x9`: expected `xN`, the members on duty, from 1 to the team's 6"
         );
         assert!(parse_shift("daily 08:00-20:00 x0", 6).is_err());
-    }
-
-    #[test]
-    fn local_times_refuse_offsets_and_dst_gaps() {
-        let tz = TimeZone::get("Europe/Paris").expect("bundled tzdb");
-        let gap = parse_local("2019-03-31 02:30").expect("parses");
-        let err = to_instant(&tz, gap, "2019-03-31 02:30").expect_err("a skipped time");
-        assert!(err.contains("does not exist in Europe/Paris"), "{err}");
-        // A repeated time (the autumn change) is its first occurrence.
-        let fold = parse_local("2019-10-27 02:30").expect("parses");
-        let ts = to_instant(&tz, fold, "2019-10-27 02:30").expect("exists twice");
-        assert_eq!(ts.to_string(), "2019-10-27T00:30:00Z");
-        for bad in [
-            "2018-12-20T00:00+11:00",
-            "2018-12-20 00:00Z",
-            "2018-12-20T00:00-05:00",
-        ] {
-            let err = parse_local(bad).expect_err(bad);
-            assert!(err.contains("has a UTC offset"), "{bad}: {err}");
-        }
     }
 }
