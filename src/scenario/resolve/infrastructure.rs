@@ -1,6 +1,6 @@
 //! The infrastructure sections: hypervisor `builds`, `sites` (primary or
-//! DR), `clusters` and `hosts` (with group expansion), and the `scope`
-//! through which faults name hosts.
+//! DR: [`Infrastructure::dr_sites`]), `clusters` and `hosts` (with group
+//! expansion), and the `scope` through which faults name hosts.
 //!
 //! Ids are checked and numbered in file order; a reference to an unknown
 //! id is reported and replaced by the first of its kind so that reading
@@ -132,8 +132,9 @@ impl Infrastructure {
             };
             let hosts = &mut self.hosts;
             let members = expansion.expand(ctx, "host", &group, |id| {
+                let hid = HostId(hosts.len() as u32);
                 hosts.push(member(id));
-                HostId(hosts.len() as u32 - 1)
+                hid
             });
             if h.count.is_some() {
                 expansion.group(&h.id, members);
@@ -143,6 +144,16 @@ impl Infrastructure {
             ctx.err(&root.key("hosts"), "declare at least one host");
         }
         expansion.into_refs()
+    }
+
+    /// The sites with `role: dr`.
+    pub(super) fn dr_sites(&self) -> Vec<SiteId> {
+        self.sites
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.role == SiteRole::Dr)
+            .map(|(i, _)| SiteId(i as u32))
+            .collect()
     }
 
     /// Per host, whether the scope covers it: the union of its hosts,

@@ -3,13 +3,17 @@
 //!
 //! Problems are collected, not thrown: a user fixing a file wants every
 //! mistake at once. Each is recorded against a field path ([`ctx`]) and
-//! located in the source text at the end. [`build`] reads the sections in
-//! the order each needs the ones before it: the frame (name, time zone,
-//! start, horizon), the [`infrastructure`], the [`apps`], the [`faults`],
-//! the [`staff`], then the [`strategies`] with the backup, replication and
-//! objectives they are checked against. Hosts and apps share one group
-//! expansion ([`groups`]). The order of the checks is the order of the
-//! messages for one place in the file, so it is kept as it is.
+//! located in the source text at the end.
+//!
+//! [`build`] reads the sections in the order each needs the ones before
+//! it: the [`frame`] (name, time zone, start, horizon, limits), the
+//! [`infrastructure`], the [`apps`] (with their VMs, dependencies and
+//! placement), the [`faults`], the [`staff`], the backup and replication,
+//! the apps' objectives, and last the [`strategies`], which are checked
+//! against all of these. Hosts and apps share one group expansion
+//! ([`groups`]). Problems at the same place in the file are reported in
+//! the order they are found, so the order of the checks is part of the
+//! output.
 
 mod apps;
 mod ctx;

@@ -118,13 +118,7 @@ impl<'a> Sections<'a> {
         staff: &'a Staff,
         backup: Option<&'a Backup>,
     ) -> Self {
-        let dr_sites: Vec<SiteId> = infrastructure
-            .sites
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.role == SiteRole::Dr)
-            .map(|(i, _)| SiteId(i as u32))
-            .collect();
+        let dr_sites = infrastructure.dr_sites();
         Sections {
             raw,
             infrastructure,
@@ -216,7 +210,8 @@ fn resolve_strategy(
     }
 }
 
-/// Reads a strategy's `methods`, in order, each once.
+/// Reads a strategy's `methods`, in order (a method listed twice is
+/// reported).
 fn resolve_methods(ctx: &mut Ctx, p: &FieldPath, s: &StrategyFile) -> Vec<Method> {
     let mut methods = Vec::new();
     for (k, m) in s.methods.iter().enumerate() {
