@@ -158,3 +158,58 @@ impl<Id> Refs<Id> {
         self.names.get(name).map(|&r| self.lists[r].as_slice())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expands `(id, count)` entries as hosts or apps are, numbering the
+    /// members from 0; returns the refs and the problems found.
+    fn expand_all(entries: &[(&str, Option<u32>)]) -> (Refs<u32>, Vec<String>) {
+        let mut ctx = Ctx { errors: Vec::new() };
+        let mut expansion = Expansion::new();
+        let mut next = 0;
+        let path = FieldPath::root().key("hosts");
+        for &(id, count) in entries {
+            let group = Group {
+                path: &path,
+                id,
+                count: count.unwrap_or(1),
+                grouped: count.is_some(),
+                duplicate: false,
+            };
+            let members = expansion.expand(&mut ctx, "host", &group, |_| {
+                next += 1;
+                next - 1
+            });
+            if count.is_some() {
+                expansion.group(id, members);
+            }
+        }
+        let messages = ctx.errors.into_iter().map(|(_, m)| m).collect();
+        (expansion.into_refs(), messages)
+    }
+
+    #[test]
+    fn a_count_names_members_and_the_group_names_them_all() {
+        let (refs, errors) = expand_all(&[("db", None), ("web", Some(3)), ("big", Some(100))]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(refs.get("db"), Some(&[0][..]));
+        assert_eq!(refs.get("web"), Some(&[1, 2, 3][..]));
+        assert_eq!(refs.get("web-02"), Some(&[2][..]));
+        assert_eq!(refs.get("web-2"), None);
+        assert_eq!(refs.get("big-001"), Some(&[4][..]));
+        assert_eq!(refs.get("big").map(<[u32]>::len), Some(100));
+    }
+
+    #[test]
+    fn a_member_named_twice_is_reported_and_the_later_one_wins() {
+        let (refs, errors) = expand_all(&[("web", Some(2)), ("web-01", None)]);
+        assert_eq!(
+            errors,
+            ["host id `web-01` is defined twice (`count` expands a group to ID-01, ID-02, …)"]
+        );
+        assert_eq!(refs.get("web-01"), Some(&[2][..]));
+        assert_eq!(refs.get("web"), Some(&[0, 1][..]));
+    }
+}
