@@ -18,7 +18,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Layers, bottom up: [`sim`] (the kernel, which knows no domain) →
+//! Layers, bottom up: [`units`] (time, units and civil time) → [`sim`]
+//! (the kernel, which knows no domain) →
 //! [`model`] → recovery and [`metrics`] → the engine ([`simulate`]) →
 //! [`report`]. [`scenario`] turns files into [`model`] values. The model's
 //! semantics and the module map are in `docs/design.md`.
@@ -42,6 +43,7 @@ pub mod scenario;
 pub mod shard;
 pub mod sim;
 pub mod sweep;
+pub mod units;
 
 pub use engine::{SimError, TRACE_TARGET, simulate};
 pub use metrics::Outcome;

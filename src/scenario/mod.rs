@@ -1,17 +1,21 @@
 //! Scenario files: YAML (the default: comments are how architects document
 //! their assumptions), TOML and JSON, chosen by extension.
 //!
-//! Loading is two stages: serde types that reject unknown fields
-//! ([`raw`]), then validation and id resolution into a
-//! [`Scenario`](crate::model::Scenario) ([`resolve`]). Every problem is
-//! reported with file, line, column, the field path and what was expected;
-//! validation collects all problems rather than stopping at the first.
+//! Loading is two stages: serde types that reject unknown fields (`raw`),
+//! then validation and id resolution into a [`Scenario`] (`resolve`, one
+//! resolver per section of the file). Every problem is reported with file,
+//! line, column, the field path and what was expected; validation collects
+//! all problems rather than stopping at the first.
 
 mod locate;
 pub(crate) mod raw;
 mod resolve;
 pub mod schema;
-pub mod units;
+
+// The units moved to the bottom layer, `crate::units`; this path is kept
+// only until the modules that still import it are updated.
+#[doc(hidden)]
+pub use crate::units;
 
 use std::fmt;
 use std::path::Path;

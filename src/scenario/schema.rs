@@ -1,12 +1,12 @@
 //! JSON Schema (draft 2020-12) of scenario and fault campaign files, for
 //! editors: `hvsim schema [scenario|faults]` (docs/editors.md).
 //!
-//! The schema is derived from the loader's own serde types ([`super::raw`]),
+//! The schema is derived from the loader's own serde types (`raw`),
 //! so a field cannot be added, renamed or removed without the schema
 //! following. Values the loader reads from text (durations, sizes,
 //! distributions, …) are strings; the types below give each kind its
 //! pattern and examples. The patterns mirror the parsers in
-//! [`super::units`] and [`crate::sim::dist`] and are never stricter than
+//! [`crate::units`] and [`crate::sim::dist`] and are never stricter than
 //! them: a schema that rejects a valid file is worse than none.
 //!
 //! The schema follows how the YAML reader reads scalars, so it accepts what

@@ -26,7 +26,7 @@ use jiff::civil::{Date, DateTime, Time, Weekday};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::sim::time::{MS_PER_DAY, SimDuration, SimTime};
+use crate::units::time::{MS_PER_DAY, SimDuration, SimTime};
 
 /// The most shift occurrences a roster may expand to, and separately the
 /// most on-duty intervals all its workers may hold together. Building a
@@ -985,7 +985,7 @@ fn expand_workers(changes: &[(SimTime, u32)]) -> Result<Vec<WorkerCalendar>, Cal
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::time::MS_PER_HOUR;
+    use crate::units::time::MS_PER_HOUR;
     use jiff::civil::{date, time};
 
     fn h(hours: u64) -> SimTime {

@@ -52,8 +52,8 @@ use std::str::FromStr;
 use rand::RngExt;
 use rand_distr::Distribution;
 
-use crate::scenario::units::{UnitError, format_duration, parse_duration};
-use crate::sim::time::SimDuration;
+use crate::units::time::SimDuration;
+use crate::units::{UnitError, format_duration, parse_duration};
 
 /// A distribution of durations.
 #[derive(Clone, Debug, PartialEq)]

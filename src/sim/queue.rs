@@ -9,7 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 
-use super::time::{SimDuration, SimTime};
+use crate::units::time::{SimDuration, SimTime};
 
 /// Identifies a scheduled event, for cancellation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

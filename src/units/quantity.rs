@@ -1,38 +1,11 @@
-//! Human-friendly units for scenario files: durations, byte sizes and
-//! throughputs.
-//!
-//! # Durations
-//!
-//! One or more `<number><unit>` groups, optionally separated by whitespace
-//! (`4h30m`, `1h 30m`, `1.5h`, `2d`, `90s`, `250ms`, `1w`). The groups are
-//! added up. Units (case-sensitive): `ms`, `s`, `m` or `min`, `h`, `d`
-//! (24 h), `w` (7 d). A number is decimal digits with an optional fraction
-//! (`1.5`, `.5`); fractions are rounded to the nearest millisecond. Zero
-//! (`0s`) is allowed; negative numbers, a bare number without a unit,
-//! unknown units and totals beyond `u64::MAX` milliseconds are errors.
-//! [`format_duration`] writes the exact canonical form back (`1d2h3m4s5ms`).
-//!
-//! # Sizes
-//!
-//! One `<number><unit>` with optional whitespace between (`800GiB`,
-//! `800 GiB`, `1.5TiB`, `512MiB`, `64KiB`, `100B`). Binary units (`KiB`,
-//! `MiB`, `GiB`, `TiB`, `PiB`, `EiB`: powers of 1024) and decimal units
-//! (`KB`, `MB`, `GB`, `TB`, `PB`, `EB`: powers of 1000) plus `B`; unit
-//! letters are case-insensitive (`gib` = `GiB`, `500gb` = `500GB`).
-//! Fractions are rounded to the nearest byte.
-//!
-//! # Throughputs
-//!
-//! `<size>/<time unit>` (`400GiB/h`, `100MiB/s`, `2TB/d`), where the size
-//! may also be given in bits (`bit`, `kbit`, `Mbit`, `Gbit`, `Tbit`: powers
-//! of 1000; `Kibit`, `Mibit`, `Gibit`, `Tibit`: powers of 1024), as in
-//! `1Gbit/s`. The time unit is one of the duration units. A throughput must
-//! be greater than zero.
+//! Parsing and printing of the human-friendly units of scenario files and
+//! reports: durations, byte sizes and throughputs, in the forms described
+//! in the [module docs of `units`](super).
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::sim::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SimDuration};
+use super::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SimDuration};
 
 const EXPECTED_DURATION: &str = "a duration like `4h30m`, `2d` or `90s`";
 const EXPECTED_SIZE: &str = "a size like `800GiB`, `1.5TiB` or `500GB`";
@@ -164,7 +137,7 @@ fn duration_unit_ms(unit: &str) -> Option<u64> {
 }
 
 /// Parses a duration such as `4h30m`, `1h 30m`, `1.5h`, `2d`, `90s`,
-/// `250ms` or `1w` (see the [module docs](self) for the grammar).
+/// `250ms` or `1w` (see the [module docs](crate::units) for the grammar).
 pub fn parse_duration(text: &str) -> Result<SimDuration, UnitError> {
     let t = text.trim();
     let invalid = || UnitError::Invalid {
@@ -271,7 +244,7 @@ fn bit_unit_bytes(unit: &str) -> Option<f64> {
 }
 
 /// Parses a size such as `800GiB`, `800 GiB`, `1.5TiB`, `500GB`, `512MiB`,
-/// `64KiB` or `100B` (see the [module docs](self) for the grammar).
+/// `64KiB` or `100B` (see the [module docs](crate::units) for the grammar).
 pub fn parse_size(text: &str) -> Result<ByteSize, UnitError> {
     let t = text.trim();
     let invalid = || UnitError::Invalid {
@@ -371,7 +344,7 @@ pub struct Throughput {
 }
 
 /// Parses a throughput such as `400GiB/h`, `100MiB/s`, `2TB/d` or
-/// `1Gbit/s` (see the [module docs](self) for the grammar).
+/// `1Gbit/s` (see the [module docs](crate::units) for the grammar).
 pub fn parse_throughput(text: &str) -> Result<Throughput, UnitError> {
     let t = text.trim();
     let invalid = || UnitError::Invalid {

@@ -1,0 +1,503 @@
+//! The `apps` section and what hangs off it: each app's VMs and the work
+//! of its recovery methods (with group expansion), the dependencies
+//! between apps, the initial placement of every VM on a host of its
+//! cluster, and the `objectives` (RTO, RPO) that apps are held to.
+//!
+//! Apps are also what waves and objectives select, by id, group id or tag
+//! ([`Apps::select`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::ctx::{Ctx, lookup};
+use super::groups::{Expansion, Group, MAX_ENTITIES, Refs};
+use super::infrastructure::Infrastructure;
+use crate::model::{App, AppId, ClusterId, HostId, Objective, Vm, VmId};
+use crate::scenario::FieldPath;
+use crate::scenario::raw::{AppFile, ScenarioFile};
+use crate::sim::{Dist, SimDuration};
+use crate::units::ByteSize;
+
+/// The resolved apps and VMs, and the ids by which later sections name
+/// apps.
+pub(super) struct Apps {
+    /// Apps, groups expanded, in file order.
+    pub(super) apps: Vec<App>,
+    /// Per app, the index of the entry in `apps` it was expanded from.
+    pub(super) origin: Vec<usize>,
+    /// VMs, each app's together, in file order.
+    pub(super) vms: Vec<Vm>,
+    /// App and app-group ids.
+    refs: Refs<AppId>,
+}
+
+/// One entry of an app's `vms`, validated once for all the members.
+struct VmSpec {
+    cluster: Option<ClusterId>,
+    count: u32,
+    cores: u32,
+    memory: u64,
+    disk: u64,
+    path: FieldPath,
+}
+
+/// What every member of an app entry shares, read once per entry.
+struct AppShape {
+    criticality: u32,
+    restart: Option<Dist>,
+    reinstall: Option<Dist>,
+    ha_restart: Option<Dist>,
+    restore: Option<Dist>,
+    failover: Option<Dist>,
+    vms: Vec<VmSpec>,
+    data_bytes: u64,
+}
+
+impl Apps {
+    /// Reads `apps`, with group expansion; dependencies are resolved once
+    /// all are known, then every VM is placed on a host.
+    pub(super) fn resolve(
+        ctx: &mut Ctx,
+        root: &FieldPath,
+        raw: &ScenarioFile,
+        infrastructure: &Infrastructure,
+    ) -> Apps {
+        let mut apps = Apps {
+            apps: Vec::new(),
+            origin: Vec::new(),
+            vms: Vec::new(),
+            refs: Refs::default(),
+        };
+        // Per VM, its cluster and the `vms` entry it comes from.
+        let mut vm_cluster: Vec<(ClusterId, FieldPath)> = Vec::new();
+        let mut expansion = Expansion::new();
+        let mut seen = BTreeMap::new();
+        for (i, a) in raw.apps.iter().enumerate() {
+            let p = root.key("apps").index(i);
+            let duplicate = seen.contains_key(&a.id);
+            ctx.id(&p.key("id"), &a.id, &mut seen, "app");
+            let count = ctx.count(&p.key("count"), a.count);
+            let shape = app_shape(ctx, &p, a, &infrastructure.cluster_ids);
+            let vms_per_app: u64 = shape.vms.iter().map(|s| u64::from(s.count)).sum();
+            if apps.apps.len() + count as usize > MAX_ENTITIES
+                || apps.vms.len() as u64 + vms_per_app * u64::from(count) > MAX_ENTITIES as u64
+            {
+                ctx.err(
+                    &p.key("count"),
+                    format!("more than {MAX_ENTITIES} apps or VMs in total"),
+                );
+                break;
+            }
+            let group = Group {
+                path: &p.key("id"),
+                id: &a.id,
+                count,
+                grouped: a.count.is_some(),
+                duplicate,
+            };
+            let members = expansion.expand(ctx, "app", &group, |id| {
+                apps.add(id, i, a, &shape, &mut vm_cluster)
+            });
+            if a.count.is_some() {
+                if expansion.contains(&a.id) {
+                    ctx.err(
+                        &p.key("id"),
+                        format!("app group id `{}` is also an app id", a.id),
+                    );
+                }
+                expansion.group(&a.id, members);
+            }
+        }
+        if apps.apps.is_empty() {
+            ctx.err(&root.key("apps"), "declare at least one app");
+        }
+        apps.refs = expansion.into_refs();
+        apps.resolve_dependencies(ctx, root, raw);
+        place(ctx, &mut apps.vms, &apps.apps, &vm_cluster, infrastructure);
+        apps
+    }
+
+    /// Adds one app of the entry `a` (the `i`th), with its VMs, and returns
+    /// its index.
+    fn add(
+        &mut self,
+        id: String,
+        i: usize,
+        a: &AppFile,
+        shape: &AppShape,
+        vm_cluster: &mut Vec<(ClusterId, FieldPath)>,
+    ) -> AppId {
+        let aid = AppId(self.apps.len() as u32);
+        let mut app_vms = Vec::new();
+        for spec in &shape.vms {
+            for _ in 0..spec.count {
+                app_vms.push(VmId(self.vms.len() as u32));
+                vm_cluster.push((spec.cluster.unwrap_or(ClusterId(0)), spec.path.clone()));
+                self.vms.push(Vm {
+                    app: aid,
+                    host: HostId(0),
+                    cores: spec.cores,
+                    memory_bytes: spec.memory,
+                    disk_bytes: spec.disk,
+                });
+            }
+        }
+        self.apps.push(App {
+            id,
+            group: a.count.map(|_| a.id.clone()),
+            tags: a.tags.clone(),
+            criticality: shape.criticality,
+            depends_on: Vec::new(),
+            dependents: Vec::new(),
+            vms: app_vms,
+            restart: shape.restart.clone(),
+            reinstall: shape.reinstall.clone(),
+            ha_restart: shape.ha_restart.clone(),
+            restore: shape.restore.clone(),
+            failover: shape.failover.clone(),
+            data_bytes: shape.data_bytes,
+            rto: None,
+            rpo: None,
+        });
+        self.origin.push(i);
+        aid
+    }
+
+    /// Dependencies: each expanded app inherits its entry's list; then the
+    /// reverse edges, and a check that there is no cycle.
+    fn resolve_dependencies(&mut self, ctx: &mut Ctx, root: &FieldPath, raw: &ScenarioFile) {
+        let app_origin = &self.origin;
+        for aid in 0..self.apps.len() {
+            let i = app_origin[aid];
+            let p = root.key("apps").index(i);
+            let mut deps = Vec::new();
+            for (k, name) in raw.apps[i].depends_on.iter().enumerate() {
+                // Report a bad reference once per spec, not once per member.
+                let first_member = aid == 0 || app_origin[aid - 1] != i;
+                let found = if first_member {
+                    self.refs
+                        .lookup(ctx, &p.key("depends_on").index(k), name, "app")
+                } else {
+                    self.refs.get(name)
+                };
+                if let Some(members) = found {
+                    for &d in members {
+                        if d.index() == aid {
+                            if first_member {
+                                ctx.err(
+                                    &p.key("depends_on").index(k),
+                                    format!("app `{}` cannot depend on itself", self.apps[aid].id),
+                                );
+                            }
+                        } else if !deps.contains(&d) {
+                            deps.push(d);
+                        }
+                    }
+                }
+            }
+            self.apps[aid].depends_on = deps;
+        }
+        let apps = &mut self.apps;
+        for aid in 0..apps.len() {
+            for d in apps[aid].depends_on.clone() {
+                apps[d.index()].dependents.push(AppId(aid as u32));
+            }
+        }
+        if let Some(cycle) = find_cycle(apps) {
+            let names: Vec<&str> = cycle.iter().map(|a| apps[a.index()].id.as_str()).collect();
+            let first = cycle[0].index();
+            ctx.err(
+                &root.key("apps").index(app_origin[first]).key("depends_on"),
+                format!("dependency cycle: {}", names.join(" → ")),
+            );
+        }
+    }
+
+    /// The apps named in `names` (app or group ids) or carrying one of `tags`,
+    /// in file order. Records an error for unknown names and unused tags, and
+    /// when the selection is empty.
+    pub(super) fn select(
+        &self,
+        ctx: &mut Ctx,
+        path: &FieldPath,
+        names: &[String],
+        tags: &[String],
+    ) -> Vec<AppId> {
+        let apps = &self.apps;
+        let mut chosen = vec![false; apps.len()];
+        for (k, name) in names.iter().enumerate() {
+            if let Some(members) = self
+                .refs
+                .lookup(ctx, &path.key("apps").index(k), name, "app")
+            {
+                for a in members {
+                    chosen[a.index()] = true;
+                }
+            }
+        }
+        for (k, tag) in tags.iter().enumerate() {
+            let mut any = false;
+            for (a, app) in apps.iter().enumerate() {
+                if app.tags.contains(tag) {
+                    chosen[a] = true;
+                    any = true;
+                }
+            }
+            if !any {
+                ctx.err(
+                    &path.key("tags").index(k),
+                    format!("no app has the tag `{tag}`"),
+                );
+            }
+        }
+        if names.is_empty() && tags.is_empty() {
+            ctx.err(path, "name the apps it covers: `apps`, `tags` or both");
+        }
+        (0..apps.len())
+            .filter(|&a| chosen[a])
+            .map(|a| AppId(a as u32))
+            .collect()
+    }
+
+    /// Reads `objectives`, and holds every app they cover to the tightest
+    /// RTO and RPO that covers it.
+    pub(super) fn resolve_objectives(
+        &mut self,
+        ctx: &mut Ctx,
+        root: &FieldPath,
+        raw: &ScenarioFile,
+    ) -> Vec<Objective> {
+        let mut objectives = Vec::new();
+        for (i, o) in raw.objectives.iter().enumerate() {
+            let p = root.key("objectives").index(i);
+            let rto = o.rto.as_ref().and_then(|t| ctx.duration(&p.key("rto"), t));
+            let rpo = o.rpo.as_ref().and_then(|t| ctx.duration(&p.key("rpo"), t));
+            if o.rto.is_none() && o.rpo.is_none() {
+                ctx.err(&p, "an objective needs an `rto`, an `rpo` or both");
+            }
+            let covered = self.select(ctx, &p, &o.apps, &o.tags);
+            for a in &covered {
+                let app = &mut self.apps[a.index()];
+                app.rto = tighter(app.rto, rto);
+                app.rpo = tighter(app.rpo, rpo);
+            }
+            objectives.push(Objective {
+                name: o
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("objective {}", i + 1)),
+                rto,
+                rpo,
+                apps: covered,
+            });
+        }
+        objectives
+    }
+}
+
+/// Reads what the members of an app entry `a` (at `p`) share: its
+/// criticality, the work of each recovery method and its VMs.
+fn app_shape(
+    ctx: &mut Ctx,
+    p: &FieldPath,
+    a: &AppFile,
+    cluster_ids: &BTreeMap<String, ClusterId>,
+) -> AppShape {
+    let criticality = match a.criticality {
+        None => 1,
+        Some(c) if (1..=1000).contains(&c) => c,
+        Some(c) => {
+            ctx.err(
+                &p.key("criticality"),
+                format!("criticality must be between 1 and 1000, got {c}"),
+            );
+            1
+        }
+    };
+    let wp = p.key("work");
+    let mut work =
+        |key: &str, text: &Option<String>| text.as_ref().and_then(|t| ctx.dist(&wp.key(key), t));
+    let restart = work("restart", &a.work.restart);
+    let reinstall = work("reinstall", &a.work.reinstall);
+    let ha_restart = work("ha-restart", &a.work.ha_restart);
+    let restore = work("restore", &a.work.restore);
+    let failover = work("failover", &a.work.failover);
+    let w = &a.work;
+    if [
+        &w.restart,
+        &w.reinstall,
+        &w.ha_restart,
+        &w.restore,
+        &w.failover,
+    ]
+    .iter()
+    .all(|x| x.is_none())
+    {
+        ctx.err(
+            &wp,
+            "an app needs the work of at least one recovery method: `restart`, `reinstall`, `ha-restart`, `restore` or `failover`",
+        );
+    }
+    if a.vms.is_empty() {
+        ctx.err(&p.key("vms"), "an app needs at least one VM");
+    }
+    // Each VM spec, validated once per spec.
+    let mut specs = Vec::new();
+    for (j, v) in a.vms.iter().enumerate() {
+        let vp = p.key("vms").index(j);
+        let cluster = lookup(ctx, &vp.key("cluster"), &v.cluster, cluster_ids, "cluster");
+        let vcount = ctx.count(&vp.key("count"), v.count);
+        if v.cores == 0 {
+            ctx.err(&vp.key("cores"), "a VM needs at least one core");
+        }
+        let memory = ctx.size(&vp.key("memory"), &v.memory).unwrap_or(0);
+        let disk = match &v.disk {
+            Some(d) => ctx.size(&vp.key("disk"), d).unwrap_or(0),
+            None => 0,
+        };
+        specs.push(VmSpec {
+            cluster,
+            count: vcount,
+            cores: v.cores,
+            memory,
+            disk,
+            path: vp,
+        });
+    }
+    let data_bytes: u64 = specs
+        .iter()
+        .map(|s| u64::from(s.count).saturating_mul(s.disk))
+        .fold(0, u64::saturating_add);
+    AppShape {
+        criticality,
+        restart,
+        reinstall,
+        ha_restart,
+        restore,
+        failover,
+        vms: specs,
+        data_bytes,
+    }
+}
+
+/// Initial placement: each VM on the first host of its cluster, in
+/// round-robin order, with enough free memory. CPU may be overcommitted,
+/// as hypervisors do; memory may not.
+fn place(
+    ctx: &mut Ctx,
+    vms: &mut [Vm],
+    apps: &[App],
+    vm_cluster: &[(ClusterId, FieldPath)],
+    infrastructure: &Infrastructure,
+) {
+    let (hosts, clusters) = (&infrastructure.hosts, &infrastructure.clusters);
+    let mut cluster_hosts: Vec<Vec<HostId>> = vec![Vec::new(); clusters.len()];
+    for (h, host) in hosts.iter().enumerate() {
+        if let Some(list) = cluster_hosts.get_mut(host.cluster.index()) {
+            list.push(HostId(h as u32));
+        }
+    }
+    let mut free: Vec<u64> = hosts.iter().map(|h| h.memory_bytes).collect();
+    let mut free_vcpus: Vec<u64> = hosts.iter().map(|h| h.vcpus).collect();
+    let mut cursor = vec![0usize; clusters.len()];
+    let mut reported = BTreeSet::new();
+    for (v, vm) in vms.iter_mut().enumerate() {
+        let (cl, vp) = &vm_cluster[v];
+        let Some(list) = cluster_hosts.get(cl.index()) else {
+            continue;
+        };
+        if list.is_empty() {
+            if reported.insert(vp.clone()) && !infrastructure.cluster_ids.is_empty() {
+                ctx.err(
+                    &vp.key("cluster"),
+                    format!(
+                        "cluster `{}` has no hosts to run this VM",
+                        clusters[cl.index()].id
+                    ),
+                );
+            }
+            continue;
+        }
+        let n = list.len();
+        let pick = (0..n)
+            .map(|k| list[(cursor[cl.index()] + k) % n])
+            .find(|h| {
+                free[h.index()] >= vm.memory_bytes && free_vcpus[h.index()] >= u64::from(vm.cores)
+            });
+        match pick {
+            Some(h) => {
+                free[h.index()] -= vm.memory_bytes;
+                free_vcpus[h.index()] -= u64::from(vm.cores);
+                vm.host = h;
+                cursor[cl.index()] = (list.iter().position(|x| *x == h).unwrap_or(0) + 1) % n;
+            }
+            None => {
+                if reported.insert(vp.clone()) {
+                    ctx.err(
+                        &vp.key("memory"),
+                        format!(
+                            "cluster `{}` is full: no host has {} of memory and {} virtual CPU(s) free for a VM of app `{}`; add hosts, or raise the site's `vcpu_per_core`",
+                            clusters[cl.index()].id,
+                            ByteSize(vm.memory_bytes),
+                            vm.cores,
+                            apps[vm.app.index()].id
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The smaller of two optional bounds.
+fn tighter(a: Option<SimDuration>, b: Option<SimDuration>) -> Option<SimDuration> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A dependency cycle, as the list of apps around it (first repeated last).
+fn find_cycle(apps: &[App]) -> Option<Vec<AppId>> {
+    // Iterative three-colour DFS: deep dependency chains cannot overflow the stack.
+    let n = apps.len();
+    let mut colour = vec![0u8; n]; // 0 new, 1 on the path, 2 done
+    let mut parent = vec![usize::MAX; n];
+    for root in 0..n {
+        if colour[root] != 0 {
+            continue;
+        }
+        let mut stack = vec![(root, 0usize)];
+        colour[root] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&dep) = apps[node].depends_on.get(*next) {
+                *next += 1;
+                let d = dep.index();
+                match colour[d] {
+                    0 => {
+                        colour[d] = 1;
+                        parent[d] = node;
+                        stack.push((d, 0));
+                    }
+                    1 => {
+                        let mut cycle = vec![AppId(d as u32)];
+                        let mut cur = node;
+                        while cur != d {
+                            cycle.push(AppId(cur as u32));
+                            cur = parent[cur];
+                        }
+                        cycle.push(AppId(d as u32));
+                        // Walked backwards along depends_on edges: reverse so
+                        // it reads "a depends on b depends on …".
+                        cycle.reverse();
+                        return Some(cycle);
+                    }
+                    _ => {}
+                }
+            } else {
+                colour[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
+}

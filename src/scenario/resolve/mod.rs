@@ -1,0 +1,138 @@
+//! Validation and id resolution: [`ScenarioFile`] → [`Scenario`],
+//! one resolver per section of the file.
+//!
+//! Problems are collected, not thrown: a user fixing a file wants every
+//! mistake at once. Each is recorded against a field path ([`ctx`]) and
+//! located in the source text at the end.
+//!
+//! [`build`] reads the sections in the order each needs the ones before
+//! it: the [`frame`] (name, time zone, start, horizon, limits), the
+//! [`infrastructure`], the [`apps`] (with their VMs, dependencies and
+//! placement), the [`faults`], the [`staff`], the backup and replication,
+//! the apps' objectives, and last the [`strategies`], which are checked
+//! against all of these. Hosts and apps share one group expansion
+//! ([`groups`]). Problems at the same place in the file are reported in
+//! the order they are found, so the order of the checks is part of the
+//! output.
+
+mod apps;
+mod ctx;
+mod faults;
+mod frame;
+mod groups;
+mod infrastructure;
+mod staff;
+mod strategies;
+
+use self::apps::Apps;
+use self::ctx::Ctx;
+use self::faults::{FAULT_SECTIONS, Faults};
+use self::frame::Frame;
+use self::infrastructure::Infrastructure;
+use self::staff::Staff;
+use self::strategies::Sections;
+use super::raw::ScenarioFile;
+use super::{Diagnostic, FieldPath, Locator, ScenarioError, Seg};
+use crate::model::Scenario;
+
+/// Resolves a parsed file into a scenario, or every problem found, located
+/// in `file` (or, for the fault sections, in the campaign file `faults`).
+pub(super) fn resolve(
+    raw: ScenarioFile,
+    file: &str,
+    locator: &Locator,
+    faults: Option<(&str, &Locator)>,
+) -> Result<Scenario, ScenarioError> {
+    let mut ctx = Ctx { errors: Vec::new() };
+    let root = FieldPath::root();
+    let scenario = build(&mut ctx, &root, raw);
+    if ctx.errors.is_empty()
+        && let Some(s) = scenario
+    {
+        return Ok(s);
+    }
+    let mut diagnostics: Vec<Diagnostic> = ctx
+        .errors
+        .into_iter()
+        .map(|(path, message)| {
+            // Faults from a campaign file are located in that file.
+            let in_faults =
+                matches!(path.0.first(), Some(Seg::Key(k)) if FAULT_SECTIONS.contains(&k.as_str()));
+            let (file, locator) = match faults {
+                Some(f) if in_faults => f,
+                _ => (file, locator),
+            };
+            Diagnostic {
+                file: file.to_string(),
+                at: locator.locate(&path),
+                path: (!path.0.is_empty()).then_some(path),
+                message,
+            }
+        })
+        .collect();
+    diagnostics.sort_by_key(|d| d.at);
+    if diagnostics.is_empty() {
+        // Defensive: `build` returns None only after recording an error.
+        diagnostics.push(Diagnostic {
+            file: file.to_string(),
+            at: None,
+            path: None,
+            message: "the scenario is invalid".into(),
+        });
+    }
+    Err(ScenarioError::Invalid { diagnostics })
+}
+
+/// Reads every section of `raw` in order; `None` when a problem was
+/// recorded.
+fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario> {
+    let frame = Frame::resolve(ctx, root, &raw);
+    let infrastructure = Infrastructure::resolve(ctx, root, &raw);
+    let mut apps = Apps::resolve(ctx, root, &raw, &infrastructure);
+    let faults = Faults::resolve(ctx, root, &raw, &frame, &infrastructure);
+    let staff = Staff::resolve(ctx, root, &raw, &frame);
+    let backup = raw
+        .backup
+        .as_ref()
+        .and_then(|b| strategies::resolve_backup(ctx, &root.key("backup"), b, &frame));
+    let replication = strategies::resolve_replication(ctx, root, &raw);
+    let objectives = apps.resolve_objectives(ctx, root, &raw);
+    let known = Sections::new(
+        &raw,
+        &infrastructure,
+        &apps,
+        &faults.bugs,
+        &staff,
+        backup.as_ref(),
+    );
+    let (strategies, default_strategy) = strategies::resolve_strategies(ctx, root, &known);
+    strategies::check_dr_room(ctx, root, &strategies, &apps, &infrastructure.hosts);
+
+    if !ctx.errors.is_empty() {
+        return None;
+    }
+    Some(Scenario {
+        name: raw.name,
+        description: raw.description,
+        source: String::new(),
+        tz: frame.tz?,
+        start: frame.start?,
+        horizon: frame.horizon?,
+        max_events: frame.max_events,
+        builds: infrastructure.builds,
+        sites: infrastructure.sites,
+        clusters: infrastructure.clusters,
+        hosts: infrastructure.hosts,
+        bugs: faults.bugs,
+        apps: apps.apps,
+        vms: apps.vms,
+        teams: staff.teams,
+        backup,
+        replication,
+        objectives,
+        outages: faults.outages,
+        chaos: faults.chaos,
+        strategies,
+        default_strategy,
+    })
+}

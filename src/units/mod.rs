@@ -1,0 +1,48 @@
+//! The bottom layer: quantities and their text forms, which every other
+//! layer may use and which itself uses no other module of the crate.
+//!
+//! It owns simulated time ([`time`]: integer milliseconds,
+//! [`SimTime`](time::SimTime) and [`SimDuration`](time::SimDuration)), the human-friendly units of scenario files and of
+//! everything shown (`quantity`: durations like `2d 4h`, byte sizes,
+//! throughputs, [`format_duration`], [`UnitError`]), and civil time
+//! (`civil`: local date-times in a time zone, daylight-saving gaps and
+//! folds). The kernel's work calendars (`sim::calendar`) build on these;
+//! the scenario loader, the engine and the renderers read and write
+//! through them.
+//!
+//! # Durations
+//!
+//! One or more `<number><unit>` groups, optionally separated by whitespace
+//! (`4h30m`, `1h 30m`, `1.5h`, `2d`, `90s`, `250ms`, `1w`). The groups are
+//! added up. Units (case-sensitive): `ms`, `s`, `m` or `min`, `h`, `d`
+//! (24 h), `w` (7 d). A number is decimal digits with an optional fraction
+//! (`1.5`, `.5`); fractions are rounded to the nearest millisecond. Zero
+//! (`0s`) is allowed; negative numbers, a bare number without a unit,
+//! unknown units and totals beyond `u64::MAX` milliseconds are errors.
+//! [`format_duration`] writes the exact canonical form back (`1d2h3m4s5ms`).
+//!
+//! # Sizes
+//!
+//! One `<number><unit>` with optional whitespace between (`800GiB`,
+//! `800 GiB`, `1.5TiB`, `512MiB`, `64KiB`, `100B`). Binary units (`KiB`,
+//! `MiB`, `GiB`, `TiB`, `PiB`, `EiB`: powers of 1024) and decimal units
+//! (`KB`, `MB`, `GB`, `TB`, `PB`, `EB`: powers of 1000) plus `B`; unit
+//! letters are case-insensitive (`gib` = `GiB`, `500gb` = `500GB`).
+//! Fractions are rounded to the nearest byte.
+//!
+//! # Throughputs
+//!
+//! `<size>/<time unit>` (`400GiB/h`, `100MiB/s`, `2TB/d`), where the size
+//! may also be given in bits (`bit`, `kbit`, `Mbit`, `Gbit`, `Tbit`: powers
+//! of 1000; `Kibit`, `Mibit`, `Gibit`, `Tibit`: powers of 1024), as in
+//! `1Gbit/s`. The time unit is one of the duration units. A throughput must
+//! be greater than zero.
+
+mod civil;
+mod quantity;
+pub mod time;
+
+pub(crate) use civil::{parse_local, to_instant};
+pub use quantity::{
+    ByteSize, Throughput, UnitError, format_duration, parse_duration, parse_size, parse_throughput,
+};
