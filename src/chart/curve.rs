@@ -5,9 +5,9 @@
 use super::axis::{DateAxis, nice_ticks, number_label};
 use super::svg::FONT_PX;
 use super::{Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style};
-use crate::curves::Curves;
 use crate::metrics::Outcome;
 use crate::model::Scenario;
+use crate::montecarlo::Curves;
 use crate::sim::{SimDuration, SimTime};
 
 /// What the curve's y axis measures.
@@ -173,7 +173,7 @@ pub fn restored_curve(
     if curves.strategies.iter().all(|s| s.runs == 0) || times.len() < 2 {
         no_data(&mut svg, &f, "no replication to draw");
     }
-    let value = |s: &crate::curves::StrategyCurves, p: usize, q: f64| match measure {
+    let value = |s: &crate::montecarlo::StrategyCurves, p: usize, q: f64| match measure {
         Measure::Count => f64::from(s.apps_up(p, q)),
         Measure::WeightedShare => s.share_up(p, q) * 100.0,
     };

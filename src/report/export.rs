@@ -5,10 +5,10 @@ use crate::chart::curve::{IncidentMark, Measure, Objective, incident_marks, rest
 use crate::chart::distribution::{incidents, milestone_distribution};
 use crate::chart::gantt::gantt;
 use crate::chart::sweep::{headline_metrics, sweep_chart};
-use crate::curves::{Curves, single_run_curves};
 use crate::metrics::Outcome;
 use crate::model::Scenario;
 use crate::montecarlo::Comparison;
+use crate::montecarlo::{Curves, single_run_curves};
 
 use super::SweepPoint;
 use super::data::{apps_csv, curve_csv, milestones_csv, tasks_csv};

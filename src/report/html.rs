@@ -19,9 +19,9 @@ use crate::chart::curve::{IncidentMark, Measure, Objective, restored_curve};
 use crate::chart::distribution::{MILESTONES, incidents, milestone_distribution, milestone_metric};
 use crate::chart::gantt::gantt;
 use crate::chart::svg::escape;
-use crate::curves::Curves;
 use crate::metrics::Outcome;
 use crate::model::Scenario;
+use crate::montecarlo::Curves;
 use crate::montecarlo::{Comparison, MetricKind};
 
 /// Everything the report shows.

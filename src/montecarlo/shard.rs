@@ -30,10 +30,11 @@ use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
+use super::metric::{MetricDef, MetricKind};
+use super::seeds::{MAX_RUNS, shard_range};
+use super::stats::{MetricStat, Moments};
+use super::summary::{Comparison, StrategySummary};
 use crate::model::{Scenario, Strategy, StrategyId};
-use crate::montecarlo::{
-    Comparison, MAX_RUNS, MetricDef, MetricKind, MetricStat, Moments, StrategySummary, shard_range,
-};
 use crate::sim::STREAM_VERSION;
 
 /// The schema tag of shard files.
@@ -178,7 +179,7 @@ struct SchemaOnly {
 struct MetricFile {
     name: String,
     unit: String,
-    /// `quantity` or `share` ([`crate::montecarlo::MetricKind`]).
+    /// `quantity` or `share` ([`MetricKind`]).
     kind: String,
 }
 
@@ -801,7 +802,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<(String, Comparison), ShardError> {
         let s = read(p)?;
         check_with(&first, &s, &seen)?;
         seen.insert(s.comparison.shard.0, s.file.clone());
-        crate::montecarlo::merge_into(&mut total.strategies, &s.comparison.strategies)
+        super::merge::merge_into(&mut total.strategies, &s.comparison.strategies)
             .map_err(|e| ShardError::Mismatch(format!("{}: {e}", s.file)))?;
         total.done += s.comparison.done;
     }

@@ -5,17 +5,18 @@
 //! Memory is bounded whatever the number of replications: per grid point
 //! an exact histogram of counts (`apps + 1` bins) and of weighted shares
 //! in per-mille (1,001 bins). Histograms of integers add exactly, and
-//! blocks of replications are merged in block order as in
-//! [`montecarlo`](crate::montecarlo), so the result does not depend on
-//! `--jobs`. Replication `i` of every strategy runs with
-//! [`replication_seed`](crate::montecarlo::replication_seed), like `hvsim compare`: the curves are of the very
-//! runs the comparison measures.
+//! blocks of replications are merged in block order as the metrics are
+//! (see [`super::study`]), so the result does not depend on `--jobs`.
+//! Replication `i` of every strategy runs with
+//! [`replication_seed`](super::replication_seed), like `hvsim compare`: the
+//! curves are of the very runs the comparison measures.
 
 use rayon::prelude::*;
 
+use super::seeds::{BLOCK, check_runs, replicate};
+use super::study::CompareError;
 use crate::metrics::Outcome;
 use crate::model::{Scenario, Strategy};
-use crate::montecarlo::{BLOCK, CompareError, check_runs, replicate};
 use crate::sim::{SimDuration, SimTime};
 
 /// Points of the time grid across replications: enough for a smooth

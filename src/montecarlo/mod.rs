@@ -1,0 +1,33 @@
+//! Monte Carlo replications and strategy comparison.
+//!
+//! Replication *i* of every strategy runs with the same seed, so it sees
+//! the same faults and the same per-app work draws (common random numbers,
+//! docs/design.md): differences between strategies are paired, and their
+//! confidence intervals are much tighter than those of independent runs.
+//!
+//! Aggregation streams: each metric goes into an HDR histogram (3
+//! significant digits, growing to hold any value: nothing is clamped), its
+//! exact min and max and a running mean/variance, so memory does not grow
+//! with the number of replications. Replications are processed in fixed blocks of
+//! [`BLOCK`] seeds whose aggregates are merged in block order, so the
+//! result is identical whatever the number of threads.
+
+mod curves;
+mod merge;
+mod metric;
+mod seeds;
+pub mod shard;
+mod stats;
+mod study;
+mod summary;
+
+pub use curves::{
+    Curves, GRID_POINTS, Grid, SINGLE_RUN_GRID_POINTS, StrategyCurves, restored_curves, sample,
+    single_run_curves,
+};
+pub use merge::merge;
+pub use metric::{MetricDef, MetricKind, metric_defs, run_metrics};
+pub use seeds::{BLOCK, MAX_RUNS, replication_seed, shard_range};
+pub use stats::{MAX_VALUE, MetricStat, Moments, RecordError, wilson95};
+pub use study::{CompareError, compare, compare_shard};
+pub use summary::{Comparison, StrategySummary};

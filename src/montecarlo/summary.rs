@@ -1,0 +1,35 @@
+//! The results of a study, between the runs and the renderers: per
+//! strategy, the distribution of every metric and the paired differences
+//! against the baseline.
+
+use super::metric::MetricDef;
+use super::stats::{MetricStat, Moments};
+
+/// One strategy's results.
+#[derive(Clone, Debug)]
+pub struct StrategySummary {
+    /// Its id.
+    pub id: String,
+    /// Per metric, in [`metric_defs`] order.
+    pub stats: Vec<MetricStat>,
+    /// Per metric, the paired difference (this − the first strategy) over
+    /// the replications where both reached it.
+    pub diffs: Vec<Moments>,
+}
+
+/// A comparison of strategies over common random numbers.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// The master seed.
+    pub seed: u64,
+    /// Replications per strategy in the whole run.
+    pub runs: u64,
+    /// Replications actually done (less than `runs` when interrupted or sharded).
+    pub done: u64,
+    /// Which shard `(i, n)` this is; `(0, 1)` for a whole run.
+    pub shard: (u64, u64),
+    /// What is measured.
+    pub metrics: Vec<MetricDef>,
+    /// Per strategy, the first one being the baseline.
+    pub strategies: Vec<StrategySummary>,
+}
