@@ -43,9 +43,6 @@ pub mod sweep;
 
 /// Shard files, at their historical path (they live in [`montecarlo`]).
 pub use montecarlo::shard;
-// Until `compare` in main.rs uses the one-pass study.
-#[doc(hidden)]
-pub use montecarlo as curves;
 
 pub use engine::{SimError, TRACE_TARGET, simulate};
 pub use metrics::Outcome;

@@ -8,13 +8,13 @@
 //! Bars carry the app's name only where it fits; every bar has a tooltip.
 
 use super::axis::DateAxis;
-use super::curve::IncidentMark;
 use super::svg::{Anchor, FONT_PX, num, rect_attrs, text_width};
 use super::{
     GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, incident_markers, method_colour, no_data,
 };
 use crate::metrics::{Outcome, TaskEnd};
 use crate::model::{Method, Scenario};
+use crate::montecarlo::IncidentMark;
 use crate::sim::{SimDuration, SimTime};
 
 /// Height of a member's row.

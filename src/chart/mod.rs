@@ -141,7 +141,7 @@ pub struct Marker {
 /// Solid markers at incidents, placed by `frac` (0 at the left edge, 1 at
 /// the right).
 pub fn incident_markers(
-    incidents: &[curve::IncidentMark],
+    incidents: &[crate::montecarlo::IncidentMark],
     frac: impl Fn(crate::sim::SimTime) -> f64,
 ) -> Vec<Marker> {
     incidents

@@ -22,12 +22,12 @@ mod study;
 mod summary;
 
 pub use curves::{
-    Curves, GRID_POINTS, Grid, SINGLE_RUN_GRID_POINTS, StrategyCurves, restored_curves, sample,
-    single_run_curves,
+    Curves, GRID_POINTS, Grid, IncidentMark, SINGLE_RUN_GRID_POINTS, Sample, StrategyCurves,
+    incident_marks, restored_curves, sample, single_run_curves,
 };
 pub use merge::merge;
 pub use metric::{MetricDef, MetricKind, metric_defs, run_metrics};
 pub use seeds::{BLOCK, MAX_RUNS, replication_seed, shard_range};
 pub use stats::{MAX_VALUE, MetricStat, Moments, RecordError, wilson95};
-pub use study::{CompareError, compare, compare_shard};
-pub use summary::{Comparison, StrategySummary};
+pub use study::{CompareError, Study, compare, compare_shard};
+pub use summary::{Comparison, StrategySummary, Summary};

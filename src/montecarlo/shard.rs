@@ -48,10 +48,13 @@ pub const MAX_SHARD_BYTES: u64 = 256 << 20;
 /// than any hvsim histogram uses, far less than a forged header can ask for.
 const MAX_HIST_COUNTS: u64 = 1 << 20;
 
-/// Why a shard file could not be written or read, or shards not merged.
+/// Why a shard file could not be encoded or read, or shards not merged.
 #[derive(Debug, thiserror::Error)]
 pub enum ShardError {
-    /// Reading or writing failed.
+    /// A comparison could not be encoded (a bug in hvsim).
+    #[error("cannot encode a shard: {0}")]
+    Encode(String),
+    /// Reading failed.
     #[error("{file}: {source}")]
     Io {
         /// The file.
@@ -222,20 +225,14 @@ impl From<&Moments> for MomentsFile {
     }
 }
 
-/// Writes a comparison (usually one shard) of `strategies` on `scenario` to
-/// `path` with [`crate::output::write_file`]: a crash never leaves a
-/// half-written shard.
-pub fn write(
-    path: &Path,
+/// The bytes of the shard file of a comparison (usually one shard) of
+/// `strategies` on `scenario`. Writing them is the caller's: the CLI writes
+/// them whole or not at all, so a crash never leaves a half-written shard.
+pub fn encode(
     scenario: &Scenario,
     strategies: &[&Strategy],
     c: &Comparison,
-) -> Result<(), ShardError> {
-    let file = path.display().to_string();
-    let io = |source| ShardError::Io {
-        file: file.clone(),
-        source,
-    };
+) -> Result<Vec<u8>, ShardError> {
     let mut summaries = Vec::new();
     for s in &c.strategies {
         let mut stats = Vec::new();
@@ -243,10 +240,7 @@ pub fn write(
             let mut bytes = Vec::new();
             V2Serializer::new()
                 .serialize(&st.hist, &mut bytes)
-                .map_err(|e| ShardError::Invalid {
-                    file: file.clone(),
-                    reason: format!("cannot serialize a histogram: {e:?}"),
-                })?;
+                .map_err(|e| ShardError::Encode(format!("cannot serialize a histogram: {e:?}")))?;
             stats.push(StatFile {
                 hist_v2_base64: STANDARD.encode(&bytes),
                 moments: (&st.moments).into(),
@@ -284,11 +278,7 @@ pub fn write(
             .collect(),
         strategies: summaries,
     };
-    let text = serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Invalid {
-        file: file.clone(),
-        reason: e.to_string(),
-    })?;
-    crate::output::write_file(path, &text).map_err(io)
+    serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Encode(e.to_string()))
 }
 
 /// One shard file, read and checked.

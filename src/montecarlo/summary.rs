@@ -1,7 +1,9 @@
 //! The results of a study, between the runs and the renderers: per
 //! strategy, the distribution of every metric and the paired differences
-//! against the baseline.
+//! against the baseline ([`Comparison`]), and, when the study was asked
+//! for them, the restored curves of the same runs ([`Summary`]).
 
+use super::curves::{Curves, IncidentMark};
 use super::metric::MetricDef;
 use super::stats::{MetricStat, Moments};
 
@@ -32,4 +34,30 @@ pub struct Comparison {
     pub metrics: Vec<MetricDef>,
     /// Per strategy, the first one being the baseline.
     pub strategies: Vec<StrategySummary>,
+}
+
+/// What a study hands the renderers: the comparison and, when it was run
+/// [`with_curves`](super::Study::with_curves), the restored curves of the
+/// same replications and the incidents of the baseline's first one.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// The metrics of every strategy.
+    pub comparison: Comparison,
+    /// The restored curves; `None` when not asked for.
+    pub curves: Option<Curves>,
+    /// The incidents of replication 0 of the baseline (a bug strikes at a
+    /// fixed date, the same in every replication), to mark on the curves;
+    /// empty when curves were not asked for.
+    pub marks: Vec<IncidentMark>,
+}
+
+impl From<Comparison> for Summary {
+    /// A summary of a comparison alone (merged shards, a sweep point).
+    fn from(comparison: Comparison) -> Self {
+        Summary {
+            comparison,
+            curves: None,
+            marks: Vec::new(),
+        }
+    }
 }

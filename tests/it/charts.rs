@@ -8,13 +8,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use hvsim::chart::curve::{BAND_OPACITY, Measure, Objective, incident_marks, restored_curve};
+use hvsim::chart::curve::{BAND_OPACITY, Measure, Objective, restored_curve};
 use hvsim::chart::distribution::milestone_distribution;
 use hvsim::chart::gantt::{OFF_SHIFT, gantt, member_label};
 use hvsim::chart::svg::{FONT_PX, text_width};
 use hvsim::chart::{method_colour, series_style};
 use hvsim::model::Strategy;
-use hvsim::montecarlo::restored_curves;
+use hvsim::montecarlo::{incident_marks, restored_curves};
 use hvsim::sim::SimDuration;
 use quick_xml::events::Event;
 use resvg::tiny_skia::{Pixmap, Transform};
