@@ -30,4 +30,4 @@ pub use metric::{MetricDef, MetricKind, metric_defs, run_metrics};
 pub use seeds::{BLOCK, MAX_RUNS, replication_seed, shard_range};
 pub use stats::{MAX_VALUE, MetricStat, Moments, RecordError, wilson95};
 pub use study::{CompareError, Study, compare, compare_shard};
-pub use summary::{Comparison, StrategySummary, Summary};
+pub use summary::{Comparison, StrategySummary, Summary, SweepPoint, show_value};

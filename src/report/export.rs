@@ -7,9 +7,8 @@ use crate::chart::gantt::gantt;
 use crate::chart::sweep::{headline_metrics, sweep_chart};
 use crate::metrics::Outcome;
 use crate::model::Scenario;
-use crate::montecarlo::{Summary, incident_marks, single_run_curves};
+use crate::montecarlo::{Summary, SweepPoint, incident_marks, single_run_curves};
 
-use super::SweepPoint;
 use super::data::{apps_csv, curve_csv, milestones_csv, tasks_csv};
 
 /// A file to write: its name in the directory and its contents.
