@@ -433,6 +433,59 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
         file: file.to_string(),
         reason,
     };
+    let doc = parse_doc(bytes, &invalid)?;
+    let fingerprint = check_header(&doc, &invalid)?;
+    let [i, n] = doc.shard;
+    let metrics = doc
+        .metrics
+        .iter()
+        .map(|m| {
+            let unit = match m.unit.as_str() {
+                "h" => "h",
+                "crit·h" => "crit·h",
+                "%" => "%",
+                other => return Err(invalid(format!("unknown unit `{other}`"))),
+            };
+            let kind = match m.kind.as_str() {
+                "quantity" => MetricKind::Quantity,
+                "share" => MetricKind::Share,
+                other => return Err(invalid(format!("unknown metric kind `{other}`"))),
+            };
+            Ok(MetricDef {
+                name: m.name.clone(),
+                unit,
+                kind,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if doc.strategies.is_empty() {
+        return Err(invalid("no strategy".into()));
+    }
+    let mut strategies: Vec<StrategySummary> = Vec::new();
+    for s in &doc.strategies {
+        let summary = parse_strategy(s, &metrics, doc.done, strategies.first(), &invalid)?;
+        strategies.push(summary);
+    }
+    Ok(Shard {
+        file: file.to_string(),
+        scenario: doc.scenario,
+        fingerprint,
+        comparison: Comparison {
+            seed: doc.seed,
+            runs: doc.runs,
+            done: doc.done,
+            shard: (i, n),
+            metrics,
+            strategies,
+        },
+    })
+}
+
+/// Makes a [`ShardError::Invalid`] of the file being parsed from a reason.
+type Invalid<'a> = dyn Fn(String) -> ShardError + 'a;
+
+/// The document, once its schema tag is the one this hvsim writes.
+fn parse_doc(bytes: &[u8], invalid: &Invalid) -> Result<ShardFile, ShardError> {
     let schema = serde_json::from_slice::<SchemaOnly>(bytes)
         .map_err(|e| invalid(format!("not a JSON shard: {e}")))?
         .schema;
@@ -452,6 +505,12 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
         )));
     }
     let doc: ShardFile = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+    Ok(doc)
+}
+
+/// Checks the random streams, the fingerprint, the shard, the runs and
+/// the replications done; returns the fingerprint.
+fn check_header(doc: &ShardFile, invalid: &Invalid) -> Result<Fingerprint, ShardError> {
     if doc.streams != STREAM_VERSION {
         return Err(invalid(format!(
             "drawn from random streams {}, this hvsim draws from streams {STREAM_VERSION}; run that shard again with this one",
@@ -490,163 +549,153 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
             end - start
         )));
     }
-    let metrics = doc
-        .metrics
-        .iter()
-        .map(|m| {
-            let unit = match m.unit.as_str() {
-                "h" => "h",
-                "crit·h" => "crit·h",
-                "%" => "%",
-                other => return Err(invalid(format!("unknown unit `{other}`"))),
-            };
-            let kind = match m.kind.as_str() {
-                "quantity" => MetricKind::Quantity,
-                "share" => MetricKind::Share,
-                other => return Err(invalid(format!("unknown metric kind `{other}`"))),
-            };
-            Ok(MetricDef {
-                name: m.name.clone(),
-                unit,
-                kind,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if doc.strategies.is_empty() {
-        return Err(invalid("no strategy".into()));
+    Ok(fingerprint)
+}
+
+/// One strategy's results, checked against the metrics, the replications
+/// `done` and the baseline (the first strategy, if this is not it).
+fn parse_strategy(
+    s: &StrategyFile,
+    metrics: &[MetricDef],
+    done: u64,
+    baseline: Option<&StrategySummary>,
+    invalid: &Invalid,
+) -> Result<StrategySummary, ShardError> {
+    if s.stats.len() != metrics.len() || s.diffs.len() != metrics.len() {
+        return Err(invalid(format!(
+            "strategy `{}`: {} stats and {} diffs for {} metrics",
+            s.id,
+            s.stats.len(),
+            s.diffs.len(),
+            metrics.len()
+        )));
     }
-    let moments = |m: &MomentsFile, what: &dyn Fn() -> String| -> Result<Moments, ShardError> {
-        let sum: i128 = m
-            .sum
-            .parse()
-            .map_err(|_| invalid(format!("{}: bad sum `{}`", what(), m.sum)))?;
-        let sum_sq = m
-            .sum_sq
-            .parse()
-            .map_err(|_| invalid(format!("{}: bad sum_sq `{}`", what(), m.sum_sq)))?;
-        if m.n > doc.done {
-            return Err(invalid(format!(
-                "{}: n = {}, more than the {} replications done",
-                what(),
-                m.n,
-                doc.done
-            )));
-        }
-        if !plausible_moments(m.n, sum) {
-            return Err(invalid(format!(
-                "{}: sum {sum} is impossible for {} values",
-                what(),
-                m.n
-            )));
-        }
-        Ok(Moments::from_parts(m.n, sum, sum_sq))
-    };
-    let mut strategies: Vec<StrategySummary> = Vec::new();
-    for s in &doc.strategies {
-        if s.stats.len() != metrics.len() || s.diffs.len() != metrics.len() {
-            return Err(invalid(format!(
-                "strategy `{}`: {} stats and {} diffs for {} metrics",
-                s.id,
-                s.stats.len(),
-                s.diffs.len(),
-                metrics.len()
-            )));
-        }
-        let mut stats = Vec::new();
-        for (st, m) in s.stats.iter().zip(&metrics) {
-            let what = || format!("strategy `{}`, metric `{}`", s.id, m.name);
-            let bytes = STANDARD
-                .decode(&st.hist_v2_base64)
-                .map_err(|e| invalid(format!("{}: bad histogram encoding: {e}", what())))?;
-            let hist = decode_histogram(&bytes).map_err(|e| invalid(format!("{}: {e}", what())))?;
-            let mut stat = MetricStat::new();
-            stat.hist
-                .add(&hist)
-                .map_err(|e| invalid(format!("{}: histogram out of range: {e:?}", what())))?;
-            stat.moments = moments(&st.moments, &what)?;
-            stat.missing = st.missing;
-            stat.range = match (&st.min, &st.max) {
-                (None, None) => None,
-                (Some(lo), Some(hi)) => {
-                    let parse = |v: &String| {
-                        v.parse::<i64>()
-                            .map_err(|_| invalid(format!("{}: bad min or max `{v}`", what())))
-                    };
-                    let (lo, hi) = (parse(lo)?, parse(hi)?);
-                    if lo > hi {
-                        return Err(invalid(format!("{}: min {lo} is above max {hi}", what())));
-                    }
-                    Some((lo, hi))
-                }
-                _ => {
-                    return Err(invalid(format!(
-                        "{}: min and max must both be null or both set",
-                        what()
-                    )));
-                }
-            };
-            if stat.range.is_some() != (stat.moments.n > 0) {
-                return Err(invalid(format!(
-                    "{}: exact min and max must be given exactly when values were recorded",
-                    what()
-                )));
-            }
-            if stat.hist.len() != stat.moments.n {
-                return Err(invalid(format!(
-                    "{}: its histogram counts {} values, its moments n = {}",
-                    what(),
-                    stat.hist.len(),
-                    stat.moments.n
-                )));
-            }
-            if stat.moments.n.checked_add(stat.missing) != Some(doc.done) {
-                return Err(invalid(format!(
-                    "{}: n = {} reached plus {} missing is not the {} replications done",
-                    what(),
-                    stat.moments.n,
-                    stat.missing,
-                    doc.done
-                )));
-            }
-            stats.push(stat);
-        }
-        let mut diffs = Vec::new();
-        for (k, (d, m)) in s.diffs.iter().zip(&metrics).enumerate() {
-            let what = || format!("strategy `{}`, difference in metric `{}`", s.id, m.name);
-            let diff = moments(d, &what)?;
-            // Paired over the replications where both reached the metric.
-            let both = match strategies.first() {
-                None => 0,
-                Some(base) => base.stats[k].moments.n.min(stats[k].moments.n),
-            };
-            if diff.n > both {
-                return Err(invalid(format!(
-                    "{}: n = {}, more than the {both} replications where both it and the first strategy reached it",
-                    what(),
-                    diff.n
-                )));
-            }
-            diffs.push(diff);
-        }
-        strategies.push(StrategySummary {
-            id: s.id.clone(),
-            stats,
-            diffs,
-        });
+    let mut stats = Vec::new();
+    for (st, m) in s.stats.iter().zip(metrics) {
+        stats.push(parse_stat(&s.id, st, m, done, invalid)?);
     }
-    Ok(Shard {
-        file: file.to_string(),
-        scenario: doc.scenario,
-        fingerprint,
-        comparison: Comparison {
-            seed: doc.seed,
-            runs: doc.runs,
-            done: doc.done,
-            shard: (i, n),
-            metrics,
-            strategies,
-        },
+    let mut diffs = Vec::new();
+    for (k, (d, m)) in s.diffs.iter().zip(metrics).enumerate() {
+        let what = || format!("strategy `{}`, difference in metric `{}`", s.id, m.name);
+        let diff = parse_moments(d, done, &what, invalid)?;
+        // Paired over the replications where both reached the metric.
+        let both = match baseline {
+            None => 0,
+            Some(base) => base.stats[k].moments.n.min(stats[k].moments.n),
+        };
+        if diff.n > both {
+            return Err(invalid(format!(
+                "{}: n = {}, more than the {both} replications where both it and the first strategy reached it",
+                what(),
+                diff.n
+            )));
+        }
+        diffs.push(diff);
+    }
+    Ok(StrategySummary {
+        id: s.id.clone(),
+        stats,
+        diffs,
     })
+}
+
+/// One metric's distribution of strategy `id`, checked against the
+/// replications `done`.
+fn parse_stat(
+    id: &str,
+    st: &StatFile,
+    m: &MetricDef,
+    done: u64,
+    invalid: &Invalid,
+) -> Result<MetricStat, ShardError> {
+    let what = || format!("strategy `{id}`, metric `{}`", m.name);
+    let bytes = STANDARD
+        .decode(&st.hist_v2_base64)
+        .map_err(|e| invalid(format!("{}: bad histogram encoding: {e}", what())))?;
+    let hist = decode_histogram(&bytes).map_err(|e| invalid(format!("{}: {e}", what())))?;
+    let mut stat = MetricStat::new();
+    stat.hist
+        .add(&hist)
+        .map_err(|e| invalid(format!("{}: histogram out of range: {e:?}", what())))?;
+    stat.moments = parse_moments(&st.moments, done, &what, invalid)?;
+    stat.missing = st.missing;
+    stat.range = match (&st.min, &st.max) {
+        (None, None) => None,
+        (Some(lo), Some(hi)) => {
+            let parse = |v: &String| {
+                v.parse::<i64>()
+                    .map_err(|_| invalid(format!("{}: bad min or max `{v}`", what())))
+            };
+            let (lo, hi) = (parse(lo)?, parse(hi)?);
+            if lo > hi {
+                return Err(invalid(format!("{}: min {lo} is above max {hi}", what())));
+            }
+            Some((lo, hi))
+        }
+        _ => {
+            return Err(invalid(format!(
+                "{}: min and max must both be null or both set",
+                what()
+            )));
+        }
+    };
+    if stat.range.is_some() != (stat.moments.n > 0) {
+        return Err(invalid(format!(
+            "{}: exact min and max must be given exactly when values were recorded",
+            what()
+        )));
+    }
+    if stat.hist.len() != stat.moments.n {
+        return Err(invalid(format!(
+            "{}: its histogram counts {} values, its moments n = {}",
+            what(),
+            stat.hist.len(),
+            stat.moments.n
+        )));
+    }
+    if stat.moments.n.checked_add(stat.missing) != Some(done) {
+        return Err(invalid(format!(
+            "{}: n = {} reached plus {} missing is not the {} replications done",
+            what(),
+            stat.moments.n,
+            stat.missing,
+            done
+        )));
+    }
+    Ok(stat)
+}
+
+/// Moments read from their file form, checked against the replications done.
+fn parse_moments(
+    m: &MomentsFile,
+    done: u64,
+    what: &dyn Fn() -> String,
+    invalid: &Invalid,
+) -> Result<Moments, ShardError> {
+    let sum: i128 = m
+        .sum
+        .parse()
+        .map_err(|_| invalid(format!("{}: bad sum `{}`", what(), m.sum)))?;
+    let sum_sq = m
+        .sum_sq
+        .parse()
+        .map_err(|_| invalid(format!("{}: bad sum_sq `{}`", what(), m.sum_sq)))?;
+    if m.n > done {
+        return Err(invalid(format!(
+            "{}: n = {}, more than the {} replications done",
+            what(),
+            m.n,
+            done
+        )));
+    }
+    if !plausible_moments(m.n, sum) {
+        return Err(invalid(format!(
+            "{}: sum {sum} is impossible for {} values",
+            what(),
+            m.n
+        )));
+    }
+    Ok(Moments::from_parts(m.n, sum, sum_sq))
 }
 
 /// What differs between the fingerprints of two shards, in words.
