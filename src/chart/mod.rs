@@ -307,7 +307,7 @@ impl Layout {
     }
 
     /// The same layout with the command that reproduces the chart under the
-    /// subtitle (see [`command_lines`]), the rest moved down to make room.
+    /// subtitle (see `command_lines`), the rest moved down to make room.
     /// An empty command adds nothing: the caller knows the command, the
     /// chart does not guess it.
     pub fn reproduced_by(mut self, command: &str) -> Self {

@@ -240,7 +240,7 @@ impl MetricStat {
         self.range.map(|(_, hi)| hi as f64 / QUANTUM_PER_UNIT)
     }
 
-    /// For a [`MetricKind::Share`] (values 100 or 0): the runs where it
+    /// For a [`MetricKind::Share`](super::MetricKind::Share) (values 100 or 0): the runs where it
     /// held and the runs recorded.
     pub fn share_counts(&self) -> (u64, u64) {
         let (n, sum, _) = self.moments.parts();
@@ -249,7 +249,7 @@ impl MetricStat {
         (yes, n)
     }
 
-    /// For a [`MetricKind::Share`]: the share of runs where it held, in %,
+    /// For a [`MetricKind::Share`](super::MetricKind::Share): the share of runs where it held, in %,
     /// and its 95 % Wilson score interval; `None` before the first run.
     pub fn share(&self) -> Option<(f64, (f64, f64))> {
         let (k, n) = self.share_counts();

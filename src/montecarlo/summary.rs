@@ -12,7 +12,7 @@ use super::stats::{MetricStat, Moments};
 pub struct StrategySummary {
     /// Its id.
     pub id: String,
-    /// Per metric, in [`metric_defs`] order.
+    /// Per metric, in [`metric_defs`](super::metric_defs) order.
     pub stats: Vec<MetricStat>,
     /// Per metric, the paired difference (this − the first strategy) over
     /// the replications where both reached it.
