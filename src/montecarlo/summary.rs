@@ -68,7 +68,7 @@ pub type SweepPoint = (Vec<serde_json::Value>, String, Comparison);
 
 /// A swept value as it is shown: a string as it is, anything else as JSON
 /// (`4`, `true`, `[1,2]`).
-pub fn show_value(v: &serde_json::Value) -> String {
+pub(crate) fn show_value(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
