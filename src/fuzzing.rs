@@ -175,7 +175,7 @@ pub fn shift(bytes: &[u8]) {
 /// histogram counts what its moments count, every quantile lies within
 /// the exact min and max) and renders as text and JSON without a panic.
 pub fn shard(bytes: &[u8]) {
-    let Ok(shard) = crate::shard::parse("fuzz.json", bytes) else {
+    let Ok(shard) = crate::montecarlo::shard::parse("fuzz.json", bytes) else {
         return;
     };
     let c = &shard.comparison;

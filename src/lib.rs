@@ -28,7 +28,6 @@
 #![warn(missing_docs)]
 
 pub mod chart;
-pub mod curves;
 mod engine;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -40,10 +39,12 @@ pub mod output;
 mod recovery;
 pub mod report;
 pub mod scenario;
-pub mod shard;
 pub mod sim;
 pub mod sweep;
 pub mod units;
+
+/// Shard files, at their historical path (they live in [`montecarlo`]).
+pub use montecarlo::shard;
 
 pub use engine::{SimError, TRACE_TARGET, simulate};
 pub use metrics::Outcome;

@@ -149,7 +149,7 @@ struct CompareArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Also write the charts (restored curves, milestone distributions)
-    /// into this directory; runs the replications again for the curves.
+    /// into this directory; the curves come from the same replications.
     #[arg(long, value_name = "DIR", conflicts_with = "shard")]
     svg: Option<PathBuf>,
     /// Also write the data behind the charts (curve.csv, milestones.csv)
@@ -524,23 +524,23 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let result = hvsim::montecarlo::compare_shard(
-        &scenario,
-        &strategies,
-        args.runs,
-        args.common.seed,
-        jobs,
-        shard,
-        &|done| {
+    let study = hvsim::montecarlo::Study::new(&scenario, &strategies, args.runs, args.common.seed)
+        .jobs(jobs)
+        .shard(shard);
+    // The charts' curves and incident marks come from the same pass as the
+    // comparison: nothing is simulated twice.
+    let study = if args.svg.is_some() || args.csv.is_some() {
+        study.with_curves()
+    } else {
+        study
+    };
+    let summary = study
+        .run(&|done| {
             bar.set_position(done);
             !stop.load(std::sync::atomic::Ordering::SeqCst)
-        },
-    )
-    .map_err(|e| match e {
-        hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
-        e @ (hvsim::montecarlo::CompareError::Run { .. }
-        | hvsim::montecarlo::CompareError::Record { .. }) => Failure::Limit(e.to_string()),
-    })?;
+        })
+        .map_err(compare_failure)?;
+    let result = &summary.comparison;
     bar.finish_and_clear();
     let interrupted = result.done < end - start;
     if interrupted {
@@ -551,8 +551,10 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         ));
     }
     if let Some(out) = &args.out {
-        hvsim::shard::write(out, &scenario, &strategies, &result)
+        let bytes = hvsim::shard::encode(&scenario, &strategies, result)
             .map_err(|e| Failure::Other(e.to_string()))?;
+        hvsim::output::write_file(out, &bytes)
+            .map_err(|e| Failure::Other(format!("{}: {e}", out.display())))?;
         note(&format!(
             "wrote shard {}/{} ({} replications) to {}",
             shard.0,
@@ -568,70 +570,33 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             };
         }
     }
-    print_comparison(&scenario.name, &result, args.json)?;
+    print_comparison(&scenario.name, result, args.json)?;
     if interrupted {
         return Err(Failure::Interrupted);
     }
-    if args.svg.is_some() || args.csv.is_some() {
-        let curves = curves(
+    if let Some(dir) = &args.svg {
+        let files = hvsim::report::compare_svgs(
             &scenario,
-            &strategies,
-            args.runs,
-            args.common.seed,
-            jobs,
-            &|_| !stop.load(std::sync::atomic::Ordering::SeqCst),
-        )?;
-        if let Some(dir) = &args.svg {
-            let marks = first_replication_marks(&scenario, strategies[0], args.common.seed)?;
-            let files = hvsim::report::compare_svgs(
-                &scenario,
-                &result,
-                &curves,
-                &marks,
-                &hvsim::chart::curve::objectives_of(&scenario),
-                &args.common.command("compare", args.runs),
-            );
-            write_files(dir, &files)?;
-        }
-        if let Some(dir) = &args.csv {
-            write_files(
-                dir,
-                &hvsim::report::compare_csvs(&scenario, &result, &curves),
-            )?;
-        }
+            &summary,
+            &hvsim::chart::curve::objectives_of(&scenario),
+            &args.common.command("compare", args.runs),
+        );
+        write_files(dir, &files)?;
+    }
+    if let Some(dir) = &args.csv {
+        write_files(dir, &hvsim::report::compare_csvs(&scenario, &summary))?;
     }
     Ok(())
 }
 
-/// The restored curves of the same replications as the comparison.
-fn curves(
-    scenario: &Scenario,
-    strategies: &[&hvsim::Strategy],
-    runs: u64,
-    seed: u64,
-    jobs: usize,
-    progress: &(dyn Fn(u64) -> bool + Sync),
-) -> Result<hvsim::curves::Curves, Failure> {
-    hvsim::curves::restored_curves(scenario, strategies, runs, seed, jobs, progress).map_err(|e| {
-        match e {
-            hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
-            e @ (hvsim::montecarlo::CompareError::Run { .. }
-            | hvsim::montecarlo::CompareError::Record { .. }) => Failure::Limit(e.to_string()),
-        }
-    })
-}
-
-/// Incident markers for Monte Carlo charts: the incidents of replication
-/// 0 (a bug's strike is at a fixed date, the same in every replication).
-fn first_replication_marks(
-    scenario: &Scenario,
-    strategy: &hvsim::Strategy,
-    seed: u64,
-) -> Result<Vec<hvsim::chart::curve::IncidentMark>, Failure> {
-    let seed = hvsim::montecarlo::replication_seed(seed, 0);
-    let o = hvsim::simulate(scenario, strategy, seed)
-        .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
-    Ok(hvsim::chart::curve::incident_marks(scenario, &o))
+/// Bad arguments are the user's to fix; a failed replication or metric
+/// hit a simulation limit.
+fn compare_failure(e: hvsim::montecarlo::CompareError) -> Failure {
+    match e {
+        hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
+        e @ (hvsim::montecarlo::CompareError::Run { .. }
+        | hvsim::montecarlo::CompareError::Record { .. }) => Failure::Limit(e.to_string()),
+    }
 }
 
 fn print_comparison(
@@ -794,14 +759,12 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
     };
     let jobs = args.common.jobs();
     let seed = args.common.seed;
-    let comparison =
-        hvsim::montecarlo::compare(&scenario, &strategies, args.runs, seed, jobs, &|_| true)
-            .map_err(|e| match e {
-                hvsim::montecarlo::CompareError::Invalid(m) => Failure::Input(m),
-                e @ (hvsim::montecarlo::CompareError::Run { .. }
-                | hvsim::montecarlo::CompareError::Record { .. }) => Failure::Limit(e.to_string()),
-            })?;
-    let curves = curves(&scenario, &strategies, args.runs, seed, jobs, &|_| true)?;
+    // One pass gives the comparison and the curves of the same replications.
+    let summary = hvsim::montecarlo::Study::new(&scenario, &strategies, args.runs, seed)
+        .jobs(jobs)
+        .with_curves()
+        .run(&|_| true)
+        .map_err(compare_failure)?;
     // The Gantt chart shows the run `hvsim run [SCENARIO] [--faults FILE]
     // --strategy S --seed N` gives (its caption says so): the default
     // strategy if it is compared, else the first one compared.
@@ -828,8 +791,7 @@ fn report(args: ReportArgs) -> Result<(), Failure> {
         faults_text: faults_text.as_deref(),
         command: &command,
         run_command: &run_command,
-        comparison: &comparison,
-        curves: &curves,
+        summary: &summary,
         run: &run,
         objectives: &hvsim::chart::curve::objectives_of(&scenario),
     });

@@ -4,9 +4,9 @@
 
 use jiff::civil::DateTime;
 
+use super::clock::Clock;
 use super::svg::{FONT_PX, text_width};
 use crate::model::Scenario;
-use crate::report::Clock;
 use crate::sim::{MS_PER_DAY, MS_PER_HOUR, SimTime};
 
 /// Round tick values covering `[lo, hi]`, at most `max_ticks` of them

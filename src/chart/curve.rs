@@ -5,9 +5,9 @@
 use super::axis::{DateAxis, nice_ticks, number_label};
 use super::svg::FONT_PX;
 use super::{Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style};
-use crate::curves::Curves;
-use crate::metrics::Outcome;
+
 use crate::model::Scenario;
+use crate::montecarlo::{Curves, IncidentMark};
 use crate::sim::{SimDuration, SimTime};
 
 /// What the curve's y axis measures.
@@ -17,15 +17,6 @@ pub enum Measure {
     Count,
     /// The criticality-weighted share of the apps up, in percent.
     WeightedShare,
-}
-
-/// An incident to mark on the time axis.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IncidentMark {
-    /// When it struck.
-    pub at: SimTime,
-    /// `incident 2: socle-2018-b`.
-    pub label: String,
 }
 
 /// A recovery objective: a vertical line this long after each incident.
@@ -51,18 +42,6 @@ pub fn objectives_of(scenario: &Scenario) -> Vec<Objective> {
         .collect();
     out.sort_by_key(|o| o.after);
     out
-}
-
-/// The incidents of a run, as markers.
-pub fn incident_marks(scenario: &Scenario, o: &Outcome) -> Vec<IncidentMark> {
-    o.incidents
-        .iter()
-        .enumerate()
-        .map(|(k, inc)| IncidentMark {
-            at: inc.at,
-            label: format!("incident {}: {}", k + 1, scenario.bugs[inc.bug.index()].id),
-        })
-        .collect()
 }
 
 /// Band opacity: light enough that overlapping bands stay readable.
@@ -173,7 +152,7 @@ pub fn restored_curve(
     if curves.strategies.iter().all(|s| s.runs == 0) || times.len() < 2 {
         no_data(&mut svg, &f, "no replication to draw");
     }
-    let value = |s: &crate::curves::StrategyCurves, p: usize, q: f64| match measure {
+    let value = |s: &crate::montecarlo::StrategyCurves, p: usize, q: f64| match measure {
         Measure::Count => f64::from(s.apps_up(p, q)),
         Measure::WeightedShare => s.share_up(p, q) * 100.0,
     };

@@ -7,14 +7,17 @@
 //! joined by a thin line across the gap: work pauses, it does not go on.
 //! Bars carry the app's name only where it fits; every bar has a tooltip.
 
+use std::collections::BTreeMap;
+
 use super::axis::DateAxis;
-use super::curve::IncidentMark;
-use super::svg::{Anchor, FONT_PX, num, rect_attrs, text_width};
+use super::svg::{Anchor, FONT_PX, Svg, num, rect_attrs, text_width};
 use super::{
-    GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, incident_markers, method_colour, no_data,
+    Frame, GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, incident_markers, method_colour,
+    no_data,
 };
 use crate::metrics::{Outcome, TaskEnd};
 use crate::model::{Method, Scenario};
+use crate::montecarlo::IncidentMark;
 use crate::sim::{SimDuration, SimTime};
 
 /// Height of a member's row.
@@ -105,54 +108,11 @@ pub fn gantt(
         rows.push(Row::Stream { k });
     }
     // Time range: the first incident (or task) to the last task's end.
-    let first = o
-        .incidents
-        .iter()
-        .map(|i| i.at)
-        .chain(o.tasks.iter().map(|t| t.start))
-        .min();
-    let last = o
-        .tasks
-        .iter()
-        .map(|t| t.end.unwrap_or(o.horizon))
-        .chain(o.apps.iter().filter_map(|a| a.final_up()))
-        .chain(o.transfers.iter().map(|t| t.end.unwrap_or(o.horizon)))
-        .max();
-    let (t0, t1) = match (first, last) {
-        (Some(a), Some(b)) if b > a => {
-            let margin = SimDuration::from_millis((b.as_millis() - a.as_millis()) / 40);
-            (
-                SimTime::from_millis(a.as_millis().saturating_sub(margin.as_millis())),
-                b.saturating_add(margin).min(o.horizon),
-            )
-        }
-        _ => (SimTime::ZERO, o.horizon),
-    };
+    let (t0, t1) = time_range(o);
     let (lo, hi) = (t0.as_millis() as f64, t1.as_millis() as f64);
     let frac = |t: SimTime| (t.as_millis() as f64 - lo) / (hi - lo).max(1.0);
     let markers = incident_markers(incidents, frac);
-    let used: Vec<Method> = Method::ALL
-        .iter()
-        .copied()
-        .filter(|m| o.tasks.iter().any(|t| t.method() == Some(*m)))
-        .collect();
-    let mut legend: Vec<LegendEntry> = used
-        .iter()
-        .map(|m| LegendEntry {
-            swatch: Swatch::Fill(method_colour(*m), 1.0),
-            label: m.name().to_string(),
-        })
-        .collect();
-    legend.push(LegendEntry {
-        swatch: Swatch::Fill(OFF_SHIFT, 1.0),
-        label: "off shift (night, holiday)".into(),
-    });
-    if o.tasks.iter().any(|t| t.outcome == TaskEnd::Abandoned) {
-        legend.push(LegendEntry {
-            swatch: Swatch::Fill("#999999", 0.45),
-            label: "abandoned: the host crashed again".into(),
-        });
-    }
+    let legend = legend_of(o);
     let label_w = teams
         .iter()
         .map(|&t| text_width(&format!("{} on duty", scenario.teams[t].id), FONT_PX))
@@ -182,16 +142,117 @@ pub fn gantt(
         .into_iter()
         .map(|t| (f.x_of(t.at.as_millis() as f64, lo, hi), t.label, t.day))
         .collect();
-    let x = |t: SimTime| {
-        f.x_of(
-            t.as_millis().clamp(t0.as_millis(), t1.as_millis()) as f64,
-            lo,
-            hi,
-        )
-    };
+    let scale = Scale { t0, t1, lo, hi, f };
     // Rows first (shading), then the axis' grid lines over them, then bars.
-    let mut row_of = std::collections::BTreeMap::new();
-    let mut stream_y = vec![0.0; streams.len()];
+    let (row_of, stream_y) = draw_rows(&mut svg, scenario, o, &rows, streams.len(), &scale);
+    lay.x_axis(
+        &mut svg,
+        &x_ticks,
+        &format!("date and time ({})", axis.zone_label_span(t0, t1)),
+    );
+    if o.tasks.is_empty() {
+        no_data(&mut svg, &f, "no recovery task in this run");
+    }
+    draw_tasks(&mut svg, scenario, o, &row_of, &axis, &scale);
+    // Data transfers from the backup system, one row per stream.
+    draw_transfers(&mut svg, scenario, o, (&streams, &stream_y), &axis, &scale);
+    lay.markers(&mut svg, &markers);
+    lay.legend(&mut svg, &legend);
+    svg.finish()
+}
+
+/// Where instants go across the plot: the time range shown, in
+/// milliseconds too, and the plotting frame.
+struct Scale {
+    t0: SimTime,
+    t1: SimTime,
+    lo: f64,
+    hi: f64,
+    f: Frame,
+}
+
+impl Scale {
+    /// The x of `t`, clamped to the range shown.
+    fn x(&self, t: SimTime) -> f64 {
+        self.f.x_of(
+            t.as_millis()
+                .clamp(self.t0.as_millis(), self.t1.as_millis()) as f64,
+            self.lo,
+            self.hi,
+        )
+    }
+}
+
+/// The time range shown: from the first incident (or task) to the last
+/// task's end, with a fortieth of the span on each side.
+fn time_range(o: &Outcome) -> (SimTime, SimTime) {
+    let first = o
+        .incidents
+        .iter()
+        .map(|i| i.at)
+        .chain(o.tasks.iter().map(|t| t.start))
+        .min();
+    let last = o
+        .tasks
+        .iter()
+        .map(|t| t.end.unwrap_or(o.horizon))
+        .chain(o.apps.iter().filter_map(|a| a.final_up()))
+        .chain(o.transfers.iter().map(|t| t.end.unwrap_or(o.horizon)))
+        .max();
+    match (first, last) {
+        (Some(a), Some(b)) if b > a => {
+            let margin = SimDuration::from_millis((b.as_millis() - a.as_millis()) / 40);
+            (
+                SimTime::from_millis(a.as_millis().saturating_sub(margin.as_millis())),
+                b.saturating_add(margin).min(o.horizon),
+            )
+        }
+        _ => (SimTime::ZERO, o.horizon),
+    }
+}
+
+/// The legend: the methods used, off-shift time, abandoned tasks.
+fn legend_of(o: &Outcome) -> Vec<LegendEntry> {
+    let used: Vec<Method> = Method::ALL
+        .iter()
+        .copied()
+        .filter(|m| o.tasks.iter().any(|t| t.method() == Some(*m)))
+        .collect();
+    let mut legend: Vec<LegendEntry> = used
+        .iter()
+        .map(|m| LegendEntry {
+            swatch: Swatch::Fill(method_colour(*m), 1.0),
+            label: m.name().to_string(),
+        })
+        .collect();
+    legend.push(LegendEntry {
+        swatch: Swatch::Fill(OFF_SHIFT, 1.0),
+        label: "off shift (night, holiday)".into(),
+    });
+    if o.tasks.iter().any(|t| t.outcome == TaskEnd::Abandoned) {
+        legend.push(LegendEntry {
+            swatch: Swatch::Fill("#999999", 0.45),
+            label: "abandoned: the host crashed again".into(),
+        });
+    }
+    legend
+}
+
+/// The rows' shading and labels: each team's head count on duty, each
+/// member's off-shift time, each backup stream. Returns where each
+/// member's row and each stream's row are.
+fn draw_rows(
+    svg: &mut Svg,
+    scenario: &Scenario,
+    o: &Outcome,
+    rows: &[Row],
+    streams: usize,
+    scale: &Scale,
+) -> (BTreeMap<(usize, u32), f64>, Vec<f64>) {
+    let (f, t0, t1) = (scale.f, scale.t0, scale.t1);
+    let x = |t: SimTime| scale.x(t);
+    let mut row_of = BTreeMap::new();
+    let mut stream_y = vec![0.0; streams];
     svg.open(&[("class", "rows".into())]);
     for (r, row) in rows.iter().enumerate() {
         let y = f.y + r as f64 * ROW_H;
@@ -272,14 +333,20 @@ pub fn gantt(
         }
     }
     svg.close();
-    lay.x_axis(
-        &mut svg,
-        &x_ticks,
-        &format!("date and time ({})", axis.zone_label_span(t0, t1)),
-    );
-    if o.tasks.is_empty() {
-        no_data(&mut svg, &f, "no recovery task in this run");
-    }
+    (row_of, stream_y)
+}
+
+/// Every task as a bar on its member's row: solid while on shift, a thin
+/// line across shift gaps, with a tooltip and the app's name where it fits.
+fn draw_tasks(
+    svg: &mut Svg,
+    scenario: &Scenario,
+    o: &Outcome,
+    row_of: &BTreeMap<(usize, u32), f64>,
+    axis: &DateAxis,
+    scale: &Scale,
+) {
+    let x = |t: SimTime| scale.x(t);
     svg.open(&[("class", "tasks".into())]);
     for task in &o.tasks {
         let Some(&y) = row_of.get(&(task.team.index(), task.member)) else {
@@ -360,7 +427,18 @@ pub fn gantt(
         svg.close();
     }
     svg.close();
-    // Data transfers from the backup system, one row per stream.
+}
+
+/// Data transfers from the backup system, one row per stream.
+fn draw_transfers(
+    svg: &mut Svg,
+    scenario: &Scenario,
+    o: &Outcome,
+    (streams, stream_y): (&[Vec<usize>], &[f64]),
+    axis: &DateAxis,
+    scale: &Scale,
+) {
+    let x = |t: SimTime| scale.x(t);
     svg.open(&[("class", "transfers".into())]);
     let colour = method_colour(Method::Restore);
     for (k, list) in streams.iter().enumerate() {
@@ -393,7 +471,4 @@ pub fn gantt(
         }
     }
     svg.close();
-    lay.markers(&mut svg, &markers);
-    lay.legend(&mut svg, &legend);
-    svg.finish()
 }

@@ -10,6 +10,7 @@
 //! beyond eight repeat a colour with another dash pattern.
 
 pub mod axis;
+pub mod clock;
 pub mod curve;
 pub mod distribution;
 pub mod gantt;
@@ -141,7 +142,7 @@ pub struct Marker {
 /// Solid markers at incidents, placed by `frac` (0 at the left edge, 1 at
 /// the right).
 pub fn incident_markers(
-    incidents: &[curve::IncidentMark],
+    incidents: &[crate::montecarlo::IncidentMark],
     frac: impl Fn(crate::sim::SimTime) -> f64,
 ) -> Vec<Marker> {
     incidents
@@ -306,7 +307,7 @@ impl Layout {
     }
 
     /// The same layout with the command that reproduces the chart under the
-    /// subtitle (see [`command_lines`]), the rest moved down to make room.
+    /// subtitle (see `command_lines`), the rest moved down to make room.
     /// An empty command adds nothing: the caller knows the command, the
     /// chart does not guess it.
     pub fn reproduced_by(mut self, command: &str) -> Self {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::axis::{nice_range, nice_ticks, number_label};
 use super::svg::num;
 use super::{Layout, LegendEntry, Swatch, WIDTH, no_data, series_style};
-use crate::report::SweepPoint;
+use crate::montecarlo::{SweepPoint, show_value};
 
 /// The unit of a metric, spelled out for an axis title.
 fn unit_words(unit: &str) -> &str {
@@ -42,7 +42,7 @@ pub fn sweep_chart(
     // Per series: (x, mean, ci95 half-width).
     let mut series: Vec<Vec<(f64, f64, f64)>> = Vec::new();
     for (point, _, c) in results {
-        let label = point.first().map(crate::sweep::show).unwrap_or_default();
+        let label = point.first().map(show_value).unwrap_or_default();
         let x = if numeric {
             point.first().and_then(Value::as_f64).unwrap_or(0.0)
         } else {
@@ -58,7 +58,7 @@ pub fn sweep_chart(
             .iter()
             .zip(point)
             .skip(1)
-            .map(|(n, v)| format!("{n}={}", crate::sweep::show(v)))
+            .map(|(n, v)| format!("{n}={}", show_value(v)))
             .collect();
         for s in &c.strategies {
             let key = if others.is_empty() {

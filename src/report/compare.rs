@@ -8,7 +8,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::montecarlo::{Comparison, MetricKind, MetricStat, Moments};
+use crate::montecarlo::{Comparison, MetricKind, MetricStat, Moments, SweepPoint, show_value};
 use crate::sim::SimDuration;
 
 /// A percentage with `decimals` decimals, or more when that many would
@@ -340,9 +340,6 @@ pub fn compare_json(scenario_name: &str, c: &Comparison) -> CompareJson {
     }
 }
 
-/// One sweep point: its values, the scenario name, the comparison.
-pub type SweepPoint = (Vec<serde_json::Value>, String, Comparison);
-
 pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -367,7 +364,7 @@ pub fn sweep_csv(names: &[String], results: &[SweepPoint]) -> String {
                 let mo = st.moments;
                 let quantile = |q| st.quantile(q).filter(|_| def.kind != MetricKind::Share);
                 for v in point {
-                    out.push_str(&csv_field(&crate::sweep::show(v)));
+                    out.push_str(&csv_field(&show_value(v)));
                     out.push(',');
                 }
                 let _ = writeln!(
@@ -432,7 +429,7 @@ pub fn render_sweep(names: &[String], results: &[SweepPoint]) -> String {
         .set_header(header);
     for (point, _, c) in results {
         for s in &c.strategies {
-            let mut row: Vec<String> = point.iter().map(crate::sweep::show).collect();
+            let mut row: Vec<String> = point.iter().map(show_value).collect();
             row.push(s.id.clone());
             for &m in &picks {
                 row.push(match c.metrics[m].kind {

@@ -8,10 +8,10 @@ use std::fmt::Write;
 use super::Clock;
 use super::compare::csv_field;
 use crate::chart::distribution::{MILESTONES, cdf, incidents, milestone_metric};
-use crate::curves::Curves;
 use crate::metrics::{Outcome, TaskEnd};
 use crate::model::Scenario;
 use crate::montecarlo::Comparison;
+use crate::montecarlo::Curves;
 use crate::sim::{MS_PER_HOUR, SimDuration, SimTime};
 
 /// One app's line in the per-app table.

@@ -1,16 +1,14 @@
 //! The files of `--svg DIR` and `--csv DIR`: each chart of a command as a
 //! standalone SVG, and the data behind it as CSV, by stable file names.
 
-use crate::chart::curve::{IncidentMark, Measure, Objective, incident_marks, restored_curve};
+use crate::chart::curve::{Measure, Objective, restored_curve};
 use crate::chart::distribution::{incidents, milestone_distribution};
 use crate::chart::gantt::gantt;
 use crate::chart::sweep::{headline_metrics, sweep_chart};
-use crate::curves::{Curves, single_run_curves};
 use crate::metrics::Outcome;
 use crate::model::Scenario;
-use crate::montecarlo::Comparison;
+use crate::montecarlo::{Summary, SweepPoint, incident_marks, single_run_curves};
 
-use super::SweepPoint;
 use super::data::{apps_csv, curve_csv, milestones_csv, tasks_csv};
 
 /// A file to write: its name in the directory and its contents.
@@ -66,23 +64,25 @@ pub fn run_csvs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
     ]
 }
 
-/// The charts of a comparison: the restored curves (count and weighted)
-/// and, per incident, the milestone distributions, each naming `command`,
-/// the command line that reproduces the comparison.
+/// The charts of a comparison: the restored curves (count and weighted;
+/// none if the study ran without curves) and, per incident, the milestone
+/// distributions, each naming `command`, the command line that reproduces
+/// the comparison.
 pub fn compare_svgs(
     scenario: &Scenario,
-    c: &Comparison,
-    curves: &Curves,
-    marks: &[IncidentMark],
+    summary: &Summary,
     objectives: &[Objective],
     command: &str,
 ) -> Vec<NamedFile> {
+    let c = &summary.comparison;
+    let marks = &summary.marks;
     let label = format!(
         "median line and p10–p90 band over {} replications per strategy (seed {})",
         c.done, c.seed
     );
-    let mut files = vec![
-        (
+    let mut files = Vec::new();
+    if let Some(curves) = &summary.curves {
+        files.push((
             "restored-count.svg".to_string(),
             restored_curve(
                 scenario,
@@ -93,8 +93,8 @@ pub fn compare_svgs(
                 &label,
                 command,
             ),
-        ),
-        (
+        ));
+        files.push((
             "restored-weighted.svg".to_string(),
             restored_curve(
                 scenario,
@@ -105,8 +105,8 @@ pub fn compare_svgs(
                 &label,
                 command,
             ),
-        ),
-    ];
+        ));
+    }
     for (k, bug) in incidents(c) {
         files.push((
             format!("milestones-incident-{}.svg", k + 1),
@@ -116,12 +116,15 @@ pub fn compare_svgs(
     files
 }
 
-/// The data of a comparison: the curves and the milestone distributions.
-pub fn compare_csvs(scenario: &Scenario, c: &Comparison, curves: &Curves) -> Vec<NamedFile> {
-    vec![
-        ("curve.csv".into(), curve_csv(scenario, curves)),
-        ("milestones.csv".into(), milestones_csv(c)),
-    ]
+/// The data of a comparison: the curves (if the study ran with them) and
+/// the milestone distributions.
+pub fn compare_csvs(scenario: &Scenario, summary: &Summary) -> Vec<NamedFile> {
+    let mut files = Vec::new();
+    if let Some(curves) = &summary.curves {
+        files.push(("curve.csv".into(), curve_csv(scenario, curves)));
+    }
+    files.push(("milestones.csv".into(), milestones_csv(&summary.comparison)));
+    files
 }
 
 /// The charts of a sweep: each headline metric against the first swept

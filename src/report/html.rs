@@ -15,14 +15,14 @@ use std::fmt::Write;
 
 use super::compare::{interval, share_text, show, verdict};
 use super::data::app_rows;
-use crate::chart::curve::{IncidentMark, Measure, Objective, restored_curve};
+use crate::chart::curve::{Measure, Objective, restored_curve};
 use crate::chart::distribution::{MILESTONES, incidents, milestone_distribution, milestone_metric};
 use crate::chart::gantt::gantt;
 use crate::chart::svg::escape;
-use crate::curves::Curves;
 use crate::metrics::Outcome;
 use crate::model::Scenario;
-use crate::montecarlo::{Comparison, MetricKind};
+use crate::montecarlo::Curves;
+use crate::montecarlo::{Comparison, IncidentMark, MetricKind, Summary, incident_marks};
 
 /// Everything the report shows.
 #[derive(Clone, Debug)]
@@ -40,10 +40,9 @@ pub struct HtmlReport<'a> {
     /// The command line that reproduces `run` (`hvsim run` with the same
     /// scenario, faults, strategy and seed), named by its Gantt chart.
     pub run_command: &'a str,
-    /// The Monte Carlo comparison.
-    pub comparison: &'a Comparison,
-    /// The restored curves of the same replications.
-    pub curves: &'a Curves,
+    /// The Monte Carlo study: its comparison and the restored curves of
+    /// the same replications (a study run with curves).
+    pub summary: &'a Summary,
     /// One run, for the Gantt chart and the per-app table.
     pub run: &'a Outcome,
     /// Recovery objectives to draw on the curves.
@@ -94,10 +93,53 @@ fn figure(out: &mut String, id: &str, svg: &str, caption: &str, wide: bool) {
     );
 }
 
+/// The two restored curves of the study, with their captions.
+fn curve_figures(
+    out: &mut String,
+    r: &HtmlReport,
+    curves: &Curves,
+    marks: &[IncidentMark],
+    runs_label: &str,
+) {
+    let sc = r.scenario;
+    figure(
+        out,
+        "curve-count",
+        &restored_curve(
+            sc,
+            curves,
+            Measure::Count,
+            marks,
+            r.objectives,
+            runs_label,
+            "",
+        ),
+        "How many apps are up at each moment: the line is the median replication, the band holds \
+         80 % of them (p10 to p90). Vertical lines mark the incidents.",
+        false,
+    );
+    figure(
+        out,
+        "curve-weighted",
+        &restored_curve(
+            sc,
+            curves,
+            Measure::WeightedShare,
+            marks,
+            r.objectives,
+            runs_label,
+            "",
+        ),
+        "The same, each app weighted by its criticality: a strategy that brings the critical apps \
+         back first climbs faster here.",
+        false,
+    );
+}
+
 /// Renders the report.
 pub fn render_html(r: &HtmlReport) -> String {
     let sc = r.scenario;
-    let c = r.comparison;
+    let c = &r.summary.comparison;
     let mut out = String::new();
     let title = format!("hvsim report: {}", sc.name);
     let _ = writeln!(
@@ -140,44 +182,21 @@ pub fn render_html(r: &HtmlReport) -> String {
 
     // Curves. The charts of the comparison do not repeat its command: the
     // page names it once, above; the Gantt chart names its own run's.
-    let marks: Vec<IncidentMark> = crate::chart::curve::incident_marks(sc, r.run);
+    let marks: Vec<IncidentMark> = incident_marks(sc, r.run);
     let runs_label = format!(
         "median line and p10–p90 band over {} replications per strategy (seed {})",
         c.done, c.seed
     );
     let _ = writeln!(out, "<h2 id=\"curves\">Restored curves</h2>");
-    figure(
-        &mut out,
-        "curve-count",
-        &restored_curve(
-            sc,
-            r.curves,
-            Measure::Count,
-            &marks,
-            r.objectives,
-            &runs_label,
-            "",
-        ),
-        "How many apps are up at each moment: the line is the median replication, the band holds \
-         80 % of them (p10 to p90). Vertical lines mark the incidents.",
-        false,
-    );
-    figure(
-        &mut out,
-        "curve-weighted",
-        &restored_curve(
-            sc,
-            r.curves,
-            Measure::WeightedShare,
-            &marks,
-            r.objectives,
-            &runs_label,
-            "",
-        ),
-        "The same, each app weighted by its criticality: a strategy that brings the critical apps \
-         back first climbs faster here.",
-        false,
-    );
+    match &r.summary.curves {
+        Some(curves) => curve_figures(&mut out, r, curves, &marks, &runs_label),
+        None => {
+            let _ = writeln!(
+                out,
+                "<p>Not computed: the study ran without restored curves.</p>"
+            );
+        }
+    }
 
     let _ = writeln!(out, "<h2 id=\"distributions\">Milestone distributions</h2>");
     for (k, bug) in incidents(c) {

@@ -228,45 +228,7 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
             },
         })
         .collect();
-    let apps: Vec<AppJson> = scenario
-        .apps
-        .iter()
-        .zip(&outcome.apps)
-        .map(|(app, o)| AppJson {
-            id: app.id.clone(),
-            tags: app.tags.clone(),
-            criticality: app.criticality,
-            down_at: opt(o.first_down()),
-            up_at: if o.outages.is_empty() {
-                None
-            } else {
-                opt(o.final_up())
-            },
-            downtime_s: o.downtime(horizon).as_millis() / 1000,
-            method: o.method.map(|m| m.name()),
-            team: o.team.map(|t| scenario.teams[t.index()].id.clone()),
-            recoveries: o.recoveries,
-            waiting: o.waiting.map(|w| w.describe()),
-            outages: o
-                .outages
-                .iter()
-                .map(|x| OutageJson {
-                    down_at: date(x.down_at),
-                    up_at: opt(x.up_at),
-                })
-                .collect(),
-            data_loss_s: o.data_loss.duration().map(|d| d.as_millis() / 1000),
-            data_lost_all: o.data_loss == DataLoss::All,
-            recovery_s: o.recovery.map(|r| r.time.as_millis() / 1000),
-            recovered: o.recovery.map(|r| r.complete),
-            rto_s: app.rto.map(|d| d.as_millis() / 1000),
-            rto_met: app.rto.zip(o.recovery).map(|(rto, r)| r.within(rto)),
-            rpo_s: app.rpo.map(|d| d.as_millis() / 1000),
-            rpo_met: app.rpo.map(|rpo| o.data_loss.within(rpo)),
-            availability: 1.0
-                - o.downtime(horizon).as_millis() as f64 / horizon.as_millis().max(1) as f64,
-        })
-        .collect();
+    let apps = apps_json(scenario, outcome, &clock);
     let transfers = outcome
         .transfers
         .iter()
@@ -305,43 +267,7 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
             rto_undetermined: names(&r.rto_undetermined),
         })
         .collect();
-    let tasks = outcome
-        .tasks
-        .iter()
-        .map(|t| TaskJson {
-            kind: match t.subject {
-                TaskSubject::App(..) => "app",
-                TaskSubject::Host(_) => "host",
-                TaskSubject::Patch(_) => "patch",
-                TaskSubject::Go(_) => "go",
-            },
-            app: t.app().map(|a| scenario.apps[a.index()].id.clone()),
-            host: match t.subject {
-                TaskSubject::Host(h) | TaskSubject::Patch(h) => {
-                    Some(scenario.hosts[h.index()].id.clone())
-                }
-                _ => None,
-            },
-            wave: match t.subject {
-                TaskSubject::Go(w) => scenario.strategies[outcome.strategy.index()]
-                    .waves
-                    .get(w as usize)
-                    .map(|w| w.name.clone()),
-                _ => None,
-            },
-            method: t.method().map(|m| m.name()),
-            team: scenario.teams[t.team.index()].id.clone(),
-            member: t.member + 1,
-            start: date(t.start),
-            end: opt(t.end),
-            work_s: t.work.as_millis() / 1000,
-            outcome: match t.outcome {
-                TaskEnd::Done => "done",
-                TaskEnd::Abandoned => "abandoned",
-                TaskEnd::Unfinished => "unfinished",
-            },
-        })
-        .collect();
+    let tasks = tasks_json(scenario, outcome, &clock);
     let totals = outcome.totals(scenario);
     let downtime_ms = totals.downtime.as_millis();
     RunJson {
@@ -394,4 +320,93 @@ pub fn run_json(scenario: &Scenario, outcome: &Outcome) -> RunJson {
             host_reboots: outcome.host_reboots,
         },
     }
+}
+
+/// Every app: its outages, recovery, data loss and objectives.
+fn apps_json(scenario: &Scenario, outcome: &Outcome, clock: &Clock) -> Vec<AppJson> {
+    let date = |t: SimTime| clock.rfc3339(t);
+    let opt = |t: Option<SimTime>| t.map(date);
+    let horizon = outcome.horizon;
+    scenario
+        .apps
+        .iter()
+        .zip(&outcome.apps)
+        .map(|(app, o)| AppJson {
+            id: app.id.clone(),
+            tags: app.tags.clone(),
+            criticality: app.criticality,
+            down_at: opt(o.first_down()),
+            up_at: if o.outages.is_empty() {
+                None
+            } else {
+                opt(o.final_up())
+            },
+            downtime_s: o.downtime(horizon).as_millis() / 1000,
+            method: o.method.map(|m| m.name()),
+            team: o.team.map(|t| scenario.teams[t.index()].id.clone()),
+            recoveries: o.recoveries,
+            waiting: o.waiting.map(|w| w.describe()),
+            outages: o
+                .outages
+                .iter()
+                .map(|x| OutageJson {
+                    down_at: date(x.down_at),
+                    up_at: opt(x.up_at),
+                })
+                .collect(),
+            data_loss_s: o.data_loss.duration().map(|d| d.as_millis() / 1000),
+            data_lost_all: o.data_loss == DataLoss::All,
+            recovery_s: o.recovery.map(|r| r.time.as_millis() / 1000),
+            recovered: o.recovery.map(|r| r.complete),
+            rto_s: app.rto.map(|d| d.as_millis() / 1000),
+            rto_met: app.rto.zip(o.recovery).map(|(rto, r)| r.within(rto)),
+            rpo_s: app.rpo.map(|d| d.as_millis() / 1000),
+            rpo_met: app.rpo.map(|rpo| o.data_loss.within(rpo)),
+            availability: 1.0
+                - o.downtime(horizon).as_millis() as f64 / horizon.as_millis().max(1) as f64,
+        })
+        .collect()
+}
+
+/// Every task: what it worked on, who did it, when, and how it ended.
+fn tasks_json(scenario: &Scenario, outcome: &Outcome, clock: &Clock) -> Vec<TaskJson> {
+    let date = |t: SimTime| clock.rfc3339(t);
+    let opt = |t: Option<SimTime>| t.map(date);
+    outcome
+        .tasks
+        .iter()
+        .map(|t| TaskJson {
+            kind: match t.subject {
+                TaskSubject::App(..) => "app",
+                TaskSubject::Host(_) => "host",
+                TaskSubject::Patch(_) => "patch",
+                TaskSubject::Go(_) => "go",
+            },
+            app: t.app().map(|a| scenario.apps[a.index()].id.clone()),
+            host: match t.subject {
+                TaskSubject::Host(h) | TaskSubject::Patch(h) => {
+                    Some(scenario.hosts[h.index()].id.clone())
+                }
+                _ => None,
+            },
+            wave: match t.subject {
+                TaskSubject::Go(w) => scenario.strategies[outcome.strategy.index()]
+                    .waves
+                    .get(w as usize)
+                    .map(|w| w.name.clone()),
+                _ => None,
+            },
+            method: t.method().map(|m| m.name()),
+            team: scenario.teams[t.team.index()].id.clone(),
+            member: t.member + 1,
+            start: date(t.start),
+            end: opt(t.end),
+            work_s: t.work.as_millis() / 1000,
+            outcome: match t.outcome {
+                TaskEnd::Done => "done",
+                TaskEnd::Abandoned => "abandoned",
+                TaskEnd::Unfinished => "unfinished",
+            },
+        })
+        .collect()
 }

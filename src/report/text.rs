@@ -30,6 +30,17 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
         let _ = writeln!(out, "  {}", d.trim());
     }
 
+    faults_section(&mut out, scenario, outcome, &clock);
+    recovery_section(&mut out, scenario, outcome, &clock);
+    objectives_section(&mut out, scenario, outcome);
+    apps_section(&mut out, scenario, outcome, &clock);
+    availability_section(&mut out, scenario, outcome);
+    totals_section(&mut out, scenario, outcome, &clock);
+    out
+}
+
+/// The faults of the run, with the hosts and apps they took down.
+fn faults_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clock: &Clock) {
     let _ = writeln!(out, "\nFaults");
     if outcome.faults.is_empty() {
         let _ = writeln!(out, "  none");
@@ -72,7 +83,10 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
             outcome.recurrences
         );
     }
+}
 
+/// Per incident: its diagnosis and recovery milestones.
+fn recovery_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clock: &Clock) {
     let _ = writeln!(out, "\nRecovery");
     for (k, inc) in outcome.incidents.iter().enumerate() {
         let bug = &scenario.bugs[inc.bug.index()].id;
@@ -120,7 +134,10 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
         let _ = writeln!(out, "{}", line("90 % back", inc.milestones.ninety));
         let _ = writeln!(out, "{}", line("100 % back", inc.milestones.all));
     }
+}
 
+/// Each recovery objective: met, missed or open, and by which apps.
+fn objectives_section(out: &mut String, scenario: &Scenario, outcome: &Outcome) {
     if !scenario.objectives.is_empty() {
         let _ = writeln!(out, "\nObjectives");
         for (o, r) in scenario.objectives.iter().zip(outcome.objectives(scenario)) {
@@ -186,7 +203,10 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
             }
         }
     }
+}
 
+/// The table of the apps that went down.
+fn apps_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clock: &Clock) {
     let horizon = outcome.horizon;
     let data = scenario.backup.is_some()
         || scenario.replication.is_some()
@@ -255,7 +275,10 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
     if rows > 0 {
         let _ = writeln!(out, "{table}");
     }
+}
 
+/// With random failures: the availability of hosts and apps.
+fn availability_section(out: &mut String, scenario: &Scenario, outcome: &Outcome) {
     if !scenario.chaos.is_empty() {
         let span = crate::sim::SimDuration::from_millis(outcome.horizon.as_millis());
         let _ = writeln!(out, "\nAvailability over the horizon ({span})");
@@ -288,7 +311,10 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
         let failures: u32 = outcome.hosts.iter().map(|h| h.failures).sum();
         let _ = writeln!(out, "  {failures} host failure(s) in all");
     }
+}
 
+/// Totals, how the run ended, and what was left pending or stuck.
+fn totals_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clock: &Clock) {
     let totals = outcome.totals(scenario);
     let _ = writeln!(out, "\nTotals");
     let _ = writeln!(
@@ -340,7 +366,6 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
             totals.apps_still_down()
         );
     }
-    out
 }
 
 /// `a, b, c and 7 more`.

@@ -8,13 +8,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use hvsim::chart::curve::{BAND_OPACITY, Measure, Objective, incident_marks, restored_curve};
+use hvsim::chart::curve::{BAND_OPACITY, Measure, Objective, restored_curve};
 use hvsim::chart::distribution::milestone_distribution;
 use hvsim::chart::gantt::{OFF_SHIFT, gantt, member_label};
 use hvsim::chart::svg::{FONT_PX, text_width};
 use hvsim::chart::{method_colour, series_style};
-use hvsim::curves::restored_curves;
 use hvsim::model::Strategy;
+use hvsim::montecarlo::{incident_marks, restored_curves};
 use hvsim::sim::SimDuration;
 use quick_xml::events::Event;
 use resvg::tiny_skia::{Pixmap, Transform};
@@ -692,7 +692,7 @@ fn run_and_compare_write_charts_and_their_data() {
             "time,strategy,replications,apps_up_p10,apps_up_p50,apps_up_p90,weighted_up_p10,weighted_up_p50,weighted_up_p90"
         )
     );
-    assert_eq!(lines.count(), 2 * hvsim::curves::GRID_POINTS);
+    assert_eq!(lines.count(), 2 * hvsim::montecarlo::GRID_POINTS);
     assert!(curve.contains("+11:00,as-in-2018,64,"), "local times");
     // The shard options cannot go with charts: a shard is not a whole run.
     let out = hvsim()

@@ -5,17 +5,15 @@
 //! Memory is bounded whatever the number of replications: per grid point
 //! an exact histogram of counts (`apps + 1` bins) and of weighted shares
 //! in per-mille (1,001 bins). Histograms of integers add exactly, and
-//! blocks of replications are merged in block order as in
-//! [`montecarlo`](crate::montecarlo), so the result does not depend on
-//! `--jobs`. Replication `i` of every strategy runs with
-//! [`replication_seed`](crate::montecarlo::replication_seed), like `hvsim compare`: the curves are of the very
-//! runs the comparison measures.
+//! blocks of replications are merged in block order as the metrics are
+//! (see [`super::study`]), so the result does not depend on `--jobs`.
+//! Replication `i` of every strategy runs with
+//! [`replication_seed`](super::replication_seed), like `hvsim compare`: the
+//! curves are of the very runs the comparison measures.
 
-use rayon::prelude::*;
-
+use super::study::{CompareError, Study};
 use crate::metrics::Outcome;
 use crate::model::{Scenario, Strategy};
-use crate::montecarlo::{BLOCK, CompareError, check_runs, replicate};
 use crate::sim::{SimDuration, SimTime};
 
 /// Points of the time grid across replications: enough for a smooth
@@ -86,9 +84,13 @@ impl Grid {
     }
 }
 
+/// One run sampled on a grid: at each point, the apps up and the
+/// criticality-weighted share up in per mille.
+pub type Sample = (Vec<u32>, Vec<u32>);
+
 /// One replication sampled on the grid: apps up, and the weighted share
 /// up in per mille.
-pub fn sample(scenario: &Scenario, o: &Outcome, grid: &Grid) -> (Vec<u32>, Vec<u32>) {
+pub fn sample(scenario: &Scenario, o: &Outcome, grid: &Grid) -> Sample {
     let total_weight: u64 = scenario.apps.iter().map(|a| u64::from(a.criticality)).sum();
     // Sweep over the outages' edges instead of testing every app at every
     // point: an app is down from `down_at` (inclusive) to `up_at`
@@ -154,7 +156,7 @@ fn quantile(bins: &[u32], n: u64, q: f64) -> usize {
 }
 
 impl StrategyCurves {
-    fn new(id: &str, apps: usize, points: usize) -> Self {
+    pub(super) fn new(id: &str, apps: usize, points: usize) -> Self {
         StrategyCurves {
             id: id.to_string(),
             apps,
@@ -165,7 +167,7 @@ impl StrategyCurves {
         }
     }
 
-    fn record(&mut self, counts: &[u32], shares: &[u32]) {
+    pub(super) fn record(&mut self, counts: &[u32], shares: &[u32]) {
         let w = self.apps + 1;
         for (p, (&c, &s)) in counts.iter().zip(shares).enumerate() {
             self.counts[p * w + c as usize] += 1;
@@ -205,8 +207,9 @@ pub struct Curves {
 
 /// Runs `runs` replications of each strategy (replication `i` with
 /// `replication_seed(seed, i)`) and aggregates their restored curves on a
-/// grid spanning the first block of replications. `progress` gets the
-/// replications done and returns `false` to stop early.
+/// grid spanning the first block of replications: a [`Study`] with curves,
+/// of which only the curves are kept. `progress` gets the replications
+/// done and returns `false` to stop early.
 pub fn restored_curves(
     scenario: &Scenario,
     strategies: &[&Strategy],
@@ -215,65 +218,34 @@ pub fn restored_curves(
     jobs: usize,
     progress: &(dyn Fn(u64) -> bool + Sync),
 ) -> Result<Curves, CompareError> {
-    check_runs(strategies, runs, "draw")?;
-    let run = |s: &Strategy, i: u64| replicate(scenario, s, seed, i);
-    // The grid must be fixed before aggregation; the first block of every
-    // strategy tells where the action is (the same block whatever --jobs).
-    let mut pilot = Vec::new();
-    for s in strategies {
-        for i in 0..runs.min(BLOCK) {
-            pilot.push(run(s, i)?);
-        }
-    }
-    let grid = Grid::spanning(&pilot, scenario.horizon_end(), GRID_POINTS);
-    drop(pilot);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
-        .build()
-        .map_err(|e| CompareError::Invalid(format!("cannot start {jobs} threads: {e}")))?;
-    let blocks = runs.div_ceil(BLOCK);
-    let wave = jobs.max(1) as u64 * 2;
-    let mut total: Vec<StrategyCurves> = strategies
+    let summary = Study::new(scenario, strategies, runs, seed)
+        .jobs(jobs)
+        .with_curves()
+        .run(progress)?;
+    summary
+        .curves
+        .ok_or_else(|| CompareError::Invalid("no curves: the study was stopped".into()))
+}
+
+/// An incident to mark on the time axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IncidentMark {
+    /// When it struck.
+    pub at: SimTime,
+    /// `incident 2: socle-2018-b`.
+    pub label: String,
+}
+
+/// The incidents of a run, as markers.
+pub fn incident_marks(scenario: &Scenario, o: &Outcome) -> Vec<IncidentMark> {
+    o.incidents
         .iter()
-        .map(|s| StrategyCurves::new(&s.id, scenario.apps.len(), grid.times.len()))
-        .collect();
-    let mut b = 0;
-    while b < blocks {
-        let last = (b + wave).min(blocks);
-        // A block keeps its replications' samples (a few hundred kB), not
-        // histograms (a MB per strategy): the wave stays small.
-        type Samples = Vec<Vec<(Vec<u32>, Vec<u32>)>>;
-        let parts: Vec<Result<Samples, CompareError>> = pool.install(|| {
-            (b..last)
-                .into_par_iter()
-                .map(|k| {
-                    let mut part: Samples = vec![Vec::new(); strategies.len()];
-                    for i in k * BLOCK..((k + 1) * BLOCK).min(runs) {
-                        for (acc, s) in part.iter_mut().zip(strategies) {
-                            acc.push(sample(scenario, &run(s, i)?, &grid));
-                        }
-                    }
-                    Ok(part)
-                })
-                .collect()
-        });
-        for part in parts {
-            for (acc, samples) in total.iter_mut().zip(&part?) {
-                for (c, sh) in samples {
-                    acc.record(c, sh);
-                }
-            }
-        }
-        b = last;
-        if !progress((b * BLOCK).min(runs)) {
-            break;
-        }
-    }
-    Ok(Curves {
-        grid,
-        apps: scenario.apps.len(),
-        strategies: total,
-    })
+        .enumerate()
+        .map(|(k, inc)| IncidentMark {
+            at: inc.at,
+            label: format!("incident {}: {}", k + 1, scenario.bugs[inc.bug.index()].id),
+        })
+        .collect()
 }
 
 /// The curve of a single run (no band): the run's own samples.

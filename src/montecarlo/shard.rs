@@ -30,10 +30,11 @@ use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
+use super::metric::{MetricDef, MetricKind};
+use super::seeds::{MAX_RUNS, shard_range};
+use super::stats::{MetricStat, Moments};
+use super::summary::{Comparison, StrategySummary};
 use crate::model::{Scenario, Strategy, StrategyId};
-use crate::montecarlo::{
-    Comparison, MAX_RUNS, MetricDef, MetricKind, MetricStat, Moments, StrategySummary, shard_range,
-};
 use crate::sim::STREAM_VERSION;
 
 /// The schema tag of shard files.
@@ -47,10 +48,13 @@ pub const MAX_SHARD_BYTES: u64 = 256 << 20;
 /// than any hvsim histogram uses, far less than a forged header can ask for.
 const MAX_HIST_COUNTS: u64 = 1 << 20;
 
-/// Why a shard file could not be written or read, or shards not merged.
+/// Why a shard file could not be encoded or read, or shards not merged.
 #[derive(Debug, thiserror::Error)]
 pub enum ShardError {
-    /// Reading or writing failed.
+    /// A comparison could not be encoded (a bug in hvsim).
+    #[error("cannot encode a shard: {0}")]
+    Encode(String),
+    /// Reading failed.
     #[error("{file}: {source}")]
     Io {
         /// The file.
@@ -178,7 +182,7 @@ struct SchemaOnly {
 struct MetricFile {
     name: String,
     unit: String,
-    /// `quantity` or `share` ([`crate::montecarlo::MetricKind`]).
+    /// `quantity` or `share` ([`MetricKind`]).
     kind: String,
 }
 
@@ -221,20 +225,14 @@ impl From<&Moments> for MomentsFile {
     }
 }
 
-/// Writes a comparison (usually one shard) of `strategies` on `scenario` to
-/// `path` with [`crate::output::write_file`]: a crash never leaves a
-/// half-written shard.
-pub fn write(
-    path: &Path,
+/// The bytes of the shard file of a comparison (usually one shard) of
+/// `strategies` on `scenario`. Writing them is the caller's: the CLI writes
+/// them whole or not at all, so a crash never leaves a half-written shard.
+pub fn encode(
     scenario: &Scenario,
     strategies: &[&Strategy],
     c: &Comparison,
-) -> Result<(), ShardError> {
-    let file = path.display().to_string();
-    let io = |source| ShardError::Io {
-        file: file.clone(),
-        source,
-    };
+) -> Result<Vec<u8>, ShardError> {
     let mut summaries = Vec::new();
     for s in &c.strategies {
         let mut stats = Vec::new();
@@ -242,10 +240,7 @@ pub fn write(
             let mut bytes = Vec::new();
             V2Serializer::new()
                 .serialize(&st.hist, &mut bytes)
-                .map_err(|e| ShardError::Invalid {
-                    file: file.clone(),
-                    reason: format!("cannot serialize a histogram: {e:?}"),
-                })?;
+                .map_err(|e| ShardError::Encode(format!("cannot serialize a histogram: {e:?}")))?;
             stats.push(StatFile {
                 hist_v2_base64: STANDARD.encode(&bytes),
                 moments: (&st.moments).into(),
@@ -283,11 +278,7 @@ pub fn write(
             .collect(),
         strategies: summaries,
     };
-    let text = serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Invalid {
-        file: file.clone(),
-        reason: e.to_string(),
-    })?;
-    crate::output::write_file(path, &text).map_err(io)
+    serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Encode(e.to_string()))
 }
 
 /// One shard file, read and checked.
@@ -442,6 +433,59 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
         file: file.to_string(),
         reason,
     };
+    let doc = parse_doc(bytes, &invalid)?;
+    let fingerprint = check_header(&doc, &invalid)?;
+    let [i, n] = doc.shard;
+    let metrics = doc
+        .metrics
+        .iter()
+        .map(|m| {
+            let unit = match m.unit.as_str() {
+                "h" => "h",
+                "crit·h" => "crit·h",
+                "%" => "%",
+                other => return Err(invalid(format!("unknown unit `{other}`"))),
+            };
+            let kind = match m.kind.as_str() {
+                "quantity" => MetricKind::Quantity,
+                "share" => MetricKind::Share,
+                other => return Err(invalid(format!("unknown metric kind `{other}`"))),
+            };
+            Ok(MetricDef {
+                name: m.name.clone(),
+                unit,
+                kind,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if doc.strategies.is_empty() {
+        return Err(invalid("no strategy".into()));
+    }
+    let mut strategies: Vec<StrategySummary> = Vec::new();
+    for s in &doc.strategies {
+        let summary = parse_strategy(s, &metrics, doc.done, strategies.first(), &invalid)?;
+        strategies.push(summary);
+    }
+    Ok(Shard {
+        file: file.to_string(),
+        scenario: doc.scenario,
+        fingerprint,
+        comparison: Comparison {
+            seed: doc.seed,
+            runs: doc.runs,
+            done: doc.done,
+            shard: (i, n),
+            metrics,
+            strategies,
+        },
+    })
+}
+
+/// Makes a [`ShardError::Invalid`] of the file being parsed from a reason.
+type Invalid<'a> = dyn Fn(String) -> ShardError + 'a;
+
+/// The document, once its schema tag is the one this hvsim writes.
+fn parse_doc(bytes: &[u8], invalid: &Invalid) -> Result<ShardFile, ShardError> {
     let schema = serde_json::from_slice::<SchemaOnly>(bytes)
         .map_err(|e| invalid(format!("not a JSON shard: {e}")))?
         .schema;
@@ -461,6 +505,12 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
         )));
     }
     let doc: ShardFile = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+    Ok(doc)
+}
+
+/// Checks the random streams, the fingerprint, the shard, the runs and
+/// the replications done; returns the fingerprint.
+fn check_header(doc: &ShardFile, invalid: &Invalid) -> Result<Fingerprint, ShardError> {
     if doc.streams != STREAM_VERSION {
         return Err(invalid(format!(
             "drawn from random streams {}, this hvsim draws from streams {STREAM_VERSION}; run that shard again with this one",
@@ -499,163 +549,153 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
             end - start
         )));
     }
-    let metrics = doc
-        .metrics
-        .iter()
-        .map(|m| {
-            let unit = match m.unit.as_str() {
-                "h" => "h",
-                "crit·h" => "crit·h",
-                "%" => "%",
-                other => return Err(invalid(format!("unknown unit `{other}`"))),
-            };
-            let kind = match m.kind.as_str() {
-                "quantity" => MetricKind::Quantity,
-                "share" => MetricKind::Share,
-                other => return Err(invalid(format!("unknown metric kind `{other}`"))),
-            };
-            Ok(MetricDef {
-                name: m.name.clone(),
-                unit,
-                kind,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if doc.strategies.is_empty() {
-        return Err(invalid("no strategy".into()));
+    Ok(fingerprint)
+}
+
+/// One strategy's results, checked against the metrics, the replications
+/// `done` and the baseline (the first strategy, if this is not it).
+fn parse_strategy(
+    s: &StrategyFile,
+    metrics: &[MetricDef],
+    done: u64,
+    baseline: Option<&StrategySummary>,
+    invalid: &Invalid,
+) -> Result<StrategySummary, ShardError> {
+    if s.stats.len() != metrics.len() || s.diffs.len() != metrics.len() {
+        return Err(invalid(format!(
+            "strategy `{}`: {} stats and {} diffs for {} metrics",
+            s.id,
+            s.stats.len(),
+            s.diffs.len(),
+            metrics.len()
+        )));
     }
-    let moments = |m: &MomentsFile, what: &dyn Fn() -> String| -> Result<Moments, ShardError> {
-        let sum: i128 = m
-            .sum
-            .parse()
-            .map_err(|_| invalid(format!("{}: bad sum `{}`", what(), m.sum)))?;
-        let sum_sq = m
-            .sum_sq
-            .parse()
-            .map_err(|_| invalid(format!("{}: bad sum_sq `{}`", what(), m.sum_sq)))?;
-        if m.n > doc.done {
-            return Err(invalid(format!(
-                "{}: n = {}, more than the {} replications done",
-                what(),
-                m.n,
-                doc.done
-            )));
-        }
-        if !plausible_moments(m.n, sum) {
-            return Err(invalid(format!(
-                "{}: sum {sum} is impossible for {} values",
-                what(),
-                m.n
-            )));
-        }
-        Ok(Moments::from_parts(m.n, sum, sum_sq))
-    };
-    let mut strategies: Vec<StrategySummary> = Vec::new();
-    for s in &doc.strategies {
-        if s.stats.len() != metrics.len() || s.diffs.len() != metrics.len() {
-            return Err(invalid(format!(
-                "strategy `{}`: {} stats and {} diffs for {} metrics",
-                s.id,
-                s.stats.len(),
-                s.diffs.len(),
-                metrics.len()
-            )));
-        }
-        let mut stats = Vec::new();
-        for (st, m) in s.stats.iter().zip(&metrics) {
-            let what = || format!("strategy `{}`, metric `{}`", s.id, m.name);
-            let bytes = STANDARD
-                .decode(&st.hist_v2_base64)
-                .map_err(|e| invalid(format!("{}: bad histogram encoding: {e}", what())))?;
-            let hist = decode_histogram(&bytes).map_err(|e| invalid(format!("{}: {e}", what())))?;
-            let mut stat = MetricStat::new();
-            stat.hist
-                .add(&hist)
-                .map_err(|e| invalid(format!("{}: histogram out of range: {e:?}", what())))?;
-            stat.moments = moments(&st.moments, &what)?;
-            stat.missing = st.missing;
-            stat.range = match (&st.min, &st.max) {
-                (None, None) => None,
-                (Some(lo), Some(hi)) => {
-                    let parse = |v: &String| {
-                        v.parse::<i64>()
-                            .map_err(|_| invalid(format!("{}: bad min or max `{v}`", what())))
-                    };
-                    let (lo, hi) = (parse(lo)?, parse(hi)?);
-                    if lo > hi {
-                        return Err(invalid(format!("{}: min {lo} is above max {hi}", what())));
-                    }
-                    Some((lo, hi))
-                }
-                _ => {
-                    return Err(invalid(format!(
-                        "{}: min and max must both be null or both set",
-                        what()
-                    )));
-                }
-            };
-            if stat.range.is_some() != (stat.moments.n > 0) {
-                return Err(invalid(format!(
-                    "{}: exact min and max must be given exactly when values were recorded",
-                    what()
-                )));
-            }
-            if stat.hist.len() != stat.moments.n {
-                return Err(invalid(format!(
-                    "{}: its histogram counts {} values, its moments n = {}",
-                    what(),
-                    stat.hist.len(),
-                    stat.moments.n
-                )));
-            }
-            if stat.moments.n.checked_add(stat.missing) != Some(doc.done) {
-                return Err(invalid(format!(
-                    "{}: n = {} reached plus {} missing is not the {} replications done",
-                    what(),
-                    stat.moments.n,
-                    stat.missing,
-                    doc.done
-                )));
-            }
-            stats.push(stat);
-        }
-        let mut diffs = Vec::new();
-        for (k, (d, m)) in s.diffs.iter().zip(&metrics).enumerate() {
-            let what = || format!("strategy `{}`, difference in metric `{}`", s.id, m.name);
-            let diff = moments(d, &what)?;
-            // Paired over the replications where both reached the metric.
-            let both = match strategies.first() {
-                None => 0,
-                Some(base) => base.stats[k].moments.n.min(stats[k].moments.n),
-            };
-            if diff.n > both {
-                return Err(invalid(format!(
-                    "{}: n = {}, more than the {both} replications where both it and the first strategy reached it",
-                    what(),
-                    diff.n
-                )));
-            }
-            diffs.push(diff);
-        }
-        strategies.push(StrategySummary {
-            id: s.id.clone(),
-            stats,
-            diffs,
-        });
+    let mut stats = Vec::new();
+    for (st, m) in s.stats.iter().zip(metrics) {
+        stats.push(parse_stat(&s.id, st, m, done, invalid)?);
     }
-    Ok(Shard {
-        file: file.to_string(),
-        scenario: doc.scenario,
-        fingerprint,
-        comparison: Comparison {
-            seed: doc.seed,
-            runs: doc.runs,
-            done: doc.done,
-            shard: (i, n),
-            metrics,
-            strategies,
-        },
+    let mut diffs = Vec::new();
+    for (k, (d, m)) in s.diffs.iter().zip(metrics).enumerate() {
+        let what = || format!("strategy `{}`, difference in metric `{}`", s.id, m.name);
+        let diff = parse_moments(d, done, &what, invalid)?;
+        // Paired over the replications where both reached the metric.
+        let both = match baseline {
+            None => 0,
+            Some(base) => base.stats[k].moments.n.min(stats[k].moments.n),
+        };
+        if diff.n > both {
+            return Err(invalid(format!(
+                "{}: n = {}, more than the {both} replications where both it and the first strategy reached it",
+                what(),
+                diff.n
+            )));
+        }
+        diffs.push(diff);
+    }
+    Ok(StrategySummary {
+        id: s.id.clone(),
+        stats,
+        diffs,
     })
+}
+
+/// One metric's distribution of strategy `id`, checked against the
+/// replications `done`.
+fn parse_stat(
+    id: &str,
+    st: &StatFile,
+    m: &MetricDef,
+    done: u64,
+    invalid: &Invalid,
+) -> Result<MetricStat, ShardError> {
+    let what = || format!("strategy `{id}`, metric `{}`", m.name);
+    let bytes = STANDARD
+        .decode(&st.hist_v2_base64)
+        .map_err(|e| invalid(format!("{}: bad histogram encoding: {e}", what())))?;
+    let hist = decode_histogram(&bytes).map_err(|e| invalid(format!("{}: {e}", what())))?;
+    let mut stat = MetricStat::new();
+    stat.hist
+        .add(&hist)
+        .map_err(|e| invalid(format!("{}: histogram out of range: {e:?}", what())))?;
+    stat.moments = parse_moments(&st.moments, done, &what, invalid)?;
+    stat.missing = st.missing;
+    stat.range = match (&st.min, &st.max) {
+        (None, None) => None,
+        (Some(lo), Some(hi)) => {
+            let parse = |v: &String| {
+                v.parse::<i64>()
+                    .map_err(|_| invalid(format!("{}: bad min or max `{v}`", what())))
+            };
+            let (lo, hi) = (parse(lo)?, parse(hi)?);
+            if lo > hi {
+                return Err(invalid(format!("{}: min {lo} is above max {hi}", what())));
+            }
+            Some((lo, hi))
+        }
+        _ => {
+            return Err(invalid(format!(
+                "{}: min and max must both be null or both set",
+                what()
+            )));
+        }
+    };
+    if stat.range.is_some() != (stat.moments.n > 0) {
+        return Err(invalid(format!(
+            "{}: exact min and max must be given exactly when values were recorded",
+            what()
+        )));
+    }
+    if stat.hist.len() != stat.moments.n {
+        return Err(invalid(format!(
+            "{}: its histogram counts {} values, its moments n = {}",
+            what(),
+            stat.hist.len(),
+            stat.moments.n
+        )));
+    }
+    if stat.moments.n.checked_add(stat.missing) != Some(done) {
+        return Err(invalid(format!(
+            "{}: n = {} reached plus {} missing is not the {} replications done",
+            what(),
+            stat.moments.n,
+            stat.missing,
+            done
+        )));
+    }
+    Ok(stat)
+}
+
+/// Moments read from their file form, checked against the replications done.
+fn parse_moments(
+    m: &MomentsFile,
+    done: u64,
+    what: &dyn Fn() -> String,
+    invalid: &Invalid,
+) -> Result<Moments, ShardError> {
+    let sum: i128 = m
+        .sum
+        .parse()
+        .map_err(|_| invalid(format!("{}: bad sum `{}`", what(), m.sum)))?;
+    let sum_sq = m
+        .sum_sq
+        .parse()
+        .map_err(|_| invalid(format!("{}: bad sum_sq `{}`", what(), m.sum_sq)))?;
+    if m.n > done {
+        return Err(invalid(format!(
+            "{}: n = {}, more than the {} replications done",
+            what(),
+            m.n,
+            done
+        )));
+    }
+    if !plausible_moments(m.n, sum) {
+        return Err(invalid(format!(
+            "{}: sum {sum} is impossible for {} values",
+            what(),
+            m.n
+        )));
+    }
+    Ok(Moments::from_parts(m.n, sum, sum_sq))
 }
 
 /// What differs between the fingerprints of two shards, in words.
@@ -801,7 +841,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<(String, Comparison), ShardError> {
         let s = read(p)?;
         check_with(&first, &s, &seen)?;
         seen.insert(s.comparison.shard.0, s.file.clone());
-        crate::montecarlo::merge_into(&mut total.strategies, &s.comparison.strategies)
+        super::merge::merge_into(&mut total.strategies, &s.comparison.strategies)
             .map_err(|e| ShardError::Mismatch(format!("{}: {e}", s.file)))?;
         total.done += s.comparison.done;
     }

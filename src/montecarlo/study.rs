@@ -1,0 +1,538 @@
+//! The study: runs the replications of each strategy once, in parallel
+//! blocks, and feeds every run's metrics into the running totals in block
+//! order, so that the result does not depend on the number of threads.
+//! When asked ([`Study::with_curves`]), the same pass samples every run
+//! for the restored curves and keeps the incidents of the first
+//! replication: nothing is simulated twice.
+
+use rayon::prelude::*;
+
+use super::curves::{
+    Curves, GRID_POINTS, Grid, IncidentMark, Sample, StrategyCurves, incident_marks, sample,
+};
+use super::metric::{MetricDef, metric_defs, run_metrics};
+use super::seeds::{BLOCK, check_runs, replicate, replication_seed, shard_range};
+use super::stats::{MetricStat, Moments, RecordError, to_quanta};
+use super::summary::{Comparison, StrategySummary, Summary};
+use crate::engine::SimError;
+use crate::metrics::Outcome;
+use crate::model::{Scenario, Strategy};
+
+/// Why a comparison could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// A replication failed; the seed reproduces it with `hvsim run --seed`.
+    #[error("strategy `{strategy}`, replication seed {seed}: {source}")]
+    Run {
+        /// The strategy.
+        strategy: String,
+        /// The replication's seed.
+        seed: u64,
+        /// What went wrong.
+        #[source]
+        source: SimError,
+    },
+    /// A replication's metric value cannot be recorded exactly.
+    #[error("strategy `{strategy}`, replication seed {seed}: metric `{metric}`: {source}")]
+    Record {
+        /// The strategy.
+        strategy: String,
+        /// The replication's seed.
+        seed: u64,
+        /// The metric.
+        metric: String,
+        /// Why.
+        #[source]
+        source: RecordError,
+    },
+    /// Bad arguments.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One block's metric values: per replication, per strategy, per metric.
+///
+/// Blocks hand back raw values, recorded into the running totals in block
+/// order, rather than histograms of their own: creating and adding up six
+/// HDR histograms (~370 KiB each) per block of 64 replications cost more
+/// than simulating them for small scenarios. Recording is order-free
+/// (counts and exact integer sums), so the result is the same bits.
+type BlockValues = Vec<Vec<Vec<Option<f64>>>>;
+
+/// What one block of replications hands back.
+struct BlockResult {
+    /// Its metric values.
+    values: BlockValues,
+    /// With curves, each run sampled on the grid: per replication, per
+    /// strategy (a few hundred kB a block, less than histograms would
+    /// take); empty without.
+    samples: Vec<Vec<Sample>>,
+}
+
+impl BlockResult {
+    /// The values (and, on a grid, the samples) of these runs: per
+    /// replication, per strategy.
+    fn of(scenario: &Scenario, runs: &[Vec<Outcome>], grid: Option<&Grid>) -> Self {
+        let values = runs
+            .iter()
+            .map(|per| per.iter().map(|o| run_metrics(scenario, o)).collect())
+            .collect();
+        let samples = match grid {
+            Some(g) => runs
+                .iter()
+                .map(|per| per.iter().map(|o| sample(scenario, o, g)).collect())
+                .collect(),
+            None => Vec::new(),
+        };
+        BlockResult { values, samples }
+    }
+}
+
+/// Replications `start..end` of every strategy: their values, and their
+/// samples on `grid` if one is given.
+fn block(
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    master: u64,
+    (start, end): (u64, u64),
+    grid: Option<&Grid>,
+) -> Result<BlockResult, CompareError> {
+    let n = end.saturating_sub(start) as usize;
+    let mut values = Vec::with_capacity(n);
+    let mut samples = Vec::with_capacity(if grid.is_some() { n } else { 0 });
+    for i in start..end {
+        let mut per_strategy = Vec::with_capacity(strategies.len());
+        let mut sampled = Vec::new();
+        for strategy in strategies {
+            let o = replicate(scenario, strategy, master, i)?;
+            per_strategy.push(run_metrics(scenario, &o));
+            if let Some(g) = grid {
+                sampled.push(sample(scenario, &o, g));
+            }
+        }
+        values.push(per_strategy);
+        if grid.is_some() {
+            samples.push(sampled);
+        }
+    }
+    Ok(BlockResult { values, samples })
+}
+
+/// Records a block's values, those of replications `start..`; the first
+/// strategy is the baseline of the paired differences.
+fn record_block(
+    total: &mut [StrategySummary],
+    values: &BlockValues,
+    defs: &[MetricDef],
+    master: u64,
+    start: u64,
+) -> Result<(), CompareError> {
+    for (i, per_strategy) in (start..).zip(values) {
+        let Some(base) = per_strategy.first() else {
+            continue;
+        };
+        for (k, metrics) in per_strategy.iter().enumerate() {
+            for (m, v) in metrics.iter().enumerate() {
+                total[k].stats[m]
+                    .record(*v)
+                    .map_err(|source| CompareError::Record {
+                        strategy: total[k].id.clone(),
+                        seed: replication_seed(master, i),
+                        metric: defs.get(m).map_or_else(String::new, |d| d.name.clone()),
+                        source,
+                    })?;
+                if k > 0
+                    && let (Some(x), Some(Some(b))) = (v, base.get(m))
+                {
+                    total[k].diffs[m].push_quanta(to_quanta(*x) - to_quanta(*b));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The running totals of a study, fed block by block in block order.
+struct Totals {
+    /// Per strategy, the metrics' distributions and paired differences.
+    strategies: Vec<StrategySummary>,
+    /// With curves: the grid and, per strategy, its histograms.
+    curves: Option<(Grid, Vec<StrategyCurves>)>,
+}
+
+impl Totals {
+    /// Adds block `k`'s results.
+    fn record(
+        &mut self,
+        r: &BlockResult,
+        defs: &[MetricDef],
+        master: u64,
+        k: u64,
+    ) -> Result<(), CompareError> {
+        record_block(&mut self.strategies, &r.values, defs, master, k * BLOCK)?;
+        if let Some((_, curves)) = &mut self.curves {
+            for per_strategy in &r.samples {
+                for (acc, (counts, shares)) in curves.iter_mut().zip(per_strategy) {
+                    acc.record(counts, shares);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A Monte Carlo study: `runs` replications of each strategy on common
+/// random numbers (replication `i` of every strategy with
+/// [`replication_seed`]`(seed, i)`), each simulated once.
+///
+/// ```
+/// let scenario = hvsim::scenario::load_default()?;
+/// let strategies: Vec<_> = scenario.strategies.iter().take(2).collect();
+/// let summary = hvsim::montecarlo::Study::new(&scenario, &strategies, 64, 1)
+///     .with_curves()
+///     .run(&|_| true)?;
+/// assert_eq!(summary.comparison.done, 64);
+/// assert_eq!(summary.curves.map(|c| c.strategies[0].runs), Some(64));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Study<'a> {
+    scenario: &'a Scenario,
+    strategies: &'a [&'a Strategy],
+    runs: u64,
+    seed: u64,
+    jobs: usize,
+    shard: (u64, u64),
+    curves: bool,
+}
+
+impl<'a> Study<'a> {
+    /// `runs` replications of each of `strategies` (the first is the
+    /// baseline) on `scenario` under master seed `seed`: on one thread,
+    /// the whole run, without curves.
+    pub fn new(
+        scenario: &'a Scenario,
+        strategies: &'a [&'a Strategy],
+        runs: u64,
+        seed: u64,
+    ) -> Self {
+        Study {
+            scenario,
+            strategies,
+            runs,
+            seed,
+            jobs: 1,
+            shard: (0, 1),
+            curves: false,
+        }
+    }
+
+    /// Runs on `jobs` threads (the result does not depend on it).
+    pub fn jobs(self, jobs: usize) -> Self {
+        Study { jobs, ..self }
+    }
+
+    /// Runs only shard `i` of `n` (see [`shard_range`]). Merging the
+    /// shards' results with [`merge`](super::merge) gives exactly the
+    /// unsharded result.
+    pub fn shard(self, shard: (u64, u64)) -> Self {
+        Study { shard, ..self }
+    }
+
+    /// Also gathers, in the same pass, the restored curves of every
+    /// strategy and the incidents of the baseline's first replication.
+    /// Their grid spans the first block of replications, so a study with
+    /// curves is a whole run, not a shard.
+    pub fn with_curves(self) -> Self {
+        Study {
+            curves: true,
+            ..self
+        }
+    }
+
+    /// Runs the study, `jobs` threads at a time. `progress` is called with
+    /// the number of replications done so far and returns `false` to stop
+    /// early (the result then covers what was done).
+    pub fn run(&self, progress: &(dyn Fn(u64) -> bool + Sync)) -> Result<Summary, CompareError> {
+        let Study {
+            scenario,
+            strategies,
+            runs,
+            seed,
+            jobs,
+            shard,
+            ..
+        } = *self;
+        self.check()?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build()
+            .map_err(|e| CompareError::Invalid(format!("cannot start {jobs} threads: {e}")))?;
+        let (start, end) = shard_range(runs, shard);
+        let (first_block, blocks) = (start / BLOCK, end.div_ceil(BLOCK));
+        let defs = metric_defs(scenario);
+        let mut total = Totals {
+            strategies: empty(scenario, strategies),
+            curves: None,
+        };
+        let mut marks = Vec::new();
+        let mut from = first_block;
+        let mut go_on = true;
+        if self.curves && first_block < blocks {
+            marks = self.first_block(&pool, &mut total, &defs)?;
+            from = 1;
+            go_on = progress(BLOCK.min(end) - start);
+        }
+        let done = if go_on {
+            self.blocks(&pool, &mut total, &defs, (from, blocks), progress)?
+        } else {
+            BLOCK.min(end)
+        };
+        Ok(Summary {
+            comparison: Comparison {
+                seed,
+                runs,
+                done: done - start,
+                shard,
+                metrics: defs,
+                strategies: total.strategies,
+            },
+            curves: total.curves.map(|(grid, strategies)| Curves {
+                grid,
+                apps: scenario.apps.len(),
+                strategies,
+            }),
+            marks,
+        })
+    }
+
+    /// Refuses a bad shard, an empty strategy list, a run count out of
+    /// range, and curves of a shard.
+    fn check(&self) -> Result<(), CompareError> {
+        let shard = self.shard;
+        if shard.1 == 0 || shard.0 >= shard.1 {
+            return Err(CompareError::Invalid(format!(
+                "--shard {}/{}: expected i/n with 0 <= i < n",
+                shard.0, shard.1
+            )));
+        }
+        check_runs(self.strategies, self.runs, "compare")?;
+        if self.curves && shard != (0, 1) {
+            return Err(CompareError::Invalid(
+                "restored curves need the whole run, not a shard".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Simulates the first block (a whole run's, with curves) and records
+    /// it: the grid must be fixed before any run is sampled, and the first
+    /// block of every strategy tells where the action is (the same block
+    /// whatever --jobs). Its runs are kept whole until the grid is known.
+    /// Returns the incidents of the baseline's first replication.
+    fn first_block(
+        &self,
+        pool: &rayon::ThreadPool,
+        total: &mut Totals,
+        defs: &[MetricDef],
+    ) -> Result<Vec<IncidentMark>, CompareError> {
+        let (scenario, strategies) = (self.scenario, self.strategies);
+        let (pilot, grid) = self.pilot(pool)?;
+        let marks = pilot
+            .first()
+            .and_then(|per| per.first())
+            .map_or_else(Vec::new, |o| incident_marks(scenario, o));
+        let curves = strategies
+            .iter()
+            .map(|s| StrategyCurves::new(&s.id, scenario.apps.len(), grid.times.len()))
+            .collect();
+        let r = BlockResult::of(scenario, &pilot, Some(&grid));
+        drop(pilot);
+        total.curves = Some((grid, curves));
+        total.record(&r, defs, self.seed, 0)?;
+        Ok(marks)
+    }
+
+    /// The first block's runs, per replication and strategy, simulated in
+    /// parallel and kept whole, and the grid that spans them.
+    fn pilot(&self, pool: &rayon::ThreadPool) -> Result<(Vec<Vec<Outcome>>, Grid), CompareError> {
+        let Study {
+            scenario,
+            strategies,
+            seed,
+            ..
+        } = *self;
+        let runs: Vec<Result<Vec<Outcome>, CompareError>> = pool.install(|| {
+            (0..self.runs.min(BLOCK))
+                .into_par_iter()
+                .map(|i| {
+                    strategies
+                        .iter()
+                        .map(|s| replicate(scenario, s, seed, i))
+                        .collect()
+                })
+                .collect()
+        });
+        // The first failure in replication order, whatever the threads.
+        let runs = runs.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let grid = Grid::spanning(runs.iter().flatten(), scenario.horizon_end(), GRID_POINTS);
+        Ok((runs, grid))
+    }
+
+    /// Runs blocks `b..blocks` in waves of parallel blocks, recording each
+    /// wave in block order, until done or `progress` says stop; returns the
+    /// replication reached.
+    fn blocks(
+        &self,
+        pool: &rayon::ThreadPool,
+        total: &mut Totals,
+        defs: &[MetricDef],
+        (mut b, blocks): (u64, u64),
+        progress: &(dyn Fn(u64) -> bool + Sync),
+    ) -> Result<u64, CompareError> {
+        let Study {
+            scenario,
+            strategies,
+            runs,
+            seed,
+            jobs,
+            shard,
+            ..
+        } = *self;
+        let (start, end) = shard_range(runs, shard);
+        let grid = total.curves.as_ref().map(|(g, _)| g.clone());
+        // Waves bound the memory held by unmerged blocks.
+        let wave = (jobs.max(1) as u64) * 4;
+        let mut done = start.max(b * BLOCK).min(end);
+        while b < blocks {
+            let last = (b + wave).min(blocks);
+            let results: Vec<Result<BlockResult, CompareError>> = pool.install(|| {
+                (b..last)
+                    .into_par_iter()
+                    .map(|k| {
+                        let range = (k * BLOCK, ((k + 1) * BLOCK).min(runs));
+                        block(scenario, strategies, seed, range, grid.as_ref())
+                    })
+                    .collect()
+            });
+            for (k, r) in (b..).zip(results) {
+                total.record(&r?, defs, seed, k)?;
+            }
+            done = (last * BLOCK).min(end);
+            b = last;
+            if !progress(done - start) {
+                break;
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// Runs `runs` replications of each strategy on common random numbers,
+/// `jobs` threads at a time (the result does not depend on `jobs`).
+/// `progress` is called with the number of replications done so far and
+/// returns `false` to stop early (the result then covers what was done).
+pub fn compare(
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    runs: u64,
+    seed: u64,
+    jobs: usize,
+    progress: &(dyn Fn(u64) -> bool + Sync),
+) -> Result<Comparison, CompareError> {
+    compare_shard(scenario, strategies, runs, seed, jobs, (0, 1), progress)
+}
+
+/// Like [`compare`], but runs only shard `i` of `n` (see [`shard_range`]).
+/// Merging the shards' results with [`merge`](super::merge) gives exactly
+/// the unsharded result.
+pub fn compare_shard(
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    runs: u64,
+    seed: u64,
+    jobs: usize,
+    shard: (u64, u64),
+    progress: &(dyn Fn(u64) -> bool + Sync),
+) -> Result<Comparison, CompareError> {
+    let study = Study::new(scenario, strategies, runs, seed)
+        .jobs(jobs)
+        .shard(shard);
+    Ok(study.run(progress)?.comparison)
+}
+
+fn empty(scenario: &Scenario, strategies: &[&Strategy]) -> Vec<StrategySummary> {
+    let n_metrics = metric_defs(scenario).len();
+    strategies
+        .iter()
+        .map(|s| StrategySummary {
+            id: s.id.clone(),
+            stats: (0..n_metrics).map(|_| MetricStat::new()).collect(),
+            diffs: vec![Moments::default(); n_metrics],
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Study, replicate};
+    use crate::model::Strategy;
+    use crate::montecarlo::curves::{GRID_POINTS, Grid, StrategyCurves, incident_marks, sample};
+
+    /// The one pass gives the comparison of a study without curves, and
+    /// the curves and marks that a second pass over the same replications
+    /// (as `compare --svg` used to run) gives.
+    #[test]
+    fn curves_come_from_the_same_pass_and_change_nothing_else() {
+        let scenario = crate::scenario::load_default().expect("embedded scenario");
+        let strategies: Vec<&Strategy> = scenario.strategies.iter().take(2).collect();
+        let runs = 150;
+        let plain = Study::new(&scenario, &strategies, runs, 3)
+            .jobs(2)
+            .run(&|_| true)
+            .expect("runs");
+        let with = Study::new(&scenario, &strategies, runs, 3)
+            .jobs(3)
+            .with_curves()
+            .run(&|_| true)
+            .expect("runs");
+        assert!(plain.curves.is_none() && plain.marks.is_empty());
+        assert_eq!(
+            format!("{:?}", plain.comparison),
+            format!("{:?}", with.comparison)
+        );
+        // The second pass, as `restored_curves` ran it before the study.
+        let run = |s: &Strategy, i: u64| replicate(&scenario, s, 3, i).expect("runs");
+        let pilot: Vec<_> = strategies
+            .iter()
+            .flat_map(|s| (0..64).map(move |i| (s, i)))
+            .map(|(s, i)| run(s, i))
+            .collect();
+        let grid = Grid::spanning(&pilot, scenario.horizon_end(), GRID_POINTS);
+        let mut want: Vec<StrategyCurves> = strategies
+            .iter()
+            .map(|s| StrategyCurves::new(&s.id, scenario.apps.len(), grid.times.len()))
+            .collect();
+        for i in 0..runs {
+            for (acc, s) in want.iter_mut().zip(&strategies) {
+                let (counts, shares) = sample(&scenario, &run(s, i), &grid);
+                acc.record(&counts, &shares);
+            }
+        }
+        let curves = with.curves.expect("curves");
+        assert_eq!(curves.grid, grid);
+        assert_eq!(curves.strategies, want);
+        assert_eq!(with.marks, incident_marks(&scenario, &pilot[0]));
+        assert!(!with.marks.is_empty());
+    }
+
+    #[test]
+    fn curves_of_a_shard_are_refused() {
+        let scenario = crate::scenario::load_default().expect("embedded scenario");
+        let strategies: Vec<&Strategy> = scenario.strategies.iter().take(1).collect();
+        let study = Study::new(&scenario, &strategies, 10, 1)
+            .shard((0, 2))
+            .with_curves();
+        assert!(study.run(&|_| true).is_err());
+    }
+}
