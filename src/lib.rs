@@ -29,6 +29,7 @@
 pub mod chart;
 pub mod curves;
 mod engine;
+mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod r#gen;

@@ -1,0 +1,58 @@
+//! Compounding outages: the backup system, the inter-site link or the
+//! management plane unavailable for a drawn while.
+
+use crate::engine::{CLASS_FIX, Engine, Ev, SimError, trace};
+use crate::model::OutageKind;
+use crate::sim::{Purpose, SimTime};
+
+use crate::engine::Sched;
+
+impl Engine<'_> {
+    pub(crate) fn management_available(&self, now: SimTime) -> bool {
+        now >= self.faults.management_until && self.faults.outages[OutageKind::Management] == 0
+    }
+
+    pub(crate) fn link_up(&self) -> bool {
+        self.faults.outages[OutageKind::Link] == 0
+    }
+
+    /// Restores can read from the backup system at the DR site.
+    pub(crate) fn backup_available(&self) -> bool {
+        self.faults.outages[OutageKind::Backup] == 0 && self.link_up()
+    }
+
+    pub(crate) fn outage_start(
+        &mut self,
+        sched: &mut Sched,
+        now: SimTime,
+        i: u32,
+    ) -> Result<(), SimError> {
+        let outage = &self.sc.outages[i as usize];
+        let mut rng = self.rng.stream(Purpose::Outage, u64::from(i));
+        let d = outage.duration.sample(&mut rng);
+        self.advance_transfers(now);
+        self.faults.outages[outage.kind] += 1;
+        sched.schedule_in(d, CLASS_FIX, Ev::OutageEnd(i))?;
+        trace!(
+            now,
+            "outage: the {} is unavailable for {d}",
+            outage.kind.name()
+        );
+        self.schedule_transfer(sched)
+    }
+
+    pub(crate) fn outage_end(
+        &mut self,
+        sched: &mut Sched,
+        now: SimTime,
+        i: u32,
+    ) -> Result<(), SimError> {
+        let kind = self.sc.outages[i as usize].kind;
+        self.advance_transfers(now);
+        let n = &mut self.faults.outages[kind];
+        *n = n.saturating_sub(1);
+        trace!(now, "outage over: the {} is back", kind.name());
+        self.schedule_transfer(sched)?;
+        self.services_back(sched, now)
+    }
+}

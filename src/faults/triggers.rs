@@ -1,0 +1,131 @@
+//! Per-host triggers: a bug that strikes a host at an uptime threshold,
+//! at Poisson times (re-armed after every boot), or on an operation (a
+//! reboot, a VM moved onto it, a restore onto it) with a probability.
+
+use rand::RngExt;
+
+use crate::engine::{CLASS_FAULT, Engine, Ev, SimError, trace};
+use crate::model::{BugId, HostId, Operation, Trigger};
+use crate::sim::{Purpose, SimDuration, SimTime};
+
+use crate::engine::Sched;
+use crate::engine::world::HostStatus;
+
+impl Engine<'_> {
+    /// A per-host trigger fired: the bug strikes this one host.
+    pub(crate) fn strike_host(
+        &mut self,
+        sched: &mut Sched,
+        now: SimTime,
+        b: BugId,
+        h: HostId,
+    ) -> Result<(), SimError> {
+        self.world.hosts[h.index()]
+            .triggers
+            .retain(|(_, x)| *x != b);
+        let bug = &self.sc.bugs[b.index()];
+        let host = &self.world.hosts[h.index()];
+        if self.bug_dead(b, h) || host.status != HostStatus::Up || !bug.builds.contains(&host.build)
+        {
+            return Ok(());
+        }
+        let n = host.trigger_draws;
+        self.world.hosts[h.index()].trigger_draws += 1;
+        let index = (1 << 62) | (u64::from(b.0) << 40) | (u64::from(h.0) << 16) | n.min(0xFFFF);
+        let mut rng = self.rng.stream(Purpose::Faults, index);
+        let hit = bug.host_probability >= 1.0 || rng.random::<f64>() < bug.host_probability;
+        if hit {
+            self.open_incident(now, b);
+            trace!(
+                now,
+                "bug {} strikes host {}",
+                bug.id,
+                self.sc.hosts[h.index()].id
+            );
+            let mut touched = Vec::new();
+            self.hit(sched, now, h, b, &mut rng, &mut touched)?;
+            self.struck_effects(sched, now, b)?;
+            self.after_crashes(sched, now, touched, false)?;
+            self.close_fault(now);
+        }
+        // A Poisson or uptime trigger fires again while the host stays up.
+        if self.world.hosts[h.index()].status == HostStatus::Up
+            && matches!(bug.trigger, Trigger::Uptime(_) | Trigger::Poisson(_))
+        {
+            self.arm_trigger(sched, now, b, h)?;
+        }
+        Ok(())
+    }
+
+    /// Schedules the next firing of a per-host trigger (uptime threshold or
+    /// Poisson) of bug `b` on host `h`, which is up since its last boot.
+    pub(crate) fn arm_trigger(
+        &mut self,
+        sched: &mut Sched,
+        now: SimTime,
+        b: BugId,
+        h: HostId,
+    ) -> Result<(), SimError> {
+        let host = &mut self.world.hosts[h.index()];
+        let n = host.trigger_draws;
+        host.trigger_draws += 1;
+        let index = (u64::from(b.0) << 40) | (u64::from(h.0) << 16) | n.min(0xFFFF);
+        let mut rng = self.rng.stream(Purpose::Trigger, index);
+        let delay = match &self.sc.bugs[b.index()].trigger {
+            Trigger::Uptime(threshold) => {
+                let t = threshold.sample(&mut rng);
+                // At the start, the host has been up for a while already.
+                if now == SimTime::ZERO && host.boots == 0 {
+                    t.saturating_sub(self.sc.hosts[h.index()].uptime)
+                } else {
+                    t
+                }
+            }
+            Trigger::Poisson(mean) => {
+                let u: f64 = rng.random();
+                SimDuration::from_millis_f64(-(1.0 - u).ln() * mean.as_millis() as f64)
+            }
+            Trigger::At(_) | Trigger::On(..) => return Ok(()),
+        };
+        let ev = sched.schedule_in(delay, CLASS_FAULT, Ev::StrikeHost(b, h))?;
+        self.world.hosts[h.index()].triggers.push((ev, b));
+        Ok(())
+    }
+
+    /// An operation happened on a host: bugs triggered by it may strike.
+    pub(crate) fn operation(
+        &mut self,
+        sched: &mut Sched,
+        h: HostId,
+        op: Operation,
+    ) -> Result<(), SimError> {
+        for b in 0..self.sc.bugs.len() {
+            let bug = &self.sc.bugs[b];
+            let Trigger::On(what, p) = bug.trigger else {
+                continue;
+            };
+            if what != op
+                || self.bug_dead(BugId(b as u32), h)
+                || bug.hosts.binary_search(&h).is_err()
+            {
+                continue;
+            }
+            let host = &mut self.world.hosts[h.index()];
+            let n = host.trigger_draws;
+            host.trigger_draws += 1;
+            let index = (u64::from(b as u32) << 40) | (u64::from(h.0) << 16) | n.min(0xFFFF);
+            let mut rng = self.rng.stream(Purpose::Trigger, index);
+            if rng.random::<f64>() < p {
+                let ev = sched.schedule_in(
+                    SimDuration::ZERO,
+                    CLASS_FAULT,
+                    Ev::StrikeHost(BugId(b as u32), h),
+                )?;
+                self.world.hosts[h.index()]
+                    .triggers
+                    .push((ev, BugId(b as u32)));
+            }
+        }
+        Ok(())
+    }
+}
