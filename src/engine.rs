@@ -20,6 +20,8 @@ use crate::sim::{RngStreams, RunError, Scheduler, SimTime, StopReason};
 pub(crate) mod reuse;
 pub(crate) mod world;
 
+use crate::recovery::Decider;
+use crate::recovery::decider::StrategyDecider;
 use world::{Phase, World};
 
 /// The `tracing` target of the event-by-event timeline.
@@ -89,7 +91,7 @@ pub(crate) type Sched = Scheduler<Ev>;
 /// A run in progress: the scenario and strategy (read only), the random
 /// streams, the outcome being recorded, and the world, fault and recovery
 /// state, kept apart so that each can be borrowed on its own.
-pub(crate) struct Engine<'a> {
+pub(crate) struct Engine<'a, D> {
     pub(crate) sc: &'a Scenario,
     pub(crate) st: &'a Strategy,
     pub(crate) rng: RngStreams,
@@ -97,6 +99,8 @@ pub(crate) struct Engine<'a> {
     pub(crate) world: World,
     pub(crate) faults: crate::faults::State,
     pub(crate) recovery: crate::recovery::State<'a>,
+    /// Makes the strategy's choices (the decision seam).
+    pub(crate) decider: &'a mut D,
 }
 
 /// Runs one replication: the strategy's response to the scenario's faults,
@@ -104,6 +108,22 @@ pub(crate) struct Engine<'a> {
 ///
 /// Deterministic: the same arguments give the same [`Outcome`], bit for bit.
 pub fn simulate(scenario: &Scenario, strategy: &Strategy, seed: u64) -> Result<Outcome, SimError> {
+    simulate_with(scenario, strategy, seed, &mut StrategyDecider)
+}
+
+/// Runs one replication like [`simulate`], with `decider` making the
+/// choices the strategy would make during the run (the strategy still
+/// gives the rules: its methods, order, teams, caps, waves, escalation
+/// thresholds). With [`StrategyDecider`] this is [`simulate`].
+///
+/// Deterministic when the decider is: the same arguments and the same
+/// answers give the same [`Outcome`], bit for bit.
+pub fn simulate_with<D: Decider>(
+    scenario: &Scenario,
+    strategy: &Strategy,
+    seed: u64,
+    decider: &mut D,
+) -> Result<Outcome, SimError> {
     let strategy_id = scenario
         .strategies
         .iter()
@@ -112,7 +132,7 @@ pub fn simulate(scenario: &Scenario, strategy: &Strategy, seed: u64) -> Result<O
     let mut reuse = reuse::take();
     let mut sched = std::mem::take(&mut reuse.sched);
     sched.reset();
-    let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32, reuse);
+    let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32, reuse, decider);
     engine.arm_faults(&mut sched)?;
     let horizon = scenario.horizon_end();
     let stop = sched.run(horizon, scenario.max_events, |sched, now, ev| {
@@ -125,7 +145,7 @@ pub fn simulate(scenario: &Scenario, strategy: &Strategy, seed: u64) -> Result<O
     Ok(outcome)
 }
 
-impl<'a> Engine<'a> {
+impl<'a, D: Decider> Engine<'a, D> {
     /// The state at the start of a run, in `reuse`'s buffers (every one
     /// emptied or overwritten: nothing of an earlier run carries over).
     fn new(
@@ -134,8 +154,10 @@ impl<'a> Engine<'a> {
         seed: u64,
         strategy_id: u32,
         mut reuse: reuse::Reuse,
+        decider: &'a mut D,
     ) -> Self {
         Engine {
+            decider,
             sc,
             st,
             rng: RngStreams::new(seed),

@@ -44,6 +44,8 @@ pub mod shard;
 pub mod sim;
 pub mod sweep;
 
-pub use engine::{SimError, TRACE_TARGET, simulate};
+pub use engine::{SimError, TRACE_TARGET, simulate, simulate_with};
 pub use metrics::Outcome;
 pub use model::{Scenario, Strategy};
+pub use recovery::decider;
+pub use recovery::decider::{Decider, StrategyDecider};

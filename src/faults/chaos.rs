@@ -8,8 +8,9 @@ use crate::sim::{Purpose, SimTime};
 
 use crate::engine::Sched;
 use crate::engine::world::{HostStatus, Phase, VmStatus};
+use crate::recovery::Decider;
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// Schedules the next failure of chaos process `c` on host `h`.
     pub(crate) fn arm_chaos(
         &mut self,

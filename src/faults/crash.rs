@@ -11,8 +11,9 @@ use crate::sim::{Purpose, SimTime, StreamRng};
 
 use crate::engine::Sched;
 use crate::engine::world::{HostStatus, Phase, VmStatus};
+use crate::recovery::Decider;
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// Crashes one host (a bug's crash, or a chaos failure when `b` is
     /// `None`): its VMs go down, some corrupted; recovery tasks that needed
     /// it are abandoned.
@@ -203,7 +204,7 @@ impl Engine<'_> {
             }
             if recurrence || failed.is_some() {
                 let m = failed.or(self.out.apps[a.index()].method);
-                self.escalate_on_failure(a, m);
+                self.escalate_on_failure(now, a, m);
             }
             self.update_up(now, a);
         }

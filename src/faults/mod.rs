@@ -19,6 +19,7 @@ use crate::sim::{SimTime, StreamRng};
 
 use crate::engine::Sched;
 use crate::engine::reuse::{Reuse, cleared, empty_lists};
+use crate::recovery::Decider;
 
 mod chaos;
 mod crash;
@@ -121,7 +122,7 @@ impl State {
     }
 }
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// Schedules the scenario's faults at the start of a run: dated
     /// strikes, per-host triggers, outages and chaos failures.
     pub(crate) fn arm_faults(&mut self, sched: &mut Sched) -> Result<(), SimError> {

@@ -6,8 +6,9 @@ use crate::model::OutageKind;
 use crate::sim::{Purpose, SimTime};
 
 use crate::engine::Sched;
+use crate::recovery::Decider;
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     pub(crate) fn management_available(&self, now: SimTime) -> bool {
         now >= self.faults.management_until && self.faults.outages[OutageKind::Management] == 0
     }

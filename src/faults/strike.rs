@@ -11,8 +11,9 @@ use crate::sim::{Purpose, SimTime, StreamRng};
 
 use crate::engine::Sched;
 use crate::engine::world::HostStatus;
+use crate::recovery::Decider;
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     pub(crate) fn strike(
         &mut self,
         sched: &mut Sched,

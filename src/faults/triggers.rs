@@ -10,8 +10,9 @@ use crate::sim::{Purpose, SimDuration, SimTime};
 
 use crate::engine::Sched;
 use crate::engine::world::HostStatus;
+use crate::recovery::Decider;
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// A per-host trigger fired: the bug strikes this one host.
     pub(crate) fn strike_host(
         &mut self,

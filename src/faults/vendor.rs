@@ -12,8 +12,9 @@ use crate::sim::{Purpose, SimDuration, SimTime};
 
 use crate::engine::Sched;
 use crate::engine::world::Phase;
+use crate::recovery::Decider;
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// What a strike does beyond its hosts: the management plane, and on
     /// the bug's first strike its diagnosis and the vendor's clock.
     pub(crate) fn struck_effects(

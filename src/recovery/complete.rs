@@ -9,8 +9,9 @@ use crate::sim::SimTime;
 use super::placement::vm_need;
 use super::{failover, reinstall, restore};
 use crate::engine::world::{HostStatus, Phase, VmStatus};
+use crate::recovery::Decider;
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// The app's method is done: its VMs run (where the method put them)
     /// and its data is back, up to the method's data loss.
     pub(crate) fn recovered(&mut self, now: SimTime, a: AppId, m: Method) {

@@ -11,8 +11,13 @@ use crate::sim::SimTime;
 use super::{Job, Lane, failover, ha_restart, order_key, rebuild, reinstall, restart, restore};
 use crate::engine::Sched;
 use crate::engine::world::{HostStatus, Phase, VmStatus};
+use crate::recovery::Decider;
+use crate::recovery::decider::{Escalation, EscalationChoice, MethodChoice};
 
-impl Engine<'_> {
+/// The methods a decision chooses among (inline: no allocation).
+type Candidates = smallvec::SmallVec<[Method; 6]>;
+
+impl<D: Decider> Engine<'_, D> {
     /// The undiagnosed bug that crashed one of the app's down VMs' hosts.
     pub(crate) fn undiagnosed_bug(&self, a: AppId) -> Option<BugId> {
         self.sc.apps[a.index()].vms.iter().find_map(|&v| {
@@ -28,8 +33,27 @@ impl Engine<'_> {
         })
     }
 
-    /// Chooses the first applicable method of the strategy for a broken app,
-    /// from its escalation level on.
+    /// The decider's choice among `candidates` (`None` if there is none).
+    fn choose_method(
+        &mut self,
+        now: SimTime,
+        a: AppId,
+        candidates: &[Method],
+        waiting_for: Option<Method>,
+    ) -> Option<Method> {
+        let first = *candidates.first()?;
+        let k = self.decider.method(&MethodChoice {
+            now,
+            app: a,
+            app_name: &self.sc.apps[a.index()].id,
+            candidates,
+            waiting_for,
+        });
+        Some(candidates.get(k).copied().unwrap_or(first))
+    }
+
+    /// Chooses a method for a broken app among the strategy's applicable
+    /// ones, from its escalation level on (the strategy: the first).
     ///
     /// The cluster's HA restart acts by itself, before anyone understands
     /// the bug; every other method waits for the diagnosis.
@@ -39,18 +63,32 @@ impl Engine<'_> {
         now: SimTime,
         a: AppId,
     ) -> Result<(), SimError> {
-        let level = self.world.apps[a.index()].level;
-        for &m in self.st.methods.iter().skip(level) {
+        let mut candidates = Candidates::new();
+        for &m in self
+            .st
+            .methods
+            .iter()
+            .skip(self.world.apps[a.index()].level)
+        {
             if m != Method::HaRestart
                 && let Some(b) = self.undiagnosed_bug(a)
             {
+                if !candidates.is_empty() {
+                    break;
+                }
                 self.set_phase(a, Phase::Diagnosis);
                 self.faults.bugs[b.index()].waiting.push(a);
                 return Ok(());
             }
             if self.applicable(now, a, m) {
-                return self.start(sched, now, a, m);
+                candidates.push(m);
+                if D::FOLLOWS_STRATEGY {
+                    break;
+                }
             }
+        }
+        if let Some(m) = self.choose_method(now, a, &candidates, None) {
+            return self.start(sched, now, a, m);
         }
         self.set_phase(a, Phase::NoMethod);
         self.recovery.maybe_stuck = true;
@@ -65,7 +103,7 @@ impl Engine<'_> {
 
     /// Whether method `m` can bring app `a` back now: the app's `work`
     /// names it, and the method's own conditions hold.
-    pub(crate) fn applicable(&self, now: SimTime, a: AppId, m: Method) -> bool {
+    pub(crate) fn applicable(&mut self, now: SimTime, a: AppId, m: Method) -> bool {
         let app = &self.sc.apps[a.index()];
         if app.work(m).is_none() {
             return false;
@@ -76,7 +114,7 @@ impl Engine<'_> {
             .any(|v| self.world.vm_status[v.index()] == VmStatus::Corrupted);
         // Each method's own conditions live in its file.
         match m {
-            Method::Restart => restart::applicable(self, a, corrupted),
+            Method::Restart => restart::applicable(self, now, a, corrupted),
             Method::HaRestart => ha_restart::applicable(self, now, a, corrupted),
             Method::Restore => restore::applicable(self),
             Method::Failover => failover::applicable(self, now),
@@ -132,7 +170,7 @@ impl Engine<'_> {
     /// it, if the strategy escalates after this many recurrences.
     /// A recurrence knocked the app down again, or a crash cut short its
     /// restart (`m` is the method that failed it).
-    pub(crate) fn escalate_on_failure(&mut self, a: AppId, m: Option<Method>) {
+    pub(crate) fn escalate_on_failure(&mut self, now: SimTime, a: AppId, m: Option<Method>) {
         let state = &mut self.world.apps[a.index()];
         state.recur_hits += 1;
         let Some(n) = self.st.escalate_after_recurrences else {
@@ -141,13 +179,28 @@ impl Engine<'_> {
         if state.recur_hits < n {
             return;
         }
+        let hits = state.recur_hits;
         if let Some(pos) = m.and_then(|m| self.st.methods.iter().position(|x| *x == m))
             && pos + 1 > state.level
             && pos + 1 < self.st.methods.len()
+            && self.may_escalate(now, a, pos, Escalation::Recurrences(hits))
         {
-            state.level = pos + 1;
-            tracing::info!(target: crate::engine::TRACE_TARGET, "{} escalates past {} after {} recurrence(s)", self.sc.apps[a.index()].id, self.st.methods[pos].name(), state.recur_hits);
+            self.world.apps[a.index()].level = pos + 1;
+            tracing::info!(target: crate::engine::TRACE_TARGET, "{} escalates past {} after {} recurrence(s)", self.sc.apps[a.index()].id, self.st.methods[pos].name(), hits);
         }
+    }
+
+    /// Whether the decider lets app `a` escalate past the strategy's method
+    /// at `pos` (the strategy's rule says it does).
+    fn may_escalate(&mut self, now: SimTime, a: AppId, pos: usize, reason: Escalation) -> bool {
+        self.decider.escalate(&EscalationChoice {
+            now,
+            app: a,
+            app_name: &self.sc.apps[a.index()].id,
+            from: self.st.methods[pos],
+            to: self.st.methods[pos + 1],
+            reason,
+        })
     }
 
     /// The escalation deadline of an outage: an app still waiting for its
@@ -170,7 +223,8 @@ impl Engine<'_> {
         let Some(pos) = self.st.methods.iter().position(|x| *x == m) else {
             return Ok(());
         };
-        if pos + 1 >= self.st.methods.len() {
+        if pos + 1 >= self.st.methods.len() || !self.may_escalate(now, a, pos, Escalation::Deadline)
+        {
             return Ok(());
         }
         trace!(
@@ -208,13 +262,17 @@ impl Engine<'_> {
                 _ => continue,
             };
             let level = state.level;
-            let first = self
-                .st
-                .methods
-                .iter()
-                .skip(level)
-                .copied()
-                .find(|&x| self.applicable(now, a, x));
+            let st = self.st;
+            let mut candidates = Candidates::new();
+            for &x in st.methods.iter().skip(level) {
+                if self.applicable(now, a, x) {
+                    candidates.push(x);
+                    if D::FOLLOWS_STRATEGY {
+                        break;
+                    }
+                }
+            }
+            let first = self.choose_method(now, a, &candidates, Some(m));
             match first {
                 Some(x) if x != m => {
                     trace!(

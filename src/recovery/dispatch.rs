@@ -12,6 +12,14 @@ use super::{Entry, Job, Lane};
 use crate::engine::Sched;
 use crate::engine::reuse::recycle;
 use crate::engine::world::{HostStatus, Phase};
+use crate::metrics::TaskSubject;
+use crate::recovery::Decider;
+use crate::recovery::decider::TaskChoice;
+
+/// The lanes' heads a dispatch chooses among (inline: no allocation).
+type Heads = smallvec::SmallVec<[(Lane, Entry); 8]>;
+/// What the heads' jobs work on, for the decider.
+type Subjects = smallvec::SmallVec<[TaskSubject; 8]>;
 
 /// Parked entries and the scratch of the dependency gate (the
 /// `dependency-aware` order).
@@ -26,7 +34,7 @@ pub(crate) struct Gate {
     pub(crate) stack: Vec<AppId>,
 }
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// The app that keeps `a` from starting under dependency-aware order,
     /// if any. A dependency is fine when it is up or being restored; one
     /// whose own VMs run but which waits for its own dependencies is fine
@@ -232,7 +240,10 @@ impl Engine<'_> {
                 anyone = true;
             }
         }
-        let mut best: Option<(Lane, Entry)> = None;
+        // The lanes' heads (only the best one for a decider that follows
+        // the strategy) and the strategy's pick among them.
+        let mut heads: Heads = Heads::new();
+        let mut best: Option<usize> = None;
         let management = self.management_available(now);
         for lane in Lane::ALL {
             if self.recovery.lanes[lane].is_empty() {
@@ -289,13 +300,26 @@ impl Engine<'_> {
                         continue;
                     }
                 }
-                if best.is_none_or(|(_, b)| entry < b) {
-                    best = Some((lane, entry));
+                if best.is_none_or(|b| entry < heads[b].1) {
+                    if D::FOLLOWS_STRATEGY {
+                        heads.clear();
+                    }
+                    best = Some(heads.len());
+                }
+                if !D::FOLLOWS_STRATEGY || best == Some(heads.len()) {
+                    heads.push((lane, entry));
                 }
                 break;
             }
         }
-        best
+        let strategy = best?;
+        let subjects: Subjects = heads.iter().map(|(_, entry)| entry.2.subject()).collect();
+        let k = self.decider.next_task(&TaskChoice {
+            now,
+            candidates: &subjects,
+            strategy,
+        });
+        heads.get(k).or(heads.get(strategy)).copied()
     }
 
     /// Starts a lane's head: reserves room for a method that moves VMs,

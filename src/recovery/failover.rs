@@ -6,10 +6,11 @@
 use crate::engine::Engine;
 use crate::metrics::DataLoss;
 use crate::model::{AppId, Method};
+use crate::recovery::Decider;
 use crate::sim::{Purpose, SimTime};
 
 /// Whether a failover can start now.
-pub(crate) fn applicable(e: &Engine<'_>, now: SimTime) -> bool {
+pub(crate) fn applicable<D: Decider>(e: &Engine<'_, D>, now: SimTime) -> bool {
     e.st.dr_site.is_some()
         && e.sc.replication.is_some()
         && e.link_up()
@@ -17,7 +18,7 @@ pub(crate) fn applicable(e: &Engine<'_>, now: SimTime) -> bool {
 }
 
 /// The data a failover loses: the replica's lag, drawn per attempt.
-pub(crate) fn data_loss(e: &Engine<'_>, a: AppId) -> DataLoss {
+pub(crate) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
     let m = Method::Failover;
     let attempt = u64::from(e.world.apps[a.index()].attempts[m.ordinal() as usize]);
     let index = (u64::from(a.0) << 24) | attempt.min((1 << 24) - 1);

@@ -8,10 +8,16 @@
 use crate::engine::Engine;
 use crate::engine::world::HostList;
 use crate::model::{AppId, Method};
+use crate::recovery::Decider;
 use crate::sim::SimTime;
 
 /// Whether an HA restart can start now.
-pub(crate) fn applicable(e: &Engine<'_>, now: SimTime, a: AppId, corrupted: bool) -> bool {
+pub(crate) fn applicable<D: Decider>(
+    e: &Engine<'_, D>,
+    now: SimTime,
+    a: AppId,
+    corrupted: bool,
+) -> bool {
     !corrupted
         && e.management_available(now)
         && e.find_placement(a, Method::HaRestart, &mut HostList::new())

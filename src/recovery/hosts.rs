@@ -9,8 +9,9 @@ use crate::sim::{Purpose, SimDuration, SimTime};
 
 use crate::engine::Sched;
 use crate::engine::world::{HostStatus, Phase, VmStatus};
+use crate::recovery::Decider;
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// Every change of a host's status goes through here, so that the
     /// placement index, where only an up host takes VMs, stays in step.
     pub(crate) fn set_status(&mut self, h: HostId, status: HostStatus) {

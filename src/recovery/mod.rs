@@ -22,6 +22,7 @@ use crate::engine::reuse::{Reuse, cleared, empty_lists, refilled};
 
 mod complete;
 mod decide;
+pub mod decider;
 mod dispatch;
 mod failover;
 mod ha_restart;
@@ -35,6 +36,7 @@ mod restart;
 mod restore;
 mod waves;
 
+pub(crate) use decider::Decider;
 pub(crate) use dispatch::Gate;
 pub(crate) use order::order_key;
 pub(crate) use people::{Entry, Job, Lane, Lanes, Running, Staff};

@@ -18,6 +18,7 @@ use crate::sim::{BitSet, Duty, EventId, Purpose, RngStreams, Roster, SimDuration
 
 use crate::engine::Sched;
 use crate::engine::world::Phase;
+use crate::recovery::Decider;
 
 /// Work waiting in a lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,6 +34,16 @@ pub(crate) enum Job {
 }
 
 impl Job {
+    /// What the job works on, as a task record names it.
+    pub(crate) fn subject(self) -> TaskSubject {
+        match self {
+            Job::App(a, m) => TaskSubject::App(a, m),
+            Job::Host(h) => TaskSubject::Host(h),
+            Job::Patch(h) => TaskSubject::Patch(h),
+            Job::Go(wave) => TaskSubject::Go(wave),
+        }
+    }
+
     /// The lane the job waits in.
     pub(crate) fn lane(self) -> Lane {
         match self {
@@ -282,7 +293,7 @@ fn skill_bits(skills: &[Method]) -> u8 {
     skills.iter().fold(0, |acc, m| acc | (1 << m.ordinal()))
 }
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// The first free member on shift who can do the lane's work.
     pub(crate) fn free_worker(&self, now: SimTime, lane: Lane) -> Option<usize> {
         let need = lane.skill().map_or(0, |m| 1u8 << m.ordinal());
@@ -410,12 +421,7 @@ impl Engine<'_> {
         };
         let record = self.out.tasks.len();
         self.out.tasks.push(TaskRecord {
-            subject: match job {
-                Job::App(a, m) => TaskSubject::App(a, m),
-                Job::Host(h) => TaskSubject::Host(h),
-                Job::Patch(h) => TaskSubject::Patch(h),
-                Job::Go(wave) => TaskSubject::Go(wave),
-            },
+            subject: job.subject(),
             team: worker.team,
             member: worker.member,
             start: now,

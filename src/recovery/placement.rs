@@ -13,6 +13,7 @@
 use crate::engine::Engine;
 use crate::engine::world::{HostList, HostStatus, VmStatus};
 use crate::model::{AppId, ClusterId, HostId, Method, Scenario, SiteId, Vm};
+use crate::recovery::Decider;
 use crate::sim::{Capacity, FirstFit, Room2};
 
 /// Up to this many hosts a list is scanned: on a short list the tree's
@@ -214,7 +215,7 @@ impl Placement {
     }
 }
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// Hosts for the app's VMs where `m` puts them: the DR site's healthy
     /// hosts, or for an HA restart the other healthy hosts of each VM's
     /// cluster. First fit by memory and virtual CPUs; nothing is reserved.

@@ -12,13 +12,14 @@ use crate::sim::SimTime;
 
 use super::{Job, Lane};
 use crate::engine::Sched;
+use crate::recovery::Decider;
 
 /// Whether a rebuild can start now.
-pub(crate) fn applicable(e: &Engine<'_>, corrupted: bool) -> bool {
+pub(crate) fn applicable<D: Decider>(e: &Engine<'_, D>, corrupted: bool) -> bool {
     !corrupted && e.st.rebuild_to.is_some()
 }
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     pub(crate) fn request_rebuild(&mut self, now: SimTime, h: HostId) {
         self.recovery.ready_seq += 1;
         self.set_status(h, HostStatus::Rebuilding);

@@ -12,6 +12,7 @@ use crate::sim::{EventId, SimDuration, SimTime};
 
 use crate::engine::Sched;
 use crate::engine::world::Phase;
+use crate::recovery::Decider;
 
 /// Restores sharing the backup system's throughput (processor sharing).
 ///
@@ -32,13 +33,13 @@ pub(crate) struct Transfers {
 }
 
 /// Whether a restore can start now.
-pub(crate) fn applicable(e: &Engine<'_>) -> bool {
+pub(crate) fn applicable<D: Decider>(e: &Engine<'_, D>) -> bool {
     e.st.dr_site.is_some() && e.sc.backup.is_some() && e.backup_available()
 }
 
 /// The data a restore loses: everything written since the last backup
 /// before the app broke (everything without a backup).
-pub(crate) fn data_loss(e: &Engine<'_>, a: AppId) -> DataLoss {
+pub(crate) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
     let broken_at = e.world.apps[a.index()].broken_at;
     match &e.sc.backup {
         Some(b) => DataLoss::Since(b.data_loss(broken_at)),
@@ -46,7 +47,7 @@ pub(crate) fn data_loss(e: &Engine<'_>, a: AppId) -> DataLoss {
     }
 }
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// Brings the pool's virtual clock up to `now`.
     pub(crate) fn advance_transfers(&mut self, now: SimTime) {
         if !self.backup_available() {

@@ -10,6 +10,8 @@ use crate::model::AppId;
 use crate::sim::SimTime;
 
 use super::{Entry, Job, Lane};
+use crate::recovery::Decider;
+use crate::recovery::decider::WaveChoice;
 
 /// The state of one runbook wave.
 #[derive(Clone, Debug, Default)]
@@ -35,7 +37,7 @@ pub(crate) struct Waves {
     pub(crate) held: Vec<Vec<Entry>>,
 }
 
-impl Engine<'_> {
+impl<D: Decider> Engine<'_, D> {
     /// An app whose VMs are all running or whose method gave up on it: it
     /// no longer holds its runbook wave back.
     pub(crate) fn settled(&self, a: usize) -> bool {
@@ -135,7 +137,16 @@ impl Engine<'_> {
                     "runbook wave {} waits for its go", self.st.waves[w].name
                 );
             }
-            open[w] = prefix_settled && !needs_go;
+            // A wave the rule opens, with apps queued: the decider may
+            // keep it closed for now.
+            open[w] = prefix_settled
+                && !needs_go
+                && (!waiting[w]
+                    || self.decider.open_wave(&WaveChoice {
+                        now,
+                        wave: w,
+                        name: &self.st.waves[w].name,
+                    }));
             prefix_settled &= settled[w];
         }
         open
