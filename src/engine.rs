@@ -88,6 +88,15 @@ pub(crate) enum Ev {
 /// The run's scheduler.
 pub(crate) type Sched = Scheduler<Ev>;
 
+/// What every handler gets besides the engine: the instant of the event
+/// being handled and the scheduler, to schedule what follows.
+pub(crate) struct Cx<'s> {
+    /// The current instant.
+    pub(crate) now: SimTime,
+    /// The run's event queue.
+    pub(crate) sched: &'s mut Sched,
+}
+
 /// A run in progress: the scenario and strategy (read only), the random
 /// streams, the outcome being recorded, and the world, fault and recovery
 /// state, kept apart so that each can be borrowed on its own.
@@ -133,10 +142,13 @@ pub fn simulate_with<D: Decider>(
     let mut sched = std::mem::take(&mut reuse.sched);
     sched.reset();
     let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32, reuse, decider);
-    engine.arm_faults(&mut sched)?;
+    engine.arm_faults(&mut Cx {
+        now: SimTime::ZERO,
+        sched: &mut sched,
+    })?;
     let horizon = scenario.horizon_end();
     let stop = sched.run(horizon, scenario.max_events, |sched, now, ev| {
-        engine.handle(sched, now, ev)?;
+        engine.handle(&mut Cx { now, sched }, ev)?;
         Ok::<bool, SimError>(true)
     })?;
     let (outcome, mut reuse) = engine.finish(stop, sched.now(), sched.processed());
@@ -185,36 +197,37 @@ impl<'a, D: Decider> Engine<'a, D> {
         }
     }
 
-    fn handle(&mut self, sched: &mut Sched, now: SimTime, ev: Ev) -> Result<(), SimError> {
+    fn handle(&mut self, cx: &mut Cx<'_>, ev: Ev) -> Result<(), SimError> {
+        let now = cx.now;
         match ev {
-            Ev::Strike(b) => self.strike(sched, now, b)?,
-            Ev::Recur(b, h) => self.recur(sched, now, b, h)?,
-            Ev::Diagnosed(b) => self.diagnosed(sched, now, b)?,
-            Ev::Fixed(b) => self.fixed(sched, now, b)?,
-            Ev::Rebooted(h) => self.rebooted(sched, now, h)?,
-            Ev::TaskDone(w) => self.task_done(sched, now, w)?,
+            Ev::Strike(b) => self.strike(cx, b)?,
+            Ev::Recur(b, h) => self.recur(cx, b, h)?,
+            Ev::Diagnosed(b) => self.diagnosed(cx, b)?,
+            Ev::Fixed(b) => self.fixed(cx, b)?,
+            Ev::Rebooted(h) => self.rebooted(cx, h)?,
+            Ev::TaskDone(w) => self.task_done(cx, w)?,
             Ev::AutoDone(a) => self.auto_done(now, a),
-            Ev::TransferDone => self.transfer_done(sched, now)?,
-            Ev::Deadline(a, n) => self.deadline(sched, now, a, n)?,
-            Ev::StrikeHost(b, h) => self.strike_host(sched, now, b, h)?,
-            Ev::Workaround(b) => self.workaround(sched, now, b)?,
+            Ev::TransferDone => self.transfer_done(cx)?,
+            Ev::Deadline(a, n) => self.deadline(cx, a, n)?,
+            Ev::StrikeHost(b, h) => self.strike_host(cx, b, h)?,
+            Ev::Workaround(b) => self.workaround(cx, b)?,
             Ev::ManagementBack => {
                 if now >= self.faults.management_until {
                     trace!(now, "the management plane is back");
-                    self.services_back(sched, now)?;
+                    self.services_back(cx)?;
                 }
             }
-            Ev::OutageStart(i) => self.outage_start(sched, now, i)?,
-            Ev::OutageEnd(i) => self.outage_end(sched, now, i)?,
-            Ev::ChaosFail(c, h) => self.chaos_fail(sched, now, c, h)?,
-            Ev::ChaosRepair(c, h) => self.chaos_repair(sched, now, c, h)?,
+            Ev::OutageStart(i) => self.outage_start(cx, i)?,
+            Ev::OutageEnd(i) => self.outage_end(cx, i)?,
+            Ev::ChaosFail(c, h) => self.chaos_fail(cx, c, h)?,
+            Ev::ChaosRepair(c, h) => self.chaos_repair(cx, c, h)?,
             Ev::Wake => {
                 if self.recovery.staff.wake_at == Some(now) {
                     self.recovery.staff.wake_at = None;
                 }
             }
         }
-        self.dispatch(sched, now)
+        self.dispatch(cx)
     }
 
     // ---- the end -----------------------------------------------------------

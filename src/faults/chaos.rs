@@ -4,26 +4,22 @@
 use crate::engine::{CLASS_FAULT, CLASS_OTHER, Engine, Ev, SimError, trace};
 use crate::metrics::FaultKind;
 use crate::model::HostId;
-use crate::sim::{Purpose, SimTime};
+use crate::sim::Purpose;
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::world::{HostStatus, Phase, VmStatus};
 use crate::recovery::Decider;
 
 impl<D: Decider> Engine<'_, D> {
     /// Schedules the next failure of chaos process `c` on host `h`.
-    pub(crate) fn arm_chaos(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        c: u32,
-        h: HostId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn arm_chaos(&mut self, cx: &mut Cx<'_>, c: u32, h: HostId) -> Result<(), SimError> {
+        let now = cx.now;
         let k = self.faults.chaos_cycles[c as usize][self.chaos_slot(c, h)];
         let index = (u64::from(c) << 40) | (u64::from(h.0) << 16) | (2 * k).min(0xFFFF);
         let mut rng = self.rng.stream(Purpose::Chaos, index);
         let d = self.sc.chaos[c as usize].mtbf.sample(&mut rng);
-        sched.schedule_at(now.saturating_add(d), CLASS_FAULT, Ev::ChaosFail(c, h))?;
+        cx.sched
+            .schedule_at(now.saturating_add(d), CLASS_FAULT, Ev::ChaosFail(c, h))?;
         Ok(())
     }
 
@@ -37,11 +33,11 @@ impl<D: Decider> Engine<'_, D> {
 
     pub(crate) fn chaos_fail(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         c: u32,
         h: HostId,
     ) -> Result<(), SimError> {
+        let now = cx.now;
         let slot = self.chaos_slot(c, h);
         let k = self.faults.chaos_cycles[c as usize][slot];
         self.faults.chaos_cycles[c as usize][slot] += 1;
@@ -50,23 +46,24 @@ impl<D: Decider> Engine<'_, D> {
         let repair = self.sc.chaos[c as usize].mttr.sample(&mut rng);
         self.open_fault(now, None, FaultKind::Chaos(c));
         let mut touched = Vec::new();
-        self.crash(sched, now, h, None, &mut rng, &mut touched)?;
-        sched.schedule_in(repair, CLASS_OTHER, Ev::ChaosRepair(c, h))?;
-        self.after_crashes(sched, now, touched, false)?;
+        self.crash(cx, h, None, &mut rng, &mut touched)?;
+        cx.sched
+            .schedule_in(repair, CLASS_OTHER, Ev::ChaosRepair(c, h))?;
+        self.after_crashes(cx, touched, false)?;
         self.close_fault(now);
         Ok(())
     }
 
     pub(crate) fn chaos_repair(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         c: u32,
         h: HostId,
     ) -> Result<(), SimError> {
+        let now = cx.now;
         if self.world.hosts[h.index()].status == HostStatus::Failed {
             trace!(now, "host {} repaired", self.sc.hosts[h.index()].id);
-            self.host_up(sched, now, h)?;
+            self.host_up(cx, h)?;
             for v in std::mem::take(&mut self.faults.autostart[h.index()]) {
                 if self.world.vm_host[v.index()] != h
                     || self.world.vm_status[v.index()] != VmStatus::Down
@@ -94,6 +91,6 @@ impl<D: Decider> Engine<'_, D> {
                 self.update_up(now, a);
             }
         }
-        self.arm_chaos(sched, now, c, h)
+        self.arm_chaos(cx, c, h)
     }
 }

@@ -7,9 +7,9 @@ use rand::RngExt;
 use crate::engine::{CLASS_OTHER, Engine, Ev, SimError, trace};
 use crate::metrics::TaskEnd;
 use crate::model::{AppId, BugId, HostId, Method, VmId};
-use crate::sim::{Purpose, SimTime, StreamRng};
+use crate::sim::{Purpose, StreamRng};
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::world::{HostStatus, Phase, VmStatus};
 use crate::recovery::Decider;
 
@@ -19,13 +19,13 @@ impl<D: Decider> Engine<'_, D> {
     /// it are abandoned.
     pub(crate) fn crash(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         h: HostId,
         b: Option<BugId>,
         rng: &mut StreamRng,
         touched: &mut Vec<AppId>,
     ) -> Result<(), SimError> {
+        let now = cx.now;
         let host = &mut self.world.hosts[h.index()];
         if let Some(b) = b
             && !host.struck.contains(&b)
@@ -56,13 +56,13 @@ impl<D: Decider> Engine<'_, D> {
         // A pending recurrence or trigger is moot once the host is down; a
         // reboot in progress is lost.
         if let Some((ev, _)) = host.recurrence.take() {
-            sched.cancel(ev);
+            cx.sched.cancel(ev);
         }
         if let Some(ev) = host.reboot.take() {
-            sched.cancel(ev);
+            cx.sched.cancel(ev);
         }
         for (ev, _) in host.triggers.drain(..) {
-            sched.cancel(ev);
+            cx.sched.cancel(ev);
         }
         host.down_since.get_or_insert(now);
         if was_up {
@@ -79,7 +79,7 @@ impl<D: Decider> Engine<'_, D> {
                 let app = self.sc.vms[v.index()].app;
                 if self.world.vm_status[v.index()] == VmStatus::Running {
                     self.world.vm_status[v.index()] = VmStatus::Down;
-                    self.vm_broken(sched, now, app)?;
+                    self.vm_broken(cx, app)?;
                     autostart.push(v);
                     touched.push(app);
                 }
@@ -107,7 +107,7 @@ impl<D: Decider> Engine<'_, D> {
             // One draw per VM whatever its state, so later VMs' fates do
             // not depend on earlier ones' (common random numbers).
             let corrupt = p > 0.0 && rng.random::<f64>() < p;
-            self.vm_hit(sched, now, v, b, corrupt, touched)?;
+            self.vm_hit(cx, v, b, corrupt, touched)?;
         }
         Ok(())
     }
@@ -115,8 +115,7 @@ impl<D: Decider> Engine<'_, D> {
     /// A bug hits a VM: it stops running, corrupted or not.
     pub(crate) fn vm_hit(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         v: VmId,
         b: BugId,
         corrupt: bool,
@@ -124,7 +123,7 @@ impl<D: Decider> Engine<'_, D> {
     ) -> Result<(), SimError> {
         let app = self.sc.vms[v.index()].app;
         if self.world.vm_status[v.index()] == VmStatus::Running {
-            self.vm_broken(sched, now, app)?;
+            self.vm_broken(cx, app)?;
         }
         let status = &mut self.world.vm_status[v.index()];
         if corrupt && *status != VmStatus::Corrupted {
@@ -144,19 +143,16 @@ impl<D: Decider> Engine<'_, D> {
     /// One more of the app's VMs stopped running. The first one starts an
     /// outage of its data: the escalation deadline counts from here.
     #[inline(always)]
-    pub(crate) fn vm_broken(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        a: AppId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn vm_broken(&mut self, cx: &mut Cx<'_>, a: AppId) -> Result<(), SimError> {
+        let now = cx.now;
         self.change_app(a, |s| s.broken += 1);
         let state = &mut self.world.apps[a.index()];
         if state.broken == 1 {
             state.broken_at = now;
             state.outage_no += 1;
             if let Some(after) = self.st.escalate_after {
-                sched.schedule_in(after, CLASS_OTHER, Ev::Deadline(a, state.outage_no))?;
+                cx.sched
+                    .schedule_in(after, CLASS_OTHER, Ev::Deadline(a, state.outage_no))?;
             }
         }
         Ok(())
@@ -166,11 +162,11 @@ impl<D: Decider> Engine<'_, D> {
     /// update up/down states, and decide how each touched app comes back.
     pub(crate) fn after_crashes(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         mut touched: Vec<AppId>,
         recurrence: bool,
     ) -> Result<(), SimError> {
+        let now = cx.now;
         touched.sort_unstable();
         touched.dedup();
         for &a in &touched {
@@ -183,7 +179,7 @@ impl<D: Decider> Engine<'_, D> {
                         && let Some(task) = self.take_task(w)
                     {
                         if let Some(ev) = task.event {
-                            sched.cancel(ev);
+                            cx.sched.cancel(ev);
                         }
                         self.end_task(&task, now, TaskEnd::Abandoned);
                         trace!(
@@ -212,7 +208,7 @@ impl<D: Decider> Engine<'_, D> {
             if self.world.apps[a.index()].phase == Phase::Healthy
                 && self.world.apps[a.index()].broken > 0
             {
-                self.decide(sched, now, a)?;
+                self.decide(cx, a)?;
             }
         }
         Ok(())

@@ -17,7 +17,7 @@ use crate::engine::{CLASS_FAULT, Engine, Ev, SimError};
 use crate::model::{AppId, BugId, HostId, Operation, OutageKind, Scenario, Trigger, VmId};
 use crate::sim::{SimTime, StreamRng};
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::reuse::{Reuse, cleared, empty_lists};
 use crate::recovery::Decider;
 
@@ -123,30 +123,31 @@ impl State {
 }
 
 impl<D: Decider> Engine<'_, D> {
-    /// Schedules the scenario's faults at the start of a run: dated
-    /// strikes, per-host triggers, outages and chaos failures.
-    pub(crate) fn arm_faults(&mut self, sched: &mut Sched) -> Result<(), SimError> {
+    /// Schedules the scenario's faults at the start of a run (`cx.now` is
+    /// zero): dated strikes, per-host triggers, outages and chaos failures.
+    pub(crate) fn arm_faults(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
         let scenario = self.sc;
         for (b, bug) in scenario.bugs.iter().enumerate() {
             let b = BugId(b as u32);
             match bug.trigger {
                 Trigger::At(at) => {
-                    sched.schedule_at(at, CLASS_FAULT, Ev::Strike(b))?;
+                    cx.sched.schedule_at(at, CLASS_FAULT, Ev::Strike(b))?;
                 }
                 Trigger::Uptime(_) | Trigger::Poisson(_) => {
                     for &h in &bug.hosts {
-                        self.arm_trigger(sched, SimTime::ZERO, b, h)?;
+                        self.arm_trigger(cx, b, h)?;
                     }
                 }
                 Trigger::On(..) => {}
             }
         }
         for (i, o) in scenario.outages.iter().enumerate() {
-            sched.schedule_at(o.at, CLASS_FAULT, Ev::OutageStart(i as u32))?;
+            cx.sched
+                .schedule_at(o.at, CLASS_FAULT, Ev::OutageStart(i as u32))?;
         }
         for (c, chaos) in scenario.chaos.iter().enumerate() {
             for &h in &chaos.hosts {
-                self.arm_chaos(sched, SimTime::ZERO, c as u32, h)?;
+                self.arm_chaos(cx, c as u32, h)?;
             }
         }
         Ok(())

@@ -5,7 +5,7 @@ use crate::engine::{CLASS_FIX, Engine, Ev, SimError, trace};
 use crate::model::OutageKind;
 use crate::sim::{Purpose, SimTime};
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::recovery::Decider;
 
 impl<D: Decider> Engine<'_, D> {
@@ -22,38 +22,30 @@ impl<D: Decider> Engine<'_, D> {
         self.faults.outages[OutageKind::Backup] == 0 && self.link_up()
     }
 
-    pub(crate) fn outage_start(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        i: u32,
-    ) -> Result<(), SimError> {
+    pub(crate) fn outage_start(&mut self, cx: &mut Cx<'_>, i: u32) -> Result<(), SimError> {
+        let now = cx.now;
         let outage = &self.sc.outages[i as usize];
         let mut rng = self.rng.stream(Purpose::Outage, u64::from(i));
         let d = outage.duration.sample(&mut rng);
         self.advance_transfers(now);
         self.faults.outages[outage.kind] += 1;
-        sched.schedule_in(d, CLASS_FIX, Ev::OutageEnd(i))?;
+        cx.sched.schedule_in(d, CLASS_FIX, Ev::OutageEnd(i))?;
         trace!(
             now,
             "outage: the {} is unavailable for {d}",
             outage.kind.name()
         );
-        self.schedule_transfer(sched)
+        self.schedule_transfer(cx)
     }
 
-    pub(crate) fn outage_end(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        i: u32,
-    ) -> Result<(), SimError> {
+    pub(crate) fn outage_end(&mut self, cx: &mut Cx<'_>, i: u32) -> Result<(), SimError> {
+        let now = cx.now;
         let kind = self.sc.outages[i as usize].kind;
         self.advance_transfers(now);
         let n = &mut self.faults.outages[kind];
         *n = n.saturating_sub(1);
         trace!(now, "outage over: the {} is back", kind.name());
-        self.schedule_transfer(sched)?;
-        self.services_back(sched, now)
+        self.schedule_transfer(cx)?;
+        self.services_back(cx)
     }
 }

@@ -9,17 +9,13 @@ use crate::metrics::{FaultKind, FaultRecord, Incident, Milestones};
 use crate::model::{AppId, BugId, HostId};
 use crate::sim::{Purpose, SimTime, StreamRng};
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::world::HostStatus;
 use crate::recovery::Decider;
 
 impl<D: Decider> Engine<'_, D> {
-    pub(crate) fn strike(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        b: BugId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn strike(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
+        let now = cx.now;
         let bug = &self.sc.bugs[b.index()];
         if self.faults.bugs[b.index()].fixed {
             return Ok(());
@@ -38,12 +34,12 @@ impl<D: Decider> Engine<'_, D> {
             // random numbers across strategies).
             let hit = bug.host_probability >= 1.0 || rng.random::<f64>() < bug.host_probability;
             if hit {
-                self.hit(sched, now, h, b, &mut rng, &mut touched)?;
+                self.hit(cx, h, b, &mut rng, &mut touched)?;
             }
         }
         self.faults.rng[b.index()] = Some(rng);
-        self.struck_effects(sched, now, b)?;
-        self.after_crashes(sched, now, touched, false)?;
+        self.struck_effects(cx, b)?;
+        self.after_crashes(cx, touched, false)?;
         self.close_fault(now);
         Ok(())
     }
@@ -68,8 +64,7 @@ impl<D: Decider> Engine<'_, D> {
     /// Applies a bug's per-host effects to a host it hits.
     pub(crate) fn hit(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         h: HostId,
         b: BugId,
         rng: &mut StreamRng,
@@ -83,24 +78,19 @@ impl<D: Decider> Engine<'_, D> {
             return Ok(());
         }
         if bug.crash {
-            self.crash(sched, now, h, Some(b), rng, touched)?;
+            self.crash(cx, h, Some(b), rng, touched)?;
         }
         if bug.datastore_loss {
             for i in 0..self.world.host_vms[h.index()].len() {
                 let v = self.world.host_vms[h.index()][i];
-                self.vm_hit(sched, now, v, b, true, touched)?;
+                self.vm_hit(cx, v, b, true, touched)?;
             }
         }
         Ok(())
     }
 
-    pub(crate) fn recur(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        b: BugId,
-        h: HostId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn recur(&mut self, cx: &mut Cx<'_>, b: BugId, h: HostId) -> Result<(), SimError> {
+        let now = cx.now;
         self.world.hosts[h.index()].recurrence = None;
         if self.world.hosts[h.index()].status != HostStatus::Up || self.bug_dead(b, h) {
             return Ok(());
@@ -113,9 +103,9 @@ impl<D: Decider> Engine<'_, D> {
         };
         tracing::warn!(target: crate::engine::TRACE_TARGET, t = now.as_millis(), "bug {} strikes again on restarted host {}", self.sc.bugs[b.index()].id, self.sc.hosts[h.index()].id);
         let mut touched = Vec::new();
-        self.crash(sched, now, h, Some(b), &mut rng, &mut touched)?;
+        self.crash(cx, h, Some(b), &mut rng, &mut touched)?;
         self.faults.rng[b.index()] = Some(rng);
-        self.after_crashes(sched, now, touched, true)?;
+        self.after_crashes(cx, touched, true)?;
         self.close_fault(now);
         Ok(())
     }

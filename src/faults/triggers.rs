@@ -8,7 +8,7 @@ use crate::engine::{CLASS_FAULT, Engine, Ev, SimError, trace};
 use crate::model::{BugId, HostId, Operation, Trigger};
 use crate::sim::{Purpose, SimDuration, SimTime};
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::world::HostStatus;
 use crate::recovery::Decider;
 
@@ -16,11 +16,11 @@ impl<D: Decider> Engine<'_, D> {
     /// A per-host trigger fired: the bug strikes this one host.
     pub(crate) fn strike_host(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         b: BugId,
         h: HostId,
     ) -> Result<(), SimError> {
+        let now = cx.now;
         self.world.hosts[h.index()]
             .triggers
             .retain(|(_, x)| *x != b);
@@ -44,16 +44,16 @@ impl<D: Decider> Engine<'_, D> {
                 self.sc.hosts[h.index()].id
             );
             let mut touched = Vec::new();
-            self.hit(sched, now, h, b, &mut rng, &mut touched)?;
-            self.struck_effects(sched, now, b)?;
-            self.after_crashes(sched, now, touched, false)?;
+            self.hit(cx, h, b, &mut rng, &mut touched)?;
+            self.struck_effects(cx, b)?;
+            self.after_crashes(cx, touched, false)?;
             self.close_fault(now);
         }
         // A Poisson or uptime trigger fires again while the host stays up.
         if self.world.hosts[h.index()].status == HostStatus::Up
             && matches!(bug.trigger, Trigger::Uptime(_) | Trigger::Poisson(_))
         {
-            self.arm_trigger(sched, now, b, h)?;
+            self.arm_trigger(cx, b, h)?;
         }
         Ok(())
     }
@@ -62,11 +62,11 @@ impl<D: Decider> Engine<'_, D> {
     /// Poisson) of bug `b` on host `h`, which is up since its last boot.
     pub(crate) fn arm_trigger(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         b: BugId,
         h: HostId,
     ) -> Result<(), SimError> {
+        let now = cx.now;
         let host = &mut self.world.hosts[h.index()];
         let n = host.trigger_draws;
         host.trigger_draws += 1;
@@ -88,7 +88,9 @@ impl<D: Decider> Engine<'_, D> {
             }
             Trigger::At(_) | Trigger::On(..) => return Ok(()),
         };
-        let ev = sched.schedule_in(delay, CLASS_FAULT, Ev::StrikeHost(b, h))?;
+        let ev = cx
+            .sched
+            .schedule_in(delay, CLASS_FAULT, Ev::StrikeHost(b, h))?;
         self.world.hosts[h.index()].triggers.push((ev, b));
         Ok(())
     }
@@ -96,7 +98,7 @@ impl<D: Decider> Engine<'_, D> {
     /// An operation happened on a host: bugs triggered by it may strike.
     pub(crate) fn operation(
         &mut self,
-        sched: &mut Sched,
+        cx: &mut Cx<'_>,
         h: HostId,
         op: Operation,
     ) -> Result<(), SimError> {
@@ -117,7 +119,7 @@ impl<D: Decider> Engine<'_, D> {
             let index = (u64::from(b as u32) << 40) | (u64::from(h.0) << 16) | n.min(0xFFFF);
             let mut rng = self.rng.stream(Purpose::Trigger, index);
             if rng.random::<f64>() < p {
-                let ev = sched.schedule_in(
+                let ev = cx.sched.schedule_in(
                     SimDuration::ZERO,
                     CLASS_FAULT,
                     Ev::StrikeHost(BugId(b as u32), h),

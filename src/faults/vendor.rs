@@ -10,19 +10,15 @@ use crate::model::{BugId, HostId};
 use crate::recovery::{Job, Lane};
 use crate::sim::{Purpose, SimDuration, SimTime};
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::world::Phase;
 use crate::recovery::Decider;
 
 impl<D: Decider> Engine<'_, D> {
     /// What a strike does beyond its hosts: the management plane, and on
     /// the bug's first strike its diagnosis and the vendor's clock.
-    pub(crate) fn struck_effects(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        b: BugId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn struck_effects(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
+        let now = cx.now;
         let bug = &self.sc.bugs[b.index()];
         if let Some(dist) = &bug.management_plane {
             let state = &mut self.faults.bugs[b.index()];
@@ -32,7 +28,8 @@ impl<D: Decider> Engine<'_, D> {
             let until = now.saturating_add(dist.sample(&mut rng));
             if until > self.faults.management_until {
                 self.faults.management_until = until;
-                sched.schedule_at(until, CLASS_OTHER, Ev::ManagementBack)?;
+                cx.sched
+                    .schedule_at(until, CLASS_OTHER, Ev::ManagementBack)?;
             }
             trace!(
                 now,
@@ -49,10 +46,11 @@ impl<D: Decider> Engine<'_, D> {
             .detection
             .sample(&mut drng)
             .saturating_add(self.st.diagnosis.sample(&mut drng));
-        sched.schedule_in(delay, CLASS_OTHER, Ev::Diagnosed(b))?;
+        cx.sched.schedule_in(delay, CLASS_OTHER, Ev::Diagnosed(b))?;
         let mut frng = self.rng.stream(Purpose::Fix, b.0 as u64);
         if let Some(fix) = &bug.fix {
-            sched.schedule_in(fix.sample(&mut frng), CLASS_FIX, Ev::Fixed(b))?;
+            cx.sched
+                .schedule_in(fix.sample(&mut frng), CLASS_FIX, Ev::Fixed(b))?;
         }
         if let Some(vendor) = &bug.vendor {
             // Vendor effort counts in its support hours only.
@@ -63,24 +61,20 @@ impl<D: Decider> Engine<'_, D> {
             if let Some(fix) = &vendor.fix
                 && let Some(t) = when(fix.sample(&mut frng))
             {
-                sched.schedule_at(t, CLASS_FIX, Ev::Fixed(b))?;
+                cx.sched.schedule_at(t, CLASS_FIX, Ev::Fixed(b))?;
             }
             let mut wrng = self.rng.stream(Purpose::Fix, (1 << 32) | u64::from(b.0));
             if let Some(w) = &vendor.workaround
                 && let Some(t) = when(w.sample(&mut wrng))
             {
-                sched.schedule_at(t, CLASS_FIX, Ev::Workaround(b))?;
+                cx.sched.schedule_at(t, CLASS_FIX, Ev::Workaround(b))?;
             }
         }
         Ok(())
     }
 
-    pub(crate) fn diagnosed(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        b: BugId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn diagnosed(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
+        let now = cx.now;
         self.recovery.evacuated_news = true;
         let state = &mut self.faults.bugs[b.index()];
         state.diagnosed = true;
@@ -106,19 +100,15 @@ impl<D: Decider> Engine<'_, D> {
             if self.world.apps[a.index()].phase == Phase::Diagnosis {
                 self.set_phase(a, Phase::Healthy);
                 if self.world.apps[a.index()].broken > 0 {
-                    self.decide(sched, now, a)?;
+                    self.decide(cx, a)?;
                 }
             }
         }
         Ok(())
     }
 
-    pub(crate) fn fixed(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        b: BugId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn fixed(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
+        let now = cx.now;
         if self.st.patch_when_fixed {
             self.fix_available(now, b);
             return Ok(());
@@ -130,17 +120,17 @@ impl<D: Decider> Engine<'_, D> {
             "the vendor's fix for bug {} is applied",
             self.sc.bugs[b.index()].id
         );
-        self.cancel_recurrences(sched, b);
+        self.cancel_recurrences(cx, b);
         for h in &mut self.world.hosts {
             h.triggers.retain(|&(ev, bug)| {
                 if bug == b {
-                    sched.cancel(ev);
+                    cx.sched.cancel(ev);
                 }
                 bug != b
             });
         }
         // Restart may have become safe.
-        self.services_back(sched, now)
+        self.services_back(cx)
     }
 
     /// The vendor's fix exists: with `patch_when_fixed`, every host that
@@ -174,12 +164,8 @@ impl<D: Decider> Engine<'_, D> {
 
     /// A host is patched: every bug whose fix is available and that its
     /// build carries no longer affects it.
-    pub(crate) fn patched(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        h: HostId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn patched(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+        let now = cx.now;
         let build = self.world.hosts[h.index()].build;
         let fixed: Vec<BugId> = (0..self.sc.bugs.len())
             .map(|b| BugId(b as u32))
@@ -200,38 +186,34 @@ impl<D: Decider> Engine<'_, D> {
         if let Some((ev, b)) = host.recurrence
             && fixed.contains(&b)
         {
-            sched.cancel(ev);
+            cx.sched.cancel(ev);
             host.recurrence = None;
         }
         host.triggers.retain(|&(ev, b)| {
             if fixed.contains(&b) {
-                sched.cancel(ev);
+                cx.sched.cancel(ev);
             }
             !fixed.contains(&b)
         });
         trace!(now, "host {} patched", self.sc.hosts[h.index()].id);
         // Restarting on it may be safe now.
-        self.services_back(sched, now)
+        self.services_back(cx)
     }
 
-    pub(crate) fn cancel_recurrences(&mut self, sched: &mut Sched, b: BugId) {
+    pub(crate) fn cancel_recurrences(&mut self, cx: &mut Cx<'_>, b: BugId) {
         for h in &mut self.world.hosts {
             if let Some((ev, bug)) = h.recurrence
                 && bug == b
             {
-                sched.cancel(ev);
+                cx.sched.cancel(ev);
                 h.recurrence = None;
             }
         }
     }
 
     /// The vendor's workaround: restarted hosts no longer crash again.
-    pub(crate) fn workaround(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        b: BugId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn workaround(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
+        let now = cx.now;
         self.faults.bugs[b.index()].workaround = true;
         self.recovery.evacuated_news = true;
         trace!(
@@ -239,8 +221,8 @@ impl<D: Decider> Engine<'_, D> {
             "the vendor's workaround for bug {} is applied: no more recurrences",
             self.sc.bugs[b.index()].id
         );
-        self.cancel_recurrences(sched, b);
+        self.cancel_recurrences(cx, b);
         // Restart may be safe now.
-        self.services_back(sched, now)
+        self.services_back(cx)
     }
 }

@@ -9,7 +9,7 @@ use crate::model::{AppId, BugId, Method};
 use crate::sim::SimTime;
 
 use super::{Job, Lane, failover, ha_restart, order_key, rebuild, reinstall, restart, restore};
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::world::{HostStatus, Phase, VmStatus};
 use crate::recovery::Decider;
 use crate::recovery::decider::{Escalation, EscalationChoice, MethodChoice};
@@ -57,12 +57,8 @@ impl<D: Decider> Engine<'_, D> {
     ///
     /// The cluster's HA restart acts by itself, before anyone understands
     /// the bug; every other method waits for the diagnosis.
-    pub(crate) fn decide(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        a: AppId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn decide(&mut self, cx: &mut Cx<'_>, a: AppId) -> Result<(), SimError> {
+        let now = cx.now;
         let mut candidates = Candidates::new();
         for &m in self
             .st
@@ -88,7 +84,7 @@ impl<D: Decider> Engine<'_, D> {
             }
         }
         if let Some(m) = self.choose_method(now, a, &candidates, None) {
-            return self.start(sched, now, a, m);
+            return self.start(cx, a, m);
         }
         self.set_phase(a, Phase::NoMethod);
         self.recovery.maybe_stuck = true;
@@ -123,13 +119,8 @@ impl<D: Decider> Engine<'_, D> {
         }
     }
 
-    pub(crate) fn start(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        a: AppId,
-        m: Method,
-    ) -> Result<(), SimError> {
+    pub(crate) fn start(&mut self, cx: &mut Cx<'_>, a: AppId, m: Method) -> Result<(), SimError> {
+        let now = cx.now;
         if matches!(m, Method::Restart | Method::Rebuild) {
             let mut waiting = false;
             for i in 0..self.sc.apps[a.index()].vms.len() {
@@ -152,7 +143,7 @@ impl<D: Decider> Engine<'_, D> {
                         if m == Method::Rebuild && stale_build {
                             self.request_rebuild(now, h);
                         } else {
-                            self.reboot(sched, now, h)?;
+                            self.reboot(cx, h)?;
                         }
                     }
                 }
@@ -207,11 +198,11 @@ impl<D: Decider> Engine<'_, D> {
     /// method (not yet being worked on) moves on to the next method.
     pub(crate) fn deadline(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         a: AppId,
         outage: u32,
     ) -> Result<(), SimError> {
+        let now = cx.now;
         let state = &self.world.apps[a.index()];
         if state.outage_no != outage || state.broken == 0 {
             return Ok(());
@@ -237,7 +228,7 @@ impl<D: Decider> Engine<'_, D> {
         let state = &mut self.world.apps[a.index()];
         state.level = state.level.max(pos + 1);
         self.set_phase(a, Phase::Healthy);
-        self.decide(sched, now, a)
+        self.decide(cx, a)
     }
 
     /// The facts changed for the better: every app still waiting for its
@@ -249,7 +240,8 @@ impl<D: Decider> Engine<'_, D> {
     /// reinstalling for hours); its place in the old queue is dropped.
     /// Work already started (hosts rebooting for a restart, a task in
     /// hand, a transfer) continues: no strategy abandons started work.
-    pub(crate) fn revisit(&mut self, sched: &mut Sched, now: SimTime) -> Result<(), SimError> {
+    pub(crate) fn revisit(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
+        let now = cx.now;
         if !std::mem::take(&mut self.recovery.revisable) {
             return Ok(());
         }
@@ -283,7 +275,7 @@ impl<D: Decider> Engine<'_, D> {
                         x.name()
                     );
                     self.set_phase(a, Phase::Healthy);
-                    self.decide(sched, now, a)?;
+                    self.decide(cx, a)?;
                 }
                 _ => waiting = true,
             }
@@ -311,11 +303,7 @@ impl<D: Decider> Engine<'_, D> {
 
     /// Something that limited methods is back (a fix, the management
     /// plane, a shared service): apps no method could help are decided again.
-    pub(crate) fn services_back(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-    ) -> Result<(), SimError> {
+    pub(crate) fn services_back(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
         // Apps waiting for a method may now have a better one.
         self.recovery.facts_changed = true;
         // Each host patched calls this: without the flag, patching every
@@ -326,7 +314,7 @@ impl<D: Decider> Engine<'_, D> {
         for a in 0..self.world.apps.len() {
             if self.world.apps[a].phase == Phase::NoMethod {
                 self.set_phase(AppId(a as u32), Phase::Healthy);
-                self.decide(sched, now, AppId(a as u32))?;
+                self.decide(cx, AppId(a as u32))?;
             }
         }
         Ok(())

@@ -9,7 +9,7 @@ use crate::model::{AppId, Method, Order};
 use crate::sim::SimTime;
 
 use super::{Entry, Job, Lane};
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::reuse::recycle;
 use crate::engine::world::{HostStatus, Phase};
 use crate::metrics::TaskSubject;
@@ -127,8 +127,9 @@ impl<D: Decider> Engine<'_, D> {
     /// Starts what can start: repeatedly the best head, by the strategy's
     /// order, among the lanes with a free skilled member on shift (or no
     /// need of one) and room under their cap.
-    pub(crate) fn dispatch(&mut self, sched: &mut Sched, now: SimTime) -> Result<(), SimError> {
-        self.take_news(sched, now)?;
+    pub(crate) fn dispatch(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
+        let now = cx.now;
+        self.take_news(cx)?;
         let open = if self.st.waves.is_empty() {
             Vec::new()
         } else {
@@ -138,7 +139,7 @@ impl<D: Decider> Engine<'_, D> {
         let mut parked = 0usize;
         while let Some((lane, entry)) = self.best_head(now, &open) {
             self.recovery.lanes[lane].pop();
-            if !self.start_head(sched, now, lane, entry.2)? {
+            if !self.start_head(cx, lane, entry.2)? {
                 parked += 1;
             }
         }
@@ -150,7 +151,7 @@ impl<D: Decider> Engine<'_, D> {
             .any(|&l| !l.automated() && !self.recovery.lanes[l].is_empty())
             || self.holds_valid_entry()
         {
-            self.schedule_wake(sched, now)?;
+            self.schedule_wake(cx)?;
         }
         Ok(())
     }
@@ -159,10 +160,11 @@ impl<D: Decider> Engine<'_, D> {
     /// operations may trigger bugs, apps left with VMs down are decided
     /// again, better facts or freed room revisit the waiting apps,
     /// evacuated hosts may reboot, parked apps may fit.
-    fn take_news(&mut self, sched: &mut Sched, now: SimTime) -> Result<(), SimError> {
+    fn take_news(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
+        let now = cx.now;
         let operations = std::mem::take(&mut self.faults.operations);
         for &(h, op) in &operations {
-            self.operation(sched, h, op)?;
+            self.operation(cx, h, op)?;
         }
         recycle(&mut self.faults.operations, operations);
         let redecide = std::mem::take(&mut self.recovery.redecide);
@@ -170,7 +172,7 @@ impl<D: Decider> Engine<'_, D> {
             if self.world.apps[a.index()].phase == Phase::Healthy
                 && self.world.apps[a.index()].broken > 0
             {
-                self.decide(sched, now, a)?;
+                self.decide(cx, a)?;
             }
         }
         recycle(&mut self.recovery.redecide, redecide);
@@ -178,11 +180,11 @@ impl<D: Decider> Engine<'_, D> {
         let room_matters =
             self.recovery.capacity_freed && self.st.methods.contains(&Method::HaRestart);
         if std::mem::take(&mut self.recovery.facts_changed) || room_matters {
-            self.revisit(sched, now)?;
+            self.revisit(cx)?;
         }
         if std::mem::take(&mut self.recovery.evacuated_news) && !self.recovery.evacuated.is_empty()
         {
-            self.reboot_evacuated(sched, now)?;
+            self.reboot_evacuated(cx)?;
         } else if cfg!(debug_assertions) {
             // Without news no evacuated host may have become rebootable:
             // whatever lets one reboot must set `evacuated_news` (tests run
@@ -325,13 +327,8 @@ impl<D: Decider> Engine<'_, D> {
     /// Starts a lane's head: reserves room for a method that moves VMs,
     /// then gives the job to the platform or to a free member. `false` when
     /// an app found no room and was parked.
-    fn start_head(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        lane: Lane,
-        job: Job,
-    ) -> Result<bool, SimError> {
+    fn start_head(&mut self, cx: &mut Cx<'_>, lane: Lane, job: Job) -> Result<bool, SimError> {
+        let now = cx.now;
         match job {
             Job::App(a, m) => {
                 if m.at_dr() || m == Method::HaRestart {
@@ -350,7 +347,7 @@ impl<D: Decider> Engine<'_, D> {
                             let pos = self.st.methods.iter().position(|x| *x == m).unwrap_or(0);
                             state.level = state.level.max(pos + 1);
                             self.set_phase(a, Phase::Healthy);
-                            self.decide(sched, now, a)?;
+                            self.decide(cx, a)?;
                         } else {
                             self.set_phase(a, Phase::DrCapacity(m));
                             self.recovery.parked.push(a);
@@ -360,15 +357,15 @@ impl<D: Decider> Engine<'_, D> {
                     }
                 }
                 if m.automated() {
-                    self.start_automated(sched, now, a, m)?;
+                    self.start_automated(cx, a, m)?;
                 } else {
                     let w = self.free_worker(now, lane);
-                    self.assign(sched, now, w, job)?;
+                    self.assign(cx, w, job)?;
                 }
             }
             Job::Host(_) | Job::Patch(_) | Job::Go(_) => {
                 let w = self.free_worker(now, lane);
-                self.assign(sched, now, w, job)?;
+                self.assign(cx, w, job)?;
             }
         }
         Ok(true)

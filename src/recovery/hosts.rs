@@ -5,9 +5,9 @@
 
 use crate::engine::{CLASS_FAULT, CLASS_OTHER, Engine, Ev, SimError, trace};
 use crate::model::{AppId, BugId, HostId, Operation, Trigger};
-use crate::sim::{Purpose, SimDuration, SimTime};
+use crate::sim::{Purpose, SimDuration};
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::world::{HostStatus, Phase, VmStatus};
 use crate::recovery::Decider;
 
@@ -35,11 +35,8 @@ impl<D: Decider> Engine<'_, D> {
         known && host.struck.iter().all(|&b| !self.can_recur(b, h))
     }
 
-    pub(crate) fn reboot_evacuated(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-    ) -> Result<(), SimError> {
+    pub(crate) fn reboot_evacuated(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
+        let now = cx.now;
         let mut hosts = std::mem::take(&mut self.recovery.evacuated);
         // In host order, so that the order of reboots never depends on the
         // list's history.
@@ -58,7 +55,7 @@ impl<D: Decider> Engine<'_, D> {
                     "host {} has no VM left: rebooted to give its room back",
                     self.sc.hosts[h.index()].id
                 );
-                self.reboot(sched, now, h)?;
+                self.reboot(cx, h)?;
             } else {
                 waiting.push(h);
             }
@@ -68,12 +65,8 @@ impl<D: Decider> Engine<'_, D> {
         Ok(())
     }
 
-    pub(crate) fn reboot(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        h: HostId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn reboot(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+        let now = cx.now;
         let host = &mut self.world.hosts[h.index()];
         let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Reboot, index);
@@ -85,7 +78,7 @@ impl<D: Decider> Engine<'_, D> {
             .saturating_add(host.dump_until.saturating_since(now));
         self.set_status(h, HostStatus::Rebooting);
         self.world.hosts[h.index()].reboot =
-            Some(sched.schedule_in(delay, CLASS_OTHER, Ev::Rebooted(h))?);
+            Some(cx.sched.schedule_in(delay, CLASS_OTHER, Ev::Rebooted(h))?);
         self.out.host_reboots += 1;
         trace!(
             now,
@@ -95,30 +88,22 @@ impl<D: Decider> Engine<'_, D> {
         Ok(())
     }
 
-    pub(crate) fn rebooted(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        h: HostId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn rebooted(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+        let now = cx.now;
         let host = &mut self.world.hosts[h.index()];
         if host.status != HostStatus::Rebooting {
             return Ok(());
         }
         host.reboot = None;
         trace!(now, "host {} is back up", self.sc.hosts[h.index()].id);
-        self.host_up(sched, now, h)?;
-        self.operation(sched, h, Operation::Restart)
+        self.host_up(cx, h)?;
+        self.operation(cx, h, Operation::Restart)
     }
 
     /// A host is up again (rebooted or rebuilt): an unfixed bug may strike
     /// it again, and apps waiting for it may be restarted.
-    pub(crate) fn host_up(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        h: HostId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn host_up(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+        let now = cx.now;
         self.set_status(h, HostStatus::Up);
         let host = &mut self.world.hosts[h.index()];
         host.boots += 1;
@@ -148,7 +133,7 @@ impl<D: Decider> Engine<'_, D> {
             }
         }
         if let Some((delay, b)) = next {
-            let ev = sched.schedule_in(delay, CLASS_FAULT, Ev::Recur(b, h))?;
+            let ev = cx.sched.schedule_in(delay, CLASS_FAULT, Ev::Recur(b, h))?;
             self.world.hosts[h.index()].recurrence = Some((ev, b));
         }
         // Uptime and Poisson triggers start again from this boot.
@@ -158,7 +143,7 @@ impl<D: Decider> Engine<'_, D> {
                 && !self.bug_dead(BugId(b as u32), h)
                 && bug.hosts.binary_search(&h).is_ok()
             {
-                self.arm_trigger(sched, now, BugId(b as u32), h)?;
+                self.arm_trigger(cx, BugId(b as u32), h)?;
             }
         }
         // Apps waiting for this host may now be restarted.

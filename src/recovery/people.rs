@@ -16,7 +16,7 @@ use crate::model::{AppId, HostId, Method, Scenario, TeamId};
 use crate::recovery::order::OrderKey;
 use crate::sim::{BitSet, Duty, EventId, Purpose, RngStreams, Roster, SimDuration, SimTime};
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::world::Phase;
 use crate::recovery::Decider;
 
@@ -332,11 +332,8 @@ impl<D: Decider> Engine<'_, D> {
         Some(task)
     }
 
-    pub(crate) fn schedule_wake(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-    ) -> Result<(), SimError> {
+    pub(crate) fn schedule_wake(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
+        let now = cx.now;
         let next = self
             .recovery
             .staff
@@ -348,7 +345,7 @@ impl<D: Decider> Engine<'_, D> {
         if let Some(t) = next
             && self.recovery.staff.wake_at.is_none_or(|w| t < w || w < now)
         {
-            sched.schedule_at(t, CLASS_OTHER, Ev::Wake)?;
+            cx.sched.schedule_at(t, CLASS_OTHER, Ev::Wake)?;
             self.recovery.staff.wake_at = Some(t);
         }
         Ok(())
@@ -357,11 +354,11 @@ impl<D: Decider> Engine<'_, D> {
     /// Gives a job to worker `w` (a free member on shift with the skill).
     pub(crate) fn assign(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         w: Option<usize>,
         job: Job,
     ) -> Result<(), SimError> {
+        let now = cx.now;
         let Some(w) = w else {
             // Unreachable: the lane was chosen because such a member is free.
             return Ok(());
@@ -416,7 +413,10 @@ impl<D: Decider> Engine<'_, D> {
         let worker = &self.recovery.staff.workers[w];
         let calendar = self.recovery.staff.rosters[worker.team.index()].worker(worker.member);
         let event = match calendar.finish(now, work) {
-            Some(done) => Some(sched.schedule_at(done, CLASS_OTHER, Ev::TaskDone(w as u32))?),
+            Some(done) => Some(
+                cx.sched
+                    .schedule_at(done, CLASS_OTHER, Ev::TaskDone(w as u32))?,
+            ),
             None => None,
         };
         let record = self.out.tasks.len();
@@ -472,17 +472,17 @@ impl<D: Decider> Engine<'_, D> {
 
     pub(crate) fn start_automated(
         &mut self,
-        sched: &mut Sched,
-        now: SimTime,
+        cx: &mut Cx<'_>,
         a: AppId,
         m: Method,
     ) -> Result<(), SimError> {
+        let now = cx.now;
         let work = self.draw_work(a, m);
         self.recovery.running[m] += 1;
         self.release_waiters(a);
         self.set_phase(a, Phase::InProgress(m));
         let state = &mut self.world.apps[a.index()];
-        state.auto_event = Some(sched.schedule_in(work, CLASS_OTHER, Ev::AutoDone(a))?);
+        state.auto_event = Some(cx.sched.schedule_in(work, CLASS_OTHER, Ev::AutoDone(a))?);
         self.recovery_starts(a, now);
         trace!(
             now,
@@ -507,12 +507,8 @@ impl<D: Decider> Engine<'_, D> {
         }
     }
 
-    pub(crate) fn task_done(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        w: u32,
-    ) -> Result<(), SimError> {
+    pub(crate) fn task_done(&mut self, cx: &mut Cx<'_>, w: u32) -> Result<(), SimError> {
+        let now = cx.now;
         let Some(task) = self.take_task(w) else {
             return Ok(());
         };
@@ -527,14 +523,14 @@ impl<D: Decider> Engine<'_, D> {
                     self.sc.teams[team.index()].id
                 );
                 self.out.apps[a.index()].team = Some(team);
-                self.request_transfer(sched, now, a)?;
+                self.request_transfer(cx, a)?;
             }
             Job::App(a, m) => {
                 self.out.apps[a.index()].team = Some(team);
                 self.recovered(now, a, m);
             }
-            Job::Host(h) => self.host_rebuilt(sched, now, h)?,
-            Job::Patch(h) => self.patched(sched, now, h)?,
+            Job::Host(h) => self.host_rebuilt(cx, h)?,
+            Job::Patch(h) => self.patched(cx, h)?,
             Job::Go(wave) => {
                 let state = &mut self.recovery.waves.states[wave as usize];
                 state.go_pending = false;

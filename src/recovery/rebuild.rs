@@ -11,7 +11,7 @@ use crate::model::HostId;
 use crate::sim::SimTime;
 
 use super::{Job, Lane};
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::recovery::Decider;
 
 /// Whether a rebuild can start now.
@@ -40,12 +40,8 @@ impl<D: Decider> Engine<'_, D> {
     /// A member finished rebuilding host `h` on the strategy's
     /// `rebuild_to`: bugs the new build does not carry no longer concern
     /// it, and it boots.
-    pub(crate) fn host_rebuilt(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        h: HostId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn host_rebuilt(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+        let now = cx.now;
         let Some(build) = self.st.rebuild_to else {
             return Ok(());
         };
@@ -60,6 +56,6 @@ impl<D: Decider> Engine<'_, D> {
             self.sc.hosts[h.index()].id,
             self.sc.builds[build.index()].id
         );
-        self.host_up(sched, now, h)
+        self.host_up(cx, h)
     }
 }

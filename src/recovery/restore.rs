@@ -10,7 +10,7 @@ use crate::metrics::{DataLoss, TransferRecord};
 use crate::model::{AppId, Method};
 use crate::sim::{EventId, SimDuration, SimTime};
 
-use crate::engine::Sched;
+use crate::engine::Cx;
 use crate::engine::world::Phase;
 use crate::recovery::Decider;
 
@@ -64,11 +64,11 @@ impl<D: Decider> Engine<'_, D> {
     }
 
     /// (Re)schedules the completion of the transfer that finishes first.
-    pub(crate) fn schedule_transfer(&mut self, sched: &mut Sched) -> Result<(), SimError> {
+    pub(crate) fn schedule_transfer(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
         let paused = !self.backup_available();
         let pool = &mut self.recovery.transfers;
         if let Some(ev) = pool.event.take() {
-            sched.cancel(ev);
+            cx.sched.cancel(ev);
         }
         if paused {
             return Ok(());
@@ -76,7 +76,7 @@ impl<D: Decider> Engine<'_, D> {
         let k = pool.active.len() as f64;
         if let Some(first) = pool.active.iter().map(|x| x.1).min_by(f64::total_cmp) {
             let ms = ((first - pool.virt) * k).max(0.0).round() as u64;
-            pool.event = Some(sched.schedule_in(
+            pool.event = Some(cx.sched.schedule_in(
                 SimDuration::from_millis(ms),
                 CLASS_OTHER,
                 Ev::TransferDone,
@@ -100,12 +100,8 @@ impl<D: Decider> Engine<'_, D> {
         );
     }
 
-    pub(crate) fn request_transfer(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-        a: AppId,
-    ) -> Result<(), SimError> {
+    pub(crate) fn request_transfer(&mut self, cx: &mut Cx<'_>, a: AppId) -> Result<(), SimError> {
+        let now = cx.now;
         self.set_phase(a, Phase::Transfer);
         let record = self.out.transfers.len();
         self.out.transfers.push(TransferRecord {
@@ -119,18 +115,15 @@ impl<D: Decider> Engine<'_, D> {
         self.advance_transfers(now);
         if self.recovery.transfers.active.len() < streams {
             self.start_transfer(now, a, record);
-            self.schedule_transfer(sched)?;
+            self.schedule_transfer(cx)?;
         } else {
             self.recovery.transfers.waiting.push_back((a, record));
         }
         Ok(())
     }
 
-    pub(crate) fn transfer_done(
-        &mut self,
-        sched: &mut Sched,
-        now: SimTime,
-    ) -> Result<(), SimError> {
+    pub(crate) fn transfer_done(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
+        let now = cx.now;
         self.recovery.transfers.event = None;
         self.advance_transfers(now);
         let Some(i) = self
@@ -157,6 +150,6 @@ impl<D: Decider> Engine<'_, D> {
         {
             self.start_transfer(now, next, rec);
         }
-        self.schedule_transfer(sched)
+        self.schedule_transfer(cx)
     }
 }
