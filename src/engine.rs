@@ -18,6 +18,8 @@ use crate::recovery::Job;
 use crate::sim::{RngStreams, RunError, Scheduler, SimTime, StopReason};
 
 pub(crate) mod reuse;
+#[cfg(test)]
+pub(crate) mod testing;
 pub(crate) mod world;
 
 use crate::recovery::Decider;

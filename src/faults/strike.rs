@@ -148,3 +148,45 @@ impl<D: Decider> Engine<'_, D> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::testing::{Tiny, at};
+    use crate::metrics::FaultKind;
+
+    const DARE: &str = ", restart_despite_recurrence: true";
+
+    #[test]
+    fn a_recurring_bug_crashes_the_restarted_host_again() {
+        let bug = "    recurrence: 1h\n    fix: never";
+        let (_, out) = Tiny {
+            bug,
+            strategy: DARE,
+            ..Tiny::default()
+        }
+        .run();
+        // Rebooted at 01:10, the bug strikes again an hour later, and
+        // again an hour after each reboot.
+        assert!(out.recurrences >= 2, "{} recurrences", out.recurrences);
+        assert_eq!(out.faults[0].kind, FaultKind::Strike);
+        assert_eq!(out.faults[1].kind, FaultKind::Recurrence);
+        assert_eq!(out.faults[1].at, at(2, 10));
+        assert_eq!(out.incidents.len(), 1, "a recurrence is not a new incident");
+        assert!(out.apps[0].outages.len() >= 2);
+    }
+
+    #[test]
+    fn the_vendors_workaround_ends_recurrences() {
+        let bug = "    recurrence: 1h\n    vendor: { workaround: 3h }";
+        let (_, out) = Tiny {
+            bug,
+            strategy: DARE,
+            ..Tiny::default()
+        }
+        .run();
+        // Recurrences at 02:10 and 03:20; the workaround lands at 04:00.
+        assert_eq!(out.recurrences, 2);
+        assert!(out.faults.iter().all(|f| f.at < at(4, 0)));
+        assert_eq!(out.apps[0].waiting, None);
+    }
+}

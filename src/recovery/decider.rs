@@ -177,3 +177,68 @@ impl Decider for StrategyDecider {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::{Tiny, at, up_at};
+    use crate::metrics::Waiting;
+
+    /// Takes the last method offered and never takes a risk; otherwise as
+    /// the strategy.
+    struct LastAndCautious;
+
+    impl Decider for LastAndCautious {
+        fn method(&mut self, choice: &MethodChoice<'_>) -> usize {
+            choice.candidates.len() - 1
+        }
+        fn next_task(&mut self, choice: &TaskChoice<'_>) -> usize {
+            choice.strategy
+        }
+        fn restart_despite_recurrence(&mut self, _: &RestartChoice<'_>) -> bool {
+            false
+        }
+        fn open_wave(&mut self, _: &WaveChoice<'_>) -> bool {
+            true
+        }
+        fn escalate(&mut self, _: &EscalationChoice<'_>) -> bool {
+            true
+        }
+    }
+
+    fn run(tiny: Tiny) -> crate::metrics::Outcome {
+        let scenario = tiny.scenario();
+        let strategy = scenario.default_strategy();
+        crate::simulate_with(&scenario, strategy, 1, &mut LastAndCautious).expect("runs")
+    }
+
+    #[test]
+    fn the_decider_chooses_among_the_applicable_methods() {
+        let tiny = || Tiny {
+            methods: "[restart, reinstall]",
+            ..Tiny::default()
+        };
+        let (_, strategy) = tiny().run();
+        assert_eq!(
+            up_at(&strategy, 0),
+            Some(at(1, 40)),
+            "the strategy restarts"
+        );
+        let last = run(tiny());
+        assert_eq!(last.apps[0].method, Some(crate::model::Method::Reinstall));
+        assert_eq!(up_at(&last, 0), Some(at(3, 0)));
+    }
+
+    #[test]
+    fn the_decider_may_refuse_the_risk_the_strategy_takes() {
+        let tiny = || Tiny {
+            bug: "    recurrence: 1h\n    fix: never",
+            strategy: ", restart_despite_recurrence: true",
+            ..Tiny::default()
+        };
+        let (_, strategy) = tiny().run();
+        assert_eq!(strategy.apps[0].outages[0].up_at, Some(at(1, 40)));
+        let cautious = run(tiny());
+        assert_eq!(cautious.apps[0].waiting, Some(Waiting::NoMethod));
+    }
+}

@@ -555,3 +555,78 @@ impl<D: Decider> Engine<'_, D> {
         self.recovered(now, a, m);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Job, Lane};
+    use crate::engine::testing::{Tiny, at, up_at};
+    use crate::model::{AppId, HostId, Method};
+
+    /// Two corrupted apps, reinstalled at the DR site for 2 h each.
+    fn two_reinstalls() -> Tiny {
+        Tiny {
+            apps: 2,
+            corrupt: 1.0,
+            methods: "[reinstall]",
+            ..Tiny::default()
+        }
+    }
+
+    #[test]
+    fn two_apps_queue_for_one_member_in_file_order() {
+        let (_, out) = two_reinstalls().run();
+        assert_eq!(up_at(&out, 0), Some(at(3, 0)));
+        assert_eq!(up_at(&out, 1), Some(at(5, 0)));
+        assert_eq!(out.tasks.len(), 2);
+        assert_eq!(
+            out.tasks[1].start,
+            at(3, 0),
+            "the member takes the next at once"
+        );
+        assert_eq!(out.tasks[0].member, out.tasks[1].member);
+    }
+
+    #[test]
+    fn two_members_work_in_parallel_unless_a_cap_holds_the_lane() {
+        let (_, out) = Tiny {
+            members: 2,
+            ..two_reinstalls()
+        }
+        .run();
+        assert_eq!(
+            (up_at(&out, 0), up_at(&out, 1)),
+            (Some(at(3, 0)), Some(at(3, 0)))
+        );
+        let capped = Tiny {
+            members: 2,
+            strategy: ", caps: { reinstall: 1 }",
+            ..two_reinstalls()
+        };
+        let (_, out) = capped.run();
+        assert_eq!(
+            (up_at(&out, 0), up_at(&out, 1)),
+            (Some(at(3, 0)), Some(at(5, 0)))
+        );
+    }
+
+    #[test]
+    fn every_job_has_its_lane_and_every_lane_its_own_slot() {
+        let mut slots: Vec<usize> = Lane::ALL.iter().map(|l| l.index()).collect();
+        slots.sort_unstable();
+        assert_eq!(slots, (0..Lane::ALL.len()).collect::<Vec<_>>());
+        for m in Method::ALL {
+            assert_eq!(Job::App(AppId(0), m).lane(), Lane::App(m));
+            assert_eq!(Lane::App(m).automated(), m.automated());
+        }
+        assert_eq!(Job::Patch(HostId(0)).lane(), Lane::Hosts);
+        assert_eq!(Job::Host(HostId(0)).lane(), Lane::Hosts);
+        assert_eq!(Lane::Hosts.skill(), Some(Method::Rebuild));
+        // Restarting after a rebuild is a restart, under the restart cap.
+        assert_eq!(Lane::App(Method::Rebuild).skill(), Some(Method::Restart));
+        assert_eq!(
+            Lane::App(Method::Rebuild).cap_method(),
+            Some(Method::Restart)
+        );
+        assert_eq!(Lane::Go.skill(), None);
+    }
+}

@@ -43,3 +43,48 @@ impl<D: Decider> Engine<'_, D> {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::testing::{Tiny, at, up_at};
+    use crate::metrics::{TaskSubject, Waiting};
+    use crate::model::{AppId, Method};
+
+    #[test]
+    fn a_restart_waits_for_the_reboot_then_takes_its_work() {
+        let (_, out) = Tiny::default().run();
+        // Struck at 01:00, the host reboots for 10 min, a member restarts
+        // the app for 30 min.
+        assert_eq!(out.apps[0].outages[0].down_at, at(1, 0));
+        assert_eq!(up_at(&out, 0), Some(at(1, 40)));
+        assert_eq!(out.host_reboots, 1);
+        assert_eq!(out.tasks.len(), 1);
+        assert_eq!(
+            out.tasks[0].subject,
+            TaskSubject::App(AppId(0), Method::Restart)
+        );
+        assert_eq!(out.tasks[0].start, at(1, 10));
+        assert_eq!(out.apps[0].method, Some(Method::Restart));
+        assert_eq!(out.apps[0].waiting, None);
+    }
+
+    #[test]
+    fn a_bug_that_can_recur_makes_restart_unsafe_unless_the_strategy_dares() {
+        let bug = "    recurrence: 1h\n    fix: never";
+        let (_, out) = Tiny {
+            bug,
+            ..Tiny::default()
+        }
+        .run();
+        assert_eq!(up_at(&out, 0), None);
+        assert_eq!(out.apps[0].waiting, Some(Waiting::NoMethod));
+        let dare = ", restart_despite_recurrence: true";
+        let (_, out) = Tiny {
+            bug,
+            strategy: dare,
+            ..Tiny::default()
+        }
+        .run();
+        assert_eq!(out.apps[0].outages[0].up_at, Some(at(1, 40)));
+    }
+}
