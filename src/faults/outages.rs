@@ -5,23 +5,29 @@ use crate::engine::{CLASS_FIX, Engine, Ev, SimError, trace};
 use crate::model::OutageKind;
 use crate::sim::{Purpose, SimTime};
 
+use super::State;
 use crate::engine::Cx;
 use crate::recovery::Decider;
 
-impl<D: Decider> Engine<'_, D> {
+impl State {
+    /// Whether the management plane works (HA restart and failover need
+    /// it): neither a bug's effect nor an outage has it down.
     pub(crate) fn management_available(&self, now: SimTime) -> bool {
-        now >= self.faults.management_until && self.faults.outages[OutageKind::Management] == 0
+        now >= self.management_until && self.outages[OutageKind::Management] == 0
     }
 
+    /// Whether the link between the sites is up.
     pub(crate) fn link_up(&self) -> bool {
-        self.faults.outages[OutageKind::Link] == 0
+        self.outages[OutageKind::Link] == 0
     }
 
     /// Restores can read from the backup system at the DR site.
     pub(crate) fn backup_available(&self) -> bool {
-        self.faults.outages[OutageKind::Backup] == 0 && self.link_up()
+        self.outages[OutageKind::Backup] == 0 && self.link_up()
     }
+}
 
+impl<D: Decider> Engine<'_, D> {
     pub(crate) fn outage_start(&mut self, cx: &mut Cx<'_>, i: u32) -> Result<(), SimError> {
         let now = cx.now;
         let outage = &self.sc.outages[i as usize];

@@ -246,7 +246,7 @@ impl<D: Decider> Engine<'_, D> {
         // the strategy) and the strategy's pick among them.
         let mut heads: Heads = Heads::new();
         let mut best: Option<usize> = None;
-        let management = self.management_available(now);
+        let management = self.faults.management_available(now);
         for lane in Lane::ALL {
             if self.recovery.lanes[lane].is_empty() {
                 continue;
@@ -254,8 +254,8 @@ impl<D: Decider> Engine<'_, D> {
             // Shared services a lane's work needs.
             let blocked = match lane {
                 Lane::App(Method::HaRestart) => !management,
-                Lane::App(Method::Failover) => !management || !self.link_up(),
-                Lane::App(Method::Restore) => !self.backup_available(),
+                Lane::App(Method::Failover) => !management || !self.faults.link_up(),
+                Lane::App(Method::Restore) => !self.faults.backup_available(),
                 _ => false,
             };
             if blocked {

@@ -10,15 +10,15 @@ use crate::recovery::Decider;
 use crate::sim::{Purpose, SimTime};
 
 /// Whether a failover can start now.
-pub(crate) fn applicable<D: Decider>(e: &Engine<'_, D>, now: SimTime) -> bool {
+pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>, now: SimTime) -> bool {
     e.st.dr_site.is_some()
         && e.sc.replication.is_some()
-        && e.link_up()
-        && e.management_available(now)
+        && e.faults.link_up()
+        && e.faults.management_available(now)
 }
 
 /// The data a failover loses: the replica's lag, drawn per attempt.
-pub(crate) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
+pub(super) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
     let m = Method::Failover;
     let attempt = u64::from(e.world.apps[a.index()].attempts[m.ordinal() as usize]);
     let index = (u64::from(a.0) << 24) | attempt.min((1 << 24) - 1);

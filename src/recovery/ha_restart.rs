@@ -12,13 +12,13 @@ use crate::recovery::Decider;
 use crate::sim::SimTime;
 
 /// Whether an HA restart can start now.
-pub(crate) fn applicable<D: Decider>(
+pub(super) fn applicable<D: Decider>(
     e: &Engine<'_, D>,
     now: SimTime,
     a: AppId,
     corrupted: bool,
 ) -> bool {
     !corrupted
-        && e.management_available(now)
+        && e.faults.management_available(now)
         && e.find_placement(a, Method::HaRestart, &mut HostList::new())
 }

@@ -15,7 +15,7 @@ use crate::engine::Cx;
 use crate::recovery::Decider;
 
 /// Whether a rebuild can start now.
-pub(crate) fn applicable<D: Decider>(e: &Engine<'_, D>, corrupted: bool) -> bool {
+pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>, corrupted: bool) -> bool {
     !corrupted && e.st.rebuild_to.is_some()
 }
 

@@ -8,11 +8,11 @@ use crate::model::AppId;
 use crate::recovery::Decider;
 
 /// Whether a reinstall can start now.
-pub(crate) fn applicable<D: Decider>(e: &Engine<'_, D>) -> bool {
+pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>) -> bool {
     e.st.dr_site.is_some()
 }
 
 /// The data a reinstall loses: as much as a restore.
-pub(crate) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
+pub(super) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
     super::restore::data_loss(e, a)
 }

@@ -33,13 +33,13 @@ pub(crate) struct Transfers {
 }
 
 /// Whether a restore can start now.
-pub(crate) fn applicable<D: Decider>(e: &Engine<'_, D>) -> bool {
-    e.st.dr_site.is_some() && e.sc.backup.is_some() && e.backup_available()
+pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>) -> bool {
+    e.st.dr_site.is_some() && e.sc.backup.is_some() && e.faults.backup_available()
 }
 
 /// The data a restore loses: everything written since the last backup
 /// before the app broke (everything without a backup).
-pub(crate) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
+pub(super) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
     let broken_at = e.world.apps[a.index()].broken_at;
     match &e.sc.backup {
         Some(b) => DataLoss::Since(b.data_loss(broken_at)),
@@ -50,7 +50,7 @@ pub(crate) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
 impl<D: Decider> Engine<'_, D> {
     /// Brings the pool's virtual clock up to `now`.
     pub(crate) fn advance_transfers(&mut self, now: SimTime) {
-        if !self.backup_available() {
+        if !self.faults.backup_available() {
             // Paused: no progress while the backup system or the link is down.
             self.recovery.transfers.last = now;
             return;
@@ -65,7 +65,7 @@ impl<D: Decider> Engine<'_, D> {
 
     /// (Re)schedules the completion of the transfer that finishes first.
     pub(crate) fn schedule_transfer(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
-        let paused = !self.backup_available();
+        let paused = !self.faults.backup_available();
         let pool = &mut self.recovery.transfers;
         if let Some(ev) = pool.event.take() {
             cx.sched.cancel(ev);
