@@ -191,6 +191,7 @@ const SEED: u64 = 7;
 #[test]
 fn a_recorded_script_replays_every_bundled_run_exactly() {
     let mut questions = 0;
+    let mut kinds = std::collections::HashSet::new();
     for (file, scenario) in bundled() {
         for strategy in &scenario.strategies {
             let built_in = simulate(&scenario, strategy, SEED).expect("runs");
@@ -205,6 +206,7 @@ fn a_recorded_script_replays_every_bundled_run_exactly() {
                 strategy.id
             );
             questions += recorder.script.len();
+            kinds.extend(recorder.script.iter().map(std::mem::discriminant));
             let mut script = Script::new(recorder.script);
             let replayed = simulate_with(&scenario, strategy, SEED, &mut script).expect("runs");
             assert!(
