@@ -131,4 +131,47 @@ impl<D: Decider> Engine<'_, D> {
         }
         Ok(())
     }
+
+    /// Host `h` just booted (rebooted, rebuilt or repaired): each bug that
+    /// struck it and can still recur draws a delay from its `recurrence`,
+    /// the earliest crashes it again, and its uptime and Poisson triggers
+    /// start again from this boot.
+    pub(crate) fn arm_after_boot(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+        // An unfixed bug may strike again (docs/design.md: "Recurrence,
+        // workaround, fix").
+        let mut next: Option<(SimDuration, BugId)> = None;
+        let boots = self.world.hosts[h.index()].boots;
+        let index = (u64::from(h.0) << 24) | boots.min((1 << 24) - 1);
+        let mut rng = self.rng.stream(Purpose::Recurrence, index);
+        for k in 0..self.world.hosts[h.index()].struck.len() {
+            let b = self.world.hosts[h.index()].struck[k];
+            if !self.can_recur(b, h) {
+                continue;
+            }
+            // A host that a recurring bug struck is up: restarting on it
+            // is now possible where it was unsafe.
+            self.recovery.facts_changed = true;
+            if let Some(dist) = &self.sc.bugs[b.index()].recurrence {
+                let d = dist.sample(&mut rng);
+                if next.is_none_or(|(best, _)| d < best) {
+                    next = Some((d, b));
+                }
+            }
+        }
+        if let Some((delay, b)) = next {
+            let ev = cx.sched.schedule_in(delay, CLASS_FAULT, Ev::Recur(b, h))?;
+            self.world.hosts[h.index()].recurrence = Some((ev, b));
+        }
+        // Uptime and Poisson triggers start again from this boot.
+        for b in 0..self.sc.bugs.len() {
+            let bug = &self.sc.bugs[b];
+            if matches!(bug.trigger, Trigger::Uptime(_) | Trigger::Poisson(_))
+                && !self.bug_dead(BugId(b as u32), h)
+                && bug.hosts.binary_search(&h).is_ok()
+            {
+                self.arm_trigger(cx, BugId(b as u32), h)?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -3,9 +3,9 @@
 //! triggers re-armed, the apps waiting for it queued), and every change of
 //! a host's status.
 
-use crate::engine::{CLASS_FAULT, CLASS_OTHER, Engine, Ev, SimError, trace};
-use crate::model::{AppId, BugId, HostId, Operation, Trigger};
-use crate::sim::{Purpose, SimDuration};
+use crate::engine::{CLASS_OTHER, Engine, Ev, SimError, trace};
+use crate::model::{AppId, HostId, Operation};
+use crate::sim::Purpose;
 
 use crate::engine::Cx;
 use crate::engine::world::{HostStatus, Phase, VmStatus};
@@ -112,40 +112,8 @@ impl<D: Decider> Engine<'_, D> {
             *d = d.saturating_add(now.saturating_since(since));
         }
         self.recovery.capacity_freed = true;
-        // An unfixed bug may strike again (docs/design.md: "Recurrence,
-        // workaround, fix").
-        let mut next: Option<(SimDuration, BugId)> = None;
-        let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
-        let mut rng = self.rng.stream(Purpose::Recurrence, index);
-        for k in 0..self.world.hosts[h.index()].struck.len() {
-            let b = self.world.hosts[h.index()].struck[k];
-            if !self.can_recur(b, h) {
-                continue;
-            }
-            // A host that a recurring bug struck is up: restarting on it
-            // is now possible where it was unsafe.
-            self.recovery.facts_changed = true;
-            if let Some(dist) = &self.sc.bugs[b.index()].recurrence {
-                let d = dist.sample(&mut rng);
-                if next.is_none_or(|(best, _)| d < best) {
-                    next = Some((d, b));
-                }
-            }
-        }
-        if let Some((delay, b)) = next {
-            let ev = cx.sched.schedule_in(delay, CLASS_FAULT, Ev::Recur(b, h))?;
-            self.world.hosts[h.index()].recurrence = Some((ev, b));
-        }
-        // Uptime and Poisson triggers start again from this boot.
-        for b in 0..self.sc.bugs.len() {
-            let bug = &self.sc.bugs[b];
-            if matches!(bug.trigger, Trigger::Uptime(_) | Trigger::Poisson(_))
-                && !self.bug_dead(BugId(b as u32), h)
-                && bug.hosts.binary_search(&h).is_ok()
-            {
-                self.arm_trigger(cx, BugId(b as u32), h)?;
-            }
-        }
+        // The bugs that struck it may strike again.
+        self.arm_after_boot(cx, h)?;
         // Apps waiting for this host may now be restarted.
         let mut apps: Vec<AppId> = self.world.host_vms[h.index()]
             .iter()
