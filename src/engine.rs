@@ -261,6 +261,41 @@ impl<'a, D: Decider> Engine<'a, D> {
         self.out.stop = stop;
         self.out.end = end;
         self.out.events = events;
+        self.record_waiting();
+        // The queue can drain with work left: what remains waits for
+        // something beyond the horizon (the next shift, a vendor's fix), so
+        // nothing was scheduled for it. That run was cut short by the
+        // horizon, not finished.
+        if self.out.stop == StopReason::Drained && self.out.pending().next().is_some() {
+            self.out.stop = StopReason::Horizon;
+            self.out.end = self.out.horizon;
+        }
+        back_for_good(&mut self.out);
+        let reuse = reuse::Reuse {
+            sched: Scheduler::default(),
+            hosts: self.world.hosts,
+            host_vms: self.world.host_vms,
+            vm_host: self.world.vm_host,
+            vm_status: self.world.vm_status,
+            apps: self.world.apps,
+            up_stack: self.world.up_stack,
+            bugs: self.faults.bugs,
+            operations: self.faults.operations,
+            autostart: self.faults.autostart,
+            lanes: self.recovery.lanes.into_inner(),
+            held: self.recovery.waves.held,
+            waiting_on: self.recovery.gate.waiting_on,
+            visited: self.recovery.gate.visited,
+            dep_stack: self.recovery.gate.stack,
+            parked: self.recovery.parked,
+            redecide: self.recovery.redecide,
+            evacuated: self.recovery.evacuated,
+        };
+        (self.out, reuse)
+    }
+
+    /// Why each app still down at the end waits.
+    fn record_waiting(&mut self) {
         let mut held_apps = vec![
             false;
             if self.st.waves.is_empty() {
@@ -292,87 +327,61 @@ impl<'a, D: Decider> Engine<'a, D> {
                 Phase::Transfer => Waiting::Transfer,
             });
         }
-        // The queue can drain with work left: what remains waits for
-        // something beyond the horizon (the next shift, a vendor's fix), so
-        // nothing was scheduled for it. That run was cut short by the
-        // horizon, not finished.
-        if self.out.stop == StopReason::Drained && self.out.pending().next().is_some() {
-            self.out.stop = StopReason::Horizon;
-            self.out.end = self.out.horizon;
-        }
-        // Milestones: an app is back for good from the end of its last
-        // outage that began before the next incident that hits it.
-        let strikes: Vec<(SimTime, &[AppId])> = self
-            .out
-            .incidents
+    }
+}
+
+/// The apps' recovery times and the incidents' milestones, from the
+/// outages recorded: an app is back for good from the end of its last
+/// outage that began before the next incident that hits it.
+fn back_for_good(out: &mut Outcome) {
+    let strikes: Vec<(SimTime, &[AppId])> = out
+        .incidents
+        .iter()
+        .map(|i| (i.at, i.apps.as_slice()))
+        .collect();
+    let mut all_restored = Vec::with_capacity(strikes.len());
+    for (k, (at, apps)) in strikes.iter().enumerate() {
+        let restored: Vec<Option<SimTime>> = apps
             .iter()
-            .map(|i| (i.at, i.apps.as_slice()))
+            .map(|&a| {
+                let next = strikes[k + 1..]
+                    .iter()
+                    .find(|(_, later)| later.binary_search(&a).is_ok())
+                    .map_or(SimTime::MAX, |(t, _)| *t);
+                out.apps[a.index()]
+                    .outages
+                    .iter()
+                    .rev()
+                    .find(|o| o.down_at >= *at && o.down_at < next)
+                    .and_then(|o| o.up_at)
+            })
             .collect();
-        let mut all_restored = Vec::with_capacity(strikes.len());
-        for (k, (at, apps)) in strikes.iter().enumerate() {
-            let restored: Vec<Option<SimTime>> = apps
-                .iter()
-                .map(|&a| {
-                    let next = strikes[k + 1..]
-                        .iter()
-                        .find(|(_, later)| later.binary_search(&a).is_ok())
-                        .map_or(SimTime::MAX, |(t, _)| *t);
-                    self.out.apps[a.index()]
-                        .outages
-                        .iter()
-                        .rev()
-                        .find(|o| o.down_at >= *at && o.down_at < next)
-                        .and_then(|o| o.up_at)
-                })
-                .collect();
-            all_restored.push(restored);
-        }
-        let end = self.out.horizon;
-        for (inc, restored) in self.out.incidents.iter().zip(&all_restored) {
-            for (&a, r) in inc.apps.iter().zip(restored) {
-                let rec = Recovery {
-                    time: r.unwrap_or(end).saturating_since(inc.at),
-                    complete: r.is_some(),
-                };
-                let slot = &mut self.out.apps[a.index()].recovery;
-                let worse = slot.is_none_or(|s| (!rec.complete, rec.time) > (!s.complete, s.time));
-                if worse {
-                    *slot = Some(rec);
-                }
+        all_restored.push(restored);
+    }
+    let end = out.horizon;
+    for (inc, restored) in out.incidents.iter().zip(&all_restored) {
+        for (&a, r) in inc.apps.iter().zip(restored) {
+            let rec = Recovery {
+                time: r.unwrap_or(end).saturating_since(inc.at),
+                complete: r.is_some(),
+            };
+            let slot = &mut out.apps[a.index()].recovery;
+            let worse = slot.is_none_or(|s| (!rec.complete, rec.time) > (!s.complete, s.time));
+            if worse {
+                *slot = Some(rec);
             }
         }
-        for (inc, restored) in self.out.incidents.iter_mut().zip(all_restored) {
-            let mut sorted: Vec<SimTime> = restored.iter().flatten().copied().collect();
-            sorted.sort();
-            let n = restored.len();
-            inc.milestones = Milestones {
-                first: sorted.first().copied(),
-                half: milestone(&sorted, n, 50),
-                ninety: milestone(&sorted, n, 90),
-                all: milestone(&sorted, n, 100),
-            };
-            inc.restored = restored;
-        }
-        let reuse = reuse::Reuse {
-            sched: Scheduler::default(),
-            hosts: self.world.hosts,
-            host_vms: self.world.host_vms,
-            vm_host: self.world.vm_host,
-            vm_status: self.world.vm_status,
-            apps: self.world.apps,
-            up_stack: self.world.up_stack,
-            bugs: self.faults.bugs,
-            operations: self.faults.operations,
-            autostart: self.faults.autostart,
-            lanes: self.recovery.lanes.into_inner(),
-            held: self.recovery.waves.held,
-            waiting_on: self.recovery.gate.waiting_on,
-            visited: self.recovery.gate.visited,
-            dep_stack: self.recovery.gate.stack,
-            parked: self.recovery.parked,
-            redecide: self.recovery.redecide,
-            evacuated: self.recovery.evacuated,
+    }
+    for (inc, restored) in out.incidents.iter_mut().zip(all_restored) {
+        let mut sorted: Vec<SimTime> = restored.iter().flatten().copied().collect();
+        sorted.sort();
+        let n = restored.len();
+        inc.milestones = Milestones {
+            first: sorted.first().copied(),
+            half: milestone(&sorted, n, 50),
+            ninety: milestone(&sorted, n, 90),
+            all: milestone(&sorted, n, 100),
         };
-        (self.out, reuse)
+        inc.restored = restored;
     }
 }
