@@ -122,8 +122,9 @@ pub struct EscalationChoice<'a> {
 /// range of the candidates counts as the strategy's choice.
 pub trait Decider {
     /// Set by a decider that always makes the strategy's choice: the
-    /// engine then offers only the strategy's candidates instead of
-    /// looking for all of them, so the built-in path costs nothing.
+    /// engine then offers only the strategy's candidate instead of
+    /// looking for all of them, and does not ask which task starts next
+    /// (the strategy's order answers), so the built-in path costs nothing.
     const FOLLOWS_STRATEGY: bool = false;
 
     /// Which method the app gets: an index into `choice.candidates`.

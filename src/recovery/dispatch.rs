@@ -315,6 +315,10 @@ impl<D: Decider> Engine<'_, D> {
             }
         }
         let strategy = best?;
+        if D::FOLLOWS_STRATEGY {
+            // Its answer is the strategy's: nothing to build for it.
+            return heads.get(strategy).copied();
+        }
         let subjects: Subjects = heads.iter().map(|(_, entry)| entry.2.subject()).collect();
         let k = self.decider.next_task(&TaskChoice {
             now,
