@@ -29,6 +29,7 @@
 
 pub mod chart;
 mod engine;
+mod faults;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod r#gen;
@@ -46,6 +47,8 @@ pub mod units;
 /// Shard files, at their historical path (they live in [`montecarlo`]).
 pub use montecarlo::shard;
 
-pub use engine::{SimError, TRACE_TARGET, simulate};
+pub use engine::{SimError, TRACE_TARGET, simulate, simulate_with};
 pub use metrics::Outcome;
 pub use model::{Scenario, Strategy};
+pub use recovery::decider;
+pub use recovery::decider::{Decider, StrategyDecider};

@@ -11,29 +11,37 @@
 
 use std::cell::Cell;
 
-use super::*;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::faults::BugState;
+use crate::model::{AppId, HostId, Operation, VmId};
+use crate::recovery::Entry;
+
+use super::Sched;
+use super::world::{AppState, HostState, VmStatus};
 
 /// The engine's per-run vectors, kept for their capacity.
 #[derive(Default)]
-pub(super) struct Reuse {
-    pub(super) sched: Scheduler<Ev>,
-    pub(super) hosts: Vec<HostState>,
-    pub(super) host_vms: Vec<Vec<VmId>>,
-    pub(super) vm_host: Vec<HostId>,
-    pub(super) vm_status: Vec<VmStatus>,
-    pub(super) apps: Vec<AppState>,
-    pub(super) bugs: Vec<BugState>,
-    pub(super) lanes: Vec<BinaryHeap<Reverse<Entry>>>,
-    pub(super) held: Vec<Vec<Entry>>,
-    pub(super) waiting_on: Vec<Vec<Entry>>,
-    pub(super) visited: Vec<u32>,
-    pub(super) dep_stack: Vec<AppId>,
-    pub(super) up_stack: Vec<AppId>,
-    pub(super) parked: Vec<AppId>,
-    pub(super) redecide: Vec<AppId>,
-    pub(super) operations: Vec<(HostId, Operation)>,
-    pub(super) evacuated: Vec<HostId>,
-    pub(super) autostart: Vec<Vec<VmId>>,
+pub(crate) struct Reuse {
+    pub(crate) sched: Sched,
+    pub(crate) hosts: Vec<HostState>,
+    pub(crate) host_vms: Vec<Vec<VmId>>,
+    pub(crate) vm_host: Vec<HostId>,
+    pub(crate) vm_status: Vec<VmStatus>,
+    pub(crate) apps: Vec<AppState>,
+    pub(crate) bugs: Vec<BugState>,
+    pub(crate) lanes: Vec<BinaryHeap<Reverse<Entry>>>,
+    pub(crate) held: Vec<Vec<Entry>>,
+    pub(crate) waiting_on: Vec<Vec<Entry>>,
+    pub(crate) visited: Vec<u32>,
+    pub(crate) dep_stack: Vec<AppId>,
+    pub(crate) up_stack: Vec<AppId>,
+    pub(crate) parked: Vec<AppId>,
+    pub(crate) redecide: Vec<AppId>,
+    pub(crate) operations: Vec<(HostId, Operation)>,
+    pub(crate) evacuated: Vec<HostId>,
+    pub(crate) autostart: Vec<Vec<VmId>>,
 }
 
 thread_local! {
@@ -42,23 +50,23 @@ thread_local! {
 
 /// This thread's buffers (empty ones the first time, or after a run that
 /// ended in an error).
-pub(super) fn take() -> Reuse {
+pub(crate) fn take() -> Reuse {
     REUSE.with(Cell::take)
 }
 
 /// Keeps `reuse` for this thread's next replication.
-pub(super) fn keep(reuse: Reuse) {
+pub(crate) fn keep(reuse: Reuse) {
     REUSE.with(|cell| cell.set(reuse));
 }
 
 /// `v` emptied, its capacity kept.
-pub(super) fn cleared<T>(mut v: Vec<T>) -> Vec<T> {
+pub(crate) fn cleared<T>(mut v: Vec<T>) -> Vec<T> {
     v.clear();
     v
 }
 
 /// `lists` as `n` empty lists, keeping the capacity of those it had.
-pub(super) fn empty_lists<T>(mut lists: Vec<Vec<T>>, n: usize) -> Vec<Vec<T>> {
+pub(crate) fn empty_lists<T>(mut lists: Vec<Vec<T>>, n: usize) -> Vec<Vec<T>> {
     lists.truncate(n);
     for list in &mut lists {
         list.clear();
@@ -68,8 +76,19 @@ pub(super) fn empty_lists<T>(mut lists: Vec<Vec<T>>, n: usize) -> Vec<Vec<T>> {
 }
 
 /// `v` emptied and refilled with `items`.
-pub(super) fn refilled<T>(mut v: Vec<T>, items: impl IntoIterator<Item = T>) -> Vec<T> {
+pub(crate) fn refilled<T>(mut v: Vec<T>, items: impl IntoIterator<Item = T>) -> Vec<T> {
     v.clear();
     v.extend(items);
     v
+}
+
+/// Gives a work list taken out of the engine (`std::mem::take`) back to it
+/// once processed, emptied, so that the next event reuses its buffer
+/// instead of allocating one: unless the processing queued new items,
+/// which stay.
+pub(crate) fn recycle<T>(slot: &mut Vec<T>, mut buffer: Vec<T>) {
+    if slot.is_empty() {
+        buffer.clear();
+        *slot = buffer;
+    }
 }

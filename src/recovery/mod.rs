@@ -1,84 +1,139 @@
-//! Recovery orders: which app a free team member takes next.
+//! Recovery: deciding, dispatching and completing the recoveries of the
+//! apps a fault took down.
 //!
-//! An order maps a ready task to a sort key; the engine keeps ready tasks in
-//! a heap on that key, so choosing the next one is O(log n) whatever the
-//! order. Ties always fall back to the time the task became ready, then to
-//! file order, so every order is deterministic.
+//! - `decide`: which method an app gets (the first applicable of the
+//!   strategy's, from its escalation level on), when it is decided again,
+//!   escalation;
+//! - one file per method ([`Method`](crate::model::Method)): `restart`, `ha_restart`, `restore`
+//!   (with the backup system's transfers), `failover`, `reinstall`,
+//!   `rebuild`, each with its applicability and what completing it loses;
+//! - `order`: the strategy's order as a sort key; `waves`: runbook waves;
+//! - `people`: lanes, members, tasks, shifts; `dispatch`: what starts
+//!   after each event; `placement`: where VMs go; `hosts`: reboots and
+//!   hosts back up; `complete`: a recovery completes, up/down propagates.
+//!
+//! [`State`] holds the recovery side of a run; the handlers are methods of
+//! the engine.
 
-use crate::model::{App, Method, Order};
-use crate::sim::SimTime;
+use crate::model::{AppId, HostId, Order, Scenario, Strategy};
+use crate::sim::{Purpose, PurposeStreams, RngStreams};
 
-/// The heap key of a ready task: smaller goes first.
-pub(crate) type OrderKey = (u64, u64, u32);
+use crate::engine::reuse::{Reuse, cleared, empty_lists, refilled};
 
-/// The key of `app` (at `index` in the file) for `method`, ready since `ready_at`.
-pub(crate) fn order_key(
-    order: Order,
-    app: &App,
-    index: u32,
-    method: Method,
-    ready_at: SimTime,
-) -> OrderKey {
-    let primary = match order {
-        Order::Fifo => 0,
-        // Higher criticality first.
-        Order::Criticality => u64::from(u32::MAX - app.criticality),
-        // Least expected work first: the distribution's mean, known to the
-        // planner; the actual draw is not.
-        Order::ShortestFirst | Order::DependencyAware => {
-            app.work(method).map_or(u64::MAX, |d| d.mean().as_millis())
-        }
-        // Smith's rule: expected work / weight, ascending (scaled to keep
-        // integer keys exact enough: ms × 1000 / criticality).
-        Order::WeightedShortest => app.work(method).map_or(u64::MAX, |d| {
-            let w = u128::from(d.mean().as_millis()) * 1000 / u128::from(app.criticality.max(1));
-            u64::try_from(w).unwrap_or(u64::MAX)
-        }),
-    };
-    (primary, ready_at.as_millis(), index)
+mod complete;
+mod decide;
+pub mod decider;
+mod dispatch;
+mod failover;
+mod ha_restart;
+mod hosts;
+mod order;
+mod people;
+mod placement;
+mod rebuild;
+mod reinstall;
+mod restart;
+mod restore;
+mod waves;
+
+pub(crate) use decider::Decider;
+pub(crate) use dispatch::Gate;
+pub(crate) use order::order_key;
+pub(crate) use people::{Entry, Job, Lane, Lanes, Running, Staff};
+pub(crate) use placement::Placement;
+pub(crate) use restore::Transfers;
+pub(crate) use waves::{WaveState, Waves};
+
+/// The recovery side of a run.
+#[derive(Debug)]
+pub(crate) struct State<'a> {
+    /// Ready work, one heap per lane.
+    pub(crate) lanes: Lanes,
+    /// Tasks in progress per method, for caps.
+    pub(crate) running: Running,
+    /// The members, who is free and on duty.
+    pub(crate) staff: Staff<'a>,
+    /// Runbook waves and the entries they hold back.
+    pub(crate) waves: Waves,
+    /// The dependency gate (dependency-aware order).
+    pub(crate) gate: Gate,
+    /// The work draws' streams, keyed once per replication.
+    pub(crate) work_streams: PurposeStreams,
+    /// Apps waiting for room at the DR site (or in their cluster).
+    pub(crate) parked: Vec<AppId>,
+    /// Room was freed since the last dispatch.
+    pub(crate) capacity_freed: bool,
+    /// Apps a recovery left with VMs down (placed on a host that crashed).
+    pub(crate) redecide: Vec<AppId>,
+    /// The sequence of the last entry queued (staleness checks, ties).
+    pub(crate) ready_seq: u64,
+    /// Hosts' free room and first fit over the DR site and the clusters.
+    pub(crate) placement: Placement,
+    /// Restores' data transfers from the backup system.
+    pub(crate) transfers: Transfers,
+    /// Crashed hosts left without VMs (HA restarted them elsewhere, or
+    /// they were recovered at the DR site): rebooted by the operators once
+    /// that is safe, to give the cluster its capacity back.
+    pub(crate) evacuated: Vec<HostId>,
+    /// Something that may let an evacuated host reboot happened since the
+    /// last look (a host joined the list, a diagnosis, fix, patch or
+    /// workaround): the list is looked at only then, not at every event.
+    /// Set by hand where those happen; in debug builds every dispatch
+    /// without news checks that no evacuated host became rebootable.
+    pub(crate) evacuated_news: bool,
+    /// Some app may be waiting with no method (`Phase::NoMethod`): set
+    /// where that phase is set, cleared when `services_back` looked.
+    pub(crate) maybe_stuck: bool,
+    /// Some app waits for a method that another of the strategy's methods
+    /// might replace (queued or parked with two or more methods listed):
+    /// set in `enqueue`, cleared when `revisit` finds none.
+    pub(crate) revisable: bool,
+    /// A fact that decisions rest on improved since the last dispatch (a
+    /// fix, workaround or patch, an outage over, the management plane or a
+    /// host back): the next dispatch decides the waiting apps again.
+    pub(crate) facts_changed: bool,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sim::{Dist, SimDuration};
-
-    fn app(criticality: u32, hours: u64) -> App {
-        App {
-            id: "a".into(),
-            group: None,
-            tags: vec![],
-            criticality,
-            depends_on: vec![],
-            dependents: vec![],
-            vms: vec![],
-            restart: None,
-            reinstall: Some(Dist::Fixed(SimDuration::from_hours(hours))),
-            ha_restart: None,
-            restore: None,
-            failover: None,
-            data_bytes: 0,
-            rto: None,
-            rpo: None,
+impl<'a> State<'a> {
+    /// Nothing to recover yet, in `reuse`'s buffers.
+    pub(crate) fn new(sc: &'a Scenario, st: &Strategy, seed: u64, reuse: &mut Reuse) -> Self {
+        let gated_apps = if st.order == Order::DependencyAware {
+            sc.apps.len()
+        } else {
+            0
+        };
+        State {
+            lanes: Lanes::new(std::mem::take(&mut reuse.lanes)),
+            running: Running::default(),
+            staff: Staff::new(sc, &st.teams, seed),
+            waves: Waves {
+                states: vec![WaveState::default(); st.waves.len()],
+                // Every app starts healthy: settled, not queued.
+                unsettled: vec![0; st.waves.len()],
+                queued: vec![0; st.waves.len()],
+                held: empty_lists(std::mem::take(&mut reuse.held), st.waves.len()),
+            },
+            gate: Gate {
+                waiting_on: empty_lists(std::mem::take(&mut reuse.waiting_on), gated_apps),
+                visited: refilled(
+                    std::mem::take(&mut reuse.visited),
+                    std::iter::repeat_n(0, gated_apps),
+                ),
+                epoch: 0,
+                stack: cleared(std::mem::take(&mut reuse.dep_stack)),
+            },
+            work_streams: RngStreams::new(seed).purpose(Purpose::Work),
+            parked: cleared(std::mem::take(&mut reuse.parked)),
+            capacity_freed: false,
+            redecide: cleared(std::mem::take(&mut reuse.redecide)),
+            ready_seq: 0,
+            placement: Placement::new(sc, st.dr_site),
+            transfers: Transfers::default(),
+            evacuated: cleared(std::mem::take(&mut reuse.evacuated)),
+            evacuated_news: false,
+            maybe_stuck: false,
+            revisable: false,
+            facts_changed: false,
         }
-    }
-
-    #[test]
-    fn orders_rank_as_documented() {
-        let t0 = SimTime::ZERO;
-        let t1 = SimTime::from_millis(1);
-        let (big, small) = (app(10, 8), app(1, 1));
-        let k = |o, a: &App, i, t| order_key(o, a, i, Method::Reinstall, t);
-        // FIFO: ready time, then file order.
-        assert!(k(Order::Fifo, &big, 5, t0) < k(Order::Fifo, &small, 1, t1));
-        assert!(k(Order::Fifo, &big, 1, t0) < k(Order::Fifo, &small, 2, t0));
-        // Criticality: the critical app first even if it became ready later.
-        assert!(k(Order::Criticality, &big, 5, t1) < k(Order::Criticality, &small, 1, t0));
-        // Shortest first: least mean work first.
-        assert!(k(Order::ShortestFirst, &small, 5, t1) < k(Order::ShortestFirst, &big, 1, t0));
-        // Smith's rule: 8h at criticality 10 (0.8h per unit) beats 1h at 1.
-        assert!(
-            k(Order::WeightedShortest, &big, 5, t1) < k(Order::WeightedShortest, &small, 1, t0)
-        );
     }
 }

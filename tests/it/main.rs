@@ -5,6 +5,7 @@ mod charts;
 mod cli;
 mod compare;
 mod corpus;
+mod decisions;
 mod faults;
 mod fuzz_corpus;
 mod r#gen;

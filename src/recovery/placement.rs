@@ -10,7 +10,10 @@
 //! change of it or of whether a host is up goes through this type, so the
 //! trees cannot fall out of step with the hosts.
 
-use crate::model::{ClusterId, HostId, Scenario, SiteId, Vm};
+use crate::engine::Engine;
+use crate::engine::world::{HostList, HostStatus, VmStatus};
+use crate::model::{AppId, ClusterId, HostId, Method, Scenario, SiteId, Vm};
+use crate::recovery::Decider;
 use crate::sim::{Capacity, FirstFit, Room2};
 
 /// Up to this many hosts a list is scanned: on a short list the tree's
@@ -20,13 +23,13 @@ use crate::sim::{Capacity, FirstFit, Room2};
 const SCAN_UP_TO: usize = 64;
 
 /// The room a VM takes on a host: its memory and its virtual CPUs.
-pub(super) fn vm_need(vm: &Vm) -> Room2 {
+pub(crate) fn vm_need(vm: &Vm) -> Room2 {
     Room2(vm.memory_bytes, u64::from(vm.cores))
 }
 
 /// A list of candidate hosts for a VM.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Candidates {
+pub(crate) enum Candidates {
     /// The strategy's DR site (reinstall, restore, failover).
     Dr,
     /// A cluster's hosts (HA restart).
@@ -60,7 +63,7 @@ impl List {
 
 /// Free room per host and the candidate lists' first-fit indexes.
 #[derive(Debug)]
-pub(super) struct Placement {
+pub(crate) struct Placement {
     /// Per host, free memory (bytes) and virtual CPUs.
     free: Vec<Room2>,
     /// Per host, whether it is up: only an up host takes VMs.
@@ -80,7 +83,7 @@ pub(super) struct Placement {
 impl Placement {
     /// Every host up, with the room its initial VMs leave (none rather
     /// than less than none, where the scenario overcommits a host).
-    pub(super) fn new(sc: &Scenario, dr_site: Option<SiteId>) -> Self {
+    pub(crate) fn new(sc: &Scenario, dr_site: Option<SiteId>) -> Self {
         let mut free: Vec<Room2> = sc
             .hosts
             .iter()
@@ -125,34 +128,34 @@ impl Placement {
     }
 
     /// The host's free memory and virtual CPUs.
-    pub(super) fn free(&self, h: HostId) -> Room2 {
+    pub(crate) fn free(&self, h: HostId) -> Room2 {
         self.free[h.index()]
     }
 
     /// Whether the host takes VMs (it is up).
-    pub(super) fn is_up(&self, h: HostId) -> bool {
+    pub(crate) fn is_up(&self, h: HostId) -> bool {
         self.up[h.index()]
     }
 
     /// The hosts of a candidate list, in host order.
-    pub(super) fn candidates(&self, c: Candidates) -> &[HostId] {
+    pub(crate) fn candidates(&self, c: Candidates) -> &[HostId] {
         &self.list(c).hosts
     }
 
     /// A VM of `need` moves onto the host.
-    pub(super) fn take(&mut self, h: HostId, need: Room2) {
+    pub(crate) fn take(&mut self, h: HostId, need: Room2) {
         self.free[h.index()] = self.free[h.index()].minus(need);
         self.sync(h);
     }
 
     /// A VM of `need` leaves the host.
-    pub(super) fn give(&mut self, h: HostId, need: Room2) {
+    pub(crate) fn give(&mut self, h: HostId, need: Room2) {
         self.free[h.index()] = self.free[h.index()].plus(need);
         self.sync(h);
     }
 
     /// The host goes up (it takes VMs again) or down.
-    pub(super) fn set_up(&mut self, h: HostId, up: bool) {
+    pub(crate) fn set_up(&mut self, h: HostId, up: bool) {
         if self.up[h.index()] != up {
             self.up[h.index()] = up;
             self.sync(h);
@@ -162,7 +165,7 @@ impl Placement {
     /// The first host of the list, in host order, that is up, has `need`
     /// free and that `accept` admits (the caller's own refinements: not
     /// the VM's current host, room left after the app's other VMs).
-    pub(super) fn first_fit(
+    pub(crate) fn first_fit(
         &self,
         c: Candidates,
         need: Room2,
@@ -209,5 +212,77 @@ impl Placement {
         if let Some(slot) = self.dr_slot[h.index()] {
             self.dr.set(slot as usize, room);
         }
+    }
+}
+
+impl<D: Decider> Engine<'_, D> {
+    /// Hosts for the app's VMs where `m` puts them: the DR site's healthy
+    /// hosts, or for an HA restart the other healthy hosts of each VM's
+    /// cluster. First fit by memory and virtual CPUs; nothing is reserved.
+    /// The hosts go into `placement` by VM position (cleared first);
+    /// `false` if one of the VMs does not fit.
+    pub(crate) fn find_placement(&self, a: AppId, m: Method, placement: &mut HostList) -> bool {
+        let vms = &self.sc.apps[a.index()].vms;
+        placement.clear();
+        for &v in vms {
+            let vm = &self.sc.vms[v.index()];
+            let current = self.world.vm_host[v.index()];
+            if m == Method::HaRestart && self.world.vm_status[v.index()] == VmStatus::Running {
+                placement.push(current);
+                continue;
+            }
+            let candidates = if m == Method::HaRestart {
+                Candidates::Cluster(self.sc.hosts[current.index()].cluster)
+            } else {
+                Candidates::Dr
+            };
+            debug_assert!(
+                self.recovery
+                    .placement
+                    .candidates(candidates)
+                    .iter()
+                    .all(|&h| self.recovery.placement.is_up(h)
+                        == (self.world.hosts[h.index()].status == HostStatus::Up)),
+                "a host's status changed without set_status"
+            );
+            let need = vm_need(vm);
+            // Room left on `h` once the app's earlier VMs placed there are
+            // on it (a VM kept where it runs is not placed: it is already
+            // counted in the host's room).
+            let placed = &*placement;
+            let fits_after_taken = |h: HostId| {
+                let taken = placed
+                    .iter()
+                    .zip(vms)
+                    .filter(|&(&x, &w)| x == h && x != self.world.vm_host[w.index()])
+                    .fold(Room2(0, 0), |acc, (_, &w)| {
+                        let n = vm_need(&self.sc.vms[w.index()]);
+                        Room2(acc.0 + n.0, acc.1 + n.1)
+                    });
+                self.recovery.placement.free(h).minus(taken).covers(&need)
+            };
+            let Some(h) = self
+                .recovery
+                .placement
+                .first_fit(candidates, need, |h| h != current && fits_after_taken(h))
+            else {
+                return false;
+            };
+            placement.push(h);
+        }
+        true
+    }
+
+    pub(crate) fn reserve(&mut self, a: AppId, placement: HostList) {
+        for (i, &h) in placement.iter().enumerate() {
+            let v = self.sc.apps[a.index()].vms[i];
+            if h == self.world.vm_host[v.index()] {
+                continue;
+            }
+            self.recovery
+                .placement
+                .take(h, vm_need(&self.sc.vms[v.index()]));
+        }
+        self.world.apps[a.index()].placement = placement;
     }
 }

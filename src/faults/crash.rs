@@ -1,0 +1,216 @@
+//! What a crash does: a host goes down (a bug's crash or a chaos
+//! failure), its VMs stop, some corrupted; work that needed the host is
+//! abandoned, and every app touched is decided again.
+
+use rand::RngExt;
+
+use crate::engine::{CLASS_OTHER, Engine, Ev, SimError, trace};
+use crate::metrics::TaskEnd;
+use crate::model::{AppId, BugId, HostId, Method, VmId};
+use crate::sim::{Purpose, StreamRng};
+
+use crate::engine::Cx;
+use crate::engine::world::{HostStatus, Phase, VmStatus};
+use crate::recovery::Decider;
+
+impl<D: Decider> Engine<'_, D> {
+    /// Crashes one host (a bug's crash, or a chaos failure when `b` is
+    /// `None`): its VMs go down, some corrupted; recovery tasks that needed
+    /// it are abandoned.
+    pub(crate) fn crash(
+        &mut self,
+        cx: &mut Cx<'_>,
+        h: HostId,
+        b: Option<BugId>,
+        rng: &mut StreamRng,
+        touched: &mut Vec<AppId>,
+    ) -> Result<(), SimError> {
+        let now = cx.now;
+        let host = &mut self.world.hosts[h.index()];
+        if let Some(b) = b
+            && !host.struck.contains(&b)
+        {
+            host.struck.push(b);
+        }
+        if matches!(
+            host.status,
+            HostStatus::Crashed | HostStatus::Rebuilding | HostStatus::Failed
+        ) && b.is_some()
+        {
+            return Ok(());
+        }
+        let was_up = host.status == HostStatus::Up;
+        self.set_status(
+            h,
+            if b.is_some() {
+                HostStatus::Crashed
+            } else {
+                HostStatus::Failed
+            },
+        );
+        let host = &mut self.world.hosts[h.index()];
+        if b.is_some() {
+            host.crashed_by = b;
+        }
+        host.crashes += 1;
+        // A pending recurrence or trigger is moot once the host is down; a
+        // reboot in progress is lost.
+        if let Some((ev, _)) = host.recurrence.take() {
+            cx.sched.cancel(ev);
+        }
+        if let Some(ev) = host.reboot.take() {
+            cx.sched.cancel(ev);
+        }
+        for (ev, _) in host.triggers.drain(..) {
+            cx.sched.cancel(ev);
+        }
+        host.down_since.get_or_insert(now);
+        if was_up {
+            self.out.hosts[h.index()].failures += 1;
+        }
+        if let Some(f) = self.faults.current {
+            self.out.faults[f].hosts.push(h);
+        }
+        let Some(b) = b else {
+            trace!(now, "host {} failed", self.sc.hosts[h.index()].id);
+            let mut autostart = Vec::new();
+            for i in 0..self.world.host_vms[h.index()].len() {
+                let v = self.world.host_vms[h.index()][i];
+                let app = self.sc.vms[v.index()].app;
+                if self.world.vm_status[v.index()] == VmStatus::Running {
+                    self.world.vm_status[v.index()] = VmStatus::Down;
+                    self.vm_broken(cx, app)?;
+                    autostart.push(v);
+                    touched.push(app);
+                }
+            }
+            // A second failure before the repair adds nothing to restart.
+            self.faults.autostart[h.index()].extend(autostart);
+            return Ok(());
+        };
+        if let Some(dump) = &self.sc.bugs[b.index()].crash_dump {
+            let host = &self.world.hosts[h.index()];
+            let index = (u64::from(b.0) << 40) | (u64::from(h.0) << 16) | host.crashes.min(0xFFFF);
+            let mut drng = self.rng.stream(Purpose::Effects, index);
+            let until = now.saturating_add(dump.sample(&mut drng));
+            self.world.hosts[h.index()].dump_until = until;
+        }
+        trace!(
+            now,
+            "host {} crashed: bug {}",
+            self.sc.hosts[h.index()].id,
+            self.sc.bugs[b.index()].id
+        );
+        let p = self.sc.bugs[b.index()].corrupt_vm;
+        for i in 0..self.world.host_vms[h.index()].len() {
+            let v = self.world.host_vms[h.index()][i];
+            // One draw per VM whatever its state, so later VMs' fates do
+            // not depend on earlier ones' (common random numbers).
+            let corrupt = p > 0.0 && rng.random::<f64>() < p;
+            self.vm_hit(cx, v, b, corrupt, touched)?;
+        }
+        Ok(())
+    }
+
+    /// A bug hits a VM: it stops running, corrupted or not.
+    pub(crate) fn vm_hit(
+        &mut self,
+        cx: &mut Cx<'_>,
+        v: VmId,
+        b: BugId,
+        corrupt: bool,
+        touched: &mut Vec<AppId>,
+    ) -> Result<(), SimError> {
+        let app = self.sc.vms[v.index()].app;
+        if self.world.vm_status[v.index()] == VmStatus::Running {
+            self.vm_broken(cx, app)?;
+        }
+        let status = &mut self.world.vm_status[v.index()];
+        if corrupt && *status != VmStatus::Corrupted {
+            *status = VmStatus::Corrupted;
+            if let Some(f) = self.faults.current {
+                self.out.faults[f].vms_corrupted += 1;
+            }
+        } else if *status == VmStatus::Running {
+            *status = VmStatus::Down;
+        }
+        self.world.apps[app.index()].down_bug = Some(b);
+        // Deduplicated once per fault, in `after_crashes`.
+        touched.push(app);
+        Ok(())
+    }
+
+    /// One more of the app's VMs stopped running. The first one starts an
+    /// outage of its data: the escalation deadline counts from here.
+    #[inline(always)]
+    pub(crate) fn vm_broken(&mut self, cx: &mut Cx<'_>, a: AppId) -> Result<(), SimError> {
+        let now = cx.now;
+        self.change_app(a, |s| s.broken += 1);
+        let state = &mut self.world.apps[a.index()];
+        if state.broken == 1 {
+            state.broken_at = now;
+            state.outage_no += 1;
+            if let Some(after) = self.st.escalate_after {
+                cx.sched
+                    .schedule_in(after, CLASS_OTHER, Ev::Deadline(a, state.outage_no))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a batch of crashes: abandon restarts that lost their host,
+    /// update up/down states, and decide how each touched app comes back.
+    pub(crate) fn after_crashes(
+        &mut self,
+        cx: &mut Cx<'_>,
+        mut touched: Vec<AppId>,
+        recurrence: bool,
+    ) -> Result<(), SimError> {
+        let now = cx.now;
+        touched.sort_unstable();
+        touched.dedup();
+        for &a in &touched {
+            let phase = self.world.apps[a.index()].phase;
+            let mut failed = None;
+            match phase {
+                Phase::InProgress(m @ (Method::Restart | Method::Rebuild)) => {
+                    failed = Some(m);
+                    if let Some(w) = self.world.apps[a.index()].worker.take()
+                        && let Some(task) = self.take_task(w)
+                    {
+                        if let Some(ev) = task.event {
+                            cx.sched.cancel(ev);
+                        }
+                        self.end_task(&task, now, TaskEnd::Abandoned);
+                        trace!(
+                            now,
+                            "{} of {} abandoned: its host crashed",
+                            m.name(),
+                            self.sc.apps[a.index()].id
+                        );
+                    }
+                    self.set_phase(a, Phase::Healthy);
+                }
+                Phase::Queued(Method::Restart | Method::Rebuild | Method::HaRestart)
+                | Phase::Hosts(_)
+                | Phase::NoMethod => {
+                    self.set_phase(a, Phase::Healthy);
+                }
+                _ => {}
+            }
+            if recurrence || failed.is_some() {
+                let m = failed.or(self.out.apps[a.index()].method);
+                self.escalate_on_failure(now, a, m);
+            }
+            self.update_up(now, a);
+        }
+        for &a in &touched {
+            if self.world.apps[a.index()].phase == Phase::Healthy
+                && self.world.apps[a.index()].broken > 0
+            {
+                self.decide(cx, a)?;
+            }
+        }
+        Ok(())
+    }
+}

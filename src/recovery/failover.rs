@@ -1,0 +1,30 @@
+//! `failover`: the app fails over to its replica at the DR site
+//! (automated, elapsed time). Applies with a DR site, a `replication`
+//! section, the link and the management plane up; loses the replica's
+//! lag, drawn per failover.
+
+use crate::engine::Engine;
+use crate::metrics::DataLoss;
+use crate::model::{AppId, Method};
+use crate::recovery::Decider;
+use crate::sim::{Purpose, SimTime};
+
+/// Whether a failover can start now.
+pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>, now: SimTime) -> bool {
+    e.st.dr_site.is_some()
+        && e.sc.replication.is_some()
+        && e.faults.link_up()
+        && e.faults.management_available(now)
+}
+
+/// The data a failover loses: the replica's lag, drawn per attempt.
+pub(super) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
+    let m = Method::Failover;
+    let attempt = u64::from(e.world.apps[a.index()].attempts[m.ordinal() as usize]);
+    let index = (u64::from(a.0) << 24) | attempt.min((1 << 24) - 1);
+    let mut rng = e.rng.stream(Purpose::Replication, index);
+    match &e.sc.replication {
+        Some(r) => DataLoss::Since(r.lag.sample(&mut rng)),
+        None => DataLoss::All,
+    }
+}

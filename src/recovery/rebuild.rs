@@ -1,0 +1,61 @@
+//! `rebuild`: each crashed host of the app whose build is not the
+//! strategy's `rebuild_to` is queued for a rebuild by a `rebuild`-skilled
+//! member; then the app is restarted in place. Applies when no VM is
+//! corrupted and the strategy has a `rebuild_to`; loses no data.
+
+use std::cmp::Reverse;
+
+use crate::engine::world::HostStatus;
+use crate::engine::{Engine, SimError, trace};
+use crate::model::HostId;
+use crate::sim::SimTime;
+
+use super::{Job, Lane};
+use crate::engine::Cx;
+use crate::recovery::Decider;
+
+/// Whether a rebuild can start now.
+pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>, corrupted: bool) -> bool {
+    !corrupted && e.st.rebuild_to.is_some()
+}
+
+impl<D: Decider> Engine<'_, D> {
+    pub(crate) fn request_rebuild(&mut self, now: SimTime, h: HostId) {
+        self.recovery.ready_seq += 1;
+        self.set_status(h, HostStatus::Rebuilding);
+        self.world.hosts[h.index()].rebuild_seq = self.recovery.ready_seq;
+        let entry = (
+            (0, now.as_millis(), h.0),
+            self.recovery.ready_seq,
+            Job::Host(h),
+        );
+        self.recovery.lanes[Lane::Hosts].push(Reverse(entry));
+        trace!(
+            now,
+            "host {} queued for a rebuild",
+            self.sc.hosts[h.index()].id
+        );
+    }
+
+    /// A member finished rebuilding host `h` on the strategy's
+    /// `rebuild_to`: bugs the new build does not carry no longer concern
+    /// it, and it boots.
+    pub(crate) fn host_rebuilt(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+        let now = cx.now;
+        let Some(build) = self.st.rebuild_to else {
+            return Ok(());
+        };
+        let host = &mut self.world.hosts[h.index()];
+        host.build = build;
+        let bugs = &self.sc.bugs;
+        host.struck
+            .retain(|b| bugs[b.index()].builds.contains(&build));
+        trace!(
+            now,
+            "host {} rebuilt on {}",
+            self.sc.hosts[h.index()].id,
+            self.sc.builds[build.index()].id
+        );
+        self.host_up(cx, h)
+    }
+}
