@@ -551,8 +551,12 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         ));
     }
     if let Some(out) = &args.out {
-        hvsim::shard::write(out, &scenario, &strategies, &result)
+        let file = out.display().to_string();
+        let bytes = hvsim::shard::encode(&file, &scenario, &strategies, &result)
             .map_err(|e| Failure::Other(e.to_string()))?;
+        // The message of `ShardError::Io`.
+        hvsim::output::write_file(out, &bytes)
+            .map_err(|e| Failure::Other(format!("{file}: {e}")))?;
         note(&format!(
             "wrote shard {}/{} ({} replications) to {}",
             shard.0,

@@ -221,20 +221,16 @@ impl From<&Moments> for MomentsFile {
     }
 }
 
-/// Writes a comparison (usually one shard) of `strategies` on `scenario` to
-/// `path` with [`crate::output::write_file`]: a crash never leaves a
-/// half-written shard.
-pub fn write(
-    path: &Path,
+/// The shard file of a comparison (usually one shard) of `strategies` on
+/// `scenario`, for the caller to write (the command line writes it
+/// atomically: a crash never leaves a half-written shard); `file` names it
+/// in messages, as in [`parse`].
+pub fn encode(
+    file: &str,
     scenario: &Scenario,
     strategies: &[&Strategy],
     c: &Comparison,
-) -> Result<(), ShardError> {
-    let file = path.display().to_string();
-    let io = |source| ShardError::Io {
-        file: file.clone(),
-        source,
-    };
+) -> Result<Vec<u8>, ShardError> {
     let mut summaries = Vec::new();
     for s in &c.strategies {
         let mut stats = Vec::new();
@@ -243,7 +239,7 @@ pub fn write(
             V2Serializer::new()
                 .serialize(&st.hist, &mut bytes)
                 .map_err(|e| ShardError::Invalid {
-                    file: file.clone(),
+                    file: file.to_string(),
                     reason: format!("cannot serialize a histogram: {e:?}"),
                 })?;
             stats.push(StatFile {
@@ -283,11 +279,10 @@ pub fn write(
             .collect(),
         strategies: summaries,
     };
-    let text = serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Invalid {
-        file: file.clone(),
+    serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Invalid {
+        file: file.to_string(),
         reason: e.to_string(),
-    })?;
-    crate::output::write_file(path, &text).map_err(io)
+    })
 }
 
 /// One shard file, read and checked.
