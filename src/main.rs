@@ -677,28 +677,21 @@ fn pick_strategies<'a>(
 }
 
 fn sweep(args: SweepArgs) -> Result<(), Failure> {
-    use hvsim::scenario::Format;
-    use hvsim::sweep::{apply, points, show};
-    let (text, source, format) = scenario_text(args.common.scenario.as_ref())?;
+    use hvsim::scenario::Document;
+    use hvsim::sweep::{points, show};
     // Validate the files as they are first, for located errors.
     load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
-    let to_json = |text: &str, format: Format| -> Result<serde_json::Value, Failure> {
-        match format {
-            Format::Yaml => serde_saphyr::from_str(text).map_err(|e| Failure::Input(e.to_string())),
-            Format::Toml => toml::from_str(text).map_err(|e| Failure::Input(e.to_string())),
-            Format::Json => serde_json::from_str(text).map_err(|e| Failure::Input(e.to_string())),
-        }
-    };
-    let mut doc = to_json(&text, format)?;
+    let mut doc = match &args.common.scenario {
+        Some(p) => Document::read(p),
+        None => Document::parse(
+            scenario::DEFAULT_SCENARIO_YAML,
+            scenario::DEFAULT_SCENARIO_NAME,
+            scenario::Format::Yaml,
+        ),
+    }
+    .map_err(load_failure)?;
     if let Some(f) = &args.common.faults {
-        let (ftext, _, fformat) = scenario::read_file(f).map_err(load_failure)?;
-        let faults = to_json(&ftext, fformat)?;
-        for key in ["bugs", "outages", "chaos"] {
-            let value = faults.get(key).cloned().unwrap_or(serde_json::json!([]));
-            if let Some(obj) = doc.as_object_mut() {
-                obj.insert(key.to_string(), value);
-            }
-        }
+        doc.merge_faults(&Document::read(f).map_err(load_failure)?);
     }
     let grid = points(&args.sets).map_err(Failure::Input)?;
     let jobs = args.common.jobs();
@@ -708,22 +701,12 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         let mut d = doc.clone();
         let mut label = Vec::new();
         for (set, v) in args.sets.iter().zip(point) {
-            apply(&mut d, &set.path, v.clone()).map_err(Failure::Input)?;
+            d.set(&set.path, v.clone())
+                .map_err(|e| Failure::Input(e.to_string()))?;
             label.push(format!("{}={}", set.name(), show(v)));
         }
-        let json_text = serde_json::to_string_pretty(&d)
-            .map_err(|e| Failure::Other(format!("cannot render the scenario: {e}")))?;
-        let file = format!("{source} with {}", label.join(" "));
-        let mut sc = scenario::load_str(&json_text, &file, Format::Json).map_err(|e| match e {
-            // Line and column would point into the generated document, which
-            // the user never sees: keep the field path and the message.
-            ScenarioError::Invalid { mut diagnostics } => {
-                diagnostics.iter_mut().for_each(|d| d.at = None);
-                Failure::Input(ScenarioError::Invalid { diagnostics }.to_string())
-            }
-            other => Failure::Input(other.to_string()),
-        })?;
-        sc.source = file;
+        let file = format!("{} with {}", doc.file(), label.join(" "));
+        let sc = d.load(&file).map_err(|e| Failure::Input(e.to_string()))?;
         let strategies = pick_strategies(&sc, &args.common.strategies)?;
         let result = hvsim::montecarlo::compare(
             &sc,

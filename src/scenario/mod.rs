@@ -7,6 +7,7 @@
 //! reported with file, line, column, the field path and what was expected;
 //! validation collects all problems rather than stopping at the first.
 
+mod document;
 mod locate;
 pub(crate) mod raw;
 mod resolve;
@@ -16,6 +17,7 @@ pub mod units;
 use std::fmt;
 use std::path::Path;
 
+pub use document::{Document, SetError};
 pub use locate::{FieldPath, LineCol, Locator, Seg};
 
 use crate::model::Scenario;
