@@ -91,8 +91,11 @@ pub(crate) enum Failure {
     /// Standard output was closed by its reader (`hvsim run | head`): stop
     /// quietly, as a filter does.
     ClosedPipe,
+    /// Bad input, with what to fix: exit 2.
     Input(String),
+    /// A run hit a simulation limit: exit 3.
     Limit(String),
+    /// Anything else (a file that cannot be read or written): exit 1.
     Other(String),
 }
 
