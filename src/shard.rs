@@ -47,10 +47,13 @@ pub const MAX_SHARD_BYTES: u64 = 256 << 20;
 /// than any hvsim histogram uses, far less than a forged header can ask for.
 const MAX_HIST_COUNTS: u64 = 1 << 20;
 
-/// Why a shard file could not be written or read, or shards not merged.
+/// Why a shard file could not be encoded or read, or shards not merged.
 #[derive(Debug, thiserror::Error)]
 pub enum ShardError {
-    /// Reading or writing failed.
+    /// A comparison could not be encoded (a bug in hvsim).
+    #[error("cannot encode a shard: {0}")]
+    Encode(String),
+    /// Reading failed.
     #[error("{file}: {source}")]
     Io {
         /// The file.
@@ -221,12 +224,10 @@ impl From<&Moments> for MomentsFile {
     }
 }
 
-/// The shard file of a comparison (usually one shard) of `strategies` on
-/// `scenario`, for the caller to write (the command line writes it
-/// atomically: a crash never leaves a half-written shard); `file` names it
-/// in messages, as in [`parse`].
+/// The bytes of the shard file of a comparison (usually one shard) of
+/// `strategies` on `scenario`. Writing them is the caller's: the CLI writes
+/// them whole or not at all, so a crash never leaves a half-written shard.
 pub fn encode(
-    file: &str,
     scenario: &Scenario,
     strategies: &[&Strategy],
     c: &Comparison,
@@ -238,10 +239,7 @@ pub fn encode(
             let mut bytes = Vec::new();
             V2Serializer::new()
                 .serialize(&st.hist, &mut bytes)
-                .map_err(|e| ShardError::Invalid {
-                    file: file.to_string(),
-                    reason: format!("cannot serialize a histogram: {e:?}"),
-                })?;
+                .map_err(|e| ShardError::Encode(format!("cannot serialize a histogram: {e:?}")))?;
             stats.push(StatFile {
                 hist_v2_base64: STANDARD.encode(&bytes),
                 moments: (&st.moments).into(),
@@ -279,10 +277,7 @@ pub fn encode(
             .collect(),
         strategies: summaries,
     };
-    serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Invalid {
-        file: file.to_string(),
-        reason: e.to_string(),
-    })
+    serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Encode(e.to_string()))
 }
 
 /// One shard file, read and checked.

@@ -154,14 +154,15 @@ fn save_shard(
     result: &Comparison,
     shard: (u64, u64),
 ) -> Result<(), Failure> {
-    let file = out.display().to_string();
-    let bytes = hvsim::shard::encode(&file, scenario, strategies, result)
+    let bytes = hvsim::shard::encode(scenario, strategies, result)
         .map_err(|e| Failure::Other(e.to_string()))?;
-    // The message of `ShardError::Io`.
-    write_file(out, &bytes).map_err(|e| Failure::Other(format!("{file}: {e}")))?;
+    write_file(out, &bytes).map_err(|e| Failure::Other(format!("{}: {e}", out.display())))?;
     note(&format!(
         "wrote shard {}/{} ({} replications) to {}",
-        shard.0, shard.1, result.done, file
+        shard.0,
+        shard.1,
+        result.done,
+        out.display()
     ));
     Ok(())
 }
