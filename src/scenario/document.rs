@@ -94,7 +94,9 @@ impl Document {
         }
     }
 
-    /// Sets the value at `path` (see the [module](self) docs).
+    /// Sets the value at `path`, which walks the file's own structure:
+    /// mapping keys by name, list items by their `id` (or by position), as
+    /// in `teams.dtsi.members` or `strategies.0.order`.
     pub fn set(&mut self, path: &[String], value: Value) -> Result<(), SetError> {
         let mut node = &mut self.value;
         for (i, part) in path.iter().enumerate() {
