@@ -36,7 +36,6 @@ pub mod r#gen;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;
-pub mod output;
 mod recovery;
 pub mod report;
 pub mod scenario;

@@ -1,11 +1,12 @@
-//! Parameter sweeps: the same comparison at each point of a grid of
-//! scenario values (`--set teams.dtsi.members=4..12`).
+//! Parameter sweeps: the grammar of `--set PATH=VALUES` and the grid of
+//! points it spans (`--set teams.dtsi.members=4..12`).
 //!
 //! A path walks the scenario file's own structure: mapping keys by name,
 //! list items by their `id` (or by position), so `teams.dtsi.members`,
-//! `apps.web.count` and `strategies.0.order` all work. Values are set in
-//! the parsed document, which is then validated like any file, so a bad
-//! value gets the usual located error.
+//! `apps.web.count` and `strategies.0.order` all work. The values are set
+//! in the parsed file by [`Document::set`](crate::scenario::Document::set),
+//! which is then validated like any file, so a bad value gets the usual
+//! message.
 
 use serde_json::Value;
 
@@ -83,41 +84,6 @@ fn scalar(text: &str) -> Value {
     }
 }
 
-/// Sets `path` to `value` in a parsed scenario document.
-pub fn apply(doc: &mut Value, path: &[String], value: Value) -> Result<(), String> {
-    let mut node = doc;
-    for (i, part) in path.iter().enumerate() {
-        let last = i + 1 == path.len();
-        let here = path[..=i].join(".");
-        node = match node {
-            Value::Object(map) => {
-                if last {
-                    map.insert(part.clone(), value);
-                    return Ok(());
-                }
-                map.get_mut(part)
-                    .ok_or_else(|| format!("`{here}`: the scenario has no `{part}` there"))?
-            }
-            Value::Array(items) => {
-                let pos = items
-                    .iter()
-                    .position(|it| it.get("id").and_then(Value::as_str) == Some(part.as_str()))
-                    .or_else(|| part.parse::<usize>().ok().filter(|&n| n < items.len()))
-                    .ok_or_else(|| {
-                        format!("`{here}`: no item with id `{part}` (or index) in that list")
-                    })?;
-                if last {
-                    items[pos] = value;
-                    return Ok(());
-                }
-                &mut items[pos]
-            }
-            _ => return Err(format!("`{here}`: cannot go inside a plain value")),
-        };
-    }
-    Err("an empty path".into())
-}
-
 /// Every point of the grid: one value per set, in row-major order.
 pub fn points(sets: &[SetSpec]) -> Result<Vec<Vec<Value>>, String> {
     let mut grid: Vec<Vec<Value>> = vec![Vec::new()];
@@ -148,7 +114,7 @@ pub fn show(v: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{parse_set, points};
     use serde_json::json;
 
     #[test]
@@ -161,37 +127,6 @@ mod tests {
         assert!(parse_set("teams.ops.members").is_err());
         assert!(parse_set("a=5..2").is_err());
         assert!(parse_set("a=0..5000").is_err());
-    }
-
-    #[test]
-    fn paths_walk_ids_and_indices() {
-        let mut doc = json!({"teams": [{"id": "ops", "members": 4}], "horizon": "10d"});
-        apply(
-            &mut doc,
-            &["teams".into(), "ops".into(), "members".into()],
-            json!(7),
-        )
-        .expect("ok");
-        apply(
-            &mut doc,
-            &["teams".into(), "0".into(), "shifts".into()],
-            json!(["24/7"]),
-        )
-        .expect("ok");
-        apply(&mut doc, &["horizon".into()], json!("20d")).expect("ok");
-        assert_eq!(
-            doc,
-            json!({"teams": [{"id": "ops", "members": 7, "shifts": ["24/7"]}], "horizon": "20d"})
-        );
-        let err = apply(
-            &mut doc,
-            &["teams".into(), "dev".into(), "members".into()],
-            json!(1),
-        );
-        assert_eq!(
-            err,
-            Err("`teams.dev`: no item with id `dev` (or index) in that list".into())
-        );
     }
 
     #[test]

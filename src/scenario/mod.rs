@@ -7,6 +7,7 @@
 //! line, column, the field path and what was expected; validation collects
 //! all problems rather than stopping at the first.
 
+mod document;
 mod locate;
 pub(crate) mod raw;
 mod resolve;
@@ -20,6 +21,7 @@ pub use crate::units;
 use std::fmt;
 use std::path::Path;
 
+pub use document::{Document, SetError};
 pub use locate::{FieldPath, LineCol, Locator, Seg};
 
 use crate::model::Scenario;

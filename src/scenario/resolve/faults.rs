@@ -17,7 +17,7 @@ use crate::scenario::raw::{BugFile, ScenarioFile, ScopeFile, TriggerFile, Vendor
 use crate::sim::{Dist, Roster, ShiftSpec, SimDuration, SimTime};
 
 /// The top-level sections a fault campaign file (`--faults`) provides.
-pub(super) const FAULT_SECTIONS: [&str; 3] = ["bugs", "outages", "chaos"];
+pub(in crate::scenario) const FAULT_SECTIONS: [&str; 3] = ["bugs", "outages", "chaos"];
 
 /// The resolved faults.
 pub(super) struct Faults {

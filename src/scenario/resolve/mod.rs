@@ -26,7 +26,8 @@ mod strategies;
 
 use self::apps::Apps;
 use self::ctx::Ctx;
-use self::faults::{FAULT_SECTIONS, Faults};
+pub(super) use self::faults::FAULT_SECTIONS;
+use self::faults::Faults;
 use self::frame::Frame;
 use self::infrastructure::Infrastructure;
 use self::staff::Staff;

@@ -70,13 +70,13 @@ where
 /// instead of failing again (or panicking, as printing to a full stderr
 /// would).
 #[derive(Clone, Default)]
-pub struct TraceSink {
+pub(super) struct TraceSink {
     failed: Arc<Mutex<Option<io::Error>>>,
 }
 
 impl TraceSink {
     /// The first write that failed, if one did.
-    pub fn failure(&self) -> Option<io::Error> {
+    pub(super) fn failure(&self) -> Option<io::Error> {
         self.failed.lock().ok().and_then(|mut f| f.take())
     }
 }
@@ -109,7 +109,7 @@ impl<'a> MakeWriter<'a> for TraceSink {
 
 /// Installs the trace subscriber for the rest of the process; the sink
 /// tells afterwards whether every line was written.
-pub fn install(clock: Clock) -> (tracing::dispatcher::DefaultGuard, TraceSink) {
+pub(super) fn install(clock: Clock) -> (tracing::dispatcher::DefaultGuard, TraceSink) {
     let sink = TraceSink::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(sink.clone())

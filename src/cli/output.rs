@@ -1,6 +1,9 @@
-//! Writing an output file without ever destroying what is at its path.
+//! Everything the command line writes: standard output ([`emit`],
+//! [`emit_json`]), standard error ([`note`]) and output files ([`save`],
+//! [`write_files`]), each failure turned into the command's [`Failure`].
 //!
-//! [`write_file`] decides by what the path names:
+//! An output file never destroys what is at its path. [`write_file`]
+//! decides by what the path names:
 //!
 //! - a new path, or an existing **regular file**: the bytes go to a
 //!   temporary file beside it, which is flushed to disk and renamed over
@@ -19,12 +22,63 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::Failure;
+
+/// Prints `text` on standard output. A reader that closed the pipe ends
+/// the command quietly; any other failure (a full disk) is an error, never
+/// a panic.
+pub(super) fn emit(text: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::BrokenPipe => Failure::ClosedPipe,
+            _ => Failure::Other(format!("cannot write to standard output: {e}")),
+        })
+}
+
+/// Prints `doc` as pretty JSON and a newline on standard output.
+pub(super) fn emit_json(doc: &impl serde::Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(doc)
+        .map_err(|e| Failure::Other(format!("cannot render JSON: {e}")))?;
+    emit(&format!("{text}\n"))
+}
+
+/// Prints one line on standard error; if even that fails there is no one
+/// left to tell, and the exit code says it.
+pub(super) fn note(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// Writes one output file (`-`: standard output) and says so on stderr.
+pub(super) fn save(path: &Path, bytes: &[u8], what: &str) -> Result<(), Failure> {
+    write_file(path, bytes).map_err(|e| match e.kind() {
+        io::ErrorKind::BrokenPipe => Failure::ClosedPipe,
+        _ => Failure::Other(format!("cannot write {}: {e}", path.display())),
+    })?;
+    if path.as_os_str() != "-" {
+        note(&format!("wrote {}{what}", path.display()));
+    }
+    Ok(())
+}
+
+/// Writes each file into `dir` (created if needed), each whole or not at all.
+pub(super) fn write_files(dir: &Path, files: &[hvsim::report::NamedFile]) -> Result<(), Failure> {
+    fs::create_dir_all(dir)
+        .map_err(|e| Failure::Other(format!("cannot create {}: {e}", dir.display())))?;
+    for (name, text) in files {
+        let path = dir.join(name);
+        save(&path, text.as_bytes(), "")?;
+    }
+    Ok(())
+}
+
 /// How many symbolic links [`write_file`] follows before giving up (as
 /// Linux's `ELOOP` limit).
 const MAX_LINKS: usize = 40;
 
 /// Writes `bytes` to `path` as described in the [module](self) docs.
-pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(super) fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if path.as_os_str() == "-" {
         let mut out = io::stdout().lock();
         out.write_all(bytes)?;
@@ -129,7 +183,8 @@ fn keep_owner(_: &File, _: &fs::Metadata) {}
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::write_file;
+    use std::fs;
 
     #[test]
     fn a_new_path_and_a_regular_file_are_replaced_whole() {

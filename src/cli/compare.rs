@@ -1,0 +1,166 @@
+//! `hvsim compare`: strategies side by side over many replications, with a
+//! progress bar, Ctrl-C for a partial report, shards (`--shard I/N --out
+//! FILE`) and the charts and data of the comparison.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use hvsim::montecarlo::Comparison;
+use hvsim::{Scenario, Strategy};
+
+use super::args::{MonteCarloArgs, parse_shard};
+use super::load::{load, pick_strategies};
+use super::output::{emit, emit_json, note, write_file, write_files};
+use super::{Failure, study_failure};
+
+#[derive(clap::Args, Debug)]
+pub(super) struct CompareArgs {
+    #[command(flatten)]
+    common: MonteCarloArgs,
+    /// Replications per strategy.
+    #[arg(long, default_value_t = 1000)]
+    runs: u64,
+    /// Print one JSON document instead of the report.
+    #[arg(long)]
+    json: bool,
+    /// Run only shard I of N (`I/N`, I from 0): the replications an
+    /// unsharded run would do for it. Needs --out.
+    #[arg(long, value_parser = parse_shard, requires = "out")]
+    shard: Option<(u64, u64)>,
+    /// Write mergeable results (a shard file) here, for `hvsim merge`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also write the charts (restored curves, milestone distributions)
+    /// into this directory; the curves come from the same replications.
+    #[arg(long, value_name = "DIR", conflicts_with = "shard")]
+    svg: Option<PathBuf>,
+    /// Also write the data behind the charts (curve.csv, milestones.csv)
+    /// into this directory.
+    #[arg(long, value_name = "DIR", conflicts_with = "shard")]
+    csv: Option<PathBuf>,
+}
+
+pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
+    let scenario = load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
+    let strategies = pick_strategies(&scenario, &args.common.strategies)?;
+    let jobs = args.common.jobs();
+    let shard = args.shard.unwrap_or((0, 1));
+    let (start, end) = hvsim::montecarlo::shard_range(args.runs, shard);
+    let stop = stop_on_ctrl_c();
+    let bar = progress_bar(end - start);
+    let study = hvsim::montecarlo::Study::new(&scenario, &strategies, args.runs, args.common.seed)
+        .jobs(jobs)
+        .shard(shard);
+    // The charts' curves and incident marks come from the same pass as the
+    // comparison: nothing is simulated twice.
+    let study = if args.svg.is_some() || args.csv.is_some() {
+        study.with_curves()
+    } else {
+        study
+    };
+    let summary = study
+        .run(&|done| {
+            bar.set_position(done);
+            !stop.load(Ordering::SeqCst)
+        })
+        .map_err(study_failure)?;
+    let result = &summary.comparison;
+    bar.finish_and_clear();
+    let interrupted = result.done < end - start;
+    if interrupted {
+        note(&format!(
+            "interrupted: {} of {} replications done; the report covers those",
+            result.done,
+            end - start
+        ));
+    }
+    if let Some(out) = &args.out {
+        save_shard(out, &scenario, &strategies, result, shard)?;
+        if args.shard.is_some() {
+            return if interrupted {
+                Err(Failure::Interrupted)
+            } else {
+                Ok(())
+            };
+        }
+    }
+    print_comparison(&scenario.name, result, args.json)?;
+    if interrupted {
+        return Err(Failure::Interrupted);
+    }
+    if let Some(dir) = &args.svg {
+        let files = hvsim::report::compare_svgs(
+            &scenario,
+            &summary,
+            &hvsim::chart::curve::objectives_of(&scenario),
+            &args.common.command("compare", args.runs),
+        );
+        write_files(dir, &files)?;
+    }
+    if let Some(dir) = &args.csv {
+        write_files(dir, &hvsim::report::compare_csvs(&scenario, &summary))?;
+    }
+    Ok(())
+}
+
+/// Ctrl-C stops after the blocks in flight and reports what was done: the
+/// flag it sets.
+fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    }
+    stop
+}
+
+/// The progress bar of `len` replications, on standard error when it is a
+/// terminal (hidden otherwise).
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} replications ({eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Writes the shard file of `result` to `out` (atomically) and says so.
+fn save_shard(
+    out: &Path,
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    result: &Comparison,
+    shard: (u64, u64),
+) -> Result<(), Failure> {
+    let bytes = hvsim::shard::encode(scenario, strategies, result)
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    write_file(out, &bytes).map_err(|e| Failure::Other(format!("{}: {e}", out.display())))?;
+    note(&format!(
+        "wrote shard {}/{} ({} replications) to {}",
+        shard.0,
+        shard.1,
+        result.done,
+        out.display()
+    ));
+    Ok(())
+}
+
+/// Prints a comparison (or a merge of shards) as the report or as JSON.
+pub(super) fn print_comparison(name: &str, result: &Comparison, json: bool) -> Result<(), Failure> {
+    if json {
+        emit_json(&hvsim::report::compare_json(name, result))?;
+    } else {
+        emit(&hvsim::report::render_compare(name, result))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! The scenario a command line names: its file (or the embedded default),
+//! the fault campaign that replaces its faults, and the strategies asked
+//! for; each problem becomes the command's [`Failure`].
+
+use std::path::PathBuf;
+
+use hvsim::scenario::{self, ScenarioError};
+use hvsim::{Scenario, Strategy};
+
+use super::Failure;
+
+/// The scenario's text, name and format (the embedded default without a path).
+pub(super) fn scenario_text(
+    path: Option<&PathBuf>,
+) -> Result<(String, String, scenario::Format), Failure> {
+    match path {
+        Some(p) => scenario::read_file(p).map_err(load_failure),
+        None => Ok((
+            scenario::DEFAULT_SCENARIO_YAML.to_string(),
+            scenario::DEFAULT_SCENARIO_NAME.to_string(),
+            scenario::Format::Yaml,
+        )),
+    }
+}
+
+/// A file that cannot be read is the machine's problem; anything else in
+/// it is the user's to fix.
+pub(super) fn load_failure(e: ScenarioError) -> Failure {
+    match e {
+        ScenarioError::Read { .. } => Failure::Other(e.to_string()),
+        _ => Failure::Input(e.to_string()),
+    }
+}
+
+/// Loads the scenario, with the faults of a campaign file if one is given.
+pub(super) fn load(path: Option<&PathBuf>, faults: Option<&PathBuf>) -> Result<Scenario, Failure> {
+    let (text, file, format) = scenario_text(path)?;
+    let mut s = match faults {
+        None => scenario::load_str(&text, &file, format),
+        Some(f) => {
+            let (ftext, ffile, fformat) = scenario::read_file(f).map_err(load_failure)?;
+            scenario::load_with_faults(scenario::WithFaults {
+                scenario: (&text, &file, format),
+                faults: (&ftext, &ffile, fformat),
+            })
+            .map(|mut s| {
+                s.source = format!("{file} with faults from {ffile}");
+                s
+            })
+        }
+    }
+    .map_err(load_failure)?;
+    if faults.is_none() {
+        s.source = file;
+    }
+    Ok(s)
+}
+
+/// The strategies named (all of the scenario's when none is), in the order
+/// named; an unknown name is bad input that lists the known ones.
+pub(super) fn pick_strategies<'a>(
+    scenario: &'a Scenario,
+    names: &[String],
+) -> Result<Vec<&'a Strategy>, Failure> {
+    if names.is_empty() {
+        return Ok(scenario.strategies.iter().collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            scenario.strategy(name).ok_or_else(|| {
+                let known: Vec<_> = scenario.strategies.iter().map(|s| s.id.as_str()).collect();
+                Failure::Input(format!(
+                    "scenario {} has no strategy `{name}`: expected one of {}",
+                    scenario.source,
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
+}

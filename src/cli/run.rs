@@ -1,0 +1,89 @@
+//! `hvsim run` (and `hvsim` alone): one replication of one strategy, as a
+//! text report or JSON, optionally with its trace, charts and data.
+
+use std::path::PathBuf;
+
+use hvsim::SimError;
+use hvsim::report::{Clock, render_run, run_json};
+
+use super::Failure;
+use super::args::run_command;
+use super::load::{load, pick_strategies};
+use super::output::{emit, emit_json, write_files};
+use super::trace;
+
+/// The seed of `hvsim run` when none is given.
+pub(super) const DEFAULT_SEED: u64 = 1;
+
+#[derive(clap::Args, Debug, Default)]
+pub(super) struct RunArgs {
+    /// Scenario file; the embedded 2018 incident when omitted.
+    scenario: Option<PathBuf>,
+    /// Strategy to simulate (default: the scenario's `default_strategy`, else its first).
+    #[arg(long, short)]
+    strategy: Option<String>,
+    /// Master seed of the replication: same seed, same result [default: 1].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// Print the event-by-event timeline to stderr, stamped with simulated dates.
+    #[arg(long)]
+    trace: bool,
+    /// Print one JSON document (schema in docs/json.md) instead of the text report.
+    #[arg(long)]
+    json: bool,
+    /// Also write the charts (gantt.svg, restored-*.svg) into this directory.
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
+    /// Also write the data behind them (apps.csv, tasks.csv, curve.csv) into this directory.
+    #[arg(long, value_name = "DIR")]
+    csv: Option<PathBuf>,
+}
+
+pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
+    let scenario = load(args.scenario.as_ref(), args.faults.as_ref())?;
+    let strategy = match &args.strategy {
+        None => scenario.default_strategy(),
+        Some(name) => pick_strategies(&scenario, std::slice::from_ref(name))?[0],
+    };
+    let tracing = args.trace.then(|| trace::install(Clock::new(&scenario)));
+    let seed = args.seed.unwrap_or(DEFAULT_SEED);
+    let outcome = hvsim::simulate(&scenario, strategy, seed).map_err(|e| match e {
+        SimError::Run(_) => Failure::Limit(format!("{e} (seed {seed})")),
+        SimError::UnknownStrategy(_) => Failure::Input(e.to_string()),
+    })?;
+    if let Some((guard, sink)) = tracing {
+        drop(guard);
+        match sink.failure() {
+            // A reader of the trace that went away (`2>&1 | head`) is not an
+            // error; the report still goes to stdout.
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Some(e) => {
+                return Err(Failure::Other(format!(
+                    "cannot write the trace to standard error: {e}"
+                )));
+            }
+            None => {}
+        }
+    }
+    if args.json {
+        emit_json(&run_json(&scenario, &outcome))?;
+    } else {
+        emit(&render_run(&scenario, &outcome))?;
+    }
+    if let Some(dir) = &args.svg {
+        let command = run_command(
+            args.scenario.as_ref(),
+            args.faults.as_ref(),
+            &strategy.id,
+            seed,
+        );
+        write_files(dir, &hvsim::report::run_svgs(&scenario, &outcome, &command))?;
+    }
+    if let Some(dir) = &args.csv {
+        write_files(dir, &hvsim::report::run_csvs(&scenario, &outcome))?;
+    }
+    Ok(())
+}

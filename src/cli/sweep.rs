@@ -1,0 +1,156 @@
+//! `hvsim sweep`: the comparison at each point of a grid of scenario
+//! values. The scenario layer edits and loads the document at each point
+//! ([`scenario::Document`]); this file runs the comparisons and writes the
+//! table, JSON, CSV and charts.
+
+use std::path::PathBuf;
+
+use hvsim::montecarlo::Comparison;
+use hvsim::scenario::{self, Document};
+use hvsim::sweep::{SetSpec, parse_set, points, show};
+use serde_json::Value;
+
+use super::Failure;
+use super::args::{MonteCarloArgs, shell_quote};
+use super::load::{load, load_failure, pick_strategies};
+use super::output::{emit, emit_json, save, write_files};
+
+#[derive(clap::Args, Debug)]
+pub(super) struct SweepArgs {
+    #[command(flatten)]
+    common: MonteCarloArgs,
+    /// PATH=VALUES to vary, e.g. `teams.dtsi.members=4..12` or
+    /// `strategies.0.order=fifo,criticality`; several make a grid.
+    #[arg(long = "set", required = true, value_parser = parse_set)]
+    sets: Vec<SetSpec>,
+    /// Replications per strategy and point.
+    #[arg(long, default_value_t = 200)]
+    runs: u64,
+    /// Also write every metric at every point as CSV: to this file, or to
+    /// `sweep.csv` in it if it is an existing directory.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Also write a chart of each headline metric against the first swept
+    /// parameter into this directory.
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
+    /// Print one JSON document instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The comparison at one point: its values (one per `--set`), the
+/// scenario's name and the result.
+type PointResult = (Vec<Value>, String, Comparison);
+
+pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    // Validate the files as they are first, for located errors.
+    load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
+    let doc = document(&args.common)?;
+    let grid = points(&args.sets).map_err(Failure::Input)?;
+    let jobs = args.common.jobs();
+    let names: Vec<String> = args.sets.iter().map(SetSpec::name).collect();
+    let mut results = Vec::new();
+    for point in &grid {
+        let sc = at_point(&doc, &args.sets, point)?;
+        let strategies = pick_strategies(&sc, &args.common.strategies)?;
+        let result = hvsim::montecarlo::compare(
+            &sc,
+            &strategies,
+            args.runs,
+            args.common.seed,
+            jobs,
+            &|_| true,
+        )
+        .map_err(|e| Failure::Input(e.to_string()))?;
+        results.push((point.clone(), sc.name.clone(), result));
+    }
+    write_outputs(&args, &names, &results)?;
+    if args.json {
+        emit_json(&sweep_json(&names, &results))?;
+    } else {
+        emit(&hvsim::report::render_sweep(&names, &results))?;
+    }
+    Ok(())
+}
+
+/// The scenario file (or the embedded default) as a document, with the
+/// faults of the campaign file if one is given.
+fn document(common: &MonteCarloArgs) -> Result<Document, Failure> {
+    let mut doc = match &common.scenario {
+        Some(p) => Document::read(p),
+        None => Document::parse(
+            scenario::DEFAULT_SCENARIO_YAML,
+            scenario::DEFAULT_SCENARIO_NAME,
+            scenario::Format::Yaml,
+        ),
+    }
+    .map_err(load_failure)?;
+    if let Some(f) = &common.faults {
+        doc.merge_faults(&Document::read(f).map_err(load_failure)?);
+    }
+    Ok(doc)
+}
+
+/// The scenario at one point of the grid, named after the file and the
+/// values set (`FILE with a=1 b=x`).
+fn at_point(doc: &Document, sets: &[SetSpec], point: &[Value]) -> Result<hvsim::Scenario, Failure> {
+    let mut d = doc.clone();
+    let mut label = Vec::new();
+    for (set, v) in sets.iter().zip(point) {
+        d.set(&set.path, v.clone())
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        label.push(format!("{}={}", set.name(), show(v)));
+    }
+    let file = format!("{} with {}", doc.file(), label.join(" "));
+    d.load(&file).map_err(|e| Failure::Input(e.to_string()))
+}
+
+/// `--csv` and `--svg`.
+fn write_outputs(
+    args: &SweepArgs,
+    names: &[String],
+    results: &[PointResult],
+) -> Result<(), Failure> {
+    if let Some(path) = &args.csv {
+        let csv = hvsim::report::sweep_csv(names, results);
+        // A directory (existing, written with a trailing `/`, or the same
+        // as --svg) gets `sweep.csv`; anything else is the file itself.
+        let is_dir = path.is_dir()
+            || path
+                .as_os_str()
+                .to_string_lossy()
+                .ends_with(std::path::MAIN_SEPARATOR)
+            || args.svg.as_ref() == Some(path);
+        if is_dir {
+            write_files(path, &[("sweep.csv".to_string(), csv)])?;
+        } else {
+            save(path, csv.as_bytes(), "")?;
+        }
+    }
+    if let Some(dir) = &args.svg {
+        let mut command = args.common.command("sweep", args.runs);
+        for set in &args.sets {
+            command.push_str(" --set ");
+            command.push_str(&shell_quote(&set.text));
+        }
+        write_files(dir, &hvsim::report::sweep_svgs(names, results, &command))?;
+    }
+    Ok(())
+}
+
+/// The `--json` document: each point's values and its comparison.
+fn sweep_json(names: &[String], results: &[PointResult]) -> Value {
+    let docs: Vec<Value> = results
+        .iter()
+        .map(|(point, name, c)| {
+            let at: serde_json::Map<String, Value> =
+                names.iter().cloned().zip(point.iter().cloned()).collect();
+            serde_json::json!({ "point": at, "comparison": hvsim::report::compare_json(name, c) })
+        })
+        .collect();
+    serde_json::json!({
+        "schema": "hvsim.sweep/1",
+        "points": docs,
+    })
+}

@@ -1,0 +1,106 @@
+//! `hvsim validate`: check scenario files (with a fault campaign's faults,
+//! if given), report every problem with file:line:col, and warn of a
+//! horizon too short for the recovery.
+
+use std::path::PathBuf;
+
+use hvsim::Scenario;
+use hvsim::report::Clock;
+use hvsim::scenario::{self, ScenarioError};
+
+use super::Failure;
+use super::output::{emit, note};
+use super::run::DEFAULT_SEED;
+
+#[derive(clap::Args, Debug)]
+pub(super) struct ValidateArgs {
+    /// Scenario files (.yaml, .yml, .toml, .json).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Check them with this fault campaign's `bugs`, `outages` and `chaos`.
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+}
+
+pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
+    let (files, faults) = (&args.files, args.faults.as_ref());
+    let (mut bad, mut unreadable) = (0, 0);
+    for f in files {
+        let loaded = match faults {
+            None => scenario::load_path(f),
+            Some(c) => scenario::read_file(f).and_then(|(text, file, format)| {
+                let (ftext, ffile, fformat) = scenario::read_file(c)?;
+                scenario::load_with_faults(scenario::WithFaults {
+                    scenario: (&text, &file, format),
+                    faults: (&ftext, &ffile, fformat),
+                })
+            }),
+        };
+        match loaded {
+            Ok(s) => {
+                for warning in horizon_warnings(&s) {
+                    note(&format!("warning: {}: {warning}", f.display()));
+                }
+                emit(&format!(
+                    "ok: {}{} — {} ({} hosts, {} apps, {} VMs, {} bugs, {} teams, {} strategies)\n",
+                    f.display(),
+                    faults.map_or(String::new(), |c| format!(
+                        " with faults from {}",
+                        c.display()
+                    )),
+                    s.name,
+                    s.hosts.len(),
+                    s.apps.len(),
+                    s.vms.len(),
+                    s.bugs.len(),
+                    s.teams.len(),
+                    s.strategies.len()
+                ))?
+            }
+            Err(e) => {
+                if matches!(e, ScenarioError::Read { .. }) {
+                    unreadable += 1;
+                } else {
+                    bad += 1;
+                }
+                note(&e.to_string());
+            }
+        }
+    }
+    if unreadable > 0 {
+        return Err(Failure::Other(format!(
+            "{unreadable} of {} scenario file(s) could not be read",
+            files.len()
+        )));
+    }
+    if bad > 0 {
+        return Err(Failure::Input(format!(
+            "{bad} of {} scenario file(s) are invalid",
+            files.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Strategies whose run (seed 1) ends at the horizon with work still
+/// pending: the horizon cannot hold the recovery, so milestones and
+/// objectives would be cut short.
+fn horizon_warnings(scenario: &Scenario) -> Vec<String> {
+    let clock = Clock::new(scenario);
+    let mut warnings = Vec::new();
+    for st in &scenario.strategies {
+        let Ok(o) = hvsim::simulate(scenario, st, DEFAULT_SEED) else {
+            continue;
+        };
+        let pending = hvsim::report::count_by_reason(o.pending());
+        if !pending.is_empty() {
+            warnings.push(format!(
+                "with strategy `{}` (seed {DEFAULT_SEED}) the horizon of {} ends at {} with work still pending ({pending}); lengthen `horizon` so the recovery fits",
+                st.id,
+                scenario.horizon,
+                clock.date(o.horizon)
+            ));
+        }
+    }
+    warnings
+}

@@ -1,0 +1,240 @@
+//! A scenario file as a document to edit before it is loaded: what
+//! `hvsim sweep` varies.
+//!
+//! A [`Document`] is the file parsed by the loader's own parser, as a tree
+//! of plain values. [`Document::set`] changes one value at a path that
+//! walks the file's own structure: mapping keys by name, list items by
+//! their `id` (or by position), so `teams.dtsi.members`, `apps.web.count`
+//! and `strategies.0.order` all work. [`Document::merge_faults`] replaces
+//! its fault sections with a campaign's, as `--faults` does. Then
+//! [`Document::load`] validates it like any file, so a bad value gets the
+//! usual message (without a line and column, which would point into a
+//! document the user never sees).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::resolve::FAULT_SECTIONS;
+use super::{Diagnostic, Format, ScenarioError, load_str, parse, read_file};
+use crate::model::Scenario;
+
+/// A parsed scenario (or fault campaign) file, to edit and then load.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    value: Value,
+    file: String,
+}
+
+/// Why [`Document::set`] found no place for a value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SetError {
+    /// A mapping on the way has no such key.
+    #[error("`{at}`: the scenario has no `{key}` there")]
+    NoKey {
+        /// The path up to and including the key.
+        at: String,
+        /// The missing key.
+        key: String,
+    },
+    /// A list on the way has no item with that id, nor that index.
+    #[error("`{at}`: no item with id `{id}` (or index) in that list")]
+    NoItem {
+        /// The path up to and including the id.
+        at: String,
+        /// The id (or index) looked for.
+        id: String,
+    },
+    /// The path goes on below a plain value.
+    #[error("`{at}`: cannot go inside a plain value")]
+    Plain {
+        /// The path up to the part that cannot be reached.
+        at: String,
+    },
+    /// The path has no part.
+    #[error("an empty path")]
+    EmptyPath,
+}
+
+impl Document {
+    /// Reads and parses a file, choosing the format by extension.
+    pub fn read(path: &Path) -> Result<Document, ScenarioError> {
+        let (text, file, format) = read_file(path)?;
+        Document::parse(&text, &file, format)
+    }
+
+    /// Parses text; `file` names it in messages.
+    pub fn parse(text: &str, file: &str, format: Format) -> Result<Document, ScenarioError> {
+        let (value, _) = parse::<Value>(text, file, format)?;
+        Ok(Document {
+            value,
+            file: file.to_string(),
+        })
+    }
+
+    /// The file it was parsed from, as named to [`read`](Self::read) or
+    /// [`parse`](Self::parse).
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Replaces this scenario's fault sections (`bugs`, `outages`,
+    /// `chaos`) with those of a fault campaign, as `--faults` does; a
+    /// section the campaign lacks becomes empty.
+    pub fn merge_faults(&mut self, campaign: &Document) {
+        for key in FAULT_SECTIONS {
+            let value = campaign
+                .value
+                .get(key)
+                .cloned()
+                .unwrap_or(Value::Array(Vec::new()));
+            if let Some(obj) = self.value.as_object_mut() {
+                obj.insert(key.to_string(), value);
+            }
+        }
+    }
+
+    /// Sets the value at `path`, which walks the file's own structure:
+    /// mapping keys by name, list items by their `id` (or by position), as
+    /// in `teams.dtsi.members` or `strategies.0.order`.
+    pub fn set(&mut self, path: &[String], value: Value) -> Result<(), SetError> {
+        let mut node = &mut self.value;
+        for (i, part) in path.iter().enumerate() {
+            let last = i + 1 == path.len();
+            let here = || path[..=i].join(".");
+            node = match node {
+                Value::Object(map) => {
+                    if last {
+                        map.insert(part.clone(), value);
+                        return Ok(());
+                    }
+                    map.get_mut(part).ok_or_else(|| SetError::NoKey {
+                        at: here(),
+                        key: part.clone(),
+                    })?
+                }
+                Value::Array(items) => {
+                    let pos = items
+                        .iter()
+                        .position(|it| it.get("id").and_then(Value::as_str) == Some(part.as_str()))
+                        .or_else(|| part.parse::<usize>().ok().filter(|&n| n < items.len()))
+                        .ok_or_else(|| SetError::NoItem {
+                            at: here(),
+                            id: part.clone(),
+                        })?;
+                    if last {
+                        items[pos] = value;
+                        return Ok(());
+                    }
+                    &mut items[pos]
+                }
+                _ => return Err(SetError::Plain { at: here() }),
+            };
+        }
+        Err(SetError::EmptyPath)
+    }
+
+    /// Validates the document and resolves it into a scenario named
+    /// `file` (also its [`source`](Scenario::source)). Problems are
+    /// reported with their field paths but without line and column.
+    pub fn load(&self, file: &str) -> Result<Scenario, ScenarioError> {
+        let text =
+            serde_json::to_string_pretty(&self.value).map_err(|e| ScenarioError::Invalid {
+                diagnostics: vec![Diagnostic {
+                    file: file.to_string(),
+                    at: None,
+                    path: None,
+                    message: format!("cannot render the scenario: {e}"),
+                }],
+            })?;
+        let mut scenario = load_str(&text, file, Format::Json).map_err(|e| match e {
+            // Line and column would point into the generated document, which
+            // the user never sees: keep the field path and the message.
+            ScenarioError::Invalid { mut diagnostics } => {
+                diagnostics.iter_mut().for_each(|d| d.at = None);
+                ScenarioError::Invalid { diagnostics }
+            }
+            other => other,
+        })?;
+        scenario.source = file.to_string();
+        Ok(scenario)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Document, Format, SetError};
+    use serde_json::json;
+
+    fn path(text: &str) -> Vec<String> {
+        text.split('.').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn paths_walk_ids_and_indices() {
+        let mut doc = Document {
+            value: json!({"teams": [{"id": "ops", "members": 4}], "horizon": "10d"}),
+            file: "s.yaml".into(),
+        };
+        doc.set(&path("teams.ops.members"), json!(7)).expect("ok");
+        doc.set(&path("teams.0.shifts"), json!(["24/7"]))
+            .expect("ok");
+        doc.set(&path("horizon"), json!("20d")).expect("ok");
+        assert_eq!(
+            doc.value,
+            json!({"teams": [{"id": "ops", "members": 7, "shifts": ["24/7"]}], "horizon": "20d"})
+        );
+        let err = doc.set(&path("teams.dev.members"), json!(1));
+        assert_eq!(
+            err.map_err(|e| e.to_string()),
+            Err("`teams.dev`: no item with id `dev` (or index) in that list".into())
+        );
+        assert_eq!(
+            doc.set(&path("horizon.days"), json!(1)),
+            Err(SetError::Plain {
+                at: "horizon.days".into()
+            })
+        );
+        assert_eq!(doc.set(&[], json!(1)), Err(SetError::EmptyPath));
+    }
+
+    #[test]
+    fn a_campaign_replaces_every_fault_section() {
+        let mut doc = Document::parse(
+            "bugs: [a]\noutages: [b]\nchaos: [c]\nname: x\n",
+            "s.yaml",
+            Format::Yaml,
+        )
+        .expect("parses");
+        let campaign =
+            Document::parse(r#"{"bugs": [1, 2]}"#, "f.json", Format::Json).expect("parses");
+        doc.merge_faults(&campaign);
+        assert_eq!(
+            doc.value,
+            json!({"bugs": [1, 2], "outages": [], "chaos": [], "name": "x"})
+        );
+    }
+
+    #[test]
+    fn an_edited_document_loads_without_positions_in_its_errors() {
+        let mut doc = Document::parse(
+            crate::scenario::DEFAULT_SCENARIO_YAML,
+            "2018.yaml",
+            Format::Yaml,
+        )
+        .expect("parses");
+        let s = doc.load("2018.yaml edited").expect("loads");
+        assert_eq!(s.source, "2018.yaml edited");
+        doc.set(&path("horizon"), json!("soon")).expect("set");
+        match doc.load("2018.yaml edited") {
+            Err(crate::scenario::ScenarioError::Invalid { diagnostics }) => {
+                assert!(
+                    diagnostics.iter().all(|d| d.at.is_none()),
+                    "{diagnostics:?}"
+                );
+                assert!(diagnostics.iter().any(|d| d.path.is_some()));
+            }
+            other => panic!("expected an invalid scenario, got {other:?}"),
+        }
+    }
+}
