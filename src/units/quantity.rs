@@ -319,6 +319,13 @@ fn write_binary(f: &mut fmt::Formatter<'_>, value: f64, exact: Option<u64>) -> f
         k += 1;
         scaled = thousandths(k);
     }
+    // Within half a thousandth of 16 EiB, the rounded size would be 2^64
+    // bytes or more, which no size can be: write the exact bytes instead.
+    if let Some(bytes) = exact
+        && scaled * (1u128 << (10 * k)) / 1000 > u128::from(u64::MAX)
+    {
+        return write!(f, "{bytes}B");
+    }
     let (int, frac) = (scaled / 1000, scaled % 1000);
     if frac == 0 {
         write!(f, "{int}{}", BINARY_UNITS[k])
@@ -425,6 +432,18 @@ mod tests {
     const M: u64 = MS_PER_MINUTE;
     const S: u64 = MS_PER_SECOND;
     const D: u64 = MS_PER_DAY;
+
+    #[test]
+    fn sizes_next_to_16_eib_print_as_exact_bytes_that_read_back() {
+        // Found by proptest: this printed `16EiB`, which overflows on reading.
+        for bytes in [18_446_167_612_957_248_193u64, u64::MAX] {
+            let text = ByteSize(bytes).to_string();
+            assert_eq!(text, format!("{bytes}B"));
+            assert_eq!(parse_size(&text).ok().map(|s| s.0), Some(bytes), "{text}");
+        }
+        // Below the edge, the unit is kept.
+        assert_eq!(ByteSize(15 << 60).to_string(), "15EiB");
+    }
 
     fn ms(text: &str) -> u64 {
         match parse_duration(text) {
