@@ -3,6 +3,7 @@
 use hvsim::scenario::schema::{SchemaKind as Kind, schema_text};
 
 use super::Failure;
+use super::output::emit;
 
 #[derive(clap::Args, Debug)]
 pub(super) struct SchemaArgs {
@@ -21,12 +22,10 @@ enum SchemaKind {
 }
 
 pub(super) fn schema(args: SchemaArgs) -> Result<(), Failure> {
-    print!(
-        "{}",
-        schema_text(match args.kind {
-            SchemaKind::Scenario => Kind::Scenario,
-            SchemaKind::Faults => Kind::Faults,
-        })
-    );
-    Ok(())
+    // Through `emit`, like every other print: a closed pipe is a quiet
+    // exit, a full disk an error (`print!` would panic).
+    emit(&schema_text(match args.kind {
+        SchemaKind::Scenario => Kind::Scenario,
+        SchemaKind::Faults => Kind::Faults,
+    }))
 }

@@ -5,15 +5,14 @@
 
 use std::path::PathBuf;
 
-use hvsim::montecarlo::Comparison;
 use hvsim::scenario::{self, Document};
 use hvsim::sweep::{SetSpec, parse_set, points, show};
 use serde_json::Value;
 
-use super::Failure;
 use super::args::{MonteCarloArgs, shell_quote};
 use super::load::{load, load_failure, pick_strategies};
 use super::output::{emit, emit_json, save, write_files};
+use super::{Failure, study_failure};
 
 #[derive(clap::Args, Debug)]
 pub(super) struct SweepArgs {
@@ -41,7 +40,7 @@ pub(super) struct SweepArgs {
 
 /// The comparison at one point: its values (one per `--set`), the
 /// scenario's name and the result.
-type PointResult = (Vec<Value>, String, Comparison);
+type PointResult = hvsim::montecarlo::SweepPoint;
 
 pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     // Validate the files as they are first, for located errors.
@@ -62,7 +61,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
             jobs,
             &|_| true,
         )
-        .map_err(|e| Failure::Input(e.to_string()))?;
+        .map_err(study_failure)?;
         results.push((point.clone(), sc.name.clone(), result));
     }
     write_outputs(&args, &names, &results)?;

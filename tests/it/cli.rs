@@ -229,6 +229,34 @@ fn the_event_limit_is_an_error_with_the_seed() {
         err.contains("processed 50 events") && err.contains("seed 9"),
         "{err}"
     );
+    // The same limit met by a replication of compare, report or a sweep
+    // point is a limit too (exit 3), not bad input.
+    let file = path.to_str().expect("utf-8");
+    let report = dir.path().join("r.html");
+    for args in [
+        vec!["compare", file, "--runs", "2"],
+        vec![
+            "report",
+            file,
+            "--runs",
+            "2",
+            "-o",
+            report.to_str().expect("utf-8"),
+        ],
+        vec![
+            "sweep",
+            file,
+            "--runs",
+            "2",
+            "--set",
+            "teams.dtsi.members=2,3",
+        ],
+    ] {
+        let out = hvsim().args(&args).output().expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
+        assert!(err.contains("processed 50 events"), "{args:?}: {err}");
+    }
 }
 
 #[test]

@@ -197,6 +197,7 @@ fn a_full_standard_output_is_an_error_not_a_panic() {
         vec!["gen", "--apps", "5", "--hosts", "5"],
         vec!["validate", SMALL],
         vec!["sweep", SMALL, "--runs", "4", "--set", "teams.t.members=4"],
+        vec!["schema"],
     ];
     for args in cases {
         let out = hvsim().args(&args).stdout(dev_full()).output().unwrap();
