@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::axis::{nice_range, nice_ticks, number_label};
 use super::svg::num;
 use super::{Layout, LegendEntry, Swatch, WIDTH, no_data, series_style};
-use crate::montecarlo::{SweepPoint, show_value};
+use crate::montecarlo::SweepPoint;
+use crate::sweep::show as show_value;
 
 /// The unit of a metric, spelled out for an axis title.
 fn unit_words(unit: &str) -> &str {

@@ -42,4 +42,3 @@ pub use seeds::{BLOCK, MAX_RUNS, replication_seed, shard_range};
 pub use stats::{MAX_VALUE, MetricStat, Moments, RecordError, wilson95};
 pub use study::{CompareError, Study, compare, compare_shard};
 pub use summary::{Comparison, StrategySummary, Summary, SweepPoint};
-pub(crate) use summary::show_value;

@@ -65,12 +65,3 @@ impl From<Comparison> for Summary {
 /// One point of a sweep: the swept values, the scenario's name, and the
 /// comparison at that point.
 pub type SweepPoint = (Vec<serde_json::Value>, String, Comparison);
-
-/// A swept value as it is shown: a string as it is, anything else as JSON
-/// (`4`, `true`, `[1,2]`).
-pub(crate) fn show_value(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}

@@ -8,8 +8,9 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::montecarlo::{Comparison, MetricKind, MetricStat, Moments, SweepPoint, show_value};
+use crate::montecarlo::{Comparison, MetricKind, MetricStat, Moments, SweepPoint};
 use crate::sim::SimDuration;
+use crate::sweep::show as show_value;
 
 /// A percentage with `decimals` decimals, or more when that many would
 /// round a value short of 100 % up to it or a value above 0 % down to it:
