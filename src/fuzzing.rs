@@ -8,11 +8,9 @@
 //! here, from the parser or from an assertion, is a bug (see
 //! `docs/testing.md`). Not part of the public API.
 
-use crate::scenario::units::{
-    ByteSize, format_duration, parse_duration, parse_size, parse_throughput,
-};
 use crate::scenario::{self, Format};
 use crate::sim::{Dist, ShiftSpec};
+use crate::units::{ByteSize, format_duration, parse_duration, parse_size, parse_throughput};
 
 /// A harness: takes the fuzzer's bytes, panics only on a bug.
 pub type Harness = fn(&[u8]);

@@ -450,7 +450,7 @@ fn draw_transfers(
             let app = &scenario.apps[t.app.index()].id;
             let tip = format!(
                 "{app}: transfer of {} from backup, {} → {}{}",
-                crate::scenario::units::ByteSize(t.bytes),
+                crate::units::ByteSize(t.bytes),
                 axis.format(start),
                 axis.format(end),
                 if t.end.is_none() { " (unfinished)" } else { "" }

@@ -13,11 +13,6 @@ pub(crate) mod raw;
 mod resolve;
 pub mod schema;
 
-// The units moved to the bottom layer, `crate::units`; this path is kept
-// only until the modules that still import it are updated.
-#[doc(hidden)]
-pub use crate::units;
-
 use std::fmt;
 use std::path::Path;
 
@@ -130,6 +125,29 @@ fn render(diagnostics: &[Diagnostic]) -> String {
         out.push_str(&d.to_string());
     }
     out
+}
+
+impl Scenario {
+    /// Loads and validates a scenario file: YAML, TOML or JSON, chosen by
+    /// its extension. Every problem is reported with its `file:line:col`.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+        load_path(path.as_ref())
+    }
+
+    /// The embedded default scenario: the December 2018 incident.
+    pub fn default_incident() -> Result<Scenario, ScenarioError> {
+        load_default()
+    }
+}
+
+impl std::str::FromStr for Scenario {
+    type Err = ScenarioError;
+
+    /// Parses and validates YAML scenario text (messages call it
+    /// `<text>`); for TOML or JSON text use [`load_str`].
+    fn from_str(text: &str) -> Result<Scenario, ScenarioError> {
+        load_str(text, "<text>", Format::Yaml)
+    }
 }
 
 /// Loads and validates a scenario file, choosing the format by extension.

@@ -15,10 +15,10 @@
 //! Resolved scenarios have no YAML printer, so the scenario round trip is
 //! not tested here (docs/testing.md).
 
-use hvsim::scenario::units::{
+use hvsim::sim::{Dist, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SimDuration};
+use hvsim::units::{
     ByteSize, Throughput, format_duration, parse_duration, parse_size, parse_throughput,
 };
-use hvsim::sim::{Dist, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, SimDuration};
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
