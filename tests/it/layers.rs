@@ -1,0 +1,477 @@
+//! The house keeps its shape: the module map of `docs/design.md` is what
+//! the code does.
+//!
+//! - Each top-level module of the library imports only modules of lower
+//!   layers (the `LAYERS` list, bottom up), so no lower layer reaches a
+//!   higher one and no two folders import each other.
+//! - The library's modules and the CLI's (`src/cli/`) stay small where the
+//!   issue said so: `src/engine.rs` under 500 lines, `src/main.rs` a few
+//!   dozen, and no function in `src/` over 200 lines.
+//!
+//! Imports are found as `crate::NAME` paths (in `use` lines and inline)
+//! outside comments; `super::` paths stay inside a folder by construction.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The library's top-level modules, bottom up, one layer per entry: a
+/// module may import only modules of earlier entries. Modules of one entry
+/// may import each other only when the entry is in `MUTUAL`.
+const LAYERS: &[&[&str]] = &[
+    &["units"],
+    &["sim"],
+    &["model"],
+    &["metrics"],
+    &["engine", "faults", "recovery"],
+    &["sweep"],
+    &["scenario"],
+    &["montecarlo"],
+    &["chart"],
+    &["report"],
+    &["gen", "fuzzing"],
+];
+
+/// Layers whose modules import each other: the run. The engine holds the
+/// world beside `faults::State` and `recovery::State`, and what an event
+/// does is a method of the engine written in the folder that owns it, so
+/// `engine`, `faults` and `recovery` import each other's types
+/// (`docs/design.md` says so; nothing outside reaches in but through
+/// `simulate`, `simulate_with` and the `Decider`).
+const MUTUAL: &[&str] = &["engine"];
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable source folder") {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The code of a file with comments, string and char literals blanked,
+/// line structure kept.
+fn code_only(text: &str) -> String {
+    let b: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < b.len() && b[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < b.len() {
+                if b[i] == '/' && b.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if b[i] == '*' && b.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    if b[i] == '\n' {
+                        out.push('\n');
+                    }
+                    i += 1;
+                }
+            }
+        } else if c == 'r' && (next == Some('#') || next == Some('"')) && !ident_before(&b, i) {
+            // A raw string r"..." or r#"..."#.
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while b.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            if b.get(j) != Some(&'"') {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            j += 1;
+            loop {
+                match b.get(j) {
+                    None => break,
+                    Some('"') if (1..=hashes).all(|k| b.get(j + k) == Some(&'#')) => {
+                        j += 1 + hashes;
+                        break;
+                    }
+                    Some('\n') => out.push('\n'),
+                    _ => {}
+                }
+                j += 1;
+            }
+            out.push_str("\"\"");
+            i = j;
+        } else if c == '"' {
+            i += 1;
+            while i < b.len() && b[i] != '"' {
+                if b[i] == '\\' {
+                    i += 1;
+                }
+                if b.get(i) == Some(&'\n') {
+                    out.push('\n');
+                }
+                i += 1;
+            }
+            out.push_str("\"\"");
+            i += 1;
+        } else if c == '\'' && is_char_literal(&b, i) {
+            let mut j = i + 1;
+            if b.get(j) == Some(&'\\') {
+                j += 1;
+            }
+            j += 1;
+            while j < b.len() && b[j] != '\'' {
+                j += 1;
+            }
+            out.push_str("' '");
+            i = j + 1;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn ident_before(b: &[char], i: usize) -> bool {
+    i > 0 && (b[i - 1].is_alphanumeric() || b[i - 1] == '_')
+}
+
+/// A quote opens a char literal (not a lifetime) when it closes within a
+/// few characters: `'x'`, `'\n'`, `'\u{1F600}'`.
+fn is_char_literal(b: &[char], i: usize) -> bool {
+    matches!(
+        (b.get(i + 1), b.get(i + 2)),
+        (Some('\\'), _) | (Some(_), Some('\''))
+    )
+}
+
+/// The top-level module a file belongs to: `src/sim/dist.rs` → `sim`,
+/// `src/engine.rs` → `engine`; `None` for the crate roots and the CLI.
+fn module_of(file: &Path) -> Option<String> {
+    let rel = file.strip_prefix(src()).expect("under src/");
+    let first = rel.components().next()?.as_os_str().to_string_lossy();
+    let name = first.trim_end_matches(".rs").to_string();
+    match name.as_str() {
+        "lib" | "main" | "cli" => None,
+        _ => Some(name),
+    }
+}
+
+/// `module → (imported module → first file that imports it)`.
+fn imports() -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    files.sort();
+    let mut graph: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    // Test code may use anything: a first pass finds the files declared
+    // `#[cfg(test)] mod x;` in their parents.
+    let mut test_files = Vec::new();
+    for file in &files {
+        let code = code_only(&std::fs::read_to_string(file).expect("readable source"));
+        without_tests(&code, file, &mut test_files);
+    }
+    for file in files {
+        let Some(from) = module_of(&file) else {
+            continue;
+        };
+        if test_files.contains(&file) {
+            continue;
+        }
+        let code = code_only(&std::fs::read_to_string(&file).expect("readable source"));
+        let code = without_tests(&code, &file, &mut test_files);
+        let entry = graph.entry(from.clone()).or_default();
+        for (at, _) in code.match_indices("crate::") {
+            let prev = at.checked_sub(1).map(|p| code.as_bytes()[p]);
+            if prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == b'_' || p == b'$') {
+                continue;
+            }
+            let rest = &code[at + "crate::".len()..];
+            let named: Vec<String> = match rest.strip_prefix('{') {
+                Some(group) => group_items(group),
+                None => vec![first_ident(rest)],
+            };
+            for to in named {
+                let to = to.trim_start_matches("r#").to_string();
+                // The crate root re-exports the engine's entry points.
+                let to = match to.as_str() {
+                    "simulate" | "simulate_with" => "engine".to_string(),
+                    _ => to,
+                };
+                if !to.is_empty()
+                    && to != from
+                    && to != "self"
+                    && to.chars().next().is_some_and(|c| c.is_lowercase())
+                {
+                    entry
+                        .entry(to)
+                        .or_insert_with(|| file.display().to_string());
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// `code` without its `#[cfg(test)] mod NAME { ... }` blocks; the files
+/// of `#[cfg(test)] mod NAME;` declarations are added to `test_files`.
+fn without_tests(code: &str, file: &Path, test_files: &mut Vec<PathBuf>) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "#[cfg(test)]".len()..];
+        let item = after.trim_start();
+        let Some(decl) = item
+            .strip_prefix("mod ")
+            .or_else(|| item.strip_prefix("pub(crate) mod "))
+        else {
+            rest = after;
+            continue;
+        };
+        let name = first_ident(decl);
+        let tail = &decl[name.len()..];
+        if tail.trim_start().starts_with(';') {
+            // Beside a `mod.rs` or `lib.rs`, the file is a sibling; beside
+            // `x.rs`, it is `x/NAME.rs`.
+            let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            let dir = file.parent().expect("a file has a folder");
+            let base = if matches!(stem, "mod" | "lib" | "main") {
+                dir.to_path_buf()
+            } else {
+                dir.join(stem)
+            };
+            test_files.push(base.join(format!("{name}.rs")));
+            test_files.push(base.join(&name).join("mod.rs"));
+            rest = after;
+            continue;
+        }
+        // Skip the block to its closing brace.
+        let open = after.find('{').unwrap_or(after.len());
+        let mut depth = 0;
+        let mut end = after.len();
+        for (i, c) in after[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.extend(after[..end].chars().filter(|c| *c == '\n'));
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn first_ident(text: &str) -> String {
+    text.trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '#')
+        .collect()
+}
+
+/// The first name of each item of a `use crate::{a, b::c, d::{e, f}}`
+/// group, given the text after its opening brace.
+fn group_items(text: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut depth = 1;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    items.push(first_ident(&text[start..i]));
+                    break;
+                }
+            }
+            ',' if depth == 1 => {
+                items.push(first_ident(&text[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items
+}
+
+#[test]
+fn each_module_imports_only_lower_layers() {
+    let rank: BTreeMap<&str, usize> = LAYERS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, layer)| layer.iter().map(move |m| (*m, i)))
+        .collect();
+    let mutual: Vec<usize> = MUTUAL.iter().map(|m| rank[m]).collect();
+    let graph = imports();
+    let mut wrong = Vec::new();
+    for (from, tos) in &graph {
+        let Some(&r_from) = rank.get(from.as_str()) else {
+            wrong.push(format!(
+                "module `{from}` is not in the layer list of tests/it/layers.rs and docs/design.md"
+            ));
+            continue;
+        };
+        for (to, file) in tos {
+            match rank.get(to.as_str()) {
+                Some(&r_to) if r_to < r_from => {}
+                Some(&r_to) if r_to == r_from && mutual.contains(&r_to) => {}
+                Some(_) => wrong.push(format!(
+                    "`{from}` imports `{to}`, which is not below it ({file})"
+                )),
+                None => wrong.push(format!("`{from}` imports unknown `crate::{to}` ({file})")),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "layering broken:\n{}", wrong.join("\n"));
+}
+
+/// The import graph must also be checked to find something: the engine
+/// uses the kernel and the model, and the renderers use the summaries.
+#[test]
+fn the_import_scan_sees_imports() {
+    let graph = imports();
+    let has = |from: &str, to: &str| graph.get(from).is_some_and(|t| t.contains_key(to));
+    assert!(has("engine", "sim"), "{graph:#?}");
+    assert!(has("engine", "model"), "{graph:#?}");
+    assert!(has("report", "montecarlo"), "{graph:#?}");
+}
+
+/// `(file, fn name, first line, lines)` of every function in the sources.
+fn functions() -> Vec<(String, String, usize, usize)> {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    files.sort();
+    let mut found = Vec::new();
+    for file in files {
+        let code = code_only(&std::fs::read_to_string(&file).expect("readable source"));
+        let lines: Vec<&str> = code.lines().collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let Some(name) = fn_name(lines[i]) else {
+                i += 1;
+                continue;
+            };
+            // From the signature to the brace that closes the body; a
+            // declaration without a body (`fn f();` in a trait) ends at `;`.
+            let mut depth = 0i64;
+            let mut opened = false;
+            let mut j = i;
+            'scan: while j < lines.len() {
+                for c in lines[j].chars() {
+                    match c {
+                        '{' => {
+                            depth += 1;
+                            opened = true;
+                        }
+                        '}' => depth -= 1,
+                        ';' if !opened && depth == 0 => break 'scan,
+                        _ => {}
+                    }
+                    if opened && depth == 0 {
+                        break 'scan;
+                    }
+                }
+                j += 1;
+            }
+            found.push((file.display().to_string(), name, i + 1, j - i + 1));
+            // Nested functions are counted inside their parent only.
+            i = if opened { j + 1 } else { i + 1 };
+        }
+    }
+    found
+}
+
+fn fn_name(line: &str) -> Option<String> {
+    let mut words = line.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        match w {
+            "pub" | "pub(crate)" | "pub(super)" | "const" | "async" | "unsafe" | "extern"
+            | "default" => continue,
+            w if w.starts_with("pub(") => continue,
+            "fn" => {
+                let name: String = words
+                    .next()?
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                return (!name.is_empty()).then_some(name);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+#[test]
+fn no_function_is_over_200_lines() {
+    let all = functions();
+    assert!(
+        all.len() > 500,
+        "the scan finds the functions: {}",
+        all.len()
+    );
+    let long: Vec<String> = all
+        .iter()
+        .filter(|f| f.3 > 200)
+        .map(|(file, name, line, n)| format!("{file}:{line}: fn {name} is {n} lines"))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "functions over 200 lines:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn the_engine_and_the_entry_point_stay_small() {
+    let lines = |p: &str| {
+        std::fs::read_to_string(src().join(p))
+            .expect("readable source")
+            .lines()
+            .count()
+    };
+    assert!(
+        lines("engine.rs") < 500,
+        "src/engine.rs: {} lines",
+        lines("engine.rs")
+    );
+    assert!(
+        lines("main.rs") < 80,
+        "src/main.rs: {} lines",
+        lines("main.rs")
+    );
+}
+
+#[test]
+fn the_scanners_understand_rust() {
+    let code = code_only("let s = \"crate::x {\"; // crate::y {\nlet c = '{'; fn f<'a>() {}\n");
+    assert!(!code.contains("crate::"), "{code}");
+    assert_eq!(code.matches('{').count(), 1, "{code}");
+    assert_eq!(
+        fn_name("    pub(crate) fn step(&mut self) {"),
+        Some("step".into())
+    );
+    assert_eq!(fn_name("    let x = 1;"), None);
+}
