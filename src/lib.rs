@@ -7,7 +7,7 @@
 //! measures recovery.
 //!
 //! The core is one pure function, [`simulate`]: the same scenario, strategy
-//! and seed always give the same [`Outcome`](metrics::Outcome).
+//! and seed always give the same [`Outcome`].
 //!
 //! ```
 //! let scenario = hvsim::scenario::load_default()?;
