@@ -181,7 +181,7 @@ impl Decider for StrategyDecider {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{Decider, EscalationChoice, MethodChoice, RestartChoice, TaskChoice, WaveChoice};
     use crate::engine::testing::{Tiny, at, up_at};
     use crate::metrics::Waiting;
 
