@@ -246,6 +246,10 @@ impl<D: Decider> Engine<'_, D> {
         // the strategy) and the strategy's pick among them.
         let mut heads: Heads = Heads::new();
         let mut best: Option<usize> = None;
+        // The strategy's pick; for a decider that follows the strategy,
+        // the answer, with no list built (this loop is the hottest of a
+        // run).
+        let mut pick: Option<(Lane, Entry)> = None;
         let management = self.faults.management_available(now);
         for lane in Lane::ALL {
             if self.recovery.lanes[lane].is_empty() {
@@ -302,23 +306,21 @@ impl<D: Decider> Engine<'_, D> {
                         continue;
                     }
                 }
-                if best.is_none_or(|b| entry < heads[b].1) {
-                    if D::FOLLOWS_STRATEGY {
-                        heads.clear();
-                    }
+                if pick.is_none_or(|(_, b)| entry < b) {
+                    pick = Some((lane, entry));
                     best = Some(heads.len());
                 }
-                if !D::FOLLOWS_STRATEGY || best == Some(heads.len()) {
+                if !D::FOLLOWS_STRATEGY {
                     heads.push((lane, entry));
                 }
                 break;
             }
         }
-        let strategy = best?;
         if D::FOLLOWS_STRATEGY {
             // Its answer is the strategy's: nothing to build for it.
-            return heads.get(strategy).copied();
+            return pick;
         }
+        let strategy = best?;
         let subjects: Subjects = heads.iter().map(|(_, entry)| entry.2.subject()).collect();
         let k = self.decider.next_task(&TaskChoice {
             now,
