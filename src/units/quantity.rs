@@ -636,7 +636,8 @@ mod tests {
             (500_000_000_000, "465.661GiB"),
             ((1 << 40) - 1, "1TiB"),
             ((1 << 30) + (1 << 20), "1.001GiB"),
-            (u64::MAX, "16EiB"),
+            // Rounded to `16EiB` it would not read back: exact bytes.
+            (u64::MAX, "18446744073709551615B"),
         ];
         for (v, want) in cases {
             assert_eq!(ByteSize(v).to_string(), want, "{v}");
