@@ -43,7 +43,7 @@
 //! let mean = |s: usize| c.strategies[s].stats[m].moments.mean();
 //! assert!(mean(1) < mean(0), "restoring from backup brings 90 % back sooner");
 //!
-//! // The report `hvsim compare` prints, and its JSON.
+//! // The report `hvsim compare` prints.
 //! let text = hvsim::report::render_compare(&scenario.name, c);
 //! assert!(text.contains("restore-from-backup"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -57,7 +57,8 @@
 //!
 //! ## The map
 //!
-//! Layers, bottom up, each importing only those below it: [`units`]
+//! Layers, bottom up, each importing only those below it (the run's three
+//! folders also import each other): [`units`]
 //! (time, quantities, civil time) → `sim` (the kernel, which knows no
 //! domain) → [`model`] → [`metrics`] (the [`Outcome`] of a run) → the run
 //! (`engine`, `faults`, `recovery`: [`simulate`]) → [`scenario`] (files
