@@ -164,24 +164,13 @@ impl Decider for Contrarian {
 
 /// Every bundled scenario, loaded.
 fn bundled() -> Vec<(String, Scenario)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("scenarios/ is readable")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "toml")
-            )
-        })
-        .collect();
-    files.sort();
-    assert!(files.len() >= 7, "the bundled scenarios are found");
-    files
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    super::bundled_scenario_files()
         .into_iter()
-        .map(|p| {
-            let scenario = hvsim::scenario::load_path(&p).expect("bundled scenario loads");
-            (p.display().to_string(), scenario)
+        .map(|file| {
+            let scenario =
+                hvsim::scenario::load_path(&root.join(&file)).expect("bundled scenario loads");
+            (file, scenario)
         })
         .collect()
 }

@@ -15,7 +15,7 @@
 //! `target/golden-actual/` so it can be compared with the output of the
 //! previous commit's binary.
 
-use super::hvsim;
+use super::{bundled_scenario_files, hvsim};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,27 +24,6 @@ const DIGESTS: &str = "tests/golden/outputs.sha256";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The bundled scenario files, sorted.
-fn scenarios() -> Vec<String> {
-    let mut files: Vec<String> = std::fs::read_dir(root().join("scenarios"))
-        .expect("scenarios/ is readable")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "toml")
-            )
-        })
-        .map(|p| format!("scenarios/{}", p.file_name().unwrap().to_string_lossy()))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 7,
-        "the bundled scenarios are found: {files:?}"
-    );
-    files
 }
 
 fn strategies(file: &str) -> Vec<String> {
@@ -129,7 +108,7 @@ fn collect() -> Outputs {
         found: BTreeMap::new(),
         scratch,
     };
-    for file in scenarios() {
+    for file in bundled_scenario_files() {
         let f = file.as_str();
         for strategy in strategies(f) {
             for seed in ["1", "2", "3"] {

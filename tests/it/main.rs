@@ -40,3 +40,26 @@ pub fn hvsim_json(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
+
+/// The bundled scenario files (`scenarios/*.yaml` and `*.toml`, not the
+/// fault campaigns), relative to the crate root, sorted.
+pub fn bundled_scenario_files() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .expect("scenarios/ is readable")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "toml")
+            )
+        })
+        .map(|p| format!("scenarios/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 7,
+        "the bundled scenarios are found: {files:?}"
+    );
+    files
+}
