@@ -603,3 +603,52 @@ fn merged_json(files: &[std::path::PathBuf]) -> String {
     );
     String::from_utf8_lossy(&merged.stdout).into_owned()
 }
+
+/// A bug's milestones are measured from its own first strike, whatever the
+/// order in which the bugs strike: here the bug declared second strikes
+/// first, on a host whose cluster has no room for HA, so its apps wait for
+/// a diagnosis (at least an hour), while the first bug's apps come back by
+/// HA restart within minutes. (Once the k-th metric took the run's k-th
+/// incident in time order, which swapped the two.)
+#[test]
+fn each_bug_reports_its_own_first_incident() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/ha-single-host-crash.yaml"),
+    )
+    .expect("read");
+    let one_host = "hosts: [prod-03, legacy-02]";
+    assert!(text.contains(one_host));
+    let second_bug = "  - id: legacy-disk-psod
+    builds: [esxi-8.0u2]
+    trigger:
+      at: 2024-10-08 09:00
+    scope:
+      hosts: [legacy-02]
+    effects:
+      crash: true
+
+apps:";
+    let text = text.replacen(one_host, "hosts: [prod-03]", 1).replacen(
+        "\napps:",
+        &format!("\n{second_bug}"),
+        1,
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("two-bugs.yaml");
+    std::fs::write(&file, text).expect("write");
+    let doc = compare(&[
+        file.to_str().expect("utf-8"),
+        "--strategies",
+        "ha-then-restart",
+        "--runs",
+        "8",
+    ]);
+    let first = |bug: &str| {
+        metric(&doc, "ha-then-restart", &format!("incident {bug}"))["max"]
+            .as_f64()
+            .expect("reached in every run")
+    };
+    assert!(first("1 (nic-driver-psod)") < 0.5, "{doc:#}");
+    assert!(first("2 (legacy-disk-psod)") >= 1.0, "{doc:#}");
+}
