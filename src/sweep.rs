@@ -34,13 +34,7 @@ impl SetSpec {
 /// Parses `PATH=VALUES`, where VALUES is `A..B` (whole numbers, inclusive)
 /// or a comma-separated list (`200GiB/h,400GiB/h`, `fifo,criticality`).
 pub fn parse_set(text: &str) -> Result<SetSpec, String> {
-    let (path, values) = text.split_once('=').ok_or_else(|| {
-        format!("expected PATH=VALUES, like `teams.ops.members=2..10`, got `{text}`")
-    })?;
-    let path: Vec<String> = path.trim().split('.').map(str::to_string).collect();
-    if path.iter().any(String::is_empty) {
-        return Err(format!("`{text}`: the path has an empty part"));
-    }
+    let (path, values) = split_path(text, "VALUES", "teams.ops.members=2..10")?;
     let values = values.trim();
     let parsed: Vec<Value> = if let Some((a, b)) = values.split_once("..") {
         let (a, b): (i64, i64) = match (a.trim().parse(), b.trim().parse()) {
@@ -66,6 +60,33 @@ pub fn parse_set(text: &str) -> Result<SetSpec, String> {
         path,
         values: parsed,
     })
+}
+
+/// Parses `PATH=VALUE`: one value, taken whole (a comma is part of it, as
+/// in `teams.ops.shifts.0=Sat,Sun 09:00-13:00`), for a single change.
+pub fn parse_set_value(text: &str) -> Result<SetSpec, String> {
+    let (path, value) = split_path(text, "VALUE", "teams.ops.members=8")?;
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("`{text}`: no value after `=`"));
+    }
+    Ok(SetSpec {
+        text: text.to_string(),
+        path,
+        values: vec![scalar(value)],
+    })
+}
+
+/// `PATH=REST` split at the first `=`, the path split at its dots.
+fn split_path<'t>(text: &'t str, what: &str, like: &str) -> Result<(Vec<String>, &'t str), String> {
+    let (path, rest) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected PATH={what}, like `{like}`, got `{text}`"))?;
+    let path: Vec<String> = path.trim().split('.').map(str::to_string).collect();
+    if path.iter().any(String::is_empty) {
+        return Err(format!("`{text}`: the path has an empty part"));
+    }
+    Ok((path, rest))
 }
 
 fn scalar(text: &str) -> Value {
