@@ -652,3 +652,77 @@ apps:";
     assert!(first("1 (nic-driver-psod)") < 0.5, "{doc:#}");
     assert!(first("2 (legacy-disk-psod)") >= 1.0, "{doc:#}");
 }
+
+/// `compare --set PATH=VALUE` is the comparison of the file with that one
+/// change written in (a value with a comma included), and a sharded run
+/// with the change merges to the unsharded one.
+#[test]
+fn compare_set_is_the_edited_file() {
+    let file = "scenarios/ha-single-host-crash.yaml";
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("read");
+    let edited = text.replacen("members: 3", "members: 1", 1).replacen(
+        "\"Mon-Fri 08:00-18:00\"",
+        "\"Sat,Sun 09:00-13:00\"",
+        1,
+    );
+    assert_ne!(edited, text);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("edited.yaml");
+    std::fs::write(&path, edited).expect("write");
+    let run = ["--runs", "64", "--seed", "3"];
+    let mut with_sets = vec![
+        file,
+        "--set",
+        "teams.ops.members=1",
+        "--set",
+        "teams.ops.shifts.0=Sat,Sun 09:00-13:00",
+    ];
+    with_sets.extend_from_slice(&run);
+    let mut on_file = vec![path.to_str().expect("utf-8")];
+    on_file.extend_from_slice(&run);
+    let (a, b) = (compare(&with_sets), compare(&on_file));
+    assert_eq!(a["strategies"], b["strategies"]);
+    assert_ne!(
+        a["strategies"],
+        compare(&[&[file][..], &run[..]].concat())["strategies"]
+    );
+
+    // Sharded with the same changes, then merged: the same report.
+    let mut shards = Vec::new();
+    for i in 0..2 {
+        let out = dir.path().join(format!("shard-{i}.json"));
+        let shard = format!("{i}/2");
+        let mut args = vec!["compare"];
+        args.extend_from_slice(&with_sets);
+        args.extend_from_slice(&["--shard", &shard, "--out", out.to_str().expect("utf-8")]);
+        let done = hvsim().args(&args).output().expect("runs");
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        shards.push(out);
+    }
+    let merged: Value = serde_json::from_str(&merged_json(&shards)).expect("json");
+    assert_eq!(merged["strategies"], a["strategies"]);
+
+    // A path that is not in the file is bad input, named.
+    let out = hvsim()
+        .args([
+            "compare",
+            file,
+            "--runs",
+            "8",
+            "--set",
+            "teams.nobody.members=2",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nobody"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
