@@ -15,7 +15,7 @@ pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv}
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
 pub use html::{HtmlReport, assumption_comments, render_html};
 pub use json::{RunJson, run_json};
-pub use text::{count_by_reason, render_run};
+pub use text::{AppRows, NOTABLE_ROWS, count_by_reason, render_run, render_run_rows};
 
 pub use crate::chart::clock::Clock;
 
