@@ -6,6 +6,7 @@
 mod compare;
 mod data;
 mod export;
+mod findings;
 mod html;
 mod json;
 mod text;
@@ -13,6 +14,7 @@ mod text;
 pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep_csv, verdict};
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
+pub use findings::{Paired, paired, render_findings};
 pub use html::{HtmlReport, assumption_comments, render_html};
 pub use json::{RunJson, run_json};
 pub use text::{AppRows, NOTABLE_ROWS, count_by_reason, render_run, render_run_rows};

@@ -726,3 +726,83 @@ fn compare_set_is_the_edited_file() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The findings block opens the report, and its choices are the JSON's
+/// numbers: the best strategy on mean downtime is the one with the largest
+/// significant paired reduction, and each objective's strategies are listed
+/// from the most often met.
+#[test]
+fn findings_come_first_and_agree_with_the_json() {
+    let args = ["--runs", "64", "--seed", "5"];
+    let doc = compare(&args);
+    let out = hvsim().arg("compare").args(args).output().expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let findings = text.find("\nFindings (64 runs").expect("findings");
+    assert!(
+        findings
+            < text
+                .find("\nDetail: each metric per strategy")
+                .expect("detail")
+    );
+    assert!(
+        text.lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("Detail"))
+            .all(|l| l.chars().count() <= 100
+                || l.starts_with('│')
+                || l.starts_with('┌')
+                || l.starts_with('└')
+                || l.starts_with('╞')),
+        "{text}"
+    );
+
+    let strategies = doc["strategies"].as_array().expect("strategies");
+    let metric = |s: &Value, name: &str| -> Value {
+        s["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let name = "mean downtime per app down";
+    let base = metric(&strategies[0], name)["mean"].as_f64().unwrap();
+    let best = strategies[1..]
+        .iter()
+        .filter_map(|s| {
+            let d = &metric(s, name)["diff_vs_first"];
+            let (mean, ci) = (d["mean"].as_f64()?, d["ci95"].as_f64()?);
+            (mean + ci < 0.0).then(|| (-mean / base, s["id"].as_str().unwrap().to_string()))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("a strategy lowers the mean downtime");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("    {name}: ")))
+        .expect("best line");
+    assert!(
+        line.starts_with(&format!("    {name}: {}, ", best.1)),
+        "{line} (expected {})",
+        best.1
+    );
+
+    let objective = "internet services within three days, a day of data at most";
+    let share = |s: &Value| {
+        metric(s, &format!("objective {objective} met"))["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    let top = strategies
+        .iter()
+        .max_by(|a, b| share(a).total_cmp(&share(b)))
+        .unwrap();
+    let at = text
+        .find(&format!("  P(met) {objective}:\n"))
+        .expect("objective line");
+    let first = text[at..].lines().nth(1).expect("shares");
+    assert!(
+        first.trim_start().starts_with(top["id"].as_str().unwrap()),
+        "{first}"
+    );
+}
