@@ -418,35 +418,96 @@ pub fn render_sweep(names: &[String], results: &[SweepPoint]) -> String {
         first.done,
         first.seed
     );
-    let mut table = Table::new();
-    let mut header: Vec<String> = names.to_vec();
-    header.push("strategy".into());
-    header.extend(picks.iter().map(|&m| {
+    // One block per metric, within SWEEP_WIDTH columns: points down and
+    // strategies across when that fits, else one row per point and
+    // strategy. `--csv` has every metric at every point.
+    for &m in &picks {
         let def = &first.metrics[m];
-        match def.kind {
-            MetricKind::Share => format!("{} (share of runs)", def.name),
-            MetricKind::Quantity => format!("{} (mean ± 95 % CI)", def.name),
-        }
-    }));
+        let cell = |c: &crate::montecarlo::Comparison, s: usize| match c.metrics[m].kind {
+            MetricKind::Share => share_cell(&c.strategies[s].stats[m]),
+            MetricKind::Quantity => interval(&c.strategies[s].stats[m].moments, c.metrics[m].unit),
+        };
+        let what = match def.kind {
+            MetricKind::Share => "share of runs, 95 % CI",
+            MetricKind::Quantity => "mean ± 95 % CI",
+        };
+        let wide = sweep_block(names, results, &cell, true);
+        let table = if table_width(&wide) <= SWEEP_WIDTH {
+            wide
+        } else {
+            sweep_block(names, results, &cell, false)
+        };
+        let _ = writeln!(out, "\n{} ({what})\n{table}", def.name);
+    }
+    out
+}
+
+/// The width [`render_sweep`]'s tables keep to when they can.
+const SWEEP_WIDTH: usize = 100;
+
+/// The widest line of a rendered table, in characters.
+fn table_width(table: &Table) -> usize {
+    table
+        .to_string()
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// A share in a sweep's cell: `97.0 % (95.9–98.1)`.
+fn share_cell(st: &MetricStat) -> String {
+    match st.share() {
+        None => "—".into(),
+        Some((p, (lo, hi))) => format!(
+            "{} ({}–{})",
+            percent(p, 1),
+            percent(lo, 1).trim_end_matches(" %"),
+            percent(hi, 1).trim_end_matches(" %")
+        ),
+    }
+}
+
+/// One metric of a sweep as a table: `wide`, a row per point and a column
+/// per strategy; otherwise a row per point and strategy.
+fn sweep_block(
+    names: &[String],
+    results: &[SweepPoint],
+    cell: &dyn Fn(&crate::montecarlo::Comparison, usize) -> String,
+    wide: bool,
+) -> Table {
+    let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
+        .set_content_arrangement(ContentArrangement::Disabled);
+    let mut header: Vec<String> = names.to_vec();
+    let strategies: Vec<String> = results
+        .first()
+        .map(|(_, _, c)| c.strategies.iter().map(|s| s.id.clone()).collect())
+        .unwrap_or_default();
+    if wide {
+        header.extend(strategies.iter().cloned());
+    } else {
+        header.push("strategy".into());
+        header.push("value".into());
+    }
+    table.set_header(header);
     for (point, _, c) in results {
-        for s in &c.strategies {
-            let mut row: Vec<String> = point.iter().map(show_value).collect();
-            row.push(s.id.clone());
-            for &m in &picks {
-                row.push(match c.metrics[m].kind {
-                    MetricKind::Share => share_text(&s.stats[m]),
-                    MetricKind::Quantity => interval(&s.stats[m].moments, c.metrics[m].unit),
-                });
-            }
+        let at: Vec<String> = point.iter().map(show_value).collect();
+        if wide {
+            let mut row = at;
+            row.extend((0..c.strategies.len()).map(|s| cell(c, s)));
             table.add_row(row);
+        } else {
+            for (s, st) in c.strategies.iter().enumerate() {
+                let mut row = at.clone();
+                row.push(st.id.clone());
+                row.push(cell(c, s));
+                table.add_row(row);
+            }
         }
     }
-    let _ = writeln!(out, "{table}");
-    out
+    table
 }
 
 #[cfg(test)]

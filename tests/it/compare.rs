@@ -806,3 +806,54 @@ fn findings_come_first_and_agree_with_the_json() {
         "{first}"
     );
 }
+
+/// `hvsim sweep` prints one block per metric within 100 columns: points
+/// down and strategies across when they fit, one row per point and
+/// strategy when they do not.
+#[test]
+fn sweep_tables_fit_100_columns() {
+    let sweep = |strategies: &str| {
+        let out = hvsim()
+            .args([
+                "sweep",
+                "scenarios/backup-restore.yaml",
+                "--set",
+                "teams.infra.members=2..3",
+            ])
+            .args(["--runs", "8", "--strategies", strategies])
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let narrow = sweep("restore-by-criticality,restore-fifo");
+    let wide = sweep("restore-by-criticality,restore-fifo,reinstall-by-hand");
+    for text in [&narrow, &wide] {
+        for line in text.lines().skip(1) {
+            assert!(
+                line.chars().count() <= 100,
+                "{} columns: {line}",
+                line.chars().count()
+            );
+        }
+        assert!(
+            text.contains("\nmean downtime per app down (mean ± 95 % CI)\n"),
+            "{text}"
+        );
+    }
+    // Two strategies side by side; three in the long form.
+    assert!(
+        narrow.contains("│ teams.infra.members ┆ restore-by-criticality ┆ restore-fifo "),
+        "{narrow}"
+    );
+    assert!(
+        wide.contains("┆ strategy ")
+            && wide.contains("│ 3 ")
+            && wide.contains("┆ reinstall-by-hand "),
+        "{wide}"
+    );
+}

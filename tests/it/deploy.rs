@@ -24,7 +24,10 @@ fn manifest(name: &str) -> Value {
 }
 
 /// The first container of a Job: its `sh -c` script and its environment.
-fn pod(job: &Value) -> (String, Vec<(String, String)>, Vec<(String, String)>) {
+/// `(name, value)` pairs: a container's environment or its mounts.
+type Pairs = Vec<(String, String)>;
+
+fn pod(job: &Value) -> (String, Pairs, Pairs) {
     let c = &job["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(c["command"], serde_json::json!(["sh", "-c"]), "{c:#}");
     let script = c["args"][0].as_str().expect("one script").to_string();
@@ -284,11 +287,7 @@ fn the_slurm_scripts_give_the_unsharded_report_and_reruns_are_identical() {
     assert!(!Path::new(&format!("{results}/report.txt")).exists());
 
     // Outside an array, the shard script says how to run it.
-    let out = sbatch(
-        "shard.sbatch",
-        None,
-        &args[1..].iter().copied().collect::<Vec<_>>(),
-    );
+    let out = sbatch("shard.sbatch", None, &args[1..]);
     assert!(!out.status.success());
 }
 
