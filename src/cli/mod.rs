@@ -9,6 +9,7 @@
 //! that writes to standard output, standard error or a file) and [`trace`]
 //! (`run --trace`). Nothing here is simulation: the library does that.
 
+mod advise;
 mod args;
 mod compare;
 mod r#gen;
@@ -58,6 +59,9 @@ enum Command {
     /// Write a synthetic scenario: an estate of any size, for benchmarks
     /// and scale tests (deterministic for a given seed).
     Gen(r#gen::GenArgs),
+    /// Which single change to the plan would help most: levers derived from
+    /// the scenario (or your own, with costs) ranked on common random numbers.
+    Advise(advise::AdviseArgs),
     /// Check scenario files and report every problem with file:line:col.
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema (draft 2020-12) of scenario or fault campaign
@@ -78,6 +82,7 @@ impl Cli {
             Some(Command::Report(args)) => report::report(args),
             Some(Command::Gen(args)) => r#gen::generate(args),
             Some(Command::Validate(args)) => validate::validate(args),
+            Some(Command::Advise(args)) => advise::advise(args),
             Some(Command::Schema(args)) => schema::schema(args),
         }
     }

@@ -130,14 +130,14 @@ impl VariantComparison {
 /// The metrics common to every scenario, by name, in the base's order,
 /// incident metrics left out; with, per scenario, where each sits in that
 /// scenario's [`run_metrics`].
-fn common_metrics(scenarios: &[&Scenario]) -> (Vec<MetricDef>, Vec<Vec<usize>>) {
+fn common_metrics(scenarios: &[&Scenario], incidents: bool) -> (Vec<MetricDef>, Vec<Vec<usize>>) {
     let defs: Vec<Vec<MetricDef>> = scenarios.iter().map(|s| metric_defs(s)).collect();
     let Some(base) = defs.first() else {
         return (Vec::new(), Vec::new());
     };
     let common: Vec<MetricDef> = base
         .iter()
-        .filter(|d| !d.name.starts_with("incident "))
+        .filter(|d| incidents || !d.name.starts_with("incident "))
         .filter(|d| defs.iter().all(|ds| ds.iter().any(|x| x.name == d.name)))
         .cloned()
         .collect();
@@ -177,6 +177,7 @@ pub struct Variants<'a> {
     runs: u64,
     seed: u64,
     jobs: usize,
+    incidents: bool,
 }
 
 /// One unit of work's values: per replication of the block, per common
@@ -200,12 +201,24 @@ impl<'a> Variants<'a> {
             runs,
             seed,
             jobs: 1,
+            incidents: false,
         }
     }
 
     /// Runs on `jobs` threads (the result does not depend on it).
     pub fn jobs(self, jobs: usize) -> Self {
         Variants { jobs, ..self }
+    }
+
+    /// Also compares the per-incident milestones common to every scenario
+    /// by name (`incident 2 (bug): 90 % back`): for variants that change
+    /// the plan or the estate but not the faults, as `hvsim advise`'s
+    /// levers do, where incident *k* is the same fault in every scenario.
+    pub fn with_incidents(self) -> Self {
+        Variants {
+            incidents: true,
+            ..self
+        }
     }
 
     /// The base then every variant.
@@ -254,7 +267,7 @@ impl<'a> Variants<'a> {
             .map_err(|e| {
                 CompareError::Invalid(format!("cannot start {} threads: {e}", self.jobs))
             })?;
-        let (metrics, index) = common_metrics(&scenarios);
+        let (metrics, index) = common_metrics(&scenarios, self.incidents);
         let mut totals: Vec<Vec<VariantMetric>> =
             vec![vec![VariantMetric::default(); metrics.len()]; scenarios.len()];
         let blocks = self.runs.div_ceil(BLOCK);
