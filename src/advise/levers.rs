@@ -85,7 +85,7 @@ pub fn derive(doc: &Document, scenario: &Scenario, strategy: &Strategy) -> Vec<L
     levers.extend(replication(&d, scenario, strategy, &s));
     levers.extend(restart_anyway(scenario, strategy, &s));
     levers.extend(diagnosis(&d, strategy, &s));
-    levers.extend(build_diversity(&d, scenario));
+    levers.extend(build_diversity(doc, &d, scenario));
     levers
 }
 
@@ -256,7 +256,15 @@ fn clusters_with_room(scenario: &Scenario) -> Vec<bool> {
         c.1 += h.vcpus.saturating_sub(u.1);
         c.2 += 1;
     }
-    let mut room: Vec<bool> = free.iter().map(|c| c.2 >= 2).collect();
+    let mut holds = vec![false; scenario.clusters.len()];
+    for vm in &scenario.vms {
+        holds[scenario.hosts[vm.host.0 as usize].cluster.0 as usize] = true;
+    }
+    let mut room: Vec<bool> = free
+        .iter()
+        .zip(&holds)
+        .map(|(c, h)| *h && c.2 >= 2)
+        .collect();
     for (h, u) in scenario.hosts.iter().zip(&used) {
         let c = h.cluster.0 as usize;
         let others_mem = free[c].0 - h.memory_bytes.saturating_sub(u.0);
@@ -367,7 +375,11 @@ fn replication(d: &Doc, scenario: &Scenario, strategy: &Strategy, s: &str) -> Op
     for (_, key) in &missing {
         edits.push(Edit::new(&["apps", key, "work", "failover"], FAILOVER_WORK));
     }
-    let names: Vec<&str> = items.iter().map(|(_, k)| k.as_str()).collect();
+    let mut names: Vec<&str> = items.iter().map(|(_, k)| k.as_str()).take(3).collect();
+    let more = format!("{} more", items.len().saturating_sub(3));
+    if items.len() > 3 {
+        names.push(&more);
+    }
     Some(Lever {
         id: "replication".into(),
         label: format!(
@@ -442,11 +454,14 @@ fn halve(dist: &Dist) -> Dist {
 
 /// For each cluster that a crashing bug strikes and whose hosts all run
 /// one build that carries it: half its hosts on a copy of that build that
-/// does not (build diversity against a common-mode bug).
-fn build_diversity(d: &Doc, scenario: &Scenario) -> Vec<Lever> {
+/// does not (build diversity against a common-mode bug). A host group is
+/// halved into a second group; when that renames hosts that the file
+/// names elsewhere (a bug's scope), every host of the cluster is written
+/// out one by one under its own id instead.
+fn build_diversity(doc: &Document, d: &Doc, scenario: &Scenario) -> Vec<Lever> {
     let mut out = Vec::new();
     for (c, cluster) in scenario.clusters.iter().enumerate() {
-        let hosts: Vec<_> = scenario
+        let hosts: Vec<&crate::model::Host> = scenario
             .hosts
             .iter()
             .filter(|h| h.cluster.0 as usize == c)
@@ -463,7 +478,13 @@ fn build_diversity(d: &Doc, scenario: &Scenario) -> Vec<Lever> {
         if hosts.len() < 2 || !struck || hosts.iter().any(|h| h.build != build) {
             continue;
         }
-        if let Some(l) = split_cluster(d, &cluster.id, &scenario.builds[build.0 as usize].id) {
+        let build = &scenario.builds[build.0 as usize].id;
+        let Some(grouped) = split_cluster(d, &cluster.id, build, None) else {
+            continue;
+        };
+        if grouped.apply(doc).is_ok() {
+            out.push(grouped);
+        } else if let Some(l) = split_cluster(d, &cluster.id, build, Some(&hosts)) {
             out.push(l);
         }
     }
@@ -471,8 +492,15 @@ fn build_diversity(d: &Doc, scenario: &Scenario) -> Vec<Lever> {
 }
 
 /// The edits that put half of `cluster`'s hosts on a new build, a copy of
-/// `build` named `BUILD-alt` that no bug carries.
-fn split_cluster(d: &Doc, cluster: &str, build: &str) -> Option<Lever> {
+/// `build` named `BUILD-alt` that no bug carries: a group halved into a
+/// second group, or, given the cluster's hosts in file order (`one_by_one`),
+/// every host written under its own id, every second one on the new build.
+fn split_cluster(
+    d: &Doc,
+    cluster: &str,
+    build: &str,
+    one_by_one: Option<&[&crate::model::Host]>,
+) -> Option<Lever> {
     let (b, _) = d.item("builds", build)?;
     let alt = format!("{build}-alt");
     let mut copy: Map<String, Value> = b.as_object()?.clone();
@@ -485,10 +513,26 @@ fn split_cluster(d: &Doc, cluster: &str, build: &str) -> Option<Lever> {
         .enumerate()
         .filter(|(_, h)| h.get("cluster").and_then(Value::as_str) == Some(cluster))
         .collect();
-    let mut singles = 0;
+    let mut k = 0usize;
     for (pos, h) in items {
         let id = h.get("id").and_then(Value::as_str)?;
-        match h.get("count").and_then(Value::as_u64) {
+        let n = h.get("count").and_then(Value::as_u64);
+        if let Some(hosts) = one_by_one {
+            // The group's hosts, under the ids its expansion gave them.
+            for j in 0..n.unwrap_or(1) {
+                let mut one = h.as_object()?.clone();
+                one.remove("count");
+                one.insert("id".into(), json!(hosts.get(k)?.id));
+                if k % 2 == 1 {
+                    one.insert("build".into(), json!(alt));
+                }
+                let at = if j == 0 { part(id, pos) } else { "+".into() };
+                edits.push(Edit::new(&["hosts", &at], Value::Object(one)));
+                k += 1;
+            }
+            continue;
+        }
+        match n {
             Some(n) if n >= 2 => {
                 edits.push(Edit::new(&["hosts", &part(id, pos), "count"], n - n / 2));
                 let mut copy = h.as_object()?.clone();
@@ -498,10 +542,10 @@ fn split_cluster(d: &Doc, cluster: &str, build: &str) -> Option<Lever> {
                 edits.push(Edit::new(&["hosts", "+"], Value::Object(copy)));
             }
             _ => {
-                singles += 1;
-                if singles % 2 == 0 {
+                if k % 2 == 1 {
                     edits.push(Edit::new(&["hosts", &part(id, pos), "build"], alt.clone()));
                 }
+                k += 1;
             }
         }
     }

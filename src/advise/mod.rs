@@ -220,22 +220,30 @@ fn headline(
     objective: Option<&str>,
 ) -> Result<usize, AdviseError> {
     let find = |name: &str| metrics.iter().position(|m| m.name == name);
+    // An objective by name, or by its position in the file (from 1).
+    let by_number = |o: &str| {
+        let k: usize = o.parse().ok()?;
+        let name = &base.objectives.get(k.checked_sub(1)?)?.name;
+        find(&format!("objective {name} met"))
+    };
     match objective {
-        Some(o) => find(&format!("objective {o} met")).ok_or_else(|| {
-            let known: Vec<String> = base
-                .objectives
-                .iter()
-                .map(|o| format!("`{}`", o.name))
-                .collect();
-            AdviseError::Invalid(if known.is_empty() {
-                format!("--objective `{o}`: the scenario has no objectives")
-            } else {
-                format!(
-                    "--objective `{o}`: no such objective; expected one of {}",
-                    known.join(", ")
-                )
-            })
-        }),
+        Some(o) => find(&format!("objective {o} met"))
+            .or_else(|| by_number(o))
+            .ok_or_else(|| {
+                let known: Vec<String> = base
+                    .objectives
+                    .iter()
+                    .map(|o| format!("`{}`", o.name))
+                    .collect();
+                AdviseError::Invalid(if known.is_empty() {
+                    format!("--objective `{o}`: the scenario has no objectives")
+                } else {
+                    format!(
+                        "--objective `{o}`: no such objective; expected one of {}",
+                        known.join(", ")
+                    )
+                })
+            }),
         None => base
             .objectives
             .first()

@@ -22,8 +22,9 @@ pub(super) struct AdviseArgs {
     /// The plan: a strategy of the scenario (default: its `default_strategy`).
     #[arg(long)]
     strategy: Option<String>,
-    /// The objective to rank the levers on, by name (default: the
-    /// scenario's first; without objectives, the mean downtime per app down).
+    /// The objective to rank the levers on, by name or by its number in
+    /// the file from 1 (default: the scenario's first; without objectives,
+    /// the mean downtime per app down).
     #[arg(long)]
     objective: Option<String>,
     /// A levers file: your own levers, with their costs, instead of the

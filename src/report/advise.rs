@@ -96,53 +96,60 @@ fn capitalised(s: &str) -> String {
     }
 }
 
-/// The verdict sentence: what the best lever does to the headline.
+/// The verdict sentence: what the best lever does to the headline; when
+/// no lever improves it, what the best one does to the mean downtime.
 pub fn verdict(a: &Advice) -> String {
     let def = &a.metrics[a.headline];
     let what = headline_phrase(def);
-    let base = a.base[a.headline];
-    let best = a.levers.first().filter(|l| {
-        let e = &l.effects[a.headline];
-        e.significant() && l.gain(&a.metrics, a.headline) > 0.0
-    });
-    match best {
-        Some(l) => {
-            let e = &l.effects[a.headline];
-            let up = e.diff > 0.0;
-            let verb = if up { "raises" } else { "lowers" };
-            let (lo, hi) = e.interval();
-            let (lo, hi) = if def.diff_unit() == "pp" {
-                (lo.max(-100.0), hi.min(100.0))
-            } else {
-                (lo, hi)
-            };
-            let ci = if def.diff_unit() == "pp" {
-                format!(
-                    "{}–{}",
-                    percent(lo.abs().min(hi.abs()), 1).trim_end_matches(" %"),
-                    percent(lo.abs().max(hi.abs()), 1).trim_end_matches(" %")
-                )
-            } else {
-                format!(
-                    "{}–{}",
-                    value(def, lo.abs().min(hi.abs())),
-                    value(def, lo.abs().max(hi.abs()))
-                )
-            };
-            format!(
-                "{} {verb} {what} from {} to {} ({}, 95 % CI {ci}).",
-                capitalised(&l.lever.label),
-                value(def, base),
-                value(def, e.value),
-                amount(def, e.diff),
-            )
-        }
-        None => format!(
-            "No lever improves {what} significantly over {} runs (the plan: {}).",
-            a.done,
-            value(def, base)
-        ),
+    let improves =
+        |l: &&LeverResult, m: usize| l.effects[m].significant() && l.gain(&a.metrics, m) > 0.0;
+    if let Some(l) = a.levers.first().filter(|l| improves(l, a.headline)) {
+        return format!("{}.", capitalised(&change(a, l, a.headline)));
     }
+    let head = format!(
+        "No lever improves {what} significantly over {} runs (the plan: {})",
+        a.done,
+        value(def, a.base[a.headline])
+    );
+    let second = a.metric(crate::advise::MEAN_DOWNTIME);
+    match (second, a.levers.first()) {
+        (Some(m), Some(l)) if m != a.headline && improves(&l, m) => {
+            format!("{head}; the best lever: {}.", change(a, l, m))
+        }
+        _ => format!("{head}."),
+    }
+}
+
+/// `LEVER raises WHAT from A to B (+D, 95 % CI LO–HI)`.
+fn change(a: &Advice, l: &LeverResult, m: usize) -> String {
+    let def = &a.metrics[m];
+    let e = &l.effects[m];
+    let verb = if e.diff > 0.0 { "raises" } else { "lowers" };
+    let (lo, hi) = e.interval();
+    let pp = def.diff_unit() == "pp";
+    let (lo, hi) = if pp {
+        (lo.max(-100.0), hi.min(100.0))
+    } else {
+        (lo, hi)
+    };
+    let (small, large) = (lo.abs().min(hi.abs()), lo.abs().max(hi.abs()));
+    let ci = if pp {
+        format!(
+            "{}–{}",
+            percent(small, 1).trim_end_matches(" %"),
+            percent(large, 1).trim_end_matches(" %")
+        )
+    } else {
+        format!("{}–{}", value(def, small), value(def, large))
+    };
+    format!(
+        "{} {verb} {} from {} to {} ({}, 95 % CI {ci})",
+        l.lever.label,
+        headline_phrase(def),
+        value(def, e.base),
+        value(def, e.value),
+        amount(def, e.diff),
+    )
 }
 
 /// The columns of the ranked table: the headline, then the mean
@@ -164,15 +171,21 @@ fn columns(a: &Advice) -> Vec<usize> {
     cols
 }
 
+/// A short column title; the sentence above the table names the metrics
+/// in full.
 fn column_title(def: &MetricDef) -> String {
-    match def
-        .name
-        .strip_prefix("objective ")
-        .and_then(|n| n.strip_suffix(" met"))
-    {
-        Some(o) => format!("P({o})"),
-        None if def.name == crate::advise::WEIGHTED_IMPACT => "weighted impact".into(),
-        None => def.name.clone(),
+    if def.name.starts_with("objective ") {
+        "P(met)".into()
+    } else if def.name == crate::advise::WEIGHTED_IMPACT {
+        "weighted impact".into()
+    } else if def.name == crate::advise::MEAN_DOWNTIME {
+        "mean downtime".into()
+    } else if let Some((incident, what)) = def.name.split_once(": ") {
+        // `incident 2 (bug): 90 % back` -> `90 % back (incident 2)`.
+        let k = incident.split(" (").next().unwrap_or(incident);
+        format!("{what} ({k})")
+    } else {
+        def.name.clone()
     }
 }
 
@@ -207,7 +220,13 @@ pub fn render_advise(a: &Advice, apply: &str) -> String {
             } else {
                 value(&a.metrics[m], a.base[m])
             };
-            format!("{} {v}", column_title(&a.metrics[m]))
+            let def = &a.metrics[m];
+            let name = if m == a.headline {
+                headline_phrase(def)
+            } else {
+                def.name.clone()
+            };
+            format!("{name} {v}")
         })
         .collect();
     let _ = writeln!(out, "The plan: {}.", plan.join(", "));
