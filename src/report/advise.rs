@@ -563,3 +563,43 @@ pub fn advise_svgs(a: &Advice, command: &str) -> Vec<super::NamedFile> {
     }
     files
 }
+
+/// The "top levers" section of an HTML report: the verdict, the `top`
+/// best levers with their paired change of each metric, and the tornado
+/// chart inline; `command` reproduces the advice. The HTML report's
+/// builder has no hook for it yet (docs/advise.md, "Not done"): it is
+/// ready for one.
+pub fn advise_html_section(a: &Advice, top: usize, command: &str) -> String {
+    use crate::chart::svg::escape;
+    let mut out = String::new();
+    let _ = writeln!(out, "<section class=\"advise\">\n<h2>Top levers</h2>");
+    let _ = writeln!(out, "<p>{}</p>", escape(&verdict(a)));
+    let cols = columns(a);
+    let _ = write!(out, "<table>\n<tr><th>#</th><th>lever</th>");
+    for &m in &cols {
+        let _ = write!(out, "<th>{}</th>", escape(&column_title(&a.metrics[m])));
+    }
+    let _ = writeln!(out, "</tr>");
+    for (i, l) in a.levers.iter().take(top).enumerate() {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td>",
+            i + 1,
+            escape(&l.lever.label)
+        );
+        for &m in &cols {
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                escape(&cell(&a.metrics[m], &l.effects[m]))
+            );
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</table>");
+    let svg = crate::chart::advise::tornado_chart(a, command);
+    // Inline: without its XML declaration, if any.
+    let svg = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]);
+    let _ = writeln!(out, "<figure>{svg}</figure>\n</section>");
+    out
+}

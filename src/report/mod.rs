@@ -11,7 +11,10 @@ mod html;
 mod json;
 mod text;
 
-pub use advise::{AdviseJson, advise_json, advise_svgs, render_advise, verdict as advise_verdict};
+pub use advise::{
+    AdviseJson, advise_html_section, advise_json, advise_svgs, render_advise,
+    verdict as advise_verdict,
+};
 pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep_csv, verdict};
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};

@@ -430,3 +430,35 @@ fn the_charts_are_written() {
     assert!(frontier.contains("Pareto frontier"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The "top levers" section for an HTML report: the verdict, the best
+/// levers and the tornado chart, from the library.
+#[test]
+fn the_top_levers_section_is_ready_for_the_html_report() {
+    use hvsim::advise::{Request, advise, levers::derive};
+    use hvsim::scenario::Document;
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/advise-shifts.yaml");
+    let doc = Document::read(&path).expect("parses");
+    let base = doc.load("advise-shifts.yaml").expect("loads");
+    let req = Request {
+        doc: &doc,
+        base: &base,
+        strategy: "restart",
+        objective: None,
+        levers: derive(&doc, &base, base.default_strategy()),
+        runs: 16,
+        seed: 1,
+        jobs: 1,
+        combine: 1,
+    };
+    let advice = advise(&req, &|_| true).expect("advice");
+    let html = hvsim::report::advise_html_section(&advice, 3, "hvsim advise x");
+    assert!(html.contains("<h2>Top levers</h2>"));
+    assert!(
+        html.contains("Round-the-clock shifts for team ops"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<tr><td>").count(), 3);
+    assert!(html.contains("<svg"));
+}
