@@ -13,6 +13,18 @@ const LOSS: &str = "#D55E00";
 const NEUTRAL: &str = "#999999";
 const ROW: f64 = 22.0;
 
+/// The headline as a phrase: `P(objective)` or the metric's name.
+fn headline_phrase(def: &crate::montecarlo::MetricDef) -> String {
+    match def
+        .name
+        .strip_prefix("objective ")
+        .and_then(|n| n.strip_suffix(" met"))
+    {
+        Some(o) => format!("P({o})"),
+        None => def.name.clone(),
+    }
+}
+
 /// The unit of a difference, spelled out for an axis title.
 fn unit_words(unit: &str) -> &str {
     match unit {
@@ -40,11 +52,12 @@ fn cut(text: &str, chars: usize) -> String {
 pub fn tornado_chart(a: &Advice, command: &str) -> String {
     let def = &a.metrics[a.headline];
     let n = a.levers.len().max(1);
-    let labels: Vec<String> = a.levers.iter().map(|l| cut(&l.lever.label, 48)).collect();
+    let labels: Vec<String> = a.levers.iter().map(|l| cut(&l.lever.label, 40)).collect();
     let left = labels
         .iter()
         .map(|l| text_width(l, FONT_PX))
         .fold(120.0f64, f64::max)
+        .min(WIDTH * 0.3)
         + 16.0;
     let legend = vec![
         LegendEntry {
@@ -60,25 +73,47 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
             label: "no significant difference (95 % CI spans 0)".into(),
         },
     ];
-    let lay = Layout::new(
-        WIDTH,
-        n as f64 * ROW + 8.0,
-        Some(left.min(WIDTH / 2.0)),
-        &[],
-        &legend,
-    )
-    .reproduced_by(command);
+    let lay =
+        Layout::new(WIDTH, n as f64 * ROW + 8.0, Some(left), &[], &legend).reproduced_by(command);
     let f = lay.frame;
+    // The title and subtitle start at the plot's left edge: cut them to
+    // the width left.
+    let room = |px: f64, text: &str| {
+        // Bold titles run wider than the estimate: a tenth of margin.
+        let avail = (WIDTH - f.x - 8.0) / 1.1;
+        let mut n = text.chars().count();
+        while n > 8 && text_width(&cut(text, n), px) > avail {
+            n -= 1;
+        }
+        cut(text, n)
+    };
     let mut svg = lay.start(
-        &format!("What each lever changes: {}", def.name),
-        &format!(
-            "paired difference against the plan ({}), 95 % CI, {} replications on common random numbers (seed {})",
-            a.strategy, a.done, a.seed
+        &room(
+            15.0,
+            &format!("What each lever changes: {}", headline_phrase(def)),
+        ),
+        &room(
+            FONT_PX,
+            &format!(
+                "lever − plan ({}), 95 % CI, {} runs on common random numbers (seed {})",
+                a.strategy, a.done, a.seed
+            ),
         ),
     );
+    let pp = def.diff_unit() == "pp";
+    // A difference of shares lies within ±100 pp, whatever the normal
+    // approximation says.
+    let interval = |e: &crate::advise::Effect| {
+        let (lo, hi) = e.interval();
+        if pp {
+            (lo.max(-100.0), hi.min(100.0))
+        } else {
+            (lo, hi)
+        }
+    };
     let ends = a.levers.iter().flat_map(|l| {
         let e = &l.effects[a.headline];
-        let (lo, hi) = e.interval();
+        let (lo, hi) = interval(e);
         [
             if lo.is_finite() { lo } else { e.diff },
             if hi.is_finite() { hi } else { e.diff },
@@ -135,7 +170,7 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
                 def.diff_unit()
             ),
         );
-        let (clo, chi) = e.interval();
+        let (clo, chi) = interval(e);
         if clo.is_finite() && chi.is_finite() {
             let (a_, b_) = (f.x_of(clo, x_lo, x_hi), f.x_of(chi, x_lo, x_hi));
             let mid = y + ROW / 2.0 - 1.0;
@@ -171,7 +206,7 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
     let lay = Layout::new(WIDTH, 320.0, Some(88.0), &[], &legend).reproduced_by(command);
     let f = lay.frame;
     let mut svg = lay.start(
-        &format!("Cost against {}", def.name),
+        &format!("Cost against {}", headline_phrase(def)),
         &format!(
             "the plan ({}), each costed lever and combination; means over {} replications (seed {})",
             a.strategy, a.done, a.seed

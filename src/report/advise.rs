@@ -278,7 +278,8 @@ fn cost_text(c: &crate::advise::Cost) -> String {
         parts.push(format!("{} a year", thousands(c.money_per_year)));
     }
     if c.people > 0.0 {
-        parts.push(format!("{} people", c.people));
+        let who = if c.people == 1.0 { "person" } else { "people" };
+        parts.push(format!("{} {who}", c.people));
     }
     if parts.is_empty() {
         "free".into()
@@ -364,7 +365,7 @@ fn costs_section(out: &mut String, a: &Advice) {
     }
     let _ = writeln!(
         out,
-        "\nPareto frontier of cost against {} ({} combination(s) tried, {} on the frontier):\n{t}",
+        "\nPareto frontier of cost against {} ({} options compared: the plan, each costed lever and the combinations tried; {} on the frontier):\n{t}",
         headline_phrase(def),
         all.len(),
         front.len()
