@@ -187,7 +187,7 @@ fn collect() -> Outputs {
         "advise",
         "tests/fixtures/advise-staff.yaml",
         "--levers",
-        "tests/fixtures/advise-levers.yaml",
+        "tests/fixtures/advise-levers/staff-costs.yaml",
         "--combine",
         "2",
         "--runs",
