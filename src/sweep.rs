@@ -37,13 +37,7 @@ impl SetSpec {
 /// or one list or mapping in YAML's flow style (`[ha-restart, restart]`,
 /// `{lag: 5m}`).
 pub fn parse_set(text: &str) -> Result<SetSpec, String> {
-    let (path, values) = text.split_once('=').ok_or_else(|| {
-        format!("expected PATH=VALUES, like `teams.ops.members=2..10`, got `{text}`")
-    })?;
-    let path: Vec<String> = path.trim().split('.').map(str::to_string).collect();
-    if path.iter().any(String::is_empty) {
-        return Err(format!("`{text}`: the path has an empty part"));
-    }
+    let (path, values) = split_path(text, "VALUES", "teams.ops.members=2..10")?;
     let values = values.trim();
     let parsed: Vec<Value> = if values.starts_with('[') || values.starts_with('{') {
         // One list or mapping, in YAML's flow style: `[restart, reinstall]`.
@@ -98,6 +92,39 @@ fn split_top(text: &str) -> impl Iterator<Item = &str> {
 /// A list or mapping written in YAML's flow style, as one value.
 fn flow(text: &str) -> Result<Value, String> {
     serde_saphyr::from_str::<Value>(text).map_err(|e| e.to_string())
+}
+
+/// Parses `PATH=VALUE`: one value, taken whole (a comma is part of it, as
+/// in `teams.ops.shifts.0=Sat,Sun 09:00-13:00`), for a single change.
+pub fn parse_set_value(text: &str) -> Result<SetSpec, String> {
+    let (path, value) = split_path(text, "VALUE", "teams.ops.members=8")?;
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("`{text}`: no value after `=`"));
+    }
+    // A list or mapping in YAML's flow style is one value too.
+    let value = if value.starts_with('[') || value.starts_with('{') {
+        flow(value).map_err(|e| format!("`{value}`: {e}"))?
+    } else {
+        scalar(value)
+    };
+    Ok(SetSpec {
+        text: text.to_string(),
+        path,
+        values: vec![value],
+    })
+}
+
+/// `PATH=REST` split at the first `=`, the path split at its dots.
+fn split_path<'t>(text: &'t str, what: &str, like: &str) -> Result<(Vec<String>, &'t str), String> {
+    let (path, rest) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected PATH={what}, like `{like}`, got `{text}`"))?;
+    let path: Vec<String> = path.trim().split('.').map(str::to_string).collect();
+    if path.iter().any(String::is_empty) {
+        return Err(format!("`{text}`: the path has an empty part"));
+    }
+    Ok((path, rest))
 }
 
 fn scalar(text: &str) -> Value {

@@ -115,7 +115,11 @@ pub(super) fn shell_quote(text: &str) -> String {
 /// The start of the command line that reproduces a result: `hvsim SUB`,
 /// the scenario file as given (none for the embedded default) and
 /// `--faults FILE`, quoted for a shell. The caller adds the rest.
-fn command_line(sub: &str, scenario: Option<&PathBuf>, faults: Option<&PathBuf>) -> String {
+pub(super) fn command_line(
+    sub: &str,
+    scenario: Option<&PathBuf>,
+    faults: Option<&PathBuf>,
+) -> String {
     let mut command = format!("hvsim {sub}");
     if let Some(p) = scenario {
         command.push(' ');

@@ -4,7 +4,11 @@
 
 use std::path::PathBuf;
 
-use hvsim::scenario::{self, ScenarioError};
+use hvsim::scenario::{self, Document, ScenarioError};
+use hvsim::sweep::{SetSpec, show};
+use serde_json::Value;
+
+use super::args::MonteCarloArgs;
 use hvsim::{Scenario, Strategy};
 
 use super::Failure;
@@ -78,4 +82,40 @@ pub(super) fn pick_strategies<'a>(
             })
         })
         .collect()
+}
+
+/// The scenario file (or the embedded default) as a document, with the
+/// faults of the campaign file if one is given.
+pub(super) fn document(common: &MonteCarloArgs) -> Result<Document, Failure> {
+    let mut doc = match &common.scenario {
+        Some(p) => Document::read(p),
+        None => Document::parse(
+            scenario::DEFAULT_SCENARIO_YAML,
+            scenario::DEFAULT_SCENARIO_NAME,
+            scenario::Format::Yaml,
+        ),
+    }
+    .map_err(load_failure)?;
+    if let Some(f) = &common.faults {
+        doc.merge_faults(&Document::read(f).map_err(load_failure)?);
+    }
+    Ok(doc)
+}
+
+/// The scenario at one point of the grid, named after the file and the
+/// values set (`FILE with a=1 b=x`).
+pub(super) fn at_point(
+    doc: &Document,
+    sets: &[SetSpec],
+    point: &[Value],
+) -> Result<hvsim::Scenario, Failure> {
+    let mut d = doc.clone();
+    let mut label = Vec::new();
+    for (set, v) in sets.iter().zip(point) {
+        d.set(&set.path, v.clone())
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        label.push(format!("{}={}", set.name(), show(v)));
+    }
+    let file = format!("{} with {}", doc.file(), label.join(" "));
+    d.load(&file).map_err(|e| Failure::Input(e.to_string()))
 }

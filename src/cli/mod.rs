@@ -12,6 +12,7 @@
 mod advise;
 mod args;
 mod compare;
+mod examples;
 mod r#gen;
 mod load;
 mod merge;
@@ -35,7 +36,7 @@ use output::note;
 /// Without a command, runs the embedded default scenario: the December 2018
 /// outage of the government of New Caledonia.
 #[derive(Parser, Debug)]
-#[command(name = "hvsim", version, about, long_about = None)]
+#[command(name = "hvsim", version, about, long_about = None, after_help = examples::HVSIM)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -44,29 +45,37 @@ pub(crate) struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Simulate one replication of a strategy and report the recovery.
+    #[command(after_help = examples::RUN)]
     Run(run::RunArgs),
     /// Run strategies side by side over many replications (common random numbers).
+    #[command(after_help = examples::COMPARE)]
     Compare(compare::CompareArgs),
     /// Run the comparison at each point of a grid of scenario values:
     /// how much does each extra engineer buy?
+    #[command(after_help = examples::SWEEP)]
     Sweep(sweep::SweepArgs),
     /// Merge shard files written by `compare --shard i/n --out FILE` into the
     /// report of the unsharded run.
+    #[command(after_help = examples::MERGE)]
     Merge(merge::MergeArgs),
     /// Write one self-contained HTML report: summary, charts, one run's
     /// Gantt chart and per-app table, assumptions, and how to reproduce it.
+    #[command(after_help = examples::REPORT)]
     Report(report::ReportArgs),
     /// Write a synthetic scenario: an estate of any size, for benchmarks
     /// and scale tests (deterministic for a given seed).
+    #[command(after_help = examples::GEN)]
     Gen(r#gen::GenArgs),
     /// Which single change to the plan would help most: levers derived from
     /// the scenario (or your own, with costs) ranked on common random numbers.
     Advise(advise::AdviseArgs),
     /// Check scenario files and report every problem with file:line:col.
+    #[command(after_help = examples::VALIDATE)]
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema (draft 2020-12) of scenario or fault campaign
     /// files, for editors to check and complete them as they are typed
     /// (docs/editors.md).
+    #[command(after_help = examples::SCHEMA)]
     Schema(schema::SchemaArgs),
 }
 

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use hvsim::SimError;
-use hvsim::report::{Clock, render_run, run_json};
+use hvsim::report::{AppRows, Clock, render_run_rows, run_json};
 
 use super::Failure;
-use super::args::run_command;
+use super::args::{command_line, run_command, shell_quote};
 use super::load::{load, pick_strategies};
 use super::output::{emit, emit_json, write_files};
 use super::trace;
@@ -40,6 +40,21 @@ pub(super) struct RunArgs {
     /// Also write the data behind them (apps.csv, tasks.csv, curve.csv) into this directory.
     #[arg(long, value_name = "DIR")]
     csv: Option<PathBuf>,
+    /// The apps the text report's table lists: `notable` (those that missed
+    /// an objective, were still down at the end or were down longest; all
+    /// of them when few went down) or `all`.
+    #[arg(long, value_enum, default_value_t = AppsArg::Notable)]
+    apps: AppsArg,
+}
+
+/// `--apps`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum AppsArg {
+    /// Those that missed an objective, were still down or were down longest.
+    #[default]
+    Notable,
+    /// Every app that went down.
+    All,
 }
 
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
@@ -71,7 +86,13 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     if args.json {
         emit_json(&run_json(&scenario, &outcome))?;
     } else {
-        emit(&render_run(&scenario, &outcome))?;
+        let rows = match args.apps {
+            AppsArg::Notable => AppRows::Notable,
+            AppsArg::All => AppRows::All,
+        };
+        let mut text = render_run_rows(&scenario, &outcome, rows);
+        text.push_str(&next_steps(&args, &scenario, &strategy.id));
+        emit(&text)?;
     }
     if let Some(dir) = &args.svg {
         let command = run_command(
@@ -86,4 +107,43 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         write_files(dir, &hvsim::report::run_csvs(&scenario, &outcome))?;
     }
     Ok(())
+}
+
+/// What to run next, with this run's scenario and faults: the comparison
+/// over many runs, the report, and another strategy.
+fn next_steps(args: &RunArgs, scenario: &hvsim::Scenario, strategy: &str) -> String {
+    let (file, faults) = (args.scenario.as_ref(), args.faults.as_ref());
+    let mut lines = vec![
+        (
+            command_line("compare", file, faults),
+            "every strategy over 1,000 runs, with confidence intervals".to_string(),
+        ),
+        (
+            format!("{} -o report.html", command_line("report", file, faults)),
+            "the charts, this comparison and a run's Gantt chart in one page".to_string(),
+        ),
+    ];
+    if let Some(other) = scenario.strategies.iter().find(|s| s.id != strategy) {
+        lines.push((
+            format!(
+                "{} --strategy {}",
+                command_line("run", file, faults),
+                shell_quote(&other.id)
+            ),
+            format!(
+                "this run with another strategy (of {})",
+                scenario.strategies.len()
+            ),
+        ));
+    }
+    let width = lines
+        .iter()
+        .map(|(c, _)| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::from("\nNext\n");
+    for (command, what) in lines {
+        out.push_str(&format!("  {command:<width$}   {what}\n"));
+    }
+    out
 }

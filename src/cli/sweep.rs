@@ -1,16 +1,15 @@
 //! `hvsim sweep`: the comparison at each point of a grid of scenario
 //! values. The scenario layer edits and loads the document at each point
-//! ([`scenario::Document`]); this file runs the comparisons and writes the
+//! ([`hvsim::scenario::Document`]); this file runs the comparisons and writes the
 //! table, JSON, CSV and charts.
 
 use std::path::PathBuf;
 
-use hvsim::scenario::{self, Document};
-use hvsim::sweep::{SetSpec, parse_set, points, show};
+use hvsim::sweep::{SetSpec, parse_set, points};
 use serde_json::Value;
 
 use super::args::{MonteCarloArgs, shell_quote};
-use super::load::{load, load_failure, pick_strategies};
+use super::load::{at_point, document, load, pick_strategies};
 use super::output::{emit, emit_json, save, write_files};
 use super::{Failure, study_failure};
 
@@ -71,38 +70,6 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         emit(&hvsim::report::render_sweep(&names, &results))?;
     }
     Ok(())
-}
-
-/// The scenario file (or the embedded default) as a document, with the
-/// faults of the campaign file if one is given.
-fn document(common: &MonteCarloArgs) -> Result<Document, Failure> {
-    let mut doc = match &common.scenario {
-        Some(p) => Document::read(p),
-        None => Document::parse(
-            scenario::DEFAULT_SCENARIO_YAML,
-            scenario::DEFAULT_SCENARIO_NAME,
-            scenario::Format::Yaml,
-        ),
-    }
-    .map_err(load_failure)?;
-    if let Some(f) = &common.faults {
-        doc.merge_faults(&Document::read(f).map_err(load_failure)?);
-    }
-    Ok(doc)
-}
-
-/// The scenario at one point of the grid, named after the file and the
-/// values set (`FILE with a=1 b=x`).
-fn at_point(doc: &Document, sets: &[SetSpec], point: &[Value]) -> Result<hvsim::Scenario, Failure> {
-    let mut d = doc.clone();
-    let mut label = Vec::new();
-    for (set, v) in sets.iter().zip(point) {
-        d.set(&set.path, v.clone())
-            .map_err(|e| Failure::Input(e.to_string()))?;
-        label.push(format!("{}={}", set.name(), show(v)));
-    }
-    let file = format!("{} with {}", doc.file(), label.join(" "));
-    d.load(&file).map_err(|e| Failure::Input(e.to_string()))
 }
 
 /// `--csv` and `--svg`.

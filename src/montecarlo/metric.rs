@@ -58,8 +58,9 @@ impl MetricDef {
     }
 }
 
-/// The metrics every comparison reports, in order: for each incident, the
-/// hours from its strike to the first app, 50 %, 90 % and 100 % back; then
+/// The metrics every comparison reports, in order: for each bug, the hours
+/// from its first strike (its first incident) to the first app, 50 %, 90 %
+/// and 100 % of that incident's apps back (none when it did not strike); then
 /// the mean downtime of the apps that went down, and the criticality-weighted
 /// impact.
 pub fn metric_defs(scenario: &Scenario) -> Vec<MetricDef> {
@@ -107,7 +108,9 @@ pub fn run_metrics(scenario: &Scenario, o: &Outcome) -> Vec<Option<f64>> {
     };
     let mut values = Vec::new();
     for k in 0..scenario.bugs.len() {
-        match o.incidents.get(k) {
+        // Bug k's first incident (a bug may strike several times, and bugs
+        // need not strike in the order they are declared).
+        match o.incidents.iter().find(|inc| inc.bug.index() == k) {
             Some(inc) => {
                 let m = inc.milestones;
                 for t in [m.first, m.half, m.ninety, m.all] {

@@ -1,6 +1,6 @@
-//! The report of `hvsim compare`: per strategy the distribution of each
-//! metric, then the paired differences against the first strategy with a
-//! plain-language verdict.
+//! The report of `hvsim compare`: the findings first ([`super::findings`]),
+//! then per strategy the distribution of each metric, then the paired
+//! differences against the first strategy with a plain-language verdict.
 
 use std::fmt::Write;
 
@@ -175,6 +175,10 @@ pub fn render_compare(scenario_name: &str, c: &Comparison) -> String {
         names.join(", "),
         c.seed
     );
+    out.push_str(&super::findings::render_findings(c));
+    if c.strategies.len() > 1 {
+        let _ = writeln!(out, "\nDetail: each metric per strategy");
+    }
     for (m, def) in c.metrics.iter().enumerate() {
         let mut table = Table::new();
         table

@@ -7,6 +7,7 @@ mod advise;
 mod compare;
 mod data;
 mod export;
+mod findings;
 mod html;
 mod json;
 mod text;
@@ -18,9 +19,10 @@ pub use advise::{
 pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep_csv, verdict};
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
+pub use findings::{Paired, paired, render_findings};
 pub use html::{HtmlReport, assumption_comments, render_html};
 pub use json::{RunJson, run_json};
-pub use text::{count_by_reason, render_run};
+pub use text::{AppRows, NOTABLE_ROWS, count_by_reason, render_run, render_run_rows};
 
 pub use crate::chart::clock::Clock;
 

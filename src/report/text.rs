@@ -10,8 +10,31 @@ use crate::metrics::{DataLoss, FaultKind, Outcome, Verdict, Waiting};
 use crate::model::Scenario;
 use crate::sim::{SimTime, StopReason};
 
-/// Renders one run: faults, recovery milestones, the per-app table, totals.
+/// Which apps the per-app table of a run lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AppRows {
+    /// Every app that went down when there are at most [`NOTABLE_ROWS`]*2
+    /// of them; otherwise those that missed an objective or were still
+    /// down at the end, and the [`NOTABLE_ROWS`] longest down.
+    #[default]
+    Notable,
+    /// Every app that went down.
+    All,
+}
+
+/// How many of the longest-down apps [`AppRows::Notable`] lists.
+pub const NOTABLE_ROWS: usize = 10;
+
+/// Renders one run: the summary first (apps down and back, downtime,
+/// objectives, each incident's milestones), then the detail (faults,
+/// recovery, objectives, availability, totals), then the apps that
+/// matter most ([`AppRows::Notable`]).
 pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
+    render_run_rows(scenario, outcome, AppRows::Notable)
+}
+
+/// [`render_run`], with the per-app table listing `rows`.
+pub fn render_run_rows(scenario: &Scenario, outcome: &Outcome, rows: AppRows) -> String {
     let clock = Clock::new(scenario);
     let strategy = &scenario.strategies[outcome.strategy.index()];
     let mut out = String::new();
@@ -30,13 +53,151 @@ pub fn render_run(scenario: &Scenario, outcome: &Outcome) -> String {
         let _ = writeln!(out, "  {}", d.trim());
     }
 
+    summary_section(&mut out, scenario, outcome, &clock);
     faults_section(&mut out, scenario, outcome, &clock);
     recovery_section(&mut out, scenario, outcome, &clock);
     objectives_section(&mut out, scenario, outcome);
-    apps_section(&mut out, scenario, outcome, &clock);
     availability_section(&mut out, scenario, outcome);
     totals_section(&mut out, scenario, outcome, &clock);
+    apps_section(&mut out, scenario, outcome, &clock, rows);
     out
+}
+
+/// The run in a few lines: how many apps went down and when they were all
+/// back, the downtime, each objective met or missed, and each incident's
+/// milestones as durations since its strike.
+fn summary_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clock: &Clock) {
+    let _ = writeln!(out, "\nSummary");
+    let totals = outcome.totals(scenario);
+    let incidents = outcome.incidents.len();
+    if totals.apps_down == 0 {
+        let _ = writeln!(
+            out,
+            "  no app went down ({incidents} incident(s), {} fault(s))",
+            outcome.faults.len()
+        );
+        return;
+    }
+    let last_up = outcome.apps.iter().filter_map(|a| a.final_up()).max();
+    let first_strike = outcome.incidents.first().map(|i| i.at);
+    let back = match (totals.apps_still_down(), last_up, first_strike) {
+        (0, Some(t), Some(at)) => format!(
+            "every one was back by {}, {} after the first strike",
+            clock.short(t),
+            t.saturating_since(at)
+        ),
+        (0, Some(t), None) => format!("every one was back by {}", clock.short(t)),
+        (n, _, _) => format!("{n} still down when the horizon ended"),
+    };
+    let cause = if incidents > 0 {
+        format!("in {incidents} incident(s)")
+    } else {
+        format!("through {} failure(s)", outcome.faults.len())
+    };
+    let _ = writeln!(
+        out,
+        "  {} of {} apps went down {cause}; {back}",
+        totals.apps_down,
+        scenario.apps.len(),
+    );
+    if let Some(mean) = totals.mean_downtime() {
+        let _ = writeln!(
+            out,
+            "  downtime {} in all, {mean} per app down on average",
+            totals.downtime
+        );
+    }
+    if !scenario.objectives.is_empty() {
+        let results = outcome.objectives(scenario);
+        let met = results
+            .iter()
+            .filter(|r| r.verdict() == Verdict::Met)
+            .count();
+        let missed: Vec<String> = scenario
+            .objectives
+            .iter()
+            .zip(&results)
+            .filter(|(_, r)| r.verdict() != Verdict::Met)
+            .map(|(o, r)| match r.verdict() {
+                Verdict::Missed => format!("MISSED {}", o.name),
+                _ => format!("open {}", o.name),
+            })
+            .collect();
+        let _ = write!(
+            out,
+            "  objectives: {met} of {} met",
+            scenario.objectives.len()
+        );
+        if missed.is_empty() {
+            let _ = writeln!(out);
+        } else {
+            let _ = writeln!(out, "; {}", missed.join("; "));
+        }
+    }
+    for (k, inc) in outcome.incidents.iter().enumerate() {
+        if inc.apps.is_empty() {
+            continue;
+        }
+        let m = inc.milestones;
+        let mut steps = Vec::new();
+        for (label, t) in [("50 % back", m.half), ("90 %", m.ninety), ("all", m.all)] {
+            match t {
+                Some(t) => steps.push(format!("{label} after {}", t.saturating_since(inc.at))),
+                None => {
+                    steps.push(format!("{label} not back within the horizon"));
+                    break;
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  incident {} ({}, {}, {} apps): {}",
+            k + 1,
+            scenario.bugs[inc.bug.index()].id,
+            clock.short(inc.at),
+            inc.apps.len(),
+            steps.join(", ")
+        );
+    }
+}
+
+/// The apps [`AppRows::Notable`] lists: all that went down when they are
+/// few; otherwise those that missed an objective or were still down at the
+/// end, and the [`NOTABLE_ROWS`] longest down.
+fn notable_apps(scenario: &Scenario, outcome: &Outcome) -> Vec<bool> {
+    let down: Vec<usize> = (0..outcome.apps.len())
+        .filter(|&a| outcome.apps[a].first_down().is_some())
+        .collect();
+    let mut keep = vec![false; outcome.apps.len()];
+    if down.len() <= 2 * NOTABLE_ROWS {
+        for a in down {
+            keep[a] = true;
+        }
+        return keep;
+    }
+    for r in outcome.objectives(scenario) {
+        for a in r
+            .rto_missed
+            .iter()
+            .chain(&r.rpo_missed)
+            .chain(&r.rto_undetermined)
+        {
+            keep[a.index()] = true;
+        }
+    }
+    let horizon = outcome.horizon;
+    for &a in &down {
+        if outcome.apps[a].final_up().is_none() {
+            keep[a] = true;
+        }
+    }
+    let mut longest = down;
+    // Longest first; ties in the scenario's order.
+    longest.sort_by_key(|&a| std::cmp::Reverse(outcome.apps[a].downtime(horizon)));
+    for &a in longest.iter().take(NOTABLE_ROWS) {
+        keep[a] = true;
+    }
+    keep
 }
 
 /// The faults of the run, with the hosts and apps they took down.
@@ -205,8 +366,18 @@ fn objectives_section(out: &mut String, scenario: &Scenario, outcome: &Outcome) 
     }
 }
 
-/// The table of the apps that went down.
-fn apps_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clock: &Clock) {
+/// The table of the apps that went down (those of `which`).
+fn apps_section(
+    out: &mut String,
+    scenario: &Scenario,
+    outcome: &Outcome,
+    clock: &Clock,
+    which: AppRows,
+) {
+    let keep = match which {
+        AppRows::All => vec![true; outcome.apps.len()],
+        AppRows::Notable => notable_apps(scenario, outcome),
+    };
     let horizon = outcome.horizon;
     let data = scenario.backup.is_some()
         || scenario.replication.is_some()
@@ -228,10 +399,14 @@ fn apps_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clock:
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header);
-    let mut rows = 0;
-    for (app, o) in scenario.apps.iter().zip(&outcome.apps) {
+    let (mut rows, mut shown) = (0, 0);
+    for ((app, o), keep) in scenario.apps.iter().zip(&outcome.apps).zip(&keep) {
         let Some(down) = o.first_down() else { continue };
         rows += 1;
+        if !keep {
+            continue;
+        }
+        shown += 1;
         let up = match (o.final_up(), o.waiting) {
             (Some(t), _) => clock.short(t),
             (None, Some(w)) => format!("down: {}", w.describe()),
@@ -271,8 +446,15 @@ fn apps_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clock:
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-    let _ = writeln!(out, "\nApps ({rows} of {} went down)", scenario.apps.len());
-    if rows > 0 {
+    let _ = write!(out, "\nApps ({rows} of {} went down", scenario.apps.len());
+    if shown < rows {
+        let _ = write!(
+            out,
+            "; the {shown} that missed an objective, were still down at the end, or were down longest; `--apps all` lists every one"
+        );
+    }
+    let _ = writeln!(out, ")");
+    if shown > 0 {
         let _ = writeln!(out, "{table}");
     }
 }

@@ -28,9 +28,16 @@ fn no_arguments_runs_the_embedded_2018_incident() {
     // The per-app table names apps and shows durations in human units.
     assert!(text.contains("│ mail "), "{text}");
     assert!(text.contains("reinstall"), "{text}");
-    // And the same as `run` with the file itself, apart from the source line.
+    // And the same as `run` with the file itself, apart from the source
+    // line and the commands to run next (which name the file given).
     let from_file = run_ok(&["run", "scenarios/nouvelle-caledonie-2018.yaml"]);
-    let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    let body = |s: &str| {
+        s.lines()
+            .skip(1)
+            .take_while(|l| *l != "Next")
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     assert_eq!(body(&text), body(&from_file));
 }
 
@@ -364,4 +371,70 @@ fn json_lists_every_task_with_its_worker() {
             jiff::Timestamp::from_str(mail["start"].as_str().expect("start")).expect("date"),
         );
     assert!(span.as_secs() as u64 >= mail["work_s"].as_u64().expect("work"));
+}
+
+/// `hvsim run` puts the summary first, lists the apps that matter (every
+/// one with `--apps all`) and ends with what to run next, naming the file.
+#[test]
+fn run_summarises_first_and_says_what_to_run_next() {
+    let text = |args: &[&str]| {
+        let out = hvsim().args(args).output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let rows = |t: &str| {
+        t.lines()
+            .filter(|l| l.starts_with("│ ") && !l.starts_with("│ app "))
+            .count()
+    };
+    let default = text(&["run"]);
+    let summary = default.find("\nSummary\n").expect("a summary");
+    assert!(summary < default.find("\nFaults\n").expect("faults"));
+    assert!(default.contains(
+        "  160 of 160 apps went down in 2 incident(s); every one was back by Sat 29 Dec 09:08, 8d after the first strike"
+    ), "{default}");
+    assert!(
+        default.contains("  objectives: 0 of 2 met; MISSED e-mail"),
+        "{default}"
+    );
+    // The six apps over the first objective's RTO and the eight over the
+    // second's are all listed, with the ten longest down.
+    for app in ["ad-internal", "mail", "eservice-47", "eservice-54"] {
+        assert!(
+            default.lines().any(|l| l.starts_with(&format!("│ {app} "))),
+            "{app}"
+        );
+    }
+    assert!(rows(&default) < 40, "{}", rows(&default));
+    assert!(default.contains("`--apps all` lists every one"));
+    assert_eq!(rows(&text(&["run", "--apps", "all"])), 160);
+    // Few apps down: all of them, and no note.
+    let small = text(&["run", "scenarios/backup-restore.yaml"]);
+    assert_eq!(rows(&small), 20);
+    assert!(!small.contains("--apps all"));
+    // What to run next names the file given.
+    let next = &small[small.find("\nNext\n").expect("next steps")..];
+    assert!(
+        next.contains("hvsim compare scenarios/backup-restore.yaml "),
+        "{next}"
+    );
+    assert!(
+        next.contains("hvsim report scenarios/backup-restore.yaml -o report.html"),
+        "{next}"
+    );
+    assert!(
+        next.contains("hvsim run scenarios/backup-restore.yaml --strategy restore-fifo"),
+        "{next}"
+    );
+    // The summary of a run whose last app is not back says so.
+    let open = text(&["run", "scenarios/replicated-failover-runbook.yaml"]);
+    assert!(
+        open.contains("1 still down when the horizon ended"),
+        "{open}"
+    );
+    assert!(open.contains("all not back within the horizon"), "{open}");
 }

@@ -7,6 +7,7 @@ mod cli;
 mod compare;
 mod corpus;
 mod decisions;
+mod deploy;
 mod faults;
 mod fuzz_corpus;
 mod r#gen;

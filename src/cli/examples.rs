@@ -1,0 +1,141 @@
+//! The examples that end each command's `--help`: two or three real
+//! command lines and the page to read. The test below parses every one of
+//! them with the real argument parser and checks that the files they name
+//! exist, so an example cannot drift from the command.
+
+/// `hvsim --help`.
+pub(super) const HVSIM: &str = "\
+With no command, hvsim replays the December 2018 incident (the embedded
+default scenario, scenarios/nouvelle-caledonie-2018.yaml): `hvsim` is
+`hvsim run`.
+
+Examples:
+  hvsim run
+  hvsim compare --runs 1000
+  hvsim report -o report.html
+
+Read: README.md, then docs/design.md (what the model does).";
+
+/// `hvsim run --help`.
+pub(super) const RUN: &str = "\
+Examples:
+  hvsim run
+  hvsim run scenarios/backup-restore.yaml --strategy restore-fifo
+  hvsim run --strategy restore-from-backup --trace --svg charts
+
+Read: docs/recovery.md (what each method and order does).";
+
+/// `hvsim compare --help`.
+pub(super) const COMPARE: &str = "\
+Examples:
+  hvsim compare --runs 1000
+  hvsim compare --strategies as-in-2018,restore-from-backup --set teams.dtsi.members=8
+  hvsim compare --runs 1000000 --shard 0/16 --out shard-0.json
+
+Read: docs/design.md#monte-carlo-comparison-and-sharding; docs/distributed.md (shards).";
+
+/// `hvsim sweep --help`.
+pub(super) const SWEEP: &str = "\
+Examples:
+  hvsim sweep --set teams.dtsi.members=4..12 --strategies as-in-2018,restore-from-backup
+  hvsim sweep scenarios/backup-restore.yaml --set backup.streams=1..8 --csv sweep.csv
+
+Read: README.md (sweep) for the path syntax.";
+
+/// `hvsim merge --help`.
+pub(super) const MERGE: &str = "\
+Examples:
+  hvsim merge shard-0.json shard-1.json shard-2.json shard-3.json
+  hvsim merge --json results/shard-*.json
+
+Read: docs/distributed.md (what merge checks, and running shards on Slurm or Kubernetes).";
+
+/// `hvsim report --help`.
+pub(super) const REPORT: &str = "\
+Examples:
+  hvsim report -o report.html
+  hvsim report scenarios/backup-restore.yaml -o backup.html --runs 500
+
+Read: docs/charts.md (what each chart shows).";
+
+/// `hvsim gen --help`.
+pub(super) const GEN: &str = "\
+Examples:
+  hvsim gen --apps 1000 --out estate.yaml
+  hvsim gen --apps 100000 --hosts 2000 --dr-hosts 500 --seed 3 --out big.yaml
+
+Read: BENCHMARKS.md (the estates the benchmarks generate).";
+
+/// `hvsim validate --help`.
+pub(super) const VALIDATE: &str = "\
+Examples:
+  hvsim validate scenarios/*.yaml
+  hvsim validate --faults scenarios/faults/2018-bad-week.yaml scenarios/nouvelle-caledonie-2018.yaml
+
+Read: docs/design.md (the scenario file), docs/faults.md (fault campaigns).";
+
+/// `hvsim schema --help`.
+pub(super) const SCHEMA: &str = "\
+Examples:
+  hvsim schema > hvsim-scenario.schema.json
+  hvsim schema faults
+
+Read: docs/editors.md (using the schema in an editor).";
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use crate::cli::Cli;
+
+    /// Every command's help ends with examples and a page to read; every
+    /// example parses, and every file or page it names exists.
+    #[test]
+    fn every_example_parses_and_names_real_files() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let cli = Cli::command();
+        let mut helps = vec![(
+            "hvsim".to_string(),
+            cli.get_after_help().map(|h| h.to_string()),
+        )];
+        for sub in cli.get_subcommands().filter(|s| s.get_name() != "help") {
+            helps.push((
+                sub.get_name().to_string(),
+                sub.get_after_help().map(|h| h.to_string()),
+            ));
+        }
+        let mut examples = 0;
+        for (name, help) in helps {
+            let help = help.unwrap_or_else(|| panic!("`hvsim {name} --help` has no examples"));
+            assert!(help.contains("Examples:\n"), "{name}: {help}");
+            let read = help
+                .lines()
+                .find(|l| l.starts_with("Read: "))
+                .unwrap_or_else(|| panic!("{name}: no page to read"));
+            for word in read.split([' ', ',', ';', '(', ')']) {
+                let file = word.split('#').next().unwrap_or_default();
+                if file.ends_with(".md") {
+                    assert!(root.join(file).exists(), "{name}: `{file}` does not exist");
+                }
+            }
+            for line in help.lines().filter_map(|l| l.strip_prefix("  hvsim")) {
+                let words: Vec<&str> = std::iter::once("hvsim")
+                    .chain(
+                        line.split_whitespace()
+                            .filter(|w| *w != ">" && !w.ends_with(".schema.json")),
+                    )
+                    .collect();
+                if let Err(e) = Cli::try_parse_from(&words) {
+                    panic!("`{}` does not parse: {e}", words.join(" "));
+                }
+                for w in &words[1..] {
+                    if w.starts_with("scenarios/") && !w.contains('*') {
+                        assert!(root.join(w).exists(), "`{w}` in an example does not exist");
+                    }
+                }
+                examples += 1;
+            }
+        }
+        assert!(examples >= 18, "{examples} examples");
+    }
+}
