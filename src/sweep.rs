@@ -31,12 +31,18 @@ impl SetSpec {
     }
 }
 
-/// Parses `PATH=VALUES`, where VALUES is `A..B` (whole numbers, inclusive)
-/// or a comma-separated list (`200GiB/h,400GiB/h`, `fifo,criticality`).
+/// Parses `PATH=VALUES`, where VALUES is `A..B` (whole numbers, inclusive),
+/// a comma-separated list (`200GiB/h,400GiB/h`, `fifo,criticality`; a
+/// comma inside parentheses, as in `pert(1h, 2h, 4h)`, does not separate),
+/// or one list or mapping in YAML's flow style (`[ha-restart, restart]`,
+/// `{lag: 5m}`).
 pub fn parse_set(text: &str) -> Result<SetSpec, String> {
     let (path, values) = split_path(text, "VALUES", "teams.ops.members=2..10")?;
     let values = values.trim();
-    let parsed: Vec<Value> = if let Some((a, b)) = values.split_once("..") {
+    let parsed: Vec<Value> = if values.starts_with('[') || values.starts_with('{') {
+        // One list or mapping, in YAML's flow style: `[restart, reinstall]`.
+        vec![flow(values).map_err(|e| format!("`{values}`: {e}"))?]
+    } else if let Some((a, b)) = values.split_once("..") {
         let (a, b): (i64, i64) = match (a.trim().parse(), b.trim().parse()) {
             (Ok(a), Ok(b)) if a <= b => (a, b),
             _ => {
@@ -50,7 +56,7 @@ pub fn parse_set(text: &str) -> Result<SetSpec, String> {
         }
         (a..=b).map(Value::from).collect()
     } else {
-        values.split(',').map(|v| scalar(v.trim())).collect()
+        split_top(values).map(|v| scalar(v.trim())).collect()
     };
     if parsed.is_empty() || values.is_empty() {
         return Err(format!("`{text}`: no values to try"));
@@ -62,6 +68,32 @@ pub fn parse_set(text: &str) -> Result<SetSpec, String> {
     })
 }
 
+/// The comma-separated parts of `text`, ignoring commas inside
+/// parentheses, so that `pert(1h, 2h, 4h)` is one value.
+fn split_top(text: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth <= 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts.into_iter()
+}
+
+/// A list or mapping written in YAML's flow style, as one value.
+fn flow(text: &str) -> Result<Value, String> {
+    serde_saphyr::from_str::<Value>(text).map_err(|e| e.to_string())
+}
+
 /// Parses `PATH=VALUE`: one value, taken whole (a comma is part of it, as
 /// in `teams.ops.shifts.0=Sat,Sun 09:00-13:00`), for a single change.
 pub fn parse_set_value(text: &str) -> Result<SetSpec, String> {
@@ -70,10 +102,16 @@ pub fn parse_set_value(text: &str) -> Result<SetSpec, String> {
     if value.is_empty() {
         return Err(format!("`{text}`: no value after `=`"));
     }
+    // A list or mapping in YAML's flow style is one value too.
+    let value = if value.starts_with('[') || value.starts_with('{') {
+        flow(value).map_err(|e| format!("`{value}`: {e}"))?
+    } else {
+        scalar(value)
+    };
     Ok(SetSpec {
         text: text.to_string(),
         path,
-        values: vec![scalar(value)],
+        values: vec![value],
     })
 }
 
@@ -145,6 +183,13 @@ mod tests {
         assert_eq!(s.values, vec![json!(2), json!(3), json!(4)]);
         let s = parse_set("strategies.0.order=fifo,criticality").expect("valid");
         assert_eq!(s.values, vec![json!("fifo"), json!("criticality")]);
+        let s = parse_set("strategies.0.diagnosis=pert(1h, 2h, 4h),exp(2h)").expect("valid");
+        assert_eq!(s.values, vec![json!("pert(1h, 2h, 4h)"), json!("exp(2h)")]);
+        let s = parse_set("strategies.0.methods=[ha-restart, restart]").expect("valid");
+        assert_eq!(s.values, vec![json!(["ha-restart", "restart"])]);
+        let s = parse_set("replication={lag: \"uniform(1m, 15m)\"}").expect("valid");
+        assert_eq!(s.values, vec![json!({"lag": "uniform(1m, 15m)"})]);
+        assert!(parse_set("a=[unclosed").is_err());
         assert!(parse_set("teams.ops.members").is_err());
         assert!(parse_set("a=5..2").is_err());
         assert!(parse_set("a=0..5000").is_err());

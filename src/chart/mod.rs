@@ -9,6 +9,7 @@
 //! distinguishable under the common forms of colour blindness; series
 //! beyond eight repeat a colour with another dash pattern.
 
+pub mod advise;
 pub mod axis;
 pub mod clock;
 pub mod curve;

@@ -126,7 +126,7 @@ fn command(args: &CompareArgs) -> String {
 
 /// Ctrl-C stops after the blocks in flight and reports what was done: the
 /// flag it sets.
-fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+pub(super) fn stop_on_ctrl_c() -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -137,7 +137,7 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
 
 /// The progress bar of `len` replications, on standard error when it is a
 /// terminal (hidden otherwise).
-fn progress_bar(len: u64) -> indicatif::ProgressBar {
+pub(super) fn progress_bar(len: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(len),
         indicatif::ProgressDrawTarget::stderr(),

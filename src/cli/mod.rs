@@ -9,6 +9,7 @@
 //! that writes to standard output, standard error or a file) and [`trace`]
 //! (`run --trace`). Nothing here is simulation: the library does that.
 
+mod advise;
 mod args;
 mod compare;
 mod examples;
@@ -65,6 +66,9 @@ enum Command {
     /// and scale tests (deterministic for a given seed).
     #[command(after_help = examples::GEN)]
     Gen(r#gen::GenArgs),
+    /// Which single change to the plan would help most: levers derived from
+    /// the scenario (or your own, with costs) ranked on common random numbers.
+    Advise(advise::AdviseArgs),
     /// Check scenario files and report every problem with file:line:col.
     #[command(after_help = examples::VALIDATE)]
     Validate(validate::ValidateArgs),
@@ -87,6 +91,7 @@ impl Cli {
             Some(Command::Report(args)) => report::report(args),
             Some(Command::Gen(args)) => r#gen::generate(args),
             Some(Command::Validate(args)) => validate::validate(args),
+            Some(Command::Advise(args)) => advise::advise(args),
             Some(Command::Schema(args)) => schema::schema(args),
         }
     }

@@ -3,6 +3,7 @@
 //! Everything shown speaks the user's language: real dates in the
 //! scenario's time zone, durations like `2d 4h`, apps by name.
 
+mod advise;
 mod compare;
 mod data;
 mod export;
@@ -11,6 +12,10 @@ mod html;
 mod json;
 mod text;
 
+pub use advise::{
+    AdviseJson, advise_html_section, advise_json, advise_svgs, render_advise,
+    verdict as advise_verdict,
+};
 pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep_csv, verdict};
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};

@@ -94,9 +94,15 @@ impl Document {
         }
     }
 
+    /// The parsed document, as a tree of plain values.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
     /// Sets the value at `path`, which walks the file's own structure:
     /// mapping keys by name, list items by their `id` (or by position), as
-    /// in `teams.dtsi.members` or `strategies.0.order`.
+    /// in `teams.dtsi.members` or `strategies.0.order`. A last part `+`
+    /// appends the value to a list (`builds.+`).
     pub fn set(&mut self, path: &[String], value: Value) -> Result<(), SetError> {
         let mut node = &mut self.value;
         for (i, part) in path.iter().enumerate() {
@@ -112,6 +118,10 @@ impl Document {
                         at: here(),
                         key: part.clone(),
                     })?
+                }
+                Value::Array(items) if last && part == "+" => {
+                    items.push(value);
+                    return Ok(());
                 }
                 Value::Array(items) => {
                     let pos = items
@@ -184,6 +194,14 @@ mod tests {
             doc.value,
             json!({"teams": [{"id": "ops", "members": 7, "shifts": ["24/7"]}], "horizon": "20d"})
         );
+        doc.set(&path("teams.ops.shifts.+"), json!("daily 22:00-06:00 x1"))
+            .expect("appends");
+        assert_eq!(
+            doc.value["teams"][0]["shifts"],
+            json!(["24/7", "daily 22:00-06:00 x1"])
+        );
+        doc.set(&path("teams.ops.shifts.0"), json!("24/7"))
+            .expect("ok");
         let err = doc.set(&path("teams.dev.members"), json!(1));
         assert_eq!(
             err.map_err(|e| e.to_string()),

@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["sweep"],
     &["scenario"],
     &["montecarlo"],
+    &["advise"],
     &["chart"],
     &["report"],
     &["gen", "fuzzing"],

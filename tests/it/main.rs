@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a module per theme.
 
+mod advise;
 mod calibration;
 mod charts;
 mod cli;

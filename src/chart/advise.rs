@@ -1,0 +1,289 @@
+//! The charts of `hvsim advise`: the tornado chart of the levers' paired
+//! effects on the headline metric (a bar per lever, best at the top, with
+//! its 95 % confidence interval), and the Pareto frontier of cost against
+//! the headline over the costed levers and their combinations.
+
+use super::axis::{nice_range, number_label};
+use super::svg::{Anchor, FONT_PX, num, text_width};
+use super::{INK, Layout, LegendEntry, Swatch, WIDTH, no_data};
+use crate::advise::{Advice, Combo, cost_axis, frontier};
+
+const GAIN: &str = "#0072B2";
+const LOSS: &str = "#D55E00";
+const NEUTRAL: &str = "#999999";
+const ROW: f64 = 22.0;
+
+/// The headline as a phrase: `P(objective)` or the metric's name.
+fn headline_phrase(def: &crate::montecarlo::MetricDef) -> String {
+    match def
+        .name
+        .strip_prefix("objective ")
+        .and_then(|n| n.strip_suffix(" met"))
+    {
+        Some(o) => format!("P({o})"),
+        None => def.name.clone(),
+    }
+}
+
+/// The unit of a difference, spelled out for an axis title.
+fn unit_words(unit: &str) -> &str {
+    match unit {
+        "h" => "hours",
+        "crit·h" => "criticality × hours",
+        "pp" => "percentage points",
+        other => other,
+    }
+}
+
+/// A label cut to `chars` characters, with an ellipsis.
+fn cut(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(chars.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The tornado chart: each lever's paired difference on the headline
+/// metric against the plan, best first, with its 95 % interval; `command`
+/// reproduces it.
+pub fn tornado_chart(a: &Advice, command: &str) -> String {
+    let def = &a.metrics[a.headline];
+    let n = a.levers.len().max(1);
+    let labels: Vec<String> = a.levers.iter().map(|l| cut(&l.lever.label, 40)).collect();
+    let left = labels
+        .iter()
+        .map(|l| text_width(l, FONT_PX))
+        .fold(120.0f64, f64::max)
+        .min(WIDTH * 0.3)
+        + 16.0;
+    let legend = vec![
+        LegendEntry {
+            swatch: Swatch::Fill(GAIN, 0.85),
+            label: "better than the plan".into(),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(LOSS, 0.85),
+            label: "worse than the plan".into(),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(NEUTRAL, 0.6),
+            label: "no significant difference (95 % CI spans 0)".into(),
+        },
+    ];
+    let lay =
+        Layout::new(WIDTH, n as f64 * ROW + 8.0, Some(left), &[], &legend).reproduced_by(command);
+    let f = lay.frame;
+    // The title and subtitle start at the plot's left edge: cut them to
+    // the width left.
+    let room = |px: f64, text: &str| {
+        // Bold titles run wider than the estimate: a tenth of margin.
+        let avail = (WIDTH - f.x - 8.0) / 1.1;
+        let mut n = text.chars().count();
+        while n > 8 && text_width(&cut(text, n), px) > avail {
+            n -= 1;
+        }
+        cut(text, n)
+    };
+    let mut svg = lay.start(
+        &room(
+            15.0,
+            &format!("What each lever changes: {}", headline_phrase(def)),
+        ),
+        &room(
+            FONT_PX,
+            &format!(
+                "lever − plan ({}), 95 % CI, {} runs on common random numbers (seed {})",
+                a.strategy, a.done, a.seed
+            ),
+        ),
+    );
+    let pp = def.diff_unit() == "pp";
+    // A difference of shares lies within ±100 pp, whatever the normal
+    // approximation says.
+    let interval = |e: &crate::advise::Effect| {
+        let (lo, hi) = e.interval();
+        if pp {
+            (lo.max(-100.0), hi.min(100.0))
+        } else {
+            (lo, hi)
+        }
+    };
+    let ends = a.levers.iter().flat_map(|l| {
+        let e = &l.effects[a.headline];
+        let (lo, hi) = interval(e);
+        [
+            if lo.is_finite() { lo } else { e.diff },
+            if hi.is_finite() { hi } else { e.diff },
+        ]
+    });
+    let lo = ends.clone().fold(0.0f64, f64::min);
+    let hi = ends.fold(0.0f64, f64::max);
+    let (x_lo, x_hi, ticks) = nice_range(lo, hi.max(lo + 1e-9), 8);
+    let x_ticks: Vec<(f64, String, Option<String>)> = ticks
+        .iter()
+        .map(|v| (f.x_of(*v, x_lo, x_hi), number_label(*v), None))
+        .collect();
+    lay.x_axis(
+        &mut svg,
+        &x_ticks,
+        &format!("lever − plan ({})", unit_words(def.diff_unit())),
+    );
+    if a.levers.is_empty() {
+        no_data(&mut svg, &f, "no lever was evaluated");
+    }
+    let zero = f.x_of(0.0, x_lo, x_hi);
+    svg.line((zero, f.y), (zero, f.bottom()), INK, 1.2);
+    for (i, (l, label)) in a.levers.iter().zip(&labels).enumerate() {
+        let e = &l.effects[a.headline];
+        let y = f.y + 4.0 + i as f64 * ROW;
+        let better = l.gain(&a.metrics, a.headline) > 0.0;
+        let colour = match (e.significant(), better) {
+            (false, _) => NEUTRAL,
+            (true, true) => GAIN,
+            (true, false) => LOSS,
+        };
+        svg.open(&[("class", "lever".into())]);
+        svg.text(f.x - 8.0, y + ROW / 2.0 + 4.0, label, Anchor::End);
+        let x = f.x_of(e.diff, x_lo, x_hi);
+        let (x0, w) = if x < zero {
+            (x, zero - x)
+        } else {
+            (zero, x - zero)
+        };
+        svg.with_tip(
+            "rect",
+            &[
+                ("x", num(x0)),
+                ("y", num(y + 3.0)),
+                ("width", num(w.max(0.5))),
+                ("height", num(ROW - 8.0)),
+                ("fill", colour.into()),
+                ("fill-opacity", "0.85".into()),
+            ],
+            &format!(
+                "{}: {} {}",
+                l.lever.label,
+                number_label((e.diff * 100.0).round() / 100.0),
+                def.diff_unit()
+            ),
+        );
+        let (clo, chi) = interval(e);
+        if clo.is_finite() && chi.is_finite() {
+            let (a_, b_) = (f.x_of(clo, x_lo, x_hi), f.x_of(chi, x_lo, x_hi));
+            let mid = y + ROW / 2.0 - 1.0;
+            svg.line((a_, mid), (b_, mid), INK, 1.2);
+            svg.line((a_, mid - 4.0), (a_, mid + 4.0), INK, 1.2);
+            svg.line((b_, mid - 4.0), (b_, mid + 4.0), INK, 1.2);
+        }
+        svg.close();
+    }
+    lay.legend(&mut svg, &legend);
+    svg.finish()
+}
+
+/// The Pareto frontier: every costed lever and combination as a point
+/// (cost, the headline's mean), the frontier joined by a line; `command`
+/// reproduces it.
+pub fn frontier_chart(a: &Advice, command: &str) -> String {
+    let def = &a.metrics[a.headline];
+    let all: Vec<Combo> = a.costed();
+    let front = frontier(&all, &a.metrics, a.headline);
+    let cost = cost_axis(&all);
+    let money = all.iter().any(|c| c.cost.money_per_year > 0.0);
+    let legend = vec![
+        LegendEntry {
+            swatch: Swatch::Line(GAIN, ""),
+            label: "Pareto frontier: nothing cheaper does better".into(),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(NEUTRAL, 0.8),
+            label: "other levers and combinations".into(),
+        },
+    ];
+    let lay = Layout::new(WIDTH, 320.0, Some(88.0), &[], &legend).reproduced_by(command);
+    let f = lay.frame;
+    let mut svg = lay.start(
+        &format!("Cost against {}", headline_phrase(def)),
+        &format!(
+            "the plan ({}), each costed lever and combination; means over {} replications (seed {})",
+            a.strategy, a.done, a.seed
+        ),
+    );
+    let xs = all.iter().map(|c| cost(&c.cost));
+    let (x_lo, x_hi, xt) = nice_range(0.0, xs.fold(1e-9f64, f64::max), 8);
+    let ys = all.iter().map(|c| c.effects[a.headline].value);
+    let y_lo0 = ys.clone().fold(f64::INFINITY, f64::min);
+    let y_hi0 = ys.fold(f64::NEG_INFINITY, f64::max);
+    let (y_lo0, y_hi0) = if y_lo0.is_finite() {
+        (y_lo0, y_hi0)
+    } else {
+        (0.0, 1.0)
+    };
+    let (y_lo, y_hi, yt) = nice_range(y_lo0.min(0.0), y_hi0.max(y_lo0 + 1e-9), 7);
+    let y_ticks: Vec<(f64, String)> = yt.iter().map(|v| (*v, number_label(*v))).collect();
+    lay.y_axis(
+        &mut svg,
+        &y_ticks,
+        y_lo,
+        y_hi,
+        &format!("mean ({})", unit_words(def.unit)),
+    );
+    let x_ticks: Vec<(f64, String, Option<String>)> = xt
+        .iter()
+        .map(|v| (f.x_of(*v, x_lo, x_hi), number_label(*v), None))
+        .collect();
+    lay.x_axis(
+        &mut svg,
+        &x_ticks,
+        if money { "cost per year" } else { "people" },
+    );
+    if all.len() < 2 {
+        no_data(&mut svg, &f, "no lever has a cost");
+    }
+    let at = |c: &Combo| {
+        (
+            f.x_of(cost(&c.cost), x_lo, x_hi),
+            f.y_of(c.effects[a.headline].value, y_lo, y_hi),
+        )
+    };
+    let line: Vec<(f64, f64)> = front.iter().map(|&i| at(&all[i])).collect();
+    svg.polyline(&line, GAIN, 2.0, "");
+    for (i, c) in all.iter().enumerate() {
+        let (x, y) = at(c);
+        let on = front.contains(&i);
+        let name = if c.levers.is_empty() {
+            "the plan".to_string()
+        } else {
+            c.levers.join(" + ")
+        };
+        svg.with_tip(
+            "circle",
+            &[
+                ("cx", num(x)),
+                ("cy", num(y)),
+                ("r", if on { "4.5" } else { "3.5" }.into()),
+                ("fill", if on { GAIN } else { NEUTRAL }.into()),
+            ],
+            &format!(
+                "{name}: cost {}, {} {}",
+                number_label(cost(&c.cost)),
+                number_label((c.effects[a.headline].value * 10.0).round() / 10.0),
+                def.unit
+            ),
+        );
+        if on {
+            svg.text_styled(
+                x + 6.0,
+                y - 6.0,
+                &cut(&name, 40),
+                Anchor::Start,
+                &[("font-size", num(FONT_PX - 1.0)), ("fill", INK.into())],
+            );
+        }
+    }
+    lay.legend(&mut svg, &legend);
+    svg.finish()
+}

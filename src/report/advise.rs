@@ -1,0 +1,606 @@
+//! The report of `hvsim advise`: the verdict first (the best lever and
+//! what it does to the headline, with its confidence interval), then the
+//! ranked table of levers, the cost-effectiveness ranking and the Pareto
+//! frontier when the levers have costs, how to apply each lever, and the
+//! levers that could not be evaluated; and its JSON document.
+
+use std::fmt::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use serde::Serialize;
+
+use super::compare::{percent, show};
+use crate::advise::{Advice, Combo, Effect, LeverResult, frontier};
+use crate::montecarlo::{MetricDef, MetricKind};
+
+/// A metric's value for people: a share or percentage in %, hours as
+/// `2d 4h`, other units with one decimal.
+fn value(def: &MetricDef, v: f64) -> String {
+    match (def.kind, def.unit) {
+        (MetricKind::Share, _) | (_, "%") => percent(v, 1),
+        (_, unit) => show(Some(v), unit),
+    }
+}
+
+/// A signed difference: `+63.0 pp`, `-4h 2m`, `+120.5 crit·h`.
+fn amount(def: &MetricDef, v: f64) -> String {
+    match def.diff_unit() {
+        "pp" => {
+            let t = percent(v, 1);
+            let t = t.trim_end_matches(" %");
+            if v > 0.0 {
+                format!("+{t} pp")
+            } else {
+                format!("{t} pp")
+            }
+        }
+        unit => {
+            let t = show(Some(v), unit);
+            if v > 0.0 { format!("+{t}") } else { t }
+        }
+    }
+}
+
+/// The 95 % interval of a difference, `60.0 to 66.0 pp`, bounded to
+/// ±100 pp for shares.
+fn range(def: &MetricDef, e: &Effect) -> String {
+    let (mut lo, mut hi) = e.interval();
+    if def.diff_unit() == "pp" {
+        (lo, hi) = (lo.max(-100.0), hi.min(100.0));
+    }
+    format!("95 % CI {} to {}", amount(def, lo), amount(def, hi))
+}
+
+/// A table cell: the difference and its interval, or "no significant
+/// difference".
+fn cell(def: &MetricDef, e: &Effect) -> String {
+    if e.significant() {
+        let (mut lo, mut hi) = e.interval();
+        if def.diff_unit() == "pp" {
+            (lo, hi) = (lo.max(-100.0), hi.min(100.0));
+        }
+        format!(
+            "{} ({} to {})",
+            amount(def, e.diff),
+            amount(def, lo),
+            amount(def, hi)
+        )
+    } else if e.n == 0 {
+        "not reached".into()
+    } else if e.n < 2 {
+        "too few runs".into()
+    } else {
+        "no significant difference".into()
+    }
+}
+
+/// The headline metric as a phrase: `P(internet services within three
+/// days)` or `the mean downtime per app down`.
+pub fn headline_phrase(def: &MetricDef) -> String {
+    match def
+        .name
+        .strip_prefix("objective ")
+        .and_then(|n| n.strip_suffix(" met"))
+    {
+        Some(o) => format!("P({o})"),
+        None => format!("the {}", def.name),
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The verdict sentence: what the best lever does to the headline; when
+/// no lever improves it, what the best one does to the mean downtime.
+pub fn verdict(a: &Advice) -> String {
+    let def = &a.metrics[a.headline];
+    let what = headline_phrase(def);
+    let improves =
+        |l: &&LeverResult, m: usize| l.effects[m].significant() && l.gain(&a.metrics, m) > 0.0;
+    if let Some(l) = a.levers.first().filter(|l| improves(l, a.headline)) {
+        return format!("{}.", capitalised(&change(a, l, a.headline)));
+    }
+    let head = format!(
+        "No lever improves {what} significantly over {} runs (the plan: {})",
+        a.done,
+        value(def, a.base[a.headline])
+    );
+    let second = a.metric(crate::advise::MEAN_DOWNTIME);
+    match (second, a.levers.first()) {
+        (Some(m), Some(l)) if m != a.headline && improves(&l, m) => {
+            format!("{head}; the best lever: {}.", change(a, l, m))
+        }
+        _ => format!("{head}."),
+    }
+}
+
+/// `LEVER raises WHAT from A to B (+D, 95 % CI LO–HI)`.
+fn change(a: &Advice, l: &LeverResult, m: usize) -> String {
+    let def = &a.metrics[m];
+    let e = &l.effects[m];
+    let verb = if e.diff > 0.0 { "raises" } else { "lowers" };
+    let (lo, hi) = e.interval();
+    let pp = def.diff_unit() == "pp";
+    let (lo, hi) = if pp {
+        (lo.max(-100.0), hi.min(100.0))
+    } else {
+        (lo, hi)
+    };
+    let (small, large) = (lo.abs().min(hi.abs()), lo.abs().max(hi.abs()));
+    let ci = if pp {
+        format!(
+            "{}–{}",
+            percent(small, 1).trim_end_matches(" %"),
+            percent(large, 1).trim_end_matches(" %")
+        )
+    } else {
+        format!("{}–{}", value(def, small), value(def, large))
+    };
+    format!(
+        "{} {verb} {} from {} to {} ({}, 95 % CI {ci})",
+        l.lever.label,
+        headline_phrase(def),
+        value(def, e.base),
+        value(def, e.value),
+        amount(def, e.diff),
+    )
+}
+
+/// The columns of the ranked table: the headline, then the mean
+/// downtime, the weighted impact and the 90 % milestone when compared.
+fn columns(a: &Advice) -> Vec<usize> {
+    let mut cols = vec![a.headline];
+    for m in [
+        a.metric(crate::advise::MEAN_DOWNTIME),
+        a.metric(crate::advise::WEIGHTED_IMPACT),
+        a.ninety,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !cols.contains(&m) {
+            cols.push(m);
+        }
+    }
+    cols
+}
+
+/// A short column title; the sentence above the table names the metrics
+/// in full.
+fn column_title(def: &MetricDef) -> String {
+    if def.name.starts_with("objective ") {
+        "P(met)".into()
+    } else if def.name == crate::advise::WEIGHTED_IMPACT {
+        "weighted impact".into()
+    } else if def.name == crate::advise::MEAN_DOWNTIME {
+        "mean downtime".into()
+    } else if let Some((incident, what)) = def.name.split_once(": ") {
+        // `incident 2 (bug): 90 % back` -> `90 % back (incident 2)`.
+        let k = incident.split(" (").next().unwrap_or(incident);
+        format!("{what} ({k})")
+    } else {
+        def.name.clone()
+    }
+}
+
+fn table() -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t
+}
+
+/// Renders the advice for people. `apply` is the start of the command
+/// that applies a lever (`hvsim sweep SCENARIO --strategies S --runs N`).
+pub fn render_advise(a: &Advice, apply: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", verdict(a));
+    let _ = writeln!(
+        out,
+        "\n{}: strategy {}, {} replications of the plan and of each of {} lever(s) on common random numbers (seed {}); levers ranked by their paired gain on {}.",
+        a.scenario,
+        a.strategy,
+        a.done,
+        a.levers.len(),
+        a.seed,
+        headline_phrase(&a.metrics[a.headline])
+    );
+    let cols = columns(a);
+    let plan: Vec<String> = cols
+        .iter()
+        .map(|&m| {
+            let v = if a.base_n[m] == 0 {
+                "not reached".to_string()
+            } else {
+                value(&a.metrics[m], a.base[m])
+            };
+            let def = &a.metrics[m];
+            let name = if m == a.headline {
+                headline_phrase(def)
+            } else {
+                def.name.clone()
+            };
+            format!("{name} {v}")
+        })
+        .collect();
+    let _ = writeln!(out, "The plan: {}.", plan.join(", "));
+    let mut t = table();
+    let mut header = vec!["#".to_string(), "lever".to_string()];
+    header.extend(cols.iter().map(|&m| column_title(&a.metrics[m])));
+    t.set_header(header);
+    for (i, l) in a.levers.iter().enumerate() {
+        let mut row = vec![(i + 1).to_string(), l.lever.label.clone()];
+        row.extend(cols.iter().map(|&m| cell(&a.metrics[m], &l.effects[m])));
+        t.add_row(row);
+    }
+    let _ = writeln!(out, "\n{t}");
+    if a.has_costs() {
+        costs_section(&mut out, a);
+    }
+    let _ = writeln!(
+        out,
+        "\nTo apply a lever: {apply} followed by its --set arguments:"
+    );
+    for l in &a.levers {
+        let _ = writeln!(out, "  {}: {}", l.lever.id, l.lever.set_args());
+    }
+    if !a.failed.is_empty() {
+        let _ = writeln!(out, "\nNot evaluated (the changed scenario does not load):");
+        for (_, why) in &a.failed {
+            let _ = writeln!(out, "  {why}");
+        }
+    }
+    out
+}
+
+/// The headline's gain per 1,000 of money per year, or per person.
+fn per_cost(l: &LeverResult, a: &Advice) -> Option<f64> {
+    let c = l.lever.cost?;
+    let g = l.gain(&a.metrics, a.headline);
+    if c.money_per_year > 0.0 {
+        Some(g / (c.money_per_year / 1000.0))
+    } else if c.people > 0.0 {
+        Some(g / c.people)
+    } else {
+        None
+    }
+}
+
+fn cost_text(c: &crate::advise::Cost) -> String {
+    let mut parts = Vec::new();
+    if c.money_per_year > 0.0 {
+        parts.push(format!("{} a year", thousands(c.money_per_year)));
+    }
+    if c.people > 0.0 {
+        let who = if c.people == 1.0 { "person" } else { "people" };
+        parts.push(format!("{} {who}", c.people));
+    }
+    if parts.is_empty() {
+        "free".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn thousands(v: f64) -> String {
+    let n = v.round() as i64;
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The cost-effectiveness ranking and the Pareto frontier.
+fn costs_section(out: &mut String, a: &Advice) {
+    let def = &a.metrics[a.headline];
+    let mut costed: Vec<&LeverResult> =
+        a.levers.iter().filter(|l| l.lever.cost.is_some()).collect();
+    // A free lever that helps comes first, one that does not last.
+    let key = |l: &LeverResult| {
+        per_cost(l, a).unwrap_or(if l.gain(&a.metrics, a.headline) > 0.0 {
+            f64::INFINITY
+        } else {
+            f64::NEG_INFINITY
+        })
+    };
+    costed.sort_by(|x, y| key(y).total_cmp(&key(x)));
+    let mut t = table();
+    t.set_header(vec![
+        "lever",
+        "cost",
+        &column_title(def),
+        "gain per 1,000 a year (or per person)",
+    ]);
+    for l in &costed {
+        let e = &l.effects[a.headline];
+        t.add_row(vec![
+            l.lever.label.clone(),
+            cost_text(&l.lever.cost.unwrap_or_default()),
+            cell(def, e),
+            per_cost(l, a).map_or_else(|| "free".into(), |g| amount(def, g)),
+        ]);
+    }
+    let _ = writeln!(
+        out,
+        "\nCost-effectiveness (most gain per unit of cost first):\n{t}"
+    );
+    let all: Vec<Combo> = a.costed();
+    let front = frontier(&all, &a.metrics, a.headline);
+    let mut t = table();
+    t.set_header(vec![
+        "levers",
+        "cost",
+        &column_title(def),
+        "95 % CI of the change",
+    ]);
+    for &i in &front {
+        let c = &all[i];
+        let name = if c.levers.is_empty() {
+            "the plan as it is".to_string()
+        } else {
+            c.levers.join(" + ")
+        };
+        let e = &c.effects[a.headline];
+        t.add_row(vec![
+            name,
+            cost_text(&c.cost),
+            value(def, e.value),
+            if c.levers.is_empty() {
+                "—".into()
+            } else {
+                range(def, e)
+            },
+        ]);
+    }
+    let _ = writeln!(
+        out,
+        "\nPareto frontier of cost against {} ({} options compared: the plan, each costed lever and the combinations tried; {} on the frontier):\n{t}",
+        headline_phrase(def),
+        all.len(),
+        front.len()
+    );
+}
+
+/// `hvsim advise --json`.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct AdviseJson {
+    pub schema: &'static str,
+    pub scenario: String,
+    pub strategy: String,
+    pub seed: u64,
+    /// [`crate::sim::STREAM_VERSION`].
+    pub streams: u32,
+    pub runs: u64,
+    /// The metric the levers are ranked on.
+    pub headline: String,
+    pub verdict: String,
+    /// The plan's mean of each metric, by name, with its unit.
+    pub plan: Vec<PlanJson>,
+    /// Best first.
+    pub levers: Vec<LeverJson>,
+    /// Levers that could not be evaluated.
+    pub failed: Vec<FailedJson>,
+    /// With costs: the plan, the costed levers and their combinations.
+    pub combinations: Vec<ComboJson>,
+    /// Indices into `combinations` of the Pareto frontier, by cost.
+    pub frontier: Vec<usize>,
+}
+
+/// A metric of the plan.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct PlanJson {
+    pub metric: String,
+    pub unit: &'static str,
+    pub mean: f64,
+}
+
+/// A lever's results.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct LeverJson {
+    pub rank: usize,
+    pub id: String,
+    pub label: String,
+    /// `PATH=VALUE` edits, as `--set` takes them.
+    pub set: Vec<String>,
+    pub cost: Option<CostJson>,
+    pub effects: Vec<EffectJson>,
+}
+
+/// A cost.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct CostJson {
+    pub per_year: f64,
+    pub people: f64,
+}
+
+/// An effect on one metric: the lever's mean, the paired difference
+/// against the plan and its 95 % interval, in `unit` (`pp` for shares).
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct EffectJson {
+    pub metric: String,
+    pub mean: f64,
+    pub diff: f64,
+    pub ci95: Option<[f64; 2]>,
+    pub unit: &'static str,
+    pub paired_runs: u64,
+    pub significant: bool,
+}
+
+/// A lever that could not be evaluated.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct FailedJson {
+    pub id: String,
+    pub error: String,
+}
+
+/// A combination of costed levers.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct ComboJson {
+    pub levers: Vec<String>,
+    pub cost: CostJson,
+    pub effects: Vec<EffectJson>,
+}
+
+fn effects_json(a: &Advice, effects: &[Effect]) -> Vec<EffectJson> {
+    a.metrics
+        .iter()
+        .zip(effects)
+        .map(|(def, e)| EffectJson {
+            metric: def.name.clone(),
+            mean: e.value,
+            diff: e.diff,
+            ci95: e.half.is_finite().then(|| {
+                let (lo, hi) = e.interval();
+                [lo, hi]
+            }),
+            unit: def.diff_unit(),
+            paired_runs: e.n,
+            significant: e.significant(),
+        })
+        .collect()
+}
+
+fn cost_json(c: &crate::advise::Cost) -> CostJson {
+    CostJson {
+        per_year: c.money_per_year,
+        people: c.people,
+    }
+}
+
+/// Builds the JSON document of the advice.
+pub fn advise_json(a: &Advice) -> AdviseJson {
+    let all = if a.has_costs() {
+        a.costed()
+    } else {
+        Vec::new()
+    };
+    let front = if all.is_empty() {
+        Vec::new()
+    } else {
+        frontier(&all, &a.metrics, a.headline)
+    };
+    AdviseJson {
+        schema: "hvsim.advise/1",
+        scenario: a.scenario.clone(),
+        strategy: a.strategy.clone(),
+        seed: a.seed,
+        streams: crate::sim::STREAM_VERSION,
+        runs: a.done,
+        headline: a.metrics[a.headline].name.clone(),
+        verdict: verdict(a),
+        plan: a
+            .metrics
+            .iter()
+            .zip(&a.base)
+            .map(|(d, &mean)| PlanJson {
+                metric: d.name.clone(),
+                unit: d.unit,
+                mean,
+            })
+            .collect(),
+        levers: a
+            .levers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LeverJson {
+                rank: i + 1,
+                id: l.lever.id.clone(),
+                label: l.lever.label.clone(),
+                set: l.lever.edits.iter().map(ToString::to_string).collect(),
+                cost: l.lever.cost.as_ref().map(cost_json),
+                effects: effects_json(a, &l.effects),
+            })
+            .collect(),
+        failed: a
+            .failed
+            .iter()
+            .map(|(l, e)| FailedJson {
+                id: l.id.clone(),
+                error: e.clone(),
+            })
+            .collect(),
+        combinations: all
+            .iter()
+            .map(|c| ComboJson {
+                levers: c.levers.clone(),
+                cost: cost_json(&c.cost),
+                effects: effects_json(a, &c.effects),
+            })
+            .collect(),
+        frontier: front,
+    }
+}
+
+/// The charts of the advice, each naming `command`, the command line that
+/// reproduces it: the tornado chart and, with costs, the frontier.
+pub fn advise_svgs(a: &Advice, command: &str) -> Vec<super::NamedFile> {
+    let mut files = vec![(
+        "advise-tornado.svg".to_string(),
+        crate::chart::advise::tornado_chart(a, command),
+    )];
+    if a.has_costs() {
+        files.push((
+            "advise-frontier.svg".to_string(),
+            crate::chart::advise::frontier_chart(a, command),
+        ));
+    }
+    files
+}
+
+/// The "top levers" section of an HTML report: the verdict, the `top`
+/// best levers with their paired change of each metric, and the tornado
+/// chart inline; `command` reproduces the advice. The HTML report's
+/// builder has no hook for it yet (docs/advise.md, "Not done"): it is
+/// ready for one.
+pub fn advise_html_section(a: &Advice, top: usize, command: &str) -> String {
+    use crate::chart::svg::escape;
+    let mut out = String::new();
+    let _ = writeln!(out, "<section class=\"advise\">\n<h2>Top levers</h2>");
+    let _ = writeln!(out, "<p>{}</p>", escape(&verdict(a)));
+    let cols = columns(a);
+    let _ = write!(out, "<table>\n<tr><th>#</th><th>lever</th>");
+    for &m in &cols {
+        let _ = write!(out, "<th>{}</th>", escape(&column_title(&a.metrics[m])));
+    }
+    let _ = writeln!(out, "</tr>");
+    for (i, l) in a.levers.iter().take(top).enumerate() {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td>",
+            i + 1,
+            escape(&l.lever.label)
+        );
+        for &m in &cols {
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                escape(&cell(&a.metrics[m], &l.effects[m]))
+            );
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</table>");
+    let svg = crate::chart::advise::tornado_chart(a, command);
+    // Inline: without its XML declaration, if any.
+    let svg = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]);
+    let _ = writeln!(out, "<figure>{svg}</figure>\n</section>");
+    out
+}
