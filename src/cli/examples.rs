@@ -82,6 +82,15 @@ Examples:
 
 Read: docs/editors.md (using the schema in an editor).";
 
+/// `hvsim advise --help`.
+pub(super) const ADVISE: &str = "\
+Examples:
+  hvsim advise
+  hvsim advise scenarios/backup-restore.yaml --objective 1 --runs 400 --svg charts
+  hvsim advise tests/fixtures/advise-staff.yaml --levers tests/fixtures/advise-levers/staff-costs.yaml --combine 2
+
+Read: docs/advise.md (the derived levers, costs and the frontier).";
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};
@@ -129,7 +138,8 @@ mod tests {
                     panic!("`{}` does not parse: {e}", words.join(" "));
                 }
                 for w in &words[1..] {
-                    if w.starts_with("scenarios/") && !w.contains('*') {
+                    if (w.starts_with("scenarios/") || w.starts_with("tests/")) && !w.contains('*')
+                    {
                         assert!(root.join(w).exists(), "`{w}` in an example does not exist");
                     }
                 }

@@ -68,6 +68,7 @@ enum Command {
     Gen(r#gen::GenArgs),
     /// Which single change to the plan would help most: levers derived from
     /// the scenario (or your own, with costs) ranked on common random numbers.
+    #[command(after_help = examples::ADVISE)]
     Advise(advise::AdviseArgs),
     /// Check scenario files and report every problem with file:line:col.
     #[command(after_help = examples::VALIDATE)]
