@@ -31,6 +31,7 @@ pub mod shard;
 mod stats;
 mod study;
 mod summary;
+mod variants;
 
 pub use curves::{
     Curves, GRID_POINTS, Grid, IncidentMark, SINGLE_RUN_GRID_POINTS, Sample, StrategyCurves,
@@ -42,3 +43,4 @@ pub use seeds::{BLOCK, MAX_RUNS, replication_seed, shard_range};
 pub use stats::{MAX_VALUE, MetricStat, Moments, RecordError, wilson95};
 pub use study::{CompareError, Study, compare, compare_shard};
 pub use summary::{Comparison, StrategySummary, Summary, SweepPoint};
+pub use variants::{Variant, VariantComparison, VariantMetric, VariantSummary, Variants};

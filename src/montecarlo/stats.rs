@@ -125,7 +125,7 @@ pub enum RecordError {
 
 /// A value's whole quanta (milliseconds, or criticality-milliseconds),
 /// refusing what cannot be recorded exactly rather than clamping it.
-fn checked_quanta(v: f64) -> Result<i64, RecordError> {
+pub(super) fn checked_quanta(v: f64) -> Result<i64, RecordError> {
     if !v.is_finite() {
         Err(RecordError::NotFinite(v))
     } else if v < 0.0 {
