@@ -50,6 +50,16 @@ impl MonteCarloArgs {
     }
 }
 
+/// The worker threads for a `--jobs` outside [`MonteCarloArgs`], bounded
+/// the same way.
+pub(super) fn jobs_of(asked: Option<u32>) -> usize {
+    let (jobs, warning) = bounded_jobs(asked, default_jobs());
+    if let Some(w) = warning {
+        note(&w);
+    }
+    jobs
+}
+
 /// Parses `--shard I/N`.
 pub(super) fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     let err = || format!("expected I/N with 0 <= I < N, like `0/4`, got `{text}`");

@@ -10,6 +10,7 @@
 //! (`run --trace`). Nothing here is simulation: the library does that.
 
 mod args;
+mod chaos;
 mod compare;
 mod r#gen;
 mod load;
@@ -58,6 +59,9 @@ enum Command {
     /// Write a synthetic scenario: an estate of any size, for benchmarks
     /// and scale tests (deterministic for a given seed).
     Gen(r#gen::GenArgs),
+    /// Search the faults nobody wrote down: the campaigns that break the
+    /// plan, shrunk to minimal, replayable `--faults` files (docs/chaos.md).
+    Chaos(chaos::ChaosArgs),
     /// Check scenario files and report every problem with file:line:col.
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema (draft 2020-12) of scenario or fault campaign
@@ -77,6 +81,7 @@ impl Cli {
             Some(Command::Sweep(args)) => sweep::sweep(args),
             Some(Command::Report(args)) => report::report(args),
             Some(Command::Gen(args)) => r#gen::generate(args),
+            Some(Command::Chaos(args)) => chaos::chaos(args),
             Some(Command::Validate(args)) => validate::validate(args),
             Some(Command::Schema(args)) => schema::schema(args),
         }

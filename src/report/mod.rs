@@ -3,6 +3,7 @@
 //! Everything shown speaks the user's language: real dates in the
 //! scenario's time zone, durations like `2d 4h`, apps by name.
 
+mod chaos;
 mod compare;
 mod data;
 mod export;
@@ -10,6 +11,7 @@ mod html;
 mod json;
 mod text;
 
+pub use chaos::{Written, chaos_json, render_chaos, render_single, single_json};
 pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep_csv, verdict};
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};

@@ -78,6 +78,12 @@ impl Document {
         &self.file
     }
 
+    /// The parsed file as a tree of plain values (what `hvsim chaos` reads
+    /// the scenario's own faults from).
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
     /// Replaces this scenario's fault sections (`bugs`, `outages`,
     /// `chaos`) with those of a fault campaign, as `--faults` does; a
     /// section the campaign lacks becomes empty.
