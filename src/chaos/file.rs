@@ -83,9 +83,10 @@ pub fn finding(chaos: &Chaos, shrunk: &Shrunk) -> Vec<String> {
         "Strategy {}, {} replications, seed {} (common random numbers).",
         chaos.strategy, chaos.runs, chaos.seed
     ));
-    lines.push(match shrunk.campaign.len() {
-        1 => "One fault alone breaks it.".to_string(),
-        2 => "No single one of these faults breaks it: both are needed.".to_string(),
+    lines.push(match (shrunk.complete, shrunk.campaign.len()) {
+        (false, _) => "Interrupted before shrinking ended: it may not be minimal.".to_string(),
+        (true, 1) => "One fault alone breaks it.".to_string(),
+        (true, 2) => "No single one of these faults breaks it: both are needed.".to_string(),
         _ => "Removing any one of these faults stops it breaking the plan.".to_string(),
     });
     lines
@@ -95,13 +96,36 @@ pub fn finding(chaos: &Chaos, shrunk: &Shrunk) -> Vec<String> {
 fn block_item(out: &mut String, v: &Value) {
     match v.as_object() {
         Some(map) => {
-            for (k, (key, value)) in map.iter().enumerate() {
+            for (k, (key, value)) in ordered(map).into_iter().enumerate() {
                 let lead = if k == 0 { "  - " } else { "    " };
                 out.push_str(&format!("{lead}{key}: {}\n", flow(value)));
             }
         }
         None => out.push_str(&format!("  - {}\n", flow(v))),
     }
+}
+
+/// A mapping's entries in the order of the documentation (`id` first),
+/// the rest alphabetical.
+fn ordered(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    const ORDER: [&str; 13] = [
+        "id",
+        "what",
+        "description",
+        "builds",
+        "trigger",
+        "at",
+        "for",
+        "scope",
+        "effects",
+        "recurrence",
+        "fix",
+        "vendor",
+        "name",
+    ];
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
+    entries
 }
 
 /// A value in YAML flow style (strings double-quoted, as JSON does).
@@ -111,8 +135,8 @@ fn flow(v: &Value) -> String {
             if map.is_empty() {
                 return "{}".into();
             }
-            let items: Vec<String> = map
-                .iter()
+            let items: Vec<String> = ordered(map)
+                .into_iter()
                 .map(|(k, v)| format!("{k}: {}", flow(v)))
                 .collect();
             format!("{{ {} }}", items.join(", "))

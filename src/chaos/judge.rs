@@ -113,11 +113,7 @@ impl Verdict {
     /// How bad it is, for the search: (broken, shortfall, impact).
     pub fn fitness(&self) -> (bool, f64, f64) {
         let m = self.measures.get(self.worst());
-        (
-            self.broken(),
-            m.map_or(0.0, |m| m.shortfall),
-            self.impact,
-        )
+        (self.broken(), m.map_or(0.0, |m| m.shortfall), self.impact)
     }
 }
 
@@ -217,7 +213,11 @@ impl Judge {
                 let value = match kind {
                     MetricKind::Share => {
                         let (yes, n) = m.share_counts();
-                        if n == 0 { 0.0 } else { 100.0 * yes as f64 / n as f64 }
+                        if n == 0 {
+                            0.0
+                        } else {
+                            100.0 * yes as f64 / n as f64
+                        }
                     }
                     MetricKind::Quantity => m.mean(),
                 };
@@ -245,7 +245,11 @@ impl Judge {
 
 /// The criterion on the metric named `name` (exactly, or a unique part of
 /// a name, case-insensitive).
-fn metric_criterion(scenario: &Scenario, name: &str, target: Target) -> Result<Criterion, ChaosError> {
+fn metric_criterion(
+    scenario: &Scenario,
+    name: &str,
+    target: Target,
+) -> Result<Criterion, ChaosError> {
     let defs: Vec<_> = metric_defs(scenario)
         .into_iter()
         .filter(|d| !d.name.starts_with("incident "))
@@ -263,7 +267,11 @@ fn metric_criterion(scenario: &Scenario, name: &str, target: Target) -> Result<C
             let known: Vec<String> = defs.iter().map(|d| format!("`{}`", d.name)).collect();
             return Err(ChaosError::Judge(format!(
                 "--metric `{name}` names {} metric: expected one of {} (or a unique part of one)",
-                if matching.is_empty() { "no" } else { "more than one" },
+                if matching.is_empty() {
+                    "no"
+                } else {
+                    "more than one"
+                },
                 known.join(", ")
             )));
         }

@@ -136,6 +136,17 @@ impl Chaos {
         )
     }
 
+    /// The verdict on the scenario without any fault of the space (its
+    /// background `chaos` only); `None` when stopped.
+    pub fn baseline(
+        &self,
+        go_on: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Option<Verdict>, ChaosError> {
+        Ok(self
+            .evaluate(&[Vec::new()], go_on)?
+            .and_then(|mut v| v.pop()))
+    }
+
     /// The verdict on each campaign; `None` when stopped before all
     /// replications were done.
     pub fn evaluate(

@@ -36,6 +36,9 @@ pub struct Shrunk {
     pub without: Vec<Verdict>,
     /// Evaluations spent.
     pub evaluations: usize,
+    /// Whether shrinking ran to the end (not stopped by Ctrl-C): only
+    /// then is the campaign known to be 1-minimal.
+    pub complete: bool,
 }
 
 struct Shrinker<'a> {
@@ -43,13 +46,19 @@ struct Shrinker<'a> {
     criterion: usize,
     go_on: &'a (dyn Fn() -> bool + Sync),
     evaluations: usize,
+    interrupted: bool,
 }
 
 impl Shrinker<'_> {
     /// The verdicts of campaigns; an interruption is an error-free `None`.
     fn eval(&mut self, cs: &[Campaign]) -> Result<Option<Vec<Verdict>>, ChaosError> {
+        if self.interrupted {
+            return Ok(None);
+        }
         self.evaluations += cs.len();
-        self.chaos.evaluate(cs, self.go_on)
+        let r = self.chaos.evaluate(cs, self.go_on)?;
+        self.interrupted = r.is_none();
+        Ok(r)
     }
 
     fn breaks(&self, v: &Verdict) -> bool {
@@ -64,15 +73,15 @@ impl Shrinker<'_> {
         let Some(vs) = self.eval(&cs)? else {
             return Ok(None);
         };
-        Ok(Some(
-            cs.into_iter()
-                .zip(vs)
-                .find(|(_, v)| self.breaks(v)),
-        ))
+        Ok(Some(cs.into_iter().zip(vs).find(|(_, v)| self.breaks(v))))
     }
 
     /// Removes faults one at a time while it still breaks.
-    fn fewer(&mut self, mut c: Campaign, mut v: Verdict) -> Result<(Campaign, Verdict), ChaosError> {
+    fn fewer(
+        &mut self,
+        mut c: Campaign,
+        mut v: Verdict,
+    ) -> Result<(Campaign, Verdict), ChaosError> {
         while c.len() > 1 {
             let removals: Vec<Campaign> = (0..c.len()).map(|i| without(&c, i)).collect();
             match self.first_breaking(removals)? {
@@ -84,7 +93,11 @@ impl Shrinker<'_> {
     }
 
     /// Makes each fault's parameters milder while it still breaks.
-    fn milder(&mut self, mut c: Campaign, mut v: Verdict) -> Result<(Campaign, Verdict), ChaosError> {
+    fn milder(
+        &mut self,
+        mut c: Campaign,
+        mut v: Verdict,
+    ) -> Result<(Campaign, Verdict), ChaosError> {
         for i in 0..c.len() {
             for group in 0..2 {
                 // Rebuilt from the fault as it is now (its scope may
@@ -123,12 +136,22 @@ impl Shrinker<'_> {
                     .into_iter()
                     .take_while(|s| *s != scope)
                     .filter(|s| narrower(*s, scope))
-                    .map(|scope| Fault::Bug { source, at, scope, effect })
+                    .map(|scope| Fault::Bug {
+                        source,
+                        at,
+                        scope,
+                        effect,
+                    })
                     .collect();
                 let effects: Vec<Effect> = match effect {
                     Effect::Crash => Vec::new(),
                     Effect::Corrupt(p) => std::iter::once(Effect::Crash)
-                        .chain(space.effects(src).into_iter().filter(|e| matches!(e, Effect::Corrupt(q) if *q < p)))
+                        .chain(
+                            space
+                                .effects(src)
+                                .into_iter()
+                                .filter(|e| matches!(e, Effect::Corrupt(q) if *q < p)),
+                        )
                         .collect(),
                     _ => space
                         .effects(src)
@@ -140,7 +163,12 @@ impl Shrinker<'_> {
                     scopes,
                     effects
                         .into_iter()
-                        .map(|effect| Fault::Bug { source, at, scope, effect })
+                        .map(|effect| Fault::Bug {
+                            source,
+                            at,
+                            scope,
+                            effect,
+                        })
                         .collect(),
                 ]
             }
@@ -156,7 +184,12 @@ impl Shrinker<'_> {
     }
 
     /// The shortest outage `i` that still breaks, to [`GRANULE`] minutes.
-    fn shorter(&mut self, c: Campaign, i: usize, v: Verdict) -> Result<(Campaign, Verdict), ChaosError> {
+    fn shorter(
+        &mut self,
+        c: Campaign,
+        i: usize,
+        v: Verdict,
+    ) -> Result<(Campaign, Verdict), ChaosError> {
         let Fault::Outage { what, at, minutes } = c[i] else {
             return Ok((c, v));
         };
@@ -177,7 +210,17 @@ impl Shrinker<'_> {
             }
             let cs: Vec<Campaign> = points
                 .iter()
-                .map(|&m| with(&c, i, Fault::Outage { what, at, minutes: m }))
+                .map(|&m| {
+                    with(
+                        &c,
+                        i,
+                        Fault::Outage {
+                            what,
+                            at,
+                            minutes: m,
+                        },
+                    )
+                })
                 .collect();
             let Some(vs) = self.eval(&cs)? else {
                 break;
@@ -237,6 +280,7 @@ pub fn shrink(
         criterion,
         go_on,
         evaluations: 0,
+        interrupted: false,
     };
     let (c, v) = s.fewer(campaign.clone(), verdict.clone())?;
     let (c, v) = s.milder(c, v)?;
@@ -254,5 +298,6 @@ pub fn shrink(
         criterion,
         without,
         evaluations: s.evaluations,
+        complete: !s.interrupted,
     })
 }

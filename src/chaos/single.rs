@@ -61,7 +61,11 @@ pub fn singles(chaos: &Chaos) -> Vec<Fault> {
     let kinds = &space.kinds;
     use super::space::Kind;
     for (k, src) in space.sources.iter().enumerate() {
-        let wanted = if src.raw.is_some() { Kind::Bug } else { Kind::Crash };
+        let wanted = if src.raw.is_some() {
+            Kind::Bug
+        } else {
+            Kind::Crash
+        };
         if !kinds.contains(&wanted) {
             continue;
         }
@@ -136,10 +140,12 @@ pub fn single(
             interrupted = true;
             break;
         };
-        table.extend(chunk.iter().zip(vs).map(|(f, verdict)| Blast {
-            fault: *f,
-            verdict,
-        }));
+        table.extend(
+            chunk
+                .iter()
+                .zip(vs)
+                .map(|(f, verdict)| Blast { fault: *f, verdict }),
+        );
         progress(table.len(), total);
     }
     table.sort_by(|a, b| b.verdict.harm_cmp(&a.verdict));
@@ -169,4 +175,3 @@ pub fn single(
         interrupted,
     })
 }
-

@@ -419,7 +419,11 @@ impl Space {
                 return i;
             }
             let up = rng.random_bool(0.5);
-            if up { (i + 1).min(len - 1) } else { i.saturating_sub(1) }
+            if up {
+                (i + 1).min(len - 1)
+            } else {
+                i.saturating_sub(1)
+            }
         };
         match fault {
             Fault::Bug {
@@ -434,17 +438,32 @@ impl Space {
                         let scopes = self.scopes(src);
                         let i = scopes.iter().position(|s| *s == scope).unwrap_or(0);
                         let scope = scopes[step(scopes.len(), i, rng)];
-                        Fault::Bug { source, at, scope, effect }
+                        Fault::Bug {
+                            source,
+                            at,
+                            scope,
+                            effect,
+                        }
                     }
                     1 => {
                         let effects = self.effects(src);
                         let effect = effects[rng.random_range(0..effects.len())];
-                        Fault::Bug { source, at, scope, effect }
+                        Fault::Bug {
+                            source,
+                            at,
+                            scope,
+                            effect,
+                        }
                     }
                     _ => {
                         let i = at.map_or(0, |m| self.moment_index(m));
                         let at = Some(self.moments[step(self.moments.len(), i, rng)].minute);
-                        Fault::Bug { source, at, scope, effect }
+                        Fault::Bug {
+                            source,
+                            at,
+                            scope,
+                            effect,
+                        }
                     }
                 }
             }
@@ -452,15 +471,25 @@ impl Space {
                 if rng.random_bool(0.5) {
                     let i = self.durations.partition_point(|&d| d < minutes);
                     let i = step(self.durations.len(), i.min(self.durations.len() - 1), rng);
-                    Fault::Outage { what, at, minutes: self.durations[i] }
+                    Fault::Outage {
+                        what,
+                        at,
+                        minutes: self.durations[i],
+                    }
                 } else {
                     let i = step(self.moments.len(), self.moment_index(at), rng);
-                    Fault::Outage { what, at: self.moments[i].minute, minutes }
+                    Fault::Outage {
+                        what,
+                        at: self.moments[i].minute,
+                        minutes,
+                    }
                 }
             }
             Fault::DrHost { percent } => {
                 let i = DR_PERCENT.iter().position(|&p| p >= percent).unwrap_or(0);
-                Fault::DrHost { percent: DR_PERCENT[step(DR_PERCENT.len(), i, rng)] }
+                Fault::DrHost {
+                    percent: DR_PERCENT[step(DR_PERCENT.len(), i, rng)],
+                }
             }
         }
     }
@@ -482,14 +511,18 @@ impl Space {
     /// The local date-time of minute `m` from the start, as in scenario
     /// files (`2018-12-28 18:00`).
     pub fn local(&self, m: u32) -> String {
-        self.zoned(m)
-            .map_or_else(|| format!("+{m}m"), |z| z.strftime("%Y-%m-%d %H:%M").to_string())
+        self.zoned(m).map_or_else(
+            || format!("+{m}m"),
+            |z| z.strftime("%Y-%m-%d %H:%M").to_string(),
+        )
     }
 
     /// Minute `m` for people: `Fri 2018-12-28 18:00`.
     pub fn when(&self, m: u32) -> String {
-        self.zoned(m)
-            .map_or_else(|| format!("+{m}m"), |z| z.strftime("%a %Y-%m-%d %H:%M").to_string())
+        self.zoned(m).map_or_else(
+            || format!("+{m}m"),
+            |z| z.strftime("%a %Y-%m-%d %H:%M").to_string(),
+        )
     }
 
     fn zoned(&self, m: u32) -> Option<jiff::ZonedDateTime> {
@@ -598,13 +631,22 @@ impl Space {
                 obj.remove("scope");
             }
             Scope::Host(h) => {
-                obj.insert("scope".into(), json!({ "hosts": [s.hosts[h as usize].id.clone()] }));
+                obj.insert(
+                    "scope".into(),
+                    json!({ "hosts": [s.hosts[h as usize].id.clone()] }),
+                );
             }
             Scope::Cluster(c) => {
-                obj.insert("scope".into(), json!({ "clusters": [s.clusters[c as usize].id.clone()] }));
+                obj.insert(
+                    "scope".into(),
+                    json!({ "clusters": [s.clusters[c as usize].id.clone()] }),
+                );
             }
             Scope::Site(k) => {
-                obj.insert("scope".into(), json!({ "sites": [s.sites[k as usize].id.clone()] }));
+                obj.insert(
+                    "scope".into(),
+                    json!({ "sites": [s.sites[k as usize].id.clone()] }),
+                );
             }
         }
         let effects = match effect {
@@ -648,31 +690,42 @@ impl Space {
                 effect,
             } => {
                 let src = &self.sources[source as usize];
-                let builds: Vec<&str> = src.builds.iter().map(|&b| s.builds[b as usize].id.as_str()).collect();
+                let builds: Vec<&str> = src
+                    .builds
+                    .iter()
+                    .map(|&b| s.builds[b as usize].id.as_str())
+                    .collect();
                 let what = match &src.raw {
                     Some(_) => format!("bug {}", src.id),
                     None => format!("a crash bug of build {}", builds.join(", ")),
                 };
                 let whom = match scope {
                     Scope::Host(h) => format!("host {}", s.hosts[h as usize].id),
-                    Scope::Cluster(c) => format!("every host of cluster {} on it", s.clusters[c as usize].id),
-                    Scope::Site(k) => format!("every host of site {} on it", s.sites[k as usize].id),
+                    Scope::Cluster(c) => {
+                        format!("every host of cluster {} on it", s.clusters[c as usize].id)
+                    }
+                    Scope::Site(k) => {
+                        format!("every host of site {} on it", s.sites[k as usize].id)
+                    }
                     Scope::AsWritten => "its hosts as written".to_string(),
                     Scope::Build => format!("every host on build {}", builds.join(", ")),
                 };
                 let how = match effect {
-                    Effect::Crash => "crashing them".to_string(),
-                    Effect::Corrupt(p) => format!("crashing them and corrupting {p} % of their VMs"),
-                    Effect::AsWritten => "with its effects as written".to_string(),
-                    Effect::Recurrence => "crashing them again every ~12h until fixed (never)".to_string(),
+                    Effect::Crash => "a crash".to_string(),
+                    Effect::Corrupt(p) => format!("a crash corrupting {p} % of the VMs"),
+                    Effect::AsWritten => "its effects as written".to_string(),
+                    Effect::Recurrence => "a crash recurring every ~12h, never fixed".to_string(),
                     Effect::Management(m) => format!(
-                        "crashing them and taking the management plane down for {}",
+                        "a crash taking the management plane down for {}",
                         SimDuration::from_millis(u64::from(m) * MS_PER_MINUTE)
                     ),
-                    Effect::DatastoreLoss => "losing their datastores (every VM corrupted)".to_string(),
+                    Effect::DatastoreLoss => "its datastores lost (every VM corrupted)".to_string(),
                 };
-                let time = at.map_or_else(|| "at its trigger as written".to_string(), |m| format!("on {}", when(m)));
-                format!("{what} strikes {whom} {time}, {how}")
+                let time = at.map_or_else(
+                    || "at its trigger as written".to_string(),
+                    |m| format!("on {}", when(m)),
+                );
+                format!("{what} strikes {whom} {time}: {how}")
             }
             Fault::Outage { what, at, minutes } => {
                 let name = match what {
@@ -686,9 +739,9 @@ impl Space {
                     when(at)
                 )
             }
-            Fault::DrHost { percent } => format!(
-                "DR hosts crash with probability {percent} % each time VMs move onto them"
-            ),
+            Fault::DrHost { percent } => {
+                format!("DR hosts crash with probability {percent} % each time VMs move onto them")
+            }
         }
     }
 }
@@ -813,16 +866,26 @@ fn moments(s: &Scenario, (from, to): (u32, u32), sources: &[Source]) -> Vec<Mome
         {
             add(m, "a Friday evening");
         }
-        let holiday = s.teams.iter().any(|t| t.holidays.iter().any(|h| h.date == date));
+        let holiday = s
+            .teams
+            .iter()
+            .any(|t| t.holidays.iter().any(|h| h.date == date));
         if holiday && let Some(m) = minute_of(date.to_datetime(Time::constant(10, 0, 0, 0))) {
             add(m, "a holiday");
         }
     }
     let _ = sources;
-    out.sort_by(|a, b| a.minute.cmp(&b.minute).then_with(|| a.label.is_empty().cmp(&b.label.is_empty())));
+    out.sort_by(|a, b| {
+        a.minute
+            .cmp(&b.minute)
+            .then_with(|| a.label.is_empty().cmp(&b.label.is_empty()))
+    });
     out.dedup_by(|b, a| a.minute == b.minute);
     if out.is_empty() {
-        out.push(Moment { minute: from, label: "" });
+        out.push(Moment {
+            minute: from,
+            label: "",
+        });
     }
     out
 }

@@ -13,7 +13,7 @@ use hvsim::scenario::{Document, read_file};
 
 use super::args::shell_quote;
 use super::load::{load, load_failure, scenario_text};
-use super::output::{emit, emit_json, note, save};
+use super::output::{emit, emit_json, save};
 use super::{Failure, study_failure};
 
 #[derive(clap::Args, Debug)]
@@ -88,7 +88,11 @@ fn value(text: &str, unit: &str) -> Result<f64, Failure> {
     }
     Err(Failure::Input(format!(
         "--above/--below `{text}`: expected a number in the metric's unit ({unit}){}",
-        if unit == "h" { " or a duration like `1d 6h`" } else { "" }
+        if unit == "h" {
+            " or a duration like `1d 6h`"
+        } else {
+            ""
+        }
     )))
 }
 
@@ -104,25 +108,38 @@ fn setup(args: &ChaosArgs) -> Result<Chaos, Failure> {
     let space = Space::derive(
         &scenario,
         &doc,
-        space_text.as_ref().map(|(t, n, f)| (t.as_str(), n.as_str(), *f)),
+        space_text
+            .as_ref()
+            .map(|(t, n, f)| (t.as_str(), n.as_str(), *f)),
     )
     .map_err(chaos_failure)?;
     let metric = match (&args.metric, &args.above, &args.below) {
-        (Some(m), Some(a), _) => Some((m.as_str(), Target::Above(value(a, unit_of(&scenario, m))?))),
-        (Some(m), None, Some(b)) => Some((m.as_str(), Target::Below(value(b, unit_of(&scenario, m))?))),
+        (Some(m), Some(a), _) => {
+            Some((m.as_str(), Target::Above(value(a, unit_of(&scenario, m))?)))
+        }
+        (Some(m), None, Some(b)) => {
+            Some((m.as_str(), Target::Below(value(b, unit_of(&scenario, m))?)))
+        }
         (Some(_), None, None) => {
-            return Err(Failure::Input("--metric needs --above VALUE or --below VALUE".into()));
+            return Err(Failure::Input(
+                "--metric needs --above VALUE or --below VALUE".into(),
+            ));
         }
         _ => None,
     };
     let judge = Judge::new(&scenario, args.objective.as_deref(), metric, args.threshold)
         .map_err(chaos_failure)?;
     let strategy = match &args.strategy {
-        Some(s) => super::load::pick_strategies(&scenario, std::slice::from_ref(s))?[0].id.clone(),
+        Some(s) => super::load::pick_strategies(&scenario, std::slice::from_ref(s))?[0]
+            .id
+            .clone(),
         None => scenario.default_strategy().id.clone(),
     };
     if args.runs == 0 || args.runs > 1_000_000 {
-        return Err(Failure::Input(format!("--runs must be between 1 and 1000000, got {}", args.runs)));
+        return Err(Failure::Input(format!(
+            "--runs must be between 1 and 1000000, got {}",
+            args.runs
+        )));
     }
     let jobs = super::args::jobs_of(args.jobs);
     Chaos::new(space, doc, judge, &strategy, (args.runs, args.seed, jobs)).map_err(chaos_failure)
@@ -159,12 +176,16 @@ pub(super) fn chaos(args: ChaosArgs) -> Result<(), Failure> {
         None => None,
     };
     let chaos = setup(&args)?;
-    if let Some(note_text) = &chaos.judge.note {
-        note(&format!("note: {note_text}"));
-    }
     let stop = stop_on_ctrl_c();
     let go_on = || !stop.load(Ordering::SeqCst);
-    let bar = progress_bar(args.candidates as u64, if args.single { "faults and campaigns" } else { "candidates" });
+    let bar = progress_bar(
+        args.candidates as u64,
+        if args.single {
+            "faults and campaigns"
+        } else {
+            "candidates"
+        },
+    );
     if args.single {
         let single = hvsim::chaos::single(&chaos, args.candidates, &go_on, &|done, total| {
             bar.set_length(total as u64);
@@ -177,20 +198,37 @@ pub(super) fn chaos(args: ChaosArgs) -> Result<(), Failure> {
         } else {
             emit(&hvsim::report::render_single(&chaos, &single))?;
         }
-        return if single.interrupted { Err(Failure::Interrupted) } else { Ok(()) };
+        return if single.interrupted {
+            Err(Failure::Interrupted)
+        } else {
+            Ok(())
+        };
     }
     let budget = Budget {
         candidates: args.candidates,
         time,
     };
-    let found = hvsim::chaos::search(&chaos, budget, &go_on, &|done, _, _| bar.set_position(done as u64))
-        .map_err(chaos_failure)?;
+    let baseline = chaos.baseline(&go_on).map_err(chaos_failure)?;
+    let found = hvsim::chaos::search(&chaos, budget, &go_on, &|done, _, _| {
+        bar.set_position(done as u64)
+    })
+    .map_err(chaos_failure)?;
     bar.finish_and_clear();
     let written = shrink_and_write(&args, &chaos, &found, &go_on)?;
     if args.json {
-        emit_json(&hvsim::report::chaos_json(&chaos, &found, &written))?;
+        emit_json(&hvsim::report::chaos_json(
+            &chaos,
+            baseline.as_ref(),
+            &found,
+            &written,
+        ))?;
     } else {
-        emit(&hvsim::report::render_chaos(&chaos, &found, &written))?;
+        emit(&hvsim::report::render_chaos(
+            &chaos,
+            baseline.as_ref(),
+            &found,
+            &written,
+        ))?;
     }
     if stop.load(Ordering::SeqCst) {
         return Err(Failure::Interrupted);
@@ -209,7 +247,9 @@ fn shrink_and_write(
     let mut written: Vec<Written> = Vec::new();
     let mut attempts = 0;
     for t in found.broken() {
-        if written.len() >= args.keep || attempts >= 2 * args.keep || !go_on() {
+        // Interrupted: the worst found so far, as far as it was shrunk.
+        let stopped = !go_on() && !written.is_empty();
+        if written.len() >= args.keep || attempts >= 2 * args.keep || stopped {
             break;
         }
         // A superset of a minimal campaign found shrinks to it again.
@@ -220,15 +260,21 @@ fn shrink_and_write(
             continue;
         }
         attempts += 1;
-        let shrunk = hvsim::chaos::shrink(chaos, &t.campaign, &t.verdict, go_on).map_err(chaos_failure)?;
+        let shrunk =
+            hvsim::chaos::shrink(chaos, &t.campaign, &t.verdict, go_on).map_err(chaos_failure)?;
         if written.iter().any(|w| w.shrunk.campaign == shrunk.campaign) {
             continue;
         }
         let n = written.len() + 1;
         let path = args.out.as_ref().map(|p| numbered(p, n));
-        let replay = path.as_ref().map_or_else(Vec::new, |p| replay(args, chaos, p));
+        let replay = path
+            .as_ref()
+            .map_or_else(Vec::new, |p| replay(args, chaos, p));
         if let Some(p) = &path {
-            let name = format!("minimal campaign {n} found by hvsim chaos (seed {})", chaos.seed);
+            let name = format!(
+                "minimal campaign {n} found by hvsim chaos (seed {})",
+                chaos.seed
+            );
             let text = hvsim::chaos::file::campaign_file(chaos, &shrunk, &name, &replay);
             save(p, text.as_bytes(), "")?;
         }
@@ -246,7 +292,9 @@ fn numbered(path: &Path, n: usize) -> PathBuf {
     if n == 1 {
         return path.to_path_buf();
     }
-    let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     let name = match path.extension() {
         Some(ext) => format!("{stem}-{n}.{}", ext.to_string_lossy()),
         None => format!("{stem}-{n}"),
@@ -256,10 +304,9 @@ fn numbered(path: &Path, n: usize) -> PathBuf {
 
 /// The commands that replay a campaign file.
 fn replay(args: &ChaosArgs, chaos: &Chaos, file: &Path) -> Vec<String> {
-    let scenario = args
-        .scenario
-        .as_ref()
-        .map_or_else(String::new, |p| format!(" {}", shell_quote(&p.to_string_lossy())));
+    let scenario = args.scenario.as_ref().map_or_else(String::new, |p| {
+        format!(" {}", shell_quote(&p.to_string_lossy()))
+    });
     let faults = shell_quote(&file.to_string_lossy());
     let strategy = shell_quote(&chaos.strategy);
     vec![
@@ -283,7 +330,10 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
 
 /// The progress bar, on standard error when it is a terminal.
 fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }

@@ -80,7 +80,12 @@ fn misses(chaos: &Chaos, k: usize, m: &Measure) -> String {
 
 /// The report of a search: the header, each minimal campaign (the
 /// finding first), then what was searched.
-pub fn render_chaos(chaos: &Chaos, found: &Found, written: &[Written]) -> String {
+pub fn render_chaos(
+    chaos: &Chaos,
+    baseline: Option<&Verdict>,
+    found: &Found,
+    written: &[Written],
+) -> String {
     let space = &chaos.space;
     let mut out = format!(
         "hvsim chaos: {}\nstrategy {}, {} replications per candidate, seed {}\n",
@@ -96,6 +101,20 @@ pub fn render_chaos(chaos: &Chaos, found: &Found, written: &[Written]) -> String
         out.push_str(&format!("note: {note}\n"));
     }
     out.push('\n');
+    if let Some(b) = baseline.filter(|b| b.broken()) {
+        let k = b.worst();
+        if let Some(m) = b.measures.get(k) {
+            out.push_str(&format!(
+                "{} even without any fault of the space (no bug, no outage{}). Every campaign below breaks it too.\n\n",
+                misses(chaos, k, m),
+                if space.background().as_array().is_some_and(|a| !a.is_empty()) {
+                    "; the scenario's own random failures only"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
     for (n, w) in written.iter().enumerate() {
         let s = &w.shrunk;
         let k = s.criterion;
@@ -109,9 +128,12 @@ pub fn render_chaos(chaos: &Chaos, found: &Found, written: &[Written]) -> String
         for f in &s.campaign {
             out.push_str(&format!("  - {}\n", space.describe(f)));
         }
-        out.push_str(&match s.campaign.len() {
-            1 => "This one fault alone breaks it.\n".to_string(),
-            2 => "No single one of these faults breaks it.\n".to_string(),
+        out.push_str(&match (s.complete, s.campaign.len()) {
+            (false, _) => {
+                "Interrupted before shrinking ended: it may not be minimal.\n".to_string()
+            }
+            (true, 1) => "This one fault alone breaks it.\n".to_string(),
+            (true, 2) => "No single one of these faults breaks it.\n".to_string(),
             _ => "Removing any one of these faults stops it breaking the plan.\n".to_string(),
         });
         out.push_str(&format!("  {}\n", measure(chaos, k, m)));
@@ -128,13 +150,14 @@ pub fn render_chaos(chaos: &Chaos, found: &Found, written: &[Written]) -> String
             "Nothing found: no campaign broke the plan in {} candidates tried.\n",
             found.tried.len()
         ));
-        if let Some(worst) = found.tried.iter().max_by(|a, b| a.verdict.harm_cmp(&b.verdict)) {
+        if let Some(worst) = found
+            .tried
+            .iter()
+            .max_by(|a, b| a.verdict.harm_cmp(&b.verdict))
+        {
             let k = worst.verdict.worst();
             if let Some(m) = worst.verdict.measures.get(k) {
-                out.push_str(&format!(
-                    "The closest: {}, when:\n",
-                    measure(chaos, k, m)
-                ));
+                out.push_str(&format!("The closest: {}, when:\n", measure(chaos, k, m)));
                 for f in &worst.campaign {
                     out.push_str(&format!("  - {}\n", space.describe(f)));
                 }
@@ -202,7 +225,12 @@ fn criteria_json(chaos: &Chaos) -> Value {
 }
 
 /// The search as JSON (`hvsim.chaos/1`).
-pub fn chaos_json(chaos: &Chaos, found: &Found, written: &[Written]) -> Value {
+pub fn chaos_json(
+    chaos: &Chaos,
+    baseline: Option<&Verdict>,
+    found: &Found,
+    written: &[Written],
+) -> Value {
     let space = &chaos.space;
     json!({
         "schema": "hvsim.chaos/1",
@@ -212,6 +240,7 @@ pub fn chaos_json(chaos: &Chaos, found: &Found, written: &[Written]) -> Value {
         "runs": chaos.runs,
         "criteria": criteria_json(chaos),
         "note": chaos.judge.note,
+        "without_any_fault": baseline.map(|b| measure_json(chaos, b)),
         "candidates_tried": found.tried.len(),
         "broken": found.tried.iter().filter(|t| t.verdict.broken()).count(),
         "stop": format!("{:?}", found.stop).to_lowercase(),
@@ -271,7 +300,12 @@ pub fn render_single(chaos: &Chaos, single: &Single) -> String {
                     "{:.0} % [{:.0}–{:.0}] {:+.0} pp",
                     m.value, m.ci.0, m.ci.1, m.diff.0
                 ),
-                Some((_, unit)) => format!("{} [{}–{}]", show(m.value, unit), show(m.ci.0, unit), show(m.ci.1, unit)),
+                Some((_, unit)) => format!(
+                    "{} [{}–{}]",
+                    show(m.value, unit),
+                    show(m.ci.0, unit),
+                    show(m.ci.1, unit)
+                ),
                 None => String::new(),
             }
         }));

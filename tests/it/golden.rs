@@ -122,7 +122,32 @@ fn collect() -> Outputs {
         o.command(&["run", f, "--trace"], true);
         o.command(&["compare", f, "--runs", "30", "--json"], false);
         o.command(&["compare", f, "--runs", "30"], false);
+        o.command(
+            &[
+                "chaos",
+                f,
+                "--runs",
+                "2",
+                "--candidates",
+                "6",
+                "--keep",
+                "1",
+            ],
+            false,
+        );
     }
+    o.command(
+        &[
+            "chaos",
+            "--runs",
+            "2",
+            "--candidates",
+            "4",
+            "--single",
+            "--json",
+        ],
+        false,
+    );
     for campaign in [
         "scenarios/faults/2018-bad-week.yaml",
         "scenarios/faults/2018-slow-leak.yaml",

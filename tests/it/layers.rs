@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["sweep"],
     &["scenario"],
     &["montecarlo"],
+    &["chaos"],
     &["chart"],
     &["report"],
     &["gen", "fuzzing"],

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per theme.
 
 mod calibration;
+mod chaos;
 mod charts;
 mod cli;
 mod compare;
