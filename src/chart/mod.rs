@@ -10,6 +10,7 @@
 //! beyond eight repeat a colour with another dash pattern.
 
 pub mod axis;
+pub mod chaos;
 pub mod clock;
 pub mod curve;
 pub mod distribution;

@@ -75,6 +75,45 @@ pub(super) struct ChaosArgs {
     /// Print one JSON document instead of the report.
     #[arg(long)]
     json: bool,
+    /// Also write a self-contained HTML page: the minimal campaigns, the
+    /// blast-radius table and its chart (computed for it after a search).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+/// The command line that reproduces this run's results.
+fn command(args: &ChaosArgs, chaos: &Chaos) -> String {
+    let mut c = "hvsim chaos".to_string();
+    let q = |p: &PathBuf| shell_quote(&p.to_string_lossy());
+    if let Some(p) = &args.scenario {
+        c.push_str(&format!(" {}", q(p)));
+    }
+    c.push_str(&format!(" --strategy {}", shell_quote(&chaos.strategy)));
+    if let Some(o) = &args.objective {
+        c.push_str(&format!(" --objective {}", shell_quote(o)));
+    }
+    if let Some(m) = &args.metric {
+        c.push_str(&format!(" --metric {}", shell_quote(m)));
+    }
+    if let Some(a) = &args.above {
+        c.push_str(&format!(" --above {}", shell_quote(a)));
+    }
+    if let Some(b) = &args.below {
+        c.push_str(&format!(" --below {}", shell_quote(b)));
+    }
+    if let Some(p) = &args.space {
+        c.push_str(&format!(" --space {}", q(p)));
+    }
+    c.push_str(&format!(
+        " --threshold {} --runs {} --candidates {} --seed {}",
+        args.threshold, args.runs, args.candidates, args.seed
+    ));
+    if args.single {
+        c.push_str(" --single");
+    } else {
+        c.push_str(&format!(" --keep {}", args.keep));
+    }
+    c
 }
 
 fn value(text: &str, unit: &str) -> Result<f64, Failure> {
@@ -229,6 +268,13 @@ pub(super) fn chaos(args: ChaosArgs) -> Result<(), Failure> {
             &found,
             &written,
         ))?;
+    }
+    if let Some(p) = &args.report
+        && go_on()
+    {
+        let single = hvsim::chaos::single(&chaos, 0, &go_on, &|_, _| {}).map_err(chaos_failure)?;
+        let html = hvsim::report::chaos_html(&chaos, &written, Some(&single), &command(&args, &chaos));
+        save(p, html.as_bytes(), "")?;
     }
     if stop.load(Ordering::SeqCst) {
         return Err(Failure::Interrupted);

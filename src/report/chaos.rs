@@ -145,7 +145,12 @@ pub fn render_chaos(
         }
     }
     let broken = found.tried.iter().filter(|t| t.verdict.broken()).count();
-    if written.is_empty() {
+    if broken > 0 && written.is_empty() {
+        out.push_str(&format!(
+            "{} candidates tried, {broken} broke the plan; none shrunk (--keep 0, or interrupted).\n",
+            found.tried.len()
+        ));
+    } else if written.is_empty() {
         out.push_str(&format!(
             "Nothing found: no campaign broke the plan in {} candidates tried.\n",
             found.tried.len()
@@ -342,4 +347,117 @@ pub fn single_json(chaos: &Chaos, single: &Single) -> Value {
         })).collect::<Vec<_>>(),
         "interrupted": single.interrupted,
     })
+}
+
+/// The self-contained HTML page of a chaos run, in the style of `hvsim
+/// report`: the minimal campaigns (when searched), the blast-radius table
+/// and its chart (when computed), and how to reproduce it.
+pub fn chaos_html(
+    chaos: &Chaos,
+    written: &[Written],
+    single: Option<&Single>,
+    command: &str,
+) -> String {
+    use crate::chart::svg::escape;
+    use std::fmt::Write;
+    let space = &chaos.space;
+    let name = &space.scenario().name;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+         <meta name=\"generator\" content=\"hvsim {}\"/>\n<title>hvsim chaos: {}</title>\n<style>{}</style>\n</head>\n<body>",
+        env!("CARGO_PKG_VERSION"),
+        escape(name),
+        super::html::CSS
+    );
+    let _ = writeln!(out, "<h1>Chaos: {}</h1>", escape(name));
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">Strategy {}, {} replications per candidate on common random numbers, seed {}. Judged: {}.</p>",
+        escape(&chaos.strategy),
+        chaos.runs,
+        chaos.seed,
+        escape(&criterion_line(chaos).join("; "))
+    );
+    if let Some(note) = &chaos.judge.note {
+        let _ = writeln!(out, "<p>{}</p>", escape(note));
+    }
+    if !written.is_empty() {
+        let _ = writeln!(out, "<h2>Minimal campaigns that break the plan</h2>");
+        for w in written {
+            let s = &w.shrunk;
+            let Some(m) = s.verdict.measures.get(s.criterion) else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "<p><strong>{} when:</strong></p>\n<ul>",
+                escape(&misses(chaos, s.criterion, m))
+            );
+            for f in &s.campaign {
+                let _ = writeln!(out, "<li>{}</li>", escape(&space.describe(f)));
+            }
+            let _ = writeln!(
+                out,
+                "</ul>\n<p>{}</p>",
+                escape(&crate::chaos::file::finding(chaos, s).join(" "))
+            );
+            if let Some(file) = &w.file {
+                let _ = writeln!(
+                    out,
+                    "<p>Written to <code>{}</code>; replay:</p>\n<pre>{}</pre>",
+                    escape(file),
+                    escape(&w.replay.join("\n"))
+                );
+            }
+        }
+    }
+    if let Some(single) = single {
+        let _ = writeln!(out, "<h2>Blast radius of single faults</h2>");
+        if let Some((p, (lo, hi))) = single.score {
+            let _ = writeln!(
+                out,
+                "<p>Resilience: the plan survives {p:.0} % of random campaigns of the space (95 % CI {lo:.0}–{hi:.0} %; {} of {}).</p>",
+                single.survived, single.drawn
+            );
+        }
+        if let Some(svg) = crate::chart::chaos::blast_radius_svg(chaos, single) {
+            super::html::figure(
+                &mut out,
+                "blast-radius",
+                &svg,
+                "Each single fault alone against no fault at all, the most harmful first.",
+                true,
+            );
+        }
+        let _ = writeln!(out, "<div class=\"scroll\"><table>\n<tr><th>fault</th>");
+        for c in &chaos.judge.criteria {
+            let _ = write!(out, "<th>{}</th>", escape(&c.label));
+        }
+        let _ = writeln!(out, "<th>breaks</th></tr>");
+        for b in &single.table {
+            let _ = write!(out, "<tr><td>{}</td>", escape(&space.describe(&b.fault)));
+            for (k, m) in b.verdict.measures.iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "<td class=\"num\">{}</td>",
+                    escape(&measure(chaos, k, m))
+                );
+            }
+            let _ = writeln!(
+                out,
+                "<td>{}</td></tr>",
+                if b.verdict.broken() { "yes" } else { "no" }
+            );
+        }
+        let _ = writeln!(out, "</table></div>");
+    }
+    let _ = writeln!(
+        out,
+        "<h2>Reproduce</h2>\n<pre>{}</pre>\n<p>The decision rule, the fault space and the search are described in docs/chaos.md.</p>\n</body>\n</html>",
+        escape(command)
+    );
+    out
 }

@@ -11,7 +11,7 @@ mod html;
 mod json;
 mod text;
 
-pub use chaos::{Written, chaos_json, render_chaos, render_single, single_json};
+pub use chaos::{Written, chaos_html, chaos_json, render_chaos, render_single, single_json};
 pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep_csv, verdict};
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
