@@ -273,7 +273,8 @@ pub(super) fn chaos(args: ChaosArgs) -> Result<(), Failure> {
         && go_on()
     {
         let single = hvsim::chaos::single(&chaos, 0, &go_on, &|_, _| {}).map_err(chaos_failure)?;
-        let html = hvsim::report::chaos_html(&chaos, &written, Some(&single), &command(&args, &chaos));
+        let html =
+            hvsim::report::chaos_html(&chaos, &written, Some(&single), &command(&args, &chaos));
         save(p, html.as_bytes(), "")?;
     }
     if stop.load(Ordering::SeqCst) {

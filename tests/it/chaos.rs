@@ -322,14 +322,31 @@ fn the_report_page_holds_the_campaign_and_the_blast_radius() {
     let page = dir.join("chaos.html");
     let out = hvsim()
         .args([
-            "chaos", PLANTED, "--space", SPACE, "--runs", "6", "--candidates", "48", "--keep", "1",
-            "--report", &page.to_string_lossy(),
+            "chaos",
+            PLANTED,
+            "--space",
+            SPACE,
+            "--runs",
+            "6",
+            "--candidates",
+            "48",
+            "--keep",
+            "1",
+            "--report",
+            &page.to_string_lossy(),
         ])
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(&page).expect("written");
-    assert!(html.contains("<h2>Minimal campaigns that break the plan</h2>"), "{html}");
+    assert!(
+        html.contains("<h2>Minimal campaigns that break the plan</h2>"),
+        "{html}"
+    );
     assert!(html.contains("the backup system is down for"));
     assert!(html.contains("<h2>Blast radius of single faults</h2>"));
     assert!(html.contains("<svg") && html.contains("Blast radius: each single fault"));
