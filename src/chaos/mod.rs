@@ -9,13 +9,13 @@
 //! - [`judge`]: what "breaks" means (an objective's probability of being
 //!   met, or a metric, against a threshold, judged with a confidence
 //!   interval over replications on common random numbers).
-//! - [`search`]: a guided, deterministic search within a budget.
-//! - [`shrink`]: delta debugging over faults, then over parameters.
-//! - [`single`]: the blast radius of every single fault and a resilience
+//! - [`mod@search`]: a guided, deterministic search within a budget.
+//! - [`mod@shrink`]: delta debugging over faults, then over parameters.
+//! - [`mod@single`]: the blast radius of every single fault and a resilience
 //!   score.
 //!
 //! Every candidate is evaluated with
-//! [`Variants`](crate::montecarlo::Variants): replication *i* of every
+//! [`Variants`]: replication *i* of every
 //! campaign, and of the scenario without any fault, runs with the same
 //! seed.
 
