@@ -889,3 +889,70 @@ fn moments(s: &Scenario, (from, to): (u32, u32), sources: &[Source]) -> Vec<Mome
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Fault, Kind, Space};
+    use crate::scenario::{Document, Format};
+
+    fn space(path: &str, file: Option<&str>) -> Result<Space, super::ChaosError> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let doc = Document::read(&root.join(path)).expect("parses");
+        let scenario = crate::scenario::load_path(&root.join(path)).expect("loads");
+        Space::derive(
+            &scenario,
+            &doc,
+            file.map(|t| (t, "space.yaml", Format::Yaml)),
+        )
+    }
+
+    /// The worst moments of the backup-restore scenario: Friday 14 March
+    /// 2025 at 18:00 and 21:30 each night, in its time zone.
+    #[test]
+    fn worst_moments_are_friday_evenings_and_just_before_the_backup() {
+        let s = space("scenarios/backup-restore.yaml", None).expect("a space");
+        let labelled: Vec<(String, &str)> = s
+            .moments
+            .iter()
+            .filter(|m| !m.label.is_empty())
+            .map(|m| (s.when(m.minute), m.label))
+            .collect();
+        assert!(
+            labelled.contains(&("Fri 2025-03-14 18:00".into(), "a Friday evening")),
+            "{labelled:?}"
+        );
+        assert!(labelled.contains(&(
+            "Wed 2025-03-12 21:30".into(),
+            "just before the nightly backup"
+        )));
+        assert!(labelled.contains(&("Wed 2025-03-12 15:00".into(), "the bug's own date")));
+        assert!(s.kinds.contains(&Kind::Backup) && s.kinds.contains(&Kind::DrHost));
+        // A single-site scenario has no link to cut.
+        let one = space("scenarios/ha-single-host-crash.yaml", None).expect("a space");
+        assert!(!one.kinds.contains(&Kind::Link));
+    }
+
+    #[test]
+    fn a_space_file_narrows_the_kinds_and_bounds_outages() {
+        let s = space(
+            "scenarios/backup-restore.yaml",
+            Some("kinds: [backup]\nmax_faults: 1\nlongest_outage: 5h\n"),
+        )
+        .expect("a space");
+        assert_eq!(s.kinds, vec![Kind::Backup]);
+        assert_eq!(s.durations.last(), Some(&300));
+        let mut rng = <rand::rngs::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+        for _ in 0..50 {
+            let c = s.random_campaign(&mut rng);
+            assert_eq!(c.len(), 1);
+            assert!(matches!(c[0], Fault::Outage { minutes, .. } if minutes <= 300));
+        }
+        let err = space(
+            "scenarios/backup-restore.yaml",
+            Some("max_faults: 2\nlongest_outage: soon\n"),
+        )
+        .map(|_| ())
+        .expect_err("a bad duration");
+        assert!(err.to_string().starts_with("space.yaml:2:"), "{err}");
+    }
+}
