@@ -13,7 +13,7 @@ use rand::SeedableRng;
 use crate::{bundled_scenario_files, hvsim, hvsim_json};
 
 const PLANTED: &str = "tests/fixtures/chaos-planted.yaml";
-const SPACE: &str = "tests/fixtures/chaos-planted-space.yaml";
+const SPACE: &str = "tests/fixtures/chaos-spaces/planted.yaml";
 const AMPLE: &str = "tests/fixtures/chaos-ample.yaml";
 
 fn scratch(name: &str) -> PathBuf {
