@@ -11,6 +11,7 @@
 
 pub mod advise;
 pub mod axis;
+pub mod chaos;
 pub mod clock;
 pub mod curve;
 pub mod distribution;

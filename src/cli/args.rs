@@ -50,8 +50,8 @@ impl MonteCarloArgs {
     }
 }
 
-/// The worker threads for `--jobs` (`asked`), bounded by the machine as
-/// [`MonteCarloArgs::jobs`] does.
+/// The worker threads for a `--jobs` outside [`MonteCarloArgs`] (`asked`),
+/// bounded by the machine as [`MonteCarloArgs::jobs`] does.
 pub(super) fn jobs_for(asked: Option<u32>) -> usize {
     let (jobs, warning) = bounded_jobs(asked, default_jobs());
     if let Some(w) = warning {

@@ -91,6 +91,15 @@ Examples:
 
 Read: docs/advise.md (the derived levers, costs and the frontier).";
 
+/// `hvsim chaos --help`.
+pub(super) const CHAOS: &str = "\
+Examples:
+  hvsim chaos --candidates 100 --out minimal.yaml
+  hvsim chaos scenarios/backup-restore.yaml --single
+  hvsim chaos tests/fixtures/chaos-planted.yaml --space tests/fixtures/chaos-spaces/planted.yaml --report chaos.html
+
+Read: docs/chaos.md (the fault space, what breaks, the search and shrinking).";
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};

@@ -11,6 +11,7 @@
 
 mod advise;
 mod args;
+mod chaos;
 mod compare;
 mod examples;
 mod r#gen;
@@ -70,6 +71,10 @@ enum Command {
     /// the scenario (or your own, with costs) ranked on common random numbers.
     #[command(after_help = examples::ADVISE)]
     Advise(advise::AdviseArgs),
+    /// Search the faults nobody wrote down: the campaigns that break the
+    /// plan, shrunk to minimal, replayable `--faults` files (docs/chaos.md).
+    #[command(after_help = examples::CHAOS)]
+    Chaos(chaos::ChaosArgs),
     /// Check scenario files and report every problem with file:line:col.
     #[command(after_help = examples::VALIDATE)]
     Validate(validate::ValidateArgs),
@@ -91,6 +96,7 @@ impl Cli {
             Some(Command::Sweep(args)) => sweep::sweep(args),
             Some(Command::Report(args)) => report::report(args),
             Some(Command::Gen(args)) => r#gen::generate(args),
+            Some(Command::Chaos(args)) => chaos::chaos(args),
             Some(Command::Validate(args)) => validate::validate(args),
             Some(Command::Advise(args)) => advise::advise(args),
             Some(Command::Schema(args)) => schema::schema(args),

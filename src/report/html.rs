@@ -49,7 +49,7 @@ pub struct HtmlReport<'a> {
     pub objectives: &'a [Objective],
 }
 
-const CSS: &str = "
+pub(super) const CSS: &str = "
 body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
@@ -79,7 +79,7 @@ fn inline(svg: &str) -> String {
 
 /// A figure; a `wide` one scrolls sideways at its own size, so that its
 /// labels stay readable, instead of shrinking to the page.
-fn figure(out: &mut String, id: &str, svg: &str, caption: &str, wide: bool) {
+pub(super) fn figure(out: &mut String, id: &str, svg: &str, caption: &str, wide: bool) {
     let (open, close) = if wide {
         ("<div class=\"scroll wide\">\n", "</div>\n")
     } else {

@@ -4,6 +4,7 @@
 //! scenario's time zone, durations like `2d 4h`, apps by name.
 
 mod advise;
+mod chaos;
 mod compare;
 mod data;
 mod export;
@@ -16,6 +17,7 @@ pub use advise::{
     AdviseJson, advise_html_section, advise_json, advise_svgs, render_advise,
     verdict as advise_verdict,
 };
+pub use chaos::{Written, chaos_html, chaos_json, render_chaos, render_single, single_json};
 pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep_csv, verdict};
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};

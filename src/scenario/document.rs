@@ -78,6 +78,12 @@ impl Document {
         &self.file
     }
 
+    /// The parsed file as a tree of plain values (what `hvsim chaos` reads
+    /// the scenario's own faults from, and `hvsim advise` its levers' bases).
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
     /// Replaces this scenario's fault sections (`bugs`, `outages`,
     /// `chaos`) with those of a fault campaign, as `--faults` does; a
     /// section the campaign lacks becomes empty.
@@ -92,11 +98,6 @@ impl Document {
                 obj.insert(key.to_string(), value);
             }
         }
-    }
-
-    /// The parsed document, as a tree of plain values.
-    pub fn value(&self) -> &Value {
-        &self.value
     }
 
     /// Sets the value at `path`, which walks the file's own structure:

@@ -206,6 +206,17 @@ pub fn load_with_faults(input: WithFaults<'_>) -> Result<Scenario, ScenarioError
     resolve::resolve(raw, file, &locator, Some((ffile, &flocator)))
 }
 
+/// Parses text of another file in the scenario's style (`hvsim chaos
+/// --space`) into `T`, with the scenario's located errors
+/// (`file:line:col: field: message`).
+pub fn parse_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+    format: Format,
+) -> Result<T, ScenarioError> {
+    parse::<T>(text, file, format).map(|(t, _)| t)
+}
+
 /// Reads a file as text, refusing unknown extensions and huge files.
 pub fn read_file(path: &Path) -> Result<(String, String, Format), ScenarioError> {
     let file = path.display().to_string();

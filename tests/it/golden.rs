@@ -195,6 +195,36 @@ fn collect() -> Outputs {
         "--svg",
         "DIR",
     ]);
+    // `hvsim chaos` (issue 15), last: a scratch directory's name counts
+    // the outputs before it, and `report` embeds that path.
+    for file in bundled_scenario_files() {
+        let f = file.as_str();
+        o.command(
+            &[
+                "chaos",
+                f,
+                "--runs",
+                "2",
+                "--candidates",
+                "6",
+                "--keep",
+                "1",
+            ],
+            false,
+        );
+    }
+    o.command(
+        &[
+            "chaos",
+            "--runs",
+            "2",
+            "--candidates",
+            "4",
+            "--single",
+            "--json",
+        ],
+        false,
+    );
     o
 }
 

@@ -26,7 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["sweep"],
     &["scenario"],
     &["montecarlo"],
-    &["advise"],
+    &["advise", "chaos"],
     &["chart"],
     &["report"],
     &["gen", "fuzzing"],

@@ -2,6 +2,7 @@
 
 mod advise;
 mod calibration;
+mod chaos;
 mod charts;
 mod cli;
 mod compare;
