@@ -11,6 +11,7 @@
 
 mod args;
 mod compare;
+mod fit;
 mod r#gen;
 mod load;
 mod merge;
@@ -49,6 +50,9 @@ enum Command {
     /// Run the comparison at each point of a grid of scenario values:
     /// how much does each extra engineer buy?
     Sweep(sweep::SweepArgs),
+    /// Fit scenario values to an observed recovery curve: which values make
+    /// the median restored curve closest to the points (docs/fit.md).
+    Fit(fit::FitArgs),
     /// Merge shard files written by `compare --shard i/n --out FILE` into the
     /// report of the unsharded run.
     Merge(merge::MergeArgs),
@@ -74,6 +78,7 @@ impl Cli {
             Some(Command::Run(args)) => run::run(args),
             Some(Command::Compare(args)) => compare::compare(args),
             Some(Command::Merge(args)) => merge::merge(args),
+            Some(Command::Fit(args)) => fit::fit(args),
             Some(Command::Sweep(args)) => sweep::sweep(args),
             Some(Command::Report(args)) => report::report(args),
             Some(Command::Gen(args)) => r#gen::generate(args),

@@ -78,6 +78,18 @@ impl Document {
         &self.file
     }
 
+    /// The parsed file as plain values, to read (`hvsim fit` reads the
+    /// distributions it scales).
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The parsed file as plain values, for edits [`set`](Self::set) does
+    /// not make (`hvsim fit`'s wildcard paths and scaled distributions).
+    pub fn value_mut(&mut self) -> &mut Value {
+        &mut self.value
+    }
+
     /// Replaces this scenario's fault sections (`bugs`, `outages`,
     /// `chaos`) with those of a fault campaign, as `--faults` does; a
     /// section the campaign lacks becomes empty.
