@@ -24,8 +24,9 @@ pub(super) struct FitArgs {
     #[arg(long, value_name = "CSV")]
     curve: PathBuf,
     /// PATH=A..B to fit, e.g. `teams.ops.members=4..40` or
-    /// `apps.*.work.reinstall.scale=0.5..3`; may be repeated.
-    #[arg(long = "param", value_name = "PATH=A..B", required = true, value_parser = parse_param)]
+    /// `apps.*.work.reinstall.scale=0.5..3`; may be repeated. Default: the
+    /// first team's members, from 1 to twice the scenario's number.
+    #[arg(long = "param", value_name = "PATH=A..B", value_parser = parse_param)]
     params: Vec<Param>,
     /// The strategy whose recovery is fitted (default: the scenario's default).
     #[arg(long)]
@@ -67,6 +68,11 @@ pub(super) fn fit(args: FitArgs) -> Result<(), Failure> {
             ));
         }
     };
+    let params = if args.params.is_empty() {
+        vec![default_param(&doc)?]
+    } else {
+        args.params.clone()
+    };
     let options = FitOptions {
         strategy,
         runs: args.runs,
@@ -76,7 +82,7 @@ pub(super) fn fit(args: FitArgs) -> Result<(), Failure> {
     };
     let stop = stop_on_ctrl_c();
     let bar = spinner();
-    let result = hvsim::fit::fit(&doc, &curve, &args.params, &options, &|done| {
+    let result = hvsim::fit::fit(&doc, &curve, &params, &options, &|done| {
         bar.set_position(done as u64);
         !stop.load(Ordering::SeqCst)
     })
@@ -93,7 +99,7 @@ pub(super) fn fit(args: FitArgs) -> Result<(), Failure> {
     if result.stopped {
         return Err(Failure::Interrupted);
     }
-    let command = command(&args, &result);
+    let command = command(&args, &params, &result);
     if let Some(dir) = &args.svg {
         let band = hvsim::fit::band(&result, &doc, 160).map_err(fit_failure)?;
         let svg = result.svg(&band, &command);
@@ -131,11 +137,11 @@ fn fitted_file(result: &Fit, command: &str) -> Result<String, Failure> {
 }
 
 /// The command line that reproduces this fit.
-fn command(args: &FitArgs, result: &Fit) -> String {
+fn command(args: &FitArgs, params: &[Param], result: &Fit) -> String {
     let mut command = args.common.command("fit", args.runs);
     command.push_str(" --curve ");
     command.push_str(&shell_quote(&args.curve.to_string_lossy()));
-    for p in &args.params {
+    for p in params {
         command.push_str(" --param ");
         command.push_str(&shell_quote(&p.text));
     }
@@ -147,6 +153,34 @@ fn command(args: &FitArgs, result: &Fit) -> String {
         command.push_str(&format!(" --incident {k}"));
     }
     command
+}
+
+/// Without `--param`: the first team's members, from half to twice the
+/// scenario's number (and no fewer than any holiday keeps on duty).
+fn default_param(doc: &hvsim::scenario::Document) -> Result<Param, Failure> {
+    let team = doc.value().get("teams").and_then(|t| t.get(0));
+    let id = team.and_then(|t| t.get("id")).and_then(|v| v.as_str());
+    let members = team
+        .and_then(|t| t.get("members"))
+        .and_then(|v| v.as_u64())
+        .unwrap_or(1)
+        .max(1);
+    let on_holidays = team
+        .and_then(|t| t.get("holidays"))
+        .and_then(|h| h.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h.get("members").and_then(|m| m.as_u64()))
+        .max()
+        .unwrap_or(1);
+    let id = id.ok_or_else(|| {
+        Failure::Input(format!(
+            "{} has no team to fit: give --param PATH=A..B",
+            doc.file()
+        ))
+    })?;
+    let low = members.div_ceil(2).max(on_holidays).min(members);
+    parse_param(&format!("teams.{id}.members={low}..{}", 2 * members)).map_err(Failure::Input)
 }
 
 /// A failed fit: bad input, or a run that hit a limit.

@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &["scenario"],
     &["montecarlo"],
     &["chart"],
+    &["fit"],
     &["report"],
     &["gen", "fuzzing"],
 ];
