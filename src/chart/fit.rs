@@ -83,10 +83,11 @@ pub fn fit_chart(c: &FitChart) -> String {
         }
         None => {
             let unit = duration_unit(hi);
-            let ticks: Vec<(f64, String, Option<String>)> = nice_ticks(lo / unit.ms, hi / unit.ms, 10)
-                .into_iter()
-                .map(|v| (f.x_of(v * unit.ms, lo, hi), number_label(v), None))
-                .collect();
+            let ticks: Vec<(f64, String, Option<String>)> =
+                nice_ticks(lo / unit.ms, hi / unit.ms, 10)
+                    .into_iter()
+                    .map(|v| (f.x_of(v * unit.ms, lo, hi), number_label(v), None))
+                    .collect();
             lay.x_axis(&mut svg, &ticks, &format!("{} since the strike", unit.name));
         }
     }
@@ -96,7 +97,11 @@ pub fn fit_chart(c: &FitChart) -> String {
     let x_at = |t: SimTime| f.x_of(t.as_millis() as f64, lo, hi);
     let y_at = |v: f64| f.y_of(v.clamp(0.0, y_hi), 0.0, y_hi);
     let line = |ys: &[f64]| -> Vec<(f64, f64)> {
-        c.times.iter().zip(ys).map(|(t, v)| (x_at(*t), y_at(*v))).collect()
+        c.times
+            .iter()
+            .zip(ys)
+            .map(|(t, v)| (x_at(*t), y_at(*v)))
+            .collect()
     };
     svg.open(&[("class", "band".into())]);
     let mut band = line(c.p90);

@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use hvsim::fit::{Fit, FitError, FitOptions, Param, parse_param};
 
+use super::Failure;
 use super::args::{MonteCarloArgs, shell_quote};
 use super::load::{document, load};
 use super::output::{emit, emit_json, note, save, write_files};
-use super::Failure;
 
 #[derive(clap::Args, Debug)]
 pub(super) struct FitArgs {
@@ -203,7 +203,8 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
 
 /// Candidates evaluated so far, on standard error when it is a terminal.
 fn spinner() -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }

@@ -131,13 +131,12 @@ pub fn simulate_at(
             .into_par_iter()
             .map(|i| {
                 let seed = replication_seed(setup.seed, i);
-                let o = crate::simulate(&scenario, strategy, seed).map_err(|source| {
-                    FitError::Run {
+                let o =
+                    crate::simulate(&scenario, strategy, seed).map_err(|source| FitError::Run {
                         candidate: setup.describe(values),
                         seed,
                         source,
-                    }
-                })?;
+                    })?;
                 run_values(setup, &o, whens, locals)
             })
             .collect()

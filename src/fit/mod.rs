@@ -160,6 +160,10 @@ pub struct Fitted {
     /// The smallest and largest values among the candidates not
     /// significantly worse than the best.
     pub range: (f64, f64),
+    /// The smallest and largest values among the candidates whose p10–p90
+    /// band holds every observed point (`None` if none does): the values
+    /// a single observed incident cannot tell apart.
+    pub in_band: Option<(f64, f64)>,
 }
 
 /// The fitted curve on a fine grid of instants, for the chart.
@@ -218,7 +222,9 @@ pub fn fit(
     let setup = prepare(doc, observed, params, options)?;
     let searched = search::search(&setup, params, progress)?;
     if searched.evaluations.is_empty() {
-        return Err(FitError::Invalid("stopped before any candidate was evaluated".into()));
+        return Err(FitError::Invalid(
+            "stopped before any candidate was evaluated".into(),
+        ));
     }
     let best_index = search::best(&searched.evaluations);
     let kept = search::not_worse(
@@ -240,10 +246,20 @@ pub fn fit(
                 .map(|(e, _)| e.values[p]);
             let lo = values.clone().fold(f64::INFINITY, f64::min);
             let hi = values.fold(f64::NEG_INFINITY, f64::max);
+            let banded = searched
+                .evaluations
+                .iter()
+                .filter(|e| holds(e, &setup.observed))
+                .map(|e| e.values[p]);
+            let in_band = banded
+                .clone()
+                .next()
+                .map(|first| banded.fold((first, first), |(a, b), v| (a.min(v), b.max(v))));
             Fitted {
                 param: param.clone(),
                 value: best_values[p],
                 range: (lo, hi),
+                in_band,
             }
         })
         .collect();
@@ -268,6 +284,17 @@ pub fn fit(
         stopped: searched.stopped,
         evaluations: searched.evaluations,
     })
+}
+
+/// Whether every observed point lies within the candidate's p10–p90 band.
+fn holds(e: &Evaluation, observed: &[f64]) -> bool {
+    let n = observed.len();
+    let p10 = eval::per_instant(&e.samples, n, 0.1);
+    let p90 = eval::per_instant(&e.samples, n, 0.9);
+    observed
+        .iter()
+        .enumerate()
+        .all(|(k, o)| p10[k] <= *o && *o <= p90[k])
 }
 
 /// Checks the inputs against the scenario as it is and sets up the pool.
@@ -359,7 +386,13 @@ pub fn band(fit: &Fit, doc: &Document, points: usize) -> Result<Band, FitError> 
     let (whens, locals, times): (Vec<When>, Vec<Option<SimTime>>, Vec<SimTime>) = if dates {
         // From the strike of replication 0 (or the first point) to a fifth
         // past the last point.
-        let first = fit.locals.iter().flatten().min().copied().unwrap_or(SimTime::ZERO);
+        let first = fit
+            .locals
+            .iter()
+            .flatten()
+            .min()
+            .copied()
+            .unwrap_or(SimTime::ZERO);
         let last = fit.locals.iter().flatten().max().copied().unwrap_or(first);
         let o = crate::simulate(
             &fit.scenario,
@@ -380,7 +413,10 @@ pub fn band(fit: &Fit, doc: &Document, points: usize) -> Result<Band, FitError> 
             .find(|i| i.at <= first)
             .map_or(first, |i| i.at)
             .min(first);
-        let span = last.as_millis().saturating_sub(strike.as_millis()).max(3_600_000);
+        let span = last
+            .as_millis()
+            .saturating_sub(strike.as_millis())
+            .max(3_600_000);
         let (t0, t1) = (
             strike.as_millis().saturating_sub(span / 20),
             last.as_millis() + span / 5,

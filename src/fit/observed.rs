@@ -265,7 +265,8 @@ fn parse_when(text: &str) -> Result<When, String> {
 /// A count, a percentage or a decimal share.
 fn parse_restored(text: &str) -> Result<(Kind, f64), String> {
     let t = text.trim();
-    let expected = "expected a count of apps (`70`), a percentage (`55 %`) or a share from 0 to 1 (`0.55`)";
+    let expected =
+        "expected a count of apps (`70`), a percentage (`55 %`) or a share from 0 to 1 (`0.55`)";
     if let Some(p) = t.strip_suffix('%') {
         let v: f64 = p
             .trim()
@@ -310,19 +311,30 @@ mod tests {
         assert_eq!(c.points[1].line, 4);
         let c = parse_curve("2d 12h,55 %\n3d,0.8\n", "b.csv").expect("valid");
         assert_eq!(c.kind, Kind::Share);
-        assert_eq!(
-            c.points[0].when,
-            When::After(SimDuration::from_hours(60))
-        );
+        assert_eq!(c.points[0].when, When::After(SimDuration::from_hours(60)));
         assert!((c.points[0].value - 0.55).abs() < 1e-12);
     }
 
     #[test]
     fn problems_are_located() {
-        let e = |text: &str| parse_curve(text, "c.csv").map(|_| ()).unwrap_err().to_string();
-        assert!(e("date,restored\n2018-12-28 12:00,70,1\n").starts_with("c.csv:2:1: expected two fields"));
-        assert!(e("date,restored\nsoon,70\n").starts_with("c.csv:2:1: `soon`: expected a local date-time"));
-        assert!(e("2018-12-28,70\n2018-12-29,0.5\n").starts_with("c.csv:2:12: `0.5` is a share, but line 1"));
+        let e = |text: &str| {
+            parse_curve(text, "c.csv")
+                .map(|_| ())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            e("date,restored\n2018-12-28 12:00,70,1\n")
+                .starts_with("c.csv:2:1: expected two fields")
+        );
+        assert!(
+            e("date,restored\nsoon,70\n")
+                .starts_with("c.csv:2:1: `soon`: expected a local date-time")
+        );
+        assert!(
+            e("2018-12-28,70\n2018-12-29,0.5\n")
+                .starts_with("c.csv:2:12: `0.5` is a share, but line 1")
+        );
         assert!(e("2018-12-28,70\n2d,80\n").starts_with("c.csv:2:1: `2d` is a duration"));
         assert!(e("2d,1.5\n").starts_with("c.csv:1:4: `1.5`: a share with a decimal point"));
         assert!(e("2d,120 %\n").contains("from 0 % to 100 %"));

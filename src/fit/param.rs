@@ -346,11 +346,19 @@ mod tests {
                 {"id": "b", "work": {"restart": "1h"}},
             ]
         });
-        apply(&mut doc, &parse_param("teams.ops.members=1..9").expect("ok"), 7.0).expect("set");
+        apply(
+            &mut doc,
+            &parse_param("teams.ops.members=1..9").expect("ok"),
+            7.0,
+        )
+        .expect("set");
         assert_eq!(doc["teams"][0]["members"], json!(7));
         let scale = parse_param("apps.*.work.reinstall.scale=0.5..3").expect("ok");
         apply(&mut doc, &scale, 1.5).expect("scaled");
-        assert_eq!(doc["apps"][0]["work"]["reinstall"], json!("pert(1h30m, 3h, 6h)"));
+        assert_eq!(
+            doc["apps"][0]["work"]["reinstall"],
+            json!("pert(1h30m, 3h, 6h)")
+        );
         assert_eq!(doc["apps"][1]["work"].get("reinstall"), None);
         let none = parse_param("apps.*.work.restore.scale=0.5..3").expect("ok");
         assert!(apply(&mut doc, &none, 2.0).is_err());

@@ -44,7 +44,10 @@ impl Fit {
     /// When point `k` was observed: `Fri 28 Dec 12:00`, `2d 12h after the strike`.
     pub fn show_when(&self, k: usize) -> String {
         let clock = Clock::new(&self.scenario);
-        match (self.observed.points[k].when, self.locals.get(k).copied().flatten()) {
+        match (
+            self.observed.points[k].when,
+            self.locals.get(k).copied().flatten(),
+        ) {
             (When::Local(_), Some(t)) => clock.short(t),
             (When::After(d), _) => format!("{d} after the strike"),
             (When::Local(dt), None) => dt.to_string(),
@@ -58,7 +61,7 @@ impl Fit {
             .map(|f| {
                 let (lo, hi) = f.range;
                 let range = if lo == hi {
-                    "only this value".to_string()
+                    "no other value tried fits as well".to_string()
                 } else {
                     format!("{}–{}", show_number(lo), show_number(hi))
                 };
@@ -82,11 +85,33 @@ impl Fit {
         )
     }
 
+    /// What a single incident cannot tell apart: the values whose p10–p90
+    /// band holds every observed point.
+    pub fn band_sentence(&self) -> String {
+        let parts: Vec<String> = self
+            .best
+            .iter()
+            .map(|f| match f.in_band {
+                Some((lo, hi)) if lo == hi => format!("{} {}", f.param.name(), show_number(lo)),
+                Some((lo, hi)) => {
+                    format!("{} {}–{}", f.param.name(), show_number(lo), show_number(hi))
+                }
+                None => format!("{} none", f.param.name()),
+            })
+            .collect();
+        format!(
+            "One incident is one draw: the values tried whose p10–p90 band holds every observed point are {}.",
+            parts.join(", ")
+        )
+    }
+
     /// The report `hvsim fit` prints: the verdict, the points, the
     /// method and the best candidates.
     pub fn render(&self) -> String {
         let mut out = String::new();
         out.push_str(&self.verdict());
+        out.push('\n');
+        out.push_str(&self.band_sentence());
         out.push_str("\n\n");
         if self.stopped {
             out.push_str("Interrupted: the fit covers the candidates evaluated so far.\n\n");
@@ -170,7 +195,10 @@ impl Fit {
     pub fn svg(&self, band: &Band, command: &str) -> String {
         let (k, y_title) = match self.observed.kind {
             Kind::Count => (1.0, "apps restored".to_string()),
-            Kind::Share => (100.0, "share of the incident's apps restored (%)".to_string()),
+            Kind::Share => (
+                100.0,
+                "share of the incident's apps restored (%)".to_string(),
+            ),
         };
         let scaled = |xs: &[f64]| xs.iter().map(|v| v * k).collect::<Vec<_>>();
         let (p10, p50, p90) = (scaled(&band.p10), scaled(&band.p50), scaled(&band.p90));
@@ -266,6 +294,7 @@ impl Fit {
                     "value": f.value,
                     "low": f.range.0,
                     "high": f.range.1,
+                    "in_band": f.in_band.map(|(a, b)| vec![a, b]),
                 })
             })
             .collect();

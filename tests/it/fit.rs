@@ -41,7 +41,10 @@ fn synthetic_curve(dir: &Path, path: &str, value: Value, hours: &[u64]) -> Strin
             .iter()
             .map(|o| {
                 let inc = &o.incidents[0];
-                inc.restored_at(inc.at.saturating_add(hvsim::sim::SimDuration::from_hours(h)))
+                inc.restored_at(
+                    inc.at
+                        .saturating_add(hvsim::sim::SimDuration::from_hours(h)),
+                )
             })
             .collect();
         csv.push_str(&format!("{h}h,{}\n", median(counts)));
@@ -63,14 +66,24 @@ fn a_synthetic_team_size_is_recovered_within_its_range() {
     let dir = tempfile::tempdir().expect("tempdir");
     let curve = synthetic_curve(dir.path(), "teams.ops.members", json!(5), &[3, 6, 9, 12]);
     let doc = hvsim_json(&[
-        "fit", SMALL, "--curve", &curve, "--param", "teams.ops.members=2..10", "--runs", "30",
+        "fit",
+        SMALL,
+        "--curve",
+        &curve,
+        "--param",
+        "teams.ops.members=2..10",
+        "--runs",
+        "30",
         "--json",
     ]);
     assert_eq!(doc["schema"], "hvsim.fit/1");
     assert_eq!(doc["search"], "grid");
     assert_eq!(doc["candidates"].as_array().map(Vec::len), Some(9));
     let (value, low, high) = best(&doc, 0);
-    assert!((low..=high).contains(&5.0), "5 engineers within {low}..{high} (best {value})");
+    assert!(
+        (low..=high).contains(&5.0),
+        "5 engineers within {low}..{high} (best {value})"
+    );
     assert!((4.0..=6.0).contains(&value), "best {value}");
     // The range says something: it rules out most of the grid.
     assert!(high - low <= 2.0, "{low}..{high}");
@@ -94,9 +107,15 @@ fn a_synthetic_work_scale_is_recovered_by_the_real_search() {
     ]);
     assert_eq!(doc["search"], "coordinate search");
     let (value, low, high) = best(&doc, 0);
-    assert!((low..=high).contains(&1.0), "scale 1 within {low}..{high} (best {value})");
+    assert!(
+        (low..=high).contains(&1.0),
+        "scale 1 within {low}..{high} (best {value})"
+    );
     assert!((0.8..=1.25).contains(&value), "best {value}");
-    assert!(high - low < 0.6, "a range narrower than the search: {low}..{high}");
+    assert!(
+        high - low < 0.6,
+        "a range narrower than the search: {low}..{high}"
+    );
 }
 
 #[test]
@@ -135,18 +154,36 @@ fn fails_with(args: &[&str], code: i32, expected: &str) {
     let out = hvsim().args(args).output().expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
-    assert!(stderr.contains(expected), "{args:?}: expected `{expected}` in {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "{args:?}: expected `{expected}` in {stderr}"
+    );
 }
 
 #[test]
 fn bad_curves_and_params_get_located_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cases = [
-        ("date,restored\n2018-12-28 12:00,lots\n", "bad.csv:2:18: `lots`: expected a count of apps"),
-        ("date,restored\nChristmas,70\n", "bad.csv:2:1: `Christmas`: expected a local date-time"),
-        ("date,restored\n2018-12-28 12:00,70,3\n", "bad.csv:2:1: expected two fields"),
-        ("2018-12-27 12:00,20\n2018-12-28 12:00,55 %\n", "bad.csv:2:18: `55 %` is a share, but line 1 gave a count"),
-        ("date,restored\n2017-01-01 00:00,3\n", "bad.csv:2:1: `2017-01-01 00:00` is before the scenario starts"),
+        (
+            "date,restored\n2018-12-28 12:00,lots\n",
+            "bad.csv:2:18: `lots`: expected a count of apps",
+        ),
+        (
+            "date,restored\nChristmas,70\n",
+            "bad.csv:2:1: `Christmas`: expected a local date-time",
+        ),
+        (
+            "date,restored\n2018-12-28 12:00,70,3\n",
+            "bad.csv:2:1: expected two fields",
+        ),
+        (
+            "2018-12-27 12:00,20\n2018-12-28 12:00,55 %\n",
+            "bad.csv:2:18: `55 %` is a share, but line 1 gave a count",
+        ),
+        (
+            "date,restored\n2017-01-01 00:00,3\n",
+            "bad.csv:2:1: `2017-01-01 00:00` is before the scenario starts",
+        ),
         ("# nothing\n", "no observed point"),
     ];
     for (text, expected) in cases {
@@ -179,12 +216,24 @@ fn a_fit_is_the_same_whatever_jobs_and_writes_its_chart_and_file() {
     let curve = synthetic_curve(dir.path(), "teams.ops.members", json!(4), &[4, 10]);
     let run = |jobs: &str, extra: &[&str]| {
         let mut args = vec![
-            "fit", SMALL, "--curve", &curve, "--param", "teams.ops.members=3..6", "--runs", "20",
-            "--jobs", jobs,
+            "fit",
+            SMALL,
+            "--curve",
+            &curve,
+            "--param",
+            "teams.ops.members=3..6",
+            "--runs",
+            "20",
+            "--jobs",
+            jobs,
         ];
         args.extend_from_slice(extra);
         let out = hvsim().args(&args).output().expect("runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     };
     let svg_dir = dir.path().join("svg");
@@ -199,12 +248,22 @@ fn a_fit_is_the_same_whatever_jobs_and_writes_its_chart_and_file() {
     let svg = std::fs::read_to_string(svg_dir.join("fit.svg")).expect("chart written");
     let parsed = resvg::usvg::Tree::from_str(&svg, &resvg::usvg::Options::default());
     assert!(parsed.is_ok(), "valid SVG");
-    assert_eq!(svg.matches("<circle").count(), 2, "one dot per observed point");
+    assert_eq!(
+        svg.matches("<circle").count(),
+        2,
+        "one dot per observed point"
+    );
     assert!(svg.contains("class=\"band\"") && svg.contains("hours since the strike"));
     // The fitted file: the best value set, loadable, with its header.
     let yaml = std::fs::read_to_string(&fitted).expect("fitted file written");
-    assert!(yaml.starts_with("# tests/fixtures/fit-small.yaml fitted to "), "{yaml}");
-    assert!(yaml.contains("# Command: hvsim fit tests/fixtures/fit-small.yaml"), "{yaml}");
+    assert!(
+        yaml.starts_with("# tests/fixtures/fit-small.yaml fitted to "),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("# Command: hvsim fit tests/fixtures/fit-small.yaml"),
+        "{yaml}"
+    );
     let scenario = hvsim::Scenario::from_path(&fitted).expect("the fitted file loads");
     let doc: Value = serde_json::from_slice(&run("1", &["--json"])).expect("json");
     let members = doc["best"][0]["value"].as_f64().expect("value");
@@ -225,7 +284,14 @@ fn every_bundled_scenario_can_be_fitted_with_the_defaults() {
         let doc = hvsim_json(&["fit", &file, "--curve", &c, "--runs", "3", "--json"]);
         assert_eq!(doc["unit"], "share", "{file}");
         let name = doc["best"][0]["param"].as_str().expect("param");
-        assert!(name.starts_with("teams.") && name.ends_with(".members"), "{file}: {name}");
-        assert!(doc["verdict"].as_str().is_some_and(|v| v.starts_with("The points of")));
+        assert!(
+            name.starts_with("teams.") && name.ends_with(".members"),
+            "{file}: {name}"
+        );
+        assert!(
+            doc["verdict"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("The points of"))
+        );
     }
 }
