@@ -338,6 +338,32 @@ mod tests {
     }
 
     #[test]
+    fn every_distribution_scales_its_durations() {
+        for (text, scaled) in [
+            ("4h", "8h"),
+            ("uniform(1h, 3h)", "uniform(2h, 6h)"),
+            ("exp(6h)", "exp(12h)"),
+            ("normal(mean=4h, sd=1h)", "normal(mean=8h, sd=2h)"),
+            ("lognormal(mean=4h, sd=2h)", "lognormal(mean=8h, sd=4h)"),
+            (
+                "weibull(shape=1.5, scale=4h)",
+                "weibull(shape=1.5, scale=8h)",
+            ),
+            ("triangular(1h, 2h, 6h)", "triangular(2h, 4h, 12h)"),
+            ("pert(1h, 2h, 6h)", "pert(2h, 4h, 12h)"),
+        ] {
+            let d = Dist::parse(text).expect("valid");
+            assert_eq!(scale_dist(&d, 2.0).to_string(), scaled, "{text}");
+        }
+        // To the second: no milliseconds from a scale of minutes.
+        let d = Dist::parse("pert(40m, 1h40m, 4h)").expect("valid");
+        assert_eq!(
+            scale_dist(&d, 1.37).to_string(),
+            "pert(54m48s, 2h17m, 5h28m48s)"
+        );
+    }
+
+    #[test]
     fn values_are_set_through_wildcards_and_scales() {
         let mut doc = json!({
             "teams": [{"id": "ops", "members": 4}],

@@ -263,3 +263,49 @@ pub fn not_worse(
         .map(|&w| (w as f64) <= WORSE * BOOTSTRAP as f64)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(values: f64, samples: Vec<Vec<f64>>, observed: &[f64]) -> Evaluation {
+        let n = observed.len();
+        let median = super::super::eval::per_instant(&samples, n, 0.5);
+        Evaluation {
+            values: vec![values],
+            distance: rms(&median, observed),
+            median,
+            samples,
+        }
+    }
+
+    #[test]
+    fn the_bootstrap_keeps_close_candidates_and_drops_far_ones() {
+        let observed = [10.0];
+        // Runs spread around 10, 10.5 and 20.
+        let runs = |centre: f64| -> Vec<Vec<f64>> {
+            (0..40)
+                .map(|i| vec![centre + (i % 7) as f64 - 3.0])
+                .collect()
+        };
+        let evals = vec![
+            candidate(1.0, runs(10.0), &observed),
+            candidate(2.0, runs(10.5), &observed),
+            candidate(3.0, runs(20.0), &observed),
+        ];
+        assert_eq!(best(&evals), 0);
+        let kept = not_worse(&evals, 0, &observed, 7);
+        assert_eq!(kept, vec![true, true, false]);
+        // The same draws for the same seed.
+        assert_eq!(kept, not_worse(&evals, 0, &observed, 7));
+    }
+
+    #[test]
+    fn zooming_grids_round_whole_numbers_without_repeats() {
+        assert_eq!(
+            zoom(0.0, 8.0, false),
+            (0..9).map(f64::from).collect::<Vec<_>>()
+        );
+        assert_eq!(zoom(4.0, 6.0, true), vec![4.0, 5.0, 6.0]);
+    }
+}
