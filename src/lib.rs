@@ -75,6 +75,7 @@
 pub mod advise;
 pub mod chaos;
 pub mod chart;
+pub mod fit;
 pub mod r#gen;
 pub mod metrics;
 pub mod model;

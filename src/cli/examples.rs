@@ -100,6 +100,15 @@ Examples:
 
 Read: docs/chaos.md (the fault space, what breaks, the search and shrinking).";
 
+/// `hvsim fit --help`.
+pub(super) const FIT: &str = "\
+Examples:
+  hvsim fit --curve tests/fixtures/fit-press-release.csv --param teams.dtsi.members=4..16
+  hvsim fit tests/fixtures/fit-small.yaml --curve observed.csv --param apps.*.work.reinstall.scale=0.5..3
+  hvsim fit --curve tests/fixtures/fit-press-release.csv --svg charts --out fitted.yaml
+
+Read: docs/fit.md (the curve file, the distance, the search and the uncertainty).";
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};

@@ -14,6 +14,7 @@ mod args;
 mod chaos;
 mod compare;
 mod examples;
+mod fit;
 mod r#gen;
 mod load;
 mod merge;
@@ -55,6 +56,10 @@ enum Command {
     /// how much does each extra engineer buy?
     #[command(after_help = examples::SWEEP)]
     Sweep(sweep::SweepArgs),
+    /// Fit scenario values to an observed recovery curve: which values make
+    /// the median restored curve closest to the points (docs/fit.md).
+    #[command(after_help = examples::FIT)]
+    Fit(fit::FitArgs),
     /// Merge shard files written by `compare --shard i/n --out FILE` into the
     /// report of the unsharded run.
     #[command(after_help = examples::MERGE)]
@@ -93,6 +98,7 @@ impl Cli {
             Some(Command::Run(args)) => run::run(args),
             Some(Command::Compare(args)) => compare::compare(args),
             Some(Command::Merge(args)) => merge::merge(args),
+            Some(Command::Fit(args)) => fit::fit(args),
             Some(Command::Sweep(args)) => sweep::sweep(args),
             Some(Command::Report(args)) => report::report(args),
             Some(Command::Gen(args)) => r#gen::generate(args),

@@ -79,9 +79,16 @@ impl Document {
     }
 
     /// The parsed file as a tree of plain values (what `hvsim chaos` reads
-    /// the scenario's own faults from, and `hvsim advise` its levers' bases).
+    /// the scenario's own faults from, `hvsim advise` its levers' bases and
+    /// `hvsim fit` the distributions it scales).
     pub fn value(&self) -> &Value {
         &self.value
+    }
+
+    /// The parsed file as plain values, for edits [`set`](Self::set) does
+    /// not make (`hvsim fit`'s wildcard paths and scaled distributions).
+    pub fn value_mut(&mut self) -> &mut Value {
+        &mut self.value
     }
 
     /// Replaces this scenario's fault sections (`bugs`, `outages`,

@@ -158,6 +158,18 @@ fn collect() -> Outputs {
         "--svg",
         "DIR",
     ]);
+    let fit = [
+        "fit",
+        "--curve",
+        "tests/fixtures/fit-press-release.csv",
+        "--param",
+        "teams.dtsi.members=7..9",
+        "--runs",
+        "10",
+    ];
+    o.command(&fit, false);
+    o.command(&[&fit[..], &["--json"]].concat(), false);
+    o.files(&[&fit[..], &["--svg", "DIR", "--out", "DIR/fitted.yaml"]].concat());
     o.command(
         &["gen", "--apps", "200", "--hosts", "40", "--seed", "7"],
         false,

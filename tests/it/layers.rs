@@ -28,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
     &["montecarlo"],
     &["advise", "chaos"],
     &["chart"],
+    &["fit"],
     &["report"],
     &["gen", "fuzzing"],
 ];

@@ -10,6 +10,7 @@ mod corpus;
 mod decisions;
 mod deploy;
 mod faults;
+mod fit;
 mod fuzz_corpus;
 mod r#gen;
 mod generated;
