@@ -4,20 +4,19 @@
 
 use std::cmp::Reverse;
 
-use crate::engine::{Engine, SimError, trace};
 use crate::model::{AppId, BugId, Method};
+use crate::run::{Cx, SimError, trace};
 use crate::sim::SimTime;
 
+use super::{Decider, Recovery};
 use super::{Job, Lane, failover, ha_restart, order_key, rebuild, reinstall, restart, restore};
-use crate::engine::Cx;
-use crate::engine::world::{HostStatus, Phase, VmStatus};
-use crate::recovery::Decider;
 use crate::recovery::decider::{Escalation, EscalationChoice, MethodChoice};
+use crate::run::world::{HostStatus, Phase, VmStatus};
 
 /// The methods a decision chooses among (inline: no allocation).
 type Candidates = smallvec::SmallVec<[Method; 6]>;
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     /// The undiagnosed bug that crashed one of the app's down VMs' hosts.
     pub(crate) fn undiagnosed_bug(&self, a: AppId) -> Option<BugId> {
         self.sc.apps[a.index()].vms.iter().find_map(|&v| {
@@ -72,7 +71,7 @@ impl<D: Decider> Engine<'_, D> {
                 if !candidates.is_empty() {
                     break;
                 }
-                self.set_phase(a, Phase::Diagnosis);
+                self.world.set_phase(a, Phase::Diagnosis);
                 self.faults.bugs[b.index()].waiting.push(a);
                 return Ok(());
             }
@@ -86,7 +85,7 @@ impl<D: Decider> Engine<'_, D> {
         if let Some(m) = self.choose_method(now, a, &candidates, None) {
             return self.start(cx, a, m);
         }
-        self.set_phase(a, Phase::NoMethod);
+        self.world.set_phase(a, Phase::NoMethod);
         self.recovery.maybe_stuck = true;
         trace!(
             now,
@@ -149,7 +148,7 @@ impl<D: Decider> Engine<'_, D> {
                 }
             }
             if waiting {
-                self.set_phase(a, Phase::Hosts(m));
+                self.world.set_phase(a, Phase::Hosts(m));
                 return Ok(());
             }
         }
@@ -177,7 +176,7 @@ impl<D: Decider> Engine<'_, D> {
             && self.may_escalate(now, a, pos, Escalation::Recurrences(hits))
         {
             self.world.apps[a.index()].level = pos + 1;
-            tracing::info!(target: crate::engine::TRACE_TARGET, "{} escalates past {} after {} recurrence(s)", self.sc.apps[a.index()].id, self.st.methods[pos].name(), hits);
+            tracing::info!(target: crate::run::TRACE_TARGET, "{} escalates past {} after {} recurrence(s)", self.sc.apps[a.index()].id, self.st.methods[pos].name(), hits);
         }
     }
 
@@ -227,7 +226,7 @@ impl<D: Decider> Engine<'_, D> {
         );
         let state = &mut self.world.apps[a.index()];
         state.level = state.level.max(pos + 1);
-        self.set_phase(a, Phase::Healthy);
+        self.world.set_phase(a, Phase::Healthy);
         self.decide(cx, a)
     }
 
@@ -274,7 +273,7 @@ impl<D: Decider> Engine<'_, D> {
                         m.name(),
                         x.name()
                     );
-                    self.set_phase(a, Phase::Healthy);
+                    self.world.set_phase(a, Phase::Healthy);
                     self.decide(cx, a)?;
                 }
                 _ => waiting = true,
@@ -290,7 +289,7 @@ impl<D: Decider> Engine<'_, D> {
         }
         let key = order_key(self.st.order, &self.sc.apps[a.index()], a.0, m, now);
         self.recovery.ready_seq += 1;
-        self.set_phase(a, Phase::Queued(m));
+        self.world.set_phase(a, Phase::Queued(m));
         let state = &mut self.world.apps[a.index()];
         state.queue_seq = self.recovery.ready_seq;
         state.gated = false;
@@ -313,7 +312,7 @@ impl<D: Decider> Engine<'_, D> {
         }
         for a in 0..self.world.apps.len() {
             if self.world.apps[a].phase == Phase::NoMethod {
-                self.set_phase(AppId(a as u32), Phase::Healthy);
+                self.world.set_phase(AppId(a as u32), Phase::Healthy);
                 self.decide(cx, AppId(a as u32))?;
             }
         }

@@ -4,17 +4,16 @@
 
 use std::cmp::Reverse;
 
-use crate::engine::{Engine, SimError, trace};
 use crate::model::{AppId, Method, Order};
+use crate::run::{Cx, SimError, trace};
 use crate::sim::SimTime;
 
+use super::{Decider, Recovery};
 use super::{Entry, Job, Lane};
-use crate::engine::Cx;
-use crate::engine::reuse::recycle;
-use crate::engine::world::{HostStatus, Phase};
 use crate::metrics::TaskSubject;
-use crate::recovery::Decider;
 use crate::recovery::decider::TaskChoice;
+use crate::run::buffers::recycle;
+use crate::run::world::{HostStatus, Phase};
 
 /// The lanes' heads a dispatch chooses among (inline: no allocation).
 type Heads = smallvec::SmallVec<[(Lane, Entry); 8]>;
@@ -34,7 +33,7 @@ pub(crate) struct Gate {
     pub(crate) stack: Vec<AppId>,
 }
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     /// The app that keeps `a` from starting under dependency-aware order,
     /// if any. A dependency is fine when it is up or being restored; one
     /// whose own VMs run but which waits for its own dependencies is fine
@@ -164,7 +163,7 @@ impl<D: Decider> Engine<'_, D> {
         let now = cx.now;
         let operations = std::mem::take(&mut self.faults.operations);
         for &(h, op) in &operations {
-            self.operation(cx, h, op)?;
+            self.fault_side().operation(cx, h, op)?;
         }
         recycle(&mut self.faults.operations, operations);
         let redecide = std::mem::take(&mut self.recovery.redecide);
@@ -352,10 +351,10 @@ impl<D: Decider> Engine<'_, D> {
                             // next method.
                             let pos = self.st.methods.iter().position(|x| *x == m).unwrap_or(0);
                             state.level = state.level.max(pos + 1);
-                            self.set_phase(a, Phase::Healthy);
+                            self.world.set_phase(a, Phase::Healthy);
                             self.decide(cx, a)?;
                         } else {
-                            self.set_phase(a, Phase::DrCapacity(m));
+                            self.world.set_phase(a, Phase::DrCapacity(m));
                             self.recovery.parked.push(a);
                             return Ok(false);
                         }

@@ -10,15 +10,14 @@ use std::ops::{Index, IndexMut};
 
 use rand::RngExt;
 
-use crate::engine::{CLASS_OTHER, Engine, Ev, SimError, trace};
 use crate::metrics::{TaskEnd, TaskRecord, TaskSubject};
 use crate::model::{AppId, HostId, Method, Scenario, TeamId};
 use crate::recovery::order::OrderKey;
+use crate::run::{CLASS_OTHER, Cx, Ev, SimError, trace};
 use crate::sim::{BitSet, Duty, EventId, Purpose, RngStreams, Roster, SimDuration, SimTime};
 
-use crate::engine::Cx;
-use crate::engine::world::Phase;
-use crate::recovery::Decider;
+use super::{Decider, Recovery};
+use crate::run::world::Phase;
 
 /// Work waiting in a lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -293,7 +292,7 @@ fn skill_bits(skills: &[Method]) -> u8 {
     skills.iter().fold(0, |acc, m| acc | (1 << m.ordinal()))
 }
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     /// The first free member on shift who can do the lane's work.
     pub(crate) fn free_worker(&self, now: SimTime, lane: Lane) -> Option<usize> {
         let need = lane.skill().map_or(0, |m| 1u8 << m.ordinal());
@@ -369,7 +368,7 @@ impl<D: Decider> Engine<'_, D> {
         }
         let work = match job {
             Job::App(a, m) => {
-                self.set_phase(a, Phase::InProgress(m));
+                self.world.set_phase(a, Phase::InProgress(m));
                 self.recovery_starts(a, now);
                 self.draw_work(a, m)
             }
@@ -480,7 +479,7 @@ impl<D: Decider> Engine<'_, D> {
         let work = self.draw_work(a, m);
         self.recovery.running[m] += 1;
         self.release_waiters(a);
-        self.set_phase(a, Phase::InProgress(m));
+        self.world.set_phase(a, Phase::InProgress(m));
         let state = &mut self.world.apps[a.index()];
         state.auto_event = Some(cx.sched.schedule_in(work, CLASS_OTHER, Ev::AutoDone(a))?);
         self.recovery_starts(a, now);
@@ -530,7 +529,13 @@ impl<D: Decider> Engine<'_, D> {
                 self.recovered(now, a, m);
             }
             Job::Host(h) => self.host_rebuilt(cx, h)?,
-            Job::Patch(h) => self.patched(cx, h)?,
+            Job::Patch(h) => {
+                // Restarting on it may be safe now.
+                if self.fault_side().patched(cx, h) {
+                    self.recovery.evacuated_news = true;
+                }
+                self.services_back(cx)?;
+            }
             Job::Go(wave) => {
                 let state = &mut self.recovery.waves.states[wave as usize];
                 state.go_pending = false;
