@@ -58,31 +58,45 @@ impl<D: Decider> Recovery<'_, '_, D> {
     /// the bug; every other method waits for the diagnosis.
     pub(crate) fn decide(&mut self, cx: &mut Cx<'_>, a: AppId) -> Result<(), SimError> {
         let now = cx.now;
-        let mut candidates = Candidates::new();
-        for &m in self
-            .st
-            .methods
-            .iter()
-            .skip(self.world.apps[a.index()].level)
-        {
-            if m != Method::HaRestart
-                && let Some(b) = self.undiagnosed_bug(a)
-            {
-                if !candidates.is_empty() {
-                    break;
+        let st = self.st;
+        let level = self.world.apps[a.index()].level;
+        let chosen = if D::FOLLOWS_STRATEGY {
+            // The strategy's choice is the first applicable method: no
+            // list of candidates to build (this runs for every app that
+            // breaks).
+            let mut first = None;
+            for &m in st.methods.iter().skip(level) {
+                if m != Method::HaRestart
+                    && let Some(b) = self.undiagnosed_bug(a)
+                {
+                    self.wait_for_diagnosis(a, b);
+                    return Ok(());
                 }
-                self.world.set_phase(a, Phase::Diagnosis);
-                self.faults.bugs[b.index()].waiting.push(a);
-                return Ok(());
-            }
-            if self.applicable(now, a, m) {
-                candidates.push(m);
-                if D::FOLLOWS_STRATEGY {
+                if self.applicable(now, a, m) {
+                    first = Some(m);
                     break;
                 }
             }
-        }
-        if let Some(m) = self.choose_method(now, a, &candidates, None) {
+            first
+        } else {
+            let mut candidates = Candidates::new();
+            for &m in st.methods.iter().skip(level) {
+                if m != Method::HaRestart
+                    && let Some(b) = self.undiagnosed_bug(a)
+                {
+                    if !candidates.is_empty() {
+                        break;
+                    }
+                    self.wait_for_diagnosis(a, b);
+                    return Ok(());
+                }
+                if self.applicable(now, a, m) {
+                    candidates.push(m);
+                }
+            }
+            self.choose_method(now, a, &candidates, None)
+        };
+        if let Some(m) = chosen {
             return self.start(cx, a, m);
         }
         self.world.set_phase(a, Phase::NoMethod);
@@ -94,6 +108,13 @@ impl<D: Decider> Recovery<'_, '_, D> {
             self.sc.apps[a.index()].id
         );
         Ok(())
+    }
+
+    /// App `a` waits for the diagnosis of bug `b` before any method but an
+    /// HA restart.
+    fn wait_for_diagnosis(&mut self, a: AppId, b: BugId) {
+        self.world.set_phase(a, Phase::Diagnosis);
+        self.faults.bugs[b.index()].waiting.push(a);
     }
 
     /// Whether method `m` can bring app `a` back now: the app's `work`
@@ -254,16 +275,25 @@ impl<D: Decider> Recovery<'_, '_, D> {
             };
             let level = state.level;
             let st = self.st;
-            let mut candidates = Candidates::new();
-            for &x in st.methods.iter().skip(level) {
-                if self.applicable(now, a, x) {
-                    candidates.push(x);
-                    if D::FOLLOWS_STRATEGY {
+            let first = if D::FOLLOWS_STRATEGY {
+                // The strategy's choice: the first applicable method.
+                let mut first = None;
+                for &x in st.methods.iter().skip(level) {
+                    if self.applicable(now, a, x) {
+                        first = Some(x);
                         break;
                     }
                 }
-            }
-            let first = self.choose_method(now, a, &candidates, Some(m));
+                first
+            } else {
+                let mut candidates = Candidates::new();
+                for &x in st.methods.iter().skip(level) {
+                    if self.applicable(now, a, x) {
+                        candidates.push(x);
+                    }
+                }
+                self.choose_method(now, a, &candidates, Some(m))
+            };
             match first {
                 Some(x) if x != m => {
                     trace!(
@@ -293,7 +323,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
         let state = &mut self.world.apps[a.index()];
         state.queue_seq = self.recovery.ready_seq;
         state.gated = false;
-        self.recovery.lanes[Lane::App(m)].push(Reverse((
+        self.recovery.lanes[Lane::app(m)].push(Reverse((
             key,
             self.recovery.ready_seq,
             Job::App(a, m),
