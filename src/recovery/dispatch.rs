@@ -79,13 +79,20 @@ impl<D: Decider> Recovery<'_, '_, D> {
     }
 
     /// App `x` started, came back or runs again: apps waiting for it under
-    /// dependency-aware order are examined again.
+    /// dependency-aware order are examined again. (Inline: most calls find
+    /// nobody waiting, and every app that changes makes one.)
+    #[inline(always)]
     pub(crate) fn release_waiters(&mut self, x: AppId) {
         if self.recovery.gate.waiting_on.is_empty()
             || self.recovery.gate.waiting_on[x.index()].is_empty()
         {
             return;
         }
+        self.release_waiting_on(x);
+    }
+
+    /// The apps parked behind `x` go back in their lanes.
+    fn release_waiting_on(&mut self, x: AppId) {
         for entry in std::mem::take(&mut self.recovery.gate.waiting_on[x.index()]) {
             if let Job::App(a, _) = entry.2 {
                 self.world.apps[a.index()].gated = false;
