@@ -1,113 +1,47 @@
 //! `simulate`: one replication of one strategy on one scenario.
 //!
-//! The engine wires the run's state onto the kernel's run loop: the world
-//! as it is now (`world`: hosts, VMs, apps), the fault side
-//! ([`crate::faults`]) and the recovery side ([`crate::recovery`]). It is a
-//! pure function of (scenario, strategy, seed): no I/O, no clock, no
+//! The engine owns a run's state and wires it onto the kernel's run loop:
+//! the world as it is now ([`World`]: hosts, VMs, apps), the fault side
+//! ([`crate::faults`]) and the recovery side ([`crate::recovery`]). It is
+//! a pure function of (scenario, strategy, seed): no I/O, no clock, no
 //! global state. Trace lines go through `tracing` with the simulated
 //! instant in the field `t` (milliseconds since the start), which the CLI
 //! renders as a date in the scenario's time zone.
 //!
-//! This file holds the event type, `simulate`, the event switch and the
-//! end of a run; what each event does is a method of [`Engine`] in
-//! `faults/` or `recovery/`.
+//! This file holds `simulate`, the event switch and the end of a run (the
+//! events themselves, the world and the handlers' context are the run's
+//! vocabulary, [`crate::run`]). Each event goes to the side that handles
+//! it, through a view of the state that side may touch: faults never see
+//! recovery, recovery reads the fault side and calls it where its work
+//! may trigger a bug, and the engine hands recovery what a fault broke.
 
+use crate::faults::Faults;
+use crate::faults::HostStrike;
 use crate::metrics::{AppOutcome, HostOutcome, Milestones, Outcome, Recovery, Waiting, milestone};
-use crate::model::{AppId, BugId, HostId, Scenario, Strategy};
+use crate::model::{AppId, Scenario, Strategy};
 use crate::recovery::Job;
-use crate::sim::{RngStreams, RunError, Scheduler, SimTime, StopReason};
+use crate::run::world::Phase;
+use crate::run::{Cx, Ev, World, trace};
+use crate::sim::{RngStreams, SimTime, StopReason};
 
 pub(crate) mod reuse;
 #[cfg(test)]
 pub(crate) mod testing;
-pub(crate) mod world;
 
 use crate::recovery::Decider;
 use crate::recovery::decider::StrategyDecider;
-use world::{Phase, World};
 
-/// The `tracing` target of the event-by-event timeline.
-pub const TRACE_TARGET: &str = "hvsim::trace";
-
-/// A line of the timeline at instant `now` (an `info` event of
-/// [`TRACE_TARGET`] with the field `t`); its arguments are only evaluated
-/// when the trace is on.
-macro_rules! trace {
-    ($now:expr, $($arg:tt)+) => {
-        tracing::info!(target: $crate::engine::TRACE_TARGET, t = $now.as_millis(), $($arg)+)
-    };
-}
-pub(crate) use trace;
-
-/// Why a run could not complete.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SimError {
-    /// The kernel refused to go on (event limit, time overflow).
-    #[error(transparent)]
-    Run(#[from] RunError),
-    /// The strategy does not belong to the scenario.
-    #[error("strategy `{0}` is not one of the scenario's strategies")]
-    UnknownStrategy(String),
-}
-
-/// Tie-break classes: at the same instant, faults strike before fixes,
-/// fixes land before anything else completes. A crash at the instant a
-/// restart finishes therefore wins, which is the pessimistic reading.
-pub(crate) const CLASS_FAULT: u8 = 0;
-pub(crate) const CLASS_FIX: u8 = 1;
-pub(crate) const CLASS_OTHER: u8 = 2;
-
-/// The events of a run.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Ev {
-    Strike(BugId),
-    Recur(BugId, HostId),
-    Diagnosed(BugId),
-    Fixed(BugId),
-    Rebooted(HostId),
-    TaskDone(u32),
-    /// An automated method (HA restart, failover) finished for this app.
-    AutoDone(AppId),
-    /// The earliest backup transfer finishes (processor sharing).
-    TransferDone,
-    /// The escalation deadline of an app's outage (by outage number).
-    Deadline(AppId, u32),
-    /// A per-host trigger (uptime, Poisson) fires on this host.
-    StrikeHost(BugId, HostId),
-    /// The vendor's workaround for a bug is available: no more recurrences.
-    Workaround(BugId),
-    /// The management plane lost to a fault is back.
-    ManagementBack,
-    /// An outage of a shared service begins / ends.
-    OutageStart(u32),
-    OutageEnd(u32),
-    /// A chaos process fails / repairs a host.
-    ChaosFail(u32, HostId),
-    ChaosRepair(u32, HostId),
-    Wake,
-}
-
-/// The run's scheduler.
-pub(crate) type Sched = Scheduler<Ev>;
-
-/// What every handler gets besides the engine: the instant of the event
-/// being handled and the scheduler, to schedule what follows.
-pub(crate) struct Cx<'s> {
-    /// The current instant.
-    pub(crate) now: SimTime,
-    /// The run's event queue.
-    pub(crate) sched: &'s mut Sched,
-}
+pub use crate::run::{SimError, TRACE_TARGET};
 
 /// A run in progress: the scenario and strategy (read only), the random
 /// streams, the outcome being recorded, and the world, fault and recovery
-/// state, kept apart so that each can be borrowed on its own.
+/// state, kept apart so that each side borrows only what it may touch.
 pub(crate) struct Engine<'a, D> {
     pub(crate) sc: &'a Scenario,
     pub(crate) st: &'a Strategy,
     pub(crate) rng: RngStreams,
     pub(crate) out: Outcome,
-    pub(crate) world: World,
+    pub(crate) world: World<'a>,
     pub(crate) faults: crate::faults::State,
     pub(crate) recovery: crate::recovery::State<'a>,
     /// Makes the strategy's choices (the decision seam).
@@ -144,7 +78,7 @@ pub fn simulate_with<D: Decider>(
     let mut sched = std::mem::take(&mut reuse.sched);
     sched.reset();
     let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32, reuse, decider);
-    engine.arm_faults(&mut Cx {
+    engine.faults().arm(&mut Cx {
         now: SimTime::ZERO,
         sched: &mut sched,
     })?;
@@ -175,9 +109,9 @@ impl<'a, D: Decider> Engine<'a, D> {
             sc,
             st,
             rng: RngStreams::new(seed),
-            world: World::new(sc, &mut reuse),
-            faults: crate::faults::State::new(sc, &mut reuse),
-            recovery: crate::recovery::State::new(sc, st, seed, &mut reuse),
+            world: World::new(sc, st, &mut reuse.world),
+            faults: crate::faults::State::new(sc, &mut reuse.faults),
+            recovery: crate::recovery::State::new(sc, st, seed, &mut reuse.recovery),
             out: Outcome {
                 seed,
                 strategy: crate::model::StrategyId(strategy_id),
@@ -199,37 +133,114 @@ impl<'a, D: Decider> Engine<'a, D> {
         }
     }
 
+    /// The fault side's view of the run.
+    #[inline(always)]
+    fn faults(&mut self) -> Faults<'_, 'a> {
+        Faults {
+            sc: self.sc,
+            st: self.st,
+            rng: self.rng,
+            out: &mut self.out,
+            world: &mut self.world,
+            faults: &mut self.faults,
+        }
+    }
+
+    /// The recovery side's view of the run.
+    #[inline(always)]
+    fn recovery(&mut self) -> crate::recovery::Recovery<'_, 'a, D> {
+        crate::recovery::Recovery {
+            sc: self.sc,
+            st: self.st,
+            rng: self.rng,
+            out: &mut self.out,
+            world: &mut self.world,
+            faults: &mut self.faults,
+            recovery: &mut self.recovery,
+            decider: &mut *self.decider,
+        }
+    }
+
+    /// Handles one event: the fault side first where a fault is involved,
+    /// then recovery with what it left (the apps it broke, the news), then
+    /// the dispatcher starts whatever can start.
     fn handle(&mut self, cx: &mut Cx<'_>, ev: Ev) -> Result<(), SimError> {
         let now = cx.now;
         match ev {
-            Ev::Strike(b) => self.strike(cx, b)?,
-            Ev::Recur(b, h) => self.recur(cx, b, h)?,
-            Ev::Diagnosed(b) => self.diagnosed(cx, b)?,
-            Ev::Fixed(b) => self.fixed(cx, b)?,
-            Ev::Rebooted(h) => self.rebooted(cx, h)?,
-            Ev::TaskDone(w) => self.task_done(cx, w)?,
-            Ev::AutoDone(a) => self.auto_done(now, a),
-            Ev::TransferDone => self.transfer_done(cx)?,
-            Ev::Deadline(a, n) => self.deadline(cx, a, n)?,
-            Ev::StrikeHost(b, h) => self.strike_host(cx, b, h)?,
-            Ev::Workaround(b) => self.workaround(cx, b)?,
+            Ev::Strike(b) => {
+                if let Some(broken) = self.faults().strike(cx, b)? {
+                    self.recovery().after_fault(cx, broken)?;
+                }
+            }
+            Ev::Recur(b, h) => {
+                if let Some(broken) = self.faults().recur(cx, b, h)? {
+                    self.recovery().after_fault(cx, broken)?;
+                }
+            }
+            Ev::StrikeHost(b, h) => match self.faults().strike_host(cx, b, h)? {
+                HostStrike::Moot => {}
+                HostStrike::Spared => self.faults().rearm_trigger(cx, b, h)?,
+                HostStrike::Hit(broken) => {
+                    self.recovery().after_fault(cx, broken)?;
+                    self.faults().rearm_trigger(cx, b, h)?;
+                }
+            },
+            Ev::Diagnosed(b) => {
+                let waiting = self.faults().diagnosed(now, b);
+                self.recovery().diagnosed(cx, waiting)?;
+            }
+            Ev::Fixed(b) => {
+                if self.faults().fixed(cx, b) {
+                    self.recovery().facts_improved(cx)?;
+                } else {
+                    self.recovery().queue_patches(now, b);
+                }
+            }
+            Ev::Workaround(b) => {
+                self.faults().workaround(cx, b);
+                self.recovery().facts_improved(cx)?;
+            }
             Ev::ManagementBack => {
                 if now >= self.faults.management_until {
                     trace!(now, "the management plane is back");
-                    self.services_back(cx)?;
+                    self.recovery().services_back(cx)?;
                 }
             }
-            Ev::OutageStart(i) => self.outage_start(cx, i)?,
-            Ev::OutageEnd(i) => self.outage_end(cx, i)?,
-            Ev::ChaosFail(c, h) => self.chaos_fail(cx, c, h)?,
-            Ev::ChaosRepair(c, h) => self.chaos_repair(cx, c, h)?,
+            Ev::OutageStart(i) => {
+                // Transfers progress up to now, then pause or go on.
+                self.recovery().advance_transfers(now);
+                self.faults().outage_start(cx, i)?;
+                self.recovery().schedule_transfer(cx)?;
+            }
+            Ev::OutageEnd(i) => {
+                self.recovery().advance_transfers(now);
+                self.faults().outage_end(now, i);
+                let mut recovery = self.recovery();
+                recovery.schedule_transfer(cx)?;
+                recovery.services_back(cx)?;
+            }
+            Ev::ChaosFail(c, h) => {
+                let broken = self.faults().chaos_fail(cx, c, h)?;
+                self.recovery().after_fault(cx, broken)?;
+            }
+            Ev::ChaosRepair(c, h) => {
+                if self.faults().repaired(now, h) {
+                    self.recovery().host_repaired(cx, h)?;
+                }
+                self.faults().arm_chaos(cx, c, h)?;
+            }
+            Ev::Rebooted(h) => self.recovery().rebooted(cx, h)?,
+            Ev::TaskDone(w) => self.recovery().task_done(cx, w)?,
+            Ev::AutoDone(a) => self.recovery().auto_done(now, a),
+            Ev::TransferDone => self.recovery().transfer_done(cx)?,
+            Ev::Deadline(a, n) => self.recovery().deadline(cx, a, n)?,
             Ev::Wake => {
                 if self.recovery.staff.wake_at == Some(now) {
                     self.recovery.staff.wake_at = None;
                 }
             }
         }
-        self.dispatch(cx)
+        self.recovery().dispatch(cx)
     }
 
     // ---- the end -----------------------------------------------------------
@@ -272,24 +283,10 @@ impl<'a, D: Decider> Engine<'a, D> {
         }
         back_for_good(&mut self.out);
         let reuse = reuse::Reuse {
-            sched: Scheduler::default(),
-            hosts: self.world.hosts,
-            host_vms: self.world.host_vms,
-            vm_host: self.world.vm_host,
-            vm_status: self.world.vm_status,
-            apps: self.world.apps,
-            up_stack: self.world.up_stack,
-            bugs: self.faults.bugs,
-            operations: self.faults.operations,
-            autostart: self.faults.autostart,
-            lanes: self.recovery.lanes.into_inner(),
-            held: self.recovery.waves.held,
-            waiting_on: self.recovery.gate.waiting_on,
-            visited: self.recovery.gate.visited,
-            dep_stack: self.recovery.gate.stack,
-            parked: self.recovery.parked,
-            redecide: self.recovery.redecide,
-            evacuated: self.recovery.evacuated,
+            sched: Default::default(),
+            world: self.world.into_spare(),
+            faults: self.faults.into_spare(),
+            recovery: self.recovery.into_spare(),
         };
         (self.out, reuse)
     }

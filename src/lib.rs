@@ -57,11 +57,10 @@
 //!
 //! ## The map
 //!
-//! Layers, bottom up, each importing only those below it (the run's three
-//! folders also import each other): [`units`]
+//! Layers, bottom up, each importing only those below it: [`units`]
 //! (time, quantities, civil time) → `sim` (the kernel, which knows no
 //! domain) → [`model`] → [`metrics`] (the [`Outcome`] of a run) → the run
-//! (`engine`, `faults`, `recovery`: [`simulate`]) → [`scenario`] (files
+//! (`run`, `faults`, `recovery`, `engine`: [`simulate`]) → [`scenario`] (files
 //! into a [`Scenario`]) → [`montecarlo`] (the study and its [`Summary`](montecarlo::Summary))
 //! → the renderers [`chart`] and [`report`]. The command line (`src/cli/`)
 //! sits on top. The model's semantics and the map with what each folder
@@ -89,6 +88,7 @@ pub mod units;
 mod engine;
 mod faults;
 mod recovery;
+mod run;
 
 // Public for the command line, the benches, the fuzz targets and the
 // integration tests, not part of the documented surface.

@@ -1,16 +1,17 @@
 //! Chaos processes: per host in scope, failures (`mtbf`) and repairs
-//! (`mttr`); after its repair a host's stopped VMs restart by themselves.
+//! (`mttr`); after its repair a host's stopped VMs restart by themselves
+//! (recovery brings the host and them back: `recovery/hosts.rs`).
 
-use crate::engine::{CLASS_FAULT, CLASS_OTHER, Engine, Ev, SimError, trace};
 use crate::metrics::FaultKind;
 use crate::model::HostId;
-use crate::sim::Purpose;
+use crate::run::{CLASS_FAULT, CLASS_OTHER, Cx, Ev, SimError, trace};
+use crate::sim::{Purpose, SimTime};
 
-use crate::engine::Cx;
-use crate::engine::world::{HostStatus, Phase, VmStatus};
-use crate::recovery::Decider;
+use crate::run::world::HostStatus;
 
-impl<D: Decider> Engine<'_, D> {
+use super::{Broken, Faults};
+
+impl Faults<'_, '_> {
     /// Schedules the next failure of chaos process `c` on host `h`.
     pub(crate) fn arm_chaos(&mut self, cx: &mut Cx<'_>, c: u32, h: HostId) -> Result<(), SimError> {
         let now = cx.now;
@@ -31,12 +32,14 @@ impl<D: Decider> Engine<'_, D> {
             .unwrap_or(0)
     }
 
+    /// Chaos process `c` fails host `h`: the apps it stopped; its repair
+    /// is scheduled.
     pub(crate) fn chaos_fail(
         &mut self,
         cx: &mut Cx<'_>,
         c: u32,
         h: HostId,
-    ) -> Result<(), SimError> {
+    ) -> Result<Broken, SimError> {
         let now = cx.now;
         let slot = self.chaos_slot(c, h);
         let k = self.faults.chaos_cycles[c as usize][slot];
@@ -49,48 +52,19 @@ impl<D: Decider> Engine<'_, D> {
         self.crash(cx, h, None, &mut rng, &mut touched)?;
         cx.sched
             .schedule_in(repair, CLASS_OTHER, Ev::ChaosRepair(c, h))?;
-        self.after_crashes(cx, touched, false)?;
-        self.close_fault(now);
-        Ok(())
+        Ok(Broken {
+            apps: touched,
+            recurrence: false,
+        })
     }
 
-    pub(crate) fn chaos_repair(
-        &mut self,
-        cx: &mut Cx<'_>,
-        c: u32,
-        h: HostId,
-    ) -> Result<(), SimError> {
-        let now = cx.now;
-        if self.world.hosts[h.index()].status == HostStatus::Failed {
+    /// A chaos process's repair of host `h` is due: `true` if the host is
+    /// still failed, for recovery to bring it and its stopped VMs back.
+    pub(crate) fn repaired(&self, now: SimTime, h: HostId) -> bool {
+        let failed = self.world.hosts[h.index()].status == HostStatus::Failed;
+        if failed {
             trace!(now, "host {} repaired", self.sc.hosts[h.index()].id);
-            self.host_up(cx, h)?;
-            for v in std::mem::take(&mut self.faults.autostart[h.index()]) {
-                if self.world.vm_host[v.index()] != h
-                    || self.world.vm_status[v.index()] != VmStatus::Down
-                {
-                    continue;
-                }
-                self.world.vm_status[v.index()] = VmStatus::Running;
-                let a = self.sc.vms[v.index()].app;
-                self.change_app(a, |state| {
-                    state.broken = state.broken.saturating_sub(1);
-                    // Back by itself: whatever was planned for it is moot.
-                    if state.broken == 0
-                        && matches!(
-                            state.phase,
-                            Phase::Queued(_)
-                                | Phase::Hosts(_)
-                                | Phase::DrCapacity(_)
-                                | Phase::NoMethod
-                                | Phase::Diagnosis
-                        )
-                    {
-                        state.phase = Phase::Healthy;
-                    }
-                });
-                self.update_up(now, a);
-            }
         }
-        self.arm_chaos(cx, c, h)
+        failed
     }
 }

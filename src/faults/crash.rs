@@ -1,19 +1,19 @@
 //! What a crash does: a host goes down (a bug's crash or a chaos
-//! failure), its VMs stop, some corrupted; work that needed the host is
-//! abandoned, and every app touched is decided again.
+//! failure), its VMs stop, some corrupted. The apps touched go back to the
+//! engine, which hands them to recovery (work that needed the host is
+//! abandoned there, and every app touched is decided again).
 
 use rand::RngExt;
 
-use crate::engine::{CLASS_OTHER, Engine, Ev, SimError, trace};
-use crate::metrics::TaskEnd;
-use crate::model::{AppId, BugId, HostId, Method, VmId};
+use crate::model::{AppId, BugId, HostId, VmId};
+use crate::run::{CLASS_OTHER, Cx, Ev, SimError, trace};
 use crate::sim::{Purpose, StreamRng};
 
-use crate::engine::Cx;
-use crate::engine::world::{HostStatus, Phase, VmStatus};
-use crate::recovery::Decider;
+use crate::run::world::{HostStatus, VmStatus};
 
-impl<D: Decider> Engine<'_, D> {
+use super::Faults;
+
+impl Faults<'_, '_> {
     /// Crashes one host (a bug's crash, or a chaos failure when `b` is
     /// `None`): its VMs go down, some corrupted; recovery tasks that needed
     /// it are abandoned.
@@ -40,7 +40,7 @@ impl<D: Decider> Engine<'_, D> {
             return Ok(());
         }
         let was_up = host.status == HostStatus::Up;
-        self.set_status(
+        self.world.set_status(
             h,
             if b.is_some() {
                 HostStatus::Crashed
@@ -145,7 +145,7 @@ impl<D: Decider> Engine<'_, D> {
     #[inline(always)]
     pub(crate) fn vm_broken(&mut self, cx: &mut Cx<'_>, a: AppId) -> Result<(), SimError> {
         let now = cx.now;
-        self.change_app(a, |s| s.broken += 1);
+        self.world.change_app(a, |s| s.broken += 1);
         let state = &mut self.world.apps[a.index()];
         if state.broken == 1 {
             state.broken_at = now;
@@ -153,62 +153,6 @@ impl<D: Decider> Engine<'_, D> {
             if let Some(after) = self.st.escalate_after {
                 cx.sched
                     .schedule_in(after, CLASS_OTHER, Ev::Deadline(a, state.outage_no))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// After a batch of crashes: abandon restarts that lost their host,
-    /// update up/down states, and decide how each touched app comes back.
-    pub(crate) fn after_crashes(
-        &mut self,
-        cx: &mut Cx<'_>,
-        mut touched: Vec<AppId>,
-        recurrence: bool,
-    ) -> Result<(), SimError> {
-        let now = cx.now;
-        touched.sort_unstable();
-        touched.dedup();
-        for &a in &touched {
-            let phase = self.world.apps[a.index()].phase;
-            let mut failed = None;
-            match phase {
-                Phase::InProgress(m @ (Method::Restart | Method::Rebuild)) => {
-                    failed = Some(m);
-                    if let Some(w) = self.world.apps[a.index()].worker.take()
-                        && let Some(task) = self.take_task(w)
-                    {
-                        if let Some(ev) = task.event {
-                            cx.sched.cancel(ev);
-                        }
-                        self.end_task(&task, now, TaskEnd::Abandoned);
-                        trace!(
-                            now,
-                            "{} of {} abandoned: its host crashed",
-                            m.name(),
-                            self.sc.apps[a.index()].id
-                        );
-                    }
-                    self.set_phase(a, Phase::Healthy);
-                }
-                Phase::Queued(Method::Restart | Method::Rebuild | Method::HaRestart)
-                | Phase::Hosts(_)
-                | Phase::NoMethod => {
-                    self.set_phase(a, Phase::Healthy);
-                }
-                _ => {}
-            }
-            if recurrence || failed.is_some() {
-                let m = failed.or(self.out.apps[a.index()].method);
-                self.escalate_on_failure(now, a, m);
-            }
-            self.update_up(now, a);
-        }
-        for &a in &touched {
-            if self.world.apps[a.index()].phase == Phase::Healthy
-                && self.world.apps[a.index()].broken > 0
-            {
-                self.decide(cx, a)?;
             }
         }
         Ok(())

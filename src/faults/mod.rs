@@ -4,22 +4,28 @@
 //!
 //! [`State`] holds the fault side of a run: per bug what happened to it,
 //! the outages in progress, the chaos cycles, the operations that may
-//! trigger a bug. The handlers are methods of the engine (a strike crashes
-//! hosts, which takes apps down and asks recovery to decide), split by
-//! concern: `strike` (a bug strikes, recurs, and the fault records),
-//! `triggers` (per-host triggers), `crash` (what a crash does), `vendor`
-//! (first-strike effects, diagnosis, workaround, fix, patches), `outages`
-//! and `chaos`.
+//! trigger a bug. The handlers are methods of [`Faults`], a view of the
+//! run that borrows the world, the outcome and this state separately,
+//! split by concern: `strike` (a bug strikes, recurs, and the fault
+//! records), `triggers` (per-host triggers), `crash` (what a crash does),
+//! `vendor` (first-strike effects, diagnosis, workaround, fix, patches),
+//! `outages` and `chaos`.
+//!
+//! The fault side knows nothing of recovery. A handler that stops apps
+//! returns them ([`Broken`]); the engine hands them to recovery, which
+//! decides how each comes back, then closes the fault's record. Where a
+//! fault's news may help recovery (a diagnosis, a fix, a workaround), the
+//! handler returns what recovery needs and the engine passes it on.
 
 use std::ops::{Index, IndexMut};
 
-use crate::engine::{CLASS_FAULT, Engine, Ev, SimError};
-use crate::model::{AppId, BugId, HostId, Operation, OutageKind, Scenario, Trigger, VmId};
-use crate::sim::{SimTime, StreamRng};
-
-use crate::engine::Cx;
-use crate::engine::reuse::{Reuse, cleared, empty_lists};
-use crate::recovery::Decider;
+use crate::metrics::Outcome;
+use crate::model::{
+    AppId, BugId, HostId, Operation, OutageKind, Scenario, Strategy, Trigger, VmId,
+};
+use crate::run::buffers::{cleared, empty_lists};
+use crate::run::{CLASS_FAULT, Cx, Ev, SimError, World};
+use crate::sim::{RngStreams, SimTime, StreamRng};
 
 mod chaos;
 mod crash;
@@ -97,9 +103,56 @@ pub(crate) struct State {
     pub(crate) operations: Vec<(HostId, Operation)>,
 }
 
+/// The fault side's vectors a replication leaves to the next
+/// (`engine/reuse.rs`).
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    pub(crate) bugs: Vec<BugState>,
+    pub(crate) operations: Vec<(HostId, Operation)>,
+    pub(crate) autostart: Vec<Vec<VmId>>,
+}
+
+/// The apps a fault stopped, for recovery to decide how each comes back.
+/// The fault's record stays open until recovery has done so (the apps
+/// that go down on the way count as the fault's): recovery then closes it
+/// (`Faults::close_fault`).
+#[must_use]
+#[derive(Debug)]
+pub(crate) struct Broken {
+    /// Every app one of whose VMs the fault stopped (with repeats).
+    pub(crate) apps: Vec<AppId>,
+    /// The fault is a recurrence: it counts against each app's method.
+    pub(crate) recurrence: bool,
+}
+
+/// What a per-host trigger did.
+#[must_use]
+#[derive(Debug)]
+pub(crate) enum HostStrike {
+    /// Nothing: the bug cannot strike the host (fixed or patched, the host
+    /// down, or its build free of the bug).
+    Moot,
+    /// The draw spared the host.
+    Spared,
+    /// The bug struck the host.
+    Hit(Broken),
+}
+
+/// The fault side's view of a run in progress: the scenario and the
+/// strategy (read only), the random streams, and separate borrows of the
+/// outcome being recorded, the world and the fault side's state.
+pub(crate) struct Faults<'e, 'a> {
+    pub(crate) sc: &'a Scenario,
+    pub(crate) st: &'a Strategy,
+    pub(crate) rng: RngStreams,
+    pub(crate) out: &'e mut Outcome,
+    pub(crate) world: &'e mut World<'a>,
+    pub(crate) faults: &'e mut State,
+}
+
 impl State {
     /// Nothing has gone wrong yet, in `reuse`'s buffers.
-    pub(crate) fn new(sc: &Scenario, reuse: &mut Reuse) -> Self {
+    pub(crate) fn new(sc: &Scenario, reuse: &mut Spare) -> Self {
         let mut previous = std::mem::take(&mut reuse.bugs).into_iter();
         State {
             bugs: (0..sc.bugs.len())
@@ -120,12 +173,36 @@ impl State {
             operations: cleared(std::mem::take(&mut reuse.operations)),
         }
     }
+
+    /// Its vectors, for the thread's next replication.
+    pub(crate) fn into_spare(self) -> Spare {
+        Spare {
+            bugs: self.bugs,
+            operations: self.operations,
+            autostart: self.autostart,
+        }
+    }
+
+    /// Whether bug `b` can no longer strike or recur on host `h`: fixed
+    /// everywhere, or patched there.
+    pub(crate) fn bug_dead(&self, world: &World<'_>, b: BugId, h: HostId) -> bool {
+        self.bugs[b.index()].fixed || world.hosts[h.index()].patched.contains(&b)
+    }
+
+    /// Whether bug `b`, which struck host `h`, may crash it again after a
+    /// restart: it recurs, and neither a fix, a patch nor the vendor's
+    /// workaround stopped it.
+    pub(crate) fn can_recur(&self, sc: &Scenario, world: &World<'_>, b: BugId, h: HostId) -> bool {
+        sc.bugs[b.index()].recurrence.is_some()
+            && !self.bug_dead(world, b, h)
+            && !self.bugs[b.index()].workaround
+    }
 }
 
-impl<D: Decider> Engine<'_, D> {
+impl Faults<'_, '_> {
     /// Schedules the scenario's faults at the start of a run (`cx.now` is
     /// zero): dated strikes, per-host triggers, outages and chaos failures.
-    pub(crate) fn arm_faults(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
+    pub(crate) fn arm(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
         let scenario = self.sc;
         for (b, bug) in scenario.bugs.iter().enumerate() {
             let b = BugId(b as u32);
@@ -153,18 +230,13 @@ impl<D: Decider> Engine<'_, D> {
         Ok(())
     }
 
-    /// Whether bug `b` can no longer strike or recur on host `h`: fixed
-    /// everywhere, or patched there.
+    /// [`State::bug_dead`] in this run.
     pub(crate) fn bug_dead(&self, b: BugId, h: HostId) -> bool {
-        self.faults.bugs[b.index()].fixed || self.world.hosts[h.index()].patched.contains(&b)
+        self.faults.bug_dead(self.world, b, h)
     }
 
-    /// Whether bug `b`, which struck host `h`, may crash it again after a
-    /// restart: it recurs, and neither a fix, a patch nor the vendor's
-    /// workaround stopped it.
+    /// [`State::can_recur`] in this run.
     pub(crate) fn can_recur(&self, b: BugId, h: HostId) -> bool {
-        self.sc.bugs[b.index()].recurrence.is_some()
-            && !self.bug_dead(b, h)
-            && !self.faults.bugs[b.index()].workaround
+        self.faults.can_recur(self.sc, self.world, b, h)
     }
 }

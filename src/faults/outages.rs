@@ -1,13 +1,13 @@
 //! Compounding outages: the backup system, the inter-site link or the
-//! management plane unavailable for a drawn while.
+//! management plane unavailable for a drawn while. (Restores' transfers
+//! pause meanwhile: recovery brings them up to the instant before an
+//! outage starts or ends, and reschedules them after.)
 
-use crate::engine::{CLASS_FIX, Engine, Ev, SimError, trace};
 use crate::model::OutageKind;
+use crate::run::{CLASS_FIX, Cx, Ev, SimError, trace};
 use crate::sim::{Purpose, SimTime};
 
-use super::State;
-use crate::engine::Cx;
-use crate::recovery::Decider;
+use super::{Faults, State};
 
 impl State {
     /// Whether the management plane works (HA restart and failover need
@@ -27,13 +27,13 @@ impl State {
     }
 }
 
-impl<D: Decider> Engine<'_, D> {
+impl Faults<'_, '_> {
+    /// Outage `i` begins: its service is unavailable for a drawn while.
     pub(crate) fn outage_start(&mut self, cx: &mut Cx<'_>, i: u32) -> Result<(), SimError> {
         let now = cx.now;
         let outage = &self.sc.outages[i as usize];
         let mut rng = self.rng.stream(Purpose::Outage, u64::from(i));
         let d = outage.duration.sample(&mut rng);
-        self.advance_transfers(now);
         self.faults.outages[outage.kind] += 1;
         cx.sched.schedule_in(d, CLASS_FIX, Ev::OutageEnd(i))?;
         trace!(
@@ -41,17 +41,15 @@ impl<D: Decider> Engine<'_, D> {
             "outage: the {} is unavailable for {d}",
             outage.kind.name()
         );
-        self.schedule_transfer(cx)
+        Ok(())
     }
 
-    pub(crate) fn outage_end(&mut self, cx: &mut Cx<'_>, i: u32) -> Result<(), SimError> {
-        let now = cx.now;
+    /// Outage `i` ends: its service is back (unless another outage of the
+    /// same kind goes on).
+    pub(crate) fn outage_end(&mut self, now: SimTime, i: u32) {
         let kind = self.sc.outages[i as usize].kind;
-        self.advance_transfers(now);
         let n = &mut self.faults.outages[kind];
         *n = n.saturating_sub(1);
         trace!(now, "outage over: the {} is back", kind.name());
-        self.schedule_transfer(cx)?;
-        self.services_back(cx)
     }
 }

@@ -4,21 +4,23 @@
 
 use rand::RngExt;
 
-use crate::engine::{Engine, SimError, trace};
 use crate::metrics::{FaultKind, FaultRecord, Incident, Milestones};
 use crate::model::{AppId, BugId, HostId};
+use crate::run::{Cx, SimError, trace};
 use crate::sim::{Purpose, SimTime, StreamRng};
 
-use crate::engine::Cx;
-use crate::engine::world::HostStatus;
-use crate::recovery::Decider;
+use crate::run::world::HostStatus;
 
-impl<D: Decider> Engine<'_, D> {
-    pub(crate) fn strike(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
+use super::{Broken, Faults};
+
+impl Faults<'_, '_> {
+    /// Bug `b` strikes every host in its scope (a dated trigger): the
+    /// apps it stopped, `None` if it is fixed already.
+    pub(crate) fn strike(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<Option<Broken>, SimError> {
         let now = cx.now;
         let bug = &self.sc.bugs[b.index()];
         if self.faults.bugs[b.index()].fixed {
-            return Ok(());
+            return Ok(None);
         }
         let mut rng = self.rng.stream(Purpose::Faults, b.0 as u64);
         self.open_incident(now, b);
@@ -39,9 +41,10 @@ impl<D: Decider> Engine<'_, D> {
         }
         self.faults.rng[b.index()] = Some(rng);
         self.struck_effects(cx, b)?;
-        self.after_crashes(cx, touched, false)?;
-        self.close_fault(now);
-        Ok(())
+        Ok(Some(Broken {
+            apps: touched,
+            recurrence: false,
+        }))
     }
 
     /// Records a strike: a fault and an incident.
@@ -89,11 +92,18 @@ impl<D: Decider> Engine<'_, D> {
         Ok(())
     }
 
-    pub(crate) fn recur(&mut self, cx: &mut Cx<'_>, b: BugId, h: HostId) -> Result<(), SimError> {
+    /// Bug `b` strikes restarted host `h` again: the apps it stopped,
+    /// `None` if the host is down or the bug dead there.
+    pub(crate) fn recur(
+        &mut self,
+        cx: &mut Cx<'_>,
+        b: BugId,
+        h: HostId,
+    ) -> Result<Option<Broken>, SimError> {
         let now = cx.now;
         self.world.hosts[h.index()].recurrence = None;
         if self.world.hosts[h.index()].status != HostStatus::Up || self.bug_dead(b, h) {
-            return Ok(());
+            return Ok(None);
         }
         self.out.recurrences += 1;
         self.open_fault(now, Some(b), FaultKind::Recurrence);
@@ -101,13 +111,14 @@ impl<D: Decider> Engine<'_, D> {
             Some(rng) => rng,
             None => self.rng.stream(Purpose::Faults, b.0 as u64),
         };
-        tracing::warn!(target: crate::engine::TRACE_TARGET, t = now.as_millis(), "bug {} strikes again on restarted host {}", self.sc.bugs[b.index()].id, self.sc.hosts[h.index()].id);
+        tracing::warn!(target: crate::run::TRACE_TARGET, t = now.as_millis(), "bug {} strikes again on restarted host {}", self.sc.bugs[b.index()].id, self.sc.hosts[h.index()].id);
         let mut touched = Vec::new();
         self.crash(cx, h, Some(b), &mut rng, &mut touched)?;
         self.faults.rng[b.index()] = Some(rng);
-        self.after_crashes(cx, touched, true)?;
-        self.close_fault(now);
-        Ok(())
+        Ok(Some(Broken {
+            apps: touched,
+            recurrence: true,
+        }))
     }
 
     pub(crate) fn open_fault(
@@ -129,6 +140,8 @@ impl<D: Decider> Engine<'_, D> {
         i
     }
 
+    /// Closes the fault being recorded, once recovery has seen the apps it
+    /// broke: its apps down are final, and so are its incident's.
     pub(crate) fn close_fault(&mut self, now: SimTime) {
         if let Some(i) = self.faults.current.take() {
             let f = &mut self.out.faults[i];

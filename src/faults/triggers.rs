@@ -4,22 +4,23 @@
 
 use rand::RngExt;
 
-use crate::engine::{CLASS_FAULT, Engine, Ev, SimError, trace};
 use crate::model::{BugId, HostId, Operation, Trigger};
+use crate::run::{CLASS_FAULT, Cx, Ev, SimError, trace};
 use crate::sim::{Purpose, SimDuration, SimTime};
 
-use crate::engine::Cx;
-use crate::engine::world::HostStatus;
-use crate::recovery::Decider;
+use crate::run::world::HostStatus;
 
-impl<D: Decider> Engine<'_, D> {
-    /// A per-host trigger fired: the bug strikes this one host.
+use super::{Broken, Faults, HostStrike};
+
+impl Faults<'_, '_> {
+    /// A per-host trigger fired: the bug strikes this one host. Once
+    /// recovery has seen the apps it broke, [`Faults::rearm_trigger`].
     pub(crate) fn strike_host(
         &mut self,
         cx: &mut Cx<'_>,
         b: BugId,
         h: HostId,
-    ) -> Result<(), SimError> {
+    ) -> Result<HostStrike, SimError> {
         let now = cx.now;
         self.world.hosts[h.index()]
             .triggers
@@ -28,30 +29,45 @@ impl<D: Decider> Engine<'_, D> {
         let host = &self.world.hosts[h.index()];
         if self.bug_dead(b, h) || host.status != HostStatus::Up || !bug.builds.contains(&host.build)
         {
-            return Ok(());
+            return Ok(HostStrike::Moot);
         }
         let n = host.trigger_draws;
         self.world.hosts[h.index()].trigger_draws += 1;
         let index = (1 << 62) | (u64::from(b.0) << 40) | (u64::from(h.0) << 16) | n.min(0xFFFF);
         let mut rng = self.rng.stream(Purpose::Faults, index);
         let hit = bug.host_probability >= 1.0 || rng.random::<f64>() < bug.host_probability;
-        if hit {
-            self.open_incident(now, b);
-            trace!(
-                now,
-                "bug {} strikes host {}",
-                bug.id,
-                self.sc.hosts[h.index()].id
-            );
-            let mut touched = Vec::new();
-            self.hit(cx, h, b, &mut rng, &mut touched)?;
-            self.struck_effects(cx, b)?;
-            self.after_crashes(cx, touched, false)?;
-            self.close_fault(now);
+        if !hit {
+            return Ok(HostStrike::Spared);
         }
-        // A Poisson or uptime trigger fires again while the host stays up.
+        self.open_incident(now, b);
+        trace!(
+            now,
+            "bug {} strikes host {}",
+            bug.id,
+            self.sc.hosts[h.index()].id
+        );
+        let mut touched = Vec::new();
+        self.hit(cx, h, b, &mut rng, &mut touched)?;
+        self.struck_effects(cx, b)?;
+        Ok(HostStrike::Hit(Broken {
+            apps: touched,
+            recurrence: false,
+        }))
+    }
+
+    /// After a per-host trigger fired and struck or spared its host: a
+    /// Poisson or uptime trigger fires again while the host stays up.
+    pub(crate) fn rearm_trigger(
+        &mut self,
+        cx: &mut Cx<'_>,
+        b: BugId,
+        h: HostId,
+    ) -> Result<(), SimError> {
         if self.world.hosts[h.index()].status == HostStatus::Up
-            && matches!(bug.trigger, Trigger::Uptime(_) | Trigger::Poisson(_))
+            && matches!(
+                self.sc.bugs[b.index()].trigger,
+                Trigger::Uptime(_) | Trigger::Poisson(_)
+            )
         {
             self.arm_trigger(cx, b, h)?;
         }
@@ -135,14 +151,17 @@ impl<D: Decider> Engine<'_, D> {
     /// Host `h` just booted (rebooted, rebuilt or repaired): each bug that
     /// struck it and can still recur draws a delay from its `recurrence`,
     /// the earliest crashes it again, and its uptime and Poisson triggers
-    /// start again from this boot.
-    pub(crate) fn arm_after_boot(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+    /// start again from this boot. `true` when a bug that may recur struck
+    /// it: restarting on it is now possible where it was unsafe (a fact
+    /// recovery's decisions rest on).
+    pub(crate) fn arm_after_boot(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<bool, SimError> {
         // An unfixed bug may strike again (docs/design.md: "Recurrence,
         // workaround, fix").
         let mut next: Option<(SimDuration, BugId)> = None;
         let boots = self.world.hosts[h.index()].boots;
         let index = (u64::from(h.0) << 24) | boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Recurrence, index);
+        let mut may_recur = false;
         for k in 0..self.world.hosts[h.index()].struck.len() {
             let b = self.world.hosts[h.index()].struck[k];
             if !self.can_recur(b, h) {
@@ -150,7 +169,7 @@ impl<D: Decider> Engine<'_, D> {
             }
             // A host that a recurring bug struck is up: restarting on it
             // is now possible where it was unsafe.
-            self.recovery.facts_changed = true;
+            may_recur = true;
             if let Some(dist) = &self.sc.bugs[b.index()].recurrence {
                 let d = dist.sample(&mut rng);
                 if next.is_none_or(|(best, _)| d < best) {
@@ -172,6 +191,6 @@ impl<D: Decider> Engine<'_, D> {
                 self.arm_trigger(cx, BugId(b as u32), h)?;
             }
         }
-        Ok(())
+        Ok(may_recur)
     }
 }

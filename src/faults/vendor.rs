@@ -3,18 +3,13 @@
 //! workaround that ends recurrences, the fix that ends strikes, or with
 //! `patch_when_fixed` a patch that a member applies host by host).
 
-use std::cmp::Reverse;
-
-use crate::engine::{CLASS_FIX, CLASS_OTHER, Engine, Ev, SimError, trace};
-use crate::model::{BugId, HostId};
-use crate::recovery::{Job, Lane};
+use crate::model::{AppId, BugId, HostId};
+use crate::run::{CLASS_FIX, CLASS_OTHER, Cx, Ev, SimError, trace};
 use crate::sim::{Purpose, SimDuration, SimTime};
 
-use crate::engine::Cx;
-use crate::engine::world::Phase;
-use crate::recovery::Decider;
+use super::Faults;
 
-impl<D: Decider> Engine<'_, D> {
+impl Faults<'_, '_> {
     /// What a strike does beyond its hosts: the management plane, and on
     /// the bug's first strike its diagnosis and the vendor's clock.
     pub(crate) fn struck_effects(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
@@ -73,9 +68,9 @@ impl<D: Decider> Engine<'_, D> {
         Ok(())
     }
 
-    pub(crate) fn diagnosed(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
-        let now = cx.now;
-        self.recovery.evacuated_news = true;
+    /// Bug `b` is diagnosed: its incidents so far are explained. The apps
+    /// that waited for the diagnosis, for recovery to decide about.
+    pub(crate) fn diagnosed(&mut self, now: SimTime, b: BugId) -> Vec<AppId> {
         let state = &mut self.faults.bugs[b.index()];
         state.diagnosed = true;
         // Every strike of the bug so far is explained by this diagnosis;
@@ -96,25 +91,25 @@ impl<D: Decider> Engine<'_, D> {
             self.st.id,
             waiting.len()
         );
-        for a in waiting {
-            if self.world.apps[a.index()].phase == Phase::Diagnosis {
-                self.set_phase(a, Phase::Healthy);
-                if self.world.apps[a.index()].broken > 0 {
-                    self.decide(cx, a)?;
-                }
-            }
-        }
-        Ok(())
+        waiting
     }
 
-    pub(crate) fn fixed(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
+    /// The vendor's fix for bug `b` lands: `true` when it is applied
+    /// everywhere (no more strikes or recurrences: facts recovery rests
+    /// on improved); `false` with `patch_when_fixed`, where it is only
+    /// available and hosts wait for a patch (which recovery queues).
+    pub(crate) fn fixed(&mut self, cx: &mut Cx<'_>, b: BugId) -> bool {
         let now = cx.now;
         if self.st.patch_when_fixed {
-            self.fix_available(now, b);
-            return Ok(());
+            self.faults.bugs[b.index()].fix_available = true;
+            trace!(
+                now,
+                "the vendor's fix for bug {} is available: hosts are queued for patching",
+                self.sc.bugs[b.index()].id
+            );
+            return false;
         }
         self.faults.bugs[b.index()].fixed = true;
-        self.recovery.evacuated_news = true;
         trace!(
             now,
             "the vendor's fix for bug {} is applied",
@@ -129,42 +124,13 @@ impl<D: Decider> Engine<'_, D> {
                 bug != b
             });
         }
-        // Restart may have become safe.
-        self.services_back(cx)
-    }
-
-    /// The vendor's fix exists: with `patch_when_fixed`, every host that
-    /// carries the bug waits for a `rebuild`-skilled member to patch it.
-    pub(crate) fn fix_available(&mut self, now: SimTime, b: BugId) {
-        self.faults.bugs[b.index()].fix_available = true;
-        trace!(
-            now,
-            "the vendor's fix for bug {} is available: hosts are queued for patching",
-            self.sc.bugs[b.index()].id
-        );
-        let bug = &self.sc.bugs[b.index()];
-        for &h in &bug.hosts {
-            let host = &self.world.hosts[h.index()];
-            if host.patch_pending.is_some()
-                || host.patched.contains(&b)
-                || !bug.builds.contains(&host.build)
-            {
-                continue;
-            }
-            self.recovery.ready_seq += 1;
-            self.world.hosts[h.index()].patch_pending = Some(self.recovery.ready_seq);
-            let entry = (
-                (0, now.as_millis(), h.0),
-                self.recovery.ready_seq,
-                Job::Patch(h),
-            );
-            self.recovery.lanes[Lane::Hosts].push(Reverse(entry));
-        }
+        true
     }
 
     /// A host is patched: every bug whose fix is available and that its
-    /// build carries no longer affects it.
-    pub(crate) fn patched(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+    /// build carries no longer affects it. `true` when that is news for a
+    /// bug (restarting on the host may be safe now).
+    pub(crate) fn patched(&mut self, cx: &mut Cx<'_>, h: HostId) -> bool {
         let now = cx.now;
         let build = self.world.hosts[h.index()].build;
         let fixed: Vec<BugId> = (0..self.sc.bugs.len())
@@ -176,10 +142,11 @@ impl<D: Decider> Engine<'_, D> {
             .collect();
         let host = &mut self.world.hosts[h.index()];
         host.patch_pending = None;
+        let mut news = false;
         for &b in &fixed {
             if !host.patched.contains(&b) {
                 host.patched.push(b);
-                self.recovery.evacuated_news = true;
+                news = true;
             }
         }
         host.struck.retain(|b| !fixed.contains(b));
@@ -196,8 +163,7 @@ impl<D: Decider> Engine<'_, D> {
             !fixed.contains(&b)
         });
         trace!(now, "host {} patched", self.sc.hosts[h.index()].id);
-        // Restarting on it may be safe now.
-        self.services_back(cx)
+        news
     }
 
     pub(crate) fn cancel_recurrences(&mut self, cx: &mut Cx<'_>, b: BugId) {
@@ -211,18 +177,16 @@ impl<D: Decider> Engine<'_, D> {
         }
     }
 
-    /// The vendor's workaround: restarted hosts no longer crash again.
-    pub(crate) fn workaround(&mut self, cx: &mut Cx<'_>, b: BugId) -> Result<(), SimError> {
+    /// The vendor's workaround: restarted hosts no longer crash again
+    /// (restart may be safe now: facts recovery rests on improved).
+    pub(crate) fn workaround(&mut self, cx: &mut Cx<'_>, b: BugId) {
         let now = cx.now;
         self.faults.bugs[b.index()].workaround = true;
-        self.recovery.evacuated_news = true;
         trace!(
             now,
             "the vendor's workaround for bug {} is applied: no more recurrences",
             self.sc.bugs[b.index()].id
         );
         self.cancel_recurrences(cx, b);
-        // Restart may be safe now.
-        self.services_back(cx)
     }
 }

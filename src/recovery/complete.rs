@@ -1,17 +1,17 @@
 //! A recovery completes: the app's VMs run where its method put them, its
 //! data loss is recorded, and up/down propagates to its dependents.
 
-use crate::engine::{Engine, trace};
 use crate::metrics::{DataLoss, Outage};
 use crate::model::{AppId, Method, Operation};
+use crate::run::trace;
 use crate::sim::SimTime;
 
-use super::placement::vm_need;
+use super::{Decider, Recovery};
 use super::{failover, reinstall, restore};
-use crate::engine::world::{HostStatus, Phase, VmStatus};
-use crate::recovery::Decider;
+use crate::run::room::vm_need;
+use crate::run::world::{HostStatus, Phase, VmStatus};
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     /// The app's method is done: its VMs run (where the method put them)
     /// and its data is back, up to the method's data loss.
     pub(crate) fn recovered(&mut self, now: SimTime, a: AppId, m: Method) {
@@ -34,7 +34,7 @@ impl<D: Decider> Engine<'_, D> {
                         self.recovery.evacuated.push(old);
                         self.recovery.evacuated_news = true;
                     }
-                    self.recovery
+                    self.world
                         .placement
                         .give(old, vm_need(&self.sc.vms[v.index()]));
                     self.world.host_vms[new.index()].push(v);
@@ -70,7 +70,7 @@ impl<D: Decider> Engine<'_, D> {
             }
         }
         let loss = self.data_loss(a, m);
-        self.change_app(a, |state| {
+        self.world.change_app(a, |state| {
             state.broken = still_down;
             state.phase = Phase::Healthy;
         });
@@ -134,7 +134,7 @@ impl<D: Decider> Engine<'_, D> {
                 if let Some(f) = self.faults.current {
                     self.out.faults[f].apps_down.push(x);
                 }
-                tracing::debug!(target: crate::engine::TRACE_TARGET, t = now.as_millis(), "app {} is down", self.sc.apps[x.index()].id);
+                tracing::debug!(target: crate::run::TRACE_TARGET, t = now.as_millis(), "app {} is down", self.sc.apps[x.index()].id);
             }
             for &d in &self.sc.apps[x.index()].dependents {
                 let ds = &mut self.world.apps[d.index()];

@@ -4,20 +4,19 @@
 
 use std::cmp::Reverse;
 
-use crate::engine::{Engine, SimError, trace};
 use crate::model::{AppId, BugId, Method};
+use crate::run::{Cx, SimError, trace};
 use crate::sim::SimTime;
 
+use super::{Decider, Recovery};
 use super::{Job, Lane, failover, ha_restart, order_key, rebuild, reinstall, restart, restore};
-use crate::engine::Cx;
-use crate::engine::world::{HostStatus, Phase, VmStatus};
-use crate::recovery::Decider;
 use crate::recovery::decider::{Escalation, EscalationChoice, MethodChoice};
+use crate::run::world::{HostStatus, Phase, VmStatus};
 
 /// The methods a decision chooses among (inline: no allocation).
 type Candidates = smallvec::SmallVec<[Method; 6]>;
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     /// The undiagnosed bug that crashed one of the app's down VMs' hosts.
     pub(crate) fn undiagnosed_bug(&self, a: AppId) -> Option<BugId> {
         self.sc.apps[a.index()].vms.iter().find_map(|&v| {
@@ -59,34 +58,48 @@ impl<D: Decider> Engine<'_, D> {
     /// the bug; every other method waits for the diagnosis.
     pub(crate) fn decide(&mut self, cx: &mut Cx<'_>, a: AppId) -> Result<(), SimError> {
         let now = cx.now;
-        let mut candidates = Candidates::new();
-        for &m in self
-            .st
-            .methods
-            .iter()
-            .skip(self.world.apps[a.index()].level)
-        {
-            if m != Method::HaRestart
-                && let Some(b) = self.undiagnosed_bug(a)
-            {
-                if !candidates.is_empty() {
-                    break;
+        let st = self.st;
+        let level = self.world.apps[a.index()].level;
+        let chosen = if D::FOLLOWS_STRATEGY {
+            // The strategy's choice is the first applicable method: no
+            // list of candidates to build (this runs for every app that
+            // breaks).
+            let mut first = None;
+            for &m in st.methods.iter().skip(level) {
+                if m != Method::HaRestart
+                    && let Some(b) = self.undiagnosed_bug(a)
+                {
+                    self.wait_for_diagnosis(a, b);
+                    return Ok(());
                 }
-                self.set_phase(a, Phase::Diagnosis);
-                self.faults.bugs[b.index()].waiting.push(a);
-                return Ok(());
-            }
-            if self.applicable(now, a, m) {
-                candidates.push(m);
-                if D::FOLLOWS_STRATEGY {
+                if self.applicable(now, a, m) {
+                    first = Some(m);
                     break;
                 }
             }
-        }
-        if let Some(m) = self.choose_method(now, a, &candidates, None) {
+            first
+        } else {
+            let mut candidates = Candidates::new();
+            for &m in st.methods.iter().skip(level) {
+                if m != Method::HaRestart
+                    && let Some(b) = self.undiagnosed_bug(a)
+                {
+                    if !candidates.is_empty() {
+                        break;
+                    }
+                    self.wait_for_diagnosis(a, b);
+                    return Ok(());
+                }
+                if self.applicable(now, a, m) {
+                    candidates.push(m);
+                }
+            }
+            self.choose_method(now, a, &candidates, None)
+        };
+        if let Some(m) = chosen {
             return self.start(cx, a, m);
         }
-        self.set_phase(a, Phase::NoMethod);
+        self.world.set_phase(a, Phase::NoMethod);
         self.recovery.maybe_stuck = true;
         trace!(
             now,
@@ -95,6 +108,13 @@ impl<D: Decider> Engine<'_, D> {
             self.sc.apps[a.index()].id
         );
         Ok(())
+    }
+
+    /// App `a` waits for the diagnosis of bug `b` before any method but an
+    /// HA restart.
+    fn wait_for_diagnosis(&mut self, a: AppId, b: BugId) {
+        self.world.set_phase(a, Phase::Diagnosis);
+        self.faults.bugs[b.index()].waiting.push(a);
     }
 
     /// Whether method `m` can bring app `a` back now: the app's `work`
@@ -149,7 +169,7 @@ impl<D: Decider> Engine<'_, D> {
                 }
             }
             if waiting {
-                self.set_phase(a, Phase::Hosts(m));
+                self.world.set_phase(a, Phase::Hosts(m));
                 return Ok(());
             }
         }
@@ -177,7 +197,7 @@ impl<D: Decider> Engine<'_, D> {
             && self.may_escalate(now, a, pos, Escalation::Recurrences(hits))
         {
             self.world.apps[a.index()].level = pos + 1;
-            tracing::info!(target: crate::engine::TRACE_TARGET, "{} escalates past {} after {} recurrence(s)", self.sc.apps[a.index()].id, self.st.methods[pos].name(), hits);
+            tracing::info!(target: crate::run::TRACE_TARGET, "{} escalates past {} after {} recurrence(s)", self.sc.apps[a.index()].id, self.st.methods[pos].name(), hits);
         }
     }
 
@@ -227,7 +247,7 @@ impl<D: Decider> Engine<'_, D> {
         );
         let state = &mut self.world.apps[a.index()];
         state.level = state.level.max(pos + 1);
-        self.set_phase(a, Phase::Healthy);
+        self.world.set_phase(a, Phase::Healthy);
         self.decide(cx, a)
     }
 
@@ -255,16 +275,25 @@ impl<D: Decider> Engine<'_, D> {
             };
             let level = state.level;
             let st = self.st;
-            let mut candidates = Candidates::new();
-            for &x in st.methods.iter().skip(level) {
-                if self.applicable(now, a, x) {
-                    candidates.push(x);
-                    if D::FOLLOWS_STRATEGY {
+            let first = if D::FOLLOWS_STRATEGY {
+                // The strategy's choice: the first applicable method.
+                let mut first = None;
+                for &x in st.methods.iter().skip(level) {
+                    if self.applicable(now, a, x) {
+                        first = Some(x);
                         break;
                     }
                 }
-            }
-            let first = self.choose_method(now, a, &candidates, Some(m));
+                first
+            } else {
+                let mut candidates = Candidates::new();
+                for &x in st.methods.iter().skip(level) {
+                    if self.applicable(now, a, x) {
+                        candidates.push(x);
+                    }
+                }
+                self.choose_method(now, a, &candidates, Some(m))
+            };
             match first {
                 Some(x) if x != m => {
                     trace!(
@@ -274,7 +303,7 @@ impl<D: Decider> Engine<'_, D> {
                         m.name(),
                         x.name()
                     );
-                    self.set_phase(a, Phase::Healthy);
+                    self.world.set_phase(a, Phase::Healthy);
                     self.decide(cx, a)?;
                 }
                 _ => waiting = true,
@@ -290,11 +319,11 @@ impl<D: Decider> Engine<'_, D> {
         }
         let key = order_key(self.st.order, &self.sc.apps[a.index()], a.0, m, now);
         self.recovery.ready_seq += 1;
-        self.set_phase(a, Phase::Queued(m));
+        self.world.set_phase(a, Phase::Queued(m));
         let state = &mut self.world.apps[a.index()];
         state.queue_seq = self.recovery.ready_seq;
         state.gated = false;
-        self.recovery.lanes[Lane::App(m)].push(Reverse((
+        self.recovery.lanes[Lane::app(m)].push(Reverse((
             key,
             self.recovery.ready_seq,
             Job::App(a, m),
@@ -313,7 +342,7 @@ impl<D: Decider> Engine<'_, D> {
         }
         for a in 0..self.world.apps.len() {
             if self.world.apps[a].phase == Phase::NoMethod {
-                self.set_phase(AppId(a as u32), Phase::Healthy);
+                self.world.set_phase(AppId(a as u32), Phase::Healthy);
                 self.decide(cx, AppId(a as u32))?;
             }
         }

@@ -4,17 +4,24 @@
 
 use std::cmp::Reverse;
 
-use crate::engine::{Engine, SimError, trace};
 use crate::model::{AppId, Method, Order};
+use crate::run::{Cx, SimError, trace};
 use crate::sim::SimTime;
 
+use super::{Decider, Recovery};
 use super::{Entry, Job, Lane};
-use crate::engine::Cx;
-use crate::engine::reuse::recycle;
-use crate::engine::world::{HostStatus, Phase};
 use crate::metrics::TaskSubject;
-use crate::recovery::Decider;
 use crate::recovery::decider::TaskChoice;
+use crate::run::buffers::recycle;
+use crate::run::world::{HostStatus, Phase};
+
+/// Who is free and on shift at a dispatch: the skills among them, and
+/// whether anyone is.
+#[derive(Clone, Copy)]
+struct Free {
+    skills: u8,
+    anyone: bool,
+}
 
 /// The lanes' heads a dispatch chooses among (inline: no allocation).
 type Heads = smallvec::SmallVec<[(Lane, Entry); 8]>;
@@ -34,7 +41,7 @@ pub(crate) struct Gate {
     pub(crate) stack: Vec<AppId>,
 }
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     /// The app that keeps `a` from starting under dependency-aware order,
     /// if any. A dependency is fine when it is up or being restored; one
     /// whose own VMs run but which waits for its own dependencies is fine
@@ -72,13 +79,20 @@ impl<D: Decider> Engine<'_, D> {
     }
 
     /// App `x` started, came back or runs again: apps waiting for it under
-    /// dependency-aware order are examined again.
+    /// dependency-aware order are examined again. (Inline: most calls find
+    /// nobody waiting, and every app that changes makes one.)
+    #[inline(always)]
     pub(crate) fn release_waiters(&mut self, x: AppId) {
         if self.recovery.gate.waiting_on.is_empty()
             || self.recovery.gate.waiting_on[x.index()].is_empty()
         {
             return;
         }
+        self.release_waiting_on(x);
+    }
+
+    /// The apps parked behind `x` go back in their lanes.
+    fn release_waiting_on(&mut self, x: AppId) {
         for entry in std::mem::take(&mut self.recovery.gate.waiting_on[x.index()]) {
             if let Job::App(a, _) = entry.2 {
                 self.world.apps[a.index()].gated = false;
@@ -164,7 +178,7 @@ impl<D: Decider> Engine<'_, D> {
         let now = cx.now;
         let operations = std::mem::take(&mut self.faults.operations);
         for &(h, op) in &operations {
-            self.operation(cx, h, op)?;
+            self.fault_side().operation(cx, h, op)?;
         }
         recycle(&mut self.faults.operations, operations);
         let redecide = std::mem::take(&mut self.recovery.redecide);
@@ -229,10 +243,9 @@ impl<D: Decider> Engine<'_, D> {
     /// The head that comes first in the strategy's order among the lanes
     /// whose work can start now; stale heads are dropped on the way, and
     /// heads a closed wave or the dependency gate holds back are moved
-    /// aside.
+    /// aside. A decider that does not follow the strategy chooses among
+    /// the lanes' heads.
     fn best_head(&mut self, now: SimTime, open: &[bool]) -> Option<(Lane, Entry)> {
-        let gated = self.st.order == Order::DependencyAware;
-        let waves = !self.st.waves.is_empty();
         // Skills of the free members on shift now.
         let mut free_skills: u8 = 0;
         let mut anyone = false;
@@ -242,83 +255,40 @@ impl<D: Decider> Engine<'_, D> {
                 anyone = true;
             }
         }
-        // The lanes' heads (only the best one for a decider that follows
-        // the strategy) and the strategy's pick among them.
+        let staff = Free {
+            skills: free_skills,
+            anyone,
+        };
+        // The lanes with work, as bits by position in `Lane::ALL` (looking
+        // at a lane's head never fills another lane).
+        let mut with_work = self.recovery.lanes.with_work();
+        if D::FOLLOWS_STRATEGY {
+            // The strategy's pick is the answer: no list of heads to build
+            // (this loop is the hottest of a run).
+            let mut pick: Option<(Lane, Entry)> = None;
+            while with_work != 0 {
+                let lane = Lane::ALL[with_work.trailing_zeros() as usize];
+                with_work &= with_work - 1;
+                if let Some(entry) = self.lane_head(now, lane, open, staff)
+                    && pick.is_none_or(|(_, b)| entry < b)
+                {
+                    pick = Some((lane, entry));
+                }
+            }
+            return pick;
+        }
+        // Every lane's head, and the strategy's pick among them.
         let mut heads: Heads = Heads::new();
         let mut best: Option<usize> = None;
-        // The strategy's pick; for a decider that follows the strategy,
-        // the answer, with no list built (this loop is the hottest of a
-        // run).
-        let mut pick: Option<(Lane, Entry)> = None;
-        let management = self.faults.management_available(now);
-        for lane in Lane::ALL {
-            if self.recovery.lanes[lane].is_empty() {
-                continue;
-            }
-            // Shared services a lane's work needs.
-            let blocked = match lane {
-                Lane::App(Method::HaRestart) => !management,
-                Lane::App(Method::Failover) => !management || !self.faults.link_up(),
-                Lane::App(Method::Restore) => !self.faults.backup_available(),
-                _ => false,
-            };
-            if blocked {
-                continue;
-            }
-            if !lane.automated() {
-                let staffed = match lane.skill() {
-                    None => anyone,
-                    Some(skill) => free_skills & (1 << skill.ordinal()) != 0,
-                };
-                if !staffed {
-                    continue;
-                }
-            }
-            if let Some(m) = lane.cap_method()
-                && self
-                    .st
-                    .cap(m)
-                    .is_some_and(|cap| self.recovery.running[m] >= cap)
-            {
-                continue;
-            }
-            // The lane's first valid head that passes the gates.
-            while let Some(Reverse(entry)) = self.recovery.lanes[lane].peek().copied() {
-                let (_, seq, job) = entry;
-                if !self.job_valid(seq, job) {
-                    self.recovery.lanes[lane].pop();
-                    continue;
-                }
-                if let Job::App(a, m) = job {
-                    let wave_closed = waves
-                        && m != Method::HaRestart
-                        && !open[self.st.wave_of[a.index()] as usize];
-                    if wave_closed {
-                        self.recovery.lanes[lane].pop();
-                        self.recovery.waves.held[self.st.wave_of[a.index()] as usize].push(entry);
-                        continue;
-                    }
-                    if gated && let Some(x) = self.dependency_blocker(a) {
-                        // Parked until the blocker starts or comes back.
-                        self.recovery.lanes[lane].pop();
-                        self.world.apps[a.index()].gated = true;
-                        self.recovery.gate.waiting_on[x.index()].push(entry);
-                        continue;
-                    }
-                }
-                if pick.is_none_or(|(_, b)| entry < b) {
-                    pick = Some((lane, entry));
+        while with_work != 0 {
+            let lane = Lane::ALL[with_work.trailing_zeros() as usize];
+            with_work &= with_work - 1;
+            if let Some(entry) = self.lane_head(now, lane, open, staff) {
+                if best.is_none_or(|b| entry < heads[b].1) {
                     best = Some(heads.len());
                 }
-                if !D::FOLLOWS_STRATEGY {
-                    heads.push((lane, entry));
-                }
-                break;
+                heads.push((lane, entry));
             }
-        }
-        if D::FOLLOWS_STRATEGY {
-            // Its answer is the strategy's: nothing to build for it.
-            return pick;
         }
         let strategy = best?;
         let subjects: Subjects = heads.iter().map(|(_, entry)| entry.2.subject()).collect();
@@ -328,6 +298,70 @@ impl<D: Decider> Engine<'_, D> {
             strategy,
         });
         heads.get(k).or(heads.get(strategy)).copied()
+    }
+
+    /// The first head of a lane with work that can start now: `None` when
+    /// a service it needs is down, nobody free can do it, its cap is
+    /// reached, or no valid head passes the gates (stale heads are dropped,
+    /// heads a closed wave or the dependency gate holds back moved aside).
+    #[inline(always)]
+    fn lane_head(&mut self, now: SimTime, lane: Lane, open: &[bool], staff: Free) -> Option<Entry> {
+        // Shared services a lane's work needs (asked only of a lane with
+        // work: most dispatches find the automated lanes empty).
+        let blocked = match lane {
+            Lane::HaRestart => !self.faults.management_available(now),
+            Lane::Failover => !self.faults.management_available(now) || !self.faults.link_up(),
+            Lane::Restore => !self.faults.backup_available(),
+            _ => false,
+        };
+        if blocked {
+            return None;
+        }
+        if !lane.automated() {
+            let staffed = match lane.skill() {
+                None => staff.anyone,
+                Some(skill) => staff.skills & (1 << skill.ordinal()) != 0,
+            };
+            if !staffed {
+                return None;
+            }
+        }
+        if let Some(m) = lane.cap_method()
+            && self
+                .st
+                .cap(m)
+                .is_some_and(|cap| self.recovery.running[m] >= cap)
+        {
+            return None;
+        }
+        let gated = self.st.order == Order::DependencyAware;
+        let waves = !self.st.waves.is_empty();
+        // The lane's first valid head that passes the gates.
+        while let Some(Reverse(entry)) = self.recovery.lanes[lane].peek().copied() {
+            let (_, seq, job) = entry;
+            if !self.job_valid(seq, job) {
+                self.recovery.lanes[lane].pop();
+                continue;
+            }
+            if let Job::App(a, m) = job {
+                let wave_closed =
+                    waves && m != Method::HaRestart && !open[self.st.wave_of[a.index()] as usize];
+                if wave_closed {
+                    self.recovery.lanes[lane].pop();
+                    self.recovery.waves.held[self.st.wave_of[a.index()] as usize].push(entry);
+                    continue;
+                }
+                if gated && let Some(x) = self.dependency_blocker(a) {
+                    // Parked until the blocker starts or comes back.
+                    self.recovery.lanes[lane].pop();
+                    self.world.apps[a.index()].gated = true;
+                    self.recovery.gate.waiting_on[x.index()].push(entry);
+                    continue;
+                }
+            }
+            return Some(entry);
+        }
+        None
     }
 
     /// Starts a lane's head: reserves room for a method that moves VMs,
@@ -352,10 +386,10 @@ impl<D: Decider> Engine<'_, D> {
                             // next method.
                             let pos = self.st.methods.iter().position(|x| *x == m).unwrap_or(0);
                             state.level = state.level.max(pos + 1);
-                            self.set_phase(a, Phase::Healthy);
+                            self.world.set_phase(a, Phase::Healthy);
                             self.decide(cx, a)?;
                         } else {
-                            self.set_phase(a, Phase::DrCapacity(m));
+                            self.world.set_phase(a, Phase::DrCapacity(m));
                             self.recovery.parked.push(a);
                             return Ok(false);
                         }

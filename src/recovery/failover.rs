@@ -3,14 +3,13 @@
 //! section, the link and the management plane up; loses the replica's
 //! lag, drawn per failover.
 
-use crate::engine::Engine;
+use super::{Decider, Recovery};
 use crate::metrics::DataLoss;
 use crate::model::{AppId, Method};
-use crate::recovery::Decider;
 use crate::sim::{Purpose, SimTime};
 
 /// Whether a failover can start now.
-pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>, now: SimTime) -> bool {
+pub(super) fn applicable<D: Decider>(e: &Recovery<'_, '_, D>, now: SimTime) -> bool {
     e.st.dr_site.is_some()
         && e.sc.replication.is_some()
         && e.faults.link_up()
@@ -18,7 +17,7 @@ pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>, now: SimTime) -> bool {
 }
 
 /// The data a failover loses: the replica's lag, drawn per attempt.
-pub(super) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
+pub(super) fn data_loss<D: Decider>(e: &Recovery<'_, '_, D>, a: AppId) -> DataLoss {
     let m = Method::Failover;
     let attempt = u64::from(e.world.apps[a.index()].attempts[m.ordinal() as usize]);
     let index = (u64::from(a.0) << 24) | attempt.min((1 << 24) - 1);

@@ -5,15 +5,14 @@
 //! finds no room when it starts falls through to the next method. Loses
 //! no data.
 
-use crate::engine::Engine;
-use crate::engine::world::HostList;
+use super::{Decider, Recovery};
 use crate::model::{AppId, Method};
-use crate::recovery::Decider;
+use crate::run::world::HostList;
 use crate::sim::SimTime;
 
 /// Whether an HA restart can start now.
 pub(super) fn applicable<D: Decider>(
-    e: &Engine<'_, D>,
+    e: &Recovery<'_, '_, D>,
     now: SimTime,
     a: AppId,
     corrupted: bool,

@@ -1,24 +1,17 @@
 //! Hosts coming back: reboots (for a restart in place, or of a host left
 //! with no VM once that is safe), a host up again (its recurrences and
-//! triggers re-armed, the apps waiting for it queued), and every change of
-//! a host's status.
+//! triggers re-armed, the apps waiting for it queued), and a host a chaos
+//! failure stopped, repaired with its VMs.
 
-use crate::engine::{CLASS_OTHER, Engine, Ev, SimError, trace};
 use crate::model::{AppId, HostId, Operation};
+use crate::run::{CLASS_OTHER, Cx, Ev, SimError, trace};
 use crate::sim::Purpose;
 
-use crate::engine::Cx;
-use crate::engine::world::{HostStatus, Phase, VmStatus};
-use crate::recovery::Decider;
+use crate::run::world::{HostStatus, Phase, VmStatus};
 
-impl<D: Decider> Engine<'_, D> {
-    /// Every change of a host's status goes through here, so that the
-    /// placement index, where only an up host takes VMs, stays in step.
-    pub(crate) fn set_status(&mut self, h: HostId, status: HostStatus) {
-        self.world.hosts[h.index()].status = status;
-        self.recovery.placement.set_up(h, status == HostStatus::Up);
-    }
+use super::{Decider, Recovery};
 
+impl<D: Decider> Recovery<'_, '_, D> {
     /// Reboots the crashed hosts that no VM needs any more, once the bug
     /// that crashed each is diagnosed and can no longer strike it again
     /// (fixed, patched, worked around, or not recurring). Unlike a restart
@@ -32,7 +25,11 @@ impl<D: Decider> Engine<'_, D> {
         let known = host
             .crashed_by
             .is_none_or(|b| self.faults.bugs[b.index()].diagnosed);
-        known && host.struck.iter().all(|&b| !self.can_recur(b, h))
+        known
+            && host
+                .struck
+                .iter()
+                .all(|&b| !self.faults.can_recur(self.sc, self.world, b, h))
     }
 
     pub(crate) fn reboot_evacuated(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
@@ -76,7 +73,7 @@ impl<D: Decider> Engine<'_, D> {
             .reboot
             .sample(&mut rng)
             .saturating_add(host.dump_until.saturating_since(now));
-        self.set_status(h, HostStatus::Rebooting);
+        self.world.set_status(h, HostStatus::Rebooting);
         self.world.hosts[h.index()].reboot =
             Some(cx.sched.schedule_in(delay, CLASS_OTHER, Ev::Rebooted(h))?);
         self.out.host_reboots += 1;
@@ -97,14 +94,14 @@ impl<D: Decider> Engine<'_, D> {
         host.reboot = None;
         trace!(now, "host {} is back up", self.sc.hosts[h.index()].id);
         self.host_up(cx, h)?;
-        self.operation(cx, h, Operation::Restart)
+        self.fault_side().operation(cx, h, Operation::Restart)
     }
 
     /// A host is up again (rebooted or rebuilt): an unfixed bug may strike
     /// it again, and apps waiting for it may be restarted.
     pub(crate) fn host_up(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
         let now = cx.now;
-        self.set_status(h, HostStatus::Up);
+        self.world.set_status(h, HostStatus::Up);
         let host = &mut self.world.hosts[h.index()];
         host.boots += 1;
         if let Some(since) = host.down_since.take() {
@@ -113,7 +110,9 @@ impl<D: Decider> Engine<'_, D> {
         }
         self.recovery.capacity_freed = true;
         // The bugs that struck it may strike again.
-        self.arm_after_boot(cx, h)?;
+        if self.fault_side().arm_after_boot(cx, h)? {
+            self.recovery.facts_changed = true;
+        }
         // Apps waiting for this host may now be restarted.
         let mut apps: Vec<AppId> = self.world.host_vms[h.index()]
             .iter()
@@ -127,6 +126,41 @@ impl<D: Decider> Engine<'_, D> {
             {
                 self.enqueue(now, a, m);
             }
+        }
+        Ok(())
+    }
+
+    /// A chaos failure of host `h` is repaired: the host is up, and the VMs
+    /// the failure stopped restart by themselves (unless a strategy
+    /// brought their app back sooner).
+    pub(crate) fn host_repaired(&mut self, cx: &mut Cx<'_>, h: HostId) -> Result<(), SimError> {
+        let now = cx.now;
+        self.host_up(cx, h)?;
+        for v in std::mem::take(&mut self.faults.autostart[h.index()]) {
+            if self.world.vm_host[v.index()] != h
+                || self.world.vm_status[v.index()] != VmStatus::Down
+            {
+                continue;
+            }
+            self.world.vm_status[v.index()] = VmStatus::Running;
+            let a = self.sc.vms[v.index()].app;
+            self.world.change_app(a, |state| {
+                state.broken = state.broken.saturating_sub(1);
+                // Back by itself: whatever was planned for it is moot.
+                if state.broken == 0
+                    && matches!(
+                        state.phase,
+                        Phase::Queued(_)
+                            | Phase::Hosts(_)
+                            | Phase::DrCapacity(_)
+                            | Phase::NoMethod
+                            | Phase::Diagnosis
+                    )
+                {
+                    state.phase = Phase::Healthy;
+                }
+            });
+            self.update_up(now, a);
         }
         Ok(())
     }

@@ -10,15 +10,27 @@
 //! - `order`: the strategy's order as a sort key; `waves`: runbook waves;
 //! - `people`: lanes, members, tasks, shifts; `dispatch`: what starts
 //!   after each event; `placement`: where VMs go; `hosts`: reboots and
-//!   hosts back up; `complete`: a recovery completes, up/down propagates.
+//!   hosts back up; `complete`: a recovery completes, up/down propagates;
+//! - `news`: what the fault side's news means for recovery (the apps a
+//!   fault broke, a diagnosis, a fix, a workaround).
 //!
-//! [`State`] holds the recovery side of a run; the handlers are methods of
-//! the engine.
+//! [`State`] holds the recovery side of a run. The handlers are methods
+//! of [`Recovery`], a view of the run that borrows the world, the outcome,
+//! the fault side's state (recovery reads what faults know: a diagnosis, a
+//! workaround, the services that are down; and calls the fault side where
+//! its work may trigger a bug) and its own state, separately. Recovery
+//! never names the engine, and the fault side never names recovery: the
+//! engine hands recovery what a fault broke ([`faults::Broken`]).
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::faults::{self, Faults};
+use crate::metrics::Outcome;
 use crate::model::{AppId, HostId, Order, Scenario, Strategy};
+use crate::run::World;
+use crate::run::buffers::{cleared, empty_lists, refilled};
 use crate::sim::{Purpose, PurposeStreams, RngStreams};
-
-use crate::engine::reuse::{Reuse, cleared, empty_lists, refilled};
 
 mod complete;
 mod decide;
@@ -27,6 +39,7 @@ mod dispatch;
 mod failover;
 mod ha_restart;
 mod hosts;
+mod news;
 mod order;
 mod people;
 mod placement;
@@ -40,7 +53,6 @@ pub(crate) use decider::Decider;
 pub(crate) use dispatch::Gate;
 pub(crate) use order::order_key;
 pub(crate) use people::{Entry, Job, Lane, Lanes, Running, Staff};
-pub(crate) use placement::Placement;
 pub(crate) use restore::Transfers;
 pub(crate) use waves::{WaveState, Waves};
 
@@ -67,8 +79,6 @@ pub(crate) struct State<'a> {
     pub(crate) redecide: Vec<AppId>,
     /// The sequence of the last entry queued (staleness checks, ties).
     pub(crate) ready_seq: u64,
-    /// Hosts' free room and first fit over the DR site and the clusters.
-    pub(crate) placement: Placement,
     /// Restores' data transfers from the backup system.
     pub(crate) transfers: Transfers,
     /// Crashed hosts left without VMs (HA restarted them elsewhere, or
@@ -94,9 +104,23 @@ pub(crate) struct State<'a> {
     pub(crate) facts_changed: bool,
 }
 
+/// The recovery side's vectors a replication leaves to the next
+/// (`engine/reuse.rs`).
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    pub(crate) lanes: Vec<BinaryHeap<Reverse<Entry>>>,
+    pub(crate) held: Vec<Vec<Entry>>,
+    pub(crate) waiting_on: Vec<Vec<Entry>>,
+    pub(crate) visited: Vec<u32>,
+    pub(crate) dep_stack: Vec<AppId>,
+    pub(crate) parked: Vec<AppId>,
+    pub(crate) redecide: Vec<AppId>,
+    pub(crate) evacuated: Vec<HostId>,
+}
+
 impl<'a> State<'a> {
     /// Nothing to recover yet, in `reuse`'s buffers.
-    pub(crate) fn new(sc: &'a Scenario, st: &Strategy, seed: u64, reuse: &mut Reuse) -> Self {
+    pub(crate) fn new(sc: &'a Scenario, st: &Strategy, seed: u64, reuse: &mut Spare) -> Self {
         let gated_apps = if st.order == Order::DependencyAware {
             sc.apps.len()
         } else {
@@ -108,9 +132,6 @@ impl<'a> State<'a> {
             staff: Staff::new(sc, &st.teams, seed),
             waves: Waves {
                 states: vec![WaveState::default(); st.waves.len()],
-                // Every app starts healthy: settled, not queued.
-                unsettled: vec![0; st.waves.len()],
-                queued: vec![0; st.waves.len()],
                 held: empty_lists(std::mem::take(&mut reuse.held), st.waves.len()),
             },
             gate: Gate {
@@ -127,13 +148,60 @@ impl<'a> State<'a> {
             capacity_freed: false,
             redecide: cleared(std::mem::take(&mut reuse.redecide)),
             ready_seq: 0,
-            placement: Placement::new(sc, st.dr_site),
             transfers: Transfers::default(),
             evacuated: cleared(std::mem::take(&mut reuse.evacuated)),
             evacuated_news: false,
             maybe_stuck: false,
             revisable: false,
             facts_changed: false,
+        }
+    }
+
+    /// Its vectors, for the thread's next replication.
+    pub(crate) fn into_spare(self) -> Spare {
+        Spare {
+            lanes: self.lanes.into_inner(),
+            held: self.waves.held,
+            waiting_on: self.gate.waiting_on,
+            visited: self.gate.visited,
+            dep_stack: self.gate.stack,
+            parked: self.parked,
+            redecide: self.redecide,
+            evacuated: self.evacuated,
+        }
+    }
+}
+
+/// The recovery side's view of a run in progress: the scenario and the
+/// strategy (read only), the random streams, and separate borrows of the
+/// outcome being recorded, the world, the fault side's state, its own
+/// state and the decider (the decision seam). The engine builds one for
+/// each event it hands to recovery.
+pub(crate) struct Recovery<'e, 'a, D> {
+    pub(crate) sc: &'a Scenario,
+    pub(crate) st: &'a Strategy,
+    pub(crate) rng: RngStreams,
+    pub(crate) out: &'e mut Outcome,
+    pub(crate) world: &'e mut World<'a>,
+    pub(crate) faults: &'e mut faults::State,
+    pub(crate) recovery: &'e mut State<'a>,
+    /// Makes the strategy's choices.
+    pub(crate) decider: &'e mut D,
+}
+
+impl<'a, D: Decider> Recovery<'_, 'a, D> {
+    /// The fault side's view of the same run, for what recovery does that
+    /// concerns faults (an operation that may trigger a bug, a host that
+    /// boots, a patch).
+    #[inline(always)]
+    pub(crate) fn fault_side(&mut self) -> Faults<'_, 'a> {
+        Faults {
+            sc: self.sc,
+            st: self.st,
+            rng: self.rng,
+            out: &mut *self.out,
+            world: &mut *self.world,
+            faults: &mut *self.faults,
         }
     }
 }

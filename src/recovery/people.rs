@@ -10,15 +10,14 @@ use std::ops::{Index, IndexMut};
 
 use rand::RngExt;
 
-use crate::engine::{CLASS_OTHER, Engine, Ev, SimError, trace};
 use crate::metrics::{TaskEnd, TaskRecord, TaskSubject};
 use crate::model::{AppId, HostId, Method, Scenario, TeamId};
 use crate::recovery::order::OrderKey;
+use crate::run::{CLASS_OTHER, Cx, Ev, SimError, trace};
 use crate::sim::{BitSet, Duty, EventId, Purpose, RngStreams, Roster, SimDuration, SimTime};
 
-use crate::engine::Cx;
-use crate::engine::world::Phase;
-use crate::recovery::Decider;
+use super::{Decider, Recovery};
+use crate::run::world::Phase;
 
 /// Work waiting in a lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,7 +46,7 @@ impl Job {
     /// The lane the job waits in.
     pub(crate) fn lane(self) -> Lane {
         match self {
-            Job::App(_, m) => Lane::App(m),
+            Job::App(_, m) => Lane::app(m),
             // Patches share the infrastructure lane with rebuilds.
             Job::Host(_) | Job::Patch(_) => Lane::Hosts,
             Job::Go(_) => Lane::Go,
@@ -60,11 +59,27 @@ impl Job {
 pub(crate) type Entry = (OrderKey, u64, Job);
 
 /// A queue of ready work, with the skill its work needs and the cap it
-/// counts against.
+/// counts against: one per method (its apps' tasks), one for host work,
+/// one for runbook go steps.
+///
+/// Its value is its position in [`Lane::ALL`] (`repr(u8)`, no data), so
+/// that finding a lane's heap costs nothing: the dispatcher does it for
+/// every lane after every event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum Lane {
-    /// App tasks of one method.
-    App(Method),
+    /// App tasks of `restart`.
+    Restart,
+    /// App tasks of `reinstall`.
+    Reinstall,
+    /// App tasks of `ha-restart` (automated).
+    HaRestart,
+    /// App tasks of `restore` (the setup; the transfer follows).
+    Restore,
+    /// App tasks of `failover` (automated).
+    Failover,
+    /// App tasks of `rebuild` (the restart once its hosts are rebuilt).
+    Rebuild,
     /// Host rebuilds and patches (the infrastructure lane).
     Hosts,
     /// Runbook waves' go steps.
@@ -75,28 +90,50 @@ impl Lane {
     /// Every lane, in the dispatcher's order: the methods by ordinal, then
     /// host work, then go steps.
     pub(crate) const ALL: [Lane; 8] = [
-        Lane::App(Method::Restart),
-        Lane::App(Method::Reinstall),
-        Lane::App(Method::HaRestart),
-        Lane::App(Method::Restore),
-        Lane::App(Method::Failover),
-        Lane::App(Method::Rebuild),
+        Lane::Restart,
+        Lane::Reinstall,
+        Lane::HaRestart,
+        Lane::Restore,
+        Lane::Failover,
+        Lane::Rebuild,
         Lane::Hosts,
         Lane::Go,
     ];
 
+    /// The lane of the app tasks of method `m`.
+    pub(crate) fn app(m: Method) -> Lane {
+        match m {
+            Method::Restart => Lane::Restart,
+            Method::Reinstall => Lane::Reinstall,
+            Method::HaRestart => Lane::HaRestart,
+            Method::Restore => Lane::Restore,
+            Method::Failover => Lane::Failover,
+            Method::Rebuild => Lane::Rebuild,
+        }
+    }
+
+    /// The method of the lane's app tasks (`None` for host work and go
+    /// steps).
+    pub(crate) fn method(self) -> Option<Method> {
+        match self {
+            Lane::Restart => Some(Method::Restart),
+            Lane::Reinstall => Some(Method::Reinstall),
+            Lane::HaRestart => Some(Method::HaRestart),
+            Lane::Restore => Some(Method::Restore),
+            Lane::Failover => Some(Method::Failover),
+            Lane::Rebuild => Some(Method::Rebuild),
+            Lane::Hosts | Lane::Go => None,
+        }
+    }
+
     /// Its position in [`Lane::ALL`].
     fn index(self) -> usize {
-        match self {
-            Lane::App(m) => m.ordinal() as usize,
-            Lane::Hosts => 6,
-            Lane::Go => 7,
-        }
+        self as usize
     }
 
     /// Whether the lane's work runs without a person (HA restart, failover).
     pub(crate) fn automated(self) -> bool {
-        matches!(self, Lane::App(m) if m.automated())
+        matches!(self, Lane::HaRestart | Lane::Failover)
     }
 
     /// The skill the lane's work needs (`None`: anyone; runbook steps).
@@ -105,8 +142,8 @@ impl Lane {
             Lane::Hosts => Some(Method::Rebuild),
             Lane::Go => None,
             // Restarting an app after its hosts were rebuilt is a restart.
-            Lane::App(Method::Rebuild) => Some(Method::Restart),
-            Lane::App(m) => Some(m),
+            Lane::Rebuild => Some(Method::Restart),
+            lane => lane.method(),
         }
     }
 
@@ -115,8 +152,8 @@ impl Lane {
         match self {
             Lane::Hosts => Some(Method::Rebuild),
             Lane::Go => None,
-            Lane::App(Method::Rebuild) => Some(Method::Restart),
-            Lane::App(m) => Some(m),
+            Lane::Rebuild => Some(Method::Restart),
+            lane => lane.method(),
         }
     }
 }
@@ -134,6 +171,14 @@ impl Lanes {
         }
         reused.resize_with(Lane::ALL.len(), BinaryHeap::new);
         Lanes(reused)
+    }
+
+    /// The lanes that hold entries, as bits by position in [`Lane::ALL`].
+    #[inline]
+    pub(crate) fn with_work(&self) -> u8 {
+        self.0.iter().enumerate().fold(0, |bits, (i, heap)| {
+            bits | (u8::from(!heap.is_empty()) << i)
+        })
     }
 
     /// The heaps, for the thread's next run.
@@ -293,7 +338,7 @@ fn skill_bits(skills: &[Method]) -> u8 {
     skills.iter().fold(0, |acc, m| acc | (1 << m.ordinal()))
 }
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     /// The first free member on shift who can do the lane's work.
     pub(crate) fn free_worker(&self, now: SimTime, lane: Lane) -> Option<usize> {
         let need = lane.skill().map_or(0, |m| 1u8 << m.ordinal());
@@ -369,7 +414,7 @@ impl<D: Decider> Engine<'_, D> {
         }
         let work = match job {
             Job::App(a, m) => {
-                self.set_phase(a, Phase::InProgress(m));
+                self.world.set_phase(a, Phase::InProgress(m));
                 self.recovery_starts(a, now);
                 self.draw_work(a, m)
             }
@@ -480,7 +525,7 @@ impl<D: Decider> Engine<'_, D> {
         let work = self.draw_work(a, m);
         self.recovery.running[m] += 1;
         self.release_waiters(a);
-        self.set_phase(a, Phase::InProgress(m));
+        self.world.set_phase(a, Phase::InProgress(m));
         let state = &mut self.world.apps[a.index()];
         state.auto_event = Some(cx.sched.schedule_in(work, CLASS_OTHER, Ev::AutoDone(a))?);
         self.recovery_starts(a, now);
@@ -530,7 +575,13 @@ impl<D: Decider> Engine<'_, D> {
                 self.recovered(now, a, m);
             }
             Job::Host(h) => self.host_rebuilt(cx, h)?,
-            Job::Patch(h) => self.patched(cx, h)?,
+            Job::Patch(h) => {
+                // Restarting on it may be safe now.
+                if self.fault_side().patched(cx, h) {
+                    self.recovery.evacuated_news = true;
+                }
+                self.services_back(cx)?;
+            }
             Job::Go(wave) => {
                 let state = &mut self.recovery.waves.states[wave as usize];
                 state.go_pending = false;
@@ -615,18 +666,18 @@ mod tests {
         slots.sort_unstable();
         assert_eq!(slots, (0..Lane::ALL.len()).collect::<Vec<_>>());
         for m in Method::ALL {
-            assert_eq!(Job::App(AppId(0), m).lane(), Lane::App(m));
-            assert_eq!(Lane::App(m).automated(), m.automated());
+            assert_eq!(Job::App(AppId(0), m).lane(), Lane::app(m));
+            assert_eq!(Lane::app(m).method(), Some(m));
+            assert_eq!(Lane::app(m).automated(), m.automated());
+            assert_eq!(Lane::app(m).index(), m.ordinal() as usize);
         }
         assert_eq!(Job::Patch(HostId(0)).lane(), Lane::Hosts);
         assert_eq!(Job::Host(HostId(0)).lane(), Lane::Hosts);
         assert_eq!(Lane::Hosts.skill(), Some(Method::Rebuild));
         // Restarting after a rebuild is a restart, under the restart cap.
-        assert_eq!(Lane::App(Method::Rebuild).skill(), Some(Method::Restart));
-        assert_eq!(
-            Lane::App(Method::Rebuild).cap_method(),
-            Some(Method::Restart)
-        );
+        assert_eq!(Lane::Rebuild.skill(), Some(Method::Restart));
+        assert_eq!(Lane::Rebuild.cap_method(), Some(Method::Restart));
+        assert_eq!(Lane::Reinstall.skill(), Some(Method::Reinstall));
         assert_eq!(Lane::Go.skill(), None);
     }
 }

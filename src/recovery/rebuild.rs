@@ -5,24 +5,23 @@
 
 use std::cmp::Reverse;
 
-use crate::engine::world::HostStatus;
-use crate::engine::{Engine, SimError, trace};
 use crate::model::HostId;
+use crate::run::world::HostStatus;
+use crate::run::{Cx, SimError, trace};
 use crate::sim::SimTime;
 
+use super::{Decider, Recovery};
 use super::{Job, Lane};
-use crate::engine::Cx;
-use crate::recovery::Decider;
 
 /// Whether a rebuild can start now.
-pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>, corrupted: bool) -> bool {
+pub(super) fn applicable<D: Decider>(e: &Recovery<'_, '_, D>, corrupted: bool) -> bool {
     !corrupted && e.st.rebuild_to.is_some()
 }
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     pub(crate) fn request_rebuild(&mut self, now: SimTime, h: HostId) {
         self.recovery.ready_seq += 1;
-        self.set_status(h, HostStatus::Rebuilding);
+        self.world.set_status(h, HostStatus::Rebuilding);
         self.world.hosts[h.index()].rebuild_seq = self.recovery.ready_seq;
         let entry = (
             (0, now.as_millis(), h.0),

@@ -2,17 +2,16 @@
 //! Applies with a DR site; loses the data since the last backup before the
 //! app broke (everything without a backup), like a restore.
 
-use crate::engine::Engine;
+use super::{Decider, Recovery};
 use crate::metrics::DataLoss;
 use crate::model::AppId;
-use crate::recovery::Decider;
 
 /// Whether a reinstall can start now.
-pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>) -> bool {
+pub(super) fn applicable<D: Decider>(e: &Recovery<'_, '_, D>) -> bool {
     e.st.dr_site.is_some()
 }
 
 /// The data a reinstall loses: as much as a restore.
-pub(super) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
+pub(super) fn data_loss<D: Decider>(e: &Recovery<'_, '_, D>, a: AppId) -> DataLoss {
     super::restore::data_loss(e, a)
 }

@@ -3,16 +3,15 @@
 //! place. Applies when no VM is corrupted and every host of its down VMs
 //! is up or safe to restart; loses no data.
 
-use crate::engine::Engine;
-use crate::engine::world::{HostStatus, VmStatus};
+use super::{Decider, Recovery};
 use crate::model::{AppId, HostId};
-use crate::recovery::Decider;
 use crate::recovery::decider::RestartChoice;
+use crate::run::world::{HostStatus, VmStatus};
 use crate::sim::SimTime;
 
 /// Whether a restart in place can start now.
 pub(super) fn applicable<D: Decider>(
-    e: &mut Engine<'_, D>,
+    e: &mut Recovery<'_, '_, D>,
     now: SimTime,
     a: AppId,
     corrupted: bool,
@@ -25,14 +24,17 @@ pub(super) fn applicable<D: Decider>(
         })
 }
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     /// Whether restarting app `a` on host `h` is safe: no bug that struck
     /// it can strike again (fixed, or not recurring), unless the decider
     /// (the strategy's `restart_despite_recurrence`) takes the risk.
     fn restart_safe(&mut self, now: SimTime, a: AppId, h: HostId) -> bool {
         let host = &self.world.hosts[h.index()];
         host.status == HostStatus::Up
-            || host.struck.iter().all(|&b| !self.can_recur(b, h))
+            || host
+                .struck
+                .iter()
+                .all(|&b| !self.faults.can_recur(self.sc, self.world, b, h))
             || self.decider.restart_despite_recurrence(&RestartChoice {
                 now,
                 app: a,

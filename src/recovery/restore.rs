@@ -5,14 +5,13 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::{CLASS_OTHER, Engine, Ev, SimError, trace};
 use crate::metrics::{DataLoss, TransferRecord};
 use crate::model::{AppId, Method};
+use crate::run::{CLASS_OTHER, Cx, Ev, SimError, trace};
 use crate::sim::{EventId, SimDuration, SimTime};
 
-use crate::engine::Cx;
-use crate::engine::world::Phase;
-use crate::recovery::Decider;
+use super::{Decider, Recovery};
+use crate::run::world::Phase;
 
 /// Restores sharing the backup system's throughput (processor sharing).
 ///
@@ -33,13 +32,13 @@ pub(crate) struct Transfers {
 }
 
 /// Whether a restore can start now.
-pub(super) fn applicable<D: Decider>(e: &Engine<'_, D>) -> bool {
+pub(super) fn applicable<D: Decider>(e: &Recovery<'_, '_, D>) -> bool {
     e.st.dr_site.is_some() && e.sc.backup.is_some() && e.faults.backup_available()
 }
 
 /// The data a restore loses: everything written since the last backup
 /// before the app broke (everything without a backup).
-pub(super) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
+pub(super) fn data_loss<D: Decider>(e: &Recovery<'_, '_, D>, a: AppId) -> DataLoss {
     let broken_at = e.world.apps[a.index()].broken_at;
     match &e.sc.backup {
         Some(b) => DataLoss::Since(b.data_loss(broken_at)),
@@ -47,7 +46,7 @@ pub(super) fn data_loss<D: Decider>(e: &Engine<'_, D>, a: AppId) -> DataLoss {
     }
 }
 
-impl<D: Decider> Engine<'_, D> {
+impl<D: Decider> Recovery<'_, '_, D> {
     /// Brings the pool's virtual clock up to `now`.
     pub(crate) fn advance_transfers(&mut self, now: SimTime) {
         if !self.faults.backup_available() {
@@ -102,7 +101,7 @@ impl<D: Decider> Engine<'_, D> {
 
     pub(crate) fn request_transfer(&mut self, cx: &mut Cx<'_>, a: AppId) -> Result<(), SimError> {
         let now = cx.now;
-        self.set_phase(a, Phase::Transfer);
+        self.world.set_phase(a, Phase::Transfer);
         let record = self.out.transfers.len();
         self.out.transfers.push(TransferRecord {
             app: a,

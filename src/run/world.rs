@@ -1,11 +1,15 @@
 //! The world in a run: the hosts, the VMs and the apps as they are now
-//! (the scenario itself never changes). Faults and recovery both read and
-//! change it, through the engine.
+//! (the scenario itself never changes), each host's free room, and the
+//! per-wave counts of the apps. Faults and recovery both read and change
+//! it; a host's status and an app's phase or broken VMs change only
+//! through its doors (`set_status`, `change_app`, `set_phase`), which keep
+//! the room index and the wave counts in step.
 
-use crate::model::{AppId, BugId, BuildId, HostId, Method, Scenario, VmId};
+use crate::model::{AppId, BugId, BuildId, HostId, Method, Scenario, Strategy, VmId};
 use crate::sim::{EventId, SimTime};
 
-use super::reuse::{Reuse, cleared, empty_lists, refilled};
+use super::buffers::{cleared, empty_lists, refilled};
+use super::room::Placement;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 /// Where a host is in its life.
@@ -107,9 +111,29 @@ pub(crate) struct AppState {
     pub(crate) worker: Option<u32>,
 }
 
+/// Per runbook wave, its apps not settled and its apps queued, kept as
+/// apps change (`World::change_app`) so that opening the waves does not
+/// scan every app at every dispatch.
+#[derive(Debug, Default)]
+pub(crate) struct WaveCounts {
+    pub(crate) unsettled: Vec<u32>,
+    pub(crate) queued: Vec<u32>,
+}
+
+/// The world's vectors a replication leaves to the next (`engine/reuse.rs`).
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    pub(crate) hosts: Vec<HostState>,
+    pub(crate) host_vms: Vec<Vec<VmId>>,
+    pub(crate) vm_host: Vec<HostId>,
+    pub(crate) vm_status: Vec<VmStatus>,
+    pub(crate) apps: Vec<AppState>,
+    pub(crate) up_stack: Vec<AppId>,
+}
+
 /// The hosts, VMs and apps of a run.
 #[derive(Debug)]
-pub(crate) struct World {
+pub(crate) struct World<'a> {
     pub(crate) hosts: Vec<HostState>,
     /// Per host, the VMs on it.
     pub(crate) host_vms: Vec<Vec<VmId>>,
@@ -119,13 +143,20 @@ pub(crate) struct World {
     pub(crate) apps: Vec<AppState>,
     /// Scratch for `update_up`.
     pub(crate) up_stack: Vec<AppId>,
+    /// Hosts' free room and first fit over the DR site and the clusters.
+    pub(crate) placement: Placement,
+    /// Per app, its runbook wave (the strategy's `wave_of`; empty without
+    /// waves).
+    wave_of: &'a [u32],
+    /// Per wave, its apps not settled and queued.
+    pub(crate) waves: WaveCounts,
 }
 
-impl World {
-    /// The scenario's world at the start of a run, in `reuse`'s buffers
-    /// (every one emptied or overwritten: nothing of an earlier run
-    /// carries over).
-    pub(crate) fn new(sc: &Scenario, reuse: &mut Reuse) -> Self {
+impl<'a> World<'a> {
+    /// The scenario's world at the start of a run of `st`, in `reuse`'s
+    /// buffers (every one emptied or overwritten: nothing of an earlier
+    /// run carries over).
+    pub(crate) fn new(sc: &Scenario, st: &'a Strategy, reuse: &mut Spare) -> Self {
         let mut host_vms = empty_lists(std::mem::take(&mut reuse.host_vms), sc.hosts.len());
         let mut previous = std::mem::take(&mut reuse.hosts).into_iter();
         let hosts: Vec<HostState> = sc
@@ -200,6 +231,83 @@ impl World {
             ),
             apps,
             up_stack: cleared(std::mem::take(&mut reuse.up_stack)),
+            placement: Placement::new(sc, st.dr_site),
+            wave_of: &st.wave_of,
+            waves: WaveCounts {
+                // Every app starts healthy: settled, not queued.
+                unsettled: vec![0; st.waves.len()],
+                queued: vec![0; st.waves.len()],
+            },
         }
+    }
+
+    /// Its vectors, for the thread's next replication.
+    pub(crate) fn into_spare(self) -> Spare {
+        Spare {
+            hosts: self.hosts,
+            host_vms: self.host_vms,
+            vm_host: self.vm_host,
+            vm_status: self.vm_status,
+            apps: self.apps,
+            up_stack: self.up_stack,
+        }
+    }
+
+    /// Every change of a host's status goes through here, so that the
+    /// placement index, where only an up host takes VMs, stays in step.
+    pub(crate) fn set_status(&mut self, h: HostId, status: HostStatus) {
+        self.hosts[h.index()].status = status;
+        self.placement.set_up(h, status == HostStatus::Up);
+    }
+
+    /// An app whose VMs are all running or whose method gave up on it: it
+    /// no longer holds its runbook wave back.
+    pub(crate) fn settled(&self, a: usize) -> bool {
+        let s = &self.apps[a];
+        s.broken == 0 || s.phase == Phase::NoMethod
+    }
+
+    /// What a runbook wave counts of app `a`: (settled, queued).
+    fn wave_state(&self, a: AppId) -> (bool, bool) {
+        (
+            self.settled(a.index()),
+            matches!(self.apps[a.index()].phase, Phase::Queued(_)),
+        )
+    }
+
+    /// Keeps the per-wave counts in step after app `a` changed from
+    /// `before` (its `wave_state`); see `change_app`.
+    fn wave_update(&mut self, a: AppId, before: (bool, bool)) {
+        let Some(&w) = self.wave_of.get(a.index()) else {
+            return;
+        };
+        let (settled, queued) = self.wave_state(a);
+        let w = w as usize;
+        let step = |count: &mut u32, was: bool, is: bool| match (was, is) {
+            (false, true) => *count += 1,
+            (true, false) => *count -= 1,
+            _ => {}
+        };
+        step(&mut self.waves.unsettled[w], !before.0, !settled);
+        step(&mut self.waves.queued[w], before.1, queued);
+    }
+
+    /// Changes app `a`'s state with `change`: the one door for changes of
+    /// its phase or broken VMs, which keeps the wave counts in step.
+    #[inline(always)]
+    pub(crate) fn change_app(&mut self, a: AppId, change: impl FnOnce(&mut AppState)) {
+        if self.wave_of.is_empty() {
+            change(&mut self.apps[a.index()]);
+            return;
+        }
+        let before = self.wave_state(a);
+        change(&mut self.apps[a.index()]);
+        self.wave_update(a, before);
+    }
+
+    /// Sets app `a`'s phase (through `change_app`).
+    #[inline(always)]
+    pub(crate) fn set_phase(&mut self, a: AppId, phase: Phase) {
+        self.change_app(a, |s| s.phase = phase);
     }
 }
