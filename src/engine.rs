@@ -20,6 +20,7 @@ use crate::sim::{RngStreams, RunError, Scheduler, SimTime, StopReason};
 pub(crate) mod reuse;
 #[cfg(test)]
 pub(crate) mod testing;
+pub(crate) mod view;
 pub(crate) mod world;
 
 use crate::recovery::Decider;
@@ -151,8 +152,10 @@ pub fn simulate_with<D: Decider>(
     let horizon = scenario.horizon_end();
     let stop = sched.run(horizon, scenario.max_events, |sched, now, ev| {
         engine.handle(&mut Cx { now, sched }, ev)?;
+        engine.observe(now);
         Ok::<bool, SimError>(true)
     })?;
+    engine.observe(horizon);
     let (outcome, mut reuse) = engine.finish(stop, sched.now(), sched.processed());
     reuse.sched = sched;
     reuse::keep(reuse);
