@@ -73,6 +73,7 @@
 // The curated surface: loading scenarios, the model, one run and its
 // outcome, the study of many, the renderers, synthetic estates, units.
 pub mod chart;
+pub mod explain;
 pub mod r#gen;
 pub mod metrics;
 pub mod model;

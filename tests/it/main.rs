@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod corpus;
 mod decisions;
+mod explain;
 mod faults;
 mod fuzz_corpus;
 mod r#gen;
