@@ -11,6 +11,7 @@
 
 mod args;
 mod compare;
+mod explain;
 mod r#gen;
 mod load;
 mod merge;
@@ -49,6 +50,9 @@ enum Command {
     /// Run the comparison at each point of a grid of scenario values:
     /// how much does each extra engineer buy?
     Sweep(sweep::SweepArgs),
+    /// Explain one run: why each app was down (reasons that add up to its
+    /// downtime), the method chosen and why, and what set its finish.
+    Explain(explain::ExplainArgs),
     /// Merge shard files written by `compare --shard i/n --out FILE` into the
     /// report of the unsharded run.
     Merge(merge::MergeArgs),
@@ -74,6 +78,7 @@ impl Cli {
             Some(Command::Run(args)) => run::run(args),
             Some(Command::Compare(args)) => compare::compare(args),
             Some(Command::Merge(args)) => merge::merge(args),
+            Some(Command::Explain(args)) => explain::explain(args),
             Some(Command::Sweep(args)) => sweep::sweep(args),
             Some(Command::Report(args)) => report::report(args),
             Some(Command::Gen(args)) => r#gen::generate(args),
