@@ -53,7 +53,7 @@ fn pick_apps(scenario: &Scenario, names: &[String]) -> Result<Option<Vec<AppId>>
                         scenario.apps.iter().take(8).map(|a| a.id.as_str()).collect();
                     let more = scenario.apps.len().saturating_sub(known.len());
                     let more = if more > 0 {
-                        format!(" and {more} more (hvsim validate lists them)")
+                        format!(" and {more} more")
                     } else {
                         String::new()
                     };

@@ -36,14 +36,24 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
-/// Whole app-hours of a duration (rounded).
-fn app_hours(d: SimDuration) -> u64 {
-    (d.as_millis() + 1_800_000) / 3_600_000
+/// App-hours of a duration: whole and grouped (`1,950`), with a decimal
+/// under ten (`0.3`).
+fn app_hours(d: SimDuration) -> String {
+    let hours = d.as_hours_f64();
+    if hours < 9.95 {
+        format!("{hours:.1}")
+    } else {
+        grouped((d.as_millis() + 1_800_000) / 3_600_000)
+    }
 }
 
-/// `28 %`.
+/// `28 %`; `<1 %` for a share that is not zero but rounds to it.
 fn percent(share: f64) -> String {
-    format!("{:.0} %", 100.0 * share)
+    if share > 0.0 && share < 0.005 {
+        "<1 %".to_string()
+    } else {
+        format!("{:.0} %", 100.0 * share)
+    }
 }
 
 /// The reasons of a breakdown, largest first, as `28 % waiting for the
@@ -99,7 +109,7 @@ pub fn render_explain(scenario: &Scenario, e: &Explanation, apps: Option<&[AppId
         let _ = writeln!(
             out,
             "  of {} app-hours down: {}",
-            grouped(app_hours(b.total())),
+            app_hours(b.total()),
             shares_sentence(b, 0)
         );
         let _ = writeln!(out, "{}", indent(&reason_table(b)));
@@ -134,7 +144,7 @@ fn reason_table(b: &Breakdown) -> String {
         table.add_row(vec![
             r.label().to_string(),
             d.to_string(),
-            grouped(app_hours(d)),
+            app_hours(d),
             percent(b.share(r)),
         ]);
     }
