@@ -13,6 +13,7 @@ pub mod axis;
 pub mod clock;
 pub mod curve;
 pub mod distribution;
+pub mod explain;
 pub mod gantt;
 pub mod svg;
 pub mod sweep;

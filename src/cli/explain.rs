@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use hvsim::SimError;
 use hvsim::model::{AppId, Scenario};
-use hvsim::report::{explain_json, render_explain};
+use hvsim::report::{chart_groups, explain_json, render_explain};
 
 use super::Failure;
+use super::args::run_command;
 use super::load::{load, pick_strategies};
-use super::output::{emit, emit_json};
+use super::output::{emit, emit_json, write_files};
 use super::run::DEFAULT_SEED;
 
 #[derive(clap::Args, Debug, Default)]
@@ -29,6 +30,9 @@ pub(super) struct ExplainArgs {
     /// Print one JSON document (schema in docs/explain.md) instead of the text.
     #[arg(long)]
     json: bool,
+    /// Also write the chart of the incidents' reasons (reasons.svg) into this directory.
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
     /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
@@ -49,8 +53,12 @@ fn pick_apps(scenario: &Scenario, names: &[String]) -> Result<Option<Vec<AppId>>
                 .position(|a| a.id == *name)
                 .map(|i| AppId(i as u32))
                 .ok_or_else(|| {
-                    let known: Vec<&str> =
-                        scenario.apps.iter().take(8).map(|a| a.id.as_str()).collect();
+                    let known: Vec<&str> = scenario
+                        .apps
+                        .iter()
+                        .take(8)
+                        .map(|a| a.id.as_str())
+                        .collect();
                     let more = scenario.apps.len().saturating_sub(known.len());
                     let more = if more > 0 {
                         format!(" and {more} more")
@@ -81,8 +89,25 @@ pub(super) fn explain(args: ExplainArgs) -> Result<(), Failure> {
         SimError::UnknownStrategy(_) => Failure::Input(e.to_string()),
     })?;
     if args.json {
-        emit_json(&explain_json(&scenario, &explanation, apps.as_deref()))
+        emit_json(&explain_json(&scenario, &explanation, apps.as_deref()))?;
     } else {
-        emit(&render_explain(&scenario, &explanation, apps.as_deref()))
+        emit(&render_explain(&scenario, &explanation, apps.as_deref()))?;
     }
+    if let Some(dir) = &args.svg {
+        let command = run_command(
+            args.scenario.as_ref(),
+            args.faults.as_ref(),
+            &strategy.id,
+            seed,
+        )
+        .replacen("hvsim run", "hvsim explain", 1);
+        let subtitle = format!("strategy {}, seed {seed}", strategy.id);
+        let chart = hvsim::chart::explain::reason_bars(
+            &chart_groups(&scenario, &explanation),
+            &subtitle,
+            &command,
+        );
+        write_files(dir, &[("reasons.svg".to_string(), chart)])?;
+    }
+    Ok(())
 }

@@ -187,12 +187,14 @@ impl<'v> RunView<'v> {
             .vms
             .iter()
             .filter(|v| self.world.vm_status[v.index()] != VmStatus::Running)
-            .filter_map(|v| match self.world.hosts[self.world.vm_host[v.index()].index()].status {
-                HostStatus::Up => None,
-                HostStatus::Crashed | HostStatus::Rebooting => Some(HostWait::Reboot),
-                HostStatus::Rebuilding => Some(HostWait::Rebuild),
-                HostStatus::Failed => Some(HostWait::Repair),
-            })
+            .filter_map(
+                |v| match self.world.hosts[self.world.vm_host[v.index()].index()].status {
+                    HostStatus::Up => None,
+                    HostStatus::Crashed | HostStatus::Rebooting => Some(HostWait::Reboot),
+                    HostStatus::Rebuilding => Some(HostWait::Rebuild),
+                    HostStatus::Failed => Some(HostWait::Repair),
+                },
+            )
             .max_by_key(|w| match w {
                 HostWait::Reboot => 0,
                 HostWait::Rebuild => 1,

@@ -38,8 +38,7 @@ fn chain_of(apps: &[AppExplanation], outcome: &Outcome, a: AppId) -> Vec<ChainSt
             // The dependency's outage that covers the app's last wait.
             let instant = last.to.as_millis().saturating_sub(1);
             let covering = apps[d.index()].outages.iter().rev().find(|o| {
-                o.down_at.as_millis() <= instant
-                    && o.up_at.is_none_or(|u| u.as_millis() > instant)
+                o.down_at.as_millis() <= instant && o.up_at.is_none_or(|u| u.as_millis() > instant)
             });
             steps.push(ChainStep::Dependency {
                 app: d,

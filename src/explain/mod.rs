@@ -27,10 +27,11 @@ mod reason;
 
 pub use reason::{NotApplicable, Reason};
 
+use crate::SimError;
 use crate::metrics::Outcome;
 use crate::model::{AppId, BugId, Method, Scenario, Strategy};
+use crate::recovery::decider::HostWait;
 use crate::sim::{SimDuration, SimTime};
-use crate::{SimError, decider::HostWait};
 
 /// What an interval's reason is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,11 +2,11 @@
 //! method was chosen, and after every event closes each down app's
 //! current interval and opens the next with the reason its state gives.
 
-use crate::decider::{
+use crate::model::{AppId, BugId, Method, Scenario, Strategy, TeamId};
+use crate::recovery::decider::{
     AppStage, Decider, Escalation, EscalationChoice, MethodChoice, RestartChoice, RunView,
     TaskChoice, TransferStage, WaveChoice, WaveHold,
 };
-use crate::model::{AppId, BugId, Method, Scenario, Strategy, TeamId};
 use crate::sim::{Purpose, RngStreams, SimTime};
 
 use super::{AppExplanation, Detail, Interval, MethodWhy, NotApplicable, OutageExplained, Reason};
@@ -102,7 +102,14 @@ impl<'s> Explainer<'s> {
                         Class::QueueOrShift(m) => (Reason::Queue, Detail::Method(m), true),
                         Class::WorkOrShift(m, ..) => (Reason::HandsOn, Detail::Method(m), false),
                     };
-                    push(&mut track, open.from, outcome.horizon, reason, detail, queued);
+                    push(
+                        &mut track,
+                        open.from,
+                        outcome.horizon,
+                        reason,
+                        detail,
+                        queued,
+                    );
                 }
                 for o in &mut track.outages {
                     o.incident = outcome
@@ -172,9 +179,7 @@ impl<'s> Explainer<'s> {
             ),
             AppStage::Queued(m) => self.queued(now, a, m, run),
             AppStage::DrCapacity(m) => fixed(Reason::DrRoom, Detail::Method(m)),
-            AppStage::InProgress(m) if m.automated() => {
-                fixed(Reason::Automated, Detail::Method(m))
-            }
+            AppStage::InProgress(m) if m.automated() => fixed(Reason::Automated, Detail::Method(m)),
             AppStage::InProgress(m) => match run.app_worker(a) {
                 Some((team, member)) => Class::WorkOrShift(m, team, member),
                 None => fixed(Reason::HandsOn, Detail::Method(m)),
@@ -295,7 +300,11 @@ impl<'s> Explainer<'s> {
                 let mut t = from;
                 while t < to {
                     let duty = calendar.duty_at(t);
-                    let next = if duty.until > t { duty.until.min(to) } else { to };
+                    let next = if duty.until > t {
+                        duty.until.min(to)
+                    } else {
+                        to
+                    };
                     let reason = if duty.on {
                         Reason::HandsOn
                     } else {
@@ -438,7 +447,14 @@ fn why_not(
 /// Appends `[from, to)` to the app's current outage, joined to the last
 /// interval when it continues it; an outage a recurrence caused counts
 /// wholly as lost to it.
-fn push(track: &mut Track, from: SimTime, to: SimTime, reason: Reason, detail: Detail, queued: bool) {
+fn push(
+    track: &mut Track,
+    from: SimTime,
+    to: SimTime,
+    reason: Reason,
+    detail: Detail,
+    queued: bool,
+) {
     if to <= from {
         return;
     }

@@ -1,6 +1,6 @@
 //! The reasons an app is down, and why a method did not apply.
 
-use crate::decider::Escalation;
+use crate::recovery::decider::Escalation;
 
 /// Why an app was down during an interval. Every instant of an app's
 /// downtime has exactly one reason.

@@ -9,9 +9,11 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
 use super::Clock;
-use crate::decider::HostWait;
-use crate::explain::{AppExplanation, Breakdown, ChainStep, Detail, Explanation, MethodWhy, Reason};
+use crate::explain::{
+    AppExplanation, Breakdown, ChainStep, Detail, Explanation, MethodWhy, Reason,
+};
 use crate::model::{AppId, Scenario};
+use crate::recovery::decider::HostWait;
 use crate::sim::{SimDuration, SimTime};
 
 /// The schema tag of [`ExplainJson`].
@@ -28,7 +30,7 @@ pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -105,10 +107,18 @@ pub fn render_explain(scenario: &Scenario, e: &Explanation, apps: Option<&[AppId
         let _ = writeln!(out, "\nNo app was down.");
     }
     for (k, b) in &groups {
-        let _ = writeln!(out, "\n{}", capitalized(&group_name(scenario, e, *k, &clock)));
         let _ = writeln!(
             out,
-            "  of {} app-hours down: {}",
+            "\n{}",
+            capitalized(&group_name(scenario, e, *k, &clock))
+        );
+        let within = match k {
+            Some(k) => format!("in incident {}", k + 1),
+            None => "outside any incident".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  of {} app-hours down {within}: {}",
             app_hours(b.total()),
             shares_sentence(b, 0)
         );
@@ -176,7 +186,12 @@ fn apps_section(
     clock: &Clock,
 ) {
     let list = ranked_apps(e, apps);
-    let _ = writeln!(out, "\nApps, longest down first ({} of {})", list.len(), scenario.apps.len());
+    let _ = writeln!(
+        out,
+        "\nApps, longest down first ({} of {})",
+        list.len(),
+        scenario.apps.len()
+    );
     if list.is_empty() {
         let _ = writeln!(out, "  none was down");
     }
@@ -210,7 +225,10 @@ fn apps_section(
             why.push(method_phrase(m));
         }
         if !app.chain.is_empty() {
-            why.push(format!("finish set by {}", chain_phrase(scenario, &app.chain, clock)));
+            why.push(format!(
+                "finish set by {}",
+                chain_phrase(scenario, &app.chain, clock)
+            ));
         }
         if !why.is_empty() {
             let _ = writeln!(out, "  {:width$}    {}", "", why.join("; "));
@@ -239,7 +257,10 @@ pub fn chain_phrase(scenario: &Scenario, chain: &[ChainStep], clock: &Clock) -> 
             ChainStep::Dependency { app, back } => format!(
                 "{} ({})",
                 scenario.apps[app.index()].id,
-                back.map_or("still down".to_string(), |t| format!("back {}", clock.short(t)))
+                back.map_or("still down".to_string(), |t| format!(
+                    "back {}",
+                    clock.short(t)
+                ))
             ),
             ChainStep::Queue {
                 method,
@@ -284,6 +305,96 @@ fn ordinal(n: usize) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
+}
+
+// ---- HTML ------------------------------------------------------------------
+
+/// Apps listed in the HTML report's section.
+const HTML_APPS: usize = 12;
+
+/// The labels and breakdowns of the groups, for the chart.
+pub fn chart_groups(scenario: &Scenario, e: &Explanation) -> Vec<(String, Breakdown)> {
+    e.groups()
+        .into_iter()
+        .map(|(k, b)| {
+            let label = match k {
+                Some(k) => format!(
+                    "incident {} ({})",
+                    k + 1,
+                    scenario.bugs[e.outcome.incidents[k].bug.index()].id
+                ),
+                None => "no incident".to_string(),
+            };
+            (label, b)
+        })
+        .collect()
+}
+
+/// The HTML report's section: the reasons of each incident as stacked
+/// bars, their sentence, and the longest-down apps with their reasons,
+/// method and critical chain.
+pub(super) fn html_section(
+    out: &mut String,
+    scenario: &Scenario,
+    e: &Explanation,
+    run_command: &str,
+) {
+    use crate::chart::svg::escape;
+    let clock = Clock::new(scenario);
+    let strategy = &scenario.strategies[e.outcome.strategy.index()];
+    let _ = writeln!(
+        out,
+        "<h2 id=\"reasons\">Why the apps were down: strategy {}, seed {}</h2>",
+        escape(&strategy.id),
+        e.outcome.seed
+    );
+    let groups = chart_groups(scenario, e);
+    let subtitle = format!("strategy {}, seed {}", strategy.id, e.outcome.seed);
+    super::html::figure(
+        out,
+        "reasons-chart",
+        &crate::chart::explain::reason_bars(&groups, &subtitle, ""),
+        &format!(
+            "Each incident's app-hours down in the run above, split into the reasons the apps \
+             were down; they add up to the downtime exactly. Hover a segment for its app-hours; \
+             {} shows every app.",
+            run_command.replacen("hvsim run", "hvsim explain", 1)
+        ),
+        false,
+    );
+    for (k, b) in e.groups() {
+        let within = match k {
+            Some(k) => format!("in incident {}", k + 1),
+            None => "outside any incident".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "<p>Of {} app-hours down {within}: {}.</p>",
+            app_hours(b.total()),
+            escape(&shares_sentence(&b, 0))
+        );
+    }
+    let list = ranked_apps(e, None);
+    let _ = writeln!(
+        out,
+        "<div class=\"scroll\"><table id=\"reasons-apps\">\n<tr><th>app (longest down first, {} of {})</th>\
+         <th>down</th><th>largest reasons</th><th>method and why</th><th>finish set by</th></tr>",
+        list.len().min(HTML_APPS),
+        list.len()
+    );
+    for app in list.iter().take(HTML_APPS) {
+        let b = app.breakdown();
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&scenario.apps[app.app.index()].id),
+            b.total(),
+            escape(&shares_sentence(&b, APP_REASONS)),
+            escape(&app.method.as_ref().map_or("-".to_string(), method_phrase)),
+            escape(&chain_phrase(scenario, &app.chain, &clock))
+        );
+    }
+    let _ = writeln!(out, "</table></div>");
 }
 
 // ---- JSON ------------------------------------------------------------------
@@ -468,7 +579,12 @@ pub fn explain_json(scenario: &Scenario, e: &Explanation, apps: Option<&[AppId]>
     }
 }
 
-fn app_json(scenario: &Scenario, e: &Explanation, app: &AppExplanation, clock: &Clock) -> AppExplainJson {
+fn app_json(
+    scenario: &Scenario,
+    e: &Explanation,
+    app: &AppExplanation,
+    clock: &Clock,
+) -> AppExplainJson {
     let date = |t: SimTime| clock.rfc3339(t);
     let name = |a: &AppId| scenario.apps[a.index()].id.clone();
     let b = app.breakdown();
@@ -550,7 +666,9 @@ mod tests {
         assert_eq!(grouped(1_234_567), "1,234,567");
         assert_eq!(
             [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101].map(ordinal),
-            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st"]
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st"
+            ]
         );
     }
 }

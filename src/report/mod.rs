@@ -15,8 +15,8 @@ pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
 pub use explain::{
     AppExplainJson, ChainJson, EXPLAIN_SCHEMA, ExplainJson, GroupJson, IntervalJson, MethodJson,
-    OutageJson, ReasonJson, SkippedJson, chain_phrase, explain_json, grouped, method_phrase,
-    render_explain, shares_sentence,
+    OutageJson, ReasonJson, SkippedJson, chain_phrase, chart_groups, explain_json, grouped,
+    method_phrase, render_explain, shares_sentence,
 };
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
 pub use html::{HtmlReport, assumption_comments, render_html};

@@ -106,7 +106,11 @@ fn fixture(name: &str) -> Scenario {
 }
 
 fn app(scenario: &Scenario, id: &str) -> AppId {
-    let i = scenario.apps.iter().position(|a| a.id == id).expect("the app exists");
+    let i = scenario
+        .apps
+        .iter()
+        .position(|a| a.id == id)
+        .expect("the app exists");
     AppId(i as u32)
 }
 
@@ -148,7 +152,10 @@ fn an_app_queued_behind_three_others_on_one_member() {
     assert_eq!(b.get(Reason::Queue), minutes(6 * 60));
     let why = e.apps[mail.index()].method.as_ref().expect("a method");
     assert_eq!(why.method, Method::Reinstall);
-    assert_eq!(why.skipped, vec![(Method::Restart, NotApplicable::Corrupted)]);
+    assert_eq!(
+        why.skipped,
+        vec![(Method::Restart, NotApplicable::Corrupted)]
+    );
     let ahead = ["web", "api", "db"].map(|id| app(&sc, id)).to_vec();
     assert_eq!(
         e.apps[mail.index()].chain,
@@ -245,15 +252,23 @@ fn run_ok(args: &[&str]) -> String {
 #[test]
 fn the_text_puts_the_incident_first_then_one_account_per_app() {
     let text = run_ok(&["explain", "tests/fixtures/explain-queue.yaml"]);
-    let incident = text.find("Incident 1 (bug bug").expect("the incident's table");
-    let apps = text.find("Apps, longest down first (4 of 4)").expect("the apps");
+    let incident = text
+        .find("Incident 1 (bug bug")
+        .expect("the incident's table");
+    let apps = text
+        .find("Apps, longest down first (4 of 4)")
+        .expect("the apps");
     assert!(incident < apps, "{text}");
     assert!(
-        text.contains("of 22 app-hours down: 55 % queued for a team member, 36 % hands-on work"),
+        text.contains(
+            "of 22 app-hours down in incident 1: 55 % queued for a team member, 36 % hands-on work"
+        ),
         "{text}"
     );
     assert!(
-        text.contains("mail  Mon 01 Jan 01:00 → Mon 01 Jan 09:30  8h 30m: 71 % queued for a team member"),
+        text.contains(
+            "mail  Mon 01 Jan 01:00 → Mon 01 Jan 09:30  8h 30m: 71 % queued for a team member"
+        ),
         "{text}"
     );
     assert!(
@@ -263,15 +278,28 @@ fn the_text_puts_the_incident_first_then_one_account_per_app() {
         "{text}"
     );
     // --app lists only the apps named; the incident still counts all.
-    let one = run_ok(&["explain", "tests/fixtures/explain-queue.yaml", "--app", "db"]);
-    assert!(one.contains("of 22 app-hours down"), "{one}");
-    assert!(one.contains("(1 of 4)") && one.contains("\n  db ") && !one.contains("\n  mail "), "{one}");
+    let one = run_ok(&[
+        "explain",
+        "tests/fixtures/explain-queue.yaml",
+        "--app",
+        "db",
+    ]);
+    assert!(one.contains("of 22 app-hours down in incident 1"), "{one}");
+    assert!(
+        one.contains("(1 of 4)") && one.contains("\n  db ") && !one.contains("\n  mail "),
+        "{one}"
+    );
 }
 
 #[test]
 fn an_unknown_app_is_bad_input_that_says_what_exists() {
     let out = hvsim()
-        .args(["explain", "tests/fixtures/explain-queue.yaml", "--app", "nope"])
+        .args([
+            "explain",
+            "tests/fixtures/explain-queue.yaml",
+            "--app",
+            "nope",
+        ])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
@@ -326,17 +354,27 @@ fn the_2018_incident_was_mostly_waiting() {
     let e = check_sums(&scenario, scenario.default_strategy(), 1);
     let second = e.incident_breakdown(Some(1));
     let ranked: Vec<Reason> = second.ranked().iter().map(|(r, _)| *r).collect();
-    assert_eq!(ranked[..2], [Reason::Diagnosis, Reason::Queue], "{ranked:?}");
+    assert_eq!(
+        ranked[..2],
+        [Reason::Diagnosis, Reason::Queue],
+        "{ranked:?}"
+    );
     let waiting_for_people = second.share(Reason::Queue) + second.share(Reason::Shift);
     assert!(
         waiting_for_people > 5.0 * second.share(Reason::HandsOn),
         "waiting for people ({waiting_for_people}) dwarfs the work itself"
     );
-    assert!(second.share(Reason::Diagnosis) > 0.5, "most of it was the diagnosis");
+    assert!(
+        second.share(Reason::Diagnosis) > 0.5,
+        "most of it was the diagnosis"
+    );
     let mail = &e.apps[app(&scenario, "mail").index()];
     let why = mail.method.as_ref().expect("a method");
     assert_eq!(why.method, Method::Reinstall);
-    assert_eq!(why.skipped, vec![(Method::Restart, NotApplicable::RecurrenceRisk)]);
+    assert_eq!(
+        why.skipped,
+        vec![(Method::Restart, NotApplicable::RecurrenceRisk)]
+    );
     let b = mail.breakdown();
     assert_eq!(b.ranked()[0].0, Reason::Diagnosis);
     assert!(b.get(Reason::HandsOn) > SimDuration::from_millis(16 * 3_600_000));

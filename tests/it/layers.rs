@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["sweep"],
     &["scenario"],
     &["montecarlo"],
+    &["explain"],
     &["chart"],
     &["report"],
     &["gen", "fuzzing"],
