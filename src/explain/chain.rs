@@ -61,7 +61,8 @@ fn chain_of(apps: &[AppExplanation], outcome: &Outcome, a: AppId) -> Vec<ChainSt
 
 /// What ended an outage of app `a` that was not a dependency: the
 /// position of its task among those that started while it was queued,
-/// when others went first; else its largest reason.
+/// when others went first while it waited for a member; else its largest
+/// reason.
 fn own_step(outage: &OutageExplained, outcome: &Outcome, a: AppId) -> ChainStep {
     if let Some(step) = queue_step(outage, outcome, a) {
         return step;
@@ -75,8 +76,9 @@ fn own_step(outage: &OutageExplained, outcome: &Outcome, a: AppId) -> ChainStep 
     ChainStep::Own { reason, time }
 }
 
-/// The queue position of the last task of app `a` in the outage, if
-/// other tasks of the same kind started while it waited.
+/// The queue position of the last task of app `a` in the outage, if it
+/// waited while skilled members on shift were busy, and other tasks of
+/// the same method started before it while it waited.
 fn queue_step(outage: &OutageExplained, outcome: &Outcome, a: AppId) -> Option<ChainStep> {
     let end = outage.up_at.unwrap_or(outcome.horizon);
     let (own, task) = outcome.tasks.iter().enumerate().rev().find(|(_, t)| {
@@ -102,6 +104,16 @@ fn queue_step(outage: &OutageExplained, outcome: &Outcome, a: AppId) -> Option<C
         expect = iv.from;
     }
     let from = queued_from?;
+    // Only a wait while a member with the skill was on shift (busy with
+    // others' tasks) is a wait for the others: a task that waited only for
+    // the shift to start started with the shift, whatever its place.
+    let queued_while_staffed = outage
+        .intervals
+        .iter()
+        .any(|iv| iv.reason == Reason::Queue && iv.from >= from && iv.to <= start);
+    if !queued_while_staffed {
+        return None;
+    }
     let ahead: Vec<AppId> = outcome
         .tasks
         .iter()
@@ -109,7 +121,8 @@ fn queue_step(outage: &OutageExplained, outcome: &Outcome, a: AppId) -> Option<C
         .filter(|&(k, t)| {
             matches!(t.subject, TaskSubject::App(x, m) if x != a && m == method)
                 && t.start >= from
-                && (t.start < start || (t.start == start && k < own))
+                && t.start < start
+                && k != own
         })
         .filter_map(|(_, t)| t.app())
         .collect();

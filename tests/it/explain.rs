@@ -346,8 +346,9 @@ fn the_json_adds_up_and_says_why() {
 /// What a teacher would say from the 2018 incident's explanation (the
 /// README shows it): the second incident's apps were down mostly waiting,
 /// for the diagnosis first and for a team member next, not being worked on;
-/// the e-mail was reinstalled because restarting was unsafe, and its own
-/// long reinstall, after the diagnosis, set its finish.
+/// the apps were reinstalled one after the other (the last ones behind
+/// more than a hundred others); the e-mail was reinstalled because
+/// restarting was unsafe, after more than a day waiting for the diagnosis.
 #[test]
 fn the_2018_incident_was_mostly_waiting() {
     let scenario = hvsim::scenario::load_default().expect("loads");
@@ -368,6 +369,17 @@ fn the_2018_incident_was_mostly_waiting() {
         second.share(Reason::Diagnosis) > 0.5,
         "most of it was the diagnosis"
     );
+    // One app after the other: the last e-services waited behind more
+    // than a hundred reinstalls.
+    let longest_queue = e
+        .apps
+        .iter()
+        .filter_map(|a| match a.chain.last() {
+            Some(ChainStep::Queue { position, .. }) => Some(*position),
+            _ => None,
+        })
+        .max();
+    assert!(longest_queue > Some(100), "{longest_queue:?}");
     let mail = &e.apps[app(&scenario, "mail").index()];
     let why = mail.method.as_ref().expect("a method");
     assert_eq!(why.method, Method::Reinstall);
@@ -378,4 +390,49 @@ fn the_2018_incident_was_mostly_waiting() {
     let b = mail.breakdown();
     assert_eq!(b.ranked()[0].0, Reason::Diagnosis);
     assert!(b.get(Reason::HandsOn) > SimDuration::from_millis(16 * 3_600_000));
+}
+
+#[test]
+fn the_chart_and_the_html_report_show_the_reasons() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/explain-test-svg");
+    let _ = std::fs::remove_dir_all(&dir);
+    run_ok(&[
+        "explain",
+        "tests/fixtures/explain-queue.yaml",
+        "--svg",
+        "target/explain-test-svg",
+    ]);
+    let svg = std::fs::read_to_string(dir.join("reasons.svg")).expect("reasons.svg written");
+    assert!(
+        svg.contains("incident 1 (bug): queued for a team member — 12 app-hours (54.5 %)"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains(
+            "hvsim explain tests/fixtures/explain-queue.yaml --strategy one-engineer --seed 1"
+        ),
+        "{svg}"
+    );
+    let html_path = dir.join("report.html");
+    run_ok(&[
+        "report",
+        "tests/fixtures/explain-queue.yaml",
+        "--runs",
+        "3",
+        "--explain",
+        "-o",
+        "target/explain-test-svg/report.html",
+    ]);
+    let html = std::fs::read_to_string(html_path).expect("report written");
+    assert!(html.contains("<a href=\"#reasons\">why the apps were down</a>"));
+    assert!(
+        html.contains(
+            "<h2 id=\"reasons\">Why the apps were down: strategy one-engineer, seed 1</h2>"
+        )
+    );
+    assert!(
+        html.contains("<p>Of 22 app-hours down in incident 1: 55 % queued for a team member"),
+        "{html}"
+    );
+    assert!(html.contains("queued 4th for reinstall behind web, api, db (6h in the queue)"));
 }
