@@ -24,8 +24,10 @@
 mod chain;
 mod observer;
 mod reason;
+mod study;
 
 pub use reason::{NotApplicable, Reason};
+pub use study::{ReasonStudy, Shares, reason_study};
 
 use crate::SimError;
 use crate::metrics::Outcome;

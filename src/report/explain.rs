@@ -10,9 +10,10 @@ use serde::Serialize;
 
 use super::Clock;
 use crate::explain::{
-    AppExplanation, Breakdown, ChainStep, Detail, Explanation, MethodWhy, Reason,
+    AppExplanation, Breakdown, ChainStep, Detail, Explanation, MethodWhy, Reason, ReasonStudy,
 };
 use crate::model::{AppId, Scenario};
+use crate::montecarlo::Moments;
 use crate::recovery::decider::HostWait;
 use crate::sim::{SimDuration, SimTime};
 
@@ -671,4 +672,163 @@ mod tests {
             ]
         );
     }
+}
+
+// ---- compare --reasons --------------------------------------------------------
+
+/// The reasons shown for a study: those with time in some strategy.
+fn study_reasons(st: &ReasonStudy) -> Vec<Reason> {
+    Reason::ALL
+        .into_iter()
+        .filter(|r| {
+            st.shares
+                .iter()
+                .any(|s| s[r.index()].n > 0 && s[r.index()].mean() > 0.0)
+        })
+        .collect()
+}
+
+/// `54.1 % ± 1.2`.
+fn share_interval(m: &Moments) -> String {
+    if m.n == 0 {
+        return "—".to_string();
+    }
+    if m.n < 2 {
+        return format!("{:.1} %", 100.0 * m.mean());
+    }
+    format!("{:.1} % ± {:.1}", 100.0 * m.mean(), 100.0 * m.ci95())
+}
+
+/// The verdict on a paired difference of shares, in percentage points.
+fn share_verdict(st: &ReasonStudy, s: usize, r: Reason) -> String {
+    let d = &st.diffs[s][r.index()];
+    let (base, id) = (&st.strategies[0], &st.strategies[s]);
+    if d.n < 2 {
+        return format!("{}: too few paired runs to compare", r.label());
+    }
+    let pp = |v: f64| format!("{:+.1} pp", 100.0 * v);
+    let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
+    if d.mean() == 0.0 && d.variance() == 0.0 {
+        return format!(
+            "{}: {id} and {base} are identical in every replication",
+            r.label()
+        );
+    }
+    if lo <= 0.0 && hi >= 0.0 {
+        return format!(
+            "{}: no significant difference between {id} and {base} ({}, 95 % CI {} to {})",
+            r.label(),
+            pp(d.mean()),
+            pp(lo),
+            pp(hi)
+        );
+    }
+    let how = if d.mean() > 0.0 { "more" } else { "less" };
+    format!(
+        "{}: {} % of the app-hours down under {id}, {how} than under {base} by {} (95 % CI {} to {})",
+        r.label(),
+        format_args!("{:.1}", 100.0 * st.shares[s][r.index()].mean()),
+        pp(d.mean().abs()).trim_start_matches('+'),
+        pp(lo),
+        pp(hi)
+    )
+}
+
+/// `compare --reasons`: the share of the app-hours down each reason took,
+/// per strategy (mean and 95 % CI), then the paired differences against
+/// the first strategy.
+pub fn render_reason_study(st: &ReasonStudy) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nWhy the apps were down: the share of the app-hours down of each reason, mean ± 95 % CI over {} runs (seed {})",
+        st.runs, st.seed
+    );
+    let reasons = study_reasons(st);
+    if reasons.is_empty() {
+        let _ = writeln!(out, "  no app was down in any run");
+        return out;
+    }
+    let mut table = Table::new();
+    let mut header = vec!["reason".to_string()];
+    header.extend(st.strategies.iter().cloned());
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header);
+    for &r in &reasons {
+        let mut row = vec![r.label().to_string()];
+        row.extend(st.shares.iter().map(|s| share_interval(&s[r.index()])));
+        table.add_row(row);
+    }
+    for c in 1..=st.strategies.len() {
+        if let Some(col) = table.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let _ = writeln!(out, "{}", indent(&table.to_string()));
+    for s in 1..st.strategies.len() {
+        let _ = writeln!(
+            out,
+            "\n  {} against {}:",
+            st.strategies[s], st.strategies[0]
+        );
+        for &r in &reasons {
+            let _ = writeln!(out, "    {}", share_verdict(st, s, r));
+        }
+    }
+    out
+}
+
+/// One reason's share under one strategy, as JSON.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct ReasonShareJson {
+    pub reason: &'static str,
+    /// Runs with downtime.
+    pub n: u64,
+    /// Mean share, 0 to 1.
+    pub mean: f64,
+    /// Half-width of its 95 % CI (`null` under two runs).
+    pub ci95: Option<f64>,
+    /// Paired difference against the baseline, -1 to 1, and its CI half-width.
+    pub diff_n: u64,
+    pub diff_mean: f64,
+    pub diff_ci95: Option<f64>,
+}
+
+/// One strategy's reasons over the study.
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct StrategyReasonsJson {
+    pub strategy: String,
+    pub reasons: Vec<ReasonShareJson>,
+}
+
+/// `compare --reasons --json`: the study's `reasons` field.
+pub fn reason_study_json(st: &ReasonStudy) -> Vec<StrategyReasonsJson> {
+    let reasons = study_reasons(st);
+    let ci = |m: &Moments| (m.n >= 2).then(|| m.ci95());
+    st.strategies
+        .iter()
+        .enumerate()
+        .map(|(s, id)| StrategyReasonsJson {
+            strategy: id.clone(),
+            reasons: reasons
+                .iter()
+                .map(|&r| {
+                    let (m, d) = (&st.shares[s][r.index()], &st.diffs[s][r.index()]);
+                    ReasonShareJson {
+                        reason: r.id(),
+                        n: m.n,
+                        mean: m.mean(),
+                        ci95: ci(m),
+                        diff_n: d.n,
+                        diff_mean: d.mean(),
+                        diff_ci95: ci(d),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }

@@ -18,6 +18,7 @@ pub use explain::{
     OutageJson, ReasonJson, SkippedJson, chain_phrase, chart_groups, explain_json, grouped,
     method_phrase, render_explain, shares_sentence,
 };
+pub use explain::{ReasonShareJson, StrategyReasonsJson, reason_study_json, render_reason_study};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
 pub use html::{HtmlReport, assumption_comments, render_html};
 pub use json::{RunJson, run_json};

@@ -436,3 +436,55 @@ fn the_chart_and_the_html_report_show_the_reasons() {
     );
     assert!(html.contains("queued 4th for reinstall behind web, api, db (6h in the queue)"));
 }
+
+/// `compare --reasons`: queueing vanishes when the team grows, the shares
+/// come with their paired differences, and the result does not depend on
+/// `--jobs`.
+#[test]
+fn compare_reports_the_reasons_per_strategy() {
+    let args = |jobs: &'static str| {
+        [
+            "compare",
+            "tests/fixtures/explain-queue.yaml",
+            "--runs",
+            "70",
+            "--jobs",
+            jobs,
+            "--reasons",
+            "--json",
+        ]
+    };
+    let doc = hvsim_json(&args("1"));
+    assert_eq!(doc, hvsim_json(&args("2")), "the same whatever --jobs");
+    let reasons = doc["reasons"].as_array().expect("reasons");
+    let share = |s: usize, id: &str| {
+        reasons[s]["reasons"]
+            .as_array()
+            .expect("per reason")
+            .iter()
+            .find(|r| r["reason"] == id)
+            .map(|r| {
+                (
+                    r["mean"].as_f64().expect("mean"),
+                    r["diff_mean"].as_f64().expect("diff"),
+                )
+            })
+    };
+    assert_eq!(reasons[1]["strategy"], "four-engineers");
+    let (one, _) = share(0, "queue").expect("queueing with one engineer");
+    assert!((one - 12.0 / 22.0).abs() < 1e-6, "{one}");
+    let (four, diff) = share(1, "queue").expect("the row is there for both");
+    assert_eq!(four, 0.0, "four engineers: nobody queues");
+    assert!((diff + 12.0 / 22.0).abs() < 1e-6, "{diff}");
+    let text = run_ok(&[
+        "compare",
+        "tests/fixtures/explain-queue.yaml",
+        "--runs",
+        "3",
+        "--reasons",
+    ]);
+    assert!(
+        text.contains("queued for a team member: 0.0 % of the app-hours down under four-engineers, less than under one-engineer by 54.5 pp"),
+        "{text}"
+    );
+}
