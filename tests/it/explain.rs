@@ -236,6 +236,55 @@ fn an_app_waiting_for_its_directory() {
     );
 }
 
+#[test]
+fn time_lost_to_a_crash_after_a_restart() {
+    let sc = fixture("recurrence");
+    let e = check_sums(&sc, sc.default_strategy(), 1);
+    // Back at 01:40, knocked down again at 02:10 by the recurrence: that
+    // whole outage is lost to it.
+    assert_eq!(
+        spans(&e, app(&sc, "app")),
+        vec![
+            (at(0, 1, 0), at(0, 1, 10), Reason::Hosts),
+            (at(0, 1, 10), at(0, 1, 40), Reason::HandsOn),
+            (at(0, 2, 10), at(0, 4, 10), Reason::Recurrence),
+        ]
+    );
+    // Its restart cut short at 02:10: everything since it was chosen is lost.
+    let batch = app(&sc, "batch");
+    assert_eq!(
+        spans(&e, batch),
+        vec![
+            (at(0, 1, 0), at(0, 1, 10), Reason::Recurrence),
+            (at(0, 1, 10), at(0, 1, 40), Reason::Recurrence),
+            (at(0, 1, 40), at(0, 2, 10), Reason::Recurrence),
+            (at(0, 2, 10), at(0, 4, 10), Reason::Queue),
+            (at(0, 4, 10), at(0, 6, 10), Reason::HandsOn),
+        ]
+    );
+    let underlying: Vec<Option<Reason>> = e.apps[batch.index()].outages[0]
+        .intervals
+        .iter()
+        .map(|iv| iv.underlying)
+        .collect();
+    assert_eq!(
+        underlying[..3],
+        [
+            Some(Reason::Hosts),
+            Some(Reason::Queue),
+            Some(Reason::HandsOn)
+        ]
+    );
+    let why = e.apps[batch.index()].method.as_ref().expect("a method");
+    assert_eq!(
+        why.skipped,
+        vec![(
+            Method::Restart,
+            NotApplicable::Escalated(hvsim::decider::Escalation::Recurrences(1))
+        )]
+    );
+}
+
 // ---- the command ------------------------------------------------------------
 
 fn run_ok(args: &[&str]) -> String {
