@@ -288,3 +288,38 @@ pub fn explain(
     chain::fill(&mut apps, &outcome);
     Ok(Explanation { outcome, apps })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Breakdown, Reason};
+    use crate::sim::SimDuration;
+
+    #[test]
+    fn a_breakdown_ranks_its_reasons_and_gives_their_shares() {
+        let mut b = Breakdown::default();
+        assert_eq!(
+            b.share(Reason::Queue),
+            0.0,
+            "an empty breakdown has no share"
+        );
+        assert!(b.ranked().is_empty());
+        b.add(Reason::Queue, SimDuration::from_millis(300));
+        b.add(Reason::Diagnosis, SimDuration::from_millis(600));
+        b.add(Reason::Shift, SimDuration::from_millis(300));
+        assert_eq!(b.total(), SimDuration::from_millis(1_200));
+        assert_eq!(
+            b.ranked(),
+            vec![
+                (Reason::Diagnosis, SimDuration::from_millis(600)),
+                (Reason::Queue, SimDuration::from_millis(300)),
+                (Reason::Shift, SimDuration::from_millis(300)),
+            ],
+            "largest first, ties in the reasons' order"
+        );
+        assert_eq!(b.share(Reason::Diagnosis), 0.5);
+        let mut c = Breakdown::default();
+        c.merge(&b);
+        c.merge(&b);
+        assert_eq!(c.get(Reason::Queue), SimDuration::from_millis(600));
+    }
+}
