@@ -85,8 +85,10 @@ pub fn simulate_with<D: Decider>(
     let horizon = scenario.horizon_end();
     let stop = sched.run(horizon, scenario.max_events, |sched, now, ev| {
         engine.handle(&mut Cx { now, sched }, ev)?;
+        engine.observe(now);
         Ok::<bool, SimError>(true)
     })?;
+    engine.observe(horizon);
     let (outcome, mut reuse) = engine.finish(stop, sched.now(), sched.processed());
     reuse.sched = sched;
     reuse::keep(reuse);
@@ -380,5 +382,22 @@ fn back_for_good(out: &mut Outcome) {
             all: milestone(&sorted, n, 100),
         };
         inc.restored = restored;
+    }
+}
+
+impl<D: Decider> Engine<'_, D> {
+    /// Shows the decider the run as it is at `now` (after an event, and
+    /// once at the end at the horizon).
+    #[inline(always)]
+    pub(crate) fn observe(&mut self, now: SimTime) {
+        let view = crate::recovery::decider::RunView {
+            sc: self.sc,
+            st: self.st,
+            world: &self.world,
+            faults: &self.faults,
+            recovery: &self.recovery,
+            out: &self.out,
+        };
+        self.decider.observe(now, &view);
     }
 }

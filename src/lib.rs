@@ -74,6 +74,7 @@
 pub mod advise;
 pub mod chaos;
 pub mod chart;
+pub mod explain;
 pub mod fit;
 pub mod r#gen;
 pub mod metrics;

@@ -15,6 +15,7 @@ pub mod chaos;
 pub mod clock;
 pub mod curve;
 pub mod distribution;
+pub mod explain;
 pub mod fit;
 pub mod gantt;
 pub mod svg;

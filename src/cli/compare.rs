@@ -45,6 +45,11 @@ pub(super) struct CompareArgs {
     /// into this directory.
     #[arg(long, value_name = "DIR", conflicts_with = "shard")]
     csv: Option<PathBuf>,
+    /// Also report why the apps were down: per strategy, the share of the
+    /// app-hours down of each reason of `hvsim explain` (mean and 95 % CI)
+    /// and its paired difference against the first strategy.
+    #[arg(long, conflicts_with_all = ["shard", "out"])]
+    reasons: bool,
 }
 
 pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
@@ -95,7 +100,11 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             };
         }
     }
-    print_comparison(&scenario.name, result, args.json)?;
+    if args.reasons && !interrupted {
+        print_with_reasons(&scenario, &strategies, result, &args)?;
+    } else {
+        print_comparison(&scenario.name, result, args.json)?;
+    }
     if interrupted {
         return Err(Failure::Interrupted);
     }
@@ -122,6 +131,37 @@ fn command(args: &CompareArgs) -> String {
         command.push_str(&shell_quote(&set.text));
     }
     command
+}
+
+/// The comparison followed by the reasons' shares over the same
+/// replications (`--reasons`); with `--json`, one document whose `reasons`
+/// field holds them.
+fn print_with_reasons(
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    result: &Comparison,
+    args: &CompareArgs,
+) -> Result<(), Failure> {
+    let seed = args.common.seed;
+    let study =
+        hvsim::explain::reason_study(scenario, strategies, result.done, seed, args.common.jobs())
+            .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
+    if args.json {
+        let mut doc = serde_json::to_value(hvsim::report::compare_json(&scenario.name, result))
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        if let serde_json::Value::Object(map) = &mut doc {
+            map.insert(
+                "reasons".to_string(),
+                serde_json::to_value(hvsim::report::reason_study_json(&study))
+                    .map_err(|e| Failure::Other(e.to_string()))?,
+            );
+        }
+        emit_json(&doc)
+    } else {
+        let mut text = hvsim::report::render_compare(&scenario.name, result);
+        text.push_str(&hvsim::report::render_reason_study(&study));
+        emit(&text)
+    }
 }
 
 /// Ctrl-C stops after the blocks in flight and reports what was done: the

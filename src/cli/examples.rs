@@ -109,6 +109,15 @@ Examples:
 
 Read: docs/fit.md (the curve file, the distance, the search and the uncertainty).";
 
+/// `hvsim explain --help`.
+pub(super) const EXPLAIN: &str = "\
+Examples:
+  hvsim explain
+  hvsim explain --strategy restore-from-backup --app mail --app dns-public
+  hvsim explain scenarios/backup-restore.yaml --json
+
+Read: docs/explain.md (the reasons, how they add up, the critical chain).";
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};

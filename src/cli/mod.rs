@@ -14,6 +14,7 @@ mod args;
 mod chaos;
 mod compare;
 mod examples;
+mod explain;
 mod fit;
 mod r#gen;
 mod load;
@@ -60,6 +61,10 @@ enum Command {
     /// the median restored curve closest to the points (docs/fit.md).
     #[command(after_help = examples::FIT)]
     Fit(fit::FitArgs),
+    /// Explain one run: why each app was down (reasons that add up to its
+    /// downtime), the method chosen and why, and what set its finish.
+    #[command(after_help = examples::EXPLAIN)]
+    Explain(explain::ExplainArgs),
     /// Merge shard files written by `compare --shard i/n --out FILE` into the
     /// report of the unsharded run.
     #[command(after_help = examples::MERGE)]
@@ -99,6 +104,7 @@ impl Cli {
             Some(Command::Compare(args)) => compare::compare(args),
             Some(Command::Merge(args)) => merge::merge(args),
             Some(Command::Fit(args)) => fit::fit(args),
+            Some(Command::Explain(args)) => explain::explain(args),
             Some(Command::Sweep(args)) => sweep::sweep(args),
             Some(Command::Report(args)) => report::report(args),
             Some(Command::Gen(args)) => r#gen::generate(args),

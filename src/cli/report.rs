@@ -21,6 +21,10 @@ pub(super) struct ReportArgs {
     /// The HTML file to write.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: PathBuf,
+    /// Add why the apps of the run shown were down (`hvsim explain`): the
+    /// reasons of each incident as a chart and the longest-down apps.
+    #[arg(long)]
+    explain: bool,
 }
 
 pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
@@ -51,10 +55,19 @@ pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
         .unwrap_or(&strategies[0]);
     let run = hvsim::simulate(&scenario, shown, seed)
         .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
+    let explanation = if args.explain {
+        Some(
+            hvsim::explain::explain(&scenario, shown, seed)
+                .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?,
+        )
+    } else {
+        None
+    };
     let command = format!(
-        "{} -o {}",
+        "{} -o {}{}",
         args.common.command("report", args.runs),
-        shell_quote(&args.output.to_string_lossy())
+        shell_quote(&args.output.to_string_lossy()),
+        if args.explain { " --explain" } else { "" }
     );
     let run_command = run_command(
         args.common.scenario.as_ref(),
@@ -71,6 +84,7 @@ pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
         summary: &summary,
         run: &run,
         objectives: &hvsim::chart::curve::objectives_of(&scenario),
+        explanation: explanation.as_ref(),
     });
     save(&args.output, html.as_bytes(), "")
 }

@@ -21,6 +21,8 @@ use crate::metrics::TaskSubject;
 use crate::model::{AppId, HostId, Method};
 use crate::sim::SimTime;
 
+pub use super::observe::{AppStage, HostWait, RunView, TransferStage, WaveHold};
+
 /// Which method an app that is down gets.
 #[derive(Clone, Copy, Debug)]
 pub struct MethodChoice<'a> {
@@ -141,6 +143,15 @@ pub trait Decider {
 
     /// Whether the app escalates to the next method.
     fn escalate(&mut self, choice: &EscalationChoice<'_>) -> bool;
+
+    /// Sees the run after each event, at the event's instant, and once at
+    /// the end at the horizon (`hvsim explain` accounts for each app's
+    /// downtime this way). Between two calls nothing changes but the
+    /// clock. The default does nothing.
+    #[inline(always)]
+    fn observe(&mut self, now: SimTime, run: &RunView<'_>) {
+        let _ = (now, run);
+    }
 }
 
 /// The scenario's strategy: the first applicable method, the task first

@@ -40,6 +40,7 @@ mod failover;
 mod ha_restart;
 mod hosts;
 mod news;
+mod observe;
 mod order;
 mod people;
 mod placement;

@@ -47,6 +47,9 @@ pub struct HtmlReport<'a> {
     pub run: &'a Outcome,
     /// Recovery objectives to draw on the curves.
     pub objectives: &'a [Objective],
+    /// Why the apps of `run` were down (`hvsim explain` of the same run),
+    /// shown after it when given.
+    pub explanation: Option<&'a crate::explain::Explanation>,
 }
 
 pub(super) const CSS: &str = "
@@ -171,10 +174,15 @@ pub fn render_html(r: &HtmlReport) -> String {
          replications give the same file, byte for byte).</p>",
         escape(r.command)
     );
+    let reasons_link = if r.explanation.is_some() {
+        " · <a href=\"#reasons\">why the apps were down</a>"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
         "<nav><p>Contents: <a href=\"#summary\">summary</a> · <a href=\"#curves\">restored curves</a> · \
-         <a href=\"#distributions\">milestone distributions</a> · <a href=\"#gantt\">one run</a> · \
+         <a href=\"#distributions\">milestone distributions</a> · <a href=\"#gantt\">one run</a>{reasons_link} · \
          <a href=\"#apps\">per-app table</a> · <a href=\"#assumptions\">assumptions</a></p></nav>"
     );
 
@@ -232,6 +240,9 @@ pub fn render_html(r: &HtmlReport) -> String {
         ),
         true,
     );
+    if let Some(e) = r.explanation {
+        super::explain::html_section(&mut out, sc, e, r.run_command);
+    }
     apps_table(&mut out, sc, r.run);
     assumptions(&mut out, sc, r.source_text, r.faults_text);
     let _ = writeln!(

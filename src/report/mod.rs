@@ -7,6 +7,7 @@ mod advise;
 mod chaos;
 mod compare;
 mod data;
+mod explain;
 mod export;
 mod findings;
 mod html;
@@ -20,6 +21,12 @@ pub use advise::{
 pub use chaos::{Written, chaos_html, chaos_json, render_chaos, render_single, single_json};
 pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep_csv, verdict};
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
+pub use explain::{
+    AppExplainJson, ChainJson, EXPLAIN_SCHEMA, ExplainJson, GroupJson, IntervalJson, MethodJson,
+    OutageJson, ReasonJson, SkippedJson, chain_phrase, chart_groups, explain_json, grouped,
+    method_phrase, render_explain, shares_sentence,
+};
+pub use explain::{ReasonShareJson, StrategyReasonsJson, reason_study_json, render_reason_study};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
 pub use findings::{Paired, paired, render_findings};
 pub use html::{HtmlReport, assumption_comments, render_html};

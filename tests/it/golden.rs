@@ -6,8 +6,8 @@
 //! architecture issue): `run --json` of every bundled scenario × every
 //! strategy × 3 seeds, the text report and the trace of each scenario, a
 //! `compare --json` and text of each, both fault campaigns, one HTML
-//! report, one `--svg`/`--csv` set of `run` and of `compare`, one sweep and
-//! one generated estate.
+//! report, one `--svg`/`--csv` set of `run` and of `compare`, one sweep,
+//! one generated estate, and `explain` (text and JSON) of each scenario.
 //!
 //! When an output changes on purpose, rewrite the digests with
 //! `HVSIM_BLESS=1 cargo test --test it golden::` in a commit of its own
@@ -237,6 +237,12 @@ fn collect() -> Outputs {
         ],
         false,
     );
+    // Added last: a file output's scratch folder is numbered by the
+    // outputs before it, and the HTML report quotes its path.
+    for file in bundled_scenario_files() {
+        o.command(&["explain", &file], false);
+        o.command(&["explain", &file, "--json"], false);
+    }
     o
 }
 

@@ -33,6 +33,7 @@ const LAYERS: &[&[&str]] = &[
     &["scenario"],
     &["montecarlo"],
     &["advise", "chaos"],
+    &["explain"],
     &["chart"],
     &["fit"],
     &["report"],

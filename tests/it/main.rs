@@ -9,6 +9,7 @@ mod compare;
 mod corpus;
 mod decisions;
 mod deploy;
+mod explain;
 mod faults;
 mod fit;
 mod fuzz_corpus;
