@@ -74,6 +74,7 @@
 // outcome, the study of many, the renderers, synthetic estates, units.
 pub mod chart;
 pub mod r#gen;
+pub mod import;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;

@@ -12,6 +12,7 @@
 mod args;
 mod compare;
 mod r#gen;
+mod import;
 mod load;
 mod merge;
 mod output;
@@ -64,6 +65,9 @@ enum Command {
     /// files, for editors to check and complete them as they are typed
     /// (docs/editors.md).
     Schema(schema::SchemaArgs),
+    /// Turn an inventory export into a scenario that runs: `hvsim import
+    /// rvtools EXPORT.xlsx --out scenario.yaml` (docs/import.md).
+    Import(import::ImportArgs),
 }
 
 impl Cli {
@@ -79,6 +83,7 @@ impl Cli {
             Some(Command::Gen(args)) => r#gen::generate(args),
             Some(Command::Validate(args)) => validate::validate(args),
             Some(Command::Schema(args)) => schema::schema(args),
+            Some(Command::Import(args)) => import::import(args),
         }
     }
 }

@@ -28,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
     &["montecarlo"],
     &["chart"],
     &["report"],
+    &["import"],
     &["gen", "fuzzing"],
 ];
 
