@@ -54,16 +54,24 @@ fn input(e: ImportError) -> Failure {
 }
 
 fn read_text(path: &PathBuf, what: &str) -> Result<String, Failure> {
-    let meta = std::fs::metadata(path).map_err(|e| Failure::Input(format!("{what} {}: {e}", path.display())))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure::Input(format!("{what} {}: {e}", path.display())))?;
     if meta.len() > 16 * 1024 * 1024 {
-        return Err(Failure::Input(format!("{what} {}: over 16 MiB", path.display())));
+        return Err(Failure::Input(format!(
+            "{what} {}: over 16 MiB",
+            path.display()
+        )));
     }
-    std::fs::read_to_string(path).map_err(|e| Failure::Input(format!("{what} {}: {e}", path.display())))
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::Input(format!("{what} {}: {e}", path.display())))
 }
 
 pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
     let Source::Rvtools(args) = args.source;
-    let mut options = Options { include_powered_off: args.include_powered_off, ..Options::default() };
+    let mut options = Options {
+        include_powered_off: args.include_powered_off,
+        ..Options::default()
+    };
     if let Some(rule) = &args.apps {
         options.apps = AppRule::parse(rule).map_err(input)?;
     }
@@ -77,16 +85,27 @@ pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
     let template = options.template().map_err(input)?;
     let mut inventory = Inventory::default();
     for path in &args.paths {
-        inventory.add_path(path, options.attribute()).map_err(input)?;
+        inventory
+            .add_path(path, options.attribute())
+            .map_err(input)?;
     }
     let estate = estate::map(&inventory, &options).map_err(input)?;
     let command = command_line(&args);
     let yaml = emit::scenario(&estate, &template, &command).map_err(input)?;
-    let name = args.out.as_ref().map_or("scenario.yaml".to_string(), |p| p.display().to_string());
+    let name = args
+        .out
+        .as_ref()
+        .map_or("scenario.yaml".to_string(), |p| p.display().to_string());
     // The file must validate before it is written: nothing half-usable.
     if let Err(e) = hvsim::scenario::load_str(&yaml, &name, hvsim::scenario::Format::Yaml) {
-        let hint = if args.template.is_some() { "check the template's values" } else { "this is a bug of the import: please report it" };
-        return Err(Failure::Input(format!("the imported scenario does not validate ({hint}):\n{e}")));
+        let hint = if args.template.is_some() {
+            "check the template's values"
+        } else {
+            "this is a bug of the import: please report it"
+        };
+        return Err(Failure::Input(format!(
+            "the imported scenario does not validate ({hint}):\n{e}"
+        )));
     }
     match &args.out {
         Some(path) => save(path, yaml.as_bytes(), "")?,

@@ -31,7 +31,11 @@ pub fn quote(s: &str) -> String {
 
 /// Text safe for a one-line comment.
 fn comment(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// A size in MiB as the scenario writes it: TiB or GiB when exact.
@@ -61,7 +65,11 @@ fn has_dr(estate: &Estate) -> bool {
 pub fn struck_build(estate: &Estate) -> Option<usize> {
     let mut count = vec![0usize; estate.builds.len()];
     for h in &estate.hosts {
-        let primary = estate.clusters.get(h.cluster).and_then(|c| estate.sites.get(c.site)).is_some_and(|s| !s.dr);
+        let primary = estate
+            .clusters
+            .get(h.cluster)
+            .and_then(|c| estate.sites.get(c.site))
+            .is_some_and(|s| !s.dr);
         if primary && let Some(c) = count.get_mut(h.build) {
             *c += 1;
         }
@@ -72,7 +80,10 @@ pub fn struck_build(estate: &Estate) -> Option<usize> {
 
 /// The template's strategies this estate can use, each with the methods
 /// it can use here.
-pub fn usable_strategies(estate: &Estate, t: &Template) -> Vec<(String, String, Vec<String>, String, bool)> {
+pub fn usable_strategies(
+    estate: &Estate,
+    t: &Template,
+) -> Vec<(String, String, Vec<String>, String, bool)> {
     let dr = has_dr(estate);
     let replicated = estate.apps.iter().any(|a| a.replicated);
     let ha = estate.apps.iter().any(|a| a.ha);
@@ -89,12 +100,22 @@ pub fn usable_strategies(estate: &Estate, t: &Template) -> Vec<(String, String, 
             })
             .cloned()
             .collect();
-        if methods.is_empty() {
+        let at_dr = |m: &String| matches!(m.as_str(), "restore" | "reinstall" | "failover");
+        // Empty, or a DR plan with no DR method left: its name would lie.
+        if methods.is_empty() || (s.methods.iter().any(at_dr) && !methods.iter().any(at_dr)) {
             continue;
         }
-        let same = out.iter().any(|o| o.2 == methods && o.3 == s.order && o.4 == s.restart_despite_recurrence);
+        let same = out
+            .iter()
+            .any(|o| o.2 == methods && o.3 == s.order && o.4 == s.restart_despite_recurrence);
         if !same {
-            out.push((s.id.clone(), s.description.clone(), methods, s.order.clone(), s.restart_despite_recurrence));
+            out.push((
+                s.id.clone(),
+                s.description.clone(),
+                methods,
+                s.order.clone(),
+                s.restart_despite_recurrence,
+            ));
         }
     }
     out
@@ -119,7 +140,11 @@ pub fn scenario(estate: &Estate, t: &Template, command: &str) -> Result<String, 
 
 fn header(w: &mut String, estate: &Estate, command: &str) {
     let vms: usize = estate.apps.iter().map(|a| a.vms.len()).sum();
-    let _ = writeln!(w, "# Imported from an RVTools export by `{}`.", comment(command));
+    let _ = writeln!(
+        w,
+        "# Imported from an RVTools export by `{}`.",
+        comment(command)
+    );
     for s in &estate.sources {
         let _ = writeln!(w, "#   read: {}", comment(s));
     }
@@ -134,31 +159,65 @@ fn header(w: &mut String, estate: &Estate, command: &str) {
         vms,
         estate.apps.len()
     );
-    let _ = writeln!(w, "# Everything marked ASSUMPTION is not in an inventory: it comes from the import's");
+    let _ = writeln!(
+        w,
+        "# Everything marked ASSUMPTION is not in an inventory: it comes from the import's"
+    );
     let _ = writeln!(w, "# template (docs/import.md). Check it, edit it, then:");
     let _ = writeln!(w, "#");
-    let _ = writeln!(w, "#   hvsim validate THIS-FILE && hvsim compare THIS-FILE --runs 200");
+    let _ = writeln!(
+        w,
+        "#   hvsim validate THIS-FILE && hvsim compare THIS-FILE --runs 200"
+    );
     let _ = writeln!(w);
     let _ = writeln!(w, "name: {}", quote("Imported estate"));
-    let _ = writeln!(w, "description: {}", quote(&format!("{} hosts and {} VMs imported from RVTools", estate.hosts.len(), vms)));
+    let _ = writeln!(
+        w,
+        "description: {}",
+        quote(&format!(
+            "{} hosts and {} VMs imported from RVTools",
+            estate.hosts.len(),
+            vms
+        ))
+    );
 }
 
 fn infrastructure(w: &mut String, estate: &Estate, t: &Template) {
-    let _ = writeln!(w, "time_zone: {}                # ASSUMPTION", quote(&t.time_zone));
+    let _ = writeln!(
+        w,
+        "time_zone: {}                # ASSUMPTION",
+        quote(&t.time_zone)
+    );
     let _ = writeln!(w, "start: {}                 # ASSUMPTION", quote(&t.start));
-    let _ = writeln!(w, "horizon: {}                     # ASSUMPTION", quote(&t.horizon));
-    let _ = writeln!(w, "\n# One build per ESX version and build number: the unit a common-mode bug strikes.");
+    let _ = writeln!(
+        w,
+        "horizon: {}                     # ASSUMPTION",
+        quote(&t.horizon)
+    );
+    let _ = writeln!(
+        w,
+        "\n# One build per ESX version and build number: the unit a common-mode bug strikes."
+    );
     let _ = writeln!(w, "builds:");
     for b in &estate.builds {
         let _ = writeln!(w, "  - id: {}", quote(&b.id));
-        let _ = writeln!(w, "    description: {}   # {} hosts", quote(&b.version), b.hosts);
+        let _ = writeln!(
+            w,
+            "    description: {}   # {} hosts",
+            quote(&b.version),
+            b.hosts
+        );
         let _ = writeln!(w, "    reboot: {}   # ASSUMPTION", quote(&t.reboot));
     }
     let _ = writeln!(w, "\n# Datacenters.");
     let _ = writeln!(w, "sites:");
     for s in &estate.sites {
         let _ = writeln!(w, "  - id: {}", quote(&s.id));
-        let _ = writeln!(w, "    description: {}", quote(&format!("datacenter {}", s.datacenter)));
+        let _ = writeln!(
+            w,
+            "    description: {}",
+            quote(&format!("datacenter {}", s.datacenter))
+        );
         if s.dr {
             let _ = writeln!(w, "    role: dr   # {}", comment(&s.why));
         } else {
@@ -193,26 +252,56 @@ fn bug(w: &mut String, estate: &Estate, t: &Template) {
         return;
     };
     let build = &estate.builds[b];
-    let primary: Vec<String> = estate.sites.iter().filter(|s| !s.dr).map(|s| s.id.clone()).collect();
+    let primary: Vec<String> = estate
+        .sites
+        .iter()
+        .filter(|s| !s.dr)
+        .map(|s| s.id.clone())
+        .collect();
     let primary_hosts = estate
         .hosts
         .iter()
-        .filter(|h| h.build == b && estate.clusters.get(h.cluster).and_then(|c| estate.sites.get(c.site)).is_some_and(|s| !s.dr))
+        .filter(|h| {
+            h.build == b
+                && estate
+                    .clusters
+                    .get(h.cluster)
+                    .and_then(|c| estate.sites.get(c.site))
+                    .is_some_and(|s| !s.dr)
+        })
         .count();
     let _ = writeln!(
         w,
         "\n# ASSUMPTION: one latent bug in the build on the most primary hosts ({primary_hosts} there, {} in all).",
         build.hosts
     );
-    let _ = writeln!(w, "# The DR site's hosts are out of its scope; if they run the same build, widen the");
+    let _ = writeln!(
+        w,
+        "# The DR site's hosts are out of its scope; if they run the same build, widen the"
+    );
     let _ = writeln!(w, "# scope to see a common-mode bug take both sites.");
     let _ = writeln!(w, "bugs:");
     let _ = writeln!(w, "  - id: assumed-bug");
-    let _ = writeln!(w, "    description: {}", quote(&format!("ASSUMPTION: a defect of {} crashes its hosts", build.version)));
+    let _ = writeln!(
+        w,
+        "    description: {}",
+        quote(&format!(
+            "ASSUMPTION: a defect of {} crashes its hosts",
+            build.version
+        ))
+    );
     let _ = writeln!(w, "    builds: [{}]", quote(&build.id));
-    let _ = writeln!(w, "    trigger: {{ at: {} }}   # ASSUMPTION", quote(&t.bug.at));
+    let _ = writeln!(
+        w,
+        "    trigger: {{ at: {} }}   # ASSUMPTION",
+        quote(&t.bug.at)
+    );
     let _ = writeln!(w, "    scope: {{ sites: {} }}", list(&primary));
-    let _ = writeln!(w, "    effects: {{ crash: true, corrupt_vm: {} }}   # ASSUMPTION", t.bug.corrupt_vm);
+    let _ = writeln!(
+        w,
+        "    effects: {{ crash: true, corrupt_vm: {} }}   # ASSUMPTION",
+        t.bug.corrupt_vm
+    );
     if let Some(r) = &t.bug.recurrence {
         let _ = writeln!(w, "    recurrence: {}   # ASSUMPTION", quote(r));
     }
@@ -237,16 +326,29 @@ fn work_of(app: &App, estate: &Estate, t: &Template) -> Vec<(&'static str, Strin
 }
 
 fn apps(w: &mut String, estate: &Estate, t: &Template) {
-    let _ = writeln!(w, "\n# Apps: VMs grouped as the import was asked (docs/import.md, --apps). Work per method");
-    let _ = writeln!(w, "# is an ASSUMPTION from the template; criticality comes from the mapping file or,");
-    let _ = writeln!(w, "# failing that, from the VMs' HA restart priority (ASSUMPTION).");
+    let _ = writeln!(
+        w,
+        "\n# Apps: VMs grouped as the import was asked (docs/import.md, --apps). Work per method"
+    );
+    let _ = writeln!(
+        w,
+        "# is an ASSUMPTION from the template; criticality comes from the mapping file or,"
+    );
+    let _ = writeln!(
+        w,
+        "# failing that, from the VMs' HA restart priority (ASSUMPTION)."
+    );
     let _ = writeln!(w, "apps:");
     for a in &estate.apps {
         let _ = writeln!(w, "  - id: {}", quote(&a.id));
         if a.name != a.id {
             let _ = writeln!(w, "    description: {}", quote(&a.name));
         }
-        let _ = writeln!(w, "    criticality: {}   # {}", a.criticality, a.criticality_from);
+        let _ = writeln!(
+            w,
+            "    criticality: {}   # {}",
+            a.criticality, a.criticality_from
+        );
         let _ = writeln!(w, "    tags: {}", list(&a.tags));
         if !a.depends_on.is_empty() {
             let _ = writeln!(w, "    depends_on: {}", list(&a.depends_on));
@@ -254,7 +356,11 @@ fn apps(w: &mut String, estate: &Estate, t: &Template) {
         let _ = writeln!(w, "    vms:");
         for v in &a.vms {
             let cluster = estate.clusters.get(v.cluster).map_or("", |c| c.id.as_str());
-            let disk = if v.disk_mib > 0 { format!(", disk: {}", mib(v.disk_mib)) } else { String::new() };
+            let disk = if v.disk_mib > 0 {
+                format!(", disk: {}", mib(v.disk_mib))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 w,
                 "      - {{ cluster: {}, cores: {}, memory: {}{disk} }}   # {}",
@@ -279,14 +385,20 @@ fn staff_and_plans(w: &mut String, estate: &Estate, t: &Template) -> Result<(), 
     let _ = writeln!(w, "    shifts: {}   # ASSUMPTION", list(&t.team.shifts));
     if has_dr(estate) {
         let b = &t.backup;
-        let _ = writeln!(w, "\n# ASSUMPTION: a nightly backup of every VM, restored at the DR site.");
+        let _ = writeln!(
+            w,
+            "\n# ASSUMPTION: a nightly backup of every VM, restored at the DR site."
+        );
         let _ = writeln!(w, "backup:");
         let _ = writeln!(w, "  throughput: {}", quote(&b.throughput));
         let _ = writeln!(w, "  streams: {}", b.streams);
         let _ = writeln!(w, "  every: {}", quote(&b.every));
         let _ = writeln!(w, "  at: {}", quote(&b.at));
         if estate.apps.iter().any(|a| a.replicated) {
-            let _ = writeln!(w, "\n# ASSUMPTION: the replica's lag at a failover (SRM-protected VMs).");
+            let _ = writeln!(
+                w,
+                "\n# ASSUMPTION: the replica's lag at a failover (SRM-protected VMs)."
+            );
             let _ = writeln!(w, "replication: {{ lag: {} }}", quote(&t.replication.lag));
         }
     }
@@ -296,7 +408,10 @@ fn staff_and_plans(w: &mut String, estate: &Estate, t: &Template) -> Result<(), 
             tags.insert(tag, ());
         }
     }
-    let _ = writeln!(w, "\n# ASSUMPTION: objectives. Replace with your own RTOs and RPOs.");
+    let _ = writeln!(
+        w,
+        "\n# ASSUMPTION: objectives. Replace with your own RTOs and RPOs."
+    );
     let _ = writeln!(w, "objectives:");
     let mut any = false;
     for o in &t.objectives {
@@ -319,9 +434,14 @@ fn staff_and_plans(w: &mut String, estate: &Estate, t: &Template) -> Result<(), 
     }
     let strategies = usable_strategies(estate, t);
     if strategies.is_empty() {
-        return Err(ImportError::Option { message: "the template has no strategy this estate can use".into() });
+        return Err(ImportError::Option {
+            message: "the template has no strategy this estate can use".into(),
+        });
     }
-    let _ = writeln!(w, "\n# ASSUMPTION: recovery plans to compare. Delays are the template's.");
+    let _ = writeln!(
+        w,
+        "\n# ASSUMPTION: recovery plans to compare. Delays are the template's."
+    );
     let _ = writeln!(w, "strategies:");
     for (id, description, methods, order, despite) in &strategies {
         let _ = writeln!(w, "  - id: {}", quote(id));
@@ -343,7 +463,13 @@ fn staff_and_plans(w: &mut String, estate: &Estate, t: &Template) -> Result<(), 
 pub fn summary(estate: &Estate, out: &str) -> String {
     let mut w = String::new();
     let vms: usize = estate.apps.iter().map(|a| a.vms.len()).sum();
-    let _ = writeln!(w, "imported {} hosts, {} VMs in {} apps", estate.hosts.len(), vms, estate.apps.len());
+    let _ = writeln!(
+        w,
+        "imported {} hosts, {} VMs in {} apps",
+        estate.hosts.len(),
+        vms,
+        estate.apps.len()
+    );
     let mut per_cluster = vec![(0usize, 0usize); estate.clusters.len()];
     for h in &estate.hosts {
         if let Some(c) = per_cluster.get_mut(h.cluster) {
@@ -357,10 +483,30 @@ pub fn summary(estate: &Estate, out: &str) -> String {
     }
     for (s, site) in estate.sites.iter().enumerate() {
         let role = if site.dr { "DR" } else { "primary" };
-        let (h, v) = estate.clusters.iter().enumerate().filter(|(_, c)| c.site == s).fold((0, 0), |acc, (k, _)| (acc.0 + per_cluster[k].0, acc.1 + per_cluster[k].1));
-        let _ = writeln!(w, "  site {} ({role}, {}): {h} hosts, {v} VMs", site.id, site.why);
-        for (k, c) in estate.clusters.iter().enumerate().filter(|(_, c)| c.site == s) {
-            let _ = writeln!(w, "    cluster {}: {} hosts, {} VMs", c.id, per_cluster[k].0, per_cluster[k].1);
+        let (h, v) = estate
+            .clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.site == s)
+            .fold((0, 0), |acc, (k, _)| {
+                (acc.0 + per_cluster[k].0, acc.1 + per_cluster[k].1)
+            });
+        let _ = writeln!(
+            w,
+            "  site {} ({role}, {}): {h} hosts, {v} VMs",
+            site.id, site.why
+        );
+        for (k, c) in estate
+            .clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.site == s)
+        {
+            let _ = writeln!(
+                w,
+                "    cluster {}: {} hosts, {} VMs",
+                c.id, per_cluster[k].0, per_cluster[k].1
+            );
         }
     }
     let _ = writeln!(w, "builds (a bug in one strikes every host that runs it):");
@@ -371,22 +517,46 @@ pub fn summary(estate: &Estate, out: &str) -> String {
     }
     let ha = estate.apps.iter().filter(|a| a.ha).count();
     let rep = estate.apps.iter().filter(|a| a.replicated).count();
-    let _ = writeln!(w, "apps: {ha} HA-protected (ha-restart), {rep} replicated by SRM (failover)");
+    let _ = writeln!(
+        w,
+        "apps: {ha} HA-protected (ha-restart), {rep} replicated by SRM (failover)"
+    );
     let l = &estate.left_out;
-    let _ = writeln!(w, "left out: {} templates, {} powered-off or suspended VMs (--include-powered-off keeps them), {} SRM placeholders (their VMs are marked replicated)", l.templates, l.powered_off, l.placeholders);
+    let _ = writeln!(
+        w,
+        "left out: {} templates, {} powered-off or suspended VMs (--include-powered-off keeps them), {} SRM placeholders (their VMs are marked replicated)",
+        l.templates, l.powered_off, l.placeholders
+    );
     if !l.orphan_placeholders.is_empty() {
-        let _ = writeln!(w, "  {} SRM placeholders whose VM is not in the export: {}", l.orphan_placeholders.len(), sample(&l.orphan_placeholders));
+        let _ = writeln!(
+            w,
+            "  {} SRM placeholders whose VM is not in the export: {}",
+            l.orphan_placeholders.len(),
+            sample(&l.orphan_placeholders)
+        );
     }
     if l.ungrouped > 0 {
-        let _ = writeln!(w, "  {} VMs the --apps rule did not group: one app each", l.ungrouped);
+        let _ = writeln!(
+            w,
+            "  {} VMs the --apps rule did not group: one app each",
+            l.ungrouped
+        );
     }
     if !l.unmapped_rows.is_empty() {
-        let _ = writeln!(w, "  {} VMs of the mapping file are not in use in the export: {}", l.unmapped_rows.len(), sample(&l.unmapped_rows));
+        let _ = writeln!(
+            w,
+            "  {} VMs of the mapping file are not in use in the export: {}",
+            l.unmapped_rows.len(),
+            sample(&l.unmapped_rows)
+        );
     }
     for n in &estate.notes {
         let _ = writeln!(w, "note: {n}");
     }
-    let _ = writeln!(w, "every ASSUMPTION in the file comes from the template: edit them, then run");
+    let _ = writeln!(
+        w,
+        "every ASSUMPTION in the file comes from the template: edit them, then run"
+    );
     let _ = writeln!(w, "  hvsim compare {out} --runs 200");
     w
 }

@@ -148,8 +148,12 @@ pub struct Estate {
 /// kept, anything else `-`, runs of `-` folded.
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
-    for c in name.trim().chars() {
-        let c = if c.is_alphanumeric() || matches!(c, '_' | '.' | '/') { c } else { '-' };
+    for c in name.trim().trim_matches('/').chars() {
+        let c = if c.is_alphanumeric() || matches!(c, '_' | '.' | '/') {
+            c
+        } else {
+            '-'
+        };
         if c == '-' && (out.is_empty() || out.ends_with('-')) {
             continue;
         }
@@ -206,7 +210,10 @@ fn infrastructure(rows: &[HostRow]) -> Result<Infra, ImportError> {
                 tab: h.place.tab.clone(),
                 row: h.place.row,
                 column: "Host".into(),
-                message: format!("host `{}` is listed twice (first at {}): one export per vCenter, or rename one", h.name, rows[first].place),
+                message: format!(
+                    "host `{}` is listed twice (first at {}): one export per vCenter, or rename one",
+                    h.name, rows[first].place
+                ),
             });
         }
         by_name.insert(h.name.clone(), i);
@@ -222,7 +229,12 @@ fn infrastructure(rows: &[HostRow]) -> Result<Infra, ImportError> {
     let mut ids = Ids::default();
     let sites: Vec<Site> = datacenters
         .iter()
-        .map(|dc| Site { id: ids.take(dc), datacenter: dc.clone(), dr: false, why: String::new() })
+        .map(|dc| Site {
+            id: ids.take(dc),
+            datacenter: dc.clone(),
+            dr: false,
+            why: String::new(),
+        })
         .collect();
     // Cluster names are unique within a datacenter only.
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
@@ -233,7 +245,11 @@ fn infrastructure(rows: &[HostRow]) -> Result<Infra, ImportError> {
     let clusters: Vec<Cluster> = cluster_keys
         .iter()
         .map(|(dc, c)| {
-            let id = if count.get(c.as_str()).copied().unwrap_or(0) > 1 { format!("{dc}/{c}") } else { c.clone() };
+            let id = if count.get(c.as_str()).copied().unwrap_or(0) > 1 {
+                format!("{dc}/{c}")
+            } else {
+                c.clone()
+            };
             Cluster {
                 id: cids.take(&id),
                 name: c.clone(),
@@ -242,30 +258,58 @@ fn infrastructure(rows: &[HostRow]) -> Result<Infra, ImportError> {
         })
         .collect();
     let mut bids = Ids::default();
-    let mut builds: Vec<Build> =
-        versions.iter().map(|v| Build { id: bids.take(&build_id(v)), version: v.clone(), hosts: 0 }).collect();
+    let mut builds: Vec<Build> = versions
+        .iter()
+        .map(|v| Build {
+            id: bids.take(&build_id(v)),
+            version: v.clone(),
+            hosts: 0,
+        })
+        .collect();
     let mut hids = Ids::default();
     let mut hosts = Vec::with_capacity(rows.len());
     for h in rows {
         let key = (h.datacenter.clone(), cluster_name(h));
         let cluster = cluster_keys.iter().position(|k| *k == key).unwrap_or(0);
-        let build = builds.iter().position(|b| b.version == h.version).unwrap_or(0);
+        let build = builds
+            .iter()
+            .position(|b| b.version == h.version)
+            .unwrap_or(0);
         if let Some(b) = builds.get_mut(build) {
             b.hosts += 1;
         }
-        hosts.push(Host { id: hids.take(&h.name), cluster, build, cores: h.cores, memory_mib: h.memory_mib });
+        hosts.push(Host {
+            id: hids.take(&h.name),
+            cluster,
+            build,
+            cores: h.cores,
+            memory_mib: h.memory_mib,
+        });
     }
-    Ok(Infra { sites, clusters, builds, hosts, by_name })
+    Ok(Infra {
+        sites,
+        clusters,
+        builds,
+        hosts,
+        by_name,
+    })
 }
 
 /// A host's cluster: its own, or `standalone-HOST` for a host in none.
 fn cluster_name(h: &HostRow) -> String {
-    if h.cluster.trim().is_empty() { format!("standalone-{}", h.name) } else { h.cluster.clone() }
+    if h.cluster.trim().is_empty() {
+        format!("standalone-{}", h.name)
+    } else {
+        h.cluster.clone()
+    }
 }
 
 /// Is a VM HA-protected, by its HA restart priority (or old `Das protection`)?
 fn ha_protected(priority: &str) -> bool {
-    !matches!(priority.trim().to_ascii_lowercase().as_str(), "" | "disabled" | "false" | "no" | "unprotected" | "n/a")
+    !matches!(
+        priority.trim().to_ascii_lowercase().as_str(),
+        "" | "disabled" | "false" | "no" | "unprotected" | "n/a"
+    )
 }
 
 /// The criticality an HA restart priority suggests (ASSUMPTION).
@@ -281,8 +325,18 @@ fn criticality_of(priority: &str) -> u32 {
 }
 
 /// The VMs kept, each with its host's index, and what was left out.
-fn keep_vms<'a>(inv: &'a Inventory, infra: &Infra, options: &Options, left: &mut LeftOut) -> Result<Vec<(&'a VmRow, usize)>, ImportError> {
-    let placeholders: BTreeSet<&str> = inv.vms.iter().filter(|v| v.srm_placeholder).map(|v| v.name.as_str()).collect();
+fn keep_vms<'a>(
+    inv: &'a Inventory,
+    infra: &Infra,
+    options: &Options,
+    left: &mut LeftOut,
+) -> Result<Vec<(&'a VmRow, usize)>, ImportError> {
+    let placeholders: BTreeSet<&str> = inv
+        .vms
+        .iter()
+        .filter(|v| v.srm_placeholder)
+        .map(|v| v.name.as_str())
+        .collect();
     let mut seen: BTreeMap<&str, &VmRow> = BTreeMap::new();
     let mut kept = Vec::new();
     for v in &inv.vms {
@@ -306,29 +360,58 @@ fn keep_vms<'a>(inv: &'a Inventory, infra: &Infra, options: &Options, left: &mut
             message,
         };
         if let Some(first) = seen.insert(&v.name, v) {
-            return Err(cell("VM", format!("VM `{}` is listed twice (first at {}): VM names must be unique; rename one in vCenter or drop a duplicate export", v.name, first.place)));
+            return Err(cell(
+                "VM",
+                format!(
+                    "VM `{}` is listed twice (first at {}): VM names must be unique; rename one in vCenter or drop a duplicate export",
+                    v.name, first.place
+                ),
+            ));
         }
         let Some(&host) = infra.by_name.get(&v.host) else {
-            return Err(cell("Host", format!("VM `{}` runs on host `{}`, which is not in the vHost tab: export both tabs from the same vCenter at the same time", v.name, v.host)));
+            return Err(cell(
+                "Host",
+                format!(
+                    "VM `{}` runs on host `{}`, which is not in the vHost tab: export both tabs from the same vCenter at the same time",
+                    v.name, v.host
+                ),
+            ));
         };
         if v.cpus == 0 {
-            return Err(cell("CPUs", "expected at least 1 virtual CPU, got 0".into()));
+            return Err(cell(
+                "CPUs",
+                "expected at least 1 virtual CPU, got 0".into(),
+            ));
         }
         if v.memory_mib == 0 {
-            return Err(cell("Memory", "expected the VM's memory in MiB, got 0".into()));
+            return Err(cell(
+                "Memory",
+                "expected the VM's memory in MiB, got 0".into(),
+            ));
         }
         kept.push((v, host));
     }
     let names: BTreeSet<&str> = kept.iter().map(|(v, _)| v.name.as_str()).collect();
-    left.orphan_placeholders =
-        placeholders.iter().filter(|p| !names.contains(*p) && !inv.vms.iter().any(|v| !v.srm_placeholder && v.name == **p)).map(|p| p.to_string()).collect();
+    left.orphan_placeholders = placeholders
+        .iter()
+        .filter(|p| {
+            !names.contains(*p) && !inv.vms.iter().any(|v| !v.srm_placeholder && v.name == **p)
+        })
+        .map(|p| p.to_string())
+        .collect();
     Ok(kept)
 }
 
 /// Marks sites primary or DR: by the site map, or by default a datacenter
 /// with SRM placeholders or with hosts and no VM kept, as long as one
 /// datacenter stays primary.
-fn assign_sites(infra: &mut Infra, inv: &Inventory, kept: &[(&VmRow, usize)], options: &Options, notes: &mut Vec<String>) -> Result<(), ImportError> {
+fn assign_sites(
+    infra: &mut Infra,
+    inv: &Inventory,
+    kept: &[(&VmRow, usize)],
+    options: &Options,
+    notes: &mut Vec<String>,
+) -> Result<(), ImportError> {
     if let Some(map) = &options.site_map {
         for s in &mut infra.sites {
             match map.dr.get(&s.datacenter) {
@@ -338,19 +421,30 @@ fn assign_sites(infra: &mut Infra, inv: &Inventory, kept: &[(&VmRow, usize)], op
                 }
                 None => {
                     return Err(ImportError::Option {
-                        message: format!("{}: datacenter `{}` is not in the site map: add a line `{},primary` or `{},dr`", map.file, s.datacenter, s.datacenter, s.datacenter),
+                        message: format!(
+                            "{}: datacenter `{}` is not in the site map: add a line `{},primary` or `{},dr`",
+                            map.file, s.datacenter, s.datacenter, s.datacenter
+                        ),
                     });
                 }
             }
         }
         for dc in map.dr.keys() {
             if !infra.sites.iter().any(|s| &s.datacenter == dc) {
-                notes.push(format!("{}: datacenter `{dc}` is not in the export; ignored", map.file));
+                notes.push(format!(
+                    "{}: datacenter `{dc}` is not in the export; ignored",
+                    map.file
+                ));
             }
         }
         return Ok(());
     }
-    let site_of_host = |h: usize| infra.clusters.get(infra.hosts.get(h).map_or(0, |h| h.cluster)).map_or(0, |c| c.site);
+    let site_of_host = |h: usize| {
+        infra
+            .clusters
+            .get(infra.hosts.get(h).map_or(0, |h| h.cluster))
+            .map_or(0, |c| c.site)
+    };
     let mut with_placeholders = BTreeSet::new();
     for v in inv.vms.iter().filter(|v| v.srm_placeholder) {
         if let Some(&h) = infra.by_name.get(&v.host) {
@@ -389,7 +483,8 @@ fn assign_sites(infra: &mut Infra, inv: &Inventory, kept: &[(&VmRow, usize)], op
         let kept_first = dr[0].0;
         for (s, _) in dr.iter().skip(1) {
             infra.sites[*s].dr = false;
-            infra.sites[*s].why = "primary: only one DR site is chosen by default; use --site-map".into();
+            infra.sites[*s].why =
+                "primary: only one DR site is chosen by default; use --site-map".into();
         }
         notes.push(format!("several datacenters could be the DR site; `{}` was chosen: use --site-map to say which", infra.sites[kept_first].datacenter));
     }
@@ -408,7 +503,10 @@ fn group_of(rule: &AppRule, v: &VmRow) -> Option<String> {
         AppRule::VApp => non_empty(&v.vapp),
         AppRule::Annotation => non_empty(v.annotation.lines().next().unwrap_or("")),
         AppRule::Attribute(_) => non_empty(&v.attribute),
-        AppRule::Regex(re) => re.captures(&v.name).and_then(|c| c.get(1)).and_then(|m| non_empty(m.as_str())),
+        AppRule::Regex(re) => re
+            .captures(&v.name)
+            .and_then(|c| c.get(1))
+            .and_then(|m| non_empty(m.as_str())),
         AppRule::Mapping(m) => m.vm_app.get(&v.name).cloned(),
     }
 }
@@ -423,19 +521,35 @@ pub fn map(inv: &Inventory, options: &Options) -> Result<Estate, ImportError> {
     let mut notes = Vec::new();
     let kept = keep_vms(inv, &infra, options, &mut left)?;
     assign_sites(&mut infra, inv, &kept, options, &mut notes)?;
-    let replicated: BTreeSet<&str> = inv.vms.iter().filter(|v| v.srm_placeholder).map(|v| v.name.as_str()).collect();
+    let replicated: BTreeSet<&str> = inv
+        .vms
+        .iter()
+        .filter(|v| v.srm_placeholder)
+        .map(|v| v.name.as_str())
+        .collect();
     // Group VMs into apps in the order of their first VM.
     let mut groups: Vec<(String, bool, Vec<Vm>, u32)> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for (v, h) in &kept {
-        let data = inv.consumed_mib.get(&v.name).copied().or(v.in_use_mib).or_else(|| inv.disk_mib.get(&v.name).copied()).or(v.provisioned_mib).unwrap_or(0);
+        let data = inv
+            .consumed_mib
+            .get(&v.name)
+            .copied()
+            .or(v.in_use_mib)
+            .or_else(|| inv.disk_mib.get(&v.name).copied())
+            .or(v.provisioned_mib)
+            .unwrap_or(0);
         let vm = Vm {
             name: v.name.clone(),
             cluster: infra.hosts.get(*h).map_or(0, |h| h.cluster),
             cores: v.cpus,
             memory_mib: v.memory_mib,
             disk_mib: data,
-            ha: ha_protected(&v.ha_priority) && !infra.clusters.get(infra.hosts.get(*h).map_or(0, |h| h.cluster)).is_some_and(|c| c.name.starts_with("standalone-")),
+            ha: ha_protected(&v.ha_priority)
+                && !infra
+                    .clusters
+                    .get(infra.hosts.get(*h).map_or(0, |h| h.cluster))
+                    .is_some_and(|c| c.name.starts_with("standalone-")),
             replicated: replicated.contains(v.name.as_str()),
         };
         let crit = criticality_of(&v.ha_priority);
@@ -455,7 +569,11 @@ pub fn map(inv: &Inventory, options: &Options) -> Result<Estate, ImportError> {
             }
             None => {
                 index.insert(key.clone(), groups.len());
-                let name = if grouped { key[2..].to_string() } else { v.name.clone() };
+                let name = if grouped {
+                    key[2..].to_string()
+                } else {
+                    v.name.clone()
+                };
                 groups.push((name, grouped, vec![vm], crit));
             }
         }
@@ -466,7 +584,9 @@ pub fn map(inv: &Inventory, options: &Options) -> Result<Estate, ImportError> {
     }
     let vcpu_per_core = vcpu_ratio(&infra, &apps);
     if vcpu_per_core > DEFAULT_VCPU_PER_CORE {
-        notes.push(format!("sites get vcpu_per_core: {vcpu_per_core}, so every cluster's VMs fit as they run today"));
+        notes.push(format!(
+            "sites get vcpu_per_core: {vcpu_per_core}, so every cluster's VMs fit as they run today"
+        ));
     }
     Ok(Estate {
         sites: infra.sites,
@@ -482,7 +602,11 @@ pub fn map(inv: &Inventory, options: &Options) -> Result<Estate, ImportError> {
 }
 
 /// Apps from groups: ids, criticality, tags, dependencies.
-fn build_apps(groups: Vec<(String, bool, Vec<Vm>, u32)>, options: &Options, left: &mut LeftOut) -> Result<Vec<App>, ImportError> {
+fn build_apps(
+    groups: Vec<(String, bool, Vec<Vm>, u32)>,
+    options: &Options,
+    left: &mut LeftOut,
+) -> Result<Vec<App>, ImportError> {
     let mapping = match &options.apps {
         AppRule::Mapping(m) => Some(m),
         _ => None,
@@ -518,25 +642,48 @@ fn build_apps(groups: Vec<(String, bool, Vec<Vm>, u32)>, options: &Options, left
                 tags.push(t);
             }
         }
-        apps.push(App { id, name, vms, criticality, criticality_from: from, tags, depends_on: Vec::new(), ha, replicated });
+        apps.push(App {
+            id,
+            name,
+            vms,
+            criticality,
+            criticality_from: from,
+            tags,
+            depends_on: Vec::new(),
+            ha,
+            replicated,
+        });
     }
     if let Some(m) = mapping {
         for app in apps.iter_mut() {
-            let Some(mapped) = m.apps.get(&app.name) else { continue };
+            let Some(mapped) = m.apps.get(&app.name) else {
+                continue;
+            };
             for d in &mapped.depends_on {
                 match by_name.get(d) {
                     Some(id) if *id != app.id => app.depends_on.push(id.clone()),
                     Some(_) => {}
                     None => {
                         return Err(ImportError::Option {
-                            message: format!("{}: app `{}` depends on `{d}`, which has no VM in use in the export (apps: the file's `app` column)", m.file, app.name),
+                            message: format!(
+                                "{}: app `{}` depends on `{d}`, which has no VM in use in the export (apps: the file's `app` column)",
+                                m.file, app.name
+                            ),
                         });
                     }
                 }
             }
         }
-        let names: BTreeSet<&str> = apps.iter().flat_map(|a| a.vms.iter().map(|v| v.name.as_str())).collect();
-        left.unmapped_rows = m.vm_app.keys().filter(|v| !names.contains(v.as_str())).cloned().collect();
+        let names: BTreeSet<&str> = apps
+            .iter()
+            .flat_map(|a| a.vms.iter().map(|v| v.name.as_str()))
+            .collect();
+        left.unmapped_rows = m
+            .vm_app
+            .keys()
+            .filter(|v| !names.contains(v.as_str()))
+            .cloned()
+            .collect();
     }
     Ok(apps)
 }
@@ -565,7 +712,14 @@ fn vcpu_ratio(infra: &Infra, apps: &[App]) -> u64 {
         let n = cores[c].max(1);
         // A margin of a quarter for first-fit placement.
         ratio = ratio.max((vcpus[c] * 5 / 4).div_ceil(n));
-        let smallest = infra.hosts.iter().filter(|h| h.cluster == c).map(|h| u64::from(h.cores)).min().unwrap_or(1).max(1);
+        let smallest = infra
+            .hosts
+            .iter()
+            .filter(|h| h.cluster == c)
+            .map(|h| u64::from(h.cores))
+            .min()
+            .unwrap_or(1)
+            .max(1);
         ratio = ratio.max(biggest[c].div_ceil(smallest));
     }
     ratio.min(MAX_VCPU_PER_CORE)
@@ -587,7 +741,10 @@ mod tests {
 
     #[test]
     fn builds_are_named_by_version_and_build() {
-        assert_eq!(build_id("VMware ESXi 7.0.3 build-21930508"), "esxi-7.0.3-build-21930508");
+        assert_eq!(
+            build_id("VMware ESXi 7.0.3 build-21930508"),
+            "esxi-7.0.3-build-21930508"
+        );
     }
 
     #[test]

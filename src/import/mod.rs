@@ -126,7 +126,9 @@ impl AppRule {
     /// Parses `folder`, `vapp`, `annotation`, `attribute:NAME`,
     /// `regex:PATTERN` or `mapping:FILE.csv` (the file is read).
     pub fn parse(text: &str) -> Result<AppRule, ImportError> {
-        let bad = |m: String| ImportError::Option { message: format!("--apps {text}: {m}") };
+        let bad = |m: String| ImportError::Option {
+            message: format!("--apps {text}: {m}"),
+        };
         Ok(match text {
             "vm" | "per-vm" => AppRule::PerVm,
             "folder" => AppRule::Folder,
@@ -145,7 +147,8 @@ impl AppRule {
                 } else if let Some(a) = text.strip_prefix("attribute:") {
                     AppRule::Attribute(a.to_string())
                 } else if let Some(f) = text.strip_prefix("mapping:") {
-                    let bytes = std::fs::read(f).map_err(|e| bad(format!("cannot read {f}: {e}")))?;
+                    let bytes =
+                        std::fs::read(f).map_err(|e| bad(format!("cannot read {f}: {e}")))?;
                     AppRule::Mapping(Mapping::parse(&bytes, f)?)
                 } else {
                     return Err(bad(
@@ -169,7 +172,13 @@ impl Mapping {
     /// Parses a mapping CSV: a header naming `vm` and `app`, and optionally
     /// `criticality`, `tags` and `depends_on` (lists separated by `;`).
     pub fn parse(bytes: &[u8], file: &str) -> Result<Mapping, ImportError> {
-        let mut inv = MappingVisit { m: Mapping { file: file.to_string(), ..Mapping::default() }, cols: None };
+        let mut inv = MappingVisit {
+            m: Mapping {
+                file: file.to_string(),
+                ..Mapping::default()
+            },
+            cols: None,
+        };
         rvtools::read::read_csv(bytes, file, "mapping", &mut inv)?;
         Ok(inv.m)
     }
@@ -193,7 +202,9 @@ impl rvtools::read::Visit for MappingVisit {
     }
 
     fn row(&mut self, row: &rvtools::table::Row<'_>) -> Result<(), ImportError> {
-        let Some([Some(vm), Some(app), crit, tags, deps]) = self.cols else { return Ok(()) };
+        let Some([Some(vm), Some(app), crit, tags, deps]) = self.cols else {
+            return Ok(());
+        };
         if row.is_blank() {
             return Ok(());
         }
@@ -201,12 +212,20 @@ impl rvtools::read::Visit for MappingVisit {
         let app_name = row.name(app, "the app's name")?;
         let criticality = row.whole_opt(crit, "a criticality from 1 to 1000", 1000)?;
         if criticality == Some(0) {
-            return Err(row.tab.error(row.number, crit.unwrap_or(0), "expected a criticality from 1 to 1000, got 0"));
+            return Err(row.tab.error(
+                row.number,
+                crit.unwrap_or(0),
+                "expected a criticality from 1 to 1000, got 0",
+            ));
         }
         if let Some(prev) = self.m.vm_app.insert(vm_name.clone(), app_name.clone())
             && prev != app_name
         {
-            return Err(row.tab.error(row.number, vm, format!("VM `{vm_name}` is mapped to `{prev}` above and to `{app_name}` here")));
+            return Err(row.tab.error(
+                row.number,
+                vm,
+                format!("VM `{vm_name}` is mapped to `{prev}` above and to `{app_name}` here"),
+            ));
         }
         let entry = self.m.apps.entry(app_name).or_default();
         if let Some(c) = criticality {
@@ -239,21 +258,32 @@ pub struct SiteMap {
 impl SiteMap {
     /// Parses a site map.
     pub fn parse(text: &str, file: &str) -> Result<SiteMap, ImportError> {
-        let mut map = SiteMap { file: file.to_string(), ..SiteMap::default() };
+        let mut map = SiteMap {
+            file: file.to_string(),
+            ..SiteMap::default()
+        };
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let bad = |m: String| ImportError::Option { message: format!("{file}:{}: {m}", i + 1) };
-            let (dc, role) = line
-                .rsplit_once([',', ';', '\t'])
-                .ok_or_else(|| bad(format!("expected `datacenter,role` (role `primary` or `dr`), got `{line}`")))?;
+            let bad = |m: String| ImportError::Option {
+                message: format!("{file}:{}: {m}", i + 1),
+            };
+            let (dc, role) = line.rsplit_once([',', ';', '\t']).ok_or_else(|| {
+                bad(format!(
+                    "expected `datacenter,role` (role `primary` or `dr`), got `{line}`"
+                ))
+            })?;
             let dr = match role.trim().to_ascii_lowercase().as_str() {
                 "dr" => true,
                 "primary" => false,
                 "role" if i == 0 => continue,
-                other => return Err(bad(format!("unknown role `{other}`: expected `primary` or `dr`"))),
+                other => {
+                    return Err(bad(format!(
+                        "unknown role `{other}`: expected `primary` or `dr`"
+                    )));
+                }
             };
             map.dr.insert(dc.trim().trim_matches('"').to_string(), dr);
         }

@@ -239,7 +239,10 @@ impl Visit for VInfo<'_> {
         if row.is_blank() {
             return Ok(());
         }
-        let power = row.name(c.power, "a power state (`poweredOn`, `poweredOff` or `suspended`)")?;
+        let power = row.name(
+            c.power,
+            "a power state (`poweredOn`, `poweredOff` or `suspended`)",
+        )?;
         let powered_on = match power.to_ascii_lowercase().as_str() {
             "poweredon" | "on" | "powered on" => true,
             "poweredoff" | "off" | "powered off" | "suspended" => false,
@@ -270,7 +273,11 @@ impl Visit for VInfo<'_> {
             annotation: row.text(c.annotation),
             ha_priority: row.text(c.ha),
             attribute: row.text(c.attribute),
-            place: Place { file: row.tab.file.clone(), tab: row.tab.tab.clone(), row: row.number },
+            place: Place {
+                file: row.tab.file.clone(),
+                tab: row.tab.tab.clone(),
+                row: row.number,
+            },
         });
         Ok(())
     }
@@ -325,19 +332,28 @@ impl Visit for VHost<'_> {
         let cores = match c.cores {
             Some(col) => row.whole(col, "the host's physical cores", MAX_CPUS)?,
             None => {
-                let (Some(s), Some(k)) = (c.sockets, c.cores_per_cpu) else { return Ok(()) };
+                let (Some(s), Some(k)) = (c.sockets, c.cores_per_cpu) else {
+                    return Ok(());
+                };
                 row.whole(s, "CPU sockets", MAX_CPUS)? * row.whole(k, "cores per CPU", MAX_CPUS)?
             }
         };
         if cores == 0 {
             let col = c.cores.or(c.sockets).unwrap_or(c.host);
-            return Err(row.tab.error(row.number, col, "a host has at least one core"));
+            return Err(row
+                .tab
+                .error(row.number, col, "a host has at least one core"));
         }
         let memory_mib = row.whole(c.memory, "the host's memory in MiB", MAX_MIB)?;
         if memory_mib == 0 {
-            return Err(row.tab.error(row.number, c.memory, "a host has some memory: got 0"));
+            return Err(row
+                .tab
+                .error(row.number, c.memory, "a host has some memory: got 0"));
         }
-        let mut version = row.name(c.version, "the ESX version (like `VMware ESXi 7.0.3 build-21930508`)")?;
+        let mut version = row.name(
+            c.version,
+            "the ESX version (like `VMware ESXi 7.0.3 build-21930508`)",
+        )?;
         let build = row.text(c.build);
         if !build.is_empty() && !version.contains(&build) {
             version = format!("{version} build-{build}");
@@ -349,7 +365,11 @@ impl Visit for VHost<'_> {
             cores: cores.min(MAX_CPUS) as u32,
             memory_mib,
             version,
-            place: Place { file: row.tab.file.clone(), tab: row.tab.tab.clone(), row: row.number },
+            place: Place {
+                file: row.tab.file.clone(),
+                tab: row.tab.tab.clone(),
+                row: row.number,
+            },
         });
         Ok(())
     }
@@ -370,7 +390,9 @@ impl Visit for PerVm<'_> {
     }
 
     fn row(&mut self, row: &Row<'_>) -> Result<(), ImportError> {
-        let Some((vm, mib)) = self.cols else { return Ok(()) };
+        let Some((vm, mib)) = self.cols else {
+            return Ok(());
+        };
         if row.is_blank() {
             return Ok(());
         }
@@ -383,13 +405,25 @@ impl Visit for PerVm<'_> {
 }
 
 /// The tabs read, by name, with whether each is required.
-const TABS: [(&str, bool); 4] = [("vInfo", true), ("vHost", true), ("vPartition", false), ("vDisk", false)];
+const TABS: [(&str, bool); 4] = [
+    ("vInfo", true),
+    ("vHost", true),
+    ("vPartition", false),
+    ("vDisk", false),
+];
 
 impl Inventory {
     fn visitor<'a>(&'a mut self, tab: &str, attribute: Option<&'a str>) -> Box<dyn Visit + 'a> {
         match tab {
-            "vInfo" => Box::new(VInfo { out: &mut self.vms, attribute, cols: None }),
-            "vHost" => Box::new(VHost { out: &mut self.hosts, cols: None }),
+            "vInfo" => Box::new(VInfo {
+                out: &mut self.vms,
+                attribute,
+                cols: None,
+            }),
+            "vHost" => Box::new(VHost {
+                out: &mut self.hosts,
+                cols: None,
+            }),
             "vPartition" => Box::new(PerVm {
                 out: &mut self.consumed_mib,
                 names: columns::CONSUMED,
@@ -413,7 +447,11 @@ impl Inventory {
         if path.is_dir() {
             return self.add_csv_folder(path, &file, attribute);
         }
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match ext.as_str() {
             "xlsx" | "xlsm" => {
                 let book = read::open_xlsx(path, &file)?;
@@ -446,7 +484,12 @@ impl Inventory {
                         file: file.to_string(),
                         message: format!(
                             "no sheet `{tab}`: not an RVTools export? (its sheets: {})",
-                            sheets.iter().take(12).cloned().collect::<Vec<_>>().join(", ")
+                            sheets
+                                .iter()
+                                .take(12)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     });
                 }
@@ -458,25 +501,40 @@ impl Inventory {
     }
 
     /// Adds the CSV tabs of a folder.
-    fn add_csv_folder(&mut self, dir: &Path, file: &str, attribute: Option<&str>) -> Result<(), ImportError> {
+    fn add_csv_folder(
+        &mut self,
+        dir: &Path,
+        file: &str,
+        attribute: Option<&str>,
+    ) -> Result<(), ImportError> {
         let entries = std::fs::read_dir(dir).map_err(|e| ImportError::Read {
             file: file.to_string(),
             message: e.to_string(),
         })?;
         let mut names: Vec<(String, std::path::PathBuf)> = entries
             .filter_map(Result::ok)
-            .map(|e| (e.file_name().to_string_lossy().to_ascii_lowercase(), e.path()))
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().to_ascii_lowercase(),
+                    e.path(),
+                )
+            })
             .collect();
         names.sort();
         let mut had = Vec::new();
         for (tab, required) in TABS {
             let lower = tab.to_ascii_lowercase();
-            let wanted = [format!("rvtools_tab{lower}.csv"), format!("tab{lower}.csv"), format!("{lower}.csv")];
+            let wanted = [
+                format!("rvtools_tab{lower}.csv"),
+                format!("tab{lower}.csv"),
+                format!("{lower}.csv"),
+            ];
             let found = names.iter().find(|(n, _)| wanted.contains(n));
             match found {
                 Some((_, path)) => {
                     let name = path.display().to_string();
                     read::check_size(path, &name)?;
+                    read::check_csv_rows(path, &name, tab)?;
                     let f = std::fs::File::open(path).map_err(|e| ImportError::Read {
                         file: name.clone(),
                         message: e.to_string(),

@@ -41,7 +41,9 @@ fn too_many_rows(file: &str, tab: &str) -> ImportError {
     ImportError::Tab {
         file: file.to_string(),
         tab: tab.to_string(),
-        message: format!("more than {MAX_ROWS} rows: over the limit of an import (split the export by datacenter)"),
+        message: format!(
+            "more than {MAX_ROWS} rows: over the limit of an import (split the export by datacenter)"
+        ),
     }
 }
 
@@ -59,7 +61,10 @@ pub fn check_size(path: &Path, file: &str) -> Result<(), ImportError> {
     if meta.len() > MAX_FILE_BYTES {
         return Err(read_error(
             file,
-            format!("{} bytes: over the limit of {MAX_FILE_BYTES} bytes per export file", meta.len()),
+            format!(
+                "{} bytes: over the limit of {MAX_FILE_BYTES} bytes per export file",
+                meta.len()
+            ),
         ));
     }
     Ok(())
@@ -67,19 +72,49 @@ pub fn check_size(path: &Path, file: &str) -> Result<(), ImportError> {
 
 // ---------------------------------------------------------------- CSV
 
+/// Counts a CSV file's records without keeping them, to refuse a tab of
+/// too many rows before its rows are read (and kept).
+pub fn check_csv_rows(path: &Path, file: &str, tab: &str) -> Result<(), ImportError> {
+    let f = File::open(path).map_err(|e| read_error(file, e.to_string()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::new(f));
+    let mut record = csv::ByteRecord::new();
+    let mut n = 0u64;
+    while reader.read_byte_record(&mut record).unwrap_or(false) {
+        n += 1;
+        if n > MAX_ROWS + 1 {
+            return Err(too_many_rows(file, tab));
+        }
+    }
+    Ok(())
+}
+
 /// Reads one CSV tab export into `visit`. The delimiter is the one of
 /// `,`, `;` and tab that the header line has most of; a byte-order mark is
 /// skipped; text that is not UTF-8 is read with replacement characters.
-pub fn read_csv(input: impl Read, file: &str, tab: &str, visit: &mut dyn Visit) -> Result<(), ImportError> {
+pub fn read_csv(
+    input: impl Read,
+    file: &str,
+    tab: &str,
+    visit: &mut dyn Visit,
+) -> Result<(), ImportError> {
     let mut input = BufReader::new(input.take(MAX_FILE_BYTES + 1));
     // The header line decides the delimiter.
     let mut head = Vec::new();
     {
         use std::io::BufRead;
         let mut limited = (&mut input).take(MAX_CELL_BYTES as u64 * 4);
-        limited.read_until(b'\n', &mut head).map_err(|e| read_error(file, e.to_string()))?;
+        limited
+            .read_until(b'\n', &mut head)
+            .map_err(|e| read_error(file, e.to_string()))?;
     }
-    let start = if head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+    let start = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
     let count = |b: u8| head.iter().filter(|&&c| c == b).count();
     let delimiter = [b',', b';', b'\t']
         .into_iter()
@@ -97,7 +132,13 @@ pub fn read_csv(input: impl Read, file: &str, tab: &str, visit: &mut dyn Visit) 
     let mut number = 0u64;
     loop {
         let more = reader.read_byte_record(&mut record).map_err(|e| {
-            read_error(file, format!("tab {tab}: not a readable CSV file near row {}: {e}", number + 1))
+            read_error(
+                file,
+                format!(
+                    "tab {tab}: not a readable CSV file near row {}: {e}",
+                    number + 1
+                ),
+            )
         })?;
         if !more {
             break;
@@ -114,11 +155,18 @@ pub fn read_csv(input: impl Read, file: &str, tab: &str, visit: &mut dyn Visit) 
             if field.len() > MAX_CELL_BYTES {
                 return Err(read_error(
                     file,
-                    format!("tab {tab}, row {number}: a cell of {} bytes, over the limit of {MAX_CELL_BYTES}", field.len()),
+                    format!(
+                        "tab {tab}, row {number}: a cell of {} bytes, over the limit of {MAX_CELL_BYTES}",
+                        field.len()
+                    ),
                 ));
             }
             let text = String::from_utf8_lossy(field);
-            cells.push(if text.trim().is_empty() { Value::Empty } else { Value::Text(text.into_owned()) });
+            cells.push(if text.trim().is_empty() {
+                Value::Empty
+            } else {
+                Value::Text(text.into_owned())
+            });
         }
         match &header {
             None => {
@@ -126,7 +174,11 @@ pub fn read_csv(input: impl Read, file: &str, tab: &str, visit: &mut dyn Visit) 
                 visit.header(&t)?;
                 header = Some(t);
             }
-            Some(t) => visit.row(&Row { tab: t, number, cells: &cells })?,
+            Some(t) => visit.row(&Row {
+                tab: t,
+                number,
+                cells: &cells,
+            })?,
         }
     }
     match header {
@@ -153,12 +205,17 @@ fn check_zip<R: Read + Seek>(mut reader: R, file: &str) -> Result<R, ImportError
     let not_xlsx = |e: String| {
         read_error(
             file,
-            format!("not a readable .xlsx workbook (a zip archive): {e}; export it again from RVTools"),
+            format!(
+                "not a readable .xlsx workbook (a zip archive): {e}; export it again from RVTools"
+            ),
         )
     };
     let mut zip = zip::ZipArchive::new(&mut reader).map_err(|e| not_xlsx(e.to_string()))?;
     if zip.len() > MAX_ENTRIES {
-        return Err(not_xlsx(format!("{} parts, over the limit of {MAX_ENTRIES}", zip.len())));
+        return Err(not_xlsx(format!(
+            "{} parts, over the limit of {MAX_ENTRIES}",
+            zip.len()
+        )));
     }
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).map_err(|e| not_xlsx(e.to_string()))?;
@@ -167,7 +224,9 @@ fn check_zip<R: Read + Seek>(mut reader: R, file: &str) -> Result<R, ImportError
         if size > MAX_ENTRY_BYTES {
             return Err(read_error(
                 file,
-                format!("part `{name}` unpacks to {size} bytes, over the limit of {MAX_ENTRY_BYTES}: refused unread"),
+                format!(
+                    "part `{name}` unpacks to {size} bytes, over the limit of {MAX_ENTRY_BYTES}: refused unread"
+                ),
             ));
         }
         if size > 1024 * 1024 && size / packed.max(1) > MAX_RATIO {
@@ -180,7 +239,9 @@ fn check_zip<R: Read + Seek>(mut reader: R, file: &str) -> Result<R, ImportError
         }
     }
     drop(zip);
-    reader.seek(SeekFrom::Start(0)).map_err(|e| read_error(file, e.to_string()))?;
+    reader
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| read_error(file, e.to_string()))?;
     Ok(reader)
 }
 
@@ -195,15 +256,24 @@ pub fn open_xlsx(path: &Path, file: &str) -> Result<Workbook<BufReader<File>>, I
 pub fn open_xlsx_reader<R: Read + Seek>(reader: R, file: &str) -> Result<Workbook<R>, ImportError> {
     let reader = check_zip(reader, file)?;
     let book = Xlsx::new(reader).map_err(|e| {
-        read_error(file, format!("not a readable .xlsx workbook: {e}; export it again from RVTools"))
+        read_error(
+            file,
+            format!("not a readable .xlsx workbook: {e}; export it again from RVTools"),
+        )
     })?;
-    Ok(Workbook { file: file.to_string(), book })
+    Ok(Workbook {
+        file: file.to_string(),
+        book,
+    })
 }
 
 impl<R: Read + Seek> Workbook<R> {
     /// The sheet named `tab` (case-insensitive), if the workbook has it.
     pub fn sheet(&self, tab: &str) -> Option<String> {
-        self.book.sheet_names().into_iter().find(|s| s.eq_ignore_ascii_case(tab))
+        self.book
+            .sheet_names()
+            .into_iter()
+            .find(|s| s.eq_ignore_ascii_case(tab))
     }
 
     /// The workbook's sheet names.
@@ -233,7 +303,13 @@ impl<R: Read + Seek> Workbook<R> {
         if u64::from(dim.end.1) >= MAX_COLUMNS {
             return Err(too_many_columns(&file, sheet));
         }
-        let mut state = SheetRows { file: &file, sheet, header: None, row: Vec::new(), at: None };
+        let mut state = SheetRows {
+            file: &file,
+            sheet,
+            header: None,
+            row: Vec::new(),
+            at: None,
+        };
         loop {
             let next = cells
                 .next_cell_with_formula()
@@ -253,7 +329,11 @@ impl<R: Read + Seek> Workbook<R> {
                     file: file.clone(),
                     tab: sheet.to_string(),
                     row: u64::from(r) + 1,
-                    column: column_letters(c),
+                    column: state
+                        .header
+                        .as_ref()
+                        .filter(|t| (c as usize) < t.width())
+                        .map_or_else(|| column_letters(c), |t| t.name(c as usize).to_string()),
                     message: format!(
                         "holds a formula (`={f}`): hvsim reads values, as RVTools writes them; paste the column as values"
                     ),
@@ -296,10 +376,17 @@ fn value_of(v: DataRef<'_>, file: &str, sheet: &str, r: u32, c: u32) -> Result<V
                 tab: sheet.to_string(),
                 row: u64::from(r) + 1,
                 column: column_letters(c),
-                message: format!("a cell of {} bytes, over the limit of {MAX_CELL_BYTES}", t.len()),
+                message: format!(
+                    "a cell of {} bytes, over the limit of {MAX_CELL_BYTES}",
+                    t.len()
+                ),
             });
         }
-        Ok(if t.trim().is_empty() { Value::Empty } else { Value::Text(t.to_string()) })
+        Ok(if t.trim().is_empty() {
+            Value::Empty
+        } else {
+            Value::Text(t.to_string())
+        })
     };
     Ok(match v {
         DataRef::Int(i) => Value::Number(i as f64),
@@ -324,7 +411,13 @@ struct SheetRows<'s> {
 }
 
 impl SheetRows<'_> {
-    fn push(&mut self, r: u32, c: u32, value: Value, visit: &mut dyn Visit) -> Result<(), ImportError> {
+    fn push(
+        &mut self,
+        r: u32,
+        c: u32,
+        value: Value,
+        visit: &mut dyn Visit,
+    ) -> Result<(), ImportError> {
         if self.at != Some(r) {
             self.flush(visit)?;
             self.at = Some(r);
@@ -338,14 +431,20 @@ impl SheetRows<'_> {
     }
 
     fn flush(&mut self, visit: &mut dyn Visit) -> Result<(), ImportError> {
-        let Some(r) = self.at.take() else { return Ok(()) };
+        let Some(r) = self.at.take() else {
+            return Ok(());
+        };
         match &self.header {
             None => {
                 let t = Tab::new(self.file, self.sheet, &self.row);
                 visit.header(&t)?;
                 self.header = Some(t);
             }
-            Some(t) => visit.row(&Row { tab: t, number: u64::from(r) + 1, cells: &self.row })?,
+            Some(t) => visit.row(&Row {
+                tab: t,
+                number: u64::from(r) + 1,
+                cells: &self.row,
+            })?,
         }
         self.row.clear();
         Ok(())

@@ -85,7 +85,9 @@ impl Tab {
 
     /// The first of `variants` that is a column of the tab.
     pub fn find(&self, variants: &[&str]) -> Option<usize> {
-        variants.iter().find_map(|v| self.by_name.get(&fold(v)).copied())
+        variants
+            .iter()
+            .find_map(|v| self.by_name.get(&fold(v)).copied())
     }
 
     /// The first of `variants` that is a column, or an error naming them.
@@ -101,6 +103,11 @@ impl Tab {
                 ),
             }
         })
+    }
+
+    /// How many columns the header has.
+    pub fn width(&self) -> usize {
+        self.names.len()
     }
 
     /// The name of column `col`, as in the file.
@@ -151,7 +158,11 @@ impl Row<'_> {
     pub fn name(&self, col: usize, what: &str) -> Result<String, ImportError> {
         let t = self.cell(col).as_text();
         if t.is_empty() {
-            return Err(self.tab.error(self.number, col, format!("expected {what}, got an empty cell")));
+            return Err(self.tab.error(
+                self.number,
+                col,
+                format!("expected {what}, got an empty cell"),
+            ));
         }
         Ok(t)
     }
@@ -181,7 +192,12 @@ impl Row<'_> {
     }
 
     /// Like [`Row::whole`], but `None` for an absent column or empty cell.
-    pub fn whole_opt(&self, col: Option<usize>, what: &str, max: u64) -> Result<Option<u64>, ImportError> {
+    pub fn whole_opt(
+        &self,
+        col: Option<usize>,
+        what: &str,
+        max: u64,
+    ) -> Result<Option<u64>, ImportError> {
         match col {
             Some(c) if !self.cell(c).is_empty() => self.whole(c, what, max).map(Some),
             _ => Ok(None),
