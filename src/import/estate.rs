@@ -391,12 +391,16 @@ fn keep_vms<'a>(
         }
         kept.push((v, host));
     }
-    let names: BTreeSet<&str> = kept.iter().map(|(v, _)| v.name.as_str()).collect();
+    // A placeholder's VM may be left out (powered off): it is not an orphan.
+    let names: BTreeSet<&str> = inv
+        .vms
+        .iter()
+        .filter(|v| !v.srm_placeholder)
+        .map(|v| v.name.as_str())
+        .collect();
     left.orphan_placeholders = placeholders
         .iter()
-        .filter(|p| {
-            !names.contains(*p) && !inv.vms.iter().any(|v| !v.srm_placeholder && v.name == **p)
-        })
+        .filter(|p| !names.contains(*p))
         .map(|p| p.to_string())
         .collect();
     Ok(kept)
@@ -737,6 +741,65 @@ mod tests {
         let mut ids = Ids::default();
         assert_eq!(ids.take("web"), "web");
         assert_eq!(ids.take("web"), "web-2");
+    }
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::default();
+        inv.add_csv_bytes(
+            b"Host,Datacenter,Cluster,# Cores,# Memory,ESX Version\n\
+              a1,DC-A,c1,32,524288,VMware ESXi 7.0.3 build-1\n\
+              a2,DC-A,,32,524288,VMware ESXi 7.0.3 build-1\n\
+              b1,DC-B,c1,32,524288,VMware ESXi 8.0.2 build-2\n",
+            "vHost",
+        )
+        .unwrap();
+        inv.add_csv_bytes(
+            b"VM,Powerstate,SRM Placeholder,CPUs,Memory,In Use MiB,Host,Folder,HA Restart Priority\n\
+              web,poweredOn,False,2,4096,100,a1,/f/web,High\n\
+              db,poweredOn,False,4,8192,200,a2,/f/db,High\n\
+              db,poweredOff,True,4,8192,0,b1,/f/db,\n\
+              off,poweredOff,False,1,1024,1,a1,/f/web,\n",
+            "vInfo",
+        )
+        .unwrap();
+        inv
+    }
+
+    #[test]
+    fn an_inventory_maps_to_sites_clusters_builds_and_apps() {
+        let e = map(&inventory(), &Options::default()).unwrap();
+        // DC-B holds the placeholder: the DR site, by default.
+        let sites: Vec<(&str, bool)> = e.sites.iter().map(|s| (s.id.as_str(), s.dr)).collect();
+        assert_eq!(sites, [("DC-A", false), ("DC-B", true)]);
+        // `c1` in both datacenters: prefixed; a2 is standalone.
+        let clusters: Vec<&str> = e.clusters.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(clusters, ["DC-A/c1", "standalone-a2", "DC-B/c1"]);
+        let builds: Vec<(&str, usize)> =
+            e.builds.iter().map(|b| (b.id.as_str(), b.hosts)).collect();
+        assert_eq!(
+            builds,
+            [("esxi-7.0.3-build-1", 2), ("esxi-8.0.2-build-2", 1)]
+        );
+        let apps: Vec<(&str, bool, bool, u32)> = e
+            .apps
+            .iter()
+            .map(|a| (a.id.as_str(), a.ha, a.replicated, a.criticality))
+            .collect();
+        // db is on a standalone host: no HA there; its placeholder makes it replicated.
+        assert_eq!(apps, [("web", true, false, 8), ("db", false, true, 8)]);
+        assert_eq!((e.left_out.powered_off, e.left_out.placeholders), (1, 1));
+        let folder = Options {
+            apps: AppRule::Folder,
+            include_powered_off: true,
+            ..Options::default()
+        };
+        let e = map(&inventory(), &folder).unwrap();
+        let apps: Vec<(&str, usize)> = e
+            .apps
+            .iter()
+            .map(|a| (a.id.as_str(), a.vms.len()))
+            .collect();
+        assert_eq!(apps, [("f/web", 2), ("f/db", 1)]);
     }
 
     #[test]

@@ -176,6 +176,17 @@ fn collect() -> Outputs {
         ],
         false,
     );
+    for apps in ["folder", "vapp"] {
+        let args = [
+            "import",
+            "rvtools",
+            "tests/fixtures/rvtools-small",
+            "--apps",
+            apps,
+        ];
+        o.command(&args, false);
+        o.command(&args, true);
+    }
     o
 }
 

@@ -906,3 +906,69 @@ fn an_export_of_the_2018_estate_round_trips_to_its_structure() {
         "{text}"
     );
 }
+
+/// Writes a CSV export of `vms` VMs (10 per app folder, 28 per host) on
+/// two primary datacenters of clusters of 32 hosts, and a DR datacenter of
+/// 200 empty hosts.
+fn big_export(dir: &Path, vms: usize) -> String {
+    let export = dir.join("big");
+    std::fs::create_dir_all(&export).unwrap();
+    let hosts = vms.div_ceil(28);
+    let mut vh =
+        String::from("Host,Datacenter,Cluster,# CPU,Cores per CPU,# Cores,# Memory,ESX Version\n");
+    for h in 0..hosts {
+        let dc = if h % 2 == 0 { "north" } else { "south" };
+        let build = if h % 3 == 0 {
+            "VMware ESXi 8.0.2 build-22380479"
+        } else {
+            "VMware ESXi 7.0.3 build-21930508"
+        };
+        vh.push_str(&format!(
+            "esx{h:05},{dc},{dc}-c{:03},2,32,64,1048576,{build}\n",
+            h / 64
+        ));
+    }
+    for h in 0..200 {
+        vh.push_str(&format!(
+            "dr{h:04},dr,dr-c{:02},2,32,64,1048576,VMware ESXi 8.0.2 build-22380479\n",
+            h / 32
+        ));
+    }
+    let mut vi = String::from(
+        "VM,Powerstate,Template,CPUs,Memory,In Use MiB,Host,Folder,HA Restart Priority\n",
+    );
+    for v in 0..vms {
+        vi.push_str(&format!(
+            "vm{v:06},poweredOn,False,4,16384,{},esx{:05},/apps/app{:05},Medium\n",
+            20480 + (v % 7) * 10240,
+            v / 28,
+            v / 10
+        ));
+    }
+    std::fs::write(export.join("RVTools_tabvHost.csv"), vh).unwrap();
+    std::fs::write(export.join("RVTools_tabvInfo.csv"), vi).unwrap();
+    export.to_str().unwrap().to_string()
+}
+
+/// Scale: a 50,000-VM export imports, validates and runs. About 10 s with
+/// a debug build (the import is under a second with `--release`: the
+/// figure is in BENCHMARKS.md); ignored in CI.
+#[test]
+#[ignore]
+fn a_50000_vm_export_imports_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = big_export(dir.path(), 50_000);
+    let out = dir.path().join("big.yaml");
+    let out = out.to_str().unwrap();
+    let (_, err) = ok(&[
+        "import", "rvtools", &export, "--apps", "folder", "--out", out,
+    ]);
+    assert!(
+        err.contains("imported 1986 hosts, 50000 VMs in 5000 apps"),
+        "{err}"
+    );
+    let sc = hvsim::Scenario::from_path(out).expect("valid");
+    assert_eq!((sc.vms.len(), sc.apps.len()), (50_000, 5_000));
+    let (text, _) = ok(&["run", out]);
+    assert!(text.contains("bug assumed-bug strikes"), "{text}");
+}
