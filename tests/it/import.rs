@@ -512,6 +512,11 @@ fn apps_are_grouped_by_folder_vapp_regex_annotation_or_a_mapping_file() {
     assert_eq!(ids("vapp"), owned(&[("shop", 3), ("crm-app-1", 1)]));
     assert_eq!(ids("regex:^([a-z]+)-"), owned(&[("shop", 3), ("crm", 1)]));
     assert_eq!(
+        ids("attribute:vApp"),
+        ids("vapp"),
+        "a column read as a custom attribute"
+    );
+    assert_eq!(
         ids("annotation"),
         owned(&[("shop-front", 2), ("shop-database", 1), ("crm", 1)])
     );
@@ -971,4 +976,46 @@ fn a_50000_vm_export_imports_and_runs() {
     assert_eq!((sc.vms.len(), sc.apps.len()), (50_000, 5_000));
     let (text, _) = ok(&["run", out]);
     assert!(text.contains("bug assumed-bug strikes"), "{text}");
+}
+
+#[test]
+fn a_template_replaces_the_assumptions_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = csv_export(dir.path(), false);
+    let built_in = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/import/template.yaml"),
+    )
+    .unwrap();
+    let template = dir.path().join("template.yaml");
+    std::fs::write(&template, built_in.replace("members: 4", "members: 9")).unwrap();
+    let (yaml, _) = ok(&[
+        "import",
+        "rvtools",
+        &csv,
+        "--template",
+        template.to_str().unwrap(),
+    ]);
+    assert!(yaml.contains("members: 9   # ASSUMPTION"), "{yaml}");
+    std::fs::write(&template, built_in.replace("members: 4", "engineers: 4")).unwrap();
+    let err = refused(&[
+        "import",
+        "rvtools",
+        &csv,
+        "--template",
+        template.to_str().unwrap(),
+    ]);
+    assert!(err.contains("unknown field `engineers`"), "{err}");
+    // A value the loader refuses: the scenario is not written.
+    std::fs::write(&template, built_in.replace("horizon: 14d", "horizon: soon")).unwrap();
+    let err = refused(&[
+        "import",
+        "rvtools",
+        &csv,
+        "--template",
+        template.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("the imported scenario does not validate (check the template's values)"),
+        "{err}"
+    );
 }
