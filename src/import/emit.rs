@@ -234,9 +234,15 @@ fn infrastructure(w: &mut String, estate: &Estate, t: &Template) {
     for h in &estate.hosts {
         let cluster = estate.clusters.get(h.cluster).map_or("", |c| c.id.as_str());
         let build = estate.builds.get(h.build).map_or("", |b| b.id.as_str());
+        let raised = h.raised_from.map_or(String::new(), |m| {
+            format!(
+                "   # ASSUMPTION: {} in the export, raised: its cluster overcommits memory",
+                mib(m)
+            )
+        });
         let _ = writeln!(
             w,
-            "  - {{ id: {}, cluster: {}, build: {}, cores: {}, memory: {} }}",
+            "  - {{ id: {}, cluster: {}, build: {}, cores: {}, memory: {} }}{raised}",
             quote(&h.id),
             quote(cluster),
             quote(build),

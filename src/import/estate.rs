@@ -60,6 +60,9 @@ pub struct Host {
     pub cores: u32,
     /// Memory in MiB.
     pub memory_mib: u64,
+    /// The memory in the export, when it was raised so that an
+    /// overcommitted cluster's VMs fit (hvsim does not overcommit memory).
+    pub raised_from: Option<u64>,
 }
 
 /// A VM.
@@ -284,6 +287,7 @@ fn infrastructure(rows: &[HostRow]) -> Result<Infra, ImportError> {
             build,
             cores: h.cores,
             memory_mib: h.memory_mib,
+            raised_from: None,
         });
     }
     Ok(Infra {
@@ -586,6 +590,7 @@ pub fn map(inv: &Inventory, options: &Options) -> Result<Estate, ImportError> {
     if matches!(options.apps, AppRule::PerVm) {
         notes.push("one app per VM (the default): group VMs into apps with --apps folder, vapp, annotation, attribute:NAME, regex:PATTERN or mapping:FILE.csv".into());
     }
+    raise_overcommitted(&mut infra, &apps, &mut notes);
     let vcpu_per_core = vcpu_ratio(&infra, &apps);
     if vcpu_per_core > DEFAULT_VCPU_PER_CORE {
         notes.push(format!(
@@ -690,6 +695,44 @@ fn build_apps(
             .collect();
     }
     Ok(apps)
+}
+
+/// Raises the memory of the hosts of a cluster whose VMs have more memory
+/// than its hosts (VMware overcommits memory; hvsim's placement does not),
+/// with a margin of a fifth for first-fit placement, and says so.
+fn raise_overcommitted(infra: &mut Infra, apps: &[App], notes: &mut Vec<String>) {
+    let n = infra.clusters.len();
+    let mut need = vec![0u64; n];
+    let mut have = vec![0u64; n];
+    for v in apps.iter().flat_map(|a| &a.vms) {
+        if let Some(x) = need.get_mut(v.cluster) {
+            *x = x.saturating_add(v.memory_mib);
+        }
+    }
+    for h in &infra.hosts {
+        if let Some(x) = have.get_mut(h.cluster) {
+            *x = x.saturating_add(h.memory_mib);
+        }
+    }
+    for c in 0..n {
+        let wanted = need[c].saturating_add(need[c] / 5);
+        if have[c] == 0 || wanted <= have[c] {
+            continue;
+        }
+        for h in infra.hosts.iter_mut().filter(|h| h.cluster == c) {
+            let raised =
+                (u128::from(h.memory_mib) * u128::from(wanted)).div_ceil(u128::from(have[c]));
+            let raised = u64::try_from(raised).unwrap_or(u64::MAX / 2).div_ceil(1024) * 1024;
+            h.raised_from = Some(h.memory_mib);
+            h.memory_mib = raised;
+        }
+        notes.push(format!(
+            "cluster {}: its VMs in use have {} GiB of memory, its hosts {} GiB (overcommitted); its hosts' memory is raised so that they fit (ASSUMPTION, marked in the file)",
+            infra.clusters[c].id,
+            need[c] / 1024,
+            have[c] / 1024
+        ));
+    }
 }
 
 /// Virtual CPUs per core so that each cluster's VMs fit with a margin:

@@ -1019,3 +1019,30 @@ fn a_template_replaces_the_assumptions_and_a_bad_one_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn an_overcommitted_cluster_runs_with_its_hosts_memory_raised_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = (0..20)
+        .map(|i| format!("vm{i},poweredOn,2,8192,100,esx1"))
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    // One host of 64 GiB for 160 GiB of VMs.
+    let export = minimal(
+        dir.path(),
+        &rows,
+        &["esx1,DC,c1,32,65536,VMware ESXi 7.0.3 build-1"],
+    );
+    let (yaml, err) = ok(&["import", "rvtools", &export]);
+    assert!(
+        err.contains(
+            "cluster c1: its VMs in use have 160 GiB of memory, its hosts 64 GiB (overcommitted)"
+        ),
+        "{err}"
+    );
+    assert!(
+        yaml.contains("memory: 192GiB }   # ASSUMPTION: 64GiB in the export, raised"),
+        "{yaml}"
+    );
+    load_str(&yaml, "x.yaml", Format::Yaml).expect("it validates");
+}
