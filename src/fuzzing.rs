@@ -25,6 +25,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("dist", dist),
     ("shift", shift),
     ("shard", shard),
+    ("rvtools", rvtools),
 ];
 
 /// The harness of the target called `name`.
@@ -190,4 +191,38 @@ pub fn shard(bytes: &[u8]) {
     }
     let _ = crate::report::render_compare(&shard.scenario, c);
     let _ = crate::report::compare_json(&shard.scenario, c);
+}
+
+/// The RVTools readers and the import's mapping: bytes that start like a
+/// zip archive are read as an `.xlsx` workbook, anything else as CSV (the
+/// first line starting with `Host,` splits a vHost tab from the vInfo tab
+/// above it). A bad export must be an error with a message, never a panic;
+/// an export that maps must give a scenario that loads.
+pub fn rvtools(bytes: &[u8]) {
+    use crate::import::{Options, emit, estate, rvtools::Inventory, rvtools::read};
+    let mut inv = Inventory::default();
+    let read = if bytes.starts_with(b"PK") {
+        read::open_xlsx_reader(std::io::Cursor::new(bytes), "fuzz.xlsx")
+            .and_then(|book| inv.add_workbook(book, "fuzz.xlsx", None))
+    } else {
+        let split = bytes
+            .windows(6)
+            .position(|w| w == b"\nHost,")
+            .map_or(bytes.len(), |p| p + 1);
+        inv.add_csv_bytes(&bytes[..split], "vInfo")
+            .and_then(|()| inv.add_csv_bytes(&bytes[split..], "vHost"))
+    };
+    let options = Options::default();
+    let result = read
+        .and_then(|()| estate::map(&inv, &options))
+        .and_then(|e| Ok((e, options.template()?)))
+        .and_then(|(e, t)| emit::scenario(&e, &t, "fuzz"));
+    match result {
+        Ok(yaml) => {
+            // The loader may refuse what it cannot place (a cluster too
+            // full); it must not panic.
+            let _ = scenario::load_str(&yaml, "fuzz.yaml", Format::Yaml);
+        }
+        Err(e) => assert!(!e.to_string().is_empty(), "an empty error message"),
+    }
 }

@@ -77,6 +77,7 @@ pub mod chart;
 pub mod explain;
 pub mod fit;
 pub mod r#gen;
+pub mod import;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;

@@ -118,6 +118,15 @@ Examples:
 
 Read: docs/explain.md (the reasons, how they add up, the critical chain).";
 
+/// `hvsim import --help`.
+pub(super) const IMPORT: &str = "\
+Examples:
+  hvsim import rvtools tests/fixtures/rvtools-small --out estate.yaml
+  hvsim import rvtools RVTools_export.xlsx --apps folder --out estate.yaml
+  hvsim import rvtools export.xlsx --apps regex:^([a-z]+)- --include-powered-off --out estate.yaml
+
+Read: docs/import.md (from an export to a first compare and chaos run).";
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};

@@ -17,6 +17,7 @@ mod examples;
 mod explain;
 mod fit;
 mod r#gen;
+mod import;
 mod load;
 mod merge;
 mod output;
@@ -93,6 +94,10 @@ enum Command {
     /// (docs/editors.md).
     #[command(after_help = examples::SCHEMA)]
     Schema(schema::SchemaArgs),
+    /// Turn an inventory export into a scenario that runs: `hvsim import
+    /// rvtools EXPORT.xlsx --out scenario.yaml` (docs/import.md).
+    #[command(after_help = examples::IMPORT)]
+    Import(import::ImportArgs),
 }
 
 impl Cli {
@@ -112,6 +117,7 @@ impl Cli {
             Some(Command::Validate(args)) => validate::validate(args),
             Some(Command::Advise(args)) => advise::advise(args),
             Some(Command::Schema(args)) => schema::schema(args),
+            Some(Command::Import(args)) => import::import(args),
         }
     }
 }

@@ -243,6 +243,17 @@ fn collect() -> Outputs {
         o.command(&["explain", &file], false);
         o.command(&["explain", &file, "--json"], false);
     }
+    for apps in ["folder", "vapp"] {
+        let args = [
+            "import",
+            "rvtools",
+            "tests/fixtures/rvtools-small",
+            "--apps",
+            apps,
+        ];
+        o.command(&args, false);
+        o.command(&args, true);
+    }
     o
 }
 

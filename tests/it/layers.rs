@@ -37,6 +37,7 @@ const LAYERS: &[&[&str]] = &[
     &["chart"],
     &["fit"],
     &["report"],
+    &["import"],
     &["gen", "fuzzing"],
 ];
 

@@ -16,6 +16,7 @@ mod fuzz_corpus;
 mod r#gen;
 mod generated;
 mod golden;
+mod import;
 mod layers;
 mod properties;
 mod readme;
