@@ -33,16 +33,17 @@ impl SetSpec {
 
 /// Parses `PATH=VALUES`, where VALUES is `A..B` (whole numbers, inclusive),
 /// a comma-separated list (`200GiB/h,400GiB/h`, `fifo,criticality`; a
-/// comma inside parentheses, as in `pert(1h, 2h, 4h)`, does not separate),
-/// or one list or mapping in YAML's flow style (`[ha-restart, restart]`,
-/// `{lag: 5m}`).
+/// comma inside parentheses, as in `pert(1h, 2h, 4h)`, does not separate,
+/// nor does one inside double quotes: `"Sat,Sun 09:00-13:00",Sat 09:00-13:00`
+/// is two values, the quotes removed), or one list or mapping in YAML's
+/// flow style (`[ha-restart, restart]`, `{lag: 5m}`).
 pub fn parse_set(text: &str) -> Result<SetSpec, String> {
     let (path, values) = split_path(text, "VALUES", "teams.ops.members=2..10")?;
     let values = values.trim();
     let parsed: Vec<Value> = if values.starts_with('[') || values.starts_with('{') {
         // One list or mapping, in YAML's flow style: `[restart, reinstall]`.
         vec![flow(values).map_err(|e| format!("`{values}`: {e}"))?]
-    } else if let Some((a, b)) = values.split_once("..") {
+    } else if let Some((a, b)) = values.split_once("..").filter(|_| !values.contains('"')) {
         let (a, b): (i64, i64) = match (a.trim().parse(), b.trim().parse()) {
             (Ok(a), Ok(b)) if a <= b => (a, b),
             _ => {
@@ -56,7 +57,11 @@ pub fn parse_set(text: &str) -> Result<SetSpec, String> {
         }
         (a..=b).map(Value::from).collect()
     } else {
-        split_top(values).map(|v| scalar(v.trim())).collect()
+        let mut parsed = Vec::new();
+        for v in split_top(values) {
+            parsed.push(unquoted(v.trim()).map_err(|e| format!("`{values}`: {e}"))?);
+        }
+        parsed
     };
     if parsed.is_empty() || values.is_empty() {
         return Err(format!("`{text}`: no values to try"));
@@ -69,16 +74,19 @@ pub fn parse_set(text: &str) -> Result<SetSpec, String> {
 }
 
 /// The comma-separated parts of `text`, ignoring commas inside
-/// parentheses, so that `pert(1h, 2h, 4h)` is one value.
+/// parentheses, so that `pert(1h, 2h, 4h)` is one value, and inside
+/// double quotes, so that `"Sat,Sun 09:00-13:00"` is one value.
 fn split_top(text: &str) -> impl Iterator<Item = &str> {
     let mut depth = 0i32;
+    let mut quoted = false;
     let mut start = 0;
     let mut parts = Vec::new();
     for (i, c) in text.char_indices() {
         match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth <= 0 => {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if depth <= 0 && !quoted => {
                 parts.push(&text[start..i]);
                 start = i + 1;
             }
@@ -87,6 +95,25 @@ fn split_top(text: &str) -> impl Iterator<Item = &str> {
     }
     parts.push(&text[start..]);
     parts.into_iter()
+}
+
+/// One value of a list: `"..."` is the text between the quotes, taken as
+/// a string whatever it looks like; anything else is read as a scalar.
+fn unquoted(text: &str) -> Result<Value, String> {
+    match text.strip_prefix('"') {
+        Some(rest) => match rest.strip_suffix('"') {
+            Some(inner) if !inner.contains('"') => Ok(Value::String(inner.to_string())),
+            _ => Err(format!(
+                "`{text}`: a quoted value starts and ends with `\"` and has no other \
+                 quote inside, like `\"Sat,Sun 09:00-13:00\"`"
+            )),
+        },
+        None if text.contains('"') => Err(format!(
+            "`{text}`: a `\"` may only open and close a whole value, like \
+             `\"Sat,Sun 09:00-13:00\"`"
+        )),
+        None => Ok(scalar(text)),
+    }
 }
 
 /// A list or mapping written in YAML's flow style, as one value.
@@ -193,6 +220,23 @@ mod tests {
         assert!(parse_set("teams.ops.members").is_err());
         assert!(parse_set("a=5..2").is_err());
         assert!(parse_set("a=0..5000").is_err());
+    }
+
+    #[test]
+    fn a_quoted_value_keeps_its_commas() {
+        let s = parse_set(r#"teams.ops.shifts.0="Sat,Sun 09:00-13:00",Mon-Fri 08:00-18:00"#)
+            .expect("valid");
+        assert_eq!(
+            s.values,
+            vec![json!("Sat,Sun 09:00-13:00"), json!("Mon-Fri 08:00-18:00")]
+        );
+        // Quoted, a number or a range stays text.
+        let s = parse_set(r#"a="8","1..2""#).expect("valid");
+        assert_eq!(s.values, vec![json!("8"), json!("1..2")]);
+        for bad in [r#"a="open,b"#, r#"a=x"y,z"#, r#"a="in"side",b"#] {
+            let e = parse_set(bad).expect_err(bad);
+            assert!(e.contains("Sat,Sun"), "{bad}: {e}");
+        }
     }
 
     #[test]

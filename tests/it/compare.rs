@@ -864,3 +864,32 @@ fn sweep_tables_fit_100_columns() {
         "{wide}"
     );
 }
+
+/// A `--set` value with a comma in it (a shift on two days) is given in
+/// double quotes; the quotes are removed and the comma stays.
+#[test]
+fn a_quoted_sweep_value_keeps_its_comma() {
+    let doc = hvsim_json(&[
+        "sweep",
+        "--set",
+        r#"teams.dtsi.shifts.0="Sat,Sun 07:00-22:00",daily 07:00-22:00"#,
+        "--strategies",
+        "as-in-2018",
+        "--runs",
+        "16",
+        "--json",
+    ]);
+    let points = doc["points"].as_array().expect("points");
+    assert_eq!(points.len(), 2);
+    assert_eq!(
+        points[0]["point"]["teams.dtsi.shifts.0"],
+        "Sat,Sun 07:00-22:00"
+    );
+    let mean = |p: &Value| {
+        metric(&p["comparison"], "as-in-2018", "mean downtime")["mean"]
+            .as_f64()
+            .expect("mean")
+    };
+    // Weekends only is slower than every day.
+    assert!(mean(&points[0]) > mean(&points[1]));
+}
