@@ -486,6 +486,13 @@ fn every_lesson_has_its_page_and_its_scenario() {
             }
         }
         assert!(any, "{page} names no scenario of scenarios/lessons/");
+        for target in text.split("](").skip(1) {
+            let target = target.split(')').next().expect("a link");
+            if !target.contains("://") {
+                let linked = root.join("docs/lessons").join(target);
+                assert!(linked.exists(), "{page} links {target}, which is missing");
+            }
+        }
         for heading in ["## The claim", "## Discussion"] {
             assert!(text.contains(heading), "{page} has no `{heading}`");
         }
@@ -572,6 +579,54 @@ fn every_command_of_the_lessons_runs() {
             out.status.success(),
             "hvsim {line}: {}",
             String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The charts committed beside lesson 6 are what its commands write, byte
+/// for byte (`HVSIM_BLESS=1` rewrites them after a deliberate change).
+#[test]
+fn the_charts_of_grahams_anomaly_are_the_programs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let f = file("graham-more-engineers");
+    let scratch = tempfile::tempdir().expect("a scratch directory");
+    let svg = scratch.path().display().to_string();
+    let charts: [(&[&str], &str, &str); 2] = [
+        (
+            &[
+                "sweep",
+                &f,
+                "--set",
+                "teams.ops.members=1..4",
+                "--runs",
+                "1",
+            ],
+            "sweep-incident-1-bomb-90-back.svg",
+            "graham-more-engineers-sweep.svg",
+        ),
+        (&["run", &f], "gantt.svg", "graham-more-engineers-gantt.svg"),
+    ];
+    for (args, written, committed) in charts {
+        let out = hvsim()
+            .args(args)
+            .args(["--svg", &svg])
+            .output()
+            .expect("the binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got = std::fs::read(scratch.path().join(written)).expect("the chart");
+        let path = root.join("docs/lessons").join(committed);
+        if std::env::var_os("HVSIM_BLESS").is_some() {
+            std::fs::write(&path, &got).expect("blessed");
+        }
+        let want = std::fs::read(&path).expect("the committed chart");
+        assert!(
+            got == want,
+            "docs/lessons/{committed} is not what `hvsim {}` writes; bless with HVSIM_BLESS=1",
+            args.join(" ")
         );
     }
 }
