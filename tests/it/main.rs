@@ -18,6 +18,7 @@ mod generated;
 mod golden;
 mod import;
 mod layers;
+mod lessons;
 mod properties;
 mod readme;
 mod recovery;

@@ -19,7 +19,7 @@ const SEEDS: std::ops::RangeInclusive<u64> = 1..=20;
 /// a debug build.
 const RUNS: &str = "200";
 
-fn run(file: &str, strategy: &str, seed: u64) -> Value {
+pub(crate) fn run(file: &str, strategy: &str, seed: u64) -> Value {
     let seed = seed.to_string();
     hvsim_json(&[
         "run",
@@ -45,7 +45,7 @@ fn mean(doc: &Value, strategy: &str, name_prefix: &str) -> f64 {
 }
 
 /// The paired difference of a metric against the first strategy: (mean, CI half-width).
-fn diff(doc: &Value, strategy: &str, name_prefix: &str) -> (f64, f64) {
+pub(crate) fn diff(doc: &Value, strategy: &str, name_prefix: &str) -> (f64, f64) {
     let d = &metric(doc, strategy, name_prefix)["diff_vs_first"];
     let get = |k: &str| {
         d[k].as_f64()
