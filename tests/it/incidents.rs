@@ -244,7 +244,8 @@ fn unisuper_2024_reproduces_the_outage_updates() {
         t("2024-05-16T12:00:00"),
     );
 
-    // U6: the plan the second region was bought for fails over nothing.
+    // U6: the plan the second region was bought for fails over nothing,
+    // and `explain` says why.
     for doc in runs(file, Some("failover-first"), 5) {
         assert!(
             apps(&doc).iter().all(|a| a["method"] == "restore"),
@@ -252,6 +253,20 @@ fn unisuper_2024_reproduces_the_outage_updates() {
             doc["seed"]
         );
     }
+    let why = hvsim_json(&[
+        "explain",
+        file,
+        "--strategy",
+        "failover-first",
+        "--seed",
+        "1",
+        "--app",
+        "member-online",
+        "--json",
+    ]);
+    let skipped = &why["apps"][0]["method"]["skipped"][0];
+    assert_eq!(skipped["method"], "failover", "{why}");
+    assert_eq!(skipped["why"], "replica-lost", "{why}");
 }
 
 #[test]
