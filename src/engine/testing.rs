@@ -17,6 +17,10 @@ pub(crate) struct Tiny {
     pub(crate) corrupt: f64,
     /// Extra lines of the bug (e.g. its `recurrence`), indented 4.
     pub(crate) bug: &'static str,
+    /// Extra effects of the bug (a YAML flow tail, e.g. `, replica_loss: true`).
+    pub(crate) effects: &'static str,
+    /// Extra top-level sections (e.g. `replication: { lag: 1m }`).
+    pub(crate) sections: &'static str,
     /// Members of the team.
     pub(crate) members: u32,
     /// The strategy's methods and extra fields (a YAML flow tail).
@@ -31,6 +35,8 @@ impl Default for Tiny {
             work: "{ restart: 30m, reinstall: 2h }",
             corrupt: 0.0,
             bug: "",
+            effects: "",
+            sections: "",
             members: 1,
             methods: "[restart]",
             strategy: "",
@@ -62,7 +68,7 @@ bugs:
     builds: [b]
     trigger: {{ at: 2024-01-01 01:00 }}
     scope: {{ clusters: [prod] }}
-    effects: {{ corrupt_vm: {corrupt} }}
+    effects: {{ corrupt_vm: {corrupt}{effects} }}
 {bug}
 apps:
   - id: app
@@ -73,9 +79,12 @@ teams:
   - {{ id: t, members: {members}, shifts: [\"24/7\"] }}
 strategies:
   - {{ id: s, detection: 0s, diagnosis: 0s, methods: {methods}, order: fifo{strategy} }}
+{sections}
 ",
             corrupt = self.corrupt,
             bug = self.bug,
+            effects = self.effects,
+            sections = self.sections,
             apps = self.apps,
             work = self.work,
             members = self.members,

@@ -436,6 +436,7 @@ fn why_not(
         }
         Method::Restore if sc.backup.is_none() => NotApplicable::NoBackup,
         Method::Failover if sc.replication.is_none() => NotApplicable::NoReplication,
+        Method::Failover if run.replica_lost(a) => NotApplicable::ReplicaLost,
         Method::Restore | Method::Failover if !run.link_up() => NotApplicable::Link,
         Method::Restore => NotApplicable::Backup,
         Method::Failover => NotApplicable::ManagementPlane,

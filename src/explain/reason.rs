@@ -168,6 +168,8 @@ pub enum NotApplicable {
     NoBackup,
     /// The scenario has no `replication` section.
     NoReplication,
+    /// A strike deleted its replica (`effects.replica_loss`).
+    ReplicaLost,
     /// The strategy has no `rebuild_to` build.
     NoRebuildTarget,
     /// No room for its VMs on another up host of their cluster.
@@ -190,6 +192,7 @@ impl NotApplicable {
             NotApplicable::NoDrSite => "no-dr-site",
             NotApplicable::NoBackup => "no-backup",
             NotApplicable::NoReplication => "no-replication",
+            NotApplicable::ReplicaLost => "replica-lost",
             NotApplicable::NoRebuildTarget => "no-rebuild-target",
             NotApplicable::NoRoom => "no-room",
             NotApplicable::Escalated(Escalation::Recurrences(_)) => "escalated-after-recurrences",
@@ -210,6 +213,7 @@ impl NotApplicable {
             NotApplicable::NoDrSite => "the strategy has no DR site".into(),
             NotApplicable::NoBackup => "there is no backup".into(),
             NotApplicable::NoReplication => "there is no replication".into(),
+            NotApplicable::ReplicaLost => "its replica was deleted with it".into(),
             NotApplicable::NoRebuildTarget => "the strategy has no rebuild_to build".into(),
             NotApplicable::NoRoom => "no room in its cluster".into(),
             NotApplicable::Escalated(Escalation::Recurrences(n)) => {

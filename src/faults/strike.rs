@@ -89,6 +89,13 @@ impl Faults<'_, '_> {
                 self.vm_hit(cx, v, b, true, touched)?;
             }
         }
+        if bug.replica_loss {
+            // The delete reaches the DR copy of every app with a VM here.
+            for &v in &self.world.host_vms[h.index()] {
+                let a = self.sc.vms[v.index()].app;
+                self.world.apps[a.index()].replica_lost = true;
+            }
+        }
         Ok(())
     }
 

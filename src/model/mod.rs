@@ -184,6 +184,9 @@ pub struct Bug {
     pub corrupt_vm: f64,
     /// Every VM on a hit host is corrupted (its shared datastore is lost).
     pub datastore_loss: bool,
+    /// The replicas of the apps on a hit host are lost too: no failover
+    /// for them for the rest of the run.
+    pub replica_loss: bool,
     /// Time a crashed host spends writing its crash dump before it can be
     /// rebooted.
     pub crash_dump: Option<Dist>,
@@ -541,12 +544,36 @@ pub struct Strategy {
     /// A vendor's fix is rolled out by patching each affected host (a
     /// `rebuild`-skilled member's work) instead of applying everywhere at once.
     pub patch_when_fixed: bool,
+    /// Speed-ups written during the incident, by ascending `after`.
+    pub automation: Vec<Automation>,
+}
+
+/// Automation that speeds up some methods' work mid-incident.
+#[derive(Clone, Debug)]
+pub struct Automation {
+    /// From this long after the run's first strike.
+    pub after: SimDuration,
+    /// The methods it applies to.
+    pub methods: Vec<Method>,
+    /// The share of its drawn effort a task started from then on takes.
+    pub scale: f64,
 }
 
 impl Strategy {
     /// The concurrency cap of `method`, if any.
     pub fn cap(&self, method: Method) -> Option<u32> {
         self.caps[method.ordinal() as usize]
+    }
+
+    /// The share of its effort a task of `method` takes when it starts
+    /// `since_first_strike` after the run's first strike: the scale of the
+    /// latest automation in force for the method (1 if none).
+    pub fn work_scale(&self, method: Method, since_first_strike: SimDuration) -> f64 {
+        self.automation
+            .iter()
+            .rev()
+            .find(|x| x.after <= since_first_strike && x.methods.contains(&method))
+            .map_or(1.0, |x| x.scale)
     }
 }
 

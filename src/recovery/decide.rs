@@ -133,7 +133,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
             Method::Restart => restart::applicable(self, now, a, corrupted),
             Method::HaRestart => ha_restart::applicable(self, now, a, corrupted),
             Method::Restore => restore::applicable(self),
-            Method::Failover => failover::applicable(self, now),
+            Method::Failover => failover::applicable(self, now, a),
             Method::Reinstall => reinstall::applicable(self),
             Method::Rebuild => rebuild::applicable(self, corrupted),
         }

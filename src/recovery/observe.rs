@@ -147,6 +147,11 @@ impl<'v> RunView<'v> {
             .any(|v| self.world.vm_status[v.index()] == VmStatus::Corrupted)
     }
 
+    /// Whether a strike deleted app `a`'s replica (`effects.replica_loss`).
+    pub fn replica_lost(&self, a: AppId) -> bool {
+        self.world.apps[a.index()].replica_lost
+    }
+
     /// The undiagnosed bug that crashed a host of one of app `a`'s down VMs.
     pub fn undiagnosed_bug(&self, a: AppId) -> Option<BugId> {
         self.sc.apps[a.index()].vms.iter().find_map(|&v| {

@@ -416,7 +416,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
             Job::App(a, m) => {
                 self.world.set_phase(a, Phase::InProgress(m));
                 self.recovery_starts(a, now);
-                self.draw_work(a, m)
+                self.draw_work(now, a, m)
             }
             Job::Host(h) => {
                 let host = &mut self.world.hosts[h.index()];
@@ -501,18 +501,31 @@ impl<D: Decider> Recovery<'_, '_, D> {
         }
     }
 
-    /// App i's k-th attempt at method m always takes the same time, whatever
-    /// the strategy (common random numbers).
-    pub(crate) fn draw_work(&mut self, a: AppId, m: Method) -> SimDuration {
+    /// App i's k-th attempt at method m always draws the same effort,
+    /// whatever the strategy (common random numbers); the strategy's
+    /// automation in force at `now` then scales it.
+    pub(crate) fn draw_work(&mut self, now: SimTime, a: AppId, m: Method) -> SimDuration {
         let state = &mut self.world.apps[a.index()];
         let attempt = u64::from(state.attempts[m.ordinal() as usize]);
         state.attempts[m.ordinal() as usize] += 1;
         let index = (u64::from(a.0) << 24) | (m.ordinal() << 20) | attempt.min((1 << 20) - 1);
         let mut rng = self.recovery.work_streams.stream(index);
-        self.sc.apps[a.index()]
+        let work = self.sc.apps[a.index()]
             .work(m)
             .map(|d| d.sample(&mut rng))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let first_strike = self.out.incidents.first().map(|i| i.at);
+        match first_strike {
+            Some(at) if !self.st.automation.is_empty() => {
+                let scale = self.st.work_scale(m, now.saturating_since(at));
+                if scale == 1.0 {
+                    work
+                } else {
+                    SimDuration::from_millis_f64(work.as_millis() as f64 * scale)
+                }
+            }
+            _ => work,
+        }
     }
 
     pub(crate) fn start_automated(
@@ -522,7 +535,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
         m: Method,
     ) -> Result<(), SimError> {
         let now = cx.now;
-        let work = self.draw_work(a, m);
+        let work = self.draw_work(now, a, m);
         self.recovery.running[m] += 1;
         self.release_waiters(a);
         self.world.set_phase(a, Phase::InProgress(m));
@@ -658,6 +671,35 @@ mod tests {
             (up_at(&out, 0), up_at(&out, 1)),
             (Some(at(3, 0)), Some(at(5, 0)))
         );
+    }
+
+    #[test]
+    fn automation_speeds_up_the_tasks_started_once_it_is_in_force() {
+        // Strike at 01:00; the automation is in force from 04:00. The
+        // second reinstall starts at 03:00, before it: 2 h. The third
+        // starts at 05:00: half of 2 h.
+        let (_, out) = Tiny {
+            apps: 3,
+            strategy: ", automation: [{ after: 3h, methods: [reinstall], scale: 0.5 }]",
+            ..two_reinstalls()
+        }
+        .run();
+        assert_eq!(up_at(&out, 0), Some(at(3, 0)));
+        assert_eq!(up_at(&out, 1), Some(at(5, 0)));
+        assert_eq!(up_at(&out, 2), Some(at(6, 0)));
+        assert_eq!(
+            out.tasks[2].work,
+            crate::sim::SimDuration::from_millis(3_600_000)
+        );
+        // Automation of another method changes nothing.
+        let (_, out) = Tiny {
+            apps: 3,
+            methods: "[restart, reinstall]",
+            strategy: ", automation: [{ after: 3h, methods: [restart], scale: 0.5 }]",
+            ..two_reinstalls()
+        }
+        .run();
+        assert_eq!(up_at(&out, 2), Some(at(7, 0)));
     }
 
     #[test]

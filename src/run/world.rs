@@ -109,6 +109,8 @@ pub(crate) struct AppState {
     pub(crate) gated: bool,
     /// The worker on its task, if a person is working on it.
     pub(crate) worker: Option<u32>,
+    /// A strike deleted its replica (`effects.replica_loss`): no failover.
+    pub(crate) replica_lost: bool,
 }
 
 /// Per runbook wave, its apps not settled and its apps queued, kept as
@@ -216,6 +218,7 @@ impl<'a> World<'a> {
                 auto_event: None,
                 gated: false,
                 worker: None,
+                replica_lost: false,
             })
             .collect();
         World {

@@ -409,6 +409,12 @@ pub struct EffectsFile {
     #[serde(default)]
     #[schemars(with = "Option<schema::Bool>")]
     pub datastore_loss: Option<bool>,
+    /// The strike also deletes the replicas of the apps on a hit host (a
+    /// delete that reaches the DR copy): `failover` cannot bring them back
+    /// for the rest of the run (default `false`).
+    #[serde(default)]
+    #[schemars(with = "Option<schema::Bool>")]
+    pub replica_loss: Option<bool>,
     /// A crashed host writes its crash dump for this long before it can
     /// reboot, a distribution like `pert(10m, 20m, 1h)` (needs `crash`).
     #[serde(default)]
@@ -625,6 +631,27 @@ pub struct StrategyFile {
     #[serde(default)]
     #[schemars(with = "Option<schema::Bool>")]
     pub patch_when_fixed: Option<bool>,
+    /// Automation written during the incident: from a delay after the
+    /// first strike on, tasks of some methods take a share of their effort.
+    #[serde(default)]
+    pub automation: Vec<AutomationFile>,
+}
+
+/// A speed-up of some methods' work from a delay after the first strike.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutomationFile {
+    /// From this long after the run's first strike, a duration like `6d`.
+    #[schemars(with = "schema::Duration")]
+    pub after: String,
+    /// The methods it speeds up (at least one, each in the strategy's
+    /// `methods`).
+    #[schemars(with = "Vec<schema::Method>", length(min = 1))]
+    pub methods: Vec<String>,
+    /// Each task of these methods started from then on takes this share of
+    /// its drawn effort (above 0, at most 10; `0.25`: four times faster).
+    #[schemars(with = "schema::Scale")]
+    pub scale: f64,
 }
 
 /// Most tasks of each method in progress at once (each at least 1).

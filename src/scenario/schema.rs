@@ -375,6 +375,11 @@ kind!(
     })
 );
 
+/// A decimal number (YAML also reads one quoted).
+fn decimal_pattern() -> String {
+    format!(r"^{PAD}\+?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?{PAD}$")
+}
+
 kind!(
     /// A probability between 0 and 1. YAML also reads a quoted number.
     Probability,
@@ -383,8 +388,22 @@ kind!(
         "type": ["number", "string"],
         "minimum": 0,
         "maximum": 1,
-        "pattern": format!(r"^{PAD}\+?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?{PAD}$"),
+        "pattern": decimal_pattern(),
         "examples": [0.5],
+    })
+);
+
+kind!(
+    /// A share of a task's effort, above 0 and at most 10 (`0.25`: four
+    /// times faster). YAML also reads a quoted number.
+    Scale,
+    "Scale",
+    |_g| json_schema!({
+        "type": ["number", "string"],
+        "minimum": 0,
+        "maximum": 10,
+        "pattern": decimal_pattern(),
+        "examples": [0.25],
     })
 );
 

@@ -17,6 +17,7 @@ mod r#gen;
 mod generated;
 mod golden;
 mod import;
+mod incidents;
 mod layers;
 mod lessons;
 mod properties;

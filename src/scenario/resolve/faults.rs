@@ -128,6 +128,7 @@ fn resolve_bug(
         crash: effects.crash,
         corrupt_vm: effects.corrupt_vm,
         datastore_loss: effects.datastore_loss,
+        replica_loss: effects.replica_loss,
         crash_dump: effects.crash_dump,
         management_plane: effects.management_plane,
         recurrence,
@@ -141,6 +142,7 @@ struct Effects {
     crash: bool,
     corrupt_vm: f64,
     datastore_loss: bool,
+    replica_loss: bool,
     crash_dump: Option<Dist>,
     management_plane: Option<Dist>,
 }
@@ -156,16 +158,17 @@ fn resolve_effects(ctx: &mut Ctx, p: &FieldPath, b: &BugFile) -> Effects {
         0.0,
     );
     let datastore_loss = effects.and_then(|e| e.datastore_loss).unwrap_or(false);
+    let replica_loss = effects.and_then(|e| e.replica_loss).unwrap_or(false);
     let crash_dump = effects
         .and_then(|e| e.crash_dump.as_ref())
         .and_then(|t| ctx.dist(&ep.key("crash_dump"), t));
     let management_plane = effects
         .and_then(|e| e.management_plane.as_ref())
         .and_then(|t| ctx.dist(&ep.key("management_plane"), t));
-    if !crash && !datastore_loss && management_plane.is_none() {
+    if !crash && !datastore_loss && !replica_loss && management_plane.is_none() {
         ctx.err(
             &ep,
-            "with `crash: false` the bug needs another effect (`datastore_loss` or `management_plane`), or it does nothing",
+            "with `crash: false` the bug needs another effect (`datastore_loss`, `replica_loss` or `management_plane`), or it does nothing",
         );
     }
     if crash_dump.is_some() && !crash {
@@ -175,6 +178,7 @@ fn resolve_effects(ctx: &mut Ctx, p: &FieldPath, b: &BugFile) -> Effects {
         crash,
         corrupt_vm,
         datastore_loss,
+        replica_loss,
         crash_dump,
         management_plane,
     }

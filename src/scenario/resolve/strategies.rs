@@ -16,8 +16,8 @@ use super::frame::Frame;
 use super::infrastructure::Infrastructure;
 use super::staff::Staff;
 use crate::model::{
-    Backup, Bug, BuildId, Host, Method, Order, Replication, SiteId, SiteRole, Strategy, StrategyId,
-    TeamId, Wave,
+    Automation, Backup, Bug, BuildId, Host, Method, Order, Replication, SiteId, SiteRole, Strategy,
+    StrategyId, TeamId, Wave,
 };
 use crate::scenario::FieldPath;
 use crate::scenario::raw::{BackupFile, ScenarioFile, StrategyFile};
@@ -190,6 +190,7 @@ fn resolve_strategy(
     let caps = resolve_caps(ctx, p, s);
     let (waves, wave_of) = resolve_waves(ctx, p, s, known.apps);
     let (escalate_after_recurrences, escalate_after) = resolve_escalation(ctx, p, s, &methods);
+    let automation = resolve_automation(ctx, p, s, &methods);
     Strategy {
         id: s.id.clone(),
         description: s.description.clone(),
@@ -207,7 +208,64 @@ fn resolve_strategy(
         escalate_after,
         rebuild_to,
         patch_when_fixed: s.patch_when_fixed.unwrap_or(false),
+        automation,
     }
+}
+
+/// Reads a strategy's `automation`: each entry's delay, methods (the
+/// strategy's own) and scale, sorted by delay (stable: on equal delays the
+/// later entry wins).
+fn resolve_automation(
+    ctx: &mut Ctx,
+    p: &FieldPath,
+    s: &StrategyFile,
+    methods: &[Method],
+) -> Vec<Automation> {
+    let mut out = Vec::new();
+    for (i, a) in s.automation.iter().enumerate() {
+        let ap = p.key("automation").index(i);
+        let after = ctx.duration(&ap.key("after"), &a.after);
+        let mut listed = Vec::new();
+        for (k, m) in a.methods.iter().enumerate() {
+            let mp = ap.key("methods").index(k);
+            let Some(method) = parse_method(ctx, &mp, m, "method") else {
+                continue;
+            };
+            if !methods.contains(&method) {
+                ctx.err(
+                    &mp,
+                    format!(
+                        "the strategy does not use `{m}`: add it to its `methods` or remove it here"
+                    ),
+                );
+            }
+            listed.push(method);
+        }
+        if a.methods.is_empty() {
+            ctx.err(
+                &ap.key("methods"),
+                "list the methods the automation speeds up, e.g. `[restore]`",
+            );
+        }
+        if !(a.scale > 0.0 && a.scale <= 10.0) {
+            ctx.err(
+                &ap.key("scale"),
+                format!(
+                    "expected a share of the effort above 0 and at most 10 (0.25: four times faster), got {}",
+                    a.scale
+                ),
+            );
+        }
+        if let Some(after) = after {
+            out.push(Automation {
+                after,
+                methods: listed,
+                scale: a.scale,
+            });
+        }
+    }
+    out.sort_by_key(|a| a.after);
+    out
 }
 
 /// Reads a strategy's `methods`, in order (a method listed twice is
