@@ -24,6 +24,7 @@ mod recovery;
 mod round_trips;
 mod scenarios;
 mod schema;
+mod serve;
 mod shards;
 mod trust;
 
