@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::sources::{Request, failure_response};
-use super::state::{AppState, Query};
+use super::state::{AppState, Query, Reject};
 use crate::cli::Failure;
 use crate::cli::args::run_command;
 use crate::cli::load::pick_strategies;
@@ -29,22 +29,23 @@ pub(super) async fn replay(
     State(state): State<Arc<AppState>>,
     AxumQuery(pairs): AxumQuery<Vec<(String, String)>>,
 ) -> Response {
-    let q = Query(pairs);
-    let request = match Request::read(&state, &q) {
-        Ok(r) => r,
-        Err(r) => return r.into_response(),
-    };
+    match answer(state, &Query(pairs)).await {
+        Ok(doc) => Json(doc).into_response(),
+        Err(r) => r.into_response(),
+    }
+}
+
+/// Reads the request, runs it (holding a permit) and lays it out.
+async fn answer(state: Arc<AppState>, q: &Query) -> Result<Value, Reject> {
+    let request = Request::read(&state, q)?;
     let strategy = match q.get("strategy").filter(|s| !s.is_empty()) {
         None => request.scenario.default_strategy().id.clone(),
-        Some(name) => match pick_strategies(&request.scenario, &[name.to_string()]) {
-            Ok(s) => s[0].id.clone(),
-            Err(f) => return failure_response(f).into_response(),
-        },
+        Some(name) => pick_strategies(&request.scenario, &[name.to_string()])
+            .map_err(failure_response)?[0]
+            .id
+            .clone(),
     };
-    let seed = match q.number("seed", 1) {
-        Ok(s) => s,
-        Err(e) => return e.into_response(),
-    };
+    let seed = q.number("seed", 1)?;
     // `hvsim run` takes no `--set`: with changes, the same run is that
     // command on the changed scenario saved as a file.
     let command = if request.sets.is_empty() {
@@ -59,19 +60,18 @@ pub(super) async fn replay(
     // A replay is one run: bounded by the same permits as a what-if.
     let (tx, _rx) = mpsc::channel(1);
     let Some(permit) = super::state::permit(&state, &tx, &AtomicBool::new(false)).await else {
-        return failure_response(Failure::Other("the server is stopping".into())).into_response();
+        return Err(failure_response(Failure::Other(
+            "the server is stopping".into(),
+        )));
     };
     let scenario = request.scenario;
     let result = tokio::task::spawn_blocking(move || timeline(&scenario, &strategy, seed)).await;
     drop(permit);
-    match result {
-        Ok(Ok(mut doc)) => {
-            doc["command"] = Value::String(command);
-            Json(doc).into_response()
-        }
-        Ok(Err(f)) => failure_response(f).into_response(),
-        Err(e) => failure_response(Failure::Other(format!("the run failed: {e}"))).into_response(),
-    }
+    let mut doc = result
+        .map_err(|e| failure_response(Failure::Other(format!("the run failed: {e}"))))?
+        .map_err(failure_response)?;
+    doc["command"] = Value::String(command);
+    Ok(doc)
 }
 
 /// Seconds since the epoch of a timestamp of the run's JSON.

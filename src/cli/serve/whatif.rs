@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::sources::{Request, failure_response};
-use super::state::{AppState, Query, bad_request};
+use super::state::{AppState, Query, Reject, bad_request};
 use crate::cli::args::{command_line, shell_quote};
 use crate::cli::load::pick_strategies;
 
@@ -42,11 +42,13 @@ pub(super) async fn compare(
     State(state): State<Arc<AppState>>,
     AxumQuery(pairs): AxumQuery<Vec<(String, String)>>,
 ) -> Response {
-    let q = Query(pairs);
-    let request = match Request::read(&state, &q) {
-        Ok(r) => r,
-        Err(r) => return r.into_response(),
-    };
+    start(state, &Query(pairs)).unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Reads the request, starts the run in the background and answers its
+/// event stream.
+fn start(state: Arc<AppState>, q: &Query) -> Result<Response, Reject> {
+    let request = Request::read(&state, q)?;
     let names: Vec<String> = q
         .get("strategies")
         .unwrap_or_default()
@@ -55,20 +57,17 @@ pub(super) async fn compare(
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    let names = match pick_strategies(&request.scenario, &names) {
-        Ok(picked) => picked.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
-        Err(f) => return failure_response(f).into_response(),
-    };
-    let (runs, seed) = match (q.number("runs", 200), q.number("seed", 1)) {
-        (Ok(r), Ok(s)) => (r, s),
-        (Err(e), _) | (_, Err(e)) => return e.into_response(),
-    };
+    let names: Vec<String> = pick_strategies(&request.scenario, &names)
+        .map_err(failure_response)?
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    let (runs, seed) = (q.number("runs", 200)?, q.number("seed", 1)?);
     let max_runs = state.limits.max_runs;
     if runs == 0 || runs > max_runs {
-        return bad_request(format!(
+        return Err(bad_request(format!(
             "runs={runs}: expected 1 to {max_runs} replications per strategy (this server's --max-runs)"
-        ))
-        .into_response();
+        )));
     }
     let command = format!(
         "{} --strategies {} --runs {runs} --seed {seed}{}",
@@ -91,7 +90,7 @@ pub(super) async fn compare(
         max: Duration::from_secs(state.limits.max_seconds),
     };
     tokio::spawn(run_when_allowed(state, tx, job));
-    stream(rx).into_response()
+    Ok(stream(rx).into_response())
 }
 
 /// The events of `rx` as a server-sent event stream; when the client goes
