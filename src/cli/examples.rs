@@ -127,6 +127,15 @@ Examples:
 
 Read: docs/import.md (from an export to a first compare and chaos run).";
 
+/// `hvsim serve --help`.
+pub(super) const SERVE: &str = "\
+Examples:
+  hvsim serve
+  hvsim serve scenarios/backup-restore.yaml --port 9000 --open
+  hvsim serve --bind 0.0.0.0 --max-runs 1000
+
+Read: docs/serve.md (the page, and a 45-minute lesson plan).";
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};

@@ -24,6 +24,7 @@ mod output;
 mod report;
 mod run;
 mod schema;
+mod serve;
 mod sweep;
 mod trace;
 mod validate;
@@ -98,6 +99,11 @@ enum Command {
     /// rvtools EXPORT.xlsx --out scenario.yaml` (docs/import.md).
     #[command(after_help = examples::IMPORT)]
     Import(import::ImportArgs),
+    /// Serve a local page for classes and tabletop exercises: what-if
+    /// sliders re-run on common random numbers as they move, and the
+    /// replay of one run hour by hour (docs/serve.md).
+    #[command(after_help = examples::SERVE)]
+    Serve(serve::ServeArgs),
 }
 
 impl Cli {
@@ -118,6 +124,7 @@ impl Cli {
             Some(Command::Advise(args)) => advise::advise(args),
             Some(Command::Schema(args)) => schema::schema(args),
             Some(Command::Import(args)) => import::import(args),
+            Some(Command::Serve(args)) => serve::serve(args),
         }
     }
 }

@@ -26,6 +26,7 @@ mod recovery;
 mod round_trips;
 mod scenarios;
 mod schema;
+mod serve;
 mod shards;
 mod trust;
 
