@@ -2,11 +2,10 @@
 //! real dates, one line per strategy (the median over replications) with
 //! its p10–p90 band, incident markers and objective (RTO) lines.
 
-use super::axis::{DateAxis, nice_ticks, number_label};
-use super::svg::FONT_PX;
+use super::axis::{DateAxis, nice_range, nice_ticks, number_label, ticks_dividing};
 use super::{Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style};
 
-use crate::model::Scenario;
+use crate::model::{AppId, Scenario};
 use crate::montecarlo::{Curves, IncidentMark};
 use crate::sim::{SimDuration, SimTime};
 
@@ -26,6 +25,16 @@ pub struct Objective {
     pub label: String,
     /// How long after the strike.
     pub after: SimDuration,
+    /// The apps it covers: its line is drawn only after the incidents
+    /// that took one of them down.
+    pub apps: Vec<AppId>,
+}
+
+impl Objective {
+    /// Whether `incident` took down an app this objective covers.
+    pub fn concerns(&self, incident: &IncidentMark) -> bool {
+        incident.apps.iter().any(|a| self.apps.contains(a))
+    }
 }
 
 /// The scenario's recovery-time objectives, as lines on the restored curve.
@@ -37,6 +46,7 @@ pub fn objectives_of(scenario: &Scenario) -> Vec<Objective> {
             o.rto.map(|rto| Objective {
                 label: format!("RTO {}", o.name),
                 after: rto,
+                apps: o.apps.clone(),
             })
         })
         .collect();
@@ -75,7 +85,7 @@ pub fn restored_curve(
     };
     let mut markers = incident_markers(incidents, frac);
     for inc in incidents {
-        for o in objectives {
+        for o in objectives.iter().filter(|o| o.concerns(inc)) {
             markers.push(Marker {
                 at: frac(inc.at.saturating_add(o.after)),
                 label: format!("{} {} ({})", o.label, o.after, short_incident(&inc.label)),
@@ -118,21 +128,34 @@ pub fn restored_curve(
         ),
     };
     let mut svg = lay.start(&title, runs_label);
-    let mut y_values = nice_ticks(0.0, y_hi.max(1.0), 6);
-    // The top of the scale is the whole estate: label it, dropping a round
-    // tick too close to it to be read apart.
-    if y_values.last().is_some_and(|v| *v < y_hi) {
-        let px_per_unit = f.h / y_hi.max(1.0);
-        if y_values
-            .last()
-            .is_some_and(|v| (y_hi - v) * px_per_unit < 2.0 * FONT_PX)
-        {
-            y_values.pop();
-        }
-        y_values.push(y_hi);
-    }
+    // Ticks that divide the scale evenly up to the whole estate; when no
+    // round step divides it (157 apps), the scale runs to the next round
+    // value and a line marks the whole estate.
+    let (y_top, y_values, whole_line) = match measure {
+        Measure::WeightedShare => (100.0, nice_ticks(0.0, 100.0, 6), false),
+        Measure::Count => match ticks_dividing(y_hi.max(1.0), 6, true) {
+            Some(t) => (y_hi.max(1.0), t, false),
+            None => {
+                let (_, top, t) = nice_range(0.0, y_hi.max(1.0), 6);
+                (top, t, true)
+            }
+        },
+    };
     let y_ticks: Vec<(f64, String)> = y_values.into_iter().map(|v| (v, number_label(v))).collect();
-    lay.y_axis(&mut svg, &y_ticks, 0.0, y_hi.max(1.0), &y_title);
+    lay.y_axis(&mut svg, &y_ticks, 0.0, y_top, &y_title);
+    if whole_line {
+        let y = f.y_of(y_hi, 0.0, y_top);
+        svg.open(&[("class", "whole-estate".into())]);
+        svg.line_dashed((f.x, y), (f.x + f.w, y), "#555555", 1.0, "2 3");
+        svg.text_styled(
+            f.x + f.w - 4.0,
+            y - 4.0,
+            &format!("all {} apps", curves.apps),
+            super::svg::Anchor::End,
+            &[("fill", "#555555".into())],
+        );
+        svg.close();
+    }
     let x_ticks: Vec<(f64, String, Option<String>)> = axis
         .ticks(t0, t1, f.w)
         .into_iter()
@@ -144,11 +167,7 @@ pub fn restored_curve(
             )
         })
         .collect();
-    lay.x_axis(
-        &mut svg,
-        &x_ticks,
-        &format!("date and time ({})", axis.zone_label_span(t0, t1)),
-    );
+    lay.x_axis(&mut svg, &x_ticks, &axis.title(t0, t1));
     if curves.strategies.iter().all(|s| s.runs == 0) || times.len() < 2 {
         no_data(&mut svg, &f, "no replication to draw");
     }
@@ -157,7 +176,7 @@ pub fn restored_curve(
         Measure::WeightedShare => s.share_up(p, q) * 100.0,
     };
     let x_at = |p: usize| f.x_of(times[p].as_millis() as f64, lo_ms, hi_ms);
-    let y_at = |v: f64| f.y_of(v, 0.0, y_hi.max(1.0));
+    let y_at = |v: f64| f.y_of(v, 0.0, y_top);
     if band {
         svg.open(&[("class", "bands".into())]);
         for (i, s) in curves.strategies.iter().enumerate() {
