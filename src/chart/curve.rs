@@ -3,6 +3,7 @@
 //! its p10–p90 band, incident markers and objective (RTO) lines.
 
 use super::axis::{DateAxis, nice_range, nice_ticks, number_label, ticks_dividing};
+use super::svg::FONT_PX;
 use super::{Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style};
 
 use crate::model::{AppId, Scenario};
@@ -70,7 +71,45 @@ pub fn restored_curve(
     command: &str,
 ) -> String {
     let axis = DateAxis::new(scenario);
-    let times = &curves.grid.times;
+    let value = |s: &crate::montecarlo::StrategyCurves, p: usize, q: f64| match measure {
+        Measure::Count => f64::from(s.apps_up(p, q)),
+        Measure::WeightedShare => s.share_up(p, q) * 100.0,
+    };
+    let all_times = &curves.grid.times;
+    // Zoom to the recoveries: up to where the medians level off, leaving
+    // out a strategy whose tail would take most of the width.
+    let settled: Vec<Option<usize>> = curves
+        .strategies
+        .iter()
+        .map(|s| (s.runs > 0).then(|| settles_at(s.points(), |p| value(s, p, 0.5))))
+        .collect();
+    let last = zoom_end(
+        &settled.iter().flatten().copied().collect::<Vec<_>>(),
+        all_times.len(),
+    );
+    // And from a little before the first change or incident, not from
+    // the quiet hours before it.
+    let first_change = curves
+        .strategies
+        .iter()
+        .filter(|s| s.runs > 0)
+        .filter_map(|s| {
+            (0..=last.min(s.points().saturating_sub(1))).find(|&p| {
+                [0.1, 0.5, 0.9]
+                    .iter()
+                    .any(|&q| value(s, p, q) != value(s, 0, q))
+            })
+        })
+        .min()
+        .unwrap_or(0);
+    let first_incident = incidents
+        .iter()
+        .map(|i| all_times.partition_point(|t| *t < i.at))
+        .min()
+        .unwrap_or(first_change);
+    let first = first_change.min(first_incident);
+    let first = first.saturating_sub((last.saturating_sub(first) / 20).max(2));
+    let times = &all_times[first.min(last)..(last + 1).min(all_times.len())];
     let (t0, t1) = (
         times.first().copied().unwrap_or(SimTime::ZERO),
         times.last().copied().unwrap_or(SimTime::ZERO),
@@ -84,14 +123,22 @@ pub fn restored_curve(
         }
     };
     let mut markers = incident_markers(incidents, frac);
+    // Objectives due after the chart's end: named at its right edge.
+    let mut late = Vec::new();
     for inc in incidents {
         for o in objectives.iter().filter(|o| o.concerns(inc)) {
-            markers.push(Marker {
-                at: frac(inc.at.saturating_add(o.after)),
-                label: format!("{} {} ({})", o.label, o.after, short_incident(&inc.label)),
-                colour: "#555555",
-                dash: "5 3",
-            });
+            let due = inc.at.saturating_add(o.after);
+            let label = format!("{} {} ({})", o.label, o.after, short_incident(&inc.label));
+            if frac(due) > 1.0 {
+                late.push(format!("{label} due {} →", axis.format(due)));
+            } else {
+                markers.push(Marker {
+                    at: frac(due),
+                    label,
+                    colour: "#555555",
+                    dash: "5 3",
+                });
+            }
         }
     }
     let band = curves.strategies.iter().any(|s| s.runs > 1);
@@ -171,10 +218,6 @@ pub fn restored_curve(
     if curves.strategies.iter().all(|s| s.runs == 0) || times.len() < 2 {
         no_data(&mut svg, &f, "no replication to draw");
     }
-    let value = |s: &crate::montecarlo::StrategyCurves, p: usize, q: f64| match measure {
-        Measure::Count => f64::from(s.apps_up(p, q)),
-        Measure::WeightedShare => s.share_up(p, q) * 100.0,
-    };
     let x_at = |p: usize| f.x_of(times[p].as_millis() as f64, lo_ms, hi_ms);
     let y_at = |v: f64| f.y_of(v, 0.0, y_top);
     if band {
@@ -183,8 +226,8 @@ pub fn restored_curve(
             if s.runs == 0 {
                 continue;
             }
-            let mut pts = steps(s.points(), x_at, |p| y_at(value(s, p, 0.9)));
-            let mut lower = steps(s.points(), x_at, |p| y_at(value(s, p, 0.1)));
+            let mut pts = steps(times.len(), x_at, |p| y_at(value(s, first + p, 0.9)));
+            let mut lower = steps(times.len(), x_at, |p| y_at(value(s, first + p, 0.1)));
             lower.reverse();
             pts.extend(lower);
             svg.polygon(&pts, series_style(i).0, BAND_OPACITY);
@@ -200,15 +243,96 @@ pub fn restored_curve(
         if s.runs == 0 {
             continue;
         }
-        let pts = steps(s.points(), x_at, |p| y_at(value(s, p, 0.5)));
+        let pts = steps(times.len(), x_at, |p| y_at(value(s, first + p, 0.5)));
         let (c, d) = series_style(i);
         let width = 1.8 + 1.8 * (n - 1 - i) as f64 / (n.max(2) - 1) as f64;
         svg.polyline(&pts, c, width, d);
     }
     svg.close();
+    // A strategy whose median is still changing at the right edge: an
+    // arrow there, with when it levels off.
+    let mut off: Vec<(f64, &str, String)> = settled
+        .iter()
+        .enumerate()
+        .filter_map(|(i, at)| at.filter(|at| *at > last).map(|at| (i, at)))
+        .map(|(i, at)| {
+            (
+                y_at(value(&curves.strategies[i], last, 0.5)),
+                series_style(i).0,
+                format!(
+                    "{} levels off {} →",
+                    curves.strategies[i].id,
+                    axis.format(all_times[at])
+                ),
+            )
+        })
+        .collect();
+    off.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let late = late.into_iter().map(|l| (f.y, "#555555", l));
+    let off: Vec<_> = late.chain(off).collect();
+    if !off.is_empty() {
+        svg.open(&[("class", "off-range".into())]);
+        let mut next_y = f.y + FONT_PX;
+        for (y, colour, label) in off {
+            let y = (y - 4.0).max(next_y);
+            next_y = y + FONT_PX + 2.0;
+            svg.text_styled(
+                f.x + f.w - 4.0,
+                y,
+                &label,
+                super::svg::Anchor::End,
+                &[
+                    ("fill", colour.into()),
+                    ("stroke", "#ffffff".into()),
+                    ("stroke-width", "3".into()),
+                    ("paint-order", "stroke".into()),
+                ],
+            );
+        }
+        svg.close();
+    }
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
     svg.finish()
+}
+
+/// The first of `n` grid points from which `value` stays at its last value.
+fn settles_at(n: usize, value: impl Fn(usize) -> f64) -> usize {
+    let Some(end) = n.checked_sub(1) else {
+        return 0;
+    };
+    let last = value(end);
+    (0..n)
+        .rev()
+        .take_while(|&p| value(p) == last)
+        .last()
+        .unwrap_or(end)
+}
+
+/// The last grid point (of `n`) a curve chart shows, given the point at
+/// which each strategy's median levels off: a little after the last of
+/// them, unless that one is a tail (more than half again as far from the
+/// start as the next): then after the next, the tail running off the
+/// chart; at most half the strategies are left running off.
+fn zoom_end(settled: &[usize], n: usize) -> usize {
+    let Some(max_p) = n.checked_sub(1) else {
+        return 0;
+    };
+    let mut d = settled.to_vec();
+    d.sort_unstable();
+    let mut end = d.last().copied().unwrap_or(max_p);
+    let mut cut = 0;
+    while d.len() >= 2 && 2 * (cut + 1) <= settled.len() {
+        let (tail, next) = (d[d.len() - 1], d[d.len() - 2]);
+        if tail as f64 > 1.5 * next.max(1) as f64 {
+            end = next;
+            d.pop();
+            cut += 1;
+        } else {
+            break;
+        }
+    }
+    (end + (end / 20).max(2)).min(max_p)
 }
 
 /// `incident 2` from `incident 2: socle-2018-b`, to keep RTO labels short.
@@ -243,6 +367,22 @@ fn steps(n: usize, x: impl Fn(usize) -> f64, y: impl Fn(usize) -> f64) -> Vec<(f
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_view_ends_after_the_recoveries_leaving_a_tail_off() {
+        assert_eq!(settles_at(5, |p| [1.0, 3.0, 2.0, 2.0, 2.0][p]), 2);
+        assert_eq!(settles_at(3, |_| 7.0), 0);
+        assert_eq!(settles_at(0, |_| 7.0), 0);
+        // Close together: all shown, with a margin.
+        assert_eq!(zoom_end(&[40, 50, 60], 240), 63);
+        // One tail far beyond the others: it runs off.
+        assert_eq!(zoom_end(&[40, 50, 230], 240), 52);
+        // Never more than half the strategies left off.
+        assert_eq!(zoom_end(&[10, 100, 230], 240), 105);
+        assert_eq!(zoom_end(&[10, 20, 100, 230], 240), 22);
+        assert_eq!(zoom_end(&[], 240), 239);
+        assert_eq!(zoom_end(&[5], 1), 0);
+    }
 
     #[test]
     fn steps_hold_each_value_until_the_next_sample() {

@@ -182,3 +182,30 @@ fn gantt_labels_contrast_with_their_bars() {
         assert_eq!(fill, "#ffffff", "{s}");
     }
 }
+
+#[test]
+fn the_restored_curve_zooms_to_the_recoveries() {
+    // The runbook's recovery takes hours: the axis is in hours, not in
+    // the days the simulation ran on for.
+    let files = charts(&[
+        "compare",
+        "scenarios/replicated-failover-runbook.yaml",
+        "--runs",
+        "16",
+    ]);
+    let l = labels(&files["restored-count.svg"]);
+    let hourly = l
+        .iter()
+        .filter(|s| s.len() == 5 && s.as_bytes()[2] == b':')
+        .count();
+    assert!(hourly >= 3, "{l:?}");
+    // On the 2018 scenario, a strategy left off the chart is named at its
+    // edge, by its id.
+    let scenario = hvsim::scenario::load_default().expect("embedded scenario");
+    let files = charts(&["compare", "--runs", "16"]);
+    for s in labels(&files["restored-count.svg"]) {
+        if let Some((id, _)) = s.split_once(" levels off ") {
+            assert!(scenario.strategies.iter().any(|st| st.id == id), "{s}");
+        }
+    }
+}
