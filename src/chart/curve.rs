@@ -114,14 +114,20 @@ pub fn restored_curve(
         times.first().copied().unwrap_or(SimTime::ZERO),
         times.last().copied().unwrap_or(SimTime::ZERO),
     );
-    let (lo_ms, hi_ms) = (t0.as_millis() as f64, t1.as_millis() as f64);
-    let frac = |t: SimTime| {
-        if hi_ms <= lo_ms {
-            -1.0
-        } else {
-            (t.as_millis() as f64 - lo_ms) / (hi_ms - lo_ms)
-        }
-    };
+    // Long quiet stretches between incidents (every line and band as
+    // before the first fault) are squeezed to a narrow gap: one panel per
+    // incident when they are far apart.
+    let quiet: Vec<bool> = (0..times.len())
+        .map(|p| {
+            curves.strategies.iter().filter(|s| s.runs > 0).all(|s| {
+                [0.1, 0.5, 0.9]
+                    .iter()
+                    .all(|&q| value(s, first + p, q) == value(s, first, q))
+            })
+        })
+        .collect();
+    let scale = TimeScale::new(times, &quiet, incidents);
+    let frac = |t: SimTime| scale.frac(t);
     let mut markers = incident_markers(incidents, frac);
     // Objectives due after the chart's end: named at its right edge.
     let mut late = Vec::new();
@@ -203,22 +209,58 @@ pub fn restored_curve(
         );
         svg.close();
     }
-    let x_ticks: Vec<(f64, String, Option<String>)> = axis
-        .ticks(t0, t1, f.w)
-        .into_iter()
-        .map(|t| {
-            (
-                f.x_of(t.at.as_millis() as f64, lo_ms, hi_ms),
-                t.label,
-                t.day,
-            )
-        })
-        .collect();
-    lay.x_axis(&mut svg, &x_ticks, &axis.title(t0, t1));
+    let x_px = |t: SimTime| f.x + scale.frac(t) * f.w;
+    let mut x_ticks: Vec<(f64, String, Option<String>)> = Vec::new();
+    for (lo, hi) in scale.shown() {
+        let width = (x_px(hi) - x_px(lo)).max(0.0);
+        for t in axis.ticks(lo, hi, width) {
+            let x = x_px(t.at);
+            // Ticks either side of a gap: keep them a label's width apart.
+            if x_ticks.last().is_none_or(|(prev, _, _)| x - prev >= 70.0) {
+                x_ticks.push((x, t.label, t.day));
+            }
+        }
+    }
+    let mut x_title = axis.title(t0, t1);
+    if !scale.gaps().is_empty() {
+        let cut: Vec<String> = scale
+            .gaps()
+            .iter()
+            .map(|(a, b)| b.saturating_since(*a).to_string())
+            .collect();
+        x_title.push_str(&format!(
+            "; {} with nothing changing cut out (grey)",
+            cut.join(", ")
+        ));
+    }
+    lay.x_axis(&mut svg, &x_ticks, &x_title);
+    if !scale.gaps().is_empty() {
+        svg.open(&[("class", "gaps".into())]);
+        for (a, b) in scale.gaps() {
+            let (xa, xb) = (x_px(a), x_px(b));
+            let mut r = super::svg::rect_attrs(xa, f.y, xb - xa, f.h, "#f2f2f2");
+            r.push(("stroke", "none".into()));
+            svg.with_tip(
+                "rect",
+                &r,
+                &format!(
+                    "{} → {}: nothing changed, cut out",
+                    axis.format(a),
+                    axis.format(b)
+                ),
+            );
+            let m = (xa + xb) / 2.0;
+            for y in [f.y, f.bottom()] {
+                svg.line((m - 6.0, y + 5.0), (m - 2.0, y - 5.0), super::INK, 1.0);
+                svg.line((m + 2.0, y + 5.0), (m + 6.0, y - 5.0), super::INK, 1.0);
+            }
+        }
+        svg.close();
+    }
     if curves.strategies.iter().all(|s| s.runs == 0) || times.len() < 2 {
         no_data(&mut svg, &f, "no replication to draw");
     }
-    let x_at = |p: usize| f.x_of(times[p].as_millis() as f64, lo_ms, hi_ms);
+    let x_at = |p: usize| x_px(times[p]);
     let y_at = |v: f64| f.y_of(v, 0.0, y_top);
     if band {
         svg.open(&[("class", "bands".into())]);
@@ -294,6 +336,119 @@ pub fn restored_curve(
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
     svg.finish()
+}
+
+/// Width of a squeezed quiet stretch, in pixels.
+const GAP_PX: f64 = 28.0;
+
+/// A time axis whose long quiet stretches are squeezed: pieces of time
+/// `(from, to, squeezed)` laid side by side, the squeezed ones [`GAP_PX`]
+/// wide and the others sharing the rest in proportion to their length.
+struct TimeScale {
+    pieces: Vec<(SimTime, SimTime, bool)>,
+    /// The plot's width the fractions are of.
+    width: f64,
+}
+
+impl TimeScale {
+    /// The scale of `times`, squeezing each run of `quiet` points longer
+    /// than a fifth of the span that is neither at an end nor holds an
+    /// incident (keeping a margin of the span's 1/40 each side).
+    fn new(times: &[SimTime], quiet: &[bool], incidents: &[IncidentMark]) -> Self {
+        let (Some(&t0), Some(&t1)) = (times.first(), times.last()) else {
+            return TimeScale {
+                pieces: Vec::new(),
+                width: super::WIDTH,
+            };
+        };
+        let span = t1.saturating_since(t0).as_millis();
+        let margin = SimDuration::from_millis(span / 40);
+        let mut pieces = Vec::new();
+        let mut from = t0;
+        let mut p = 0;
+        while p < times.len() {
+            let q = (p..times.len()).find(|&q| !quiet[q]).unwrap_or(times.len());
+            if q > p {
+                let (a, b) = (times[p], times[q - 1]);
+                let inner = p > 0 && q < times.len();
+                let long = b.saturating_since(a).as_millis() * 5 > span;
+                let calm = !incidents.iter().any(|i| a <= i.at && i.at <= b);
+                if inner && long && calm {
+                    let (ga, gb) = (
+                        a.saturating_add(margin),
+                        SimTime::from_millis(b.as_millis().saturating_sub(margin.as_millis())),
+                    );
+                    pieces.push((from, ga, false));
+                    pieces.push((ga, gb, true));
+                    from = gb;
+                }
+                p = q;
+            } else {
+                p += 1;
+            }
+        }
+        pieces.push((from, t1, false));
+        TimeScale {
+            pieces,
+            width: super::WIDTH - 102.0,
+        }
+    }
+
+    /// Where `t` falls, from 0 (the left edge) to 1 (the right edge);
+    /// outside for times outside the span.
+    fn frac(&self, t: SimTime) -> f64 {
+        let gaps = self.pieces.iter().filter(|p| p.2).count() as f64;
+        let normal: u64 = self
+            .pieces
+            .iter()
+            .filter(|p| !p.2)
+            .map(|p| p.1.saturating_since(p.0).as_millis())
+            .sum();
+        let gap_frac = (GAP_PX / self.width).min(0.5 / gaps.max(1.0));
+        let per_ms = (1.0 - gaps * gap_frac) / normal.max(1) as f64;
+        let (Some(first), Some(last)) = (self.pieces.first(), self.pieces.last()) else {
+            return -1.0;
+        };
+        if t < first.0 {
+            return -(first.0.saturating_since(t).as_millis() as f64) * per_ms;
+        }
+        if t > last.1 {
+            return 1.0 + t.saturating_since(last.1).as_millis() as f64 * per_ms;
+        }
+        let mut acc = 0.0;
+        for &(a, b, squeezed) in &self.pieces {
+            let len = b.saturating_since(a).as_millis() as f64;
+            let w = if squeezed { gap_frac } else { len * per_ms };
+            if t <= b {
+                let within = if len > 0.0 {
+                    t.saturating_since(a).as_millis() as f64 / len
+                } else {
+                    0.0
+                };
+                return acc + within * w;
+            }
+            acc += w;
+        }
+        1.0
+    }
+
+    /// The stretches shown, in order.
+    fn shown(&self) -> Vec<(SimTime, SimTime)> {
+        self.pieces
+            .iter()
+            .filter(|p| !p.2)
+            .map(|p| (p.0, p.1))
+            .collect()
+    }
+
+    /// The stretches squeezed, in order.
+    fn gaps(&self) -> Vec<(SimTime, SimTime)> {
+        self.pieces
+            .iter()
+            .filter(|p| p.2)
+            .map(|p| (p.0, p.1))
+            .collect()
+    }
 }
 
 /// The first of `n` grid points from which `value` stays at its last value.
@@ -382,6 +537,31 @@ mod tests {
         assert_eq!(zoom_end(&[10, 20, 100, 230], 240), 22);
         assert_eq!(zoom_end(&[], 240), 239);
         assert_eq!(zoom_end(&[5], 1), 0);
+    }
+
+    #[test]
+    fn a_quiet_stretch_is_squeezed_and_the_scale_still_increases() {
+        let h = |x: u64| SimTime::from_millis(x * 3_600_000);
+        let times: Vec<SimTime> = (0..=100).map(h).collect();
+        // Quiet from hour 20 to hour 70, and before hour 5.
+        let quiet: Vec<bool> = (0..=100).map(|p| p < 5 || (20..=70).contains(&p)).collect();
+        let scale = TimeScale::new(&times, &quiet, &[]);
+        assert_eq!(scale.gaps().len(), 1, "not the stretch at the start");
+        let (a, b) = scale.gaps()[0];
+        assert!(a > h(20) && b < h(70));
+        let fr: Vec<f64> = times.iter().map(|t| scale.frac(*t)).collect();
+        assert!(fr.windows(2).all(|w| w[0] <= w[1]), "{fr:?}");
+        assert_eq!(fr[0], 0.0);
+        assert!((fr[100] - 1.0).abs() < 1e-9);
+        // The squeezed 45 hours take less room than 5 shown ones.
+        assert!(scale.frac(b) - scale.frac(a) < scale.frac(h(10)) - scale.frac(h(5)));
+        // An incident in the stretch keeps it.
+        let mark = IncidentMark {
+            at: h(40),
+            label: "incident 2: x".into(),
+            apps: Vec::new(),
+        };
+        assert!(TimeScale::new(&times, &quiet, &[mark]).gaps().is_empty());
     }
 
     #[test]

@@ -209,3 +209,37 @@ fn the_restored_curve_zooms_to_the_recoveries() {
         }
     }
 }
+
+#[test]
+fn a_long_quiet_stretch_between_incidents_is_cut_out() {
+    // 2018: the first incident is over by 22 December, the second strikes
+    // on the 26th: the days between are squeezed, and the axis says so.
+    let files = charts(&["compare", "--runs", "16"]);
+    let svg = &files["restored-count.svg"];
+    let l = labels(svg);
+    assert!(
+        l.iter()
+            .any(|s| s.contains("with nothing changing cut out (grey)")),
+        "{l:?}"
+    );
+    assert!(svg.contains("<g class=\"gaps\">"), "a drawn gap");
+    // Every x tick still increases left to right.
+    let xs: Vec<f64> = texts(svg)
+        .into_iter()
+        .filter(|t| {
+            let b = t.4.as_bytes();
+            b.len() == 10 && b[3] == b' ' && b[6] == b' ' && b[4].is_ascii_digit()
+        })
+        .map(|t| t.0)
+        .collect();
+    assert!(xs.len() >= 3, "{xs:?}");
+    assert!(xs.windows(2).all(|w| w[0] <= w[1] + 0.5), "{xs:?}");
+    // One incident: nothing to cut.
+    let files = charts(&[
+        "compare",
+        "scenarios/replicated-failover-runbook.yaml",
+        "--runs",
+        "16",
+    ]);
+    assert!(!files["restored-count.svg"].contains("class=\"gaps\""));
+}
