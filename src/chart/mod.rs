@@ -559,11 +559,20 @@ impl Layout {
             );
         }
         for (m, place) in shown() {
+            // A label that ends at its line is anchored there, so that it
+            // meets its line whatever the font's real width.
+            let line_x = f.x + m.at * f.w;
+            let (x, anchor) =
+                if (line_x - 2.0 - place.x - text_width(&m.label, FONT_PX - 1.0)).abs() < 0.01 {
+                    (line_x - 2.0, Anchor::End)
+                } else {
+                    (place.x, Anchor::Start)
+                };
             svg.text_styled(
-                place.x,
+                x,
                 label_y(place.row),
                 &m.label,
-                Anchor::Start,
+                anchor,
                 &[
                     ("font-size", num(FONT_PX - 1.0)),
                     ("fill", m.colour.into()),
