@@ -3,11 +3,13 @@
 //! its p10–p90 band, incident markers and objective (RTO) lines.
 
 use super::axis::{DateAxis, nice_range, nice_ticks, number_label, ticks_dividing};
-use super::svg::FONT_PX;
-use super::{Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style};
+use super::svg::{FONT_PX, Svg};
+use super::{
+    Frame, Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style,
+};
 
 use crate::model::{AppId, Scenario};
-use crate::montecarlo::{Curves, IncidentMark};
+use crate::montecarlo::{Curves, IncidentMark, StrategyCurves};
 use crate::sim::{SimDuration, SimTime};
 
 /// What the curve's y axis measures.
@@ -71,62 +73,22 @@ pub fn restored_curve(
     command: &str,
 ) -> String {
     let axis = DateAxis::new(scenario);
-    let value = |s: &crate::montecarlo::StrategyCurves, p: usize, q: f64| match measure {
+    let value = |s: &StrategyCurves, p: usize, q: f64| match measure {
         Measure::Count => f64::from(s.apps_up(p, q)),
         Measure::WeightedShare => s.share_up(p, q) * 100.0,
     };
     let all_times = &curves.grid.times;
-    // Zoom to the recoveries: up to where the medians level off, leaving
-    // out a strategy whose tail would take most of the width.
-    let settled: Vec<Option<usize>> = curves
-        .strategies
-        .iter()
-        .map(|s| (s.runs > 0).then(|| settles_at(s.points(), |p| value(s, p, 0.5))))
-        .collect();
-    let last = zoom_end(
-        &settled.iter().flatten().copied().collect::<Vec<_>>(),
-        all_times.len(),
-    );
-    // And from a little before the first change or incident, not from
-    // the quiet hours before it.
-    let first_change = curves
-        .strategies
-        .iter()
-        .filter(|s| s.runs > 0)
-        .filter_map(|s| {
-            (0..=last.min(s.points().saturating_sub(1))).find(|&p| {
-                [0.1, 0.5, 0.9]
-                    .iter()
-                    .any(|&q| value(s, p, q) != value(s, 0, q))
-            })
-        })
-        .min()
-        .unwrap_or(0);
-    let first_incident = incidents
-        .iter()
-        .map(|i| all_times.partition_point(|t| *t < i.at))
-        .min()
-        .unwrap_or(first_change);
-    let first = first_change.min(first_incident);
-    let first = first.saturating_sub((last.saturating_sub(first) / 20).max(2));
+    let View {
+        first,
+        last,
+        settled,
+        scale,
+    } = view(curves, incidents, &value);
     let times = &all_times[first.min(last)..(last + 1).min(all_times.len())];
     let (t0, t1) = (
         times.first().copied().unwrap_or(SimTime::ZERO),
         times.last().copied().unwrap_or(SimTime::ZERO),
     );
-    // Long quiet stretches between incidents (every line and band as
-    // before the first fault) are squeezed to a narrow gap: one panel per
-    // incident when they are far apart.
-    let quiet: Vec<bool> = (0..times.len())
-        .map(|p| {
-            curves.strategies.iter().filter(|s| s.runs > 0).all(|s| {
-                [0.1, 0.5, 0.9]
-                    .iter()
-                    .all(|&q| value(s, first + p, q) == value(s, first, q))
-            })
-        })
-        .collect();
-    let scale = TimeScale::new(times, &quiet, incidents);
     let frac = |t: SimTime| scale.frac(t);
     let mut markers = incident_markers(incidents, frac);
     // Objectives due after the chart's end: named at its right edge.
@@ -234,29 +196,7 @@ pub fn restored_curve(
         ));
     }
     lay.x_axis(&mut svg, &x_ticks, &x_title);
-    if !scale.gaps().is_empty() {
-        svg.open(&[("class", "gaps".into())]);
-        for (a, b) in scale.gaps() {
-            let (xa, xb) = (x_px(a), x_px(b));
-            let mut r = super::svg::rect_attrs(xa, f.y, xb - xa, f.h, "#f2f2f2");
-            r.push(("stroke", "none".into()));
-            svg.with_tip(
-                "rect",
-                &r,
-                &format!(
-                    "{} → {}: nothing changed, cut out",
-                    axis.format(a),
-                    axis.format(b)
-                ),
-            );
-            let m = (xa + xb) / 2.0;
-            for y in [f.y, f.bottom()] {
-                svg.line((m - 6.0, y + 5.0), (m - 2.0, y - 5.0), super::INK, 1.0);
-                svg.line((m + 2.0, y + 5.0), (m + 6.0, y - 5.0), super::INK, 1.0);
-            }
-        }
-        svg.close();
-    }
+    draw_gaps(&mut svg, &f, &axis, &scale.gaps(), x_px);
     if curves.strategies.iter().all(|s| s.runs == 0) || times.len() < 2 {
         no_data(&mut svg, &f, "no replication to draw");
     }
@@ -312,30 +252,141 @@ pub fn restored_curve(
     off.sort_by(|a, b| a.0.total_cmp(&b.0));
     let late = late.into_iter().map(|l| (f.y, "#555555", l));
     let off: Vec<_> = late.chain(off).collect();
-    if !off.is_empty() {
-        svg.open(&[("class", "off-range".into())]);
-        let mut next_y = f.y + FONT_PX;
-        for (y, colour, label) in off {
-            let y = (y - 4.0).max(next_y);
-            next_y = y + FONT_PX + 2.0;
-            svg.text_styled(
-                f.x + f.w - 4.0,
-                y,
-                &label,
-                super::svg::Anchor::End,
-                &[
-                    ("fill", colour.into()),
-                    ("stroke", "#ffffff".into()),
-                    ("stroke-width", "3".into()),
-                    ("paint-order", "stroke".into()),
-                ],
-            );
-        }
-        svg.close();
-    }
+    draw_edge_notes(&mut svg, &f, off);
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
     svg.finish()
+}
+
+/// What a restored curve shows: grid points `first..=last`, where each
+/// strategy's median levels off (none for a strategy without runs), and
+/// the time scale with its quiet stretches squeezed.
+struct View {
+    first: usize,
+    last: usize,
+    settled: Vec<Option<usize>>,
+    scale: TimeScale,
+}
+
+/// The view of `curves`, whose values `value` gives (strategy, grid point,
+/// quantile).
+fn view(
+    curves: &Curves,
+    incidents: &[IncidentMark],
+    value: &dyn Fn(&StrategyCurves, usize, f64) -> f64,
+) -> View {
+    let all_times = &curves.grid.times;
+    // Zoom to the recoveries: up to where the medians level off, leaving
+    // out a strategy whose tail would take most of the width.
+    let settled: Vec<Option<usize>> = curves
+        .strategies
+        .iter()
+        .map(|s| (s.runs > 0).then(|| settles_at(s.points(), |p| value(s, p, 0.5))))
+        .collect();
+    let last = zoom_end(
+        &settled.iter().flatten().copied().collect::<Vec<_>>(),
+        all_times.len(),
+    );
+    // And from a little before the first change or incident, not from
+    // the quiet hours before it.
+    let first_change = curves
+        .strategies
+        .iter()
+        .filter(|s| s.runs > 0)
+        .filter_map(|s| {
+            (0..=last.min(s.points().saturating_sub(1))).find(|&p| {
+                [0.1, 0.5, 0.9]
+                    .iter()
+                    .any(|&q| value(s, p, q) != value(s, 0, q))
+            })
+        })
+        .min()
+        .unwrap_or(0);
+    let first_incident = incidents
+        .iter()
+        .map(|i| all_times.partition_point(|t| *t < i.at))
+        .min()
+        .unwrap_or(first_change);
+    let first = first_change.min(first_incident);
+    let first = first.saturating_sub((last.saturating_sub(first) / 20).max(2));
+    let times = &all_times[first.min(last)..(last + 1).min(all_times.len())];
+    // Long quiet stretches between incidents (every line and band as
+    // before the first fault) are squeezed to a narrow gap: one panel per
+    // incident when they are far apart.
+    let quiet: Vec<bool> = (0..times.len())
+        .map(|p| {
+            curves.strategies.iter().filter(|s| s.runs > 0).all(|s| {
+                [0.1, 0.5, 0.9]
+                    .iter()
+                    .all(|&q| value(s, first + p, q) == value(s, first, q))
+            })
+        })
+        .collect();
+    View {
+        first,
+        last,
+        settled,
+        scale: TimeScale::new(times, &quiet, incidents),
+    }
+}
+
+/// The quiet stretches cut out of the time axis, drawn as grey gaps with
+/// break marks and a tooltip; `x` places an instant.
+fn draw_gaps(
+    svg: &mut Svg,
+    f: &Frame,
+    axis: &DateAxis,
+    gaps: &[(SimTime, SimTime)],
+    x: impl Fn(SimTime) -> f64,
+) {
+    if gaps.is_empty() {
+        return;
+    }
+    svg.open(&[("class", "gaps".into())]);
+    for &(a, b) in gaps {
+        let (xa, xb) = (x(a), x(b));
+        let mut r = super::svg::rect_attrs(xa, f.y, xb - xa, f.h, "#f2f2f2");
+        r.push(("stroke", "none".into()));
+        let tip = format!(
+            "{} → {}: nothing changed, cut out",
+            axis.format(a),
+            axis.format(b)
+        );
+        svg.with_tip("rect", &r, &tip);
+        let m = (xa + xb) / 2.0;
+        for y in [f.y, f.bottom()] {
+            svg.line((m - 6.0, y + 5.0), (m - 2.0, y - 5.0), super::INK, 1.0);
+            svg.line((m + 2.0, y + 5.0), (m + 6.0, y - 5.0), super::INK, 1.0);
+        }
+    }
+    svg.close();
+}
+
+/// Notes at the right edge of the plot, each `(y, colour, text)`, moved
+/// down so that none overlaps the one above it.
+fn draw_edge_notes(svg: &mut Svg, f: &Frame, notes: Vec<(f64, &str, String)>) {
+    if notes.is_empty() {
+        return;
+    }
+    svg.open(&[("class", "off-range".into())]);
+    let mut next_y = f.y + FONT_PX;
+    for (y, colour, label) in notes {
+        let y = (y - 4.0).max(next_y);
+        next_y = y + FONT_PX + 2.0;
+        svg.text_styled(
+            f.x + f.w - 4.0,
+            y,
+            &label,
+            super::svg::Anchor::End,
+            &[
+                ("fill", colour.into()),
+                ("stroke", "#ffffff".into()),
+                ("stroke-width", "3".into()),
+                ("paint-order", "stroke".into()),
+            ],
+        );
+    }
+    svg.close();
 }
 
 /// Width of a squeezed quiet stretch, in pixels.
