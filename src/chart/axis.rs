@@ -34,6 +34,31 @@ pub fn nice_ticks(lo: f64, hi: f64, max_ticks: usize) -> Vec<f64> {
     ticks
 }
 
+/// Ticks from 0 to `hi` on a round step (1, 2, 2.5, 4 or 5 × 10ⁿ; a whole
+/// number when `integral`) that divides `hi` exactly, at most `max_ticks`
+/// of them, the finest such step: `0, 40, 80, 120, 160` for 160. `None`
+/// when no round step divides `hi` (157): the caller then extends the
+/// scale with [`nice_range`] rather than label uneven ticks.
+pub fn ticks_dividing(hi: f64, max_ticks: usize, integral: bool) -> Option<Vec<f64>> {
+    if !(hi.is_finite() && hi > 0.0) {
+        return None;
+    }
+    let max_ticks = max_ticks.max(2);
+    let mag = (hi / (max_ticks - 1) as f64).log10().floor() as i32;
+    (mag - 1..=mag + 1)
+        .flat_map(|e| [1.0, 2.0, 2.5, 4.0, 5.0].map(|m| m * 10f64.powi(e)))
+        .filter(|step| !integral || step.fract() == 0.0)
+        .find_map(|step| {
+            let n = (hi / step).round();
+            let exact = ((hi / step) - n).abs() < 1e-9 && n >= 1.0;
+            (exact && n + 1.0 <= max_ticks as f64).then(|| {
+                (0..=n as usize)
+                    .map(|k| round_to_step(k as f64 * step, step))
+                    .collect()
+            })
+        })
+}
+
 /// `v` rounded to the decimals that `step` has (one more for 2.5 × 10ⁿ),
 /// so that labels read `0.6`, not `0.6000000000000001`.
 fn round_to_step(v: f64, step: f64) -> f64 {
@@ -178,6 +203,35 @@ impl DateAxis {
         label
     }
 
+    /// The months (and year) an axis from `t0` to `t1` spans, so that a
+    /// chart whose ticks say `Wed 26 Dec` still says which year:
+    /// `December 2018`, `March – May 2024`, `December 2018 – January 2019`.
+    pub fn period(&self, t0: SimTime, t1: SimTime) -> String {
+        let (Some(a), Some(b)) = (self.local(t0), self.local(t1.max(t0))) else {
+            return String::new();
+        };
+        let month = |d: &DateTime| d.strftime("%B").to_string();
+        if (a.year(), a.month()) == (b.year(), b.month()) {
+            format!("{} {}", month(&a), a.year())
+        } else if a.year() == b.year() {
+            format!("{} – {} {}", month(&a), month(&b), a.year())
+        } else {
+            format!("{} {} – {} {}", month(&a), a.year(), month(&b), b.year())
+        }
+    }
+
+    /// The title of a date axis from `t0` to `t1`: `date and time,
+    /// December 2018 (Pacific/Noumea, UTC+11:00)`.
+    pub fn title(&self, t0: SimTime, t1: SimTime) -> String {
+        let period = self.period(t0, t1);
+        let zone = self.zone_label_span(t0, t1);
+        if period.is_empty() {
+            format!("date and time ({zone})")
+        } else {
+            format!("date and time, {period} ({zone})")
+        }
+    }
+
     /// `Wed 26 Dec 07:00`: a full local date for tooltips and tables.
     pub fn format(&self, t: SimTime) -> String {
         self.local(t).map_or_else(
@@ -317,6 +371,31 @@ mod tests {
     }
 
     #[test]
+    fn dividing_ticks_are_even_up_to_the_top_or_none() {
+        assert_eq!(
+            ticks_dividing(160.0, 6, true),
+            Some(vec![0.0, 40.0, 80.0, 120.0, 160.0])
+        );
+        assert_eq!(
+            ticks_dividing(100.0, 6, true),
+            Some(vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0])
+        );
+        assert_eq!(ticks_dividing(3.0, 6, true), Some(vec![0.0, 1.0, 2.0, 3.0]));
+        assert_eq!(ticks_dividing(1.0, 6, true), Some(vec![0.0, 1.0]));
+        assert_eq!(ticks_dividing(157.0, 6, true), None);
+        assert_eq!(ticks_dividing(7.0, 6, true), None);
+        assert_eq!(ticks_dividing(0.0, 6, true), None);
+        for hi in 1..400 {
+            if let Some(t) = ticks_dividing(f64::from(hi), 6, true) {
+                assert!(t.len() <= 6 && t.len() >= 2, "{hi}: {t:?}");
+                assert_eq!(t.last(), Some(&f64::from(hi)));
+                let step = t[1] - t[0];
+                assert!(t.windows(2).all(|w| w[1] - w[0] == step), "{hi}: {t:?}");
+            }
+        }
+    }
+
+    #[test]
     fn nice_ranges_enclose_the_data_in_whole_steps() {
         let (lo, hi, t) = nice_range(2.8, 5.4, 8);
         assert!(lo <= 2.8 && hi >= 5.4, "{lo} {hi}");
@@ -370,6 +449,22 @@ mod tests {
             axis.zone_label_span(t(30), t(48)),
             "Europe/Paris, UTC+02:00"
         );
+    }
+
+    #[test]
+    fn date_axis_titles_say_the_months_and_year() {
+        let axis = paris("2018-12-20T00:00");
+        let t = |h: u64| SimTime::from_millis(h * MS_PER_HOUR);
+        assert_eq!(
+            axis.title(t(0), t(48)),
+            "date and time, December 2018 (Europe/Paris, UTC+01:00)"
+        );
+        assert_eq!(
+            axis.period(t(0), t(24 * 20)),
+            "December 2018 – January 2019"
+        );
+        let spring = paris("2024-03-30T00:00");
+        assert_eq!(spring.period(t(0), t(24 * 40)), "March – May 2024");
     }
 
     #[test]

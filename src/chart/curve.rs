@@ -2,12 +2,14 @@
 //! real dates, one line per strategy (the median over replications) with
 //! its p10–p90 band, incident markers and objective (RTO) lines.
 
-use super::axis::{DateAxis, nice_ticks, number_label};
-use super::svg::FONT_PX;
-use super::{Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style};
+use super::axis::{DateAxis, nice_range, nice_ticks, number_label, ticks_dividing};
+use super::svg::{FONT_PX, Svg};
+use super::{
+    Frame, Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style,
+};
 
-use crate::model::Scenario;
-use crate::montecarlo::{Curves, IncidentMark};
+use crate::model::{AppId, Scenario};
+use crate::montecarlo::{Curves, IncidentMark, StrategyCurves};
 use crate::sim::{SimDuration, SimTime};
 
 /// What the curve's y axis measures.
@@ -26,6 +28,16 @@ pub struct Objective {
     pub label: String,
     /// How long after the strike.
     pub after: SimDuration,
+    /// The apps it covers: its line is drawn only after the incidents
+    /// that took one of them down.
+    pub apps: Vec<AppId>,
+}
+
+impl Objective {
+    /// Whether `incident` took down an app this objective covers.
+    pub fn concerns(&self, incident: &IncidentMark) -> bool {
+        incident.apps.iter().any(|a| self.apps.contains(a))
+    }
 }
 
 /// The scenario's recovery-time objectives, as lines on the restored curve.
@@ -37,6 +49,7 @@ pub fn objectives_of(scenario: &Scenario) -> Vec<Objective> {
             o.rto.map(|rto| Objective {
                 label: format!("RTO {}", o.name),
                 after: rto,
+                apps: o.apps.clone(),
             })
         })
         .collect();
@@ -60,28 +73,40 @@ pub fn restored_curve(
     command: &str,
 ) -> String {
     let axis = DateAxis::new(scenario);
-    let times = &curves.grid.times;
+    let value = |s: &StrategyCurves, p: usize, q: f64| match measure {
+        Measure::Count => f64::from(s.apps_up(p, q)),
+        Measure::WeightedShare => s.share_up(p, q) * 100.0,
+    };
+    let all_times = &curves.grid.times;
+    let View {
+        first,
+        last,
+        settled,
+        scale,
+    } = view(curves, incidents, &value);
+    let times = &all_times[first.min(last)..(last + 1).min(all_times.len())];
     let (t0, t1) = (
         times.first().copied().unwrap_or(SimTime::ZERO),
         times.last().copied().unwrap_or(SimTime::ZERO),
     );
-    let (lo_ms, hi_ms) = (t0.as_millis() as f64, t1.as_millis() as f64);
-    let frac = |t: SimTime| {
-        if hi_ms <= lo_ms {
-            -1.0
-        } else {
-            (t.as_millis() as f64 - lo_ms) / (hi_ms - lo_ms)
-        }
-    };
+    let frac = |t: SimTime| scale.frac(t);
     let mut markers = incident_markers(incidents, frac);
+    // Objectives due after the chart's end: named at its right edge.
+    let mut late = Vec::new();
     for inc in incidents {
-        for o in objectives {
-            markers.push(Marker {
-                at: frac(inc.at.saturating_add(o.after)),
-                label: format!("{} {} ({})", o.label, o.after, short_incident(&inc.label)),
-                colour: "#555555",
-                dash: "5 3",
-            });
+        for o in objectives.iter().filter(|o| o.concerns(inc)) {
+            let due = inc.at.saturating_add(o.after);
+            let label = format!("{} {} ({})", o.label, o.after, short_incident(&inc.label));
+            if frac(due) > 1.0 {
+                late.push(format!("{label} due {} →", axis.format(due)));
+            } else {
+                markers.push(Marker {
+                    at: frac(due),
+                    label,
+                    colour: "#555555",
+                    dash: "5 3",
+                });
+            }
         }
     }
     let band = curves.strategies.iter().any(|s| s.runs > 1);
@@ -118,54 +143,73 @@ pub fn restored_curve(
         ),
     };
     let mut svg = lay.start(&title, runs_label);
-    let mut y_values = nice_ticks(0.0, y_hi.max(1.0), 6);
-    // The top of the scale is the whole estate: label it, dropping a round
-    // tick too close to it to be read apart.
-    if y_values.last().is_some_and(|v| *v < y_hi) {
-        let px_per_unit = f.h / y_hi.max(1.0);
-        if y_values
-            .last()
-            .is_some_and(|v| (y_hi - v) * px_per_unit < 2.0 * FONT_PX)
-        {
-            y_values.pop();
-        }
-        y_values.push(y_hi);
-    }
+    // Ticks that divide the scale evenly up to the whole estate; when no
+    // round step divides it (157 apps), the scale runs to the next round
+    // value and a line marks the whole estate.
+    let (y_top, y_values, whole_line) = match measure {
+        Measure::WeightedShare => (100.0, nice_ticks(0.0, 100.0, 6), false),
+        Measure::Count => match ticks_dividing(y_hi.max(1.0), 6, true) {
+            Some(t) => (y_hi.max(1.0), t, false),
+            None => {
+                let (_, top, t) = nice_range(0.0, y_hi.max(1.0), 6);
+                (top, t, true)
+            }
+        },
+    };
     let y_ticks: Vec<(f64, String)> = y_values.into_iter().map(|v| (v, number_label(v))).collect();
-    lay.y_axis(&mut svg, &y_ticks, 0.0, y_hi.max(1.0), &y_title);
-    let x_ticks: Vec<(f64, String, Option<String>)> = axis
-        .ticks(t0, t1, f.w)
-        .into_iter()
-        .map(|t| {
-            (
-                f.x_of(t.at.as_millis() as f64, lo_ms, hi_ms),
-                t.label,
-                t.day,
-            )
-        })
-        .collect();
-    lay.x_axis(
-        &mut svg,
-        &x_ticks,
-        &format!("date and time ({})", axis.zone_label_span(t0, t1)),
-    );
+    lay.y_axis(&mut svg, &y_ticks, 0.0, y_top, &y_title);
+    if whole_line {
+        let y = f.y_of(y_hi, 0.0, y_top);
+        svg.open(&[("class", "whole-estate".into())]);
+        svg.line_dashed((f.x, y), (f.x + f.w, y), "#555555", 1.0, "2 3");
+        svg.text_styled(
+            f.x + f.w - 4.0,
+            y - 4.0,
+            &format!("all {} apps", curves.apps),
+            super::svg::Anchor::End,
+            &[("fill", "#555555".into())],
+        );
+        svg.close();
+    }
+    let x_px = |t: SimTime| f.x + scale.frac(t) * f.w;
+    let mut x_ticks: Vec<(f64, String, Option<String>)> = Vec::new();
+    for (lo, hi) in scale.shown() {
+        let width = (x_px(hi) - x_px(lo)).max(0.0);
+        for t in axis.ticks(lo, hi, width) {
+            let x = x_px(t.at);
+            // Ticks either side of a gap: keep them a label's width apart.
+            if x_ticks.last().is_none_or(|(prev, _, _)| x - prev >= 70.0) {
+                x_ticks.push((x, t.label, t.day));
+            }
+        }
+    }
+    let mut x_title = axis.title(t0, t1);
+    if !scale.gaps().is_empty() {
+        let cut: Vec<String> = scale
+            .gaps()
+            .iter()
+            .map(|(a, b)| b.saturating_since(*a).to_string())
+            .collect();
+        x_title.push_str(&format!(
+            "; {} with nothing changing cut out (grey)",
+            cut.join(", ")
+        ));
+    }
+    lay.x_axis(&mut svg, &x_ticks, &x_title);
+    draw_gaps(&mut svg, &f, &axis, &scale.gaps(), x_px);
     if curves.strategies.iter().all(|s| s.runs == 0) || times.len() < 2 {
         no_data(&mut svg, &f, "no replication to draw");
     }
-    let value = |s: &crate::montecarlo::StrategyCurves, p: usize, q: f64| match measure {
-        Measure::Count => f64::from(s.apps_up(p, q)),
-        Measure::WeightedShare => s.share_up(p, q) * 100.0,
-    };
-    let x_at = |p: usize| f.x_of(times[p].as_millis() as f64, lo_ms, hi_ms);
-    let y_at = |v: f64| f.y_of(v, 0.0, y_hi.max(1.0));
+    let x_at = |p: usize| x_px(times[p]);
+    let y_at = |v: f64| f.y_of(v, 0.0, y_top);
     if band {
         svg.open(&[("class", "bands".into())]);
         for (i, s) in curves.strategies.iter().enumerate() {
             if s.runs == 0 {
                 continue;
             }
-            let mut pts = steps(s.points(), x_at, |p| y_at(value(s, p, 0.9)));
-            let mut lower = steps(s.points(), x_at, |p| y_at(value(s, p, 0.1)));
+            let mut pts = steps(times.len(), x_at, |p| y_at(value(s, first + p, 0.9)));
+            let mut lower = steps(times.len(), x_at, |p| y_at(value(s, first + p, 0.1)));
             lower.reverse();
             pts.extend(lower);
             svg.polygon(&pts, series_style(i).0, BAND_OPACITY);
@@ -181,15 +225,320 @@ pub fn restored_curve(
         if s.runs == 0 {
             continue;
         }
-        let pts = steps(s.points(), x_at, |p| y_at(value(s, p, 0.5)));
+        let pts = steps(times.len(), x_at, |p| y_at(value(s, first + p, 0.5)));
         let (c, d) = series_style(i);
         let width = 1.8 + 1.8 * (n - 1 - i) as f64 / (n.max(2) - 1) as f64;
         svg.polyline(&pts, c, width, d);
     }
     svg.close();
+    // A strategy whose median is still changing at the right edge: an
+    // arrow there, with when it levels off.
+    let mut off: Vec<(f64, &str, String)> = settled
+        .iter()
+        .enumerate()
+        .filter_map(|(i, at)| at.filter(|at| *at > last).map(|at| (i, at)))
+        .map(|(i, at)| {
+            (
+                y_at(value(&curves.strategies[i], last, 0.5)),
+                series_style(i).0,
+                format!(
+                    "{} levels off {} →",
+                    curves.strategies[i].id,
+                    axis.format(all_times[at])
+                ),
+            )
+        })
+        .collect();
+    off.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let late = late.into_iter().map(|l| (f.y, "#555555", l));
+    let off: Vec<_> = late.chain(off).collect();
+    draw_edge_notes(&mut svg, &f, off);
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
     svg.finish()
+}
+
+/// What a restored curve shows: grid points `first..=last`, where each
+/// strategy's median levels off (none for a strategy without runs), and
+/// the time scale with its quiet stretches squeezed.
+struct View {
+    first: usize,
+    last: usize,
+    settled: Vec<Option<usize>>,
+    scale: TimeScale,
+}
+
+/// The view of `curves`, whose values `value` gives (strategy, grid point,
+/// quantile).
+fn view(
+    curves: &Curves,
+    incidents: &[IncidentMark],
+    value: &dyn Fn(&StrategyCurves, usize, f64) -> f64,
+) -> View {
+    let all_times = &curves.grid.times;
+    // Zoom to the recoveries: up to where the medians level off, leaving
+    // out a strategy whose tail would take most of the width.
+    let settled: Vec<Option<usize>> = curves
+        .strategies
+        .iter()
+        .map(|s| (s.runs > 0).then(|| settles_at(s.points(), |p| value(s, p, 0.5))))
+        .collect();
+    let last = zoom_end(
+        &settled.iter().flatten().copied().collect::<Vec<_>>(),
+        all_times.len(),
+    );
+    // And from a little before the first change or incident, not from
+    // the quiet hours before it.
+    let first_change = curves
+        .strategies
+        .iter()
+        .filter(|s| s.runs > 0)
+        .filter_map(|s| {
+            (0..=last.min(s.points().saturating_sub(1))).find(|&p| {
+                [0.1, 0.5, 0.9]
+                    .iter()
+                    .any(|&q| value(s, p, q) != value(s, 0, q))
+            })
+        })
+        .min()
+        .unwrap_or(0);
+    let first_incident = incidents
+        .iter()
+        .map(|i| all_times.partition_point(|t| *t < i.at))
+        .min()
+        .unwrap_or(first_change);
+    let first = first_change.min(first_incident);
+    let first = first.saturating_sub((last.saturating_sub(first) / 20).max(2));
+    let times = &all_times[first.min(last)..(last + 1).min(all_times.len())];
+    // Long quiet stretches between incidents (every line and band as
+    // before the first fault) are squeezed to a narrow gap: one panel per
+    // incident when they are far apart.
+    let quiet: Vec<bool> = (0..times.len())
+        .map(|p| {
+            curves.strategies.iter().filter(|s| s.runs > 0).all(|s| {
+                [0.1, 0.5, 0.9]
+                    .iter()
+                    .all(|&q| value(s, first + p, q) == value(s, first, q))
+            })
+        })
+        .collect();
+    View {
+        first,
+        last,
+        settled,
+        scale: TimeScale::new(times, &quiet, incidents),
+    }
+}
+
+/// The quiet stretches cut out of the time axis, drawn as grey gaps with
+/// break marks and a tooltip; `x` places an instant.
+fn draw_gaps(
+    svg: &mut Svg,
+    f: &Frame,
+    axis: &DateAxis,
+    gaps: &[(SimTime, SimTime)],
+    x: impl Fn(SimTime) -> f64,
+) {
+    if gaps.is_empty() {
+        return;
+    }
+    svg.open(&[("class", "gaps".into())]);
+    for &(a, b) in gaps {
+        let (xa, xb) = (x(a), x(b));
+        let mut r = super::svg::rect_attrs(xa, f.y, xb - xa, f.h, "#f2f2f2");
+        r.push(("stroke", "none".into()));
+        let tip = format!(
+            "{} → {}: nothing changed, cut out",
+            axis.format(a),
+            axis.format(b)
+        );
+        svg.with_tip("rect", &r, &tip);
+        let m = (xa + xb) / 2.0;
+        for y in [f.y, f.bottom()] {
+            svg.line((m - 6.0, y + 5.0), (m - 2.0, y - 5.0), super::INK, 1.0);
+            svg.line((m + 2.0, y + 5.0), (m + 6.0, y - 5.0), super::INK, 1.0);
+        }
+    }
+    svg.close();
+}
+
+/// Notes at the right edge of the plot, each `(y, colour, text)`, moved
+/// down so that none overlaps the one above it.
+fn draw_edge_notes(svg: &mut Svg, f: &Frame, notes: Vec<(f64, &str, String)>) {
+    if notes.is_empty() {
+        return;
+    }
+    svg.open(&[("class", "off-range".into())]);
+    let mut next_y = f.y + FONT_PX;
+    for (y, colour, label) in notes {
+        let y = (y - 4.0).max(next_y);
+        next_y = y + FONT_PX + 2.0;
+        svg.text_styled(
+            f.x + f.w - 4.0,
+            y,
+            &label,
+            super::svg::Anchor::End,
+            &[
+                ("fill", colour.into()),
+                ("stroke", "#ffffff".into()),
+                ("stroke-width", "3".into()),
+                ("paint-order", "stroke".into()),
+            ],
+        );
+    }
+    svg.close();
+}
+
+/// Width of a squeezed quiet stretch, in pixels.
+const GAP_PX: f64 = 28.0;
+
+/// A time axis whose long quiet stretches are squeezed: pieces of time
+/// `(from, to, squeezed)` laid side by side, the squeezed ones [`GAP_PX`]
+/// wide and the others sharing the rest in proportion to their length.
+struct TimeScale {
+    pieces: Vec<(SimTime, SimTime, bool)>,
+    /// The plot's width the fractions are of.
+    width: f64,
+}
+
+impl TimeScale {
+    /// The scale of `times`, squeezing each run of `quiet` points longer
+    /// than a fifth of the span that is neither at an end nor holds an
+    /// incident (keeping a margin of the span's 1/40 each side).
+    fn new(times: &[SimTime], quiet: &[bool], incidents: &[IncidentMark]) -> Self {
+        let (Some(&t0), Some(&t1)) = (times.first(), times.last()) else {
+            return TimeScale {
+                pieces: Vec::new(),
+                width: super::WIDTH,
+            };
+        };
+        let span = t1.saturating_since(t0).as_millis();
+        let margin = SimDuration::from_millis(span / 40);
+        let mut pieces = Vec::new();
+        let mut from = t0;
+        let mut p = 0;
+        while p < times.len() {
+            let q = (p..times.len()).find(|&q| !quiet[q]).unwrap_or(times.len());
+            if q > p {
+                let (a, b) = (times[p], times[q - 1]);
+                let inner = p > 0 && q < times.len();
+                let long = b.saturating_since(a).as_millis() * 5 > span;
+                let calm = !incidents.iter().any(|i| a <= i.at && i.at <= b);
+                if inner && long && calm {
+                    let (ga, gb) = (
+                        a.saturating_add(margin),
+                        SimTime::from_millis(b.as_millis().saturating_sub(margin.as_millis())),
+                    );
+                    pieces.push((from, ga, false));
+                    pieces.push((ga, gb, true));
+                    from = gb;
+                }
+                p = q;
+            } else {
+                p += 1;
+            }
+        }
+        pieces.push((from, t1, false));
+        TimeScale {
+            pieces,
+            width: super::WIDTH - 102.0,
+        }
+    }
+
+    /// Where `t` falls, from 0 (the left edge) to 1 (the right edge);
+    /// outside for times outside the span.
+    fn frac(&self, t: SimTime) -> f64 {
+        let gaps = self.pieces.iter().filter(|p| p.2).count() as f64;
+        let normal: u64 = self
+            .pieces
+            .iter()
+            .filter(|p| !p.2)
+            .map(|p| p.1.saturating_since(p.0).as_millis())
+            .sum();
+        let gap_frac = (GAP_PX / self.width).min(0.5 / gaps.max(1.0));
+        let per_ms = (1.0 - gaps * gap_frac) / normal.max(1) as f64;
+        let (Some(first), Some(last)) = (self.pieces.first(), self.pieces.last()) else {
+            return -1.0;
+        };
+        if t < first.0 {
+            return -(first.0.saturating_since(t).as_millis() as f64) * per_ms;
+        }
+        if t > last.1 {
+            return 1.0 + t.saturating_since(last.1).as_millis() as f64 * per_ms;
+        }
+        let mut acc = 0.0;
+        for &(a, b, squeezed) in &self.pieces {
+            let len = b.saturating_since(a).as_millis() as f64;
+            let w = if squeezed { gap_frac } else { len * per_ms };
+            if t <= b {
+                let within = if len > 0.0 {
+                    t.saturating_since(a).as_millis() as f64 / len
+                } else {
+                    0.0
+                };
+                return acc + within * w;
+            }
+            acc += w;
+        }
+        1.0
+    }
+
+    /// The stretches shown, in order.
+    fn shown(&self) -> Vec<(SimTime, SimTime)> {
+        self.pieces
+            .iter()
+            .filter(|p| !p.2)
+            .map(|p| (p.0, p.1))
+            .collect()
+    }
+
+    /// The stretches squeezed, in order.
+    fn gaps(&self) -> Vec<(SimTime, SimTime)> {
+        self.pieces
+            .iter()
+            .filter(|p| p.2)
+            .map(|p| (p.0, p.1))
+            .collect()
+    }
+}
+
+/// The first of `n` grid points from which `value` stays at its last value.
+fn settles_at(n: usize, value: impl Fn(usize) -> f64) -> usize {
+    let Some(end) = n.checked_sub(1) else {
+        return 0;
+    };
+    let last = value(end);
+    (0..n)
+        .rev()
+        .take_while(|&p| value(p) == last)
+        .last()
+        .unwrap_or(end)
+}
+
+/// The last grid point (of `n`) a curve chart shows, given the point at
+/// which each strategy's median levels off: a little after the last of
+/// them, unless that one is a tail (more than half again as far from the
+/// start as the next): then after the next, the tail running off the
+/// chart; at most half the strategies are left running off.
+fn zoom_end(settled: &[usize], n: usize) -> usize {
+    let Some(max_p) = n.checked_sub(1) else {
+        return 0;
+    };
+    let mut d = settled.to_vec();
+    d.sort_unstable();
+    let mut end = d.last().copied().unwrap_or(max_p);
+    let mut cut = 0;
+    while d.len() >= 2 && 2 * (cut + 1) <= settled.len() {
+        let (tail, next) = (d[d.len() - 1], d[d.len() - 2]);
+        if tail as f64 > 1.5 * next.max(1) as f64 {
+            end = next;
+            d.pop();
+            cut += 1;
+        } else {
+            break;
+        }
+    }
+    (end + (end / 20).max(2)).min(max_p)
 }
 
 /// `incident 2` from `incident 2: socle-2018-b`, to keep RTO labels short.
@@ -224,6 +573,47 @@ fn steps(n: usize, x: impl Fn(usize) -> f64, y: impl Fn(usize) -> f64) -> Vec<(f
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_view_ends_after_the_recoveries_leaving_a_tail_off() {
+        assert_eq!(settles_at(5, |p| [1.0, 3.0, 2.0, 2.0, 2.0][p]), 2);
+        assert_eq!(settles_at(3, |_| 7.0), 0);
+        assert_eq!(settles_at(0, |_| 7.0), 0);
+        // Close together: all shown, with a margin.
+        assert_eq!(zoom_end(&[40, 50, 60], 240), 63);
+        // One tail far beyond the others: it runs off.
+        assert_eq!(zoom_end(&[40, 50, 230], 240), 52);
+        // Never more than half the strategies left off.
+        assert_eq!(zoom_end(&[10, 100, 230], 240), 105);
+        assert_eq!(zoom_end(&[10, 20, 100, 230], 240), 22);
+        assert_eq!(zoom_end(&[], 240), 239);
+        assert_eq!(zoom_end(&[5], 1), 0);
+    }
+
+    #[test]
+    fn a_quiet_stretch_is_squeezed_and_the_scale_still_increases() {
+        let h = |x: u64| SimTime::from_millis(x * 3_600_000);
+        let times: Vec<SimTime> = (0..=100).map(h).collect();
+        // Quiet from hour 20 to hour 70, and before hour 5.
+        let quiet: Vec<bool> = (0..=100).map(|p| p < 5 || (20..=70).contains(&p)).collect();
+        let scale = TimeScale::new(&times, &quiet, &[]);
+        assert_eq!(scale.gaps().len(), 1, "not the stretch at the start");
+        let (a, b) = scale.gaps()[0];
+        assert!(a > h(20) && b < h(70));
+        let fr: Vec<f64> = times.iter().map(|t| scale.frac(*t)).collect();
+        assert!(fr.windows(2).all(|w| w[0] <= w[1]), "{fr:?}");
+        assert_eq!(fr[0], 0.0);
+        assert!((fr[100] - 1.0).abs() < 1e-9);
+        // The squeezed 45 hours take less room than 5 shown ones.
+        assert!(scale.frac(b) - scale.frac(a) < scale.frac(h(10)) - scale.frac(h(5)));
+        // An incident in the stretch keeps it.
+        let mark = IncidentMark {
+            at: h(40),
+            label: "incident 2: x".into(),
+            apps: Vec::new(),
+        };
+        assert!(TimeScale::new(&times, &quiet, &[mark]).gaps().is_empty());
+    }
 
     #[test]
     fn steps_hold_each_value_until_the_next_sample() {

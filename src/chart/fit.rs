@@ -75,11 +75,7 @@ pub fn fit_chart(c: &FitChart) -> String {
                 .into_iter()
                 .map(|t| (f.x_of(t.at.as_millis() as f64, lo, hi), t.label, t.day))
                 .collect();
-            lay.x_axis(
-                &mut svg,
-                &ticks,
-                &format!("date and time ({})", axis.zone_label_span(t0, t1)),
-            );
+            lay.x_axis(&mut svg, &ticks, &axis.title(t0, t1));
         }
         None => {
             let unit = duration_unit(hi);

@@ -145,11 +145,7 @@ pub fn gantt(
     let scale = Scale { t0, t1, lo, hi, f };
     // Rows first (shading), then the axis' grid lines over them, then bars.
     let (row_of, stream_y) = draw_rows(&mut svg, scenario, o, &rows, streams.len(), &scale);
-    lay.x_axis(
-        &mut svg,
-        &x_ticks,
-        &format!("date and time ({})", axis.zone_label_span(t0, t1)),
-    );
+    lay.x_axis(&mut svg, &x_ticks, &axis.title(t0, t1));
     if o.tasks.is_empty() {
         no_data(&mut svg, &f, "no recovery task in this run");
     }
@@ -370,9 +366,9 @@ fn draw_tasks(
             task.work
         );
         let opacity = if task.outcome == TaskEnd::Abandoned {
-            "0.45"
+            0.45
         } else {
-            "1"
+            1.0
         };
         svg.open(&[("class", "task".into())]);
         // The whole span, thin: visible across shift gaps.
@@ -401,7 +397,7 @@ fn draw_tasks(
                 ROW_H - 4.0,
                 colour,
             );
-            a.push(("fill-opacity", opacity.into()));
+            a.push(("fill-opacity", format!("{opacity}")));
             if task.outcome != TaskEnd::Done {
                 a.push(("stroke", INK.into()));
                 a.push(("stroke-dasharray", "3 2".into()));
@@ -420,7 +416,10 @@ fn draw_tasks(
                     y + ROW_H - 5.5,
                     &app,
                     Anchor::Middle,
-                    &[("font-size", num(FONT_PX - 2.0)), ("fill", INK.into())],
+                    &[
+                        ("font-size", num(FONT_PX - 2.0)),
+                        ("fill", super::ink_on(colour, opacity).into()),
+                    ],
                 );
             }
         }
@@ -465,7 +464,10 @@ fn draw_transfers(
                     y + ROW_H - 5.5,
                     app,
                     Anchor::Middle,
-                    &[("font-size", num(FONT_PX - 2.0)), ("fill", INK.into())],
+                    &[
+                        ("font-size", num(FONT_PX - 2.0)),
+                        ("fill", super::ink_on(colour, 0.8).into()),
+                    ],
                 );
             }
         }

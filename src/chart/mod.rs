@@ -59,6 +59,38 @@ pub fn method_colour(m: Method) -> &'static str {
     METHOD_COLOURS[i % METHOD_COLOURS.len()]
 }
 
+/// The relative luminance (WCAG 2) of `#rrggbb` laid at `opacity` over
+/// white; `None` for anything else.
+fn luminance(hex: &str, opacity: f64) -> Option<f64> {
+    let h = hex.strip_prefix('#').filter(|h| h.len() == 6)?;
+    let channel = |i: usize| -> Option<f64> {
+        let v = f64::from(u8::from_str_radix(h.get(i..i + 2)?, 16).ok()?) / 255.0;
+        let v = 1.0 - (1.0 - v) * opacity.clamp(0.0, 1.0);
+        Some(if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        })
+    };
+    Some(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
+}
+
+/// The colour of text written on a bar of `fill` at `opacity`: ink or
+/// white, whichever contrasts more with it (WCAG contrast ratio), so that
+/// a label on a dark bar is not black on black.
+pub fn ink_on(fill: &str, opacity: f64) -> &'static str {
+    let (Some(bg), Some(ink)) = (luminance(fill, opacity), luminance(INK, 1.0)) else {
+        return INK;
+    };
+    let with_white = 1.05 / (bg + 0.05);
+    let with_ink = (bg + 0.05) / (ink + 0.05);
+    if with_white > with_ink {
+        "#ffffff"
+    } else {
+        INK
+    }
+}
+
 /// Default width of every chart, in pixels.
 pub const WIDTH: f64 = 960.0;
 
@@ -175,7 +207,7 @@ pub struct Layout {
     top: f64,
     /// The reproducing command, in lines.
     command: Vec<String>,
-    marker_rows: Vec<usize>,
+    marker_rows: Vec<MarkerLabel>,
     legend_rows: Vec<Vec<(f64, usize)>>,
     legend_y: f64,
 }
@@ -242,6 +274,95 @@ fn command_lines(command: &str, width: f64) -> Vec<String> {
     lines
 }
 
+/// Where a marker's label goes: its row above the plot (0 the highest)
+/// and where its text starts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MarkerLabel {
+    /// Its row above the plot, 0 the highest.
+    pub row: usize,
+    /// The x pixel its text starts at.
+    pub x: f64,
+}
+
+/// Places the labels of `markers` above a plot from `left` to `left +
+/// plot_w`, the chart ending at `right_edge`. A label starts at its line;
+/// one that would pass the right edge ends at its line instead, and one
+/// too long for either ends at the right edge. A marker's line runs from
+/// its label down to the plot, so a label that spans another marker's line
+/// goes above that marker's label: each label goes in the highest row
+/// below every label spanning its line where it overlaps no other label.
+/// Returns each marker's place and the number of rows.
+fn place_marker_labels(
+    markers: &[Marker],
+    left: f64,
+    plot_w: f64,
+    right_edge: f64,
+) -> (Vec<MarkerLabel>, usize) {
+    let shown: Vec<usize> = (0..markers.len())
+        .filter(|&i| (0.0..=1.0).contains(&markers[i].at))
+        .collect();
+    let x: Vec<f64> = markers.iter().map(|m| left + m.at * plot_w).collect();
+    let start: Vec<f64> = markers
+        .iter()
+        .zip(&x)
+        .map(|(m, &x)| {
+            let w = text_width(&m.label, FONT_PX - 1.0);
+            if x + 2.0 + w <= right_edge {
+                x + 2.0
+            } else if x - 2.0 - w >= 0.0 {
+                x - 2.0 - w
+            } else {
+                (right_edge - w).max(0.0)
+            }
+        })
+        .collect();
+    // Each label's span, with a gap around it.
+    let span: Vec<(f64, f64)> = markers
+        .iter()
+        .zip(&start)
+        .map(|(m, &s)| (s - 3.0, s + text_width(&m.label, FONT_PX - 1.0) + 3.0))
+        .collect();
+    // Whether label `j` spans the line of marker `i`.
+    let spans_line = |j: usize, i: usize| j != i && span[j].0 <= x[i] && x[i] <= span[j].1;
+    let mut out = vec![MarkerLabel { row: 0, x: left }; markers.len()];
+    let mut row: Vec<Option<usize>> = vec![None; markers.len()];
+    let leftmost = |candidates: &mut dyn Iterator<Item = usize>| {
+        candidates.min_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)))
+    };
+    for _ in 0..shown.len() {
+        // The leftmost marker whose line is spanned only by placed labels
+        // (any unplaced one if labels span each other's lines).
+        let unplaced = || shown.iter().copied().filter(|&i| row[i].is_none());
+        let ready = leftmost(
+            &mut unplaced()
+                .filter(|&i| shown.iter().all(|&j| !spans_line(j, i) || row[j].is_some())),
+        );
+        let Some(i) = ready.or_else(|| leftmost(&mut unplaced())) else {
+            break;
+        };
+        let below = shown
+            .iter()
+            .filter(|&&j| spans_line(j, i))
+            .filter_map(|&j| row[j])
+            .map(|r| r + 1)
+            .max()
+            .unwrap_or(0);
+        let free = |r: usize| {
+            shown
+                .iter()
+                .all(|&j| row[j] != Some(r) || span[j].1 <= span[i].0 || span[i].1 <= span[j].0)
+        };
+        let r = (below..).find(|&r| free(r)).unwrap_or(below);
+        row[i] = Some(r);
+        out[i] = MarkerLabel {
+            row: r,
+            x: start[i],
+        };
+    }
+    let rows = row.iter().flatten().map(|r| r + 1).max().unwrap_or(0);
+    (out, rows)
+}
+
 impl Layout {
     /// Lays out a chart `width` wide with a plot `plot_h` high.
     pub fn new(
@@ -253,26 +374,8 @@ impl Layout {
     ) -> Self {
         let left = left.unwrap_or(LEFT);
         let plot_w = width - left - RIGHT;
-        // Marker labels: each goes in the first row where it overlaps no
-        // earlier label.
-        let mut rows_end: Vec<f64> = Vec::new();
-        let mut marker_rows = Vec::new();
-        for m in markers {
-            let x = left + m.at.clamp(0.0, 1.0) * plot_w;
-            let w = text_width(&m.label, FONT_PX - 1.0);
-            let row = rows_end
-                .iter()
-                .position(|end| x > *end + 6.0)
-                .unwrap_or(rows_end.len());
-            if row == rows_end.len() {
-                rows_end.push(x + w);
-            } else {
-                rows_end[row] = x + w;
-            }
-            marker_rows.push(row);
-        }
-        let marker_h =
-            rows_end.len() as f64 * MARKER_ROW + if markers.is_empty() { 0.0 } else { 4.0 };
+        let (marker_rows, rows) = place_marker_labels(markers, left, plot_w, width - RIGHT);
+        let marker_h = rows as f64 * MARKER_ROW + if markers.is_empty() { 0.0 } else { 4.0 };
         let frame = Frame {
             x: left,
             y: TITLE_H + marker_h,
@@ -436,19 +539,47 @@ impl Layout {
     pub fn markers(&self, svg: &mut Svg, markers: &[Marker]) {
         let f = self.frame;
         svg.open(&[("class", "markers".into())]);
-        for (m, row) in markers.iter().zip(&self.marker_rows) {
-            if !(0.0..=1.0).contains(&m.at) {
-                continue;
-            }
+        let label_y = |row: usize| self.top + (row as f64 + 1.0) * MARKER_ROW - 3.0;
+        let shown = || {
+            markers
+                .iter()
+                .zip(&self.marker_rows)
+                .filter(|(m, _)| (0.0..=1.0).contains(&m.at))
+        };
+        // Every line first, then every label over them (with a white halo),
+        // so that no line is drawn across a label.
+        for (m, place) in shown() {
             let x = f.x + m.at * f.w;
-            let label_y = self.top + (*row as f64 + 1.0) * MARKER_ROW - 3.0;
-            svg.line_dashed((x, label_y + 3.0), (x, f.bottom()), m.colour, 1.2, m.dash);
+            svg.line_dashed(
+                (x, label_y(place.row) + 3.0),
+                (x, f.bottom()),
+                m.colour,
+                1.2,
+                m.dash,
+            );
+        }
+        for (m, place) in shown() {
+            // A label that ends at its line is anchored there, so that it
+            // meets its line whatever the font's real width.
+            let line_x = f.x + m.at * f.w;
+            let (x, anchor) =
+                if (line_x - 2.0 - place.x - text_width(&m.label, FONT_PX - 1.0)).abs() < 0.01 {
+                    (line_x - 2.0, Anchor::End)
+                } else {
+                    (place.x, Anchor::Start)
+                };
             svg.text_styled(
-                x + 2.0,
-                label_y,
+                x,
+                label_y(place.row),
                 &m.label,
-                Anchor::Start,
-                &[("font-size", num(FONT_PX - 1.0)), ("fill", m.colour.into())],
+                anchor,
+                &[
+                    ("font-size", num(FONT_PX - 1.0)),
+                    ("fill", m.colour.into()),
+                    ("stroke", "#ffffff".into()),
+                    ("stroke-width", "3".into()),
+                    ("paint-order", "stroke".into()),
+                ],
             );
         }
         svg.close();
@@ -508,6 +639,25 @@ mod tests {
     }
 
     #[test]
+    fn text_on_a_bar_contrasts_with_it() {
+        assert_eq!(ink_on(INK, 1.0), "#ffffff");
+        assert_eq!(ink_on("#000000", 1.0), "#ffffff");
+        assert_eq!(ink_on("#0072B2", 1.0), "#ffffff");
+        assert_eq!(ink_on("#E69F00", 1.0), INK);
+        assert_eq!(ink_on("#56B4E9", 1.0), INK);
+        // A dark bar made pale reads in ink again.
+        assert_eq!(ink_on(INK, 0.2), INK);
+        for c in METHOD_COLOURS.iter().chain(&SERIES_COLOURS) {
+            let (bg, text) = (
+                luminance(c, 1.0).unwrap_or(0.0),
+                luminance(ink_on(c, 1.0), 1.0).unwrap_or(0.0),
+            );
+            let ratio = (bg.max(text) + 0.05) / (bg.min(text) + 0.05);
+            assert!(ratio >= 3.0, "{c}: contrast {ratio}");
+        }
+    }
+
+    #[test]
     fn series_beyond_the_palette_change_dash() {
         assert_eq!(series_style(0), ("#0072B2", ""));
         assert_eq!(series_style(8).0, series_style(0).0);
@@ -523,9 +673,65 @@ mod tests {
             dash: "",
         };
         let lay = Layout::new(WIDTH, 300.0, None, &[m(0.1), m(0.12), m(0.8)], &[]);
-        assert_eq!(lay.marker_rows, vec![0, 1, 0]);
+        let rows: Vec<usize> = lay.marker_rows.iter().map(|p| p.row).collect();
+        assert_eq!(rows, vec![0, 1, 0]);
         let lone = Layout::new(WIDTH, 300.0, None, &[m(0.1)], &[]);
         assert!(lay.frame.y > lone.frame.y);
+    }
+
+    #[test]
+    fn marker_labels_stay_inside_and_no_line_crosses_a_label() {
+        let m = |at: f64, label: &str| Marker {
+            at,
+            label: label.into(),
+            colour: INK,
+            dash: "",
+        };
+        let markers = [
+            m(0.05, "incident 1 (socle-2018-a)"),
+            m(0.3, "incident 2 (socle-2018-b)"),
+            m(0.33, "RTO tier 1 4h (incident 2)"),
+            m(0.36, "RTO tier 2 1d (incident 2)"),
+            m(0.97, "RTO everything 3d (incident 2)"),
+            m(0.99, "RTO archive 3d 4h (incident 2)"),
+        ];
+        let lay = Layout::new(WIDTH, 300.0, None, &markers, &[]);
+        let f = lay.frame;
+        let spans: Vec<(f64, f64, f64, usize)> = markers
+            .iter()
+            .zip(&lay.marker_rows)
+            .map(|(m, p)| {
+                let x = f.x + m.at * f.w;
+                let (a, b) = (p.x, p.x + text_width(&m.label, FONT_PX - 1.0));
+                assert!(a >= 0.0 && b <= WIDTH, "{} is cut: {a}..{b}", m.label);
+                (x, a, b, p.row)
+            })
+            .collect();
+        // Near the right edge a label ends at its line; a label too long
+        // for either side still stays inside.
+        assert!(lay.marker_rows[5].x < f.x + markers[5].at * f.w);
+        assert!(lay.marker_rows[0].x > f.x + markers[0].at * f.w);
+        let long = m(
+            0.5,
+            &"RTO internet services, a day of data at most ".repeat(3),
+        );
+        let lay = Layout::new(WIDTH, 300.0, None, std::slice::from_ref(&long), &[]);
+        assert!(lay.marker_rows[0].x >= 0.0);
+        for (i, &(x, _, _, row)) in spans.iter().enumerate() {
+            for (j, &(_, a, b, other_row)) in spans.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                // A line runs from its label down: it must not cross a
+                // label in a lower row, nor overlap one in its own.
+                assert!(
+                    !(a <= x && x <= b && other_row >= row),
+                    "the line of {} crosses the label of {}",
+                    markers[i].label,
+                    markers[j].label
+                );
+            }
+        }
     }
 
     #[test]

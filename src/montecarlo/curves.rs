@@ -234,6 +234,9 @@ pub struct IncidentMark {
     pub at: SimTime,
     /// `incident 2: socle-2018-b`.
     pub label: String,
+    /// The apps it took down: an objective's line is drawn after it only
+    /// if it covers one of them.
+    pub apps: Vec<crate::model::AppId>,
 }
 
 /// The incidents of a run, as markers.
@@ -244,6 +247,7 @@ pub fn incident_marks(scenario: &Scenario, o: &Outcome) -> Vec<IncidentMark> {
         .map(|(k, inc)| IncidentMark {
             at: inc.at,
             label: format!("incident {}: {}", k + 1, scenario.bugs[inc.bug.index()].id),
+            apps: inc.apps.clone(),
         })
         .collect()
 }

@@ -23,7 +23,7 @@ use crate::hvsim;
 
 /// Renders an SVG document to pixels, with the system's fonts when it has
 /// any (the checks below do not depend on text being drawn).
-fn render(svg: &str, name: &str) -> Pixmap {
+pub(crate) fn render(svg: &str, name: &str) -> Pixmap {
     let mut opt = resvg::usvg::Options::default();
     let db = opt.fontdb_mut();
     db.load_system_fonts();
@@ -48,13 +48,13 @@ fn render(svg: &str, name: &str) -> Pixmap {
     pixmap
 }
 
-fn rgb(hex: &str) -> [u8; 3] {
+pub(crate) fn rgb(hex: &str) -> [u8; 3] {
     let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).expect("hex colour");
     [(v >> 16) as u8, (v >> 8) as u8, v as u8]
 }
 
 /// `colour` at `opacity` over white.
-fn over_white(hex: &str, opacity: f64) -> [u8; 3] {
+pub(crate) fn over_white(hex: &str, opacity: f64) -> [u8; 3] {
     rgb(hex).map(|c| (255.0 - (255.0 - f64::from(c)) * opacity).round() as u8)
 }
 
@@ -63,7 +63,7 @@ fn close(p: &[u8], c: [u8; 3], tol: u8) -> bool {
 }
 
 /// Pixels of this colour (within a small tolerance for anti-aliasing).
-fn pixels(p: &Pixmap, c: [u8; 3]) -> usize {
+pub(crate) fn pixels(p: &Pixmap, c: [u8; 3]) -> usize {
     p.data()
         .chunks_exact(4)
         .filter(|px| close(px, c, 3))
@@ -71,7 +71,7 @@ fn pixels(p: &Pixmap, c: [u8; 3]) -> usize {
 }
 
 /// Every `<text>` of an SVG document: (x, y, anchor, font size, content).
-fn texts(svg: &str) -> Vec<(f64, f64, String, f64, String)> {
+pub(crate) fn texts(svg: &str) -> Vec<(f64, f64, String, f64, String)> {
     let mut reader = quick_xml::Reader::from_str(svg);
     let mut out = Vec::new();
     let mut current: Option<(f64, f64, String, f64)> = None;
@@ -107,13 +107,13 @@ fn texts(svg: &str) -> Vec<(f64, f64, String, f64, String)> {
     out
 }
 
-fn labels(svg: &str) -> Vec<String> {
+pub(crate) fn labels(svg: &str) -> Vec<String> {
     texts(svg).into_iter().map(|t| t.4).collect()
 }
 
 /// The command a chart says reproduces it: the lines after its
 /// `reproduce:` label, joined as a shell joins lines that end in ` \`.
-fn reproducing_command(svg: &str) -> Option<String> {
+pub(crate) fn reproducing_command(svg: &str) -> Option<String> {
     let l = labels(svg);
     let start = l.iter().position(|s| s == "reproduce:")? + 1;
     let mut command = String::new();
@@ -134,7 +134,7 @@ fn reproducing_command(svg: &str) -> Option<String> {
 
 /// No two texts on the same baseline overlap (by the same width estimate
 /// the charts use to place them).
-fn assert_no_overlap(svg: &str, what: &str) {
+pub(crate) fn assert_no_overlap(svg: &str, what: &str) {
     let mut by_line: BTreeMap<i64, Vec<(f64, f64, String)>> = BTreeMap::new();
     for (x, y, anchor, size, s) in texts(svg) {
         let w = text_width(&s, size);
@@ -171,6 +171,7 @@ fn the_restored_curve_has_a_line_and_a_band_per_strategy_and_readable_axes() {
     let rto = [Objective {
         label: "RTO".into(),
         after: SimDuration::from_days(1),
+        apps: marks.iter().flat_map(|m| m.apps.clone()).collect(),
     }];
     let svg = restored_curve(
         &scenario,
@@ -209,7 +210,6 @@ fn the_restored_curve_has_a_line_and_a_band_per_strategy_and_readable_axes() {
     let n = scenario.apps.len();
     for want in [
         format!("apps up (of {n})"),
-        "date and time (Pacific/Noumea, UTC+11:00)".into(),
         "incident 1: socle-2018-a".into(),
         "incident 2: socle-2018-b".into(),
         "RTO 1d (incident 2)".into(),
@@ -220,6 +220,11 @@ fn the_restored_curve_has_a_line_and_a_band_per_strategy_and_readable_axes() {
     ] {
         assert!(l.contains(&want), "missing label {want:?} in {l:?}");
     }
+    assert!(
+        l.iter()
+            .any(|s| s.starts_with("date and time, December 2018 (Pacific/Noumea, UTC+11:00)")),
+        "{l:?}"
+    );
     // Dates are local: the first tick of a day says which day.
     assert!(
         l.iter()
@@ -457,7 +462,7 @@ fn sweep_charts_show_the_metric_against_the_parameter_with_ci_bars() {
 }
 
 /// Runs the command and insists that it succeeds.
-fn succeed(cmd: &mut std::process::Command) {
+pub(crate) fn succeed(cmd: &mut std::process::Command) {
     let out = cmd.output().expect("the binary runs");
     assert!(
         out.status.success(),
@@ -645,7 +650,7 @@ fn run_and_compare_write_charts_and_their_data() {
         assert!(l.contains(&format!("t #{k}")), "{l:?}");
     }
     assert!(
-        l.contains(&"date and time (UTC, UTC+00:00)".to_string()),
+        l.contains(&"date and time, January 2024 (UTC, UTC+00:00)".to_string()),
         "{l:?}"
     );
 

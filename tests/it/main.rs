@@ -4,6 +4,7 @@ mod advise;
 mod calibration;
 mod chaos;
 mod charts;
+mod charts2;
 mod cli;
 mod compare;
 mod corpus;
