@@ -25,6 +25,7 @@ mod round_trips;
 mod scenarios;
 mod schema;
 mod shards;
+mod speed;
 mod trust;
 
 /// The built `hvsim` binary, run from the crate root (so relative paths
