@@ -27,7 +27,7 @@ use std::collections::BinaryHeap;
 
 use crate::faults::{self, Faults};
 use crate::metrics::Outcome;
-use crate::model::{AppId, HostId, Order, Scenario, Strategy};
+use crate::model::{AppId, HostId, Operation, Order, Scenario, Strategy, Trigger};
 use crate::run::World;
 use crate::run::buffers::{cleared, empty_lists, refilled};
 use crate::sim::{Purpose, PurposeStreams, RngStreams};
@@ -103,6 +103,32 @@ pub(crate) struct State<'a> {
     /// fix, workaround or patch, an outage over, the management plane or a
     /// host back): the next dispatch decides the waiting apps again.
     pub(crate) facts_changed: bool,
+    /// Whether some bug of the scenario triggers on a VM moved onto a host
+    /// and on a restore onto a host: without such a bug, recovery does not
+    /// record those operations for the fault side (which would find no bug
+    /// to draw for).
+    pub(crate) triggers_on: OperationTriggers,
+}
+
+/// Whether some bug triggers `on` an operation that recovery performs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OperationTriggers {
+    pub(crate) migration: bool,
+    pub(crate) restore: bool,
+}
+
+impl OperationTriggers {
+    fn of(sc: &Scenario) -> Self {
+        let on = |op: Operation| {
+            sc.bugs
+                .iter()
+                .any(|b| matches!(b.trigger, Trigger::On(what, _) if what == op))
+        };
+        OperationTriggers {
+            migration: on(Operation::Migration),
+            restore: on(Operation::Restore),
+        }
+    }
 }
 
 /// The recovery side's vectors a replication leaves to the next
@@ -155,6 +181,7 @@ impl<'a> State<'a> {
             maybe_stuck: false,
             revisable: false,
             facts_changed: false,
+            triggers_on: OperationTriggers::of(sc),
         }
     }
 
