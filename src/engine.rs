@@ -373,7 +373,9 @@ fn back_for_good(out: &mut Outcome) {
     }
     for (inc, restored) in out.incidents.iter_mut().zip(all_restored) {
         let mut sorted: Vec<SimTime> = restored.iter().flatten().copied().collect();
-        sorted.sort();
+        // Equal times are indistinguishable: the unstable sort gives the
+        // same list, without the stable sort's buffer.
+        sorted.sort_unstable();
         let n = restored.len();
         inc.milestones = Milestones {
             first: sorted.first().copied(),
