@@ -22,9 +22,6 @@
 //! never names the engine, and the fault side never names recovery: the
 //! engine hands recovery what a fault broke ([`faults::Broken`]).
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use crate::faults::{self, Faults};
 use crate::metrics::Outcome;
 use crate::model::{AppId, HostId, Operation, Order, Scenario, Strategy, Trigger};
@@ -53,7 +50,7 @@ mod waves;
 pub(crate) use decider::Decider;
 pub(crate) use dispatch::Gate;
 pub(crate) use order::order_key;
-pub(crate) use people::{Entry, Job, Lane, Lanes, Running, Staff};
+pub(crate) use people::{Entry, Job, Lane, Lanes, ReadyQueue, Running, Staff};
 pub(crate) use restore::Transfers;
 pub(crate) use waves::{WaveState, Waves};
 
@@ -135,7 +132,7 @@ impl OperationTriggers {
 /// (`engine/reuse.rs`).
 #[derive(Debug, Default)]
 pub(crate) struct Spare {
-    pub(crate) lanes: Vec<BinaryHeap<Reverse<Entry>>>,
+    pub(crate) lanes: Vec<ReadyQueue>,
     pub(crate) held: Vec<Vec<Entry>>,
     pub(crate) waiting_on: Vec<Vec<Entry>>,
     pub(crate) visited: Vec<u32>,
