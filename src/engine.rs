@@ -17,7 +17,7 @@
 
 use crate::faults::Faults;
 use crate::faults::HostStrike;
-use crate::metrics::{AppOutcome, HostOutcome, Milestones, Outcome, Recovery, Waiting, milestone};
+use crate::metrics::{Milestones, Outcome, Recovery, Waiting, milestone};
 use crate::model::{AppId, Scenario, Strategy};
 use crate::recovery::Job;
 use crate::run::world::Phase;
@@ -32,6 +32,7 @@ use crate::recovery::Decider;
 use crate::recovery::decider::StrategyDecider;
 
 pub use crate::run::{SimError, TRACE_TARGET};
+pub(crate) use reuse::recycle;
 
 /// A run in progress: the scenario and strategy (read only), the random
 /// streams, the outcome being recorded, and the world, fault and recovery
@@ -114,24 +115,7 @@ impl<'a, D: Decider> Engine<'a, D> {
             world: World::new(sc, st, &mut reuse.world),
             faults: crate::faults::State::new(sc, &mut reuse.faults),
             recovery: crate::recovery::State::new(sc, st, seed, &mut reuse.recovery),
-            out: Outcome {
-                seed,
-                strategy: crate::model::StrategyId(strategy_id),
-                stop: StopReason::Drained,
-                end: SimTime::ZERO,
-                horizon: sc.horizon_end(),
-                events: 0,
-                faults: Vec::new(),
-                incidents: Vec::new(),
-                apps: vec![AppOutcome::default(); sc.apps.len()],
-                recurrences: 0,
-                host_reboots: 0,
-                tasks: Vec::with_capacity(sc.apps.len()),
-                transfers: Vec::new(),
-                moves: Vec::new(),
-                hosts: vec![HostOutcome::default(); sc.hosts.len()],
-                rosters: Vec::new(),
-            },
+            out: reuse::fresh_outcome(sc, seed, crate::model::StrategyId(strategy_id)),
         }
     }
 
@@ -373,7 +357,9 @@ fn back_for_good(out: &mut Outcome) {
     }
     for (inc, restored) in out.incidents.iter_mut().zip(all_restored) {
         let mut sorted: Vec<SimTime> = restored.iter().flatten().copied().collect();
-        sorted.sort();
+        // Equal times are indistinguishable: the unstable sort gives the
+        // same list, without the stable sort's buffer.
+        sorted.sort_unstable();
         let n = restored.len();
         inc.milestones = Milestones {
             first: sorted.first().copied(),

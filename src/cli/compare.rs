@@ -50,6 +50,11 @@ pub(super) struct CompareArgs {
     /// and its paired difference against the first strategy.
     #[arg(long, conflicts_with_all = ["shard", "out"])]
     reasons: bool,
+    /// Also print, on stderr, how fast the replications ran: replications
+    /// per second, in all and per worker thread. The result files and the
+    /// report do not change.
+    #[arg(long)]
+    timing: bool,
 }
 
 pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
@@ -74,14 +79,24 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     } else {
         study
     };
+    let started = std::time::Instant::now();
     let summary = study
         .run(&|done| {
             bar.set_position(done);
             !stop.load(Ordering::SeqCst)
         })
         .map_err(study_failure)?;
+    let elapsed = started.elapsed();
     let result = &summary.comparison;
     bar.finish_and_clear();
+    if args.timing {
+        note(&timing_line(
+            result.done,
+            strategies.len(),
+            elapsed.as_secs_f64(),
+            jobs,
+        ));
+    }
     let interrupted = result.done < end - start;
     if interrupted {
         note(&format!(
@@ -121,6 +136,40 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         write_files(dir, &hvsim::report::compare_csvs(&scenario, &summary))?;
     }
     Ok(())
+}
+
+/// `--timing`'s line: the speed first, then what it was measured on. The
+/// wall clock reaches only this line, never a result.
+fn timing_line(runs: u64, strategies: usize, seconds: f64, jobs: usize) -> String {
+    let replications = runs * strategies as u64;
+    let rate = replications as f64 / seconds.max(f64::MIN_POSITIVE);
+    let threads = if jobs == 1 { "thread" } else { "threads" };
+    let strategies = match strategies {
+        1 => "1 strategy".to_string(),
+        n => format!("{n} strategies"),
+    };
+    format!(
+        "timing: {} replications/s ({} per thread): {} replications \
+         ({strategies} × {}) in {seconds:.3} s on {jobs} {threads}",
+        group(rate.round() as u64),
+        group((rate / jobs as f64).round() as u64),
+        group(replications),
+        group(runs),
+    )
+}
+
+/// `n` with its thousands separated by commas, as BENCHMARKS.md writes
+/// them.
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The command line that reproduces this comparison (for the charts).
@@ -223,4 +272,27 @@ pub(super) fn print_comparison(name: &str, result: &Comparison, json: bool) -> R
         emit(&hvsim::report::render_compare(name, result))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{group, timing_line};
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(group(0), "0");
+        assert_eq!(group(999), "999");
+        assert_eq!(group(1_000), "1,000");
+        assert_eq!(group(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn the_timing_line_gives_the_rate_first_then_what_it_measured() {
+        assert_eq!(
+            timing_line(2_000, 2, 0.5, 2),
+            "timing: 8,000 replications/s (4,000 per thread): 4,000 replications \
+             (2 strategies × 2,000) in 0.500 s on 2 threads"
+        );
+        assert!(timing_line(10, 1, 0.0, 1).contains("(1 strategy × 10)"));
+    }
 }

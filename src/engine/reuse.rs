@@ -12,7 +12,10 @@
 
 use std::cell::Cell;
 
+use crate::metrics::{AppOutcome, HostOutcome, Outcome};
+use crate::model::{Scenario, StrategyId};
 use crate::run::Sched;
+use crate::sim::{SimTime, StopReason};
 
 /// The run's per-run vectors, kept for their capacity: the scheduler's,
 /// and each side's (every one emptied or overwritten by its owner before
@@ -27,6 +30,76 @@ pub(crate) struct Reuse {
 
 thread_local! {
     static REUSE: Cell<Reuse> = Cell::new(Reuse::default());
+    /// An outcome a Monte Carlo loop is done with ([`recycle`]), kept for
+    /// its vectors.
+    static SPARE_OUTCOME: Cell<Option<Outcome>> = const { Cell::new(None) };
+}
+
+/// Keeps an outcome its caller is done with, so that this thread's next
+/// replication records into its vectors instead of allocating and growing
+/// new ones (the per-app records, the tasks, the moves). Only its
+/// capacity is kept: [`fresh_outcome`] empties or overwrites every field.
+pub(crate) fn recycle(outcome: Outcome) {
+    SPARE_OUTCOME.with(|cell| cell.set(Some(outcome)));
+}
+
+/// The empty outcome of a run of strategy `strategy` with `seed`, in the
+/// vectors of the last recycled outcome if there is one: nothing of it
+/// carries over (a property test compares runs after others on one thread
+/// with fresh ones).
+pub(crate) fn fresh_outcome(sc: &Scenario, seed: u64, strategy: StrategyId) -> Outcome {
+    let spare = SPARE_OUTCOME.with(Cell::take);
+    let (
+        mut faults,
+        mut incidents,
+        mut apps,
+        mut tasks,
+        mut transfers,
+        mut moves,
+        mut hosts,
+        mut rosters,
+    ) = match spare {
+        Some(o) => (
+            o.faults,
+            o.incidents,
+            o.apps,
+            o.tasks,
+            o.transfers,
+            o.moves,
+            o.hosts,
+            o.rosters,
+        ),
+        None => Default::default(),
+    };
+    faults.clear();
+    incidents.clear();
+    apps.clear();
+    apps.resize_with(sc.apps.len(), AppOutcome::default);
+    tasks.clear();
+    tasks.reserve(sc.apps.len());
+    transfers.clear();
+    moves.clear();
+    hosts.clear();
+    hosts.resize(sc.hosts.len(), HostOutcome::default());
+    rosters.clear();
+    Outcome {
+        seed,
+        strategy,
+        stop: StopReason::Drained,
+        end: SimTime::ZERO,
+        horizon: sc.horizon_end(),
+        events: 0,
+        faults,
+        incidents,
+        apps,
+        recurrences: 0,
+        host_reboots: 0,
+        tasks,
+        transfers,
+        moves,
+        hosts,
+        rosters,
+    }
 }
 
 /// This thread's buffers (empty ones the first time, or after a run that
@@ -38,4 +111,40 @@ pub(crate) fn take() -> Reuse {
 /// Keeps `reuse` for this thread's next replication.
 pub(crate) fn keep(reuse: Reuse) {
     REUSE.with(|cell| cell.set(reuse));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recycle;
+    use crate::engine::simulate;
+    use crate::scenario::{Format, load_default, load_str};
+
+    /// A run recorded into a recycled outcome (of another scenario, with
+    /// more apps, faults, tasks and moves) is the run recorded afresh.
+    #[test]
+    fn a_recycled_outcome_carries_nothing_over() {
+        let big = load_default().expect("the 2018 scenario loads");
+        let small = load_str(
+            include_str!("../../benches/fixtures/plain-restore.yaml"),
+            "plain-restore.yaml",
+            Format::Yaml,
+        )
+        .expect("the fixture loads");
+        for seed in 0..4 {
+            for (first, then) in [(&big, &small), (&small, &big)] {
+                let fresh = std::thread::scope(|scope| {
+                    scope
+                        .spawn(|| simulate(then, then.default_strategy(), seed))
+                        .join()
+                        .expect("the fresh thread ran")
+                })
+                .expect("runs");
+                for st in &first.strategies {
+                    recycle(simulate(first, st, seed ^ 1).expect("runs"));
+                }
+                let after = simulate(then, then.default_strategy(), seed).expect("runs");
+                assert_eq!(fresh, after, "seed {seed}");
+            }
+        }
+    }
 }

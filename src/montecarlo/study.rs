@@ -109,6 +109,8 @@ fn block(
             if let Some(g) = grid {
                 sampled.push(sample(scenario, &o, g));
             }
+            // Its vectors serve this thread's next replication.
+            crate::engine::recycle(o);
         }
         values.push(per_strategy);
         if grid.is_some() {

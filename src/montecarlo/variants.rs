@@ -288,6 +288,7 @@ impl<'a> Variants<'a> {
                             .map(|i| {
                                 let o = replicate(scenarios[k], strategies[k], self.seed, i)?;
                                 let all = run_metrics(scenarios[k], &o);
+                                crate::engine::recycle(o);
                                 Ok(index[k].iter().map(|&m| all[m]).collect())
                             })
                             .collect()

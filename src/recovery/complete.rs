@@ -45,10 +45,11 @@ impl<D: Decider> Recovery<'_, '_, D> {
                         vm: v,
                         to: new,
                     });
-                    if !self
-                        .faults
-                        .operations
-                        .contains(&(new, Operation::Migration))
+                    if self.recovery.triggers_on.migration
+                        && !self
+                            .faults
+                            .operations
+                            .contains(&(new, Operation::Migration))
                     {
                         self.faults.operations.push((new, Operation::Migration));
                     }
@@ -62,7 +63,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
                 still_down += 1;
             }
         }
-        if m == Method::Restore {
+        if m == Method::Restore && self.recovery.triggers_on.restore {
             for &h in &placement {
                 if !self.faults.operations.contains(&(h, Operation::Restore)) {
                     self.faults.operations.push((h, Operation::Restore));

@@ -22,12 +22,9 @@
 //! never names the engine, and the fault side never names recovery: the
 //! engine hands recovery what a fault broke ([`faults::Broken`]).
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use crate::faults::{self, Faults};
 use crate::metrics::Outcome;
-use crate::model::{AppId, HostId, Order, Scenario, Strategy};
+use crate::model::{AppId, HostId, Operation, Order, Scenario, Strategy, Trigger};
 use crate::run::World;
 use crate::run::buffers::{cleared, empty_lists, refilled};
 use crate::sim::{Purpose, PurposeStreams, RngStreams};
@@ -53,7 +50,7 @@ mod waves;
 pub(crate) use decider::Decider;
 pub(crate) use dispatch::Gate;
 pub(crate) use order::order_key;
-pub(crate) use people::{Entry, Job, Lane, Lanes, Running, Staff};
+pub(crate) use people::{Entry, Job, Lane, Lanes, ReadyQueue, Running, Staff};
 pub(crate) use restore::Transfers;
 pub(crate) use waves::{WaveState, Waves};
 
@@ -103,13 +100,39 @@ pub(crate) struct State<'a> {
     /// fix, workaround or patch, an outage over, the management plane or a
     /// host back): the next dispatch decides the waiting apps again.
     pub(crate) facts_changed: bool,
+    /// Whether some bug of the scenario triggers on a VM moved onto a host
+    /// and on a restore onto a host: without such a bug, recovery does not
+    /// record those operations for the fault side (which would find no bug
+    /// to draw for).
+    pub(crate) triggers_on: OperationTriggers,
+}
+
+/// Whether some bug triggers `on` an operation that recovery performs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OperationTriggers {
+    pub(crate) migration: bool,
+    pub(crate) restore: bool,
+}
+
+impl OperationTriggers {
+    fn of(sc: &Scenario) -> Self {
+        let on = |op: Operation| {
+            sc.bugs
+                .iter()
+                .any(|b| matches!(b.trigger, Trigger::On(what, _) if what == op))
+        };
+        OperationTriggers {
+            migration: on(Operation::Migration),
+            restore: on(Operation::Restore),
+        }
+    }
 }
 
 /// The recovery side's vectors a replication leaves to the next
 /// (`engine/reuse.rs`).
 #[derive(Debug, Default)]
 pub(crate) struct Spare {
-    pub(crate) lanes: Vec<BinaryHeap<Reverse<Entry>>>,
+    pub(crate) lanes: Vec<ReadyQueue>,
     pub(crate) held: Vec<Vec<Entry>>,
     pub(crate) waiting_on: Vec<Vec<Entry>>,
     pub(crate) visited: Vec<u32>,
@@ -155,6 +178,7 @@ impl<'a> State<'a> {
             maybe_stuck: false,
             revisable: false,
             facts_changed: false,
+            triggers_on: OperationTriggers::of(sc),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::ops::{Index, IndexMut};
 
 use rand::RngExt;
@@ -158,18 +158,86 @@ impl Lane {
     }
 }
 
-/// The ready heaps, one per lane (a heap's smallest entry comes first).
+/// A lane's ready entries, smallest first.
+///
+/// Entries mostly arrive in order: under FIFO an entry is ready now, after
+/// every entry before it, with a greater sequence. Those go on a sorted
+/// run and leave from its front at no cost; the others (other orders, an
+/// entry parked and put back) go on a heap. A pop takes the smaller of the
+/// two fronts, so entries leave in the order one heap of them all would
+/// give (they are distinct: no two share a sequence). Popping 120 apps
+/// from one heap was 6 % of a plain-restore replication.
 #[derive(Debug, Default)]
-pub(crate) struct Lanes(Vec<BinaryHeap<Reverse<Entry>>>);
+pub(crate) struct ReadyQueue {
+    /// Entries in order, each no smaller than the one before.
+    run: VecDeque<Reverse<Entry>>,
+    heap: BinaryHeap<Reverse<Entry>>,
+}
+
+impl ReadyQueue {
+    /// Adds an entry.
+    #[inline]
+    pub(crate) fn push(&mut self, entry: Reverse<Entry>) {
+        if self.run.back().is_none_or(|last| last.0 <= entry.0) {
+            self.run.push_back(entry);
+        } else {
+            self.heap.push(entry);
+        }
+    }
+
+    /// Whether the front is the run's (else the heap's, or none).
+    #[inline]
+    fn front_in_run(&self) -> bool {
+        match (self.run.front(), self.heap.peek()) {
+            (Some(r), Some(h)) => r.0 < h.0,
+            (r, _) => r.is_some(),
+        }
+    }
+
+    /// The smallest entry.
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<&Reverse<Entry>> {
+        if self.front_in_run() {
+            self.run.front()
+        } else {
+            self.heap.peek()
+        }
+    }
+
+    /// Takes the smallest entry away.
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Option<Reverse<Entry>> {
+        if self.front_in_run() {
+            self.run.pop_front()
+        } else {
+            self.heap.pop()
+        }
+    }
+
+    /// Whether it holds no entry.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.run.is_empty() && self.heap.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.run.clear();
+        self.heap.clear();
+    }
+}
+
+/// The ready queues, one per lane.
+#[derive(Debug, Default)]
+pub(crate) struct Lanes(Vec<ReadyQueue>);
 
 impl Lanes {
-    /// Every lane empty, in `reused`'s heaps.
-    pub(crate) fn new(mut reused: Vec<BinaryHeap<Reverse<Entry>>>) -> Self {
+    /// Every lane empty, in `reused`'s queues.
+    pub(crate) fn new(mut reused: Vec<ReadyQueue>) -> Self {
         reused.truncate(Lane::ALL.len());
         for lane in &mut reused {
             lane.clear();
         }
-        reused.resize_with(Lane::ALL.len(), BinaryHeap::new);
+        reused.resize_with(Lane::ALL.len(), ReadyQueue::default);
         Lanes(reused)
     }
 
@@ -181,14 +249,14 @@ impl Lanes {
         })
     }
 
-    /// The heaps, for the thread's next run.
-    pub(crate) fn into_inner(self) -> Vec<BinaryHeap<Reverse<Entry>>> {
+    /// The queues, for the thread's next run.
+    pub(crate) fn into_inner(self) -> Vec<ReadyQueue> {
         self.0
     }
 }
 
 impl Index<Lane> for Lanes {
-    type Output = BinaryHeap<Reverse<Entry>>;
+    type Output = ReadyQueue;
     fn index(&self, lane: Lane) -> &Self::Output {
         &self.0[lane.index()]
     }
@@ -700,6 +768,35 @@ mod tests {
         }
         .run();
         assert_eq!(up_at(&out, 2), Some(at(7, 0)));
+    }
+
+    #[test]
+    fn a_ready_queue_pops_in_the_order_of_one_heap() {
+        use super::{Entry, ReadyQueue};
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        // Runs in order, entries out of order, pops in between: the same
+        // entries as one heap, in the same order.
+        let mut x: u64 = 7;
+        let (mut queue, mut heap) = (ReadyQueue::default(), BinaryHeap::new());
+        for seq in 0..2_000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let time = if x >> 62 == 0 { (x >> 40) % 50 } else { seq };
+            let entry: Entry = ((x >> 63, time, 0), seq, Job::App(AppId(0), Method::Restart));
+            queue.push(Reverse(entry));
+            heap.push(Reverse(entry));
+            if (x >> 33).is_multiple_of(3) {
+                assert_eq!(queue.peek(), heap.peek());
+                assert_eq!(queue.pop(), heap.pop());
+            }
+        }
+        while let Some(e) = heap.pop() {
+            assert_eq!(queue.pop(), Some(e));
+        }
+        assert!(queue.is_empty());
+        assert_eq!(queue.pop(), None);
     }
 
     #[test]

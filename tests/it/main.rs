@@ -29,6 +29,7 @@ mod scenarios;
 mod schema;
 mod serve;
 mod shards;
+mod speed;
 mod trust;
 
 /// The built `hvsim` binary, run from the crate root (so relative paths
