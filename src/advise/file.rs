@@ -21,10 +21,7 @@ pub const MAX_LEVERS: usize = 200;
 /// Parses and checks a levers file's text; `file` names it in messages.
 pub fn parse_levers(text: &str, file: &str, format: Format) -> Result<Vec<Lever>, ScenarioError> {
     let doc = Document::parse(text, file, format)?;
-    let locator = match format {
-        Format::Toml => Locator::toml(text),
-        Format::Yaml | Format::Json => Locator::yaml(text),
-    };
+    let locator = Locator::new(text, format);
     let mut ctx = Ctx {
         file,
         locator: &locator,
@@ -44,7 +41,7 @@ pub fn parse_levers(text: &str, file: &str, format: Format) -> Result<Vec<Lever>
 
 struct Ctx<'a> {
     file: &'a str,
-    locator: &'a Locator,
+    locator: &'a Locator<'a>,
     diagnostics: Vec<Diagnostic>,
 }
 

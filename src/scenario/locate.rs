@@ -2,14 +2,17 @@
 //!
 //! Validation happens after deserialization, on plain values, and speaks in
 //! field paths (`apps[3].depends_on[0]`). To point at the file, each format
-//! gets a locator built from its own parser's spans: YAML (and JSON, which
-//! is YAML's flow syntax) from the YAML event stream, TOML from its spanned
-//! document tree.
+//! gets a locator that walks its own parser's spans: YAML (and JSON, which
+//! is YAML's flow syntax) its event stream, TOML its spanned document
+//! tree. The walk happens only when there is an error to locate: a big
+//! estate that loads cleanly is parsed once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde_saphyr::granit_parser::{Event, Parser};
+
+use super::Format;
 
 /// One step of a field path.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -90,162 +93,230 @@ pub struct LineCol {
     pub column: u64,
 }
 
-/// Maps field paths to where they are written.
-#[derive(Debug, Default)]
-pub struct Locator {
-    map: BTreeMap<Vec<Seg>, LineCol>,
+/// Finds where field paths are written in a file's text.
+///
+/// It keeps only the text: locating needs a walk over the file with its
+/// parser, done when there is something to locate (an error), so a file
+/// that loads cleanly costs no index. [`locate_all`](Self::locate_all)
+/// locates many paths in one walk.
+#[derive(Clone, Copy, Debug)]
+pub struct Locator<'a> {
+    text: &'a str,
+    syntax: Syntax,
 }
 
-impl Locator {
-    /// The location of `path`, or of its nearest located ancestor (a
-    /// missing field is reported where its parent is).
-    pub fn locate(&self, path: &FieldPath) -> Option<LineCol> {
-        let segs = &path.0;
-        (0..=segs.len())
-            .rev()
-            .find_map(|n| self.map.get(&segs[..n]).copied())
-    }
+#[derive(Clone, Copy, Debug)]
+enum Syntax {
+    /// YAML, or JSON (YAML's flow syntax).
+    Yaml,
+    Toml,
+}
 
-    /// The deepest recorded path starting at or before `at`, for errors
-    /// that know a location but not a path.
-    pub fn path_at(&self, at: LineCol) -> Option<FieldPath> {
-        self.map
-            .iter()
-            .filter(|(_, lc)| **lc <= at)
-            .max_by_key(|(_, lc)| **lc)
-            .map(|(p, _)| FieldPath(p.clone()))
-    }
+/// Where the walked paths are written: only the wanted ones are kept.
+type Found = BTreeMap<Vec<Seg>, LineCol>;
 
-    /// Builds a locator from YAML (or JSON) text. Parse errors just end the
-    /// walk: deserialization reports them with their own location.
-    pub fn yaml(text: &str) -> Self {
-        enum Frame {
-            Map {
-                path: Vec<Seg>,
-                key: Option<String>,
-                expecting_key: bool,
-            },
-            Seq {
-                path: Vec<Seg>,
-                next: usize,
-            },
+impl<'a> Locator<'a> {
+    /// A locator for text in `format`.
+    pub fn new(text: &'a str, format: Format) -> Self {
+        match format {
+            Format::Toml => Locator::toml(text),
+            Format::Yaml | Format::Json => Locator::yaml(text),
         }
-        let mut map = BTreeMap::new();
-        let mut stack: Vec<Frame> = Vec::new();
-        let parser = Parser::new_from_str(text);
-        for item in parser {
-            let Ok((event, span)) = item else { break };
-            let at = LineCol {
-                line: span.start.line() as u64,
-                column: span.start.col() as u64 + 1,
-            };
-            let is_node = matches!(
-                event,
-                Event::Scalar(..)
-                    | Event::SequenceStart(..)
-                    | Event::MappingStart(..)
-                    | Event::Alias(_)
-            );
-            if is_node {
-                // Where does this node sit?
-                let node_path = match stack.last_mut() {
-                    None => Some(Vec::new()),
-                    Some(Frame::Map {
-                        path,
-                        key,
-                        expecting_key,
-                    }) => {
-                        if *expecting_key {
-                            *expecting_key = false;
-                            let name = match &event {
-                                Event::Scalar(v, ..) => v.to_string(),
-                                _ => "?".to_string(),
-                            };
-                            let mut p = path.clone();
-                            p.push(Seg::Key(name.clone()));
-                            // The key's own place, until the value overrides it.
-                            map.insert(p, at);
-                            *key = Some(name);
-                            if !matches!(event, Event::Scalar(..)) {
-                                // A complex key: skip it like a value would be.
-                                None
-                            } else {
-                                continue;
-                            }
-                        } else {
-                            *expecting_key = true;
-                            let mut p = path.clone();
-                            p.push(Seg::Key(key.clone().unwrap_or_default()));
-                            Some(p)
-                        }
-                    }
-                    Some(Frame::Seq { path, next }) => {
-                        let mut p = path.clone();
-                        p.push(Seg::Index(*next));
-                        *next += 1;
-                        Some(p)
-                    }
-                };
-                let node_path = node_path.unwrap_or_else(|| vec![Seg::Key("?".into())]);
-                map.insert(node_path.clone(), at);
-                match event {
-                    Event::SequenceStart(..) => stack.push(Frame::Seq {
-                        path: node_path,
-                        next: 0,
-                    }),
-                    Event::MappingStart(..) => stack.push(Frame::Map {
-                        path: node_path,
-                        key: None,
-                        expecting_key: true,
-                    }),
-                    _ => {}
-                }
-            } else if matches!(event, Event::SequenceEnd | Event::MappingEnd) {
-                stack.pop();
+    }
+
+    /// A locator for YAML (or JSON) text.
+    pub fn yaml(text: &'a str) -> Self {
+        Locator {
+            text,
+            syntax: Syntax::Yaml,
+        }
+    }
+
+    /// A locator for TOML text.
+    pub fn toml(text: &'a str) -> Self {
+        Locator {
+            text,
+            syntax: Syntax::Toml,
+        }
+    }
+
+    /// The location of `path`, or of its nearest located ancestor (a
+    /// missing field is reported where its parent is). Each call walks the
+    /// text: for several paths, use [`locate_all`](Self::locate_all).
+    pub fn locate(&self, path: &FieldPath) -> Option<LineCol> {
+        self.locate_all(std::slice::from_ref(path)).pop().flatten()
+    }
+
+    /// The location of each path (as [`locate`](Self::locate) gives it),
+    /// in one walk over the text.
+    pub fn locate_all(&self, paths: &[FieldPath]) -> Vec<Option<LineCol>> {
+        if paths.is_empty() {
+            return Vec::new();
+        }
+        let mut wanted: BTreeSet<&[Seg]> = BTreeSet::new();
+        for p in paths {
+            for n in 0..=p.0.len() {
+                wanted.insert(&p.0[..n]);
             }
         }
-        Locator { map }
-    }
-
-    /// Builds a locator from TOML text.
-    pub fn toml(text: &str) -> Self {
-        use toml::de::{DeTable, DeValue};
-        let mut map = BTreeMap::new();
-        let Ok(root) = DeTable::parse(text) else {
-            return Locator { map };
+        let found = match self.syntax {
+            Syntax::Yaml => walk_yaml(self.text, &wanted),
+            Syntax::Toml => walk_toml(self.text, &wanted),
         };
-        let lines = LineIndex::new(text);
-        fn walk(
-            value: &DeValue<'_>,
-            path: &mut Vec<Seg>,
-            map: &mut BTreeMap<Vec<Seg>, LineCol>,
-            lines: &LineIndex<'_>,
-        ) {
+        paths
+            .iter()
+            .map(|p| {
+                (0..=p.0.len())
+                    .rev()
+                    .find_map(|n| found.get(&p.0[..n]).copied())
+            })
+            .collect()
+    }
+}
+
+/// Walks YAML (or JSON) text, keeping where each wanted path is written.
+/// Parse errors just end the walk: deserialization reports them with
+/// their own location.
+fn walk_yaml(text: &str, wanted: &BTreeSet<&[Seg]>) -> Found {
+    enum Frame {
+        Map {
+            path: Vec<Seg>,
+            key: Option<String>,
+            expecting_key: bool,
+        },
+        Seq {
+            path: Vec<Seg>,
+            next: usize,
+        },
+    }
+    let mut map = Found::new();
+    let mut record = |p: &Vec<Seg>, at: LineCol| {
+        if wanted.contains(p.as_slice()) {
+            map.insert(p.clone(), at);
+        }
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let parser = Parser::new_from_str(text);
+    for item in parser {
+        let Ok((event, span)) = item else { break };
+        let at = LineCol {
+            line: span.start.line() as u64,
+            column: span.start.col() as u64 + 1,
+        };
+        let is_node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(_)
+        );
+        if is_node {
+            // Where does this node sit?
+            let node_path = match stack.last_mut() {
+                None => Some(Vec::new()),
+                Some(Frame::Map {
+                    path,
+                    key,
+                    expecting_key,
+                }) => {
+                    if *expecting_key {
+                        *expecting_key = false;
+                        let name = match &event {
+                            Event::Scalar(v, ..) => v.to_string(),
+                            _ => "?".to_string(),
+                        };
+                        let mut p = path.clone();
+                        p.push(Seg::Key(name.clone()));
+                        // The key's own place, until the value overrides it.
+                        record(&p, at);
+                        *key = Some(name);
+                        if !matches!(event, Event::Scalar(..)) {
+                            // A complex key: skip it like a value would be.
+                            None
+                        } else {
+                            continue;
+                        }
+                    } else {
+                        *expecting_key = true;
+                        let mut p = path.clone();
+                        p.push(Seg::Key(key.clone().unwrap_or_default()));
+                        Some(p)
+                    }
+                }
+                Some(Frame::Seq { path, next }) => {
+                    let mut p = path.clone();
+                    p.push(Seg::Index(*next));
+                    *next += 1;
+                    Some(p)
+                }
+            };
+            let node_path = node_path.unwrap_or_else(|| vec![Seg::Key("?".into())]);
+            record(&node_path, at);
+            match event {
+                Event::SequenceStart(..) => stack.push(Frame::Seq {
+                    path: node_path,
+                    next: 0,
+                }),
+                Event::MappingStart(..) => stack.push(Frame::Map {
+                    path: node_path,
+                    key: None,
+                    expecting_key: true,
+                }),
+                _ => {}
+            }
+        } else if matches!(event, Event::SequenceEnd | Event::MappingEnd) {
+            stack.pop();
+        }
+    }
+    map
+}
+
+/// Walks TOML text, keeping where each wanted path is written.
+fn walk_toml(text: &str, wanted: &BTreeSet<&[Seg]>) -> Found {
+    use toml::de::{DeTable, DeValue};
+    struct Walk<'w> {
+        wanted: &'w BTreeSet<&'w [Seg]>,
+        lines: LineIndex<'w>,
+        map: Found,
+    }
+    impl Walk<'_> {
+        fn value(&mut self, value: &DeValue<'_>, path: &mut Vec<Seg>) {
             match value {
                 DeValue::Table(t) => {
                     for (k, v) in t.iter() {
                         path.push(Seg::Key(k.get_ref().to_string()));
-                        map.insert(path.clone(), lines.at(v.span().start));
-                        walk(v.get_ref(), path, map, lines);
+                        self.item(v.span().start, v.get_ref(), path);
                         path.pop();
                     }
                 }
                 DeValue::Array(a) => {
                     for (i, v) in a.iter().enumerate() {
                         path.push(Seg::Index(i));
-                        map.insert(path.clone(), lines.at(v.span().start));
-                        walk(v.get_ref(), path, map, lines);
+                        self.item(v.span().start, v.get_ref(), path);
                         path.pop();
                     }
                 }
                 _ => {}
             }
         }
-        map.insert(Vec::new(), LineCol { line: 1, column: 1 });
-        let table = DeValue::Table(root.into_inner());
-        walk(&table, &mut Vec::new(), &mut map, &lines);
-        Locator { map }
+        fn item(&mut self, start: usize, value: &DeValue<'_>, path: &mut Vec<Seg>) {
+            if self.wanted.contains(path.as_slice()) {
+                self.map.insert(path.clone(), self.lines.at(start));
+                self.value(value, path);
+            }
+        }
     }
+    let mut walk = Walk {
+        wanted,
+        lines: LineIndex::new(text),
+        map: Found::new(),
+    };
+    let Ok(root) = DeTable::parse(text) else {
+        return walk.map;
+    };
+    walk.map.insert(Vec::new(), LineCol { line: 1, column: 1 });
+    walk.value(&DeValue::Table(root.into_inner()), &mut Vec::new());
+    walk.map
 }
 
 /// Byte offset → line and column.
@@ -295,6 +366,29 @@ mod tests {
         assert_eq!(at("apps[1].id"), Some((5, 9)));
         // A missing field is reported at its parent.
         assert_eq!(at("apps[1].vms"), Some((5, 5)));
+    }
+
+    #[test]
+    fn many_paths_are_located_in_one_walk_as_one_by_one() {
+        let yaml = "name: x\napps:\n  - id: a\n    depends_on: [b, c]\n  - id: b\n";
+        let toml = "name = \"x\"\n\n[[apps]]\nid = \"a\"\ndepends_on = [\"b\", \"c\"]\n";
+        let paths: Vec<FieldPath> = [
+            "apps[1].vms",
+            "name",
+            "apps[0].depends_on[1]",
+            "nowhere.at.all",
+            "",
+            "apps[0].depends_on[1]",
+        ]
+        .into_iter()
+        .map(FieldPath::parse)
+        .collect();
+        for loc in [Locator::yaml(yaml), Locator::toml(toml)] {
+            let one_by_one: Vec<_> = paths.iter().map(|p| loc.locate(p)).collect();
+            assert_eq!(loc.locate_all(&paths), one_by_one);
+            assert!(one_by_one.iter().all(Option::is_some), "{one_by_one:?}");
+        }
+        assert_eq!(Locator::yaml(yaml).locate_all(&[]), Vec::new());
     }
 
     #[test]

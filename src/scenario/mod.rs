@@ -253,11 +253,12 @@ fn yaml_options() -> serde_saphyr::Options {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(
-    text: &str,
+/// Deserializes `text` into `T`, with the locator to place later errors.
+fn parse<'a, T: serde::de::DeserializeOwned>(
+    text: &'a str,
     file: &str,
     format: Format,
-) -> Result<(T, Locator), ScenarioError> {
+) -> Result<(T, Locator<'a>), ScenarioError> {
     let mut path_text = String::new();
     let result: Result<T, (String, Option<LineCol>)> = match format {
         Format::Yaml => {
@@ -311,13 +312,7 @@ fn parse<T: serde::de::DeserializeOwned>(
         },
     };
     match result {
-        Ok(raw) => {
-            let locator = match format {
-                Format::Toml => Locator::toml(text),
-                Format::Yaml | Format::Json => Locator::yaml(text),
-            };
-            Ok((raw, locator))
-        }
+        Ok(raw) => Ok((raw, Locator::new(text, format))),
         Err((message, mut at)) => {
             // One unquoted distribution in a flow mapping is rarely alone:
             // report every one, each where it is, instead of the first
@@ -357,11 +352,7 @@ fn parse<T: serde::de::DeserializeOwned>(
             // the end of the file: point at the mapping instead, and name
             // the field in the path.
             if let Some(field) = missing_field(&message) {
-                let locator = match format {
-                    Format::Toml => Locator::toml(text),
-                    Format::Yaml | Format::Json => Locator::yaml(text),
-                };
-                at = locator.locate(&path).or(at);
+                at = Locator::new(text, format).locate(&path).or(at);
                 path = path.key(field);
             }
             let path = (!path.0.is_empty()).then_some(path);

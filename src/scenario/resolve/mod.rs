@@ -52,25 +52,38 @@ pub(super) fn resolve(
     {
         return Ok(s);
     }
-    let mut diagnostics: Vec<Diagnostic> = ctx
-        .errors
-        .into_iter()
-        .map(|(path, message)| {
-            // Faults from a campaign file are located in that file.
-            let in_faults =
-                matches!(path.0.first(), Some(Seg::Key(k)) if FAULT_SECTIONS.contains(&k.as_str()));
-            let (file, locator) = match faults {
-                Some(f) if in_faults => f,
-                _ => (file, locator),
-            };
-            Diagnostic {
-                file: file.to_string(),
-                at: locator.locate(&path),
-                path: (!path.0.is_empty()).then_some(path),
-                message,
-            }
-        })
-        .collect();
+    // Faults from a campaign file are located in that file. Each file is
+    // walked once, for all its errors.
+    let in_campaign = |path: &FieldPath| {
+        faults.is_some()
+            && matches!(path.0.first(), Some(Seg::Key(k)) if FAULT_SECTIONS.contains(&k.as_str()))
+    };
+    let paths = |campaign: bool| -> Vec<FieldPath> {
+        ctx.errors
+            .iter()
+            .filter(|(p, _)| in_campaign(p) == campaign)
+            .map(|(p, _)| p.clone())
+            .collect()
+    };
+    let mut own = locator.locate_all(&paths(false)).into_iter();
+    let mut campaign = match faults {
+        Some((_, flocator)) => flocator.locate_all(&paths(true)),
+        None => Vec::new(),
+    }
+    .into_iter();
+    let mut diagnostics: Vec<Diagnostic> = Vec::with_capacity(ctx.errors.len());
+    for (path, message) in ctx.errors {
+        let (file, at) = match faults {
+            Some((ffile, _)) if in_campaign(&path) => (ffile, campaign.next().flatten()),
+            _ => (file, own.next().flatten()),
+        };
+        diagnostics.push(Diagnostic {
+            file: file.to_string(),
+            at,
+            path: (!path.0.is_empty()).then_some(path),
+            message,
+        });
+    }
     diagnostics.sort_by_key(|d| d.at);
     if diagnostics.is_empty() {
         // Defensive: `build` returns None only after recording an error.
