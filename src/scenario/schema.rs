@@ -388,6 +388,18 @@ kind!(
     })
 );
 
+kind!(
+    /// A number, 0 or more (a lever's cost). YAML also reads a quoted number.
+    Amount,
+    "Amount",
+    |_g| json_schema!({
+        "type": ["number", "string"],
+        "minimum": 0,
+        "pattern": format!(r"^{PAD}\+?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?{PAD}$"),
+        "examples": [90000],
+    })
+);
+
 /// A whole number from `MIN` to `MAX`. YAML also reads a quoted number
 /// and `0x`, `0o`, `0b` prefixes and `_` separators.
 pub(crate) struct Whole<const MIN: u64, const MAX: u64>;

@@ -352,3 +352,71 @@ fn the_report_page_holds_the_campaign_and_the_blast_radius() {
     assert!(html.contains("<svg") && html.contains("Blast radius: each single fault"));
     assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"));
 }
+
+/// Ctrl-C during the search returns the best found so far: SIGINT sent
+/// once the child has printed its progress (one plain line per
+/// generation when standard error is not a terminal), the search stops
+/// after the replications in flight, prints its document with `"stop":
+/// "interrupted"` and the candidates fully evaluated, and exits with 130
+/// (docs/chaos.md).
+#[cfg(unix)]
+#[test]
+fn ctrl_c_returns_the_best_found_so_far_with_exit_code_130() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+    let mut child = hvsim()
+        .args([
+            "chaos",
+            PLANTED,
+            "--runs",
+            "10",
+            "--candidates",
+            "1000000",
+            "--json",
+            "-j",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    // The first progress line: some candidates are fully evaluated.
+    let first = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("chaos: "))
+        .expect("a progress line");
+    let done: usize = first
+        .trim_start_matches("chaos: ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    // Drain standard error so that the child never blocks on it.
+    let drain = std::thread::spawn(move || lines.map_while(Result::ok).count());
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut out)
+        .expect("reads");
+    let code = child.wait().expect("exits").code();
+    drain.join().expect("drained");
+    assert_eq!(code, Some(130), "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("a JSON document");
+    assert_eq!(doc["stop"], "interrupted", "{doc:#}");
+    let tried = doc["candidates_tried"].as_u64().expect("a count") as usize;
+    assert!(
+        tried >= done && tried < 1_000_000,
+        "{tried} tried, {done} at the signal"
+    );
+    assert!(doc["minimal"].is_array());
+}
