@@ -59,7 +59,9 @@ fn replay(file: &str) -> (f64, f64) {
 /// the backup system is down while the corrupted app waits for its
 /// restore: the search finds the pair, shrinking returns exactly those
 /// two faults with the outage just long enough (15 minutes shorter no
-/// longer breaks it), and the written file replays it.
+/// longer breaks it) and the strike as late as it can be (at the next
+/// candidate instant it no longer breaks), and the written file replays
+/// it.
 #[test]
 fn the_planted_pair_is_found_shrunk_to_its_boundary_and_replays() {
     let dir = scratch("planted");
@@ -118,6 +120,47 @@ fn the_planted_pair_is_found_shrunk_to_its_boundary_and_replays() {
     std::fs::write(&shorter_file, edited).expect("write");
     let (share, hi) = replay(&shorter_file.to_string_lossy());
     assert!(hi >= 90.0, "15 minutes shorter still breaks: met {share} %");
+    // At the boundary in time too: the strike is at the latest candidate
+    // instant of the space that still breaks the plan; at the next one,
+    // the restore starts after the outage early enough.
+    let at = bugs[0]["trigger"]["at"].as_str().expect("an instant");
+    let path = std::path::Path::new(PLANTED);
+    let scenario = hvsim::scenario::load_path(path).expect("loads");
+    let space_text = std::fs::read_to_string(SPACE).expect("the space file");
+    let space = Space::derive(
+        &scenario,
+        &Document::read(path).expect("parses"),
+        Some((&space_text, SPACE, hvsim::scenario::Format::Yaml)),
+    )
+    .expect("a space");
+    let minute = space
+        .moments
+        .iter()
+        .map(|m| m.minute)
+        .find(|&m| space.local(m) == at)
+        .unwrap_or_else(|| panic!("{at} is a candidate instant"));
+    let next = space
+        .moments
+        .iter()
+        .map(|m| m.minute)
+        .find(|&m| m > minute)
+        .expect("a later candidate instant in the planted space");
+    let trigger = format!("trigger: {{ at: \"{at}\" }}");
+    assert!(text.contains(&trigger), "{text}");
+    let later_file = dir.join("later.yaml");
+    std::fs::write(
+        &later_file,
+        text.replace(
+            &trigger,
+            &format!("trigger: {{ at: \"{}\" }}", space.local(next)),
+        ),
+    )
+    .expect("write");
+    let (share, hi) = replay(&later_file.to_string_lossy());
+    assert!(
+        hi >= 90.0,
+        "a strike at the next instant still breaks: met {share} %"
+    );
     // The file says what it is and how to replay it.
     assert!(
         text.contains("# Replay it:\n#   hvsim compare tests/fixtures/chaos-planted.yaml --faults")
