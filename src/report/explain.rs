@@ -749,24 +749,13 @@ pub fn render_reason_study(st: &ReasonStudy) -> String {
         let _ = writeln!(out, "  no app was down in any run");
         return out;
     }
-    let mut table = Table::new();
-    let mut header = vec!["reason".to_string()];
-    header.extend(st.strategies.iter().cloned());
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
-    for &r in &reasons {
-        let mut row = vec![r.label().to_string()];
-        row.extend(st.shares.iter().map(|s| share_interval(&s[r.index()])));
-        table.add_row(row);
-    }
-    for c in 1..=st.strategies.len() {
-        if let Some(col) = table.column_mut(c) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    let _ = writeln!(out, "{}", indent(&table.to_string()));
+    let table = reasons_table(st.strategies.clone(), &reasons, |r| {
+        st.shares
+            .iter()
+            .map(|s| share_interval(&s[r.index()]))
+            .collect()
+    });
+    let _ = writeln!(out, "{table}");
     for s in 1..st.strategies.len() {
         let _ = writeln!(
             out,
@@ -805,7 +794,7 @@ pub fn render_sweep_reasons(names: &[String], points: &[(String, ReasonStudy)]) 
         return out;
     }
     let several = first.strategies.len() > 1;
-    let mut header = vec!["reason".to_string()];
+    let mut header = Vec::new();
     for (point, st) in points {
         for id in &st.strategies {
             header.push(if several {
@@ -815,23 +804,41 @@ pub fn render_sweep_reasons(names: &[String], points: &[(String, ReasonStudy)]) 
             });
         }
     }
+    let table = reasons_table(header, &reasons, |r| {
+        points
+            .iter()
+            .flat_map(|(_, st)| &st.shares)
+            .map(|shares| {
+                let m = &shares[r.index()];
+                if m.n == 0 {
+                    "–".to_string()
+                } else {
+                    format!("{:.1} %", 100.0 * m.mean())
+                }
+            })
+            .collect()
+    });
+    let _ = writeln!(out, "{table}");
+    out
+}
+
+/// A table of reasons, indented: a row per reason, its label then
+/// `cells(reason)` under `columns`, right-aligned.
+fn reasons_table(
+    columns: Vec<String>,
+    reasons: &[Reason],
+    cells: impl Fn(Reason) -> Vec<String>,
+) -> String {
+    let mut header = vec!["reason".to_string()];
+    header.extend(columns);
     let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header);
-    for &r in &reasons {
+    for &r in reasons {
         let mut row = vec![r.label().to_string()];
-        for (_, st) in points {
-            for shares in &st.shares {
-                let m = &shares[r.index()];
-                row.push(if m.n == 0 {
-                    "–".to_string()
-                } else {
-                    format!("{:.1} %", 100.0 * m.mean())
-                });
-            }
-        }
+        row.extend(cells(r));
         table.add_row(row);
     }
     for c in 1..table.column_count() {
@@ -839,8 +846,7 @@ pub fn render_sweep_reasons(names: &[String], points: &[(String, ReasonStudy)]) 
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-    let _ = writeln!(out, "{}", indent(&table.to_string()));
-    out
+    indent(&table.to_string())
 }
 
 /// One reason's share under one strategy, as JSON.
