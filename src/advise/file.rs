@@ -20,6 +20,31 @@ pub const MAX_LEVERS: usize = 200;
 
 /// Parses and checks a levers file's text; `file` names it in messages.
 pub fn parse_levers(text: &str, file: &str, format: Format) -> Result<Vec<Lever>, ScenarioError> {
+    parse(text, file, format, false)
+}
+
+/// Parses and checks the `levers:` section of a scenario file's text
+/// (the same fields as a levers file); `None` when it has none.
+pub fn parse_levers_section(
+    text: &str,
+    file: &str,
+    format: Format,
+) -> Result<Option<Vec<Lever>>, ScenarioError> {
+    let doc = Document::parse(text, file, format)?;
+    if doc.value().get("levers").is_none() {
+        return Ok(None);
+    }
+    parse(text, file, format, true).map(Some)
+}
+
+/// A levers file, or (`in_scenario`) a scenario's `levers:` section
+/// beside the scenario's own fields.
+fn parse(
+    text: &str,
+    file: &str,
+    format: Format,
+    in_scenario: bool,
+) -> Result<Vec<Lever>, ScenarioError> {
     let doc = Document::parse(text, file, format)?;
     let locator = Locator::new(text, format);
     let mut ctx = Ctx {
@@ -27,7 +52,7 @@ pub fn parse_levers(text: &str, file: &str, format: Format) -> Result<Vec<Lever>
         locator: &locator,
         diagnostics: Vec::new(),
     };
-    let levers = read(doc.value(), &mut ctx);
+    let levers = read(doc.value(), in_scenario, &mut ctx);
     // In file order, as a scenario's problems are.
     ctx.diagnostics.sort_by_key(|d| d.at);
     if ctx.diagnostics.is_empty() {
@@ -58,13 +83,14 @@ impl Ctx<'_> {
 
 const FIELDS: &str = "`id`, `label`, `set` or `cost`";
 
-fn read(root: &Value, ctx: &mut Ctx) -> Vec<Lever> {
+fn read(root: &Value, in_scenario: bool, ctx: &mut Ctx) -> Vec<Lever> {
     let top = FieldPath::root();
     let Some(map) = root.as_object() else {
         ctx.err(&top, "expected a mapping with a `levers` list");
         return Vec::new();
     };
-    for k in map.keys().filter(|k| *k != "levers") {
+    // A scenario's other fields are the scenario loader's to check.
+    for k in map.keys().filter(|k| *k != "levers" && !in_scenario) {
         ctx.err(
             &top.key(k),
             format!("unknown field `{k}`: a levers file has only `levers`"),

@@ -1,5 +1,6 @@
 //! The levers derived from any scenario, for one strategy: one more member
-//! in each of its teams, round-the-clock shifts, each other order, more
+//! in each of its teams, round-the-clock shifts, an engineer on nights,
+//! each other order, more
 //! restore streams and backup throughput, more DR capacity, HA restart
 //! where a cluster has room, replication for the most critical apps,
 //! restarting despite recurrence, a faster diagnosis, and a second
@@ -123,9 +124,81 @@ fn staff(d: &Doc, scenario: &Scenario, strategy: &Strategy, out: &mut Vec<Lever>
                 edits: vec![Edit::new(&["teams", &key, "shifts", "0"], "24/7")],
                 cost: None,
             });
+            if let Some(m) = item.get("members").and_then(Value::as_u64)
+                && now.len() == l.len()
+            {
+                shifts.push(nights(&team.id, &key, m, &now));
+            }
         }
     }
     out.extend(shifts);
+}
+
+/// One more member who works when the team is off: with one daily shift
+/// (`daily 07:00-22:00`), the night shift that completes it (`daily
+/// 22:00-07:00 x1`); otherwise one member's cover at every hour (`24/7
+/// x1`). The team's shifts keep their head count (`xM`), so the day has
+/// the members it had.
+fn nights(team: &str, key: &str, members: u64, shifts: &[&str]) -> Lever {
+    let mut edits = vec![Edit::new(&["teams", key, "members"], members + 1)];
+    for (i, s) in shifts.iter().enumerate() {
+        if !has_head_count(s) {
+            edits.push(Edit::new(
+                &["teams", key, "shifts", &i.to_string()],
+                format!("{s} x{members}"),
+            ));
+        }
+    }
+    let night = match shifts {
+        [one] => night_of(one),
+        _ => None,
+    };
+    let (shift, label) = match night {
+        Some(n) => (
+            format!("{n} x1"),
+            format!(
+                "an engineer on nights in team {team}, {n} ({members} → {})",
+                members + 1
+            ),
+        ),
+        None => (
+            "24/7 x1".to_string(),
+            format!(
+                "one more member in team {team} covering every hour, nights and weekends included ({members} → {})",
+                members + 1
+            ),
+        ),
+    };
+    edits.push(Edit::new(&["teams", key, "shifts", "+"], shift));
+    Lever {
+        id: format!("nights:{team}"),
+        label,
+        edits,
+        cost: None,
+    }
+}
+
+/// Whether a shift names its members on duty (`daily 22:00-06:00 x2`).
+fn has_head_count(shift: &str) -> bool {
+    shift.trim().rsplit_once(' ').is_some_and(|(_, last)| {
+        last.strip_prefix(['x', '×'])
+            .is_some_and(|n| n.parse::<u32>().is_ok())
+    })
+}
+
+/// The night shift that completes one daily shift of the whole team:
+/// `daily 07:00-22:00` → `daily 22:00-07:00`.
+fn night_of(shift: &str) -> Option<String> {
+    let hours = shift.trim().strip_prefix("daily ")?;
+    let (from, to) = hours.split_once('-')?;
+    let clock = |t: &str| {
+        let (h, m) = t.split_once(':')?;
+        (h.len() == 2 && m.len() == 2 && h.parse::<u8>().ok()? < 24 && m.parse::<u8>().ok()? < 60)
+            .then_some(())
+    };
+    clock(from)?;
+    clock(to)?;
+    (from != to).then(|| format!("daily {to}-{from}"))
 }
 
 /// Each order the strategy does not have.
@@ -575,6 +648,7 @@ mod tests {
             [
                 "staff:dtsi",
                 "24/7:dtsi",
+                "nights:dtsi",
                 "order:criticality",
                 "order:shortest-first",
                 "order:weighted-shortest",
@@ -595,8 +669,32 @@ mod tests {
         }
         assert_eq!(levers[0].edits[0].to_string(), "teams.dtsi.members=9");
         assert_eq!(
-            levers[12].edits[0].to_string(),
+            levers[13].edits[0].to_string(),
             "strategies.as-in-2018.diagnosis=pert(11h, 14h, 18h)"
         );
+        // The engineer on nights: the day keeps its eight, the night gets one.
+        let edits: Vec<String> = levers[2].edits.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            edits,
+            [
+                "teams.dtsi.members=9",
+                "teams.dtsi.shifts.0=daily 07:00-22:00 x8",
+                "teams.dtsi.shifts.+=daily 22:00-07:00 x1",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_night_shift_completes_one_daily_shift_only() {
+        use super::{has_head_count, night_of};
+        assert_eq!(
+            night_of("daily 07:00-22:00").as_deref(),
+            Some("daily 22:00-07:00")
+        );
+        assert_eq!(night_of("Mon-Fri 08:00-18:00"), None);
+        assert_eq!(night_of("daily 08:00-08:00"), None);
+        assert_eq!(night_of("daily 8h-18h"), None);
+        assert!(has_head_count("daily 22:00-06:00 x2"));
+        assert!(!has_head_count("daily 22:00-06:00"));
     }
 }

@@ -4,14 +4,13 @@
 //! 1. fewer faults: delta debugging by single removals, until removing
 //!    any one fault makes the campaign stop breaking (1-minimal);
 //! 2. milder parameters, fault by fault, keeping the mildest that still
-//!    breaks: a narrower scope, a milder effect, a lower DR-host failure
-//!    probability, and the shortest outage (searched down to
-//!    [`GRANULE`] minutes, on the assumption that a longer outage harms
-//!    no less);
+//!    breaks: a narrower scope, a milder effect, a later trigger (the
+//!    latest candidate instant of the space at which the bug still
+//!    breaks the plan: the least warning the plan needs), a lower
+//!    DR-host failure probability, and the shortest outage (searched
+//!    down to [`GRANULE`] minutes, on the assumption that a longer
+//!    outage harms no less);
 //! 3. fewer faults again, since milder parameters may make one needless.
-//!
-//! Trigger instants are not moved: they are the campaign's story (a Friday
-//! evening), and an earlier or later strike is not "smaller".
 
 use super::space::{Campaign, Effect, Fault, Scope};
 use super::{Chaos, ChaosError, Verdict};
@@ -20,6 +19,8 @@ use super::{Chaos, ChaosError, Verdict};
 pub const GRANULE: u32 = 15;
 /// Points tried at once when shortening an outage.
 const POINTS: u32 = 7;
+/// Most later instants tried for a bug's trigger (the latest first).
+const LATER: usize = 16;
 
 /// A shrunk campaign.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,7 +100,7 @@ impl Shrinker<'_> {
         mut v: Verdict,
     ) -> Result<(Campaign, Verdict), ChaosError> {
         for i in 0..c.len() {
-            for group in 0..2 {
+            for group in 0..3 {
                 // Rebuilt from the fault as it is now (its scope may
                 // have narrowed); the campaign keeps its order until
                 // the end, so the fault stays at `i`.
@@ -120,7 +121,7 @@ impl Shrinker<'_> {
     }
 
     /// Milder variants of a fault, in groups tried in turn (scope, then
-    /// effect), each group mildest first.
+    /// effect, then a later trigger), each group mildest first.
     fn alternatives(&self, f: Fault) -> Vec<Vec<Fault>> {
         let space = &self.chaos.space;
         match f {
@@ -153,11 +154,39 @@ impl Shrinker<'_> {
                                 .filter(|e| matches!(e, Effect::Corrupt(q) if *q < p)),
                         )
                         .collect(),
+                    // A never-fixed recurrence may soften into a slow
+                    // vendor's workaround.
+                    Effect::Recurrence => space
+                        .effects(src)
+                        .into_iter()
+                        .filter(|e| {
+                            matches!(e, Effect::Crash | Effect::Corrupt(_) | Effect::SlowVendor)
+                        })
+                        .collect(),
                     _ => space
                         .effects(src)
                         .into_iter()
                         .filter(|e| matches!(e, Effect::Crash | Effect::Corrupt(_)))
                         .collect(),
+                };
+                // The candidate instants after the trigger, the latest
+                // first: the first that still breaks is kept.
+                let later: Vec<Fault> = match at {
+                    Some(m) => space
+                        .moments
+                        .iter()
+                        .rev()
+                        .map(|x| x.minute)
+                        .filter(|&x| x > m)
+                        .take(LATER)
+                        .map(|x| Fault::Bug {
+                            source,
+                            at: Some(x),
+                            scope,
+                            effect,
+                        })
+                        .collect(),
+                    None => Vec::new(),
                 };
                 vec![
                     scopes,
@@ -170,6 +199,7 @@ impl Shrinker<'_> {
                             effect,
                         })
                         .collect(),
+                    later,
                 ]
             }
             Fault::DrHost { percent } => vec![

@@ -84,6 +84,10 @@ pub enum Effect {
     Corrupt(u8),
     /// The bug's own effects, as written in the scenario.
     AsWritten,
+    /// A crash that recurs (every `exp(12h)`) until a slow vendor's
+    /// workaround: office-hours support ([`SLOW_VENDOR_SUPPORT`]) and
+    /// [`SLOW_VENDOR_WORKAROUND`] of its effort.
+    SlowVendor,
     /// A crash that recurs (every `exp(12h)`) until a fix, never fixed.
     Recurrence,
     /// A crash that takes the management plane down this many minutes.
@@ -233,6 +237,12 @@ pub struct Space {
     background: Value,
 }
 
+/// The support hours of the slow vendor of [`Effect::SlowVendor`].
+pub const SLOW_VENDOR_SUPPORT: &str = "Mon-Fri 09:00-17:00";
+/// The slow vendor's effort until its workaround stops the recurrences
+/// (counted in its support hours: about two working days).
+pub const SLOW_VENDOR_WORKAROUND: &str = "pert(8h, 16h, 40h)";
+
 /// Corruption levels, in %.
 const CORRUPTION: [u8; 4] = [10, 30, 60, 100];
 /// DR-host failure probabilities, in %.
@@ -352,6 +362,7 @@ impl Space {
         if source.raw.is_some() {
             out.push(Effect::AsWritten);
         }
+        out.push(Effect::SlowVendor);
         out.push(Effect::Recurrence);
         out.push(Effect::Management(240));
         out.push(Effect::DatastoreLoss);
@@ -658,14 +669,20 @@ impl Space {
                 "crash": true,
                 "management_plane": format_duration(SimDuration::from_millis(u64::from(m) * MS_PER_MINUTE)),
             }),
-            Effect::Recurrence => json!({ "crash": true }),
+            Effect::Recurrence | Effect::SlowVendor => json!({ "crash": true }),
         };
         obj.insert("effects".into(), effects);
         for key in ["recurrence", "fix", "vendor"] {
             obj.remove(key);
         }
-        if effect == Effect::Recurrence {
+        if matches!(effect, Effect::Recurrence | Effect::SlowVendor) {
             obj.insert("recurrence".into(), json!("exp(12h)"));
+        }
+        if effect == Effect::SlowVendor {
+            obj.insert(
+                "vendor".into(),
+                json!({ "support": SLOW_VENDOR_SUPPORT, "workaround": SLOW_VENDOR_WORKAROUND }),
+            );
         }
         bug
     }
@@ -715,6 +732,9 @@ impl Space {
                     Effect::Corrupt(p) => format!("a crash corrupting {p} % of the VMs"),
                     Effect::AsWritten => "its effects as written".to_string(),
                     Effect::Recurrence => "a crash recurring every ~12h, never fixed".to_string(),
+                    Effect::SlowVendor => format!(
+                        "a crash recurring every ~12h until a slow vendor's workaround ({SLOW_VENDOR_WORKAROUND} of work, {SLOW_VENDOR_SUPPORT})"
+                    ),
                     Effect::Management(m) => format!(
                         "a crash taking the management plane down for {}",
                         SimDuration::from_millis(u64::from(m) * MS_PER_MINUTE)

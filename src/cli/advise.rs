@@ -28,7 +28,8 @@ pub(super) struct AdviseArgs {
     #[arg(long)]
     objective: Option<String>,
     /// A levers file: your own levers, with their costs, instead of the
-    /// levers derived from the scenario (docs/advise.md).
+    /// levers derived from the scenario or of its `levers:` section
+    /// (docs/advise.md).
     #[arg(long, value_name = "FILE")]
     levers: Option<PathBuf>,
     /// Most levers in one combination for the Pareto frontier (levers with
@@ -77,9 +78,10 @@ pub(super) fn advise(args: AdviseArgs) -> Result<(), Failure> {
             .clone(),
         None => base.default_strategy().id.clone(),
     };
-    let levers = match &args.levers {
-        Some(path) => user_levers(path, &doc)?,
-        None => {
+    let levers = match (&args.levers, section_levers(&args, &doc)?) {
+        (Some(path), _) => user_levers(path, &doc)?,
+        (None, Some(levers)) => levers,
+        (None, None) => {
             let s = base
                 .strategy(&strategy)
                 .ok_or_else(|| Failure::Other(format!("no strategy `{strategy}`")))?;
@@ -151,6 +153,28 @@ fn user_levers(path: &Path, doc: &Document) -> Result<Vec<Lever>, Failure> {
     Ok(levers)
 }
 
+/// The levers of the scenario file's `levers:` section, if it has one;
+/// each must apply to the scenario and load.
+fn section_levers(args: &AdviseArgs, doc: &Document) -> Result<Option<Vec<Lever>>, Failure> {
+    let Some(path) = &args.scenario else {
+        return Ok(None);
+    };
+    if doc.value().get("levers").is_none() {
+        return Ok(None);
+    }
+    let (text, file, format) = scenario::read_file(path).map_err(load_failure)?;
+    let Some(levers) =
+        hvsim::advise::parse_levers_section(&text, &file, format).map_err(load_failure)?
+    else {
+        return Ok(None);
+    };
+    for l in &levers {
+        l.apply(doc)
+            .map_err(|e| Failure::Input(format!("{file}: {e}")))?;
+    }
+    Ok(Some(levers))
+}
+
 /// The scenario file (or the embedded default) as a document, with the
 /// faults of the campaign file if one is given.
 fn document(args: &AdviseArgs) -> Result<Document, Failure> {
@@ -183,11 +207,12 @@ fn start(sub: &str, args: &AdviseArgs) -> String {
     c
 }
 
-/// The `hvsim sweep` command that weighs one lever (its `--set`s follow).
+/// The `hvsim compare` command that weighs one lever (its `--set`s
+/// follow): the same replications, so its means are the lever's.
 fn apply_command(args: &AdviseArgs, strategy: &str) -> String {
     format!(
         "{} --strategies {} --runs {} --seed {}",
-        start("sweep", args),
+        start("compare", args),
         shell_quote(strategy),
         args.runs,
         args.seed

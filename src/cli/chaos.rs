@@ -248,8 +248,14 @@ pub(super) fn chaos(args: ChaosArgs) -> Result<(), Failure> {
         time,
     };
     let baseline = chaos.baseline(&go_on).map_err(chaos_failure)?;
-    let found = hvsim::chaos::search(&chaos, budget, &go_on, &|done, _, _| {
-        bar.set_position(done as u64)
+    // Without a terminal (a log, a CI job), progress is one plain line per
+    // generation of candidates, so a long search shows it is alive.
+    let plain = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let found = hvsim::chaos::search(&chaos, budget, &go_on, &|done, total, _| {
+        bar.set_position(done as u64);
+        if plain {
+            eprintln!("chaos: {done} of {total} candidates tried");
+        }
     })
     .map_err(chaos_failure)?;
     bar.finish_and_clear();

@@ -39,8 +39,9 @@ pub(super) const SWEEP: &str = "\
 Examples:
   hvsim sweep --set teams.dtsi.members=4..12 --strategies as-in-2018,restore-from-backup
   hvsim sweep scenarios/backup-restore.yaml --set backup.streams=1..8 --csv sweep.csv
+  hvsim sweep --set teams.dtsi.members=6..10 --runs 50 --reasons
 
-Read: README.md (sweep) for the path syntax.";
+Read: README.md (sweep) for the path syntax; docs/explain.md for --reasons.";
 
 /// `hvsim merge --help`.
 pub(super) const MERGE: &str = "\

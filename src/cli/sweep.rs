@@ -35,6 +35,12 @@ pub(super) struct SweepArgs {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     json: bool,
+    /// Also report why the apps were down at each point: per strategy, the
+    /// share of the app-hours down of each reason of `hvsim explain` (mean
+    /// and 95 % CI, as `compare --reasons`), e.g. queueing vanishing as
+    /// `teams.ops.members` grows.
+    #[arg(long)]
+    reasons: bool,
 }
 
 /// The comparison at one point: its values (one per `--set`), the
@@ -49,6 +55,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let jobs = args.common.jobs();
     let names: Vec<String> = args.sets.iter().map(SetSpec::name).collect();
     let mut results = Vec::new();
+    let mut reasons = Vec::new();
     for point in &grid {
         let sc = at_point(&doc, &args.sets, point)?;
         let strategies = pick_strategies(&sc, &args.common.strategies)?;
@@ -61,15 +68,49 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
             &|_| true,
         )
         .map_err(study_failure)?;
+        if args.reasons {
+            let seed = args.common.seed;
+            let study = hvsim::explain::reason_study(&sc, &strategies, args.runs, seed, jobs)
+                .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
+            reasons.push((point_name(&names, point), study));
+        }
         results.push((point.clone(), sc.name.clone(), result));
     }
     write_outputs(&args, &names, &results)?;
     if args.json {
-        emit_json(&sweep_json(&names, &results))?;
+        let mut doc = sweep_json(&names, &results);
+        if args.reasons
+            && let Some(points) = doc.get_mut("points").and_then(Value::as_array_mut)
+        {
+            for (p, (_, study)) in points.iter_mut().zip(&reasons) {
+                if let Value::Object(map) = p {
+                    map.insert(
+                        "reasons".into(),
+                        serde_json::to_value(hvsim::report::reason_study_json(study))
+                            .map_err(|e| Failure::Other(e.to_string()))?,
+                    );
+                }
+            }
+        }
+        emit_json(&doc)?;
     } else {
-        emit(&hvsim::report::render_sweep(&names, &results))?;
+        let mut text = hvsim::report::render_sweep(&names, &results);
+        if args.reasons {
+            text.push_str(&hvsim::report::render_sweep_reasons(&names, &reasons));
+        }
+        emit(&text)?;
     }
     Ok(())
+}
+
+/// A point as its values, `8` or `8, criticality`, for column titles.
+fn point_name(names: &[String], point: &[Value]) -> String {
+    let values: Vec<String> = point.iter().map(hvsim::sweep::show).collect();
+    if names.len() == 1 {
+        values.join("")
+    } else {
+        values.join(", ")
+    }
 }
 
 /// `--csv` and `--svg`.

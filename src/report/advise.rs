@@ -171,33 +171,109 @@ fn columns(a: &Advice) -> Vec<usize> {
     cols
 }
 
-/// A short column title; the sentence above the table names the metrics
+/// A short column title; the legend under the table names the metrics
 /// in full.
-fn column_title(def: &MetricDef) -> String {
-    if def.name.starts_with("objective ") {
-        "P(met)".into()
+fn column_title(def: &MetricDef, headline: bool) -> String {
+    let title = if def.name.starts_with("objective ") {
+        "P(met)".to_string()
     } else if def.name == crate::advise::WEIGHTED_IMPACT {
-        "weighted impact".into()
+        "impact".into()
     } else if def.name == crate::advise::MEAN_DOWNTIME {
-        "mean downtime".into()
-    } else if let Some((incident, what)) = def.name.split_once(": ") {
-        // `incident 2 (bug): 90 % back` -> `90 % back (incident 2)`.
-        let k = incident.split(" (").next().unwrap_or(incident);
-        format!("{what} ({k})")
+        "downtime".into()
+    } else if let Some((_, what)) = def.name.split_once(": ") {
+        // `incident 2 (bug): 90 % back` -> `90 % back`; the legend names
+        // the incident.
+        what.to_string()
     } else {
         def.name.clone()
+    };
+    match (headline, def.diff_unit()) {
+        (true, "pp") => format!("{title}, pp (95 % CI)"),
+        (true, _) => format!("{title} (95 % CI)"),
+        (false, "crit·h") => format!("{title}, crit·h"),
+        _ => title,
     }
 }
 
+/// A compact cell of the ranked table: for the headline, the paired
+/// difference and its interval; for the other metrics, the difference
+/// alone, `–` when it is not significant.
+fn compact(def: &MetricDef, e: &Effect, headline: bool) -> String {
+    let bare = |v: f64| {
+        let t = amount(def, v);
+        t.trim_end_matches(" pp")
+            .trim_end_matches(" crit·h")
+            .to_string()
+    };
+    if !e.significant() {
+        return match (e.n, headline) {
+            (0, _) => "not reached".into(),
+            (1, _) => "too few runs".into(),
+            (_, true) => "no significant difference".into(),
+            (_, false) => "–".into(),
+        };
+    }
+    if !headline {
+        return bare(e.diff);
+    }
+    let (mut lo, mut hi) = e.interval();
+    if def.diff_unit() == "pp" {
+        (lo, hi) = (lo.max(-100.0), hi.min(100.0));
+    }
+    format!("{} ({} to {})", bare(e.diff), bare(lo), bare(hi))
+}
+
+/// A column title that names the incident of a milestone (the HTML
+/// section's table, which has room for it).
+fn long_title(def: &MetricDef) -> String {
+    match def.name.split_once(": ") {
+        Some((incident, what)) if def.name.starts_with("incident ") => {
+            // `incident 2 (bug): 90 % back` -> `90 % back (incident 2)`.
+            let k = incident.split(" (").next().unwrap_or(incident);
+            format!("{what} ({k})")
+        }
+        _ => column_title(def, false),
+    }
+}
+
+/// The widest a text table may be: an ordinary terminal.
+pub const TABLE_WIDTH: u16 = 100;
+
 fn table() -> Table {
     let mut t = Table::new();
+    // Cells wrap only when a table would not fit `TABLE_WIDTH` (a long
+    // lever id from a levers file).
     t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(TABLE_WIDTH);
     t
 }
 
+/// The legend under the ranked table: what each column is.
+fn legend(a: &Advice, cols: &[usize]) -> String {
+    let mut parts = vec![format!(
+        "Paired changes against the plan. P(met): {}",
+        headline_phrase(&a.metrics[a.headline])
+    )];
+    for &m in &cols[1..] {
+        let def = &a.metrics[m];
+        parts.push(if def.name == crate::advise::MEAN_DOWNTIME {
+            "downtime: the mean downtime per app down".to_string()
+        } else if def.name == crate::advise::WEIGHTED_IMPACT {
+            "impact: Σ criticality × downtime".to_string()
+        } else if let Some((incident, what)) = def.name.split_once(": ") {
+            format!("{what}: after the strike of {incident}")
+        } else {
+            def.name.clone()
+        });
+    }
+    parts.push("–: no significant difference. Every interval is in --json.".into());
+    parts.join("; ")
+}
+
 /// Renders the advice for people. `apply` is the start of the command
-/// that applies a lever (`hvsim sweep SCENARIO --strategies S --runs N`).
+/// that weighs a lever (`hvsim compare SCENARIO --strategies S --runs N
+/// --seed S`); each lever's `--set` edits follow it.
 pub fn render_advise(a: &Advice, apply: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", verdict(a));
@@ -232,23 +308,30 @@ pub fn render_advise(a: &Advice, apply: &str) -> String {
     let _ = writeln!(out, "The plan: {}.", plan.join(", "));
     let mut t = table();
     let mut header = vec!["#".to_string(), "lever".to_string()];
-    header.extend(cols.iter().map(|&m| column_title(&a.metrics[m])));
+    header.extend(
+        cols.iter()
+            .map(|&m| column_title(&a.metrics[m], m == a.headline)),
+    );
     t.set_header(header);
     for (i, l) in a.levers.iter().enumerate() {
-        let mut row = vec![(i + 1).to_string(), l.lever.label.clone()];
-        row.extend(cols.iter().map(|&m| cell(&a.metrics[m], &l.effects[m])));
+        let mut row = vec![(i + 1).to_string(), l.lever.id.clone()];
+        row.extend(
+            cols.iter()
+                .map(|&m| compact(&a.metrics[m], &l.effects[m], m == a.headline)),
+        );
         t.add_row(row);
     }
-    let _ = writeln!(out, "\n{t}");
+    let _ = writeln!(out, "\n{t}\n{}", legend(a, &cols));
     if a.has_costs() {
         costs_section(&mut out, a);
     }
     let _ = writeln!(
         out,
-        "\nTo apply a lever: {apply} followed by its --set arguments:"
+        "\nEach lever, and the command that weighs it on the same replications (its means are the lever's):"
     );
-    for l in &a.levers {
-        let _ = writeln!(out, "  {}: {}", l.lever.id, l.lever.set_args());
+    for (i, l) in a.levers.iter().enumerate() {
+        let _ = writeln!(out, "{:>3}. {}: {}", i + 1, l.lever.id, l.lever.label);
+        let _ = writeln!(out, "     {apply} {}", l.lever.set_args());
     }
     if !a.failed.is_empty() {
         let _ = writeln!(out, "\nNot evaluated (the changed scenario does not load):");
@@ -319,13 +402,13 @@ fn costs_section(out: &mut String, a: &Advice) {
     t.set_header(vec![
         "lever",
         "cost",
-        &column_title(def),
+        &column_title(def, true),
         "gain per 1,000 a year (or per person)",
     ]);
     for l in &costed {
         let e = &l.effects[a.headline];
         t.add_row(vec![
-            l.lever.label.clone(),
+            l.lever.id.clone(),
             cost_text(&l.lever.cost.unwrap_or_default()),
             cell(def, e),
             per_cost(l, a).map_or_else(|| "free".into(), |g| amount(def, g)),
@@ -341,7 +424,7 @@ fn costs_section(out: &mut String, a: &Advice) {
     t.set_header(vec![
         "levers",
         "cost",
-        &column_title(def),
+        &column_title(def, false),
         "95 % CI of the change",
     ]);
     for &i in &front {
@@ -578,7 +661,7 @@ pub fn advise_html_section(a: &Advice, top: usize, command: &str) -> String {
     let cols = columns(a);
     let _ = write!(out, "<table>\n<tr><th>#</th><th>lever</th>");
     for &m in &cols {
-        let _ = write!(out, "<th>{}</th>", escape(&column_title(&a.metrics[m])));
+        let _ = write!(out, "<th>{}</th>", escape(&long_title(&a.metrics[m])));
     }
     let _ = writeln!(out, "</tr>");
     for (i, l) in a.levers.iter().take(top).enumerate() {

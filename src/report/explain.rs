@@ -749,24 +749,13 @@ pub fn render_reason_study(st: &ReasonStudy) -> String {
         let _ = writeln!(out, "  no app was down in any run");
         return out;
     }
-    let mut table = Table::new();
-    let mut header = vec!["reason".to_string()];
-    header.extend(st.strategies.iter().cloned());
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
-    for &r in &reasons {
-        let mut row = vec![r.label().to_string()];
-        row.extend(st.shares.iter().map(|s| share_interval(&s[r.index()])));
-        table.add_row(row);
-    }
-    for c in 1..=st.strategies.len() {
-        if let Some(col) = table.column_mut(c) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    let _ = writeln!(out, "{}", indent(&table.to_string()));
+    let table = reasons_table(st.strategies.clone(), &reasons, |r| {
+        st.shares
+            .iter()
+            .map(|s| share_interval(&s[r.index()]))
+            .collect()
+    });
+    let _ = writeln!(out, "{table}");
     for s in 1..st.strategies.len() {
         let _ = writeln!(
             out,
@@ -778,6 +767,86 @@ pub fn render_reason_study(st: &ReasonStudy) -> String {
         }
     }
     out
+}
+
+/// `sweep --reasons`: at each point of the sweep, per strategy, the mean
+/// share of the app-hours down each reason took (the reasons with time at
+/// some point, one row each; a column per point and strategy). The
+/// intervals are in `--json`.
+pub fn render_sweep_reasons(names: &[String], points: &[(String, ReasonStudy)]) -> String {
+    let mut out = String::new();
+    let Some((_, first)) = points.first() else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "\nWhy the apps were down at each point of {}: the mean share of the app-hours down of each reason over {} runs (seed {}; 95 % CIs in --json)",
+        names.join(", "),
+        first.runs,
+        first.seed
+    );
+    let reasons: Vec<Reason> = Reason::ALL
+        .into_iter()
+        .filter(|r| points.iter().any(|(_, st)| study_reasons(st).contains(r)))
+        .collect();
+    if reasons.is_empty() {
+        let _ = writeln!(out, "  no app was down in any run");
+        return out;
+    }
+    let several = first.strategies.len() > 1;
+    let mut header = Vec::new();
+    for (point, st) in points {
+        for id in &st.strategies {
+            header.push(if several {
+                format!("{point} · {id}")
+            } else {
+                point.clone()
+            });
+        }
+    }
+    let table = reasons_table(header, &reasons, |r| {
+        points
+            .iter()
+            .flat_map(|(_, st)| &st.shares)
+            .map(|shares| {
+                let m = &shares[r.index()];
+                if m.n == 0 {
+                    "–".to_string()
+                } else {
+                    format!("{:.1} %", 100.0 * m.mean())
+                }
+            })
+            .collect()
+    });
+    let _ = writeln!(out, "{table}");
+    out
+}
+
+/// A table of reasons, indented: a row per reason, its label then
+/// `cells(reason)` under `columns`, right-aligned.
+fn reasons_table(
+    columns: Vec<String>,
+    reasons: &[Reason],
+    cells: impl Fn(Reason) -> Vec<String>,
+) -> String {
+    let mut header = vec!["reason".to_string()];
+    header.extend(columns);
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header);
+    for &r in reasons {
+        let mut row = vec![r.label().to_string()];
+        row.extend(cells(r));
+        table.add_row(row);
+    }
+    for c in 1..table.column_count() {
+        if let Some(col) = table.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    indent(&table.to_string())
 }
 
 /// One reason's share under one strategy, as JSON.

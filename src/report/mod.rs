@@ -26,7 +26,10 @@ pub use explain::{
     OutageJson, ReasonJson, SkippedJson, chain_phrase, chart_groups, explain_json, grouped,
     method_phrase, render_explain, shares_sentence,
 };
-pub use explain::{ReasonShareJson, StrategyReasonsJson, reason_study_json, render_reason_study};
+pub use explain::{
+    ReasonShareJson, StrategyReasonsJson, reason_study_json, render_reason_study,
+    render_sweep_reasons,
+};
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
 pub use findings::{Paired, paired, render_findings};
 pub use html::{HtmlReport, assumption_comments, render_html};

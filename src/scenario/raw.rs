@@ -91,6 +91,44 @@ pub struct ScenarioFile {
     #[serde(default)]
     #[schemars(with = "Option<schema::Id>")]
     pub default_strategy: Option<String>,
+    /// Your own levers for `hvsim advise`, each a change to this scenario
+    /// with its cost (docs/advise.md); simulations ignore them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<LeverFile>,
+}
+
+/// A lever of `hvsim advise`: a named change to the scenario, as `--set`
+/// edits, with an optional cost (checked in full by `hvsim advise`).
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeverFile {
+    /// A short id, unique among the levers; names the lever in the table.
+    #[schemars(with = "schema::Text")]
+    pub id: String,
+    /// What it changes, in words (default: the id).
+    #[serde(default)]
+    #[schemars(with = "Option<schema::Text>")]
+    pub label: Option<String>,
+    /// One or more `PATH=VALUE` edits, as `hvsim compare --set` takes them.
+    #[schemars(length(min = 1))]
+    pub set: Vec<String>,
+    /// What it costs: money per year and/or people.
+    #[serde(default)]
+    pub cost: Option<LeverCostFile>,
+}
+
+/// A lever's cost.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeverCostFile {
+    /// Money per year, in the user's currency.
+    #[serde(default)]
+    #[schemars(with = "Option<schema::Amount>")]
+    pub per_year: Option<f64>,
+    /// People (full-time equivalents).
+    #[serde(default)]
+    #[schemars(with = "Option<schema::Amount>")]
+    pub people: Option<f64>,
 }
 
 /// Safety limits of a run.

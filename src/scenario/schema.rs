@@ -407,6 +407,18 @@ kind!(
     })
 );
 
+kind!(
+    /// A number, 0 or more (a lever's cost). YAML also reads a quoted number.
+    Amount,
+    "Amount",
+    |_g| json_schema!({
+        "type": ["number", "string"],
+        "minimum": 0,
+        "pattern": decimal_pattern(),
+        "examples": [90000],
+    })
+);
+
 /// A whole number from `MIN` to `MAX`. YAML also reads a quoted number
 /// and `0x`, `0o`, `0b` prefixes and `_` separators.
 pub(crate) struct Whole<const MIN: u64, const MAX: u64>;

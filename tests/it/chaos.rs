@@ -59,7 +59,9 @@ fn replay(file: &str) -> (f64, f64) {
 /// the backup system is down while the corrupted app waits for its
 /// restore: the search finds the pair, shrinking returns exactly those
 /// two faults with the outage just long enough (15 minutes shorter no
-/// longer breaks it), and the written file replays it.
+/// longer breaks it) and the strike as late as it can be (at the next
+/// candidate instant it no longer breaks), and the written file replays
+/// it.
 #[test]
 fn the_planted_pair_is_found_shrunk_to_its_boundary_and_replays() {
     let dir = scratch("planted");
@@ -118,6 +120,47 @@ fn the_planted_pair_is_found_shrunk_to_its_boundary_and_replays() {
     std::fs::write(&shorter_file, edited).expect("write");
     let (share, hi) = replay(&shorter_file.to_string_lossy());
     assert!(hi >= 90.0, "15 minutes shorter still breaks: met {share} %");
+    // At the boundary in time too: the strike is at the latest candidate
+    // instant of the space that still breaks the plan; at the next one,
+    // the restore starts after the outage early enough.
+    let at = bugs[0]["trigger"]["at"].as_str().expect("an instant");
+    let path = std::path::Path::new(PLANTED);
+    let scenario = hvsim::scenario::load_path(path).expect("loads");
+    let space_text = std::fs::read_to_string(SPACE).expect("the space file");
+    let space = Space::derive(
+        &scenario,
+        &Document::read(path).expect("parses"),
+        Some((&space_text, SPACE, hvsim::scenario::Format::Yaml)),
+    )
+    .expect("a space");
+    let minute = space
+        .moments
+        .iter()
+        .map(|m| m.minute)
+        .find(|&m| space.local(m) == at)
+        .unwrap_or_else(|| panic!("{at} is a candidate instant"));
+    let next = space
+        .moments
+        .iter()
+        .map(|m| m.minute)
+        .find(|&m| m > minute)
+        .expect("a later candidate instant in the planted space");
+    let trigger = format!("trigger: {{ at: \"{at}\" }}");
+    assert!(text.contains(&trigger), "{text}");
+    let later_file = dir.join("later.yaml");
+    std::fs::write(
+        &later_file,
+        text.replace(
+            &trigger,
+            &format!("trigger: {{ at: \"{}\" }}", space.local(next)),
+        ),
+    )
+    .expect("write");
+    let (share, hi) = replay(&later_file.to_string_lossy());
+    assert!(
+        hi >= 90.0,
+        "a strike at the next instant still breaks: met {share} %"
+    );
     // The file says what it is and how to replay it.
     assert!(
         text.contains("# Replay it:\n#   hvsim compare tests/fixtures/chaos-planted.yaml --faults")
@@ -351,4 +394,72 @@ fn the_report_page_holds_the_campaign_and_the_blast_radius() {
     assert!(html.contains("<h2>Blast radius of single faults</h2>"));
     assert!(html.contains("<svg") && html.contains("Blast radius: each single fault"));
     assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"));
+}
+
+/// Ctrl-C during the search returns the best found so far: SIGINT sent
+/// once the child has printed its progress (one plain line per
+/// generation when standard error is not a terminal), the search stops
+/// after the replications in flight, prints its document with `"stop":
+/// "interrupted"` and the candidates fully evaluated, and exits with 130
+/// (docs/chaos.md).
+#[cfg(unix)]
+#[test]
+fn ctrl_c_returns_the_best_found_so_far_with_exit_code_130() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+    let mut child = hvsim()
+        .args([
+            "chaos",
+            PLANTED,
+            "--runs",
+            "10",
+            "--candidates",
+            "1000000",
+            "--json",
+            "-j",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    // The first progress line: some candidates are fully evaluated.
+    let first = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("chaos: "))
+        .expect("a progress line");
+    let done: usize = first
+        .trim_start_matches("chaos: ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    // Drain standard error so that the child never blocks on it.
+    let drain = std::thread::spawn(move || lines.map_while(Result::ok).count());
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut out)
+        .expect("reads");
+    let code = child.wait().expect("exits").code();
+    drain.join().expect("drained");
+    assert_eq!(code, Some(130), "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("a JSON document");
+    assert_eq!(doc["stop"], "interrupted", "{doc:#}");
+    let tried = doc["candidates_tried"].as_u64().expect("a count") as usize;
+    assert!(
+        tried >= done && tried < 1_000_000,
+        "{tried} tried, {done} at the signal"
+    );
+    assert!(doc["minimal"].is_array());
 }

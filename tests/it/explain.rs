@@ -537,3 +537,53 @@ fn compare_reports_the_reasons_per_strategy() {
         "{text}"
     );
 }
+
+/// `sweep --reasons` shows queueing vanish as staff grows: on the fixture
+/// where one engineer restarts four apps one after the other, the share of
+/// the app-hours down spent queued for a team member falls at every added
+/// member and is gone with one member per app; the text prints a column
+/// per point.
+#[test]
+fn a_sweep_shows_queueing_vanish_as_staff_grows() {
+    let args = [
+        "sweep",
+        "tests/fixtures/advise-staff.yaml",
+        "--set",
+        "teams.ops.members=1..4",
+        "--runs",
+        "8",
+        "--reasons",
+    ];
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let doc = hvsim_json(&json_args);
+    let points = doc["points"].as_array().expect("points");
+    assert_eq!(points.len(), 4);
+    let queue: Vec<f64> = points
+        .iter()
+        .map(|p| {
+            p["reasons"][0]["reasons"]
+                .as_array()
+                .expect("reasons")
+                .iter()
+                .find(|r| r["reason"] == "queue")
+                .map_or(0.0, |r| r["mean"].as_f64().expect("a share"))
+        })
+        .collect();
+    assert!(queue[0] > 0.3, "one engineer: {queue:?}");
+    assert!(
+        queue.windows(2).all(|w| w[1] < w[0]),
+        "the queue share falls as members grow: {queue:?}"
+    );
+    assert_eq!(queue[3], 0.0, "one member per app: {queue:?}");
+    let text = run_ok(&args);
+    let row = text
+        .lines()
+        .find(|l| l.contains("queued for a team member"))
+        .unwrap_or_else(|| panic!("a row for the queue: {text}"));
+    assert!(row.trim_end().ends_with('│'), "{row}");
+    assert!(
+        text.contains("Why the apps were down at each point of teams.ops.members"),
+        "{text}"
+    );
+}
