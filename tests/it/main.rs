@@ -21,6 +21,7 @@ mod layers;
 mod properties;
 mod readme;
 mod recovery;
+mod report;
 mod round_trips;
 mod scenarios;
 mod schema;
