@@ -244,6 +244,8 @@ fn the_rpo_miss_of_payments_is_on_the_first_screen_with_the_data_lost() {
         "<li><strong>MISSED</strong> payments lose at most 4 hours of data",
         "<th>data lost</th></tr>",
         "<tr><td>payments</td>",
+        // The Gantt chart states its finding first.
+        "<desc>20 of 20 apps went down; every one was back by ",
     ] {
         assert!(run.contains(want), "missing {want}");
     }
@@ -374,6 +376,8 @@ fn explain_and_advise_are_in_by_default_and_can_be_left_out() {
         "<a href=\"#levers\">top levers</a>",
         "<h2 id=\"levers\">Top levers: strategy one-engineer</h2>",
         "--strategy one-engineer --runs 4 --seed 1</code> gives them all",
+        // The reasons chart states its finding: each bar's sentence.
+        "<desc>Of 22 app-hours down in incident 1: 55 % queued for a team member",
     ] {
         assert!(full.contains(want), "missing {want}");
     }
