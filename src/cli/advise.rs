@@ -178,7 +178,16 @@ fn section_levers(args: &AdviseArgs, doc: &Document) -> Result<Option<Vec<Lever>
 /// The scenario file (or the embedded default) as a document, with the
 /// faults of the campaign file if one is given.
 fn document(args: &AdviseArgs) -> Result<Document, Failure> {
-    let mut doc = match &args.scenario {
+    scenario_document(args.scenario.as_ref(), args.faults.as_ref())
+}
+
+/// The scenario file `scenario` (or the embedded default) as a document,
+/// with the faults of the campaign file `faults` if one is given.
+pub(super) fn scenario_document(
+    scenario: Option<&PathBuf>,
+    faults: Option<&PathBuf>,
+) -> Result<Document, Failure> {
+    let mut doc = match scenario {
         Some(p) => Document::read(p),
         None => Document::parse(
             scenario::DEFAULT_SCENARIO_YAML,
@@ -187,7 +196,7 @@ fn document(args: &AdviseArgs) -> Result<Document, Failure> {
         ),
     }
     .map_err(load_failure)?;
-    if let Some(f) = &args.faults {
+    if let Some(f) = faults {
         doc.merge_faults(&Document::read(f).map_err(load_failure)?);
     }
     Ok(doc)

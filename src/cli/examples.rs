@@ -56,8 +56,9 @@ pub(super) const REPORT: &str = "\
 Examples:
   hvsim report -o report.html
   hvsim report scenarios/backup-restore.yaml -o backup.html --runs 500
+  hvsim report scenarios/availability-year.yaml -o year.html --runs 50 --no-advise
 
-Read: docs/charts.md (what each chart shows).";
+Read: docs/charts.md (the HTML report: its sections, and printing it).";
 
 /// `hvsim gen --help`.
 pub(super) const GEN: &str = "\

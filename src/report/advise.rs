@@ -650,9 +650,8 @@ pub fn advise_svgs(a: &Advice, command: &str) -> Vec<super::NamedFile> {
 
 /// The "top levers" section of an HTML report: the verdict, the `top`
 /// best levers with their paired change of each metric, and the tornado
-/// chart inline; `command` reproduces the advice. The HTML report's
-/// builder has no hook for it yet (docs/advise.md, "Not done"): it is
-/// ready for one.
+/// chart inline; `command` reproduces the advice. `hvsim report` shows it
+/// after its run (docs/advise.md, "In the HTML report").
 pub fn advise_html_section(a: &Advice, top: usize, command: &str) -> String {
     use crate::chart::svg::escape;
     let mut out = String::new();

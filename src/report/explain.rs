@@ -351,29 +351,38 @@ pub(super) fn html_section(
     );
     let groups = chart_groups(scenario, e);
     let subtitle = format!("strategy {}, seed {}", strategy.id, e.outcome.seed);
-    super::html::figure(
+    let sentences: Vec<String> = e
+        .groups()
+        .into_iter()
+        .map(|(k, b)| {
+            let within = match k {
+                Some(k) => format!("in incident {}", k + 1),
+                None => "outside any incident".to_string(),
+            };
+            format!(
+                "Of {} app-hours down {within}: {}.",
+                app_hours(b.total()),
+                shares_sentence(&b, 0)
+            )
+        })
+        .collect();
+    let caption = format!(
+        "Each incident's app-hours down in the run above, split into the reasons the apps \
+         were down; they add up to the downtime exactly. Hover a segment for its app-hours; \
+         {} shows every app.",
+        run_command.replacen("hvsim run", "hvsim explain", 1)
+    );
+    // The chart's description states what it shows: each bar's sentence.
+    super::html::figure_desc(
         out,
         "reasons-chart",
         &crate::chart::explain::reason_bars(&groups, &subtitle, ""),
-        &format!(
-            "Each incident's app-hours down in the run above, split into the reasons the apps \
-             were down; they add up to the downtime exactly. Hover a segment for its app-hours; \
-             {} shows every app.",
-            run_command.replacen("hvsim run", "hvsim explain", 1)
-        ),
+        &caption,
+        &format!("{} {caption}", sentences.join(" ")),
         false,
     );
-    for (k, b) in e.groups() {
-        let within = match k {
-            Some(k) => format!("in incident {}", k + 1),
-            None => "outside any incident".to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "<p>Of {} app-hours down {within}: {}.</p>",
-            app_hours(b.total()),
-            escape(&shares_sentence(&b, 0))
-        );
+    for sentence in &sentences {
+        let _ = writeln!(out, "<p>{}</p>", escape(sentence));
     }
     let list = ranked_apps(e, None);
     let _ = writeln!(

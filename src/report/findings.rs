@@ -13,7 +13,7 @@ use super::compare::{percent, points, show};
 use crate::montecarlo::{Comparison, MetricDef, MetricKind, Moments};
 
 /// Which way a metric is better.
-fn lower_is_better(def: &MetricDef) -> bool {
+pub(super) fn lower_is_better(def: &MetricDef) -> bool {
     // Hours (milestones, downtime, data lost) and criticality-hours are
     // better lower; shares (objectives met) and percentages
     // (availability) better higher.
@@ -66,7 +66,7 @@ pub fn paired(c: &Comparison, m: usize, s: usize) -> Paired {
 }
 
 /// `19h 4m sooner (95 % CI 18h 24m–19h 43m)`, `+63.0 pp (95 % CI …)`.
-fn amount(c: &Comparison, m: usize, s: usize) -> String {
+pub(super) fn amount(c: &Comparison, m: usize, s: usize) -> String {
     let def = &c.metrics[m];
     let d = &c.strategies[s].diffs[m];
     let (lo, hi) = ci(def, d);
@@ -95,7 +95,7 @@ fn amount(c: &Comparison, m: usize, s: usize) -> String {
 
 /// The key metrics: each incident's 90 % milestone, the mean downtime, the
 /// weighted impact, the data lost and the availabilities.
-fn key_metrics(c: &Comparison) -> Vec<usize> {
+pub(super) fn key_metrics(c: &Comparison) -> Vec<usize> {
     (0..c.metrics.len())
         .filter(|&m| {
             let n = &c.metrics[m].name;
@@ -185,16 +185,22 @@ fn objectives(out: &mut String, c: &Comparison) {
     }
 }
 
+/// The strategy with the largest significant improvement on metric `m`
+/// (relative to the baseline's mean), if any.
+pub(super) fn best_on(c: &Comparison, m: usize) -> Option<usize> {
+    (1..c.strategies.len())
+        .map(|s| (gain(c, m, s), s))
+        .filter(|(g, _)| *g > 0.0)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, s)| s)
+}
+
 /// Per key metric: the strategy with the largest significant improvement.
 fn best(out: &mut String, c: &Comparison) {
     let _ = writeln!(out, "  Best on each key metric:");
     for m in key_metrics(c) {
-        let top = (1..c.strategies.len())
-            .map(|s| (gain(c, m, s), s))
-            .filter(|(g, _)| *g > 0.0)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-        let line = match top {
-            Some((_, s)) => format!("{}, {}", c.strategies[s].id, amount(c, m, s)),
+        let line = match best_on(c, m) {
+            Some(s) => format!("{}, {}", c.strategies[s].id, amount(c, m, s)),
             None => format!(
                 "no strategy is significantly better than {}",
                 c.strategies[0].id
@@ -210,8 +216,9 @@ fn best(out: &mut String, c: &Comparison) {
 }
 
 /// The strategy whose significant gain on one milestone and significant
-/// loss on another are both the largest (relative to the baseline).
-fn trade_off(out: &mut String, c: &Comparison) {
+/// loss on another are both the largest (relative to the baseline):
+/// `(strategy, better metric, worse metric)`.
+pub(super) fn sharpest_trade_off(c: &Comparison) -> Option<(usize, usize, usize)> {
     let milestones: Vec<usize> = (0..c.metrics.len())
         .filter(|&m| c.metrics[m].kind == MetricKind::Quantity && lower_is_better(&c.metrics[m]))
         .collect();
@@ -240,7 +247,12 @@ fn trade_off(out: &mut String, c: &Comparison) {
             }
         }
     }
-    if let Some((_, s, b, w)) = found {
+    found.map(|(_, s, b, w)| (s, b, w))
+}
+
+/// The sharpest trade-off, if any strategy has one.
+fn trade_off(out: &mut String, c: &Comparison) {
+    if let Some((s, b, w)) = sharpest_trade_off(c) {
         let _ = writeln!(
             out,
             "  Sharpest trade-off, {}:\n    {}: {},\n    but {}: {}",

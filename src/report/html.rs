@@ -50,13 +50,20 @@ pub struct HtmlReport<'a> {
     /// Why the apps of `run` were down (`hvsim explain` of the same run),
     /// shown after it when given.
     pub explanation: Option<&'a crate::explain::Explanation>,
+    /// The levers of `hvsim advise` for the strategy of `run`, with the
+    /// command line that reproduces them, shown after the run when given.
+    pub advice: Option<(&'a crate::advise::Advice, &'a str)>,
 }
+
+/// How many of the best levers the report lists.
+pub const REPORT_LEVERS: usize = 5;
 
 pub(super) const CSS: &str = "
 body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.88em; }
+caption { caption-side: bottom; text-align: left; font-size: 0.9em; color: #444; padding-top: 0.3em; }
 th, td { border: 1px solid #d0d0d0; padding: 0.25em 0.55em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 tr > th:first-child { white-space: nowrap; }
@@ -71,9 +78,26 @@ svg { max-width: 100%; height: auto; }
 code, pre { font-family: monospace; background: #f6f6f6; }
 pre { padding: 0.8em; overflow-x: auto; font-size: 0.82em; }
 .meta { color: #444; }
-@media print { h2 { page-break-after: avoid; } figure, table { page-break-inside: avoid; } }
+ul.missed { color: #8b0000; }
+@page { size: A4; margin: 14mm 12mm; }
+@page landscape { size: A4 landscape; margin: 10mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; }
+  nav, .screen { display: none; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  figure, tr { break-inside: avoid; page-break-inside: avoid; }
+  .scroll, pre { overflow: visible; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+  table { width: 100%; font-size: 8pt; }
+  th, td { overflow-wrap: anywhere; padding: 0.15em 0.3em; }
+  td.num { white-space: normal; }
+  details table { font-size: 7pt; }
+  svg, .wide svg { max-width: 100%; height: auto; }
+  figure:has(> .wide) { page: landscape; }
+  details > summary { list-style: none; color: #222; font-weight: bold; }
+  details::details-content { content-visibility: visible; display: block; }
+}
 ";
-
 /// Inline SVG needs no namespace declaration in HTML: dropping it leaves
 /// the page without a single URL.
 fn inline(svg: &str) -> String {
@@ -81,8 +105,24 @@ fn inline(svg: &str) -> String {
 }
 
 /// A figure; a `wide` one scrolls sideways at its own size, so that its
-/// labels stay readable, instead of shrinking to the page.
+/// labels stay readable, instead of shrinking to the page (in print it
+/// gets a landscape page and fits its width). The chart's description is
+/// its caption.
 pub(super) fn figure(out: &mut String, id: &str, svg: &str, caption: &str, wide: bool) {
+    figure_desc(out, id, svg, caption, caption, wide);
+}
+
+/// [`figure`], the chart described by `desc` (its finding first) for
+/// readers who do not see it: a `<desc>` after its `<title>`, unless the
+/// chart has its own.
+pub(super) fn figure_desc(
+    out: &mut String,
+    id: &str,
+    svg: &str,
+    caption: &str,
+    desc: &str,
+    wide: bool,
+) {
     let (open, close) = if wide {
         ("<div class=\"scroll wide\">\n", "</div>\n")
     } else {
@@ -91,9 +131,52 @@ pub(super) fn figure(out: &mut String, id: &str, svg: &str, caption: &str, wide:
     let _ = writeln!(
         out,
         "<figure id=\"{id}\">\n{open}{}{close}<figcaption>{}</figcaption>\n</figure>",
-        inline(svg),
+        with_desc(&inline(svg), desc),
         escape(caption)
     );
+}
+
+/// `svg` with a `<desc>` of `desc` after its first `<title>` (or at its
+/// start), unless it has one.
+pub(super) fn with_desc(svg: &str, desc: &str) -> String {
+    if svg.contains("<desc") {
+        return svg.to_string();
+    }
+    let Some(start) = svg.find("<svg") else {
+        return svg.to_string();
+    };
+    let at = match svg[start..].find("</title>") {
+        Some(i) => start + i + "</title>".len(),
+        None => match svg[start..].find('>') {
+            Some(i) => start + i + 1,
+            None => return svg.to_string(),
+        },
+    };
+    format!(
+        "{}\n<desc>{}</desc>{}",
+        &svg[..at],
+        escape(desc),
+        &svg[at..]
+    )
+}
+
+/// The finding a chart of the comparison states: the best strategy on the
+/// first key metric (the first incident's 90 % milestone when there is
+/// one).
+fn comparison_finding(c: &Comparison) -> String {
+    super::findings::key_metrics(c)
+        .first()
+        .map(|&m| super::html_findings::best_sentence(c, m))
+        .unwrap_or_default()
+}
+
+/// `finding caption`, or the caption alone.
+fn described(finding: &str, caption: &str) -> String {
+    if finding.is_empty() {
+        caption.to_string()
+    } else {
+        format!("{finding} {caption}")
+    }
 }
 
 /// The two restored curves of the study, with their captions.
@@ -105,38 +188,30 @@ fn curve_figures(
     runs_label: &str,
 ) {
     let sc = r.scenario;
-    figure(
-        out,
-        "curve-count",
-        &restored_curve(
-            sc,
-            curves,
+    let finding = comparison_finding(&r.summary.comparison);
+    for (id, measure, caption) in [
+        (
+            "curve-count",
             Measure::Count,
-            marks,
-            r.objectives,
-            runs_label,
-            "",
+            "How many apps are up at each moment: the line is the median replication, the band \
+             holds 80 % of them (p10 to p90). Vertical lines mark the incidents.",
         ),
-        "How many apps are up at each moment: the line is the median replication, the band holds \
-         80 % of them (p10 to p90). Vertical lines mark the incidents.",
-        false,
-    );
-    figure(
-        out,
-        "curve-weighted",
-        &restored_curve(
-            sc,
-            curves,
+        (
+            "curve-weighted",
             Measure::WeightedShare,
-            marks,
-            r.objectives,
-            runs_label,
-            "",
+            "The same, each app weighted by its criticality: a strategy that brings the critical \
+             apps back first climbs faster here.",
         ),
-        "The same, each app weighted by its criticality: a strategy that brings the critical apps \
-         back first climbs faster here.",
-        false,
-    );
+    ] {
+        figure_desc(
+            out,
+            id,
+            &restored_curve(sc, curves, measure, marks, r.objectives, runs_label, ""),
+            caption,
+            &described(&finding, caption),
+            false,
+        );
+    }
 }
 
 /// Renders the report.
@@ -149,9 +224,10 @@ pub fn render_html(r: &HtmlReport) -> String {
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
-         <meta name=\"generator\" content=\"hvsim {}\"/>\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+         <meta name=\"generator\" content=\"hvsim {}\"/>\n<title>{}</title>\n<style>{CSS}{}</style>\n</head>\n<body>",
         env!("CARGO_PKG_VERSION"),
-        escape(&title)
+        escape(&title),
+        super::html_findings::HEAT_CSS
     );
     let _ = writeln!(out, "<h1>{}</h1>", escape(&sc.name));
     if let Some(d) = &sc.description {
@@ -174,17 +250,36 @@ pub fn render_html(r: &HtmlReport) -> String {
          replications give the same file, byte for byte).</p>",
         escape(r.command)
     );
-    let reasons_link = if r.explanation.is_some() {
-        " · <a href=\"#reasons\">why the apps were down</a>"
-    } else {
-        ""
-    };
-    let _ = writeln!(
-        out,
-        "<nav><p>Contents: <a href=\"#summary\">summary</a> · <a href=\"#curves\">restored curves</a> · \
-         <a href=\"#distributions\">milestone distributions</a> · <a href=\"#gantt\">one run</a>{reasons_link} · \
-         <a href=\"#apps\">per-app table</a> · <a href=\"#assumptions\">assumptions</a></p></nav>"
-    );
+    let milestones = incidents(c);
+    // The contents list only the sections this scenario fills.
+    let mut contents = vec![
+        ("findings", "findings"),
+        ("summary", "summary"),
+        ("curves", "restored curves"),
+    ];
+    if !milestones.is_empty() {
+        contents.push(("distributions", "milestone distributions"));
+    }
+    contents.push(("gantt", "one run"));
+    if r.explanation.is_some() {
+        contents.push(("reasons", "why the apps were down"));
+    }
+    if r.advice.is_some() {
+        contents.push(("levers", "top levers"));
+    }
+    contents.push(("assumptions", "assumptions"));
+    let links: Vec<String> = contents
+        .iter()
+        .map(|(id, text)| format!("<a href=\"#{id}\">{text}</a>"))
+        .collect();
+    let _ = writeln!(out, "<nav><p>Contents: {}</p></nav>", links.join(" · "));
+
+    // The findings first: what the comparison says, how often each
+    // objective is met, and what happened in the run shown.
+    let _ = writeln!(out, "<h2 id=\"findings\">Findings</h2>");
+    super::html_findings::findings_list(&mut out, c);
+    super::html_findings::heat_map(&mut out, c);
+    super::html_run::run_glance(&mut out, sc, r.run);
 
     summary(&mut out, c);
 
@@ -206,17 +301,26 @@ pub fn render_html(r: &HtmlReport) -> String {
         }
     }
 
-    let _ = writeln!(out, "<h2 id=\"distributions\">Milestone distributions</h2>");
-    for (k, bug) in incidents(c) {
-        figure(
+    // Without incidents (random failures only) there is no milestone to
+    // distribute, and no section.
+    if !milestones.is_empty() {
+        let _ = writeln!(out, "<h2 id=\"distributions\">Milestone distributions</h2>");
+    }
+    for (k, bug) in milestones {
+        let caption = format!(
+            "Incident {}: the share of replications in which 90 % (solid) and 100 % (dashed) of \
+             its apps were back, against the time since the strike. Further left is better.",
+            k + 1
+        );
+        let finding = milestone_metric(c, k, MILESTONES[0].0)
+            .map(|m| super::html_findings::best_sentence(c, m))
+            .unwrap_or_default();
+        figure_desc(
             &mut out,
             &format!("milestones-{}", k + 1),
             &milestone_distribution(c, k, &bug, ""),
-            &format!(
-                "Incident {}: the share of replications in which 90 % (solid) and 100 % (dashed) of \
-                 its apps were back, against the time since the strike. Further left is better.",
-                k + 1
-            ),
+            &caption,
+            &described(&finding, &caption),
             false,
         );
     }
@@ -228,22 +332,58 @@ pub fn render_html(r: &HtmlReport) -> String {
         escape(&strategy.id),
         r.run.seed
     );
-    figure(
-        &mut out,
+    let back = super::html_run::back_sentence(sc, r.run);
+    let _ = writeln!(out, "<p>{}.</p>", escape(&capitalised(&back)));
+    super::html_run::objectives_list(&mut out, sc, r.run);
+    super::html_run::waves_and_automation(&mut out, sc, r.run);
+    let caption = format!(
+        "Who restored what, when, in the run that {} shows: a row per \
+         team member, coloured by method; grey is off shift; the strip above each team shows how \
+         many were on duty (holidays show as dips).",
+        r.run_command
+    );
+    let mut gantt_out = String::new();
+    figure_desc(
+        &mut gantt_out,
         "gantt-chart",
         &gantt(sc, r.run, &marks, r.run_command),
-        &format!(
-            "Who restored what, when, in the run that {} shows: a row per \
-             team member, coloured by method; grey is off shift; the strip above each team shows how \
-             many were on duty (holidays show as dips). Scroll sideways; hover a bar for details.",
-            r.run_command
-        ),
+        &caption,
+        &described(&format!("{}.", capitalised(&back)), &caption),
         true,
     );
+    // On screen the chart scrolls at its own size; in print it fits a
+    // landscape page, so the hint is for the screen only.
+    out.push_str(&gantt_out.replacen(
+        "</figcaption>",
+        " <span class=\"screen\">Scroll sideways; hover a bar for details.</span></figcaption>",
+        1,
+    ));
+    apps_table(&mut out, sc, r.run);
     if let Some(e) = r.explanation {
         super::explain::html_section(&mut out, sc, e, r.run_command);
     }
-    apps_table(&mut out, sc, r.run);
+    if let Some((advice, command)) = r.advice {
+        let section = super::advise::advise_html_section(advice, REPORT_LEVERS, command)
+            .replace(" xmlns=\"http://www.w3.org/2000/svg\"", "");
+        let section = section.replacen("<h2>", "<h2 id=\"levers\">", 1).replacen(
+            "</h2>",
+            &format!(": strategy {}</h2>", escape(&advice.strategy)),
+            1,
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            with_desc(&section, &super::advise::verdict(advice))
+        );
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">The {} best of the levers derived from the scenario, each over {} \
+             replications on common random numbers; <code>{}</code> gives them all.</p>",
+            REPORT_LEVERS.min(advice.levers.len()),
+            advice.done,
+            escape(command)
+        );
+    }
     assumptions(&mut out, sc, r.source_text, r.faults_text);
     let _ = writeln!(
         out,
@@ -251,6 +391,15 @@ pub fn render_html(r: &HtmlReport) -> String {
         env!("CARGO_PKG_VERSION")
     );
     out
+}
+
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The headline metrics: each incident's 90 % and 100 % milestones, the
@@ -365,13 +514,17 @@ fn apps_table(out: &mut String, sc: &Scenario, o: &Outcome) {
         sc.apps.len()
     );
     if rows.is_empty() {
+        let _ = writeln!(out, "<p>No app went down in this run.</p>");
         return;
     }
-    let _ = writeln!(
+    let data = super::html_run::shows_data(sc, o);
+    let _ = write!(
         out,
         "<div class=\"scroll\"><table>\n<tr><th>app</th><th>tags</th><th>criticality</th><th>went down</th>\
-         <th>back up</th><th>downtime</th><th>method</th><th>team</th></tr>"
+         <th>back up</th><th>downtime</th><th>method</th><th>team</th>"
     );
+    let _ = writeln!(out, "{}</tr>", if data { "<th>data lost</th>" } else { "" });
+    let by_id = |id: &str| sc.apps.iter().position(|a| a.id == id);
     for r in rows {
         let up = match r.up {
             Some(t) => clock.short(t),
@@ -382,10 +535,17 @@ fn apps_table(out: &mut String, sc: &Scenario, o: &Outcome) {
         } else {
             String::new()
         };
+        let lost = match (data, by_id(&r.app)) {
+            (true, Some(a)) => format!(
+                "<td class=\"num\">{}</td>",
+                escape(&super::html_run::data_lost(o.apps[a].data_loss))
+            ),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>\
-             <td class=\"num\">{}{}</td><td>{}</td><td>{}</td></tr>",
+             <td class=\"num\">{}{}</td><td>{}</td><td>{}</td>{lost}</tr>",
             escape(&r.app),
             escape(&r.tags),
             r.criticality,

@@ -11,6 +11,8 @@ mod explain;
 mod export;
 mod findings;
 mod html;
+mod html_findings;
+mod html_run;
 mod json;
 mod text;
 
@@ -32,7 +34,7 @@ pub use explain::{
 };
 pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
 pub use findings::{Paired, paired, render_findings};
-pub use html::{HtmlReport, assumption_comments, render_html};
+pub use html::{HtmlReport, REPORT_LEVERS, assumption_comments, render_html};
 pub use json::{RunJson, run_json};
 pub use text::{AppRows, NOTABLE_ROWS, count_by_reason, render_run, render_run_rows};
 

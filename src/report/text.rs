@@ -78,17 +78,7 @@ fn summary_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clo
         );
         return;
     }
-    let last_up = outcome.apps.iter().filter_map(|a| a.final_up()).max();
-    let first_strike = outcome.incidents.first().map(|i| i.at);
-    let back = match (totals.apps_still_down(), last_up, first_strike) {
-        (0, Some(t), Some(at)) => format!(
-            "every one was back by {}, {} after the first strike",
-            clock.short(t),
-            t.saturating_since(at)
-        ),
-        (0, Some(t), None) => format!("every one was back by {}", clock.short(t)),
-        (n, _, _) => format!("{n} still down when the horizon ended"),
-    };
+    let back = back_phrase(outcome, totals.apps_still_down(), clock, "");
     let cause = if incidents > 0 {
         format!("in {incidents} incident(s)")
     } else {
@@ -158,6 +148,28 @@ fn summary_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clo
             inc.apps.len(),
             steps.join(", ")
         );
+    }
+}
+
+/// `every one was back by Thu 27 Dec 09:00, 1d 4h after the first strike`,
+/// or `3 still down when the horizon ended` (`were` between the two words
+/// when given, for a sentence of its own).
+pub(super) fn back_phrase(
+    outcome: &Outcome,
+    still_down: usize,
+    clock: &Clock,
+    verb: &str,
+) -> String {
+    let last_up = outcome.apps.iter().filter_map(|a| a.final_up()).max();
+    let first_strike = outcome.incidents.first().map(|i| i.at);
+    match (still_down, last_up, first_strike) {
+        (0, Some(t), Some(at)) => format!(
+            "every one was back by {}, {} after the first strike",
+            clock.short(t),
+            t.saturating_since(at)
+        ),
+        (0, Some(t), None) => format!("every one was back by {}", clock.short(t)),
+        (n, _, _) => format!("{n} {verb}still down when the horizon ended"),
     }
 }
 

@@ -24,6 +24,7 @@ mod lessons;
 mod properties;
 mod readme;
 mod recovery;
+mod report;
 mod round_trips;
 mod scenarios;
 mod schema;
