@@ -9,8 +9,8 @@ use std::cmp::Reverse;
 
 use crate::faults::Broken;
 use crate::metrics::TaskEnd;
-use crate::model::{AppId, BugId, Method};
-use crate::run::world::Phase;
+use crate::model::{AppId, BugId, HostId, Method};
+use crate::run::world::{HostStatus, Phase};
 use crate::run::{Cx, SimError, trace};
 use crate::sim::SimTime;
 
@@ -89,6 +89,17 @@ impl<D: Decider> Recovery<'_, '_, D> {
         waiting: Vec<AppId>,
     ) -> Result<(), SimError> {
         self.recovery.evacuated_news = true;
+        // A crashed host that held no VM (a DR host struck with the
+        // primary) is evacuated from the start: like an evacuated one, it
+        // reboots once its bug is known and cannot strike again. Without
+        // this nothing ever rebooted it and apps waited for its room.
+        for h in 0..self.world.hosts.len() {
+            if self.world.hosts[h].status == HostStatus::Crashed
+                && self.world.host_vms[h].is_empty()
+            {
+                self.recovery.evacuated.push(HostId(h as u32));
+            }
+        }
         for a in waiting {
             if self.world.apps[a.index()].phase == Phase::Diagnosis {
                 self.world.set_phase(a, Phase::Healthy);
@@ -130,5 +141,31 @@ impl<D: Decider> Recovery<'_, '_, D> {
     pub(crate) fn facts_improved(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
         self.recovery.evacuated_news = true;
         self.services_back(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::testing::{Tiny, up_at};
+
+    /// A second bug crashes the empty DR host at 00:30, before the
+    /// production strike at 01:00 corrupts the one app, which must be
+    /// reinstalled there. The DR host held no VM, so nothing evacuated
+    /// it; it must still reboot once its bug is diagnosed, or the app
+    /// waits for its room for ever.
+    #[test]
+    fn a_crashed_empty_host_reboots_once_its_bug_is_known() {
+        let (_, out) = Tiny {
+            corrupt: 1.0,
+            methods: "[reinstall]",
+            bug: "  - id: dr-bug
+    builds: [b]
+    trigger: { at: 2024-01-01 00:30 }
+    scope: { clusters: [drc] }
+    effects: { corrupt_vm: 0 }",
+            ..Tiny::default()
+        }
+        .run();
+        assert!(up_at(&out, 0).is_some(), "the app never came back");
     }
 }
