@@ -11,9 +11,11 @@
 
 pub mod advise;
 pub mod axis;
+pub mod capacity;
 pub mod chaos;
 pub mod clock;
 pub mod curve;
+pub mod depgraph;
 pub mod distribution;
 pub mod explain;
 pub mod fit;

@@ -1,7 +1,9 @@
 //! The files of `--svg DIR` and `--csv DIR`: each chart of a command as a
 //! standalone SVG, and the data behind it as CSV, by stable file names.
 
+use crate::chart::capacity::dr_capacity;
 use crate::chart::curve::{Measure, Objective, restored_curve};
+use crate::chart::depgraph::dependency_graph;
 use crate::chart::distribution::{incidents, milestone_distribution};
 use crate::chart::gantt::gantt;
 use crate::chart::sweep::{headline_metrics, sweep_chart};
@@ -22,7 +24,7 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome, command: &str) -> Vec<NamedFil
     let marks = incident_marks(scenario, o);
     let label = format!("one run: strategy {}, seed {}", strategy.id, o.seed);
     let objectives = crate::chart::curve::objectives_of(scenario);
-    vec![
+    let mut files = vec![
         ("gantt.svg".into(), gantt(scenario, o, &marks, command)),
         (
             "restored-count.svg".into(),
@@ -48,7 +50,15 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome, command: &str) -> Vec<NamedFil
                 command,
             ),
         ),
-    ]
+    ];
+    files.push((
+        "dependencies.svg".into(),
+        dependency_graph(scenario, &[o], command),
+    ));
+    if let Some(chart) = dr_capacity(scenario, o, &marks, command) {
+        files.push(("dr-capacity.svg".into(), chart));
+    }
+    files
 }
 
 /// The data of one run: the per-app table, its tasks, its curve.
