@@ -68,6 +68,19 @@ pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
         .unwrap_or(&strategies[0]);
     let run = hvsim::simulate(&scenario, shown, seed)
         .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
+    // One run of each strategy compared, on the same seed, for the
+    // dependency graph and the best strategy's Gantt chart.
+    let mut runs = Vec::with_capacity(strategies.len());
+    for s in &strategies {
+        if s.id == shown.id {
+            runs.push(run.clone());
+        } else {
+            runs.push(
+                hvsim::simulate(&scenario, s, seed)
+                    .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?,
+            );
+        }
+    }
     let explanation = if args.no_explain {
         None
     } else {
@@ -118,6 +131,7 @@ pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
         run_command: &run_command,
         summary: &summary,
         run: &run,
+        runs: &runs,
         objectives: &hvsim::chart::curve::objectives_of(&scenario),
         explanation: explanation.as_ref(),
         advice: advice.as_ref().map(|a| (a, advise_command.as_str())),

@@ -45,6 +45,10 @@ pub struct HtmlReport<'a> {
     pub summary: &'a Summary,
     /// One run, for the Gantt chart and the per-app table.
     pub run: &'a Outcome,
+    /// One run of each strategy compared, with the seed of `run` (which
+    /// is among them): the dependency graph shows the order each restored
+    /// the apps in, and the best strategy gets a Gantt chart too.
+    pub runs: &'a [Outcome],
     /// Recovery objectives to draw on the curves.
     pub objectives: &'a [Objective],
     /// Why the apps of `run` were down (`hvsim explain` of the same run),
@@ -358,6 +362,7 @@ pub fn render_html(r: &HtmlReport) -> String {
         " <span class=\"screen\">Scroll sideways; hover a bar for details.</span></figcaption>",
         1,
     ));
+    super::html_graphs::run_figures(&mut out, r, &marks);
     apps_table(&mut out, sc, r.run);
     if let Some(e) = r.explanation {
         super::explain::html_section(&mut out, sc, e, r.run_command);

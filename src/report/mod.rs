@@ -12,6 +12,7 @@ mod export;
 mod findings;
 mod html;
 mod html_findings;
+mod html_graphs;
 mod html_run;
 mod json;
 mod text;

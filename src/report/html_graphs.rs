@@ -1,0 +1,102 @@
+//! The report's figures of the runs: the best strategy's Gantt chart
+//! beside the one shown, the dependency graph with the order each
+//! strategy restored the apps in, and the DR site's room in use. Each
+//! only where the scenario gives it something to show.
+
+use std::fmt::Write;
+
+use super::html::{HtmlReport, figure_desc};
+use crate::chart::capacity::dr_capacity;
+use crate::chart::depgraph::{self, dependency_graph};
+use crate::chart::gantt::gantt;
+use crate::chart::svg::escape;
+use crate::metrics::Outcome;
+use crate::montecarlo::IncidentMark;
+
+/// The strategy that does best on the first key metric on which one is
+/// significantly better than the baseline, if any.
+fn best_strategy<'a>(r: &HtmlReport<'a>) -> Option<&'a str> {
+    let c = &r.summary.comparison;
+    let s = super::findings::key_metrics(c)
+        .into_iter()
+        .find_map(|m| super::findings::best_on(c, m))?;
+    Some(c.strategies[s].id.as_str())
+}
+
+/// The run of strategy `id` among the report's runs.
+fn run_of<'a>(r: &HtmlReport<'a>, id: &str) -> Option<&'a Outcome> {
+    r.runs
+        .iter()
+        .find(|o| r.scenario.strategies[o.strategy.index()].id == id)
+}
+
+/// The figures after the Gantt chart of the run shown.
+pub(super) fn run_figures(out: &mut String, r: &HtmlReport, marks: &[IncidentMark]) {
+    let sc = r.scenario;
+    let shown = &sc.strategies[r.run.strategy.index()].id;
+    let best = best_strategy(r).filter(|b| *b != shown.as_str());
+    if let Some((best, o)) = best.and_then(|b| Some((b, run_of(r, b)?))) {
+        let command = r.run_command.replacen(
+            &format!("--strategy {shown}"),
+            &format!("--strategy {best}"),
+            1,
+        );
+        let command = if command == r.run_command {
+            ""
+        } else {
+            &command
+        };
+        let back = super::html_run::back_sentence(sc, o);
+        let _ = writeln!(
+            out,
+            "<h3 id=\"gantt-best\">The best strategy's run: {}, seed {}</h3>",
+            escape(best),
+            o.seed
+        );
+        let caption = format!(
+            "The same chart for {best}, the strategy that does best on the first key metric \
+                 where one is significantly better, on the same seed: {back}."
+        );
+        figure_desc(
+            out,
+            "gantt-best-chart",
+            &gantt(sc, o, &crate::montecarlo::incident_marks(sc, o), command),
+            &caption,
+            &caption,
+            true,
+        );
+    }
+    let g = depgraph::graph(sc);
+    if !g.edges.is_empty() && !r.runs.is_empty() {
+        let runs: Vec<&Outcome> = r
+            .summary
+            .comparison
+            .strategies
+            .iter()
+            .filter_map(|s| run_of(r, &s.id))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<h3 id=\"dependencies\">The order each strategy restored the apps in</h3>"
+        );
+        let caption = "The apps by dependency depth, what they depend on above them, one panel per \
+                       strategy (one run each, on the same seed): #rank is the order in which \
+                       their own recovery work finished. A thick vermillion arrow is the \
+                       dependency trap: an app restored before what it depends on was back.";
+        figure_desc(
+            out,
+            "dependency-graph",
+            &dependency_graph(sc, &runs, ""),
+            caption,
+            caption,
+            false,
+        );
+    }
+    if let Some(chart) = dr_capacity(sc, r.run, marks, r.run_command) {
+        let _ = writeln!(out, "<h3 id=\"dr-capacity\">DR capacity in use</h3>");
+        let caption = "The share of the DR site's memory (filled) and virtual CPUs (dashed) taken \
+                       by the VMs placed there in the run shown; shaded where an app down that \
+                       needed the site did not fit.";
+        figure_desc(out, "dr-capacity-chart", &chart, caption, caption, false);
+    }
+}
