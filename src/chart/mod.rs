@@ -10,6 +10,7 @@
 //! beyond eight repeat a colour with another dash pattern.
 
 pub mod advise;
+pub mod availability;
 pub mod axis;
 pub mod capacity;
 pub mod chaos;

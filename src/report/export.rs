@@ -1,6 +1,7 @@
 //! The files of `--svg DIR` and `--csv DIR`: each chart of a command as a
 //! standalone SVG, and the data behind it as CSV, by stable file names.
 
+use crate::chart::availability::availability_panel;
 use crate::chart::capacity::dr_capacity;
 use crate::chart::curve::{Measure, Objective, restored_curve};
 use crate::chart::depgraph::dependency_graph;
@@ -116,6 +117,9 @@ pub fn compare_svgs(
                 command,
             ),
         ));
+    }
+    if let Some(chart) = availability_panel(scenario, c, command) {
+        files.push(("availability.svg".to_string(), chart));
     }
     for (k, bug) in incidents(c) {
         files.push((

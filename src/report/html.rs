@@ -256,11 +256,12 @@ pub fn render_html(r: &HtmlReport) -> String {
     );
     let milestones = incidents(c);
     // The contents list only the sections this scenario fills.
-    let mut contents = vec![
-        ("findings", "findings"),
-        ("summary", "summary"),
-        ("curves", "restored curves"),
-    ];
+    let mut contents = vec![("findings", "findings"), ("summary", "summary")];
+    let availability = !crate::chart::availability::points(c).is_empty();
+    if availability {
+        contents.push(("availability", "availability"));
+    }
+    contents.push(("curves", "restored curves"));
     if !milestones.is_empty() {
         contents.push(("distributions", "milestone distributions"));
     }
@@ -286,6 +287,9 @@ pub fn render_html(r: &HtmlReport) -> String {
     super::html_run::run_glance(&mut out, sc, r.run);
 
     summary(&mut out, c);
+    if availability {
+        super::html_graphs::availability_section(&mut out, r);
+    }
 
     // Curves. The charts of the comparison do not repeat its command: the
     // page names it once, above; the Gantt chart names its own run's.

@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use super::html::{HtmlReport, figure_desc};
+use crate::chart::availability::availability_panel;
 use crate::chart::capacity::dr_capacity;
 use crate::chart::depgraph::{self, dependency_graph};
 use crate::chart::gantt::gantt;
@@ -99,4 +100,25 @@ pub(super) fn run_figures(out: &mut String, r: &HtmlReport, marks: &[IncidentMar
                        needed the site did not fit.";
         figure_desc(out, "dr-capacity-chart", &chart, caption, caption, false);
     }
+}
+
+/// The availability of the apps per strategy, for scenarios with random
+/// failures.
+pub(super) fn availability_section(out: &mut String, r: &HtmlReport) {
+    let c = &r.summary.comparison;
+    let Some(chart) = availability_panel(r.scenario, c, "") else {
+        return;
+    };
+    let _ = writeln!(out, "<h2 id=\"availability\">Availability</h2>");
+    let caption = format!(
+        "The share of the horizon the apps were up, per strategy over {} replications: the dot \
+         is the mean with its 95 % confidence interval, the bar holds 80 % of the replications \
+         (p10 to p90); dotted lines mark 99 %, 99.9 %… with the downtime each allows.",
+        c.done
+    );
+    let desc = format!(
+        "{} {caption}",
+        crate::chart::availability::finding(c, &crate::chart::availability::points(c))
+    );
+    figure_desc(out, "availability-chart", &chart, &caption, &desc, false);
 }

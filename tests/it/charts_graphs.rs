@@ -159,3 +159,75 @@ fn the_new_charts_are_deterministic() {
     let b = charts(&["run", "scenarios/backup-restore.yaml", "--seed", "7"]);
     assert_eq!(a, b);
 }
+
+#[test]
+fn the_availability_panel_shows_each_strategy_with_its_interval() {
+    let svgs = charts(&[
+        "compare",
+        "scenarios/availability-year.yaml",
+        "--runs",
+        "12",
+    ]);
+    let s = &svgs["availability.svg"];
+    let d = desc(s);
+    assert!(
+        d.starts_with("mean app availability: ha-restart is highest"),
+        "{d}"
+    );
+    // Two metrics × two strategies, a dot each, each with its interval.
+    assert_eq!(count_class(s, "circle", "mean"), 4);
+    let names = labels(s);
+    for l in [
+        "mean app availability",
+        "least available app's availability",
+        "wait-for-repair",
+        "ha-restart",
+    ] {
+        assert!(names.iter().any(|n| n == l), "{l}: {names:?}");
+    }
+    // The reference lines say what downtime they allow over the horizon.
+    assert!(
+        names.iter().any(|n| n.starts_with("99.9 %: 8h 45m")),
+        "{names:?}"
+    );
+    // Without random failures there is no availability to draw.
+    let svgs = charts(&["compare", "scenarios/backup-restore.yaml", "--runs", "5"]);
+    assert!(!svgs.contains_key("availability.svg"), "{:?}", svgs.keys());
+}
+
+/// `hvsim report ARGS` as a string.
+fn report(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("r.html");
+    succeed(
+        crate::hvsim()
+            .arg("report")
+            .args(args)
+            .args(["--no-advise", "--no-explain", "-o"])
+            .arg(&path),
+    );
+    std::fs::read_to_string(&path).expect("the report")
+}
+
+#[test]
+fn the_report_shows_the_new_charts_where_the_scenario_has_them() {
+    let html = report(&["--runs", "20"]);
+    for id in [
+        "id=\"dependency-graph\"",
+        "id=\"dr-capacity-chart\"",
+        "id=\"gantt-best-chart\"",
+        "id=\"gantt-chart\"",
+    ] {
+        assert!(html.contains(id), "{id}");
+    }
+    assert!(!html.contains("id=\"availability\""));
+    // Every figure states its finding.
+    let figures = html.matches("<figure").count();
+    assert_eq!(html.matches("<desc>").count(), figures, "a desc per figure");
+    let html = report(&["scenarios/availability-year.yaml", "--runs", "8"]);
+    assert!(html.contains("<h2 id=\"availability\">Availability</h2>"));
+    assert!(html.contains("href=\"#availability\""));
+    // No dependency and no DR site: neither section, rather than an empty one.
+    assert!(!html.contains("id=\"dependencies\""));
+    assert!(!html.contains("id=\"dr-capacity\""));
+}
