@@ -37,8 +37,9 @@ pub(super) struct CompareArgs {
     /// Write mergeable results (a shard file) here, for `hvsim merge`.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Also write the charts (restored curves, milestone distributions)
-    /// into this directory; the curves come from the same replications.
+    /// Also write the charts (restored curves, milestone distributions, and
+    /// availability with random failures) into this directory; the curves
+    /// come from the same replications.
     #[arg(long, value_name = "DIR", conflicts_with = "shard")]
     svg: Option<PathBuf>,
     /// Also write the data behind the charts (curve.csv, milestones.csv)

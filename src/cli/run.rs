@@ -34,7 +34,7 @@ pub(super) struct RunArgs {
     /// Print one JSON document (schema in docs/json.md) instead of the text report.
     #[arg(long)]
     json: bool,
-    /// Also write the charts (gantt.svg, restored-*.svg) into this directory.
+    /// Also write the charts (gantt.svg, restored-*.svg, dependencies.svg, dr-capacity.svg with a DR site) into this directory.
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
     /// Also write the data behind them (apps.csv, tasks.csv, curve.csv) into this directory.
