@@ -18,6 +18,8 @@ pub mod distribution;
 pub mod explain;
 pub mod fit;
 pub mod gantt;
+pub mod png;
+pub mod present;
 pub mod svg;
 pub mod sweep;
 
@@ -203,7 +205,7 @@ pub struct Layout {
     pub height: f64,
     /// The plot area.
     pub frame: Frame,
-    /// Where the marker labels start: below the title, subtitle and command.
+    /// Where the marker labels start: below the title and subtitle.
     top: f64,
     /// The reproducing command, in lines.
     command: Vec<String>,
@@ -413,17 +415,13 @@ impl Layout {
         }
     }
 
-    /// The same layout with the command that reproduces the chart under the
-    /// subtitle (see `command_lines`), the rest moved down to make room.
-    /// An empty command adds nothing: the caller knows the command, the
-    /// chart does not guess it.
+    /// The same layout with the command that reproduces the chart as its
+    /// footer, below the legend (see `command_lines`), the chart made
+    /// taller for it. An empty command adds nothing: the caller knows the
+    /// command, the chart does not guess it.
     pub fn reproduced_by(mut self, command: &str) -> Self {
         self.command = command_lines(command, self.width - self.command_x() - RIGHT);
-        let extra = self.command.len() as f64 * COMMAND_ROW;
-        self.top += extra;
-        self.frame.y += extra;
-        self.legend_y += extra;
-        self.height += extra;
+        self.height += self.command.len() as f64 * COMMAND_ROW;
         self
     }
 
@@ -433,7 +431,7 @@ impl Layout {
     }
 
     /// A new document of this size, with the title, a subtitle and the
-    /// reproducing command if any.
+    /// reproducing command, if any, as its footer.
     pub fn start(&self, title: &str, subtitle: &str) -> Svg {
         let mut svg = Svg::new(self.width, self.height, title);
         svg.text_styled(
@@ -456,7 +454,8 @@ impl Layout {
             // The label apart from the command, so that selecting the
             // command's lines copies nothing else.
             svg.open(&[("class", "command".into())]);
-            let y = |i: usize| 36.0 + (i as f64 + 1.0) * COMMAND_ROW;
+            let first = self.height - self.command.len() as f64 * COMMAND_ROW - 4.0;
+            let y = |i: usize| first + (i as f64 + 1.0) * COMMAND_ROW;
             svg.text_styled(
                 self.frame.x,
                 y(0),
@@ -770,13 +769,13 @@ mod tests {
     }
 
     #[test]
-    fn a_reproducing_command_moves_the_plot_down_and_an_empty_one_does_not() {
+    fn a_reproducing_command_is_a_footer_and_an_empty_one_adds_nothing() {
         let lay = Layout::new(WIDTH, 300.0, None, &[], &[]);
         let same = lay.clone().reproduced_by("");
         assert_eq!(same.frame, lay.frame);
         assert_eq!(same.height, lay.height);
         let with = lay.clone().reproduced_by("hvsim run --strategy s --seed 1");
-        assert_eq!(with.frame.y, lay.frame.y + COMMAND_ROW);
+        assert_eq!(with.frame, lay.frame);
         assert_eq!(with.height, lay.height + COMMAND_ROW);
         let svg = with.start("title", "subtitle").finish();
         assert!(
