@@ -1,7 +1,7 @@
 //! The files of `--svg DIR` and `--csv DIR`: each chart of a command as a
 //! standalone SVG, and the data behind it as CSV, by stable file names.
 
-use crate::chart::curve::{Measure, Objective, restored_curve};
+use crate::chart::curve::{Measure, Objective, restored_curve, restored_panels};
 use crate::chart::distribution::{incidents, milestone_distribution};
 use crate::chart::gantt::gantt;
 use crate::chart::sweep::{headline_metrics, sweep_chart};
@@ -106,6 +106,17 @@ pub fn compare_svgs(
                 command,
             ),
         ));
+    }
+    if let Some(curves) = &summary.curves {
+        // More lines than one chart tells apart: small multiples too.
+        for (name, measure) in [
+            ("restored-count-panels.svg", Measure::Count),
+            ("restored-weighted-panels.svg", Measure::WeightedShare),
+        ] {
+            if let Some(svg) = restored_panels(scenario, curves, measure, marks, &label, command) {
+                files.push((name.to_string(), svg));
+            }
+        }
     }
     for (k, bug) in incidents(c) {
         files.push((
