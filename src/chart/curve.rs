@@ -3,9 +3,11 @@
 //! its p10–p90 band, incident markers and objective (RTO) lines.
 
 use super::axis::{DateAxis, nice_range, nice_ticks, number_label, ticks_dividing};
+use super::svg::{Anchor, text_width};
 use super::svg::{FONT_PX, Svg};
 use super::{
-    Frame, Layout, LegendEntry, Marker, Swatch, WIDTH, incident_markers, no_data, series_style,
+    Frame, Layout, LegendEntry, Marker, Swatch, WIDTH, draw_symbol, incident_markers, no_data,
+    nudge_apart, series_style,
 };
 
 use crate::model::{AppId, Scenario};
@@ -110,25 +112,56 @@ pub fn restored_curve(
         }
     }
     let band = curves.strategies.iter().any(|s| s.runs > 1);
-    let mut legend: Vec<LegendEntry> = curves
+    // Each line is named at its end, not in a legend: its name, and for a
+    // strategy still recovering at the right edge, when it levels off.
+    let labels: Vec<(usize, String, Option<String>)> = curves
         .strategies
         .iter()
         .enumerate()
+        .filter(|(_, s)| s.runs > 0)
         .map(|(i, s)| {
-            let (c, d) = series_style(i);
-            LegendEntry {
-                swatch: Swatch::Line(c, d),
-                label: s.id.clone(),
-            }
+            let off = settled[i]
+                .filter(|at| *at > last)
+                .map(|at| format!("levels off {} →", axis.format(all_times[at])));
+            (i, s.id.clone(), off)
         })
         .collect();
+    let right = labels
+        .iter()
+        .map(|(_, id, off)| {
+            let name = text_width(id, FONT_PX) + LABEL_INDENT;
+            let off = off
+                .as_ref()
+                .map_or(0.0, |o| text_width(o, FONT_PX - 1.0) + LABEL_INDENT);
+            name.max(off) + 8.0
+        })
+        .fold(0.0, f64::max)
+        .min(MAX_LABELS_W);
+    let shown: Vec<usize> = labels.iter().map(|l| l.0).collect();
+    let coincide = coinciding(
+        &shown,
+        |i, p| value(&curves.strategies[i], first + p, 0.5),
+        times.len(),
+    );
+    let mut legend: Vec<LegendEntry> = Vec::new();
     if band {
         legend.push(LegendEntry {
             swatch: Swatch::Fill(series_style(0).0, BAND_OPACITY * 2.0),
             label: "p10–p90 across replications (in each line's colour)".into(),
         });
     }
-    let lay = Layout::new(WIDTH, 340.0, None, &markers, &legend).reproduced_by(command);
+    for group in &coincide {
+        let names: Vec<&str> = group
+            .iter()
+            .map(|&i| curves.strategies[i].id.as_str())
+            .collect();
+        legend.push(LegendEntry {
+            swatch: Swatch::Note,
+            label: format!("{} coincide: one median line", and_list(&names)),
+        });
+    }
+    let lay =
+        Layout::with_right(WIDTH, 340.0, None, right, &markers, &legend).reproduced_by(command);
     let f = lay.frame;
     let (title, y_title, y_hi) = match measure {
         Measure::Count => (
@@ -143,6 +176,13 @@ pub fn restored_curve(
         ),
     };
     let mut svg = lay.start(&title, runs_label);
+    svg.describe(&curve_finding(
+        curves,
+        &settled,
+        &|i, p| value(&curves.strategies[i], p, 0.5),
+        &|p| axis.format(all_times[p]),
+        &coincide,
+    ));
     // Ticks that divide the scale evenly up to the whole estate; when no
     // round step divides it (157 apps), the scale runs to the next round
     // value and a line marks the whole estate.
@@ -231,31 +271,318 @@ pub fn restored_curve(
         svg.polyline(&pts, c, width, d);
     }
     svg.close();
-    // A strategy whose median is still changing at the right edge: an
-    // arrow there, with when it levels off.
-    let mut off: Vec<(f64, &str, String)> = settled
-        .iter()
-        .enumerate()
-        .filter_map(|(i, at)| at.filter(|at| *at > last).map(|at| (i, at)))
-        .map(|(i, at)| {
-            (
-                y_at(value(&curves.strategies[i], last, 0.5)),
-                series_style(i).0,
-                format!(
-                    "{} levels off {} →",
-                    curves.strategies[i].id,
-                    axis.format(all_times[at])
-                ),
-            )
-        })
-        .collect();
-    off.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let late = late.into_iter().map(|l| (f.y, "#555555", l));
-    let off: Vec<_> = late.chain(off).collect();
-    draw_edge_notes(&mut svg, &f, off);
+    // Each line's symbol at a few points along it, staggered so that
+    // coinciding lines still show every symbol.
+    if times.len() >= 2 {
+        svg.open(&[("class", "symbols".into())]);
+        for (k, &i) in shown.iter().enumerate() {
+            let s = &curves.strategies[i];
+            for part in 0..SYMBOLS_PER_LINE {
+                let at = (part as f64 + (k as f64 + 1.0) / (shown.len() as f64 + 1.0))
+                    / SYMBOLS_PER_LINE as f64;
+                let p = ((times.len() - 1) as f64 * at).round() as usize;
+                let (x, y) = (x_at(p), y_at(value(s, first + p, 0.5)));
+                draw_symbol(&mut svg, i, (x, y), series_style(i).0);
+            }
+        }
+        svg.close();
+    }
+    draw_end_labels(&mut svg, &f, &labels, |i| {
+        y_at(value(
+            &curves.strategies[i],
+            last.min(first + times.len().saturating_sub(1)),
+            0.5,
+        ))
+    });
+    let late: Vec<_> = late.into_iter().map(|l| (f.y, "#555555", l)).collect();
+    draw_edge_notes(&mut svg, &f, late);
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
     svg.finish()
+}
+
+/// More strategies than this on one restored curve get small multiples
+/// as well (see [`restored_panels`]).
+pub const MOST_LINES: usize = 4;
+
+/// Small multiples of the restored curve, for more than [`MOST_LINES`]
+/// strategies (`None` otherwise): one panel per strategy after the first,
+/// its median and band in its colour against the first strategy's median
+/// (the baseline) in grey, every panel on the same axes as the others.
+pub fn restored_panels(
+    scenario: &Scenario,
+    curves: &Curves,
+    measure: Measure,
+    incidents: &[IncidentMark],
+    runs_label: &str,
+    command: &str,
+) -> Option<String> {
+    let n = curves.strategies.len();
+    if n <= MOST_LINES {
+        return None;
+    }
+    let axis = DateAxis::new(scenario);
+    let value = |s: &StrategyCurves, p: usize, q: f64| match measure {
+        Measure::Count => f64::from(s.apps_up(p, q)),
+        Measure::WeightedShare => s.share_up(p, q) * 100.0,
+    };
+    let View {
+        first, last, scale, ..
+    } = view(curves, incidents, &value);
+    let all_times = &curves.grid.times;
+    let times = &all_times[first.min(last)..(last + 1).min(all_times.len())];
+    let (cols, panel_h, gap_x, gap_y) = (3usize, 130.0, 52.0, 44.0);
+    let rows = (n - 1).div_ceil(cols);
+    let plot_h = rows as f64 * (panel_h + gap_y) - gap_y + 18.0;
+    let legend = vec![
+        LegendEntry {
+            swatch: Swatch::Line(BASELINE_GREY, ""),
+            label: format!("{} (baseline, every panel)", curves.strategies[0].id),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(series_style(1).0, BAND_OPACITY * 2.0),
+            label: "p10–p90 across replications".into(),
+        },
+    ];
+    let lay = Layout::new(WIDTH, plot_h, None, &[], &legend).reproduced_by(command);
+    let f = lay.frame;
+    let (title, y_hi, unit) = match measure {
+        Measure::Count => (
+            "Apps up over time, each strategy against the baseline",
+            curves.apps as f64,
+            "",
+        ),
+        Measure::WeightedShare => (
+            "Criticality-weighted share up, each strategy against the baseline",
+            100.0,
+            " %",
+        ),
+    };
+    let mut svg = lay.start(title, runs_label);
+    let pw = (f.w - gap_x * (cols as f64 - 1.0)) / cols as f64;
+    let (t0, t1) = (
+        times.first().copied().unwrap_or(SimTime::ZERO),
+        times.last().copied().unwrap_or(SimTime::ZERO),
+    );
+    let base = &curves.strategies[0];
+    let mut finding = Vec::new();
+    for (k, (i, s)) in curves.strategies.iter().enumerate().skip(1).enumerate() {
+        let (row, col) = (k / cols, k % cols);
+        let p = Frame {
+            x: f.x + col as f64 * (pw + gap_x),
+            y: f.y + 18.0 + row as f64 * (panel_h + gap_y),
+            w: pw,
+            h: panel_h,
+        };
+        let (colour, dash) = series_style(i);
+        svg.open(&[("class", "panel".into())]);
+        svg.text_styled(
+            p.x,
+            p.y - 6.0,
+            &s.id,
+            Anchor::Start,
+            &[("fill", colour.into()), ("font-weight", "bold".into())],
+        );
+        for v in [0.0, y_hi] {
+            let y = p.y_of(v, 0.0, y_hi);
+            svg.line((p.x, y), (p.x + p.w, y), super::GRID_GREY, 1.0);
+            svg.text(
+                p.x - 4.0,
+                y + 4.0,
+                &format!("{}{unit}", number_label(v)),
+                Anchor::End,
+            );
+        }
+        svg.line((p.x, p.bottom()), (p.x + p.w, p.bottom()), super::INK, 1.0);
+        let x_at = |q: usize| p.x + scale.frac(times[q]) * p.w;
+        let y_at = |v: f64| p.y_of(v, 0.0, y_hi);
+        if times.len() >= 2 && s.runs > 0 && base.runs > 0 {
+            let mut band = steps(times.len(), x_at, |q| y_at(value(s, first + q, 0.9)));
+            let mut lower = steps(times.len(), x_at, |q| y_at(value(s, first + q, 0.1)));
+            lower.reverse();
+            band.extend(lower);
+            svg.polygon(&band, colour, BAND_OPACITY);
+            let grey = steps(times.len(), x_at, |q| y_at(value(base, first + q, 0.5)));
+            svg.polyline(&grey, BASELINE_GREY, 2.5, "");
+            let line = steps(times.len(), x_at, |q| y_at(value(s, first + q, 0.5)));
+            svg.polyline(&line, colour, 2.0, dash);
+            // The median's mean height over the view against the
+            // baseline's: above means more apps up for longer.
+            let mean = |c: &StrategyCurves| {
+                (0..times.len())
+                    .map(|q| value(c, first + q, 0.5))
+                    .sum::<f64>()
+                    / times.len() as f64
+            };
+            let ahead = mean(s) - mean(base);
+            finding.push((ahead, s.id.as_str()));
+        }
+        for (x, label) in [(p.x, axis.format(t0)), (p.x + p.w, axis.format(t1))] {
+            let anchor = if x == p.x { Anchor::Start } else { Anchor::End };
+            svg.text_styled(
+                x,
+                p.bottom() + 14.0,
+                &label,
+                anchor,
+                &[
+                    ("font-size", super::svg::num(FONT_PX - 2.0)),
+                    ("fill", "#555555".into()),
+                ],
+            );
+        }
+        svg.close();
+    }
+    lay.legend(&mut svg, &legend);
+    finding.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let desc = match (finding.first(), finding.last()) {
+        (Some(best), Some(worst)) => format!(
+            "Against {}: {} keeps the most apps up over the recovery, {} the fewest. One panel per strategy, from {} to {}.",
+            base.id,
+            best.1,
+            worst.1,
+            axis.format(t0),
+            axis.format(t1)
+        ),
+        _ => "No replication to draw.".to_string(),
+    };
+    svg.describe(&desc);
+    Some(svg.finish())
+}
+
+/// The baseline in every small multiple.
+const BASELINE_GREY: &str = "#9a9a9a";
+
+/// Width of a line-end label's symbol and the gap after it.
+const LABEL_INDENT: f64 = 20.0;
+/// The most room line-end labels take right of the plot.
+const MAX_LABELS_W: f64 = 300.0;
+/// Symbols drawn along each median line.
+const SYMBOLS_PER_LINE: usize = 3;
+
+/// The names at the ends of the lines (`(series, name, levels-off note)`),
+/// right of the plot, each beside its line's last value or nudged from it
+/// so that no two overlap (a thin leader then joins them), with the
+/// series' symbol before the name.
+fn draw_end_labels(
+    svg: &mut Svg,
+    f: &Frame,
+    labels: &[(usize, String, Option<String>)],
+    end_y: impl Fn(usize) -> f64,
+) {
+    if labels.is_empty() {
+        return;
+    }
+    svg.open(&[("class", "line-labels".into())]);
+    let row = FONT_PX + 3.0;
+    let wanted: Vec<(f64, f64)> = labels
+        .iter()
+        .map(|(i, _, off)| (end_y(*i), if off.is_some() { 2.0 * row } else { row }))
+        .collect();
+    let at = nudge_apart(&wanted, f.y - row, f.bottom() + row);
+    for ((&(i, ref name, ref off), &(want, h)), &y) in labels.iter().zip(&wanted).zip(&at) {
+        let colour = series_style(i).0;
+        let x = f.x + f.w + 4.0;
+        let top = y - h / 2.0;
+        if (y - want).abs() > 0.5 {
+            svg.line((f.x + f.w, want), (x + 2.0, top + row / 2.0), colour, 0.8);
+        }
+        draw_symbol(svg, i, (x + 8.0, top + row / 2.0), colour);
+        svg.text_styled(
+            x + LABEL_INDENT,
+            top + row / 2.0 + 4.0,
+            name,
+            Anchor::Start,
+            &[("fill", colour.into()), ("class", "line-label".into())],
+        );
+        if let Some(off) = off {
+            svg.text_styled(
+                x + LABEL_INDENT,
+                top + row * 1.5 + 4.0,
+                off,
+                Anchor::Start,
+                &[
+                    ("fill", colour.into()),
+                    ("font-size", super::svg::num(FONT_PX - 1.0)),
+                ],
+            );
+        }
+    }
+    svg.close();
+}
+
+/// The groups of series (of `shown`) whose values (`value(series,
+/// point)`, over `n` points) are the same everywhere: lines drawn over
+/// each other. Each group in the order of `shown`, groups by their first.
+fn coinciding(shown: &[usize], value: impl Fn(usize, usize) -> f64, n: usize) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut placed = vec![false; shown.len()];
+    for a in 0..shown.len() {
+        if placed[a] {
+            continue;
+        }
+        let mut group = vec![shown[a]];
+        for b in a + 1..shown.len() {
+            if !placed[b] && (0..n).all(|p| value(shown[a], p) == value(shown[b], p)) {
+                placed[b] = true;
+                group.push(shown[b]);
+            }
+        }
+        if group.len() > 1 {
+            groups.push(group);
+        }
+    }
+    groups
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The chart's finding, for its `<desc>`: which strategy's median levels
+/// off first and when, the last, and the lines that coincide.
+fn curve_finding(
+    curves: &Curves,
+    settled: &[Option<usize>],
+    median: &dyn Fn(usize, usize) -> f64,
+    date: &dyn Fn(usize) -> String,
+    coincide: &[Vec<usize>],
+) -> String {
+    let mut done: Vec<(usize, usize)> = settled
+        .iter()
+        .enumerate()
+        .filter_map(|(i, at)| at.map(|at| (at, i)))
+        .collect();
+    done.sort();
+    let id = |i: usize| curves.strategies[i].id.as_str();
+    let level = |i: usize, at: usize| super::axis::number_label(median(i, at));
+    let mut out = match (done.first(), done.last()) {
+        (Some(&(a, i)), Some(&(b, j))) if i != j => format!(
+            "{} recovers first: its median levels off at {} on {}; {} last, at {} on {}.",
+            id(i),
+            level(i, a),
+            date(a),
+            id(j),
+            level(j, b),
+            date(b)
+        ),
+        (Some(&(a, i)), _) => format!(
+            "{}: the median levels off at {} on {}.",
+            id(i),
+            level(i, a),
+            date(a)
+        ),
+        _ => "No replication to draw.".to_string(),
+    };
+    for group in coincide {
+        let names: Vec<&str> = group.iter().map(|&i| id(i)).collect();
+        out.push_str(&format!(" {} coincide.", and_list(&names)));
+    }
+    out
 }
 
 /// What a restored curve shows: grid points `first..=last`, where each

@@ -54,12 +54,52 @@ pub fn cdf(stat: &MetricStat, runs: u64) -> Vec<(f64, f64)> {
     steps
 }
 
+/// One line of the chart: (strategy, milestone, CDF steps).
+type Series = (usize, usize, Vec<(f64, f64)>);
+
+/// The finding of incident `k`'s chart, for its `<desc>`: per milestone,
+/// the strategy whose median run gets there soonest and the latest.
+fn distribution_finding(c: &Comparison, k: usize, series: &[Series]) -> String {
+    let median = |steps: &[(f64, f64)]| {
+        steps
+            .iter()
+            .find(|(_, share)| *share >= 50.0)
+            .map(|(h, _)| *h)
+    };
+    let when =
+        |h: f64| crate::sim::SimDuration::from_millis((h * 3_600_000.0).round() as u64).to_string();
+    let mut parts = Vec::new();
+    for (mi, (label, _)) in MILESTONES.iter().enumerate() {
+        let mut medians: Vec<(f64, &str)> = series
+            .iter()
+            .filter(|(_, m, _)| *m == mi)
+            .filter_map(|(si, _, steps)| Some((median(steps)?, c.strategies[*si].id.as_str())))
+            .collect();
+        medians.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+        if let (Some(first), Some(last)) = (medians.first(), medians.last()) {
+            parts.push(format!(
+                "{label}: {} soonest (median {} after the strike), {} latest ({})",
+                first.1,
+                when(first.0),
+                last.1,
+                when(last.0)
+            ));
+        }
+    }
+    if parts.is_empty() {
+        format!(
+            "Incident {}: no strategy got there in half of its runs.",
+            k + 1
+        )
+    } else {
+        format!("Incident {}: {}.", k + 1, parts.join("; "))
+    }
+}
+
 /// Renders incident `k`'s milestone distributions; `command` is the
 /// command line that reproduces the comparison, written under the
 /// subtitle (none if empty).
 pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str, command: &str) -> String {
-    // (strategy, milestone, CDF steps)
-    type Series = (usize, usize, Vec<(f64, f64)>);
     let series: Vec<Series> = MILESTONES
         .iter()
         .enumerate()
@@ -112,6 +152,7 @@ pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str, command: &str
             c.done, c.seed
         ),
     );
+    svg.describe(&distribution_finding(c, k, &series));
     let y_ticks: Vec<(f64, String)> = nice_ticks(0.0, 100.0, 6)
         .into_iter()
         .map(|v| (v, number_label(v)))

@@ -6,8 +6,9 @@
 //! same bytes, with no clock, font lookup or network involved. Text uses
 //! the generic `sans-serif` family, so any viewer renders it with what it
 //! has. Colours come from the Okabe-Ito palette, which stays
-//! distinguishable under the common forms of colour blindness; series
-//! beyond eight repeat a colour with another dash pattern.
+//! distinguishable under the common forms of colour blindness; each series
+//! also has its own dash pattern and marker symbol, so that lines can be
+//! told apart without colour (in print, by colour-blind readers).
 
 pub mod advise;
 pub mod availability;
@@ -21,6 +22,8 @@ pub mod distribution;
 pub mod explain;
 pub mod fit;
 pub mod gantt;
+pub mod png;
+pub mod present;
 pub mod svg;
 pub mod sweep;
 
@@ -33,8 +36,30 @@ pub const SERIES_COLOURS: [&str; 8] = [
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
 ];
 
-/// Dash patterns for series beyond the eighth.
-const DASHES: [&str; 4] = ["", "7 4", "2 3", "9 3 2 3"];
+/// Dash patterns, one per series (series beyond the eighth shift by one,
+/// so that no two of the first 64 share colour and dash).
+const DASHES: [&str; 8] = [
+    "",
+    "8 4",
+    "2 3",
+    "10 3 2 3",
+    "5 5",
+    "12 3 2 3 2 3",
+    "1 5",
+    "4 2",
+];
+
+/// The marker symbols, one per series, in the order of [`SERIES_COLOURS`].
+pub const SYMBOLS: [&str; 8] = [
+    "circle",
+    "square",
+    "triangle",
+    "diamond",
+    "triangle-down",
+    "plus",
+    "cross",
+    "star",
+];
 
 /// Okabe-Ito again, in another order for recovery methods, so that a
 /// method keeps its colour whatever the strategies on the same page.
@@ -51,8 +76,116 @@ pub const INK: &str = "#222222";
 pub fn series_style(i: usize) -> (&'static str, &'static str) {
     (
         SERIES_COLOURS[i % SERIES_COLOURS.len()],
-        DASHES[(i / SERIES_COLOURS.len()) % DASHES.len()],
+        DASHES[(i + i / SERIES_COLOURS.len()) % DASHES.len()],
     )
+}
+
+/// The marker symbol of the `i`-th series (see [`SYMBOLS`]).
+pub fn series_symbol(i: usize) -> &'static str {
+    SYMBOLS[i % SYMBOLS.len()]
+}
+
+/// Draws the `i`-th series' symbol centred at `(x, y)`, about 9 px wide,
+/// filled with `colour` and rimmed in white so that it stands out of the
+/// lines under it. Its class names the symbol.
+pub fn draw_symbol(svg: &mut Svg, i: usize, (x, y): (f64, f64), colour: &str) {
+    let r = 4.5;
+    let shape: Vec<(f64, f64)> = match series_symbol(i) {
+        "square" => vec![(-0.85, -0.85), (0.85, -0.85), (0.85, 0.85), (-0.85, 0.85)],
+        "triangle" => vec![(0.0, -1.1), (1.0, 0.75), (-1.0, 0.75)],
+        "diamond" => vec![(0.0, -1.15), (1.0, 0.0), (0.0, 1.15), (-1.0, 0.0)],
+        "triangle-down" => vec![(0.0, 1.1), (1.0, -0.75), (-1.0, -0.75)],
+        "plus" => {
+            let (a, b) = (0.35, 1.05);
+            vec![
+                (-a, -b),
+                (a, -b),
+                (a, -a),
+                (b, -a),
+                (b, a),
+                (a, a),
+                (a, b),
+                (-a, b),
+                (-a, a),
+                (-b, a),
+                (-b, -a),
+                (-a, -a),
+            ]
+        }
+        "cross" => {
+            let (a, b) = (0.5, 1.0);
+            vec![
+                (-b, -b + a),
+                (-b + a, -b),
+                (0.0, -a),
+                (b - a, -b),
+                (b, -b + a),
+                (a, 0.0),
+                (b, b - a),
+                (b - a, b),
+                (0.0, a),
+                (-b + a, b),
+                (-b, b - a),
+                (-a, 0.0),
+            ]
+        }
+        "star" => (0..10)
+            .map(|k| {
+                let angle = std::f64::consts::PI * (k as f64 / 5.0 - 0.5);
+                let radius = if k % 2 == 0 { 1.2 } else { 0.5 };
+                (radius * angle.cos(), radius * angle.sin())
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut attrs = if shape.is_empty() {
+        vec![("cx", num(x)), ("cy", num(y)), ("r", num(r * 0.95))]
+    } else {
+        let points: Vec<String> = shape
+            .iter()
+            .map(|(dx, dy)| format!("{},{}", num(x + dx * r), num(y + dy * r)))
+            .collect();
+        vec![("points", points.join(" "))]
+    };
+    attrs.extend([
+        ("class", format!("symbol {}", series_symbol(i))),
+        ("fill", colour.to_string()),
+        ("stroke", "#ffffff".to_string()),
+        ("stroke-width", "1".to_string()),
+    ]);
+    svg.empty(
+        if shape.is_empty() {
+            "circle"
+        } else {
+            "polygon"
+        },
+        &attrs,
+    );
+}
+
+/// Places labels wanted at `wanted` (their centre's y, and their height)
+/// between `top` and `bottom` so that no two overlap: each moves as little
+/// as it can, in the order of `wanted` (sorted top to bottom by the
+/// caller's index order is kept). Returns each label's centre.
+pub fn nudge_apart(wanted: &[(f64, f64)], top: f64, bottom: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..wanted.len()).collect();
+    order.sort_by(|&a, &b| wanted[a].0.total_cmp(&wanted[b].0).then(a.cmp(&b)));
+    let mut y = vec![0.0; wanted.len()];
+    // Down from the top: each below the one above it.
+    let mut next = top;
+    for &i in &order {
+        let (want, h) = wanted[i];
+        y[i] = want.max(next + h / 2.0);
+        next = y[i] + h / 2.0;
+    }
+    // Up from the bottom: none past it, each above the one below.
+    let mut limit = bottom;
+    for &i in order.iter().rev() {
+        let h = wanted[i].1;
+        y[i] = y[i].min(limit - h / 2.0);
+        limit = y[i] - h / 2.0;
+    }
+    y
 }
 
 /// The colour of a recovery method: by its position in [`Method::ALL`],
@@ -140,6 +273,8 @@ pub enum Swatch {
     Line(&'static str, &'static str),
     /// A filled box of this colour and opacity.
     Fill(&'static str, f64),
+    /// Nothing: a note in the legend.
+    Note,
 }
 
 /// One legend entry.
@@ -206,7 +341,7 @@ pub struct Layout {
     pub height: f64,
     /// The plot area.
     pub frame: Frame,
-    /// Where the marker labels start: below the title, subtitle and command.
+    /// Where the marker labels start: below the title and subtitle.
     top: f64,
     /// The reproducing command, in lines.
     command: Vec<String>,
@@ -375,8 +510,22 @@ impl Layout {
         markers: &[Marker],
         legend: &[LegendEntry],
     ) -> Self {
+        Self::with_right(width, plot_h, left, RIGHT, markers, legend)
+    }
+
+    /// [`Layout::new`] with `right` pixels right of the plot (for labels
+    /// at the ends of its lines).
+    pub fn with_right(
+        width: f64,
+        plot_h: f64,
+        left: Option<f64>,
+        right: f64,
+        markers: &[Marker],
+        legend: &[LegendEntry],
+    ) -> Self {
         let left = left.unwrap_or(LEFT);
-        let plot_w = width - left - RIGHT;
+        let right = right.max(RIGHT);
+        let plot_w = width - left - right;
         let (marker_rows, rows) = place_marker_labels(markers, left, plot_w, width - RIGHT);
         let marker_h = rows as f64 * MARKER_ROW + if markers.is_empty() { 0.0 } else { 4.0 };
         let frame = Frame {
@@ -389,7 +538,8 @@ impl Layout {
         let mut legend_rows: Vec<Vec<(f64, usize)>> = vec![Vec::new()];
         let mut x = left;
         for (i, e) in legend.iter().enumerate() {
-            let w = 30.0 + text_width(&e.label, FONT_PX) + 18.0;
+            let swatch = if e.swatch == Swatch::Note { 0.0 } else { 30.0 };
+            let w = swatch + text_width(&e.label, FONT_PX) + 18.0;
             if x + w > width - RIGHT && x > left {
                 legend_rows.push(Vec::new());
                 x = left;
@@ -416,17 +566,13 @@ impl Layout {
         }
     }
 
-    /// The same layout with the command that reproduces the chart under the
-    /// subtitle (see `command_lines`), the rest moved down to make room.
-    /// An empty command adds nothing: the caller knows the command, the
-    /// chart does not guess it.
+    /// The same layout with the command that reproduces the chart as its
+    /// footer, below the legend (see `command_lines`), the chart made
+    /// taller for it. An empty command adds nothing: the caller knows the
+    /// command, the chart does not guess it.
     pub fn reproduced_by(mut self, command: &str) -> Self {
         self.command = command_lines(command, self.width - self.command_x() - RIGHT);
-        let extra = self.command.len() as f64 * COMMAND_ROW;
-        self.top += extra;
-        self.frame.y += extra;
-        self.legend_y += extra;
-        self.height += extra;
+        self.height += self.command.len() as f64 * COMMAND_ROW;
         self
     }
 
@@ -436,7 +582,7 @@ impl Layout {
     }
 
     /// A new document of this size, with the title, a subtitle and the
-    /// reproducing command if any.
+    /// reproducing command, if any, as its footer.
     pub fn start(&self, title: &str, subtitle: &str) -> Svg {
         let mut svg = Svg::new(self.width, self.height, title);
         svg.text_styled(
@@ -459,7 +605,8 @@ impl Layout {
             // The label apart from the command, so that selecting the
             // command's lines copies nothing else.
             svg.open(&[("class", "command".into())]);
-            let y = |i: usize| 36.0 + (i as f64 + 1.0) * COMMAND_ROW;
+            let first = self.height - self.command.len() as f64 * COMMAND_ROW - 4.0;
+            let y = |i: usize| first + (i as f64 + 1.0) * COMMAND_ROW;
             svg.text_styled(
                 self.frame.x,
                 y(0),
@@ -533,7 +680,13 @@ impl Layout {
         }
         svg.line((f.x, f.bottom()), (f.x + f.w, f.bottom()), INK, 1.0);
         svg.line((f.x, f.y), (f.x, f.bottom()), INK, 1.0);
-        svg.text(f.x + f.w / 2.0, f.bottom() + 50.0, title, Anchor::Middle);
+        // Centred under the plot, but moved in rather than cut off when the
+        // title is wider than the plot (a plot narrowed by line labels).
+        let half = text_width(title, FONT_PX) / 2.0;
+        let centre = (f.x + f.w / 2.0)
+            .min(self.width - half - 2.0)
+            .max(half + 2.0);
+        svg.text(centre, f.bottom() + 50.0, title, Anchor::Middle);
         svg.close();
     }
 
@@ -599,6 +752,7 @@ impl Layout {
                     Swatch::Line(colour, dash) => {
                         svg.line_dashed((x, y + 6.0), (x + 24.0, y + 6.0), colour, 2.5, dash)
                     }
+                    Swatch::Note => {}
                     Swatch::Fill(colour, opacity) => svg.empty(
                         "rect",
                         &[
@@ -611,7 +765,12 @@ impl Layout {
                         ],
                     ),
                 }
-                svg.text(x + 30.0, y + 10.5, &e.label, Anchor::Start);
+                let at = if e.swatch == Swatch::Note {
+                    x
+                } else {
+                    x + 30.0
+                };
+                svg.text(at, y + 10.5, &e.label, Anchor::Start);
             }
         }
         svg.close();
@@ -661,10 +820,42 @@ mod tests {
     }
 
     #[test]
-    fn series_beyond_the_palette_change_dash() {
+    fn every_series_has_its_own_colour_dash_and_symbol() {
         assert_eq!(series_style(0), ("#0072B2", ""));
         assert_eq!(series_style(8).0, series_style(0).0);
         assert_ne!(series_style(8).1, series_style(0).1);
+        let styles: std::collections::BTreeSet<_> = (0..64).map(series_style).collect();
+        assert_eq!(styles.len(), 64);
+        let dashes: std::collections::BTreeSet<_> = (0..8).map(|i| series_style(i).1).collect();
+        assert_eq!(dashes.len(), 8);
+        let symbols: std::collections::BTreeSet<_> = (0..8).map(series_symbol).collect();
+        assert_eq!(symbols.len(), 8);
+        for i in 0..8 {
+            let mut svg = Svg::new(20.0, 20.0, "t");
+            draw_symbol(&mut svg, i, (10.0, 10.0), INK);
+            assert!(svg.finish().contains(series_symbol(i)));
+        }
+    }
+
+    #[test]
+    fn nudged_labels_do_not_overlap_and_stay_inside() {
+        let wanted = [
+            (50.0, 14.0),
+            (52.0, 14.0),
+            (51.0, 26.0),
+            (195.0, 14.0),
+            (199.0, 14.0),
+        ];
+        let y = nudge_apart(&wanted, 0.0, 200.0);
+        for i in 0..y.len() {
+            assert!(y[i] - wanted[i].1 / 2.0 >= 0.0 && y[i] + wanted[i].1 / 2.0 <= 200.0);
+            for j in 0..i {
+                let gap = (y[i] - y[j]).abs();
+                assert!(gap + 1e-9 >= (wanted[i].1 + wanted[j].1) / 2.0, "{y:?}");
+            }
+        }
+        // A label with room stays where it is wanted.
+        assert_eq!(nudge_apart(&[(80.0, 14.0)], 0.0, 200.0), vec![80.0]);
     }
 
     #[test]
@@ -773,13 +964,13 @@ mod tests {
     }
 
     #[test]
-    fn a_reproducing_command_moves_the_plot_down_and_an_empty_one_does_not() {
+    fn a_reproducing_command_is_a_footer_and_an_empty_one_adds_nothing() {
         let lay = Layout::new(WIDTH, 300.0, None, &[], &[]);
         let same = lay.clone().reproduced_by("");
         assert_eq!(same.frame, lay.frame);
         assert_eq!(same.height, lay.height);
         let with = lay.clone().reproduced_by("hvsim run --strategy s --seed 1");
-        assert_eq!(with.frame.y, lay.frame.y + COMMAND_ROW);
+        assert_eq!(with.frame, lay.frame);
         assert_eq!(with.height, lay.height + COMMAND_ROW);
         let svg = with.start("title", "subtitle").finish();
         assert!(

@@ -75,6 +75,9 @@ pub fn text_width(text: &str, font_px: f64) -> f64 {
 pub struct Svg {
     buf: String,
     depth: usize,
+    /// Where the `<desc>` goes: right after the `<title>`.
+    desc_at: usize,
+    described: bool,
 }
 
 impl Svg {
@@ -90,6 +93,7 @@ impl Svg {
             f = num(FONT_PX),
             t = escape(title)
         );
+        let desc_at = buf.len();
         // An opaque background: the chart reads the same in a dark page.
         let _ = writeln!(
             buf,
@@ -97,7 +101,24 @@ impl Svg {
             num(width),
             num(height)
         );
-        Svg { buf, depth: 0 }
+        Svg {
+            buf,
+            depth: 0,
+            desc_at,
+            described: false,
+        }
+    }
+
+    /// States what the chart shows, its finding first, in a `<desc>` after
+    /// the title, for readers who do not see it (screen readers, search).
+    /// Only the first description counts; an empty one is left out.
+    pub fn describe(&mut self, desc: &str) {
+        if self.described || desc.is_empty() {
+            return;
+        }
+        self.described = true;
+        self.buf
+            .insert_str(self.desc_at, &format!("<desc>{}</desc>\n", escape(desc)));
     }
 
     fn attrs(&mut self, attrs: &[(&str, String)]) {
@@ -279,6 +300,20 @@ mod tests {
         assert_eq!(num(-0.04), "0");
         assert_eq!(num(f64::NAN), "0");
         assert_eq!(num(12.5), "12.5");
+    }
+
+    #[test]
+    fn the_description_follows_the_title_once() {
+        let mut svg = Svg::new(10.0, 10.0, "t");
+        svg.text(1.0, 2.0, "x", Anchor::Start);
+        svg.describe("a < b");
+        svg.describe("ignored");
+        let doc = svg.finish();
+        assert!(
+            doc.contains("<title>t</title>\n<desc>a &lt; b</desc>\n<rect"),
+            "{doc}"
+        );
+        assert!(!doc.contains("ignored"));
     }
 
     #[test]

@@ -212,6 +212,35 @@ pub fn sweep_chart(
         svg.close();
     }
     lay.legend(&mut svg, &legend);
+    // The finding: how each strategy's mean moves from the first swept
+    // value to the last.
+    let at = |x: f64| {
+        if numeric {
+            number_label(x)
+        } else {
+            categories.get(x as usize).cloned().unwrap_or_default()
+        }
+    };
+    let value = |m: f64| format!("{} {}", number_label((m * 100.0).round() / 100.0), def.unit);
+    let moves: Vec<String> = series
+        .iter()
+        .zip(&keys)
+        .filter_map(|(pts, key)| {
+            let (a, b) = (pts.first()?, pts.last()?);
+            Some(format!(
+                "{key}: {} at {x_name}={} to {} at {}",
+                value(a.1).trim_end(),
+                at(a.0),
+                value(b.1).trim_end(),
+                at(b.0)
+            ))
+        })
+        .collect();
+    svg.describe(&if moves.is_empty() {
+        format!("{}: no replication reached this metric.", def.name)
+    } else {
+        format!("{} (mean) from {}.", def.name, moves.join("; "))
+    });
     svg.finish()
 }
 

@@ -12,7 +12,7 @@ use hvsim::scenario::{self, Document};
 use super::args::{jobs_for, shell_quote};
 use super::compare::{progress_bar, stop_on_ctrl_c};
 use super::load::{load, load_failure};
-use super::output::{emit, emit_json, note, write_files};
+use super::output::{emit, emit_json, note, write_charts};
 use super::{Failure, study_failure};
 
 #[derive(clap::Args, Debug)]
@@ -57,6 +57,8 @@ pub(super) struct AdviseArgs {
     /// costs, the frontier chart) into this directory.
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
+    #[command(flatten)]
+    charts: super::args::ChartArgs,
 }
 
 pub(super) fn advise(args: AdviseArgs) -> Result<(), Failure> {
@@ -133,9 +135,11 @@ pub(super) fn advise(args: AdviseArgs) -> Result<(), Failure> {
     if interrupted {
         return Err(Failure::Interrupted);
     }
-    if let Some(dir) = &args.svg {
-        write_files(
-            dir,
+    if args.charts.wanted(args.svg.as_ref())? {
+        write_charts(
+            args.svg.as_ref(),
+            &args.charts,
+            &hvsim::chart::present::scenario_line(&base),
             &hvsim::report::advise_svgs(&advice, &command(&args, &strategy)),
         )?;
     }

@@ -27,6 +27,52 @@ pub(super) struct MonteCarloArgs {
     pub(super) faults: Option<PathBuf>,
 }
 
+/// How the charts are written, beside each command's `--svg DIR`.
+#[derive(clap::Args, Debug, Default)]
+pub(super) struct ChartArgs {
+    /// Also write each chart as a PNG image into this directory (drawn in
+    /// the system's sans-serif font; the same charts as --svg).
+    #[arg(long, value_name = "DIR")]
+    pub(super) png: Option<PathBuf>,
+    /// The charts' page: `standard` (960 px wide, as in the HTML report) or
+    /// `slide` (1920 × 1080, 16:9, type twice as large). Needs --svg or --png.
+    #[arg(long, value_enum, default_value_t = PresetArg::Standard)]
+    pub(super) preset: PresetArg,
+}
+
+/// `--preset`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum PresetArg {
+    /// The chart at its own size, as in the HTML report.
+    #[default]
+    Standard,
+    /// A 1920 × 1080 (16:9) page for a presentation.
+    Slide,
+}
+
+impl ChartArgs {
+    /// Whether charts are wanted (`svg` is the command's `--svg DIR`); an
+    /// error for a `--preset` that nothing would show.
+    pub(super) fn wanted(&self, svg: Option<&PathBuf>) -> Result<bool, super::Failure> {
+        let wanted = svg.is_some() || self.png.is_some();
+        if !wanted && self.preset != PresetArg::Standard {
+            return Err(super::Failure::Input(
+                "--preset shapes the charts written by --svg DIR or --png DIR: add one of them"
+                    .into(),
+            ));
+        }
+        Ok(wanted)
+    }
+
+    /// The chart module's preset.
+    pub(super) fn preset(&self) -> hvsim::chart::present::Preset {
+        match self.preset {
+            PresetArg::Standard => hvsim::chart::present::Preset::Standard,
+            PresetArg::Slide => hvsim::chart::present::Preset::Slide,
+        }
+    }
+}
+
 impl MonteCarloArgs {
     /// The worker threads to use, bounded by the machine (see [`bounded_jobs`]).
     pub(super) fn jobs(&self) -> usize {

@@ -12,7 +12,7 @@ use hvsim::{Scenario, Strategy};
 
 use super::args::{MonteCarloArgs, parse_shard, shell_quote};
 use super::load::{at_point, document, load, pick_strategies};
-use super::output::{emit, emit_json, note, write_file, write_files};
+use super::output::{emit, emit_json, note, write_charts, write_file, write_files};
 use super::{Failure, study_failure};
 
 #[derive(clap::Args, Debug)]
@@ -42,6 +42,8 @@ pub(super) struct CompareArgs {
     /// come from the same replications.
     #[arg(long, value_name = "DIR", conflicts_with = "shard")]
     svg: Option<PathBuf>,
+    #[command(flatten)]
+    charts: super::args::ChartArgs,
     /// Also write the data behind the charts (curve.csv, milestones.csv)
     /// into this directory.
     #[arg(long, value_name = "DIR", conflicts_with = "shard")]
@@ -59,6 +61,13 @@ pub(super) struct CompareArgs {
 }
 
 pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
+    if args.shard.is_some() && args.charts.png.is_some() {
+        return Err(Failure::Input(
+            "--png cannot be combined with --shard: a shard holds a part of the runs; \
+             draw the charts from the whole comparison (without --shard)"
+                .into(),
+        ));
+    }
     let mut scenario = load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
     if !args.sets.is_empty() {
         let values: Vec<_> = args.sets.iter().map(|s| s.values[0].clone()).collect();
@@ -75,7 +84,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         .shard(shard);
     // The charts' curves and incident marks come from the same pass as the
     // comparison: nothing is simulated twice.
-    let study = if args.svg.is_some() || args.csv.is_some() {
+    let study = if args.charts.wanted(args.svg.as_ref())? || args.csv.is_some() {
         study.with_curves()
     } else {
         study
@@ -124,14 +133,19 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     if interrupted {
         return Err(Failure::Interrupted);
     }
-    if let Some(dir) = &args.svg {
+    if args.charts.wanted(args.svg.as_ref())? {
         let files = hvsim::report::compare_svgs(
             &scenario,
             &summary,
             &hvsim::chart::curve::objectives_of(&scenario),
             &command(&args),
         );
-        write_files(dir, &files)?;
+        write_charts(
+            args.svg.as_ref(),
+            &args.charts,
+            &hvsim::chart::present::scenario_line(&scenario),
+            &files,
+        )?;
     }
     if let Some(dir) = &args.csv {
         write_files(dir, &hvsim::report::compare_csvs(&scenario, &summary))?;

@@ -31,8 +31,10 @@ Examples:
   hvsim compare --runs 1000
   hvsim compare --strategies as-in-2018,restore-from-backup --set teams.dtsi.members=8
   hvsim compare --runs 1000000 --shard 0/16 --out shard-0.json
+  hvsim compare --runs 1000 --svg slides --png slides --preset slide
 
-Read: docs/design.md#monte-carlo-comparison-and-sharding; docs/distributed.md (shards).";
+Read: docs/design.md#monte-carlo-comparison-and-sharding; docs/distributed.md (shards);
+docs/charts.md (the charts, --png and --preset slide).";
 
 /// `hvsim sweep --help`.
 pub(super) const SWEEP: &str = "\

@@ -10,7 +10,7 @@ use hvsim::report::{chart_groups, explain_json, render_explain};
 use super::Failure;
 use super::args::run_command;
 use super::load::{load, pick_strategies};
-use super::output::{emit, emit_json, write_files};
+use super::output::{emit, emit_json, write_charts};
 use super::run::DEFAULT_SEED;
 
 #[derive(clap::Args, Debug, Default)]
@@ -33,6 +33,8 @@ pub(super) struct ExplainArgs {
     /// Also write the chart of the incidents' reasons (reasons.svg) into this directory.
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
+    #[command(flatten)]
+    charts: super::args::ChartArgs,
     /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
@@ -93,7 +95,7 @@ pub(super) fn explain(args: ExplainArgs) -> Result<(), Failure> {
     } else {
         emit(&render_explain(&scenario, &explanation, apps.as_deref()))?;
     }
-    if let Some(dir) = &args.svg {
+    if args.charts.wanted(args.svg.as_ref())? {
         let command = run_command(
             args.scenario.as_ref(),
             args.faults.as_ref(),
@@ -107,7 +109,12 @@ pub(super) fn explain(args: ExplainArgs) -> Result<(), Failure> {
             &subtitle,
             &command,
         );
-        write_files(dir, &[("reasons.svg".to_string(), chart)])?;
+        write_charts(
+            args.svg.as_ref(),
+            &args.charts,
+            &hvsim::chart::present::scenario_line(&scenario),
+            &[("reasons.svg".to_string(), chart)],
+        )?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use hvsim::fit::{Fit, FitError, FitOptions, Param, parse_param};
 use super::Failure;
 use super::args::{MonteCarloArgs, shell_quote};
 use super::load::{document, load};
-use super::output::{emit, emit_json, note, save, write_files};
+use super::output::{emit, emit_json, note, save, write_charts};
 
 #[derive(clap::Args, Debug)]
 pub(super) struct FitArgs {
@@ -45,6 +45,8 @@ pub(super) struct FitArgs {
     /// observed points (fit.svg) into this directory.
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
+    #[command(flatten)]
+    charts: super::args::ChartArgs,
     /// Also write the scenario with the fitted values here (YAML).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -100,10 +102,15 @@ pub(super) fn fit(args: FitArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     let command = command(&args, &params, &result);
-    if let Some(dir) = &args.svg {
+    if args.charts.wanted(args.svg.as_ref())? {
         let band = hvsim::fit::band(&result, &doc, 160).map_err(fit_failure)?;
         let svg = result.svg(&band, &command);
-        write_files(dir, &[("fit.svg".to_string(), svg)])?;
+        write_charts(
+            args.svg.as_ref(),
+            &args.charts,
+            &hvsim::chart::present::scenario_line(&scenario),
+            &[("fit.svg".to_string(), svg)],
+        )?;
     }
     if let Some(out) = &args.out {
         let text = fitted_file(&result, &command)?;

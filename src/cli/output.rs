@@ -63,12 +63,49 @@ pub(super) fn save(path: &Path, bytes: &[u8], what: &str) -> Result<(), Failure>
 }
 
 /// Writes each file into `dir` (created if needed), each whole or not at all.
-pub(super) fn write_files(dir: &Path, files: &[hvsim::report::NamedFile]) -> Result<(), Failure> {
+pub(super) fn write_files<T: AsRef<[u8]>>(
+    dir: &Path,
+    files: &[(String, T)],
+) -> Result<(), Failure> {
     fs::create_dir_all(dir)
         .map_err(|e| Failure::Other(format!("cannot create {}: {e}", dir.display())))?;
-    for (name, text) in files {
+    for (name, bytes) in files {
         let path = dir.join(name);
-        save(&path, text.as_bytes(), "")?;
+        save(&path, bytes.as_ref(), "")?;
+    }
+    Ok(())
+}
+
+/// Writes a command's charts (`NAME.svg` each): as SVG into `svg` and as
+/// PNG (`NAME.png`) into `charts.png`, each named above its title by
+/// `context` (the scenario and its dates) and laid out on the page of
+/// `--preset`.
+pub(super) fn write_charts(
+    svg: Option<&PathBuf>,
+    charts: &super::args::ChartArgs,
+    context: &str,
+    files: &[hvsim::report::NamedFile],
+) -> Result<(), Failure> {
+    use hvsim::chart::present::present;
+    let shown: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, doc)| (name.clone(), present(doc, context, charts.preset())))
+        .collect();
+    if let Some(dir) = svg {
+        write_files(dir, &shown)?;
+    }
+    if let Some(dir) = &charts.png {
+        let renderer = hvsim::chart::png::Renderer::new()
+            .map_err(|e| Failure::Other(format!("cannot write PNG charts: {e}")))?;
+        let mut images = Vec::with_capacity(shown.len());
+        for (name, doc) in &shown {
+            let png = renderer
+                .png(doc)
+                .map_err(|e| Failure::Other(format!("cannot draw {name} as PNG: {e}")))?;
+            let stem = name.strip_suffix(".svg").unwrap_or(name);
+            images.push((format!("{stem}.png"), png));
+        }
+        write_files(dir, &images)?;
     }
     Ok(())
 }

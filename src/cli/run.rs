@@ -9,7 +9,7 @@ use hvsim::report::{AppRows, Clock, render_run_rows, run_json};
 use super::Failure;
 use super::args::{command_line, run_command, shell_quote};
 use super::load::{load, pick_strategies};
-use super::output::{emit, emit_json, write_files};
+use super::output::{emit, emit_json, write_charts, write_files};
 use super::trace;
 
 /// The seed of `hvsim run` when none is given.
@@ -37,6 +37,8 @@ pub(super) struct RunArgs {
     /// Also write the charts (gantt.svg, restored-*.svg, dependencies.svg, dr-capacity.svg with a DR site) into this directory.
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
+    #[command(flatten)]
+    charts: super::args::ChartArgs,
     /// Also write the data behind them (apps.csv, tasks.csv, curve.csv) into this directory.
     #[arg(long, value_name = "DIR")]
     csv: Option<PathBuf>,
@@ -58,6 +60,7 @@ pub(super) enum AppsArg {
 }
 
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
+    let charts = args.charts.wanted(args.svg.as_ref())?;
     let scenario = load(args.scenario.as_ref(), args.faults.as_ref())?;
     let strategy = match &args.strategy {
         None => scenario.default_strategy(),
@@ -94,14 +97,19 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         text.push_str(&next_steps(&args, &scenario, &strategy.id));
         emit(&text)?;
     }
-    if let Some(dir) = &args.svg {
+    if charts {
         let command = run_command(
             args.scenario.as_ref(),
             args.faults.as_ref(),
             &strategy.id,
             seed,
         );
-        write_files(dir, &hvsim::report::run_svgs(&scenario, &outcome, &command))?;
+        write_charts(
+            args.svg.as_ref(),
+            &args.charts,
+            &hvsim::chart::present::scenario_line(&scenario),
+            &hvsim::report::run_svgs(&scenario, &outcome, &command),
+        )?;
     }
     if let Some(dir) = &args.csv {
         write_files(dir, &hvsim::report::run_csvs(&scenario, &outcome))?;

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::args::{MonteCarloArgs, shell_quote};
 use super::load::{at_point, document, load, pick_strategies};
-use super::output::{emit, emit_json, save, write_files};
+use super::output::{emit, emit_json, save, write_charts, write_files};
 use super::{Failure, study_failure};
 
 #[derive(clap::Args, Debug)]
@@ -32,6 +32,8 @@ pub(super) struct SweepArgs {
     /// parameter into this directory.
     #[arg(long, value_name = "DIR")]
     svg: Option<PathBuf>,
+    #[command(flatten)]
+    charts: super::args::ChartArgs,
     /// Print one JSON document instead of the table.
     #[arg(long)]
     json: bool,
@@ -56,8 +58,14 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let names: Vec<String> = args.sets.iter().map(SetSpec::name).collect();
     let mut results = Vec::new();
     let mut reasons = Vec::new();
+    // The charts name the scenario and its dates, as at the first point.
+    let mut context = String::new();
+    args.charts.wanted(args.svg.as_ref())?;
     for point in &grid {
         let sc = at_point(&doc, &args.sets, point)?;
+        if context.is_empty() {
+            context = hvsim::chart::present::scenario_line(&sc);
+        }
         let strategies = pick_strategies(&sc, &args.common.strategies)?;
         let result = hvsim::montecarlo::compare(
             &sc,
@@ -76,7 +84,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         results.push((point.clone(), sc.name.clone(), result));
     }
-    write_outputs(&args, &names, &results)?;
+    write_outputs(&args, &names, &results, &context)?;
     if args.json {
         let mut doc = sweep_json(&names, &results);
         if args.reasons
@@ -118,6 +126,7 @@ fn write_outputs(
     args: &SweepArgs,
     names: &[String],
     results: &[PointResult],
+    context: &str,
 ) -> Result<(), Failure> {
     if let Some(path) = &args.csv {
         let csv = hvsim::report::sweep_csv(names, results);
@@ -135,13 +144,18 @@ fn write_outputs(
             save(path, csv.as_bytes(), "")?;
         }
     }
-    if let Some(dir) = &args.svg {
+    if args.charts.wanted(args.svg.as_ref())? {
         let mut command = args.common.command("sweep", args.runs);
         for set in &args.sets {
             command.push_str(" --set ");
             command.push_str(&shell_quote(&set.text));
         }
-        write_files(dir, &hvsim::report::sweep_svgs(names, results, &command))?;
+        write_charts(
+            args.svg.as_ref(),
+            &args.charts,
+            context,
+            &hvsim::report::sweep_svgs(names, results, &command),
+        )?;
     }
     Ok(())
 }

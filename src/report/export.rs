@@ -3,7 +3,7 @@
 
 use crate::chart::availability::availability_panel;
 use crate::chart::capacity::dr_capacity;
-use crate::chart::curve::{Measure, Objective, restored_curve};
+use crate::chart::curve::{Measure, Objective, restored_curve, restored_panels};
 use crate::chart::depgraph::dependency_graph;
 use crate::chart::distribution::{incidents, milestone_distribution};
 use crate::chart::gantt::gantt;
@@ -120,6 +120,17 @@ pub fn compare_svgs(
     }
     if let Some(chart) = availability_panel(scenario, c, command) {
         files.push(("availability.svg".to_string(), chart));
+    }
+    if let Some(curves) = &summary.curves {
+        // More lines than one chart tells apart: small multiples too.
+        for (name, measure) in [
+            ("restored-count-panels.svg", Measure::Count),
+            ("restored-weighted-panels.svg", Measure::WeightedShare),
+        ] {
+            if let Some(svg) = restored_panels(scenario, curves, measure, marks, &label, command) {
+                files.push((name.to_string(), svg));
+            }
+        }
     }
     for (k, bug) in incidents(c) {
         files.push((

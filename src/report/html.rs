@@ -94,7 +94,8 @@ ul.missed { color: #8b0000; }
   pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   table { width: 100%; font-size: 8pt; }
   th, td { overflow-wrap: anywhere; padding: 0.15em 0.3em; }
-  td.num { white-space: normal; }
+  thead { display: table-header-group; }
+  td.num { white-space: nowrap; overflow-wrap: normal; }
   details table { font-size: 7pt; }
   svg, .wide svg { max-width: 100%; height: auto; }
   figure:has(> .wide) { page: landscape; }
@@ -399,6 +400,42 @@ pub fn render_html(r: &HtmlReport) -> String {
         "<footer><p class=\"meta\">Made by hvsim {} without any network access.</p></footer>\n</body>\n</html>",
         env!("CARGO_PKG_VERSION")
     );
+    with_theads(&out)
+}
+
+/// `html` with the header row of every table (its first row, when it
+/// has only `<th>` cells) in a `<thead>`, so that a table that runs over
+/// printed pages repeats its header on each.
+fn with_theads(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = rest.find("<table") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let row = rest.find("<tr>").and_then(|start| {
+            let end = start + rest[start..].find("</tr>")? + "</tr>".len();
+            let between = &rest[..start];
+            let cells = &rest[start..end];
+            // Only the table's own first row (after its caption), and
+            // only a row of headers.
+            let own = !between[1..].contains("<table") && !between.contains("<tr");
+            (own && !between.contains("<thead") && !cells.contains("<td")).then_some((start, end))
+        });
+        match row {
+            Some((start, end)) => {
+                out.push_str(&rest[..start]);
+                out.push_str("<thead>");
+                out.push_str(&rest[start..end]);
+                out.push_str("</thead>");
+                rest = &rest[end..];
+            }
+            None => {
+                out.push_str("<table");
+                rest = &rest["<table".len()..];
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -741,6 +778,19 @@ fn fix_text(b: &crate::model::Bug) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn header_rows_go_in_a_thead_that_print_repeats() {
+        let html = "<table>\n<caption>c</caption><tr><th>a</th><th>b</th></tr>\n<tr><th>x</th><td>1</td></tr></table>\
+                    <table><tr><th>x</th><td>1</td></tr></table>";
+        let out = with_theads(html);
+        assert_eq!(
+            out,
+            "<table>\n<caption>c</caption><thead><tr><th>a</th><th>b</th></tr></thead>\n<tr><th>x</th><td>1</td></tr></table>\
+             <table><tr><th>x</th><td>1</td></tr></table>"
+        );
+        assert!(CSS.contains("thead { display: table-header-group; }"));
+    }
+
     use super::*;
 
     #[test]

@@ -15,6 +15,7 @@ mod explain;
 mod faults;
 mod fit;
 mod fuzz_corpus;
+mod gallery;
 mod r#gen;
 mod generated;
 mod golden;
@@ -31,6 +32,7 @@ mod scenarios;
 mod schema;
 mod serve;
 mod shards;
+mod slide;
 mod speed;
 mod trust;
 
