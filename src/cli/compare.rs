@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use hvsim::montecarlo::Comparison;
+use hvsim::units::grouped as group;
 use hvsim::sweep::{SetSpec, parse_set_value};
 use hvsim::{Scenario, Strategy};
 
@@ -158,20 +159,6 @@ fn timing_line(runs: u64, strategies: usize, seconds: f64, jobs: usize) -> Strin
     )
 }
 
-/// `n` with its thousands separated by commas, as BENCHMARKS.md writes
-/// them.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The command line that reproduces this comparison (for the charts).
 fn command(args: &CompareArgs) -> String {
     let mut command = args.common.command("compare", args.runs);
@@ -276,15 +263,7 @@ pub(super) fn print_comparison(name: &str, result: &Comparison, json: bool) -> R
 
 #[cfg(test)]
 mod tests {
-    use super::{group, timing_line};
-
-    #[test]
-    fn counts_are_grouped_by_thousands() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1_000), "1,000");
-        assert_eq!(group(1_234_567), "1,234,567");
-    }
+    use super::timing_line;
 
     #[test]
     fn the_timing_line_gives_the_rate_first_then_what_it_measured() {
