@@ -113,7 +113,7 @@ pub(super) fn at_point(
     let mut label = Vec::new();
     for (set, v) in sets.iter().zip(point) {
         d.set(&set.path, v.clone())
-            .map_err(|e| Failure::Input(e.to_string()))?;
+            .map_err(|e| Failure::Input(format!("--set {}: {e}", set.text)))?;
         label.push(format!("{}={}", set.name(), show(v)));
     }
     let file = format!("{} with {}", doc.file(), label.join(" "));
