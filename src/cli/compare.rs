@@ -8,11 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use hvsim::montecarlo::Comparison;
 use hvsim::units::grouped as group;
-use hvsim::sweep::{SetSpec, parse_set_value};
 use hvsim::{Scenario, Strategy};
 
-use super::args::{MonteCarloArgs, parse_shard, shell_quote};
-use super::load::{at_point, document, load, pick_strategies};
+use super::args::{MonteCarloArgs, parse_shard};
+use super::load::{SetArgs, pick_strategies};
 use super::output::{emit, emit_json, note, write_file, write_files};
 use super::{Failure, study_failure};
 
@@ -20,11 +19,8 @@ use super::{Failure, study_failure};
 pub(super) struct CompareArgs {
     #[command(flatten)]
     common: MonteCarloArgs,
-    /// PATH=VALUE: one change to the scenario before comparing, in the
-    /// path syntax of `sweep` (e.g. `teams.ops.members=8`); the value is
-    /// taken whole, commas included. May be repeated.
-    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_set_value)]
-    sets: Vec<SetSpec>,
+    #[command(flatten)]
+    sets: SetArgs,
     /// Replications per strategy.
     #[arg(long, default_value_t = 1000)]
     runs: u64,
@@ -59,11 +55,9 @@ pub(super) struct CompareArgs {
 }
 
 pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let mut scenario = load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
-    if !args.sets.is_empty() {
-        let values: Vec<_> = args.sets.iter().map(|s| s.values[0].clone()).collect();
-        scenario = at_point(&document(&args.common)?, &args.sets, &values)?;
-    }
+    let scenario = args
+        .sets
+        .load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
     let strategies = pick_strategies(&scenario, &args.common.strategies)?;
     let jobs = args.common.jobs();
     let shard = args.shard.unwrap_or((0, 1));
@@ -161,12 +155,7 @@ fn timing_line(runs: u64, strategies: usize, seconds: f64, jobs: usize) -> Strin
 
 /// The command line that reproduces this comparison (for the charts).
 fn command(args: &CompareArgs) -> String {
-    let mut command = args.common.command("compare", args.runs);
-    for set in &args.sets {
-        command.push_str(" --set ");
-        command.push_str(&shell_quote(&set.text));
-    }
-    command
+    args.common.command("compare", args.runs) + &args.sets.command()
 }
 
 /// The comparison followed by the reasons' shares over the same
