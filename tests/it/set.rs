@@ -1,7 +1,8 @@
 //! `--set PATH=VALUE` on `run` and `explain` (as on `compare`): the run of
 //! the scenario with that change is the run of the file edited by hand,
 //! a part of the path that holds a dot is quoted, and a path that misses
-//! names what is there.
+//! names what is there. Also `validate`'s horizon check, which costs a run
+//! per strategy: by itself on small estates, on request on big ones.
 
 use serde_json::Value;
 
@@ -87,4 +88,52 @@ fn a_path_that_misses_names_what_is_there() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(r#"like `bugs."hv-9.1-defect".fix`"#), "{err}");
+}
+
+/// `validate` warns of a horizon too short for the recovery on a small
+/// scenario by itself; on a big estate only with `--check-horizon`, and
+/// without it says that it skipped the check.
+#[test]
+fn validate_checks_the_horizon_of_small_estates_and_of_big_ones_on_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The bug strikes at 10:15 on the first day: a horizon of 10h30m ends
+    // a quarter of an hour later, long before a manual restart is done.
+    let small = edited_copy(
+        dir.path(),
+        FILE,
+        "short.yaml",
+        &[("horizon: 3d", "horizon: 10h30m")],
+    );
+    let out = run_ok(hvsim().arg("validate").arg(&small));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("with strategy `manual-restart` (seed 1) the horizon of 10h 30m ends at")
+            && err.contains("lengthen `horizon`"),
+        "{err}"
+    );
+    // 3,000 VMs × 3 strategies: above the bound. The generated estate's
+    // dependency-aware strategy leaves work queued at its horizon.
+    let big = dir.path().join("big.yaml");
+    run_ok(
+        hvsim()
+            .args([
+                "gen", "--apps", "300", "--hosts", "40", "--seed", "7", "--out",
+            ])
+            .arg(&big),
+    );
+    let out = run_ok(hvsim().arg("validate").arg(&big));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("warning"), "{err}");
+    assert!(
+        err.contains("the horizon was not checked (3000 VMs × 3 strategies")
+            && err.contains("add --check-horizon"),
+        "{err}"
+    );
+    let out = run_ok(hvsim().args(["validate", "--check-horizon"]).arg(&big));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("with strategy `restore-dependency-aware` (seed 1) the horizon of 90d")
+            && !err.contains("not checked"),
+        "{err}"
+    );
 }
