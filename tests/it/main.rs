@@ -8,6 +8,7 @@ mod charts2;
 mod cli;
 mod compare;
 mod corpus;
+mod corruption;
 mod decisions;
 mod deploy;
 mod explain;
