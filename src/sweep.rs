@@ -3,7 +3,10 @@
 //!
 //! A path walks the scenario file's own structure: mapping keys by name,
 //! list items by their `id` (or by position), so `teams.dtsi.members`,
-//! `apps.web.count` and `strategies.0.order` all work. The values are set
+//! `apps.web.count` and `strategies.0.order` all work. A part that holds a
+//! dot (an imported build id like `hv-9.1-defect`) is written in double
+//! quotes: `bugs."hv-9.1-defect".fix` ([`parse_path`], [`show_path`]). The
+//! values are set
 //! in the parsed file by [`Document::set`](crate::scenario::Document::set),
 //! which is then validated like any file, so a bad value gets the usual
 //! message.
@@ -25,9 +28,9 @@ pub struct SetSpec {
 }
 
 impl SetSpec {
-    /// The path as written.
+    /// The path as written (a part with a dot in double quotes).
     pub fn name(&self) -> String {
-        self.path.join(".")
+        show_path(&self.path)
     }
 }
 
@@ -142,16 +145,89 @@ pub fn parse_set_value(text: &str) -> Result<SetSpec, String> {
     })
 }
 
-/// `PATH=REST` split at the first `=`, the path split at its dots.
+/// `PATH=REST` split at the first `=` outside double quotes, the path
+/// read by [`parse_path`].
 fn split_path<'t>(text: &'t str, what: &str, like: &str) -> Result<(Vec<String>, &'t str), String> {
-    let (path, rest) = text
-        .split_once('=')
-        .ok_or_else(|| format!("expected PATH={what}, like `{like}`, got `{text}`"))?;
-    let path: Vec<String> = path.trim().split('.').map(str::to_string).collect();
-    if path.iter().any(String::is_empty) {
-        return Err(format!("`{text}`: the path has an empty part"));
+    let mut quoted = false;
+    let eq = text.char_indices().find_map(|(i, c)| match c {
+        '"' => {
+            quoted = !quoted;
+            None
+        }
+        '=' if !quoted => Some(i),
+        _ => None,
+    });
+    let eq = match eq {
+        Some(eq) => eq,
+        // The `=` is there, inside a quote left open.
+        None if quoted => return Err(format!("`{text}`: {OPEN_QUOTE}")),
+        None => return Err(format!("expected PATH={what}, like `{like}`, got `{text}`")),
+    };
+    let path = parse_path(&text[..eq]).map_err(|e| format!("`{text}`: {e}"))?;
+    Ok((path, &text[eq + 1..]))
+}
+
+/// How a quoted part of a path is written, for messages.
+const LIKE: &str = "like `bugs.\"hv-9.1-defect\".fix`";
+
+/// The message of a quote left open in a path.
+const OPEN_QUOTE: &str =
+    "the path opens a `\"` it does not close, like `bugs.\"hv-9.1-defect\".fix`";
+
+/// Parses a path: parts separated by dots, a part that holds a dot (or an
+/// `=`) written whole in double quotes, as in `bugs."hv-9.1-defect".fix`.
+pub fn parse_path(text: &str) -> Result<Vec<String>, String> {
+    let text = text.trim();
+    let mut parts = Vec::new();
+    let mut rest = text;
+    loop {
+        let (part, after) = match rest.strip_prefix('"') {
+            Some(inner) => {
+                let close = inner.find('"').ok_or_else(|| OPEN_QUOTE.to_string())?;
+                let after = &inner[close + 1..];
+                if !after.is_empty() && !after.starts_with('.') {
+                    return Err(format!(
+                        "the path: a quoted part ends at a dot or at the end, {LIKE}"
+                    ));
+                }
+                (&inner[..close], after)
+            }
+            None => {
+                let end = rest.find('.').unwrap_or(rest.len());
+                let part = &rest[..end];
+                if part.contains('"') {
+                    return Err(format!(
+                        "the path: a `\"` may only quote a whole part, {LIKE}"
+                    ));
+                }
+                (part, &rest[end..])
+            }
+        };
+        if part.is_empty() {
+            return Err("the path has an empty part".to_string());
+        }
+        parts.push(part.to_string());
+        match after.strip_prefix('.') {
+            Some(next) => rest = next,
+            None => return Ok(parts),
+        }
     }
-    Ok((path, rest))
+}
+
+/// A path as [`parse_path`] reads it back: parts joined by dots, a part
+/// that holds a dot or an `=` in double quotes.
+pub fn show_path(path: &[String]) -> String {
+    let parts: Vec<String> = path.iter().map(|p| show_part(p)).collect();
+    parts.join(".")
+}
+
+/// One part of a path, quoted when it must be.
+pub fn show_part(part: &str) -> String {
+    if part.contains(['.', '=']) {
+        format!("\"{part}\"")
+    } else {
+        part.to_string()
+    }
 }
 
 fn scalar(text: &str) -> Value {
@@ -200,7 +276,7 @@ pub fn show(v: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_set, points};
+    use super::{parse_path, parse_set, parse_set_value, points, show_path};
     use serde_json::json;
 
     #[test]
@@ -236,6 +312,43 @@ mod tests {
         for bad in [r#"a="open,b"#, r#"a=x"y,z"#, r#"a="in"side",b"#] {
             let e = parse_set(bad).expect_err(bad);
             assert!(e.contains("Sat,Sun"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_part_with_a_dot_is_quoted() {
+        let s = parse_set_value(r#"bugs."hv-9.1-defect".fix=2018-12-30 10:00"#).expect("valid");
+        assert_eq!(s.path, vec!["bugs", "hv-9.1-defect", "fix"]);
+        assert_eq!(s.values, vec![json!("2018-12-30 10:00")]);
+        assert_eq!(s.name(), r#"bugs."hv-9.1-defect".fix"#);
+        // An `=` inside quotes is part of the id, not the end of the path.
+        let s = parse_set(r#"builds."a=b".x=1,2"#).expect("valid");
+        assert_eq!(s.path, vec!["builds", "a=b", "x"]);
+        assert_eq!(s.values, vec![json!(1), json!(2)]);
+        assert_eq!(parse_path(r#""hv-9.1""#), Ok(vec!["hv-9.1".to_string()]));
+        for path in [
+            vec!["a".to_string(), "b.c".into(), "d=e".into()],
+            vec!["teams".into(), "ops".into()],
+        ] {
+            assert_eq!(parse_path(&show_path(&path)), Ok(path.clone()));
+        }
+        for (bad, says) in [
+            (r#"bugs."hv-9.1.fix"#, "does not close"),
+            (r#"bugs."hv"x.fix"#, "ends at a dot"),
+            (r#"bugs.hv"9".fix"#, "whole part"),
+            ("bugs..fix", "empty part"),
+            (r#"bugs."".fix"#, "empty part"),
+        ] {
+            let e = parse_path(bad).expect_err(bad);
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_open_quote_is_named_even_when_it_hides_the_equals_sign() {
+        for bad in [r#"bugs."hv-9.1.fix=1d"#, r#"bugs."a=b"#] {
+            let e = parse_set_value(bad).expect_err(bad);
+            assert!(e.contains("does not close"), "{bad}: {e}");
         }
     }
 

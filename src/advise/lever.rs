@@ -34,7 +34,12 @@ impl fmt::Display for Edit {
     /// plain scalar, or a list or mapping in YAML's flow style with its
     /// strings quoted where they must be.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}={}", self.path.join("."), top(&self.value))
+        write!(
+            f,
+            "{}={}",
+            crate::sweep::show_path(&self.path),
+            top(&self.value)
+        )
     }
 }
 
@@ -199,6 +204,7 @@ mod tests {
                 json!({"id": "a-alt", "count": 5, "memory": "512GiB", "tags": ["x", "1.5"]}),
             ),
             Edit::new(&["strategies", "s", "restart_despite_recurrence"], true),
+            Edit::new(&["bugs", "hv-9.1-defect", "fix"], "2018-12-30 10:00"),
         ] {
             let spec = crate::sweep::parse_set(&e.to_string()).expect("parses");
             assert_eq!(spec.path, e.path, "{e}");

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use hvsim::montecarlo::Comparison;
-use hvsim::sweep::{SetSpec, parse_set_value};
+use hvsim::units::grouped as group;
 use hvsim::{Scenario, Strategy};
 
-use super::args::{MonteCarloArgs, parse_shard, shell_quote};
-use super::load::{at_point, document, load, pick_strategies};
+use super::args::{MonteCarloArgs, parse_shard};
+use super::load::{SetArgs, pick_strategies};
 use super::output::{emit, emit_json, note, write_charts, write_file, write_files};
 use super::{Failure, study_failure};
 
@@ -19,11 +19,8 @@ use super::{Failure, study_failure};
 pub(super) struct CompareArgs {
     #[command(flatten)]
     common: MonteCarloArgs,
-    /// PATH=VALUE: one change to the scenario before comparing, in the
-    /// path syntax of `sweep` (e.g. `teams.ops.members=8`); the value is
-    /// taken whole, commas included. May be repeated.
-    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_set_value)]
-    sets: Vec<SetSpec>,
+    #[command(flatten)]
+    sets: SetArgs,
     /// Replications per strategy.
     #[arg(long, default_value_t = 1000)]
     runs: u64,
@@ -68,11 +65,9 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    let mut scenario = load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
-    if !args.sets.is_empty() {
-        let values: Vec<_> = args.sets.iter().map(|s| s.values[0].clone()).collect();
-        scenario = at_point(&document(&args.common)?, &args.sets, &values)?;
-    }
+    let scenario = args
+        .sets
+        .load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
     let strategies = pick_strategies(&scenario, &args.common.strategies)?;
     let jobs = args.common.jobs();
     let shard = args.shard.unwrap_or((0, 1));
@@ -173,28 +168,9 @@ fn timing_line(runs: u64, strategies: usize, seconds: f64, jobs: usize) -> Strin
     )
 }
 
-/// `n` with its thousands separated by commas, as BENCHMARKS.md writes
-/// them.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The command line that reproduces this comparison (for the charts).
 fn command(args: &CompareArgs) -> String {
-    let mut command = args.common.command("compare", args.runs);
-    for set in &args.sets {
-        command.push_str(" --set ");
-        command.push_str(&shell_quote(&set.text));
-    }
-    command
+    args.common.command("compare", args.runs) + &args.sets.command()
 }
 
 /// The comparison followed by the reasons' shares over the same
@@ -291,15 +267,7 @@ pub(super) fn print_comparison(name: &str, result: &Comparison, json: bool) -> R
 
 #[cfg(test)]
 mod tests {
-    use super::{group, timing_line};
-
-    #[test]
-    fn counts_are_grouped_by_thousands() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1_000), "1,000");
-        assert_eq!(group(1_234_567), "1,234,567");
-    }
+    use super::timing_line;
 
     #[test]
     fn the_timing_line_gives_the_rate_first_then_what_it_measured() {

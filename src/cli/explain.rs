@@ -9,7 +9,7 @@ use hvsim::report::{chart_groups, explain_json, render_explain};
 
 use super::Failure;
 use super::args::run_command;
-use super::load::{load, pick_strategies};
+use super::load::{SetArgs, pick_strategies};
 use super::output::{emit, emit_json, write_charts};
 use super::run::DEFAULT_SEED;
 
@@ -38,6 +38,8 @@ pub(super) struct ExplainArgs {
     /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
+    #[command(flatten)]
+    sets: SetArgs,
 }
 
 /// The apps named, by index; an unknown id is bad input that says which
@@ -79,7 +81,9 @@ fn pick_apps(scenario: &Scenario, names: &[String]) -> Result<Option<Vec<AppId>>
 }
 
 pub(super) fn explain(args: ExplainArgs) -> Result<(), Failure> {
-    let scenario = load(args.scenario.as_ref(), args.faults.as_ref())?;
+    let scenario = args
+        .sets
+        .load(args.scenario.as_ref(), args.faults.as_ref())?;
     let strategy = match &args.strategy {
         None => scenario.default_strategy(),
         Some(name) => pick_strategies(&scenario, std::slice::from_ref(name))?[0],
@@ -102,7 +106,8 @@ pub(super) fn explain(args: ExplainArgs) -> Result<(), Failure> {
             &strategy.id,
             seed,
         )
-        .replacen("hvsim run", "hvsim explain", 1);
+        .replacen("hvsim run", "hvsim explain", 1)
+            + &args.sets.command();
         let subtitle = format!("strategy {}, seed {seed}", strategy.id);
         let chart = hvsim::chart::explain::reason_bars(
             &chart_groups(&scenario, &explanation),

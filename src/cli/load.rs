@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 
 use hvsim::scenario::{self, Document, ScenarioError};
-use hvsim::sweep::{SetSpec, show};
+use hvsim::sweep::{SetSpec, parse_set_value, show};
 use serde_json::Value;
 
-use super::args::MonteCarloArgs;
+use super::args::{MonteCarloArgs, shell_quote};
 use hvsim::{Scenario, Strategy};
 
 use super::Failure;
@@ -87,19 +87,46 @@ pub(super) fn pick_strategies<'a>(
 /// The scenario file (or the embedded default) as a document, with the
 /// faults of the campaign file if one is given.
 pub(super) fn document(common: &MonteCarloArgs) -> Result<Document, Failure> {
-    let mut doc = match &common.scenario {
-        Some(p) => Document::read(p),
-        None => Document::parse(
-            scenario::DEFAULT_SCENARIO_YAML,
-            scenario::DEFAULT_SCENARIO_NAME,
-            scenario::Format::Yaml,
-        ),
+    super::advise::scenario_document(common.scenario.as_ref(), common.faults.as_ref())
+}
+
+/// `--set PATH=VALUE`, repeatable: the changes to the scenario that `run`,
+/// `explain` and `compare` make before simulating.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub(super) struct SetArgs {
+    /// PATH=VALUE: one change to the scenario before simulating, in the
+    /// path syntax of `sweep` (e.g. `teams.ops.members=8`; a part with a
+    /// dot in double quotes: `'bugs."hv-9.1-defect".fix=2018-12-30'`);
+    /// the value is taken whole, commas included. May be repeated. See
+    /// docs/set.md.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_set_value)]
+    pub(super) sets: Vec<SetSpec>,
+}
+
+impl SetArgs {
+    /// The scenario file (or the embedded default) with the faults of the
+    /// campaign file if one is given, and these changes made.
+    pub(super) fn load(
+        &self,
+        path: Option<&PathBuf>,
+        faults: Option<&PathBuf>,
+    ) -> Result<Scenario, Failure> {
+        if self.sets.is_empty() {
+            return load(path, faults);
+        }
+        let doc = super::advise::scenario_document(path, faults)?;
+        let values: Vec<Value> = self.sets.iter().map(|s| s.values[0].clone()).collect();
+        at_point(&doc, &self.sets, &values)
     }
-    .map_err(load_failure)?;
-    if let Some(f) = &common.faults {
-        doc.merge_faults(&Document::read(f).map_err(load_failure)?);
+
+    /// ` --set ...` for a command line that reproduces the result, each
+    /// change quoted for a shell.
+    pub(super) fn command(&self) -> String {
+        self.sets
+            .iter()
+            .map(|set| format!(" --set {}", shell_quote(&set.text)))
+            .collect()
     }
-    Ok(doc)
 }
 
 /// The scenario at one point of the grid, named after the file and the
@@ -113,7 +140,7 @@ pub(super) fn at_point(
     let mut label = Vec::new();
     for (set, v) in sets.iter().zip(point) {
         d.set(&set.path, v.clone())
-            .map_err(|e| Failure::Input(e.to_string()))?;
+            .map_err(|e| Failure::Input(format!("--set {}: {e}", set.text)))?;
         label.push(format!("{}={}", set.name(), show(v)));
     }
     let file = format!("{} with {}", doc.file(), label.join(" "));

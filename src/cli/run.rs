@@ -8,7 +8,7 @@ use hvsim::report::{AppRows, Clock, render_run_rows, run_json};
 
 use super::Failure;
 use super::args::{command_line, run_command, shell_quote};
-use super::load::{load, pick_strategies};
+use super::load::{SetArgs, pick_strategies};
 use super::output::{emit, emit_json, write_charts, write_files};
 use super::trace;
 
@@ -28,6 +28,8 @@ pub(super) struct RunArgs {
     /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
+    #[command(flatten)]
+    sets: SetArgs,
     /// Print the event-by-event timeline to stderr, stamped with simulated dates.
     #[arg(long)]
     trace: bool,
@@ -61,7 +63,9 @@ pub(super) enum AppsArg {
 
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let charts = args.charts.wanted(args.svg.as_ref())?;
-    let scenario = load(args.scenario.as_ref(), args.faults.as_ref())?;
+    let scenario = args
+        .sets
+        .load(args.scenario.as_ref(), args.faults.as_ref())?;
     let strategy = match &args.strategy {
         None => scenario.default_strategy(),
         Some(name) => pick_strategies(&scenario, std::slice::from_ref(name))?[0],
@@ -103,7 +107,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             args.faults.as_ref(),
             &strategy.id,
             seed,
-        );
+        ) + &args.sets.command();
         write_charts(
             args.svg.as_ref(),
             &args.charts,
@@ -117,24 +121,26 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// What to run next, with this run's scenario and faults: the comparison
-/// over many runs, the report, and another strategy.
+/// What to run next, with this run's scenario, faults and changes: the
+/// comparison over many runs, the report (which takes no `--set`, so only
+/// without changes), and another strategy.
 fn next_steps(args: &RunArgs, scenario: &hvsim::Scenario, strategy: &str) -> String {
     let (file, faults) = (args.scenario.as_ref(), args.faults.as_ref());
-    let mut lines = vec![
-        (
-            command_line("compare", file, faults),
-            "every strategy over 1,000 runs, with confidence intervals".to_string(),
-        ),
-        (
+    let sets = args.sets.command();
+    let mut lines = vec![(
+        command_line("compare", file, faults) + &sets,
+        "every strategy over 1,000 runs, with confidence intervals".to_string(),
+    )];
+    if sets.is_empty() {
+        lines.push((
             format!("{} -o report.html", command_line("report", file, faults)),
             "the charts, this comparison and a run's Gantt chart in one page".to_string(),
-        ),
-    ];
+        ));
+    }
     if let Some(other) = scenario.strategies.iter().find(|s| s.id != strategy) {
         lines.push((
             format!(
-                "{} --strategy {}",
+                "{}{sets} --strategy {}",
                 command_line("run", file, faults),
                 shell_quote(&other.id)
             ),

@@ -18,7 +18,9 @@ pub(super) struct SweepArgs {
     #[command(flatten)]
     common: MonteCarloArgs,
     /// PATH=VALUES to vary, e.g. `teams.dtsi.members=4..12` or
-    /// `strategies.0.order=fifo,criticality`; several make a grid.
+    /// `strategies.0.order=fifo,criticality`; several make a grid. A path
+    /// part with a dot is in double quotes (`bugs."hv-9.1-defect".fix`):
+    /// see docs/set.md.
     #[arg(long = "set", required = true, value_parser = parse_set)]
     sets: Vec<SetSpec>,
     /// Replications per strategy and point.

@@ -106,10 +106,8 @@ pub fn parse_param(text: &str) -> Result<Param, String> {
     let (path_text, range) = text.split_once('=').ok_or_else(|| {
         format!("expected PATH=A..B, like `teams.ops.members=4..40` or `apps.*.work.reinstall.scale=0.5..3`, got `{text}`")
     })?;
-    let mut path: Vec<String> = path_text.trim().split('.').map(str::to_string).collect();
-    if path.iter().any(String::is_empty) {
-        return Err(format!("`{text}`: the path has an empty part"));
-    }
+    // The path syntax of `--set` (a part with a dot in double quotes).
+    let mut path = crate::sweep::parse_path(path_text).map_err(|e| format!("`{text}`: {e}"))?;
     let scale = path.len() > 1 && path.last().is_some_and(|p| p == "scale");
     if scale {
         path.pop();

@@ -252,6 +252,37 @@ pub fn incident_marks(scenario: &Scenario, o: &Outcome) -> Vec<IncidentMark> {
         .collect()
 }
 
+/// The incidents of the median run of `runs`, as markers for curves that
+/// show the median: as many incidents as the runs' median count, the
+/// `k`-th at the median instant of the runs' `k`-th incidents (with that
+/// run's bug and apps). When every run strikes alike (a bug at a fixed
+/// date), these are any run's marks; with random triggers, one unlucky
+/// first replication no longer decides them.
+pub fn median_incident_marks(scenario: &Scenario, runs: &[&Outcome]) -> Vec<IncidentMark> {
+    let mut counts: Vec<usize> = runs.iter().map(|o| o.incidents.len()).collect();
+    counts.sort_unstable();
+    let Some(&median_count) = counts.get(counts.len().saturating_sub(1) / 2) else {
+        return Vec::new();
+    };
+    (0..median_count)
+        .filter_map(|k| {
+            let mut kth: Vec<(&crate::metrics::Incident, &Outcome)> = runs
+                .iter()
+                .filter_map(|o| o.incidents.get(k).map(|inc| (inc, *o)))
+                .collect();
+            // By instant, then bug, so that ties pick the same whatever
+            // the order of the runs.
+            kth.sort_by_key(|(inc, _)| (inc.at, inc.bug.index()));
+            let (inc, _) = kth.get(kth.len().saturating_sub(1) / 2)?;
+            Some(IncidentMark {
+                at: inc.at,
+                label: format!("incident {}: {}", k + 1, scenario.bugs[inc.bug.index()].id),
+                apps: inc.apps.clone(),
+            })
+        })
+        .collect()
+}
+
 /// The curve of a single run (no band): the run's own samples.
 pub fn single_run_curves(scenario: &Scenario, strategy: &Strategy, o: &Outcome) -> Curves {
     let grid = Grid::spanning([o], o.horizon, SINGLE_RUN_GRID_POINTS);

@@ -35,7 +35,7 @@ mod variants;
 
 pub use curves::{
     Curves, GRID_POINTS, Grid, IncidentMark, SINGLE_RUN_GRID_POINTS, Sample, StrategyCurves,
-    incident_marks, restored_curves, sample, single_run_curves,
+    incident_marks, median_incident_marks, restored_curves, sample, single_run_curves,
 };
 pub use merge::merge;
 pub use metric::{MetricDef, MetricKind, metric_defs, run_metrics};

@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use super::curves::{
-    Curves, GRID_POINTS, Grid, IncidentMark, Sample, StrategyCurves, incident_marks, sample,
+    Curves, GRID_POINTS, Grid, IncidentMark, Sample, StrategyCurves, median_incident_marks, sample,
 };
 use super::metric::{MetricDef, metric_defs, run_metrics};
 use super::seeds::{BLOCK, check_runs, replicate, replication_seed, shard_range};
@@ -331,7 +331,8 @@ impl<'a> Study<'a> {
     /// it: the grid must be fixed before any run is sampled, and the first
     /// block of every strategy tells where the action is (the same block
     /// whatever --jobs). Its runs are kept whole until the grid is known.
-    /// Returns the incidents of the baseline's first replication.
+    /// Returns the incidents of the baseline's median run of the block, to
+    /// mark on curves that show medians.
     fn first_block(
         &self,
         pool: &rayon::ThreadPool,
@@ -340,10 +341,8 @@ impl<'a> Study<'a> {
     ) -> Result<Vec<IncidentMark>, CompareError> {
         let (scenario, strategies) = (self.scenario, self.strategies);
         let (pilot, grid) = self.pilot(pool)?;
-        let marks = pilot
-            .first()
-            .and_then(|per| per.first())
-            .map_or_else(Vec::new, |o| incident_marks(scenario, o));
+        let baseline: Vec<&Outcome> = pilot.iter().filter_map(|per| per.first()).collect();
+        let marks = median_incident_marks(scenario, &baseline);
         let curves = strategies
             .iter()
             .map(|s| StrategyCurves::new(&s.id, scenario.apps.len(), grid.times.len()))
@@ -479,7 +478,9 @@ fn empty(scenario: &Scenario, strategies: &[&Strategy]) -> Vec<StrategySummary> 
 mod tests {
     use super::{Study, replicate};
     use crate::model::Strategy;
-    use crate::montecarlo::curves::{GRID_POINTS, Grid, StrategyCurves, incident_marks, sample};
+    use crate::montecarlo::curves::{
+        GRID_POINTS, Grid, StrategyCurves, incident_marks, median_incident_marks, sample,
+    };
 
     /// The one pass gives the comparison of a study without curves, and
     /// the curves and marks that a second pass over the same replications
@@ -526,6 +527,39 @@ mod tests {
         assert_eq!(curves.strategies, want);
         assert_eq!(with.marks, incident_marks(&scenario, &pilot[0]));
         assert!(!with.marks.is_empty());
+    }
+
+    /// With a random trigger the runs strike at different instants: the
+    /// curves' marks are those of the median run, not of replication 0.
+    #[test]
+    fn incident_marks_are_the_median_runs() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/ha-single-host-crash.yaml");
+        let text = std::fs::read_to_string(path).expect("bundled scenario");
+        let random = text.replacen("at: 2024-10-08 10:15", "uptime: \"uniform(2h, 40h)\"", 1);
+        assert_ne!(random, text);
+        let scenario =
+            crate::scenario::load_str(&random, "random.yaml", crate::scenario::Format::Yaml)
+                .expect("loads");
+        let strategies: Vec<&Strategy> = scenario.strategies.iter().take(1).collect();
+        let with = Study::new(&scenario, &strategies, 64, 1)
+            .jobs(2)
+            .with_curves()
+            .run(&|_| true)
+            .expect("runs");
+        let pilot: Vec<_> = (0..64)
+            .map(|i| replicate(&scenario, strategies[0], 1, i).expect("runs"))
+            .collect();
+        let runs: Vec<_> = pilot.iter().collect();
+        assert_eq!(with.marks, median_incident_marks(&scenario, &runs));
+        assert_ne!(with.marks, incident_marks(&scenario, &pilot[0]));
+        let mut firsts: Vec<_> = pilot
+            .iter()
+            .filter_map(|o| o.incidents.first().map(|i| i.at))
+            .collect();
+        firsts.sort_unstable();
+        assert_eq!(with.marks[0].at, firsts[(firsts.len() - 1) / 2]);
+        assert!(firsts[0] < firsts[firsts.len() - 1], "the strikes vary");
     }
 
     #[test]

@@ -38,16 +38,17 @@ pub struct Comparison {
 
 /// What a study hands the renderers: the comparison and, when it was run
 /// [`with_curves`](super::Study::with_curves), the restored curves of the
-/// same replications and the incidents of the baseline's first one.
+/// same replications and the incidents of the baseline's median run.
 #[derive(Clone, Debug)]
 pub struct Summary {
     /// The metrics of every strategy.
     pub comparison: Comparison,
     /// The restored curves; `None` when not asked for.
     pub curves: Option<Curves>,
-    /// The incidents of replication 0 of the baseline (a bug strikes at a
-    /// fixed date, the same in every replication), to mark on the curves;
-    /// empty when curves were not asked for.
+    /// The incidents of the baseline's median run over the first block of
+    /// replications (see [`median_incident_marks`](super::median_incident_marks)),
+    /// to mark on the curves, which show medians too; empty when curves
+    /// were not asked for.
     pub marks: Vec<IncidentMark>,
 }
 

@@ -17,19 +17,10 @@ use crate::run::world::{HostStatus, Phase, VmStatus};
 type Candidates = smallvec::SmallVec<[Method; 6]>;
 
 impl<D: Decider> Recovery<'_, '_, D> {
-    /// The undiagnosed bug that crashed one of the app's down VMs' hosts.
+    /// The undiagnosed bug app `a` waits for (see
+    /// [`undiagnosed_bug`](super::observe::undiagnosed_bug)).
     pub(crate) fn undiagnosed_bug(&self, a: AppId) -> Option<BugId> {
-        self.sc.apps[a.index()].vms.iter().find_map(|&v| {
-            let h = self.world.vm_host[v.index()];
-            if self.world.vm_status[v.index()] == VmStatus::Running
-                || self.world.hosts[h.index()].status == HostStatus::Up
-            {
-                return None;
-            }
-            self.world.hosts[h.index()]
-                .crashed_by
-                .filter(|b| !self.faults.bugs[b.index()].diagnosed)
-        })
+        super::observe::undiagnosed_bug(self.sc, &*self.world, &*self.faults, a)
     }
 
     /// The decider's choice among `candidates` (`None` if there is none).

@@ -21,6 +21,37 @@ pub struct RunView<'v> {
     pub(crate) out: &'v Outcome,
 }
 
+/// The undiagnosed bug that crashed a host of one of app `a`'s down VMs,
+/// or that stopped one of its VMs on a host that stayed up (a corruption
+/// without a crash, `crash: false`): what broke it must be understood
+/// before anything but an HA restart, crash or not.
+pub(crate) fn undiagnosed_bug(
+    sc: &Scenario,
+    world: &World<'_>,
+    faults: &crate::faults::State,
+    a: AppId,
+) -> Option<BugId> {
+    let undiagnosed = |b: &BugId| !faults.bugs[b.index()].diagnosed;
+    let mut stopped_on_an_up_host = false;
+    let crashed = sc.apps[a.index()].vms.iter().find_map(|&v| {
+        let h = world.vm_host[v.index()];
+        if world.vm_status[v.index()] == VmStatus::Running {
+            return None;
+        }
+        if world.hosts[h.index()].status == HostStatus::Up {
+            stopped_on_an_up_host = true;
+            return None;
+        }
+        world.hosts[h.index()].crashed_by.filter(undiagnosed)
+    });
+    crashed.or_else(|| {
+        stopped_on_an_up_host
+            .then_some(world.apps[a.index()].down_bug)
+            .flatten()
+            .filter(undiagnosed)
+    })
+}
+
 /// Where an app is in its recovery (its own VMs; an app whose VMs run may
 /// still be down through a dependency).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,19 +183,10 @@ impl<'v> RunView<'v> {
         self.world.apps[a.index()].replica_lost
     }
 
-    /// The undiagnosed bug that crashed a host of one of app `a`'s down VMs.
+    /// The undiagnosed bug app `a` waits for: the one that crashed a host
+    /// of its down VMs, or that stopped one on a host that stayed up.
     pub fn undiagnosed_bug(&self, a: AppId) -> Option<BugId> {
-        self.sc.apps[a.index()].vms.iter().find_map(|&v| {
-            let h = self.world.vm_host[v.index()];
-            if self.world.vm_status[v.index()] == VmStatus::Running
-                || self.world.hosts[h.index()].status == HostStatus::Up
-            {
-                return None;
-            }
-            self.world.hosts[h.index()]
-                .crashed_by
-                .filter(|b| !self.faults.bugs[b.index()].diagnosed)
-        })
+        undiagnosed_bug(self.sc, self.world, self.faults, a)
     }
 
     /// Whether a host of app `a`'s down VMs is not up and was struck by a

@@ -16,6 +16,7 @@ use crate::model::{AppId, Scenario};
 use crate::montecarlo::Moments;
 use crate::recovery::decider::HostWait;
 use crate::sim::{SimDuration, SimTime};
+use crate::units::grouped;
 
 /// The schema tag of [`ExplainJson`].
 pub const EXPLAIN_SCHEMA: &str = "hvsim.explain/1";
@@ -25,19 +26,6 @@ const APP_REASONS: usize = 3;
 
 /// Apps named in a queue step.
 const AHEAD_NAMED: usize = 3;
-
-/// `1,950`: a whole number with thousands separated by commas.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// App-hours of a duration: whole and grouped (`1,950`), with a decimal
 /// under ten (`0.3`).
@@ -666,14 +654,10 @@ fn app_json(
 
 #[cfg(test)]
 mod tests {
-    use super::{grouped, ordinal};
+    use super::ordinal;
 
     #[test]
     fn numbers_read_as_people_write_them() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(950), "950");
-        assert_eq!(grouped(1_950), "1,950");
-        assert_eq!(grouped(1_234_567), "1,234,567");
         assert_eq!(
             [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101].map(ordinal),
             [

@@ -26,8 +26,8 @@ pub use compare::{CompareJson, compare_json, render_compare, render_sweep, sweep
 pub use data::{AppRow, app_rows, apps_csv, curve_csv, milestones_csv, tasks_csv};
 pub use explain::{
     AppExplainJson, ChainJson, EXPLAIN_SCHEMA, ExplainJson, GroupJson, IntervalJson, MethodJson,
-    OutageJson, ReasonJson, SkippedJson, chain_phrase, chart_groups, explain_json, grouped,
-    method_phrase, render_explain, shares_sentence,
+    OutageJson, ReasonJson, SkippedJson, chain_phrase, chart_groups, explain_json, method_phrase,
+    render_explain, shares_sentence,
 };
 pub use explain::{
     ReasonShareJson, StrategyReasonsJson, reason_study_json, render_reason_study,

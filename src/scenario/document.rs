@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::resolve::FAULT_SECTIONS;
 use super::{Diagnostic, Format, ScenarioError, load_str, parse, read_file};
 use crate::model::Scenario;
+use crate::sweep::{show_part, show_path};
 
 /// A parsed scenario (or fault campaign) file, to edit and then load.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,20 +31,25 @@ pub struct Document {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SetError {
     /// A mapping on the way has no such key.
-    #[error("`{at}`: the scenario has no `{key}` there")]
+    #[error("`{at}`: the scenario has no `{key}` there; it has {known}")]
     NoKey {
         /// The path up to and including the key.
         at: String,
         /// The missing key.
-        key: String,
+        key: Box<str>,
+        /// The keys there are, as a path names them (`a`, `b` and `c`).
+        known: Box<str>,
     },
     /// A list on the way has no item with that id, nor that index.
-    #[error("`{at}`: no item with id `{id}` (or index) in that list")]
+    #[error("`{at}`: no item with id `{id}` (or index) in that list; it has {known}")]
     NoItem {
         /// The path up to and including the id.
         at: String,
         /// The id (or index) looked for.
-        id: String,
+        id: Box<str>,
+        /// The ids there are, as a path names them (a dotted one quoted:
+        /// `"hv-9.1-defect"`), and the indices.
+        known: Box<str>,
     },
     /// The path goes on below a plain value.
     #[error("`{at}`: cannot go inside a plain value")]
@@ -110,22 +116,29 @@ impl Document {
     /// Sets the value at `path`, which walks the file's own structure:
     /// mapping keys by name, list items by their `id` (or by position), as
     /// in `teams.dtsi.members` or `strategies.0.order`. A last part `+`
-    /// appends the value to a list (`builds.+`).
+    /// appends the value to a list (`builds.+`). A part is one key or id
+    /// whatever it holds (`["bugs", "hv-9.1-defect", "fix"]`); a missing
+    /// one is an error that names those there are.
     pub fn set(&mut self, path: &[String], value: Value) -> Result<(), SetError> {
         let mut node = &mut self.value;
         for (i, part) in path.iter().enumerate() {
             let last = i + 1 == path.len();
-            let here = || path[..=i].join(".");
+            let here = || show_path(&path[..=i]);
             node = match node {
                 Value::Object(map) => {
                     if last {
                         map.insert(part.clone(), value);
                         return Ok(());
                     }
-                    map.get_mut(part).ok_or_else(|| SetError::NoKey {
-                        at: here(),
-                        key: part.clone(),
-                    })?
+                    let known = || keys(map.keys().map(String::as_str), "no key");
+                    if !map.contains_key(part) {
+                        return Err(SetError::NoKey {
+                            at: here(),
+                            key: part.as_str().into(),
+                            known: known().into(),
+                        });
+                    }
+                    map.get_mut(part).expect("the key was just found")
                 }
                 Value::Array(items) if last && part == "+" => {
                     items.push(value);
@@ -138,7 +151,8 @@ impl Document {
                         .or_else(|| part.parse::<usize>().ok().filter(|&n| n < items.len()))
                         .ok_or_else(|| SetError::NoItem {
                             at: here(),
-                            id: part.clone(),
+                            id: part.as_str().into(),
+                            known: ids(items).into(),
                         })?;
                     if last {
                         items[pos] = value;
@@ -179,6 +193,35 @@ impl Document {
     }
 }
 
+/// Keys as a path names them, in backquotes: `` `a`, `b` and `c` ``.
+fn keys<'k>(names: impl Iterator<Item = &'k str>, none: &str) -> String {
+    let names: Vec<String> = names.map(|k| format!("`{}`", show_part(k))).collect();
+    match names.as_slice() {
+        [] => none.to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// What names an item of a list: its ids (when its items have them) and
+/// its indices.
+fn ids(items: &[Value]) -> String {
+    let indices = match items.len() {
+        0 => return "no item".to_string(),
+        1 => "index 0".to_string(),
+        n => format!("indices 0 to {}", n - 1),
+    };
+    let named = items
+        .iter()
+        .filter_map(|it| it.get("id").and_then(Value::as_str));
+    let names = keys(named, "");
+    if names.is_empty() {
+        indices
+    } else {
+        format!("ids {names} (or {indices})")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Document, Format, SetError};
@@ -213,7 +256,11 @@ mod tests {
         let err = doc.set(&path("teams.dev.members"), json!(1));
         assert_eq!(
             err.map_err(|e| e.to_string()),
-            Err("`teams.dev`: no item with id `dev` (or index) in that list".into())
+            Err(
+                "`teams.dev`: no item with id `dev` (or index) in that list; \
+                 it has ids `ops` (or index 0)"
+                    .into()
+            )
         );
         assert_eq!(
             doc.set(&path("horizon.days"), json!(1)),
@@ -222,6 +269,33 @@ mod tests {
             })
         );
         assert_eq!(doc.set(&[], json!(1)), Err(SetError::EmptyPath));
+    }
+
+    #[test]
+    fn an_id_with_a_dot_is_one_part_and_a_miss_names_what_is_there() {
+        let mut doc = Document {
+            value: json!({"bugs": [{"id": "hv-9.1-defect", "fix": null}, {"id": "b"}]}),
+            file: "s.yaml".into(),
+        };
+        let dotted = ["bugs", "hv-9.1-defect", "fix"].map(String::from);
+        doc.set(&dotted, json!("2018-12-30")).expect("ok");
+        assert_eq!(doc.value["bugs"][0]["fix"], json!("2018-12-30"));
+        // Split at its dots, the id is not found; the message shows it
+        // quoted, as a path must write it.
+        let err = doc.set(&path("bugs.hv-9.1-defect.fix"), json!(1));
+        assert_eq!(
+            err.map_err(|e| e.to_string()),
+            Err(
+                "`bugs.hv-9`: no item with id `hv-9` (or index) in that list; \
+                 it has ids `\"hv-9.1-defect\"` and `b` (or indices 0 to 1)"
+                    .into()
+            )
+        );
+        let err = doc.set(&path("bug.x.fix"), json!(1));
+        assert_eq!(
+            err.map_err(|e| e.to_string()),
+            Err("`bug`: the scenario has no `bug` there; it has `bugs`".into())
+        );
     }
 
     #[test]

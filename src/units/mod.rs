@@ -44,5 +44,6 @@ pub mod time;
 
 pub(crate) use civil::{parse_local, to_instant};
 pub use quantity::{
-    ByteSize, Throughput, UnitError, format_duration, parse_duration, parse_size, parse_throughput,
+    ByteSize, Throughput, UnitError, format_duration, grouped, parse_duration, parse_size,
+    parse_throughput,
 };

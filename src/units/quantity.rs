@@ -174,6 +174,20 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, UnitError> {
     Ok(SimDuration::from_millis(ms))
 }
 
+/// `1,950`: a whole number with its thousands separated by commas, as the
+/// reports and BENCHMARKS.md write counts and rates.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Writes a duration exactly, in the canonical form [`parse_duration`]
 /// reads back: every non-zero unit from days down to milliseconds, no
 /// spaces (`4h30m`, `1d2h3m4s5ms`, `0s`). Unlike `SimDuration`'s `Display`
@@ -432,6 +446,15 @@ mod tests {
     const M: u64 = MS_PER_MINUTE;
     const S: u64 = MS_PER_SECOND;
     const D: u64 = MS_PER_DAY;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(1_950), "1,950");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn sizes_next_to_16_eib_print_as_exact_bytes_that_read_back() {

@@ -220,31 +220,23 @@ fn no_single_fault_breaks_the_planted_plan() {
 #[test]
 fn the_search_does_not_depend_on_jobs() {
     let run = |jobs: &str| {
-        let out = hvsim()
-            .args([
-                "chaos",
-                PLANTED,
-                "--space",
-                SPACE,
-                "--runs",
-                "6",
-                "--candidates",
-                "32",
-                "--keep",
-                "2",
-                "--seed",
-                "7",
-                "--json",
-                "-j",
-                jobs,
-            ])
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = crate::run_ok(hvsim().args([
+            "chaos",
+            PLANTED,
+            "--space",
+            SPACE,
+            "--runs",
+            "6",
+            "--candidates",
+            "32",
+            "--keep",
+            "2",
+            "--seed",
+            "7",
+            "--json",
+            "-j",
+            jobs,
+        ]));
         out.stdout
     };
     let one = run("1");
@@ -256,24 +248,16 @@ fn the_search_does_not_depend_on_jobs() {
 /// candidates tried.
 #[test]
 fn an_ample_plan_gives_nothing_found_with_the_candidates_tried() {
-    let out = hvsim()
-        .args([
-            "chaos",
-            AMPLE,
-            "--space",
-            SPACE,
-            "--runs",
-            "4",
-            "--candidates",
-            "24",
-        ])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = crate::run_ok(hvsim().args([
+        "chaos",
+        AMPLE,
+        "--space",
+        SPACE,
+        "--runs",
+        "4",
+        "--candidates",
+        "24",
+    ]));
     let text = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(
         text.contains("Nothing found: no campaign broke the plan in 24 candidates tried."),
@@ -363,28 +347,20 @@ fn a_bad_space_file_is_located() {
 fn the_report_page_holds_the_campaign_and_the_blast_radius() {
     let dir = scratch("report");
     let page = dir.join("chaos.html");
-    let out = hvsim()
-        .args([
-            "chaos",
-            PLANTED,
-            "--space",
-            SPACE,
-            "--runs",
-            "6",
-            "--candidates",
-            "48",
-            "--keep",
-            "1",
-            "--report",
-            &page.to_string_lossy(),
-        ])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::run_ok(hvsim().args([
+        "chaos",
+        PLANTED,
+        "--space",
+        SPACE,
+        "--runs",
+        "6",
+        "--candidates",
+        "48",
+        "--keep",
+        "1",
+        "--report",
+        &page.to_string_lossy(),
+    ]));
     let html = std::fs::read_to_string(&page).expect("written");
     assert!(
         html.contains("<h2>Minimal campaigns that break the plan</h2>"),

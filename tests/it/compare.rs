@@ -1,6 +1,6 @@
 //! `hvsim compare`: Monte Carlo over common random numbers.
 
-use crate::{hvsim, hvsim_json};
+use crate::{edited_copy, hvsim, hvsim_json, run_ok};
 
 use serde_json::Value;
 
@@ -159,25 +159,20 @@ fn sharded_then_merged_equals_unsharded_exactly() {
 fn sweep_shows_what_each_extra_engineer_buys() {
     let dir = tempfile::tempdir().expect("tempdir");
     let csv = dir.path().join("sweep.csv");
-    let out = hvsim()
-        .args([
-            "sweep",
-            "--set",
-            "teams.dtsi.members=6..8",
-            "--strategies",
-            "as-in-2018",
-            "--runs",
-            "64",
-            "--json",
-            "--csv",
-        ])
-        .arg(&csv)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        hvsim()
+            .args([
+                "sweep",
+                "--set",
+                "teams.dtsi.members=6..8",
+                "--strategies",
+                "as-in-2018",
+                "--runs",
+                "64",
+                "--json",
+                "--csv",
+            ])
+            .arg(&csv),
     );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
     let points = doc["points"].as_array().expect("points");
@@ -450,12 +445,7 @@ fn shards_keep_the_exact_min_and_max() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = big_impact(&dir);
     let args = ["compare", &file, "--runs", "130", "--seed", "5"];
-    let whole = hvsim().args(args).arg("--json").output().expect("runs");
-    assert!(
-        whole.status.success(),
-        "{}",
-        String::from_utf8_lossy(&whole.stderr)
-    );
+    let whole = run_ok(hvsim().args(args).arg("--json"));
     let mut files = Vec::new();
     for i in 0..2 {
         let path = write_shard(dir.path(), &args, (i, 2));
@@ -503,21 +493,13 @@ fn shards_keep_the_exact_min_and_max() {
 /// Differences of shares are in percentage points, signed.
 #[test]
 fn differences_of_shares_are_in_percentage_points() {
-    let out = hvsim()
-        .args([
-            "compare",
-            "--strategies",
-            "as-in-2018,restore-from-backup",
-            "--runs",
-            "30",
-        ])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(hvsim().args([
+        "compare",
+        "--strategies",
+        "as-in-2018,restore-from-backup",
+        "--runs",
+        "30",
+    ]));
     let text = String::from_utf8_lossy(&out.stdout);
     let verdict = text
         .lines()
@@ -546,22 +528,17 @@ fn differences_of_shares_are_in_percentage_points() {
 fn the_html_report_shows_objectives_as_shares() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("report.html");
-    let out = hvsim()
-        .args([
-            "report",
-            "--runs",
-            "20",
-            "--strategies",
-            "as-in-2018,restore-from-backup",
-            "-o",
-        ])
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        hvsim()
+            .args([
+                "report",
+                "--runs",
+                "20",
+                "--strategies",
+                "as-in-2018,restore-from-backup",
+                "-o",
+            ])
+            .arg(&path),
     );
     let html = std::fs::read_to_string(&path).expect("report");
     assert!(
@@ -579,35 +556,20 @@ fn the_html_report_shows_objectives_as_shares() {
 /// succeed, and returns the shard file's path.
 fn write_shard(dir: &std::path::Path, args: &[&str], (i, n): (u32, u32)) -> std::path::PathBuf {
     let path = dir.join(format!("shard-{i}.json"));
-    let out = hvsim()
-        .args(args)
-        .arg("--shard")
-        .arg(format!("{i}/{n}"))
-        .arg("--out")
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        hvsim()
+            .args(args)
+            .arg("--shard")
+            .arg(format!("{i}/{n}"))
+            .arg("--out")
+            .arg(&path),
     );
     path
 }
 
 /// `hvsim merge FILES --json`, which must succeed: its standard output.
 fn merged_json(files: &[std::path::PathBuf]) -> String {
-    let merged = hvsim()
-        .arg("merge")
-        .args(files)
-        .arg("--json")
-        .output()
-        .expect("runs");
-    assert!(
-        merged.status.success(),
-        "{}",
-        String::from_utf8_lossy(&merged.stderr)
-    );
+    let merged = run_ok(hvsim().arg("merge").args(files).arg("--json"));
     String::from_utf8_lossy(&merged.stdout).into_owned()
 }
 
@@ -666,17 +628,16 @@ apps:";
 #[test]
 fn compare_set_is_the_edited_file() {
     let file = "scenarios/ha-single-host-crash.yaml";
-    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
-        .expect("read");
-    let edited = text.replacen("members: 3", "members: 1", 1).replacen(
-        "\"Mon-Fri 08:00-18:00\"",
-        "\"Sat,Sun 09:00-13:00\"",
-        1,
-    );
-    assert_ne!(edited, text);
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("edited.yaml");
-    std::fs::write(&path, edited).expect("write");
+    let path = edited_copy(
+        dir.path(),
+        file,
+        "edited.yaml",
+        &[
+            ("members: 3", "members: 1"),
+            ("\"Mon-Fri 08:00-18:00\"", "\"Sat,Sun 09:00-13:00\""),
+        ],
+    );
     let run = ["--runs", "64", "--seed", "3"];
     let mut with_sets = vec![
         file,
@@ -686,7 +647,7 @@ fn compare_set_is_the_edited_file() {
         "teams.ops.shifts.0=Sat,Sun 09:00-13:00",
     ];
     with_sets.extend_from_slice(&run);
-    let mut on_file = vec![path.to_str().expect("utf-8")];
+    let mut on_file = vec![path.as_str()];
     on_file.extend_from_slice(&run);
     let (a, b) = (compare(&with_sets), compare(&on_file));
     assert_eq!(a["strategies"], b["strategies"]);
@@ -703,12 +664,7 @@ fn compare_set_is_the_edited_file() {
         let mut args = vec!["compare"];
         args.extend_from_slice(&with_sets);
         args.extend_from_slice(&["--shard", &shard, "--out", out.to_str().expect("utf-8")]);
-        let done = hvsim().args(&args).output().expect("runs");
-        assert!(
-            done.status.success(),
-            "{}",
-            String::from_utf8_lossy(&done.stderr)
-        );
+        run_ok(hvsim().args(&args));
         shards.push(out);
     }
     let merged: Value = serde_json::from_str(&merged_json(&shards)).expect("json");
@@ -820,20 +776,15 @@ fn findings_come_first_and_agree_with_the_json() {
 #[test]
 fn sweep_tables_fit_100_columns() {
     let sweep = |strategies: &str| {
-        let out = hvsim()
-            .args([
-                "sweep",
-                "scenarios/backup-restore.yaml",
-                "--set",
-                "teams.infra.members=2..3",
-            ])
-            .args(["--runs", "8", "--strategies", strategies])
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = run_ok(
+            hvsim()
+                .args([
+                    "sweep",
+                    "scenarios/backup-restore.yaml",
+                    "--set",
+                    "teams.infra.members=2..3",
+                ])
+                .args(["--runs", "8", "--strategies", strategies]),
         );
         String::from_utf8(out.stdout).expect("utf-8")
     };

@@ -278,6 +278,20 @@ fn every_output_is_unchanged() {
         return;
     }
     let text = std::fs::read_to_string(&path).expect("tests/golden/outputs.sha256 exists");
+    // A bless writes the outputs sorted by their names (the map's order):
+    // a line added elsewhere by hand would move at the next bless and make
+    // an unrelated diff.
+    let listed: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.split_once("  ").map(|(_, k)| k))
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        listed, sorted,
+        "{DIGESTS} lists its outputs in the order a bless writes them (sorted by name)"
+    );
     let expected: BTreeMap<String, String> = text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())

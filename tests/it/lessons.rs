@@ -13,7 +13,7 @@
 
 use crate::compare::compare;
 use crate::scenarios::{diff, run};
-use crate::{hvsim, hvsim_json};
+use crate::{hvsim, hvsim_json, run_ok};
 
 use serde_json::Value;
 
@@ -358,29 +358,43 @@ fn grahams_anomaly_one_more_engineer() {
     }
     // A third engineer: the last app later, the average sooner.
     assert!(got[2].0 > got[1].0 && got[2].1 < got[1].1, "{got:?}");
-    // The schedules the header works out by hand, task by task.
-    assert_eq!(
-        schedule(&f, ("members: 2,", "members: 2,"), "by-criticality"),
-        [
-            "10:10 #1 web",
-            "10:10 #2 crm",
-            "11:10 #1 wiki",
-            "12:10 #1 database",
-            "13:10 #2 erp",
-            "16:10 #2 mail",
-        ]
+    schedules_are(
+        &f,
+        "by-criticality",
+        &[
+            (
+                ("members: 2,", "members: 2,"),
+                &[
+                    "10:10 #1 web",
+                    "10:10 #2 crm",
+                    "11:10 #1 wiki",
+                    "12:10 #1 database",
+                    "13:10 #2 erp",
+                    "16:10 #2 mail",
+                ],
+            ),
+            (
+                ("members: 2,", "members: 3,"),
+                &[
+                    "10:10 #1 web",
+                    "10:10 #2 crm",
+                    "10:10 #3 wiki",
+                    "11:10 #1 erp",
+                    "11:10 #3 mail",
+                    "13:10 #2 database",
+                ],
+            ),
+        ],
     );
-    assert_eq!(
-        schedule(&f, ("members: 2,", "members: 3,"), "by-criticality"),
-        [
-            "10:10 #1 web",
-            "10:10 #2 crm",
-            "10:10 #3 wiki",
-            "11:10 #1 erp",
-            "11:10 #3 mail",
-            "13:10 #2 database",
-        ]
-    );
+}
+
+/// The schedules a lesson's header works out by hand, task by task: for
+/// each edit of the file (`from`, `to`), the run of `strategy` (see
+/// [`schedule`]) against the list.
+fn schedules_are(f: &str, strategy: &str, cases: &[((&str, &str), &[&str])]) {
+    for &(edit, want) in cases {
+        assert_eq!(schedule(f, edit, strategy), want, "{f} with {edit:?}");
+    }
 }
 
 #[test]
@@ -399,29 +413,33 @@ fn grahams_anomaly_a_shorter_task() {
         same_hours(got[0].1, 5.0) && same_hours(got[1].1, 4.5),
         "{got:?}"
     );
-    // The schedules the header works out by hand, task by task.
-    let s = "dependency-aware";
-    assert_eq!(
-        schedule(&f, ("members: 2,", "members: 2,"), s),
-        [
-            "10:00 #1 wiki",
-            "10:00 #2 archive",
-            "11:00 #1 database",
-            "14:00 #2 billing",
-        ]
-    );
     let shorter = (
         "id: database, vms: [{ cluster: prod, cores: 2, memory: 8GiB }], work: { reinstall: 4h }",
         "id: database, vms: [{ cluster: prod, cores: 2, memory: 8GiB }], work: { reinstall: 3h }",
     );
-    assert_eq!(
-        schedule(&f, shorter, s),
-        [
-            "10:00 #1 wiki",
-            "10:00 #2 database",
-            "11:00 #1 billing",
-            "13:00 #2 archive",
-        ]
+    schedules_are(
+        &f,
+        "dependency-aware",
+        &[
+            (
+                ("members: 2,", "members: 2,"),
+                &[
+                    "10:00 #1 wiki",
+                    "10:00 #2 archive",
+                    "11:00 #1 database",
+                    "14:00 #2 billing",
+                ],
+            ),
+            (
+                shorter,
+                &[
+                    "10:00 #1 wiki",
+                    "10:00 #2 database",
+                    "11:00 #1 billing",
+                    "13:00 #2 archive",
+                ],
+            ),
+        ],
     );
 }
 
@@ -515,12 +533,7 @@ fn every_lesson_has_its_page_and_its_scenario() {
     for s in &scenarios {
         validate.arg(format!("scenarios/lessons/{s}"));
     }
-    let out = validate.output().expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&mut validate);
 }
 
 /// Splits a shell command line of the lesson pages into words: spaces
@@ -581,12 +594,7 @@ fn every_command_of_the_lessons_runs() {
                 args[i] = scratch.path().join("charts").display().to_string();
             }
         }
-        let out = hvsim().args(&args).output().expect("the binary runs");
-        assert!(
-            out.status.success(),
-            "hvsim {line}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_ok(hvsim().args(&args));
     }
 }
 
@@ -614,16 +622,7 @@ fn the_charts_of_grahams_anomaly_are_the_programs() {
         (&["run", &f], "gantt.svg", "graham-more-engineers-gantt.svg"),
     ];
     for (args, written, committed) in charts {
-        let out = hvsim()
-            .args(args)
-            .args(["--svg", &svg])
-            .output()
-            .expect("the binary runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_ok(hvsim().args(args).args(["--svg", &svg]));
         let got = std::fs::read(scratch.path().join(written)).expect("the chart");
         let path = root.join("docs/lessons").join(committed);
         if std::env::var_os("HVSIM_BLESS").is_some() {

@@ -9,6 +9,7 @@ mod charts_graphs;
 mod cli;
 mod compare;
 mod corpus;
+mod corruption;
 mod decisions;
 mod deploy;
 mod explain;
@@ -31,6 +32,7 @@ mod round_trips;
 mod scenarios;
 mod schema;
 mod serve;
+mod set;
 mod shards;
 mod slide;
 mod speed;
@@ -44,15 +46,41 @@ pub fn hvsim() -> std::process::Command {
     cmd
 }
 
-/// Runs `hvsim ARGS`, which must succeed, and parses the JSON it prints.
-pub fn hvsim_json(args: &[&str]) -> serde_json::Value {
-    let out = hvsim().args(args).output().expect("the binary runs");
+/// Runs a command (usually [`hvsim`] with its arguments), which must
+/// succeed: on a failure the test stops with the command and its stderr.
+pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().expect("the binary runs");
     assert!(
         out.status.success(),
-        "hvsim {}: {}",
-        args.join(" "),
+        "{cmd:?} failed ({}): {}",
+        out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+/// Writes `dir/name`: the file `file` (relative to the crate root) with
+/// each `(from, to)` replaced once (each must apply), and returns its path.
+pub fn edited_copy(
+    dir: &std::path::Path,
+    file: &str,
+    name: &str,
+    edits: &[(&str, &str)],
+) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(root.join(file)).expect("the file is readable");
+    for (from, to) in edits {
+        assert!(text.contains(from), "{file} has `{from}` to replace");
+        text = text.replacen(from, to, 1);
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("the edited copy is written");
+    path.to_str().expect("a UTF-8 path").to_string()
+}
+
+/// Runs `hvsim ARGS`, which must succeed, and parses the JSON it prints.
+pub fn hvsim_json(args: &[&str]) -> serde_json::Value {
+    let out = run_ok(hvsim().args(args));
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 

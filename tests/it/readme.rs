@@ -1,6 +1,7 @@
 //! The documents tell the truth: every sample of program output in
-//! `README.md` and `docs/*.md` is the program's current output, and every
-//! repository path they mention exists.
+//! `README.md` and the pages under `docs/` (subfolders too) is the
+//! program's current output, and every repository path they mention
+//! exists.
 //!
 //! A sample is a code block (fenced, or indented by four spaces more than
 //! the marker) preceded by a marker comment naming the command that
@@ -38,14 +39,22 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `README.md` and every `docs/*.md`, relative to the root, sorted.
+/// `README.md` and every `.md` under `docs/`, at any depth
+/// (`docs/lessons/` too), relative to the root, sorted.
 fn documents() -> Vec<PathBuf> {
     let mut files = vec![PathBuf::from("README.md")];
-    let mut docs: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
-        .expect("docs/ is readable")
-        .map(|e| PathBuf::from("docs").join(e.expect("a docs/ entry").file_name()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
+    let mut docs = Vec::new();
+    let mut dirs = vec![PathBuf::from("docs")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(root().join(&dir)).expect("docs/ is readable") {
+            let p = dir.join(e.expect("a docs/ entry").file_name());
+            if root().join(&p).is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "md") {
+                docs.push(p);
+            }
+        }
+    }
     docs.sort();
     files.extend(docs);
     files
@@ -638,6 +647,10 @@ fn every_path_and_link_in_the_documents_exists() {
         }
     }
     assert!(files.len() > 5, "too few files checked: {files:?}");
+    assert!(
+        files.iter().any(|f| f.starts_with("docs/lessons")),
+        "the pages in docs/ subfolders are checked too: {files:?}"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -10,23 +10,12 @@ use std::path::Path;
 
 use quick_xml::events::Event;
 
-use crate::{bundled_scenario_files, hvsim, hvsim_json};
+use crate::{bundled_scenario_files, hvsim, hvsim_json, run_ok};
 
 /// Writes the report of `args` into `dir` and returns its text.
 fn report(dir: &Path, args: &[&str]) -> String {
     let path = dir.join("report.html");
-    let out = hvsim()
-        .arg("report")
-        .args(args)
-        .arg("-o")
-        .arg(&path)
-        .output()
-        .expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "hvsim report {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(hvsim().arg("report").args(args).arg("-o").arg(&path));
     std::fs::read_to_string(&path).expect("report written")
 }
 

@@ -584,15 +584,7 @@ fn the_shipped_schemas_are_the_commands_output() {
             "docs/schema/faults.schema.json",
         ),
     ] {
-        let out = crate::hvsim()
-            .args(["schema", arg])
-            .output()
-            .expect("the binary runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = crate::run_ok(crate::hvsim().args(["schema", arg]));
         let printed = String::from_utf8(out.stdout).expect("UTF-8");
         assert_eq!(printed, schema_text(kind), "hvsim schema {arg}");
         let path = root.join(file);

@@ -2,21 +2,16 @@
 //! prints how fast the replications ran on stderr, and nothing else
 //! changes.
 
-use super::hvsim;
+use super::{hvsim, run_ok};
 
 const FIXTURE: &str = "benches/fixtures/plain-restore.yaml";
 
 /// `hvsim compare FIXTURE --runs 40 ARGS`: (stdout, stderr).
 fn compare(args: &[&str]) -> (Vec<u8>, String) {
-    let out = hvsim()
-        .args(["compare", FIXTURE, "--runs", "40", "--json"])
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        hvsim()
+            .args(["compare", FIXTURE, "--runs", "40", "--json"])
+            .args(args),
     );
     (out.stdout, String::from_utf8(out.stderr).expect("UTF-8"))
 }
