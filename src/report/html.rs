@@ -17,7 +17,10 @@ use super::compare::{interval, share_text, show, verdict};
 use super::data::app_rows;
 use crate::chart::curve::{Measure, Objective, restored_curve};
 use crate::chart::distribution::{MILESTONES, incidents, milestone_distribution, milestone_metric};
+use crate::chart::forest::forest_plot;
 use crate::chart::gantt::gantt;
+use crate::chart::perapp::{data_lost_against_rpo, has_data_loss, recovery_against_rto};
+use crate::chart::phases::phase_timeline;
 use crate::chart::svg::escape;
 use crate::metrics::Outcome;
 use crate::model::Scenario;
@@ -306,7 +309,35 @@ pub fn render_html(r: &HtmlReport) -> String {
     if !milestones.is_empty() {
         let _ = writeln!(out, "<h2 id=\"distributions\">Milestone distributions</h2>");
     }
+    let first_marks = if r.summary.marks.is_empty() {
+        &marks
+    } else {
+        &r.summary.marks
+    };
     for (k, bug) in milestones {
+        let caption = format!(
+            "Incident {}: where the time goes, per strategy: the phases from the strike at their \
+             median (detection and diagnosis, waiting for the first task, restoring), and the \
+             first app, 50 %, 90 % and 100 % back with p10–p90 whiskers; dashed lines are the RTOs \
+             of the objectives it concerns.",
+            k + 1
+        );
+        figure(
+            &mut out,
+            &format!("phases-{}", k + 1),
+            &phase_timeline(
+                sc,
+                c,
+                r.summary.curves.as_ref(),
+                k,
+                &bug,
+                super::export::incident_mark(first_marks, &bug),
+                r.objectives,
+                "",
+            ),
+            &caption,
+            false,
+        );
         let caption = format!(
             "Incident {}: the share of replications in which 90 % (solid) and 100 % (dashed) of \
              its apps were back, against the time since the strike. Further left is better.",
@@ -336,6 +367,24 @@ pub fn render_html(r: &HtmlReport) -> String {
     let _ = writeln!(out, "<p>{}.</p>", escape(&capitalised(&back)));
     super::html_run::objectives_list(&mut out, sc, r.run);
     super::html_run::waves_and_automation(&mut out, sc, r.run);
+    figure(
+        &mut out,
+        "recovery-rto",
+        &recovery_against_rto(sc, r.run, ""),
+        "Each app of this run that went down: its time from the strike to back for good against \
+         the tightest RTO that covers it (the black tick), worst first; vermillion missed it.",
+        false,
+    );
+    if has_data_loss(sc) {
+        figure(
+            &mut out,
+            "data-lost-rpo",
+            &data_lost_against_rpo(sc, r.run, ""),
+            "Each app of this run that was recovered: the data it lost against the tightest RPO \
+             that covers it (the black tick), worst first; vermillion missed it.",
+            false,
+        );
+    }
     let caption = format!(
         "Who restored what, when, in the run that {} shows: a row per \
          team member, coloured by method; grey is off shift; the strip above each team shows how \
@@ -489,6 +538,17 @@ fn summary(out: &mut String, c: &Comparison) {
             }
         }
         let _ = writeln!(out, "</ul>");
+        if let Some(svg) = forest_plot(c, &super::export::forest_metrics(c), "") {
+            figure(
+                out,
+                "forest",
+                &svg,
+                "The same paired differences as a forest plot: per metric, each strategy's mean \
+                 difference against the baseline (point) and its 95 % interval (bar), the zero line \
+                 dashed; each panel names its better side.",
+                false,
+            );
+        }
         if picks.len() < c.metrics.len() {
             let _ = writeln!(
                 out,

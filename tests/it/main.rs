@@ -5,6 +5,7 @@ mod calibration;
 mod chaos;
 mod charts;
 mod charts2;
+mod charts_new;
 mod cli;
 mod compare;
 mod corpus;
