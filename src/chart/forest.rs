@@ -123,7 +123,7 @@ pub fn forest_plot(c: &Comparison, metrics: &[usize], command: &str) -> Option<S
     let mut svg = lay.start(
         &format!("Each strategy against {base}: paired differences"),
         &format!(
-            "mean and 95 % CI of the paired difference, {} runs (seed {}); ● better, ■ worse, ○ not significant",
+            "paired difference: mean and 95 % CI, {} runs (seed {}); ● better ■ worse ○ n.s.",
             c.done, c.seed
         ),
     );

@@ -122,7 +122,7 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
     let mut svg = lay.start(
         "How often each strategy meets each objective",
         &format!(
-            "share of {} replications per strategy (seed {}) that met it, 95 % Wilson interval below; darker: more often",
+            "share of {} runs per strategy (seed {}) that met it, 95 % interval below",
             c.done, c.seed
         ),
     );

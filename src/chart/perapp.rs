@@ -25,6 +25,19 @@ pub const MISSED: &str = "#D55E00";
 pub const UNCOVERED: &str = "#999999";
 
 const ROW_H: f64 = 18.0;
+/// The widest row label, in pixels; longer ones are cut with `…`.
+const LABEL_W_MAX: f64 = 340.0;
+
+/// `label`, cut with `…` to fit `width` pixels at the rows' font size.
+fn fitted(label: &str, width: f64) -> String {
+    if text_width(label, FONT_PX - 1.0) <= width {
+        return label.to_string();
+    }
+    let keep = (width / text_width("x", FONT_PX - 1.0)) as usize;
+    let mut cut: String = label.chars().take(keep.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
 
 /// One app's value against its objective.
 #[derive(Clone, Debug, PartialEq)]
@@ -262,7 +275,7 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
         .iter()
         .map(|r| text_width(&r.label, FONT_PX - 1.0))
         .fold(0.0, f64::max);
-    let left = (label_w + 16.0).clamp(78.0, 360.0);
+    let left = (label_w + 16.0).clamp(78.0, LABEL_W_MAX + 16.0);
     let legend = vec![
         LegendEntry {
             swatch: Swatch::Fill(MET, 1.0),
@@ -342,7 +355,7 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
         svg.text_styled(
             f.x - 6.0,
             y + ROW_H / 2.0 + 4.0,
-            &r.label,
+            &fitted(&r.label, LABEL_W_MAX),
             Anchor::End,
             &[("font-size", num(FONT_PX - 1.0))],
         );
@@ -428,11 +441,8 @@ pub fn recovery_against_rto(scenario: &Scenario, o: &Outcome, command: &str) -> 
     let strategy = &scenario.strategies[o.strategy.index()].id;
     render(
         &PerApp {
-            title: "Each app's time to recover against its RTO",
-            subtitle: &format!(
-                "one run (strategy {strategy}, seed {}), misses first, then longest first",
-                o.seed
-            ),
+            title: "Each app's time to recover against its RTO, one run",
+            subtitle: &format!("strategy {strategy}, seed {}; misses first", o.seed),
             axis: "from the strike to back for good",
             objective: "RTO",
             none: "never back",
@@ -449,11 +459,8 @@ pub fn data_lost_against_rpo(scenario: &Scenario, o: &Outcome, command: &str) ->
     let strategy = &scenario.strategies[o.strategy.index()].id;
     render(
         &PerApp {
-            title: "Each app's data lost against its RPO",
-            subtitle: &format!(
-                "one run (strategy {strategy}, seed {}), misses first, then most first",
-                o.seed
-            ),
+            title: "Each app's data lost against its RPO, one run",
+            subtitle: &format!("strategy {strategy}, seed {}; misses first", o.seed),
             axis: "data lost",
             objective: "RPO",
             none: "everything",

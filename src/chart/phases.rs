@@ -220,11 +220,11 @@ pub fn phase_timeline(
     )
     .reproduced_by(command);
     let f = lay.frame;
-    let when = mark.map_or_else(String::new, |m| format!(", struck {}", axis.format(m.at)));
+    let when = mark.map_or_else(String::new, |m| format!(", {}", axis.format(m.at)));
     let mut svg = lay.start(
-        &format!("Where the time goes — incident {} ({bug}{when})", k + 1),
+        &format!("Where the time goes: incident {} ({bug}){when}", k + 1),
         &format!(
-            "phases at their median, milestones with p10–p90 whiskers, over {} replications per strategy (seed {})",
+            "phases at their medians, milestones with p10–p90 whiskers; {} runs per strategy (seed {})",
             c.done, c.seed
         ),
     );

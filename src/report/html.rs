@@ -315,29 +315,7 @@ pub fn render_html(r: &HtmlReport) -> String {
         &r.summary.marks
     };
     for (k, bug) in milestones {
-        let caption = format!(
-            "Incident {}: where the time goes, per strategy: the phases from the strike at their \
-             median (detection and diagnosis, waiting for the first task, restoring), and the \
-             first app, 50 %, 90 % and 100 % back with p10–p90 whiskers; dashed lines are the RTOs \
-             of the objectives it concerns.",
-            k + 1
-        );
-        figure(
-            &mut out,
-            &format!("phases-{}", k + 1),
-            &phase_timeline(
-                sc,
-                c,
-                r.summary.curves.as_ref(),
-                k,
-                &bug,
-                super::export::incident_mark(first_marks, &bug),
-                r.objectives,
-                "",
-            ),
-            &caption,
-            false,
-        );
+        phase_figure(&mut out, r, k, &bug, first_marks);
         let caption = format!(
             "Incident {}: the share of replications in which 90 % (solid) and 100 % (dashed) of \
              its apps were back, against the time since the strike. Further left is better.",
@@ -367,24 +345,7 @@ pub fn render_html(r: &HtmlReport) -> String {
     let _ = writeln!(out, "<p>{}.</p>", escape(&capitalised(&back)));
     super::html_run::objectives_list(&mut out, sc, r.run);
     super::html_run::waves_and_automation(&mut out, sc, r.run);
-    figure(
-        &mut out,
-        "recovery-rto",
-        &recovery_against_rto(sc, r.run, ""),
-        "Each app of this run that went down: its time from the strike to back for good against \
-         the tightest RTO that covers it (the black tick), worst first; vermillion missed it.",
-        false,
-    );
-    if has_data_loss(sc) {
-        figure(
-            &mut out,
-            "data-lost-rpo",
-            &data_lost_against_rpo(sc, r.run, ""),
-            "Each app of this run that was recovered: the data it lost against the tightest RPO \
-             that covers it (the black tick), worst first; vermillion missed it.",
-            false,
-        );
-    }
+    per_app_figures(&mut out, sc, r.run);
     let caption = format!(
         "Who restored what, when, in the run that {} shows: a row per \
          team member, coloured by method; grey is off shift; the strip above each team shows how \
@@ -440,6 +401,56 @@ pub fn render_html(r: &HtmlReport) -> String {
         env!("CARGO_PKG_VERSION")
     );
     out
+}
+
+/// Incident `k`'s phase timeline, with its caption.
+fn phase_figure(out: &mut String, r: &HtmlReport, k: usize, bug: &str, marks: &[IncidentMark]) {
+    let caption = format!(
+        "Incident {}: where the time goes, per strategy: the phases from the strike at their \
+             median (detection and diagnosis, waiting for the first task, restoring), and the \
+             first app, 50 %, 90 % and 100 % back with p10–p90 whiskers; dashed lines are the RTOs \
+             of the objectives it concerns.",
+        k + 1
+    );
+    figure(
+        out,
+        &format!("phases-{}", k + 1),
+        &phase_timeline(
+            r.scenario,
+            &r.summary.comparison,
+            r.summary.curves.as_ref(),
+            k,
+            bug,
+            super::export::incident_mark(marks, bug),
+            r.objectives,
+            "",
+        ),
+        &caption,
+        false,
+    );
+}
+
+/// The run's per-app charts: recovery against RTO, data lost against RPO
+/// when the scenario has backups, replication or an RPO.
+fn per_app_figures(out: &mut String, sc: &Scenario, run: &Outcome) {
+    figure(
+        out,
+        "recovery-rto",
+        &recovery_against_rto(sc, run, ""),
+        "Each app of this run that went down: its time from the strike to back for good against \
+         the tightest RTO that covers it (the black tick); the apps that missed it come first, in vermillion.",
+        false,
+    );
+    if has_data_loss(sc) {
+        figure(
+            out,
+            "data-lost-rpo",
+            &data_lost_against_rpo(sc, run, ""),
+            "Each app of this run that was recovered: the data it lost against the tightest RPO \
+             that covers it (the black tick); the apps that missed it come first, in vermillion.",
+            false,
+        );
+    }
 }
 
 /// `text` with its first letter in capitals.
