@@ -489,7 +489,9 @@ fn empty(scenario: &Scenario, strategies: &[&Strategy]) -> Vec<StrategySummary> 
 mod tests {
     use super::{Study, replicate};
     use crate::model::Strategy;
-    use crate::montecarlo::curves::{GRID_POINTS, Grid, StrategyCurves, incident_marks, sample};
+    use crate::montecarlo::curves::{
+        GRID_POINTS, Grid, StrategyCurves, incident_marks, phase_values, sample,
+    };
 
     /// The one pass gives the comparison of a study without curves, and
     /// the curves and marks that a second pass over the same replications
@@ -527,8 +529,10 @@ mod tests {
             .collect();
         for i in 0..runs {
             for (acc, s) in want.iter_mut().zip(&strategies) {
-                let (counts, shares) = sample(&scenario, &run(s, i), &grid);
+                let o = run(s, i);
+                let (counts, shares) = sample(&scenario, &o, &grid);
                 acc.record(&counts, &shares);
+                acc.record_phases(&phase_values(&scenario, &o));
             }
         }
         let curves = with.curves.expect("curves");
