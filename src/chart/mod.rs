@@ -21,7 +21,11 @@ pub mod depgraph;
 pub mod distribution;
 pub mod explain;
 pub mod fit;
+pub mod forest;
 pub mod gantt;
+pub mod heatmap;
+pub mod perapp;
+pub mod phases;
 pub mod png;
 pub mod present;
 pub mod svg;
@@ -774,6 +778,23 @@ impl Layout {
             }
         }
         svg.close();
+    }
+}
+
+/// `svg` with a `<desc>` of `desc` (the chart's finding, for readers who
+/// do not see it) right after its `<title>`.
+pub fn with_desc(svg: String, desc: &str) -> String {
+    match svg.find("</title>") {
+        Some(i) => {
+            let at = i + "</title>".len();
+            format!(
+                "{}\n<desc>{}</desc>{}",
+                &svg[..at],
+                svg::escape(desc),
+                &svg[at..]
+            )
+        }
+        None => svg,
     }
 }
 

@@ -139,6 +139,9 @@ pub struct StrategyCurves {
     shares: Vec<u32>,
     /// Replications recorded.
     pub runs: u64,
+    /// Per bug, in [`PHASES`] order, the phases of its first incident
+    /// that the comparison's milestones do not hold.
+    pub phases: Vec<PhaseDist>,
 }
 
 /// Nearest-rank quantile of a histogram with `n` observations: the
@@ -164,6 +167,7 @@ impl StrategyCurves {
             counts: vec![0; points * (apps + 1)],
             shares: vec![0; points * SHARE_BINS],
             runs: 0,
+            phases: Vec::new(),
         }
     }
 
@@ -174,6 +178,22 @@ impl StrategyCurves {
             self.shares[p * SHARE_BINS + s as usize] += 1;
         }
         self.runs += 1;
+    }
+
+    /// Records one run's [`phase_values`].
+    pub(super) fn record_phases(&mut self, values: &[Option<SimDuration>]) {
+        if self.phases.len() < values.len() {
+            self.phases.resize(values.len(), PhaseDist::default());
+        }
+        for (d, v) in self.phases.iter_mut().zip(values) {
+            d.record(*v);
+        }
+    }
+
+    /// Bug `k`'s (from 0) phase `phase` (an index into [`PHASES`]), if
+    /// recorded.
+    pub fn phase(&self, k: usize, phase: usize) -> Option<&PhaseDist> {
+        self.phases.get(k * PHASES.len() + phase)
     }
 
     /// Apps up at grid point `p`, at quantile `q` (e.g. 0.1, 0.5, 0.9).
@@ -192,6 +212,66 @@ impl StrategyCurves {
     pub fn points(&self) -> usize {
         self.points
     }
+}
+
+/// The phases of an incident before its first app is back, recorded per
+/// bug beside the curves: when its diagnosis ended (detection and
+/// diagnosis) and when its first recovery task started.
+pub const PHASES: [&str; 2] = ["diagnosed", "restoration started"];
+
+/// The distribution of one phase over the replications: hours from the
+/// strike, exact to the second (a sorted count per value, so it adds up
+/// the same in any order and holds at most one entry per run).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PhaseDist {
+    seconds: std::collections::BTreeMap<u64, u64>,
+    /// Runs that reached the phase.
+    pub reached: u64,
+    /// Runs where the bug did not strike or the phase was not reached.
+    pub missing: u64,
+}
+
+impl PhaseDist {
+    fn record(&mut self, v: Option<SimDuration>) {
+        match v {
+            Some(d) => {
+                *self.seconds.entry(d.as_millis() / 1_000).or_insert(0) += 1;
+                self.reached += 1;
+            }
+            None => self.missing += 1,
+        }
+    }
+
+    /// The nearest-rank quantile `q` of the runs that reached it, in
+    /// hours; `None` if none did.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        let need = ((q * self.reached as f64).ceil() as u64).clamp(1, self.reached.max(1));
+        let mut acc = 0;
+        for (&s, &n) in &self.seconds {
+            acc += n;
+            if acc >= need {
+                return Some(s as f64 / 3_600.0);
+            }
+        }
+        None
+    }
+}
+
+/// One run's [`PHASES`] for each bug's first incident (bugs in file
+/// order), as durations since its strike; `None` when it did not strike
+/// or did not get there.
+pub fn phase_values(scenario: &Scenario, o: &Outcome) -> Vec<Option<SimDuration>> {
+    let mut values = Vec::with_capacity(scenario.bugs.len() * PHASES.len());
+    for k in 0..scenario.bugs.len() {
+        let inc = o.incidents.iter().find(|inc| inc.bug.index() == k);
+        for phase in [
+            inc.and_then(|i| i.diagnosed_at),
+            inc.and_then(|i| i.recovery_started),
+        ] {
+            values.push(inc.zip(phase).map(|(i, t)| t.saturating_since(i.at)));
+        }
+    }
+    values
 }
 
 /// The curves of every strategy on one grid.
@@ -289,6 +369,7 @@ pub fn single_run_curves(scenario: &Scenario, strategy: &Strategy, o: &Outcome) 
     let mut c = StrategyCurves::new(&strategy.id, scenario.apps.len(), grid.times.len());
     let (counts, shares) = sample(scenario, o, &grid);
     c.record(&counts, &shares);
+    c.record_phases(&phase_values(scenario, o));
     Curves {
         grid,
         apps: scenario.apps.len(),

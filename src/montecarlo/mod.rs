@@ -34,8 +34,9 @@ mod summary;
 mod variants;
 
 pub use curves::{
-    Curves, GRID_POINTS, Grid, IncidentMark, SINGLE_RUN_GRID_POINTS, Sample, StrategyCurves,
-    incident_marks, median_incident_marks, restored_curves, sample, single_run_curves,
+    Curves, GRID_POINTS, Grid, IncidentMark, PHASES, PhaseDist, SINGLE_RUN_GRID_POINTS, Sample,
+    StrategyCurves, incident_marks, median_incident_marks, phase_values, restored_curves, sample,
+    single_run_curves,
 };
 pub use merge::merge;
 pub use metric::{MetricDef, MetricKind, metric_defs, run_metrics};

@@ -8,7 +8,8 @@
 use rayon::prelude::*;
 
 use super::curves::{
-    Curves, GRID_POINTS, Grid, IncidentMark, Sample, StrategyCurves, median_incident_marks, sample,
+    Curves, GRID_POINTS, Grid, IncidentMark, Sample, StrategyCurves, median_incident_marks,
+    phase_values, sample,
 };
 use super::metric::{MetricDef, metric_defs, run_metrics};
 use super::seeds::{BLOCK, check_runs, replicate, replication_seed, shard_range};
@@ -66,7 +67,15 @@ struct BlockResult {
     /// With curves, each run sampled on the grid: per replication, per
     /// strategy (a few hundred kB a block, less than histograms would
     /// take); empty without.
-    samples: Vec<Vec<Sample>>,
+    samples: Vec<Vec<Sampled>>,
+}
+
+/// One run on the grid: its curves' sample and its incidents' phases.
+type Sampled = (Sample, Vec<Option<crate::sim::SimDuration>>);
+
+/// `o` sampled on `grid`, with its phases.
+fn sampled(scenario: &Scenario, o: &Outcome, grid: &Grid) -> Sampled {
+    (sample(scenario, o, grid), phase_values(scenario, o))
 }
 
 impl BlockResult {
@@ -80,7 +89,7 @@ impl BlockResult {
         let samples = match grid {
             Some(g) => runs
                 .iter()
-                .map(|per| per.iter().map(|o| sample(scenario, o, g)).collect())
+                .map(|per| per.iter().map(|o| sampled(scenario, o, g)).collect())
                 .collect(),
             None => Vec::new(),
         };
@@ -102,19 +111,19 @@ fn block(
     let mut samples = Vec::with_capacity(if grid.is_some() { n } else { 0 });
     for i in start..end {
         let mut per_strategy = Vec::with_capacity(strategies.len());
-        let mut sampled = Vec::new();
+        let mut on_grid = Vec::new();
         for strategy in strategies {
             let o = replicate(scenario, strategy, master, i)?;
             per_strategy.push(run_metrics(scenario, &o));
             if let Some(g) = grid {
-                sampled.push(sample(scenario, &o, g));
+                on_grid.push(sampled(scenario, &o, g));
             }
             // Its vectors serve this thread's next replication.
             crate::engine::recycle(o);
         }
         values.push(per_strategy);
         if grid.is_some() {
-            samples.push(sampled);
+            samples.push(on_grid);
         }
     }
     Ok(BlockResult { values, samples })
@@ -174,8 +183,9 @@ impl Totals {
         record_block(&mut self.strategies, &r.values, defs, master, k * BLOCK)?;
         if let Some((_, curves)) = &mut self.curves {
             for per_strategy in &r.samples {
-                for (acc, (counts, shares)) in curves.iter_mut().zip(per_strategy) {
+                for (acc, ((counts, shares), phases)) in curves.iter_mut().zip(per_strategy) {
                     acc.record(counts, shares);
+                    acc.record_phases(phases);
                 }
             }
         }
@@ -479,7 +489,8 @@ mod tests {
     use super::{Study, replicate};
     use crate::model::Strategy;
     use crate::montecarlo::curves::{
-        GRID_POINTS, Grid, StrategyCurves, incident_marks, median_incident_marks, sample,
+        GRID_POINTS, Grid, StrategyCurves, incident_marks, median_incident_marks, phase_values,
+        sample,
     };
 
     /// The one pass gives the comparison of a study without curves, and
@@ -518,8 +529,10 @@ mod tests {
             .collect();
         for i in 0..runs {
             for (acc, s) in want.iter_mut().zip(&strategies) {
-                let (counts, shares) = sample(&scenario, &run(s, i), &grid);
+                let o = run(s, i);
+                let (counts, shares) = sample(&scenario, &o, &grid);
                 acc.record(&counts, &shares);
+                acc.record_phases(&phase_values(&scenario, &o));
             }
         }
         let curves = with.curves.expect("curves");

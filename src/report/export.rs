@@ -6,11 +6,17 @@ use crate::chart::capacity::dr_capacity;
 use crate::chart::curve::{Measure, Objective, restored_curve, restored_panels};
 use crate::chart::depgraph::dependency_graph;
 use crate::chart::distribution::{incidents, milestone_distribution};
+use crate::chart::forest::forest_plot;
 use crate::chart::gantt::gantt;
+use crate::chart::heatmap::{objective_metrics, objectives_heat_map};
+use crate::chart::perapp::{data_lost_against_rpo, has_data_loss, recovery_against_rto};
+use crate::chart::phases::phase_timeline;
 use crate::chart::sweep::{headline_metrics, sweep_chart};
 use crate::metrics::Outcome;
 use crate::model::Scenario;
-use crate::montecarlo::{Summary, SweepPoint, incident_marks, single_run_curves};
+use crate::montecarlo::{
+    Comparison, IncidentMark, Summary, SweepPoint, incident_marks, single_run_curves,
+};
 
 use super::data::{apps_csv, curve_csv, milestones_csv, tasks_csv};
 
@@ -25,7 +31,7 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome, command: &str) -> Vec<NamedFil
     let marks = incident_marks(scenario, o);
     let label = format!("one run: strategy {}, seed {}", strategy.id, o.seed);
     let objectives = crate::chart::curve::objectives_of(scenario);
-    let mut files = vec![
+    let mut files: Vec<NamedFile> = vec![
         ("gantt.svg".into(), gantt(scenario, o, &marks, command)),
         (
             "restored-count.svg".into(),
@@ -58,6 +64,16 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome, command: &str) -> Vec<NamedFil
     ));
     if let Some(chart) = dr_capacity(scenario, o, &marks, command) {
         files.push(("dr-capacity.svg".into(), chart));
+    }
+    files.push((
+        "recovery-rto.svg".into(),
+        recovery_against_rto(scenario, o, command),
+    ));
+    if has_data_loss(scenario) {
+        files.push((
+            "data-lost-rpo.svg".into(),
+            data_lost_against_rpo(scenario, o, command),
+        ));
     }
     files
 }
@@ -137,8 +153,41 @@ pub fn compare_svgs(
             format!("milestones-incident-{}.svg", k + 1),
             milestone_distribution(c, k, &bug, command),
         ));
+        files.push((
+            format!("phases-incident-{}.svg", k + 1),
+            phase_timeline(
+                scenario,
+                c,
+                summary.curves.as_ref(),
+                k,
+                &bug,
+                incident_mark(marks, &bug),
+                objectives,
+                command,
+            ),
+        ));
+    }
+    if let Some(svg) = forest_plot(c, &forest_metrics(c), command) {
+        files.push(("forest.svg".into(), svg));
+    }
+    if let Some(svg) = objectives_heat_map(c, command) {
+        files.push(("objectives.svg".into(), svg));
     }
     files
+}
+
+/// The first incident of `bug` among `marks` (labelled `incident N: BUG`).
+pub(super) fn incident_mark<'a>(marks: &'a [IncidentMark], bug: &str) -> Option<&'a IncidentMark> {
+    let suffix = format!(": {bug}");
+    marks.iter().find(|m| m.label.ends_with(&suffix))
+}
+
+/// The metrics of the forest plot: the key metrics of the findings and
+/// every objective.
+pub(super) fn forest_metrics(c: &Comparison) -> Vec<usize> {
+    let mut metrics = super::findings::key_metrics(c);
+    metrics.extend(objective_metrics(c).into_iter().map(|(m, _)| m));
+    metrics
 }
 
 /// The data of a comparison: the curves (if the study ran with them) and

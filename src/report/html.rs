@@ -17,7 +17,10 @@ use super::compare::{interval, share_text, show, verdict};
 use super::data::app_rows;
 use crate::chart::curve::{Measure, Objective, restored_curve};
 use crate::chart::distribution::{MILESTONES, incidents, milestone_distribution, milestone_metric};
+use crate::chart::forest::forest_plot;
 use crate::chart::gantt::gantt;
+use crate::chart::perapp::{data_lost_against_rpo, has_data_loss, recovery_against_rto};
+use crate::chart::phases::phase_timeline;
 use crate::chart::svg::escape;
 use crate::metrics::Outcome;
 use crate::model::Scenario;
@@ -315,7 +318,13 @@ pub fn render_html(r: &HtmlReport) -> String {
     if !milestones.is_empty() {
         let _ = writeln!(out, "<h2 id=\"distributions\">Milestone distributions</h2>");
     }
+    let first_marks = if r.summary.marks.is_empty() {
+        &marks
+    } else {
+        &r.summary.marks
+    };
     for (k, bug) in milestones {
+        phase_figure(&mut out, r, k, &bug, first_marks);
         let caption = format!(
             "Incident {}: the share of replications in which 90 % (solid) and 100 % (dashed) of \
              its apps were back, against the time since the strike. Further left is better.",
@@ -345,6 +354,7 @@ pub fn render_html(r: &HtmlReport) -> String {
     let _ = writeln!(out, "<p>{}.</p>", escape(&capitalised(&back)));
     super::html_run::objectives_list(&mut out, sc, r.run);
     super::html_run::waves_and_automation(&mut out, sc, r.run);
+    per_app_figures(&mut out, sc, r.run);
     let caption = format!(
         "Who restored what, when, in the run that {} shows: a row per \
          team member, coloured by method; grey is off shift; the strip above each team shows how \
@@ -437,6 +447,56 @@ fn with_theads(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Incident `k`'s phase timeline, with its caption.
+fn phase_figure(out: &mut String, r: &HtmlReport, k: usize, bug: &str, marks: &[IncidentMark]) {
+    let caption = format!(
+        "Incident {}: where the time goes, per strategy: the phases from the strike at their \
+             median (detection and diagnosis, waiting for the first task, restoring), and the \
+             first app, 50 %, 90 % and 100 % back with p10–p90 whiskers; dashed lines are the RTOs \
+             of the objectives it concerns.",
+        k + 1
+    );
+    figure(
+        out,
+        &format!("phases-{}", k + 1),
+        &phase_timeline(
+            r.scenario,
+            &r.summary.comparison,
+            r.summary.curves.as_ref(),
+            k,
+            bug,
+            super::export::incident_mark(marks, bug),
+            r.objectives,
+            "",
+        ),
+        &caption,
+        false,
+    );
+}
+
+/// The run's per-app charts: recovery against RTO, data lost against RPO
+/// when the scenario has backups, replication or an RPO.
+fn per_app_figures(out: &mut String, sc: &Scenario, run: &Outcome) {
+    figure(
+        out,
+        "recovery-rto",
+        &recovery_against_rto(sc, run, ""),
+        "Each app of this run that went down: its time from the strike to back for good against \
+         the tightest RTO that covers it (the black tick); the apps that missed it come first, in vermillion.",
+        false,
+    );
+    if has_data_loss(sc) {
+        figure(
+            out,
+            "data-lost-rpo",
+            &data_lost_against_rpo(sc, run, ""),
+            "Each app of this run that was recovered: the data it lost against the tightest RPO \
+             that covers it (the black tick); the apps that missed it come first, in vermillion.",
+            false,
+        );
+    }
 }
 
 /// `text` with its first letter in capitals.
@@ -535,6 +595,17 @@ fn summary(out: &mut String, c: &Comparison) {
             }
         }
         let _ = writeln!(out, "</ul>");
+        if let Some(svg) = forest_plot(c, &super::export::forest_metrics(c), "") {
+            figure(
+                out,
+                "forest",
+                &svg,
+                "The same paired differences as a forest plot: per metric, each strategy's mean \
+                 difference against the baseline (point) and its 95 % interval (bar), the zero line \
+                 dashed; each panel names its better side.",
+                false,
+            );
+        }
         if picks.len() < c.metrics.len() {
             let _ = writeln!(
                 out,

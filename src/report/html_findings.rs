@@ -11,23 +11,9 @@ use std::fmt::Write;
 
 use super::compare::percent;
 use super::findings::{Paired, amount, best_on, key_metrics, paired, sharpest_trade_off};
+use crate::chart::heatmap::objective_metrics;
 use crate::chart::svg::escape;
-use crate::montecarlo::{Comparison, MetricKind};
-
-/// The objectives of a comparison: `(metric index, objective name)`.
-pub(super) fn objective_metrics(c: &Comparison) -> Vec<(usize, String)> {
-    (0..c.metrics.len())
-        .filter(|&m| c.metrics[m].kind == MetricKind::Share)
-        .map(|m| {
-            let name = &c.metrics[m].name;
-            let short = name
-                .strip_prefix("objective ")
-                .and_then(|n| n.strip_suffix(" met"))
-                .unwrap_or(name);
-            (m, short.to_string())
-        })
-        .collect()
-}
+use crate::montecarlo::Comparison;
 
 /// One finding as a list item: the metric, the strategy, and the paired
 /// difference (mean and 95 % half-width) in the JSON's units.

@@ -12,7 +12,7 @@ use quick_xml::events::Event;
 use crate::charts::{labels, succeed, texts};
 
 /// The charts `hvsim ARGS --svg DIR` writes, by file name.
-fn charts(args: &[&str]) -> BTreeMap<String, String> {
+pub(crate) fn charts(args: &[&str]) -> BTreeMap<String, String> {
     let dir = tempfile::tempdir().expect("tempdir");
     succeed(crate::hvsim().args(args).arg("--svg").arg(dir.path()));
     std::fs::read_dir(dir.path())

@@ -6,6 +6,7 @@ mod chaos;
 mod charts;
 mod charts2;
 mod charts_graphs;
+mod charts_new;
 mod cli;
 mod compare;
 mod corpus;

@@ -1,0 +1,294 @@
+//! The forest plot of a comparison: for each metric a panel, in it a row
+//! per strategy with its paired difference against the baseline (the
+//! mean, a point) and its 95 % confidence interval (a bar), against a
+//! line at zero. Each panel names its better and its worse side, since a
+//! milestone is better lower and an objective met better higher. A point
+//! is blue (a filled disc) when significantly better, vermillion (a
+//! filled square) when significantly worse and grey (a hollow disc) when
+//! the interval spans zero: the shape says it without colour.
+
+use super::axis::{nice_ticks, number_label};
+use super::svg::{Anchor, FONT_PX, num, text_width};
+use super::{GRID_GREY, INK, Layout, WIDTH, with_desc};
+use crate::montecarlo::{Comparison, MetricDef, MetricKind, Moments};
+use crate::sim::SimDuration;
+
+/// Significantly better.
+pub const BETTER: &str = "#0072B2";
+/// Significantly worse.
+pub const WORSE: &str = "#D55E00";
+/// Not significant.
+pub const NEUTRAL: &str = "#777777";
+
+const ROW_H: f64 = 20.0;
+const HEAD_H: f64 = 22.0;
+const TICKS_H: f64 = 32.0;
+const GAP_H: f64 = 14.0;
+const VALUE_W: f64 = 250.0;
+
+/// Whether lower is better on `def`: hours and criticality-hours are,
+/// shares and percentages (availability) are not.
+fn lower_is_better(def: &MetricDef) -> bool {
+    def.kind == MetricKind::Quantity && def.unit != "%"
+}
+
+/// A difference in the metric's unit, signed: `−5h 31m`, `+99.0 pp`,
+/// `+1,234 crit·h`.
+pub fn signed(def: &MetricDef, v: f64) -> String {
+    match def.diff_unit() {
+        "h" | "pp" => format!("{} {}", signed_bare(def, v), def.diff_unit())
+            .trim_end_matches(" h")
+            .to_string(),
+        unit => format!("{} {unit}", signed_bare(def, v)),
+    }
+}
+
+/// A difference without its unit (the panel's title names it): hours as
+/// a duration to the second, others as numbers.
+fn signed_bare(def: &MetricDef, v: f64) -> String {
+    let sign = if v < 0.0 { "−" } else { "+" };
+    match def.diff_unit() {
+        "h" => {
+            let ms = ((v.abs() * 3_600.0).round() as u64) * 1_000;
+            format!("{sign}{}", SimDuration::from_millis(ms))
+        }
+        "pp" => format!("{sign}{:.1}", v.abs()),
+        _ => format!("{sign}{}", number_label(v.abs().round())),
+    }
+}
+
+/// The verdict of a difference: `Some(true)` significantly better,
+/// `Some(false)` significantly worse, `None` not significant (or too few
+/// runs to say).
+fn verdict(def: &MetricDef, d: &Moments) -> Option<bool> {
+    if d.n < 2 {
+        return None;
+    }
+    let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
+    if lo <= 0.0 && hi >= 0.0 {
+        return None;
+    }
+    Some((d.mean() < 0.0) == lower_is_better(def))
+}
+
+/// What the forest plot says first: per metric, the significant
+/// improvements and worsenings, counted.
+pub fn forest_finding(c: &Comparison, metrics: &[usize]) -> String {
+    let base = c.strategies.first().map_or("", |s| s.id.as_str());
+    let mut parts = Vec::new();
+    for &m in metrics {
+        let def = &c.metrics[m];
+        let verdicts: Vec<(usize, Option<bool>)> = (1..c.strategies.len())
+            .map(|s| (s, verdict(def, &c.strategies[s].diffs[m])))
+            .collect();
+        let better: Vec<&str> = verdicts
+            .iter()
+            .filter(|(_, v)| *v == Some(true))
+            .map(|(s, _)| c.strategies[*s].id.as_str())
+            .collect();
+        let worse = verdicts.iter().filter(|(_, v)| *v == Some(false)).count();
+        let text = if better.is_empty() {
+            format!("{}: none better than {base}", def.name)
+        } else {
+            format!("{}: {} better than {base}", def.name, better.join(", "))
+        };
+        parts.push(if worse > 0 {
+            format!("{text}, {worse} worse")
+        } else {
+            text
+        });
+    }
+    format!("{}.", parts.join("; "))
+}
+
+/// Renders the forest plot of `metrics` (indices into the comparison's
+/// metrics), `None` with fewer than two strategies; `command` is the
+/// command line that reproduces it (none if empty).
+pub fn forest_plot(c: &Comparison, metrics: &[usize], command: &str) -> Option<String> {
+    if c.strategies.len() < 2 || metrics.is_empty() {
+        return None;
+    }
+    let rows = c.strategies.len() - 1;
+    let label_w = c.strategies[1..]
+        .iter()
+        .map(|s| text_width(&s.id, FONT_PX))
+        .fold(0.0, f64::max);
+    let left = (label_w + 20.0).max(78.0);
+    let panel_h = HEAD_H + rows as f64 * ROW_H + TICKS_H + GAP_H;
+    let plot_h = metrics.len() as f64 * panel_h;
+    let lay = Layout::new(WIDTH, plot_h, Some(left), &[], &[]).reproduced_by(command);
+    let f = lay.frame;
+    let plot_w = f.w - VALUE_W;
+    let base = &c.strategies[0].id;
+    let mut svg = lay.start(
+        &format!("Each strategy against {base}: paired differences"),
+        &format!(
+            "paired difference: mean and 95 % CI, {} runs (seed {}); ● better ■ worse ○ n.s.",
+            c.done, c.seed
+        ),
+    );
+    for (pi, &m) in metrics.iter().enumerate() {
+        let def = &c.metrics[m];
+        let top = f.y + pi as f64 * panel_h;
+        svg.open(&[("class", "panel".into()), ("data-metric", def.name.clone())]);
+        svg.text_styled(
+            f.x - left + 8.0,
+            top + 14.0,
+            &format!("{} ({})", def.name, def.diff_unit()),
+            Anchor::Start,
+            &[("font-weight", "bold".into())],
+        );
+        let diffs: Vec<(usize, &Moments)> = (1..c.strategies.len())
+            .map(|s| (s, &c.strategies[s].diffs[m]))
+            .collect();
+        let (mut lo, mut hi) = (0.0f64, 0.0f64);
+        for (_, d) in diffs.iter().filter(|(_, d)| d.n >= 2) {
+            lo = lo.min(d.mean() - d.ci95());
+            hi = hi.max(d.mean() + d.ci95());
+        }
+        if hi - lo <= 0.0 {
+            (lo, hi) = (-1.0, 1.0);
+        }
+        let pad = (hi - lo) * 0.05;
+        let (lo, hi) = (lo - pad, hi + pad);
+        let x_of = |v: f64| f.x + (v - lo) / (hi - lo) * plot_w;
+        let rows_top = top + HEAD_H;
+        let rows_bottom = rows_top + rows as f64 * ROW_H;
+        // Which side is better, named at the panel's ends.
+        let (left_side, right_side) = if lower_is_better(def) {
+            ("← better", "worse →")
+        } else {
+            ("← worse", "better →")
+        };
+        for v in nice_ticks(lo, hi, 6) {
+            let x = x_of(v);
+            svg.line((x, rows_top), (x, rows_bottom), GRID_GREY, 1.0);
+            svg.text(x, rows_bottom + 13.0, &signed_tick(def, v), Anchor::Middle);
+        }
+        svg.line((f.x, rows_bottom), (f.x + plot_w, rows_bottom), INK, 1.0);
+        let zero = x_of(0.0);
+        // Which side is better, named on each side of the zero line under
+        // the ticks.
+        for (x, side, anchor) in [
+            (zero - 6.0, left_side, Anchor::End),
+            (zero + 6.0, right_side, Anchor::Start),
+        ] {
+            svg.text_styled(
+                x,
+                rows_bottom + 28.0,
+                side,
+                anchor,
+                &[("fill", "#555555".into()), ("class", "side".into())],
+            );
+        }
+        svg.line_dashed((zero, rows_top - 2.0), (zero, rows_bottom), INK, 1.2, "4 3");
+        for (r, (s, d)) in diffs.iter().enumerate() {
+            let y = rows_top + (r as f64 + 0.5) * ROW_H;
+            let id = &c.strategies[*s].id;
+            svg.text(f.x - 8.0, y + 4.0, id, Anchor::End);
+            if d.n < 2 {
+                svg.text_styled(
+                    f.x + 4.0,
+                    y + 4.0,
+                    "too few paired runs",
+                    Anchor::Start,
+                    &[("fill", "#555555".into())],
+                );
+                continue;
+            }
+            let (mean, half) = (d.mean(), d.ci95());
+            let v = verdict(def, d);
+            let colour = match v {
+                Some(true) => BETTER,
+                Some(false) => WORSE,
+                None => NEUTRAL,
+            };
+            let tip = format!(
+                "{id}: {} ({} to {}) against {base}",
+                signed(def, mean),
+                signed(def, mean - half),
+                signed(def, mean + half)
+            );
+            svg.open(&[
+                ("class", "diff".into()),
+                ("data-strategy", id.clone()),
+                ("data-mean", format!("{mean}")),
+                ("data-ci95", format!("{half}")),
+                (
+                    "data-verdict",
+                    match v {
+                        Some(true) => "better",
+                        Some(false) => "worse",
+                        None => "not significant",
+                    }
+                    .into(),
+                ),
+            ]);
+            svg.line((x_of(mean - half), y), (x_of(mean + half), y), colour, 2.5);
+            for end in [mean - half, mean + half] {
+                svg.line((x_of(end), y - 4.0), (x_of(end), y + 4.0), colour, 1.5);
+            }
+            match v {
+                Some(false) => svg.with_tip(
+                    "rect",
+                    &[
+                        ("x", num(x_of(mean) - 4.5)),
+                        ("y", num(y - 4.5)),
+                        ("width", "9".into()),
+                        ("height", "9".into()),
+                        ("fill", colour.into()),
+                    ],
+                    &tip,
+                ),
+                _ => svg.with_tip(
+                    "circle",
+                    &[
+                        ("cx", num(x_of(mean))),
+                        ("cy", num(y)),
+                        ("r", "5".into()),
+                        ("fill", if v.is_some() { colour } else { "#ffffff" }.into()),
+                        ("stroke", colour.into()),
+                        ("stroke-width", "2".into()),
+                    ],
+                    &tip,
+                ),
+            }
+            svg.text_styled(
+                f.x + plot_w + 10.0,
+                y + 4.0,
+                &format!(
+                    "{} ({} to {})",
+                    signed_bare(def, mean),
+                    signed_bare(def, mean - half),
+                    signed_bare(def, mean + half)
+                ),
+                Anchor::Start,
+                &[("fill", colour.into())],
+            );
+            svg.close();
+        }
+        svg.close();
+    }
+    Some(with_desc(svg.finish(), &forest_finding(c, metrics)))
+}
+
+/// A tick's label: the difference in the metric's unit (`0` at zero).
+fn signed_tick(def: &MetricDef, v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    match def.diff_unit() {
+        "h" => {
+            format!(
+                "{}{}",
+                if v < 0.0 { "−" } else { "+" },
+                number_label(v.abs())
+            ) + " h"
+        }
+        _ => format!(
+            "{}{}",
+            if v < 0.0 { "−" } else { "+" },
+            number_label(v.abs())
+        ),
+    }
+}
