@@ -154,6 +154,9 @@ pub struct Advice {
     pub metrics: Vec<MetricDef>,
     /// The metric the levers are ranked on (an index into `metrics`).
     pub headline: usize,
+    /// Whether the headline was named (`--objective`) rather than the
+    /// default: the tornado chart then shows it whatever the levers do.
+    pub objective_named: bool,
     /// The time to 90 % back of the last incident, when it is compared.
     pub ninety: Option<usize>,
     /// The plan's mean of each metric.
@@ -173,6 +176,56 @@ impl Advice {
     /// The metric named `name`, if compared.
     pub fn metric(&self, name: &str) -> Option<usize> {
         self.metrics.iter().position(|m| m.name == name)
+    }
+
+    /// The metric the tornado chart shows: the headline when it was named
+    /// (`--objective`); otherwise the objective whose P(met) the levers
+    /// move most (the largest significant paired change of any lever),
+    /// else the objective at risk (P(met) below 100 % under the plan)
+    /// whose levers' changes spread the most (the largest minus the
+    /// smallest mean paired change), else the headline. Ties go to the
+    /// objective first in the file.
+    pub fn chart_metric(&self) -> usize {
+        if self.objective_named {
+            return self.headline;
+        }
+        let objectives: Vec<usize> = (0..self.metrics.len())
+            .filter(|&m| {
+                self.metrics[m].kind == MetricKind::Share
+                    && self.metrics[m].name.starts_with("objective ")
+            })
+            .collect();
+        let moved = |m: usize| {
+            self.levers
+                .iter()
+                .map(|l| &l.effects[m])
+                .filter(|e| e.significant())
+                .map(|e| e.diff.abs())
+                .fold(0.0f64, f64::max)
+        };
+        let spread = |m: usize| {
+            let diffs = self.levers.iter().map(|l| l.effects[m].diff);
+            diffs.clone().fold(f64::NEG_INFINITY, f64::max) - diffs.fold(f64::INFINITY, f64::min)
+        };
+        // The first of the largest: a strict comparison keeps the earlier.
+        let best = |score: &dyn Fn(usize) -> f64, among: &[usize]| {
+            let mut pick: Option<(usize, f64)> = None;
+            for &m in among {
+                let v = score(m);
+                if v > 0.0 && pick.is_none_or(|(_, best)| v > best) {
+                    pick = Some((m, v));
+                }
+            }
+            pick.map(|(m, _)| m)
+        };
+        let at_risk: Vec<usize> = objectives
+            .iter()
+            .copied()
+            .filter(|&m| self.base[m] < 100.0)
+            .collect();
+        best(&moved, &objectives)
+            .or_else(|| best(&spread, &at_risk))
+            .unwrap_or(self.headline)
     }
 
     /// Whether any lever has a cost.
@@ -342,6 +395,7 @@ pub fn advise(
         base_n: result.base.metrics.iter().map(|m| m.moments.n).collect(),
         metrics: result.metrics,
         headline,
+        objective_named: req.objective.is_some(),
         ninety,
         levers,
         failed,
