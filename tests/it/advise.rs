@@ -461,25 +461,16 @@ fn an_unknown_objective_lists_the_known_ones() {
 #[test]
 fn the_charts_are_written() {
     let dir = std::env::temp_dir().join(format!("hvsim-advise-svg-{}", std::process::id()));
-    let out = hvsim()
-        .args([
-            "advise",
+    let tornado = tornado(
+        &dir,
+        &[
             "tests/fixtures/advise-staff.yaml",
             "--levers",
             "tests/fixtures/advise-levers/staff-costs.yaml",
             "--runs",
             "64",
-            "--svg",
-        ])
-        .arg(&dir)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let tornado = std::fs::read_to_string(dir.join("advise-tornado.svg")).expect("tornado");
     assert!(tornado.starts_with("<svg") || tornado.starts_with("<?xml"));
     assert!(tornado.contains("second engineer"), "the levers are named");
     assert!(tornado.contains("reproduce:"));

@@ -567,6 +567,11 @@ fn the_reasons_shard_and_merge_to_the_unsharded_report() {
     };
     let text = whole(&["--jobs", "1"]);
     assert!(text.contains("Why the apps were down: "), "{text}");
+    let plain = run_ok(&base[..base.len() - 1]);
+    assert!(
+        text.starts_with(&plain),
+        "measuring the reasons changes nothing else: {plain}\n{text}"
+    );
     assert_eq!(text, whole(&["--jobs", "2"]), "the same whatever --jobs");
     let mut files = Vec::new();
     for i in 0..3 {
