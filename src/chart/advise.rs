@@ -47,11 +47,11 @@ fn cut(text: &str, chars: usize) -> String {
 }
 
 /// The tornado chart: each lever's paired difference on the chart's
-/// metric ([`Advice::chart_metric`]) against the plan, the largest gain at
+/// headline ([`crate::advise::choose_headline`]) against the plan, the largest gain at
 /// the top, with its 95 % interval drawn and written beside it; a note
 /// instead of bars when no lever changes it. `command` reproduces it.
 pub fn tornado_chart(a: &Advice, command: &str) -> String {
-    let m = a.chart_metric();
+    let m = a.headline;
     let def = &a.metrics[m];
     let phrase = headline_phrase(def);
     // The largest significant gain first; the table's order among equals.

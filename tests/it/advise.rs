@@ -619,3 +619,44 @@ fn the_2018_tornado_shows_the_objective_the_levers_move() {
     assert!(bar_widths(&svg).is_empty(), "no empty bars: {svg}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// On the 2018 scenario the first objective (the e-mail within a day) is
+/// met in no run whatever the lever: ranking on it by default made the
+/// verdict "no lever improves it" and the table a list of zeros. Without
+/// `--objective` the verdict and the table rank on the objective the
+/// levers move most, the one the tornado chart shows, and say why.
+#[test]
+fn without_objective_the_2018_advice_ranks_on_the_objective_the_levers_move() {
+    let name = "objective internet services within three days, a day of data at most met";
+    let doc = advise(&["--runs", "32"]);
+    assert_eq!(doc["headline"], name, "{doc:#}");
+    assert_eq!(
+        doc["headline_reason"],
+        "the objective the levers move most; --objective to choose"
+    );
+    let verdict = doc["verdict"].as_str().expect("verdict");
+    assert!(
+        verdict.contains("P(internet services within three days"),
+        "the verdict names the objective: {verdict}"
+    );
+    let e = headline(&doc, &levers(&doc)[0]);
+    assert_eq!(e["significant"], true, "{e}");
+    assert!(e["diff"].as_f64().expect("diff") > 50.0, "{e}");
+
+    let out = hvsim()
+        .args(["advise", "--runs", "32"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.contains("ranked by their paired gain on P(internet services within three days, a day of data at most), the objective the levers move most; --objective to choose."),
+        "{out}"
+    );
+    let named = advise(&["--objective", "1", "--runs", "8"]);
+    assert_eq!(
+        named["headline"],
+        "objective e-mail and infrastructure within a day met"
+    );
+    assert_eq!(named["headline_reason"], "as --objective asks");
+}
