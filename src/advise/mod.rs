@@ -46,8 +46,8 @@ pub struct Request<'a> {
     pub base: &'a Scenario,
     /// The strategy's id.
     pub strategy: &'a str,
-    /// The objective to rank on, by name; `None`: the scenario's first,
-    /// or the mean downtime without objectives.
+    /// The objective to rank on, by name or number; `None`: chosen by
+    /// [`choose_headline`] (the objective the levers move most, ...).
     pub objective: Option<&'a str>,
     /// The levers to weigh.
     pub levers: Vec<Lever>,
@@ -152,8 +152,12 @@ pub struct Advice {
     pub done: u64,
     /// The metrics compared, common to the plan and every lever.
     pub metrics: Vec<MetricDef>,
-    /// The metric the levers are ranked on (an index into `metrics`).
+    /// The metric the levers are ranked on, the verdict speaks of and the
+    /// tornado chart shows (an index into `metrics`), chosen by
+    /// [`choose_headline`].
     pub headline: usize,
+    /// Why that metric: named by `--objective`, or by which default rule.
+    pub choice: Choice,
     /// The time to 90 % back of the last incident, when it is compared.
     pub ninety: Option<usize>,
     /// The plan's mean of each metric.
@@ -173,6 +177,13 @@ impl Advice {
     /// The metric named `name`, if compared.
     pub fn metric(&self, name: &str) -> Option<usize> {
         self.metrics.iter().position(|m| m.name == name)
+    }
+
+    /// Why the levers are ranked on the headline, as a short phrase for
+    /// the report: `the objective the levers move most; --objective to
+    /// choose`.
+    pub fn headline_reason(&self) -> &'static str {
+        self.choice.reason()
     }
 
     /// Whether any lever has a cost.
@@ -212,23 +223,72 @@ impl Advice {
     }
 }
 
-/// The headline metric: the objective named, the first objective, or the
-/// mean downtime.
-fn headline(
+/// How the headline was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// `--objective` named it.
+    Named,
+    /// The objective whose P(met) the levers move most.
+    MovedMost,
+    /// No lever moves an objective significantly: the objective at risk
+    /// whose levers' changes spread the most.
+    AtRisk,
+    /// No lever changes any objective at risk: the scenario's first.
+    First,
+    /// The scenario has no objectives: the mean downtime per app down.
+    Downtime,
+}
+
+impl Choice {
+    /// A short phrase for the report, after the headline's name.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Choice::Named => "as --objective asks",
+            Choice::MovedMost => "the objective the levers move most; --objective to choose",
+            Choice::AtRisk => {
+                "no lever moves an objective significantly: the objective at risk whose levers' changes spread most; --objective to choose"
+            }
+            Choice::First => {
+                "the scenario's first objective, no lever changing any at risk; --objective to choose"
+            }
+            Choice::Downtime => "the scenario has no objectives",
+        }
+    }
+}
+
+/// The metric the levers are ranked on, the verdict speaks of and the
+/// tornado chart shows; the one rule for all three:
+///
+/// 1. the objective `--objective` names (`objective`), whatever the levers
+///    do to it;
+/// 2. otherwise the objective whose P(met) the levers move most (the
+///    largest significant paired change of any lever);
+/// 3. else the objective at risk (P(met) below 100 % under the plan)
+///    whose levers' changes spread the most (the largest minus the
+///    smallest mean paired change);
+/// 4. else the scenario's first objective; without objectives, the mean
+///    downtime per app down.
+///
+/// Ties go to the objective first in the file. `plan` is the plan's mean
+/// of each metric, `levers` each lever's effects (in any order).
+pub fn choose_headline(
     metrics: &[MetricDef],
+    plan: &[f64],
+    levers: &[LeverResult],
     base: &Scenario,
     objective: Option<&str>,
-) -> Result<usize, AdviseError> {
+) -> Result<(usize, Choice), AdviseError> {
     let find = |name: &str| metrics.iter().position(|m| m.name == name);
-    // An objective by name, or by its position in the file (from 1).
-    let by_number = |o: &str| {
-        let k: usize = o.parse().ok()?;
-        let name = &base.objectives.get(k.checked_sub(1)?)?.name;
-        find(&format!("objective {name} met"))
-    };
-    match objective {
-        Some(o) => find(&format!("objective {o} met"))
+    if let Some(o) = objective {
+        // An objective by name, or by its position in the file (from 1).
+        let by_number = |o: &str| {
+            let k: usize = o.parse().ok()?;
+            let name = &base.objectives.get(k.checked_sub(1)?)?.name;
+            find(&format!("objective {name} met"))
+        };
+        return find(&format!("objective {o} met"))
             .or_else(|| by_number(o))
+            .map(|m| (m, Choice::Named))
             .ok_or_else(|| {
                 let known: Vec<String> = base
                     .objectives
@@ -243,14 +303,48 @@ fn headline(
                         known.join(", ")
                     )
                 })
-            }),
-        None => base
-            .objectives
-            .first()
-            .and_then(|o| find(&format!("objective {} met", o.name)))
-            .or_else(|| find(MEAN_DOWNTIME))
-            .ok_or_else(|| AdviseError::Invalid("no metric to rank the levers on".into())),
+            });
     }
+    // The objectives in the file's order.
+    let objectives: Vec<usize> = base
+        .objectives
+        .iter()
+        .filter_map(|o| find(&format!("objective {} met", o.name)))
+        .collect();
+    let moved = |m: usize| {
+        levers
+            .iter()
+            .map(|l| &l.effects[m])
+            .filter(|e| e.significant())
+            .map(|e| e.diff.abs())
+            .fold(0.0f64, f64::max)
+    };
+    let spread = |m: usize| {
+        let diffs = levers.iter().map(|l| l.effects[m].diff);
+        diffs.clone().fold(f64::NEG_INFINITY, f64::max) - diffs.fold(f64::INFINITY, f64::min)
+    };
+    // The first of the largest: a strict comparison keeps the earlier.
+    let best = |score: &dyn Fn(usize) -> f64, among: &[usize]| {
+        let mut pick: Option<(usize, f64)> = None;
+        for &m in among {
+            let v = score(m);
+            if v > 0.0 && pick.is_none_or(|(_, best)| v > best) {
+                pick = Some((m, v));
+            }
+        }
+        pick.map(|(m, _)| m)
+    };
+    let at_risk: Vec<usize> = objectives
+        .iter()
+        .copied()
+        .filter(|&m| plan[m] < 100.0)
+        .collect();
+    best(&moved, &objectives)
+        .map(|m| (m, Choice::MovedMost))
+        .or_else(|| best(&spread, &at_risk).map(|m| (m, Choice::AtRisk)))
+        .or_else(|| objectives.first().map(|&m| (m, Choice::First)))
+        .or_else(|| find(MEAN_DOWNTIME).map(|m| (m, Choice::Downtime)))
+        .ok_or_else(|| AdviseError::Invalid("no metric to rank the levers on".into()))
 }
 
 /// Levers applied (each with its scenario), and levers that failed (with why).
@@ -307,7 +401,6 @@ pub fn advise(
     let (applied, failed) = variants(req.doc, req.levers.clone());
     let vs: Vec<Variant> = applied.iter().map(|(_, v)| v.clone()).collect();
     let result = evaluate(req, &vs, progress)?;
-    let headline = headline(&result.metrics, req.base, req.objective)?;
     let mut levers: Vec<LeverResult> = applied
         .into_iter()
         .zip(&result.variants)
@@ -326,6 +419,14 @@ pub fn advise(
         .metrics
         .iter()
         .rposition(|m| m.name.starts_with("incident ") && m.name.ends_with(": 90 % back"));
+    let plan: Vec<f64> = result
+        .base
+        .metrics
+        .iter()
+        .map(VariantMetric::mean)
+        .collect();
+    let (headline, choice) =
+        choose_headline(&result.metrics, &plan, &levers, req.base, req.objective)?;
     rank(&mut levers, &result.metrics, headline);
     let mut advice = Advice {
         scenario: req.base.name.clone(),
@@ -333,15 +434,11 @@ pub fn advise(
         seed: req.seed,
         runs: req.runs,
         done: result.done,
-        base: result
-            .base
-            .metrics
-            .iter()
-            .map(VariantMetric::mean)
-            .collect(),
+        base: plan,
         base_n: result.base.metrics.iter().map(|m| m.moments.n).collect(),
         metrics: result.metrics,
         headline,
+        choice,
         ninety,
         levers,
         failed,

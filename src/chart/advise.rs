@@ -46,13 +46,28 @@ fn cut(text: &str, chars: usize) -> String {
     }
 }
 
-/// The tornado chart: each lever's paired difference on the headline
-/// metric against the plan, best first, with its 95 % interval; `command`
-/// reproduces it.
+/// The tornado chart: each lever's paired difference on the chart's
+/// headline ([`crate::advise::choose_headline`]) against the plan, the largest gain at
+/// the top, with its 95 % interval drawn and written beside it; a note
+/// instead of bars when no lever changes it. `command` reproduces it.
 pub fn tornado_chart(a: &Advice, command: &str) -> String {
-    let def = &a.metrics[a.headline];
-    let n = a.levers.len().max(1);
-    let labels: Vec<String> = a.levers.iter().map(|l| cut(&l.lever.label, 40)).collect();
+    let m = a.headline;
+    let def = &a.metrics[m];
+    let phrase = headline_phrase(def);
+    // The largest significant gain first; the table's order among equals.
+    let mut levers: Vec<&crate::advise::LeverResult> = a.levers.iter().collect();
+    let key = |l: &crate::advise::LeverResult| {
+        if l.effects[m].significant() {
+            l.gain(&a.metrics, m)
+        } else {
+            0.0
+        }
+    };
+    levers.sort_by(|x, y| key(y).total_cmp(&key(x)));
+    let moves = levers.iter().any(|l| l.effects[m].diff != 0.0);
+    let shown: &[&crate::advise::LeverResult] = if moves { &levers } else { &[] };
+    let n = shown.len().max(1);
+    let labels: Vec<String> = shown.iter().map(|l| cut(&l.lever.label, 36)).collect();
     let left = labels
         .iter()
         .map(|l| text_width(l, FONT_PX))
@@ -72,6 +87,10 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
             swatch: Swatch::Fill(NEUTRAL, 0.6),
             label: "no significant difference (95 % CI spans 0)".into(),
         },
+        LegendEntry {
+            swatch: Swatch::Line(INK, ""),
+            label: "95 % CI of the change".into(),
+        },
     ];
     let lay =
         Layout::new(WIDTH, n as f64 * ROW + 8.0, Some(left), &[], &legend).reproduced_by(command);
@@ -87,11 +106,16 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
         }
         cut(text, n)
     };
+    // The metric's name first: the rest of the title goes when it does
+    // not fit.
+    let long = format!("{phrase}: what each lever changes");
+    let title = if room(15.0, &long) == long {
+        long
+    } else {
+        room(15.0, &phrase)
+    };
     let mut svg = lay.start(
-        &room(
-            15.0,
-            &format!("What each lever changes: {}", headline_phrase(def)),
-        ),
+        &title,
         &room(
             FONT_PX,
             &format!(
@@ -111,8 +135,8 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
             (lo, hi)
         }
     };
-    let ends = a.levers.iter().flat_map(|l| {
-        let e = &l.effects[a.headline];
+    let ends = shown.iter().flat_map(|l| {
+        let e = &l.effects[m];
         let (lo, hi) = interval(e);
         [
             if lo.is_finite() { lo } else { e.diff },
@@ -121,6 +145,8 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
     });
     let lo = ends.clone().fold(0.0f64, f64::min);
     let hi = ends.fold(0.0f64, f64::max);
+    // Room on the right for each bar's figures.
+    let hi = hi + 0.45 * (hi - lo).max(1e-9);
     let (x_lo, x_hi, ticks) = nice_range(lo, hi.max(lo + 1e-9), 8);
     let x_ticks: Vec<(f64, String, Option<String>)> = ticks
         .iter()
@@ -133,13 +159,20 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
     );
     if a.levers.is_empty() {
         no_data(&mut svg, &f, "no lever was evaluated");
+    } else if !moves {
+        no_data(
+            &mut svg,
+            &f,
+            &format!("no lever changes {phrase}: every lever gives the plan's value in every run"),
+        );
     }
     let zero = f.x_of(0.0, x_lo, x_hi);
     svg.line((zero, f.y), (zero, f.bottom()), INK, 1.2);
-    for (i, (l, label)) in a.levers.iter().zip(&labels).enumerate() {
-        let e = &l.effects[a.headline];
+    let figure = |v: f64| format!("{v:+.1}");
+    for (i, (l, label)) in shown.iter().zip(&labels).enumerate() {
+        let e = &l.effects[m];
         let y = f.y + 4.0 + i as f64 * ROW;
-        let better = l.gain(&a.metrics, a.headline) > 0.0;
+        let better = l.gain(&a.metrics, m) > 0.0;
         let colour = match (e.significant(), better) {
             (false, _) => NEUTRAL,
             (true, true) => GAIN,
@@ -153,6 +186,17 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
         } else {
             (zero, x - zero)
         };
+        let (clo, chi) = interval(e);
+        let ci = if clo.is_finite() && chi.is_finite() {
+            format!(" (95 % CI {} to {})", figure(clo), figure(chi))
+        } else {
+            String::new()
+        };
+        let value = if e.diff == 0.0 && e.half == 0.0 {
+            "no change in any run".to_string()
+        } else {
+            format!("{} {}{ci}", figure(e.diff), def.diff_unit())
+        };
         svg.with_tip(
             "rect",
             &[
@@ -163,21 +207,24 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
                 ("fill", colour.into()),
                 ("fill-opacity", "0.85".into()),
             ],
-            &format!(
-                "{}: {} {}",
-                l.lever.label,
-                number_label((e.diff * 100.0).round() / 100.0),
-                def.diff_unit()
-            ),
+            &format!("{}: {value}", l.lever.label),
         );
-        let (clo, chi) = interval(e);
-        if clo.is_finite() && chi.is_finite() {
+        let mut right = x.max(zero);
+        if !ci.is_empty() {
             let (a_, b_) = (f.x_of(clo, x_lo, x_hi), f.x_of(chi, x_lo, x_hi));
             let mid = y + ROW / 2.0 - 1.0;
             svg.line((a_, mid), (b_, mid), INK, 1.2);
             svg.line((a_, mid - 4.0), (a_, mid + 4.0), INK, 1.2);
             svg.line((b_, mid - 4.0), (b_, mid + 4.0), INK, 1.2);
+            right = right.max(b_);
         }
+        svg.text_styled(
+            right + 6.0,
+            y + ROW / 2.0 + 4.0,
+            &value,
+            Anchor::Start,
+            &[("font-size", num(FONT_PX - 1.0)), ("fill", INK.into())],
+        );
         svg.close();
     }
     lay.legend(&mut svg, &legend);

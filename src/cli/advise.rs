@@ -23,8 +23,9 @@ pub(super) struct AdviseArgs {
     #[arg(long)]
     strategy: Option<String>,
     /// The objective to rank the levers on, by name or by its number in
-    /// the file from 1 (default: the scenario's first; without objectives,
-    /// the mean downtime per app down).
+    /// the file from 1 (default: the objective the levers move most, else
+    /// the one at risk they spread most, else the first; without
+    /// objectives, the mean downtime per app down).
     #[arg(long)]
     objective: Option<String>,
     /// A levers file: your own levers, with their costs, instead of the

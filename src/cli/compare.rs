@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use hvsim::explain::ReasonStudy;
 use hvsim::montecarlo::Comparison;
 use hvsim::units::grouped as group;
 use hvsim::{Scenario, Strategy};
@@ -47,8 +48,9 @@ pub(super) struct CompareArgs {
     csv: Option<PathBuf>,
     /// Also report why the apps were down: per strategy, the share of the
     /// app-hours down of each reason of `hvsim explain` (mean and 95 % CI)
-    /// and its paired difference against the first strategy.
-    #[arg(long, conflicts_with_all = ["shard", "out"])]
+    /// and its paired difference against the first strategy, measured in
+    /// the same pass (so it shards and merges like the other metrics).
+    #[arg(long)]
     reasons: bool,
     /// Also print, on stderr, how fast the replications ran: replications
     /// per second, in all and per worker thread. The result files and the
@@ -81,6 +83,13 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     // comparison: nothing is simulated twice.
     let study = if args.charts.wanted(args.svg.as_ref())? || args.csv.is_some() {
         study.with_curves()
+    } else {
+        study
+    };
+    // The reasons are metrics of the same pass too.
+    let reasons = hvsim::explain::ReasonMetrics;
+    let study = if args.reasons {
+        study.with_source(&reasons)
     } else {
         study
     };
@@ -120,11 +129,18 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             };
         }
     }
-    if args.reasons && !interrupted {
-        print_with_reasons(&scenario, &strategies, result, &args)?;
-    } else {
-        print_comparison(&scenario.name, result, args.json)?;
-    }
+    let hvsim::montecarlo::Summary {
+        comparison,
+        curves,
+        marks,
+    } = summary;
+    let (comparison, reasons) = hvsim::explain::ReasonStudy::split(comparison);
+    print_report(&scenario.name, &comparison, reasons.as_ref(), args.json)?;
+    let summary = hvsim::montecarlo::Summary {
+        comparison,
+        curves,
+        marks,
+    };
     if interrupted {
         return Err(Failure::Interrupted);
     }
@@ -171,37 +187,6 @@ fn timing_line(runs: u64, strategies: usize, seconds: f64, jobs: usize) -> Strin
 /// The command line that reproduces this comparison (for the charts).
 fn command(args: &CompareArgs) -> String {
     args.common.command("compare", args.runs) + &args.sets.command()
-}
-
-/// The comparison followed by the reasons' shares over the same
-/// replications (`--reasons`); with `--json`, one document whose `reasons`
-/// field holds them.
-fn print_with_reasons(
-    scenario: &Scenario,
-    strategies: &[&Strategy],
-    result: &Comparison,
-    args: &CompareArgs,
-) -> Result<(), Failure> {
-    let seed = args.common.seed;
-    let study =
-        hvsim::explain::reason_study(scenario, strategies, result.done, seed, args.common.jobs())
-            .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
-    if args.json {
-        let mut doc = serde_json::to_value(hvsim::report::compare_json(&scenario.name, result))
-            .map_err(|e| Failure::Other(e.to_string()))?;
-        if let serde_json::Value::Object(map) = &mut doc {
-            map.insert(
-                "reasons".to_string(),
-                serde_json::to_value(hvsim::report::reason_study_json(&study))
-                    .map_err(|e| Failure::Other(e.to_string()))?,
-            );
-        }
-        emit_json(&doc)
-    } else {
-        let mut text = hvsim::report::render_compare(&scenario.name, result);
-        text.push_str(&hvsim::report::render_reason_study(&study));
-        emit(&text)
-    }
 }
 
 /// Ctrl-C stops after the blocks in flight and reports what was done: the
@@ -255,14 +240,42 @@ fn save_shard(
     Ok(())
 }
 
-/// Prints a comparison (or a merge of shards) as the report or as JSON.
-pub(super) fn print_comparison(name: &str, result: &Comparison, json: bool) -> Result<(), Failure> {
-    if json {
-        emit_json(&hvsim::report::compare_json(name, result))?;
-    } else {
-        emit(&hvsim::report::render_compare(name, result))?;
+/// Prints a comparison (or a merge of shards) as the report or as JSON,
+/// with the reasons' shares when it measured them (`--reasons`).
+pub(super) fn print_comparison(name: &str, result: Comparison, json: bool) -> Result<(), Failure> {
+    let (result, reasons) = hvsim::explain::ReasonStudy::split(result);
+    print_report(name, &result, reasons.as_ref(), json)
+}
+
+/// Prints a comparison and, with `--reasons`, the reasons' shares after
+/// it; with `--json`, one document whose `reasons` field holds them.
+fn print_report(
+    name: &str,
+    result: &Comparison,
+    reasons: Option<&ReasonStudy>,
+    json: bool,
+) -> Result<(), Failure> {
+    match (json, reasons) {
+        (true, None) => emit_json(&hvsim::report::compare_json(name, result)),
+        (true, Some(study)) => {
+            let mut doc = serde_json::to_value(hvsim::report::compare_json(name, result))
+                .map_err(|e| Failure::Other(e.to_string()))?;
+            if let serde_json::Value::Object(map) = &mut doc {
+                map.insert(
+                    "reasons".to_string(),
+                    serde_json::to_value(hvsim::report::reason_study_json(study))
+                        .map_err(|e| Failure::Other(e.to_string()))?,
+                );
+            }
+            emit_json(&doc)
+        }
+        (false, None) => emit(&hvsim::report::render_compare(name, result)),
+        (false, Some(study)) => {
+            let mut text = hvsim::report::render_compare(name, result);
+            text.push_str(&hvsim::report::render_reason_study(study));
+            emit(&text)
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]

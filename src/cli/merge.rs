@@ -21,5 +21,5 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
         hvsim::shard::ShardError::Io { .. } => Failure::Other(e.to_string()),
         _ => Failure::Input(e.to_string()),
     })?;
-    print_comparison(&name, &merged, args.json)
+    print_comparison(&name, merged, args.json)
 }

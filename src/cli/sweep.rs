@@ -69,19 +69,18 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
             context = hvsim::chart::present::scenario_line(&sc);
         }
         let strategies = pick_strategies(&sc, &args.common.strategies)?;
-        let result = hvsim::montecarlo::compare(
-            &sc,
-            &strategies,
-            args.runs,
-            args.common.seed,
-            jobs,
-            &|_| true,
-        )
-        .map_err(study_failure)?;
-        if args.reasons {
-            let seed = args.common.seed;
-            let study = hvsim::explain::reason_study(&sc, &strategies, args.runs, seed, jobs)
-                .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
+        // The reasons are metrics of the comparison's own pass.
+        let source = hvsim::explain::ReasonMetrics;
+        let study =
+            hvsim::montecarlo::Study::new(&sc, &strategies, args.runs, args.common.seed).jobs(jobs);
+        let study = if args.reasons {
+            study.with_source(&source)
+        } else {
+            study
+        };
+        let summary = study.run(&|_| true).map_err(study_failure)?;
+        let (result, study) = hvsim::explain::ReasonStudy::split(summary.comparison);
+        if let Some(study) = study {
             reasons.push((point_name(&names, point), study));
         }
         results.push((point.clone(), sc.name.clone(), result));

@@ -27,7 +27,7 @@ mod reason;
 mod study;
 
 pub use reason::{NotApplicable, Reason};
-pub use study::{ReasonStudy, Shares, reason_study};
+pub use study::{REASON_METRIC, ReasonMetrics, ReasonStudy, Shares};
 
 use crate::SimError;
 use crate::metrics::Outcome;

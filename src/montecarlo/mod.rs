@@ -28,6 +28,7 @@ mod merge;
 mod metric;
 mod seeds;
 pub mod shard;
+mod source;
 mod stats;
 mod study;
 mod summary;
@@ -41,6 +42,7 @@ pub use curves::{
 pub use merge::merge;
 pub use metric::{MetricDef, MetricKind, metric_defs, run_metrics};
 pub use seeds::{BLOCK, MAX_RUNS, replication_seed, shard_range};
+pub use source::MetricSource;
 pub use stats::{MAX_VALUE, MetricStat, Moments, RecordError, wilson95};
 pub use study::{CompareError, Study, compare, compare_shard};
 pub use summary::{Comparison, StrategySummary, Summary, SweepPoint};

@@ -13,6 +13,7 @@ use super::curves::{
 };
 use super::metric::{MetricDef, metric_defs, run_metrics};
 use super::seeds::{BLOCK, check_runs, replicate, replication_seed, shard_range};
+use super::source::{MetricSource, replicate_with};
 use super::stats::{MetricStat, Moments, RecordError, to_quanta};
 use super::summary::{Comparison, StrategySummary, Summary};
 use crate::engine::SimError;
@@ -60,6 +61,10 @@ pub enum CompareError {
 /// (counts and exact integer sums), so the result is the same bits.
 type BlockValues = Vec<Vec<Vec<Option<f64>>>>;
 
+/// The first block's runs kept whole, their values when a source
+/// measured them, and the grid that spans them.
+type Pilot = (Vec<Vec<Outcome>>, Option<BlockValues>, Grid);
+
 /// What one block of replications hands back.
 struct BlockResult {
     /// Its metric values.
@@ -81,11 +86,17 @@ fn sampled(scenario: &Scenario, o: &Outcome, grid: &Grid) -> Sampled {
 impl BlockResult {
     /// The values (and, on a grid, the samples) of these runs: per
     /// replication, per strategy.
-    fn of(scenario: &Scenario, runs: &[Vec<Outcome>], grid: Option<&Grid>) -> Self {
-        let values = runs
-            .iter()
-            .map(|per| per.iter().map(|o| run_metrics(scenario, o)).collect())
-            .collect();
+    fn of(
+        scenario: &Scenario,
+        runs: &[Vec<Outcome>],
+        values: Option<BlockValues>,
+        grid: Option<&Grid>,
+    ) -> Self {
+        let values = values.unwrap_or_else(|| {
+            runs.iter()
+                .map(|per| per.iter().map(|o| run_metrics(scenario, o)).collect())
+                .collect()
+        });
         let samples = match grid {
             Some(g) => runs
                 .iter()
@@ -105,6 +116,7 @@ fn block(
     master: u64,
     (start, end): (u64, u64),
     grid: Option<&Grid>,
+    source: Option<&dyn MetricSource>,
 ) -> Result<BlockResult, CompareError> {
     let n = end.saturating_sub(start) as usize;
     let mut values = Vec::with_capacity(n);
@@ -113,8 +125,18 @@ fn block(
         let mut per_strategy = Vec::with_capacity(strategies.len());
         let mut on_grid = Vec::new();
         for strategy in strategies {
-            let o = replicate(scenario, strategy, master, i)?;
-            per_strategy.push(run_metrics(scenario, &o));
+            let o = match source {
+                Some(src) => {
+                    let (o, values) = replicate_with(src, scenario, strategy, master, i)?;
+                    per_strategy.push(values);
+                    o
+                }
+                None => {
+                    let o = replicate(scenario, strategy, master, i)?;
+                    per_strategy.push(run_metrics(scenario, &o));
+                    o
+                }
+            };
             if let Some(g) = grid {
                 on_grid.push(sampled(scenario, &o, g));
             }
@@ -216,6 +238,7 @@ pub struct Study<'a> {
     jobs: usize,
     shard: (u64, u64),
     curves: bool,
+    source: Option<&'a dyn MetricSource>,
 }
 
 impl<'a> Study<'a> {
@@ -236,6 +259,7 @@ impl<'a> Study<'a> {
             jobs: 1,
             shard: (0, 1),
             curves: false,
+            source: None,
         }
     }
 
@@ -262,6 +286,17 @@ impl<'a> Study<'a> {
         }
     }
 
+    /// Also measures every run with `source` (its metrics after the
+    /// study's own), in the same pass: each replication is run by the
+    /// source instead of [`simulate`](crate::simulate), to the same
+    /// outcome.
+    pub fn with_source(self, source: &'a dyn MetricSource) -> Self {
+        Study {
+            source: Some(source),
+            ..self
+        }
+    }
+
     /// Runs the study, `jobs` threads at a time. `progress` is called with
     /// the number of replications done so far and returns `false` to stop
     /// early (the result then covers what was done).
@@ -282,9 +317,12 @@ impl<'a> Study<'a> {
             .map_err(|e| CompareError::Invalid(format!("cannot start {jobs} threads: {e}")))?;
         let (start, end) = shard_range(runs, shard);
         let (first_block, blocks) = (start / BLOCK, end.div_ceil(BLOCK));
-        let defs = metric_defs(scenario);
+        let mut defs = metric_defs(scenario);
+        if let Some(src) = self.source {
+            defs.extend(src.defs(scenario));
+        }
         let mut total = Totals {
-            strategies: empty(scenario, strategies),
+            strategies: empty(defs.len(), strategies),
             curves: None,
         };
         let mut marks = Vec::new();
@@ -350,14 +388,14 @@ impl<'a> Study<'a> {
         defs: &[MetricDef],
     ) -> Result<Vec<IncidentMark>, CompareError> {
         let (scenario, strategies) = (self.scenario, self.strategies);
-        let (pilot, grid) = self.pilot(pool)?;
+        let (pilot, values, grid) = self.pilot(pool)?;
         let baseline: Vec<&Outcome> = pilot.iter().filter_map(|per| per.first()).collect();
         let marks = median_incident_marks(scenario, &baseline);
         let curves = strategies
             .iter()
             .map(|s| StrategyCurves::new(&s.id, scenario.apps.len(), grid.times.len()))
             .collect();
-        let r = BlockResult::of(scenario, &pilot, Some(&grid));
+        let r = BlockResult::of(scenario, &pilot, values, Some(&grid));
         drop(pilot);
         total.curves = Some((grid, curves));
         total.record(&r, defs, self.seed, 0)?;
@@ -365,29 +403,50 @@ impl<'a> Study<'a> {
     }
 
     /// The first block's runs, per replication and strategy, simulated in
-    /// parallel and kept whole, and the grid that spans them.
-    fn pilot(&self, pool: &rayon::ThreadPool) -> Result<(Vec<Vec<Outcome>>, Grid), CompareError> {
+    /// parallel and kept whole, their values when a source measured them,
+    /// and the grid that spans them.
+    fn pilot(&self, pool: &rayon::ThreadPool) -> Result<Pilot, CompareError> {
         let Study {
             scenario,
             strategies,
             seed,
+            source,
             ..
         } = *self;
-        let runs: Vec<Result<Vec<Outcome>, CompareError>> = pool.install(|| {
+        type Measured = (Outcome, Option<Vec<Option<f64>>>);
+        let runs: Vec<Result<Vec<Measured>, CompareError>> = pool.install(|| {
             (0..self.runs.min(BLOCK))
                 .into_par_iter()
                 .map(|i| {
                     strategies
                         .iter()
-                        .map(|s| replicate(scenario, s, seed, i))
+                        .map(|s| match source {
+                            Some(src) => {
+                                replicate_with(src, scenario, s, seed, i).map(|(o, v)| (o, Some(v)))
+                            }
+                            None => replicate(scenario, s, seed, i).map(|o| (o, None)),
+                        })
                         .collect()
                 })
                 .collect()
         });
         // The first failure in replication order, whatever the threads.
         let runs = runs.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let values = source.map(|_| {
+            runs.iter()
+                .map(|per| {
+                    per.iter()
+                        .map(|(_, v)| v.clone().unwrap_or_default())
+                        .collect()
+                })
+                .collect()
+        });
+        let runs: Vec<Vec<Outcome>> = runs
+            .into_iter()
+            .map(|per| per.into_iter().map(|(o, _)| o).collect())
+            .collect();
         let grid = Grid::spanning(runs.iter().flatten(), scenario.horizon_end(), GRID_POINTS);
-        Ok((runs, grid))
+        Ok((runs, values, grid))
     }
 
     /// Runs blocks `b..blocks` in waves of parallel blocks, recording each
@@ -422,7 +481,14 @@ impl<'a> Study<'a> {
                     .into_par_iter()
                     .map(|k| {
                         let range = (k * BLOCK, ((k + 1) * BLOCK).min(runs));
-                        block(scenario, strategies, seed, range, grid.as_ref())
+                        block(
+                            scenario,
+                            strategies,
+                            seed,
+                            range,
+                            grid.as_ref(),
+                            self.source,
+                        )
                     })
                     .collect()
             });
@@ -472,8 +538,7 @@ pub fn compare_shard(
     Ok(study.run(progress)?.comparison)
 }
 
-fn empty(scenario: &Scenario, strategies: &[&Strategy]) -> Vec<StrategySummary> {
-    let n_metrics = metric_defs(scenario).len();
+fn empty(n_metrics: usize, strategies: &[&Strategy]) -> Vec<StrategySummary> {
     strategies
         .iter()
         .map(|s| StrategySummary {

@@ -279,13 +279,14 @@ pub fn render_advise(a: &Advice, apply: &str) -> String {
     let _ = writeln!(out, "{}", verdict(a));
     let _ = writeln!(
         out,
-        "\n{}: strategy {}, {} replications of the plan and of each of {} lever(s) on common random numbers (seed {}); levers ranked by their paired gain on {}.",
+        "\n{}: strategy {}, {} replications of the plan and of each of {} lever(s) on common random numbers (seed {}); levers ranked by their paired gain on {}, {}.",
         a.scenario,
         a.strategy,
         a.done,
         a.levers.len(),
         a.seed,
-        headline_phrase(&a.metrics[a.headline])
+        headline_phrase(&a.metrics[a.headline]),
+        a.headline_reason()
     );
     let cols = columns(a);
     let plan: Vec<String> = cols
@@ -468,6 +469,9 @@ pub struct AdviseJson {
     pub runs: u64,
     /// The metric the levers are ranked on.
     pub headline: String,
+    /// Why that metric: `as --objective asks`, `the objective the levers
+    /// move most; --objective to choose`, ...
+    pub headline_reason: &'static str,
     pub verdict: String,
     /// The plan's mean of each metric, by name, with its unit.
     pub plan: Vec<PlanJson>,
@@ -588,6 +592,7 @@ pub fn advise_json(a: &Advice) -> AdviseJson {
         streams: crate::sim::STREAM_VERSION,
         runs: a.done,
         headline: a.metrics[a.headline].name.clone(),
+        headline_reason: a.headline_reason(),
         verdict: verdict(a),
         plan: a
             .metrics
@@ -657,6 +662,12 @@ pub fn advise_html_section(a: &Advice, top: usize, command: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "<section class=\"advise\">\n<h2>Top levers</h2>");
     let _ = writeln!(out, "<p>{}</p>", escape(&verdict(a)));
+    let _ = writeln!(
+        out,
+        "<p>Levers ranked on {}, {}.</p>",
+        escape(&headline_phrase(&a.metrics[a.headline])),
+        escape(a.headline_reason())
+    );
     let cols = columns(a);
     let _ = write!(out, "<table>\n<tr><th>#</th><th>lever</th>");
     for &m in &cols {

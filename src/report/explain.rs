@@ -687,9 +687,9 @@ fn share_interval(m: &Moments) -> String {
         return "—".to_string();
     }
     if m.n < 2 {
-        return format!("{:.1} %", 100.0 * m.mean());
+        return format!("{:.1} %", m.mean());
     }
-    format!("{:.1} % ± {:.1}", 100.0 * m.mean(), 100.0 * m.ci95())
+    format!("{:.1} % ± {:.1}", m.mean(), m.ci95())
 }
 
 /// The verdict on a paired difference of shares, in percentage points.
@@ -699,7 +699,7 @@ fn share_verdict(st: &ReasonStudy, s: usize, r: Reason) -> String {
     if d.n < 2 {
         return format!("{}: too few paired runs to compare", r.label());
     }
-    let pp = |v: f64| format!("{:+.1} pp", 100.0 * v);
+    let pp = |v: f64| format!("{v:+.1} pp");
     let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
     if d.mean() == 0.0 && d.variance() == 0.0 {
         return format!(
@@ -720,28 +720,86 @@ fn share_verdict(st: &ReasonStudy, s: usize, r: Reason) -> String {
     format!(
         "{}: {} % of the app-hours down under {id}, {how} than under {base} by {} (95 % CI {} to {})",
         r.label(),
-        format_args!("{:.1}", 100.0 * st.shares[s][r.index()].mean()),
+        format_args!("{:.1}", st.shares[s][r.index()].mean()),
         pp(d.mean().abs()).trim_start_matches('+'),
         pp(lo),
         pp(hi)
     )
 }
 
-/// `compare --reasons`: the share of the app-hours down each reason took,
-/// per strategy (mean and 95 % CI), then the paired differences against
-/// the first strategy.
+/// The finding of a study, in one sentence: the reason whose mean share
+/// differs most between the strategies (the largest minus the smallest;
+/// ties to the larger share under the baseline, then the reasons' order)
+/// with its share under each, or, with one strategy, its largest reason.
+fn reason_finding(st: &ReasonStudy, reasons: &[Reason]) -> String {
+    let mean = |s: usize, r: Reason| st.shares[s][r.index()].mean();
+    let strategies = 0..st.strategies.len();
+    let spread = |r: Reason| {
+        let all = strategies.clone().map(|s| mean(s, r));
+        all.clone().fold(f64::NEG_INFINITY, f64::max) - all.fold(f64::INFINITY, f64::min)
+    };
+    let key = |r: Reason| {
+        if st.strategies.len() > 1 {
+            (spread(r), mean(0, r))
+        } else {
+            (mean(0, r), 0.0)
+        }
+    };
+    let mut pick = reasons[0];
+    for &r in &reasons[1..] {
+        let (a, b) = (key(r), key(pick));
+        if a.0 > b.0 || (a.0 == b.0 && a.1 > b.1) {
+            pick = r;
+        }
+    }
+    let under: Vec<String> = strategies
+        .map(|s| {
+            format!(
+                "{} under {}",
+                percent(mean(s, pick) / 100.0),
+                st.strategies[s]
+            )
+        })
+        .collect();
+    let what = capitalized(pick.label());
+    if st.strategies.len() > 1 {
+        format!(
+            "{what} is {} of the app-hours down under {}, {}.",
+            percent(mean(0, pick) / 100.0),
+            st.strategies[0],
+            under[1..].join(", ")
+        )
+    } else {
+        format!(
+            "{what} is the largest reason: {} of the app-hours down under {}.",
+            percent(mean(0, pick) / 100.0),
+            st.strategies[0]
+        )
+    }
+}
+
+/// `compare --reasons`: the finding first (the reason that differs most
+/// between the strategies, with its share under each), then the share of
+/// the app-hours down each reason took, per strategy (mean and 95 % CI),
+/// then the paired differences against the first strategy.
 pub fn render_reason_study(st: &ReasonStudy) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "\nWhy the apps were down: the share of the app-hours down of each reason, mean ± 95 % CI over {} runs (seed {})",
-        st.runs, st.seed
-    );
     let reasons = study_reasons(st);
     if reasons.is_empty() {
-        let _ = writeln!(out, "  no app was down in any run");
+        let _ = writeln!(
+            out,
+            "\nWhy the apps were down: no app was down in any of the {} runs (seed {})",
+            st.runs, st.seed
+        );
         return out;
     }
+    let _ = writeln!(
+        out,
+        "\nWhy the apps were down: {}\n  the share of the app-hours down of each reason, mean ± 95 % CI over {} runs (seed {}):",
+        reason_finding(st, &reasons),
+        st.runs,
+        st.seed
+    );
     let table = reasons_table(st.strategies.clone(), &reasons, |r| {
         st.shares
             .iter()
@@ -806,7 +864,7 @@ pub fn render_sweep_reasons(names: &[String], points: &[(String, ReasonStudy)]) 
                 if m.n == 0 {
                     "–".to_string()
                 } else {
-                    format!("{:.1} %", 100.0 * m.mean())
+                    format!("{:.1} %", m.mean())
                 }
             })
             .collect()
@@ -883,11 +941,11 @@ pub fn reason_study_json(st: &ReasonStudy) -> Vec<StrategyReasonsJson> {
                     ReasonShareJson {
                         reason: r.id(),
                         n: m.n,
-                        mean: m.mean(),
-                        ci95: ci(m),
+                        mean: m.mean() / 100.0,
+                        ci95: ci(m).map(|c| c / 100.0),
                         diff_n: d.n,
-                        diff_mean: d.mean(),
-                        diff_ci95: ci(d),
+                        diff_mean: d.mean() / 100.0,
+                        diff_ci95: ci(d).map(|c| c / 100.0),
                     }
                 })
                 .collect(),

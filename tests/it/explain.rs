@@ -536,6 +536,78 @@ fn compare_reports_the_reasons_per_strategy() {
         text.contains("queued for a team member: 0.0 % of the app-hours down under four-engineers, less than under one-engineer by 54.5 pp"),
         "{text}"
     );
+    let section = &text[text.find("Why the apps were down").expect("the section")..];
+    assert!(
+        section.starts_with("Why the apps were down: Queued for a team member is 55 % of the app-hours down under one-engineer, 0 % under four-engineers.\n"),
+        "the finding first, then the table: {section}"
+    );
+}
+
+/// The reasons are metrics of the comparison's single pass: `compare
+/// --reasons` in three shards merged by `hvsim merge` prints exactly the
+/// unsharded report (text and JSON), and the report is the same whatever
+/// `--jobs`.
+#[test]
+fn the_reasons_shard_and_merge_to_the_unsharded_report() {
+    let dir = std::env::temp_dir().join(format!("hvsim-reasons-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let base = [
+        "compare",
+        "tests/fixtures/explain-queue.yaml",
+        "--runs",
+        "150",
+        "--seed",
+        "5",
+        "--reasons",
+    ];
+    let whole = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        run_ok(&args)
+    };
+    let text = whole(&["--jobs", "1"]);
+    assert!(text.contains("Why the apps were down: "), "{text}");
+    let plain = run_ok(&base[..base.len() - 1]);
+    assert!(
+        text.starts_with(&plain),
+        "measuring the reasons changes nothing else: {plain}\n{text}"
+    );
+    assert_eq!(text, whole(&["--jobs", "2"]), "the same whatever --jobs");
+    let mut files = Vec::new();
+    for i in 0..3 {
+        let file = dir.join(format!("shard-{i}.json"));
+        let mut args = base.to_vec();
+        let shard = format!("{i}/3");
+        args.extend_from_slice(&["--shard", &shard, "--out"]);
+        let out = hvsim().args(&args).arg(&file).output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        files.push(file);
+    }
+    let merged = hvsim().arg("merge").args(&files).output().expect("runs");
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&merged.stdout),
+        text,
+        "merged = unsharded"
+    );
+    let merged_json = hvsim()
+        .arg("merge")
+        .args(&files)
+        .arg("--json")
+        .output()
+        .expect("runs");
+    let merged_json: serde_json::Value = serde_json::from_slice(&merged_json.stdout).expect("JSON");
+    assert_eq!(merged_json, hvsim_json(&[&base[..], &["--json"]].concat()));
+    assert!(merged_json["reasons"].is_array(), "{merged_json}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `sweep --reasons` shows queueing vanish as staff grows: on the fixture
