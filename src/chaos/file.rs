@@ -27,13 +27,17 @@ pub fn campaign_file(chaos: &Chaos, shrunk: &Shrunk, name: &str, replay: &[Strin
     }
     out.push_str(&format!("name: {}\n", quote(name)));
     let values = space.fault_values(&shrunk.campaign);
-    for section in ["bugs", "outages"] {
+    for section in ["bugs", "outages", "absences"] {
         let mine: Vec<_> = shrunk
             .campaign
             .iter()
             .zip(&values)
             .filter(|(_, (s, _))| *s == section)
             .collect();
+        if mine.is_empty() && section == "absences" {
+            // Left out like in the campaign searched (none).
+            continue;
+        }
         if mine.is_empty() {
             out.push_str(&format!("{section}: []\n"));
             continue;
@@ -108,9 +112,11 @@ fn block_item(out: &mut String, v: &Value) {
 /// A mapping's entries in the order of the documentation (`id` first),
 /// the rest alphabetical.
 fn ordered(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
-    const ORDER: [&str; 13] = [
+    const ORDER: [&str; 15] = [
         "id",
         "what",
+        "team",
+        "members",
         "description",
         "builds",
         "trigger",

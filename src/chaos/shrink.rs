@@ -7,9 +7,13 @@
 //!    breaks: a narrower scope, a milder effect, a later trigger (the
 //!    latest candidate instant of the space at which the bug still
 //!    breaks the plan: the least warning the plan needs), a lower
-//!    DR-host failure probability, and the shortest outage (searched
-//!    down to [`GRANULE`] minutes, on the assumption that a longer
-//!    outage harms no less);
+//!    DR-host failure probability, fewer members absent; then, for an
+//!    outage or an absence, the latest start (searched up to the end of
+//!    the window) and the shortest duration (searched down), both to
+//!    [`GRANULE`] minutes, on the assumption that breaking is monotone
+//!    in each (an earlier start, a longer outage harm no less). The start
+//!    moves first, so that the two boundaries found together are tight:
+//!    the outage starts as late and ends as early as still breaks;
 //! 3. fewer faults again, since milder parameters may make one needless.
 
 use super::space::{Campaign, Effect, Fault, Scope};
@@ -112,7 +116,8 @@ impl Shrinker<'_> {
                     (c, v) = (smaller, sv);
                 }
             }
-            if let Fault::Outage { .. } = c[i] {
+            if matches!(c[i], Fault::Outage { .. } | Fault::Absence { .. }) {
+                (c, v) = self.later(c, i, v)?;
                 (c, v) = self.shorter(c, i, v)?;
             }
         }
@@ -209,61 +214,122 @@ impl Shrinker<'_> {
                     .map(|percent| Fault::DrHost { percent })
                     .collect(),
             ],
+            // Fewer members away, the fewest first.
+            Fault::Absence {
+                team,
+                members,
+                at,
+                minutes,
+            } => vec![
+                (1..members)
+                    .map(|members| Fault::Absence {
+                        team,
+                        members,
+                        at,
+                        minutes,
+                    })
+                    .collect(),
+            ],
             Fault::Outage { .. } => Vec::new(),
         }
     }
 
-    /// The shortest outage `i` that still breaks, to [`GRANULE`] minutes.
+    /// Outage or absence `i` as short as still breaks, to [`GRANULE`]
+    /// minutes (assumed not to break at zero).
     fn shorter(
         &mut self,
         c: Campaign,
         i: usize,
         v: Verdict,
     ) -> Result<(Campaign, Verdict), ChaosError> {
-        let Fault::Outage { what, at, minutes } = c[i] else {
+        let Some((_, minutes)) = timing(c[i]) else {
             return Ok((c, v));
         };
-        // Breaks at `hi`; assumed not to at `lo`.
-        let (mut lo, mut hi) = (0u32, minutes);
+        let f = c[i];
+        self.boundary(c, i, v, (0, minutes), false, &|m| retimed(f, None, Some(m)))
+    }
+
+    /// Outage or absence `i` starting as late as still breaks, to
+    /// [`GRANULE`] minutes, up to the end of the window (assumed not to
+    /// break there): like a trigger moved later, the least warning.
+    fn later(
+        &mut self,
+        c: Campaign,
+        i: usize,
+        v: Verdict,
+    ) -> Result<(Campaign, Verdict), ChaosError> {
+        let Some((at, _)) = timing(c[i]) else {
+            return Ok((c, v));
+        };
+        let end = self.chaos.space.window.1;
+        if end <= at {
+            return Ok((c, v));
+        }
+        let f = c[i];
+        self.boundary(c, i, v, (at, end), true, &|m| retimed(f, Some(m), None))
+    }
+
+    /// The boundary, to [`GRANULE`] minutes, of a parameter of fault `i`
+    /// within `(lo, hi)`: the campaign breaks at one end (`lo` when
+    /// `breaks_low`, else `hi`) and is assumed not to at the other. Each
+    /// round evaluates up to [`POINTS`] values between them at once, keeps
+    /// the one nearest the other end that still breaks, and narrows the
+    /// interval around the boundary.
+    fn boundary(
+        &mut self,
+        c: Campaign,
+        i: usize,
+        v: Verdict,
+        (mut lo, mut hi): (u32, u32),
+        breaks_low: bool,
+        make: &dyn Fn(u32) -> Fault,
+    ) -> Result<(Campaign, Verdict), ChaosError> {
         let mut best = (c.clone(), v);
         while hi - lo > GRANULE {
             let step = ((hi - lo) / (POINTS + 1)).max(GRANULE);
-            let points: Vec<u32> = (1..=POINTS)
+            // From the end assumed not to break towards the one that does.
+            let mut points: Vec<u32> = (1..=POINTS)
                 .map(|k| lo + k * step)
                 .map(|m| (m / GRANULE * GRANULE).max(GRANULE))
                 .filter(|m| *m > lo && *m < hi)
                 .collect::<std::collections::BTreeSet<u32>>()
                 .into_iter()
                 .collect();
+            if breaks_low {
+                points.reverse();
+            }
             if points.is_empty() {
                 break;
             }
-            let cs: Vec<Campaign> = points
-                .iter()
-                .map(|&m| {
-                    with(
-                        &c,
-                        i,
-                        Fault::Outage {
-                            what,
-                            at,
-                            minutes: m,
-                        },
-                    )
-                })
-                .collect();
+            let cs: Vec<Campaign> = points.iter().map(|&m| with(&c, i, make(m))).collect();
             let Some(vs) = self.eval(&cs)? else {
                 break;
             };
-            let first = points.iter().zip(cs).zip(vs).find(|(_, v)| self.breaks(v));
+            let first = cs
+                .into_iter()
+                .zip(vs)
+                .enumerate()
+                .find(|(_, (_, v))| self.breaks(v));
             match first {
-                Some(((&m, smaller), sv)) => {
-                    let k = points.iter().position(|p| *p == m).unwrap_or(0);
-                    lo = if k == 0 { lo } else { points[k - 1] };
-                    hi = m;
-                    best = (smaller, sv);
+                Some((k, found)) => {
+                    let m = points[k];
+                    // The point before it did not break.
+                    let failing = k.checked_sub(1).map(|j| points[j]);
+                    if breaks_low {
+                        (lo, hi) = (m, failing.unwrap_or(hi));
+                    } else {
+                        (lo, hi) = (failing.unwrap_or(lo), m);
+                    }
+                    best = found;
                 }
-                None => lo = points[points.len() - 1],
+                None => {
+                    let last = points[points.len() - 1];
+                    if breaks_low {
+                        hi = last;
+                    } else {
+                        lo = last;
+                    }
+                }
             }
         }
         Ok(best)
@@ -281,6 +347,39 @@ fn narrower(a: Scope, b: Scope) -> bool {
         Scope::Build => 4,
     };
     rank(a) < rank(b) && !(b == Scope::AsWritten && rank(a) > 0)
+}
+
+/// The start and the duration of an outage or an absence, in minutes.
+fn timing(f: Fault) -> Option<(u32, u32)> {
+    match f {
+        Fault::Outage { at, minutes, .. } | Fault::Absence { at, minutes, .. } => {
+            Some((at, minutes))
+        }
+        Fault::Bug { .. } | Fault::DrHost { .. } => None,
+    }
+}
+
+/// An outage or an absence with another start or duration.
+fn retimed(f: Fault, start: Option<u32>, length: Option<u32>) -> Fault {
+    match f {
+        Fault::Outage { what, at, minutes } => Fault::Outage {
+            what,
+            at: start.unwrap_or(at),
+            minutes: length.unwrap_or(minutes),
+        },
+        Fault::Absence {
+            team,
+            members,
+            at,
+            minutes,
+        } => Fault::Absence {
+            team,
+            members,
+            at: start.unwrap_or(at),
+            minutes: length.unwrap_or(minutes),
+        },
+        other => other,
+    }
 }
 
 fn without(c: &Campaign, i: usize) -> Campaign {

@@ -38,7 +38,9 @@ pub struct Single {
 /// The representative single faults of the space: each bug on every host
 /// of its builds (and as written) at each kind of worst moment, each
 /// outage for a few durations from the first Friday evening (or the
-/// window's start), DR hosts failing at two probabilities.
+/// window's start), DR hosts failing at two probabilities, each team
+/// missing one member and the most the space allows, for a day and for the
+/// longest outage from that Friday evening.
 pub fn singles(chaos: &Chaos) -> Vec<Fault> {
     let space = &chaos.space;
     let mut labels: Vec<&'static str> = Vec::new();
@@ -114,6 +116,22 @@ pub fn singles(chaos: &Chaos) -> Vec<Fault> {
     if kinds.contains(&Kind::DrHost) {
         out.push(Fault::DrHost { percent: 10 });
         out.push(Fault::DrHost { percent: 50 });
+    }
+    if kinds.contains(&Kind::Absence) {
+        // One member, and the most the space takes away, for a day and
+        // for the longest outage, from the first Friday evening.
+        for &(team, most) in &space.teams {
+            for members in [1, most] {
+                for minutes in [1440.min(space.longest), space.longest] {
+                    out.push(Fault::Absence {
+                        team,
+                        members,
+                        at: friday,
+                        minutes,
+                    });
+                }
+            }
+        }
     }
     out.sort();
     out.dedup();

@@ -34,17 +34,20 @@ pub enum Kind {
     Management,
     /// DR-site hosts crashing when VMs move onto them during recovery.
     DrHost,
+    /// Some members of a team absent for a while.
+    Absence,
 }
 
 impl Kind {
     /// Every kind, in order.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Bug,
         Kind::Crash,
         Kind::Backup,
         Kind::Link,
         Kind::Management,
         Kind::DrHost,
+        Kind::Absence,
     ];
 
     /// Its name in space files.
@@ -56,6 +59,7 @@ impl Kind {
             Kind::Link => "link",
             Kind::Management => "management",
             Kind::DrHost => "dr-host",
+            Kind::Absence => "absence",
         }
     }
 }
@@ -147,6 +151,17 @@ pub enum Fault {
         /// The probability, in %.
         percent: u8,
     },
+    /// `members` of team `team` absent from minute `at` for `minutes`.
+    Absence {
+        /// Which team (index into the scenario's teams).
+        team: u32,
+        /// How many of its members.
+        members: u32,
+        /// When they leave, in minutes from the scenario's start.
+        at: u32,
+        /// How long they are away, in minutes.
+        minutes: u32,
+    },
 }
 
 /// A campaign: a set of faults, sorted (its canonical form).
@@ -231,6 +246,9 @@ pub struct Space {
     pub services: Vec<Service>,
     /// The DR site and the builds of its hosts, when there is one.
     pub dr: Option<(u32, Vec<u32>)>,
+    /// The teams that can lose members: each team's index and the most of
+    /// its members absent at once ([`most_absent`]).
+    pub teams: Vec<(u32, u32)>,
     /// The scenario, for names and times.
     scenario: Scenario,
     /// The scenario's own `chaos` section, kept in every campaign.
@@ -290,6 +308,13 @@ impl Space {
         let sources = sources(scenario, doc);
         let services = services(scenario);
         let dr = dr(scenario);
+        let teams: Vec<(u32, u32)> = scenario
+            .teams
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.roster.size() > 0)
+            .map(|(i, t)| (i as u32, most_absent(t.roster.size())))
+            .collect();
         let mut kinds: Vec<Kind> = spec.kinds.clone().unwrap_or_else(|| Kind::ALL.to_vec());
         kinds.sort();
         kinds.dedup();
@@ -300,6 +325,7 @@ impl Space {
             Kind::Link => services.contains(&Service::Link),
             Kind::Management => services.contains(&Service::Management),
             Kind::DrHost => dr.is_some(),
+            Kind::Absence => !teams.is_empty(),
         });
         if kinds.is_empty() {
             return Err(ChaosError::Space(
@@ -320,6 +346,7 @@ impl Space {
             durations,
             services,
             dr,
+            teams,
             scenario: scenario.clone(),
             background,
         })
@@ -405,6 +432,15 @@ impl Space {
             Kind::DrHost => Fault::DrHost {
                 percent: DR_PERCENT[rng.random_range(0..DR_PERCENT.len())],
             },
+            Kind::Absence => {
+                let (team, most) = self.teams[rng.random_range(0..self.teams.len())];
+                Fault::Absence {
+                    team,
+                    members: rng.random_range(1..=most),
+                    at: self.random_moment(rng),
+                    minutes: self.durations[rng.random_range(0..self.durations.len())],
+                }
+            }
         }
     }
 
@@ -502,6 +538,43 @@ impl Space {
                     percent: DR_PERCENT[step(DR_PERCENT.len(), i, rng)],
                 }
             }
+            Fault::Absence {
+                team,
+                members,
+                at,
+                minutes,
+            } => {
+                let most = self
+                    .teams
+                    .iter()
+                    .find(|(t, _)| *t == team)
+                    .map_or(1, |(_, m)| *m);
+                match rng.random_range(0..3) {
+                    0 => Fault::Absence {
+                        team,
+                        members: step(most as usize, members.max(1) as usize - 1, rng) as u32 + 1,
+                        at,
+                        minutes,
+                    },
+                    1 => {
+                        let i = self.durations.partition_point(|&d| d < minutes);
+                        let i = step(self.durations.len(), i.min(self.durations.len() - 1), rng);
+                        Fault::Absence {
+                            team,
+                            members,
+                            at,
+                            minutes: self.durations[i],
+                        }
+                    }
+                    _ => Fault::Absence {
+                        team,
+                        members,
+                        at: self.moments[step(self.moments.len(), self.moment_index(at), rng)]
+                            .minute,
+                        minutes,
+                    },
+                }
+            }
         }
     }
 
@@ -545,24 +618,33 @@ impl Space {
         Some(t.to_zoned_datetime(self.scenario.tz.clone()))
     }
 
-    /// The `bugs` and `outages` of a campaign document for `campaign`,
-    /// with the scenario's `chaos` section kept.
+    /// The `bugs`, `outages` and `absences` of a campaign document for
+    /// `campaign`, with the scenario's `chaos` section kept. Without an
+    /// absence, the section is left out (a campaign that lacks it still
+    /// replaces the scenario's absences: none).
     pub fn campaign_value(&self, campaign: &[Fault], name: &str) -> Value {
         let mut bugs = Vec::new();
         let mut outages = Vec::new();
+        let mut absences = Vec::new();
         for (section, v) in self.fault_values(campaign) {
-            if section == "bugs" {
-                bugs.push(v);
-            } else {
-                outages.push(v);
+            match section {
+                "bugs" => bugs.push(v),
+                "absences" => absences.push(v),
+                _ => outages.push(v),
             }
         }
-        json!({
+        let mut doc = json!({
             "name": name,
             "bugs": bugs,
             "outages": outages,
             "chaos": self.background.clone(),
-        })
+        });
+        if !absences.is_empty()
+            && let Some(obj) = doc.as_object_mut()
+        {
+            obj.insert("absences".into(), Value::Array(absences));
+        }
+        doc
     }
 
     /// The scenario's own `chaos` section, kept in every campaign.
@@ -571,7 +653,7 @@ impl Space {
     }
 
     /// Each fault of a campaign as an entry of a campaign document: its
-    /// section (`bugs` or `outages`) and its value, in campaign order,
+    /// section (`bugs`, `outages` or `absences`) and its value, in campaign order,
     /// bug ids made unique.
     pub fn fault_values(&self, campaign: &[Fault]) -> Vec<(&'static str, Value)> {
         let mut out = Vec::new();
@@ -604,6 +686,12 @@ impl Space {
                         "scope": { "sites": [self.scenario.sites[site as usize].id.clone()] },
                     })));
                 }
+                Fault::Absence { team, members, at, minutes } => out.push(("absences", json!({
+                    "team": self.scenario.teams[team as usize].id,
+                    "members": members,
+                    "at": self.local(at),
+                    "for": format_duration(SimDuration::from_millis(u64::from(minutes) * MS_PER_MINUTE)),
+                }))),
             }
         }
         out
@@ -762,8 +850,36 @@ impl Space {
             Fault::DrHost { percent } => {
                 format!("DR hosts crash with probability {percent} % each time VMs move onto them")
             }
+            Fault::Absence {
+                team,
+                members,
+                at,
+                minutes,
+            } => {
+                let t = &s.teams[team as usize];
+                let size = t.roster.size();
+                let whom = match (members >= size, size) {
+                    (true, 1) => format!("the only member of team {}", t.id),
+                    (true, _) => format!("all {size} members of team {}", t.id),
+                    _ => format!("{members} of the {size} members of team {}", t.id),
+                };
+                format!(
+                    "{whom} {} absent for {} from {}",
+                    if members == 1 { "is" } else { "are" },
+                    SimDuration::from_millis(u64::from(minutes) * MS_PER_MINUTE),
+                    when(at)
+                )
+            }
         }
     }
+}
+
+/// The most members of a team of `size` absent at once in the space: all
+/// of a team of one (the only person who knows), one fewer than the team
+/// otherwise (someone is always reachable; a team entirely away is a plan
+/// without it, better studied with `hvsim sweep`).
+pub fn most_absent(size: u32) -> u32 {
+    if size <= 1 { size } else { size - 1 }
 }
 
 /// Sorts a campaign and drops duplicate faults.

@@ -81,8 +81,9 @@ pub(super) struct ChaosArgs {
     report: Option<PathBuf>,
 }
 
-/// The command line that reproduces this run's results.
-fn command(args: &ChaosArgs, chaos: &Chaos) -> String {
+/// The command line that reproduces this run's results, with a
+/// `--candidates` budget of `candidates`.
+fn command(args: &ChaosArgs, chaos: &Chaos, candidates: usize) -> String {
     let mut c = "hvsim chaos".to_string();
     let q = |p: &PathBuf| shell_quote(&p.to_string_lossy());
     if let Some(p) = &args.scenario {
@@ -106,7 +107,7 @@ fn command(args: &ChaosArgs, chaos: &Chaos) -> String {
     }
     c.push_str(&format!(
         " --threshold {} --runs {} --candidates {} --seed {}",
-        args.threshold, args.runs, args.candidates, args.seed
+        args.threshold, args.runs, candidates, args.seed
     ));
     if args.single {
         c.push_str(" --single");
@@ -260,33 +261,54 @@ pub(super) fn chaos(args: ChaosArgs) -> Result<(), Failure> {
     .map_err(chaos_failure)?;
     bar.finish_and_clear();
     let written = shrink_and_write(&args, &chaos, &found, &go_on)?;
+    let reproduce = reproduce(&args, &chaos, &found);
     if args.json {
-        emit_json(&hvsim::report::chaos_json(
-            &chaos,
-            baseline.as_ref(),
-            &found,
-            &written,
-        ))?;
+        let mut doc = hvsim::report::chaos_json(&chaos, baseline.as_ref(), &found, &written);
+        if let (Some((n, line)), Some(obj)) = (&reproduce, doc.as_object_mut()) {
+            obj.insert(
+                "reproduce".into(),
+                serde_json::json!({ "candidates": n, "command": line }),
+            );
+        }
+        emit_json(&doc)?;
     } else {
-        emit(&hvsim::report::render_chaos(
-            &chaos,
-            baseline.as_ref(),
-            &found,
-            &written,
-        ))?;
+        let mut text = hvsim::report::render_chaos(&chaos, baseline.as_ref(), &found, &written);
+        if let Some((n, line)) = &reproduce {
+            text.push_str(&format!(
+                "The --budget {} let {n} candidates be tried (the wall clock decides how far the search gets); this reproduces the result bit for bit:\n  {line}\n",
+                args.budget.as_deref().unwrap_or_default()
+            ));
+        }
+        emit(&text)?;
     }
     if let Some(p) = &args.report
         && go_on()
     {
         let single = hvsim::chaos::single(&chaos, 0, &go_on, &|_, _| {}).map_err(chaos_failure)?;
-        let html =
-            hvsim::report::chaos_html(&chaos, &written, Some(&single), &command(&args, &chaos));
+        let html = hvsim::report::chaos_html(
+            &chaos,
+            &written,
+            Some(&single),
+            &reproduce.map_or_else(|| command(&args, &chaos, args.candidates), |(_, line)| line),
+        );
         save(p, html.as_bytes(), "")?;
     }
     if stop.load(Ordering::SeqCst) {
         return Err(Failure::Interrupted);
     }
     Ok(())
+}
+
+/// Under a wall-clock `--budget`, the candidates tried and the command
+/// that tries exactly those (`--candidates N`): the sequence of
+/// candidates depends only on the seed, and shrinking is not timed, so it
+/// gives the same campaigns. `None` without `--budget`, or interrupted.
+fn reproduce(args: &ChaosArgs, chaos: &Chaos, found: &Found) -> Option<(usize, String)> {
+    if args.budget.is_none() || found.stop == hvsim::chaos::Stop::Interrupted {
+        return None;
+    }
+    let n = found.tried.len().max(1);
+    Some((n, command(args, chaos, n)))
 }
 
 /// Shrinks the breaking campaigns, the worst first, until `--keep`

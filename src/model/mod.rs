@@ -234,6 +234,21 @@ pub struct Outage {
     pub duration: Dist,
 }
 
+/// A staff absence: some members of a team away for a while (a flu
+/// going round, a team at an off-site), on top of the roster.
+#[derive(Clone, Debug)]
+pub struct Absence {
+    /// Whose members.
+    pub team: TeamId,
+    /// How many of them: the team's head count on duty is capped at its
+    /// size minus this (as a holiday caps it) while they are away.
+    pub members: u32,
+    /// From when.
+    pub at: SimTime,
+    /// For how long (drawn in each replication).
+    pub duration: Dist,
+}
+
 /// Random failures and repairs of hosts, for availability studies.
 #[derive(Clone, Debug)]
 pub struct Chaos {
@@ -618,6 +633,8 @@ pub struct Scenario {
     pub objectives: Vec<Objective>,
     /// Compounding outages of shared services.
     pub outages: Vec<Outage>,
+    /// Staff absences (fault-like: a campaign may bring them).
+    pub absences: Vec<Absence>,
     /// Random failure and repair processes.
     pub chaos: Vec<Chaos>,
     /// Strategies.

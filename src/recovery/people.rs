@@ -347,7 +347,7 @@ impl<'a> Staff<'a> {
                 .teams
                 .iter()
                 .enumerate()
-                .map(|(t, team)| match absent_roster(sc, t, seed) {
+                .map(|(t, team)| match away_roster(sc, t, seed) {
                     Some(r) => Cow::Owned(r),
                     None => Cow::Borrowed(&team.roster),
                 })
@@ -400,6 +400,32 @@ fn absent_roster(sc: &Scenario, t: usize, seed: u64) -> Option<crate::sim::Roste
         day = day.tomorrow().ok()?;
     }
     crate::sim::Roster::build(&sc.tz, sc.start, sc.horizon, size, &team.shifts, &holidays).ok()
+}
+
+/// Team `t`'s roster for this run with its random absences
+/// ([`absent_roster`]) and the scenario's staff `absences` of it: while
+/// `members` are away, the head count on duty is capped at the team's
+/// size minus them. Each absence's duration is drawn from its own stream.
+/// `None` when neither changes the scenario's roster.
+fn away_roster(sc: &Scenario, t: usize, seed: u64) -> Option<crate::sim::Roster> {
+    let mut roster = absent_roster(sc, t, seed);
+    let rng_streams = RngStreams::new(seed);
+    for (i, a) in sc.absences.iter().enumerate() {
+        if a.team.index() != t {
+            continue;
+        }
+        // Above the random absences' indices (team << 32 | day).
+        let mut rng = rng_streams.stream(Purpose::Absence, (1 << 63) | i as u64);
+        let until = a.at.saturating_add(a.duration.sample(&mut rng));
+        let base = roster.as_ref().unwrap_or(&sc.teams[t].roster);
+        let cap = base.size().saturating_sub(a.members);
+        // Too many intervals to build: leave the roster as it was rather
+        // than fail the run (the scenario's own roster fits the limits).
+        if let Ok(r) = base.capped(a.at, until, cap) {
+            roster = Some(r);
+        }
+    }
+    roster
 }
 
 fn skill_bits(skills: &[Method]) -> u8 {

@@ -98,15 +98,17 @@ impl Document {
     }
 
     /// Replaces this scenario's fault sections (`bugs`, `outages`,
-    /// `chaos`) with those of a fault campaign, as `--faults` does; a
+    /// `absences`, `chaos`) with those of a fault campaign, as `--faults` does; a
     /// section the campaign lacks becomes empty.
     pub fn merge_faults(&mut self, campaign: &Document) {
         for key in FAULT_SECTIONS {
-            let value = campaign
-                .value
-                .get(key)
-                .cloned()
-                .unwrap_or(Value::Array(Vec::new()));
+            let value = campaign.value.get(key).cloned();
+            if value.is_none() && self.value.get(key).is_none() {
+                // Neither has it (`absences`, rarely written): keep the
+                // document as it was.
+                continue;
+            }
+            let value = value.unwrap_or(Value::Array(Vec::new()));
             if let Some(obj) = self.value.as_object_mut() {
                 obj.insert(key.to_string(), value);
             }

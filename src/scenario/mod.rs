@@ -185,7 +185,7 @@ pub fn to_yaml(text: &str, file: &str, format: Format) -> Result<String, Scenari
 }
 
 /// A scenario and a fault campaign, as text: the campaign's `bugs`,
-/// `outages` and `chaos` replace the scenario's.
+/// `outages`, `absences` and `chaos` replace the scenario's.
 pub struct WithFaults<'a> {
     /// The scenario's text, name and format.
     pub scenario: (&'a str, &'a str, Format),
@@ -202,6 +202,7 @@ pub fn load_with_faults(input: WithFaults<'_>) -> Result<Scenario, ScenarioError
     let (faults, flocator) = parse::<raw::FaultsFile>(ftext, ffile, fformat)?;
     raw.bugs = faults.bugs;
     raw.outages = faults.outages;
+    raw.absences = faults.absences;
     raw.chaos = faults.chaos;
     resolve::resolve(raw, file, &locator, Some((ffile, &flocator)))
 }

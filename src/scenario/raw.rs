@@ -80,6 +80,9 @@ pub struct ScenarioFile {
     /// plane.
     #[serde(default)]
     pub outages: Vec<OutageFile>,
+    /// Staff absences: some members of a team away for a while.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absences: Vec<AbsenceFile>,
     /// Random host failures and repairs, for availability studies.
     #[serde(default)]
     pub chaos: Vec<ChaosFile>,
@@ -323,6 +326,10 @@ pub struct FaultsFile {
     /// plane; they replace the scenario's.
     #[serde(default)]
     pub outages: Vec<OutageFile>,
+    /// Staff absences: some members of a team away for a while; they
+    /// replace the scenario's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absences: Vec<AbsenceFile>,
     /// Random host failures and repairs; they replace the scenario's.
     #[serde(default)]
     pub chaos: Vec<ChaosFile>,
@@ -373,6 +380,26 @@ pub struct OutageFile {
     #[schemars(with = "schema::LocalDateTime")]
     pub at: String,
     /// How long it lasts, a distribution like `6h` or `uniform(1h, 3h)`.
+    #[serde(rename = "for")]
+    #[schemars(with = "schema::Distribution")]
+    pub duration: String,
+}
+
+/// A staff absence: `members` of team `team` away from `at` for `for`.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AbsenceFile {
+    /// The team's id.
+    #[schemars(with = "schema::Id")]
+    pub team: String,
+    /// How many of its members are away (1 up to the team's size): its head
+    /// count on duty is capped at its size minus this meanwhile.
+    #[schemars(with = "Whole<1, 10000>")]
+    pub members: u32,
+    /// Local date and time they leave, e.g. `2024-03-31 02:00`.
+    #[schemars(with = "schema::LocalDateTime")]
+    pub at: String,
+    /// How long they are away, a distribution like `2d` or `uniform(1d, 3d)`.
     #[serde(rename = "for")]
     #[schemars(with = "schema::Distribution")]
     pub duration: String,

@@ -43,15 +43,15 @@ pub fn schema(kind: SchemaKind) -> serde_json::Value {
             "hvsim scenario",
             "A scenario file of hvsim, the discrete-event simulator of hypervisor outages and \
              disaster-recovery plans: the estate (builds, sites, clusters, hosts, apps), its \
-             faults (bugs, outages, chaos), the teams and the recovery strategies. YAML, TOML or \
+             faults (bugs, outages, absences, chaos), the teams and the recovery strategies. YAML, TOML or \
              JSON; every date is local to `time_zone`. Check a file with `hvsim validate FILE`; \
              fields and semantics: README.md, docs/faults.md, docs/recovery.md.",
         ),
         SchemaKind::Faults => (
             generator.into_root_schema_for::<raw::FaultsFile>(),
             "hvsim fault campaign",
-            "A fault campaign file of hvsim (`--faults FILE`): its `bugs`, `outages` and `chaos` \
-             replace the scenario's, so one plan can be tried against many campaigns. Check it \
+            "A fault campaign file of hvsim (`--faults FILE`): its `bugs`, `outages`, `absences` \
+             and `chaos` replace the scenario's, so one plan can be tried against many campaigns. Check it \
              with `hvsim validate --faults FILE SCENARIO`; fields and semantics: docs/faults.md.",
         ),
     };

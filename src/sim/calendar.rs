@@ -883,6 +883,49 @@ impl Roster {
         self.changes.get(i).map(|&(from, _)| from)
     }
 
+    /// This roster with at most `members` on duty during `[from, until)`
+    /// (some of the team away for a while: a staff absence). Fails only
+    /// as [`build`](Self::build) does, on too many intervals.
+    pub fn capped(
+        &self,
+        from: SimTime,
+        until: SimTime,
+        members: u32,
+    ) -> Result<Roster, CalendarError> {
+        let until = until.min(self.horizon);
+        if from >= until {
+            return Ok(self.clone());
+        }
+        let mut changes: Vec<(SimTime, u32)> = Vec::with_capacity(self.changes.len() + 2);
+        let mut push = |t: SimTime, n: u32| {
+            if changes.last().is_none_or(|&(_, last)| last != n) {
+                changes.push((t, n));
+            }
+        };
+        let mut bounds: Vec<SimTime> = self.changes.iter().map(|&(t, _)| t).collect();
+        bounds.extend([from, until]);
+        bounds.sort_unstable();
+        bounds.dedup();
+        for t in bounds {
+            let n = self.available(t);
+            push(
+                t,
+                if (from..until).contains(&t) {
+                    n.min(members)
+                } else {
+                    n
+                },
+            );
+        }
+        let workers = expand_workers(&changes)?;
+        Ok(Roster {
+            size: self.size,
+            horizon: self.horizon,
+            changes,
+            workers,
+        })
+    }
+
     /// The steps of [`available`](Self::available): `(from, n)` means `n`
     /// people are on duty from `from` until the next step. The first step
     /// is at 0 and the last one sets 0 (at the horizon, or earlier).
@@ -1022,6 +1065,27 @@ mod tests {
             holidays,
         )
         .expect("roster builds")
+    }
+
+    /// An absence caps the head count only while it lasts: three of a
+    /// team of four away from Friday 10:00 to Monday 12:00 leave one on
+    /// duty on Friday afternoon and Monday morning, all four before and
+    /// after, and the last worker's calendar loses exactly those hours.
+    #[test]
+    fn a_capped_roster_takes_members_away_only_while_they_are_away() {
+        let r = noumea(4, 7, &[]);
+        let capped = r.capped(h(10), h(3 * 24 + 12), 1).expect("capped");
+        assert_eq!(capped.available(h(9)), 4);
+        assert_eq!(capped.available(h(11)), 1);
+        assert_eq!(capped.available(h(3 * 24 + 11)), 1);
+        assert_eq!(capped.available(h(3 * 24 + 12)), 4);
+        assert_eq!(capped.available(h(4 * 24 + 9)), 4);
+        let lost = r.worker(3).total().as_millis() - capped.worker(3).total().as_millis();
+        assert_eq!(lost, hours(8 + 4).as_millis());
+        assert_eq!(capped.worker(0), r.worker(0));
+        // An empty or past-the-horizon window changes nothing.
+        assert_eq!(r.capped(h(5), h(5), 0).expect("same"), r);
+        assert_eq!(r.capped(h(8 * 24), h(9 * 24), 0).expect("same"), r);
     }
 
     #[test]

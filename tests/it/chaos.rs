@@ -1,8 +1,12 @@
-//! `hvsim chaos`: the planted weakness is found and shrunk exactly, the
-//! shrunk campaign replays from its file, is 1-minimal and sits at the
-//! boundary; the search is the same whatever `--jobs`; an ample plan
-//! gives "nothing found"; every bundled scenario runs; every campaign the
-//! space can write loads.
+//! `hvsim chaos`: the planted weaknesses (a bug and a backup outage; a
+//! bug and a staff absence) are found and shrunk exactly, the shrunk
+//! campaign replays from its file, is 1-minimal and sits at the boundary
+//! (the outage's or the absence's start and length, the trigger); the
+//! search is the same whatever `--jobs`, and a `--budget` run is
+//! reproduced bit for bit by the `--candidates` command it prints; an
+//! ample plan gives "nothing found"; every bundled scenario runs; every
+//! campaign the space can write loads; bad absences in a campaign are
+//! located.
 
 use std::path::PathBuf;
 
@@ -15,6 +19,8 @@ use crate::{bundled_scenario_files, hvsim, hvsim_json};
 const PLANTED: &str = "tests/fixtures/chaos-planted.yaml";
 const SPACE: &str = "tests/fixtures/chaos-spaces/planted.yaml";
 const AMPLE: &str = "tests/fixtures/chaos-ample.yaml";
+const ABSENCE: &str = "tests/fixtures/chaos-planted-absence.yaml";
+const ABSENCE_SPACE: &str = "tests/fixtures/chaos-spaces/planted-absence.yaml";
 
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,25 +30,18 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// `objective ledger within 6 hours met`: (share, upper CI bound) of the
-/// only strategy of a `compare --json`.
-fn met(doc: &serde_json::Value) -> (f64, f64) {
-    let m = doc["strategies"][0]["metrics"]
-        .as_array()
-        .expect("metrics")
-        .iter()
-        .find(|m| m["name"] == "objective ledger within 6 hours met")
-        .expect("the objective");
-    (
-        m["mean"].as_f64().expect("mean"),
-        m["share_ci95"][1].as_f64().expect("CI"),
-    )
+/// `objective ledger within 6 hours met` of the planted weakness replaying
+/// the campaign `file`: (share, upper CI bound).
+fn replay(file: &str) -> (f64, f64) {
+    replay_on(PLANTED, "objective ledger within 6 hours met", file)
 }
 
-fn replay(file: &str) -> (f64, f64) {
-    met(&hvsim_json(&[
+/// (share, upper CI bound) of the objective metric `name` when `scenario`
+/// replays the campaign `file` (`compare --faults`, 10 runs, seed 1).
+fn replay_on(scenario: &str, name: &str, file: &str) -> (f64, f64) {
+    let doc = hvsim_json(&[
         "compare",
-        PLANTED,
+        scenario,
         "--faults",
         file,
         "--strategies",
@@ -52,7 +51,59 @@ fn replay(file: &str) -> (f64, f64) {
         "--seed",
         "1",
         "--json",
-    ]))
+    ]);
+    let m = doc["strategies"][0]["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("the objective {name}"))
+        .clone();
+    (
+        m["mean"].as_f64().expect("mean"),
+        m["share_ci95"][1].as_f64().expect("CI"),
+    )
+}
+
+/// The search of a planted weakness in its space (10 runs, 64 candidates,
+/// 2 threads), the minimal campaign written to `out`: the JSON document.
+fn find_and_shrink(scenario: &str, space: &str, out: &str) -> serde_json::Value {
+    hvsim_json(&[
+        "chaos",
+        scenario,
+        "--space",
+        space,
+        "--runs",
+        "10",
+        "--candidates",
+        "64",
+        "--keep",
+        "1",
+        "--out",
+        out,
+        "--json",
+        "-j",
+        "2",
+    ])
+}
+
+/// The local date-time `minutes` after `at` (both as campaign files
+/// write them, `2025-03-11 20:00`).
+fn plus_minutes(at: &str, minutes: i64) -> String {
+    let t: jiff::civil::DateTime = at.parse().expect("a local date-time");
+    t.checked_add(jiff::Span::new().minutes(minutes))
+        .expect("in range")
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Writes `text` with `from` replaced by `to` (which must occur) into
+/// `dir/name`, and returns the path.
+fn write_edited(dir: &std::path::Path, name: &str, text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "{from} in {text}");
+    let path = dir.join(name);
+    std::fs::write(&path, text.replace(from, to)).expect("write");
+    path.to_string_lossy().into_owned()
 }
 
 /// The plan survives every single fault but misses its objective when
@@ -67,23 +118,7 @@ fn the_planted_pair_is_found_shrunk_to_its_boundary_and_replays() {
     let dir = scratch("planted");
     let out = dir.join("minimal.yaml");
     let out_text = out.to_string_lossy().into_owned();
-    let doc = hvsim_json(&[
-        "chaos",
-        PLANTED,
-        "--space",
-        SPACE,
-        "--runs",
-        "10",
-        "--candidates",
-        "64",
-        "--keep",
-        "1",
-        "--out",
-        &out_text,
-        "--json",
-        "-j",
-        "2",
-    ]);
+    let doc = find_and_shrink(PLANTED, SPACE, &out_text);
     let minimal = &doc["minimal"][0];
     let campaign = &minimal["campaign"];
     let bugs = campaign["bugs"].as_array().expect("bugs");
@@ -120,6 +155,22 @@ fn the_planted_pair_is_found_shrunk_to_its_boundary_and_replays() {
     std::fs::write(&shorter_file, edited).expect("write");
     let (share, hi) = replay(&shorter_file.to_string_lossy());
     assert!(hi >= 90.0, "15 minutes shorter still breaks: met {share} %");
+    // At the boundary of its start too: the outage starts as late as
+    // still breaks; 15 minutes later (as long), the restore has read its
+    // backup before the outage begins.
+    let start = outages[0]["at"].as_str().expect("a start");
+    let later_start = write_edited(
+        &dir,
+        "later-start.yaml",
+        &text,
+        &format!("    at: \"{start}\""),
+        &format!("    at: \"{}\"", plus_minutes(start, 15)),
+    );
+    let (share, hi) = replay(&later_start);
+    assert!(
+        hi >= 90.0,
+        "an outage starting 15 minutes later still breaks: met {share} %"
+    );
     // At the boundary in time too: the strike is at the latest candidate
     // instant of the space that still breaks the plan; at the next one,
     // the restore starts after the outage early enough.
@@ -166,6 +217,160 @@ fn the_planted_pair_is_found_shrunk_to_its_boundary_and_replays() {
         text.contains("# Replay it:\n#   hvsim compare tests/fixtures/chaos-planted.yaml --faults")
     );
     assert!(text.contains("No single one of these faults breaks it"));
+}
+
+/// The planted absence: a team of two survives the corruption bug (each
+/// member restores one app) and a member's absence (nothing is down) but
+/// not both, when the absence leaves one member to restore the two apps
+/// one after the other. The search finds the pair; shrinking returns
+/// exactly the bug and one member away, the absence starting as late and
+/// lasting as short as still breaks (15 minutes later or shorter, the
+/// apps are back in time); the file replays with `run --faults` and
+/// `compare --faults`.
+#[test]
+fn the_planted_absence_pair_is_found_shrunk_to_its_boundary_and_replays() {
+    let dir = scratch("absence");
+    let out = dir.join("minimal.yaml");
+    let out_text = out.to_string_lossy().into_owned();
+    let doc = find_and_shrink(ABSENCE, ABSENCE_SPACE, &out_text);
+    let minimal = &doc["minimal"][0];
+    let campaign = &minimal["campaign"];
+    let bugs = campaign["bugs"].as_array().expect("bugs");
+    let absences = campaign["absences"].as_array().expect("absences");
+    assert_eq!((bugs.len(), absences.len()), (1, 1), "{minimal:#}");
+    assert_eq!(campaign["outages"].as_array().map(Vec::len), Some(0));
+    assert_eq!(bugs[0]["id"], "corruption");
+    assert_eq!(absences[0]["team"], "ops");
+    assert_eq!(absences[0]["members"], 1);
+    let without = minimal["without_each_fault"].as_array().expect("without");
+    assert_eq!(without.len(), 2);
+    assert!(
+        without.iter().all(|w| w[0]["breaks"] == false),
+        "{without:#?}"
+    );
+    let objective = "objective critical apps within 2h30m met";
+    let (share, hi) = replay_on(ABSENCE, objective, &out_text);
+    assert!(hi < 90.0, "replayed: met {share} %, CI up to {hi} %");
+    assert_eq!(Some(share), minimal["measures"][0]["value"].as_f64());
+    let run = hvsim()
+        .args(["run", ABSENCE, "--faults", &out_text, "--seed", "1"])
+        .output()
+        .expect("runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(&out).expect("written");
+    assert!(
+        text.contains("# 1 of the 2 members of team ops is absent for"),
+        "{text}"
+    );
+    let length = absences[0]["for"].as_str().expect("a duration");
+    let d = hvsim::units::parse_duration(length).expect("parses");
+    let shorter = hvsim::units::format_duration(hvsim::sim::SimDuration::from_millis(
+        d.as_millis() - 15 * 60_000,
+    ));
+    let start = absences[0]["at"].as_str().expect("a start");
+    for (name, from, to) in [
+        (
+            "shorter.yaml",
+            format!("for: \"{length}\""),
+            format!("for: \"{shorter}\""),
+        ),
+        (
+            "later.yaml",
+            format!("    at: \"{start}\""),
+            format!("    at: \"{}\"", plus_minutes(start, 15)),
+        ),
+    ] {
+        let file = write_edited(&dir, name, &text, &from, &to);
+        let (share, hi) = replay_on(ABSENCE, objective, &file);
+        assert!(hi >= 90.0, "{name}: still breaks: met {share} %");
+    }
+}
+
+/// A `--budget` run says how many candidates it tried and prints the
+/// `--candidates N` command that reproduces it; that command gives the
+/// same document bit for bit but for why the search stopped and that
+/// note (whatever the budget let it reach).
+#[test]
+fn a_budget_run_is_reproduced_by_the_candidates_command_it_prints() {
+    let common = [
+        "chaos", PLANTED, "--space", SPACE, "--runs", "4", "--keep", "1", "--json",
+    ];
+    let mut args: Vec<&str> = common.to_vec();
+    args.extend(["--budget", "1s", "--candidates", "100000"]);
+    let mut budgeted = hvsim_json(&args);
+    let reproduce = budgeted["reproduce"].clone();
+    let n = reproduce["candidates"].as_u64().expect("a count");
+    assert_eq!(Some(n), budgeted["candidates_tried"].as_u64());
+    let line = reproduce["command"].as_str().expect("a command");
+    assert!(
+        line.starts_with("hvsim chaos tests/fixtures/chaos-planted.yaml --strategy restore")
+            && line.contains(&format!(" --candidates {n} ")),
+        "{line}"
+    );
+    assert!(!line.contains("--budget"), "{line}");
+    // Run the command as printed (a plain split: nothing in it is quoted).
+    let words: Vec<&str> = line.split(' ').skip(1).chain(["--json"]).collect();
+    let mut again = hvsim_json(&words);
+    for doc in [&mut budgeted, &mut again] {
+        let obj = doc.as_object_mut().expect("an object");
+        obj.remove("stop");
+        obj.remove("reproduce");
+    }
+    assert_eq!(
+        serde_json::to_string_pretty(&budgeted).expect("JSON"),
+        serde_json::to_string_pretty(&again).expect("JSON")
+    );
+    // The text says it too.
+    let text = String::from_utf8(
+        hvsim()
+            .args(&common[..common.len() - 1])
+            .args(["--budget", "10m", "--candidates", "16"])
+            .output()
+            .expect("runs")
+            .stdout,
+    )
+    .expect("UTF-8");
+    assert!(text.contains("16 candidates tried"), "{text}");
+    assert!(
+        text.contains("The --budget 10m let 16 candidates be tried")
+            && text.contains("--candidates 16 --seed 1 --keep 1\n"),
+        "{text}"
+    );
+}
+
+/// Staff absences in a campaign are checked like the rest of it: an
+/// unknown team, more members than the team has, none, a negative
+/// duration, each located in the campaign file.
+#[test]
+fn bad_absences_in_a_campaign_are_located() {
+    let dir = scratch("bad-absences");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "name: bad absences\nabsences:\n  - { team: opz, members: 1, at: \"2025-03-11 01:00\", for: 1h }\n  - { team: ops, members: 3, at: \"2025-03-11 01:00\", for: 1h }\n  - { team: ops, members: 1, at: \"2025-03-11 01:00\", for: \"-2h\" }\n  - { team: ops, members: 0, at: \"2025-03-11 01:00\", for: 2h }\n",
+    )
+    .expect("write");
+    let bad = bad.to_string_lossy().into_owned();
+    for command in ["run", "compare"] {
+        let out = hvsim()
+            .args([command, ABSENCE, "--faults", &bad])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        for expected in [
+            "bad.yaml:3:13: absences[0].team: unknown team `opz`: did you mean `ops`?",
+            "bad.yaml:4:27: absences[1].members: team `ops` has 2 members, so at most 2 can be away, got 3",
+            "bad.yaml:5:59: absences[2].for: a duration cannot be negative",
+            "bad.yaml:6:27: absences[3].members: members must be at least 1",
+        ] {
+            assert!(err.contains(expected), "{command}: {expected} in {err}");
+        }
+    }
 }
 
 /// Every single fault of the planted space leaves the objective met, and

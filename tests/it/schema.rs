@@ -635,7 +635,17 @@ fn hvsim_schema_prints_a_draft_2020_12_schema_with_descriptions() {
     let props = f["properties"].as_object().expect("properties");
     let mut keys: Vec<&str> = props.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["bugs", "chaos", "description", "name", "outages"]);
+    assert_eq!(
+        keys,
+        [
+            "absences",
+            "bugs",
+            "chaos",
+            "description",
+            "name",
+            "outages"
+        ]
+    );
     assert!(f["required"].is_null() || f["required"] == serde_json::json!([]));
 }
 

@@ -1,7 +1,8 @@
 //! The fault sections: latent `bugs` of builds (their trigger, scope,
 //! effects, recurrence, fix and vendor support), `outages` of the backup
-//! system, the inter-site link or the management plane, and `chaos`
-//! processes of random host failures.
+//! system, the inter-site link or the management plane, staff `absences`
+//! (read after the teams: [`resolve_absences`]), and `chaos` processes of
+//! random host failures.
 //!
 //! These are the sections a fault campaign file (`--faults`) provides
 //! ([`FAULT_SECTIONS`]); problems in them are located in that file.
@@ -11,13 +12,15 @@ use std::collections::BTreeMap;
 use super::ctx::{Ctx, lookup};
 use super::frame::Frame;
 use super::infrastructure::Infrastructure;
-use crate::model::{Bug, Chaos, HostId, Operation, Outage, OutageKind, Trigger, Vendor};
+use crate::model::{
+    Absence, Bug, Chaos, HostId, Operation, Outage, OutageKind, Team, TeamId, Trigger, Vendor,
+};
 use crate::scenario::FieldPath;
 use crate::scenario::raw::{BugFile, ScenarioFile, ScopeFile, TriggerFile, VendorFile};
 use crate::sim::{Dist, Roster, ShiftSpec, SimDuration, SimTime};
 
 /// The top-level sections a fault campaign file (`--faults`) provides.
-pub(in crate::scenario) const FAULT_SECTIONS: [&str; 3] = ["bugs", "outages", "chaos"];
+pub(in crate::scenario) const FAULT_SECTIONS: [&str; 4] = ["bugs", "outages", "absences", "chaos"];
 
 /// The resolved faults.
 pub(super) struct Faults {
@@ -331,6 +334,60 @@ fn resolve_outages(
         }
     }
     outages
+}
+
+/// Reads `absences`, once the teams are known: each names a known team,
+/// takes away between 1 and all of its members, starts within the
+/// horizon and lasts a valid distribution of durations.
+pub(super) fn resolve_absences(
+    ctx: &mut Ctx,
+    root: &FieldPath,
+    raw: &ScenarioFile,
+    frame: &Frame,
+    (teams, team_ids): (&[Team], &BTreeMap<String, TeamId>),
+) -> Vec<Absence> {
+    let mut absences = Vec::new();
+    for (i, a) in raw.absences.iter().enumerate() {
+        let p = root.key("absences").index(i);
+        let team = lookup(ctx, &p.key("team"), &a.team, team_ids, "team");
+        let size = team
+            .and_then(|t| teams.get(t.index()))
+            .map(|t| t.roster.size());
+        let members = match size {
+            _ if a.members == 0 => {
+                ctx.err(
+                    &p.key("members"),
+                    "members must be at least 1: an absence takes someone away",
+                );
+                None
+            }
+            Some(size) if a.members > size => {
+                ctx.err(
+                    &p.key("members"),
+                    format!(
+                        "team `{}` has {size} member{}, so at most {size} can be away, got {}",
+                        a.team,
+                        if size == 1 { "" } else { "s" },
+                        a.members
+                    ),
+                );
+                None
+            }
+            _ => Some(a.members),
+        };
+        let at = frame.to_sim(ctx, &p.key("at"), &a.at);
+        let duration = ctx.dist(&p.key("for"), &a.duration);
+        if let (Some(team), Some(members), Some(at), Some(duration)) = (team, members, at, duration)
+        {
+            absences.push(Absence {
+                team,
+                members,
+                at,
+                duration,
+            });
+        }
+    }
+    absences
 }
 
 /// Reads `chaos`.

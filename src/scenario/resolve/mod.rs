@@ -105,6 +105,8 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
     let mut apps = Apps::resolve(ctx, root, &raw, &infrastructure);
     let faults = Faults::resolve(ctx, root, &raw, &frame, &infrastructure);
     let staff = Staff::resolve(ctx, root, &raw, &frame);
+    let absences =
+        faults::resolve_absences(ctx, root, &raw, &frame, (&staff.teams, &staff.team_ids));
     let backup = raw
         .backup
         .as_ref()
@@ -145,6 +147,7 @@ fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario>
         replication,
         objectives,
         outages: faults.outages,
+        absences,
         chaos: faults.chaos,
         strategies,
         default_strategy,
