@@ -688,3 +688,65 @@ fn a_saved_tabletop_session_replays_to_the_same_end() {
     assert_eq!(status, 400, "{bad}");
     assert!(bad["error"].as_str().unwrap().contains("nope"), "{bad}");
 }
+
+#[test]
+fn the_vendors_workaround_and_fix_are_levers_that_change_the_run() {
+    let server = Server::start(&[]);
+    let doc = server.json("/api/scenarios");
+    let levers = doc["scenarios"][0]["levers"].as_array().unwrap().clone();
+    let lever = |id: &str| {
+        levers
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap_or_else(|| panic!("no lever {id}"))["sets"][0]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Only the bug that can recur has them.
+    assert!(
+        !levers
+            .iter()
+            .any(|l| l["id"] == "vendor:socle-2018-a:workaround")
+    );
+    for set in [
+        lever("vendor:socle-2018-b:workaround"),
+        lever("vendor:socle-2018-b:fix"),
+    ] {
+        let args = [
+            "run",
+            "--strategy",
+            "restart-anyway",
+            "--seed",
+            "1",
+            "--json",
+        ];
+        let base = hvsim_json(&args);
+        let path = format!(
+            "/api/replay?strategy=restart-anyway&seed=1&set={}",
+            set.replace('%', "%25")
+                .replace(' ', "%20")
+                .replace('{', "%7B")
+                .replace('}', "%7D")
+                .replace('=', "%3D")
+        );
+        let changed = server.json(&path);
+        let outages = |apps: &Value| {
+            apps.as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["outages"].as_array().unwrap().len())
+                .sum::<usize>()
+        };
+        let base_outages: usize = base["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["outages"].as_array().unwrap().len())
+            .sum();
+        assert!(
+            outages(&changed["apps"]) < base_outages,
+            "{set}: restarting anyway, the vendor's help ends the recurrences sooner"
+        );
+    }
+}

@@ -37,7 +37,6 @@ use hvsim::metrics::TaskSubject;
 use hvsim::model::Method;
 use hvsim::report::Clock;
 use hvsim::sim::SimTime;
-use hvsim::units::format_duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -457,7 +456,7 @@ fn waiting(sc: &Scenario, ex: &Explanation, now: SimTime, stop: &Stop) -> Vec<Va
         };
         out.push(json!({
             "app": id,
-            "since": format_duration(now.saturating_since(outage.down_at)),
+            "since": human(now.saturating_since(outage.down_at)),
             "reason": reason,
             "detail": about,
         }));
@@ -471,7 +470,7 @@ fn scorecard(sc: &Scenario, who: &str, outcome: &hvsim::Outcome) -> Value {
     let since = |at: SimTime, t: Option<SimTime>| {
         t.map_or_else(
             || "not by the end".to_string(),
-            |t| format_duration(t.saturating_since(at)),
+            |t| human(t.saturating_since(at)),
         )
     };
     let incidents: Vec<Value> = outcome
@@ -506,7 +505,7 @@ fn scorecard(sc: &Scenario, who: &str, outcome: &hvsim::Outcome) -> Value {
         "objectives_met": run.objectives.iter().filter(|o| o.met).count(),
         "apps_losing_data": lost.len(),
         "apps_losing_everything": lost.iter().filter(|a| a.data_lost_all).count(),
-        "worst_data_loss": worst.map(|s| format_duration(hvsim::sim::SimDuration::from_millis(s.saturating_mul(1000)))),
+        "worst_data_loss": worst.map(|s| human(hvsim::sim::SimDuration::from_millis(s.saturating_mul(1000)))),
     })
 }
 
@@ -521,7 +520,16 @@ fn describe(
 ) -> Result<Value, Failure> {
     let clock = Clock::new(sc);
     let ran = run_session(sc, &clock, session)?;
-    let command = run_command(request_path, None, &session.strategy, session.seed);
+    let mut command = run_command(request_path, None, &session.strategy, session.seed);
+    if !session.sets.is_empty() {
+        // `hvsim run` takes no `--set`: the same run is that command on
+        // the changed scenario saved as a file.
+        command = format!(
+            "{} on the scenario with {} saved as a file",
+            command.replacen("hvsim run", "hvsim run FILE", 1),
+            session.sets.join(", ")
+        );
+    }
     let mut doc = json!({
         "id": id,
         "session": session,
@@ -581,6 +589,19 @@ fn describe(
         "strategy": stop.strategy,
     });
     Ok(doc)
+}
+
+/// A duration as a room reads it, to the minute: `2d 4h`, `5h 30m`, `45m`.
+fn human(d: hvsim::sim::SimDuration) -> String {
+    let m = (d.as_millis() + 30_000) / 60_000;
+    let (days, h, min) = (m / 1440, m % 1440 / 60, m % 60);
+    match (days, h, min) {
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
 }
 
 /// Seconds since the epoch of a simulated instant.
@@ -848,5 +869,23 @@ fn respond(answer: Result<Value, Reject>) -> Response {
     match answer {
         Ok(doc) => Json(doc).into_response(),
         Err(r) => r.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human;
+    use hvsim::sim::SimDuration;
+
+    #[test]
+    fn durations_read_to_the_minute() {
+        let m = |x: u64| human(SimDuration::from_millis(x * 60_000));
+        assert_eq!(m(0), "0m");
+        assert_eq!(m(45), "45m");
+        assert_eq!(m(120), "2h");
+        assert_eq!(m(330), "5h 30m");
+        assert_eq!(m(1440), "1d");
+        assert_eq!(m(1440 * 2 + 4 * 60 + 59), "2d 4h");
+        assert_eq!(human(SimDuration::from_millis(89_999)), "1m");
     }
 }
