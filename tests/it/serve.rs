@@ -750,3 +750,63 @@ fn the_vendors_workaround_and_fix_are_levers_that_change_the_run() {
         );
     }
 }
+
+#[test]
+fn the_replay_says_why_in_explains_words_and_restarted_hosts_come_back() {
+    let server = Server::start(&[]);
+    let doc = server.json("/api/replay?strategy=as-in-2018&seed=1");
+    let explained = hvsim_json(&[
+        "explain",
+        "--strategy",
+        "as-in-2018",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    let secs = |v: &Value| {
+        v.as_str()
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+            .map(|t| t.as_second())
+            .expect("a time")
+    };
+    let origin = secs(&doc["origin"]);
+    let replay_apps = doc["apps"].as_array().unwrap();
+    let mut checked = 0;
+    for app in explained["apps"].as_array().unwrap() {
+        let shown = replay_apps.iter().find(|a| a["id"] == app["id"]).unwrap();
+        let intervals: Vec<&Value> = app["outages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|o| o["intervals"].as_array().unwrap())
+            .filter(|iv| iv["ms"].as_u64() > Some(0))
+            .collect();
+        let reasons = shown["reasons"].as_array().unwrap();
+        assert_eq!(reasons.len(), intervals.len(), "{}", app["id"]);
+        for (r, iv) in reasons.iter().zip(intervals) {
+            let from = (secs(&iv["from"]) - origin) as f64 / 3600.0;
+            assert!(
+                (r[0].as_f64().unwrap() - from).abs() < 1e-3,
+                "{}: {r} {iv}",
+                app["id"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    // Incident 1's hosts are restarted in place: each comes back.
+    let hosts = doc["hosts"].as_array().unwrap();
+    let internal: Vec<&Value> = hosts
+        .iter()
+        .filter(|h| h["id"].as_str().unwrap().starts_with("esx-int"))
+        .collect();
+    assert!(!internal.is_empty());
+    for h in internal {
+        for down in h["down"].as_array().unwrap() {
+            assert!(
+                down[1].is_number(),
+                "{h}: struck until the end although restarted in place"
+            );
+        }
+    }
+}
