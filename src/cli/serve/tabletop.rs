@@ -350,10 +350,9 @@ fn task_label(sc: &Scenario, t: TaskSubject) -> String {
 /// A stop's question.
 fn question(stop: &Stop) -> String {
     let n = stop.apps.len();
-    let apps = if n == 1 { "1 app" } else { "apps" };
     match stop.kind {
-        Kind::Method => format!("how do the {} {apps} decided now come back?", n.max(1))
-            .replace("the 1 1 app", "the app"),
+        Kind::Method if n <= 1 => "how does the app decided now come back?".into(),
+        Kind::Method => format!("how do the {n} apps decided now come back?"),
         Kind::Restart => format!(
             "restart {} in place, although the bug that crashed {} can strike again?",
             if n == 1 { "this app" } else { "these apps" },
