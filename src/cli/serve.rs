@@ -13,6 +13,7 @@
 mod replay;
 mod sources;
 mod state;
+mod tabletop;
 mod whatif;
 
 use std::net::{IpAddr, SocketAddr};
@@ -150,6 +151,10 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/replay", get(replay::replay))
         .route("/api/save", post(sources::save))
         .route("/api/status", get(state::status))
+        .route("/api/tabletop", post(tabletop::start))
+        .route("/api/tabletop/{id}", get(tabletop::show))
+        .route("/api/tabletop/{id}/decide", post(tabletop::decide))
+        .route("/api/tabletop/{id}/session", get(tabletop::save))
         .fallback(|| async {
             (
                 StatusCode::NOT_FOUND,

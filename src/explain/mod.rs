@@ -289,10 +289,50 @@ pub fn explain(
     Ok(Explanation { outcome, apps })
 }
 
+/// Runs `strategy` on `scenario` with `seed`, with `decider` making the
+/// choices (as [`simulate_with`](crate::simulate_with) does), and explains
+/// why each app was down: the reasons `hvsim explain` gives, for a run
+/// someone else decided (a tabletop exercise's room). The decider sees the
+/// run after every event too.
+pub fn explain_with<D: crate::Decider>(
+    scenario: &Scenario,
+    strategy: &Strategy,
+    seed: u64,
+    decider: &mut D,
+) -> Result<Explanation, SimError> {
+    let mut both = observer::Beside {
+        explainer: observer::Explainer::new(scenario, strategy, seed),
+        decider,
+    };
+    let outcome = crate::simulate_with(scenario, strategy, seed, &mut both)?;
+    let mut apps = both.explainer.finish(&outcome);
+    chain::fill(&mut apps, &outcome);
+    Ok(Explanation { outcome, apps })
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Breakdown, Reason};
     use crate::sim::SimDuration;
+
+    /// Beside the strategy's own decider, `explain_with` is `explain`: the
+    /// same run, the same reasons.
+    #[test]
+    fn explaining_beside_the_strategy_is_explaining_the_strategy() {
+        let sc = crate::scenario::load_default().expect("the 2018 scenario loads");
+        for st in &sc.strategies {
+            let alone = super::explain(&sc, st, 2).expect("runs");
+            let beside =
+                super::explain_with(&sc, st, 2, &mut crate::StrategyDecider).expect("runs");
+            assert_eq!(alone.outcome, beside.outcome, "{}", st.id);
+            for (a, b) in alone.apps.iter().zip(&beside.apps) {
+                assert_eq!(a.outages.len(), b.outages.len());
+                for (x, y) in a.outages.iter().zip(&b.outages) {
+                    assert_eq!(x.intervals, y.intervals, "{} app {}", st.id, a.app.index());
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_breakdown_ranks_its_reasons_and_gives_their_shares() {

@@ -563,3 +563,48 @@ impl Decider for Explainer<'_> {
         }
     }
 }
+
+/// The explainer beside another decider: the other makes every choice,
+/// the explainer is told the method chosen (as the first of the
+/// candidates from it on) and sees the run.
+pub(super) struct Beside<'s, 'd, D> {
+    pub(super) explainer: Explainer<'s>,
+    pub(super) decider: &'d mut D,
+}
+
+impl<D: Decider> Decider for Beside<'_, '_, D> {
+    fn method(&mut self, choice: &MethodChoice<'_>) -> usize {
+        let k = self.decider.method(choice);
+        let k = if k < choice.candidates.len() { k } else { 0 };
+        self.explainer.method(&MethodChoice {
+            candidates: &choice.candidates[k..],
+            ..*choice
+        });
+        k
+    }
+
+    fn next_task(&mut self, choice: &TaskChoice<'_>) -> usize {
+        self.decider.next_task(choice)
+    }
+
+    fn restart_despite_recurrence(&mut self, choice: &RestartChoice<'_>) -> bool {
+        self.decider.restart_despite_recurrence(choice)
+    }
+
+    fn open_wave(&mut self, choice: &WaveChoice<'_>) -> bool {
+        self.decider.open_wave(choice)
+    }
+
+    fn escalate(&mut self, choice: &EscalationChoice<'_>) -> bool {
+        let yes = self.decider.escalate(choice);
+        if yes {
+            self.explainer.escalate(choice);
+        }
+        yes
+    }
+
+    fn observe(&mut self, now: SimTime, run: &RunView<'_>) {
+        self.explainer.observe(now, run);
+        self.decider.observe(now, run);
+    }
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::hvsim;
+use crate::{hvsim, hvsim_json};
 
 /// A server started for one test, stopped when dropped.
 struct Server {
@@ -524,4 +524,289 @@ fn fifty_clients_at_once_get_answers_and_leave_nothing_running() {
 fn load_for_thirty_seconds() {
     let (requests, rss) = load(50, 30);
     println!("50 clients for 30 s: {requests} requests, peak memory {rss} kB");
+}
+
+/// Posts `body` to `path` and reads the JSON answer with its status.
+fn post_json(server: &Server, path: &str, body: &str) -> (u16, Value) {
+    let (status, text) = server.request("POST", path, body);
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: not JSON: {text}")),
+    )
+}
+
+/// A tabletop of the 2018 scenario from `as-in-2018` with `seed`.
+fn start_tabletop(server: &Server, seed: u64) -> (u16, Value) {
+    let body = format!(r#"{{"scenario": "default", "strategy": "as-in-2018", "seed": {seed}}}"#);
+    post_json(server, "/api/tabletop", &body)
+}
+
+/// Answers every stop with the strategy's own choice, up to the end.
+fn follow_strategy(server: &Server, mut doc: Value) -> Value {
+    let id = doc["id"].as_u64().expect("an id");
+    let mut n = 0;
+    while doc["done"] == Value::Bool(false) {
+        let choice = doc["stop"]["strategy"].clone();
+        let (status, next) = post_json(
+            server,
+            &format!("/api/tabletop/{id}/decide"),
+            &serde_json::json!({ "choice": choice }).to_string(),
+        );
+        assert_eq!(status, 200, "{next}");
+        doc = next;
+        n += 1;
+        assert!(n < 500, "the tabletop stops without end");
+    }
+    doc
+}
+
+#[test]
+fn a_tabletop_stops_for_the_room_and_the_strategys_choices_give_the_clis_run() {
+    let server = Server::start(&[]);
+    let (status, first) = start_tabletop(&server, 1);
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["done"], Value::Bool(false));
+    let stop = &first["stop"];
+    assert_eq!(
+        stop["kind"], "method",
+        "the first diagnosis asks how the apps come back: {stop}"
+    );
+    assert!(
+        stop["at"].as_str().unwrap().starts_with("2018-12-2"),
+        "{stop}"
+    );
+    assert!(
+        stop["at"].as_str().unwrap().ends_with("+11:00"),
+        "local time: {stop}"
+    );
+    assert_eq!(stop["strategy"], "restart");
+    assert!(
+        stop["apps"].as_array().unwrap().len() > 10,
+        "the apps of the incident: {stop}"
+    );
+    let waiting = first["waiting"].as_array().unwrap();
+    assert!(!waiting.is_empty());
+    assert!(
+        waiting
+            .iter()
+            .all(|w| w["reason"].as_str().is_some_and(|r| !r.is_empty()))
+    );
+    assert!(
+        !first["hosts_down"].as_array().unwrap().is_empty(),
+        "{first}"
+    );
+    let id = first["id"].as_u64().unwrap();
+    // The state is there again, unchanged.
+    assert_eq!(
+        server.json(&format!("/api/tabletop/{id}"))["stop"],
+        first["stop"]
+    );
+    // A choice that is not one of the stop's is refused, with the choices.
+    let (status, bad) = post_json(
+        &server,
+        &format!("/api/tabletop/{id}/decide"),
+        r#"{"choice": "teleport"}"#,
+    );
+    assert_eq!(status, 400);
+    let msg = bad["error"].as_str().unwrap();
+    assert!(
+        msg.contains("\"teleport\"")
+            && msg.contains("\"restart\"")
+            && msg.contains("\"reinstall\""),
+        "{msg}"
+    );
+    let (status, bad) = post_json(
+        &server,
+        &format!("/api/tabletop/{id}/decide"),
+        r#"{"pick": 1}"#,
+    );
+    assert_eq!(status, 400, "{bad}");
+    assert!(bad["error"].as_str().unwrap().contains("pick"), "{bad}");
+    let (status, _) = post_json(
+        &server,
+        "/api/tabletop/999999/decide",
+        r#"{"choice": "restart"}"#,
+    );
+    assert_eq!(status, 404);
+    // The strategy's own choice at every stop is `hvsim run`'s run.
+    let end = follow_strategy(&server, first);
+    let cli = hvsim_json(&["run", "--strategy", "as-in-2018", "--seed", "1", "--json"]);
+    assert_eq!(
+        end["room"], cli,
+        "the room that follows the strategy runs the CLI's run"
+    );
+    let rows = end["compare"].as_array().unwrap();
+    assert_eq!(rows[0]["who"], "the room");
+    assert_eq!(rows.len(), 1 + 7, "the room and each strategy");
+    let as_in = rows.iter().find(|r| r["who"] == "as-in-2018").unwrap();
+    assert_eq!(as_in["incidents"], rows[0]["incidents"]);
+    assert_eq!(as_in["objectives"], rows[0]["objectives"]);
+}
+
+#[test]
+fn a_saved_tabletop_session_replays_to_the_same_end() {
+    let server = Server::start(&[]);
+    let (_, first) = start_tabletop(&server, 3);
+    let id = first["id"].as_u64().unwrap();
+    // The room reinstalls where the strategy restarts, then the
+    // strategy decides the rest.
+    let (status, second) = post_json(
+        &server,
+        &format!("/api/tabletop/{id}/decide"),
+        r#"{"choice": "reinstall"}"#,
+    );
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["decisions"], 1);
+    let (status, end) = post_json(
+        &server,
+        &format!("/api/tabletop/{id}/decide"),
+        r#"{"rest": "strategy"}"#,
+    );
+    assert_eq!(status, 200, "{end}");
+    assert_eq!(end["done"], Value::Bool(true));
+    let cli = hvsim_json(&["run", "--strategy", "as-in-2018", "--seed", "3", "--json"]);
+    assert_ne!(end["room"], cli, "reinstalling incident 1 is another run");
+    let (status, saved) = server.get(&format!("/api/tabletop/{id}/session"));
+    assert_eq!(status, 200);
+    let file: Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(file["decisions"][0]["choice"], "reinstall");
+    assert_eq!(file["decisions"][0]["stop"], "method");
+    // Replayed (uploaded) it ends the same, bit for bit.
+    let (status, replayed) = post_json(&server, "/api/tabletop", &saved);
+    assert_eq!(status, 200, "{replayed}");
+    assert_eq!(replayed["room"], end["room"]);
+    assert_eq!(replayed["compare"], end["compare"]);
+    // A tampered file is refused with the decision named.
+    let tampered = saved.replace("\"reinstall\"", "\"failover\"");
+    let (status, bad) = post_json(&server, "/api/tabletop", &tampered);
+    assert_eq!(status, 400, "{bad}");
+    assert!(
+        bad["error"].as_str().unwrap().starts_with("decision 1:"),
+        "{bad}"
+    );
+    let (status, bad) = post_json(&server, "/api/tabletop", r#"{"strategy": "nope"}"#);
+    assert_eq!(status, 400, "{bad}");
+    assert!(bad["error"].as_str().unwrap().contains("nope"), "{bad}");
+}
+
+#[test]
+fn the_vendors_workaround_and_fix_are_levers_that_change_the_run() {
+    let server = Server::start(&[]);
+    let doc = server.json("/api/scenarios");
+    let levers = doc["scenarios"][0]["levers"].as_array().unwrap().clone();
+    let lever = |id: &str| {
+        levers
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap_or_else(|| panic!("no lever {id}"))["sets"][0]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Only the bug that can recur has them.
+    assert!(
+        !levers
+            .iter()
+            .any(|l| l["id"] == "vendor:socle-2018-a:workaround")
+    );
+    for set in [
+        lever("vendor:socle-2018-b:workaround"),
+        lever("vendor:socle-2018-b:fix"),
+    ] {
+        let args = [
+            "run",
+            "--strategy",
+            "restart-anyway",
+            "--seed",
+            "1",
+            "--json",
+        ];
+        let base = hvsim_json(&args);
+        let path = format!(
+            "/api/replay?strategy=restart-anyway&seed=1&set={}",
+            set.replace('%', "%25")
+                .replace(' ', "%20")
+                .replace('{', "%7B")
+                .replace('}', "%7D")
+                .replace('=', "%3D")
+        );
+        let changed = server.json(&path);
+        let outages = |apps: &Value| {
+            apps.as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["outages"].as_array().unwrap().len())
+                .sum::<usize>()
+        };
+        let base_outages: usize = base["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["outages"].as_array().unwrap().len())
+            .sum();
+        assert!(
+            outages(&changed["apps"]) < base_outages,
+            "{set}: restarting anyway, the vendor's help ends the recurrences sooner"
+        );
+    }
+}
+
+#[test]
+fn the_replay_says_why_in_explains_words_and_restarted_hosts_come_back() {
+    let server = Server::start(&[]);
+    let doc = server.json("/api/replay?strategy=as-in-2018&seed=1");
+    let explained = hvsim_json(&[
+        "explain",
+        "--strategy",
+        "as-in-2018",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    let secs = |v: &Value| {
+        v.as_str()
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+            .map(|t| t.as_second())
+            .expect("a time")
+    };
+    let origin = secs(&doc["origin"]);
+    let replay_apps = doc["apps"].as_array().unwrap();
+    let mut checked = 0;
+    for app in explained["apps"].as_array().unwrap() {
+        let shown = replay_apps.iter().find(|a| a["id"] == app["id"]).unwrap();
+        let intervals: Vec<&Value> = app["outages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|o| o["intervals"].as_array().unwrap())
+            .filter(|iv| iv["ms"].as_u64() > Some(0))
+            .collect();
+        let reasons = shown["reasons"].as_array().unwrap();
+        assert_eq!(reasons.len(), intervals.len(), "{}", app["id"]);
+        for (r, iv) in reasons.iter().zip(intervals) {
+            let from = (secs(&iv["from"]) - origin) as f64 / 3600.0;
+            assert!(
+                (r[0].as_f64().unwrap() - from).abs() < 1e-3,
+                "{}: {r} {iv}",
+                app["id"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    // Incident 1's hosts are restarted in place: each comes back.
+    let hosts = doc["hosts"].as_array().unwrap();
+    let internal: Vec<&Value> = hosts
+        .iter()
+        .filter(|h| h["id"].as_str().unwrap().starts_with("esx-int"))
+        .collect();
+    assert!(!internal.is_empty());
+    for h in internal {
+        for down in h["down"].as_array().unwrap() {
+            assert!(
+                down[1].is_number(),
+                "{h}: struck until the end although restarted in place"
+            );
+        }
+    }
 }

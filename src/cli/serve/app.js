@@ -54,6 +54,10 @@ async function init() {
   $("cursor").oninput = () => showHour(+$("cursor").value);
   $("play").onclick = play;
   $("save").onclick = save;
+  $("tt-start").onclick = ttStart;
+  $("tt-rest").onclick = () => ttDecide({ rest: "strategy" });
+  $("tt-undo").onclick = () => ttDecide({ undo: true });
+  $("tt-load").onchange = ttLoad;
   pick();
 }
 
@@ -61,6 +65,7 @@ function tab(name) {
   for (const b of document.querySelectorAll(".tab")) b.classList.toggle("active", b.dataset.tab === name);
   $("whatif").hidden = name !== "whatif";
   $("replay").hidden = name !== "replay";
+  $("tabletop").hidden = name !== "tabletop";
 }
 
 function pick() {
@@ -69,6 +74,7 @@ function pick() {
   $("strategies").replaceChildren(el("legend", { text: "Strategies (the first ticked is the baseline)" }));
   $("levers").replaceChildren(el("legend", { text: "Levers" }));
   $("replay-strategy").replaceChildren();
+  $("tt-strategy").replaceChildren();
   if (!current || current.error) { showError(current ? current.error : "no scenario"); return; }
   $("scenario-name").textContent = `${current.name}: ${current.objectives.length} objective(s), ${current.strategies.length} strategies.`;
   const first = [current.default_strategy, ...current.strategies.map((s) => s.id).filter((id) => id !== current.default_strategy)];
@@ -80,6 +86,7 @@ function pick() {
     const o = el("option", { value: s.id, text: s.id });
     if (s.id === current.default_strategy) o.selected = true;
     $("replay-strategy").append(o);
+    $("tt-strategy").append(o.cloneNode(true));
   });
   // The scenario's levers first, then each strategy's own (its order, its
   // diagnosis, restarting despite recurrence) folded under its name.
@@ -331,8 +338,15 @@ function showHour(i) {
   gantt(d, t);
 }
 
-// Why a down app no one works on waits, in the order that holds it back.
+// Why a down app no one works on waits: `hvsim explain`'s reason for it at
+// that hour (the server sends each app's account).
 function reason(d, a, t, dep) {
+  const r = (a.reasons || []).find((x) => x[0] <= t && t < x[1]);
+  if (r) return r[3] ? `${r[2]} (${r[3]})` : r[2];
+  return oldReason(d, a, t, dep);
+}
+
+function oldReason(d, a, t, dep) {
   const inc = d.incidents.filter((x) => x.apps.includes(a.id) && x.at != null && x.at <= t).pop();
   const label = (h) => (h == null ? "not within the run" : d.labels[Math.min(d.labels.length - 1, Math.round(h / d.step_h))]);
   if (inc && (inc.diagnosed == null || t < inc.diagnosed)) return `waiting for the diagnosis of the fault (${inc.bug}), done ${label(inc.diagnosed)}`;
@@ -368,6 +382,91 @@ function play() {
     if (!replayData || i >= replayData.labels.length) { play(); return; }
     showHour(i);
   }, 400);
+}
+
+// ---- the tabletop exercise: the server runs the simulation and stops at
+// each decision; the page shows the stop and posts the room's choice.
+let tt = null;
+
+async function ttPost(path, body) {
+  const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const d = await r.json();
+  if (!r.ok) { showError(d.error); return null; }
+  hideError();
+  return d;
+}
+
+async function ttStart() {
+  if (!current || current.error) return;
+  const body = { scenario: current.key, sets: sets(), strategy: $("tt-strategy").value, seed: +$("tt-seed").value };
+  const d = await ttPost("/api/tabletop", body);
+  if (d) ttShow(d);
+}
+
+async function ttLoad() {
+  const f = $("tt-load").files[0];
+  if (!f) return;
+  let body;
+  try { body = JSON.parse(await f.text()); } catch (e) { showError(`${f.name}: not a tabletop session (JSON): ${e}`); return; }
+  const d = await ttPost("/api/tabletop", body);
+  if (d) ttShow(d);
+}
+
+async function ttDecide(answer) {
+  if (!tt) return;
+  const d = await ttPost(`/api/tabletop/${tt.id}/decide`, answer);
+  if (d) ttShow(d);
+}
+
+function ttShow(d) {
+  tt = d;
+  $("tt-session").hidden = false;
+  $("tt-save").href = `/api/tabletop/${d.id}/session`;
+  $("tt-command").textContent = d.command;
+  $("tt-count").textContent = `${d.decisions} decision${d.decisions === 1 ? "" : "s"} taken`;
+  $("tt-stop").hidden = d.done;
+  $("tt-end").hidden = !d.done;
+  if (d.done) { ttEnd(d); return; }
+  const s = d.stop;
+  $("tt-clock").textContent = d.clock;
+  $("tt-up").textContent = `${d.apps_up} of ${d.apps_total} apps up`;
+  $("tt-question").textContent = `Decision ${s.n}: ${s.question}`;
+  $("tt-apps").textContent = s.apps.join(", ");
+  const opts = $("tt-options");
+  opts.replaceChildren();
+  for (const o of s.options) {
+    const mine = JSON.stringify(o.value) === JSON.stringify(s.strategy);
+    const b = el("button", { class: mine ? "option strategy" : "option", text: `${o.label}${mine ? " (the strategy's choice)" : ""}` });
+    b.onclick = () => ttDecide({ choice: o.value });
+    opts.append(b);
+  }
+  $("tt-hosts").textContent = d.hosts_down.length ? d.hosts_down.join(", ") : "none";
+  const w = $("tt-waiting");
+  w.replaceChildren();
+  for (const a of d.waiting) w.append(el("li", { text: `${a.app} (down ${a.since}): ${a.reason}${a.detail ? ` (${a.detail})` : ""}` }));
+  if (!d.waiting.length) w.append(el("li", { text: "nothing waits" }));
+}
+
+function ttEnd(d) {
+  const rows = d.compare;
+  const t = $("tt-compare");
+  t.replaceChildren();
+  const head = el("tr", {}, el("th", { text: "" }));
+  for (const r of rows) head.append(el("th", { text: r.who }));
+  t.append(head);
+  const line = (label, f) => {
+    const tr = el("tr", {}, el("td", { text: label }));
+    for (const r of rows) tr.append(el("td", { text: f(r) }));
+    t.append(tr);
+  };
+  (rows[0].incidents || []).forEach((inc, k) => {
+    for (const [key, name] of [["half", "50 %"], ["ninety", "90 %"], ["all", "100 %"]]) {
+      line(`Incident ${k + 1} (${inc.bug}, ${inc.apps} apps): ${name} back after`, (r) => (r.incidents[k] ? r.incidents[k][key] : "–"));
+    }
+  });
+  line("Objectives met", (r) => `${r.objectives_met} of ${r.objectives.length}`);
+  line("Apps that lost data", (r) => `${r.apps_losing_data}${r.apps_losing_everything ? ` (${r.apps_losing_everything} everything)` : ""}`);
+  line("Worst data loss", (r) => r.worst_data_loss || "none");
 }
 
 init().catch((e) => showError(`cannot load the page's data: ${e}`));

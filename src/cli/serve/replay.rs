@@ -84,9 +84,11 @@ fn timeline(scenario: &Scenario, strategy: &str, seed: u64) -> Result<Value, Fai
     let Some(s) = scenario.strategy(strategy) else {
         return Err(Failure::Input(format!("no strategy `{strategy}`")));
     };
-    let outcome = hvsim::simulate(scenario, s, seed)
+    // `hvsim explain`'s run: the run `hvsim run` shows, with why each app
+    // waits.
+    let explained = hvsim::explain::explain(scenario, s, seed)
         .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))?;
-    let run = hvsim::report::run_json(scenario, &outcome);
+    let run = hvsim::report::run_json(scenario, &explained.outcome);
     let start = secs(&run.start).unwrap_or(0);
     let first = run
         .faults
@@ -136,6 +138,7 @@ fn timeline(scenario: &Scenario, strategy: &str, seed: u64) -> Result<Value, Fai
             json!({
                 "id": a.id, "criticality": a.criticality, "tags": a.tags,
                 "method": a.method, "team": a.team, "outages": outages, "depends_on": deps,
+                "reasons": reasons(scenario, &explained, model_index(scenario, &a.id), &|t| hour(start + t.as_millis().div_euclid(1000) as i64)),
             })
         })
         .collect();
@@ -177,7 +180,7 @@ fn timeline(scenario: &Scenario, strategy: &str, seed: u64) -> Result<Value, Fai
         "labels": labels,
         "apps_up": apps_up,
         "apps": apps,
-        "hosts": hosts_down(&run, &hour),
+        "hosts": hosts_down(scenario, &run, &hour),
         "tasks": tasks,
         "incidents": incidents,
     }))
@@ -215,28 +218,95 @@ fn up_at(run: &RunJson, t: i64) -> usize {
         .count()
 }
 
-/// Each host a fault brought down, with when: from the fault to the end of
-/// the next host task done on it (still down at the end without one).
-fn hosts_down(run: &RunJson, hour: &dyn Fn(i64) -> f64) -> Vec<Value> {
-    let mut out: Vec<(String, Vec<Value>)> = Vec::new();
+/// A host's time down, in seconds since the epoch: from, and until (none:
+/// to the end).
+pub(super) type Down = (i64, Option<i64>);
+
+/// Each host a fault brought down, with when (seconds since the epoch):
+/// from the fault until it is up again: the end of the next host task
+/// done on it (a rebuild), or the start of the next restart in place of an
+/// app on it (the host rebooted before that task could start); still down
+/// at the end without either. A later fault on it opens a new interval.
+pub(super) fn host_intervals(sc: &Scenario, run: &RunJson) -> Vec<(String, Vec<Down>)> {
+    let mut out: Vec<(String, Vec<Down>)> = Vec::new();
     for f in &run.faults {
         let Some(at) = secs(&f.at) else { continue };
         for h in &f.hosts {
-            let back = run
+            let rebuilt = run
                 .tasks
                 .iter()
                 .filter(|t| t.host.as_deref() == Some(h.as_str()) && t.outcome == "done")
-                .filter_map(|t| t.end.as_deref().and_then(secs))
-                .filter(|&e| e >= at)
-                .min();
-            let interval = json!([hour(at), back.map(hour)]);
+                .filter_map(|t| t.end.as_deref().and_then(secs));
+            let restarted = run
+                .tasks
+                .iter()
+                .filter(|t| t.method == Some("restart"))
+                .filter(|t| t.app.as_deref().is_some_and(|a| ran_on(sc, a, h)))
+                .filter_map(|t| secs(&t.start));
+            let back = rebuilt.chain(restarted).filter(|&e| e >= at).min();
             match out.iter_mut().find(|(id, _)| id == h) {
-                Some((_, list)) => list.push(interval),
-                None => out.push((h.clone(), vec![interval])),
+                Some((_, list)) => list.push((at, back)),
+                None => out.push((h.clone(), vec![(at, back)])),
             }
         }
     }
-    out.into_iter()
-        .map(|(id, down)| json!({ "id": id, "down": down }))
+    out
+}
+
+/// Whether app `app` has a VM placed on host `host` (a restart in place
+/// brings its VMs back there).
+fn ran_on(sc: &Scenario, app: &str, host: &str) -> bool {
+    sc.vms.iter().any(|vm| {
+        sc.apps.get(vm.app.index()).is_some_and(|a| a.id == app)
+            && sc.hosts.get(vm.host.index()).is_some_and(|h| h.id == host)
+    })
+}
+
+/// [`host_intervals`] on the page's hour grid.
+fn hosts_down(sc: &Scenario, run: &RunJson, hour: &dyn Fn(i64) -> f64) -> Vec<Value> {
+    host_intervals(sc, run)
+        .into_iter()
+        .map(|(id, down)| {
+            let down: Vec<Value> = down
+                .into_iter()
+                .map(|(from, to)| json!([hour(from), to.map(hour)]))
+                .collect();
+            json!({ "id": id, "down": down })
+        })
+        .collect()
+}
+
+/// An app's index by id.
+fn model_index(scenario: &Scenario, id: &str) -> usize {
+    scenario
+        .apps
+        .iter()
+        .position(|a| a.id == id)
+        .unwrap_or(usize::MAX)
+}
+
+/// App `i`'s downtime as `hvsim explain` accounts for it: `[from, to,
+/// reason, detail]` on the page's hour grid.
+fn reasons(
+    scenario: &Scenario,
+    explained: &hvsim::explain::Explanation,
+    i: usize,
+    hour: &dyn Fn(hvsim::sim::SimTime) -> f64,
+) -> Vec<Value> {
+    let Some(app) = explained.apps.iter().find(|a| a.app.index() == i) else {
+        return Vec::new();
+    };
+    app.outages
+        .iter()
+        .flat_map(|o| &o.intervals)
+        .filter(|iv| !iv.is_empty())
+        .map(|iv| {
+            json!([
+                hour(iv.from),
+                hour(iv.to),
+                iv.reason.label(),
+                super::tabletop::detail(scenario, iv.detail)
+            ])
+        })
         .collect()
 }

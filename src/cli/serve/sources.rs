@@ -276,6 +276,41 @@ fn levers(doc: &Document, scenario: &Scenario) -> Vec<Value> {
             out.push(c);
         }
     }
+    out.extend(vendor_levers(doc, scenario));
+    out
+}
+
+/// Per bug that can strike a restarted host again: the vendor's
+/// workaround a day after the strike (counted in its support hours; with
+/// no `vendor` section, around the clock), and the fix applied everywhere
+/// three days after the first strike (unless the vendor's clock gives the
+/// fix already).
+fn vendor_levers(doc: &Document, scenario: &Scenario) -> Vec<Value> {
+    let mut out = Vec::new();
+    for bug in scenario.bugs.iter().filter(|b| b.recurrence.is_some()) {
+        let at = |tail: &[&str]| {
+            let mut path = vec!["bugs".to_string(), bug.id.clone()];
+            path.extend(tail.iter().map(|p| p.to_string()));
+            lookup(doc.value(), &path).is_some()
+        };
+        let workaround = if at(&["vendor"]) {
+            format!("bugs.{}.vendor.workaround=1d", bug.id)
+        } else {
+            format!("bugs.{}.vendor={{workaround: 1d}}", bug.id)
+        };
+        out.push(json!({
+            "id": format!("vendor:{}:workaround", bug.id), "kind": "switch",
+            "label": format!("bug {}: the vendor's workaround after a day of support", bug.id),
+            "sets": [workaround],
+        }));
+        if !at(&["vendor", "fix"]) {
+            out.push(json!({
+                "id": format!("vendor:{}:fix", bug.id), "kind": "switch",
+                "label": format!("bug {}: the vendor's fix applied 3 days after the first strike", bug.id),
+                "sets": [format!("bugs.{}.fix=3d", bug.id)],
+            }));
+        }
+    }
     out
 }
 

@@ -39,6 +39,8 @@ pub(super) struct AppState {
     pub(super) active: AtomicUsize,
     /// Runs waiting for one.
     pub(super) waiting: AtomicUsize,
+    /// The tabletop sessions.
+    pub(super) tabletops: super::tabletop::Store,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             all: Mutex::new(Vec::new()),
             active: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
+            tabletops: super::tabletop::Store::default(),
         })
     }
 

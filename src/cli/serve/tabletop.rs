@@ -1,0 +1,890 @@
+//! The tabletop exercise: one run of one strategy that stops at each
+//! decision a human would make, for the room to choose, and at the end
+//! the room's run beside each of the scenario's strategies on the same
+//! random numbers.
+//!
+//! The run goes through the engine's decision seam (`simulate_with`, by
+//! way of `explain_with` so that what waits says why in `hvsim explain`'s
+//! words): the [`Room`] decider answers from the session's decisions and
+//! notes the first stop they do not answer. A session is its settings
+//! and its list of decisions; every request runs it again from the start,
+//! which gives the same run bit for bit (the engine is deterministic), so
+//! a saved session replays exactly and nothing of a run is kept between
+//! requests but that list.
+//!
+//! Stops: after a diagnosis (or whenever an app is decided) the method,
+//! when more than one applies (the apps decided at one instant with the
+//! same choices are one stop); restarting in place despite a bug that can
+//! strike again (every app asked at one instant is one stop; refusing
+//! with no other method waits for the vendor); and which task starts
+//! next when a member or the platform frees up and several lanes have
+//! work ready. Waves and escalations follow the strategy.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::Json;
+use axum::extract::{Path as AxumPath, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hvsim::Scenario;
+use hvsim::decider::{
+    Decider, EscalationChoice, MethodChoice, RestartChoice, TaskChoice, WaveChoice,
+};
+use hvsim::explain::{Detail, Explanation};
+use hvsim::metrics::TaskSubject;
+use hvsim::model::Method;
+use hvsim::report::Clock;
+use hvsim::sim::SimTime;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::sources::{Request, failure_response};
+use super::state::{AppState, Query, Reject, bad_request};
+use crate::cli::Failure;
+use crate::cli::args::run_command;
+use crate::cli::load::pick_strategies;
+
+/// The version of the session file.
+const VERSION: u32 = 1;
+/// Most sessions kept at once (the oldest is forgotten first).
+const MAX_SESSIONS: usize = 200;
+/// Most decisions in one session.
+const MAX_DECISIONS: usize = 10_000;
+
+/// A tabletop session: what is run, and the room's decisions so far. It
+/// is the file the page saves and replays.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Session {
+    /// The version of this format (1).
+    #[serde(default = "version")]
+    hvsim_tabletop: u32,
+    /// The scenario's key on the page (`default`, `given`, or a bundled
+    /// file's stem).
+    #[serde(default)]
+    scenario: String,
+    /// The scenario's file, for a reader.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    file: String,
+    /// Changes to the scenario, as `--set PATH=VALUE`.
+    #[serde(default)]
+    sets: Vec<String>,
+    /// The strategy the run starts from (the scenario's first by default):
+    /// it answers what the room is not asked, and pre-selects its choice.
+    #[serde(default)]
+    strategy: String,
+    /// The seed of the run (1 by default).
+    #[serde(default = "one")]
+    seed: u64,
+    /// The room's answers, stop by stop.
+    #[serde(default)]
+    decisions: Vec<Decision>,
+    /// The strategy answers every stop after the decisions.
+    #[serde(default)]
+    rest_by_strategy: bool,
+}
+
+fn version() -> u32 {
+    VERSION
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// The room's answer to one stop.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Decision {
+    /// The kind of stop it answers.
+    stop: Kind,
+    /// A method's name (`method`), `true` or `false` (`restart`), or the
+    /// task (`task`, as the page lists it).
+    choice: Value,
+    /// When it was asked (the scenario's local time), for a reader and as
+    /// a check on replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
+}
+
+/// The kinds of stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Kind {
+    Method,
+    Restart,
+    Task,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Method => "method",
+            Kind::Restart => "restart",
+            Kind::Task => "task",
+        }
+    }
+}
+
+/// One stop the run made: its question and who it concerns.
+#[derive(Debug)]
+struct Stop {
+    kind: Kind,
+    now: SimTime,
+    /// What groups the questions of one instant into this stop.
+    key: String,
+    /// The apps it concerns (with the host, for a restart).
+    apps: Vec<String>,
+    /// The choices, as (value, label).
+    options: Vec<(Value, String)>,
+    /// The strategy's choice (a value of `options`).
+    strategy: Value,
+}
+
+/// The decider of a tabletop run: the session's decisions, stop by stop;
+/// the strategy's choices elsewhere.
+struct Room<'a> {
+    sc: &'a Scenario,
+    clock: &'a Clock,
+    decisions: &'a [Decision],
+    rest_by_strategy: bool,
+    stops: Vec<Stop>,
+    /// The stops of the current instant, by key.
+    open: Vec<(String, usize)>,
+    now: SimTime,
+    /// The first decision that does not fit its stop.
+    error: Option<String>,
+}
+
+impl Room<'_> {
+    /// The stop a question of `kind` and `key` at `now` belongs to (a new
+    /// one if none of this instant has that key).
+    fn stop(
+        &mut self,
+        now: SimTime,
+        kind: Kind,
+        key: String,
+        make: impl FnOnce() -> Stop,
+    ) -> usize {
+        if now != self.now {
+            self.now = now;
+            self.open.clear();
+        }
+        let key = format!("{} {key}", kind.name());
+        if let Some((_, i)) = self.open.iter().find(|(k, _)| *k == key) {
+            return *i;
+        }
+        let i = self.stops.len();
+        let mut stop = make();
+        stop.key.clone_from(&key);
+        self.stops.push(stop);
+        self.open.push((key, i));
+        i
+    }
+
+    /// The room's answer to stop `i`, checked against it; `None` when the
+    /// strategy answers (no decision yet, or one that does not fit, which
+    /// is noted).
+    fn answer(&mut self, i: usize) -> Option<Value> {
+        let d = self.decisions.get(i)?;
+        let stop = &self.stops[i];
+        let when = self.clock.date(stop.now);
+        let problem = if d.stop != stop.kind {
+            Some(format!(
+                "decision {}: it answers a `{}` stop, but the run stops at {when} for a `{}` decision ({}); the session belongs to another scenario, seed or version of hvsim",
+                i + 1,
+                d.stop.name(),
+                stop.kind.name(),
+                question(stop),
+            ))
+        } else if d.at.as_deref().is_some_and(|at| at != when) {
+            Some(format!(
+                "decision {}: it was made at {}, but this run asks it at {when}; the session belongs to another scenario, seed or version of hvsim",
+                i + 1,
+                d.at.as_deref().unwrap_or_default()
+            ))
+        } else if !stop.options.iter().any(|(v, _)| *v == d.choice) {
+            Some(format!(
+                "decision {}: `{}` is not a choice at {when}; expected one of {}",
+                i + 1,
+                d.choice,
+                stop.options
+                    .iter()
+                    .map(|(v, _)| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => {
+                self.error.get_or_insert(p);
+                None
+            }
+            None => Some(d.choice.clone()),
+        }
+    }
+}
+
+impl Decider for Room<'_> {
+    fn method(&mut self, choice: &MethodChoice<'_>) -> usize {
+        if choice.candidates.len() < 2 {
+            return 0;
+        }
+        let names: Vec<&str> = choice.candidates.iter().map(|m| m.name()).collect();
+        let key = names.join(",");
+        let options = choice
+            .candidates
+            .iter()
+            .map(|m| (Value::from(m.name()), method_label(*m).to_string()))
+            .collect();
+        let i = self.stop(choice.now, Kind::Method, key, || Stop {
+            kind: Kind::Method,
+            now: choice.now,
+            key: String::new(),
+            apps: Vec::new(),
+            options,
+            strategy: Value::from(names[0]),
+        });
+        self.stops[i].apps.push(choice.app_name.to_string());
+        self.answer(i)
+            .and_then(|v| names.iter().position(|n| v == *n))
+            .unwrap_or(0)
+    }
+
+    fn next_task(&mut self, choice: &TaskChoice<'_>) -> usize {
+        if choice.candidates.len() < 2 {
+            return choice.strategy;
+        }
+        let labels: Vec<String> = choice
+            .candidates
+            .iter()
+            .map(|t| task_label(self.sc, *t))
+            .collect();
+        // Each task question is a stop of its own.
+        let key = format!("task {}", self.stops.len());
+        let options = labels
+            .iter()
+            .map(|l| (Value::from(l.as_str()), l.clone()))
+            .collect();
+        let strategy = Value::from(labels[choice.strategy].as_str());
+        let i = self.stop(choice.now, Kind::Task, key, || Stop {
+            kind: Kind::Task,
+            now: choice.now,
+            key: String::new(),
+            apps: Vec::new(),
+            options,
+            strategy,
+        });
+        self.answer(i)
+            .and_then(|v| labels.iter().position(|l| v == l.as_str()))
+            .unwrap_or(choice.strategy)
+    }
+
+    fn restart_despite_recurrence(&mut self, choice: &RestartChoice<'_>) -> bool {
+        let i = self.stop(choice.now, Kind::Restart, String::new(), || Stop {
+            kind: Kind::Restart,
+            now: choice.now,
+            key: String::new(),
+            apps: Vec::new(),
+            options: vec![
+                (
+                    Value::Bool(true),
+                    "restart in place: the bug may strike the host again".into(),
+                ),
+                (
+                    Value::Bool(false),
+                    "do not: another method, or wait for the vendor's workaround or fix".into(),
+                ),
+            ],
+            strategy: Value::Bool(choice.strategy),
+        });
+        let app = format!("{} (on {})", choice.app_name, choice.host_name);
+        if !self.stops[i].apps.contains(&app) {
+            self.stops[i].apps.push(app);
+        }
+        self.answer(i)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(choice.strategy)
+    }
+
+    fn open_wave(&mut self, _: &WaveChoice<'_>) -> bool {
+        true
+    }
+
+    fn escalate(&mut self, _: &EscalationChoice<'_>) -> bool {
+        true
+    }
+}
+
+/// A method as the room reads it.
+fn method_label(m: Method) -> &'static str {
+    match m {
+        Method::Restart => "restart in place",
+        Method::HaRestart => "HA restart on another host of the cluster",
+        Method::Restore => "restore from backup at the DR site",
+        Method::Failover => "fail over to the replica at the DR site",
+        Method::Reinstall => "reinstall by hand at the DR site",
+        Method::Rebuild => "rebuild the hosts on another build, then restart",
+    }
+}
+
+/// A ready task as the room reads it (and as a decision names it).
+fn task_label(sc: &Scenario, t: TaskSubject) -> String {
+    let host = |h: hvsim::model::HostId| sc.hosts.get(h.index()).map_or("?", |h| h.id.as_str());
+    match t {
+        TaskSubject::App(a, m) => format!(
+            "{} by {}",
+            sc.apps.get(a.index()).map_or("?", |a| a.id.as_str()),
+            m.name()
+        ),
+        TaskSubject::Host(h) => format!("rebuild host {}", host(h)),
+        TaskSubject::Patch(h) => format!("patch host {}", host(h)),
+        TaskSubject::Go(w) => format!("the go step of wave {}", w + 1),
+    }
+}
+
+/// A stop's question.
+fn question(stop: &Stop) -> String {
+    let n = stop.apps.len();
+    match stop.kind {
+        Kind::Method if n <= 1 => "how does the app decided now come back?".into(),
+        Kind::Method => format!("how do the {n} apps decided now come back?"),
+        Kind::Restart => format!(
+            "restart {} in place, although the bug that crashed {} can strike again?",
+            if n == 1 { "this app" } else { "these apps" },
+            if n == 1 { "its host" } else { "their hosts" }
+        ),
+        Kind::Task => "a member (or the platform) is free: which task starts next?".into(),
+    }
+}
+
+/// A session run: the explanation of the run and where it stopped.
+struct Ran {
+    explanation: Explanation,
+    stops: Vec<Stop>,
+    /// The stop waiting for the room, if any.
+    pending: Option<usize>,
+}
+
+/// Runs `session` from the start; a decision that does not fit is an
+/// input error naming it.
+fn run_session(sc: &Scenario, clock: &Clock, session: &Session) -> Result<Ran, Failure> {
+    let strategy = sc
+        .strategy(&session.strategy)
+        .ok_or_else(|| Failure::Input(format!("no strategy `{}`", session.strategy)))?;
+    let mut room = Room {
+        sc,
+        clock,
+        decisions: &session.decisions,
+        rest_by_strategy: session.rest_by_strategy,
+        stops: Vec::new(),
+        open: Vec::new(),
+        now: SimTime::MAX,
+        error: None,
+    };
+    let explanation = hvsim::explain::explain_with(sc, strategy, session.seed, &mut room)
+        .map_err(|e| Failure::Limit(format!("{e} (seed {})", session.seed)))?;
+    if let Some(e) = room.error {
+        return Err(Failure::Input(e));
+    }
+    if session.decisions.len() > room.stops.len() {
+        return Err(Failure::Input(format!(
+            "the session has {} decisions, but the run stops only {} times: the session belongs to another scenario, seed or version of hvsim",
+            session.decisions.len(),
+            room.stops.len()
+        )));
+    }
+    let n = session.decisions.len();
+    let pending = (!room.rest_by_strategy && n < room.stops.len()).then_some(n);
+    Ok(Ran {
+        explanation,
+        stops: room.stops,
+        pending,
+    })
+}
+
+/// A reason's detail as words.
+pub(super) fn detail(sc: &Scenario, d: Detail) -> String {
+    match d {
+        Detail::None => String::new(),
+        Detail::App(a) => sc
+            .apps
+            .get(a.index())
+            .map_or_else(String::new, |a| a.id.clone()),
+        Detail::Bug(b) => sc
+            .bugs
+            .get(b.index())
+            .map_or_else(String::new, |b| b.id.clone()),
+        Detail::Method(m) => m.name().to_string(),
+        Detail::Hosts(h) => format!("{h:?}").to_lowercase(),
+        Detail::Wave(w) => format!("wave {}", w + 1),
+    }
+}
+
+/// The apps down at `now` and why, in `hvsim explain`'s words (the apps
+/// of the stop wait for the room).
+fn waiting(sc: &Scenario, ex: &Explanation, now: SimTime, stop: &Stop) -> Vec<Value> {
+    let mut out = Vec::new();
+    for app in &ex.apps {
+        let Some(outage) = app
+            .outages
+            .iter()
+            .find(|o| o.down_at <= now && o.up_at.is_none_or(|u| now < u))
+        else {
+            continue;
+        };
+        let id = &sc.apps[app.app.index()].id;
+        let ours = stop
+            .apps
+            .iter()
+            .any(|a| a == id || a.starts_with(&format!("{id} (")));
+        let (reason, about) = if ours {
+            ("waits for the room's decision".to_string(), String::new())
+        } else {
+            outage
+                .intervals
+                .iter()
+                .find(|iv| iv.from <= now && now < iv.to)
+                .map_or(("down".to_string(), String::new()), |iv| {
+                    (iv.reason.label().to_string(), detail(sc, iv.detail))
+                })
+        };
+        out.push(json!({
+            "app": id,
+            "since": human(now.saturating_since(outage.down_at)),
+            "reason": reason,
+            "detail": about,
+        }));
+    }
+    out
+}
+
+/// Per run: each incident's apps back at 50, 90 and 100 %, the objectives
+/// met, and the data lost.
+fn scorecard(sc: &Scenario, who: &str, outcome: &hvsim::Outcome) -> Value {
+    let since = |at: SimTime, t: Option<SimTime>| {
+        t.map_or_else(
+            || "not by the end".to_string(),
+            |t| human(t.saturating_since(at)),
+        )
+    };
+    let incidents: Vec<Value> = outcome
+        .incidents
+        .iter()
+        .map(|i| {
+            json!({
+                "bug": sc.bugs.get(i.bug.index()).map_or("", |b| b.id.as_str()),
+                "apps": i.apps.len(),
+                "half": since(i.at, i.milestones.half),
+                "ninety": since(i.at, i.milestones.ninety),
+                "all": since(i.at, i.milestones.all),
+            })
+        })
+        .collect();
+    let run = hvsim::report::run_json(sc, outcome);
+    let objectives: Vec<Value> = run
+        .objectives
+        .iter()
+        .map(|o| json!({ "name": o.name, "met": o.met, "verdict": o.verdict }))
+        .collect();
+    let lost: Vec<_> = run
+        .apps
+        .iter()
+        .filter(|a| a.data_lost_all || a.data_loss_s.is_some_and(|s| s > 0))
+        .collect();
+    let worst = lost.iter().filter_map(|a| a.data_loss_s).max();
+    json!({
+        "who": who,
+        "incidents": incidents,
+        "objectives": objectives,
+        "objectives_met": run.objectives.iter().filter(|o| o.met).count(),
+        "apps_losing_data": lost.len(),
+        "apps_losing_everything": lost.iter().filter(|a| a.data_lost_all).count(),
+        "worst_data_loss": worst.map(|s| human(hvsim::sim::SimDuration::from_millis(s.saturating_mul(1000)))),
+    })
+}
+
+/// What the page shows of a session: the stop waiting for the room (the
+/// clock, the question and its choices, the hosts down, the apps waiting
+/// and why), or the end with the comparison.
+fn describe(
+    sc: &Scenario,
+    request_path: Option<&std::path::PathBuf>,
+    id: u64,
+    session: &Session,
+) -> Result<Value, Failure> {
+    let clock = Clock::new(sc);
+    let ran = run_session(sc, &clock, session)?;
+    let mut command = run_command(request_path, None, &session.strategy, session.seed);
+    if !session.sets.is_empty() {
+        // `hvsim run` takes no `--set`: the same run is that command on
+        // the changed scenario saved as a file.
+        command = format!(
+            "{} on the scenario with {} saved as a file",
+            command.replacen("hvsim run", "hvsim run FILE", 1),
+            session.sets.join(", ")
+        );
+    }
+    let mut doc = json!({
+        "id": id,
+        "session": session,
+        "scenario": sc.name,
+        "time_zone": sc.tz.iana_name().unwrap_or("UTC"),
+        "strategy": session.strategy,
+        "seed": session.seed,
+        "decisions": session.decisions.len(),
+        "stops_so_far": ran.stops.len().min(session.decisions.len() + 1),
+        "command": command,
+    });
+    let Some(i) = ran.pending else {
+        let outcome = &ran.explanation.outcome;
+        let mut rows = vec![scorecard(sc, "the room", outcome)];
+        for st in &sc.strategies {
+            let o = hvsim::simulate(sc, st, session.seed)
+                .map_err(|e| Failure::Limit(format!("{e} (seed {})", session.seed)))?;
+            rows.push(scorecard(sc, &st.id, &o));
+        }
+        doc["done"] = Value::Bool(true);
+        doc["compare"] = Value::Array(rows);
+        doc["room"] = serde_json::to_value(hvsim::report::run_json(sc, outcome))
+            .map_err(|e| Failure::Other(format!("cannot lay out the run: {e}")))?;
+        return Ok(doc);
+    };
+    let stop = &ran.stops[i];
+    let now = stop.now;
+    let run = hvsim::report::run_json(sc, &ran.explanation.outcome);
+    let at_s = clock_secs(&clock, now);
+    let hosts: Vec<String> = super::replay::host_intervals(sc, &run)
+        .into_iter()
+        .filter(|(_, down)| {
+            down.iter()
+                .any(|&(from, to)| from <= at_s && to.is_none_or(|t| at_s < t))
+        })
+        .map(|(id, _)| id)
+        .collect();
+    let waiting = waiting(sc, &ran.explanation, now, stop);
+    let options: Vec<Value> = stop
+        .options
+        .iter()
+        .map(|(v, l)| json!({ "value": v, "label": l }))
+        .collect();
+    doc["done"] = Value::Bool(false);
+    doc["clock"] = Value::String(clock.date(now));
+    doc["apps_total"] = Value::from(sc.apps.len());
+    doc["apps_up"] = Value::from(sc.apps.len() - waiting.len());
+    doc["hosts_down"] = json!(hosts);
+    doc["waiting"] = Value::Array(waiting);
+    doc["stop"] = json!({
+        "n": i + 1,
+        "kind": stop.kind.name(),
+        "at": clock.date(now),
+        "question": question(stop),
+        "apps": stop.apps,
+        "options": options,
+        "strategy": stop.strategy,
+    });
+    Ok(doc)
+}
+
+/// A duration as a room reads it, to the minute: `2d 4h`, `5h 30m`, `45m`.
+fn human(d: hvsim::sim::SimDuration) -> String {
+    let m = (d.as_millis() + 30_000) / 60_000;
+    let (days, h, min) = (m / 1440, m % 1440 / 60, m % 60);
+    match (days, h, min) {
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// Seconds since the epoch of a simulated instant.
+fn clock_secs(clock: &Clock, t: SimTime) -> i64 {
+    clock.zoned(t).map_or(0, |z| z.timestamp().as_second())
+}
+
+/// The sessions of every client, by id.
+#[derive(Default)]
+pub(super) struct Store {
+    sessions: Mutex<(u64, BTreeMap<u64, Session>)>,
+}
+
+impl Store {
+    fn insert(&self, session: Session) -> u64 {
+        let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        g.0 += 1;
+        let id = g.0;
+        g.1.insert(id, session);
+        while g.1.len() > MAX_SESSIONS {
+            g.1.pop_first();
+        }
+        id
+    }
+
+    fn get(&self, id: u64) -> Result<Session, Reject> {
+        let g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        g.1.get(&id).cloned().ok_or_else(|| {
+            Reject(
+                StatusCode::NOT_FOUND,
+                format!("no tabletop session {id}: it ended with the server, or was forgotten (at most {MAX_SESSIONS} are kept); load its saved file to replay it"),
+            )
+        })
+    }
+
+    fn put(&self, id: u64, session: Session) {
+        let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        g.1.insert(id, session);
+    }
+}
+
+/// Loads a session's scenario (with its changes) and checks its strategy.
+fn prepare(state: &AppState, session: &mut Session) -> Result<Request, Reject> {
+    if session.hvsim_tabletop != VERSION {
+        return Err(bad_request(format!(
+            "hvsim_tabletop: {}: this hvsim reads tabletop sessions of version {VERSION}",
+            session.hvsim_tabletop
+        )));
+    }
+    if session.decisions.len() > MAX_DECISIONS {
+        return Err(bad_request(format!(
+            "decisions: {} of them; at most {MAX_DECISIONS}",
+            session.decisions.len()
+        )));
+    }
+    let mut pairs = vec![("scenario".to_string(), session.scenario.clone())];
+    pairs.extend(session.sets.iter().map(|s| ("set".to_string(), s.clone())));
+    let request = Request::read(state, &Query(pairs))?;
+    session.strategy = if session.strategy.is_empty() {
+        request.scenario.default_strategy().id.clone()
+    } else {
+        pick_strategies(&request.scenario, std::slice::from_ref(&session.strategy))
+            .map_err(failure_response)?[0]
+            .id
+            .clone()
+    };
+    if session.scenario.is_empty() {
+        session.scenario = state
+            .sources
+            .list
+            .first()
+            .map(|s| s.key.clone())
+            .unwrap_or_default();
+    }
+    if let Some(src) = state
+        .sources
+        .list
+        .iter()
+        .find(|s| s.key == session.scenario)
+    {
+        session.file.clone_from(&src.file);
+    }
+    Ok(request)
+}
+
+/// Runs `session` on a blocking thread, holding a permit.
+async fn compute(
+    state: Arc<AppState>,
+    id: u64,
+    mut session: Session,
+) -> Result<(Session, Value), Reject> {
+    let request = prepare(&state, &mut session)?;
+    let (tx, _rx) = tokio::sync::mpsc::channel(1);
+    let Some(permit) = super::state::permit(&state, &tx, &AtomicBool::new(false)).await else {
+        return Err(failure_response(Failure::Other(
+            "the server is stopping".into(),
+        )));
+    };
+    let result = tokio::task::spawn_blocking(move || {
+        describe(&request.scenario, request.path.as_ref(), id, &session).map(|doc| (session, doc))
+    })
+    .await;
+    drop(permit);
+    result
+        .map_err(|e| failure_response(Failure::Other(format!("the run failed: {e}"))))?
+        .map_err(failure_response)
+}
+
+/// A JSON body, or the reason it is not one.
+fn body<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Reject> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        bad_request(format!(
+            "{what}: line {}, column {}{}: {inner}",
+            inner.line(),
+            inner.column(),
+            if path == "." {
+                String::new()
+            } else {
+                format!(", at `{path}`")
+            }
+        ))
+    })
+}
+
+/// `POST /api/tabletop`: starts a session (`{"scenario", "sets",
+/// "strategy", "seed"}`), or replays a saved one (with its decisions);
+/// answers its first stop, or its end.
+pub(super) async fn start(State(state): State<Arc<AppState>>, text: String) -> Response {
+    let answer = async {
+        let session: Session = body(&text, "the tabletop session")?;
+        let (session, mut doc) = compute(state.clone(), 0, session).await?;
+        let id = state.tabletops.insert(session);
+        doc["id"] = Value::from(id);
+        Ok::<_, Reject>(doc)
+    };
+    respond(answer.await)
+}
+
+/// `GET /api/tabletop/{id}`: the session's stop, or its end.
+pub(super) async fn show(
+    State(state): State<Arc<AppState>>,
+    AxumPath(id): AxumPath<u64>,
+) -> Response {
+    let answer = async {
+        let session = state.tabletops.get(id)?;
+        Ok::<_, Reject>(compute(state.clone(), id, session).await?.1)
+    };
+    respond(answer.await)
+}
+
+/// What the room answers: `{"choice": VALUE}`, `{"rest": "strategy"}`
+/// (the strategy decides every stop left), or `{"undo": true}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Answer {
+    #[serde(default)]
+    choice: Option<Value>,
+    #[serde(default)]
+    rest: Option<String>,
+    #[serde(default)]
+    undo: bool,
+}
+
+/// `POST /api/tabletop/{id}/decide`: the room's answer to the stop; the
+/// session moves on to the next stop (or the end). A choice that is not
+/// one of the stop's is refused with the choices, and the session stays.
+pub(super) async fn decide(
+    State(state): State<Arc<AppState>>,
+    AxumPath(id): AxumPath<u64>,
+    text: String,
+) -> Response {
+    let answer = async {
+        let answer: Answer = body(&text, "the decision")?;
+        let mut session = state.tabletops.get(id)?;
+        if answer.undo {
+            if session.rest_by_strategy {
+                session.rest_by_strategy = false;
+            } else {
+                session.decisions.pop();
+            }
+        } else if let Some(rest) = answer.rest {
+            if rest != "strategy" {
+                return Err(bad_request(format!(
+                    "rest: `{rest}`: expected `strategy` (the strategy decides every stop left)"
+                )));
+            }
+            session.rest_by_strategy = true;
+        } else {
+            let Some(choice) = answer.choice else {
+                return Err(bad_request(
+                    "expected {\"choice\": ...} (one of the stop's options), {\"rest\": \"strategy\"} or {\"undo\": true}",
+                ));
+            };
+            let (_, now) = compute(state.clone(), id, session.clone()).await?;
+            let Some(stop) = now.get("stop") else {
+                return Err(bad_request(
+                    "the session is over: every stop is decided (undo to change the last decision)",
+                ));
+            };
+            let options = stop["options"].as_array().cloned().unwrap_or_default();
+            if !options.iter().any(|o| o["value"] == choice) {
+                let values: Vec<String> = options.iter().map(|o| o["value"].to_string()).collect();
+                return Err(bad_request(format!(
+                    "choice {choice} is not an option of stop {} ({}); expected one of {}",
+                    stop["n"],
+                    stop["question"].as_str().unwrap_or_default(),
+                    values.join(", ")
+                )));
+            }
+            let kind = match stop["kind"].as_str() {
+                Some("method") => Kind::Method,
+                Some("restart") => Kind::Restart,
+                _ => Kind::Task,
+            };
+            session.decisions.push(Decision {
+                stop: kind,
+                choice,
+                at: stop["at"].as_str().map(str::to_string),
+            });
+        }
+        let (session, doc) = compute(state.clone(), id, session).await?;
+        state.tabletops.put(id, session);
+        Ok::<_, Reject>(doc)
+    };
+    respond(answer.await)
+}
+
+/// `GET /api/tabletop/{id}/session`: the session as a file to download
+/// (and to load again on the page, or to post to `/api/tabletop`).
+pub(super) async fn save(
+    State(state): State<Arc<AppState>>,
+    AxumPath(id): AxumPath<u64>,
+) -> Response {
+    match state.tabletops.get(id) {
+        Ok(session) => {
+            let name = format!(
+                "tabletop-{}-seed-{}.json",
+                session
+                    .strategy
+                    .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"),
+                session.seed
+            );
+            let text = serde_json::to_string_pretty(&session).unwrap_or_default() + "\n";
+            (
+                [
+                    (header::CONTENT_TYPE, "application/json".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                text,
+            )
+                .into_response()
+        }
+        Err(r) => r.into_response(),
+    }
+}
+
+/// A session's document, or why not.
+fn respond(answer: Result<Value, Reject>) -> Response {
+    match answer {
+        Ok(doc) => Json(doc).into_response(),
+        Err(r) => r.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human;
+    use hvsim::sim::SimDuration;
+
+    #[test]
+    fn durations_read_to_the_minute() {
+        let m = |x: u64| human(SimDuration::from_millis(x * 60_000));
+        assert_eq!(m(0), "0m");
+        assert_eq!(m(45), "45m");
+        assert_eq!(m(120), "2h");
+        assert_eq!(m(330), "5h 30m");
+        assert_eq!(m(1440), "1d");
+        assert_eq!(m(1440 * 2 + 4 * 60 + 59), "2d 4h");
+        assert_eq!(human(SimDuration::from_millis(89_999)), "1m");
+    }
+}
