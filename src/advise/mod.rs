@@ -47,7 +47,7 @@ pub struct Request<'a> {
     /// The strategy's id.
     pub strategy: &'a str,
     /// The objective to rank on, by name or number; `None`: chosen by
-    /// [`choose_headline`] (the objective the levers move most, ...).
+    /// [`choose_headline`] (the objective the levers improve most, ...).
     pub objective: Option<&'a str>,
     /// The levers to weigh.
     pub levers: Vec<Lever>,
@@ -180,7 +180,7 @@ impl Advice {
     }
 
     /// Why the levers are ranked on the headline, as a short phrase for
-    /// the report: `the objective the levers move most; --objective to
+    /// the report: `the objective the levers improve most; --objective to
     /// choose`.
     pub fn headline_reason(&self) -> &'static str {
         self.choice.reason()
@@ -228,7 +228,7 @@ impl Advice {
 pub enum Choice {
     /// `--objective` named it.
     Named,
-    /// The objective whose P(met) the levers move most.
+    /// The objective whose P(met) the levers improve most.
     MovedMost,
     /// No lever moves an objective significantly: the objective at risk
     /// whose levers' changes spread the most.
@@ -244,7 +244,7 @@ impl Choice {
     pub fn reason(self) -> &'static str {
         match self {
             Choice::Named => "as --objective asks",
-            Choice::MovedMost => "the objective the levers move most; --objective to choose",
+            Choice::MovedMost => "the objective the levers improve most; --objective to choose",
             Choice::AtRisk => {
                 "no lever moves an objective significantly: the objective at risk whose levers' changes spread most; --objective to choose"
             }
@@ -261,8 +261,9 @@ impl Choice {
 ///
 /// 1. the objective `--objective` names (`objective`), whatever the levers
 ///    do to it;
-/// 2. otherwise the objective whose P(met) the levers move most (the
-///    largest significant paired change of any lever);
+/// 2. otherwise the objective whose P(met) the levers improve most (the
+///    largest significant paired gain of any lever; a lever that only
+///    lowers it does not count);
 /// 3. else the objective at risk (P(met) below 100 % under the plan)
 ///    whose levers' changes spread the most (the largest minus the
 ///    smallest mean paired change);
@@ -311,12 +312,14 @@ pub fn choose_headline(
         .iter()
         .filter_map(|o| find(&format!("objective {} met", o.name)))
         .collect();
-    let moved = |m: usize| {
+    // A gain only: an objective some lever can only lower (one the plan
+    // already meets) is no answer to "what would help".
+    let improved = |m: usize| {
         levers
             .iter()
             .map(|l| &l.effects[m])
             .filter(|e| e.significant())
-            .map(|e| e.diff.abs())
+            .map(|e| e.diff)
             .fold(0.0f64, f64::max)
     };
     let spread = |m: usize| {
@@ -339,7 +342,7 @@ pub fn choose_headline(
         .copied()
         .filter(|&m| plan[m] < 100.0)
         .collect();
-    best(&moved, &objectives)
+    best(&improved, &objectives)
         .map(|m| (m, Choice::MovedMost))
         .or_else(|| best(&spread, &at_risk).map(|m| (m, Choice::AtRisk)))
         .or_else(|| objectives.first().map(|&m| (m, Choice::First)))

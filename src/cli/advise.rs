@@ -23,7 +23,7 @@ pub(super) struct AdviseArgs {
     #[arg(long)]
     strategy: Option<String>,
     /// The objective to rank the levers on, by name or by its number in
-    /// the file from 1 (default: the objective the levers move most, else
+    /// the file from 1 (default: the objective the levers improve most, else
     /// the one at risk they spread most, else the first; without
     /// objectives, the mean downtime per app down).
     #[arg(long)]

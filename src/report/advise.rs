@@ -470,7 +470,7 @@ pub struct AdviseJson {
     /// The metric the levers are ranked on.
     pub headline: String,
     /// Why that metric: `as --objective asks`, `the objective the levers
-    /// move most; --objective to choose`, ...
+    /// improve most; --objective to choose`, ...
     pub headline_reason: &'static str,
     pub verdict: String,
     /// The plan's mean of each metric, by name, with its unit.
