@@ -54,6 +54,30 @@ const GALLERY: &[(&str, &str, &str)] = &[
         "advise-tornado.svg",
         "advise-tornado.svg",
     ),
+    (
+        "compare --runs 20",
+        "phases-incident-2.svg",
+        "compare-phases-incident-2.svg",
+    ),
+    ("compare --runs 20", "forest.svg", "compare-forest.svg"),
+    ("compare --runs 20", "objectives.svg", "compare-objectives.svg"),
+    (
+        "compare scenarios/availability-year.yaml --runs 20",
+        "availability.svg",
+        "compare-availability.svg",
+    ),
+    ("run --seed 1", "recovery-rto.svg", "run-recovery-rto.svg"),
+    ("run --seed 1", "dependencies.svg", "run-dependencies.svg"),
+    (
+        "run scenarios/backup-restore.yaml --seed 1",
+        "data-lost-rpo.svg",
+        "run-data-lost-rpo.svg",
+    ),
+    (
+        "run scenarios/replicated-failover-runbook.yaml --seed 1",
+        "dr-capacity.svg",
+        "run-dr-capacity.svg",
+    ),
 ];
 
 fn root() -> &'static Path {
