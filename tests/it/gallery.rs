@@ -60,7 +60,11 @@ const GALLERY: &[(&str, &str, &str)] = &[
         "compare-phases-incident-2.svg",
     ),
     ("compare --runs 20", "forest.svg", "compare-forest.svg"),
-    ("compare --runs 20", "objectives.svg", "compare-objectives.svg"),
+    (
+        "compare --runs 20",
+        "objectives.svg",
+        "compare-objectives.svg",
+    ),
     (
         "compare scenarios/availability-year.yaml --runs 20",
         "availability.svg",
