@@ -52,8 +52,9 @@ impl std::fmt::Debug for Renderer {
 
 impl Renderer {
     /// A renderer with the system's fonts, `sans-serif` mapped to the
-    /// first of [`PREFERRED`] there is (or another sans face); an error if
-    /// the system has none.
+    /// first of the preferred faces there is (DejaVu Sans, Liberation
+    /// Sans, Noto Sans, Arial, Helvetica; or another sans face); an error
+    /// if the system has none.
     pub fn new() -> Result<Self, PngError> {
         let mut options = usvg::Options::default();
         let db = options.fontdb_mut();
