@@ -93,24 +93,7 @@ pub fn restored_curve(
     );
     let frac = |t: SimTime| scale.frac(t);
     let mut markers = incident_markers(incidents, frac);
-    // Objectives due after the chart's end: named at its right edge.
-    let mut late = Vec::new();
-    for inc in incidents {
-        for o in objectives.iter().filter(|o| o.concerns(inc)) {
-            let due = inc.at.saturating_add(o.after);
-            let label = format!("{} {} ({})", o.label, o.after, short_incident(&inc.label));
-            if frac(due) > 1.0 {
-                late.push(format!("{label} due {} →", axis.format(due)));
-            } else {
-                markers.push(Marker {
-                    at: frac(due),
-                    label,
-                    colour: "#555555",
-                    dash: "5 3",
-                });
-            }
-        }
-    }
+    let late = objective_markers(incidents, objectives, &frac, &axis, &mut markers);
     let band = curves.strategies.iter().any(|s| s.runs > 1);
     // Each line is named at its end, not in a legend: its name, and for a
     // strategy still recovering at the right edge, when it levels off.
@@ -126,17 +109,7 @@ pub fn restored_curve(
             (i, s.id.clone(), off)
         })
         .collect();
-    let right = labels
-        .iter()
-        .map(|(_, id, off)| {
-            let name = text_width(id, FONT_PX) + LABEL_INDENT;
-            let off = off
-                .as_ref()
-                .map_or(0.0, |o| text_width(o, FONT_PX - 1.0) + LABEL_INDENT);
-            name.max(off) + 8.0
-        })
-        .fold(0.0, f64::max)
-        .min(MAX_LABELS_W);
+    let right = end_labels_width(&labels);
     let shown: Vec<usize> = labels.iter().map(|l| l.0).collect();
     let coincide = coinciding(
         &shown,
@@ -183,19 +156,7 @@ pub fn restored_curve(
         &|p| axis.format(all_times[p]),
         &coincide,
     ));
-    // Ticks that divide the scale evenly up to the whole estate; when no
-    // round step divides it (157 apps), the scale runs to the next round
-    // value and a line marks the whole estate.
-    let (y_top, y_values, whole_line) = match measure {
-        Measure::WeightedShare => (100.0, nice_ticks(0.0, 100.0, 6), false),
-        Measure::Count => match ticks_dividing(y_hi.max(1.0), 6, true) {
-            Some(t) => (y_hi.max(1.0), t, false),
-            None => {
-                let (_, top, t) = nice_range(0.0, y_hi.max(1.0), 6);
-                (top, t, true)
-            }
-        },
-    };
+    let (y_top, y_values, whole_line) = y_scale(measure, y_hi);
     let y_ticks: Vec<(f64, String)> = y_values.into_iter().map(|v| (v, number_label(v))).collect();
     lay.y_axis(&mut svg, &y_ticks, 0.0, y_top, &y_title);
     if whole_line {
@@ -299,6 +260,69 @@ pub fn restored_curve(
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
     svg.finish()
+}
+
+/// The room the line-end labels take right of the plot: the widest name
+/// or "levels off" note, at most [`MAX_LABELS_W`].
+fn end_labels_width(labels: &[(usize, String, Option<String>)]) -> f64 {
+    labels
+        .iter()
+        .map(|(_, id, off)| {
+            let name = text_width(id, FONT_PX) + LABEL_INDENT;
+            let off = off
+                .as_ref()
+                .map_or(0.0, |o| text_width(o, FONT_PX - 1.0) + LABEL_INDENT);
+            name.max(off) + 8.0
+        })
+        .fold(0.0, f64::max)
+        .min(MAX_LABELS_W)
+}
+
+/// The objectives' RTO lines after each incident that concerns them, as
+/// markers; those due after the chart's end are returned, to be named at
+/// its right edge.
+fn objective_markers(
+    incidents: &[IncidentMark],
+    objectives: &[Objective],
+    frac: &dyn Fn(SimTime) -> f64,
+    axis: &DateAxis,
+    markers: &mut Vec<Marker>,
+) -> Vec<String> {
+    let mut late = Vec::new();
+    for inc in incidents {
+        for o in objectives.iter().filter(|o| o.concerns(inc)) {
+            let due = inc.at.saturating_add(o.after);
+            let label = format!("{} {} ({})", o.label, o.after, short_incident(&inc.label));
+            if frac(due) > 1.0 {
+                late.push(format!("{label} due {} →", axis.format(due)));
+            } else {
+                markers.push(Marker {
+                    at: frac(due),
+                    label,
+                    colour: "#555555",
+                    dash: "5 3",
+                });
+            }
+        }
+    }
+    late
+}
+
+/// The value axis: its top, its ticks, and whether a line marks the whole
+/// estate. Ticks divide the scale evenly up to the whole estate; when no
+/// round step divides it (157 apps), the scale runs to the next round
+/// value and a line marks the whole estate.
+fn y_scale(measure: Measure, y_hi: f64) -> (f64, Vec<f64>, bool) {
+    match measure {
+        Measure::WeightedShare => (100.0, nice_ticks(0.0, 100.0, 6), false),
+        Measure::Count => match ticks_dividing(y_hi.max(1.0), 6, true) {
+            Some(t) => (y_hi.max(1.0), t, false),
+            None => {
+                let (_, top, t) = nice_range(0.0, y_hi.max(1.0), 6);
+                (top, t, true)
+            }
+        },
+    }
 }
 
 /// More strategies than this on one restored curve get small multiples

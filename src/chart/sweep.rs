@@ -212,19 +212,38 @@ pub fn sweep_chart(
         svg.close();
     }
     lay.legend(&mut svg, &legend);
-    // The finding: how each strategy's mean moves from the first swept
-    // value to the last.
+    svg.describe(&sweep_finding(
+        &def.name,
+        def.unit,
+        &x_name,
+        &series,
+        &keys,
+        &categories,
+    ));
+    svg.finish()
+}
+
+/// The sweep chart's finding: how each strategy's mean moves from the
+/// first swept value to the last. `categories` is empty on a numeric axis.
+fn sweep_finding(
+    name: &str,
+    unit: &str,
+    x_name: &str,
+    series: &[Vec<(f64, f64, f64)>],
+    keys: &[String],
+    categories: &[String],
+) -> String {
     let at = |x: f64| {
-        if numeric {
+        if categories.is_empty() {
             number_label(x)
         } else {
             categories.get(x as usize).cloned().unwrap_or_default()
         }
     };
-    let value = |m: f64| format!("{} {}", number_label((m * 100.0).round() / 100.0), def.unit);
+    let value = |m: f64| format!("{} {unit}", number_label((m * 100.0).round() / 100.0));
     let moves: Vec<String> = series
         .iter()
-        .zip(&keys)
+        .zip(keys)
         .filter_map(|(pts, key)| {
             let (a, b) = (pts.first()?, pts.last()?);
             Some(format!(
@@ -236,12 +255,11 @@ pub fn sweep_chart(
             ))
         })
         .collect();
-    svg.describe(&if moves.is_empty() {
-        format!("{}: no replication reached this metric.", def.name)
+    if moves.is_empty() {
+        format!("{name}: no replication reached this metric.")
     } else {
-        format!("{} (mean) from {}.", def.name, moves.join("; "))
-    });
-    svg.finish()
+        format!("{name} (mean) from {}.", moves.join("; "))
+    }
 }
 
 /// The metrics a sweep charts by default, as `render_sweep` shows them:
