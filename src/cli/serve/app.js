@@ -286,11 +286,18 @@ async function save() {
   $("saved").textContent = `Saved as ${d.saved} (the original is unchanged).`;
 }
 
+// Replays are fetched on every change: only the latest request's answer
+// is shown, or an older, slower one (the page's first load) would
+// overwrite it with the settings before the change.
+let replaySeq = 0;
+
 async function loadReplay() {
   if (!current || current.error) return;
+  const mine = ++replaySeq;
   const p = params({ strategy: $("replay-strategy").value, seed: $("replay-seed").value });
   const r = await fetch(`/api/replay?${p}`);
   const d = await r.json();
+  if (mine !== replaySeq) return;
   if (!r.ok) { showError(d.error); return; }
   replayData = d;
   $("replay-command").textContent = d.command;
