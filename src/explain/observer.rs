@@ -573,6 +573,8 @@ pub(super) struct Beside<'s, 'd, D> {
 }
 
 impl<D: Decider> Decider for Beside<'_, '_, D> {
+    const OFFERS_EVERY_TASK: bool = D::OFFERS_EVERY_TASK;
+
     fn method(&mut self, choice: &MethodChoice<'_>) -> usize {
         let k = self.decider.method(choice);
         let k = if k < choice.candidates.len() { k } else { 0 };

@@ -48,9 +48,11 @@ pub struct MethodChoice<'a> {
 pub struct TaskChoice<'a> {
     /// The instant of the decision.
     pub now: SimTime,
-    /// The tasks that can start now, each the first of its lane (one lane
-    /// per method, one for host rebuilds and patches, one for runbook go
-    /// steps) in the strategy's order: never empty.
+    /// The tasks that can start now: never empty. Each is the first of
+    /// its lane (one lane per method, one for host rebuilds and patches,
+    /// one for runbook go steps); a decider that
+    /// [offers every task](Decider::OFFERS_EVERY_TASK) gets every task of
+    /// those lanes that could start now instead, in the strategy's order.
     pub candidates: &'a [TaskSubject],
     /// The index, into `candidates`, of the task the strategy's order
     /// takes.
@@ -128,6 +130,13 @@ pub trait Decider {
     /// looking for all of them, and does not ask which task starts next
     /// (the strategy's order answers), so the built-in path costs nothing.
     const FOLLOWS_STRATEGY: bool = false;
+
+    /// Set by a decider that chooses among every task that could start
+    /// (a room choosing which app comes next), not only among the first
+    /// of each lane: the engine then builds that list at each choice,
+    /// which costs a pass over the lanes' queues. Unset, nothing is
+    /// built.
+    const OFFERS_EVERY_TASK: bool = false;
 
     /// Which method the app gets: an index into `choice.candidates`.
     fn method(&mut self, choice: &MethodChoice<'_>) -> usize;

@@ -15,6 +15,8 @@ use crate::recovery::decider::TaskChoice;
 use crate::run::buffers::recycle;
 use crate::run::world::{HostStatus, Phase};
 
+mod choose;
+
 /// Who is free and on shift at a dispatch: the skills among them, and
 /// whether anyone is.
 #[derive(Clone, Copy)]
@@ -39,6 +41,9 @@ pub(crate) struct Gate {
     pub(crate) visited: Vec<u32>,
     pub(crate) epoch: u32,
     pub(crate) stack: Vec<AppId>,
+    /// Entries a decider passed over for one behind them in their lane,
+    /// back in their lanes at the next choice (see `choose`).
+    pub(crate) passed_over: Vec<(Lane, Entry)>,
 }
 
 impl<D: Decider> Recovery<'_, '_, D> {
@@ -276,6 +281,9 @@ impl<D: Decider> Recovery<'_, '_, D> {
                 }
             }
             return pick;
+        }
+        if D::OFFERS_EVERY_TASK {
+            return self.chosen_among_all(now, open, staff);
         }
         // Every lane's head, and the strategy's pick among them.
         let mut heads: Heads = Heads::new();

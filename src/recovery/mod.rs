@@ -166,6 +166,7 @@ impl<'a> State<'a> {
                 ),
                 epoch: 0,
                 stack: cleared(std::mem::take(&mut reuse.dep_stack)),
+                passed_over: Vec::new(),
             },
             work_streams: RngStreams::new(seed).purpose(Purpose::Work),
             parked: cleared(std::mem::take(&mut reuse.parked)),
