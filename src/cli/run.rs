@@ -44,6 +44,11 @@ pub(super) struct RunArgs {
     /// Also write the data behind them (apps.csv, tasks.csv, curve.csv) into this directory.
     #[arg(long, value_name = "DIR")]
     csv: Option<PathBuf>,
+    /// Replay a tabletop session the page of `hvsim serve` saved: the
+    /// room's decisions, then the strategy's choices (its strategy, seed
+    /// and changes unless given, which must then be the same).
+    #[arg(long, value_name = "FILE")]
+    decisions: Option<PathBuf>,
     /// The apps the text report's table lists: `notable` (those that missed
     /// an objective, were still down at the end or were down longest; all
     /// of them when few went down) or `all`.
@@ -63,19 +68,35 @@ pub(super) enum AppsArg {
 
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let charts = args.charts.wanted(args.svg.as_ref())?;
+    let decisions = args
+        .decisions
+        .as_deref()
+        .map(super::serve::DecisionsFile::read)
+        .transpose()?;
+    let mut args = args;
+    if let Some(d) = &decisions {
+        args.sets.sets = d.sets(&args.sets.sets)?;
+    }
     let scenario = args
         .sets
         .load(args.scenario.as_ref(), args.faults.as_ref())?;
-    let strategy = match &args.strategy {
-        None => scenario.default_strategy(),
-        Some(name) => pick_strategies(&scenario, std::slice::from_ref(name))?[0],
+    let strategy = match (&decisions, &args.strategy) {
+        (Some(d), given) => d.strategy(&scenario, given.as_deref())?,
+        (None, None) => scenario.default_strategy(),
+        (None, Some(name)) => pick_strategies(&scenario, std::slice::from_ref(name))?[0],
+    };
+    let seed = match &decisions {
+        Some(d) => d.seed(args.seed)?,
+        None => args.seed.unwrap_or(DEFAULT_SEED),
     };
     let tracing = args.trace.then(|| trace::install(Clock::new(&scenario)));
-    let seed = args.seed.unwrap_or(DEFAULT_SEED);
-    let outcome = hvsim::simulate(&scenario, strategy, seed).map_err(|e| match e {
-        SimError::Run(_) => Failure::Limit(format!("{e} (seed {seed})")),
-        SimError::UnknownStrategy(_) => Failure::Input(e.to_string()),
-    })?;
+    let outcome = match &decisions {
+        Some(d) => d.run(&scenario, strategy, seed)?,
+        None => hvsim::simulate(&scenario, strategy, seed).map_err(|e| match e {
+            SimError::Run(_) => Failure::Limit(format!("{e} (seed {seed})")),
+            SimError::UnknownStrategy(_) => Failure::Input(e.to_string()),
+        })?,
+    };
     if let Some((guard, sink)) = tracing {
         drop(guard);
         match sink.failure() {

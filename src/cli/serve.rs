@@ -29,6 +29,8 @@ use super::Failure;
 use super::output::note;
 use state::AppState;
 
+pub(super) use tabletop::DecisionsFile;
+
 /// The page, served at `/`.
 const PAGE: &str = include_str!("serve/page.html");
 /// Its script, served at `/app.js`.

@@ -33,6 +33,7 @@ mod round_trips;
 mod scenarios;
 mod schema;
 mod serve;
+mod serve_decisions;
 mod set;
 mod shards;
 mod slide;

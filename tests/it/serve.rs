@@ -13,13 +13,13 @@ use serde_json::Value;
 use crate::{hvsim, hvsim_json};
 
 /// A server started for one test, stopped when dropped.
-struct Server {
+pub(super) struct Server {
     child: Child,
     addr: String,
 }
 
 impl Server {
-    fn start(args: &[&str]) -> Server {
+    pub(super) fn start(args: &[&str]) -> Server {
         let mut child = hvsim()
             .args(["serve", "--port", "0"])
             .args(args)
@@ -62,11 +62,11 @@ impl Server {
         parse(&raw)
     }
 
-    fn get(&self, path: &str) -> (u16, String) {
+    pub(super) fn get(&self, path: &str) -> (u16, String) {
         self.request("GET", path, "")
     }
 
-    fn json(&self, path: &str) -> Value {
+    pub(super) fn json(&self, path: &str) -> Value {
         let (status, body) = self.get(path);
         assert_eq!(status, 200, "{path}: {body}");
         serde_json::from_str(&body).expect("JSON")
@@ -527,7 +527,7 @@ fn load_for_thirty_seconds() {
 }
 
 /// Posts `body` to `path` and reads the JSON answer with its status.
-fn post_json(server: &Server, path: &str, body: &str) -> (u16, Value) {
+pub(super) fn post_json(server: &Server, path: &str, body: &str) -> (u16, Value) {
     let (status, text) = server.request("POST", path, body);
     (
         status,
@@ -535,14 +535,22 @@ fn post_json(server: &Server, path: &str, body: &str) -> (u16, Value) {
     )
 }
 
+/// Posts the room's answer (`{"choice": ...}`, `{"rest": "strategy"}`,
+/// ...) to session `id`, which must take it: the next stop, or the end.
+pub(super) fn decide_ok(server: &Server, id: u64, answer: &str) -> Value {
+    let (status, next) = post_json(server, &format!("/api/tabletop/{id}/decide"), answer);
+    assert_eq!(status, 200, "{answer}: {next}");
+    next
+}
+
 /// A tabletop of the 2018 scenario from `as-in-2018` with `seed`.
-fn start_tabletop(server: &Server, seed: u64) -> (u16, Value) {
+pub(super) fn start_tabletop(server: &Server, seed: u64) -> (u16, Value) {
     let body = format!(r#"{{"scenario": "default", "strategy": "as-in-2018", "seed": {seed}}}"#);
     post_json(server, "/api/tabletop", &body)
 }
 
 /// Answers every stop with the strategy's own choice, up to the end.
-fn follow_strategy(server: &Server, mut doc: Value) -> Value {
+pub(super) fn follow_strategy(server: &Server, mut doc: Value) -> Value {
     let id = doc["id"].as_u64().expect("an id");
     let mut n = 0;
     while doc["done"] == Value::Bool(false) {
@@ -650,19 +658,9 @@ fn a_saved_tabletop_session_replays_to_the_same_end() {
     let id = first["id"].as_u64().unwrap();
     // The room reinstalls where the strategy restarts, then the
     // strategy decides the rest.
-    let (status, second) = post_json(
-        &server,
-        &format!("/api/tabletop/{id}/decide"),
-        r#"{"choice": "reinstall"}"#,
-    );
-    assert_eq!(status, 200, "{second}");
+    let second = decide_ok(&server, id, r#"{"choice": "reinstall"}"#);
     assert_eq!(second["decisions"], 1);
-    let (status, end) = post_json(
-        &server,
-        &format!("/api/tabletop/{id}/decide"),
-        r#"{"rest": "strategy"}"#,
-    );
-    assert_eq!(status, 200, "{end}");
+    let end = decide_ok(&server, id, r#"{"rest": "strategy"}"#);
     assert_eq!(end["done"], Value::Bool(true));
     let cli = hvsim_json(&["run", "--strategy", "as-in-2018", "--seed", "3", "--json"]);
     assert_ne!(end["room"], cli, "reinstalling incident 1 is another run");

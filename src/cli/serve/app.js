@@ -125,6 +125,7 @@ function applyLink() {
   }
   if (l.get("hour")) $("cursor").dataset.want = l.get("hour");
   if (l.get("tab")) tab(l.get("tab"));
+  if (l.get("session")) ttResume(l.get("session"));
 }
 
 function lever(l) {
@@ -322,10 +323,9 @@ function showHour(i) {
   const down = new Set(d.apps.filter((a) => a.outages.some((o) => covers(o, t))).map((a) => a.id));
   const active = d.tasks.filter((k) => k.start != null && k.start <= t && (k.end == null || t < k.end));
   const working = new Set(active.map((k) => k.app).filter((a) => a));
-  const grid = $("appgrid");
-  grid.replaceChildren();
   const waiting = $("waiting");
   waiting.replaceChildren();
+  const states = new Map();
   for (const a of d.apps) {
     const dep = a.depends_on.find((x) => down.has(x));
     let state = "up", why = "";
@@ -337,12 +337,55 @@ function showHour(i) {
         waiting.append(el("li", { text: `${a.id}: ${why}` }));
       }
     }
-    grid.append(el("span", { class: `app ${state}`, title: `${a.id} (criticality ${a.criticality}${a.depends_on.length ? `, depends on ${a.depends_on.join(", ")}` : ""})${why ? `: ${why}` : ""}` }));
+    states.set(a.id, { state, why });
   }
+  depGraph(d, states);
   if (!waiting.children.length) waiting.append(el("li", { text: "nothing waits" }));
   const hosts = d.hosts.filter((h) => h.down.some((o) => covers(o, t))).map((h) => h.id);
   $("hosts").textContent = hosts.length ? hosts.join(", ") : "none";
   gantt(d, t);
+}
+
+// The dependency graph at the cursor, laid out by the server (hvsim's
+// dependency chart's layers: layer 0, what depends on nothing, at the
+// bottom): a box per app or group of apps, coloured by the worst state of
+// its apps (down, then waiting for a dependency, then being restored).
+const WORST = ["down", "waitdep", "work", "up"];
+
+function depGraph(d, states) {
+  const g = d.graph;
+  const BW = 120, BH = 26, GAP = 8, ROW = 56;
+  const widest = Math.max(1, ...g.layers.map((l) => l.length));
+  const W = widest * (BW + GAP) + GAP, H = g.layers.length * ROW + 10;
+  const at = new Map();
+  g.layers.forEach((layer, li) => {
+    const offset = (W - layer.length * (BW + GAP) - GAP) / 2;
+    layer.forEach((n, k) => at.set(n, { x: offset + GAP + k * (BW + GAP), y: H - (li + 1) * ROW + 10 }));
+  });
+  const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  let svg = `<svg width="${W}" height="${H}" role="img" aria-label="the dependency graph at the cursor">`;
+  for (const [from, to] of g.edges) {
+    const a = at.get(from), b = at.get(to);
+    if (a && b) svg += `<line x1="${a.x + BW / 2}" y1="${a.y + BH}" x2="${b.x + BW / 2}" y2="${b.y}"/>`;
+  }
+  let up = 0;
+  g.nodes.forEach((n, i) => {
+    const p = at.get(i);
+    if (!p) return;
+    const mine = n.apps.map((id) => states.get(id) || { state: "up", why: "" });
+    const state = WORST.find((s) => mine.some((m) => m.state === s)) || "up";
+    if (state === "up") up++;
+    const why = n.apps.map((id, k) => (mine[k].why ? `${id}: ${mine[k].why}` : "")).filter((x) => x).join("\n");
+    const label = n.label.length > 17 ? `${n.label.slice(0, 16)}…` : n.label;
+    svg += `<g class="node ${state}" data-node="${i}"><rect x="${p.x}" y="${p.y}" width="${BW}" height="${BH}" rx="3"/>` +
+      `<text x="${p.x + 5}" y="${p.y + 17}">${esc(label)}</text><title>${esc(n.label)}: ${state === "work" ? "being restored" : state === "waitdep" ? "waiting for a dependency" : state}${why ? `\n${esc(why)}` : ""}</title></g>`;
+  });
+  svg += "</svg>";
+  const box = $("depgraph");
+  box.innerHTML = svg;
+  box.dataset.nodes = g.nodes.length;
+  box.dataset.up = up;
+  $("depgraph-summary").textContent = `${up} of ${g.nodes.length} boxes of the dependency graph up`;
 }
 
 // Why a down app no one works on waits: `hvsim explain`'s reason for it at
@@ -419,6 +462,16 @@ async function ttLoad() {
   if (d) ttShow(d);
 }
 
+// A reload finds the session again by the id in the address (the server
+// keeps the 200 most recent in memory; an older one is gone: load its file).
+async function ttResume(id) {
+  const r = await fetch(`/api/tabletop/${encodeURIComponent(id)}`);
+  const d = await r.json();
+  if (!r.ok) { showError(d.error); return; }
+  tab("tabletop");
+  ttShow(d);
+}
+
 async function ttDecide(answer) {
   if (!tt) return;
   const d = await ttPost(`/api/tabletop/${tt.id}/decide`, answer);
@@ -427,6 +480,10 @@ async function ttDecide(answer) {
 
 function ttShow(d) {
   tt = d;
+  const address = new URLSearchParams(location.hash.slice(1));
+  address.set("tab", "tabletop");
+  address.set("session", d.id);
+  history.replaceState(null, "", `#${address}`);
   $("tt-session").hidden = false;
   $("tt-save").href = `/api/tabletop/${d.id}/session`;
   $("tt-command").textContent = d.command;
@@ -441,12 +498,21 @@ function ttShow(d) {
   $("tt-apps").textContent = s.apps.join(", ");
   const opts = $("tt-options");
   opts.replaceChildren();
+  // A task stop offers every task that could start now (the strategy's
+  // order, its choice first): each with its lane and why it waited.
+  let preselected = null;
   for (const o of s.options) {
     const mine = JSON.stringify(o.value) === JSON.stringify(s.strategy);
     const b = el("button", { class: mine ? "option strategy" : "option", text: `${o.label}${mine ? " (the strategy's choice)" : ""}` });
+    if (o.lane) {
+      b.dataset.lane = o.lane;
+      b.append(el("span", { class: "why", text: `${o.lane} lane; until now: ${o.waits}` }));
+    }
     b.onclick = () => ttDecide({ choice: o.value });
     opts.append(b);
+    if (mine) preselected = b;
   }
+  if (preselected) preselected.focus();
   $("tt-hosts").textContent = d.hosts_down.length ? d.hosts_down.join(", ") : "none";
   const w = $("tt-waiting");
   w.replaceChildren();

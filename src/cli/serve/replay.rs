@@ -2,7 +2,8 @@
 //! changes, strategy and seed) as a timeline for the page's cursor: hours
 //! from the hour of the first fault, the apps up at each, and the
 //! intervals the page needs to show any hour (outages, hosts down, the
-//! teams' tasks, each incident's diagnosis and start of restoration).
+//! teams' tasks, each incident's diagnosis and start of restoration), and
+//! the dependency graph as `hvsim run --svg`'s chart lays it out.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -170,8 +171,16 @@ fn timeline(scenario: &Scenario, strategy: &str, seed: u64) -> Result<Value, Fai
             })
         })
         .collect();
+    let graph = hvsim::chart::depgraph::graph(scenario);
+    let app_id = |a: &usize| scenario.apps.get(*a).map_or("", |x| x.id.as_str());
+    let nodes: Vec<Value> = graph
+        .nodes
+        .iter()
+        .map(|n| json!({ "label": n.label, "apps": n.apps.iter().map(app_id).collect::<Vec<_>>() }))
+        .collect();
     Ok(json!({
         "scenario": run.scenario,
+        "graph": { "nodes": nodes, "edges": graph.edges, "layers": graph.layers },
         "strategy": run.strategy,
         "seed": run.seed,
         "time_zone": run.time_zone,

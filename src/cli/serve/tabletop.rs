@@ -37,6 +37,7 @@ use hvsim::metrics::TaskSubject;
 use hvsim::model::Method;
 use hvsim::report::Clock;
 use hvsim::sim::SimTime;
+use hvsim::sweep::SetSpec;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -141,6 +142,8 @@ struct Stop {
     options: Vec<(Value, String)>,
     /// The strategy's choice (a value of `options`).
     strategy: Value,
+    /// For a `task` stop, what each option works on.
+    tasks: Vec<TaskSubject>,
 }
 
 /// The decider of a tabletop run: the session's decisions, stop by stop;
@@ -230,6 +233,8 @@ impl Room<'_> {
 }
 
 impl Decider for Room<'_> {
+    const OFFERS_EVERY_TASK: bool = true;
+
     fn method(&mut self, choice: &MethodChoice<'_>) -> usize {
         if choice.candidates.len() < 2 {
             return 0;
@@ -248,6 +253,7 @@ impl Decider for Room<'_> {
             apps: Vec::new(),
             options,
             strategy: Value::from(names[0]),
+            tasks: Vec::new(),
         });
         self.stops[i].apps.push(choice.app_name.to_string());
         self.answer(i)
@@ -278,6 +284,7 @@ impl Decider for Room<'_> {
             apps: Vec::new(),
             options,
             strategy,
+            tasks: choice.candidates.to_vec(),
         });
         self.answer(i)
             .and_then(|v| labels.iter().position(|l| v == l.as_str()))
@@ -301,6 +308,7 @@ impl Decider for Room<'_> {
                 ),
             ],
             strategy: Value::Bool(choice.strategy),
+            tasks: Vec::new(),
         });
         let app = format!("{} (on {})", choice.app_name, choice.host_name);
         if !self.stops[i].apps.contains(&app) {
@@ -347,6 +355,49 @@ fn task_label(sc: &Scenario, t: TaskSubject) -> String {
     }
 }
 
+/// A task the room may start: its lane, its method (for an app's task),
+/// and why it waited until now in `hvsim explain`'s words.
+fn task_facts(
+    sc: &Scenario,
+    ex: &Explanation,
+    now: SimTime,
+    t: TaskSubject,
+) -> (String, Option<&'static str>, String) {
+    match t {
+        TaskSubject::App(a, m) => {
+            // The interval that ends at the stop (the app's wait until
+            // now), else the one running through it.
+            let intervals = ex
+                .apps
+                .iter()
+                .filter(|x| x.app == a)
+                .flat_map(|x| x.outages.iter().flat_map(|o| &o.intervals));
+            let before = intervals
+                .clone()
+                .find(|iv| iv.from < now && now <= iv.to)
+                .or_else(|| intervals.clone().find(|iv| iv.from <= now && now < iv.to));
+            let why = before.map_or_else(
+                || "ready".to_string(),
+                |iv| match detail(sc, iv.detail) {
+                    d if d.is_empty() => iv.reason.label().to_string(),
+                    d => format!("{} ({d})", iv.reason.label()),
+                },
+            );
+            (m.name().to_string(), Some(m.name()), why)
+        }
+        TaskSubject::Host(_) | TaskSubject::Patch(_) => (
+            "host work".to_string(),
+            None,
+            "queued for a team member".to_string(),
+        ),
+        TaskSubject::Go(_) => (
+            "runbook go steps".to_string(),
+            None,
+            "queued for a team member".to_string(),
+        ),
+    }
+}
+
 /// A stop's question.
 fn question(stop: &Stop) -> String {
     let n = stop.apps.len();
@@ -358,7 +409,7 @@ fn question(stop: &Stop) -> String {
             if n == 1 { "this app" } else { "these apps" },
             if n == 1 { "its host" } else { "their hosts" }
         ),
-        Kind::Task => "a member (or the platform) is free: which task starts next?".into(),
+        Kind::Task => "a member (or the platform) is free: which of the tasks that could start now starts next?".into(),
     }
 }
 
@@ -570,7 +621,17 @@ fn describe(
     let options: Vec<Value> = stop
         .options
         .iter()
-        .map(|(v, l)| json!({ "value": v, "label": l }))
+        .enumerate()
+        .map(|(k, (v, l))| {
+            let mut option = json!({ "value": v, "label": l });
+            if let Some(&task) = stop.tasks.get(k) {
+                let (lane, method, why) = task_facts(sc, &ran.explanation, now, task);
+                option["lane"] = Value::from(lane);
+                option["method"] = method.map_or(Value::Null, Value::from);
+                option["waits"] = Value::from(why);
+            }
+            option
+        })
         .collect();
     doc["done"] = Value::Bool(false);
     doc["clock"] = Value::String(clock.date(now));
@@ -871,10 +932,311 @@ fn respond(answer: Result<Value, Reject>) -> Response {
     }
 }
 
+/// Largest decisions file `hvsim run --decisions` reads.
+const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// A saved tabletop session read for `hvsim run --decisions FILE`: the
+/// room's decisions replayed on the command line's scenario, each
+/// mismatch an error at its place in the file.
+pub(crate) struct DecisionsFile {
+    path: String,
+    text: String,
+    session: Session,
+}
+
+impl DecisionsFile {
+    /// Reads and checks the file's form (its fit to the scenario is
+    /// checked by [`run`](Self::run)).
+    pub(crate) fn read(path: &std::path::Path) -> Result<Self, Failure> {
+        let shown = path.display().to_string();
+        let len = std::fs::metadata(path)
+            .map_err(|e| Failure::Input(format!("{shown}: cannot read the decisions file: {e}")))?
+            .len();
+        if len > MAX_FILE_BYTES {
+            return Err(Failure::Input(format!(
+                "{shown}: {len} bytes; a decisions file (a tabletop session the page saved) is at most {MAX_FILE_BYTES}"
+            )));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::Input(format!("{shown}: cannot read the decisions file: {e}")))?;
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        let session: Session = serde_path_to_error::deserialize(de).map_err(|e| {
+            let at = e.path().to_string();
+            let inner = e.into_inner();
+            Failure::Input(format!(
+                "{shown}:{}:{}: {}{inner}; expected a tabletop session as `hvsim serve` saves it (docs/serve.md)",
+                inner.line(),
+                inner.column(),
+                if at == "." { String::new() } else { format!("{at}: ") }
+            ))
+        })?;
+        let file = DecisionsFile {
+            path: shown,
+            text,
+            session,
+        };
+        if file.session.hvsim_tabletop != VERSION {
+            return Err(file.error(
+                locate(&file.text, "hvsim_tabletop", None),
+                "hvsim_tabletop",
+                format!(
+                    "{}: this hvsim reads tabletop sessions of version {VERSION}",
+                    file.session.hvsim_tabletop
+                ),
+            ));
+        }
+        if file.session.decisions.len() > MAX_DECISIONS {
+            return Err(file.error(
+                locate(&file.text, "decisions", None),
+                "decisions",
+                format!(
+                    "{} of them; at most {MAX_DECISIONS}",
+                    file.session.decisions.len()
+                ),
+            ));
+        }
+        Ok(file)
+    }
+
+    /// An error at `at` (line, column) of the file, about `field`.
+    fn error(&self, at: Option<(usize, usize)>, field: &str, what: String) -> Failure {
+        let (line, column) = at.unwrap_or((1, 1));
+        Failure::Input(format!("{}:{line}:{column}: {field}: {what}", self.path))
+    }
+
+    /// The session's changes to the scenario: `--set` on the command line
+    /// must be the same when given.
+    pub(crate) fn sets(&self, given: &[SetSpec]) -> Result<Vec<SetSpec>, Failure> {
+        let texts: Vec<&str> = given.iter().map(|s| s.text.as_str()).collect();
+        if !given.is_empty() && texts != self.session.sets {
+            return Err(self.error(
+                locate(&self.text, "sets", None),
+                "sets",
+                format!(
+                    "the session changed the scenario with [{}], the command line with [{}]; drop `--set` to use the session's",
+                    self.session.sets.join(", "),
+                    texts.join(", ")
+                ),
+            ));
+        }
+        self.session
+            .sets
+            .iter()
+            .map(|text| {
+                hvsim::sweep::parse_set_value(text)
+                    .map_err(|e| self.error(locate(&self.text, "sets", None), "sets", e))
+            })
+            .collect()
+    }
+
+    /// The session's strategy (the scenario's default when it names
+    /// none); `--strategy` must be the same when given.
+    pub(crate) fn strategy<'s>(
+        &self,
+        sc: &'s Scenario,
+        given: Option<&str>,
+    ) -> Result<&'s hvsim::model::Strategy, Failure> {
+        let named = self.session.strategy.as_str();
+        let at = || locate(&self.text, "strategy", None);
+        if let Some(g) = given
+            && !named.is_empty()
+            && g != named
+        {
+            return Err(self.error(
+                at(),
+                "strategy",
+                format!("the session was played from `{named}`, the command line asks for `{g}`; drop `--strategy` or give `--strategy {named}`"),
+            ));
+        }
+        match given.or((!named.is_empty()).then_some(named)) {
+            None => Ok(sc.default_strategy()),
+            Some(name) => sc.strategy(name).ok_or_else(|| {
+                let known: Vec<&str> = sc.strategies.iter().map(|s| s.id.as_str()).collect();
+                self.error(
+                    at(),
+                    "strategy",
+                    format!(
+                        "`{name}` is not a strategy of {}; expected one of {}",
+                        sc.name,
+                        known.join(", ")
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// The session's seed; `--seed` must be the same when given.
+    pub(crate) fn seed(&self, given: Option<u64>) -> Result<u64, Failure> {
+        match given {
+            Some(g) if g != self.session.seed => Err(self.error(
+                locate(&self.text, "seed", None),
+                "seed",
+                format!(
+                    "the session was played with seed {}, the command line asks for {g}; drop `--seed` or give `--seed {}`",
+                    self.session.seed, self.session.seed
+                ),
+            )),
+            _ => Ok(self.session.seed),
+        }
+    }
+
+    /// The room's run: its decisions stop by stop, the strategy's choices
+    /// after them (as the page's end does).
+    pub(crate) fn run(
+        &self,
+        sc: &Scenario,
+        strategy: &hvsim::model::Strategy,
+        seed: u64,
+    ) -> Result<hvsim::Outcome, Failure> {
+        let session = Session {
+            strategy: strategy.id.clone(),
+            seed,
+            rest_by_strategy: true,
+            ..self.session.clone()
+        };
+        let clock = Clock::new(sc);
+        match run_session(sc, &clock, &session) {
+            Ok(ran) => Ok(ran.explanation.outcome),
+            Err(Failure::Input(msg)) => {
+                // "decision N: ..." is located at the N-th decision.
+                let n = msg
+                    .strip_prefix("decision ")
+                    .and_then(|rest| rest.split(':').next())
+                    .and_then(|n| n.parse::<usize>().ok());
+                let at = match n {
+                    Some(n) => locate(&self.text, "decisions", Some(n - 1)),
+                    None => locate(&self.text, "decisions", None),
+                };
+                let field = n.map_or_else(
+                    || "decisions".to_string(),
+                    |n| format!("decisions[{}]", n - 1),
+                );
+                let what = n.map_or(msg.as_str(), |_| {
+                    msg.split_once(": ").map_or(msg.as_str(), |(_, rest)| rest)
+                });
+                Err(self.error(at, &field, what.to_string()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Where, in a JSON object's text, its top-level `key` is, or the
+/// `element`-th item (from 0) of the array it holds: 1-based line and
+/// column. `None` when it is not there.
+fn locate(text: &str, key: &str, element: Option<usize>) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    // The key's value, once found: its depth, and the items seen.
+    let mut inside: Option<usize> = None;
+    let mut items = 0usize;
+    let mut expect_item = false;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'"' {
+            let start = i;
+            i += 1;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            if expect_item {
+                if items == element? {
+                    return Some(line_column(text, start));
+                }
+                items += 1;
+                expect_item = false;
+            } else if inside.is_none() && depth == 1 && text.get(start + 1..i) == Some(key) {
+                let rest = text.get(i + 1..)?.trim_start();
+                if rest.starts_with(':') {
+                    if element.is_none() {
+                        return Some(line_column(text, start));
+                    }
+                    inside = Some(depth);
+                }
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'{' | b'[' => {
+                if expect_item {
+                    if items == element? {
+                        return Some(line_column(text, i));
+                    }
+                    items += 1;
+                    expect_item = false;
+                }
+                depth += 1;
+                if c == b'[' && inside == Some(depth - 1) {
+                    expect_item = true;
+                }
+            }
+            b'}' | b']' => {
+                if inside == Some(depth.saturating_sub(1)) && c == b']' {
+                    return None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b',' if inside.is_some_and(|d| depth == d + 1) => expect_item = true,
+            c if expect_item && !c.is_ascii_whitespace() => {
+                if items == element? {
+                    return Some(line_column(text, i));
+                }
+                items += 1;
+                expect_item = false;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The 1-based line and column of byte `offset`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::human;
+    use super::{MAX_SESSIONS, Session, Store, human, locate};
     use hvsim::sim::SimDuration;
+
+    #[test]
+    fn the_oldest_session_is_forgotten_first() {
+        let store = Store::default();
+        let session: Session = serde_json::from_str("{}").expect("a session");
+        let ids: Vec<u64> = (0..=MAX_SESSIONS)
+            .map(|_| store.insert(session.clone()))
+            .collect();
+        let status = |id: u64| store.get(id).err().map(|r| r.0.as_u16());
+        assert_eq!(status(ids[0]), Some(404), "the oldest is forgotten");
+        assert_eq!(status(ids[1]), None);
+        assert_eq!(status(ids[MAX_SESSIONS]), None);
+        // Deciding in a session does not make it younger: the order is
+        // the order of starts.
+        store.put(ids[1], session.clone());
+        store.insert(session);
+        assert_eq!(status(ids[1]), Some(404));
+        assert_eq!(status(ids[2]), None);
+    }
+
+    #[test]
+    fn a_key_and_an_item_of_its_array_are_located() {
+        let text = "{\n  \"seed\": 3,\n  \"decisions\": [\n    {\"stop\": \"method\"},\n    { \"stop\": \"task\", \"choice\": [1, {\"x\": 2}] },\n    {}\n  ],\n  \"sets\": [\"a=1\"]\n}\n";
+        assert_eq!(locate(text, "seed", None), Some((2, 3)));
+        assert_eq!(locate(text, "decisions", None), Some((3, 3)));
+        assert_eq!(locate(text, "decisions", Some(0)), Some((4, 5)));
+        assert_eq!(locate(text, "decisions", Some(1)), Some((5, 5)));
+        assert_eq!(locate(text, "decisions", Some(2)), Some((6, 5)));
+        assert_eq!(locate(text, "decisions", Some(3)), None);
+        assert_eq!(locate(text, "sets", Some(0)), Some((8, 12)));
+        assert_eq!(locate(text, "stop", None), None, "not a top-level key");
+    }
 
     #[test]
     fn durations_read_to_the_minute() {
