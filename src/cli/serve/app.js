@@ -354,7 +354,7 @@ const WORST = ["down", "waitdep", "work", "up"];
 
 function depGraph(d, states) {
   const g = d.graph;
-  const BW = 120, BH = 26, GAP = 8, ROW = 56;
+  const BW = 160, BH = 26, GAP = 8, ROW = 56;
   const widest = Math.max(1, ...g.layers.map((l) => l.length));
   const W = widest * (BW + GAP) + GAP, H = g.layers.length * ROW + 10;
   const at = new Map();
@@ -376,9 +376,12 @@ function depGraph(d, states) {
     const state = WORST.find((s) => mine.some((m) => m.state === s)) || "up";
     if (state === "up") up++;
     const why = n.apps.map((id, k) => (mine[k].why ? `${id}: ${mine[k].why}` : "")).filter((x) => x).join("\n");
-    const label = n.label.length > 17 ? `${n.label.slice(0, 16)}…` : n.label;
+    // A group not wholly up says how much of it is.
+    const upHere = mine.filter((m) => m.state === "up").length;
+    const whole = n.apps.length > 1 && upHere < n.apps.length ? `${n.label}: ${upHere} up` : n.label;
+    const label = whole.length > 25 ? `${whole.slice(0, 24)}…` : whole;
     svg += `<g class="node ${state}" data-node="${i}"><rect x="${p.x}" y="${p.y}" width="${BW}" height="${BH}" rx="3"/>` +
-      `<text x="${p.x + 5}" y="${p.y + 17}">${esc(label)}</text><title>${esc(n.label)}: ${state === "work" ? "being restored" : state === "waitdep" ? "waiting for a dependency" : state}${why ? `\n${esc(why)}` : ""}</title></g>`;
+      `<text x="${p.x + 5}" y="${p.y + 17}">${esc(label)}</text><title>${esc(whole)}: ${state === "work" ? "being restored" : state === "waitdep" ? "waiting for a dependency" : state}${why ? `\n${esc(why)}` : ""}</title></g>`;
   });
   svg += "</svg>";
   const box = $("depgraph");

@@ -669,18 +669,23 @@ fn clock_secs(clock: &Clock, t: SimTime) -> i64 {
     clock.zoned(t).map_or(0, |z| z.timestamp().as_second())
 }
 
-/// The sessions of every client, by id.
+/// The sessions of every client, by id, each with the stop it waits at
+/// (null at its end), so that an answer is checked without running the
+/// session again.
 #[derive(Default)]
 pub(super) struct Store {
-    sessions: Mutex<(u64, BTreeMap<u64, Session>)>,
+    sessions: Mutex<(u64, BTreeMap<u64, Kept>)>,
 }
 
+/// A session kept, and the stop it waits at (null at its end).
+type Kept = (Session, Value);
+
 impl Store {
-    fn insert(&self, session: Session) -> u64 {
+    fn insert(&self, session: Session, stop: Value) -> u64 {
         let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
         g.0 += 1;
         let id = g.0;
-        g.1.insert(id, session);
+        g.1.insert(id, (session, stop));
         while g.1.len() > MAX_SESSIONS {
             g.1.pop_first();
         }
@@ -688,6 +693,11 @@ impl Store {
     }
 
     fn get(&self, id: u64) -> Result<Session, Reject> {
+        self.get_with_stop(id).map(|(session, _)| session)
+    }
+
+    /// The session and the stop it waits at.
+    fn get_with_stop(&self, id: u64) -> Result<(Session, Value), Reject> {
         let g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
         g.1.get(&id).cloned().ok_or_else(|| {
             Reject(
@@ -697,9 +707,12 @@ impl Store {
         })
     }
 
-    fn put(&self, id: u64, session: Session) {
+    /// Replaces a session kept (one forgotten meanwhile stays forgotten).
+    fn put(&self, id: u64, session: Session, stop: Value) {
         let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        g.1.insert(id, session);
+        if let Some(kept) = g.1.get_mut(&id) {
+            *kept = (session, stop);
+        }
     }
 }
 
@@ -796,7 +809,8 @@ pub(super) async fn start(State(state): State<Arc<AppState>>, text: String) -> R
     let answer = async {
         let session: Session = body(&text, "the tabletop session")?;
         let (session, mut doc) = compute(state.clone(), 0, session).await?;
-        let id = state.tabletops.insert(session);
+        let stop = doc.get("stop").cloned().unwrap_or(Value::Null);
+        let id = state.tabletops.insert(session, stop);
         doc["id"] = Value::from(id);
         Ok::<_, Reject>(doc)
     };
@@ -838,7 +852,7 @@ pub(super) async fn decide(
 ) -> Response {
     let answer = async {
         let answer: Answer = body(&text, "the decision")?;
-        let mut session = state.tabletops.get(id)?;
+        let (mut session, waits_at) = state.tabletops.get_with_stop(id)?;
         if answer.undo {
             if session.rest_by_strategy {
                 session.rest_by_strategy = false;
@@ -858,7 +872,11 @@ pub(super) async fn decide(
                     "expected {\"choice\": ...} (one of the stop's options), {\"rest\": \"strategy\"} or {\"undo\": true}",
                 ));
             };
-            let (_, now) = compute(state.clone(), id, session.clone()).await?;
+            let now = if waits_at.is_object() {
+                json!({ "stop": waits_at })
+            } else {
+                compute(state.clone(), id, session.clone()).await?.1
+            };
             let Some(stop) = now.get("stop") else {
                 return Err(bad_request(
                     "the session is over: every stop is decided (undo to change the last decision)",
@@ -886,7 +904,8 @@ pub(super) async fn decide(
             });
         }
         let (session, doc) = compute(state.clone(), id, session).await?;
-        state.tabletops.put(id, session);
+        let stop = doc.get("stop").cloned().unwrap_or(Value::Null);
+        state.tabletops.put(id, session, stop);
         Ok::<_, Reject>(doc)
     };
     respond(answer.await)
@@ -1211,7 +1230,7 @@ mod tests {
         let store = Store::default();
         let session: Session = serde_json::from_str("{}").expect("a session");
         let ids: Vec<u64> = (0..=MAX_SESSIONS)
-            .map(|_| store.insert(session.clone()))
+            .map(|_| store.insert(session.clone(), serde_json::Value::Null))
             .collect();
         let status = |id: u64| store.get(id).err().map(|r| r.0.as_u16());
         assert_eq!(status(ids[0]), Some(404), "the oldest is forgotten");
@@ -1219,10 +1238,13 @@ mod tests {
         assert_eq!(status(ids[MAX_SESSIONS]), None);
         // Deciding in a session does not make it younger: the order is
         // the order of starts.
-        store.put(ids[1], session.clone());
-        store.insert(session);
+        store.put(ids[1], session.clone(), serde_json::Value::Null);
+        store.insert(session.clone(), serde_json::Value::Null);
         assert_eq!(status(ids[1]), Some(404));
         assert_eq!(status(ids[2]), None);
+        // A session forgotten while it was being decided stays forgotten.
+        store.put(ids[1], session, serde_json::Value::Null);
+        assert_eq!(status(ids[1]), Some(404));
     }
 
     #[test]
