@@ -300,3 +300,48 @@ fn the_replay_sends_the_dependency_graph_laid_out_in_layers() {
     assert!(counts.iter().any(|&c| c < nodes.len()), "{counts:?}");
     assert!(counts.windows(2).any(|w| w[0] != w[1]), "{counts:?}");
 }
+
+#[test]
+fn the_room_may_hand_which_app_next_over_to_the_strategy() {
+    let server = Server::start(&[]);
+    let (_, first) = start_tabletop(&server, 1);
+    let id = first["id"].as_u64().unwrap();
+    let at_task = to_a_task_stop(&server, first, 40);
+    let n = at_task["decisions"].as_u64().unwrap();
+    // Handed over, the next stop is not a task stop, and it is at a later
+    // instant (Christmas night's restart, with seed 1).
+    let next = decide_ok(&server, id, r#"{"rest": "which-next"}"#);
+    assert_eq!(next["decisions"], n, "handing over is not a decision");
+    assert_eq!(next["done"], Value::Bool(false), "{next}");
+    assert_ne!(next["stop"]["kind"], "task", "{next}");
+    assert!(next["stop"]["at"].as_str() > at_task["stop"]["at"].as_str());
+    // Undo takes the handing over back: the same task stop again.
+    let back = decide_ok(&server, id, r#"{"undo": true}"#);
+    assert_eq!(back["stop"], at_task["stop"]);
+    decide_ok(&server, id, r#"{"rest": "which-next"}"#);
+    let choice = serde_json::json!({ "choice": next["stop"]["strategy"] });
+    decide_ok(&server, id, &choice.to_string());
+    let end = decide_ok(&server, id, r#"{"rest": "strategy"}"#);
+    // The strategy's choices all along: `hvsim run`'s run, on the page and
+    // replayed from the saved file.
+    let plain = hvsim_json(&["run", "--strategy", "as-in-2018", "--seed", "1", "--json"]);
+    assert_eq!(end["room"], plain);
+    let (_, saved) = server.get(&format!("/api/tabletop/{id}/session"));
+    let file: Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(file["which_next_from"], n);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("handed-over.json");
+    std::fs::write(&path, &saved).unwrap();
+    let cli = hvsim_json(&["run", "--decisions", path.to_str().unwrap(), "--json"]);
+    assert_eq!(cli, plain);
+    let (status, bad) = super::serve::post_json(
+        &server,
+        &format!("/api/tabletop/{id}/decide"),
+        r#"{"rest": "later"}"#,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        bad["error"].as_str().unwrap().contains("which-next"),
+        "{bad}"
+    );
+}

@@ -57,6 +57,7 @@ async function init() {
   $("tt-start").onclick = ttStart;
   $("tt-rest").onclick = () => ttDecide({ rest: "strategy" });
   $("tt-undo").onclick = () => ttDecide({ undo: true });
+  $("tt-which-next").onclick = () => ttDecide({ rest: "which-next" });
   $("tt-load").onchange = ttLoad;
   pick();
 }
@@ -499,6 +500,7 @@ function ttShow(d) {
   $("tt-up").textContent = `${d.apps_up} of ${d.apps_total} apps up`;
   $("tt-question").textContent = `Decision ${s.n}: ${s.question}`;
   $("tt-apps").textContent = s.apps.join(", ");
+  $("tt-which-next").hidden = s.kind !== "task";
   const opts = $("tt-options");
   opts.replaceChildren();
   // A task stop offers every task that could start now (the strategy's

@@ -85,6 +85,11 @@ pub(super) struct Session {
     /// The strategy answers every stop after the decisions.
     #[serde(default)]
     rest_by_strategy: bool,
+    /// From this many decisions on, the strategy picks which task starts
+    /// next: those questions are no longer stops (the room handed them
+    /// over; the other questions are still asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    which_next_from: Option<usize>,
 }
 
 fn version() -> u32 {
@@ -153,6 +158,7 @@ struct Room<'a> {
     clock: &'a Clock,
     decisions: &'a [Decision],
     rest_by_strategy: bool,
+    which_next_from: Option<usize>,
     stops: Vec<Stop>,
     /// The stops of the current instant, by key.
     open: Vec<(String, usize)>,
@@ -262,7 +268,8 @@ impl Decider for Room<'_> {
     }
 
     fn next_task(&mut self, choice: &TaskChoice<'_>) -> usize {
-        if choice.candidates.len() < 2 {
+        let handed_over = self.which_next_from.is_some_and(|n| self.stops.len() >= n);
+        if choice.candidates.len() < 2 || handed_over {
             return choice.strategy;
         }
         let labels: Vec<String> = choice
@@ -432,6 +439,7 @@ fn run_session(sc: &Scenario, clock: &Clock, session: &Session) -> Result<Ran, F
         clock,
         decisions: &session.decisions,
         rest_by_strategy: session.rest_by_strategy,
+        which_next_from: session.which_next_from,
         stops: Vec::new(),
         open: Vec::new(),
         now: SimTime::MAX,
@@ -830,7 +838,9 @@ pub(super) async fn show(
 }
 
 /// What the room answers: `{"choice": VALUE}`, `{"rest": "strategy"}`
-/// (the strategy decides every stop left), or `{"undo": true}`.
+/// (the strategy decides every stop left), `{"rest": "which-next"}` (the
+/// strategy picks which task starts next from now on), or `{"undo":
+/// true}`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Answer {
@@ -854,18 +864,30 @@ pub(super) async fn decide(
         let answer: Answer = body(&text, "the decision")?;
         let (mut session, waits_at) = state.tabletops.get_with_stop(id)?;
         if answer.undo {
+            // The last thing the room did is undone: its handing over, or
+            // its last decision.
             if session.rest_by_strategy {
                 session.rest_by_strategy = false;
+            } else if session.which_next_from == Some(session.decisions.len()) {
+                session.which_next_from = None;
             } else {
                 session.decisions.pop();
             }
         } else if let Some(rest) = answer.rest {
-            if rest != "strategy" {
-                return Err(bad_request(format!(
-                    "rest: `{rest}`: expected `strategy` (the strategy decides every stop left)"
-                )));
+            match rest.as_str() {
+                "strategy" => session.rest_by_strategy = true,
+                "which-next" => {
+                    // Handed over once: a second time changes nothing.
+                    session
+                        .which_next_from
+                        .get_or_insert(session.decisions.len());
+                }
+                _ => {
+                    return Err(bad_request(format!(
+                        "rest: `{rest}`: expected `strategy` (the strategy decides every stop left) or `which-next` (the strategy picks which app starts next from now on)"
+                    )));
+                }
             }
-            session.rest_by_strategy = true;
         } else {
             let Some(choice) = answer.choice else {
                 return Err(bad_request(
