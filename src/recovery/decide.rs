@@ -55,13 +55,10 @@ impl<D: Decider> Recovery<'_, '_, D> {
             // The strategy's choice is the first applicable method: no
             // list of candidates to build (this runs for every app that
             // breaks).
-            // The undiagnosed bug is the same for every method (judging
-            // applicability changes no fact it rests on): found once.
             let mut first = None;
-            let mut undiagnosed = None;
             for &m in st.methods.iter().skip(level) {
                 if m != Method::HaRestart
-                    && let Some(b) = *undiagnosed.get_or_insert_with(|| self.undiagnosed_bug(a))
+                    && let Some(b) = self.undiagnosed_bug(a)
                 {
                     self.wait_for_diagnosis(a, b);
                     return Ok(());
@@ -74,10 +71,9 @@ impl<D: Decider> Recovery<'_, '_, D> {
             first
         } else {
             let mut candidates = Candidates::new();
-            let mut undiagnosed = None;
             for &m in st.methods.iter().skip(level) {
                 if m != Method::HaRestart
-                    && let Some(b) = *undiagnosed.get_or_insert_with(|| self.undiagnosed_bug(a))
+                    && let Some(b) = self.undiagnosed_bug(a)
                 {
                     if !candidates.is_empty() {
                         break;

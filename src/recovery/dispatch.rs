@@ -9,7 +9,7 @@ use crate::run::{Cx, SimError, trace};
 use crate::sim::SimTime;
 
 use super::{Decider, Recovery};
-use super::{Entry, Job, Lane, Running};
+use super::{Entry, Job, Lane};
 use crate::metrics::TaskSubject;
 use crate::recovery::decider::TaskChoice;
 use crate::run::buffers::recycle;
@@ -21,39 +21,6 @@ use crate::run::world::{HostStatus, Phase};
 struct Free {
     skills: u8,
     anyone: bool,
-}
-
-/// What the last full dispatch's "nothing more can start" rested on: the
-/// work pushed into the lanes, the members freed, the work running (the
-/// caps), the shared services and the pending wake-up (with
-/// `State::idle_until`, until when the free members' duty holds). A
-/// dispatch after an event that left them the same, with no news to take,
-/// would start nothing, and is skipped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Idle {
-    pushes: u32,
-    freed: u32,
-    running: Running,
-    services: [bool; 3],
-    wake_at: Option<SimTime>,
-}
-
-/// What a dispatch changes (see `footprint`).
-type Footprint = (
-    usize,
-    usize,
-    u32,
-    usize,
-    Running,
-    usize,
-    usize,
-    Option<SimTime>,
-);
-
-#[cfg(test)]
-thread_local! {
-    /// Dispatches skipped on this thread (tests: the skip is exercised).
-    pub(crate) static SKIPPED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// The lanes' heads a dispatch chooses among (inline: no allocation).
@@ -171,118 +138,10 @@ impl<D: Decider> Recovery<'_, '_, D> {
         }
     }
 
-    /// Starts what can start, after an event: nothing when the event
-    /// changed nothing the last dispatch's "nothing more can start" rested
-    /// on ([`Idle`]); otherwise [`dispatch_all`](Self::dispatch_all).
-    ///
-    /// Debug builds (every test) run the whole dispatch anyway where it is
-    /// skipped, and check that it changed nothing.
-    pub(crate) fn dispatch(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
-        let now = cx.now;
-        if !self.idle_holds(now) {
-            self.dispatch_all(cx)?;
-            self.recovery.idle = self.idle_after(now);
-            return Ok(());
-        }
-        #[cfg(test)]
-        SKIPPED.set(SKIPPED.get() + 1);
-        if cfg!(debug_assertions) {
-            let before = self.footprint(cx);
-            self.dispatch_all(cx)?;
-            debug_assert_eq!(
-                before,
-                self.footprint(cx),
-                "a dispatch skipped at {now:?} would have changed the run"
-            );
-        }
-        Ok(())
-    }
-
-    /// What a dispatch can change: tasks started, events scheduled, lanes
-    /// pushed or popped, work running, members freed, apps parked, the
-    /// wake-up (debug builds compare it around a skipped dispatch).
-    fn footprint(&self, cx: &Cx<'_>) -> Footprint {
-        (
-            self.out.tasks.len(),
-            cx.sched.pending(),
-            self.recovery.lanes.pushes(),
-            self.recovery.lanes.len(),
-            self.recovery.running,
-            self.recovery.staff.free.iter().count(),
-            self.recovery.parked.len(),
-            self.recovery.staff.wake_at,
-        )
-    }
-
-    /// Whether the last dispatch's memo still holds at `now`: the cheap
-    /// tests first (an event that frees a member or queues work, the most
-    /// common, fails at the first or second).
-    #[inline]
-    fn idle_holds(&self, now: SimTime) -> bool {
-        let Some(idle) = self.recovery.idle else {
-            return false;
-        };
-        let r = &*self.recovery;
-        idle.freed == r.staff.freed
-            && idle.pushes == r.lanes.pushes()
-            && now < r.idle_until
-            && idle.running == r.running
-            && idle.wake_at == r.staff.wake_at
-            && self.faults.operations.is_empty()
-            && r.redecide.is_empty()
-            && !(r.facts_changed || r.capacity_freed || r.evacuated_news)
-            && idle.services == self.services(now)
-    }
-
-    /// Whether the management plane, the link and the backup system are
-    /// available at `now`.
-    #[inline]
-    fn services(&self, now: SimTime) -> [bool; 3] {
-        [
-            self.faults.management_available(now),
-            self.faults.link_up(),
-            self.faults.backup_available(),
-        ]
-    }
-
-    /// The memo after a full dispatch at `now`: every lane with work is
-    /// blocked by a service, has nobody free on shift who can do it, or is
-    /// at its cap. That holds until a free member's duty changes, as long
-    /// as no work arrives, nobody is freed, nothing running ends, the
-    /// services stay as they are and there is no news to take (operations,
-    /// apps to decide again, better facts, freed room, evacuated hosts).
-    /// Lanes are only popped by a dispatch. No memo with runbook waves
-    /// (they open with time) or with news left by the dispatch itself.
-    fn idle_after(&mut self, now: SimTime) -> Option<Idle> {
-        let r = &*self.recovery;
-        if !self.st.waves.is_empty()
-            || !self.faults.operations.is_empty()
-            || !r.redecide.is_empty()
-            || r.facts_changed
-            || r.capacity_freed
-            || r.evacuated_news
-        {
-            return None;
-        }
-        let mut until = SimTime::MAX;
-        for w in self.recovery.staff.free.iter() {
-            until = until.min(self.duty(w as usize, now).until);
-        }
-        self.recovery.idle_until = until;
-        let r = &*self.recovery;
-        Some(Idle {
-            pushes: r.lanes.pushes(),
-            freed: r.staff.freed,
-            running: r.running,
-            services: self.services(now),
-            wake_at: r.staff.wake_at,
-        })
-    }
-
     /// Starts what can start: repeatedly the best head, by the strategy's
     /// order, among the lanes with a free skilled member on shift (or no
     /// need of one) and room under their cap.
-    fn dispatch_all(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
+    pub(crate) fn dispatch(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
         let now = cx.now;
         self.take_news(cx)?;
         let open = if self.st.waves.is_empty() {
@@ -301,7 +160,11 @@ impl<D: Decider> Recovery<'_, '_, D> {
         if parked > 0 {
             trace!(now, "{parked} app(s) wait: no room for their VMs");
         }
-        if self.recovery.lanes.with_work() & Lane::MANUAL != 0 || self.holds_valid_entry() {
+        if Lane::ALL
+            .iter()
+            .any(|&l| !l.automated() && !self.recovery.lanes[l].is_empty())
+            || self.holds_valid_entry()
+        {
             self.schedule_wake(cx)?;
         }
         Ok(())
@@ -313,24 +176,20 @@ impl<D: Decider> Recovery<'_, '_, D> {
     /// evacuated hosts may reboot, parked apps may fit.
     fn take_news(&mut self, cx: &mut Cx<'_>) -> Result<(), SimError> {
         let now = cx.now;
-        if !self.faults.operations.is_empty() {
-            let operations = std::mem::take(&mut self.faults.operations);
-            for &(h, op) in &operations {
-                self.fault_side().operation(cx, h, op)?;
-            }
-            recycle(&mut self.faults.operations, operations);
+        let operations = std::mem::take(&mut self.faults.operations);
+        for &(h, op) in &operations {
+            self.fault_side().operation(cx, h, op)?;
         }
-        if !self.recovery.redecide.is_empty() {
-            let redecide = std::mem::take(&mut self.recovery.redecide);
-            for &a in &redecide {
-                if self.world.apps[a.index()].phase == Phase::Healthy
-                    && self.world.apps[a.index()].broken > 0
-                {
-                    self.decide(cx, a)?;
-                }
+        recycle(&mut self.faults.operations, operations);
+        let redecide = std::mem::take(&mut self.recovery.redecide);
+        for &a in &redecide {
+            if self.world.apps[a.index()].phase == Phase::Healthy
+                && self.world.apps[a.index()].broken > 0
+            {
+                self.decide(cx, a)?;
             }
-            recycle(&mut self.recovery.redecide, redecide);
         }
+        recycle(&mut self.recovery.redecide, redecide);
         // Room freed in a cluster can make an HA restart possible again.
         let room_matters =
             self.recovery.capacity_freed && self.st.methods.contains(&Method::HaRestart);
@@ -565,27 +424,5 @@ impl<D: Decider> Recovery<'_, '_, D> {
             }
         }
         false
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::SKIPPED;
-    use crate::scenario::{DEFAULT_SCENARIO_YAML, Format, load_str};
-
-    /// The idle memo skips dispatches on the bundled scenario, every
-    /// strategy (a debug build runs each skipped dispatch anyway and
-    /// checks that it changed nothing; the goldens and the generated
-    /// scenarios' properties run with the same check).
-    #[test]
-    fn dispatches_are_skipped_and_the_skipped_ones_would_start_nothing() {
-        let sc = load_str(DEFAULT_SCENARIO_YAML, "2018.yaml", Format::Yaml).expect("bundled");
-        let before = SKIPPED.get();
-        for st in &sc.strategies {
-            for seed in 1..=5 {
-                crate::engine::simulate(&sc, st, seed).expect("runs");
-            }
-        }
-        assert!(SKIPPED.get() > before, "no dispatch was skipped");
     }
 }

@@ -48,7 +48,7 @@ mod restore;
 mod waves;
 
 pub(crate) use decider::Decider;
-pub(crate) use dispatch::{Gate, Idle};
+pub(crate) use dispatch::Gate;
 pub(crate) use order::order_key;
 pub(crate) use people::{Entry, Job, Lane, Lanes, ReadyQueue, Running, Staff};
 pub(crate) use restore::Transfers;
@@ -105,11 +105,6 @@ pub(crate) struct State<'a> {
     /// record those operations for the fault side (which would find no bug
     /// to draw for).
     pub(crate) triggers_on: OperationTriggers,
-    /// What the last dispatch's "nothing more can start" rested on, if it
-    /// can be kept: a dispatch after an event that left it so is skipped.
-    pub(crate) idle: Option<Idle>,
-    /// Until when the free members' duty holds (the idle memo's horizon).
-    pub(crate) idle_until: crate::sim::SimTime,
 }
 
 /// Whether some bug triggers `on` an operation that recovery performs.
@@ -184,8 +179,6 @@ impl<'a> State<'a> {
             revisable: false,
             facts_changed: false,
             triggers_on: OperationTriggers::of(sc),
-            idle: None,
-            idle_until: crate::sim::SimTime::ZERO,
         }
     }
 

@@ -100,10 +100,6 @@ impl Lane {
         Lane::Go,
     ];
 
-    /// The lanes whose work needs a person, as bits by position in
-    /// [`Lane::ALL`] (all but HA restart and failover).
-    pub(crate) const MANUAL: u8 = !((1 << Lane::HaRestart as u8) | (1 << Lane::Failover as u8));
-
     /// The lane of the app tasks of method `m`.
     pub(crate) fn app(m: Method) -> Lane {
         match m {
@@ -176,16 +172,12 @@ pub(crate) struct ReadyQueue {
     /// Entries in order, each no smaller than the one before.
     run: VecDeque<Reverse<Entry>>,
     heap: BinaryHeap<Reverse<Entry>>,
-    /// Entries ever pushed (wrapping): the dispatcher's idle memo looks at
-    /// it to know that no work arrived.
-    pushes: u32,
 }
 
 impl ReadyQueue {
     /// Adds an entry.
     #[inline]
     pub(crate) fn push(&mut self, entry: Reverse<Entry>) {
-        self.pushes = self.pushes.wrapping_add(1);
         if self.run.back().is_none_or(|last| last.0 <= entry.0) {
             self.run.push_back(entry);
         } else {
@@ -228,15 +220,9 @@ impl ReadyQueue {
         self.run.is_empty() && self.heap.is_empty()
     }
 
-    /// How many entries it holds (stale ones included).
-    pub(crate) fn len(&self) -> usize {
-        self.run.len() + self.heap.len()
-    }
-
     fn clear(&mut self) {
         self.run.clear();
         self.heap.clear();
-        self.pushes = 0;
     }
 }
 
@@ -263,18 +249,6 @@ impl Lanes {
         })
     }
 
-    /// Entries pushed into any lane so far (wrapping): unchanged means no
-    /// work arrived.
-    #[inline]
-    pub(crate) fn pushes(&self) -> u32 {
-        self.0.iter().fold(0, |n, q| n.wrapping_add(q.pushes))
-    }
-
-    /// Entries held in all lanes (stale ones included).
-    pub(crate) fn len(&self) -> usize {
-        self.0.iter().map(ReadyQueue::len).sum()
-    }
-
     /// The queues, for the thread's next run.
     pub(crate) fn into_inner(self) -> Vec<ReadyQueue> {
         self.0
@@ -295,7 +269,7 @@ impl IndexMut<Lane> for Lanes {
 }
 
 /// Tasks in progress per method, counted against the strategy's caps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Running([u32; 6]);
 
 impl Index<Method> for Running {
@@ -345,9 +319,6 @@ pub(crate) struct Staff<'a> {
     pub(crate) rosters: Vec<Cow<'a, Roster>>,
     /// The pending wake-up at the next shift start, if any.
     pub(crate) wake_at: Option<SimTime>,
-    /// Members freed so far (wrapping): unchanged means nobody became
-    /// free (the dispatcher's idle memo).
-    pub(crate) freed: u32,
 }
 
 impl<'a> Staff<'a> {
@@ -382,7 +353,6 @@ impl<'a> Staff<'a> {
                 })
                 .collect(),
             wake_at: None,
-            freed: 0,
         }
     }
 }
@@ -495,7 +465,6 @@ impl<D: Decider> Recovery<'_, '_, D> {
     pub(crate) fn take_task(&mut self, w: u32) -> Option<Task> {
         let task = self.recovery.staff.workers[w as usize].task.take()?;
         self.recovery.staff.free.insert(w);
-        self.recovery.staff.freed = self.recovery.staff.freed.wrapping_add(1);
         if let Job::App(a, _) = task.job {
             self.world.apps[a.index()].worker = None;
         }
@@ -875,8 +844,5 @@ mod tests {
         assert_eq!(Lane::Rebuild.cap_method(), Some(Method::Restart));
         assert_eq!(Lane::Reinstall.skill(), Some(Method::Reinstall));
         assert_eq!(Lane::Go.skill(), None);
-        for lane in Lane::ALL {
-            assert_eq!(Lane::MANUAL & (1 << lane.index()) != 0, !lane.automated());
-        }
     }
 }
