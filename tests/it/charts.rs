@@ -313,7 +313,12 @@ fn the_gantt_chart_has_a_row_per_member_coloured_by_method_with_shift_gaps_and_h
     };
     assert!(longest_off(row_top(&member_label(&team.id, 0))) > 0);
     assert!(
-        svg.contains("Sat 22 Dec 2018 17:15 → Tue 25 Dec 2018 21:30: 3d 4h with nothing happening"),
+        svg.split("<title>Sat 22 Dec 2018 ").skip(1).any(|t| t
+            .split("</title>")
+            .next()
+            .is_some_and(
+                |t| t.contains("→ Tue 25 Dec 2018") && t.contains("with nothing happening")
+            )),
         "Christmas cut out"
     );
     // 120 apps in a few days: bar labels only where they fit, never overlapping.

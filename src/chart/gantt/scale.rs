@@ -3,7 +3,7 @@
 //! An idle stretch is a time when nothing happens on any row: no one works
 //! on shift, no transfer runs, no automated recovery is under way, and no
 //! mark (incident, milestone, RTO deadline) falls. One longer than
-//! [`IDLE_SHARE`] of the span shown (and than [`IDLE_FLOOR`]) is cut out
+//! [`IDLE_SHARE`] of the span of the work (and than [`IDLE_FLOOR`]) is cut out
 //! but for a margin each side, and drawn [`GAP_PX`] wide with a break
 //! mark; the rest of the time shares the width in proportion to its
 //! length, so that ticks stay true dates either side of a break.
@@ -40,7 +40,13 @@ impl TimeScale {
         points: &[SimTime],
         (left, width): (f64, f64),
     ) -> Self {
-        let span = t1.saturating_since(t0).as_millis();
+        // The span of the work, not of the range: a far RTO deadline
+        // does not make the nights too short to cut.
+        let work = (
+            busy.iter().map(|s| s.0).min().unwrap_or(t0),
+            busy.iter().map(|s| s.1).max().unwrap_or(t1),
+        );
+        let span = work.1.saturating_since(work.0).as_millis();
         let min_idle = ((span as f64 * IDLE_SHARE) as u64).max(IDLE_FLOOR.as_millis());
         let mut edges: Vec<(SimTime, SimTime)> = busy
             .iter()
