@@ -30,7 +30,7 @@ pub(crate) fn charts(args: &[&str]) -> BTreeMap<String, String> {
 }
 
 /// The chart's width, from its root element.
-fn width(svg: &str) -> f64 {
+pub(crate) fn width(svg: &str) -> f64 {
     let at = svg.find("width=\"").expect("a width") + 7;
     svg[at..]
         .split('"')
@@ -111,29 +111,34 @@ fn no_label_runs_off_a_chart() {
         &["compare", "--runs", "16"],
     ] {
         for (name, svg) in charts(args) {
-            let w = width(&svg);
-            // The y axis' title is turned a quarter: its extent is vertical.
-            let turned: Vec<String> = svg
-                .lines()
-                .filter(|l| l.starts_with("<text") && l.contains("transform=\"rotate"))
-                .filter_map(|l| l.split('>').nth(1)?.split('<').next().map(str::to_string))
-                .collect();
-            for (x, _, anchor, size, s) in texts(&svg) {
-                if turned.contains(&quick_xml::escape::escape(s.as_str()).into_owned()) {
-                    continue;
-                }
-                let tw = text_width(&s, size);
-                let (a, b) = match anchor.as_str() {
-                    "end" => (x - tw, x),
-                    "middle" => (x - tw / 2.0, x + tw / 2.0),
-                    _ => (x, x + tw),
-                };
-                assert!(
-                    a >= -0.5 && b <= w + 0.5,
-                    "{args:?} {name}: `{s}` spans {a}..{b} of {w}"
-                );
-            }
+            assert_inside(&svg, &format!("{args:?} {name}"));
         }
+    }
+}
+
+/// Every text of `svg` inside its width (the y axis' title, turned a
+/// quarter, has a vertical extent and is left out).
+pub(crate) fn assert_inside(svg: &str, what: &str) {
+    let w = width(svg);
+    let turned: Vec<String> = svg
+        .lines()
+        .filter(|l| l.starts_with("<text") && l.contains("transform=\"rotate"))
+        .filter_map(|l| l.split('>').nth(1)?.split('<').next().map(str::to_string))
+        .collect();
+    for (x, _, anchor, size, s) in texts(svg) {
+        if turned.contains(&quick_xml::escape::escape(s.as_str()).into_owned()) {
+            continue;
+        }
+        let tw = text_width(&s, size);
+        let (a, b) = match anchor.as_str() {
+            "end" => (x - tw, x),
+            "middle" => (x - tw / 2.0, x + tw / 2.0),
+            _ => (x, x + tw),
+        };
+        assert!(
+            a >= -0.5 && b <= w + 0.5,
+            "{what}: `{s}` spans {a}..{b} of {w}"
+        );
     }
 }
 

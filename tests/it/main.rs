@@ -18,6 +18,7 @@ mod faults;
 mod fit;
 mod fuzz_corpus;
 mod gallery;
+mod gantt_story;
 mod r#gen;
 mod generated;
 mod golden;

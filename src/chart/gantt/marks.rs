@@ -1,0 +1,190 @@
+//! The Gantt chart's vertical marks (milestones, RTO deadlines, idle
+//! stretches cut out), its legend and the finding its `<desc>` states.
+
+use crate::chart::clock::Clock;
+use crate::chart::{INK, LegendEntry, Marker, Swatch, method_colour};
+use crate::metrics::{Outcome, TaskEnd};
+use crate::model::{Method, Scenario};
+use crate::montecarlo::IncidentMark;
+use crate::sim::SimTime;
+
+/// Milestone marks' colour and dash.
+pub const MILESTONE: (&str, &str) = ("#1b7f4b", "2 2");
+/// RTO deadlines' colour and dash.
+pub const DEADLINE: (&str, &str) = ("#555555", "5 3");
+/// Cut-out idle stretches' fill and their marks' colour and dash.
+pub const CUT: (&str, &str, &str) = ("#fbfbfb", "#9a9a9a", "1 2");
+/// The runbook waves' band colour.
+pub const WAVE: &str = "#c9d7ea";
+/// The on-duty strip's colour.
+pub const ON_DUTY: &str = "#7f7f7f";
+
+/// An instant with its mark.
+pub type Mark = (SimTime, String, (&'static str, &'static str));
+
+/// Per incident, when 50, 90 and 100 % of its apps were back, one mark
+/// per instant (`50/90 % back` when two coincide), and the RTO deadline
+/// of every objective whose apps the incident hit, within the horizon.
+pub fn marks_of(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) -> Vec<Mark> {
+    let many = o.incidents.len() > 1;
+    let of = |k: usize| {
+        if many {
+            format!(" (incident {})", k + 1)
+        } else {
+            String::new()
+        }
+    };
+    let mut out = Vec::new();
+    for (k, inc) in o.incidents.iter().enumerate() {
+        let m = &inc.milestones;
+        let mut at: Vec<(SimTime, Vec<&str>)> = Vec::new();
+        for (t, pct) in [(m.half, "50"), (m.ninety, "90"), (m.all, "100")] {
+            let Some(t) = t else { continue };
+            match at.iter_mut().find(|(u, _)| *u == t) {
+                Some((_, p)) => p.push(pct),
+                None => at.push((t, vec![pct])),
+            }
+        }
+        for (t, pcts) in at {
+            out.push((t, format!("{} % back{}", pcts.join("/"), of(k)), MILESTONE));
+        }
+    }
+    for (k, inc) in incidents.iter().enumerate() {
+        for obj in &scenario.objectives {
+            let Some(rto) = obj.rto else { continue };
+            if !inc.apps.iter().any(|a| obj.apps.contains(a)) {
+                continue;
+            }
+            let due = inc.at.saturating_add(rto);
+            if due <= o.horizon {
+                out.push((due, format!("RTO {} {rto}{}", obj.name, of(k)), DEADLINE));
+            }
+        }
+    }
+    out
+}
+
+/// The markers of `marks`, placed by `frac`.
+pub fn markers(marks: &[Mark], frac: impl Fn(SimTime) -> f64) -> Vec<Marker> {
+    marks
+        .iter()
+        .map(|(t, label, (colour, dash))| Marker {
+            at: frac(*t),
+            label: label.clone(),
+            colour,
+            dash,
+        })
+        .collect()
+}
+
+/// What the chart shows, for its legend: only what is drawn.
+#[derive(Clone, Debug, Default)]
+pub struct Shown {
+    /// Methods of the bars drawn, task or automated.
+    pub methods: Vec<Method>,
+    /// Runbook go steps.
+    pub go: bool,
+    /// Runbook waves' bands.
+    pub waves: bool,
+    /// Off-shift shading.
+    pub off_shift: bool,
+    /// Idle stretches cut out.
+    pub cuts: bool,
+}
+
+/// The legend: every colour and mark drawn, and only those.
+pub fn legend_of(o: &Outcome, shown: &Shown, marks: &[Mark], incidents: bool) -> Vec<LegendEntry> {
+    let fill = |colour, opacity, label: &str| LegendEntry {
+        swatch: Swatch::Fill(colour, opacity),
+        label: label.into(),
+    };
+    let line = |(colour, dash): (&'static str, &'static str), label: &str| LegendEntry {
+        swatch: Swatch::Line(colour, dash),
+        label: label.into(),
+    };
+    let mut legend: Vec<LegendEntry> = Method::ALL
+        .iter()
+        .filter(|m| shown.methods.contains(m))
+        .map(|m| {
+            let label = if m.automated() {
+                format!("{} (automated)", m.name())
+            } else {
+                m.name().to_string()
+            };
+            fill(method_colour(*m), 1.0, &label)
+        })
+        .collect();
+    if shown.go {
+        legend.push(fill(INK, 1.0, "go (runbook step)"));
+    }
+    if shown.waves {
+        legend.push(fill(WAVE, 1.0, "runbook wave"));
+    }
+    legend.push(fill(ON_DUTY, 0.55, "members on duty"));
+    if shown.off_shift {
+        legend.push(fill(
+            crate::chart::gantt::OFF_SHIFT,
+            1.0,
+            "off shift (night, holiday)",
+        ));
+    }
+    if o.tasks.iter().any(|t| t.outcome == TaskEnd::Abandoned) {
+        legend.push(fill("#999999", 0.45, "abandoned: the host crashed again"));
+    }
+    if incidents {
+        legend.push(line((INK, ""), "incident"));
+    }
+    if marks.iter().any(|m| m.2 == MILESTONE) {
+        legend.push(line(MILESTONE, "50/90/100 % of the apps back"));
+    }
+    if marks.iter().any(|m| m.2 == DEADLINE) {
+        legend.push(line(DEADLINE, "RTO deadline"));
+    }
+    if shown.cuts {
+        legend.push(line((CUT.1, CUT.2), "idle stretch cut out"));
+    }
+    legend
+}
+
+/// The run's finding: how many apps went down, when the last was back,
+/// and how many were past each objective's RTO.
+pub fn finding(scenario: &Scenario, o: &Outcome) -> String {
+    let clock = Clock::new(scenario);
+    let totals = o.totals(scenario);
+    if totals.apps_down == 0 {
+        return format!("no app of {} went down", scenario.apps.len());
+    }
+    let still = totals.apps_still_down();
+    let last_up = o.apps.iter().filter_map(|a| a.final_up()).max();
+    let back = match (still, last_up, o.incidents.first()) {
+        (0, Some(t), Some(first)) => format!(
+            "every one was back by {}, {} after the first strike",
+            clock.short(t),
+            t.saturating_since(first.at)
+        ),
+        (0, Some(t), None) => format!("every one was back by {}", clock.short(t)),
+        (n, _, _) => format!("{n} still down when the horizon ended"),
+    };
+    let mut out = format!(
+        "{} of {} apps went down; {back}",
+        totals.apps_down,
+        scenario.apps.len()
+    );
+    for (obj, r) in scenario.objectives.iter().zip(o.objectives(scenario)) {
+        let Some(rto) = obj.rto else { continue };
+        if r.apps_down == 0 {
+            continue;
+        }
+        let missed = r.rto_missed.len();
+        if missed == 0 {
+            out.push_str(&format!("; {}: RTO {rto} met", obj.name));
+        } else {
+            out.push_str(&format!(
+                "; {}: {missed} app{} past the {rto} RTO",
+                obj.name,
+                if missed == 1 { "" } else { "s" },
+            ));
+        }
+    }
+    out
+}
