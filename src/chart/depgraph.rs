@@ -347,12 +347,23 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         .map(|o| scenario.strategies[o.strategy.index()].id.as_str())
         .collect();
     let seed = runs.first().map_or(0, |o| o.seed);
+    // Each panel names its strategy: the subtitle lists them only while
+    // they fit on its line.
+    let named = format!(
+        "{what}; the order each strategy restored them in one run (seed {seed}): {}",
+        strategies.join(", ")
+    );
+    let subtitle = if text_width(&named, FONT_PX) <= f.w {
+        named
+    } else {
+        format!(
+            "{what}; the order each of the {} strategies restored them in, one run each (seed {seed})",
+            strategies.len()
+        )
+    };
     let mut svg = lay.start(
         "Which apps were restored before what they depend on",
-        &format!(
-            "{what}; the order each strategy restored them in one run (seed {seed}): {}",
-            strategies.join(", ")
-        ),
+        &subtitle,
     );
     let finding = finding(scenario, &g, runs);
     // Where each node goes: centred rows, foundations on top.
