@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 
-use super::svg::{Anchor, FONT_PX, Svg, escape, num, rect_attrs, text_width};
+use super::svg::{Anchor, FONT_PX, Svg, num, rect_attrs, text_width};
 use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH};
 use crate::metrics::{Outcome, TaskEnd};
 use crate::model::Scenario;
@@ -484,7 +484,8 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         svg.close();
     }
     lay.legend(&mut svg, &legend);
-    with_desc(svg.finish(), &finding)
+    svg.describe(&finding);
+    svg.finish()
 }
 
 /// The legend: edges, and the node states some panel shows.
@@ -556,23 +557,6 @@ fn arrow_head(svg: &mut Svg, a: (f64, f64), b: (f64, f64), colour: &str) {
         colour,
         1.0,
     );
-}
-
-/// `doc` with a `<desc>` stating `finding` right after its `<title>`, for
-/// readers who do not see the chart.
-pub fn with_desc(doc: String, finding: &str) -> String {
-    match doc.find("</title>\n") {
-        Some(i) => {
-            let at = i + "</title>\n".len();
-            format!(
-                "{}<desc>{}</desc>\n{}",
-                &doc[..at],
-                escape(finding),
-                &doc[at..]
-            )
-        }
-        None => doc,
-    }
 }
 
 #[cfg(test)]

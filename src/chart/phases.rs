@@ -12,7 +12,7 @@ use super::axis::{DateAxis, duration_unit, nice_range, number_label};
 use super::curve::Objective;
 use super::distribution::milestone_metric;
 use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{INK, Layout, LegendEntry, Marker, Swatch, WIDTH, with_desc};
+use super::{INK, Layout, LegendEntry, Marker, Swatch, WIDTH};
 use crate::model::Scenario;
 use crate::montecarlo::{Comparison, Curves, IncidentMark, PhaseDist};
 use crate::sim::SimDuration;
@@ -337,5 +337,6 @@ pub fn phase_timeline(
     }
     lay.legend(&mut svg, &legend);
     let strike = mark.map(|m| (&axis, m));
-    with_desc(svg.finish(), &phase_finding(&rows, strike))
+    svg.describe(&phase_finding(&rows, strike));
+    svg.finish()
 }
