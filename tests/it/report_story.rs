@@ -106,10 +106,15 @@ fn every_chart_of_the_report_names_the_scenario_and_its_dates_and_the_page_its_c
         ("scenarios/availability-year.yaml", ""),
         (one.as_str(), "one app"),
     ] {
-        let html = report(
-            dir.path(),
-            &[scenario, "--runs", "6", "--no-explain", "--no-advise"],
-        );
+        // The smallest one with its explanation and levers too.
+        let html = if scenario == one {
+            report(dir.path(), &[scenario, "--runs", "6", "--advise-runs", "4"])
+        } else {
+            report(
+                dir.path(),
+                &[scenario, "--runs", "6", "--no-explain", "--no-advise"],
+            )
+        };
         let charts = svgs_of(&html);
         assert!(charts.len() >= 4, "{scenario}: {} charts", charts.len());
         // The same line over every chart: the scenario's name, its dates,
@@ -131,13 +136,15 @@ fn every_chart_of_the_report_names_the_scenario_and_its_dates_and_the_page_its_c
         }
         // One footer per page: the report's command once at the top, and
         // under a chart only where it shows another command's result (the
-        // Gantt and DR capacity charts name their `hvsim run`).
+        // Gantt and DR capacity charts name their `hvsim run`, the levers'
+        // chart its `hvsim advise`).
         assert_eq!(html.matches("Reproduce this report with").count(), 1);
         for svg in &charts {
             if let Some(at) = svg.find("class=\"command\"") {
                 let footer = &svg[at..];
                 assert!(
-                    footer.contains("hvsim run") && !footer.contains("hvsim report"),
+                    (footer.contains("hvsim run") || footer.contains("hvsim advise"))
+                        && !footer.contains("hvsim report"),
                     "{}",
                     title(svg)
                 );
