@@ -6,7 +6,6 @@
 //! over the scenario's horizon.
 
 use super::axis::{nice_range, number_label};
-use super::depgraph::with_desc;
 use super::svg::{Anchor, FONT_PX, num, rect_attrs, text_width};
 use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, series_style};
 use crate::model::Scenario;
@@ -216,5 +215,6 @@ pub fn availability_panel(scenario: &Scenario, c: &Comparison, command: &str) ->
     }
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
-    Some(with_desc(svg.finish(), &finding(c, &pts)))
+    svg.describe(&finding(c, &pts));
+    Some(svg.finish())
 }

@@ -9,7 +9,6 @@
 //! not counted, and a DR host that crashed still counts in the capacity.
 
 use super::axis::{DateAxis, ticks_dividing};
-use super::depgraph::with_desc;
 use super::svg::{Anchor, num};
 use super::{INK, Layout, LegendEntry, Swatch, WIDTH, incident_markers, no_data};
 use crate::metrics::Outcome;
@@ -342,5 +341,6 @@ pub fn dr_capacity(
     }
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
-    Some(with_desc(svg.finish(), &finding(scenario, o, &steps)))
+    svg.describe(&finding(scenario, o, &steps));
+    Some(svg.finish())
 }

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 
-use super::svg::{Anchor, FONT_PX, Svg, escape, num, rect_attrs, text_width};
+use super::svg::{Anchor, FONT_PX, Svg, num, rect_attrs, text_width};
 use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH};
 use crate::metrics::{Outcome, TaskEnd};
 use crate::model::Scenario;
@@ -347,12 +347,23 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         .map(|o| scenario.strategies[o.strategy.index()].id.as_str())
         .collect();
     let seed = runs.first().map_or(0, |o| o.seed);
+    // Each panel names its strategy: the subtitle lists them only while
+    // they fit on its line.
+    let named = format!(
+        "{what}; the order each strategy restored them in one run (seed {seed}): {}",
+        strategies.join(", ")
+    );
+    let subtitle = if text_width(&named, FONT_PX) <= f.w {
+        named
+    } else {
+        format!(
+            "{what}; the order each of the {} strategies restored them in, one run each (seed {seed})",
+            strategies.len()
+        )
+    };
     let mut svg = lay.start(
         "Which apps were restored before what they depend on",
-        &format!(
-            "{what}; the order each strategy restored them in one run (seed {seed}): {}",
-            strategies.join(", ")
-        ),
+        &subtitle,
     );
     let finding = finding(scenario, &g, runs);
     // Where each node goes: centred rows, foundations on top.
@@ -473,7 +484,8 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         svg.close();
     }
     lay.legend(&mut svg, &legend);
-    with_desc(svg.finish(), &finding)
+    svg.describe(&finding);
+    svg.finish()
 }
 
 /// The legend: edges, and the node states some panel shows.
@@ -545,23 +557,6 @@ fn arrow_head(svg: &mut Svg, a: (f64, f64), b: (f64, f64), colour: &str) {
         colour,
         1.0,
     );
-}
-
-/// `doc` with a `<desc>` stating `finding` right after its `<title>`, for
-/// readers who do not see the chart.
-pub fn with_desc(doc: String, finding: &str) -> String {
-    match doc.find("</title>\n") {
-        Some(i) => {
-            let at = i + "</title>\n".len();
-            format!(
-                "{}<desc>{}</desc>\n{}",
-                &doc[..at],
-                escape(finding),
-                &doc[at..]
-            )
-        }
-        None => doc,
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 
 use super::axis::{nice_ticks, number_label};
 use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{GRID_GREY, INK, Layout, WIDTH, with_desc};
+use super::{GRID_GREY, INK, Layout, WIDTH};
 use crate::montecarlo::{Comparison, MetricDef, MetricKind, Moments};
 use crate::sim::SimDuration;
 
@@ -269,7 +269,8 @@ pub fn forest_plot(c: &Comparison, metrics: &[usize], command: &str) -> Option<S
         }
         svg.close();
     }
-    Some(with_desc(svg.finish(), &forest_finding(c, metrics)))
+    svg.describe(&forest_finding(c, metrics));
+    Some(svg.finish())
 }
 
 /// A tick's label: the difference in the metric's unit (`0` at zero).

@@ -6,7 +6,7 @@
 //! value.
 
 use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{Layout, WIDTH, ink_on, with_desc};
+use super::{Layout, WIDTH, ink_on};
 use crate::montecarlo::{Comparison, MetricKind};
 
 /// The steps of the scale: from this share (%) up, this fill.
@@ -230,7 +230,8 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
         upper = from;
     }
     svg.close();
-    Some(with_desc(svg.finish(), &heat_finding(c)))
+    svg.describe(&heat_finding(c));
+    Some(svg.finish())
 }
 
 #[cfg(test)]

@@ -781,23 +781,6 @@ impl Layout {
     }
 }
 
-/// `svg` with a `<desc>` of `desc` (the chart's finding, for readers who
-/// do not see it) right after its `<title>`.
-pub fn with_desc(svg: String, desc: &str) -> String {
-    match svg.find("</title>") {
-        Some(i) => {
-            let at = i + "</title>".len();
-            format!(
-                "{}\n<desc>{}</desc>{}",
-                &svg[..at],
-                svg::escape(desc),
-                &svg[at..]
-            )
-        }
-        None => svg,
-    }
-}
-
 /// A message in the middle of an empty plot, so that a chart with no data
 /// says so instead of looking broken.
 pub fn no_data(svg: &mut Svg, frame: &Frame, message: &str) {

@@ -10,7 +10,7 @@
 
 use super::axis::{duration_unit, nice_range, number_label};
 use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, no_data, with_desc};
+use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, no_data};
 use crate::metrics::{DataLoss, Outcome};
 use crate::model::{AppId, Scenario};
 use crate::sim::SimDuration;
@@ -92,22 +92,81 @@ fn tightest(
         .min()
 }
 
-/// Each app that went down in `o`: its time from the strike to back for
-/// good (as the RTO judges it; `None` if never back) against its tightest
-/// RTO, worst first.
-pub fn recovery_bars(scenario: &Scenario, o: &Outcome) -> Vec<AppBar> {
+/// What a per-app chart measures against which objective.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Measure {
+    /// The time from the strike to back for good, against the RTO.
+    Recovery,
+    /// The data lost, against the RPO.
+    DataLost,
+}
+
+impl Measure {
+    /// The app's value, `Some(None)` for "never back" or "everything";
+    /// `None` when the app has no bar (never down, never recovered).
+    fn value(self, a: &crate::metrics::AppOutcome) -> Option<Option<SimDuration>> {
+        match self {
+            Measure::Recovery => {
+                let rec = a.recovery?;
+                Some(rec.complete.then_some(rec.time))
+            }
+            Measure::DataLost => (a.recoveries > 0).then_some(match a.data_loss {
+                DataLoss::None => Some(SimDuration::ZERO),
+                DataLoss::Since(d) => Some(d),
+                DataLoss::All => None,
+            }),
+        }
+    }
+
+    /// The objective's field it is judged by.
+    fn limit(self, o: &crate::model::Objective) -> Option<SimDuration> {
+        match self {
+            Measure::Recovery => o.rto,
+            Measure::DataLost => o.rpo,
+        }
+    }
+
+    /// How the chart names it.
+    fn spec(self, subtitle: &str) -> PerApp<'_> {
+        let (title, axis, objective, none) = match self {
+            Measure::Recovery => (
+                "Each app's time to recover against its RTO, one run",
+                "from the strike to back for good",
+                "RTO",
+                "never back",
+            ),
+            Measure::DataLost => (
+                "Each app's data lost against its RPO, one run",
+                "data lost",
+                "RPO",
+                "everything",
+            ),
+        };
+        PerApp {
+            title,
+            subtitle,
+            axis,
+            objective,
+            none,
+            what: "recovery",
+        }
+    }
+}
+
+/// Each app `measure` gives a value in `o`, against its tightest
+/// objective, worst first.
+fn bars(scenario: &Scenario, o: &Outcome, measure: Measure) -> Vec<AppBar> {
     let mut bars: Vec<AppBar> = scenario
         .apps
         .iter()
         .zip(&o.apps)
         .enumerate()
         .filter_map(|(i, (app, a))| {
-            let rec = a.recovery?;
             Some(AppBar {
                 app: app.id.clone(),
                 group: app.group.clone(),
-                value: rec.complete.then_some(rec.time),
-                limit: tightest(scenario, AppId(i as u32), |o| o.rto),
+                value: measure.value(a)?,
+                limit: tightest(scenario, AppId(i as u32), |obj| measure.limit(obj)),
             })
         })
         .collect();
@@ -115,28 +174,17 @@ pub fn recovery_bars(scenario: &Scenario, o: &Outcome) -> Vec<AppBar> {
     bars
 }
 
+/// Each app that went down in `o`: its time from the strike to back for
+/// good (as the RTO judges it; `None` if never back) against its tightest
+/// RTO, worst first.
+pub fn recovery_bars(scenario: &Scenario, o: &Outcome) -> Vec<AppBar> {
+    bars(scenario, o, Measure::Recovery)
+}
+
 /// Each app recovered in `o`: the data it lost (`None` for everything)
 /// against its tightest RPO, worst first.
 pub fn data_loss_bars(scenario: &Scenario, o: &Outcome) -> Vec<AppBar> {
-    let mut bars: Vec<AppBar> = scenario
-        .apps
-        .iter()
-        .zip(&o.apps)
-        .enumerate()
-        .filter(|(_, (_, a))| a.recoveries > 0)
-        .map(|(i, (app, a))| AppBar {
-            app: app.id.clone(),
-            group: app.group.clone(),
-            value: match a.data_loss {
-                DataLoss::None => Some(SimDuration::ZERO),
-                DataLoss::Since(d) => Some(d),
-                DataLoss::All => None,
-            },
-            limit: tightest(scenario, AppId(i as u32), |o| o.rpo),
-        })
-        .collect();
-    bars.sort_by(AppBar::order);
-    bars
+    bars(scenario, o, Measure::DataLost)
 }
 
 /// A row: one app, or a group of consecutive ones.
@@ -429,46 +477,32 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
         1.0,
     );
     lay.legend(&mut svg, &legend);
-    with_desc(
-        svg.finish(),
-        &per_app_finding(bars, spec.what, spec.objective),
+    svg.describe(&per_app_finding(bars, spec.what, spec.objective));
+    svg.finish()
+}
+
+/// The per-app chart of `measure` in run `o`; `command` reproduces the
+/// run (none if empty).
+fn per_app_chart(scenario: &Scenario, o: &Outcome, measure: Measure, command: &str) -> String {
+    let strategy = &scenario.strategies[o.strategy.index()].id;
+    let subtitle = format!("strategy {strategy}, seed {}; misses first", o.seed);
+    render(
+        &measure.spec(&subtitle),
+        &bars(scenario, o, measure),
+        command,
     )
 }
 
 /// Per-app time to recover against the RTO in run `o`; `command`
 /// reproduces the run (none if empty).
 pub fn recovery_against_rto(scenario: &Scenario, o: &Outcome, command: &str) -> String {
-    let strategy = &scenario.strategies[o.strategy.index()].id;
-    render(
-        &PerApp {
-            title: "Each app's time to recover against its RTO, one run",
-            subtitle: &format!("strategy {strategy}, seed {}; misses first", o.seed),
-            axis: "from the strike to back for good",
-            objective: "RTO",
-            none: "never back",
-            what: "recovery",
-        },
-        &recovery_bars(scenario, o),
-        command,
-    )
+    per_app_chart(scenario, o, Measure::Recovery, command)
 }
 
 /// Per-app data lost against the RPO in run `o`; `command` reproduces the
 /// run (none if empty).
 pub fn data_lost_against_rpo(scenario: &Scenario, o: &Outcome, command: &str) -> String {
-    let strategy = &scenario.strategies[o.strategy.index()].id;
-    render(
-        &PerApp {
-            title: "Each app's data lost against its RPO, one run",
-            subtitle: &format!("strategy {strategy}, seed {}; misses first", o.seed),
-            axis: "data lost",
-            objective: "RPO",
-            none: "everything",
-            what: "recovery",
-        },
-        &data_loss_bars(scenario, o),
-        command,
-    )
+    per_app_chart(scenario, o, Measure::DataLost, command)
 }
 
 /// Whether the data-lost chart has something to say: the scenario has

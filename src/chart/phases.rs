@@ -1,7 +1,8 @@
 //! The phase timeline of one incident: a row per strategy, the time from
-//! the strike split into its phases (waiting for detection and diagnosis,
-//! waiting for the first recovery task to start, restoring until every
-//! app is back), each at its median over the replications, and the
+//! the strike split into its phases (waiting for detection, then for the
+//! diagnosis, waiting for the first recovery task to start, restoring
+//! until every app is back), each at its median over the replications,
+//! and the
 //! first app, 50 %, 90 % and 100 % back as points with their p10–p90
 //! whiskers. Dashed lines mark the recovery-time objectives that concern
 //! the incident. It shows where the time goes: in 2018 nothing was
@@ -11,14 +12,15 @@ use super::axis::{DateAxis, duration_unit, nice_range, number_label};
 use super::curve::Objective;
 use super::distribution::milestone_metric;
 use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{INK, Layout, LegendEntry, Marker, Swatch, WIDTH, with_desc};
+use super::{INK, Layout, LegendEntry, Marker, Swatch, WIDTH};
 use crate::model::Scenario;
 use crate::montecarlo::{Comparison, Curves, IncidentMark, PhaseDist};
 use crate::sim::SimDuration;
 
 /// The phases drawn as bars, each with its fill.
-pub const PHASE_BARS: [(&str, &str); 3] = [
-    ("detection and diagnosis", "#bdbdbd"),
+pub const PHASE_BARS: [(&str, &str); 4] = [
+    ("detection", "#d9d9d9"),
+    ("diagnosis", "#969696"),
     ("waiting for the first task", "#E69F00"),
     ("restoring", "#56B4E9"),
 ];
@@ -40,9 +42,9 @@ const ROW_H: f64 = 46.0;
 pub struct PhaseRow {
     /// The strategy.
     pub strategy: String,
-    /// The medians of the ends of [`PHASE_BARS`]: diagnosed, first task
-    /// started, all back.
-    pub ends: [Option<f64>; 3],
+    /// The medians of the ends of [`PHASE_BARS`]: detected, diagnosed,
+    /// first task started, all back.
+    pub ends: [Option<f64>; 4],
     /// [`PHASE_MILESTONES`] as (p10, p50, p90) hours.
     pub milestones: [Option<(f64, f64, f64)>; 4],
 }
@@ -68,6 +70,7 @@ pub fn phase_rows(c: &Comparison, curves: Option<&Curves>, k: usize) -> Vec<Phas
                 ends: [
                     median(sc.and_then(|sc| sc.phase(k, 0))),
                     median(sc.and_then(|sc| sc.phase(k, 1))),
+                    median(sc.and_then(|sc| sc.phase(k, 2))),
                     milestones[3].map(|(_, m, _)| m),
                 ],
                 milestones,
@@ -100,21 +103,31 @@ pub fn phase_finding(rows: &[PhaseRow], strike: Option<(&DateAxis, &IncidentMark
     let struck = strike.map_or_else(String::new, |(axis, mark)| {
         format!(", struck {}", axis.format(mark.at))
     });
-    match (base.ends[0], base.ends[1]) {
+    // Detection is drawn on the bug's first strike only: without it, the
+    // diagnosis is counted from the strike.
+    let diagnosis = |d: f64| match base.ends[0] {
+        Some(det) if det <= d => format!(
+            "detection took {}{}, diagnosis {} more{}",
+            hours(det),
+            until(det),
+            hours(d - det),
+            until(d)
+        ),
+        _ => format!("detection and diagnosis took {}{}", hours(d), until(d)),
+    };
+    match (base.ends[1], base.ends[2]) {
         (Some(d), Some(s)) => out.push_str(&format!(
-            "{}{struck}: nothing was restored for {} (medians): detection and diagnosis took {}{}, and the first recovery task started {} after the strike{}.",
+            "{}{struck}: nothing was restored for {} (medians): {}, and the first recovery task started {} after the strike{}.",
             base.strategy,
             hours(s),
-            hours(d),
-            until(d),
+            diagnosis(d),
             hours(s),
             until(s)
         )),
         (Some(d), None) => out.push_str(&format!(
-            "{}{struck}: detection and diagnosis took {} (median){}; no recovery task started in most runs.",
+            "{}{struck}: {} (medians); no recovery task started in most runs.",
             base.strategy,
-            hours(d),
-            until(d)
+            diagnosis(d)
         )),
         _ => {}
     }
@@ -324,5 +337,6 @@ pub fn phase_timeline(
     }
     lay.legend(&mut svg, &legend);
     let strike = mark.map(|m| (&axis, m));
-    with_desc(svg.finish(), &phase_finding(&rows, strike))
+    svg.describe(&phase_finding(&rows, strike));
+    svg.finish()
 }

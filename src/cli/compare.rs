@@ -35,9 +35,11 @@ pub(super) struct CompareArgs {
     /// Write mergeable results (a shard file) here, for `hvsim merge`.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Also write the charts (restored curves, milestone distributions, and
-    /// availability with random failures) into this directory; the curves
-    /// come from the same replications.
+    /// Also write the charts (restored curves, milestone distributions,
+    /// phases, forest plot, objectives, availability with random failures,
+    /// and from one run of each strategy on the seed the dependency graph
+    /// and DR capacity) into this directory; the curves come from the same
+    /// replications.
     #[arg(long, value_name = "DIR", conflicts_with = "shard")]
     svg: Option<PathBuf>,
     #[command(flatten)]
@@ -145,12 +147,26 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     if args.charts.wanted(args.svg.as_ref())? {
-        let files = hvsim::report::compare_svgs(
+        let mut files = hvsim::report::compare_svgs(
             &scenario,
             &summary,
             &hvsim::chart::curve::objectives_of(&scenario),
             &command(&args),
         );
+        // One run of each strategy on the seed, as `hvsim report` shows them.
+        let seed = args.common.seed;
+        let runs = strategies
+            .iter()
+            .map(|s| {
+                hvsim::simulate(&scenario, s, seed)
+                    .map_err(|e| Failure::Limit(format!("{e} (seed {seed})")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        files.extend(hvsim::report::compare_run_svgs(
+            &scenario,
+            &runs,
+            &command(&args),
+        ));
         write_charts(
             args.svg.as_ref(),
             &args.charts,

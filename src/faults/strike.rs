@@ -55,6 +55,7 @@ impl Faults<'_, '_> {
             fault,
             bug: b,
             at: now,
+            detected_at: None,
             diagnosed_at: None,
             recovery_started: None,
             apps: Vec::new(),

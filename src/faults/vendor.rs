@@ -36,11 +36,13 @@ impl Faults<'_, '_> {
         }
         self.faults.bugs[b.index()].struck = true;
         let mut drng = self.rng.stream(Purpose::Diagnosis, b.0 as u64);
-        let delay = self
-            .st
-            .detection
-            .sample(&mut drng)
-            .saturating_add(self.st.diagnosis.sample(&mut drng));
+        let detection = self.st.detection.sample(&mut drng);
+        let delay = detection.saturating_add(self.st.diagnosis.sample(&mut drng));
+        if let Some(i) = self.faults.bugs[b.index()].incident
+            && let Some(inc) = self.out.incidents.get_mut(i)
+        {
+            inc.detected_at = Some(now.saturating_add(detection));
+        }
         cx.sched.schedule_in(delay, CLASS_OTHER, Ev::Diagnosed(b))?;
         let mut frng = self.rng.stream(Purpose::Fix, b.0 as u64);
         if let Some(fix) = &bug.fix {

@@ -294,6 +294,10 @@ pub struct Incident {
     pub bug: BugId,
     /// When it struck.
     pub at: SimTime,
+    /// When the bug was detected (the strike plus the strategy's
+    /// `detection` delay), on its first incident only: a later strike of
+    /// a known bug needs no detection.
+    pub detected_at: Option<SimTime>,
     /// When diagnosis ended and recovery could be decided.
     pub diagnosed_at: Option<SimTime>,
     /// When the first recovery task of its apps started.

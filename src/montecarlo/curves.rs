@@ -215,9 +215,9 @@ impl StrategyCurves {
 }
 
 /// The phases of an incident before its first app is back, recorded per
-/// bug beside the curves: when its diagnosis ended (detection and
-/// diagnosis) and when its first recovery task started.
-pub const PHASES: [&str; 2] = ["diagnosed", "restoration started"];
+/// bug beside the curves: when it was detected, when its diagnosis ended,
+/// and when its first recovery task started.
+pub const PHASES: [&str; 3] = ["detected", "diagnosed", "restoration started"];
 
 /// The distribution of one phase over the replications: hours from the
 /// strike, exact to the second (a sorted count per value, so it adds up
@@ -265,6 +265,7 @@ pub fn phase_values(scenario: &Scenario, o: &Outcome) -> Vec<Option<SimDuration>
     for k in 0..scenario.bugs.len() {
         let inc = o.incidents.iter().find(|inc| inc.bug.index() == k);
         for phase in [
+            inc.and_then(|i| i.detected_at),
             inc.and_then(|i| i.diagnosed_at),
             inc.and_then(|i| i.recovery_started),
         ] {

@@ -176,6 +176,27 @@ pub fn compare_svgs(
     files
 }
 
+/// The charts of a comparison drawn from one run of each strategy (on the
+/// comparison's seed, as `hvsim run --seed` gives them): the dependency
+/// graph with the order each strategy restored the apps in, and, when the
+/// scenario has a DR site, its room in use in the first strategy's run.
+/// `command` reproduces the comparison.
+pub fn compare_run_svgs(scenario: &Scenario, runs: &[Outcome], command: &str) -> Vec<NamedFile> {
+    let mut files = Vec::new();
+    let shown: Vec<&Outcome> = runs.iter().collect();
+    files.push((
+        "dependencies.svg".to_string(),
+        dependency_graph(scenario, &shown, command),
+    ));
+    if let Some(first) = runs.first() {
+        let marks = incident_marks(scenario, first);
+        if let Some(chart) = dr_capacity(scenario, first, &marks, command) {
+            files.push(("dr-capacity.svg".to_string(), chart));
+        }
+    }
+    files
+}
+
 /// The first incident of `bug` among `marks` (labelled `incident N: BUG`).
 pub(super) fn incident_mark<'a>(marks: &'a [IncidentMark], bug: &str) -> Option<&'a IncidentMark> {
     let suffix = format!(": {bug}");

@@ -112,6 +112,30 @@ fn inline(svg: &str) -> String {
     svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 
+/// `html` with every chart in it named above its title by `context`
+/// (the scenario and its dates), as the command line's `--svg` charts
+/// are ([`crate::chart::present`]), so that a chart copied out of the
+/// report still says what it is about. The reproducing command is not
+/// repeated under each chart: the page names it once at its top.
+fn charts_in_context(html: &str, context: &str) -> String {
+    use crate::chart::present::{Preset, present};
+    let mut out = String::with_capacity(html.len() + 2048);
+    let mut rest = html;
+    while let Some(at) = rest.find("<svg ") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let Some(end) = rest.find("</svg>") else {
+            break;
+        };
+        let end = end + "</svg>".len();
+        let shown = present(&format!("{}\n", &rest[..end]), context, Preset::Standard);
+        out.push_str(&inline(shown.strip_suffix('\n').unwrap_or(&shown)));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A figure; a `wide` one scrolls sideways at its own size, so that its
 /// labels stay readable, instead of shrinking to the page (in print it
 /// gets a landscape page and fits its width). The chart's description is
@@ -410,7 +434,10 @@ pub fn render_html(r: &HtmlReport) -> String {
         "<footer><p class=\"meta\">Made by hvsim {} without any network access.</p></footer>\n</body>\n</html>",
         env!("CARGO_PKG_VERSION")
     );
-    with_theads(&out)
+    with_theads(&charts_in_context(
+        &out,
+        &crate::chart::present::scenario_line(sc),
+    ))
 }
 
 /// `html` with the header row of every table (its first row, when it
@@ -453,7 +480,7 @@ fn with_theads(html: &str) -> String {
 fn phase_figure(out: &mut String, r: &HtmlReport, k: usize, bug: &str, marks: &[IncidentMark]) {
     let caption = format!(
         "Incident {}: where the time goes, per strategy: the phases from the strike at their \
-             median (detection and diagnosis, waiting for the first task, restoring), and the \
+             median (detection, diagnosis, waiting for the first task, restoring), and the \
              first app, 50 %, 90 % and 100 % back with p10–p90 whiskers; dashed lines are the RTOs \
              of the objectives it concerns.",
         k + 1

@@ -145,7 +145,21 @@ pub(super) fn heat_map(out: &mut String, c: &Comparison) {
     }
     let _ = writeln!(
         out,
-        "<h3 id=\"heat-map\">Objectives: how often each strategy meets them</h3>\n\
+        "<h3 id=\"heat-map\">Objectives: how often each strategy meets them</h3>"
+    );
+    if let Some(svg) = crate::chart::heatmap::objectives_heat_map(c, "") {
+        let caption = format!(
+            "The share of the {} replications in which each objective was met (darker: more \
+             often), with its 95 % interval.",
+            c.done
+        );
+        super::html::figure(out, "heat-map-chart", &svg, &caption, false);
+    }
+    // The same numbers as a table, for screen readers and to copy from;
+    // on screen only, since the chart above prints them already.
+    let _ = writeln!(
+        out,
+        "<details class=\"screen\"><summary>The same as a table</summary>\n\
          <table class=\"heat\">\n<caption>The share of the {} replications in which each objective \
          was met (darker: more often), with its 95 % interval.</caption>\n<tr><th>strategy</th>",
         c.done
@@ -176,7 +190,7 @@ pub(super) fn heat_map(out: &mut String, c: &Comparison) {
         }
         let _ = writeln!(out, "</tr>");
     }
-    let _ = writeln!(out, "</table>");
+    let _ = writeln!(out, "</table>\n</details>");
 }
 
 #[cfg(test)]

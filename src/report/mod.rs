@@ -33,7 +33,9 @@ pub use explain::{
     ReasonShareJson, StrategyReasonsJson, reason_study_json, render_reason_study,
     render_sweep_reasons,
 };
-pub use export::{NamedFile, compare_csvs, compare_svgs, run_csvs, run_svgs, sweep_svgs};
+pub use export::{
+    NamedFile, compare_csvs, compare_run_svgs, compare_svgs, run_csvs, run_svgs, sweep_svgs,
+};
 pub use findings::{Paired, paired, render_findings};
 pub use html::{HtmlReport, REPORT_LEVERS, assumption_comments, render_html};
 pub use json::{RunJson, run_json};

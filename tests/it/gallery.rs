@@ -82,6 +82,16 @@ const GALLERY: &[(&str, &str, &str)] = &[
         "dr-capacity.svg",
         "run-dr-capacity.svg",
     ),
+    (
+        "compare --runs 20",
+        "dependencies.svg",
+        "compare-dependencies.svg",
+    ),
+    (
+        "compare scenarios/replicated-failover-runbook.yaml --runs 20",
+        "dr-capacity.svg",
+        "compare-dr-capacity.svg",
+    ),
 ];
 
 fn root() -> &'static Path {

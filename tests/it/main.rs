@@ -30,6 +30,7 @@ mod properties;
 mod readme;
 mod recovery;
 mod report;
+mod report_story;
 mod round_trips;
 mod scenarios;
 mod schema;

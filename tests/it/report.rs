@@ -76,9 +76,21 @@ fn elements(html: &str) -> Vec<Element> {
     all
 }
 
-/// The page's text as a reader sees it, without its head.
+/// The page's text as a reader sees it, without its head. Charts count by
+/// the room they take, not by the text in them (their tooltips and
+/// description are not read down the page), and a screen-only
+/// `<details>` is closed: both are left out.
 fn visible_text(html: &str) -> String {
-    let body = &html[html.find("<body>").expect("a body")..];
+    let mut body = html[html.find("<body>").expect("a body")..].to_string();
+    for (open, close) in [
+        ("<svg ", "</svg>"),
+        ("<details class=\"screen\">", "</details>"),
+    ] {
+        while let Some(at) = body.find(open) {
+            let end = at + body[at..].find(close).expect("closed") + close.len();
+            body.replace_range(at..end, " ");
+        }
+    }
     let mut text = String::new();
     let mut in_tag = false;
     for c in body.chars() {
