@@ -17,7 +17,7 @@ use std::fmt;
 use std::path::Path;
 
 pub use document::{Document, SetError};
-pub use locate::{FieldPath, LineCol, Locator, Seg};
+pub use locate::{FieldPath, KeyName, LineCol, Locator, Seg};
 
 use crate::model::Scenario;
 
@@ -376,7 +376,7 @@ fn parse_tracked<'a, T: serde::de::DeserializeOwned>(
             // the field in the path.
             if let Some(field) = missing_field(&message) {
                 at = Locator::new(text, format).locate(&path).or(at);
-                path = path.key(field);
+                path = path.key(field.to_string());
             }
             let path = (!path.0.is_empty()).then_some(path);
             Err(ScenarioError::Invalid {

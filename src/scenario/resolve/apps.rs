@@ -76,12 +76,15 @@ struct AppShape {
 }
 
 impl Apps {
-    /// Reads `apps`, with group expansion; dependencies are resolved once
-    /// all are known, then every VM is placed on a host.
+    /// Reads `apps` (the file's section, taken from it), with group
+    /// expansion; dependencies are resolved once all are known, then every
+    /// VM is placed on a host. Each entry is dropped once its apps are
+    /// made, keeping only its `depends_on`, so that a big estate does not
+    /// hold its whole raw section and all its resolved VMs at once.
     pub(super) fn resolve(
         ctx: &mut Ctx,
         root: &FieldPath,
-        raw: &ScenarioFile,
+        raw_apps: Vec<AppFile>,
         infrastructure: &Infrastructure,
     ) -> Apps {
         let mut apps = Apps {
@@ -92,13 +95,16 @@ impl Apps {
         };
         // Every VM, counted before any is made, so that the million VMs of
         // a big estate are allocated once rather than grown and copied.
-        let total = total_vms(raw);
+        let total = total_vms(&raw_apps);
         apps.vms.reserve_exact(total);
         // Per VM, its cluster and the `vms` entry it comes from.
         let mut vm_origin: Vec<VmOrigin> = Vec::with_capacity(total);
         let mut expansion = Expansion::new();
         let mut seen = BTreeMap::new();
-        for (i, a) in raw.apps.iter().enumerate() {
+        let entries = raw_apps.len();
+        let mut depends_on: Vec<Vec<String>> = Vec::with_capacity(entries);
+        for (i, entry) in raw_apps.into_iter().enumerate() {
+            let a = &entry;
             let p = root.key("apps").index(i);
             let duplicate = seen.contains_key(&a.id);
             ctx.id(&p.key("id"), &a.id, &mut seen, "app");
@@ -133,12 +139,14 @@ impl Apps {
                 }
                 expansion.group(&a.id, members);
             }
+            depends_on.push(entry.depends_on);
         }
         if apps.apps.is_empty() {
             ctx.err(&root.key("apps"), "declare at least one app");
         }
         apps.refs = expansion.into_refs();
-        apps.resolve_dependencies(ctx, root, raw);
+        apps.resolve_dependencies(ctx, root, &depends_on);
+        drop(depends_on);
         place(
             ctx,
             root,
@@ -198,13 +206,18 @@ impl Apps {
 
     /// Dependencies: each expanded app inherits its entry's list; then the
     /// reverse edges, and a check that there is no cycle.
-    fn resolve_dependencies(&mut self, ctx: &mut Ctx, root: &FieldPath, raw: &ScenarioFile) {
+    fn resolve_dependencies(
+        &mut self,
+        ctx: &mut Ctx,
+        root: &FieldPath,
+        depends_on: &[Vec<String>],
+    ) {
         let app_origin = &self.origin;
         for aid in 0..self.apps.len() {
             let i = app_origin[aid];
             let p = root.key("apps").index(i);
             let mut deps = Vec::new();
-            for (k, name) in raw.apps[i].depends_on.iter().enumerate() {
+            for (k, name) in depends_on[i].iter().enumerate() {
                 // Report a bad reference once per spec, not once per member.
                 let first_member = aid == 0 || app_origin[aid - 1] != i;
                 let found = if first_member {
@@ -348,8 +361,9 @@ fn app_shape(
         }
     };
     let wp = p.key("work");
-    let mut work =
-        |key: &str, text: &Option<String>| text.as_ref().and_then(|t| ctx.dist(&wp.key(key), t));
+    let mut work = |key: &'static str, text: &Option<String>| {
+        text.as_ref().and_then(|t| ctx.dist(&wp.key(key), t))
+    };
     let restart = work("restart", &a.work.restart);
     let reinstall = work("reinstall", &a.work.reinstall);
     let ha_restart = work("ha-restart", &a.work.ha_restart);
@@ -491,8 +505,8 @@ fn place(
 
 /// How many VMs the `apps` section declares in all, groups expanded
 /// (capped at [`MAX_ENTITIES`], beyond which resolving stops).
-fn total_vms(raw: &ScenarioFile) -> usize {
-    let total = raw.apps.iter().fold(0u64, |sum, a| {
+fn total_vms(raw_apps: &[AppFile]) -> usize {
+    let total = raw_apps.iter().fold(0u64, |sum, a| {
         let per_app: u64 = a.vms.iter().map(|v| u64::from(v.count.unwrap_or(1))).sum();
         sum.saturating_add(per_app.saturating_mul(u64::from(a.count.unwrap_or(1))))
     });
