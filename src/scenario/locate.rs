@@ -7,6 +7,7 @@
 //! tree. The walk happens only when there is an error to locate: a big
 //! estate that loads cleanly is parsed once.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -17,10 +18,37 @@ use super::Format;
 /// One step of a field path.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Seg {
-    /// A mapping key.
-    Key(String),
+    /// A mapping key: most are the loader's own field names, borrowed, so
+    /// that the paths the resolver builds for every entry of a big estate
+    /// do not copy them.
+    Key(Cow<'static, str>),
     /// A sequence index.
     Index(usize),
+}
+
+/// What [`FieldPath::key`] takes: a field name of the program's own, kept
+/// borrowed, or a key read from a file, kept as its own copy.
+pub trait KeyName {
+    /// The key as a path segment holds it.
+    fn key_name(self) -> Cow<'static, str>;
+}
+
+impl KeyName for &'static str {
+    fn key_name(self) -> Cow<'static, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl KeyName for String {
+    fn key_name(self) -> Cow<'static, str> {
+        Cow::Owned(self)
+    }
+}
+
+impl KeyName for &String {
+    fn key_name(self) -> Cow<'static, str> {
+        Cow::Owned(self.clone())
+    }
 }
 
 /// A path to a field, e.g. `apps[3].depends_on[0]`.
@@ -32,10 +60,12 @@ impl FieldPath {
     pub fn root() -> Self {
         FieldPath(Vec::new())
     }
-    /// This path extended by a key.
-    pub fn key(&self, k: &str) -> Self {
-        let mut v = self.0.clone();
-        v.push(Seg::Key(k.to_string()));
+    /// This path extended by a key: a field name (`&'static str`,
+    /// borrowed) or a key read from a file (`String`, `&String`).
+    pub fn key(&self, k: impl KeyName) -> Self {
+        let mut v = Vec::with_capacity(self.0.len() + 1);
+        v.extend_from_slice(&self.0);
+        v.push(Seg::Key(k.key_name()));
         FieldPath(v)
     }
     /// This path extended by an index.
@@ -56,7 +86,7 @@ impl FieldPath {
                 None => (part, ""),
             };
             if !name.is_empty() {
-                segs.push(Seg::Key(name.to_string()));
+                segs.push(Seg::Key(name.to_string().into()));
             }
             for idx in rest.split('[').filter(|s| !s.is_empty()) {
                 if let Ok(i) = idx.trim_end_matches(']').parse() {
@@ -226,7 +256,7 @@ fn walk_yaml(text: &str, wanted: &BTreeSet<&[Seg]>) -> Found {
                             _ => "?".to_string(),
                         };
                         let mut p = path.clone();
-                        p.push(Seg::Key(name.clone()));
+                        p.push(Seg::Key(name.clone().into()));
                         // The key's own place, until the value overrides it.
                         record(&p, at);
                         *key = Some(name);
@@ -239,7 +269,7 @@ fn walk_yaml(text: &str, wanted: &BTreeSet<&[Seg]>) -> Found {
                     } else {
                         *expecting_key = true;
                         let mut p = path.clone();
-                        p.push(Seg::Key(key.clone().unwrap_or_default()));
+                        p.push(Seg::Key(key.clone().unwrap_or_default().into()));
                         Some(p)
                     }
                 }
@@ -250,7 +280,7 @@ fn walk_yaml(text: &str, wanted: &BTreeSet<&[Seg]>) -> Found {
                     Some(p)
                 }
             };
-            let node_path = node_path.unwrap_or_else(|| vec![Seg::Key("?".into())]);
+            let node_path = node_path.unwrap_or_else(|| vec![Seg::Key(Cow::Borrowed("?"))]);
             record(&node_path, at);
             match event {
                 Event::SequenceStart(..) => stack.push(Frame::Seq {
@@ -284,7 +314,7 @@ fn walk_toml(text: &str, wanted: &BTreeSet<&[Seg]>) -> Found {
             match value {
                 DeValue::Table(t) => {
                     for (k, v) in t.iter() {
-                        path.push(Seg::Key(k.get_ref().to_string()));
+                        path.push(Seg::Key(k.get_ref().to_string().into()));
                         self.item(v.span().start, v.get_ref(), path);
                         path.pop();
                     }

@@ -17,7 +17,7 @@ use std::fmt;
 use std::path::Path;
 
 pub use document::{Document, SetError};
-pub use locate::{FieldPath, LineCol, Locator, Seg};
+pub use locate::{FieldPath, KeyName, LineCol, Locator, Seg};
 
 use crate::model::Scenario;
 
@@ -255,7 +255,29 @@ fn yaml_options() -> serde_saphyr::Options {
 }
 
 /// Deserializes `text` into `T`, with the locator to place later errors.
+///
+/// A clean file is read once, by the bare deserializer; only a file that
+/// fails is read again with its path tracked (`serde_path_to_error`), to
+/// name the field of the error. Tracking every value's path costs a big
+/// estate about a fifth of its load.
 fn parse<'a, T: serde::de::DeserializeOwned>(
+    text: &'a str,
+    file: &str,
+    format: Format,
+) -> Result<(T, Locator<'a>), ScenarioError> {
+    let untracked = match format {
+        Format::Yaml => serde_saphyr::from_str_with_options::<T>(text, yaml_options()).ok(),
+        Format::Json => serde_json::from_str::<T>(text).ok(),
+        Format::Toml => None,
+    };
+    if let Some(raw) = untracked {
+        return Ok((raw, Locator::new(text, format)));
+    }
+    parse_tracked(text, file, format)
+}
+
+/// [`parse`] with the path of every value tracked, for the error's field.
+fn parse_tracked<'a, T: serde::de::DeserializeOwned>(
     text: &'a str,
     file: &str,
     format: Format,
@@ -354,7 +376,7 @@ fn parse<'a, T: serde::de::DeserializeOwned>(
             // the field in the path.
             if let Some(field) = missing_field(&message) {
                 at = Locator::new(text, format).locate(&path).or(at);
-                path = path.key(field);
+                path = path.key(field.to_string());
             }
             let path = (!path.0.is_empty()).then_some(path);
             Err(ScenarioError::Invalid {

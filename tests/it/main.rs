@@ -26,6 +26,7 @@ mod import;
 mod incidents;
 mod layers;
 mod lessons;
+mod load;
 mod properties;
 mod readme;
 mod recovery;

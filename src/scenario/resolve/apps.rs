@@ -30,14 +30,37 @@ pub(super) struct Apps {
     refs: Refs<AppId>,
 }
 
-/// One entry of an app's `vms`, validated once for all the members.
+/// One entry of an app's `vms`, validated once for all the members (a
+/// cluster that does not resolve is left as the first: the error is
+/// already recorded).
 struct VmSpec {
-    cluster: Option<ClusterId>,
     count: u32,
     cores: u32,
     memory: u64,
     disk: u64,
-    path: FieldPath,
+    /// Its place in the file: `apps[entry].vms[index]`.
+    origin: VmOrigin,
+}
+
+/// Where a VM comes from: its cluster and the `vms` entry that declared
+/// it (`apps[entry].vms[index]`), kept as two indices rather than a field
+/// path, since a big estate has a million VMs and a path is needed only
+/// for an error (a full cluster, reported once per entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct VmOrigin {
+    cluster: ClusterId,
+    entry: u32,
+    index: u32,
+}
+
+impl VmOrigin {
+    /// The `vms` entry's field path, under the scenario's `root`.
+    fn path(self, root: &FieldPath) -> FieldPath {
+        root.key("apps")
+            .index(self.entry as usize)
+            .key("vms")
+            .index(self.index as usize)
+    }
 }
 
 /// What every member of an app entry shares, read once per entry.
@@ -53,12 +76,15 @@ struct AppShape {
 }
 
 impl Apps {
-    /// Reads `apps`, with group expansion; dependencies are resolved once
-    /// all are known, then every VM is placed on a host.
+    /// Reads `apps` (the file's section, taken from it), with group
+    /// expansion; dependencies are resolved once all are known, then every
+    /// VM is placed on a host. Each entry is dropped once its apps are
+    /// made, keeping only its `depends_on`, so that a big estate does not
+    /// hold its whole raw section and all its resolved VMs at once.
     pub(super) fn resolve(
         ctx: &mut Ctx,
         root: &FieldPath,
-        raw: &ScenarioFile,
+        raw_apps: Vec<AppFile>,
         infrastructure: &Infrastructure,
     ) -> Apps {
         let mut apps = Apps {
@@ -67,16 +93,23 @@ impl Apps {
             vms: Vec::new(),
             refs: Refs::default(),
         };
+        // Every VM, counted before any is made, so that the million VMs of
+        // a big estate are allocated once rather than grown and copied.
+        let total = total_vms(&raw_apps);
+        apps.vms.reserve_exact(total);
         // Per VM, its cluster and the `vms` entry it comes from.
-        let mut vm_cluster: Vec<(ClusterId, FieldPath)> = Vec::new();
+        let mut vm_origin: Vec<VmOrigin> = Vec::with_capacity(total);
         let mut expansion = Expansion::new();
         let mut seen = BTreeMap::new();
-        for (i, a) in raw.apps.iter().enumerate() {
+        let entries = raw_apps.len();
+        let mut depends_on: Vec<Vec<String>> = Vec::with_capacity(entries);
+        for (i, entry) in raw_apps.into_iter().enumerate() {
+            let a = &entry;
             let p = root.key("apps").index(i);
             let duplicate = seen.contains_key(&a.id);
             ctx.id(&p.key("id"), &a.id, &mut seen, "app");
             let count = ctx.count(&p.key("count"), a.count);
-            let shape = app_shape(ctx, &p, a, &infrastructure.cluster_ids);
+            let shape = app_shape(ctx, (&p, i), a, &infrastructure.cluster_ids);
             let vms_per_app: u64 = shape.vms.iter().map(|s| u64::from(s.count)).sum();
             if apps.apps.len() + count as usize > MAX_ENTITIES
                 || apps.vms.len() as u64 + vms_per_app * u64::from(count) > MAX_ENTITIES as u64
@@ -95,7 +128,7 @@ impl Apps {
                 duplicate,
             };
             let members = expansion.expand(ctx, "app", &group, |id| {
-                apps.add(id, i, a, &shape, &mut vm_cluster)
+                apps.add(id, i, a, &shape, &mut vm_origin)
             });
             if a.count.is_some() {
                 if expansion.contains(&a.id) {
@@ -106,13 +139,22 @@ impl Apps {
                 }
                 expansion.group(&a.id, members);
             }
+            depends_on.push(entry.depends_on);
         }
         if apps.apps.is_empty() {
             ctx.err(&root.key("apps"), "declare at least one app");
         }
         apps.refs = expansion.into_refs();
-        apps.resolve_dependencies(ctx, root, raw);
-        place(ctx, &mut apps.vms, &apps.apps, &vm_cluster, infrastructure);
+        apps.resolve_dependencies(ctx, root, &depends_on);
+        drop(depends_on);
+        place(
+            ctx,
+            root,
+            &mut apps.vms,
+            &apps.apps,
+            &vm_origin,
+            infrastructure,
+        );
         apps
     }
 
@@ -124,14 +166,14 @@ impl Apps {
         i: usize,
         a: &AppFile,
         shape: &AppShape,
-        vm_cluster: &mut Vec<(ClusterId, FieldPath)>,
+        vm_origin: &mut Vec<VmOrigin>,
     ) -> AppId {
         let aid = AppId(self.apps.len() as u32);
-        let mut app_vms = Vec::new();
+        let mut app_vms = Vec::with_capacity(shape.vms.iter().map(|s| s.count as usize).sum());
         for spec in &shape.vms {
             for _ in 0..spec.count {
                 app_vms.push(VmId(self.vms.len() as u32));
-                vm_cluster.push((spec.cluster.unwrap_or(ClusterId(0)), spec.path.clone()));
+                vm_origin.push(spec.origin);
                 self.vms.push(Vm {
                     app: aid,
                     host: HostId(0),
@@ -164,13 +206,18 @@ impl Apps {
 
     /// Dependencies: each expanded app inherits its entry's list; then the
     /// reverse edges, and a check that there is no cycle.
-    fn resolve_dependencies(&mut self, ctx: &mut Ctx, root: &FieldPath, raw: &ScenarioFile) {
+    fn resolve_dependencies(
+        &mut self,
+        ctx: &mut Ctx,
+        root: &FieldPath,
+        depends_on: &[Vec<String>],
+    ) {
         let app_origin = &self.origin;
         for aid in 0..self.apps.len() {
             let i = app_origin[aid];
             let p = root.key("apps").index(i);
             let mut deps = Vec::new();
-            for (k, name) in raw.apps[i].depends_on.iter().enumerate() {
+            for (k, name) in depends_on[i].iter().enumerate() {
                 // Report a bad reference once per spec, not once per member.
                 let first_member = aid == 0 || app_origin[aid - 1] != i;
                 let found = if first_member {
@@ -298,7 +345,7 @@ impl Apps {
 /// criticality, the work of each recovery method and its VMs.
 fn app_shape(
     ctx: &mut Ctx,
-    p: &FieldPath,
+    (p, entry): (&FieldPath, usize),
     a: &AppFile,
     cluster_ids: &BTreeMap<String, ClusterId>,
 ) -> AppShape {
@@ -314,8 +361,9 @@ fn app_shape(
         }
     };
     let wp = p.key("work");
-    let mut work =
-        |key: &str, text: &Option<String>| text.as_ref().and_then(|t| ctx.dist(&wp.key(key), t));
+    let mut work = |key: &'static str, text: &Option<String>| {
+        text.as_ref().and_then(|t| ctx.dist(&wp.key(key), t))
+    };
     let restart = work("restart", &a.work.restart);
     let reinstall = work("reinstall", &a.work.reinstall);
     let ha_restart = work("ha-restart", &a.work.ha_restart);
@@ -355,12 +403,15 @@ fn app_shape(
             None => 0,
         };
         specs.push(VmSpec {
-            cluster,
             count: vcount,
             cores: v.cores,
             memory,
             disk,
-            path: vp,
+            origin: VmOrigin {
+                cluster: cluster.unwrap_or(ClusterId(0)),
+                entry: entry as u32,
+                index: j as u32,
+            },
         });
     }
     let data_bytes: u64 = specs
@@ -384,9 +435,10 @@ fn app_shape(
 /// as hypervisors do; memory may not.
 fn place(
     ctx: &mut Ctx,
+    root: &FieldPath,
     vms: &mut [Vm],
     apps: &[App],
-    vm_cluster: &[(ClusterId, FieldPath)],
+    vm_origin: &[VmOrigin],
     infrastructure: &Infrastructure,
 ) {
     let (hosts, clusters) = (&infrastructure.hosts, &infrastructure.clusters);
@@ -401,14 +453,17 @@ fn place(
     let mut cursor = vec![0usize; clusters.len()];
     let mut reported = BTreeSet::new();
     for (v, vm) in vms.iter_mut().enumerate() {
-        let (cl, vp) = &vm_cluster[v];
+        let origin = vm_origin[v];
+        let cl = &origin.cluster;
         let Some(list) = cluster_hosts.get(cl.index()) else {
             continue;
         };
         if list.is_empty() {
-            if reported.insert(vp.clone()) && !infrastructure.cluster_ids.is_empty() {
+            if reported.insert((origin.entry, origin.index))
+                && !infrastructure.cluster_ids.is_empty()
+            {
                 ctx.err(
-                    &vp.key("cluster"),
+                    &origin.path(root).key("cluster"),
                     format!(
                         "cluster `{}` has no hosts to run this VM",
                         clusters[cl.index()].id
@@ -431,9 +486,9 @@ fn place(
                 cursor[cl.index()] = (list.iter().position(|x| *x == h).unwrap_or(0) + 1) % n;
             }
             None => {
-                if reported.insert(vp.clone()) {
+                if reported.insert((origin.entry, origin.index)) {
                     ctx.err(
-                        &vp.key("memory"),
+                        &origin.path(root).key("memory"),
                         format!(
                             "cluster `{}` is full: no host has {} of memory and {} virtual CPU(s) free for a VM of app `{}`; add hosts, or raise the site's `vcpu_per_core`",
                             clusters[cl.index()].id,
@@ -446,6 +501,16 @@ fn place(
             }
         }
     }
+}
+
+/// How many VMs the `apps` section declares in all, groups expanded
+/// (capped at [`MAX_ENTITIES`], beyond which resolving stops).
+fn total_vms(raw_apps: &[AppFile]) -> usize {
+    let total = raw_apps.iter().fold(0u64, |sum, a| {
+        let per_app: u64 = a.vms.iter().map(|v| u64::from(v.count.unwrap_or(1))).sum();
+        sum.saturating_add(per_app.saturating_mul(u64::from(a.count.unwrap_or(1))))
+    });
+    total.min(MAX_ENTITIES as u64) as usize
 }
 
 /// The smaller of two optional bounds.

@@ -56,7 +56,7 @@ pub(super) fn resolve(
     // walked once, for all its errors.
     let in_campaign = |path: &FieldPath| {
         faults.is_some()
-            && matches!(path.0.first(), Some(Seg::Key(k)) if FAULT_SECTIONS.contains(&k.as_str()))
+            && matches!(path.0.first(), Some(Seg::Key(k)) if FAULT_SECTIONS.contains(&k.as_ref()))
     };
     let paths = |campaign: bool| -> Vec<FieldPath> {
         ctx.errors
@@ -99,10 +99,11 @@ pub(super) fn resolve(
 
 /// Reads every section of `raw` in order; `None` when a problem was
 /// recorded.
-fn build(ctx: &mut Ctx, root: &FieldPath, raw: ScenarioFile) -> Option<Scenario> {
+fn build(ctx: &mut Ctx, root: &FieldPath, mut raw: ScenarioFile) -> Option<Scenario> {
     let frame = Frame::resolve(ctx, root, &raw);
     let infrastructure = Infrastructure::resolve(ctx, root, &raw);
-    let mut apps = Apps::resolve(ctx, root, &raw, &infrastructure);
+    let raw_apps = std::mem::take(&mut raw.apps);
+    let mut apps = Apps::resolve(ctx, root, raw_apps, &infrastructure);
     let faults = Faults::resolve(ctx, root, &raw, &frame, &infrastructure);
     let staff = Staff::resolve(ctx, root, &raw, &frame);
     let absences =

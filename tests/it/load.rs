@@ -1,0 +1,136 @@
+//! Loading big estates: a clean file is read once, without tracking
+//! paths or building a location index, so every error must still be
+//! located to its line and column when it is deep in a big file, whichever
+//! stage finds it (the parser, the resolver, the placement of VMs).
+
+use std::path::Path;
+
+use crate::hvsim;
+
+/// Apps of the generated estate (10 VMs each): the last app's VMs are the
+/// 50,000th.
+const APPS: u32 = 5_000;
+
+/// Writes `text` with the last app's `vms` line changed by `edit`, and
+/// returns the file and the changed line's number (from 1) and text.
+fn broken(dir: &Path, name: &str, text: &str, edit: (&str, &str)) -> (String, usize, String) {
+    let (vms_at, vms_end) = last_vms_line(text);
+    let line = &text[vms_at..vms_end];
+    assert!(line.contains(edit.0), "{line} has no `{}`", edit.0);
+    let changed = line.replacen(edit.0, edit.1, 1);
+    let new = format!("{}{changed}{}", &text[..vms_at], &text[vms_end..]);
+    let file = dir.join(name);
+    std::fs::write(&file, new).expect("write the broken estate");
+    let line_no = text[..vms_at].matches('\n').count() + 1;
+    (file.to_str().expect("utf-8").to_string(), line_no, changed)
+}
+
+/// Where the last app's `vms` line starts and ends in `text`.
+fn last_vms_line(text: &str) -> (usize, usize) {
+    let last = format!("  - id: app-{APPS:04}\n");
+    let app_at = text.find(&last).expect("the last app is in the file");
+    let vms_at = app_at + text[app_at..].find("    vms: [").expect("it has VMs");
+    let vms_end = vms_at + text[vms_at..].find('\n').expect("a whole line");
+    (vms_at, vms_end)
+}
+
+/// The value after `key` on `line`, up to `end`.
+fn value(line: &str, key: &str, end: char) -> String {
+    let rest = line.split(key).nth(1).expect("the key is on the line");
+    rest.split(end).next().unwrap_or(rest).to_string()
+}
+
+/// The 1-based column of `needle` in `line`.
+fn column(line: &str, needle: &str) -> usize {
+    line.find(needle).expect("the needle is on the line") + 1
+}
+
+#[test]
+fn an_error_at_the_50000th_vm_is_located_to_its_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let estate = dir.path().join("estate.yaml");
+    let apps = APPS.to_string();
+    let out = hvsim()
+        .args([
+            "gen",
+            "--apps",
+            &apps,
+            "--hosts",
+            "1000",
+            "--dr-hosts",
+            "100",
+        ])
+        .arg("--out")
+        .arg(&estate)
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(&estate).expect("read the estate");
+    // The last app's VMs: `{ count: 10, cluster: c-NN, cores: N, memory: NGiB }`.
+    let (at, end) = last_vms_line(&text);
+    let original = &text[at..end];
+    let cores = value(original, "cores: ", ',');
+    let cluster = value(original, "cluster: ", ',');
+    let memory = value(original, "memory: ", ' ');
+
+    // Found by the parser: a word where a number must be.
+    let (parse, parse_line, parse_text) = broken(
+        dir.path(),
+        "parse.yaml",
+        &text,
+        (&format!("cores: {cores},"), "cores: many,"),
+    );
+    // Found by the resolver: a cluster the file does not declare.
+    let (unknown, unknown_line, unknown_text) = broken(
+        dir.path(),
+        "unknown.yaml",
+        &text,
+        (&format!("cluster: {cluster},"), "cluster: c-nowhere,"),
+    );
+    // Found by the placement: VMs no host of their cluster can hold.
+    let (full, full_line, full_text) = broken(
+        dir.path(),
+        "full.yaml",
+        &text,
+        (&format!("memory: {memory}"), "memory: 900TiB"),
+    );
+
+    let out = hvsim()
+        .args(["validate", &parse, &unknown, &full])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let at = |file: &str, line: usize, col: usize| format!("{file}:{line}:{col}: ");
+    let entry = APPS - 1;
+    for (want, what) in [
+        (
+            format!(
+                "{}apps[{entry}].vms[0].cores: ",
+                at(&parse, parse_line, column(&parse_text, "many"))
+            ),
+            "the parser's error",
+        ),
+        (
+            format!(
+                "{}apps[{entry}].vms[0].cluster: ",
+                at(&unknown, unknown_line, column(&unknown_text, "c-nowhere"))
+            ),
+            "the resolver's error",
+        ),
+        (
+            format!(
+                "{}apps[{entry}].vms[0].memory: cluster `{cluster}` is full",
+                at(&full, full_line, column(&full_text, "900TiB"))
+            ),
+            "the placement's error",
+        ),
+    ] {
+        assert!(
+            stderr.contains(&want),
+            "{what}: expected `{want}` in:\n{stderr}"
+        );
+    }
+    // The full cluster is reported once for its `vms` entry, not once per VM.
+    assert_eq!(stderr.matches("is full").count(), 1, "{stderr}");
+}
