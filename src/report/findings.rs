@@ -186,6 +186,7 @@ fn gain(c: &Comparison, m: usize, s: usize) -> f64 {
 pub fn render_findings(c: &Comparison) -> String {
     let mut out = String::new();
     if c.strategies.len() < 2 {
+        single(&mut out, c);
         return out;
     }
     let base = &c.strategies[0].id;
@@ -202,6 +203,40 @@ pub fn render_findings(c: &Comparison) -> String {
 }
 
 /// Per objective: the share of runs that met it, best strategy first.
+/// The findings of one strategy, with nothing to pair it against: each
+/// objective's probability of being met, then each key metric's mean with
+/// its 95 % CI and how often it was reached.
+fn single(out: &mut String, c: &Comparison) {
+    let Some(only) = c.strategies.first() else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\nFindings ({} runs of {}, with 95 % CIs; name more strategies to compare them)",
+        c.done, only.id
+    );
+    objectives(out, c);
+    for m in key_metrics(c) {
+        let def = &c.metrics[m];
+        let st = &only.stats[m];
+        if st.moments.n == 0 {
+            let _ = writeln!(out, "  {}: never reached within the horizon", def.name);
+            continue;
+        }
+        let reached = if st.moments.n < c.done {
+            format!(", reached in {} of {} runs", st.moments.n, c.done)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {}: {}{reached}",
+            def.name,
+            super::compare::interval(&st.moments, def.unit)
+        );
+    }
+}
+
 fn objectives(out: &mut String, c: &Comparison) {
     let shares: Vec<usize> = (0..c.metrics.len())
         .filter(|&m| c.metrics[m].kind == MetricKind::Share)

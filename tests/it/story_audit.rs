@@ -370,3 +370,60 @@ fn confidence_intervals_never_read_the_same_at_both_ends() {
     let text = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(text.contains(" in every run"), "{text}");
 }
+
+/// A comparison of one strategy opens with its findings too: each
+/// objective's probability of being met and the key metrics' means, the
+/// numbers of `--json`.
+#[test]
+fn one_strategy_still_opens_with_its_findings() {
+    let args = [
+        "compare",
+        "scenarios/lessons/bottleneck-moves.yaml",
+        "--runs",
+        "20",
+    ];
+    let doc = crate::hvsim_json(&[&args[..], &["--json"]].concat());
+    let text = String::from_utf8(run_ok(hvsim().args(args)).stdout).expect("UTF-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[2],
+        "Findings (20 runs of restore, with 95 % CIs; name more strategies to compare them)"
+    );
+    let metrics = doc["strategies"][0]["metrics"].as_array().expect("metrics");
+    let get = |name: &str| {
+        metrics
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let objective = get("objective every app within 12 hours met");
+    let ci = &objective["share_ci95"];
+    assert_eq!(lines[3], "  P(met) every app within 12 hours:");
+    assert_eq!(
+        lines[4],
+        format!(
+            "    restore {:.1} % ({:.1}–{:.1})",
+            objective["mean"].as_f64().expect("a share"),
+            ci[0].as_f64().expect("a bound"),
+            ci[1].as_f64().expect("a bound")
+        )
+    );
+    let downtime = get("mean downtime per app down")["mean"]
+        .as_f64()
+        .expect("a mean");
+    let line = lines
+        .iter()
+        .find(|l| l.starts_with("  mean downtime per app down: "))
+        .expect("the mean downtime");
+    let shown = line
+        .trim_start_matches("  mean downtime per app down: ")
+        .split(" ± ")
+        .next()
+        .expect("a mean");
+    let (hours, last) = hours_of(shown);
+    assert!(
+        hours <= downtime && downtime < hours + last,
+        "{line}: {downtime} h"
+    );
+    assert!(text.find("Findings").expect("findings") < text.find("\nincident 1").expect("detail"));
+}
