@@ -427,3 +427,42 @@ fn one_strategy_still_opens_with_its_findings() {
     );
     assert!(text.find("Findings").expect("findings") < text.find("\nincident 1").expect("detail"));
 }
+
+/// `sweep --reasons` keeps its tables within 100 columns however many
+/// points and strategies: a block per strategy, split into tables of as
+/// many points as fit (it printed one row of 63 columns, 1,800 wide).
+#[test]
+fn sweep_reasons_tables_fit_100_columns() {
+    let out = run_ok(hvsim().args([
+        "sweep",
+        "--set",
+        "teams.dtsi.members=4..12",
+        "--strategies",
+        "as-in-2018,restore-from-backup",
+        "--runs",
+        "4",
+        "--reasons",
+    ]));
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let reasons = text
+        .split("\nWhy the apps were down at each point")
+        .nth(1)
+        .expect("the reasons");
+    for line in reasons.lines().skip(1) {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+    assert!(
+        reasons.contains("\n  as-in-2018:\n") && reasons.contains("\n  restore-from-backup:\n")
+    );
+    // Every point is in a table of each strategy.
+    for strategy in reasons.split("\n  restore-from-backup:\n") {
+        for point in 4..=12 {
+            assert!(
+                strategy
+                    .lines()
+                    .any(|l| l.contains("│ reason") && l.contains(&format!("┆ {point:>6} "))),
+                "point {point}: {strategy}"
+            );
+        }
+    }
+}
