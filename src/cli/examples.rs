@@ -5,9 +5,10 @@
 
 /// `hvsim --help`.
 pub(super) const HVSIM: &str = "\
-With no command, hvsim replays the December 2018 incident (the embedded
-default scenario, scenarios/nouvelle-caledonie-2018.yaml): `hvsim` is
-`hvsim run`.
+`hvsim run` with no file, like `hvsim` with no command, replays the
+December 2018 incident: the embedded default scenario,
+scenarios/nouvelle-caledonie-2018.yaml (as do the other commands whose
+scenario file is optional, when none is named).
 
 Examples:
   hvsim run

@@ -466,3 +466,23 @@ fn sweep_reasons_tables_fit_100_columns() {
         }
     }
 }
+
+/// `hvsim --help` says that `hvsim run` with no file replays the 2018
+/// incident, and ends with examples and the page to read.
+#[test]
+fn the_top_help_says_run_without_a_file_replays_2018() {
+    let out = run_ok(hvsim().arg("--help"));
+    let help = String::from_utf8(out.stdout).expect("UTF-8");
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("`hvsim run` with no file, like `hvsim` with no command, replays the December 2018 incident"),
+        "{help}"
+    );
+    assert!(help.contains("Examples:\n  hvsim run\n"), "{help}");
+    assert!(
+        help.trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("Read: "))
+    );
+}
