@@ -78,7 +78,7 @@ pub fn simulate_with<D: Decider>(
     let mut reuse = reuse::take();
     let mut sched = std::mem::take(&mut reuse.sched);
     sched.reset();
-    let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32, reuse, decider);
+    let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32, reuse, decider)?;
     engine.faults().arm(&mut Cx {
         now: SimTime::ZERO,
         sched: &mut sched,
@@ -98,7 +98,8 @@ pub fn simulate_with<D: Decider>(
 
 impl<'a, D: Decider> Engine<'a, D> {
     /// The state at the start of a run, in `reuse`'s buffers (every one
-    /// emptied or overwritten: nothing of an earlier run carries over).
+    /// emptied or overwritten: nothing of an earlier run carries over);
+    /// fails when a team's roster with this run's absences cannot be built.
     fn new(
         sc: &'a Scenario,
         st: &'a Strategy,
@@ -106,17 +107,18 @@ impl<'a, D: Decider> Engine<'a, D> {
         strategy_id: u32,
         mut reuse: reuse::Reuse,
         decider: &'a mut D,
-    ) -> Self {
-        Engine {
+    ) -> Result<Self, SimError> {
+        let recovery = crate::recovery::State::new(sc, st, seed, &mut reuse.recovery)?;
+        Ok(Engine {
             decider,
             sc,
             st,
             rng: RngStreams::new(seed),
             world: World::new(sc, st, &mut reuse.world),
             faults: crate::faults::State::new(sc, &mut reuse.faults),
-            recovery: crate::recovery::State::new(sc, st, seed, &mut reuse.recovery),
+            recovery,
             out: reuse::fresh_outcome(sc, seed, crate::model::StrategyId(strategy_id)),
-        }
+        })
     }
 
     /// The fault side's view of the run.

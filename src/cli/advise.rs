@@ -48,7 +48,7 @@ pub(super) struct AdviseArgs {
     /// does not depend on it.
     #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..))]
     jobs: Option<u32>,
-    /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
+    /// A fault campaign file whose `bugs`, `outages`, `absences` and `chaos` replace the scenario's.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
     /// Print one JSON document instead of the report.

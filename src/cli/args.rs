@@ -22,7 +22,7 @@ pub(super) struct MonteCarloArgs {
     /// does not depend on it.
     #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..))]
     jobs: Option<u32>,
-    /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
+    /// A fault campaign file whose `bugs`, `outages`, `absences` and `chaos` replace the scenario's.
     #[arg(long, value_name = "FILE")]
     pub(super) faults: Option<PathBuf>,
 }

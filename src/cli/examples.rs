@@ -5,9 +5,10 @@
 
 /// `hvsim --help`.
 pub(super) const HVSIM: &str = "\
-With no command, hvsim replays the December 2018 incident (the embedded
-default scenario, scenarios/nouvelle-caledonie-2018.yaml): `hvsim` is
-`hvsim run`.
+`hvsim run` with no file, like `hvsim` with no command, replays the
+December 2018 incident: the embedded default scenario,
+scenarios/nouvelle-caledonie-2018.yaml (as do the other commands whose
+scenario file is optional, when none is named).
 
 Examples:
   hvsim run
@@ -28,7 +29,6 @@ Read: docs/recovery.md (what each method and order does).";
 /// `hvsim compare --help`.
 pub(super) const COMPARE: &str = "\
 Examples:
-  hvsim compare --runs 1000
   hvsim compare --strategies as-in-2018,restore-from-backup --set teams.dtsi.members=8
   hvsim compare --runs 1000000 --shard 0/16 --out shard-0.json
   hvsim compare --runs 1000 --svg slides --png slides --preset slide
@@ -146,31 +146,38 @@ mod tests {
 
     use crate::cli::Cli;
 
-    /// Every command's help ends with examples and a page to read; every
-    /// example parses, and every file or page it names exists.
+    /// Each command's help, nested ones (`import rvtools`) included, by
+    /// its name: `(name, after_help)`.
+    fn helps(cmd: &clap::Command, name: &str, out: &mut Vec<(String, Option<String>)>) {
+        out.push((
+            name.to_string(),
+            cmd.get_after_help().map(|h| h.to_string()),
+        ));
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            helps(sub, &format!("{name} {}", sub.get_name()), out);
+        }
+    }
+
+    /// Every command's help ends with two or three examples and a page to
+    /// read; every example parses, and every file or page it names exists.
     #[test]
     fn every_example_parses_and_names_real_files() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let cli = Cli::command();
-        let mut helps = vec![(
-            "hvsim".to_string(),
-            cli.get_after_help().map(|h| h.to_string()),
-        )];
-        for sub in cli.get_subcommands().filter(|s| s.get_name() != "help") {
-            helps.push((
-                sub.get_name().to_string(),
-                sub.get_after_help().map(|h| h.to_string()),
-            ));
-        }
+        let mut all = Vec::new();
+        helps(&Cli::command(), "hvsim", &mut all);
+        assert!(all.iter().any(|(name, _)| name == "hvsim import rvtools"));
         let mut examples = 0;
-        for (name, help) in helps {
-            let help = help.unwrap_or_else(|| panic!("`hvsim {name} --help` has no examples"));
+        for (name, help) in all {
+            let help = help.unwrap_or_else(|| panic!("`{name} --help` has no examples"));
             assert!(help.contains("Examples:\n"), "{name}: {help}");
+            let count = help.lines().filter(|l| l.starts_with("  hvsim")).count();
+            assert!((2..=3).contains(&count), "{name}: {count} examples");
             let read = help
-                .lines()
-                .find(|l| l.starts_with("Read: "))
-                .unwrap_or_else(|| panic!("{name}: no page to read"));
-            for word in read.split([' ', ',', ';', '(', ')']) {
+                .rsplit("\n\n")
+                .next()
+                .filter(|p| p.starts_with("Read: "))
+                .unwrap_or_else(|| panic!("{name}: its help does not end with a page to read"));
+            for word in read.split([' ', '\n', ',', ';', '(', ')']) {
                 let file = word.split('#').next().unwrap_or_default();
                 if file.ends_with(".md") {
                     assert!(root.join(file).exists(), "{name}: `{file}` does not exist");

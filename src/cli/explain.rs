@@ -35,7 +35,7 @@ pub(super) struct ExplainArgs {
     svg: Option<PathBuf>,
     #[command(flatten)]
     charts: super::args::ChartArgs,
-    /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
+    /// A fault campaign file whose `bugs`, `outages`, `absences` and `chaos` replace the scenario's.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
     #[command(flatten)]
@@ -91,7 +91,7 @@ pub(super) fn explain(args: ExplainArgs) -> Result<(), Failure> {
     let apps = pick_apps(&scenario, &args.apps)?;
     let seed = args.seed.unwrap_or(DEFAULT_SEED);
     let explanation = hvsim::explain::explain(&scenario, strategy, seed).map_err(|e| match e {
-        SimError::Run(_) => Failure::Limit(format!("{e} (seed {seed})")),
+        SimError::Run(_) | SimError::Roster { .. } => Failure::Limit(format!("{e} (seed {seed})")),
         SimError::UnknownStrategy(_) => Failure::Input(e.to_string()),
     })?;
     if args.json {

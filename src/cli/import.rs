@@ -17,6 +17,7 @@ pub(super) struct ImportArgs {
 enum Source {
     /// An RVTools export (`.xlsx` workbooks or folders of CSV tab exports)
     /// into a commented scenario that validates and runs (docs/import.md).
+    #[command(after_help = super::examples::IMPORT)]
     Rvtools(RvtoolsArgs),
 }
 

@@ -25,7 +25,7 @@ pub(super) struct RunArgs {
     /// Master seed of the replication: same seed, same result [default: 1].
     #[arg(long)]
     seed: Option<u64>,
-    /// A fault campaign file whose `bugs`, `outages` and `chaos` replace the scenario's.
+    /// A fault campaign file whose `bugs`, `outages`, `absences` and `chaos` replace the scenario's.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
     #[command(flatten)]
@@ -93,7 +93,9 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let outcome = match &decisions {
         Some(d) => d.run(&scenario, strategy, seed)?,
         None => hvsim::simulate(&scenario, strategy, seed).map_err(|e| match e {
-            SimError::Run(_) => Failure::Limit(format!("{e} (seed {seed})")),
+            SimError::Run(_) | SimError::Roster { .. } => {
+                Failure::Limit(format!("{e} (seed {seed})"))
+            }
             SimError::UnknownStrategy(_) => Failure::Input(e.to_string()),
         })?,
     };

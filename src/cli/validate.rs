@@ -22,7 +22,7 @@ pub(super) struct ValidateArgs {
     /// Scenario files (.yaml, .yml, .toml, .json).
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Check them with this fault campaign's `bugs`, `outages` and `chaos`.
+    /// Check them with this fault campaign's `bugs`, `outages`, `absences` and `chaos`.
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
     /// Check that the horizon holds the recovery (one run per strategy)

@@ -249,6 +249,18 @@ pub struct Absence {
     pub duration: Dist,
 }
 
+impl Absence {
+    /// When the absence ends in the replication of `seed`, this being
+    /// the scenario's absence number `index`: its duration is drawn from
+    /// a stream of its own, so the run and its report agree.
+    pub fn until(&self, index: usize, seed: u64) -> SimTime {
+        // Above the random absences' stream indices (team << 32 | day).
+        let mut rng = crate::sim::RngStreams::new(seed)
+            .stream(crate::sim::Purpose::Absence, (1 << 63) | index as u64);
+        self.at.saturating_add(self.duration.sample(&mut rng))
+    }
+}
+
 /// Random failures and repairs of hosts, for availability studies.
 #[derive(Clone, Debug)]
 pub struct Chaos {

@@ -25,8 +25,8 @@
 use crate::faults::{self, Faults};
 use crate::metrics::Outcome;
 use crate::model::{AppId, HostId, Operation, Order, Scenario, Strategy, Trigger};
-use crate::run::World;
 use crate::run::buffers::{cleared, empty_lists, refilled};
+use crate::run::{SimError, World};
 use crate::sim::{Purpose, PurposeStreams, RngStreams};
 
 mod complete;
@@ -143,17 +143,25 @@ pub(crate) struct Spare {
 }
 
 impl<'a> State<'a> {
-    /// Nothing to recover yet, in `reuse`'s buffers.
-    pub(crate) fn new(sc: &'a Scenario, st: &Strategy, seed: u64, reuse: &mut Spare) -> Self {
+    /// Nothing to recover yet, in `reuse`'s buffers; fails when a team's
+    /// roster with this run's absences cannot be built.
+    pub(crate) fn new(
+        sc: &'a Scenario,
+        st: &Strategy,
+        seed: u64,
+        reuse: &mut Spare,
+    ) -> Result<Self, SimError> {
         let gated_apps = if st.order == Order::DependencyAware {
             sc.apps.len()
         } else {
             0
         };
-        State {
+        // First, so that a failure leaves `reuse`'s buffers where they are.
+        let staff = Staff::new(sc, &st.teams, seed)?;
+        Ok(State {
             lanes: Lanes::new(std::mem::take(&mut reuse.lanes)),
             running: Running::default(),
-            staff: Staff::new(sc, &st.teams, seed),
+            staff,
             waves: Waves {
                 states: vec![WaveState::default(); st.waves.len()],
                 held: empty_lists(std::mem::take(&mut reuse.held), st.waves.len()),
@@ -180,7 +188,7 @@ impl<'a> State<'a> {
             revisable: false,
             facts_changed: false,
             triggers_on: OperationTriggers::of(sc),
-        }
+        })
     }
 
     /// Its vectors, for the thread's next replication.

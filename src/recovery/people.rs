@@ -14,7 +14,9 @@ use crate::metrics::{TaskEnd, TaskRecord, TaskSubject};
 use crate::model::{AppId, HostId, Method, Scenario, TeamId};
 use crate::recovery::order::OrderKey;
 use crate::run::{CLASS_OTHER, Cx, Ev, SimError, trace};
-use crate::sim::{BitSet, Duty, EventId, Purpose, RngStreams, Roster, SimDuration, SimTime};
+use crate::sim::{
+    BitSet, CalendarError, Duty, EventId, Purpose, RngStreams, Roster, SimDuration, SimTime,
+};
 
 use super::{Decider, Recovery};
 use crate::run::world::Phase;
@@ -323,8 +325,9 @@ pub(crate) struct Staff<'a> {
 
 impl<'a> Staff<'a> {
     /// The members of the strategy's teams, all free, with this run's
-    /// rosters.
-    pub(crate) fn new(sc: &'a Scenario, teams: &[TeamId], seed: u64) -> Self {
+    /// rosters; fails when a team's roster with its absences is too large
+    /// to build ([`SimError::Roster`]).
+    pub(crate) fn new(sc: &'a Scenario, teams: &[TeamId], seed: u64) -> Result<Self, SimError> {
         let workers: Vec<Worker> = teams
             .iter()
             .flat_map(|&team| {
@@ -340,43 +343,49 @@ impl<'a> Staff<'a> {
             })
             .collect();
         let n_workers = workers.len() as u32;
-        Staff {
+        let rosters = sc
+            .teams
+            .iter()
+            .enumerate()
+            .map(|(t, team)| match away_roster(sc, t, seed) {
+                Ok(Some(r)) => Ok(Cow::Owned(r)),
+                Ok(None) => Ok(Cow::Borrowed(&team.roster)),
+                Err(source) => Err(SimError::Roster {
+                    team: team.id.clone(),
+                    source,
+                }),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Staff {
             workers,
             free: BitSet::full(n_workers),
-            rosters: sc
-                .teams
-                .iter()
-                .enumerate()
-                .map(|(t, team)| match away_roster(sc, t, seed) {
-                    Some(r) => Cow::Owned(r),
-                    None => Cow::Borrowed(&team.roster),
-                })
-                .collect(),
+            rosters,
             wake_at: None,
-        }
+        })
     }
 }
 
 /// Team `t`'s roster for this run when its members may be absent (ill):
 /// each member is away on each local day with the team's probability, and
 /// the day's head count is capped accordingly (like a holiday). `None`
-/// when the team has no absences.
-fn absent_roster(sc: &Scenario, t: usize, seed: u64) -> Option<crate::sim::Roster> {
+/// when the team has no absences; an error when the capped roster is too
+/// large to build (never a silent fallback to the roster without them).
+fn absent_roster(sc: &Scenario, t: usize, seed: u64) -> Result<Option<Roster>, CalendarError> {
     let team = &sc.teams[t];
     if team.absence <= 0.0 {
-        return None;
+        return Ok(None);
     }
     let rng_streams = RngStreams::new(seed);
     let size = team.roster.size();
     let first = sc.start.to_zoned_datetime(sc.tz.clone()).date();
+    // The scenario's roster was built over this horizon, so its end is a
+    // supported date; `Roster::build` below reports it if not.
     let end = sc
         .start
         .checked_add(jiff::SignedDuration::from_millis(
             i64::try_from(sc.horizon.as_millis()).unwrap_or(i64::MAX),
         ))
-        .ok()?
-        .to_zoned_datetime(sc.tz.clone())
-        .date();
+        .map_or(first, |end| end.to_zoned_datetime(sc.tz.clone()).date());
     let mut holidays = team.holidays.clone();
     let mut day = first;
     let mut n: u64 = 0;
@@ -397,35 +406,33 @@ fn absent_roster(sc: &Scenario, t: usize, seed: u64) -> Option<crate::sim::Roste
             }
         }
         n += 1;
-        day = day.tomorrow().ok()?;
+        match day.tomorrow() {
+            Ok(next) => day = next,
+            // The last supported date: no day after it to cap.
+            Err(_) => break,
+        }
     }
-    crate::sim::Roster::build(&sc.tz, sc.start, sc.horizon, size, &team.shifts, &holidays).ok()
+    Roster::build(&sc.tz, sc.start, sc.horizon, size, &team.shifts, &holidays).map(Some)
 }
 
 /// Team `t`'s roster for this run with its random absences
 /// ([`absent_roster`]) and the scenario's staff `absences` of it: while
 /// `members` are away, the head count on duty is capped at the team's
-/// size minus them. Each absence's duration is drawn from its own stream.
-/// `None` when neither changes the scenario's roster.
-fn away_roster(sc: &Scenario, t: usize, seed: u64) -> Option<crate::sim::Roster> {
-    let mut roster = absent_roster(sc, t, seed);
-    let rng_streams = RngStreams::new(seed);
+/// size minus them ([`Absence::until`](crate::model::Absence::until)
+/// draws how long). `None` when neither changes the scenario's roster; an
+/// error when the capped roster is too large to build (each cap may split
+/// on-duty periods), never a silent fallback to the roster without them.
+fn away_roster(sc: &Scenario, t: usize, seed: u64) -> Result<Option<Roster>, CalendarError> {
+    let mut roster = absent_roster(sc, t, seed)?;
     for (i, a) in sc.absences.iter().enumerate() {
         if a.team.index() != t {
             continue;
         }
-        // Above the random absences' indices (team << 32 | day).
-        let mut rng = rng_streams.stream(Purpose::Absence, (1 << 63) | i as u64);
-        let until = a.at.saturating_add(a.duration.sample(&mut rng));
         let base = roster.as_ref().unwrap_or(&sc.teams[t].roster);
         let cap = base.size().saturating_sub(a.members);
-        // Too many intervals to build: leave the roster as it was rather
-        // than fail the run (the scenario's own roster fits the limits).
-        if let Ok(r) = base.capped(a.at, until, cap) {
-            roster = Some(r);
-        }
+        roster = Some(base.capped(a.at, a.until(i, seed), cap)?);
     }
-    roster
+    Ok(roster)
 }
 
 fn skill_bits(skills: &[Method]) -> u8 {

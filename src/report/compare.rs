@@ -111,26 +111,29 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
         );
     }
     let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
+    // The same difference in every run: no interval of no width.
+    let constant = d.variance() == 0.0;
     if def.kind == MetricKind::Share {
         // Differences of shares, in percentage points, signed; a
         // difference of shares lies within ±100 pp, whatever the normal
         // approximation says.
         let (lo, hi) = (lo.max(-100.0), hi.min(100.0));
-        let ci = format!("95 % CI {} to {}", points(lo), points(hi));
+        let [mean, a, b] = super::findings::ci_texts(d.mean(), lo, hi, "pp");
+        let ci = if constant {
+            "in every replication".to_string()
+        } else {
+            format!("95 % CI {a} to {b}")
+        };
         return if lo <= 0.0 && hi >= 0.0 {
             format!(
-                "{}: no significant difference between {} and {base} ({}, {ci})",
-                def.name,
-                s.id,
-                points(d.mean())
+                "{}: no significant difference between {} and {base} ({mean}, {ci})",
+                def.name, s.id,
             )
         } else {
             let how = if d.mean() > 0.0 { "more" } else { "less" };
             format!(
-                "{}: {} {how} often than {base}, by {} ({ci})",
-                def.name,
-                s.id,
-                points(d.mean())
+                "{}: {} {how} often than {base}, by {mean} ({ci})",
+                def.name, s.id
             )
         };
     }
@@ -139,13 +142,28 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
         "pp" => format!("{} pp", percent(v, 1).trim_end_matches(" %")),
         unit => show(Some(v), unit),
     };
-    let range = |a: f64, b: f64| format!("95 % CI {}–{}", amount(a), amount(b));
+    // The mean and the interval's ends at the precision that tells the
+    // ends apart (never `1d–1d`); the same difference in every run says so.
+    let texts = |m: f64, a: f64, b: f64| -> (String, String) {
+        let first = [m, a, b].map(amount);
+        let [m, a, b] = if first[1] != first[2] {
+            first
+        } else {
+            super::findings::ci_texts(m, a, b, def.diff_unit())
+        };
+        let range = if constant {
+            "in every replication".to_string()
+        } else {
+            format!("95 % CI {a}–{b}")
+        };
+        (m, range)
+    };
     if lo <= 0.0 && hi >= 0.0 {
         return format!(
             "{}: no significant difference between {} and {base} ({})",
             def.name,
             s.id,
-            range(lo, hi)
+            texts(d.mean(), lo, hi).1
         );
     }
     // Milestones are instants (sooner, later); other metrics are amounts.
@@ -155,12 +173,10 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
     } else {
         (if instant { "later" } else { "higher" }, lo, hi)
     };
+    let (mean, range) = texts(d.mean().abs(), a, b);
     format!(
         "{}: {} is {} {word} than {base} ({})",
-        def.name,
-        s.id,
-        amount(d.mean().abs()),
-        range(a, b)
+        def.name, s.id, mean, range
     )
 }
 

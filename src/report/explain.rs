@@ -822,8 +822,9 @@ pub fn render_reason_study(st: &ReasonStudy) -> String {
 
 /// `sweep --reasons`: at each point of the sweep, per strategy, the mean
 /// share of the app-hours down each reason took (the reasons with time at
-/// some point, one row each; a column per point and strategy). The
-/// intervals are in `--json`.
+/// some point, one row each; a column per point, a block per strategy
+/// when there are several, split to fit 100 columns). The intervals are
+/// in `--json`.
 pub fn render_sweep_reasons(names: &[String], points: &[(String, ReasonStudy)]) -> String {
     let mut out = String::new();
     let Some((_, first)) = points.first() else {
@@ -844,34 +845,55 @@ pub fn render_sweep_reasons(names: &[String], points: &[(String, ReasonStudy)]) 
         let _ = writeln!(out, "  no app was down in any run");
         return out;
     }
+    // One block per strategy when there are several, each split into
+    // tables of as many points as fit 100 columns (issue 17).
     let several = first.strategies.len() > 1;
-    let mut header = Vec::new();
-    for (point, st) in points {
-        for id in &st.strategies {
-            header.push(if several {
-                format!("{point} · {id}")
-            } else {
-                point.clone()
+    let label = reasons
+        .iter()
+        .map(|r| r.label().chars().count())
+        .max()
+        .unwrap_or(0);
+    for (s, id) in first.strategies.iter().enumerate() {
+        if several {
+            let _ = writeln!(out, "  {id}:");
+        }
+        // The indent, the borders and the reason column, then each point's.
+        let mut width = 2 + 1 + label + 3;
+        let mut chunk: Vec<usize> = Vec::new();
+        let mut chunks: Vec<Vec<usize>> = Vec::new();
+        for (p, (point, _)) in points.iter().enumerate() {
+            let column = point.chars().count().max("100.0 %".len()) + 3;
+            if !chunk.is_empty() && width + column > SWEEP_REASONS_COLUMNS {
+                chunks.push(std::mem::take(&mut chunk));
+                width = 2 + 1 + label + 3;
+            }
+            width += column;
+            chunk.push(p);
+        }
+        chunks.push(chunk);
+        for chunk in chunks {
+            let header = chunk.iter().map(|&p| points[p].0.clone()).collect();
+            let table = reasons_table(header, &reasons, |r| {
+                chunk
+                    .iter()
+                    .map(|&p| {
+                        let m = &points[p].1.shares[s][r.index()];
+                        if m.n == 0 {
+                            "–".to_string()
+                        } else {
+                            format!("{:.1} %", m.mean())
+                        }
+                    })
+                    .collect()
             });
+            let _ = writeln!(out, "{table}");
         }
     }
-    let table = reasons_table(header, &reasons, |r| {
-        points
-            .iter()
-            .flat_map(|(_, st)| &st.shares)
-            .map(|shares| {
-                let m = &shares[r.index()];
-                if m.n == 0 {
-                    "–".to_string()
-                } else {
-                    format!("{:.1} %", m.mean())
-                }
-            })
-            .collect()
-    });
-    let _ = writeln!(out, "{table}");
     out
 }
+
+/// The widest `sweep --reasons` tables, in columns.
+const SWEEP_REASONS_COLUMNS: usize = 100;
 
 /// A table of reasons, indented: a row per reason, its label then
 /// `cells(reason)` under `columns`, right-aligned.

@@ -65,18 +65,20 @@ pub fn paired(c: &Comparison, m: usize, s: usize) -> Paired {
     }
 }
 
-/// `19h 4m sooner (95 % CI 18h 24m–19h 43m)`, `+63.0 pp (95 % CI …)`.
+/// `19h 4m sooner (95 % CI 18h 24m–19h 43m)`, `+63.0 pp (95 % CI …)`;
+/// a difference that is the same in every run says so instead of giving
+/// an interval of no width.
 pub(super) fn amount(c: &Comparison, m: usize, s: usize) -> String {
     let def = &c.metrics[m];
     let d = &c.strategies[s].diffs[m];
     let (lo, hi) = ci(def, d);
+    let constant = d.variance() == 0.0;
     if def.kind == MetricKind::Share || def.diff_unit() == "pp" {
-        return format!(
-            "{} (95 % CI {} to {})",
-            points(d.mean()),
-            points(lo),
-            points(hi)
-        );
+        if constant {
+            return format!("{} in every run", points(d.mean()));
+        }
+        let [mean, lo, hi] = ci_texts(d.mean(), lo, hi, "pp");
+        return format!("{mean} (95 % CI {lo} to {hi})");
     }
     let instant = def.unit == "h" && def.name.ends_with(" back");
     let (word, a, b) = if d.mean() < 0.0 {
@@ -85,12 +87,73 @@ pub(super) fn amount(c: &Comparison, m: usize, s: usize) -> String {
         (if instant { "later" } else { "higher" }, lo, hi)
     };
     let unit = def.diff_unit();
-    format!(
-        "{} {word} (95 % CI {}–{})",
-        show(Some(d.mean().abs()), unit),
-        show(Some(a), unit),
-        show(Some(b), unit)
-    )
+    if constant {
+        return format!("{} {word} in every run", show(Some(d.mean().abs()), unit));
+    }
+    let [mean, a, b] = ci_texts(d.mean().abs(), a, b, unit);
+    format!("{mean} {word} (95 % CI {a}–{b})")
+}
+
+/// A mean and the two ends of its 95 % interval in `unit` (`h`, `pp`,
+/// `%` or another), all three at the precision that tells the ends apart:
+/// `2d 1h 14m (2d 1h 7m–2d 1h 20m)`, never `2d 1h (2d 1h–2d 1h)`. Ends
+/// that stay alike at the finest precision tried are shown as [`show`]
+/// shows them.
+pub(crate) fn ci_texts(mean: f64, a: f64, b: f64, unit: &str) -> [String; 3] {
+    let shown = |v: f64, finer: usize| match unit {
+        "h" => hours_text(v, 2 + finer),
+        "pp" => {
+            let text = percent(v, 1 + finer);
+            let text = text.trim_end_matches(" %");
+            if v > 0.0 {
+                format!("+{text} pp")
+            } else {
+                format!("{text} pp")
+            }
+        }
+        "%" => percent(v, 1 + finer),
+        _ => format!("{v:.d$} {unit}", d = 1 + finer),
+    };
+    let first = [mean, a, b].map(|v| show(Some(v), unit));
+    if first[1] != first[2] {
+        return first;
+    }
+    (1..=3)
+        .map(|finer| [mean, a, b].map(|v| shown(v, finer)))
+        .find(|[_, x, y]| x != y)
+        .unwrap_or(first)
+}
+
+/// `hours` as a duration in at most `units` human units, largest first
+/// (`1d 2h 10m` for 3), as [`SimDuration`](crate::sim::SimDuration)'s two.
+fn hours_text(hours: f64, units: usize) -> String {
+    let sign = if hours < 0.0 { "-" } else { "" };
+    let mut rest =
+        crate::sim::SimDuration::from_millis_f64((hours * 3_600_000.0).abs()).as_millis();
+    if rest < 1_000 {
+        return format!("{sign}{rest}ms");
+    }
+    let mut parts = Vec::new();
+    let mut positions = 0;
+    for (size, suffix) in [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+    ] {
+        let n = rest / size;
+        if n > 0 || positions > 0 {
+            if n > 0 {
+                parts.push(format!("{n}{suffix}"));
+            }
+            rest -= n * size;
+            positions += 1;
+            if positions == units {
+                break;
+            }
+        }
+    }
+    format!("{sign}{}", parts.join(" "))
 }
 
 /// The key metrics: each incident's 90 % milestone, the mean downtime, the
@@ -123,6 +186,7 @@ fn gain(c: &Comparison, m: usize, s: usize) -> f64 {
 pub fn render_findings(c: &Comparison) -> String {
     let mut out = String::new();
     if c.strategies.len() < 2 {
+        single(&mut out, c);
         return out;
     }
     let base = &c.strategies[0].id;
@@ -139,6 +203,40 @@ pub fn render_findings(c: &Comparison) -> String {
 }
 
 /// Per objective: the share of runs that met it, best strategy first.
+/// The findings of one strategy, with nothing to pair it against: each
+/// objective's probability of being met, then each key metric's mean with
+/// its 95 % CI and how often it was reached.
+fn single(out: &mut String, c: &Comparison) {
+    let Some(only) = c.strategies.first() else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\nFindings ({} runs of {}, with 95 % CIs; name more strategies to compare them)",
+        c.done, only.id
+    );
+    objectives(out, c);
+    for m in key_metrics(c) {
+        let def = &c.metrics[m];
+        let st = &only.stats[m];
+        if st.moments.n == 0 {
+            let _ = writeln!(out, "  {}: never reached within the horizon", def.name);
+            continue;
+        }
+        let reached = if st.moments.n < c.done {
+            format!(", reached in {} of {} runs", st.moments.n, c.done)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {}: {}{reached}",
+            def.name,
+            super::compare::interval(&st.moments, def.unit)
+        );
+    }
+}
+
 fn objectives(out: &mut String, c: &Comparison) {
     let shares: Vec<usize> = (0..c.metrics.len())
         .filter(|&m| c.metrics[m].kind == MetricKind::Share)

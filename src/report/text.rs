@@ -212,13 +212,20 @@ fn notable_apps(scenario: &Scenario, outcome: &Outcome) -> Vec<bool> {
     keep
 }
 
-/// The faults of the run, with the hosts and apps they took down.
+/// The faults of the run, with the hosts and apps they took down, and
+/// the scenario's staff absences among them in time order.
 fn faults_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clock: &Clock) {
     let _ = writeln!(out, "\nFaults");
-    if outcome.faults.is_empty() {
+    if outcome.faults.is_empty() && scenario.absences.is_empty() {
         let _ = writeln!(out, "  none");
     }
+    let mut absences = absence_lines(scenario, outcome.seed, clock)
+        .into_iter()
+        .peekable();
     for f in &outcome.faults {
+        while let Some((_, line)) = absences.next_if(|(at, _)| *at <= f.at) {
+            out.push_str(&line);
+        }
         let bug = f.bug.map_or("", |b| scenario.bugs[b.index()].id.as_str());
         let what = match f.kind {
             FaultKind::Strike => format!("bug {bug} strikes"),
@@ -249,6 +256,9 @@ fn faults_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, cloc
             let _ = writeln!(out, "      apps down: {apps}");
         }
     }
+    for (_, line) in absences {
+        out.push_str(&line);
+    }
     if outcome.recurrences > 0 {
         let _ = writeln!(
             out,
@@ -256,6 +266,34 @@ fn faults_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, cloc
             outcome.recurrences
         );
     }
+}
+
+/// The scenario's staff absences by start, each a line with its start:
+/// who, how many of how many, for how long and until when in this run
+/// (drawn as the run drew it, [`Absence::until`](crate::model::Absence::until)).
+fn absence_lines(scenario: &Scenario, seed: u64, clock: &Clock) -> Vec<(SimTime, String)> {
+    let mut lines: Vec<(SimTime, String)> = scenario
+        .absences
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let team = &scenario.teams[a.team.index()];
+            let until = a.until(i, seed).min(scenario.horizon_end());
+            let line = format!(
+                "  {}  staff absence: {} of team {}'s {} member(s) away for {} (until {})\n",
+                clock.date(a.at),
+                a.members,
+                team.id,
+                team.roster.size(),
+                until.saturating_since(a.at),
+                clock.date(until)
+            );
+            (a.at, line)
+        })
+        .collect();
+    // Stable: absences that start together keep the file's order.
+    lines.sort_by_key(|&(at, _)| at);
+    lines
 }
 
 /// Per incident: its diagnosis and recovery milestones.

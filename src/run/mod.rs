@@ -45,6 +45,19 @@ pub enum SimError {
     /// The strategy does not belong to the scenario.
     #[error("strategy `{0}` is not one of the scenario's strategies")]
     UnknownStrategy(String),
+    /// A team's roster for the run, once its absences (the team's random
+    /// `absence` and the scenario's `absences`) are applied, is too large
+    /// to build: each absence splits on-duty periods in two.
+    #[error(
+        "team `{team}`'s roster with this run's absences cannot be built: {source} \
+         (each absence may split the team's on-duty periods: fewer or shorter absences help too)"
+    )]
+    Roster {
+        /// The team's id.
+        team: String,
+        /// Why the roster could not be built.
+        source: crate::sim::CalendarError,
+    },
 }
 
 /// Tie-break classes: at the same instant, faults strike before fixes,

@@ -39,7 +39,7 @@ pub const MAX_HORIZON_DAYS: u64 = 1_000_000;
 
 /// Why a shift could not be parsed or a roster could not be built. Every
 /// message says what to change.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// The text is not shaped like a shift.
     #[error("expected a shift like `Mon-Fri 08:00-18:00` or `24/7`, got `{text}`")]

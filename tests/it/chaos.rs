@@ -97,6 +97,45 @@ fn plus_minutes(at: &str, minutes: i64) -> String {
         .to_string()
 }
 
+/// The campaign duration `length` (`2h30m`) 15 minutes shorter, as
+/// campaign files write it.
+fn shorter_by_15_minutes(length: &str) -> String {
+    let d = hvsim::units::parse_duration(length).expect("parses");
+    hvsim::units::format_duration(hvsim::sim::SimDuration::from_millis(
+        d.as_millis() - 15 * 60_000,
+    ))
+}
+
+/// A planted pair found and shrunk ([`find_and_shrink`] into
+/// `scratch(name)/minimal.yaml`): the minimal campaign is the corruption
+/// bug and one fault of `section`, each needed (1-minimal: without either
+/// the objective is met) and together breaking it. Returns the scratch
+/// directory, the campaign file's path and the minimal campaign's entry.
+fn shrunk_pair(
+    name: &str,
+    scenario: &str,
+    space: &str,
+    section: &str,
+) -> (PathBuf, String, serde_json::Value) {
+    let dir = scratch(name);
+    let out_text = dir.join("minimal.yaml").to_string_lossy().into_owned();
+    let doc = find_and_shrink(scenario, space, &out_text);
+    let minimal = doc["minimal"][0].clone();
+    let campaign = &minimal["campaign"];
+    let bugs = campaign["bugs"].as_array().expect("bugs");
+    let other = campaign[section].as_array().expect(section);
+    assert_eq!((bugs.len(), other.len()), (1, 1), "{minimal:#}");
+    assert_eq!(bugs[0]["id"], "corruption");
+    let without = minimal["without_each_fault"].as_array().expect("without");
+    assert_eq!(without.len(), 2);
+    assert!(
+        without.iter().all(|w| w[0]["breaks"] == false),
+        "{without:#?}"
+    );
+    assert!(minimal["measures"][0]["breaks"] == true, "{minimal:#}");
+    (dir, out_text, minimal)
+}
+
 /// Writes `text` with `from` replaced by `to` (which must occur) into
 /// `dir/name`, and returns the path.
 fn write_edited(dir: &std::path::Path, name: &str, text: &str, from: &str, to: &str) -> String {
@@ -115,45 +154,27 @@ fn write_edited(dir: &std::path::Path, name: &str, text: &str, from: &str, to: &
 /// it.
 #[test]
 fn the_planted_pair_is_found_shrunk_to_its_boundary_and_replays() {
-    let dir = scratch("planted");
-    let out = dir.join("minimal.yaml");
-    let out_text = out.to_string_lossy().into_owned();
-    let doc = find_and_shrink(PLANTED, SPACE, &out_text);
-    let minimal = &doc["minimal"][0];
+    let (dir, out_text, minimal) = shrunk_pair("planted", PLANTED, SPACE, "outages");
     let campaign = &minimal["campaign"];
     let bugs = campaign["bugs"].as_array().expect("bugs");
     let outages = campaign["outages"].as_array().expect("outages");
-    assert_eq!((bugs.len(), outages.len()), (1, 1), "{minimal:#}");
-    assert_eq!(bugs[0]["id"], "corruption");
     assert_eq!(outages[0]["what"], "backup");
-    // 1-minimal: without either fault, the objective is met.
-    let without = minimal["without_each_fault"].as_array().expect("without");
-    assert_eq!(without.len(), 2);
-    assert!(
-        without.iter().all(|w| w[0]["breaks"] == false),
-        "{without:#?}"
-    );
-    assert!(minimal["measures"][0]["breaks"] == true);
     // The file replays it with `compare --faults`.
     let (share, hi) = replay(&out_text);
     assert!(hi < 90.0, "replayed: met {share} %, CI up to {hi} %");
     assert_eq!(Some(share), minimal["measures"][0]["value"].as_f64());
     // At the boundary: the restore waits for the outage; 15 minutes
     // shorter, the ledger is back in time.
-    let text = std::fs::read_to_string(&out).expect("written");
+    let text = std::fs::read_to_string(&out_text).expect("written");
     let length = outages[0]["for"].as_str().expect("a duration");
-    let d = hvsim::units::parse_duration(length).expect("parses");
-    let shorter = hvsim::units::format_duration(hvsim::sim::SimDuration::from_millis(
-        d.as_millis() - 15 * 60_000,
-    ));
-    let edited = text.replace(
+    let shorter_file = write_edited(
+        &dir,
+        "shorter.yaml",
+        &text,
         &format!("for: \"{length}\""),
-        &format!("for: \"{shorter}\""),
+        &format!("for: \"{}\"", shorter_by_15_minutes(length)),
     );
-    assert_ne!(edited, text);
-    let shorter_file = dir.join("shorter.yaml");
-    std::fs::write(&shorter_file, edited).expect("write");
-    let (share, hi) = replay(&shorter_file.to_string_lossy());
+    let (share, hi) = replay(&shorter_file);
     assert!(hi >= 90.0, "15 minutes shorter still breaks: met {share} %");
     // At the boundary of its start too: the outage starts as late as
     // still breaks; 15 minutes later (as long), the restore has read its
@@ -229,25 +250,12 @@ fn the_planted_pair_is_found_shrunk_to_its_boundary_and_replays() {
 /// `compare --faults`.
 #[test]
 fn the_planted_absence_pair_is_found_shrunk_to_its_boundary_and_replays() {
-    let dir = scratch("absence");
-    let out = dir.join("minimal.yaml");
-    let out_text = out.to_string_lossy().into_owned();
-    let doc = find_and_shrink(ABSENCE, ABSENCE_SPACE, &out_text);
-    let minimal = &doc["minimal"][0];
+    let (dir, out_text, minimal) = shrunk_pair("absence", ABSENCE, ABSENCE_SPACE, "absences");
     let campaign = &minimal["campaign"];
-    let bugs = campaign["bugs"].as_array().expect("bugs");
     let absences = campaign["absences"].as_array().expect("absences");
-    assert_eq!((bugs.len(), absences.len()), (1, 1), "{minimal:#}");
     assert_eq!(campaign["outages"].as_array().map(Vec::len), Some(0));
-    assert_eq!(bugs[0]["id"], "corruption");
     assert_eq!(absences[0]["team"], "ops");
     assert_eq!(absences[0]["members"], 1);
-    let without = minimal["without_each_fault"].as_array().expect("without");
-    assert_eq!(without.len(), 2);
-    assert!(
-        without.iter().all(|w| w[0]["breaks"] == false),
-        "{without:#?}"
-    );
     let objective = "objective critical apps within 2h30m met";
     let (share, hi) = replay_on(ABSENCE, objective, &out_text);
     assert!(hi < 90.0, "replayed: met {share} %, CI up to {hi} %");
@@ -261,16 +269,13 @@ fn the_planted_absence_pair_is_found_shrunk_to_its_boundary_and_replays() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let text = std::fs::read_to_string(&out).expect("written");
+    let text = std::fs::read_to_string(&out_text).expect("written");
     assert!(
         text.contains("# 1 of the 2 members of team ops is absent for"),
         "{text}"
     );
     let length = absences[0]["for"].as_str().expect("a duration");
-    let d = hvsim::units::parse_duration(length).expect("parses");
-    let shorter = hvsim::units::format_duration(hvsim::sim::SimDuration::from_millis(
-        d.as_millis() - 15 * 60_000,
-    ));
+    let shorter = shorter_by_15_minutes(length);
     let start = absences[0]["at"].as_str().expect("a start");
     for (name, from, to) in [
         (

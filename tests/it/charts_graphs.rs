@@ -6,24 +6,7 @@ use std::collections::BTreeMap;
 use quick_xml::events::Event;
 
 use crate::charts::{labels, succeed};
-
-/// The charts `hvsim ARGS --svg DIR` writes, by file name.
-pub(crate) fn charts(args: &[&str]) -> BTreeMap<String, String> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    succeed(crate::hvsim().args(args).arg("--svg").arg(dir.path()));
-    std::fs::read_dir(dir.path())
-        .expect("the directory")
-        .map(|e| {
-            let path = e.expect("an entry").path();
-            (
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                std::fs::read_to_string(&path).expect("an SVG file"),
-            )
-        })
-        .collect()
-}
+use crate::charts2::charts;
 
 /// The attributes of every element named `name`, in document order.
 pub(crate) fn elements(svg: &str, name: &str) -> Vec<BTreeMap<String, String>> {

@@ -41,6 +41,7 @@ mod set;
 mod shards;
 mod slide;
 mod speed;
+mod story_audit;
 mod trust;
 
 /// The built `hvsim` binary, run from the crate root (so relative paths

@@ -103,6 +103,23 @@ fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// The charts of the 2018 comparison of `strategies` (4 runs), in a
+/// temporary directory.
+fn compared_charts(strategies: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().to_string_lossy().into_owned();
+    run_ok(&[
+        "compare",
+        "--runs",
+        "4",
+        "--strategies",
+        strategies,
+        "--svg",
+        &path,
+    ]);
+    dir
+}
+
 /// The 2018 comparison's charts (seven strategies), written once.
 fn compared() -> &'static Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
@@ -203,17 +220,7 @@ fn more_than_four_strategies_get_small_multiples_and_few_do_not() {
         .filter(|e| e.name == "polyline" && e.attrs.get("stroke").is_some_and(|s| s == "#9a9a9a"))
         .count();
     assert_eq!(greys, 6);
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().to_string_lossy().into_owned();
-    run_ok(&[
-        "compare",
-        "--runs",
-        "4",
-        "--strategies",
-        "as-in-2018,restore-from-backup",
-        "--svg",
-        &path,
-    ]);
+    let dir = compared_charts("as-in-2018,restore-from-backup");
     assert!(dir.path().join("restored-count.svg").exists());
     assert!(!dir.path().join("restored-count-panels.svg").exists());
 }
@@ -221,17 +228,7 @@ fn more_than_four_strategies_get_small_multiples_and_few_do_not() {
 #[test]
 fn lines_that_coincide_are_said_to() {
     // Two strategies with the same steps: the same lines in every run.
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().to_string_lossy().into_owned();
-    run_ok(&[
-        "compare",
-        "--runs",
-        "4",
-        "--strategies",
-        "as-in-2018,as-in-2018",
-        "--svg",
-        &path,
-    ]);
+    let dir = compared_charts("as-in-2018,as-in-2018");
     let svg = read(dir.path(), "restored-count.svg");
     let els = elements(&svg);
     let notes: Vec<&str> = els
@@ -338,4 +335,50 @@ fn a_preset_without_charts_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--svg DIR or --png DIR"), "{err}");
+}
+
+/// With no font on the system, `--png` is an error that names the flag,
+/// the missing font and the fix, and writes no (blank) PNG; SVG still
+/// works. fontdb reads the font directories from `FONTCONFIG_FILE`: one
+/// naming an empty directory is a machine without fonts.
+#[test]
+fn png_without_a_font_is_a_clear_error_not_a_blank_image() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let empty = dir.path().join("no-fonts");
+    std::fs::create_dir(&empty).expect("a directory");
+    let conf = dir.path().join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir></fontconfig>\n",
+            empty.display()
+        ),
+    )
+    .expect("the config is written");
+    let (png, svg) = (dir.path().join("png"), dir.path().join("svg"));
+    let without_fonts = |flag: &str, charts: &Path| {
+        hvsim()
+            .env("FONTCONFIG_FILE", &conf)
+            .args(["run", "scenarios/ha-single-host-crash.yaml", flag])
+            .arg(charts)
+            .output()
+            .expect("the binary runs")
+    };
+    let out = without_fonts("--png", &png);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write PNG charts: no sans-serif font on this system")
+            && err.contains("fonts-dejavu-core")
+            && err.contains("--svg"),
+        "{err}"
+    );
+    assert!(!png.exists(), "no PNG is written without a font");
+    let out = without_fonts("--svg", &svg);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(svg.join("gantt.svg").exists());
 }
