@@ -117,8 +117,17 @@ fn horizon_warnings(scenario: &Scenario) -> Vec<String> {
     let clock = Clock::new(scenario);
     let mut warnings = Vec::new();
     for st in &scenario.strategies {
-        let Ok(o) = hvsim::simulate(scenario, st, DEFAULT_SEED) else {
-            continue;
+        let o = match hvsim::simulate(scenario, st, DEFAULT_SEED) {
+            Ok(o) => o,
+            Err(e) => {
+                // A run that stops is not a horizon question, but it must
+                // not pass in silence: say which strategy and why.
+                warnings.push(format!(
+                    "with strategy `{}` (seed {DEFAULT_SEED}) the run stops before the horizon could be checked: {e}",
+                    st.id
+                ));
+                continue;
+            }
         };
         let pending = hvsim::report::count_by_reason(o.pending());
         if !pending.is_empty() {

@@ -98,6 +98,18 @@ fn an_absence_the_roster_cannot_hold_is_an_error_not_dropped() {
         out.stdout.is_empty(),
         "no report of a run that did not happen"
     );
+    // `validate` runs each strategy once for its horizon check: a run that
+    // stops is said, with the strategy and the reason, not skipped.
+    let checked = hvsim()
+        .args(["validate", "--check-horizon", &file])
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&checked.stderr);
+    assert!(
+        said.contains("with strategy `ha-then-restart` (seed 1) the run stops before the horizon could be checked")
+            && said.contains("roster with this run's absences cannot be built"),
+        "{said}"
+    );
     // Three absences fit (990,000 + 3 × 9,999 periods at most): the run goes.
     // (`edited_copy` joins an absolute path as it is.)
     let fits = edited_copy(
