@@ -382,7 +382,11 @@ pub fn render_html(r: &HtmlReport) -> String {
     let caption = format!(
         "Who restored what, when, in the run that {} shows: a row per \
          team member, coloured by method; grey is off shift; the strip above each team shows how \
-         many were on duty (holidays show as dips).",
+         many were on duty (holidays show as dips). Where the run has them, automated recoveries \
+         (failover, HA restarts) have rows of their own and runbook waves a band above the teams; \
+         vertical marks show when 50, 90 and 100 % of the apps were back and each objective's RTO \
+         deadline; a zig-zag on the axis marks an idle stretch cut out, with its length; a short \
+         bar is named beside it or with its neighbours (web ×12).",
         r.run_command
     );
     let mut gantt_out = String::new();
