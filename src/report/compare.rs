@@ -428,7 +428,7 @@ pub fn render_sweep(names: &[String], results: &[SweepPoint]) -> String {
     picks.extend((0..n).filter(|&m| first.metrics[m].unit == "%"));
     let _ = writeln!(
         out,
-        "{scenario}: sweep of {} over {} point(s), {} replications per strategy and point (seed {})",
+        "{scenario}: sweep of {} over {} point(s)\n{} replications per strategy and point (seed {})",
         names.join(", "),
         results.len(),
         first.done,

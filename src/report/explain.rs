@@ -832,7 +832,8 @@ pub fn render_sweep_reasons(names: &[String], points: &[(String, ReasonStudy)]) 
     };
     let _ = writeln!(
         out,
-        "\nWhy the apps were down at each point of {}: the mean share of the app-hours down of each reason over {} runs (seed {}; 95 % CIs in --json)",
+        "\nWhy the apps were down at each point of {}:\n\
+         the mean share of the app-hours down of each reason over {} runs (seed {}; 95 % CIs in --json)",
         names.join(", "),
         first.runs,
         first.seed
