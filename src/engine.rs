@@ -312,6 +312,60 @@ impl<'a, D: Decider> Engine<'a, D> {
                 Phase::Transfer => Waiting::Transfer,
             });
         }
+        settle_gates(self.sc, &mut self.out);
+    }
+}
+
+/// Marks the apps queued behind their dependencies whose turn would never
+/// have come ([`Waiting::DependencyStuck`]): the dependency-aware gate
+/// opens only when no dependency is broken and waiting (`dependency_blocker`
+/// looks through the dependencies down only through their own), so one
+/// such dependency that nothing would bring back (no applicable method, no
+/// room at the DR site, or itself gated behind one) holds it for good.
+/// Without this, a run whose queue drained with such apps was reported
+/// cut short by the horizon, and `validate` advised a longer horizon that
+/// would change nothing.
+fn settle_gates(sc: &Scenario, out: &mut Outcome) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Unknown,
+        Visiting,
+        Stuck,
+        Free,
+    }
+    fn stuck(a: usize, sc: &Scenario, out: &Outcome, marks: &mut [Mark]) -> bool {
+        match marks[a] {
+            Mark::Stuck => return true,
+            // A cycle, or known to come back: not proven stuck.
+            Mark::Visiting | Mark::Free => return false,
+            Mark::Unknown => {}
+        }
+        marks[a] = Mark::Visiting;
+        let verdict = match out.apps[a].waiting {
+            Some(Waiting::NoMethod | Waiting::DrCapacity | Waiting::DependencyStuck) => true,
+            // Down through its dependencies or gated by them: stuck when
+            // one of them is.
+            Some(Waiting::Dependencies | Waiting::DependencyGate) => sc.apps[a]
+                .depends_on
+                .iter()
+                .any(|d| stuck(d.index(), sc, out, marks)),
+            _ => false,
+        };
+        marks[a] = if verdict { Mark::Stuck } else { Mark::Free };
+        verdict
+    }
+    if !out
+        .apps
+        .iter()
+        .any(|a| a.waiting == Some(Waiting::DependencyGate))
+    {
+        return;
+    }
+    let mut marks = vec![Mark::Unknown; out.apps.len()];
+    for a in 0..out.apps.len() {
+        if out.apps[a].waiting == Some(Waiting::DependencyGate) && stuck(a, sc, out, &mut marks) {
+            out.apps[a].waiting = Some(Waiting::DependencyStuck);
+        }
     }
 }
 

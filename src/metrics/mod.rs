@@ -348,6 +348,10 @@ pub enum Waiting {
     Runbook,
     /// Queued behind its dependencies (dependency-aware order).
     DependencyGate,
+    /// Queued behind a dependency that nothing would have brought back (it
+    /// has no applicable method or no room at the DR site, or waits
+    /// itself behind such a one): its turn would never have come.
+    DependencyStuck,
     /// Its restore is transferring data, or waiting for a backup stream.
     Transfer,
     /// Its recovery was in progress (or could not finish inside the horizon).
@@ -367,6 +371,7 @@ impl Waiting {
             Waiting::DrCapacity => "no room at the DR site",
             Waiting::Runbook => "its runbook wave has not started",
             Waiting::DependencyGate => "queued behind its dependencies",
+            Waiting::DependencyStuck => "queued behind a dependency that cannot come back",
             Waiting::Transfer => "restoring data from backup",
             Waiting::InProgress => "recovery still in progress",
             Waiting::Dependencies => "waiting for a dependency",
@@ -546,28 +551,36 @@ impl Outcome {
     /// time alone would have brought (a team member's next shift, the
     /// diagnosis, a transfer, their own recovery under way), with why. Not
     /// those that nothing would have brought back (no applicable method,
-    /// no room at the DR site with nothing left to free it) nor those down
-    /// only through a dependency: see [`Outcome::stuck`].
+    /// no room at the DR site with nothing left to free it, or queued
+    /// behind a dependency in that state) nor those down only through a
+    /// dependency: see [`Outcome::stuck`].
     pub fn pending(&self) -> impl Iterator<Item = (AppId, Waiting)> + '_ {
         self.apps
             .iter()
             .enumerate()
             .filter_map(|(a, app)| match app.waiting {
-                None | Some(Waiting::NoMethod | Waiting::DrCapacity | Waiting::Dependencies) => {
-                    None
-                }
+                None
+                | Some(
+                    Waiting::NoMethod
+                    | Waiting::DrCapacity
+                    | Waiting::DependencyStuck
+                    | Waiting::Dependencies,
+                ) => None,
                 Some(w) => Some((AppId(a as u32), w)),
             })
     }
 
     /// The apps still down at the end with no applicable method or no
-    /// room at the DR site, with why.
+    /// room at the DR site, or queued behind a dependency in that state,
+    /// with why.
     pub fn stuck(&self) -> impl Iterator<Item = (AppId, Waiting)> + '_ {
         self.apps
             .iter()
             .enumerate()
             .filter_map(|(a, app)| match app.waiting {
-                Some(w @ (Waiting::NoMethod | Waiting::DrCapacity)) => Some((AppId(a as u32), w)),
+                Some(w @ (Waiting::NoMethod | Waiting::DrCapacity | Waiting::DependencyStuck)) => {
+                    Some((AppId(a as u32), w))
+                }
                 _ => None,
             })
     }

@@ -608,3 +608,42 @@ fn the_report_shows_the_vendors_workaround_and_fix() {
         "the workaround and the fix are not shown"
     );
 }
+
+/// An app queued behind a dependency that nothing would bring back is
+/// stuck, not pending: the run is done ("nothing left to do"), and neither
+/// the run nor `validate` tells the user to lengthen a horizon that would
+/// change nothing (they did, before `Waiting::DependencyStuck`).
+#[test]
+fn an_app_gated_behind_a_lost_cause_is_stuck_not_pending() {
+    let file = "tests/fixtures/gate-behind-lost-cause.yaml";
+    let out = hvsim().args(["run", file]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("(nothing left to do)"), "{text}");
+    assert!(!text.contains("still pending"), "{text}");
+    assert!(
+        text.contains(
+            "stuck, with nothing left that could bring them back: 1 no applicable recovery \
+             method, 1 queued behind a dependency that cannot come back"
+        ),
+        "{text}"
+    );
+    let doc = crate::hvsim_json(&["run", "--json", file]);
+    assert_eq!(doc["stop"], "drained");
+    let waiting: Vec<(&str, &str)> = doc["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| Some((a["id"].as_str()?, a["waiting"].as_str()?)))
+        .collect();
+    assert_eq!(
+        waiting,
+        [
+            ("db", "no applicable recovery method"),
+            ("web", "queued behind a dependency that cannot come back")
+        ]
+    );
+    let v = hvsim().args(["validate", file]).output().unwrap();
+    assert!(v.status.success(), "{}", stderr(&v));
+    assert!(!stderr(&v).contains("lengthen"), "{}", stderr(&v));
+}
