@@ -398,6 +398,9 @@ pub struct AppOutcome {
     pub data_loss: DataLoss,
     /// Its worst recovery over the incidents that took it down.
     pub recovery: Option<Recovery>,
+    /// When its last automated recovery (HA restart, failover) started:
+    /// what the Gantt draws it from (people's work is in the tasks).
+    pub automated_start: Option<SimTime>,
 }
 
 /// How much data an app lost when it was recovered.

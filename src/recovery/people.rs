@@ -643,6 +643,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
         let state = &mut self.world.apps[a.index()];
         state.auto_event = Some(cx.sched.schedule_in(work, CLASS_OTHER, Ev::AutoDone(a))?);
         self.recovery_starts(a, now);
+        self.out.apps[a.index()].automated_start = Some(now);
         trace!(
             now,
             "{} of {} starts ({})",

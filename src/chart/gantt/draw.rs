@@ -283,7 +283,7 @@ pub fn bars(ctx: &Ctx, plan: &Plan) -> Vec<Drawn> {
             out.push(Drawn {
                 kind: Kind::Automation,
                 tip: format!(
-                    "{name}: {} (automated), could start {}, back {}",
+                    "{name}: {} (automated), started {}, back {}",
                     a.method.name(),
                     ctx.axis.format(a.start),
                     ctx.axis.format(a.end)

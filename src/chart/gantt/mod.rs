@@ -116,7 +116,7 @@ impl Plan {
                 teams.push(t.team.index());
             }
         }
-        let automated = work::automated(scenario, o);
+        let automated = work::automated(o);
         let (auto_lanes, auto_left) = work::pack(
             &automated
                 .iter()

@@ -13,9 +13,9 @@ pub struct Automated {
     pub app: usize,
     /// Failover or HA restart.
     pub method: Method,
-    /// When its recovery could start: it went down, its incident was
-    /// diagnosed and its wave opened (see [`wave_opens`]). The platform's
-    /// queue (at most so many failovers at once) is inside the bar.
+    /// When its recovery started (after the diagnosis, its wave's
+    /// opening and any wait for the platform: at most so many failovers
+    /// at once, the management plane, the link).
     pub start: SimTime,
     /// When it was back.
     pub end: SimTime,
@@ -67,10 +67,10 @@ pub fn wave_opens(scenario: &Scenario, o: &Outcome) -> Vec<Option<SimTime>> {
     out
 }
 
-/// The run's automated recoveries, in the order of the apps.
-pub fn automated(scenario: &Scenario, o: &Outcome) -> Vec<Automated> {
-    let strategy = &scenario.strategies[o.strategy.index()];
-    let opens = wave_opens(scenario, o);
+/// The run's automated recoveries, in the order of the apps: each app
+/// whose last recovery was automated, from when that recovery started
+/// (as the run recorded it) to when the app was back.
+pub fn automated(o: &Outcome) -> Vec<Automated> {
     let mut out = Vec::new();
     for (a, app) in o.apps.iter().enumerate() {
         let Some(method) = app.method.filter(|m| m.automated()) else {
@@ -80,24 +80,10 @@ pub fn automated(scenario: &Scenario, o: &Outcome) -> Vec<Automated> {
             continue;
         };
         let Some(end) = outage.up_at else { continue };
-        let diagnosed = o
-            .incidents
-            .iter()
-            .filter(|i| i.at <= outage.down_at && i.apps.iter().any(|x| x.index() == a))
-            .filter_map(|i| i.diagnosed_at)
-            .max();
-        // HA restarts do not wait for waves.
-        let open = strategy
-            .wave_of
-            .get(a)
-            .filter(|_| method != Method::HaRestart)
-            .and_then(|&w| opens.get(w as usize).copied().flatten());
-        let start = [Some(outage.down_at), diagnosed, open]
-            .into_iter()
-            .flatten()
-            .max()
+        let start = app
+            .automated_start
             .unwrap_or(outage.down_at)
-            .min(end);
+            .clamp(outage.down_at, end);
         out.push(Automated {
             app: a,
             method,
