@@ -78,18 +78,13 @@ fn misses(chaos: &Chaos, k: usize, m: &Measure) -> String {
     }
 }
 
-/// The report of a search: the header, each minimal campaign (the
-/// finding first), then what was searched.
-pub fn render_chaos(
-    chaos: &Chaos,
-    baseline: Option<&Verdict>,
-    found: &Found,
-    written: &[Written],
-) -> String {
-    let space = &chaos.space;
+/// The lines above every chaos report: the command and scenario, the
+/// strategy, the replications per `unit` (candidate or fault) and the
+/// seed, what is judged, and the judge's note.
+fn header(chaos: &Chaos, command: &str, unit: &str) -> String {
     let mut out = format!(
-        "hvsim chaos: {}\nstrategy {}, {} replications per candidate, seed {}\n",
-        space.scenario().name,
+        "{command}: {}\nstrategy {}, {} replications per {unit}, seed {}\n",
+        chaos.space.scenario().name,
         chaos.strategy,
         chaos.runs,
         chaos.seed
@@ -100,6 +95,19 @@ pub fn render_chaos(
     if let Some(note) = &chaos.judge.note {
         out.push_str(&format!("note: {note}\n"));
     }
+    out
+}
+
+/// The report of a search: the header, each minimal campaign (the
+/// finding first), then what was searched.
+pub fn render_chaos(
+    chaos: &Chaos,
+    baseline: Option<&Verdict>,
+    found: &Found,
+    written: &[Written],
+) -> String {
+    let space = &chaos.space;
+    let mut out = header(chaos, "hvsim chaos", "candidate");
     out.push('\n');
     if let Some(b) = baseline.filter(|b| b.broken()) {
         let k = b.worst();
@@ -265,19 +273,7 @@ pub fn chaos_json(
 /// The blast-radius table and the resilience score, for people.
 pub fn render_single(chaos: &Chaos, single: &Single) -> String {
     let space = &chaos.space;
-    let mut out = format!(
-        "hvsim chaos --single: {}\nstrategy {}, {} replications per fault, seed {}\n",
-        space.scenario().name,
-        chaos.strategy,
-        chaos.runs,
-        chaos.seed
-    );
-    for line in criterion_line(chaos) {
-        out.push_str(&format!("judged: {line}\n"));
-    }
-    if let Some(note) = &chaos.judge.note {
-        out.push_str(&format!("note: {note}\n"));
-    }
+    let mut out = header(chaos, "hvsim chaos --single", "fault");
     if let Some((p, (lo, hi))) = single.score {
         out.push_str(&format!(
             "\nResilience: the plan survives {p:.0} % of random campaigns (95 % CI {lo:.0}–{hi:.0} %; {} of {} drawn from the space).\n",
