@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::model::Scenario;
 use crate::scenario::{Document, ScenarioError};
+use crate::units::shell_quote;
 
 /// One `--set PATH=VALUE` edit of the scenario document.
 #[derive(Clone, Debug, PartialEq)]
@@ -168,19 +169,6 @@ pub fn apply_all(levers: &[Lever], doc: &Document) -> Result<Scenario, LeverErro
         lever: names.join(" + "),
         source,
     })
-}
-
-/// `text` as one word for a POSIX shell.
-pub(super) fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./,:=@%+".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
 }
 
 #[cfg(test)]

@@ -144,19 +144,7 @@ fn bounded_jobs(asked: Option<u32>, cores: usize) -> (usize, Option<String>) {
     }
 }
 
-/// `text` as one word for a POSIX shell: as it is when the shell would
-/// read it so, else in single quotes (an embedded `'` written `'\''`).
-pub(super) fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./,:=@%+".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
-}
+pub(super) use hvsim::units::shell_quote;
 
 /// The start of the command line that reproduces a result: `hvsim SUB`,
 /// the scenario file as given (none for the embedded default) and

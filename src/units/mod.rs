@@ -47,3 +47,18 @@ pub use quantity::{
     ByteSize, Throughput, UnitError, format_duration, grouped, parse_duration, parse_size,
     parse_throughput,
 };
+
+/// `text` as one word for a POSIX shell: as it is when the shell would
+/// read it so, else in single quotes (an embedded `'` written `'\''`).
+/// Every reproducing command hvsim prints quotes its words with it.
+pub fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./,:=@%+".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
