@@ -29,9 +29,7 @@ use axum::extract::{Path as AxumPath, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hvsim::Scenario;
-use hvsim::decider::{
-    Decider, EscalationChoice, MethodChoice, RestartChoice, TaskChoice, WaveChoice,
-};
+use hvsim::decider::{Decider, MethodChoice, RestartChoice, TaskChoice};
 use hvsim::explain::{Detail, Explanation};
 use hvsim::metrics::TaskSubject;
 use hvsim::model::Method;
@@ -324,14 +322,6 @@ impl Decider for Room<'_> {
         self.answer(i)
             .and_then(|v| v.as_bool())
             .unwrap_or(choice.strategy)
-    }
-
-    fn open_wave(&mut self, _: &WaveChoice<'_>) -> bool {
-        true
-    }
-
-    fn escalate(&mut self, _: &EscalationChoice<'_>) -> bool {
-        true
     }
 }
 
