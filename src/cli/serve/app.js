@@ -501,6 +501,8 @@ function ttShow(d) {
   $("tt-up").textContent = `${d.apps_up} of ${d.apps_total} apps up`;
   $("tt-question").textContent = `Decision ${s.n}: ${s.question}`;
   $("tt-apps").textContent = s.apps.join(", ");
+  // A stop of apps names them in its table.
+  $("tt-apps").parentElement.hidden = s.rows.length > 0;
   $("tt-which-next").hidden = s.kind !== "task";
   const opts = $("tt-options");
   opts.replaceChildren();
