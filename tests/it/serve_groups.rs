@@ -214,3 +214,42 @@ fn a_version_1_session_replays_with_its_grouping() {
     let plain = hvsim_json(&["run", "--strategy", "as-in-2018", "--seed", "3", "--json"]);
     assert_ne!(replayed, plain, "the room reinstalled");
 }
+
+#[test]
+fn sessions_kept_in_a_directory_survive_a_restart_of_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().unwrap();
+    let body = r#"{"scenario": "default", "strategy": "as-in-2018", "seed": 3}"#;
+    let (id, second) = {
+        let server = Server::start(&["--sessions", d]);
+        let (status, first) = post_json(&server, "/api/tabletop", body);
+        assert_eq!(status, 200, "{first}");
+        let id = first["id"].as_u64().unwrap();
+        let second = decide_ok(&server, id, r#"{"choice": "reinstall"}"#);
+        (id, second)
+    };
+    // The file is the session as the page saves it: the command line
+    // replays it.
+    let file = dir.path().join(format!("tabletop-{id}.json"));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved["decisions"][0]["choice"], "reinstall");
+    // Another server on the same directory finds the session where it
+    // was, goes on with it, and numbers new sessions after it.
+    let server = Server::start(&["--sessions", d]);
+    let again = server.json(&format!("/api/tabletop/{id}"));
+    assert_eq!(again["stop"], second["stop"]);
+    assert_eq!(again["decisions"], 1);
+    let end = decide_ok(&server, id, r#"{"rest": "strategy"}"#);
+    let f = file.to_str().unwrap();
+    assert_eq!(
+        hvsim_json(&["run", "--decisions", f, "--json"]),
+        end["room"]
+    );
+    let (_, other) = post_json(&server, "/api/tabletop", body);
+    assert!(other["id"].as_u64().unwrap() > id, "{other}");
+    // Without the directory, a restart forgets.
+    drop(server);
+    let server = Server::start(&[]);
+    let (status, _) = server.get(&format!("/api/tabletop/{id}"));
+    assert_eq!(status, 404);
+}

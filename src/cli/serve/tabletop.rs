@@ -899,10 +899,13 @@ fn clock_secs(clock: &Clock, t: SimTime) -> i64 {
 
 /// The sessions of every client, by id, each with the stop it waits at
 /// (null at its end), so that an answer is checked without running the
-/// session again.
+/// session again; with a directory, each session is a file in it too, so
+/// that it outlives the server (the memory is then a cache).
 #[derive(Default)]
 pub(super) struct Store {
     sessions: Mutex<(u64, BTreeMap<u64, Kept>)>,
+    /// `hvsim serve --sessions DIR`.
+    dir: Option<std::path::PathBuf>,
     /// The last run of the sessions used most recently (the latest last):
     /// a room that takes the strategy's choice moves on to the next stop
     /// of the same run without running it again.
@@ -918,39 +921,133 @@ const MAX_RUNS_KEPT: usize = 16;
 /// A session kept, and the stop it waits at (null at its end).
 type Kept = (Session, Value);
 
+/// The file of session `id` in a sessions directory.
+fn session_file(dir: &std::path::Path, id: u64) -> std::path::PathBuf {
+    dir.join(format!("tabletop-{id}.json"))
+}
+
+/// The id of a session file's name, if it is one.
+fn session_id(name: &str) -> Option<u64> {
+    name.strip_prefix("tabletop-")?
+        .strip_suffix(".json")?
+        .parse()
+        .ok()
+}
+
 impl Store {
-    fn insert(&self, session: Session, stop: Value) -> u64 {
+    /// A store in memory, or kept in `dir` (created if needed): the ids
+    /// go on after the highest of the files there.
+    pub(super) fn open(dir: Option<&std::path::Path>) -> Result<Store, Failure> {
+        let Some(dir) = dir else {
+            return Ok(Store::default());
+        };
+        let shown = dir.display();
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Failure::Input(format!(
+                "--sessions {shown}: cannot create the directory: {e}"
+            ))
+        })?;
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Failure::Input(format!(
+                "--sessions {shown}: cannot read the directory: {e}"
+            ))
+        })?;
+        let mut last = 0;
+        for entry in entries {
+            let entry = entry.map_err(|e| {
+                Failure::Input(format!(
+                    "--sessions {shown}: cannot read the directory: {e}"
+                ))
+            })?;
+            if let Some(id) = entry.file_name().to_str().and_then(session_id) {
+                last = last.max(id);
+            }
+        }
+        Ok(Store {
+            sessions: Mutex::new((last, BTreeMap::new())),
+            dir: Some(dir.to_path_buf()),
+            runs: Mutex::default(),
+        })
+    }
+
+    fn insert(&self, session: Session, stop: Value) -> Result<u64, Reject> {
         let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        g.0 += 1;
-        let id = g.0;
+        let id = g.0 + 1;
+        self.write(id, &session)?;
+        g.0 = id;
         g.1.insert(id, (session, stop));
         while g.1.len() > MAX_SESSIONS {
             g.1.pop_first();
         }
-        id
+        Ok(id)
+    }
+
+    /// Writes session `id`'s file, whole or not at all (none without a
+    /// directory).
+    fn write(&self, id: u64, session: &Session) -> Result<(), Reject> {
+        let Some(dir) = &self.dir else {
+            return Ok(());
+        };
+        let path = session_file(dir, id);
+        crate::cli::output::write_file(&path, session_text(session).as_bytes()).map_err(|e| {
+            Reject(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!(
+                    "cannot keep tabletop session {id} in {}: {e}",
+                    path.display()
+                ),
+            )
+        })
     }
 
     fn get(&self, id: u64) -> Result<Session, Reject> {
         self.get_with_stop(id).map(|(session, _)| session)
     }
 
-    /// The session and the stop it waits at.
+    /// The session and the stop it waits at (null when read from its
+    /// file: it is found again by running the session).
     fn get_with_stop(&self, id: u64) -> Result<(Session, Value), Reject> {
-        let g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        g.1.get(&id).cloned().ok_or_else(|| {
+        let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(kept) = g.1.get(&id) {
+            return Ok(kept.clone());
+        }
+        let Some(dir) = &self.dir else {
+            return Err(Reject(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "no tabletop session {id}: it ended with the server, or was forgotten (at most {MAX_SESSIONS} are kept; `hvsim serve --sessions DIR` keeps them all); load its saved file to replay it"
+                ),
+            ));
+        };
+        let path = session_file(dir, id);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
             Reject(
                 StatusCode::NOT_FOUND,
-                format!("no tabletop session {id}: it ended with the server, or was forgotten (at most {MAX_SESSIONS} are kept); load its saved file to replay it"),
+                format!("no tabletop session {id} in {}: {e}", dir.display()),
             )
-        })
+        })?;
+        let session: Session = body(&text, &path.display().to_string())?;
+        g.1.insert(id, (session.clone(), Value::Null));
+        while g.1.len() > MAX_SESSIONS {
+            g.1.pop_first();
+        }
+        Ok((session, Value::Null))
     }
 
-    /// Replaces a session kept (one forgotten meanwhile stays forgotten).
-    fn put(&self, id: u64, session: Session, stop: Value) {
+    /// Replaces a session kept (one forgotten meanwhile stays forgotten,
+    /// unless it has a file).
+    fn put(&self, id: u64, session: Session, stop: Value) -> Result<(), Reject> {
         let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(kept) = g.1.get_mut(&id) {
+        if self.dir.is_some() {
+            self.write(id, &session)?;
+            g.1.insert(id, (session, stop));
+            while g.1.len() > MAX_SESSIONS {
+                g.1.pop_first();
+            }
+        } else if let Some(kept) = g.1.get_mut(&id) {
             *kept = (session, stop);
         }
+        Ok(())
     }
 
     /// Keeps `ran` as the run of session `id` with `decisions`.
@@ -1097,7 +1194,7 @@ pub(super) async fn start(State(state): State<Arc<AppState>>, text: String) -> R
         let (session, mut doc, ran) = compute(state.clone(), 0, session).await?;
         let stop = doc.get("stop").cloned().unwrap_or(Value::Null);
         let n = session.decisions.len();
-        let id = state.tabletops.insert(session, stop);
+        let id = state.tabletops.insert(session, stop)?;
         state.tabletops.keep_run(id, n, ran);
         doc["id"] = Value::from(id);
         Ok::<_, Reject>(doc)
@@ -1216,7 +1313,7 @@ pub(super) async fn decide(
         let (session, doc, ran) = compute(state.clone(), id, session).await?;
         let stop = doc.get("stop").cloned().unwrap_or(Value::Null);
         state.tabletops.keep_run(id, session.decisions.len(), ran);
-        state.tabletops.put(id, session, stop);
+        state.tabletops.put(id, session, stop)?;
         Ok::<_, Reject>(doc)
     };
     respond(answer.await)
@@ -1292,7 +1389,7 @@ pub(super) async fn save(
                     .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"),
                 session.seed
             );
-            let text = serde_json::to_string_pretty(&session).unwrap_or_default() + "\n";
+            let text = session_text(&session);
             (
                 [
                     (header::CONTENT_TYPE, "application/json".to_string()),
@@ -1307,6 +1404,11 @@ pub(super) async fn save(
         }
         Err(r) => r.into_response(),
     }
+}
+
+/// A session as a file.
+fn session_text(session: &Session) -> String {
+    serde_json::to_string_pretty(session).unwrap_or_default() + "\n"
 }
 
 /// A session's document, or why not.
@@ -1589,29 +1691,70 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_SESSIONS, Session, Store, human, locate};
+    use super::{MAX_SESSIONS, Session, Store, Value, human, locate};
     use hvsim::sim::SimDuration;
 
     #[test]
     fn the_oldest_session_is_forgotten_first() {
         let store = Store::default();
         let session: Session = serde_json::from_str("{}").expect("a session");
-        let ids: Vec<u64> = (0..=MAX_SESSIONS)
-            .map(|_| store.insert(session.clone(), serde_json::Value::Null))
-            .collect();
+        let insert = |session: &Session| ok(store.insert(session.clone(), Value::Null));
+        let ids: Vec<u64> = (0..=MAX_SESSIONS).map(|_| insert(&session)).collect();
         let status = |id: u64| store.get(id).err().map(|r| r.0.as_u16());
         assert_eq!(status(ids[0]), Some(404), "the oldest is forgotten");
         assert_eq!(status(ids[1]), None);
         assert_eq!(status(ids[MAX_SESSIONS]), None);
         // Deciding in a session does not make it younger: the order is
         // the order of starts.
-        store.put(ids[1], session.clone(), serde_json::Value::Null);
-        store.insert(session.clone(), serde_json::Value::Null);
+        ok(store.put(ids[1], session.clone(), Value::Null));
+        insert(&session);
         assert_eq!(status(ids[1]), Some(404));
         assert_eq!(status(ids[2]), None);
         // A session forgotten while it was being decided stays forgotten.
-        store.put(ids[1], session, serde_json::Value::Null);
+        ok(store.put(ids[1], session, Value::Null));
         assert_eq!(status(ids[1]), Some(404));
+    }
+
+    /// The value of a store's answer, which must be one.
+    fn ok<T>(r: Result<T, super::Reject>) -> T {
+        r.unwrap_or_else(|r| panic!("{}", r.1))
+    }
+
+    #[test]
+    fn sessions_kept_in_a_directory_outlive_the_store_and_its_memory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = ok_open(dir.path());
+        let mut session: Session = serde_json::from_str(r#"{"seed": 7}"#).expect("a session");
+        let ids: Vec<u64> = (0..=MAX_SESSIONS)
+            .map(|_| ok(store.insert(session.clone(), Value::Null)))
+            .collect();
+        session.rest_by_strategy = true;
+        ok(store.put(ids[0], session.clone(), Value::Null));
+        // The oldest is out of memory, not lost; a store opened on the
+        // same directory finds every one and numbers on.
+        assert!(ok(store.get(ids[0])).rest_by_strategy);
+        let again = ok_open(dir.path());
+        assert!(ok(again.get(ids[0])).rest_by_strategy);
+        assert_eq!(ok(again.get(ids[MAX_SESSIONS])).seed, 7);
+        let next = ok(again.insert(session, Value::Null));
+        assert_eq!(next, ids[MAX_SESSIONS] + 1);
+        assert_eq!(again.get(next + 1).err().map(|r| r.0.as_u16()), Some(404));
+        // A file that is not a session is a bad request naming it.
+        std::fs::write(dir.path().join("tabletop-999.json"), "{\"seed\": \"x\"}").expect("writes");
+        let bad = again.get(999).expect_err("refused");
+        assert_eq!(bad.0.as_u16(), 400);
+        assert!(
+            bad.1.contains("tabletop-999.json") && bad.1.contains("seed"),
+            "{}",
+            bad.1
+        );
+    }
+
+    fn ok_open(dir: &std::path::Path) -> Store {
+        match Store::open(Some(dir)) {
+            Ok(store) => store,
+            Err(_) => panic!("cannot open {}", dir.display()),
+        }
     }
 
     #[test]
