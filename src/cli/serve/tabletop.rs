@@ -6,19 +6,25 @@
 //! The run goes through the engine's decision seam (`simulate_with`, by
 //! way of `explain_with` so that what waits says why in `hvsim explain`'s
 //! words): the [`Room`] decider answers from the session's decisions and
-//! notes the first stop they do not answer. A session is its settings
-//! and its list of decisions; every request runs it again from the start,
-//! which gives the same run bit for bit (the engine is deterministic), so
-//! a saved session replays exactly and nothing of a run is kept between
-//! requests but that list.
+//! the strategy's choices after them, and notes every stop. A session is
+//! its settings and its list of decisions; running it from the start
+//! gives the same run bit for bit (the engine is deterministic), so a
+//! saved session replays exactly. The last run of a few sessions is kept
+//! (see [`Store::run`]): since the strategy already answered the stops
+//! after the room's, a room that takes the strategy's choice moves on in
+//! that run; anything else runs the session again.
 //!
 //! Stops: after a diagnosis (or whenever an app is decided) the method,
-//! when more than one applies (the apps decided at one instant with the
-//! same choices are one stop); restarting in place despite a bug that can
-//! strike again (every app asked at one instant is one stop; refusing
-//! with no other method waits for the vendor); and which task starts
-//! next when a member or the platform frees up and several lanes have
-//! work ready. Waves and escalations follow the strategy.
+//! when more than one applies; restarting in place despite a bug that can
+//! strike again (refusing with no other method waits for the vendor); and
+//! which task starts next when a member or the platform frees up and
+//! several lanes have work ready. Every method question at one instant is
+//! one stop, and every restart question too: the engine still asks them
+//! one at a time, and the stop's decision answers each, with the room's
+//! choice for all or the app's own (`one_by_one` makes each question a
+//! stop of its own). Each task question is a stop of its own, since each
+//! answer changes what the next one offers. Waves and escalations follow
+//! the strategy.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
