@@ -136,7 +136,7 @@ pub(super) const SERVE: &str = "\
 Examples:
   hvsim serve
   hvsim serve scenarios/backup-restore.yaml --port 9000 --open
-  hvsim serve --bind 0.0.0.0 --max-runs 1000
+  hvsim serve --bind 0.0.0.0 --max-runs 1000 --sessions tabletop-sessions
 
 Read: docs/serve.md (the page, and a 45-minute lesson plan).";
 

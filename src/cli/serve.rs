@@ -65,6 +65,12 @@ pub(super) struct ServeArgs {
     /// (its partial result is kept, and says so).
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     max_seconds: u64,
+    /// Keep each tabletop session as a file in this directory (created if
+    /// needed; each file is the session as the page saves it), so that
+    /// sessions survive a restart of the server. Without it, sessions
+    /// live in memory (the 200 most recently started).
+    #[arg(long, value_name = "DIR")]
+    sessions: Option<PathBuf>,
 }
 
 pub(super) fn serve(args: ServeArgs) -> Result<(), Failure> {
@@ -83,7 +89,8 @@ pub(super) fn serve(args: ServeArgs) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::Other(format!("cannot start the server's runtime: {e}")))?;
-    let result = runtime.block_on(listen(args, AppState::new(sources, limits)));
+    let tabletops = tabletop::Store::open(args.sessions.as_deref())?;
+    let result = runtime.block_on(listen(args, AppState::new(sources, limits, tabletops)));
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     result
 }

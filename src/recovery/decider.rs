@@ -123,7 +123,10 @@ pub struct EscalationChoice<'a> {
 /// Makes the choices of a recovery strategy during a run.
 ///
 /// Every method gets a context and returns the choice; an index out of
-/// range of the candidates counts as the strategy's choice.
+/// range of the candidates counts as the strategy's choice. The methods
+/// and the next task are the decider's to choose; the other questions
+/// (a restart despite the risk, a wave, an escalation) follow the
+/// strategy unless the decider overrides them.
 pub trait Decider {
     /// Set by a decider that always makes the strategy's choice: the
     /// engine then offers only the strategy's candidate instead of
@@ -144,14 +147,29 @@ pub trait Decider {
     /// Which task starts next: an index into `choice.candidates`.
     fn next_task(&mut self, choice: &TaskChoice<'_>) -> usize;
 
-    /// Whether to restart in place despite a bug that can recur.
-    fn restart_despite_recurrence(&mut self, choice: &RestartChoice<'_>) -> bool;
+    /// Whether to restart in place despite a bug that can recur. The
+    /// default follows the strategy (`choice.strategy`).
+    #[inline(always)]
+    fn restart_despite_recurrence(&mut self, choice: &RestartChoice<'_>) -> bool {
+        choice.strategy
+    }
 
-    /// Whether the wave opens now.
-    fn open_wave(&mut self, choice: &WaveChoice<'_>) -> bool;
+    /// Whether the wave opens now. The default follows the strategy: a
+    /// wave opens as soon as its rule lets it.
+    #[inline(always)]
+    fn open_wave(&mut self, choice: &WaveChoice<'_>) -> bool {
+        let _ = choice;
+        true
+    }
 
-    /// Whether the app escalates to the next method.
-    fn escalate(&mut self, choice: &EscalationChoice<'_>) -> bool;
+    /// Whether the app escalates to the next method. The default follows
+    /// the strategy: the engine asks only where its `escalate` rules
+    /// would escalate, so the answer is yes.
+    #[inline(always)]
+    fn escalate(&mut self, choice: &EscalationChoice<'_>) -> bool {
+        let _ = choice;
+        true
+    }
 
     /// Sees the run after each event, at the event's instant, and once at
     /// the end at the horizon (`hvsim explain` accounts for each app's
@@ -182,26 +200,11 @@ impl Decider for StrategyDecider {
     fn next_task(&mut self, choice: &TaskChoice<'_>) -> usize {
         choice.strategy
     }
-
-    #[inline(always)]
-    fn restart_despite_recurrence(&mut self, choice: &RestartChoice<'_>) -> bool {
-        choice.strategy
-    }
-
-    #[inline(always)]
-    fn open_wave(&mut self, _: &WaveChoice<'_>) -> bool {
-        true
-    }
-
-    #[inline(always)]
-    fn escalate(&mut self, _: &EscalationChoice<'_>) -> bool {
-        true
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Decider, EscalationChoice, MethodChoice, RestartChoice, TaskChoice, WaveChoice};
+    use super::{Decider, MethodChoice, RestartChoice, TaskChoice};
     use crate::engine::testing::{Tiny, at, up_at};
     use crate::metrics::Waiting;
 
@@ -218,12 +221,6 @@ mod tests {
         }
         fn restart_despite_recurrence(&mut self, _: &RestartChoice<'_>) -> bool {
             false
-        }
-        fn open_wave(&mut self, _: &WaveChoice<'_>) -> bool {
-            true
-        }
-        fn escalate(&mut self, _: &EscalationChoice<'_>) -> bool {
-            true
         }
     }
 

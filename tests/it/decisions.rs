@@ -132,7 +132,7 @@ impl Decider for Script {
 }
 
 /// Always takes the last candidate (method and task); otherwise as the
-/// strategy.
+/// strategy (the trait's defaults).
 struct Contrarian {
     asked: usize,
 }
@@ -150,15 +150,6 @@ impl Decider for Contrarian {
         self.asked += 1;
         assert!(choice.strategy < choice.candidates.len());
         choice.candidates.len() - 1
-    }
-    fn restart_despite_recurrence(&mut self, choice: &RestartChoice<'_>) -> bool {
-        choice.strategy
-    }
-    fn open_wave(&mut self, _: &WaveChoice<'_>) -> bool {
-        true
-    }
-    fn escalate(&mut self, _: &EscalationChoice<'_>) -> bool {
-        true
     }
 }
 

@@ -37,6 +37,7 @@ mod scenarios;
 mod schema;
 mod serve;
 mod serve_decisions;
+mod serve_groups;
 mod set;
 mod shards;
 mod slide;

@@ -549,16 +549,35 @@ pub(super) fn start_tabletop(server: &Server, seed: u64) -> (u16, Value) {
     post_json(server, "/api/tabletop", &body)
 }
 
+/// The answer that gives every question of `stop` the strategy's choice:
+/// the stop's for all, and each app whose strategy chooses otherwise on
+/// its own.
+pub(super) fn strategy_answer(stop: &Value) -> Value {
+    let choice = stop["strategy"].clone();
+    let apps: serde_json::Map<String, Value> = stop["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["strategy"] != choice)
+        .map(|r| {
+            (
+                r["app"].as_str().unwrap().to_string(),
+                r["strategy"].clone(),
+            )
+        })
+        .collect();
+    serde_json::json!({ "choice": choice, "apps": apps })
+}
+
 /// Answers every stop with the strategy's own choice, up to the end.
 pub(super) fn follow_strategy(server: &Server, mut doc: Value) -> Value {
     let id = doc["id"].as_u64().expect("an id");
     let mut n = 0;
     while doc["done"] == Value::Bool(false) {
-        let choice = doc["stop"]["strategy"].clone();
         let (status, next) = post_json(
             server,
             &format!("/api/tabletop/{id}/decide"),
-            &serde_json::json!({ "choice": choice }).to_string(),
+            &strategy_answer(&doc["stop"]).to_string(),
         );
         assert_eq!(status, 200, "{next}");
         doc = next;

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::serve::{Server, decide_ok, start_tabletop};
+use super::serve::{Server, decide_ok, start_tabletop, strategy_answer};
 use crate::{hvsim, hvsim_json};
 
 /// Answers the strategy's choice until a `task` stop (at most `max`).
@@ -17,8 +17,7 @@ fn to_a_task_stop(server: &Server, mut doc: Value, max: usize) -> Value {
         if doc["stop"]["kind"] == "task" {
             return doc;
         }
-        let choice = serde_json::json!({ "choice": doc["stop"]["strategy"] });
-        doc = decide_ok(server, id, &choice.to_string());
+        doc = decide_ok(server, id, &strategy_answer(&doc["stop"]).to_string());
     }
     panic!("no task stop in {max} stops");
 }
@@ -319,7 +318,7 @@ fn the_room_may_hand_which_app_next_over_to_the_strategy() {
     let back = decide_ok(&server, id, r#"{"undo": true}"#);
     assert_eq!(back["stop"], at_task["stop"]);
     decide_ok(&server, id, r#"{"rest": "which-next"}"#);
-    let choice = serde_json::json!({ "choice": next["stop"]["strategy"] });
+    let choice = strategy_answer(&next["stop"]);
     decide_ok(&server, id, &choice.to_string());
     let end = decide_ok(&server, id, r#"{"rest": "strategy"}"#);
     // The strategy's choices all along: `hvsim run`'s run, on the page and

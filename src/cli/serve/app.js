@@ -453,6 +453,7 @@ async function ttPost(path, body) {
 async function ttStart() {
   if (!current || current.error) return;
   const body = { scenario: current.key, sets: sets(), strategy: $("tt-strategy").value, seed: +$("tt-seed").value };
+  if ($("tt-one").checked) body.one_by_one = true;
   const d = await ttPost("/api/tabletop", body);
   if (d) ttShow(d);
 }
@@ -500,9 +501,63 @@ function ttShow(d) {
   $("tt-up").textContent = `${d.apps_up} of ${d.apps_total} apps up`;
   $("tt-question").textContent = `Decision ${s.n}: ${s.question}`;
   $("tt-apps").textContent = s.apps.join(", ");
+  // A stop of apps names them in its table.
+  $("tt-apps").parentElement.hidden = s.rows.length > 0;
   $("tt-which-next").hidden = s.kind !== "task";
   const opts = $("tt-options");
   opts.replaceChildren();
+  $("tt-group").hidden = !s.rows.length;
+  if (s.rows.length) ttGroup(s);
+  else ttTasks(s, opts);
+  $("tt-hosts").textContent = d.hosts_down.length ? d.hosts_down.join(", ") : "none";
+  const w = $("tt-waiting");
+  w.replaceChildren();
+  for (const a of d.waiting) w.append(el("li", { text: `${a.app} (down ${a.since}): ${a.reason}${a.detail ? ` (${a.detail})` : ""}` }));
+  if (!d.waiting.length) w.append(el("li", { text: "nothing waits" }));
+}
+
+// A stop of apps (a method, or a restart despite the risk): one row per
+// app with its own choices, the strategy's pre-selected; "the same for
+// all" sets every row that has that choice; one submit sends the choice
+// for all and the rows that differ from it.
+function ttGroup(s) {
+  const label = new Map(s.options.map((o) => [JSON.stringify(o.value), o.label]));
+  const all = $("tt-all");
+  all.replaceChildren();
+  for (const o of s.options) {
+    const mine = JSON.stringify(o.value) === JSON.stringify(s.strategy);
+    all.append(el("option", { value: JSON.stringify(o.value), text: `${o.label}${mine ? " (the strategy's choice for most)" : ""}` }));
+  }
+  all.value = JSON.stringify(s.strategy);
+  const t = $("tt-rows");
+  t.replaceChildren(el("tr", {}, el("th", { text: "App" }), el("th", { text: "Until now" }), el("th", { text: "The room's choice" })));
+  const selects = [];
+  for (const r of s.rows) {
+    const sel = el("select", { "data-app": r.app });
+    for (const v of r.options) {
+      const key = JSON.stringify(v);
+      const mine = key === JSON.stringify(r.strategy);
+      sel.append(el("option", { value: key, text: `${label.get(key) || key}${mine ? " (the strategy's)" : ""}` }));
+    }
+    sel.value = JSON.stringify(r.strategy);
+    selects.push(sel);
+    const name = r.hosts.length ? `${r.app} (on ${r.hosts.join(", ")})` : r.app;
+    t.append(el("tr", {}, el("td", { text: name }), el("td", { text: r.waits }), el("td", {}, sel)));
+  }
+  all.onchange = () => {
+    for (const sel of selects) if ([...sel.options].some((o) => o.value === all.value)) sel.value = all.value;
+  };
+  const n = s.rows.length;
+  $("tt-submit").textContent = n === 1 ? "Decide" : `Decide for these ${n} apps`;
+  $("tt-submit").onclick = () => {
+    const apps = {};
+    for (const sel of selects) if (sel.value !== all.value) apps[sel.dataset.app] = JSON.parse(sel.value);
+    ttDecide({ choice: JSON.parse(all.value), apps });
+  };
+  $("tt-submit").focus();
+}
+
+function ttTasks(s, opts) {
   // A task stop offers every task that could start now (the strategy's
   // order, its choice first): each with its lane and why it waited.
   let preselected = null;
@@ -518,11 +573,6 @@ function ttShow(d) {
     if (mine) preselected = b;
   }
   if (preselected) preselected.focus();
-  $("tt-hosts").textContent = d.hosts_down.length ? d.hosts_down.join(", ") : "none";
-  const w = $("tt-waiting");
-  w.replaceChildren();
-  for (const a of d.waiting) w.append(el("li", { text: `${a.app} (down ${a.since}): ${a.reason}${a.detail ? ` (${a.detail})` : ""}` }));
-  if (!d.waiting.length) w.append(el("li", { text: "nothing waits" }));
 }
 
 function ttEnd(d) {

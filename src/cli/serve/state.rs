@@ -44,7 +44,11 @@ pub(super) struct AppState {
 }
 
 impl AppState {
-    pub(super) fn new(sources: Sources, limits: Limits) -> Arc<AppState> {
+    pub(super) fn new(
+        sources: Sources,
+        limits: Limits,
+        tabletops: super::tabletop::Store,
+    ) -> Arc<AppState> {
         Arc::new(AppState {
             sources,
             permits: Semaphore::new(limits.running.max(1)),
@@ -53,7 +57,7 @@ impl AppState {
             all: Mutex::new(Vec::new()),
             active: AtomicUsize::new(0),
             waiting: AtomicUsize::new(0),
-            tabletops: super::tabletop::Store::default(),
+            tabletops,
         })
     }
 

@@ -6,19 +6,25 @@
 //! The run goes through the engine's decision seam (`simulate_with`, by
 //! way of `explain_with` so that what waits says why in `hvsim explain`'s
 //! words): the [`Room`] decider answers from the session's decisions and
-//! notes the first stop they do not answer. A session is its settings
-//! and its list of decisions; every request runs it again from the start,
-//! which gives the same run bit for bit (the engine is deterministic), so
-//! a saved session replays exactly and nothing of a run is kept between
-//! requests but that list.
+//! the strategy's choices after them, and notes every stop. A session is
+//! its settings and its list of decisions; running it from the start
+//! gives the same run bit for bit (the engine is deterministic), so a
+//! saved session replays exactly. The last run of a few sessions is kept
+//! (see [`Store::run`]): since the strategy already answered the stops
+//! after the room's, a room that takes the strategy's choice moves on in
+//! that run; anything else runs the session again.
 //!
 //! Stops: after a diagnosis (or whenever an app is decided) the method,
-//! when more than one applies (the apps decided at one instant with the
-//! same choices are one stop); restarting in place despite a bug that can
-//! strike again (every app asked at one instant is one stop; refusing
-//! with no other method waits for the vendor); and which task starts
-//! next when a member or the platform frees up and several lanes have
-//! work ready. Waves and escalations follow the strategy.
+//! when more than one applies; restarting in place despite a bug that can
+//! strike again (refusing with no other method waits for the vendor); and
+//! which task starts next when a member or the platform frees up and
+//! several lanes have work ready. Every method question at one instant is
+//! one stop, and every restart question too: the engine still asks them
+//! one at a time, and the stop's decision answers each, with the room's
+//! choice for all or the app's own (`one_by_one` makes each question a
+//! stop of its own). Each task question is a stop of its own, since each
+//! answer changes what the next one offers. Waves and escalations follow
+//! the strategy.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -29,9 +35,7 @@ use axum::extract::{Path as AxumPath, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hvsim::Scenario;
-use hvsim::decider::{
-    Decider, EscalationChoice, MethodChoice, RestartChoice, TaskChoice, WaveChoice,
-};
+use hvsim::decider::{Decider, MethodChoice, RestartChoice, TaskChoice};
 use hvsim::explain::{Detail, Explanation};
 use hvsim::metrics::TaskSubject;
 use hvsim::model::Method;
@@ -47,8 +51,14 @@ use crate::cli::Failure;
 use crate::cli::args::run_command;
 use crate::cli::load::pick_strategies;
 
-/// The version of the session file.
-const VERSION: u32 = 1;
+/// The version of the session file. Version 1 made one stop of the apps
+/// decided at one instant only when they had the same methods to choose
+/// from; version 2 makes one stop of every question of one kind at one
+/// instant, each app with its own choices. Both are read: a session
+/// replays with the grouping it was played with.
+const VERSION: u32 = 2;
+/// The versions of the session file this hvsim reads.
+const VERSIONS: [u32; 2] = [1, 2];
 /// Most sessions kept at once (the oldest is forgotten first).
 const MAX_SESSIONS: usize = 200;
 /// Most decisions in one session.
@@ -59,7 +69,7 @@ const MAX_DECISIONS: usize = 10_000;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Session {
-    /// The version of this format (1).
+    /// The version of this format (2; 1 is read too).
     #[serde(default = "version")]
     hvsim_tabletop: u32,
     /// The scenario's key on the page (`default`, `given`, or a bundled
@@ -90,10 +100,20 @@ pub(super) struct Session {
     /// over; the other questions are still asked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     which_next_from: Option<usize>,
+    /// Every question is a stop of its own, app by app, instead of one
+    /// stop for the questions of one kind at one instant.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    one_by_one: bool,
 }
 
 fn version() -> u32 {
     VERSION
+}
+
+/// The versions read, as words: `1 or 2`.
+fn versions() -> String {
+    let shown: Vec<String> = VERSIONS.iter().map(u32::to_string).collect();
+    shown.join(" or ")
 }
 
 fn one() -> u64 {
@@ -107,8 +127,13 @@ struct Decision {
     /// The kind of stop it answers.
     stop: Kind,
     /// A method's name (`method`), `true` or `false` (`restart`), or the
-    /// task (`task`, as the page lists it).
+    /// task (`task`, as the page lists it): for every app of the stop but
+    /// those of `apps`.
     choice: Value,
+    /// The apps of the stop that get another choice than `choice`, by
+    /// name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    apps: BTreeMap<String, Value>,
     /// When it was asked (the scenario's local time), for a reader and as
     /// a check on replay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,14 +166,146 @@ struct Stop {
     now: SimTime,
     /// What groups the questions of one instant into this stop.
     key: String,
-    /// The apps it concerns (with the host, for a restart).
-    apps: Vec<String>,
-    /// The choices, as (value, label).
+    /// The apps it concerns, one row each, in the order they were asked
+    /// (none for a `task` stop).
+    rows: Vec<Row>,
+    /// The choices, as (value, label): every row's, in the order first
+    /// offered.
     options: Vec<(Value, String)>,
-    /// The strategy's choice (a value of `options`).
-    strategy: Value,
+    /// For a `task` stop, the strategy's choice (a value of `options`).
+    task_strategy: Value,
     /// For a `task` stop, what each option works on.
     tasks: Vec<TaskSubject>,
+    /// When, as a decision records it.
+    at: String,
+    /// An app was asked again with another choice of the strategy than
+    /// its row's: answering its row's choice may not be the strategy's.
+    mixed: bool,
+}
+
+/// An app a stop asks about: its choices and the strategy's.
+#[derive(Debug)]
+struct Row {
+    app: hvsim::model::AppId,
+    name: String,
+    /// For a restart, the hosts of its down VMs that the bug struck.
+    hosts: Vec<String>,
+    /// The values it may get (values of the stop's `options`).
+    options: Vec<Value>,
+    /// The strategy's choice for it.
+    strategy: Value,
+}
+
+impl Stop {
+    fn new(kind: Kind, now: SimTime, at: String) -> Stop {
+        Stop {
+            kind,
+            now,
+            key: String::new(),
+            rows: Vec::new(),
+            options: Vec::new(),
+            task_strategy: Value::Null,
+            tasks: Vec::new(),
+            at,
+            mixed: false,
+        }
+    }
+
+    /// Whether decision `d` answers this stop with the strategy's choice
+    /// for every question of it.
+    fn follows(&self, d: &Decision) -> bool {
+        let strategys = |app: &str| {
+            self.rows
+                .iter()
+                .find(|r| r.name == app)
+                .map(|r| &r.strategy)
+        };
+        d.stop == self.kind
+            && !self.mixed
+            && d.at.as_ref().is_none_or(|at| *at == self.at)
+            && if self.kind == Kind::Task {
+                d.apps.is_empty() && d.choice == self.task_strategy
+            } else {
+                d.apps.iter().all(|(a, v)| strategys(a) == Some(v))
+                    && self
+                        .rows
+                        .iter()
+                        .all(|r| d.apps.contains_key(&r.name) || d.choice == r.strategy)
+            }
+    }
+
+    /// The strategy's choice for the stop as a whole: a task stop's, or
+    /// the choice the most rows get from the strategy (the first such on
+    /// a tie), which the page pre-selects as "the same for all".
+    fn strategy(&self) -> Value {
+        if self.kind == Kind::Task {
+            return self.task_strategy.clone();
+        }
+        let mut best: Option<(&Value, usize)> = None;
+        for row in &self.rows {
+            let n = self
+                .rows
+                .iter()
+                .filter(|r| r.strategy == row.strategy)
+                .count();
+            if best.is_none_or(|(_, m)| n > m) {
+                best = Some((&row.strategy, n));
+            }
+        }
+        best.map_or(Value::Null, |(v, _)| v.clone())
+    }
+
+    /// The row of app `app` (added with `make` when it has none yet).
+    fn row(&mut self, app: hvsim::model::AppId, make: impl FnOnce() -> Row) -> &mut Row {
+        let k = match self.rows.iter().position(|r| r.app == app) {
+            Some(k) => k,
+            None => {
+                let row = make();
+                for (v, label) in row.options.iter().zip(row_labels(self.kind, &row.options)) {
+                    if !self.options.iter().any(|(w, _)| w == v) {
+                        self.options.push((v.clone(), label));
+                    }
+                }
+                self.rows.push(row);
+                self.rows.len() - 1
+            }
+        };
+        &mut self.rows[k]
+    }
+
+    /// The app names the stop concerns, as the page lists them (with the
+    /// hosts, for a restart).
+    fn apps(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .map(|r| {
+                if r.hosts.is_empty() {
+                    r.name.clone()
+                } else {
+                    format!("{} (on {})", r.name, r.hosts.join(", "))
+                }
+            })
+            .collect()
+    }
+}
+
+/// The labels of a row's options.
+fn row_labels(kind: Kind, options: &[Value]) -> Vec<String> {
+    options
+        .iter()
+        .map(|v| match (kind, v) {
+            (Kind::Restart, Value::Bool(true)) => {
+                "restart in place: the bug may strike the host again".to_string()
+            }
+            (Kind::Restart, _) => {
+                "do not: another method, or wait for the vendor's workaround or fix".to_string()
+            }
+            _ => v
+                .as_str()
+                .and_then(Method::parse)
+                .map_or_else(|| v.to_string(), |m| method_label(m).to_string()),
+        })
+        .collect()
 }
 
 /// The decider of a tabletop run: the session's decisions, stop by stop;
@@ -157,8 +314,12 @@ struct Room<'a> {
     sc: &'a Scenario,
     clock: &'a Clock,
     decisions: &'a [Decision],
-    rest_by_strategy: bool,
     which_next_from: Option<usize>,
+    /// Every question is a stop of its own.
+    one_by_one: bool,
+    /// Version 1's grouping: the apps decided at one instant are one stop
+    /// only when they have the same methods to choose from.
+    by_candidates: bool,
     stops: Vec<Stop>,
     /// The stops of the current instant, by key.
     open: Vec<(String, usize)>,
@@ -169,37 +330,39 @@ struct Room<'a> {
 
 impl Room<'_> {
     /// The stop a question of `kind` and `key` at `now` belongs to (a new
-    /// one if none of this instant has that key).
-    fn stop(
-        &mut self,
-        now: SimTime,
-        kind: Kind,
-        key: String,
-        make: impl FnOnce() -> Stop,
-    ) -> usize {
+    /// one if none of this instant has that key). One by one, each
+    /// question is a stop of its own.
+    fn stop(&mut self, now: SimTime, kind: Kind, key: &str) -> usize {
         if now != self.now {
             self.now = now;
             self.open.clear();
         }
-        let key = format!("{} {key}", kind.name());
+        let key = if self.one_by_one || kind == Kind::Task {
+            format!("{} #{}", kind.name(), self.stops.len())
+        } else {
+            format!("{} {key}", kind.name())
+        };
         if let Some((_, i)) = self.open.iter().find(|(k, _)| *k == key) {
             return *i;
         }
         let i = self.stops.len();
-        let mut stop = make();
+        let mut stop = Stop::new(kind, now, self.clock.date(now));
         stop.key.clone_from(&key);
         self.stops.push(stop);
         self.open.push((key, i));
         i
     }
 
-    /// The room's answer to stop `i`, checked against it; `None` when the
+    /// The room's answer to the question of stop `i` about `app` (none
+    /// for a task), which may get one of `options`; `None` when the
     /// strategy answers (no decision yet, or one that does not fit, which
     /// is noted).
-    fn answer(&mut self, i: usize) -> Option<Value> {
+    fn answer(&mut self, i: usize, app: Option<&str>, options: &[Value]) -> Option<Value> {
         let d = self.decisions.get(i)?;
         let stop = &self.stops[i];
         let when = self.clock.date(stop.now);
+        let given = app.and_then(|a| d.apps.get(a));
+        let choice = given.unwrap_or(&d.choice);
         let problem = if d.stop != stop.kind {
             Some(format!(
                 "decision {}: it answers a `{}` stop, but the run stops at {when} for a `{}` decision ({}); the session belongs to another scenario, seed or version of hvsim",
@@ -214,14 +377,20 @@ impl Room<'_> {
                 i + 1,
                 d.at.as_deref().unwrap_or_default()
             ))
-        } else if !stop.options.iter().any(|(v, _)| *v == d.choice) {
+        } else if !options.contains(choice) {
+            let whose = match (app, given) {
+                (Some(a), Some(_)) => format!(" for {a} (in `apps`)"),
+                (Some(a), None) => {
+                    format!(" for {a}; give {a} its own choice in `apps`, or choose for all one of")
+                }
+                (None, _) => String::new(),
+            };
             Some(format!(
-                "decision {}: `{}` is not a choice at {when}; expected one of {}",
+                "decision {}: `{choice}` is not a choice{whose} at {when}; expected one of {}",
                 i + 1,
-                d.choice,
-                stop.options
+                options
                     .iter()
-                    .map(|(v, _)| v.to_string())
+                    .map(Value::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
             ))
@@ -233,8 +402,33 @@ impl Room<'_> {
                 self.error.get_or_insert(p);
                 None
             }
-            None => Some(d.choice.clone()),
+            None => Some(choice.clone()),
         }
+    }
+
+    /// The apps a decision names in `apps` that its stop does not ask
+    /// about: the first, as an error.
+    fn unasked(&self) -> Option<String> {
+        self.decisions
+            .iter()
+            .zip(&self.stops)
+            .enumerate()
+            .find_map(|(i, (d, stop))| {
+                let app = d
+                    .apps
+                    .keys()
+                    .find(|a| !stop.rows.iter().any(|r| r.name == **a))?;
+                Some(format!(
+                    "decision {}: apps: `{app}` is not asked at {} (the stop asks about {})",
+                    i + 1,
+                    self.clock.date(stop.now),
+                    if stop.rows.is_empty() {
+                        "no app: it is a `task` stop".to_string()
+                    } else {
+                        stop.apps().join(", ")
+                    }
+                ))
+            })
     }
 }
 
@@ -245,25 +439,37 @@ impl Decider for Room<'_> {
         if choice.candidates.len() < 2 {
             return 0;
         }
-        let names: Vec<&str> = choice.candidates.iter().map(|m| m.name()).collect();
-        let key = names.join(",");
-        let options = choice
+        let names: Vec<Value> = choice
             .candidates
             .iter()
-            .map(|m| (Value::from(m.name()), method_label(*m).to_string()))
+            .map(|m| Value::from(m.name()))
             .collect();
-        let i = self.stop(choice.now, Kind::Method, key, || Stop {
-            kind: Kind::Method,
-            now: choice.now,
-            key: String::new(),
-            apps: Vec::new(),
-            options,
-            strategy: Value::from(names[0]),
-            tasks: Vec::new(),
+        let key = if self.by_candidates {
+            choice
+                .candidates
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(",")
+        } else {
+            String::new()
+        };
+        let i = self.stop(choice.now, Kind::Method, &key);
+        let stop = &mut self.stops[i];
+        let row = stop.row(choice.app, || Row {
+            app: choice.app,
+            name: choice.app_name.to_string(),
+            hosts: Vec::new(),
+            options: names.clone(),
+            strategy: names[0].clone(),
         });
-        self.stops[i].apps.push(choice.app_name.to_string());
-        self.answer(i)
-            .and_then(|v| names.iter().position(|n| v == *n))
+        if row.strategy != names[0] {
+            stop.mixed = true;
+        }
+        // Asked again at the same instant, the app gets its row's answer,
+        // which must be one of the methods it has now.
+        self.answer(i, Some(choice.app_name), &names)
+            .and_then(|v| names.iter().position(|n| *n == v))
             .unwrap_or(0)
     }
 
@@ -272,66 +478,46 @@ impl Decider for Room<'_> {
         if choice.candidates.len() < 2 || handed_over {
             return choice.strategy;
         }
-        let labels: Vec<String> = choice
+        let labels: Vec<Value> = choice
             .candidates
             .iter()
-            .map(|t| task_label(self.sc, *t))
+            .map(|t| Value::from(task_label(self.sc, *t)))
             .collect();
-        // Each task question is a stop of its own.
-        let key = format!("task {}", self.stops.len());
-        let options = labels
+        let i = self.stop(choice.now, Kind::Task, "");
+        let stop = &mut self.stops[i];
+        stop.options = labels
             .iter()
-            .map(|l| (Value::from(l.as_str()), l.clone()))
+            .map(|l| (l.clone(), l.as_str().unwrap_or_default().to_string()))
             .collect();
-        let strategy = Value::from(labels[choice.strategy].as_str());
-        let i = self.stop(choice.now, Kind::Task, key, || Stop {
-            kind: Kind::Task,
-            now: choice.now,
-            key: String::new(),
-            apps: Vec::new(),
-            options,
-            strategy,
-            tasks: choice.candidates.to_vec(),
-        });
-        self.answer(i)
-            .and_then(|v| labels.iter().position(|l| v == l.as_str()))
-            .unwrap_or(choice.strategy)
+        stop.task_strategy = labels[choice.strategy].clone();
+        stop.tasks = choice.candidates.to_vec();
+        match self.answer(i, None, &labels) {
+            // Two tasks may read the same: the strategy's, when it is one.
+            Some(v) if v == labels[choice.strategy] => choice.strategy,
+            Some(v) => labels
+                .iter()
+                .position(|l| *l == v)
+                .unwrap_or(choice.strategy),
+            None => choice.strategy,
+        }
     }
 
     fn restart_despite_recurrence(&mut self, choice: &RestartChoice<'_>) -> bool {
-        let i = self.stop(choice.now, Kind::Restart, String::new(), || Stop {
-            kind: Kind::Restart,
-            now: choice.now,
-            key: String::new(),
-            apps: Vec::new(),
-            options: vec![
-                (
-                    Value::Bool(true),
-                    "restart in place: the bug may strike the host again".into(),
-                ),
-                (
-                    Value::Bool(false),
-                    "do not: another method, or wait for the vendor's workaround or fix".into(),
-                ),
-            ],
+        let i = self.stop(choice.now, Kind::Restart, "");
+        let row = self.stops[i].row(choice.app, || Row {
+            app: choice.app,
+            name: choice.app_name.to_string(),
+            hosts: Vec::new(),
+            options: vec![Value::Bool(true), Value::Bool(false)],
             strategy: Value::Bool(choice.strategy),
-            tasks: Vec::new(),
         });
-        let app = format!("{} (on {})", choice.app_name, choice.host_name);
-        if !self.stops[i].apps.contains(&app) {
-            self.stops[i].apps.push(app);
+        if !row.hosts.iter().any(|h| h == choice.host_name) {
+            row.hosts.push(choice.host_name.to_string());
         }
-        self.answer(i)
+        let options = row.options.clone();
+        self.answer(i, Some(choice.app_name), &options)
             .and_then(|v| v.as_bool())
             .unwrap_or(choice.strategy)
-    }
-
-    fn open_wave(&mut self, _: &WaveChoice<'_>) -> bool {
-        true
-    }
-
-    fn escalate(&mut self, _: &EscalationChoice<'_>) -> bool {
-        true
     }
 }
 
@@ -371,27 +557,7 @@ fn task_facts(
     t: TaskSubject,
 ) -> (String, Option<&'static str>, String) {
     match t {
-        TaskSubject::App(a, m) => {
-            // The interval that ends at the stop (the app's wait until
-            // now), else the one running through it.
-            let intervals = ex
-                .apps
-                .iter()
-                .filter(|x| x.app == a)
-                .flat_map(|x| x.outages.iter().flat_map(|o| &o.intervals));
-            let before = intervals
-                .clone()
-                .find(|iv| iv.from < now && now <= iv.to)
-                .or_else(|| intervals.clone().find(|iv| iv.from <= now && now < iv.to));
-            let why = before.map_or_else(
-                || "ready".to_string(),
-                |iv| match detail(sc, iv.detail) {
-                    d if d.is_empty() => iv.reason.label().to_string(),
-                    d => format!("{} ({d})", iv.reason.label()),
-                },
-            );
-            (m.name().to_string(), Some(m.name()), why)
-        }
+        TaskSubject::App(a, m) => (m.name().to_string(), Some(m.name()), waited(sc, ex, now, a)),
         TaskSubject::Host(_) | TaskSubject::Patch(_) => (
             "host work".to_string(),
             None,
@@ -405,9 +571,30 @@ fn task_facts(
     }
 }
 
+/// Why app `a` waited until `now`, in `hvsim explain`'s words: the
+/// interval that ends at `now`, else the one running through it.
+fn waited(sc: &Scenario, ex: &Explanation, now: SimTime, a: hvsim::model::AppId) -> String {
+    let intervals = ex
+        .apps
+        .iter()
+        .filter(|x| x.app == a)
+        .flat_map(|x| x.outages.iter().flat_map(|o| &o.intervals));
+    let before = intervals
+        .clone()
+        .find(|iv| iv.from < now && now <= iv.to)
+        .or_else(|| intervals.clone().find(|iv| iv.from <= now && now < iv.to));
+    before.map_or_else(
+        || "ready".to_string(),
+        |iv| match detail(sc, iv.detail) {
+            d if d.is_empty() => iv.reason.label().to_string(),
+            d => format!("{} ({d})", iv.reason.label()),
+        },
+    )
+}
+
 /// A stop's question.
 fn question(stop: &Stop) -> String {
-    let n = stop.apps.len();
+    let n = stop.rows.len();
     match stop.kind {
         Kind::Method if n <= 1 => "how does the app decided now come back?".into(),
         Kind::Method => format!("how do the {n} apps decided now come back?"),
@@ -424,13 +611,46 @@ fn question(stop: &Stop) -> String {
 struct Ran {
     explanation: Explanation,
     stops: Vec<Stop>,
-    /// The stop waiting for the room, if any.
-    pending: Option<usize>,
+    /// Where the room handed which task next over, in the session run.
+    which_next_from: Option<usize>,
+    /// The scenario it ran (with the session's changes) and its file.
+    request: Request,
+    /// Each host's down intervals (seconds since the epoch), for the
+    /// hosts down at a stop.
+    hosts: Vec<(String, Vec<super::replay::Down>)>,
 }
 
-/// Runs `session` from the start; a decision that does not fit is an
-/// input error naming it.
-fn run_session(sc: &Scenario, clock: &Clock, session: &Session) -> Result<Ran, Failure> {
+impl Ran {
+    /// The stop waiting for the room in `session`, if any.
+    fn pending(&self, session: &Session) -> Option<usize> {
+        let n = session.decisions.len();
+        (!session.rest_by_strategy && n < self.stops.len()).then_some(n)
+    }
+}
+
+/// Runs `session` from the start on the scenario of `request`, for the
+/// page.
+fn run_request(request: Request, session: &Session) -> Result<Ran, Failure> {
+    let sc = &request.scenario;
+    let (explanation, stops) = run_session(sc, &Clock::new(sc), session)?;
+    let run = hvsim::report::run_json(sc, &explanation.outcome);
+    let hosts = super::replay::host_intervals(sc, &run);
+    Ok(Ran {
+        explanation,
+        stops,
+        which_next_from: session.which_next_from,
+        request,
+        hosts,
+    })
+}
+
+/// Runs `session` from the start: its explanation and its stops; a
+/// decision that does not fit is an input error naming it.
+fn run_session(
+    sc: &Scenario,
+    clock: &Clock,
+    session: &Session,
+) -> Result<(Explanation, Vec<Stop>), Failure> {
     let strategy = sc
         .strategy(&session.strategy)
         .ok_or_else(|| Failure::Input(format!("no strategy `{}`", session.strategy)))?;
@@ -438,8 +658,9 @@ fn run_session(sc: &Scenario, clock: &Clock, session: &Session) -> Result<Ran, F
         sc,
         clock,
         decisions: &session.decisions,
-        rest_by_strategy: session.rest_by_strategy,
         which_next_from: session.which_next_from,
+        one_by_one: session.one_by_one,
+        by_candidates: session.hvsim_tabletop == 1,
         stops: Vec::new(),
         open: Vec::new(),
         now: SimTime::MAX,
@@ -447,7 +668,7 @@ fn run_session(sc: &Scenario, clock: &Clock, session: &Session) -> Result<Ran, F
     };
     let explanation = hvsim::explain::explain_with(sc, strategy, session.seed, &mut room)
         .map_err(|e| Failure::Limit(format!("{e} (seed {})", session.seed)))?;
-    if let Some(e) = room.error {
+    if let Some(e) = room.error.take().or_else(|| room.unasked()) {
         return Err(Failure::Input(e));
     }
     if session.decisions.len() > room.stops.len() {
@@ -457,13 +678,7 @@ fn run_session(sc: &Scenario, clock: &Clock, session: &Session) -> Result<Ran, F
             room.stops.len()
         )));
     }
-    let n = session.decisions.len();
-    let pending = (!room.rest_by_strategy && n < room.stops.len()).then_some(n);
-    Ok(Ran {
-        explanation,
-        stops: room.stops,
-        pending,
-    })
+    Ok((explanation, room.stops))
 }
 
 /// A reason's detail as words.
@@ -497,10 +712,7 @@ fn waiting(sc: &Scenario, ex: &Explanation, now: SimTime, stop: &Stop) -> Vec<Va
             continue;
         };
         let id = &sc.apps[app.app.index()].id;
-        let ours = stop
-            .apps
-            .iter()
-            .any(|a| a == id || a.starts_with(&format!("{id} (")));
+        let ours = stop.rows.iter().any(|r| r.name == *id);
         let (reason, about) = if ours {
             ("waits for the room's decision".to_string(), String::new())
         } else {
@@ -570,15 +782,15 @@ fn scorecard(sc: &Scenario, who: &str, outcome: &hvsim::Outcome) -> Value {
 /// What the page shows of a session: the stop waiting for the room (the
 /// clock, the question and its choices, the hosts down, the apps waiting
 /// and why), or the end with the comparison.
-fn describe(
-    sc: &Scenario,
-    request_path: Option<&std::path::PathBuf>,
-    id: u64,
-    session: &Session,
-) -> Result<Value, Failure> {
+fn describe(id: u64, session: &Session, ran: &Ran) -> Result<Value, Failure> {
+    let sc = &ran.request.scenario;
     let clock = Clock::new(sc);
-    let ran = run_session(sc, &clock, session)?;
-    let mut command = run_command(request_path, None, &session.strategy, session.seed);
+    let mut command = run_command(
+        ran.request.path.as_ref(),
+        None,
+        &session.strategy,
+        session.seed,
+    );
     if !session.sets.is_empty() {
         // `hvsim run` takes no `--set`: the same run is that command on
         // the changed scenario saved as a file.
@@ -599,7 +811,7 @@ fn describe(
         "stops_so_far": ran.stops.len().min(session.decisions.len() + 1),
         "command": command,
     });
-    let Some(i) = ran.pending else {
+    let Some(i) = ran.pending(session) else {
         let outcome = &ran.explanation.outcome;
         let mut rows = vec![scorecard(sc, "the room", outcome)];
         for st in &sc.strategies {
@@ -615,15 +827,15 @@ fn describe(
     };
     let stop = &ran.stops[i];
     let now = stop.now;
-    let run = hvsim::report::run_json(sc, &ran.explanation.outcome);
     let at_s = clock_secs(&clock, now);
-    let hosts: Vec<String> = super::replay::host_intervals(sc, &run)
-        .into_iter()
+    let hosts: Vec<&str> = ran
+        .hosts
+        .iter()
         .filter(|(_, down)| {
             down.iter()
                 .any(|&(from, to)| from <= at_s && to.is_none_or(|t| at_s < t))
         })
-        .map(|(id, _)| id)
+        .map(|(id, _)| id.as_str())
         .collect();
     let waiting = waiting(sc, &ran.explanation, now, stop);
     let options: Vec<Value> = stop
@@ -641,6 +853,19 @@ fn describe(
             option
         })
         .collect();
+    let rows: Vec<Value> = stop
+        .rows
+        .iter()
+        .map(|r| {
+            json!({
+                "app": r.name,
+                "hosts": r.hosts,
+                "options": r.options,
+                "strategy": r.strategy,
+                "waits": waited(sc, &ran.explanation, now, r.app),
+            })
+        })
+        .collect();
     doc["done"] = Value::Bool(false);
     doc["clock"] = Value::String(clock.date(now));
     doc["apps_total"] = Value::from(sc.apps.len());
@@ -652,9 +877,10 @@ fn describe(
         "kind": stop.kind.name(),
         "at": clock.date(now),
         "question": question(stop),
-        "apps": stop.apps,
+        "apps": stop.apps(),
+        "rows": rows,
         "options": options,
-        "strategy": stop.strategy,
+        "strategy": stop.strategy(),
     });
     Ok(doc)
 }
@@ -679,57 +905,195 @@ fn clock_secs(clock: &Clock, t: SimTime) -> i64 {
 
 /// The sessions of every client, by id, each with the stop it waits at
 /// (null at its end), so that an answer is checked without running the
-/// session again.
+/// session again; with a directory, each session is a file in it too, so
+/// that it outlives the server (the memory is then a cache).
 #[derive(Default)]
 pub(super) struct Store {
     sessions: Mutex<(u64, BTreeMap<u64, Kept>)>,
+    /// `hvsim serve --sessions DIR`.
+    dir: Option<std::path::PathBuf>,
+    /// The last run of the sessions used most recently (the latest last):
+    /// a room that takes the strategy's choice moves on to the next stop
+    /// of the same run without running it again.
+    runs: Mutex<std::collections::VecDeque<KeptRun>>,
 }
+
+/// A session's id, how many decisions it had, and its run.
+type KeptRun = (u64, usize, Arc<Ran>);
+
+/// Most runs kept at once (each holds a whole run's explanation).
+const MAX_RUNS_KEPT: usize = 16;
 
 /// A session kept, and the stop it waits at (null at its end).
 type Kept = (Session, Value);
 
+/// The file of session `id` in a sessions directory.
+fn session_file(dir: &std::path::Path, id: u64) -> std::path::PathBuf {
+    dir.join(format!("tabletop-{id}.json"))
+}
+
+/// The id of a session file's name, if it is one.
+fn session_id(name: &str) -> Option<u64> {
+    name.strip_prefix("tabletop-")?
+        .strip_suffix(".json")?
+        .parse()
+        .ok()
+}
+
 impl Store {
-    fn insert(&self, session: Session, stop: Value) -> u64 {
+    /// A store in memory, or kept in `dir` (created if needed): the ids
+    /// go on after the highest of the files there.
+    pub(super) fn open(dir: Option<&std::path::Path>) -> Result<Store, Failure> {
+        let Some(dir) = dir else {
+            return Ok(Store::default());
+        };
+        let shown = dir.display();
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Failure::Input(format!(
+                "--sessions {shown}: cannot create the directory: {e}"
+            ))
+        })?;
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Failure::Input(format!(
+                "--sessions {shown}: cannot read the directory: {e}"
+            ))
+        })?;
+        let mut last = 0;
+        for entry in entries {
+            let entry = entry.map_err(|e| {
+                Failure::Input(format!(
+                    "--sessions {shown}: cannot read the directory: {e}"
+                ))
+            })?;
+            if let Some(id) = entry.file_name().to_str().and_then(session_id) {
+                last = last.max(id);
+            }
+        }
+        Ok(Store {
+            sessions: Mutex::new((last, BTreeMap::new())),
+            dir: Some(dir.to_path_buf()),
+            runs: Mutex::default(),
+        })
+    }
+
+    fn insert(&self, session: Session, stop: Value) -> Result<u64, Reject> {
         let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        g.0 += 1;
-        let id = g.0;
+        let id = g.0 + 1;
+        self.write(id, &session)?;
+        g.0 = id;
         g.1.insert(id, (session, stop));
         while g.1.len() > MAX_SESSIONS {
             g.1.pop_first();
         }
-        id
+        Ok(id)
+    }
+
+    /// Writes session `id`'s file, whole or not at all (none without a
+    /// directory).
+    fn write(&self, id: u64, session: &Session) -> Result<(), Reject> {
+        let Some(dir) = &self.dir else {
+            return Ok(());
+        };
+        let path = session_file(dir, id);
+        crate::cli::output::write_file(&path, session_text(session).as_bytes()).map_err(|e| {
+            Reject(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!(
+                    "cannot keep tabletop session {id} in {}: {e}",
+                    path.display()
+                ),
+            )
+        })
     }
 
     fn get(&self, id: u64) -> Result<Session, Reject> {
         self.get_with_stop(id).map(|(session, _)| session)
     }
 
-    /// The session and the stop it waits at.
+    /// The session and the stop it waits at (null when read from its
+    /// file: it is found again by running the session).
     fn get_with_stop(&self, id: u64) -> Result<(Session, Value), Reject> {
-        let g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        g.1.get(&id).cloned().ok_or_else(|| {
+        let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(kept) = g.1.get(&id) {
+            return Ok(kept.clone());
+        }
+        let Some(dir) = &self.dir else {
+            return Err(Reject(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "no tabletop session {id}: it ended with the server, or was forgotten (at most {MAX_SESSIONS} are kept; `hvsim serve --sessions DIR` keeps them all); load its saved file to replay it"
+                ),
+            ));
+        };
+        let path = session_file(dir, id);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
             Reject(
                 StatusCode::NOT_FOUND,
-                format!("no tabletop session {id}: it ended with the server, or was forgotten (at most {MAX_SESSIONS} are kept); load its saved file to replay it"),
+                format!("no tabletop session {id} in {}: {e}", dir.display()),
             )
-        })
+        })?;
+        let session: Session = body(&text, &path.display().to_string())?;
+        g.1.insert(id, (session.clone(), Value::Null));
+        while g.1.len() > MAX_SESSIONS {
+            g.1.pop_first();
+        }
+        Ok((session, Value::Null))
     }
 
-    /// Replaces a session kept (one forgotten meanwhile stays forgotten).
-    fn put(&self, id: u64, session: Session, stop: Value) {
+    /// Replaces a session kept (one forgotten meanwhile stays forgotten,
+    /// unless it has a file).
+    fn put(&self, id: u64, session: Session, stop: Value) -> Result<(), Reject> {
         let mut g = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(kept) = g.1.get_mut(&id) {
+        if self.dir.is_some() {
+            self.write(id, &session)?;
+            g.1.insert(id, (session, stop));
+            while g.1.len() > MAX_SESSIONS {
+                g.1.pop_first();
+            }
+        } else if let Some(kept) = g.1.get_mut(&id) {
             *kept = (session, stop);
         }
+        Ok(())
+    }
+
+    /// Keeps `ran` as the run of session `id` with `decisions`.
+    fn keep_run(&self, id: u64, decisions: usize, ran: Arc<Ran>) {
+        let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
+        runs.retain(|(k, _, _)| *k != id);
+        runs.push_back((id, decisions, ran));
+        while runs.len() > MAX_RUNS_KEPT {
+            runs.pop_front();
+        }
+    }
+
+    /// Session `id`'s last run, when it is `session`'s run too: the same
+    /// decisions, or one more that gives every question of its stop the
+    /// strategy's choice (which the run made already, deciding the stops
+    /// after the room's by the strategy), with the same handing over.
+    /// The engine is deterministic, so running it again would give the
+    /// same run bit for bit.
+    fn run(&self, id: u64, session: &Session) -> Option<Arc<Ran>> {
+        let runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
+        let (_, decisions, ran) = runs.iter().find(|(k, _, _)| *k == id)?;
+        let n = session.decisions.len();
+        let same = ran.which_next_from == session.which_next_from
+            && (*decisions == n
+                || (decisions + 1 == n
+                    && ran
+                        .stops
+                        .get(n - 1)
+                        .is_some_and(|stop| stop.follows(&session.decisions[n - 1]))));
+        same.then(|| Arc::clone(ran))
     }
 }
 
 /// Loads a session's scenario (with its changes) and checks its strategy.
 fn prepare(state: &AppState, session: &mut Session) -> Result<Request, Reject> {
-    if session.hvsim_tabletop != VERSION {
+    if !VERSIONS.contains(&session.hvsim_tabletop) {
         return Err(bad_request(format!(
-            "hvsim_tabletop: {}: this hvsim reads tabletop sessions of version {VERSION}",
-            session.hvsim_tabletop
+            "hvsim_tabletop: {}: this hvsim reads tabletop sessions of version {}",
+            session.hvsim_tabletop,
+            versions()
         )));
     }
     if session.decisions.len() > MAX_DECISIONS {
@@ -768,13 +1132,25 @@ fn prepare(state: &AppState, session: &mut Session) -> Result<Request, Reject> {
     Ok(request)
 }
 
-/// Runs `session` on a blocking thread, holding a permit.
+/// What a request about a session does: take the run kept for it, or
+/// run it on its scenario.
+enum Work {
+    Kept(Arc<Ran>),
+    Run(Box<Request>),
+}
+
+/// Runs `session` on a blocking thread, holding a permit, or takes the
+/// run kept for it when that is the same run (see [`Store::run`]), with
+/// its scenario (a session's scenario never changes).
 async fn compute(
     state: Arc<AppState>,
     id: u64,
     mut session: Session,
-) -> Result<(Session, Value), Reject> {
-    let request = prepare(&state, &mut session)?;
+) -> Result<(Session, Value, Arc<Ran>), Reject> {
+    let work = match state.tabletops.run(id, &session) {
+        Some(ran) => Work::Kept(ran),
+        None => Work::Run(Box::new(prepare(&state, &mut session)?)),
+    };
     let (tx, _rx) = tokio::sync::mpsc::channel(1);
     let Some(permit) = super::state::permit(&state, &tx, &AtomicBool::new(false)).await else {
         return Err(failure_response(Failure::Other(
@@ -782,7 +1158,12 @@ async fn compute(
         )));
     };
     let result = tokio::task::spawn_blocking(move || {
-        describe(&request.scenario, request.path.as_ref(), id, &session).map(|doc| (session, doc))
+        let ran = match work {
+            Work::Kept(ran) => ran,
+            Work::Run(request) => Arc::new(run_request(*request, &session)?),
+        };
+        let doc = describe(id, &session, &ran)?;
+        Ok::<_, Failure>((session, doc, ran))
     })
     .await;
     drop(permit);
@@ -816,9 +1197,11 @@ fn body<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Rej
 pub(super) async fn start(State(state): State<Arc<AppState>>, text: String) -> Response {
     let answer = async {
         let session: Session = body(&text, "the tabletop session")?;
-        let (session, mut doc) = compute(state.clone(), 0, session).await?;
+        let (session, mut doc, ran) = compute(state.clone(), 0, session).await?;
         let stop = doc.get("stop").cloned().unwrap_or(Value::Null);
-        let id = state.tabletops.insert(session, stop);
+        let n = session.decisions.len();
+        let id = state.tabletops.insert(session, stop)?;
+        state.tabletops.keep_run(id, n, ran);
         doc["id"] = Value::from(id);
         Ok::<_, Reject>(doc)
     };
@@ -832,20 +1215,26 @@ pub(super) async fn show(
 ) -> Response {
     let answer = async {
         let session = state.tabletops.get(id)?;
-        Ok::<_, Reject>(compute(state.clone(), id, session).await?.1)
+        let (session, doc, ran) = compute(state.clone(), id, session).await?;
+        state.tabletops.keep_run(id, session.decisions.len(), ran);
+        Ok::<_, Reject>(doc)
     };
     respond(answer.await)
 }
 
-/// What the room answers: `{"choice": VALUE}`, `{"rest": "strategy"}`
-/// (the strategy decides every stop left), `{"rest": "which-next"}` (the
-/// strategy picks which task starts next from now on), or `{"undo":
-/// true}`.
+/// What the room answers: `{"choice": VALUE}` (with `"apps": {APP:
+/// VALUE}` for the apps of the stop that get another), `{"rest":
+/// "strategy"}` (the strategy decides every stop left), `{"rest":
+/// "which-next"}` (the strategy picks which task starts next from now
+/// on), or `{"undo": true}` (the last stop's decision is undone, for all
+/// its apps).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Answer {
     #[serde(default)]
     choice: Option<Value>,
+    #[serde(default)]
+    apps: BTreeMap<String, Value>,
     #[serde(default)]
     rest: Option<String>,
     #[serde(default)]
@@ -914,6 +1303,7 @@ pub(super) async fn decide(
                     values.join(", ")
                 )));
             }
+            check_apps(stop, &choice, &answer.apps)?;
             let kind = match stop["kind"].as_str() {
                 Some("method") => Kind::Method,
                 Some("restart") => Kind::Restart,
@@ -922,15 +1312,72 @@ pub(super) async fn decide(
             session.decisions.push(Decision {
                 stop: kind,
                 choice,
+                apps: answer.apps,
                 at: stop["at"].as_str().map(str::to_string),
             });
         }
-        let (session, doc) = compute(state.clone(), id, session).await?;
+        let (session, doc, ran) = compute(state.clone(), id, session).await?;
         let stop = doc.get("stop").cloned().unwrap_or(Value::Null);
-        state.tabletops.put(id, session, stop);
+        state.tabletops.keep_run(id, session.decisions.len(), ran);
+        state.tabletops.put(id, session, stop)?;
         Ok::<_, Reject>(doc)
     };
     respond(answer.await)
+}
+
+/// Checks the room's answer to a stop app by app: every app of `apps` is
+/// one the stop asks about and gets one of its own choices, and every
+/// other app can take `choice`.
+fn check_apps(stop: &Value, choice: &Value, apps: &BTreeMap<String, Value>) -> Result<(), Reject> {
+    let rows = stop["rows"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let listed = |r: &Value| {
+        r["options"]
+            .as_array()
+            .map(|o| {
+                o.iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    if let Some(app) = apps
+        .keys()
+        .find(|a| !rows.iter().any(|r| r["app"] == a.as_str()))
+    {
+        let asked: Vec<&str> = rows.iter().filter_map(|r| r["app"].as_str()).collect();
+        return Err(bad_request(format!(
+            "apps: `{app}` is not asked about at stop {}; it asks about {}",
+            stop["n"],
+            if asked.is_empty() {
+                "no app (a task stop takes only a choice)".to_string()
+            } else {
+                asked.join(", ")
+            }
+        )));
+    }
+    for row in rows {
+        let app = row["app"].as_str().unwrap_or_default();
+        let given = apps.get(app);
+        let value = given.unwrap_or(choice);
+        let fits = row["options"].as_array().is_some_and(|o| o.contains(value));
+        if !fits {
+            return Err(bad_request(match given {
+                Some(v) => format!(
+                    "apps: {app}: {v} is not one of its choices; expected one of {}",
+                    listed(row)
+                ),
+                None => format!(
+                    "choice {choice} is not one of {app}'s choices ({}): give it its own in `apps`",
+                    listed(row)
+                ),
+            }));
+        }
+    }
+    Ok(())
 }
 
 /// `GET /api/tabletop/{id}/session`: the session as a file to download
@@ -948,7 +1395,7 @@ pub(super) async fn save(
                     .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"),
                 session.seed
             );
-            let text = serde_json::to_string_pretty(&session).unwrap_or_default() + "\n";
+            let text = session_text(&session);
             (
                 [
                     (header::CONTENT_TYPE, "application/json".to_string()),
@@ -963,6 +1410,11 @@ pub(super) async fn save(
         }
         Err(r) => r.into_response(),
     }
+}
+
+/// A session as a file.
+fn session_text(session: &Session) -> String {
+    serde_json::to_string_pretty(session).unwrap_or_default() + "\n"
 }
 
 /// A session's document, or why not.
@@ -1016,13 +1468,14 @@ impl DecisionsFile {
             text,
             session,
         };
-        if file.session.hvsim_tabletop != VERSION {
+        if !VERSIONS.contains(&file.session.hvsim_tabletop) {
             return Err(file.error(
                 locate(&file.text, "hvsim_tabletop", None),
                 "hvsim_tabletop",
                 format!(
-                    "{}: this hvsim reads tabletop sessions of version {VERSION}",
-                    file.session.hvsim_tabletop
+                    "{}: this hvsim reads tabletop sessions of version {}",
+                    file.session.hvsim_tabletop,
+                    versions()
                 ),
             ));
         }
@@ -1137,7 +1590,7 @@ impl DecisionsFile {
         };
         let clock = Clock::new(sc);
         match run_session(sc, &clock, &session) {
-            Ok(ran) => Ok(ran.explanation.outcome),
+            Ok((explanation, _)) => Ok(explanation.outcome),
             Err(Failure::Input(msg)) => {
                 // "decision N: ..." is located at the N-th decision.
                 let n = msg
@@ -1244,29 +1697,70 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_SESSIONS, Session, Store, human, locate};
+    use super::{MAX_SESSIONS, Session, Store, Value, human, locate};
     use hvsim::sim::SimDuration;
 
     #[test]
     fn the_oldest_session_is_forgotten_first() {
         let store = Store::default();
         let session: Session = serde_json::from_str("{}").expect("a session");
-        let ids: Vec<u64> = (0..=MAX_SESSIONS)
-            .map(|_| store.insert(session.clone(), serde_json::Value::Null))
-            .collect();
+        let insert = |session: &Session| ok(store.insert(session.clone(), Value::Null));
+        let ids: Vec<u64> = (0..=MAX_SESSIONS).map(|_| insert(&session)).collect();
         let status = |id: u64| store.get(id).err().map(|r| r.0.as_u16());
         assert_eq!(status(ids[0]), Some(404), "the oldest is forgotten");
         assert_eq!(status(ids[1]), None);
         assert_eq!(status(ids[MAX_SESSIONS]), None);
         // Deciding in a session does not make it younger: the order is
         // the order of starts.
-        store.put(ids[1], session.clone(), serde_json::Value::Null);
-        store.insert(session.clone(), serde_json::Value::Null);
+        ok(store.put(ids[1], session.clone(), Value::Null));
+        insert(&session);
         assert_eq!(status(ids[1]), Some(404));
         assert_eq!(status(ids[2]), None);
         // A session forgotten while it was being decided stays forgotten.
-        store.put(ids[1], session, serde_json::Value::Null);
+        ok(store.put(ids[1], session, Value::Null));
         assert_eq!(status(ids[1]), Some(404));
+    }
+
+    /// The value of a store's answer, which must be one.
+    fn ok<T>(r: Result<T, super::Reject>) -> T {
+        r.unwrap_or_else(|r| panic!("{}", r.1))
+    }
+
+    #[test]
+    fn sessions_kept_in_a_directory_outlive_the_store_and_its_memory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = ok_open(dir.path());
+        let mut session: Session = serde_json::from_str(r#"{"seed": 7}"#).expect("a session");
+        let ids: Vec<u64> = (0..=MAX_SESSIONS)
+            .map(|_| ok(store.insert(session.clone(), Value::Null)))
+            .collect();
+        session.rest_by_strategy = true;
+        ok(store.put(ids[0], session.clone(), Value::Null));
+        // The oldest is out of memory, not lost; a store opened on the
+        // same directory finds every one and numbers on.
+        assert!(ok(store.get(ids[0])).rest_by_strategy);
+        let again = ok_open(dir.path());
+        assert!(ok(again.get(ids[0])).rest_by_strategy);
+        assert_eq!(ok(again.get(ids[MAX_SESSIONS])).seed, 7);
+        let next = ok(again.insert(session, Value::Null));
+        assert_eq!(next, ids[MAX_SESSIONS] + 1);
+        assert_eq!(again.get(next + 1).err().map(|r| r.0.as_u16()), Some(404));
+        // A file that is not a session is a bad request naming it.
+        std::fs::write(dir.path().join("tabletop-999.json"), "{\"seed\": \"x\"}").expect("writes");
+        let bad = again.get(999).expect_err("refused");
+        assert_eq!(bad.0.as_u16(), 400);
+        assert!(
+            bad.1.contains("tabletop-999.json") && bad.1.contains("seed"),
+            "{}",
+            bad.1
+        );
+    }
+
+    fn ok_open(dir: &std::path::Path) -> Store {
+        match Store::open(Some(dir)) {
+            Ok(store) => store,
+            Err(_) => panic!("cannot open {}", dir.display()),
+        }
     }
 
     #[test]

@@ -102,9 +102,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
 mod tests {
     use crate::engine::testing::{Tiny, up_at};
     use crate::metrics::{Outcome, TaskSubject};
-    use crate::recovery::decider::{
-        Decider, EscalationChoice, MethodChoice, RestartChoice, TaskChoice, WaveChoice,
-    };
+    use crate::recovery::decider::{Decider, MethodChoice, TaskChoice};
     use crate::scenario::{DEFAULT_SCENARIO_YAML, Format, load_str};
 
     /// Offers every task; takes the strategy's choice, or the last one
@@ -131,15 +129,6 @@ mod tests {
             } else {
                 choice.strategy
             }
-        }
-        fn restart_despite_recurrence(&mut self, choice: &RestartChoice<'_>) -> bool {
-            choice.strategy
-        }
-        fn open_wave(&mut self, _: &WaveChoice<'_>) -> bool {
-            true
-        }
-        fn escalate(&mut self, _: &EscalationChoice<'_>) -> bool {
-            true
         }
     }
 
