@@ -20,7 +20,7 @@ use crate::faults::HostStrike;
 use crate::metrics::{Milestones, Outcome, Recovery, Waiting, milestone};
 use crate::model::{AppId, Scenario, Strategy};
 use crate::recovery::Job;
-use crate::run::world::Phase;
+use crate::run::world::{Phase, Start};
 use crate::run::{Cx, Ev, World, trace};
 use crate::sim::{RngStreams, SimTime, StopReason};
 
@@ -70,15 +70,81 @@ pub fn simulate_with<D: Decider>(
     seed: u64,
     decider: &mut D,
 ) -> Result<Outcome, SimError> {
-    let strategy_id = scenario
+    let strategy_id = strategy_index(scenario, strategy)?;
+    run(scenario, strategy, strategy_id, None, seed, decider)
+}
+
+/// One strategy on one scenario, set up once for many replications (the
+/// Monte Carlo loops build one per strategy and share it between their
+/// threads): what every run starts from, derived from the scenario once
+/// instead of at every replication ([`simulate_prepared`]).
+///
+/// It borrows the scenario and the strategy for as long as it lives, so
+/// neither can change under it: the set-up always belongs to the scenario
+/// a run reads.
+#[derive(Debug)]
+pub(crate) struct Prepared<'a> {
+    sc: &'a Scenario,
+    st: &'a Strategy,
+    strategy_id: u32,
+    start: Start,
+}
+
+impl<'a> Prepared<'a> {
+    /// `strategy` on `scenario`, set up; fails when the strategy is not
+    /// one of the scenario's.
+    pub(crate) fn new(scenario: &'a Scenario, strategy: &'a Strategy) -> Result<Self, SimError> {
+        let strategy_id = strategy_index(scenario, strategy)?;
+        Ok(Prepared {
+            sc: scenario,
+            st: strategy,
+            strategy_id,
+            start: Start::new(scenario, strategy, &mut Default::default()),
+        })
+    }
+
+    /// The strategy it runs.
+    pub(crate) fn strategy(&self) -> &'a Strategy {
+        self.st
+    }
+}
+
+/// Runs one replication of a prepared strategy: [`simulate`]'s outcome,
+/// bit for bit, without deriving the start of the run from the scenario.
+pub(crate) fn simulate_prepared(prepared: &Prepared<'_>, seed: u64) -> Result<Outcome, SimError> {
+    let Prepared {
+        sc,
+        st,
+        strategy_id,
+        ref start,
+    } = *prepared;
+    run(sc, st, strategy_id, Some(start), seed, &mut StrategyDecider)
+}
+
+/// The strategy's position among the scenario's strategies.
+fn strategy_index(scenario: &Scenario, strategy: &Strategy) -> Result<u32, SimError> {
+    scenario
         .strategies
         .iter()
         .position(|s| s.id == strategy.id)
-        .ok_or_else(|| SimError::UnknownStrategy(strategy.id.clone()))?;
+        .map(|i| i as u32)
+        .ok_or_else(|| SimError::UnknownStrategy(strategy.id.clone()))
+}
+
+/// One replication, its world copied from `start` when given (which must
+/// be `strategy`'s on `scenario`), else derived from the scenario.
+fn run<D: Decider>(
+    scenario: &Scenario,
+    strategy: &Strategy,
+    strategy_id: u32,
+    start: Option<&Start>,
+    seed: u64,
+    decider: &mut D,
+) -> Result<Outcome, SimError> {
     let mut reuse = reuse::take();
     let mut sched = std::mem::take(&mut reuse.sched);
     sched.reset();
-    let mut engine = Engine::new(scenario, strategy, seed, strategy_id as u32, reuse, decider)?;
+    let mut engine = Engine::new(scenario, strategy, seed, strategy_id, start, reuse, decider)?;
     engine.faults().arm(&mut Cx {
         now: SimTime::ZERO,
         sched: &mut sched,
@@ -105,6 +171,7 @@ impl<'a, D: Decider> Engine<'a, D> {
         st: &'a Strategy,
         seed: u64,
         strategy_id: u32,
+        start: Option<&Start>,
         mut reuse: reuse::Reuse,
         decider: &'a mut D,
     ) -> Result<Self, SimError> {
@@ -114,7 +181,7 @@ impl<'a, D: Decider> Engine<'a, D> {
             sc,
             st,
             rng: RngStreams::new(seed),
-            world: World::new(sc, st, &mut reuse.world),
+            world: World::new(sc, st, &mut reuse.world, start),
             faults: crate::faults::State::new(sc, &mut reuse.faults),
             recovery,
             out: reuse::fresh_outcome(sc, seed, crate::model::StrategyId(strategy_id)),

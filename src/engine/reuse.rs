@@ -116,13 +116,12 @@ pub(crate) fn keep(reuse: Reuse) {
 #[cfg(test)]
 mod tests {
     use super::recycle;
-    use crate::engine::simulate;
+    use crate::engine::{Prepared, simulate, simulate_prepared};
+    use crate::model::Scenario;
     use crate::scenario::{Format, load_default, load_str};
 
-    /// A run recorded into a recycled outcome (of another scenario, with
-    /// more apps, faults, tasks and moves) is the run recorded afresh.
-    #[test]
-    fn a_recycled_outcome_carries_nothing_over() {
+    /// The 2018 scenario and the plain-restore bench's fixture.
+    fn big_and_small() -> (Scenario, Scenario) {
         let big = load_default().expect("the 2018 scenario loads");
         let small = load_str(
             include_str!("../../benches/fixtures/plain-restore.yaml"),
@@ -130,6 +129,14 @@ mod tests {
             Format::Yaml,
         )
         .expect("the fixture loads");
+        (big, small)
+    }
+
+    /// A run recorded into a recycled outcome (of another scenario, with
+    /// more apps, faults, tasks and moves) is the run recorded afresh.
+    #[test]
+    fn a_recycled_outcome_carries_nothing_over() {
+        let (big, small) = big_and_small();
         for seed in 0..4 {
             for (first, then) in [(&big, &small), (&small, &big)] {
                 let fresh = std::thread::scope(|scope| {
@@ -146,5 +153,68 @@ mod tests {
                 assert_eq!(fresh, after, "seed {seed}");
             }
         }
+    }
+
+    /// A run of a prepared strategy, after runs of every strategy of
+    /// another scenario and of its own (prepared or not) on this thread,
+    /// is the run simulated afresh on a fresh thread: the prepared start
+    /// and the kept buffers carry nothing over.
+    #[test]
+    fn a_prepared_run_after_others_is_a_fresh_run() {
+        let (big, small) = big_and_small();
+        // Enough DR hosts for the placement's first-fit trees.
+        let estate = load_str(
+            &crate::r#gen::generate(&crate::r#gen::GenParams {
+                apps: 400,
+                hosts: 80,
+                dr_hosts: 70,
+                ..Default::default()
+            })
+            .expect("generates"),
+            "estate.yaml",
+            Format::Yaml,
+        )
+        .expect("the generated estate loads");
+        for (sc, other) in [(&big, &small), (&small, &estate), (&estate, &big)] {
+            let prepared: Vec<Prepared<'_>> = sc
+                .strategies
+                .iter()
+                .map(|st| Prepared::new(sc, st).expect("its own strategy"))
+                .collect();
+            for seed in 0..3 {
+                for (p, st) in prepared.iter().zip(&sc.strategies) {
+                    let fresh = std::thread::scope(|scope| {
+                        scope
+                            .spawn(|| simulate(sc, st, seed))
+                            .join()
+                            .expect("the fresh thread ran")
+                    })
+                    .expect("runs");
+                    for o in &other.strategies {
+                        recycle(simulate(other, o, seed ^ 1).expect("runs"));
+                    }
+                    for q in &prepared {
+                        recycle(simulate_prepared(q, seed ^ 2).expect("runs"));
+                    }
+                    assert_eq!(
+                        fresh,
+                        simulate_prepared(p, seed).expect("runs"),
+                        "{}",
+                        st.id
+                    );
+                    // And the other way round: a plain run after prepared ones.
+                    assert_eq!(fresh, simulate(sc, st, seed).expect("runs"), "{}", st.id);
+                }
+            }
+        }
+    }
+
+    /// A strategy of another scenario cannot be prepared on this one.
+    #[test]
+    fn a_foreign_strategy_is_refused() {
+        let big = load_default().expect("the 2018 scenario loads");
+        let mut other = big.clone();
+        other.strategies[0].id = "not-in-2018".into();
+        assert!(Prepared::new(&big, &other.strategies[0]).is_err());
     }
 }

@@ -4,7 +4,7 @@
 //! of merging and of shards.
 
 use super::study::CompareError;
-use crate::engine::simulate;
+use crate::engine::{Prepared, simulate, simulate_prepared};
 use crate::metrics::Outcome;
 use crate::model::{Scenario, Strategy};
 
@@ -38,6 +38,47 @@ pub(crate) fn replicate(
         seed,
         source,
     })
+}
+
+/// Replication `i` of a prepared strategy under master seed `master`:
+/// [`replicate`]'s outcome, bit for bit.
+pub(crate) fn replicate_prepared(
+    prepared: &Prepared<'_>,
+    master: u64,
+    i: u64,
+) -> Result<Outcome, CompareError> {
+    let seed = replication_seed(master, i);
+    simulate_prepared(prepared, seed).map_err(|source| CompareError::Run {
+        strategy: prepared.strategy().id.clone(),
+        seed,
+        source,
+    })
+}
+
+/// Replication `i` of `strategy` (prepared as `prepared` when given).
+pub(crate) fn replicate_either(
+    scenario: &Scenario,
+    strategy: &Strategy,
+    prepared: Option<&Prepared<'_>>,
+    master: u64,
+    i: u64,
+) -> Result<Outcome, CompareError> {
+    match prepared {
+        Some(p) => replicate_prepared(p, master, i),
+        None => replicate(scenario, strategy, master, i),
+    }
+}
+
+/// Each of `strategies` on `scenario`, prepared for many replications
+/// (`None` for one that cannot be: its replications then report why).
+pub(crate) fn prepare<'a>(
+    scenario: &'a Scenario,
+    strategies: &[&'a Strategy],
+) -> Vec<Option<Prepared<'a>>> {
+    strategies
+        .iter()
+        .map(|s| Prepared::new(scenario, s).ok())
+        .collect()
 }
 
 /// Refuses an empty strategy list (nothing to `what`) or a run count

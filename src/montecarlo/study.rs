@@ -12,11 +12,11 @@ use super::curves::{
     phase_values, sample,
 };
 use super::metric::{MetricDef, metric_defs, run_metrics};
-use super::seeds::{BLOCK, check_runs, replicate, replication_seed, shard_range};
+use super::seeds::{BLOCK, check_runs, prepare, replicate_either, replication_seed, shard_range};
 use super::source::{MetricSource, replicate_with};
 use super::stats::{MetricStat, Moments, RecordError, to_quanta};
 use super::summary::{Comparison, StrategySummary, Summary};
-use crate::engine::SimError;
+use crate::engine::{Prepared, SimError};
 use crate::metrics::Outcome;
 use crate::model::{Scenario, Strategy};
 
@@ -113,6 +113,7 @@ impl BlockResult {
 fn block(
     scenario: &Scenario,
     strategies: &[&Strategy],
+    prepared: &[Option<Prepared<'_>>],
     master: u64,
     (start, end): (u64, u64),
     grid: Option<&Grid>,
@@ -124,7 +125,7 @@ fn block(
     for i in start..end {
         let mut per_strategy = Vec::with_capacity(strategies.len());
         let mut on_grid = Vec::new();
-        for strategy in strategies {
+        for (k, strategy) in strategies.iter().enumerate() {
             let o = match source {
                 Some(src) => {
                     let (o, values) = replicate_with(src, scenario, strategy, master, i)?;
@@ -132,7 +133,8 @@ fn block(
                     o
                 }
                 None => {
-                    let o = replicate(scenario, strategy, master, i)?;
+                    let p = prepared.get(k).and_then(Option::as_ref);
+                    let o = replicate_either(scenario, strategy, p, master, i)?;
                     per_strategy.push(run_metrics(scenario, &o));
                     o
                 }
@@ -325,16 +327,28 @@ impl<'a> Study<'a> {
             strategies: empty(defs.len(), strategies),
             curves: None,
         };
+        // Set up once, shared by the threads (a source runs its own).
+        let prepared = match self.source {
+            None => prepare(scenario, strategies),
+            Some(_) => Vec::new(),
+        };
         let mut marks = Vec::new();
         let mut from = first_block;
         let mut go_on = true;
         if self.curves && first_block < blocks {
-            marks = self.first_block(&pool, &mut total, &defs)?;
+            marks = self.first_block(&pool, &prepared, &mut total, &defs)?;
             from = 1;
             go_on = progress(BLOCK.min(end) - start);
         }
         let done = if go_on {
-            self.blocks(&pool, &mut total, &defs, (from, blocks), progress)?
+            self.blocks(
+                &pool,
+                &prepared,
+                &mut total,
+                &defs,
+                (from, blocks),
+                progress,
+            )?
         } else {
             BLOCK.min(end)
         };
@@ -384,11 +398,12 @@ impl<'a> Study<'a> {
     fn first_block(
         &self,
         pool: &rayon::ThreadPool,
+        prepared: &[Option<Prepared<'_>>],
         total: &mut Totals,
         defs: &[MetricDef],
     ) -> Result<Vec<IncidentMark>, CompareError> {
         let (scenario, strategies) = (self.scenario, self.strategies);
-        let (pilot, values, grid) = self.pilot(pool)?;
+        let (pilot, values, grid) = self.pilot(pool, prepared)?;
         let baseline: Vec<&Outcome> = pilot.iter().filter_map(|per| per.first()).collect();
         let marks = median_incident_marks(scenario, &baseline);
         let curves = strategies
@@ -405,7 +420,11 @@ impl<'a> Study<'a> {
     /// The first block's runs, per replication and strategy, simulated in
     /// parallel and kept whole, their values when a source measured them,
     /// and the grid that spans them.
-    fn pilot(&self, pool: &rayon::ThreadPool) -> Result<Pilot, CompareError> {
+    fn pilot(
+        &self,
+        pool: &rayon::ThreadPool,
+        prepared: &[Option<Prepared<'_>>],
+    ) -> Result<Pilot, CompareError> {
         let Study {
             scenario,
             strategies,
@@ -420,11 +439,15 @@ impl<'a> Study<'a> {
                 .map(|i| {
                     strategies
                         .iter()
-                        .map(|s| match source {
+                        .enumerate()
+                        .map(|(k, s)| match source {
                             Some(src) => {
                                 replicate_with(src, scenario, s, seed, i).map(|(o, v)| (o, Some(v)))
                             }
-                            None => replicate(scenario, s, seed, i).map(|o| (o, None)),
+                            None => {
+                                let p = prepared.get(k).and_then(Option::as_ref);
+                                replicate_either(scenario, s, p, seed, i).map(|o| (o, None))
+                            }
                         })
                         .collect()
                 })
@@ -455,6 +478,7 @@ impl<'a> Study<'a> {
     fn blocks(
         &self,
         pool: &rayon::ThreadPool,
+        prepared: &[Option<Prepared<'_>>],
         total: &mut Totals,
         defs: &[MetricDef],
         (mut b, blocks): (u64, u64),
@@ -484,6 +508,7 @@ impl<'a> Study<'a> {
                         block(
                             scenario,
                             strategies,
+                            prepared,
                             seed,
                             range,
                             grid.as_ref(),
@@ -551,12 +576,13 @@ fn empty(n_metrics: usize, strategies: &[&Strategy]) -> Vec<StrategySummary> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Study, replicate};
+    use super::Study;
     use crate::model::Strategy;
     use crate::montecarlo::curves::{
         GRID_POINTS, Grid, StrategyCurves, incident_marks, median_incident_marks, phase_values,
         sample,
     };
+    use crate::montecarlo::seeds::replicate;
 
     /// The one pass gives the comparison of a study without curves, and
     /// the curves and marks that a second pass over the same replications

@@ -24,7 +24,7 @@
 use rayon::prelude::*;
 
 use super::metric::{MetricDef, MetricKind, metric_defs, run_metrics};
-use super::seeds::{BLOCK, check_runs, replicate, replication_seed};
+use super::seeds::{BLOCK, check_runs, replicate_either, replication_seed};
 use super::stats::{Moments, RecordError, checked_quanta, to_quanta, wilson95};
 use super::study::CompareError;
 use crate::model::{Scenario, Strategy};
@@ -267,6 +267,12 @@ impl<'a> Variants<'a> {
             .map_err(|e| {
                 CompareError::Invalid(format!("cannot start {} threads: {e}", self.jobs))
             })?;
+        // Each variant's strategy set up once, shared by the threads.
+        let prepared: Vec<Option<crate::engine::Prepared<'_>>> = scenarios
+            .iter()
+            .zip(&strategies)
+            .map(|(sc, st)| crate::engine::Prepared::new(sc, st).ok())
+            .collect();
         let (metrics, index) = common_metrics(&scenarios, self.incidents);
         let mut totals: Vec<Vec<VariantMetric>> =
             vec![vec![VariantMetric::default(); metrics.len()]; scenarios.len()];
@@ -286,7 +292,13 @@ impl<'a> Variants<'a> {
                         let range = (b * BLOCK)..((b + 1) * BLOCK).min(self.runs);
                         range
                             .map(|i| {
-                                let o = replicate(scenarios[k], strategies[k], self.seed, i)?;
+                                let o = replicate_either(
+                                    scenarios[k],
+                                    strategies[k],
+                                    prepared[k].as_ref(),
+                                    self.seed,
+                                    i,
+                                )?;
                                 let all = run_metrics(scenarios[k], &o);
                                 crate::engine::recycle(o);
                                 Ok(index[k].iter().map(|&m| all[m]).collect())

@@ -44,6 +44,21 @@ struct List {
     tree: Option<FirstFit<Room2>>,
 }
 
+impl Clone for List {
+    fn clone(&self) -> Self {
+        List {
+            hosts: self.hosts.clone(),
+            tree: self.tree.clone(),
+        }
+    }
+
+    /// Into this list's own vectors (see [`Placement`]'s `clone_from`).
+    fn clone_from(&mut self, source: &Self) {
+        self.hosts.clone_from(&source.hosts);
+        self.tree.clone_from(&source.tree);
+    }
+}
+
 impl List {
     fn new(hosts: Vec<HostId>, free: &[Room2]) -> Self {
         let tree = (hosts.len() > SCAN_UP_TO).then(|| {
@@ -61,6 +76,12 @@ impl List {
 }
 
 /// Free room per host and the candidate lists' first-fit indexes.
+///
+/// Cloned from the prepared start of a run (`run/world.rs`'s [`Start`]):
+/// `clone_from` copies into the kept vectors, allocating nothing once
+/// they are large enough.
+///
+/// [`Start`]: super::world::Start
 #[derive(Debug)]
 pub(crate) struct Placement {
     /// Per host, free memory (bytes) and virtual CPUs.
@@ -77,6 +98,37 @@ pub(crate) struct Placement {
     /// Some list has a tree: otherwise there is nothing to keep in step
     /// (the small scenarios, which place VMs often on few hosts).
     indexed: bool,
+}
+
+impl Clone for Placement {
+    fn clone(&self) -> Self {
+        let mut copy = Placement {
+            free: Vec::new(),
+            up: Vec::new(),
+            cluster_of: Vec::new(),
+            cluster_slot: Vec::new(),
+            dr_slot: Vec::new(),
+            dr: List {
+                hosts: Vec::new(),
+                tree: None,
+            },
+            clusters: Vec::new(),
+            indexed: false,
+        };
+        copy.clone_from(self);
+        copy
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.free.clone_from(&source.free);
+        self.up.clone_from(&source.up);
+        self.cluster_of.clone_from(&source.cluster_of);
+        self.cluster_slot.clone_from(&source.cluster_slot);
+        self.dr_slot.clone_from(&source.dr_slot);
+        self.dr.clone_from(&source.dr);
+        self.clusters.clone_from(&source.clusters);
+        self.indexed = source.indexed;
+    }
 }
 
 impl Placement {

@@ -131,6 +131,39 @@ pub(crate) struct Spare {
     pub(crate) vm_status: Vec<VmStatus>,
     pub(crate) apps: Vec<AppState>,
     pub(crate) up_stack: Vec<AppId>,
+    pub(crate) placement: Option<Placement>,
+}
+
+/// What every run of one strategy on one scenario starts from, derived
+/// from the scenario once (`engine::Prepared`) rather than at every
+/// replication: at a million VMs, streaming the scenario's VMs to rebuild
+/// these cost more than copying them.
+#[derive(Debug)]
+pub(crate) struct Start {
+    /// Per host, the VMs on it.
+    host_vms: Vec<Vec<VmId>>,
+    /// Per VM, its host.
+    vm_host: Vec<HostId>,
+    /// Every host up, with the room its VMs leave.
+    placement: Placement,
+}
+
+impl Start {
+    /// The start of every run of `st` on `sc`, in `reuse`'s buffers.
+    pub(crate) fn new(sc: &Scenario, st: &Strategy, reuse: &mut Spare) -> Self {
+        let mut host_vms = empty_lists(std::mem::take(&mut reuse.host_vms), sc.hosts.len());
+        for (v, vm) in sc.vms.iter().enumerate() {
+            host_vms[vm.host.index()].push(VmId(v as u32));
+        }
+        Start {
+            host_vms,
+            vm_host: refilled(
+                std::mem::take(&mut reuse.vm_host),
+                sc.vms.iter().map(|v| v.host),
+            ),
+            placement: Placement::new(sc, st.dr_site),
+        }
+    }
 }
 
 /// The hosts, VMs and apps of a run.
@@ -157,9 +190,39 @@ pub(crate) struct World<'a> {
 impl<'a> World<'a> {
     /// The scenario's world at the start of a run of `st`, in `reuse`'s
     /// buffers (every one emptied or overwritten: nothing of an earlier
-    /// run carries over).
-    pub(crate) fn new(sc: &Scenario, st: &'a Strategy, reuse: &mut Spare) -> Self {
-        let mut host_vms = empty_lists(std::mem::take(&mut reuse.host_vms), sc.hosts.len());
+    /// run carries over): copied from `start` (which must be `st`'s on
+    /// `sc`: `engine::Prepared` holds the three together), or derived
+    /// from the scenario without one.
+    pub(crate) fn new(
+        sc: &Scenario,
+        st: &'a Strategy,
+        reuse: &mut Spare,
+        start: Option<&Start>,
+    ) -> Self {
+        let (host_vms, vm_host, placement) = match start {
+            None => {
+                let Start {
+                    host_vms,
+                    vm_host,
+                    placement,
+                } = Start::new(sc, st, reuse);
+                (host_vms, vm_host, placement)
+            }
+            Some(start) => {
+                let mut host_vms = std::mem::take(&mut reuse.host_vms);
+                host_vms.clone_from(&start.host_vms);
+                let mut vm_host = std::mem::take(&mut reuse.vm_host);
+                vm_host.clone_from(&start.vm_host);
+                let placement = match reuse.placement.take() {
+                    Some(mut kept) => {
+                        kept.clone_from(&start.placement);
+                        kept
+                    }
+                    None => start.placement.clone(),
+                };
+                (host_vms, vm_host, placement)
+            }
+        };
         let mut previous = std::mem::take(&mut reuse.hosts).into_iter();
         let hosts: Vec<HostState> = sc
             .hosts
@@ -190,9 +253,6 @@ impl<'a> World<'a> {
                 }
             })
             .collect();
-        for (v, vm) in sc.vms.iter().enumerate() {
-            host_vms[vm.host.index()].push(VmId(v as u32));
-        }
         let mut previous = std::mem::take(&mut reuse.apps).into_iter();
         let apps = (0..sc.apps.len())
             .map(|_| AppState {
@@ -224,17 +284,14 @@ impl<'a> World<'a> {
         World {
             hosts,
             host_vms,
-            vm_host: refilled(
-                std::mem::take(&mut reuse.vm_host),
-                sc.vms.iter().map(|v| v.host),
-            ),
+            vm_host,
             vm_status: refilled(
                 std::mem::take(&mut reuse.vm_status),
                 std::iter::repeat_n(VmStatus::Running, sc.vms.len()),
             ),
             apps,
             up_stack: cleared(std::mem::take(&mut reuse.up_stack)),
-            placement: Placement::new(sc, st.dr_site),
+            placement,
             wave_of: &st.wave_of,
             waves: WaveCounts {
                 // Every app starts healthy: settled, not queued.
@@ -253,6 +310,7 @@ impl<'a> World<'a> {
             vm_status: self.vm_status,
             apps: self.apps,
             up_stack: self.up_stack,
+            placement: Some(self.placement),
         }
     }
 

@@ -66,7 +66,7 @@ impl Capacity for Room2 {
 }
 
 /// Capacities by slot, with the first-fit query.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct FirstFit<C = u64> {
     /// Slots in use; the leaves past them are padding.
     len: usize,
@@ -75,6 +75,24 @@ pub struct FirstFit<C = u64> {
     /// `max[1]` is the root; node `k` has children `2k` and `2k + 1`;
     /// leaf `i` is node `leaves + i`.
     max: Vec<C>,
+}
+
+impl<C: Clone> Clone for FirstFit<C> {
+    fn clone(&self) -> Self {
+        FirstFit {
+            len: self.len,
+            leaves: self.leaves,
+            max: self.max.clone(),
+        }
+    }
+
+    /// Copies `source` into this tree's own vector (no allocation when
+    /// it is large enough: a run's placement is restored this way).
+    fn clone_from(&mut self, source: &Self) {
+        self.len = source.len;
+        self.leaves = source.leaves;
+        self.max.clone_from(&source.max);
+    }
 }
 
 impl<C: Capacity> FirstFit<C> {
