@@ -16,7 +16,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::resolve::FAULT_SECTIONS;
-use super::{Diagnostic, Format, ScenarioError, load_str, parse, read_file};
+use super::{Diagnostic, Format, Repeats, ScenarioError, load_str, parse, read_file};
 use crate::model::Scenario;
 use crate::sweep::{show_part, show_path};
 
@@ -71,7 +71,7 @@ impl Document {
 
     /// Parses text; `file` names it in messages.
     pub fn parse(text: &str, file: &str, format: Format) -> Result<Document, ScenarioError> {
-        let (value, _) = parse::<Value>(text, file, format)?;
+        let (value, _) = parse::<Value>(text, file, format, Repeats::Parser)?;
         Ok(Document {
             value,
             file: file.to_string(),

@@ -163,7 +163,7 @@ pub fn load_default() -> Result<Scenario, ScenarioError> {
 
 /// Parses and validates scenario text; `file` names it in messages.
 pub fn load_str(text: &str, file: &str, format: Format) -> Result<Scenario, ScenarioError> {
-    let (raw, locator) = parse::<raw::ScenarioFile>(text, file, format)?;
+    let (raw, locator) = parse::<raw::ScenarioFile>(text, file, format, Repeats::Types)?;
     resolve::resolve(raw, file, &locator, None)
 }
 
@@ -173,7 +173,7 @@ pub fn load_str(text: &str, file: &str, format: Format) -> Result<Scenario, Scen
 /// it on every bundled and generated scenario): a way to turn a TOML or
 /// JSON scenario into YAML, or to see what the loader understood.
 pub fn to_yaml(text: &str, file: &str, format: Format) -> Result<String, ScenarioError> {
-    let (raw, _) = parse::<raw::ScenarioFile>(text, file, format)?;
+    let (raw, _) = parse::<raw::ScenarioFile>(text, file, format, Repeats::Types)?;
     serde_saphyr::to_string(&raw).map_err(|e| ScenarioError::Invalid {
         diagnostics: vec![Diagnostic {
             file: file.to_string(),
@@ -198,8 +198,8 @@ pub struct WithFaults<'a> {
 pub fn load_with_faults(input: WithFaults<'_>) -> Result<Scenario, ScenarioError> {
     let (text, file, format) = input.scenario;
     let (ftext, ffile, fformat) = input.faults;
-    let (mut raw, locator) = parse::<raw::ScenarioFile>(text, file, format)?;
-    let (faults, flocator) = parse::<raw::FaultsFile>(ftext, ffile, fformat)?;
+    let (mut raw, locator) = parse::<raw::ScenarioFile>(text, file, format, Repeats::Types)?;
+    let (faults, flocator) = parse::<raw::FaultsFile>(ftext, ffile, fformat, Repeats::Types)?;
     raw.bugs = faults.bugs;
     raw.outages = faults.outages;
     raw.absences = faults.absences;
@@ -215,7 +215,7 @@ pub fn parse_as<T: serde::de::DeserializeOwned>(
     file: &str,
     format: Format,
 ) -> Result<T, ScenarioError> {
-    parse::<T>(text, file, format).map(|(t, _)| t)
+    parse::<T>(text, file, format, Repeats::Parser).map(|(t, _)| t)
 }
 
 /// Reads a file as text, refusing unknown extensions and huge files.
@@ -241,16 +241,46 @@ pub fn read_file(path: &Path) -> Result<(String, String, Format), ScenarioError>
     Ok((text, file, format))
 }
 
+/// Who rejects a key written twice in one mapping, on the first read of
+/// a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Repeats {
+    /// The YAML parser, which fingerprints every key of every mapping: for
+    /// types with maps (a JSON value), which would keep the last value.
+    Parser,
+    /// The types: every mapping of the scenario's raw types is a derived
+    /// struct, which rejects a field given twice itself, so the parser
+    /// need not remember the keys it has seen. Merge keys (`<<`) are read
+    /// as plain keys, which every raw struct refuses as unknown: a file
+    /// with a merge key or a repeated key fails that read and is read
+    /// again with the parser checking and merging, for the usual result
+    /// or message (`duplicate key …`, located).
+    Types,
+}
+
 /// The YAML parser's resource budget. Its defaults (250,000 nodes,
 /// 1,000,000 events) suit configuration files; a scenario of 100,000 apps
 /// (`hvsim gen`) has about 25 nodes per app. Every node or event takes at
 /// least a byte of text, so [`MAX_FILE_BYTES`] stays the real bound.
-fn yaml_options() -> serde_saphyr::Options {
+/// `repeats` says whether the parser checks for repeated keys.
+fn yaml_options(repeats: Repeats) -> serde_saphyr::Options {
+    let (duplicate_keys, merge_keys) = match repeats {
+        Repeats::Parser => (
+            serde_saphyr::DuplicateKeyPolicy::Error,
+            serde_saphyr::MergeKeyPolicy::Merge,
+        ),
+        Repeats::Types => (
+            serde_saphyr::DuplicateKeyPolicy::PassThrough,
+            serde_saphyr::MergeKeyPolicy::AsOrdinary,
+        ),
+    };
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_nodes: MAX_FILE_BYTES as usize,
             max_events: MAX_FILE_BYTES as usize,
         },
+        duplicate_keys: duplicate_keys,
+        merge_keys: merge_keys,
     }
 }
 
@@ -259,14 +289,17 @@ fn yaml_options() -> serde_saphyr::Options {
 /// A clean file is read once, by the bare deserializer; only a file that
 /// fails is read again with its path tracked (`serde_path_to_error`), to
 /// name the field of the error. Tracking every value's path costs a big
-/// estate about a fifth of its load.
-fn parse<'a, T: serde::de::DeserializeOwned>(
+/// estate about a fifth of its load. Text that `T` borrows (its
+/// [`raw::Text`] fields) is borrowed from `text`. `repeats` says who
+/// rejects a repeated key on the first read ([`Repeats`]).
+fn parse<'a, T: serde::Deserialize<'a>>(
     text: &'a str,
     file: &str,
     format: Format,
+    repeats: Repeats,
 ) -> Result<(T, Locator<'a>), ScenarioError> {
     let untracked = match format {
-        Format::Yaml => serde_saphyr::from_str_with_options::<T>(text, yaml_options()).ok(),
+        Format::Yaml => serde_saphyr::from_str_with_options::<T>(text, yaml_options(repeats)).ok(),
         Format::Json => serde_json::from_str::<T>(text).ok(),
         Format::Toml => None,
     };
@@ -277,30 +310,32 @@ fn parse<'a, T: serde::de::DeserializeOwned>(
 }
 
 /// [`parse`] with the path of every value tracked, for the error's field.
-fn parse_tracked<'a, T: serde::de::DeserializeOwned>(
+fn parse_tracked<'a, T: serde::Deserialize<'a>>(
     text: &'a str,
     file: &str,
     format: Format,
 ) -> Result<(T, Locator<'a>), ScenarioError> {
     let mut path_text = String::new();
     let result: Result<T, (String, Option<LineCol>)> = match format {
-        Format::Yaml => {
-            serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |de| {
+        Format::Yaml => serde_saphyr::with_deserializer_from_str_with_options(
+            text,
+            yaml_options(Repeats::Parser),
+            |de| {
                 serde_path_to_error::deserialize(de).map_err(|e| {
                     path_text = e.path().to_string();
                     e.into_inner()
                 })
-            })
-            .map_err(|e| {
-                let at = e.location().and_then(|l| {
-                    (l.line() > 0).then(|| LineCol {
-                        line: l.line(),
-                        column: l.column(),
-                    })
-                });
-                (saphyr_message(&e), at)
-            })
-        }
+            },
+        )
+        .map_err(|e| {
+            let at = e.location().and_then(|l| {
+                (l.line() > 0).then(|| LineCol {
+                    line: l.line(),
+                    column: l.column(),
+                })
+            });
+            (saphyr_message(&e), at)
+        }),
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
             serde_path_to_error::deserialize(&mut de)

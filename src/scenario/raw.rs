@@ -14,15 +14,19 @@
 // file; they are accepted (and type-checked) but not simulated.
 #![allow(dead_code)]
 
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
+
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::schema::{self, U32_MAX, Whole};
 
-/// A whole scenario file.
+/// A whole scenario file; its apps' text borrowed from the file's text `'a`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScenarioFile {
+pub struct ScenarioFile<'a> {
     /// The scenario's name, shown in reports.
     #[schemars(with = "schema::Text")]
     pub name: String,
@@ -62,8 +66,9 @@ pub struct ScenarioFile {
     pub bugs: Vec<BugFile>,
     /// Applications (at least one): their VMs, dependencies and the work
     /// of each recovery method.
+    #[serde(borrow)]
     #[schemars(length(min = 1))]
-    pub apps: Vec<AppFile>,
+    pub apps: Vec<AppFile<'a>>,
     /// The teams (at least one) that recover apps, with their shifts.
     #[schemars(length(min = 1))]
     pub teams: Vec<TeamFile>,
@@ -495,11 +500,12 @@ pub struct EffectsFile {
 /// An application, or a group of identical ones.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AppFile {
+pub struct AppFile<'a> {
     /// The app's id; with `count`, the group's id (letters, digits, `-`,
     /// `_`, `.`, `/`).
+    #[serde(borrow)]
     #[schemars(with = "schema::Id")]
-    pub id: String,
+    pub id: Text<'a>,
     /// For people reading the file.
     #[serde(default)]
     #[schemars(with = "Option<schema::Text>")]
@@ -518,37 +524,41 @@ pub struct AppFile {
     #[schemars(with = "Option<Whole<1, 1000>>")]
     pub criticality: Option<u32>,
     /// Ids of the apps or app groups it needs: it is up only when they are.
-    #[serde(default)]
+    #[serde(default, borrow)]
     #[schemars(with = "Vec<schema::Id>")]
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<Text<'a>>,
     /// Its virtual machines (at least one).
+    #[serde(borrow)]
     #[schemars(length(min = 1))]
-    pub vms: Vec<VmFile>,
+    pub vms: Vec<VmFile<'a>>,
     /// The effort of each recovery method it supports (at least one).
-    pub work: WorkFile,
+    #[serde(borrow)]
+    pub work: WorkFile<'a>,
 }
 
 /// A virtual machine of an app, or several identical ones.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VmFile {
+pub struct VmFile<'a> {
     /// How many identical VMs (1 to 100,000, default 1).
     #[serde(default)]
     #[schemars(with = "Option<Whole<1, 100000>>")]
     pub count: Option<u32>,
     /// The id of the cluster it runs in.
+    #[serde(borrow)]
     #[schemars(with = "schema::Id")]
-    pub cluster: String,
+    pub cluster: Text<'a>,
     /// Virtual CPUs (at least 1).
     #[schemars(with = "Whole<1, U32_MAX>")]
     pub cores: u32,
     /// Memory, a size like `8GiB`.
+    #[serde(borrow)]
     #[schemars(with = "schema::Size")]
-    pub memory: String,
+    pub memory: Text<'a>,
     /// Data to restore from backup, a size like `40GiB` (default none).
-    #[serde(default)]
+    #[serde(default, borrow)]
     #[schemars(with = "Option<schema::Size>")]
-    pub disk: Option<String>,
+    pub disk: Option<Text<'a>>,
 }
 
 /// The effort of each recovery method an app supports: distributions of
@@ -556,29 +566,29 @@ pub struct VmFile {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("minProperties" = 1))]
-pub struct WorkFile {
+pub struct WorkFile<'a> {
     /// A team member restarts it once its hosts have rebooted (also the
     /// restart after `rebuild`).
-    #[serde(default)]
+    #[serde(default, borrow)]
     #[schemars(with = "Option<schema::Distribution>")]
-    pub restart: Option<String>,
+    pub restart: Option<Text<'a>>,
     /// A team member rebuilds it by hand at the DR site.
-    #[serde(default)]
+    #[serde(default, borrow)]
     #[schemars(with = "Option<schema::Distribution>")]
-    pub reinstall: Option<String>,
+    pub reinstall: Option<Text<'a>>,
     /// Automated: the cluster restarts its VMs on another host.
-    #[serde(default, rename = "ha-restart")]
+    #[serde(default, borrow, rename = "ha-restart")]
     #[schemars(with = "Option<schema::Distribution>")]
-    pub ha_restart: Option<String>,
+    pub ha_restart: Option<Text<'a>>,
     /// A team member's setup of a restore at the DR site; the data
     /// transfer comes on top.
-    #[serde(default)]
+    #[serde(default, borrow)]
     #[schemars(with = "Option<schema::Distribution>")]
-    pub restore: Option<String>,
+    pub restore: Option<Text<'a>>,
     /// Automated: failover to its replica at the DR site.
-    #[serde(default)]
+    #[serde(default, borrow)]
     #[schemars(with = "Option<schema::Distribution>")]
-    pub failover: Option<String>,
+    pub failover: Option<Text<'a>>,
 }
 
 /// A team.
@@ -842,4 +852,138 @@ pub struct ObjectiveFile {
     #[serde(default)]
     #[schemars(with = "Option<schema::Duration>")]
     pub rpo: Option<String>,
+}
+
+/// Text of the file that is usually copied as written (ids, sizes,
+/// distributions of the `apps` section: a big estate has a hundred
+/// thousand of each), borrowed from the file's text when the parser can,
+/// and owned when it had to rewrite it (an escape, a folded line). It
+/// deserializes as a `String` does, with the same messages.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Text<'a>(Cow<'a, str>);
+
+impl Text<'_> {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Text<'static> {
+    fn from(text: &str) -> Self {
+        Text(Cow::Owned(text.to_string()))
+    }
+}
+
+impl std::borrow::Borrow<str> for Text<'_> {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// `String`'s visitor, keeping borrowed text borrowed.
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Text<'de>, E> {
+                match std::str::from_utf8(v) {
+                    Ok(s) => Ok(Text(Cow::Owned(s.to_string()))),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(v), &self)),
+                }
+            }
+
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Text<'de>, E> {
+                match String::from_utf8(v) {
+                    Ok(s) => Ok(Text(Cow::Owned(s))),
+                    Err(e) => Err(E::invalid_value(
+                        serde::de::Unexpected::Bytes(&e.into_bytes()),
+                        &self,
+                    )),
+                }
+            }
+        }
+
+        deserializer.deserialize_string(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::Text;
+    use crate::scenario::{DEFAULT_SCENARIO_YAML, Format, load_str};
+
+    #[test]
+    fn text_is_borrowed_when_the_parser_can_and_owned_when_it_rewrote_it() {
+        let texts: Vec<Text<'_>> =
+            serde_saphyr::from_str("[plain, \"quoted\", \"esc\\x61ped\"]").expect("parses");
+        assert!(matches!(&texts[0].0, Cow::Borrowed("plain")), "{texts:?}");
+        assert!(matches!(&texts[1].0, Cow::Borrowed("quoted")), "{texts:?}");
+        assert!(
+            matches!(&texts[2].0, Cow::Owned(s) if s == "escaped"),
+            "{texts:?}"
+        );
+        let json: Vec<Text<'_>> = serde_json::from_str(r#"["a", "b\u0063"]"#).expect("parses");
+        assert!(matches!(&json[0].0, Cow::Borrowed("a")), "{json:?}");
+        assert_eq!(json[1].as_str(), "bc");
+        // Not text: the message `String` gives.
+        let err = serde_json::from_str::<Text<'_>>("[1]").expect_err("a list is not text");
+        assert!(err.to_string().contains("expected a string"), "{err}");
+    }
+
+    #[test]
+    fn rewritten_text_resolves_as_the_text_it_stands_for() {
+        // An app id, a cluster and a distribution written with escapes
+        // (owned text) resolve as written plainly (borrowed text).
+        let rewritten = DEFAULT_SCENARIO_YAML
+            .replacen("- id: ad-internal", "- id: \"ad\\x2dinternal\"", 1)
+            .replacen("cluster: internal,", "cluster: \"\\x69nternal\",", 1);
+        assert_ne!(rewritten, DEFAULT_SCENARIO_YAML);
+        let load = |text: &str| {
+            let s = load_str(text, "s.yaml", Format::Yaml).expect("loads");
+            format!("{s:?}")
+        };
+        assert_eq!(load(&rewritten), load(DEFAULT_SCENARIO_YAML));
+    }
 }

@@ -95,8 +95,20 @@ fn an_error_at_the_50000th_vm_is_located_to_its_line_and_column() {
         (&format!("memory: {memory}"), "memory: 900TiB"),
     );
 
+    // Found by the parser on its second read: a key written twice (the
+    // first read leaves repeated keys to the raw types).
+    let (twice, twice_line, twice_text) = broken(
+        dir.path(),
+        "twice.yaml",
+        &text,
+        (
+            &format!("cores: {cores},"),
+            &format!("cores: {cores}, cores: {cores},"),
+        ),
+    );
+
     let out = hvsim()
-        .args(["validate", &parse, &unknown, &full])
+        .args(["validate", &parse, &unknown, &full, &twice])
         .output()
         .expect("the binary runs");
     assert_eq!(out.status.code(), Some(2), "{out:?}");
@@ -124,6 +136,17 @@ fn an_error_at_the_50000th_vm_is_located_to_its_line_and_column() {
                 at(&full, full_line, column(&full_text, "900TiB"))
             ),
             "the placement's error",
+        ),
+        (
+            format!(
+                "{}apps[{entry}].vms[0]: duplicate key `cores`: each key may appear only once in a mapping",
+                at(
+                    &twice,
+                    twice_line,
+                    twice_text.rfind("cores").unwrap_or(0) + 1
+                )
+            ),
+            "the repeated key",
         ),
     ] {
         assert!(

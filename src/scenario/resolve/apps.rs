@@ -13,7 +13,7 @@ use super::groups::{Expansion, Group, MAX_ENTITIES, Refs};
 use super::infrastructure::Infrastructure;
 use crate::model::{App, AppId, ClusterId, HostId, Objective, Vm, VmId};
 use crate::scenario::FieldPath;
-use crate::scenario::raw::{AppFile, ScenarioFile};
+use crate::scenario::raw::{AppFile, ScenarioFile, Text};
 use crate::sim::{Dist, SimDuration};
 use crate::units::ByteSize;
 
@@ -38,28 +38,27 @@ struct VmSpec {
     cores: u32,
     memory: u64,
     disk: u64,
-    /// Its place in the file: `apps[entry].vms[index]`.
-    origin: VmOrigin,
-}
-
-/// Where a VM comes from: its cluster and the `vms` entry that declared
-/// it (`apps[entry].vms[index]`), kept as two indices rather than a field
-/// path, since a big estate has a million VMs and a path is needed only
-/// for an error (a full cluster, reported once per entry).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct VmOrigin {
     cluster: ClusterId,
-    entry: u32,
-    index: u32,
 }
 
-impl VmOrigin {
-    /// The `vms` entry's field path, under the scenario's `root`.
-    fn path(self, root: &FieldPath) -> FieldPath {
-        root.key("apps")
-            .index(self.entry as usize)
-            .key("vms")
-            .index(self.index as usize)
+/// The clusters of every app entry's `vms` entries, to place the VMs:
+/// walking the apps in order, each member's VMs come spec by spec, as
+/// [`Apps::add`] made them. A flat list with an offset per app entry,
+/// rather than a cluster and an origin per VM, since a big estate has a
+/// million VMs and the `vms` entry (`apps[entry].vms[index]`) is needed
+/// only for an error (a full cluster, reported once per entry).
+struct Specs {
+    /// Per app entry, where its specs start in `runs` (one more at the end).
+    start: Vec<u32>,
+    /// Each `vms` entry's cluster and count, app entry by app entry.
+    runs: Vec<(ClusterId, u32)>,
+}
+
+impl Specs {
+    /// The `vms` entries of the app entry `entry`.
+    fn of(&self, entry: usize) -> &[(ClusterId, u32)] {
+        let (from, to) = (self.start[entry], self.start[entry + 1]);
+        &self.runs[from as usize..to as usize]
     }
 }
 
@@ -81,10 +80,10 @@ impl Apps {
     /// VM is placed on a host. Each entry is dropped once its apps are
     /// made, keeping only its `depends_on`, so that a big estate does not
     /// hold its whole raw section and all its resolved VMs at once.
-    pub(super) fn resolve(
+    pub(super) fn resolve<'a>(
         ctx: &mut Ctx,
         root: &FieldPath,
-        raw_apps: Vec<AppFile>,
+        raw_apps: Vec<AppFile<'a>>,
         infrastructure: &Infrastructure,
     ) -> Apps {
         let mut apps = Apps {
@@ -97,19 +96,34 @@ impl Apps {
         // a big estate are allocated once rather than grown and copied.
         let total = total_vms(&raw_apps);
         apps.vms.reserve_exact(total);
-        // Per VM, its cluster and the `vms` entry it comes from.
-        let mut vm_origin: Vec<VmOrigin> = Vec::with_capacity(total);
         let mut expansion = Expansion::new();
-        let mut seen = BTreeMap::new();
+        // Each app id, and the entry that first defined it: its text is
+        // mostly borrowed from the file, and its path built only for an
+        // error, since a big estate has a hundred thousand of them.
+        let mut seen: BTreeMap<Text<'a>, usize> = BTreeMap::new();
         let entries = raw_apps.len();
-        let mut depends_on: Vec<Vec<String>> = Vec::with_capacity(entries);
+        let mut specs = Specs {
+            start: Vec::with_capacity(entries + 1),
+            runs: Vec::with_capacity(entries),
+        };
+        let mut depends_on: Vec<Vec<Text<'a>>> = Vec::with_capacity(entries);
         for (i, entry) in raw_apps.into_iter().enumerate() {
             let a = &entry;
             let p = root.key("apps").index(i);
-            let duplicate = seen.contains_key(&a.id);
-            ctx.id(&p.key("id"), &a.id, &mut seen, "app");
+            let duplicate = seen.contains_key(a.id.as_str());
+            if ctx.id_text(&p.key("id"), &a.id, "app") {
+                match seen.get(a.id.as_str()) {
+                    Some(&first) => {
+                        let first = root.key("apps").index(first).key("id");
+                        ctx.duplicate_id(&p.key("id"), &a.id, &first, "app");
+                    }
+                    None => {
+                        seen.insert(a.id.clone(), i);
+                    }
+                }
+            }
             let count = ctx.count(&p.key("count"), a.count);
-            let shape = app_shape(ctx, (&p, i), a, &infrastructure.cluster_ids);
+            let shape = app_shape(ctx, &p, a, &infrastructure.cluster_ids);
             let vms_per_app: u64 = shape.vms.iter().map(|s| u64::from(s.count)).sum();
             if apps.apps.len() + count as usize > MAX_ENTITIES
                 || apps.vms.len() as u64 + vms_per_app * u64::from(count) > MAX_ENTITIES as u64
@@ -120,6 +134,10 @@ impl Apps {
                 );
                 break;
             }
+            specs.start.push(specs.runs.len() as u32);
+            specs
+                .runs
+                .extend(shape.vms.iter().map(|s| (s.cluster, s.count)));
             let group = Group {
                 path: &p.key("id"),
                 id: &a.id,
@@ -127,9 +145,7 @@ impl Apps {
                 grouped: a.count.is_some(),
                 duplicate,
             };
-            let members = expansion.expand(ctx, "app", &group, |id| {
-                apps.add(id, i, a, &shape, &mut vm_origin)
-            });
+            let members = expansion.expand(ctx, "app", &group, |id| apps.add(id, i, a, &shape));
             if a.count.is_some() {
                 if expansion.contains(&a.id) {
                     ctx.err(
@@ -144,36 +160,22 @@ impl Apps {
         if apps.apps.is_empty() {
             ctx.err(&root.key("apps"), "declare at least one app");
         }
+        specs.start.push(specs.runs.len() as u32);
         apps.refs = expansion.into_refs();
         apps.resolve_dependencies(ctx, root, &depends_on);
         drop(depends_on);
-        place(
-            ctx,
-            root,
-            &mut apps.vms,
-            &apps.apps,
-            &vm_origin,
-            infrastructure,
-        );
+        place(ctx, root, &mut apps, &specs, infrastructure);
         apps
     }
 
     /// Adds one app of the entry `a` (the `i`th), with its VMs, and returns
     /// its index.
-    fn add(
-        &mut self,
-        id: String,
-        i: usize,
-        a: &AppFile,
-        shape: &AppShape,
-        vm_origin: &mut Vec<VmOrigin>,
-    ) -> AppId {
+    fn add(&mut self, id: String, i: usize, a: &AppFile<'_>, shape: &AppShape) -> AppId {
         let aid = AppId(self.apps.len() as u32);
         let mut app_vms = Vec::with_capacity(shape.vms.iter().map(|s| s.count as usize).sum());
         for spec in &shape.vms {
             for _ in 0..spec.count {
                 app_vms.push(VmId(self.vms.len() as u32));
-                vm_origin.push(spec.origin);
                 self.vms.push(Vm {
                     app: aid,
                     host: HostId(0),
@@ -185,7 +187,7 @@ impl Apps {
         }
         self.apps.push(App {
             id,
-            group: a.count.map(|_| a.id.clone()),
+            group: a.count.map(|_| a.id.to_string()),
             tags: a.tags.clone(),
             criticality: shape.criticality,
             depends_on: Vec::new(),
@@ -210,7 +212,7 @@ impl Apps {
         &mut self,
         ctx: &mut Ctx,
         root: &FieldPath,
-        depends_on: &[Vec<String>],
+        depends_on: &[Vec<Text<'_>>],
     ) {
         let app_origin = &self.origin;
         for aid in 0..self.apps.len() {
@@ -345,8 +347,8 @@ impl Apps {
 /// criticality, the work of each recovery method and its VMs.
 fn app_shape(
     ctx: &mut Ctx,
-    (p, entry): (&FieldPath, usize),
-    a: &AppFile,
+    p: &FieldPath,
+    a: &AppFile<'_>,
     cluster_ids: &BTreeMap<String, ClusterId>,
 ) -> AppShape {
     let criticality = match a.criticality {
@@ -361,7 +363,7 @@ fn app_shape(
         }
     };
     let wp = p.key("work");
-    let mut work = |key: &'static str, text: &Option<String>| {
+    let mut work = |key: &'static str, text: &Option<Text<'_>>| {
         text.as_ref().and_then(|t| ctx.dist(&wp.key(key), t))
     };
     let restart = work("restart", &a.work.restart);
@@ -407,11 +409,7 @@ fn app_shape(
             cores: v.cores,
             memory,
             disk,
-            origin: VmOrigin {
-                cluster: cluster.unwrap_or(ClusterId(0)),
-                entry: entry as u32,
-                index: j as u32,
-            },
+            cluster: cluster.unwrap_or(ClusterId(0)),
         });
     }
     let data_bytes: u64 = specs
@@ -432,13 +430,13 @@ fn app_shape(
 
 /// Initial placement: each VM on the first host of its cluster, in
 /// round-robin order, with enough free memory. CPU may be overcommitted,
-/// as hypervisors do; memory may not.
+/// as hypervisors do; memory may not. The VMs are walked app by app, each
+/// app's `vms` entries in order (`specs`), as they were made.
 fn place(
     ctx: &mut Ctx,
     root: &FieldPath,
-    vms: &mut [Vm],
-    apps: &[App],
-    vm_origin: &[VmOrigin],
+    apps: &mut Apps,
+    specs: &Specs,
     infrastructure: &Infrastructure,
 ) {
     let (hosts, clusters) = (&infrastructure.hosts, &infrastructure.clusters);
@@ -452,51 +450,56 @@ fn place(
     let mut free_vcpus: Vec<u64> = hosts.iter().map(|h| h.vcpus).collect();
     let mut cursor = vec![0usize; clusters.len()];
     let mut reported = BTreeSet::new();
-    for (v, vm) in vms.iter_mut().enumerate() {
-        let origin = vm_origin[v];
-        let cl = &origin.cluster;
-        let Some(list) = cluster_hosts.get(cl.index()) else {
-            continue;
-        };
-        if list.is_empty() {
-            if reported.insert((origin.entry, origin.index))
-                && !infrastructure.cluster_ids.is_empty()
-            {
-                ctx.err(
-                    &origin.path(root).key("cluster"),
-                    format!(
-                        "cluster `{}` has no hosts to run this VM",
-                        clusters[cl.index()].id
-                    ),
-                );
-            }
-            continue;
-        }
-        let n = list.len();
-        let pick = (0..n)
-            .map(|k| list[(cursor[cl.index()] + k) % n])
-            .find(|h| {
-                free[h.index()] >= vm.memory_bytes && free_vcpus[h.index()] >= u64::from(vm.cores)
-            });
-        match pick {
-            Some(h) => {
-                free[h.index()] -= vm.memory_bytes;
-                free_vcpus[h.index()] -= u64::from(vm.cores);
-                vm.host = h;
-                cursor[cl.index()] = (list.iter().position(|x| *x == h).unwrap_or(0) + 1) % n;
-            }
-            None => {
-                if reported.insert((origin.entry, origin.index)) {
-                    ctx.err(
-                        &origin.path(root).key("memory"),
-                        format!(
-                            "cluster `{}` is full: no host has {} of memory and {} virtual CPU(s) free for a VM of app `{}`; add hosts, or raise the site's `vcpu_per_core`",
-                            clusters[cl.index()].id,
-                            ByteSize(vm.memory_bytes),
-                            vm.cores,
-                            apps[vm.app.index()].id
-                        ),
-                    );
+    let spec_path =
+        |entry: usize, index: usize| root.key("apps").index(entry).key("vms").index(index);
+    let mut vms = apps.vms.iter_mut();
+    for (app, &entry) in apps.apps.iter().zip(&apps.origin) {
+        for (index, &(cl, count)) in specs.of(entry).iter().enumerate() {
+            for vm in vms.by_ref().take(count as usize) {
+                let Some(list) = cluster_hosts.get(cl.index()) else {
+                    continue;
+                };
+                if list.is_empty() {
+                    if reported.insert((entry, index)) && !infrastructure.cluster_ids.is_empty() {
+                        ctx.err(
+                            &spec_path(entry, index).key("cluster"),
+                            format!(
+                                "cluster `{}` has no hosts to run this VM",
+                                clusters[cl.index()].id
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                let n = list.len();
+                let pick = (0..n)
+                    .map(|k| list[(cursor[cl.index()] + k) % n])
+                    .find(|h| {
+                        free[h.index()] >= vm.memory_bytes
+                            && free_vcpus[h.index()] >= u64::from(vm.cores)
+                    });
+                match pick {
+                    Some(h) => {
+                        free[h.index()] -= vm.memory_bytes;
+                        free_vcpus[h.index()] -= u64::from(vm.cores);
+                        vm.host = h;
+                        cursor[cl.index()] =
+                            (list.iter().position(|x| *x == h).unwrap_or(0) + 1) % n;
+                    }
+                    None => {
+                        if reported.insert((entry, index)) {
+                            ctx.err(
+                                &spec_path(entry, index).key("memory"),
+                                format!(
+                                    "cluster `{}` is full: no host has {} of memory and {} virtual CPU(s) free for a VM of app `{}`; add hosts, or raise the site's `vcpu_per_core`",
+                                    clusters[cl.index()].id,
+                                    ByteSize(vm.memory_bytes),
+                                    vm.cores,
+                                    app.id
+                                ),
+                            );
+                        }
+                    }
                 }
             }
         }
@@ -505,7 +508,7 @@ fn place(
 
 /// How many VMs the `apps` section declares in all, groups expanded
 /// (capped at [`MAX_ENTITIES`], beyond which resolving stops).
-fn total_vms(raw_apps: &[AppFile]) -> usize {
+fn total_vms(raw_apps: &[AppFile<'_>]) -> usize {
     let total = raw_apps.iter().fold(0u64, |sum, a| {
         let per_app: u64 = a.vms.iter().map(|v| u64::from(v.count.unwrap_or(1))).sum();
         sum.saturating_add(per_app.saturating_mul(u64::from(a.count.unwrap_or(1))))

@@ -89,9 +89,22 @@ impl Ctx {
         seen: &mut BTreeMap<String, FieldPath>,
         kind: &str,
     ) {
+        if !self.id_text(path, id, kind) {
+            return;
+        }
+        if let Some(first) = seen.get(id) {
+            self.duplicate_id(path, id, first, kind);
+        } else {
+            seen.insert(id.to_string(), path.clone());
+        }
+    }
+
+    /// Checks an id's text (not empty, allowed characters); `false` when
+    /// it is empty, so has nothing to compare with others.
+    pub(super) fn id_text(&mut self, path: &FieldPath, id: &str, kind: &str) -> bool {
         if id.is_empty() {
             self.err(path, format!("a {kind} id cannot be empty"));
-            return;
+            return false;
         }
         if let Some(c) = id
             .chars()
@@ -104,14 +117,21 @@ impl Ctx {
                 ),
             );
         }
-        if let Some(first) = seen.get(id) {
-            self.err(
-                path,
-                format!("duplicate {kind} id `{id}` (first defined at {first})"),
-            );
-        } else {
-            seen.insert(id.to_string(), path.clone());
-        }
+        true
+    }
+
+    /// Records that `id` (at `path`) was first defined at `first`.
+    pub(super) fn duplicate_id(
+        &mut self,
+        path: &FieldPath,
+        id: &str,
+        first: &FieldPath,
+        kind: &str,
+    ) {
+        self.err(
+            path,
+            format!("duplicate {kind} id `{id}` (first defined at {first})"),
+        );
     }
 
     /// A group's `count`: 1 when not given or wrong.

@@ -93,7 +93,7 @@ pub(super) fn resolve_replication(
 /// them.
 pub(super) struct Sections<'a> {
     /// The file, for what it says (a `backup` section given, teams listed).
-    pub(super) raw: &'a ScenarioFile,
+    pub(super) raw: &'a ScenarioFile<'a>,
     /// Builds and sites.
     pub(super) infrastructure: &'a Infrastructure,
     /// Apps, for waves.
@@ -111,7 +111,7 @@ pub(super) struct Sections<'a> {
 impl<'a> Sections<'a> {
     /// The sections, and the DR sites among the sites.
     pub(super) fn new(
-        raw: &'a ScenarioFile,
+        raw: &'a ScenarioFile<'a>,
         infrastructure: &'a Infrastructure,
         apps: &'a Apps,
         bugs: &'a [Bug],
