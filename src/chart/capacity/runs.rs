@@ -205,19 +205,24 @@ pub fn finding(scenario: &Scenario, u: &RunsUse) -> String {
                 k => format!("runs out of room in {k} of {} runs", u.runs),
             };
             if high <= 0.0 {
-                format!("{} leaves the DR site empty", s.id)
-            } else if peak >= 99.5 {
+                return format!("{} leaves the DR site empty", s.id);
+            }
+            let mut text = if peak >= 99.5 {
                 format!(
-                    "{} fills the DR site's memory to 100 % by {at} in the median run and {room}",
+                    "{} fills the DR site's memory to 100 % by {at} in the median run",
                     s.id
                 )
             } else {
                 format!(
-                    "{} takes at most {:.0} % of the DR site's memory in the median run \
-                     ({at}; p90 {:.0} %) and {room}",
-                    s.id, peak, high
+                    "{} reaches {:.0} % of the DR site's memory by {at} in the median run",
+                    s.id, peak
                 )
+            };
+            if high.round() > peak.round() {
+                text.push_str(&format!(" ({:.0} % in the p90)", high));
             }
+            text.push_str(&format!(" and {room}"));
+            text
         })
         .collect();
     format!("Over {} runs per strategy: {}.", u.runs, parts.join("; "))
@@ -278,8 +283,8 @@ pub fn dr_capacity_over_runs(
     let mut svg = lay.start(
         "DR capacity in use",
         &format!(
-            "median and p10–p90 of {} runs per strategy (the comparison's first, seed {}): \
-             the DR site's memory taken",
+            "median and p10–p90 of {} runs per strategy (the comparison's first replications, \
+             seed {}): the DR site's memory taken",
             u.runs, u.seed
         ),
     );
@@ -368,6 +373,15 @@ pub fn dr_capacity_over_runs(
     for (i, s) in u.strategies.iter().enumerate() {
         let (colour, dash) = series_style(i);
         svg.polyline(&steps(&s.full, &y_strip), colour, 1.5, dash);
+    }
+    if u.strategies.iter().all(|s| s.runs_full == 0) {
+        svg.text_styled(
+            f.x + f.w / 2.0,
+            strip_top + STRIP_H / 2.0 + 4.0,
+            "full in no run",
+            Anchor::Middle,
+            &[("fill", "#555555".into())],
+        );
     }
     svg.close();
     if u.times.len() < 2 {
