@@ -98,6 +98,10 @@ pub fn sample(scenario: &Scenario, c: &Comparison) -> Option<RunsUse> {
         .iter()
         .map(|s| scenario.strategies.iter().find(|x| x.id == s.id))
         .collect::<Option<_>>()?;
+    // No DR site, nothing to simulate.
+    if !(0..scenario.hosts.len()).any(|h| super::at_dr(scenario, crate::model::HostId(h as u32))) {
+        return None;
+    }
     let first = shard_range(c.runs, c.shard).0;
     let n = c.done.min(MOST_RUNS);
     if n == 0 || strategies.is_empty() {
@@ -390,4 +394,30 @@ pub fn dr_capacity_over_runs(
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
     svg.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest_rank;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_median_of_ten_is_the_fifth_smallest() {
+        let mut v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+        assert_eq!(nearest_rank(&mut v, 0.5), 5.0);
+        assert_eq!(nearest_rank(&mut v, 0.1), 1.0);
+        assert_eq!(nearest_rank(&mut v, 0.9), 9.0);
+    }
+
+    proptest! {
+        /// p10 ≤ median ≤ p90, each one of the values.
+        #[test]
+        fn quantiles_are_ordered_values(mut v in proptest::collection::vec(0.0f64..100.0, 1..50)) {
+            let (a, b, c) = (nearest_rank(&mut v, 0.1), nearest_rank(&mut v, 0.5), nearest_rank(&mut v, 0.9));
+            prop_assert!(a <= b && b <= c);
+            for q in [a, b, c] {
+                prop_assert!(v.contains(&q));
+            }
+        }
+    }
 }
