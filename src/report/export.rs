@@ -95,8 +95,8 @@ pub fn run_csvs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
 /// The charts of a comparison: the restored curves (count and weighted;
 /// none if the study ran without curves), per incident, the milestone
 /// distributions, and the DR site's room in use over a sample of the
-/// replications (when the scenario has a DR site), each naming `command`, the command line that reproduces
-/// the comparison.
+/// replications (when the scenario has a DR site), each naming `command`,
+/// the command line that reproduces the comparison.
 pub fn compare_svgs(
     scenario: &Scenario,
     summary: &Summary,

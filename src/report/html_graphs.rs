@@ -94,7 +94,11 @@ pub(super) fn run_figures(out: &mut String, r: &HtmlReport, marks: &[IncidentMar
         );
     }
     if let Some(u) = crate::chart::capacity::runs::sample(sc, &r.summary.comparison) {
-        let chart = dr_capacity_over_runs(sc, &u, marks, "");
+        // The incidents of the median run, as on the other charts of the
+        // runs (the run shown's when the study kept none).
+        let median = &r.summary.marks;
+        let shown = if median.is_empty() { marks } else { median };
+        let chart = dr_capacity_over_runs(sc, &u, shown, "");
         let _ = writeln!(out, "<h3 id=\"dr-capacity\">DR capacity in use</h3>");
         let caption = format!(
             "The share of the DR site's memory taken by the VMs placed there or reserved for a \
