@@ -3,6 +3,7 @@
 
 use crate::chart::availability::availability_panel;
 use crate::chart::capacity::dr_capacity;
+use crate::chart::capacity::runs::{dr_capacity_over_runs, sample as sample_dr_use};
 use crate::chart::curve::{Measure, Objective, restored_curve, restored_panels};
 use crate::chart::depgraph::dependency_graph;
 use crate::chart::distribution::{incidents, milestone_distribution};
@@ -92,9 +93,10 @@ pub fn run_csvs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
 }
 
 /// The charts of a comparison: the restored curves (count and weighted;
-/// none if the study ran without curves) and, per incident, the milestone
-/// distributions, each naming `command`, the command line that reproduces
-/// the comparison.
+/// none if the study ran without curves), per incident, the milestone
+/// distributions, and the DR site's room in use over a sample of the
+/// replications (when the scenario has a DR site), each naming `command`,
+/// the command line that reproduces the comparison.
 pub fn compare_svgs(
     scenario: &Scenario,
     summary: &Summary,
@@ -173,14 +175,22 @@ pub fn compare_svgs(
     if let Some(svg) = objectives_heat_map(c, command) {
         files.push(("objectives.svg".into(), svg));
     }
+    // Re-simulates a sample of the replications: only when charts are
+    // drawn, never in the comparison's pass.
+    if let Some(u) = sample_dr_use(scenario, c) {
+        files.push((
+            "dr-capacity.svg".into(),
+            dr_capacity_over_runs(scenario, &u, marks, command),
+        ));
+    }
     files
 }
 
 /// The charts of a comparison drawn from one run of each strategy (on the
 /// comparison's seed, as `hvsim run --seed` gives them): the dependency
-/// graph with the order each strategy restored the apps in, and, when the
-/// scenario has a DR site, its room in use in the first strategy's run.
-/// `command` reproduces the comparison.
+/// graph with the order each strategy restored the apps in. `command`
+/// reproduces the comparison. (The DR site's room in use is drawn over
+/// many runs, by [`compare_svgs`].)
 pub fn compare_run_svgs(scenario: &Scenario, runs: &[Outcome], command: &str) -> Vec<NamedFile> {
     let mut files = Vec::new();
     let shown: Vec<&Outcome> = runs.iter().collect();
@@ -188,12 +198,6 @@ pub fn compare_run_svgs(scenario: &Scenario, runs: &[Outcome], command: &str) ->
         "dependencies.svg".to_string(),
         dependency_graph(scenario, &shown, command),
     ));
-    if let Some(first) = runs.first() {
-        let marks = incident_marks(scenario, first);
-        if let Some(chart) = dr_capacity(scenario, first, &marks, command) {
-            files.push(("dr-capacity.svg".to_string(), chart));
-        }
-    }
     files
 }
 

@@ -2,6 +2,7 @@
 
 mod advise;
 mod calibration;
+mod capacity;
 mod chaos;
 mod charts;
 mod charts2;

@@ -1,0 +1,423 @@
+//! DR capacity in use over the runs of a comparison: per strategy, the
+//! median share of the DR site's memory in use with its p10–p90 band, the
+//! capacity line at 100 %, and below, the share of runs in which the site
+//! was full at each instant.
+//!
+//! Drawn from a sample of the comparison's own replications: the first
+//! [`MOST_RUNS`] (or fewer, as many as it ran) of each strategy,
+//! re-simulated with the seeds the comparison gave them (replication `i`
+//! with `replication_seed(seed, i)`, from the shard's first replication),
+//! so that each is the run `hvsim run --seed` gives for that seed. Each
+//! run's use (see [`dr_use`]) is sampled on a common grid of
+//! [`GRID_POINTS`] instants over the span where anything moves; the
+//! quantiles at each instant are nearest-rank (the `⌈q·n⌉`-th smallest),
+//! so that the median of 10 runs is the 5th. Runs are simulated in
+//! parallel but gathered in replication order: the chart does not depend
+//! on `--jobs`.
+
+use rayon::prelude::*;
+
+use super::{FULL, Step, capacity_line, date_x_axis, dr_use, share_scale};
+use crate::chart::axis::DateAxis;
+use crate::chart::clock::Clock;
+use crate::chart::curve::BAND_OPACITY;
+use crate::chart::svg::{Anchor, num};
+use crate::chart::{
+    INK, Layout, LegendEntry, Swatch, WIDTH, incident_markers, no_data, series_style,
+};
+use crate::model::Scenario;
+use crate::montecarlo::{Comparison, IncidentMark, replication_seed, shard_range};
+use crate::sim::SimTime;
+
+/// Most replications of each strategy sampled.
+pub const MOST_RUNS: u64 = 100;
+/// Instants of the common grid.
+pub const GRID_POINTS: usize = 200;
+const PLOT_H: f64 = 220.0;
+const GAP_H: f64 = 30.0;
+const STRIP_H: f64 = 60.0;
+
+/// One strategy's use over its sampled runs, per grid instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrategyUse {
+    /// The strategy's id.
+    pub id: String,
+    /// Memory in use, % of the DR hosts up: p10, median, p90.
+    pub p10: Vec<f64>,
+    /// The median.
+    pub p50: Vec<f64>,
+    /// The p90.
+    pub p90: Vec<f64>,
+    /// % of the runs in which the site was full.
+    pub full: Vec<f64>,
+    /// Runs in which the site was full at some instant of the grid.
+    pub runs_full: u64,
+}
+
+/// The DR site's use over the sampled runs of each strategy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunsUse {
+    /// The grid's instants, ascending.
+    pub times: Vec<SimTime>,
+    /// Runs sampled per strategy.
+    pub runs: u64,
+    /// The comparison's master seed.
+    pub seed: u64,
+    /// Per strategy, in the comparison's order.
+    pub strategies: Vec<StrategyUse>,
+}
+
+/// One sampled run: its steps, the first instant anything happened in it
+/// (an incident or a change), and its last change.
+type Sampled = (Vec<Step>, Option<SimTime>, SimTime);
+
+/// The `q` quantile of `values` by nearest rank (sorts them).
+fn nearest_rank(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+    values[rank - 1]
+}
+
+/// The step in force at `t`.
+fn at(steps: &[Step], t: SimTime) -> Option<&Step> {
+    let i = steps.partition_point(|s| s.at <= t);
+    steps.get(i.checked_sub(1)?)
+}
+
+/// Re-simulates the first `min(done, MOST_RUNS)` replications of each
+/// strategy of `c` with the comparison's seeds and samples the DR site's
+/// use; `None` when the scenario has no DR site, or a strategy of `c` is
+/// not in it or a run fails (none can: the comparison ran the same ones).
+pub fn sample(scenario: &Scenario, c: &Comparison) -> Option<RunsUse> {
+    let strategies: Vec<&crate::model::Strategy> = c
+        .strategies
+        .iter()
+        .map(|s| scenario.strategies.iter().find(|x| x.id == s.id))
+        .collect::<Option<_>>()?;
+    // No DR site, nothing to simulate.
+    if !(0..scenario.hosts.len()).any(|h| super::at_dr(scenario, crate::model::HostId(h as u32))) {
+        return None;
+    }
+    let first = shard_range(c.runs, c.shard).0;
+    let n = c.done.min(MOST_RUNS);
+    if n == 0 || strategies.is_empty() {
+        return None;
+    }
+    let jobs: Vec<(usize, u64)> = (0..strategies.len())
+        .flat_map(|s| (0..n).map(move |i| (s, i)))
+        .collect();
+    let runs: Vec<Option<Sampled>> = jobs
+        .par_iter()
+        .map(|&(s, i)| {
+            let seed = replication_seed(c.seed, first + i);
+            let o = crate::engine::simulate(scenario, strategies[s], seed).ok()?;
+            let steps = dr_use(scenario, &o)?;
+            // Where anything moves: the first incident or change, the
+            // last change.
+            let start = o
+                .incidents
+                .iter()
+                .map(|i| i.at)
+                .chain(steps.get(1).map(|s| s.at))
+                .min();
+            let end = steps.last().map_or(SimTime::ZERO, |s| s.at);
+            Some((steps, start, end))
+        })
+        .collect();
+    let runs: Vec<Sampled> = runs.into_iter().collect::<Option<_>>()?;
+    let horizon = scenario.horizon_end();
+    let start = runs.iter().filter_map(|r| r.1).min();
+    let end = runs.iter().map(|r| r.2).max().unwrap_or(SimTime::ZERO);
+    let (t0, t1) = match start {
+        Some(a) if end > a => {
+            let margin = (end.as_millis() - a.as_millis()) / 40;
+            (
+                SimTime::from_millis(a.as_millis().saturating_sub(margin)),
+                SimTime::from_millis(end.as_millis().saturating_add(margin)).min(horizon),
+            )
+        }
+        _ => (SimTime::ZERO, horizon),
+    };
+    let times = crate::montecarlo::Grid::between(t0, t1, GRID_POINTS).times;
+    let strategies = c
+        .strategies
+        .iter()
+        .enumerate()
+        .map(|(s, summary)| {
+            let mine = &runs[s * n as usize..(s + 1) * n as usize];
+            let mut u = StrategyUse {
+                id: summary.id.clone(),
+                p10: Vec::with_capacity(times.len()),
+                p50: Vec::with_capacity(times.len()),
+                p90: Vec::with_capacity(times.len()),
+                full: Vec::with_capacity(times.len()),
+                runs_full: mine
+                    .iter()
+                    .filter(|r| times.iter().any(|&t| at(&r.0, t).is_some_and(|s| s.full)))
+                    .count() as u64,
+            };
+            for &t in &times {
+                let steps: Vec<Option<&Step>> = mine.iter().map(|r| at(&r.0, t)).collect();
+                let mut values: Vec<f64> = steps
+                    .iter()
+                    .map(|s| s.map_or(0.0, |s| s.memory_pct))
+                    .collect();
+                u.p10.push(nearest_rank(&mut values, 0.1));
+                u.p50.push(nearest_rank(&mut values, 0.5));
+                u.p90.push(nearest_rank(&mut values, 0.9));
+                let full = steps.iter().filter(|s| s.is_some_and(|s| s.full)).count();
+                u.full.push(100.0 * full as f64 / n as f64);
+            }
+            u
+        })
+        .collect();
+    Some(RunsUse {
+        times,
+        runs: n,
+        seed: c.seed,
+        strategies,
+    })
+}
+
+/// The chart's finding, per strategy: how full its median run gets and
+/// when, and in how many runs the site ran out of room.
+pub fn finding(scenario: &Scenario, u: &RunsUse) -> String {
+    let axis = DateAxis::new(scenario);
+    let parts: Vec<String> = u
+        .strategies
+        .iter()
+        .map(|s| {
+            let (peak_at, peak) = s
+                .p50
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f64::MIN),
+                    |best, (p, &v)| if v > best.1 { (p, v) } else { best },
+                );
+            let high = s.p90.iter().copied().fold(0.0f64, f64::max);
+            let at = u
+                .times
+                .get(peak_at)
+                .map_or(String::new(), |&t| axis.format(t));
+            let room = match s.runs_full {
+                0 => "never runs out of room".to_string(),
+                k => format!("runs out of room in {k} of {} runs", u.runs),
+            };
+            if high <= 0.0 {
+                return format!("{} leaves the DR site empty", s.id);
+            }
+            let mut text = if peak >= 99.5 {
+                format!(
+                    "{} fills the DR site's memory to 100 % by {at} in the median run",
+                    s.id
+                )
+            } else {
+                format!(
+                    "{} reaches {:.0} % of the DR site's memory by {at} in the median run",
+                    s.id, peak
+                )
+            };
+            if high.round() > peak.round() {
+                text.push_str(&format!(" ({:.0} % in the p90)", high));
+            }
+            text.push_str(&format!(" and {room}"));
+            text
+        })
+        .collect();
+    format!("Over {} runs per strategy: {}.", u.runs, parts.join("; "))
+}
+
+/// The grid's instants and a strategy's values, as data attributes: what
+/// the chart draws, for readers and tests that parse it.
+fn values_attr(values: &[f64]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{v:.3}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Renders the DR site's use over the sampled runs `u`; `command`
+/// reproduces the comparison (none if empty).
+pub fn dr_capacity_over_runs(
+    scenario: &Scenario,
+    u: &RunsUse,
+    incidents: &[IncidentMark],
+    command: &str,
+) -> String {
+    let axis = DateAxis::new(scenario);
+    let clock = Clock::new(scenario);
+    let (t0, t1) = (
+        u.times.first().copied().unwrap_or(SimTime::ZERO),
+        u.times.last().copied().unwrap_or(SimTime::ZERO),
+    );
+    let (lo, hi) = (t0.as_millis() as f64, t1.as_millis() as f64);
+    let frac = |t: SimTime| (t.as_millis() as f64 - lo) / (hi - lo).max(1.0);
+    let markers = incident_markers(incidents, frac);
+    let band = u.runs > 1;
+    let mut legend: Vec<LegendEntry> = u
+        .strategies
+        .iter()
+        .enumerate()
+        .map(|(i, s)| LegendEntry {
+            swatch: Swatch::Line(series_style(i).0, series_style(i).1),
+            label: s.id.clone(),
+        })
+        .collect();
+    if band {
+        legend.push(LegendEntry {
+            swatch: Swatch::Fill(series_style(0).0, BAND_OPACITY * 2.0),
+            label: "p10–p90 across runs (in each line's colour)".into(),
+        });
+    }
+    legend.push(LegendEntry {
+        swatch: Swatch::Line(INK, ""),
+        label: "capacity of the DR hosts up".into(),
+    });
+    let lay = Layout::new(WIDTH, PLOT_H + GAP_H + STRIP_H, None, &markers, &legend)
+        .reproduced_by(command);
+    let f = lay.frame;
+    let mut upper = lay.clone();
+    upper.frame.h = PLOT_H;
+    let mut svg = lay.start(
+        "DR capacity in use",
+        &format!(
+            "median and p10–p90 of {} runs per strategy (the comparison's first replications, \
+             seed {}): the DR site's memory taken",
+            u.runs, u.seed
+        ),
+    );
+    svg.describe(&finding(scenario, u));
+    let peak = u
+        .strategies
+        .iter()
+        .flat_map(|s| s.p90.iter().copied())
+        .fold(100.0f64, f64::max);
+    let (y_hi, y_ticks) = share_scale(peak);
+    upper.y_axis(&mut svg, &y_ticks, 0.0, y_hi, "memory in use");
+    date_x_axis(&lay, &mut svg, &axis, (t0, t1));
+    let x = |p: usize| f.x_of(u.times[p].as_millis() as f64, lo, hi);
+    let y = |v: f64| f.y + PLOT_H - v / y_hi * PLOT_H;
+    let strip_top = f.y + PLOT_H + GAP_H;
+    let y_strip = |v: f64| strip_top + STRIP_H - v / 100.0 * STRIP_H;
+    // Each value holds from its instant to the next one.
+    let steps = |values: &[f64], y: &dyn Fn(f64) -> f64| {
+        let mut pts = Vec::with_capacity(2 * values.len());
+        for (p, &v) in values.iter().enumerate() {
+            pts.push((x(p), y(v)));
+            if p + 1 < values.len() {
+                pts.push((x(p + 1), y(v)));
+            }
+        }
+        pts
+    };
+    svg.open(&[
+        ("class", "runs-use".into()),
+        (
+            "data-times",
+            u.times
+                .iter()
+                .map(|&t| clock.rfc3339(t))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        ("data-runs", u.runs.to_string()),
+    ]);
+    for (i, s) in u.strategies.iter().enumerate() {
+        let (colour, dash) = series_style(i);
+        svg.open(&[
+            ("class", "strategy".into()),
+            ("data-strategy", s.id.clone()),
+            ("data-p10", values_attr(&s.p10)),
+            ("data-p50", values_attr(&s.p50)),
+            ("data-p90", values_attr(&s.p90)),
+            ("data-full", values_attr(&s.full)),
+        ]);
+        if band {
+            let mut pts = steps(&s.p90, &y);
+            let mut lower = steps(&s.p10, &y);
+            lower.reverse();
+            pts.extend(lower);
+            svg.polygon(&pts, colour, BAND_OPACITY);
+        }
+        svg.polyline(&steps(&s.p50, &y), colour, 2.0, dash);
+        svg.close();
+    }
+    svg.close();
+    capacity_line(&mut svg, &f, y(100.0));
+    // The second panel: in how many runs the site was full.
+    svg.open(&[("class", "full-share".into())]);
+    svg.line(
+        (f.x, strip_top),
+        (f.x + f.w, strip_top),
+        crate::chart::GRID_GREY,
+        1.0,
+    );
+    svg.line(
+        (f.x, strip_top + STRIP_H),
+        (f.x + f.w, strip_top + STRIP_H),
+        INK,
+        1.0,
+    );
+    for (v, label) in [(0.0, "0 %"), (100.0, "100 %")] {
+        svg.text(f.x - 6.0, y_strip(v) + 4.0, label, Anchor::End);
+    }
+    svg.text_styled(
+        f.x + 4.0,
+        strip_top - 6.0,
+        "share of runs in which the DR site was full (an app down did not fit)",
+        Anchor::Start,
+        &[("font-size", num(11.0)), ("fill", FULL.into())],
+    );
+    for (i, s) in u.strategies.iter().enumerate() {
+        let (colour, dash) = series_style(i);
+        svg.polyline(&steps(&s.full, &y_strip), colour, 1.5, dash);
+    }
+    if u.strategies.iter().all(|s| s.runs_full == 0) {
+        svg.text_styled(
+            f.x + f.w / 2.0,
+            strip_top + STRIP_H / 2.0 + 4.0,
+            "full in no run",
+            Anchor::Middle,
+            &[("fill", "#555555".into())],
+        );
+    }
+    svg.close();
+    if u.times.len() < 2 {
+        no_data(&mut svg, &f, "no run to draw");
+    }
+    lay.markers(&mut svg, &markers);
+    lay.legend(&mut svg, &legend);
+    svg.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest_rank;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_median_of_ten_is_the_fifth_smallest() {
+        let mut v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+        assert_eq!(nearest_rank(&mut v, 0.5), 5.0);
+        assert_eq!(nearest_rank(&mut v, 0.1), 1.0);
+        assert_eq!(nearest_rank(&mut v, 0.9), 9.0);
+    }
+
+    proptest! {
+        /// p10 ≤ median ≤ p90, each one of the values.
+        #[test]
+        fn quantiles_are_ordered_values(mut v in proptest::collection::vec(0.0f64..100.0, 1..50)) {
+            let (a, b, c) = (nearest_rank(&mut v, 0.1), nearest_rank(&mut v, 0.5), nearest_rank(&mut v, 0.9));
+            prop_assert!(a <= b && b <= c);
+            for q in [a, b, c] {
+                prop_assert!(v.contains(&q));
+            }
+        }
+    }
+}
