@@ -3,9 +3,10 @@
 //! its 95 % confidence interval), and the Pareto frontier of cost against
 //! the headline over the costed levers and their combinations.
 
+use super::Page;
 use super::axis::{nice_range, number_label};
 use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{INK, Layout, LegendEntry, Swatch, WIDTH, no_data};
+use super::{INK, LegendEntry, Swatch, WIDTH, no_data};
 use crate::advise::{Advice, Combo, cost_axis, frontier};
 
 const GAIN: &str = "#0072B2";
@@ -50,7 +51,9 @@ fn cut(text: &str, chars: usize) -> String {
 /// headline ([`crate::advise::choose_headline`]) against the plan, the largest gain at
 /// the top, with its 95 % interval drawn and written beside it; a note
 /// instead of bars when no lever changes it. `command` reproduces it.
-pub fn tornado_chart(a: &Advice, command: &str) -> String {
+pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let m = a.headline;
     let def = &a.metrics[m];
     let phrase = headline_phrase(def);
@@ -92,8 +95,7 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
             label: "95 % CI of the change".into(),
         },
     ];
-    let lay =
-        Layout::new(WIDTH, n as f64 * ROW + 8.0, Some(left), &[], &legend).reproduced_by(command);
+    let lay = page.layout(WIDTH, n as f64 * ROW + 8.0, Some(left), &[], &legend);
     let f = lay.frame;
     // The title and subtitle start at the plot's left edge: cut them to
     // the width left.
@@ -147,7 +149,7 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
     let hi = ends.fold(0.0f64, f64::max);
     // Room on the right for each bar's figures.
     let hi = hi + 0.45 * (hi - lo).max(1e-9);
-    let (x_lo, x_hi, ticks) = nice_range(lo, hi.max(lo + 1e-9), 8);
+    let (x_lo, x_hi, ticks) = nice_range(lo, hi.max(lo + 1e-9), cv.range_ticks(8));
     let x_ticks: Vec<(f64, String, Option<String>)> = ticks
         .iter()
         .map(|v| (f.x_of(*v, x_lo, x_hi), number_label(*v), None))
@@ -234,7 +236,9 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
 /// The Pareto frontier: every costed lever and combination as a point
 /// (cost, the headline's mean), the frontier joined by a line; `command`
 /// reproduces it.
-pub fn frontier_chart(a: &Advice, command: &str) -> String {
+pub fn frontier_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let def = &a.metrics[a.headline];
     let all: Vec<Combo> = a.costed();
     let front = frontier(&all, &a.metrics, a.headline);
@@ -250,7 +254,7 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
             label: "other levers and combinations".into(),
         },
     ];
-    let lay = Layout::new(WIDTH, 320.0, Some(88.0), &[], &legend).reproduced_by(command);
+    let lay = page.layout(WIDTH, 320.0, Some(88.0), &[], &legend);
     let f = lay.frame;
     let mut svg = lay.start(
         &format!("Cost against {}", headline_phrase(def)),
@@ -260,7 +264,7 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
         ),
     );
     let xs = all.iter().map(|c| cost(&c.cost));
-    let (x_lo, x_hi, xt) = nice_range(0.0, xs.fold(1e-9f64, f64::max), 8);
+    let (x_lo, x_hi, xt) = nice_range(0.0, xs.fold(1e-9f64, f64::max), cv.range_ticks(8));
     let ys = all.iter().map(|c| c.effects[a.headline].value);
     let y_lo0 = ys.clone().fold(f64::INFINITY, f64::min);
     let y_hi0 = ys.fold(f64::NEG_INFINITY, f64::max);
@@ -269,7 +273,7 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
     } else {
         (0.0, 1.0)
     };
-    let (y_lo, y_hi, yt) = nice_range(y_lo0.min(0.0), y_hi0.max(y_lo0 + 1e-9), 7);
+    let (y_lo, y_hi, yt) = nice_range(y_lo0.min(0.0), y_hi0.max(y_lo0 + 1e-9), cv.range_ticks(7));
     let y_ticks: Vec<(f64, String)> = yt.iter().map(|v| (*v, number_label(*v))).collect();
     lay.y_axis(
         &mut svg,

@@ -15,8 +15,9 @@
 
 use std::collections::BTreeSet;
 
+use super::Page;
 use super::svg::{Anchor, FONT_PX, Svg, num, rect_attrs, text_width};
-use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH};
+use super::{GRID_GREY, INK, LegendEntry, Swatch, WIDTH};
 use crate::metrics::{Outcome, TaskEnd};
 use crate::model::Scenario;
 use crate::sim::SimTime;
@@ -307,7 +308,13 @@ fn fit(label: &str, width: f64, font_px: f64) -> String {
 /// Renders the graph with one panel per run (each of a strategy), in the
 /// order given; `command` reproduces the runs (written under the title;
 /// none if empty).
-pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -> String {
+pub fn dependency_graph<'a>(
+    scenario: &Scenario,
+    runs: &[&Outcome],
+    page: impl Into<Page<'a>>,
+) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let g = graph(scenario);
     let axis = super::axis::DateAxis::new(scenario);
     let width = WIDTH;
@@ -330,8 +337,7 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
     let panel_h = PANEL_TITLE_H + rows_h;
     let panels = runs.len().max(1);
     let legend = legend_of(&g, runs);
-    let lay = Layout::new(width, panels as f64 * panel_h, Some(left), &[], &legend)
-        .reproduced_by(command);
+    let lay = page.layout(width, panels as f64 * panel_h, Some(left), &[], &legend);
     let f = lay.frame;
     let what = if g.nodes.len() < scenario.apps.len() {
         format!(
@@ -353,7 +359,7 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         "{what}; the order each strategy restored them in one run (seed {seed}): {}",
         strategies.join(", ")
     );
-    let subtitle = if text_width(&named, FONT_PX) <= f.w {
+    let subtitle = if text_width(&named, cv.font_px) <= f.w {
         named
     } else {
         format!(
@@ -388,7 +394,7 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         let caught = trapped.iter().map(|e| e.0).collect::<BTreeSet<_>>().len();
         svg.open(&[("class", "panel".into())]);
         if p > 0 {
-            svg.line((f.x, top), (f.x + f.w, top), GRID_GREY, 1.0);
+            svg.line((f.x, top), (f.x + f.w, top), GRID_GREY, cv.line(1.0));
         }
         svg.text_styled(
             f.x,
@@ -413,6 +419,7 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         for (from, to) in edges {
             let trap = trapped_set.contains(&(from, to));
             let (colour, width) = if trap { (TRAP, 2.5) } else { (EDGE, 1.2) };
+            let width = cv.line(width);
             let a = (at[from].0 + node_w / 2.0, top + at[from].1);
             let b = (at[to].0 + node_w / 2.0, top + at[to].1 + NODE_H);
             let tip = format!(
@@ -465,17 +472,17 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
             svg.text_styled(
                 x + node_w / 2.0,
                 y + 13.0,
-                &fit(&node.label, node_w - 6.0, FONT_PX - 1.0),
+                &fit(&node.label, node_w - 6.0, cv.px(FONT_PX - 1.0)),
                 Anchor::Middle,
-                &[("font-size", num(FONT_PX - 1.0))],
+                &[("font-size", num(cv.px(FONT_PX - 1.0)))],
             );
             svg.text_styled(
                 x + node_w / 2.0,
                 y + 26.0,
-                &fit(&second, node_w - 6.0, FONT_PX - 2.0),
+                &fit(&second, node_w - 6.0, cv.px(FONT_PX - 2.0)),
                 Anchor::Middle,
                 &[
-                    ("font-size", num(FONT_PX - 2.0)),
+                    ("font-size", num(cv.px(FONT_PX - 2.0))),
                     ("fill", "#444444".into()),
                 ],
             );

@@ -1,8 +1,14 @@
 //! Every chart as the command line writes it: with the scenario's name
 //! and dates above its title, and in one of two presets: `standard` (the
 //! chart at its own size, as the HTML report shows it) or `slide` (a
-//! 1920 × 1080 page, 16:9, the chart scaled up to fill it, so that its
-//! type is twice as large as on the standard chart).
+//! 1920 × 1080 page, 16:9).
+//!
+//! A slide chart is laid out for the slide first, on
+//! [`super::Canvas::slide`] (960 × 540 logical pixels, larger type,
+//! thicker lines, fewer ticks, the plot filling the page); here it gets
+//! its band and is shown twice as large, so that it fills the page
+//! exactly. A chart taller than the page (more rows than it holds) is
+//! shown whole, centred, with white bands beside it.
 //!
 //! It works on the finished document of any chart drawn with
 //! [`super::svg::Svg`], so that a new chart kind gets it without a line
@@ -28,9 +34,6 @@ pub const SLIDE_WIDTH: f64 = 1920.0;
 /// The slide preset's height, in pixels.
 pub const SLIDE_HEIGHT: f64 = 1080.0;
 
-/// Height of the band above the title that names the scenario and dates.
-const CONTEXT_H: f64 = 22.0;
-
 /// The line that names what a chart is about: the scenario's name and
 /// the dates it simulates, in its time zone: `Nouvelle-Calédonie, December
 /// 2018 · 24 Dec 2018 – 23 Jan 2019 (Pacific/Noumea)`.
@@ -53,7 +56,7 @@ pub fn scenario_line(scenario: &Scenario) -> String {
 
 /// The size a chart's root element declares, `None` if `svg` is not a
 /// chart drawn by [`super::svg::Svg`].
-fn size_of(svg: &str) -> Option<(f64, f64, usize)> {
+fn size_of(svg: &str) -> Option<(f64, f64, f64, usize)> {
     let end = svg.find('>')?;
     let root = svg.get(..end)?;
     if !root.starts_with("<svg ") {
@@ -63,7 +66,8 @@ fn size_of(svg: &str) -> Option<(f64, f64, usize)> {
         let at = root.find(&format!(" {name}=\""))? + name.len() + 3;
         root.get(at..)?.split('"').next()?.parse().ok()
     };
-    Some((attr("width")?, attr("height")?, end + 1))
+    let font = attr("font-size").unwrap_or(super::svg::FONT_PX);
+    Some((attr("width")?, attr("height")?, font, end + 1))
 }
 
 /// `svg`, a chart drawn by [`super::svg::Svg`], with `context` (see
@@ -71,7 +75,7 @@ fn size_of(svg: &str) -> Option<(f64, f64, usize)> {
 /// The chart's `<title>` gains the context too, and its `<desc>` stays.
 /// Anything else is returned as it is.
 pub fn present(svg: &str, context: &str, preset: Preset) -> String {
-    let Some((w, h, body_at)) = size_of(svg) else {
+    let Some((w, h, font, body_at)) = size_of(svg) else {
         return svg.to_string();
     };
     let body = &svg[body_at..];
@@ -102,7 +106,9 @@ pub fn present(svg: &str, context: &str, preset: Preset) -> String {
         .split_once("<text x=\"")
         .and_then(|(_, t)| t.split('"').next()?.parse::<f64>().ok())
         .unwrap_or(8.0);
-    let (cw, ch) = (w, h + CONTEXT_H);
+    let canvas = super::Canvas::of(preset);
+    let band = canvas.context_h;
+    let (cw, ch) = (w, h + band);
     let (width, height, view) = match preset {
         Preset::Standard => (cw, ch, (0.0, 0.0, cw, ch)),
         Preset::Slide => {
@@ -131,7 +137,7 @@ pub fn present(svg: &str, context: &str, preset: Preset) -> String {
         num(view.1),
         num(view.2),
         num(view.3),
-        num(super::svg::FONT_PX),
+        num(font),
     );
     if let Some(d) = desc {
         out.push_str(&format!("<desc>{d}</desc>\n"));
@@ -144,13 +150,14 @@ pub fn present(svg: &str, context: &str, preset: Preset) -> String {
         num(view.3)
     ));
     out.push_str(&format!(
-        "<text x=\"{}\" y=\"16\" class=\"context\" fill=\"#555555\">{}</text>\n",
+        "<text x=\"{}\" y=\"{}\" class=\"context\" fill=\"#555555\">{}</text>\n",
         num(left),
+        num(band - 6.0),
         escape(context)
     ));
     out.push_str(&format!(
         "<g transform=\"translate(0 {})\">\n{rest}</g>\n</svg>\n",
-        num(CONTEXT_H)
+        num(band)
     ));
     out
 }

@@ -64,6 +64,11 @@ impl ChartArgs {
         Ok(wanted)
     }
 
+    /// The canvas the charts are laid out on for the preset.
+    pub(super) fn canvas(&self) -> hvsim::chart::Canvas {
+        hvsim::chart::Canvas::of(self.preset())
+    }
+
     /// The chart module's preset.
     pub(super) fn preset(&self) -> hvsim::chart::present::Preset {
         match self.preset {
