@@ -70,10 +70,15 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
     let moves = levers.iter().any(|l| l.effects[m].diff != 0.0);
     let shown: &[&crate::advise::LeverResult] = if moves { &levers } else { &[] };
     let n = shown.len().max(1);
-    let labels: Vec<String> = shown.iter().map(|l| cut(&l.lever.label, 36)).collect();
+    // As many characters as the left third holds (36 at most).
+    let most = ((WIDTH * 0.3 - 8.0) / text_width("x", cv.font_px)).floor() as usize;
+    let labels: Vec<String> = shown
+        .iter()
+        .map(|l| cut(&l.lever.label, most.min(36)))
+        .collect();
     let left = labels
         .iter()
-        .map(|l| text_width(l, FONT_PX))
+        .map(|l| text_width(l, cv.font_px))
         .fold(120.0f64, f64::max)
         .min(WIDTH * 0.3)
         + 16.0;
@@ -97,11 +102,17 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
     ];
     let lay = page.layout(WIDTH, n as f64 * ROW + 8.0, Some(left), &[], &legend);
     let f = lay.frame;
-    // The title and subtitle start at the plot's left edge: cut them to
-    // the width left.
+    // On a page of fixed height the rows share the plot.
+    let row = if cv.height.is_some() {
+        ((f.h - 8.0) / n as f64).min(cv.len(ROW) * 2.0)
+    } else {
+        ROW
+    };
+    // The title and subtitle start at the plot's left edge (a slide's
+    // left margin): cut them to the width left.
     let room = |px: f64, text: &str| {
         // Bold titles run wider than the estimate: a tenth of margin.
-        let avail = (WIDTH - f.x - 8.0) / 1.1;
+        let avail = (WIDTH - lay.text_x() - 8.0) / 1.1;
         let mut n = text.chars().count();
         while n > 8 && text_width(&cut(text, n), px) > avail {
             n -= 1;
@@ -111,15 +122,15 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
     // The metric's name first: the rest of the title goes when it does
     // not fit.
     let long = format!("{phrase}: what each lever changes");
-    let title = if room(15.0, &long) == long {
+    let title = if room(cv.title_px, &long) == long {
         long
     } else {
-        room(15.0, &phrase)
+        room(cv.title_px, &phrase)
     };
     let mut svg = lay.start(
         &title,
         &room(
-            FONT_PX,
+            cv.font_px,
             &format!(
                 "lever − plan ({}), 95 % CI, {} runs on common random numbers (seed {})",
                 a.strategy, a.done, a.seed
@@ -148,7 +159,14 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
     let lo = ends.clone().fold(0.0f64, f64::min);
     let hi = ends.fold(0.0f64, f64::max);
     // Room on the right for each bar's figures.
-    let hi = hi + 0.45 * (hi - lo).max(1e-9);
+    let room = if cv.height.is_some() {
+        // On a slide, the room a figure of 36 characters takes.
+        let r = ((text_width(&"0".repeat(36), cv.px(FONT_PX - 1.0)) + 6.0) / f.w).min(0.6);
+        r / (1.0 - r)
+    } else {
+        0.45
+    };
+    let hi = hi + room * (hi - lo).max(1e-9);
     let (x_lo, x_hi, ticks) = nice_range(lo, hi.max(lo + 1e-9), cv.range_ticks(8));
     let x_ticks: Vec<(f64, String, Option<String>)> = ticks
         .iter()
@@ -169,11 +187,11 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
         );
     }
     let zero = f.x_of(0.0, x_lo, x_hi);
-    svg.line((zero, f.y), (zero, f.bottom()), INK, 1.2);
+    svg.line((zero, f.y), (zero, f.bottom()), INK, cv.line(1.2));
     let figure = |v: f64| format!("{v:+.1}");
     for (i, (l, label)) in shown.iter().zip(&labels).enumerate() {
         let e = &l.effects[m];
-        let y = f.y + 4.0 + i as f64 * ROW;
+        let y = f.y + 4.0 + i as f64 * row;
         let better = l.gain(&a.metrics, m) > 0.0;
         let colour = match (e.significant(), better) {
             (false, _) => NEUTRAL,
@@ -181,7 +199,7 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
             (true, false) => LOSS,
         };
         svg.open(&[("class", "lever".into())]);
-        svg.text(f.x - 8.0, y + ROW / 2.0 + 4.0, label, Anchor::End);
+        svg.text(f.x - 8.0, y + row / 2.0 + cv.len(4.0), label, Anchor::End);
         let x = f.x_of(e.diff, x_lo, x_hi);
         let (x0, w) = if x < zero {
             (x, zero - x)
@@ -205,7 +223,7 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
                 ("x", num(x0)),
                 ("y", num(y + 3.0)),
                 ("width", num(w.max(0.5))),
-                ("height", num(ROW - 8.0)),
+                ("height", num(row - 8.0)),
                 ("fill", colour.into()),
                 ("fill-opacity", "0.85".into()),
             ],
@@ -214,18 +232,22 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
         let mut right = x.max(zero);
         if !ci.is_empty() {
             let (a_, b_) = (f.x_of(clo, x_lo, x_hi), f.x_of(chi, x_lo, x_hi));
-            let mid = y + ROW / 2.0 - 1.0;
-            svg.line((a_, mid), (b_, mid), INK, 1.2);
-            svg.line((a_, mid - 4.0), (a_, mid + 4.0), INK, 1.2);
-            svg.line((b_, mid - 4.0), (b_, mid + 4.0), INK, 1.2);
+            let mid = y + row / 2.0 - 1.0;
+            let (w, tip) = (cv.line(1.2), cv.line(4.0));
+            svg.line((a_, mid), (b_, mid), INK, w);
+            svg.line((a_, mid - tip), (a_, mid + tip), INK, w);
+            svg.line((b_, mid - tip), (b_, mid + tip), INK, w);
             right = right.max(b_);
         }
         svg.text_styled(
             right + 6.0,
-            y + ROW / 2.0 + 4.0,
+            y + row / 2.0 + cv.len(4.0),
             &value,
             Anchor::Start,
-            &[("font-size", num(FONT_PX - 1.0)), ("fill", INK.into())],
+            &[
+                ("font-size", num(cv.px(FONT_PX - 1.0))),
+                ("fill", INK.into()),
+            ],
         );
         svg.close();
     }
@@ -254,7 +276,7 @@ pub fn frontier_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
             label: "other levers and combinations".into(),
         },
     ];
-    let lay = page.layout(WIDTH, 320.0, Some(88.0), &[], &legend);
+    let lay = page.layout(WIDTH, 320.0, Some(cv.len(88.0)), &[], &legend);
     let f = lay.frame;
     let mut svg = lay.start(
         &format!("Cost against {}", headline_phrase(def)),
@@ -301,7 +323,7 @@ pub fn frontier_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
         )
     };
     let line: Vec<(f64, f64)> = front.iter().map(|&i| at(&all[i])).collect();
-    svg.polyline(&line, GAIN, 2.0, "");
+    svg.polyline(&line, GAIN, cv.line(2.0), "");
     for (i, c) in all.iter().enumerate() {
         let (x, y) = at(c);
         let on = front.contains(&i);
@@ -315,7 +337,7 @@ pub fn frontier_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
             &[
                 ("cx", num(x)),
                 ("cy", num(y)),
-                ("r", if on { "4.5" } else { "3.5" }.into()),
+                ("r", num(cv.line(if on { 4.5 } else { 3.5 }))),
                 ("fill", if on { GAIN } else { NEUTRAL }.into()),
             ],
             &format!(

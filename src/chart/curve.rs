@@ -599,7 +599,7 @@ fn coinciding(shown: &[usize], value: impl Fn(usize, usize) -> f64, n: usize) ->
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn and_list(names: &[&str]) -> String {
+pub(super) fn and_list(names: &[&str]) -> String {
     match names {
         [] => String::new(),
         [one] => one.to_string(),

@@ -335,6 +335,16 @@ pub fn dependency_graph<'a>(
     }
     let rows_h = rows.len().max(1) as f64 * ROW_GAP;
     let panel_h = PANEL_TITLE_H + rows_h;
+    // On a page of fixed height, the panels of the first runs that fit.
+    let every = runs;
+    let runs = if cv.height.is_some() && !runs.is_empty() {
+        let legend = legend_of(&g, runs);
+        let room = page.layout(width, 1.0, Some(left), &[], &legend).frame.h;
+        let fit = (room / panel_h).floor() as usize;
+        &runs[..fit.clamp(1, runs.len())]
+    } else {
+        runs
+    };
     let panels = runs.len().max(1);
     let legend = legend_of(&g, runs);
     let lay = page.layout(width, panels as f64 * panel_h, Some(left), &[], &legend);
@@ -359,7 +369,14 @@ pub fn dependency_graph<'a>(
         "{what}; the order each strategy restored them in one run (seed {seed}): {}",
         strategies.join(", ")
     );
-    let subtitle = if text_width(&named, cv.font_px) <= f.w {
+    let subtitle = if runs.len() < every.len() {
+        format!(
+            "{what}; the order {} restored them in (seed {seed}): {} of the {} strategies, all with --preset standard",
+            super::curve::and_list(&strategies),
+            runs.len(),
+            every.len()
+        )
+    } else if text_width(&named, cv.font_px) <= f.w {
         named
     } else {
         format!(
@@ -371,7 +388,7 @@ pub fn dependency_graph<'a>(
         "Which apps were restored before what they depend on",
         &subtitle,
     );
-    let finding = finding(scenario, &g, runs);
+    let finding = finding(scenario, &g, every);
     // Where each node goes: centred rows, foundations on top.
     let mut at = vec![(0.0f64, 0.0f64); g.nodes.len()];
     for (r, row) in rows.iter().enumerate() {

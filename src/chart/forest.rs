@@ -123,6 +123,16 @@ pub fn forest_plot<'a>(
     let left = (label_w + 20.0).max(cv.len(78.0));
     let (head_h, ticks_h, gap_h) = (cv.len(HEAD_H), cv.len(TICKS_H), cv.len(GAP_H));
     let fixed = head_h + ticks_h + gap_h;
+    // On a page of fixed height, the metrics whose panels fit with rows
+    // of readable height, in the order given.
+    let (every, all) = (metrics, metrics.len());
+    let metrics = if cv.height.is_some() {
+        let room = page.layout(WIDTH, 1.0, Some(left), &[], &[]).frame.h;
+        let fit = (room / (fixed + rows as f64 * (cv.font_px + 3.0))).floor() as usize;
+        &metrics[..fit.clamp(1, all)]
+    } else {
+        metrics
+    };
     let panel_h = fixed + rows as f64 * cv.len(ROW_H);
     let plot_h = metrics.len() as f64 * panel_h;
     let lay = page.layout(WIDTH, plot_h, Some(left), &[], &[]);
@@ -140,8 +150,17 @@ pub fn forest_plot<'a>(
     let mut svg = lay.start(
         &format!("Each strategy against {base}: paired differences"),
         &format!(
-            "paired difference: mean and 95 % CI, {} runs (seed {}); ● better ■ worse ○ n.s.",
-            c.done, c.seed
+            "paired difference: mean and 95 % CI, {} runs (seed {}); ● better ■ worse ○ n.s.{}",
+            c.done,
+            c.seed,
+            if metrics.len() < all {
+                format!(
+                    "; the first {} of {all} metrics (all of them with --preset standard)",
+                    metrics.len()
+                )
+            } else {
+                String::new()
+            }
         ),
     );
     for (pi, &m) in metrics.iter().enumerate() {
@@ -313,7 +332,7 @@ pub fn forest_plot<'a>(
         }
         svg.close();
     }
-    svg.describe(&forest_finding(c, metrics));
+    svg.describe(&forest_finding(c, every));
     Some(svg.finish())
 }
 

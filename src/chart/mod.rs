@@ -816,9 +816,20 @@ impl Layout {
         self
     }
 
+    /// Where the title, subtitle and footer start: the plot's left edge,
+    /// or on a canvas of fixed height (a slide) the left margin, so that
+    /// a wide column of row labels does not push them off the page.
+    fn text_x(&self) -> f64 {
+        if self.canvas.height.is_some() {
+            self.frame.x.min(self.canvas.len(16.0))
+        } else {
+            self.frame.x
+        }
+    }
+
     /// Where the lines of the reproducing command start, after its label.
     fn command_x(&self) -> f64 {
-        self.frame.x + text_width(COMMAND_LABEL, self.canvas.font_px) + self.canvas.len(6.0)
+        self.text_x() + text_width(COMMAND_LABEL, self.canvas.font_px) + self.canvas.len(6.0)
     }
 
     /// The subtitle's lines: as it is on a canvas of one subtitle line,
@@ -832,7 +843,7 @@ impl Layout {
         if c.subtitle_lines <= 1 {
             return vec![subtitle.to_string()];
         }
-        let room = self.width - self.frame.x - c.len(RIGHT);
+        let room = self.width - self.text_x() - c.len(RIGHT);
         let mut lines = heatmap::wrap(subtitle, room, c.font_px);
         if lines.len() > c.subtitle_lines {
             lines.truncate(c.subtitle_lines);
@@ -851,8 +862,9 @@ impl Layout {
     pub fn start(&self, title: &str, subtitle: &str) -> Svg {
         let c = self.canvas;
         let mut svg = Svg::with_font(self.width, self.height, title, c.font_px);
+        let x = self.text_x();
         svg.text_styled(
-            self.frame.x,
+            x,
             c.len(20.0),
             title,
             Anchor::Start,
@@ -864,7 +876,7 @@ impl Layout {
         let first = c.len(36.0) + (c.title_px - c.len(15.0));
         for (i, line) in self.subtitle_lines(subtitle).iter().enumerate() {
             svg.text_styled(
-                self.frame.x,
+                x,
                 first + i as f64 * c.len(SUBTITLE_ROW),
                 line,
                 Anchor::Start,
@@ -879,7 +891,7 @@ impl Layout {
             let first = self.height - self.command.len() as f64 * row - 4.0;
             let y = |i: usize| first + (i as f64 + 1.0) * row;
             svg.text_styled(
-                self.frame.x,
+                x,
                 y(0),
                 COMMAND_LABEL,
                 Anchor::Start,

@@ -15,7 +15,7 @@
 //! of its own.
 
 use super::clock::Clock;
-use super::svg::{escape, num};
+use super::svg::{escape, num, text_width};
 use crate::model::Scenario;
 
 /// How a chart is laid out on its page.
@@ -52,6 +52,27 @@ pub fn scenario_line(scenario: &Scenario) -> String {
     };
     let zone = scenario.tz.iana_name().unwrap_or("UTC");
     format!("{} · {dates} ({zone})", scenario.name)
+}
+
+/// `text` if it fits in `width` pixels at `font_px`, else as many of its
+/// words as fit followed by `…`.
+fn fit_line(text: &str, width: f64, font_px: f64) -> String {
+    if text_width(text, font_px) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split(' ') {
+        let longer = if out.is_empty() {
+            word.to_string()
+        } else {
+            format!("{out} {word}")
+        };
+        if text_width(&format!("{longer} …"), font_px) > width {
+            break;
+        }
+        out = longer;
+    }
+    format!("{out} …")
 }
 
 /// The size a chart's root element declares, `None` if `svg` is not a
@@ -149,11 +170,17 @@ pub fn present(svg: &str, context: &str, preset: Preset) -> String {
         num(view.2),
         num(view.3)
     ));
+    // On a slide the line ends at the page's edge, cut short if it must
+    // be (the `<title>` has all of it).
+    let shown = match preset {
+        Preset::Standard => context.to_string(),
+        Preset::Slide => fit_line(context, view.0 + view.2 - left - 8.0, font),
+    };
     out.push_str(&format!(
         "<text x=\"{}\" y=\"{}\" class=\"context\" fill=\"#555555\">{}</text>\n",
         num(left),
         num(band - 6.0),
-        escape(context)
+        escape(&shown)
     ));
     out.push_str(&format!(
         "<g transform=\"translate(0 {})\">\n{rest}</g>\n</svg>\n",

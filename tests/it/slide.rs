@@ -554,9 +554,34 @@ fn a_comparison_is_laid_out_for_the_slide_not_scaled_up() {
         "restored-weighted.svg",
         "restored-count-panels.svg",
         "milestones-incident-2.svg",
+        "phases-incident-2.svg",
+        "forest.svg",
+        "objectives.svg",
+        "dependencies.svg",
     ] {
         assert_slide(dir.path(), name, true);
     }
+}
+
+#[test]
+fn per_app_availability_reasons_and_levers_are_laid_out_for_the_slide() {
+    let run = slide_charts(&["run", "scenarios/backup-restore.yaml"]);
+    for name in ["recovery-rto.svg", "data-lost-rpo.svg", "gantt.svg"] {
+        assert_slide(run.path(), name, true);
+    }
+    let year = slide_charts(&["compare", "scenarios/availability-year.yaml", "--runs", "4"]);
+    assert_slide(year.path(), "availability.svg", true);
+    let reasons = slide_charts(&["explain"]);
+    assert_slide(reasons.path(), "reasons.svg", true);
+    let levers = slide_charts(&[
+        "advise",
+        "scenarios/backup-restore.yaml",
+        "--objective",
+        "1",
+        "--runs",
+        "20",
+    ]);
+    assert_slide(levers.path(), "advise-tornado.svg", true);
 }
 
 #[test]
