@@ -348,12 +348,24 @@ pub fn frontier_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
             ),
         );
         if on {
+            let label = cut(&name, 40);
+            // On a slide, a label that would pass the right edge ends at
+            // its point instead.
+            let width = text_width(&label, cv.px(FONT_PX - 1.0));
+            let (lx, anchor) = if cv.height.is_some() && x + 6.0 + width > lay.width - 4.0 {
+                (x - 6.0, Anchor::End)
+            } else {
+                (x + 6.0, Anchor::Start)
+            };
             svg.text_styled(
-                x + 6.0,
+                lx,
                 y - 6.0,
-                &cut(&name, 40),
-                Anchor::Start,
-                &[("font-size", num(FONT_PX - 1.0)), ("fill", INK.into())],
+                &label,
+                anchor,
+                &[
+                    ("font-size", num(cv.px(FONT_PX - 1.0))),
+                    ("fill", INK.into()),
+                ],
             );
         }
     }

@@ -1278,6 +1278,48 @@ mod tests {
     }
 
     #[test]
+    fn the_standard_canvas_changes_no_size_and_the_slide_fills_its_page() {
+        let c = Canvas::standard();
+        for x in [0.1, 4.5, 11.0, 12.0, 15.0, 78.0, 333.3] {
+            assert_eq!((c.len(x), c.px(x), c.line(x)), (x, x, x));
+        }
+        assert_eq!((c.ticks(10), c.range_ticks(10)), (10, 10));
+        let legend = [LegendEntry {
+            swatch: Swatch::Line(INK, ""),
+            label: "restore-from-backup".into(),
+        }];
+        let std = Layout::new(WIDTH, 300.0, None, &[], &legend);
+        let same = Layout::on(c, WIDTH, 300.0, None, None, &[], &legend);
+        assert_eq!((std.frame, std.height), (same.frame, same.height));
+        // A slide is 540 high with its band whatever the plot asked for,
+        // with or without a footer; its type and lines are larger.
+        let s = Canvas::slide();
+        for plot_h in [100.0, 340.0, 600.0] {
+            for command in ["", "hvsim run --strategy s --seed 1"] {
+                let lay =
+                    Layout::on(s, s.width, plot_h, None, None, &[], &legend).reproduced_by(command);
+                assert!((lay.height + s.context_h - 540.0).abs() < 1e-9, "{plot_h}");
+                assert!(lay.frame.h > 200.0, "{:?}", lay.frame);
+            }
+        }
+        assert!(s.px(FONT_PX - 2.0) * 2.0 >= 24.0 && s.title_px * 2.0 >= 36.0);
+        assert!(s.line(1.0) > 1.0 && s.ticks(10) == 6 && s.range_ticks(10) == 5);
+    }
+
+    #[test]
+    fn a_slide_subtitle_wraps_onto_a_second_line_and_stops_there() {
+        let lay = Layout::on(Canvas::slide(), WIDTH, 300.0, None, None, &[], &[]);
+        let long = "a subtitle that says what the chart shows ".repeat(6);
+        let lines = lay.subtitle_lines(&long);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[1].ends_with(" …"));
+        let room = WIDTH - lay.text_x() - lay.canvas.len(RIGHT);
+        assert!(lines.iter().all(|l| text_width(l, 13.0) <= room));
+        let std = Layout::new(WIDTH, 300.0, None, &[], &[]);
+        assert_eq!(std.subtitle_lines(&long), vec![long.clone()]);
+    }
+
+    #[test]
     fn long_legends_wrap() {
         let e = |i: usize| LegendEntry {
             swatch: Swatch::Line(series_style(i).0, ""),

@@ -237,6 +237,31 @@ mod tests {
     }
 
     #[test]
+    fn a_chart_laid_out_for_the_slide_fills_it_at_twice_its_size() {
+        let c = crate::chart::Canvas::slide();
+        let h = c.height.unwrap_or(0.0);
+        let doc = present(
+            &Svg::with_font(c.width, h, "t", c.font_px).finish(),
+            &"a long scenario name ".repeat(10),
+            Preset::Slide,
+        );
+        assert!(
+            doc.contains("viewBox=\"0 0 960 540\" font-family=\"sans-serif\" font-size=\"13\""),
+            "{doc}"
+        );
+        // The scenario line is cut at the page's edge, whole in the title.
+        let line = doc
+            .split("class=\"context\" fill=\"#555555\">")
+            .nth(1)
+            .and_then(|t| t.split('<').next())
+            .unwrap_or_default();
+        assert!(
+            line.ends_with(" …") && text_width(line, 13.0) <= 960.0,
+            "{line}"
+        );
+    }
+
+    #[test]
     fn anything_else_is_left_alone() {
         assert_eq!(present("not a chart", "x", Preset::Slide), "not a chart");
     }

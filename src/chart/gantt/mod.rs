@@ -282,8 +282,15 @@ pub fn gantt<'a>(
         cuts: !cuts.is_empty(),
     };
     let legend = marks::legend_of(o, &shown, &marks, !incidents.is_empty());
-    let lay = Layout::on(cv, width, plot_h, Some(label_w), None, &markers, &legend)
+    let mut lay = Layout::on(cv, width, plot_h, Some(label_w), None, &markers, &legend)
         .reproduced_by(page.command);
+    // Rows squeezed below a line of text by the marker labels: the chart
+    // gets taller instead (shown whole on the slide, smaller).
+    if cv.height.is_some() && lay.frame.h / n_rows < cv.font_px + 4.0 {
+        cv.height = None;
+        lay = Layout::on(cv, width, plot_h, Some(label_w), None, &markers, &legend)
+            .reproduced_by(page.command);
+    }
     let f = lay.frame;
     let row_h = f.h / n_rows;
     let mut svg = lay.start(
