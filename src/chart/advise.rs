@@ -82,24 +82,7 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
         .fold(120.0f64, f64::max)
         .min(WIDTH * 0.3)
         + 16.0;
-    let legend = vec![
-        LegendEntry {
-            swatch: Swatch::Fill(GAIN, 0.85),
-            label: "better than the plan".into(),
-        },
-        LegendEntry {
-            swatch: Swatch::Fill(LOSS, 0.85),
-            label: "worse than the plan".into(),
-        },
-        LegendEntry {
-            swatch: Swatch::Fill(NEUTRAL, 0.6),
-            label: "no significant difference (95 % CI spans 0)".into(),
-        },
-        LegendEntry {
-            swatch: Swatch::Line(INK, ""),
-            label: "95 % CI of the change".into(),
-        },
-    ];
+    let legend = tornado_legend();
     let lay = page.layout(WIDTH, n as f64 * ROW + 8.0, Some(left), &[], &legend);
     let f = lay.frame;
     // On a page of fixed height the rows share the plot.
@@ -253,6 +236,28 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
     }
     lay.legend(&mut svg, &legend);
     svg.finish()
+}
+
+/// The tornado chart's legend.
+fn tornado_legend() -> Vec<LegendEntry> {
+    vec![
+        LegendEntry {
+            swatch: Swatch::Fill(GAIN, 0.85),
+            label: "better than the plan".into(),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(LOSS, 0.85),
+            label: "worse than the plan".into(),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(NEUTRAL, 0.6),
+            label: "no significant difference (95 % CI spans 0)".into(),
+        },
+        LegendEntry {
+            swatch: Swatch::Line(INK, ""),
+            label: "95 % CI of the change".into(),
+        },
+    ]
 }
 
 /// The Pareto frontier: every costed lever and combination as a point

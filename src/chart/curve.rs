@@ -175,20 +175,7 @@ pub fn restored_curve<'a>(
         svg.close();
     }
     let x_px = |t: SimTime| f.x + scale.frac(t) * f.w;
-    let mut x_ticks: Vec<(f64, String, Option<String>)> = Vec::new();
-    for (lo, hi) in scale.shown() {
-        let width = (x_px(hi) - x_px(lo)).max(0.0);
-        for t in axis.ticks_on(&c, lo, hi, width) {
-            let x = x_px(t.at);
-            // Ticks either side of a gap: keep them a label's width apart.
-            let apart = x_ticks
-                .last()
-                .is_none_or(|(prev, _, _)| x - prev >= c.len(70.0));
-            if apart && x_ticks.len() < c.max_ticks {
-                x_ticks.push((x, t.label, t.day));
-            }
-        }
-    }
+    let x_ticks = date_ticks(&c, &axis, &scale, x_px);
     let mut x_title = axis.title(t0, t1);
     if !scale.gaps().is_empty() {
         let cut: Vec<String> = scale
@@ -265,6 +252,30 @@ pub fn restored_curve<'a>(
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
     svg.finish()
+}
+
+/// The date axis' ticks on each stretch shown, `x` placing an instant.
+fn date_ticks(
+    c: &Canvas,
+    axis: &DateAxis,
+    scale: &TimeScale,
+    x: impl Fn(SimTime) -> f64,
+) -> Vec<(f64, String, Option<String>)> {
+    let mut x_ticks: Vec<(f64, String, Option<String>)> = Vec::new();
+    for (lo, hi) in scale.shown() {
+        let width = (x(hi) - x(lo)).max(0.0);
+        for t in axis.ticks_on(c, lo, hi, width) {
+            let at = x(t.at);
+            // Ticks either side of a gap: keep them a label's width apart.
+            let apart = x_ticks
+                .last()
+                .is_none_or(|(prev, _, _)| at - prev >= c.len(70.0));
+            if apart && x_ticks.len() < c.max_ticks {
+                x_ticks.push((at, t.label, t.day));
+            }
+        }
+    }
+    x_ticks
 }
 
 /// The room the line-end labels take right of the plot: the widest name

@@ -305,6 +305,34 @@ fn fit(label: &str, width: f64, font_px: f64) -> String {
     s
 }
 
+/// The graph's subtitle: `named` (every strategy named) when all are
+/// shown and it fits in `width`, else the count; on a slide that shows
+/// fewer than `all`, which it shows.
+fn subtitle_of(
+    what: &str,
+    strategies: &[&str],
+    seed: u64,
+    all: usize,
+    named: String,
+    width: f64,
+    cv: &super::Canvas,
+) -> String {
+    if strategies.len() < all {
+        format!(
+            "{what}; the order {} restored them in (seed {seed}): {} of the {all} strategies, all with --preset standard",
+            super::curve::and_list(strategies),
+            strategies.len(),
+        )
+    } else if text_width(&named, cv.font_px) <= width {
+        named
+    } else {
+        format!(
+            "{what}; the order each of the {} strategies restored them in, one run each (seed {seed})",
+            strategies.len()
+        )
+    }
+}
+
 /// Renders the graph with one panel per run (each of a strategy), in the
 /// order given; `command` reproduces the runs (written under the title;
 /// none if empty).
@@ -349,6 +377,14 @@ pub fn dependency_graph<'a>(
     let legend = legend_of(&g, runs);
     let lay = page.layout(width, panels as f64 * panel_h, Some(left), &[], &legend);
     let f = lay.frame;
+    // On a page of fixed height the rows spread over the panels' room.
+    let (row_gap, panel_h) = if cv.height.is_some() {
+        let n = rows.len().max(1) as f64;
+        let gap = ((f.h / panels as f64 - PANEL_TITLE_H) / n).clamp(ROW_GAP, ROW_GAP * 1.6);
+        (gap, PANEL_TITLE_H + n * gap)
+    } else {
+        (ROW_GAP, panel_h)
+    };
     let what = if g.nodes.len() < scenario.apps.len() {
         format!(
             "{} apps in {} groups, by dependency depth",
@@ -369,21 +405,7 @@ pub fn dependency_graph<'a>(
         "{what}; the order each strategy restored them in one run (seed {seed}): {}",
         strategies.join(", ")
     );
-    let subtitle = if runs.len() < every.len() {
-        format!(
-            "{what}; the order {} restored them in (seed {seed}): {} of the {} strategies, all with --preset standard",
-            super::curve::and_list(&strategies),
-            runs.len(),
-            every.len()
-        )
-    } else if text_width(&named, cv.font_px) <= f.w {
-        named
-    } else {
-        format!(
-            "{what}; the order each of the {} strategies restored them in, one run each (seed {seed})",
-            strategies.len()
-        )
-    };
+    let subtitle = subtitle_of(&what, &strategies, seed, every.len(), named, f.w, &cv);
     let mut svg = lay.start(
         "Which apps were restored before what they depend on",
         &subtitle,
@@ -397,7 +419,7 @@ pub fn dependency_graph<'a>(
         for (i, &v) in row.iter().enumerate() {
             at[v] = (
                 x0 + i as f64 * (node_w + NODE_GAP),
-                r as f64 * ROW_GAP + PANEL_TITLE_H,
+                r as f64 * row_gap + PANEL_TITLE_H,
             );
         }
     }

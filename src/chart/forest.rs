@@ -9,8 +9,8 @@
 
 use super::Page;
 use super::axis::{nice_ticks, number_label};
-use super::svg::{Anchor, num, text_width};
-use super::{GRID_GREY, INK, WIDTH};
+use super::svg::{Anchor, Svg, num, text_width};
+use super::{Canvas, GRID_GREY, INK, WIDTH};
 use crate::montecarlo::{Comparison, MetricDef, MetricKind, Moments};
 use crate::sim::SimDuration;
 
@@ -190,49 +190,12 @@ pub fn forest_plot<'a>(
         let x_of = |v: f64| f.x + (v - lo) / (hi - lo) * plot_w;
         let rows_top = top + head_h;
         let rows_bottom = rows_top + rows as f64 * row_h;
-        // Which side is better, named at the panel's ends.
-        let (left_side, right_side) = if lower_is_better(def) {
-            ("← better", "worse →")
-        } else {
-            ("← worse", "better →")
-        };
-        for v in nice_ticks(lo, hi, cv.ticks(6)) {
-            let x = x_of(v);
-            svg.line((x, rows_top), (x, rows_bottom), GRID_GREY, cv.line(1.0));
-            svg.text(
-                x,
-                rows_bottom + cv.len(13.0),
-                &signed_tick(def, v),
-                Anchor::Middle,
-            );
-        }
-        svg.line(
-            (f.x, rows_bottom),
-            (f.x + plot_w, rows_bottom),
-            INK,
-            cv.line(1.0),
-        );
-        let zero = x_of(0.0);
-        // Which side is better, named on each side of the zero line under
-        // the ticks.
-        for (x, side, anchor) in [
-            (zero - 6.0, left_side, Anchor::End),
-            (zero + 6.0, right_side, Anchor::Start),
-        ] {
-            svg.text_styled(
-                x,
-                rows_bottom + cv.len(28.0),
-                side,
-                anchor,
-                &[("fill", "#555555".into()), ("class", "side".into())],
-            );
-        }
-        svg.line_dashed(
-            (zero, rows_top - 2.0),
-            (zero, rows_bottom),
-            INK,
-            cv.line(1.2),
-            "4 3",
+        draw_scale(
+            &mut svg,
+            &cv,
+            def,
+            (f.x, plot_w, lo, hi),
+            (rows_top, rows_bottom),
         );
         for (r, (s, d)) in diffs.iter().enumerate() {
             let y = rows_top + (r as f64 + 0.5) * row_h;
@@ -334,6 +297,64 @@ pub fn forest_plot<'a>(
     }
     svg.describe(&forest_finding(c, every));
     Some(svg.finish())
+}
+
+/// A panel's scale: grid lines and tick labels, the axis, which side is
+/// better on each side of the zero line, and the zero line. `(x, w, lo,
+/// hi)` places values from `lo` to `hi` from `x` over `w` pixels; the
+/// rows run from `top` to `bottom`.
+fn draw_scale(
+    svg: &mut Svg,
+    cv: &Canvas,
+    def: &MetricDef,
+    (x0, plot_w, lo, hi): (f64, f64, f64, f64),
+    (rows_top, rows_bottom): (f64, f64),
+) {
+    let x_of = |v: f64| x0 + (v - lo) / (hi - lo) * plot_w;
+    // Which side is better, named at the panel's ends.
+    let (left_side, right_side) = if lower_is_better(def) {
+        ("← better", "worse →")
+    } else {
+        ("← worse", "better →")
+    };
+    for v in nice_ticks(lo, hi, cv.ticks(6)) {
+        let x = x_of(v);
+        svg.line((x, rows_top), (x, rows_bottom), GRID_GREY, cv.line(1.0));
+        svg.text(
+            x,
+            rows_bottom + cv.len(13.0),
+            &signed_tick(def, v),
+            Anchor::Middle,
+        );
+    }
+    svg.line(
+        (x0, rows_bottom),
+        (x0 + plot_w, rows_bottom),
+        INK,
+        cv.line(1.0),
+    );
+    let zero = x_of(0.0);
+    // Which side is better, named on each side of the zero line under
+    // the ticks.
+    for (x, side, anchor) in [
+        (zero - 6.0, left_side, Anchor::End),
+        (zero + 6.0, right_side, Anchor::Start),
+    ] {
+        svg.text_styled(
+            x,
+            rows_bottom + cv.len(28.0),
+            side,
+            anchor,
+            &[("fill", "#555555".into()), ("class", "side".into())],
+        );
+    }
+    svg.line_dashed(
+        (zero, rows_top - 2.0),
+        (zero, rows_bottom),
+        INK,
+        cv.line(1.2),
+        "4 3",
+    );
 }
 
 /// A tick's label: the difference in the metric's unit (`0` at zero).

@@ -106,17 +106,7 @@ pub fn sweep_chart<'a>(
         .map(|p| p.1 - p.2)
         .fold(0.0f64, f64::min);
     let (y_lo, y_hi, y_ticks_v) = nice_range(y_lo, y_hi.max(y_lo + 1e-9), cv.range_ticks(7));
-    let legend: Vec<LegendEntry> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let (c, d) = series_style(i);
-            LegendEntry {
-                swatch: Swatch::Line(c, d),
-                label: k.clone(),
-            }
-        })
-        .collect();
+    let legend = series_legend(&keys);
     let lay = page.layout(WIDTH, 300.0, Some(cv.len(88.0)), &[], &legend);
     let f = lay.frame;
     let mut svg = lay.start(
@@ -225,6 +215,20 @@ pub fn sweep_chart<'a>(
         &categories,
     ));
     svg.finish()
+}
+
+/// One legend entry per series, in its colour and dash.
+fn series_legend(keys: &[String]) -> Vec<LegendEntry> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let (c, d) = series_style(i);
+            LegendEntry {
+                swatch: Swatch::Line(c, d),
+                label: k.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The sweep chart's finding: how each strategy's mean moves from the
