@@ -3,9 +3,10 @@
 //! its 95 % confidence interval), and the Pareto frontier of cost against
 //! the headline over the costed levers and their combinations.
 
+use super::Page;
 use super::axis::{nice_range, number_label};
 use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{INK, Layout, LegendEntry, Swatch, WIDTH, no_data};
+use super::{INK, LegendEntry, Swatch, WIDTH, no_data};
 use crate::advise::{Advice, Combo, cost_axis, frontier};
 
 const GAIN: &str = "#0072B2";
@@ -50,7 +51,9 @@ fn cut(text: &str, chars: usize) -> String {
 /// headline ([`crate::advise::choose_headline`]) against the plan, the largest gain at
 /// the top, with its 95 % interval drawn and written beside it; a note
 /// instead of bars when no lever changes it. `command` reproduces it.
-pub fn tornado_chart(a: &Advice, command: &str) -> String {
+pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let m = a.headline;
     let def = &a.metrics[m];
     let phrase = headline_phrase(def);
@@ -67,39 +70,32 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
     let moves = levers.iter().any(|l| l.effects[m].diff != 0.0);
     let shown: &[&crate::advise::LeverResult] = if moves { &levers } else { &[] };
     let n = shown.len().max(1);
-    let labels: Vec<String> = shown.iter().map(|l| cut(&l.lever.label, 36)).collect();
+    // As many characters as the left third holds (36 at most).
+    let most = ((WIDTH * 0.3 - 8.0) / text_width("x", cv.font_px)).floor() as usize;
+    let labels: Vec<String> = shown
+        .iter()
+        .map(|l| cut(&l.lever.label, most.min(36)))
+        .collect();
     let left = labels
         .iter()
-        .map(|l| text_width(l, FONT_PX))
+        .map(|l| text_width(l, cv.font_px))
         .fold(120.0f64, f64::max)
         .min(WIDTH * 0.3)
         + 16.0;
-    let legend = vec![
-        LegendEntry {
-            swatch: Swatch::Fill(GAIN, 0.85),
-            label: "better than the plan".into(),
-        },
-        LegendEntry {
-            swatch: Swatch::Fill(LOSS, 0.85),
-            label: "worse than the plan".into(),
-        },
-        LegendEntry {
-            swatch: Swatch::Fill(NEUTRAL, 0.6),
-            label: "no significant difference (95 % CI spans 0)".into(),
-        },
-        LegendEntry {
-            swatch: Swatch::Line(INK, ""),
-            label: "95 % CI of the change".into(),
-        },
-    ];
-    let lay =
-        Layout::new(WIDTH, n as f64 * ROW + 8.0, Some(left), &[], &legend).reproduced_by(command);
+    let legend = tornado_legend();
+    let lay = page.layout(WIDTH, n as f64 * ROW + 8.0, Some(left), &[], &legend);
     let f = lay.frame;
-    // The title and subtitle start at the plot's left edge: cut them to
-    // the width left.
+    // On a page of fixed height the rows share the plot.
+    let row = if cv.height.is_some() {
+        ((f.h - 8.0) / n as f64).min(cv.len(ROW) * 2.0)
+    } else {
+        ROW
+    };
+    // The title and subtitle start at the plot's left edge (a slide's
+    // left margin): cut them to the width left.
     let room = |px: f64, text: &str| {
         // Bold titles run wider than the estimate: a tenth of margin.
-        let avail = (WIDTH - f.x - 8.0) / 1.1;
+        let avail = (WIDTH - lay.text_x() - 8.0) / 1.1;
         let mut n = text.chars().count();
         while n > 8 && text_width(&cut(text, n), px) > avail {
             n -= 1;
@@ -109,15 +105,15 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
     // The metric's name first: the rest of the title goes when it does
     // not fit.
     let long = format!("{phrase}: what each lever changes");
-    let title = if room(15.0, &long) == long {
+    let title = if room(cv.title_px, &long) == long {
         long
     } else {
-        room(15.0, &phrase)
+        room(cv.title_px, &phrase)
     };
     let mut svg = lay.start(
         &title,
         &room(
-            FONT_PX,
+            cv.font_px,
             &format!(
                 "lever − plan ({}), 95 % CI, {} runs on common random numbers (seed {})",
                 a.strategy, a.done, a.seed
@@ -146,8 +142,15 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
     let lo = ends.clone().fold(0.0f64, f64::min);
     let hi = ends.fold(0.0f64, f64::max);
     // Room on the right for each bar's figures.
-    let hi = hi + 0.45 * (hi - lo).max(1e-9);
-    let (x_lo, x_hi, ticks) = nice_range(lo, hi.max(lo + 1e-9), 8);
+    let room = if cv.height.is_some() {
+        // On a slide, the room a figure of 36 characters takes.
+        let r = ((text_width(&"0".repeat(36), cv.px(FONT_PX - 1.0)) + 6.0) / f.w).min(0.6);
+        r / (1.0 - r)
+    } else {
+        0.45
+    };
+    let hi = hi + room * (hi - lo).max(1e-9);
+    let (x_lo, x_hi, ticks) = nice_range(lo, hi.max(lo + 1e-9), cv.range_ticks(8));
     let x_ticks: Vec<(f64, String, Option<String>)> = ticks
         .iter()
         .map(|v| (f.x_of(*v, x_lo, x_hi), number_label(*v), None))
@@ -167,11 +170,11 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
         );
     }
     let zero = f.x_of(0.0, x_lo, x_hi);
-    svg.line((zero, f.y), (zero, f.bottom()), INK, 1.2);
+    svg.line((zero, f.y), (zero, f.bottom()), INK, cv.line(1.2));
     let figure = |v: f64| format!("{v:+.1}");
     for (i, (l, label)) in shown.iter().zip(&labels).enumerate() {
         let e = &l.effects[m];
-        let y = f.y + 4.0 + i as f64 * ROW;
+        let y = f.y + 4.0 + i as f64 * row;
         let better = l.gain(&a.metrics, m) > 0.0;
         let colour = match (e.significant(), better) {
             (false, _) => NEUTRAL,
@@ -179,7 +182,7 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
             (true, false) => LOSS,
         };
         svg.open(&[("class", "lever".into())]);
-        svg.text(f.x - 8.0, y + ROW / 2.0 + 4.0, label, Anchor::End);
+        svg.text(f.x - 8.0, y + row / 2.0 + cv.len(4.0), label, Anchor::End);
         let x = f.x_of(e.diff, x_lo, x_hi);
         let (x0, w) = if x < zero {
             (x, zero - x)
@@ -203,7 +206,7 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
                 ("x", num(x0)),
                 ("y", num(y + 3.0)),
                 ("width", num(w.max(0.5))),
-                ("height", num(ROW - 8.0)),
+                ("height", num(row - 8.0)),
                 ("fill", colour.into()),
                 ("fill-opacity", "0.85".into()),
             ],
@@ -212,18 +215,22 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
         let mut right = x.max(zero);
         if !ci.is_empty() {
             let (a_, b_) = (f.x_of(clo, x_lo, x_hi), f.x_of(chi, x_lo, x_hi));
-            let mid = y + ROW / 2.0 - 1.0;
-            svg.line((a_, mid), (b_, mid), INK, 1.2);
-            svg.line((a_, mid - 4.0), (a_, mid + 4.0), INK, 1.2);
-            svg.line((b_, mid - 4.0), (b_, mid + 4.0), INK, 1.2);
+            let mid = y + row / 2.0 - 1.0;
+            let (w, tip) = (cv.line(1.2), cv.line(4.0));
+            svg.line((a_, mid), (b_, mid), INK, w);
+            svg.line((a_, mid - tip), (a_, mid + tip), INK, w);
+            svg.line((b_, mid - tip), (b_, mid + tip), INK, w);
             right = right.max(b_);
         }
         svg.text_styled(
             right + 6.0,
-            y + ROW / 2.0 + 4.0,
+            y + row / 2.0 + cv.len(4.0),
             &value,
             Anchor::Start,
-            &[("font-size", num(FONT_PX - 1.0)), ("fill", INK.into())],
+            &[
+                ("font-size", num(cv.px(FONT_PX - 1.0))),
+                ("fill", INK.into()),
+            ],
         );
         svg.close();
     }
@@ -231,10 +238,34 @@ pub fn tornado_chart(a: &Advice, command: &str) -> String {
     svg.finish()
 }
 
+/// The tornado chart's legend.
+fn tornado_legend() -> Vec<LegendEntry> {
+    vec![
+        LegendEntry {
+            swatch: Swatch::Fill(GAIN, 0.85),
+            label: "better than the plan".into(),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(LOSS, 0.85),
+            label: "worse than the plan".into(),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(NEUTRAL, 0.6),
+            label: "no significant difference (95 % CI spans 0)".into(),
+        },
+        LegendEntry {
+            swatch: Swatch::Line(INK, ""),
+            label: "95 % CI of the change".into(),
+        },
+    ]
+}
+
 /// The Pareto frontier: every costed lever and combination as a point
 /// (cost, the headline's mean), the frontier joined by a line; `command`
 /// reproduces it.
-pub fn frontier_chart(a: &Advice, command: &str) -> String {
+pub fn frontier_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let def = &a.metrics[a.headline];
     let all: Vec<Combo> = a.costed();
     let front = frontier(&all, &a.metrics, a.headline);
@@ -250,7 +281,7 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
             label: "other levers and combinations".into(),
         },
     ];
-    let lay = Layout::new(WIDTH, 320.0, Some(88.0), &[], &legend).reproduced_by(command);
+    let lay = page.layout(WIDTH, 320.0, Some(cv.len(88.0)), &[], &legend);
     let f = lay.frame;
     let mut svg = lay.start(
         &format!("Cost against {}", headline_phrase(def)),
@@ -260,7 +291,7 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
         ),
     );
     let xs = all.iter().map(|c| cost(&c.cost));
-    let (x_lo, x_hi, xt) = nice_range(0.0, xs.fold(1e-9f64, f64::max), 8);
+    let (x_lo, x_hi, xt) = nice_range(0.0, xs.fold(1e-9f64, f64::max), cv.range_ticks(8));
     let ys = all.iter().map(|c| c.effects[a.headline].value);
     let y_lo0 = ys.clone().fold(f64::INFINITY, f64::min);
     let y_hi0 = ys.fold(f64::NEG_INFINITY, f64::max);
@@ -269,7 +300,7 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
     } else {
         (0.0, 1.0)
     };
-    let (y_lo, y_hi, yt) = nice_range(y_lo0.min(0.0), y_hi0.max(y_lo0 + 1e-9), 7);
+    let (y_lo, y_hi, yt) = nice_range(y_lo0.min(0.0), y_hi0.max(y_lo0 + 1e-9), cv.range_ticks(7));
     let y_ticks: Vec<(f64, String)> = yt.iter().map(|v| (*v, number_label(*v))).collect();
     lay.y_axis(
         &mut svg,
@@ -297,7 +328,7 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
         )
     };
     let line: Vec<(f64, f64)> = front.iter().map(|&i| at(&all[i])).collect();
-    svg.polyline(&line, GAIN, 2.0, "");
+    svg.polyline(&line, GAIN, cv.line(2.0), "");
     for (i, c) in all.iter().enumerate() {
         let (x, y) = at(c);
         let on = front.contains(&i);
@@ -311,7 +342,7 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
             &[
                 ("cx", num(x)),
                 ("cy", num(y)),
-                ("r", if on { "4.5" } else { "3.5" }.into()),
+                ("r", num(cv.line(if on { 4.5 } else { 3.5 }))),
                 ("fill", if on { GAIN } else { NEUTRAL }.into()),
             ],
             &format!(
@@ -322,12 +353,24 @@ pub fn frontier_chart(a: &Advice, command: &str) -> String {
             ),
         );
         if on {
+            let label = cut(&name, 40);
+            // On a slide, a label that would pass the right edge ends at
+            // its point instead.
+            let width = text_width(&label, cv.px(FONT_PX - 1.0));
+            let (lx, anchor) = if cv.height.is_some() && x + 6.0 + width > lay.width - 4.0 {
+                (x - 6.0, Anchor::End)
+            } else {
+                (x + 6.0, Anchor::Start)
+            };
             svg.text_styled(
-                x + 6.0,
+                lx,
                 y - 6.0,
-                &cut(&name, 40),
-                Anchor::Start,
-                &[("font-size", num(FONT_PX - 1.0)), ("fill", INK.into())],
+                &label,
+                anchor,
+                &[
+                    ("font-size", num(cv.px(FONT_PX - 1.0))),
+                    ("fill", INK.into()),
+                ],
             );
         }
     }

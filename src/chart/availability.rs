@@ -5,9 +5,10 @@
 //! reference lines at 99 %, 99.9 %... each with what it allows of downtime
 //! over the scenario's horizon.
 
+use super::Page;
 use super::axis::{nice_range, number_label};
 use super::svg::{Anchor, FONT_PX, num, rect_attrs, text_width};
-use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, series_style};
+use super::{GRID_GREY, INK, LegendEntry, Swatch, WIDTH, series_style};
 use crate::model::Scenario;
 use crate::montecarlo::Comparison;
 use crate::sim::SimDuration;
@@ -94,7 +95,13 @@ pub fn finding(c: &Comparison, pts: &[(&'static str, Vec<Point>)]) -> String {
 
 /// Renders the panel; `None` when the comparison has no availability
 /// metric (no random failures). `command` reproduces the comparison.
-pub fn availability_panel(scenario: &Scenario, c: &Comparison, command: &str) -> Option<String> {
+pub fn availability_panel<'a>(
+    scenario: &Scenario,
+    c: &Comparison,
+    page: impl Into<Page<'a>>,
+) -> Option<String> {
+    let page = page.into();
+    let cv = page.canvas;
     let pts = points(c);
     if pts.is_empty() {
         return None;
@@ -104,7 +111,11 @@ pub fn availability_panel(scenario: &Scenario, c: &Comparison, command: &str) ->
         .flat_map(|(_, p)| p.iter().flat_map(|q| [q.range.0, q.ci.0, q.mean]))
         .fold(100.0f64, f64::min);
     // Some room to the left of the lowest point, never beyond 0.
-    let (lo, _, ticks) = nice_range((lo_data - (100.0 - lo_data) * 0.1).max(0.0), 100.0, 7);
+    let (lo, _, ticks) = nice_range(
+        (lo_data - (100.0 - lo_data) * 0.1).max(0.0),
+        100.0,
+        cv.range_ticks(7),
+    );
     let hi = 100.0;
     let names: Vec<&str> = c.strategies.iter().map(|s| s.id.as_str()).collect();
     let label_w = names
@@ -148,7 +159,7 @@ pub fn availability_panel(scenario: &Scenario, c: &Comparison, command: &str) ->
             ),
         },
     ];
-    let lay = Layout::new(WIDTH, rows, Some(label_w), &markers, &legend).reproduced_by(command);
+    let lay = page.layout(WIDTH, rows, Some(label_w), &markers, &legend);
     let f = lay.frame;
     let mut svg = lay.start(
         "Availability of the apps",

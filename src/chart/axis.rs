@@ -4,8 +4,9 @@
 
 use jiff::civil::DateTime;
 
+use super::Canvas;
 use super::clock::Clock;
-use super::svg::{FONT_PX, text_width};
+use super::svg::text_width;
 use crate::model::Scenario;
 use crate::sim::{MS_PER_DAY, MS_PER_HOUR, SimTime};
 
@@ -99,8 +100,16 @@ pub fn number_label(v: f64) -> String {
 /// How many labels of about `chars` characters fit side by side in
 /// `width_px`, with a gap of two characters between them.
 pub fn labels_that_fit(width_px: f64, chars: usize) -> usize {
-    let one = text_width(&"0".repeat(chars + 2), FONT_PX);
-    ((width_px / one).floor() as usize).max(2)
+    labels_that_fit_on(&Canvas::standard(), width_px, chars)
+}
+
+/// [`labels_that_fit`] in the type of `canvas`, and no more than its
+/// ticks.
+pub fn labels_that_fit_on(canvas: &Canvas, width_px: f64, chars: usize) -> usize {
+    let one = text_width(&"0".repeat(chars + 2), canvas.font_px);
+    canvas
+        .ticks(((width_px / one).floor() as usize).max(2))
+        .max(2)
 }
 
 /// One tick on a date axis: where, the time label, and the date label when
@@ -244,13 +253,24 @@ impl DateAxis {
     /// smallest step (1 h … 4 weeks) whose labels fit, on local hours that
     /// are multiples of the step (or at local midnight).
     pub fn ticks(&self, t0: SimTime, t1: SimTime, width_px: f64) -> Vec<DateTick> {
+        self.ticks_on(&Canvas::standard(), t0, t1, width_px)
+    }
+
+    /// [`DateAxis::ticks`] in the type of `canvas`, no more than its ticks.
+    pub fn ticks_on(
+        &self,
+        canvas: &Canvas,
+        t0: SimTime,
+        t1: SimTime,
+        width_px: f64,
+    ) -> Vec<DateTick> {
         if t1 <= t0 {
             return Vec::new();
         }
         let span_h = (t1.as_millis() - t0.as_millis()) as f64 / MS_PER_HOUR as f64;
         // Hourly labels are `06:00` over a `Wed 26 Dec` line; daily ones
         // are `Wed 26 Dec`: both fit in ten characters.
-        let fit = labels_that_fit(width_px, 10) as f64;
+        let fit = labels_that_fit_on(canvas, width_px, 10) as f64;
         let step_h = STEPS_H
             .iter()
             .copied()

@@ -6,8 +6,8 @@ use super::axis::{DateAxis, nice_range, nice_ticks, number_label, ticks_dividing
 use super::svg::{Anchor, text_width};
 use super::svg::{FONT_PX, Svg};
 use super::{
-    Frame, Layout, LegendEntry, Marker, Swatch, WIDTH, draw_symbol, incident_markers, no_data,
-    nudge_apart, series_style,
+    Canvas, Frame, Layout, LegendEntry, Marker, Page, Swatch, WIDTH, draw_symbol_on,
+    incident_markers, no_data, nudge_apart, series_style,
 };
 
 use crate::model::{AppId, Scenario};
@@ -65,15 +65,17 @@ pub const BAND_OPACITY: f64 = 0.18;
 /// Renders the restored curve. `runs_label` says what the lines are (e.g.
 /// `median and p10–p90 of 1000 replications, seed 1`); `command` is the
 /// command line that reproduces them, written under it (none if empty).
-pub fn restored_curve(
+pub fn restored_curve<'a>(
     scenario: &Scenario,
     curves: &Curves,
     measure: Measure,
     incidents: &[IncidentMark],
     objectives: &[Objective],
     runs_label: &str,
-    command: &str,
+    page: impl Into<Page<'a>>,
 ) -> String {
+    let page = page.into();
+    let c = page.canvas;
     let axis = DateAxis::new(scenario);
     let value = |s: &StrategyCurves, p: usize, q: f64| match measure {
         Measure::Count => f64::from(s.apps_up(p, q)),
@@ -109,7 +111,7 @@ pub fn restored_curve(
             (i, s.id.clone(), off)
         })
         .collect();
-    let right = end_labels_width(&labels);
+    let right = end_labels_width(&c, &labels);
     let shown: Vec<usize> = labels.iter().map(|l| l.0).collect();
     let coincide = coinciding(
         &shown,
@@ -133,8 +135,8 @@ pub fn restored_curve(
             label: format!("{} coincide: one median line", and_list(&names)),
         });
     }
-    let lay =
-        Layout::with_right(WIDTH, 340.0, None, right, &markers, &legend).reproduced_by(command);
+    let lay = Layout::on(c, WIDTH, 340.0, None, Some(right), &markers, &legend)
+        .reproduced_by(page.command);
     let f = lay.frame;
     let (title, y_title, y_hi) = match measure {
         Measure::Count => (
@@ -156,16 +158,16 @@ pub fn restored_curve(
         &|p| axis.format(all_times[p]),
         &coincide,
     ));
-    let (y_top, y_values, whole_line) = y_scale(measure, y_hi);
+    let (y_top, y_values, whole_line) = y_scale(measure, y_hi, &c);
     let y_ticks: Vec<(f64, String)> = y_values.into_iter().map(|v| (v, number_label(v))).collect();
     lay.y_axis(&mut svg, &y_ticks, 0.0, y_top, &y_title);
     if whole_line {
         let y = f.y_of(y_hi, 0.0, y_top);
         svg.open(&[("class", "whole-estate".into())]);
-        svg.line_dashed((f.x, y), (f.x + f.w, y), "#555555", 1.0, "2 3");
+        svg.line_dashed((f.x, y), (f.x + f.w, y), "#555555", c.line(1.0), "2 3");
         svg.text_styled(
             f.x + f.w - 4.0,
-            y - 4.0,
+            y - c.len(4.0),
             &format!("all {} apps", curves.apps),
             super::svg::Anchor::End,
             &[("fill", "#555555".into())],
@@ -173,17 +175,7 @@ pub fn restored_curve(
         svg.close();
     }
     let x_px = |t: SimTime| f.x + scale.frac(t) * f.w;
-    let mut x_ticks: Vec<(f64, String, Option<String>)> = Vec::new();
-    for (lo, hi) in scale.shown() {
-        let width = (x_px(hi) - x_px(lo)).max(0.0);
-        for t in axis.ticks(lo, hi, width) {
-            let x = x_px(t.at);
-            // Ticks either side of a gap: keep them a label's width apart.
-            if x_ticks.last().is_none_or(|(prev, _, _)| x - prev >= 70.0) {
-                x_ticks.push((x, t.label, t.day));
-            }
-        }
-    }
+    let x_ticks = date_ticks(&c, &axis, &scale, x_px);
     let mut x_title = axis.title(t0, t1);
     if !scale.gaps().is_empty() {
         let cut: Vec<String> = scale
@@ -197,7 +189,7 @@ pub fn restored_curve(
         ));
     }
     lay.x_axis(&mut svg, &x_ticks, &x_title);
-    draw_gaps(&mut svg, &f, &axis, &scale.gaps(), x_px);
+    draw_gaps(&mut svg, &c, &f, &axis, &scale.gaps(), x_px);
     if curves.strategies.iter().all(|s| s.runs == 0) || times.len() < 2 {
         no_data(&mut svg, &f, "no replication to draw");
     }
@@ -227,9 +219,9 @@ pub fn restored_curve(
             continue;
         }
         let pts = steps(times.len(), x_at, |p| y_at(value(s, first + p, 0.5)));
-        let (c, d) = series_style(i);
+        let (colour, d) = series_style(i);
         let width = 1.8 + 1.8 * (n - 1 - i) as f64 / (n.max(2) - 1) as f64;
-        svg.polyline(&pts, c, width, d);
+        svg.polyline(&pts, colour, c.line(width), d);
     }
     svg.close();
     // Each line's symbol at a few points along it, staggered so that
@@ -243,12 +235,12 @@ pub fn restored_curve(
                     / SYMBOLS_PER_LINE as f64;
                 let p = ((times.len() - 1) as f64 * at).round() as usize;
                 let (x, y) = (x_at(p), y_at(value(s, first + p, 0.5)));
-                draw_symbol(&mut svg, i, (x, y), series_style(i).0);
+                draw_symbol_on(&mut svg, &c, i, (x, y), series_style(i).0);
             }
         }
         svg.close();
     }
-    draw_end_labels(&mut svg, &f, &labels, |i| {
+    draw_end_labels(&mut svg, &c, &f, &labels, |i| {
         y_at(value(
             &curves.strategies[i],
             last.min(first + times.len().saturating_sub(1)),
@@ -256,26 +248,50 @@ pub fn restored_curve(
         ))
     });
     let late: Vec<_> = late.into_iter().map(|l| (f.y, "#555555", l)).collect();
-    draw_edge_notes(&mut svg, &f, late);
+    draw_edge_notes(&mut svg, &c, &f, late);
     lay.markers(&mut svg, &markers);
     lay.legend(&mut svg, &legend);
     svg.finish()
 }
 
+/// The date axis' ticks on each stretch shown, `x` placing an instant.
+fn date_ticks(
+    c: &Canvas,
+    axis: &DateAxis,
+    scale: &TimeScale,
+    x: impl Fn(SimTime) -> f64,
+) -> Vec<(f64, String, Option<String>)> {
+    let mut x_ticks: Vec<(f64, String, Option<String>)> = Vec::new();
+    for (lo, hi) in scale.shown() {
+        let width = (x(hi) - x(lo)).max(0.0);
+        for t in axis.ticks_on(c, lo, hi, width) {
+            let at = x(t.at);
+            // Ticks either side of a gap: keep them a label's width apart.
+            let apart = x_ticks
+                .last()
+                .is_none_or(|(prev, _, _)| at - prev >= c.len(70.0));
+            if apart && x_ticks.len() < c.max_ticks {
+                x_ticks.push((at, t.label, t.day));
+            }
+        }
+    }
+    x_ticks
+}
+
 /// The room the line-end labels take right of the plot: the widest name
 /// or "levels off" note, at most [`MAX_LABELS_W`].
-fn end_labels_width(labels: &[(usize, String, Option<String>)]) -> f64 {
+fn end_labels_width(c: &Canvas, labels: &[(usize, String, Option<String>)]) -> f64 {
     labels
         .iter()
         .map(|(_, id, off)| {
-            let name = text_width(id, FONT_PX) + LABEL_INDENT;
-            let off = off
-                .as_ref()
-                .map_or(0.0, |o| text_width(o, FONT_PX - 1.0) + LABEL_INDENT);
+            let name = text_width(id, c.font_px) + c.len(LABEL_INDENT);
+            let off = off.as_ref().map_or(0.0, |o| {
+                text_width(o, c.px(FONT_PX - 1.0)) + c.len(LABEL_INDENT)
+            });
             name.max(off) + 8.0
         })
         .fold(0.0, f64::max)
-        .min(MAX_LABELS_W)
+        .min(c.len(MAX_LABELS_W))
 }
 
 /// The objectives' RTO lines after each incident that concerns them, as
@@ -312,13 +328,14 @@ fn objective_markers(
 /// estate. Ticks divide the scale evenly up to the whole estate; when no
 /// round step divides it (157 apps), the scale runs to the next round
 /// value and a line marks the whole estate.
-fn y_scale(measure: Measure, y_hi: f64) -> (f64, Vec<f64>, bool) {
+fn y_scale(measure: Measure, y_hi: f64, c: &Canvas) -> (f64, Vec<f64>, bool) {
+    let most = c.ticks(6);
     match measure {
-        Measure::WeightedShare => (100.0, nice_ticks(0.0, 100.0, 6), false),
-        Measure::Count => match ticks_dividing(y_hi.max(1.0), 6, true) {
+        Measure::WeightedShare => (100.0, nice_ticks(0.0, 100.0, most), false),
+        Measure::Count => match ticks_dividing(y_hi.max(1.0), most, true) {
             Some(t) => (y_hi.max(1.0), t, false),
             None => {
-                let (_, top, t) = nice_range(0.0, y_hi.max(1.0), 6);
+                let (_, top, t) = nice_range(0.0, y_hi.max(1.0), c.range_ticks(6));
                 (top, t, true)
             }
         },
@@ -333,14 +350,16 @@ pub const MOST_LINES: usize = 4;
 /// strategies (`None` otherwise): one panel per strategy after the first,
 /// its median and band in its colour against the first strategy's median
 /// (the baseline) in grey, every panel on the same axes as the others.
-pub fn restored_panels(
+pub fn restored_panels<'a>(
     scenario: &Scenario,
     curves: &Curves,
     measure: Measure,
     incidents: &[IncidentMark],
     runs_label: &str,
-    command: &str,
+    page: impl Into<Page<'a>>,
 ) -> Option<String> {
+    let page = page.into();
+    let c = page.canvas;
     let n = curves.strategies.len();
     if n <= MOST_LINES {
         return None;
@@ -355,9 +374,10 @@ pub fn restored_panels(
     } = view(curves, incidents, &value);
     let all_times = &curves.grid.times;
     let times = &all_times[first.min(last)..(last + 1).min(all_times.len())];
-    let (cols, panel_h, gap_x, gap_y) = (3usize, 130.0, 52.0, 44.0);
+    let (cols, panel_h, gap_x, gap_y) = (3usize, 130.0, c.len(52.0), c.len(44.0));
+    let head = c.len(18.0);
     let rows = (n - 1).div_ceil(cols);
-    let plot_h = rows as f64 * (panel_h + gap_y) - gap_y + 18.0;
+    let plot_h = rows as f64 * (panel_h + gap_y) - gap_y + head;
     let legend = vec![
         LegendEntry {
             swatch: Swatch::Line(BASELINE_GREY, ""),
@@ -368,8 +388,14 @@ pub fn restored_panels(
             label: "p10–p90 across replications".into(),
         },
     ];
-    let lay = Layout::new(WIDTH, plot_h, None, &[], &legend).reproduced_by(command);
+    let lay = page.layout(WIDTH, plot_h, None, &[], &legend);
     let f = lay.frame;
+    // The panels share what the page gives the plot.
+    let panel_h = if f.h == plot_h {
+        panel_h
+    } else {
+        (f.h - head - (rows as f64 - 1.0) * gap_y) / rows as f64
+    };
     let (title, y_hi, unit) = match measure {
         Measure::Count => (
             "Apps up over time, each strategy against the baseline",
@@ -394,7 +420,7 @@ pub fn restored_panels(
         let (row, col) = (k / cols, k % cols);
         let p = Frame {
             x: f.x + col as f64 * (pw + gap_x),
-            y: f.y + 18.0 + row as f64 * (panel_h + gap_y),
+            y: f.y + head + row as f64 * (panel_h + gap_y),
             w: pw,
             h: panel_h,
         };
@@ -402,22 +428,27 @@ pub fn restored_panels(
         svg.open(&[("class", "panel".into())]);
         svg.text_styled(
             p.x,
-            p.y - 6.0,
+            p.y - c.len(6.0),
             &s.id,
             Anchor::Start,
             &[("fill", colour.into()), ("font-weight", "bold".into())],
         );
         for v in [0.0, y_hi] {
             let y = p.y_of(v, 0.0, y_hi);
-            svg.line((p.x, y), (p.x + p.w, y), super::GRID_GREY, 1.0);
+            svg.line((p.x, y), (p.x + p.w, y), super::GRID_GREY, c.line(1.0));
             svg.text(
-                p.x - 4.0,
-                y + 4.0,
+                p.x - c.len(4.0),
+                y + c.len(4.0),
                 &format!("{}{unit}", number_label(v)),
                 Anchor::End,
             );
         }
-        svg.line((p.x, p.bottom()), (p.x + p.w, p.bottom()), super::INK, 1.0);
+        svg.line(
+            (p.x, p.bottom()),
+            (p.x + p.w, p.bottom()),
+            super::INK,
+            c.line(1.0),
+        );
         let x_at = |q: usize| p.x + scale.frac(times[q]) * p.w;
         let y_at = |v: f64| p.y_of(v, 0.0, y_hi);
         if times.len() >= 2 && s.runs > 0 && base.runs > 0 {
@@ -427,9 +458,9 @@ pub fn restored_panels(
             band.extend(lower);
             svg.polygon(&band, colour, BAND_OPACITY);
             let grey = steps(times.len(), x_at, |q| y_at(value(base, first + q, 0.5)));
-            svg.polyline(&grey, BASELINE_GREY, 2.5, "");
+            svg.polyline(&grey, BASELINE_GREY, c.line(2.5), "");
             let line = steps(times.len(), x_at, |q| y_at(value(s, first + q, 0.5)));
-            svg.polyline(&line, colour, 2.0, dash);
+            svg.polyline(&line, colour, c.line(2.0), dash);
             // The median's mean height over the view against the
             // baseline's: above means more apps up for longer.
             let mean = |c: &StrategyCurves| {
@@ -441,15 +472,29 @@ pub fn restored_panels(
             let ahead = mean(s) - mean(base);
             finding.push((ahead, s.id.as_str()));
         }
-        for (x, label) in [(p.x, axis.format(t0)), (p.x + p.w, axis.format(t1))] {
+        // On a slide, `20 Dec 15:11` when the full dates do not fit side
+        // by side.
+        let date = |t: SimTime| {
+            let full = axis.format(t);
+            let fits = 2.0 * text_width(&full, c.px(FONT_PX - 2.0)) + c.len(8.0) <= p.w;
+            if c.height.is_none() || fits {
+                return full;
+            }
+            let parts: Vec<&str> = full.split(' ').collect();
+            match parts.as_slice() {
+                [_, day, month, _, time] => format!("{day} {month} {time}"),
+                _ => full,
+            }
+        };
+        for (x, label) in [(p.x, date(t0)), (p.x + p.w, date(t1))] {
             let anchor = if x == p.x { Anchor::Start } else { Anchor::End };
             svg.text_styled(
                 x,
-                p.bottom() + 14.0,
+                p.bottom() + c.len(14.0),
                 &label,
                 anchor,
                 &[
-                    ("font-size", super::svg::num(FONT_PX - 2.0)),
+                    ("font-size", super::svg::num(c.px(FONT_PX - 2.0))),
                     ("fill", "#555555".into()),
                 ],
             );
@@ -489,6 +534,7 @@ const SYMBOLS_PER_LINE: usize = 3;
 /// series' symbol before the name.
 fn draw_end_labels(
     svg: &mut Svg,
+    c: &Canvas,
     f: &Frame,
     labels: &[(usize, String, Option<String>)],
     end_y: impl Fn(usize) -> f64,
@@ -497,7 +543,7 @@ fn draw_end_labels(
         return;
     }
     svg.open(&[("class", "line-labels".into())]);
-    let row = FONT_PX + 3.0;
+    let row = c.font_px + c.len(3.0);
     let wanted: Vec<(f64, f64)> = labels
         .iter()
         .map(|(i, _, off)| (end_y(*i), if off.is_some() { 2.0 * row } else { row }))
@@ -508,25 +554,30 @@ fn draw_end_labels(
         let x = f.x + f.w + 4.0;
         let top = y - h / 2.0;
         if (y - want).abs() > 0.5 {
-            svg.line((f.x + f.w, want), (x + 2.0, top + row / 2.0), colour, 0.8);
+            svg.line(
+                (f.x + f.w, want),
+                (x + 2.0, top + row / 2.0),
+                colour,
+                c.line(0.8),
+            );
         }
-        draw_symbol(svg, i, (x + 8.0, top + row / 2.0), colour);
+        draw_symbol_on(svg, c, i, (x + c.len(8.0), top + row / 2.0), colour);
         svg.text_styled(
-            x + LABEL_INDENT,
-            top + row / 2.0 + 4.0,
+            x + c.len(LABEL_INDENT),
+            top + row / 2.0 + c.len(4.0),
             name,
             Anchor::Start,
             &[("fill", colour.into()), ("class", "line-label".into())],
         );
         if let Some(off) = off {
             svg.text_styled(
-                x + LABEL_INDENT,
-                top + row * 1.5 + 4.0,
+                x + c.len(LABEL_INDENT),
+                top + row * 1.5 + c.len(4.0),
                 off,
                 Anchor::Start,
                 &[
                     ("fill", colour.into()),
-                    ("font-size", super::svg::num(FONT_PX - 1.0)),
+                    ("font-size", super::svg::num(c.px(FONT_PX - 1.0))),
                 ],
             );
         }
@@ -559,7 +610,7 @@ fn coinciding(shown: &[usize], value: impl Fn(usize, usize) -> f64, n: usize) ->
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn and_list(names: &[&str]) -> String {
+pub(super) fn and_list(names: &[&str]) -> String {
     match names {
         [] => String::new(),
         [one] => one.to_string(),
@@ -685,6 +736,7 @@ fn view(
 /// break marks and a tooltip; `x` places an instant.
 fn draw_gaps(
     svg: &mut Svg,
+    c: &Canvas,
     f: &Frame,
     axis: &DateAxis,
     gaps: &[(SimTime, SimTime)],
@@ -706,8 +758,18 @@ fn draw_gaps(
         svg.with_tip("rect", &r, &tip);
         let m = (xa + xb) / 2.0;
         for y in [f.y, f.bottom()] {
-            svg.line((m - 6.0, y + 5.0), (m - 2.0, y - 5.0), super::INK, 1.0);
-            svg.line((m + 2.0, y + 5.0), (m + 6.0, y - 5.0), super::INK, 1.0);
+            svg.line(
+                (m - 6.0, y + 5.0),
+                (m - 2.0, y - 5.0),
+                super::INK,
+                c.line(1.0),
+            );
+            svg.line(
+                (m + 2.0, y + 5.0),
+                (m + 6.0, y - 5.0),
+                super::INK,
+                c.line(1.0),
+            );
         }
     }
     svg.close();
@@ -715,15 +777,15 @@ fn draw_gaps(
 
 /// Notes at the right edge of the plot, each `(y, colour, text)`, moved
 /// down so that none overlaps the one above it.
-fn draw_edge_notes(svg: &mut Svg, f: &Frame, notes: Vec<(f64, &str, String)>) {
+fn draw_edge_notes(svg: &mut Svg, c: &Canvas, f: &Frame, notes: Vec<(f64, &str, String)>) {
     if notes.is_empty() {
         return;
     }
     svg.open(&[("class", "off-range".into())]);
-    let mut next_y = f.y + FONT_PX;
+    let mut next_y = f.y + c.font_px;
     for (y, colour, label) in notes {
         let y = (y - 4.0).max(next_y);
-        next_y = y + FONT_PX + 2.0;
+        next_y = y + c.font_px + 2.0;
         svg.text_styled(
             f.x + f.w - 4.0,
             y,
@@ -732,7 +794,7 @@ fn draw_edge_notes(svg: &mut Svg, f: &Frame, notes: Vec<(f64, &str, String)>) {
             &[
                 ("fill", colour.into()),
                 ("stroke", "#ffffff".into()),
-                ("stroke-width", "3".into()),
+                ("stroke-width", super::svg::num(c.line(3.0))),
                 ("paint-order", "stroke".into()),
             ],
         );

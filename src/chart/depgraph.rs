@@ -15,8 +15,9 @@
 
 use std::collections::BTreeSet;
 
+use super::Page;
 use super::svg::{Anchor, FONT_PX, Svg, num, rect_attrs, text_width};
-use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH};
+use super::{GRID_GREY, INK, LegendEntry, Swatch, WIDTH};
 use crate::metrics::{Outcome, TaskEnd};
 use crate::model::Scenario;
 use crate::sim::SimTime;
@@ -304,10 +305,44 @@ fn fit(label: &str, width: f64, font_px: f64) -> String {
     s
 }
 
+/// The graph's subtitle: `named` (every strategy named) when all are
+/// shown and it fits in `width`, else the count; on a slide that shows
+/// fewer than `all`, which it shows.
+fn subtitle_of(
+    what: &str,
+    strategies: &[&str],
+    seed: u64,
+    all: usize,
+    named: String,
+    width: f64,
+    cv: &super::Canvas,
+) -> String {
+    if strategies.len() < all {
+        format!(
+            "{what}; the order {} restored them in (seed {seed}): {} of the {all} strategies, all with --preset standard",
+            super::curve::and_list(strategies),
+            strategies.len(),
+        )
+    } else if text_width(&named, cv.font_px) <= width {
+        named
+    } else {
+        format!(
+            "{what}; the order each of the {} strategies restored them in, one run each (seed {seed})",
+            strategies.len()
+        )
+    }
+}
+
 /// Renders the graph with one panel per run (each of a strategy), in the
 /// order given; `command` reproduces the runs (written under the title;
 /// none if empty).
-pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -> String {
+pub fn dependency_graph<'a>(
+    scenario: &Scenario,
+    runs: &[&Outcome],
+    page: impl Into<Page<'a>>,
+) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let g = graph(scenario);
     let axis = super::axis::DateAxis::new(scenario);
     let width = WIDTH;
@@ -328,11 +363,28 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
     }
     let rows_h = rows.len().max(1) as f64 * ROW_GAP;
     let panel_h = PANEL_TITLE_H + rows_h;
+    // On a page of fixed height, the panels of the first runs that fit.
+    let every = runs;
+    let runs = if cv.height.is_some() && !runs.is_empty() {
+        let legend = legend_of(&g, runs);
+        let room = page.layout(width, 1.0, Some(left), &[], &legend).frame.h;
+        let fit = (room / panel_h).floor() as usize;
+        &runs[..fit.clamp(1, runs.len())]
+    } else {
+        runs
+    };
     let panels = runs.len().max(1);
     let legend = legend_of(&g, runs);
-    let lay = Layout::new(width, panels as f64 * panel_h, Some(left), &[], &legend)
-        .reproduced_by(command);
+    let lay = page.layout(width, panels as f64 * panel_h, Some(left), &[], &legend);
     let f = lay.frame;
+    // On a page of fixed height the rows spread over the panels' room.
+    let (row_gap, panel_h) = if cv.height.is_some() {
+        let n = rows.len().max(1) as f64;
+        let gap = ((f.h / panels as f64 - PANEL_TITLE_H) / n).clamp(ROW_GAP, ROW_GAP * 1.6);
+        (gap, PANEL_TITLE_H + n * gap)
+    } else {
+        (ROW_GAP, panel_h)
+    };
     let what = if g.nodes.len() < scenario.apps.len() {
         format!(
             "{} apps in {} groups, by dependency depth",
@@ -353,19 +405,12 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         "{what}; the order each strategy restored them in one run (seed {seed}): {}",
         strategies.join(", ")
     );
-    let subtitle = if text_width(&named, FONT_PX) <= f.w {
-        named
-    } else {
-        format!(
-            "{what}; the order each of the {} strategies restored them in, one run each (seed {seed})",
-            strategies.len()
-        )
-    };
+    let subtitle = subtitle_of(&what, &strategies, seed, every.len(), named, f.w, &cv);
     let mut svg = lay.start(
         "Which apps were restored before what they depend on",
         &subtitle,
     );
-    let finding = finding(scenario, &g, runs);
+    let finding = finding(scenario, &g, every);
     // Where each node goes: centred rows, foundations on top.
     let mut at = vec![(0.0f64, 0.0f64); g.nodes.len()];
     for (r, row) in rows.iter().enumerate() {
@@ -374,7 +419,7 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         for (i, &v) in row.iter().enumerate() {
             at[v] = (
                 x0 + i as f64 * (node_w + NODE_GAP),
-                r as f64 * ROW_GAP + PANEL_TITLE_H,
+                r as f64 * row_gap + PANEL_TITLE_H,
             );
         }
     }
@@ -388,7 +433,7 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         let caught = trapped.iter().map(|e| e.0).collect::<BTreeSet<_>>().len();
         svg.open(&[("class", "panel".into())]);
         if p > 0 {
-            svg.line((f.x, top), (f.x + f.w, top), GRID_GREY, 1.0);
+            svg.line((f.x, top), (f.x + f.w, top), GRID_GREY, cv.line(1.0));
         }
         svg.text_styled(
             f.x,
@@ -413,6 +458,7 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
         for (from, to) in edges {
             let trap = trapped_set.contains(&(from, to));
             let (colour, width) = if trap { (TRAP, 2.5) } else { (EDGE, 1.2) };
+            let width = cv.line(width);
             let a = (at[from].0 + node_w / 2.0, top + at[from].1);
             let b = (at[to].0 + node_w / 2.0, top + at[to].1 + NODE_H);
             let tip = format!(
@@ -465,17 +511,17 @@ pub fn dependency_graph(scenario: &Scenario, runs: &[&Outcome], command: &str) -
             svg.text_styled(
                 x + node_w / 2.0,
                 y + 13.0,
-                &fit(&node.label, node_w - 6.0, FONT_PX - 1.0),
+                &fit(&node.label, node_w - 6.0, cv.px(FONT_PX - 1.0)),
                 Anchor::Middle,
-                &[("font-size", num(FONT_PX - 1.0))],
+                &[("font-size", num(cv.px(FONT_PX - 1.0)))],
             );
             svg.text_styled(
                 x + node_w / 2.0,
                 y + 26.0,
-                &fit(&second, node_w - 6.0, FONT_PX - 2.0),
+                &fit(&second, node_w - 6.0, cv.px(FONT_PX - 2.0)),
                 Anchor::Middle,
                 &[
-                    ("font-size", num(FONT_PX - 2.0)),
+                    ("font-size", num(cv.px(FONT_PX - 2.0))),
                     ("fill", "#444444".into()),
                 ],
             );

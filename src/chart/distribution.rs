@@ -4,8 +4,9 @@
 //! colour per strategy. A curve that levels off below 100 % says that the
 //! milestone was not reached within the horizon in every run.
 
+use super::Page;
 use super::axis::{duration_unit, nice_range, nice_ticks, number_label};
-use super::{INK, Layout, LegendEntry, Swatch, WIDTH, no_data, series_style};
+use super::{INK, LegendEntry, Swatch, WIDTH, no_data, series_style};
 use crate::montecarlo::{Comparison, MetricStat};
 
 /// The milestones drawn, with their line dash.
@@ -99,7 +100,14 @@ fn distribution_finding(c: &Comparison, k: usize, series: &[Series]) -> String {
 /// Renders incident `k`'s milestone distributions; `command` is the
 /// command line that reproduces the comparison, written under the
 /// subtitle (none if empty).
-pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str, command: &str) -> String {
+pub fn milestone_distribution<'a>(
+    c: &Comparison,
+    k: usize,
+    bug: &str,
+    page: impl Into<Page<'a>>,
+) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let series: Vec<Series> = MILESTONES
         .iter()
         .enumerate()
@@ -125,7 +133,7 @@ pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str, command: &str
     let (x_lo, x_hi, x_ticks_v) = nice_range(
         (min_h / per_unit_h).max(0.0),
         (max_h / per_unit_h).max(min_h / per_unit_h + 1e-3),
-        10,
+        cv.range_ticks(10),
     );
     let x_lo = x_lo.max(0.0);
     let mut legend: Vec<LegendEntry> = c
@@ -143,7 +151,7 @@ pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str, command: &str
             label: label.to_string(),
         });
     }
-    let lay = Layout::new(WIDTH, 300.0, None, &[], &legend).reproduced_by(command);
+    let lay = page.layout(WIDTH, 300.0, None, &[], &legend);
     let f = lay.frame;
     let mut svg = lay.start(
         &format!("Time to 90 % and 100 % of apps back — incident {} ({bug})", k + 1),
@@ -153,7 +161,7 @@ pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str, command: &str
         ),
     );
     svg.describe(&distribution_finding(c, k, &series));
-    let y_ticks: Vec<(f64, String)> = nice_ticks(0.0, 100.0, 6)
+    let y_ticks: Vec<(f64, String)> = nice_ticks(0.0, 100.0, cv.ticks(6))
         .into_iter()
         .map(|v| (v, number_label(v)))
         .collect();
@@ -196,7 +204,7 @@ pub fn milestone_distribution(c: &Comparison, k: usize, bug: &str, command: &str
             prev = *share;
         }
         pts.push((f.x + f.w, f.y_of(prev * 100.0, 0.0, 100.0)));
-        svg.polyline(&pts, series_style(*si).0, 2.0, MILESTONES[*mi].1);
+        svg.polyline(&pts, series_style(*si).0, cv.line(2.0), MILESTONES[*mi].1);
     }
     svg.close();
     lay.legend(&mut svg, &legend);

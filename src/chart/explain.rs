@@ -3,8 +3,9 @@
 //! app-hours down), with a tooltip per segment and a legend of the
 //! reasons shown.
 
-use super::svg::{Anchor, FONT_PX, num, rect_attrs, text_width};
-use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, no_data};
+use super::Page;
+use super::svg::{Anchor, num, rect_attrs, text_width};
+use super::{GRID_GREY, INK, LegendEntry, Swatch, WIDTH, no_data};
 use crate::explain::{Breakdown, Reason};
 
 /// A colour per reason (in [`Reason::ALL`]'s order), by family: waiting
@@ -44,7 +45,13 @@ const BAR_GAP: f64 = 14.0;
 /// Renders the reasons of each group (its label, its breakdown) as
 /// stacked bars of 100 %; `command` is the command line that reproduces
 /// the chart (none if empty).
-pub fn reason_bars(groups: &[(String, Breakdown)], subtitle: &str, command: &str) -> String {
+pub fn reason_bars<'a>(
+    groups: &[(String, Breakdown)],
+    subtitle: &str,
+    page: impl Into<Page<'a>>,
+) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let mut shown: Vec<Reason> = Reason::ALL
         .into_iter()
         .filter(|r| groups.iter().any(|(_, b)| b.get(*r).as_millis() > 0))
@@ -59,22 +66,27 @@ pub fn reason_bars(groups: &[(String, Breakdown)], subtitle: &str, command: &str
         .collect();
     let left = groups
         .iter()
-        .map(|(label, _)| text_width(label, FONT_PX) + 16.0)
-        .fold(78.0, f64::max)
+        .map(|(label, _)| text_width(label, cv.font_px) + 16.0)
+        .fold(cv.len(78.0), f64::max)
         .min(WIDTH / 2.0);
-    let plot_h = (groups.len().max(1) as f64) * (BAR_H + BAR_GAP) + BAR_GAP;
-    let layout = Layout::new(WIDTH, plot_h, Some(left), &[], &legend).reproduced_by(command);
+    let n = groups.len().max(1) as f64;
+    let plot_h = n * (BAR_H + BAR_GAP) + BAR_GAP;
+    let layout = page.layout(WIDTH, plot_h, Some(left), &[], &legend);
     let title = "Why the apps were down";
     let mut svg = layout.start(title, subtitle);
     let f = layout.frame;
-    let ticks: Vec<(f64, String, Option<String>)> = (0..=10)
-        .map(|i| {
-            (
-                f.x_of(f64::from(i) * 10.0, 0.0, 100.0),
-                format!("{} %", i * 10),
-                None,
-            )
-        })
+    // On a page of fixed height the bars share the plot.
+    let s = if cv.height.is_some() {
+        f.h / plot_h
+    } else {
+        1.0
+    };
+    let (bar_h, bar_gap) = (BAR_H * s, BAR_GAP * s);
+    // Every 10 %, or every 20 % when the canvas has fewer ticks.
+    let step = if cv.max_ticks < 11 { 20 } else { 10 };
+    let ticks: Vec<(f64, String, Option<String>)> = (0..=100)
+        .step_by(step)
+        .map(|i| (f.x_of(f64::from(i), 0.0, 100.0), format!("{i} %"), None))
         .collect();
     layout.x_axis(&mut svg, &ticks, "share of the app-hours down");
     if groups.is_empty() {
@@ -82,11 +94,11 @@ pub fn reason_bars(groups: &[(String, Breakdown)], subtitle: &str, command: &str
     }
     svg.open(&[("class", "bars".into())]);
     for (g, (label, b)) in groups.iter().enumerate() {
-        let y = f.y + BAR_GAP + g as f64 * (BAR_H + BAR_GAP);
-        svg.text(f.x - 8.0, y + BAR_H / 2.0 + 4.0, label, Anchor::End);
+        let y = f.y + bar_gap + g as f64 * (bar_h + bar_gap);
+        svg.text(f.x - 8.0, y + bar_h / 2.0 + cv.len(4.0), label, Anchor::End);
         let total = b.total().as_millis();
         if total == 0 {
-            svg.line((f.x, y), (f.x, y + BAR_H), GRID_GREY, 1.0);
+            svg.line((f.x, y), (f.x, y + bar_h), GRID_GREY, cv.line(1.0));
             continue;
         }
         let mut done: u64 = 0;
@@ -107,12 +119,12 @@ pub fn reason_bars(groups: &[(String, Breakdown)], subtitle: &str, command: &str
             );
             svg.with_tip(
                 "rect",
-                &rect_attrs(x0, y, x1 - x0, BAR_H, reason_colour(r)),
+                &rect_attrs(x0, y, x1 - x0, bar_h, reason_colour(r)),
                 &tip,
             );
         }
     }
-    svg.line((f.x, f.y), (f.x, f.bottom()), INK, 1.0);
+    svg.line((f.x, f.y), (f.x, f.bottom()), INK, cv.line(1.0));
     svg.close();
     layout.legend(&mut svg, &legend);
     svg.finish()

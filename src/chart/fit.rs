@@ -5,7 +5,7 @@
 use super::axis::{DateAxis, duration_unit, nice_ticks, number_label};
 use super::curve::BAND_OPACITY;
 use super::svg::num;
-use super::{INK, Layout, LegendEntry, Swatch, WIDTH, no_data, series_style};
+use super::{INK, LegendEntry, Page, Swatch, WIDTH, no_data, series_style};
 use crate::sim::SimTime;
 
 /// What the fit chart draws.
@@ -32,8 +32,8 @@ pub struct FitChart<'a> {
     pub p90: &'a [f64],
     /// The observed points: instant, value and a tooltip.
     pub points: Vec<(SimTime, f64, String)>,
-    /// The command that reproduces it (none if empty).
-    pub command: &'a str,
+    /// The canvas and the command that reproduces it (none if empty).
+    pub page: Page<'a>,
 }
 
 /// Renders the chart as a self-contained SVG document.
@@ -53,11 +53,12 @@ pub fn fit_chart(c: &FitChart) -> String {
             label: "observed (dots)".into(),
         },
     ];
-    let lay = Layout::new(WIDTH, 340.0, None, &[], &legend).reproduced_by(c.command);
+    let cv = c.page.canvas;
+    let lay = c.page.layout(WIDTH, 340.0, None, &[], &legend);
     let f = lay.frame;
     let mut svg = lay.start(&c.title, &c.subtitle);
     let y_hi = c.y_max.max(1.0);
-    let y_ticks: Vec<(f64, String)> = nice_ticks(0.0, y_hi, 6)
+    let y_ticks: Vec<(f64, String)> = nice_ticks(0.0, y_hi, cv.ticks(6))
         .into_iter()
         .map(|v| (v, number_label(v)))
         .collect();
@@ -71,7 +72,7 @@ pub fn fit_chart(c: &FitChart) -> String {
     match &c.dates {
         Some(axis) => {
             let ticks: Vec<(f64, String, Option<String>)> = axis
-                .ticks(t0, t1, f.w)
+                .ticks_on(&cv, t0, t1, f.w)
                 .into_iter()
                 .map(|t| (f.x_of(t.at.as_millis() as f64, lo, hi), t.label, t.day))
                 .collect();
@@ -80,7 +81,7 @@ pub fn fit_chart(c: &FitChart) -> String {
         None => {
             let unit = duration_unit(hi);
             let ticks: Vec<(f64, String, Option<String>)> =
-                nice_ticks(lo / unit.ms, hi / unit.ms, 10)
+                nice_ticks(lo / unit.ms, hi / unit.ms, cv.ticks(10))
                     .into_iter()
                     .map(|v| (f.x_of(v * unit.ms, lo, hi), number_label(v), None))
                     .collect();
@@ -109,7 +110,7 @@ pub fn fit_chart(c: &FitChart) -> String {
     }
     svg.close();
     svg.open(&[("class", "median".into())]);
-    svg.polyline(&line(c.p50), colour, 2.4, dash);
+    svg.polyline(&line(c.p50), colour, cv.line(2.4), dash);
     svg.close();
     svg.open(&[("class", "observed".into())]);
     for (t, v, tip) in &c.points {
@@ -118,10 +119,10 @@ pub fn fit_chart(c: &FitChart) -> String {
             &[
                 ("cx", num(x_at(*t))),
                 ("cy", num(y_at(*v))),
-                ("r", "5".into()),
+                ("r", num(cv.line(5.0))),
                 ("fill", INK.into()),
                 ("stroke", "#ffffff".into()),
-                ("stroke-width", "1.5".into()),
+                ("stroke-width", num(cv.line(1.5))),
             ],
             tip,
         );

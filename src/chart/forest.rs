@@ -7,9 +7,10 @@
 //! filled square) when significantly worse and grey (a hollow disc) when
 //! the interval spans zero: the shape says it without colour.
 
+use super::Page;
 use super::axis::{nice_ticks, number_label};
-use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{GRID_GREY, INK, Layout, WIDTH};
+use super::svg::{Anchor, Svg, num, text_width};
+use super::{Canvas, GRID_GREY, INK, WIDTH};
 use crate::montecarlo::{Comparison, MetricDef, MetricKind, Moments};
 use crate::sim::SimDuration;
 
@@ -104,27 +105,62 @@ pub fn forest_finding(c: &Comparison, metrics: &[usize]) -> String {
 /// Renders the forest plot of `metrics` (indices into the comparison's
 /// metrics), `None` with fewer than two strategies; `command` is the
 /// command line that reproduces it (none if empty).
-pub fn forest_plot(c: &Comparison, metrics: &[usize], command: &str) -> Option<String> {
+pub fn forest_plot<'a>(
+    c: &Comparison,
+    metrics: &[usize],
+    page: impl Into<Page<'a>>,
+) -> Option<String> {
+    let page = page.into();
+    let cv = page.canvas;
     if c.strategies.len() < 2 || metrics.is_empty() {
         return None;
     }
     let rows = c.strategies.len() - 1;
     let label_w = c.strategies[1..]
         .iter()
-        .map(|s| text_width(&s.id, FONT_PX))
+        .map(|s| text_width(&s.id, cv.font_px))
         .fold(0.0, f64::max);
-    let left = (label_w + 20.0).max(78.0);
-    let panel_h = HEAD_H + rows as f64 * ROW_H + TICKS_H + GAP_H;
+    let left = (label_w + 20.0).max(cv.len(78.0));
+    let (head_h, ticks_h, gap_h) = (cv.len(HEAD_H), cv.len(TICKS_H), cv.len(GAP_H));
+    let fixed = head_h + ticks_h + gap_h;
+    // On a page of fixed height, the metrics whose panels fit with rows
+    // of readable height, in the order given.
+    let (every, all) = (metrics, metrics.len());
+    let metrics = if cv.height.is_some() {
+        let room = page.layout(WIDTH, 1.0, Some(left), &[], &[]).frame.h;
+        let fit = (room / (fixed + rows as f64 * (cv.font_px + 3.0))).floor() as usize;
+        &metrics[..fit.clamp(1, all)]
+    } else {
+        metrics
+    };
+    let panel_h = fixed + rows as f64 * cv.len(ROW_H);
     let plot_h = metrics.len() as f64 * panel_h;
-    let lay = Layout::new(WIDTH, plot_h, Some(left), &[], &[]).reproduced_by(command);
+    let lay = page.layout(WIDTH, plot_h, Some(left), &[], &[]);
     let f = lay.frame;
-    let plot_w = f.w - VALUE_W;
+    // On a page of fixed height the panels share the plot, their rows
+    // as high as the room left.
+    let (row_h, panel_h) = if cv.height.is_some() {
+        let panel_h = f.h / metrics.len() as f64;
+        ((panel_h - fixed) / rows as f64, panel_h)
+    } else {
+        (ROW_H, panel_h)
+    };
+    let plot_w = f.w - cv.len(VALUE_W);
     let base = &c.strategies[0].id;
     let mut svg = lay.start(
         &format!("Each strategy against {base}: paired differences"),
         &format!(
-            "paired difference: mean and 95 % CI, {} runs (seed {}); ● better ■ worse ○ n.s.",
-            c.done, c.seed
+            "paired difference: mean and 95 % CI, {} runs (seed {}); ● better ■ worse ○ n.s.{}",
+            c.done,
+            c.seed,
+            if metrics.len() < all {
+                format!(
+                    "; the first {} of {all} metrics (all of them with --preset standard)",
+                    metrics.len()
+                )
+            } else {
+                String::new()
+            }
         ),
     );
     for (pi, &m) in metrics.iter().enumerate() {
@@ -133,7 +169,7 @@ pub fn forest_plot(c: &Comparison, metrics: &[usize], command: &str) -> Option<S
         svg.open(&[("class", "panel".into()), ("data-metric", def.name.clone())]);
         svg.text_styled(
             f.x - left + 8.0,
-            top + 14.0,
+            top + cv.len(14.0),
             &format!("{} ({})", def.name, def.diff_unit()),
             Anchor::Start,
             &[("font-weight", "bold".into())],
@@ -152,38 +188,17 @@ pub fn forest_plot(c: &Comparison, metrics: &[usize], command: &str) -> Option<S
         let pad = (hi - lo) * 0.05;
         let (lo, hi) = (lo - pad, hi + pad);
         let x_of = |v: f64| f.x + (v - lo) / (hi - lo) * plot_w;
-        let rows_top = top + HEAD_H;
-        let rows_bottom = rows_top + rows as f64 * ROW_H;
-        // Which side is better, named at the panel's ends.
-        let (left_side, right_side) = if lower_is_better(def) {
-            ("← better", "worse →")
-        } else {
-            ("← worse", "better →")
-        };
-        for v in nice_ticks(lo, hi, 6) {
-            let x = x_of(v);
-            svg.line((x, rows_top), (x, rows_bottom), GRID_GREY, 1.0);
-            svg.text(x, rows_bottom + 13.0, &signed_tick(def, v), Anchor::Middle);
-        }
-        svg.line((f.x, rows_bottom), (f.x + plot_w, rows_bottom), INK, 1.0);
-        let zero = x_of(0.0);
-        // Which side is better, named on each side of the zero line under
-        // the ticks.
-        for (x, side, anchor) in [
-            (zero - 6.0, left_side, Anchor::End),
-            (zero + 6.0, right_side, Anchor::Start),
-        ] {
-            svg.text_styled(
-                x,
-                rows_bottom + 28.0,
-                side,
-                anchor,
-                &[("fill", "#555555".into()), ("class", "side".into())],
-            );
-        }
-        svg.line_dashed((zero, rows_top - 2.0), (zero, rows_bottom), INK, 1.2, "4 3");
+        let rows_top = top + head_h;
+        let rows_bottom = rows_top + rows as f64 * row_h;
+        draw_scale(
+            &mut svg,
+            &cv,
+            def,
+            (f.x, plot_w, lo, hi),
+            (rows_top, rows_bottom),
+        );
         for (r, (s, d)) in diffs.iter().enumerate() {
-            let y = rows_top + (r as f64 + 0.5) * ROW_H;
+            let y = rows_top + (r as f64 + 0.5) * row_h;
             let id = &c.strategies[*s].id;
             svg.text(f.x - 8.0, y + 4.0, id, Anchor::End);
             if d.n < 2 {
@@ -224,18 +239,29 @@ pub fn forest_plot(c: &Comparison, metrics: &[usize], command: &str) -> Option<S
                     .into(),
                 ),
             ]);
-            svg.line((x_of(mean - half), y), (x_of(mean + half), y), colour, 2.5);
+            svg.line(
+                (x_of(mean - half), y),
+                (x_of(mean + half), y),
+                colour,
+                cv.line(2.5),
+            );
             for end in [mean - half, mean + half] {
-                svg.line((x_of(end), y - 4.0), (x_of(end), y + 4.0), colour, 1.5);
+                let tip = cv.line(4.0);
+                svg.line(
+                    (x_of(end), y - tip),
+                    (x_of(end), y + tip),
+                    colour,
+                    cv.line(1.5),
+                );
             }
             match v {
                 Some(false) => svg.with_tip(
                     "rect",
                     &[
-                        ("x", num(x_of(mean) - 4.5)),
-                        ("y", num(y - 4.5)),
-                        ("width", "9".into()),
-                        ("height", "9".into()),
+                        ("x", num(x_of(mean) - cv.line(4.5))),
+                        ("y", num(y - cv.line(4.5))),
+                        ("width", num(cv.line(9.0))),
+                        ("height", num(cv.line(9.0))),
                         ("fill", colour.into()),
                     ],
                     &tip,
@@ -245,17 +271,17 @@ pub fn forest_plot(c: &Comparison, metrics: &[usize], command: &str) -> Option<S
                     &[
                         ("cx", num(x_of(mean))),
                         ("cy", num(y)),
-                        ("r", "5".into()),
+                        ("r", num(cv.line(5.0))),
                         ("fill", if v.is_some() { colour } else { "#ffffff" }.into()),
                         ("stroke", colour.into()),
-                        ("stroke-width", "2".into()),
+                        ("stroke-width", num(cv.line(2.0))),
                     ],
                     &tip,
                 ),
             }
             svg.text_styled(
-                f.x + plot_w + 10.0,
-                y + 4.0,
+                f.x + plot_w + cv.len(10.0),
+                y + cv.len(4.0),
                 &format!(
                     "{} ({} to {})",
                     signed_bare(def, mean),
@@ -269,8 +295,66 @@ pub fn forest_plot(c: &Comparison, metrics: &[usize], command: &str) -> Option<S
         }
         svg.close();
     }
-    svg.describe(&forest_finding(c, metrics));
+    svg.describe(&forest_finding(c, every));
     Some(svg.finish())
+}
+
+/// A panel's scale: grid lines and tick labels, the axis, which side is
+/// better on each side of the zero line, and the zero line. `(x, w, lo,
+/// hi)` places values from `lo` to `hi` from `x` over `w` pixels; the
+/// rows run from `top` to `bottom`.
+fn draw_scale(
+    svg: &mut Svg,
+    cv: &Canvas,
+    def: &MetricDef,
+    (x0, plot_w, lo, hi): (f64, f64, f64, f64),
+    (rows_top, rows_bottom): (f64, f64),
+) {
+    let x_of = |v: f64| x0 + (v - lo) / (hi - lo) * plot_w;
+    // Which side is better, named at the panel's ends.
+    let (left_side, right_side) = if lower_is_better(def) {
+        ("← better", "worse →")
+    } else {
+        ("← worse", "better →")
+    };
+    for v in nice_ticks(lo, hi, cv.ticks(6)) {
+        let x = x_of(v);
+        svg.line((x, rows_top), (x, rows_bottom), GRID_GREY, cv.line(1.0));
+        svg.text(
+            x,
+            rows_bottom + cv.len(13.0),
+            &signed_tick(def, v),
+            Anchor::Middle,
+        );
+    }
+    svg.line(
+        (x0, rows_bottom),
+        (x0 + plot_w, rows_bottom),
+        INK,
+        cv.line(1.0),
+    );
+    let zero = x_of(0.0);
+    // Which side is better, named on each side of the zero line under
+    // the ticks.
+    for (x, side, anchor) in [
+        (zero - 6.0, left_side, Anchor::End),
+        (zero + 6.0, right_side, Anchor::Start),
+    ] {
+        svg.text_styled(
+            x,
+            rows_bottom + cv.len(28.0),
+            side,
+            anchor,
+            &[("fill", "#555555".into()), ("class", "side".into())],
+        );
+    }
+    svg.line_dashed(
+        (zero, rows_top - 2.0),
+        (zero, rows_bottom),
+        INK,
+        cv.line(1.2),
+        "4 3",
+    );
 }
 
 /// A tick's label: the difference in the metric's unit (`0` at zero).

@@ -5,8 +5,9 @@
 //! vision and prints in grey; the number, not the colour, carries the
 //! value.
 
+use super::Page;
 use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{Layout, WIDTH, ink_on};
+use super::{WIDTH, ink_on};
 use crate::montecarlo::{Comparison, MetricKind};
 
 /// The steps of the scale: from this share (%) up, this fill.
@@ -103,7 +104,9 @@ const HEADER_LINES: usize = 3;
 
 /// Renders the heat map, `None` when the comparison has no objective;
 /// `command` is the command line that reproduces it (none if empty).
-pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
+pub fn objectives_heat_map<'a>(c: &Comparison, page: impl Into<Page<'a>>) -> Option<String> {
+    let page = page.into();
+    let cv = page.canvas;
     let objectives = objective_metrics(c);
     if objectives.is_empty() {
         return None;
@@ -111,14 +114,27 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
     let label_w = c
         .strategies
         .iter()
-        .map(|s| text_width(&s.id, FONT_PX))
+        .map(|s| text_width(&s.id, cv.font_px))
         .fold(0.0, f64::max);
-    let left = (label_w + 20.0).max(78.0);
-    let width = (left + objectives.len() as f64 * COL_W + 24.0).max(WIDTH);
-    let header_h = HEADER_LINES as f64 * 14.0 + 8.0;
-    let plot_h = header_h + c.strategies.len() as f64 * ROW_H;
-    let lay = Layout::new(width, plot_h, Some(left), &[], &[]).reproduced_by(command);
+    let left = (label_w + 20.0).max(cv.len(78.0));
+    let n = objectives.len() as f64;
+    // A page of fixed height is as wide as its canvas: the columns share it.
+    let (width, col_w) = if cv.height.is_some() {
+        (cv.width, COL_W.min((cv.width - left - 24.0) / n))
+    } else {
+        ((left + n * COL_W + 24.0).max(WIDTH), COL_W)
+    };
+    let line_h = cv.len(14.0);
+    let header_h = HEADER_LINES as f64 * line_h + 8.0;
+    let plot_h = header_h + c.strategies.len() as f64 * cv.len(ROW_H);
+    let lay = page.layout(width, plot_h, Some(left), &[], &[]);
     let f = lay.frame;
+    let row_h = if cv.height.is_some() {
+        (f.h - header_h) / c.strategies.len().max(1) as f64
+    } else {
+        ROW_H
+    };
+    let s_y = row_h / ROW_H;
     let mut svg = lay.start(
         "How often each strategy meets each objective",
         &format!(
@@ -128,8 +144,8 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
     );
     svg.open(&[("class", "heat-map".into())]);
     for (j, (_, name)) in objectives.iter().enumerate() {
-        let x = f.x + (j as f64 + 0.5) * COL_W;
-        let mut lines = wrap(name, COL_W - 8.0, FONT_PX);
+        let x = f.x + (j as f64 + 0.5) * col_w;
+        let mut lines = wrap(name, col_w - 8.0, cv.font_px);
         if lines.len() > HEADER_LINES {
             lines.truncate(HEADER_LINES);
             if let Some(last) = lines.last_mut() {
@@ -137,11 +153,11 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
             }
         }
         // Bottom-aligned, so that every header ends just above its column.
-        let top = f.y + header_h - 8.0 - (lines.len() as f64 - 1.0) * 14.0;
+        let top = f.y + header_h - 8.0 - (lines.len() as f64 - 1.0) * line_h;
         for (i, line) in lines.iter().enumerate() {
             svg.text_styled(
                 x,
-                top + i as f64 * 14.0,
+                top + i as f64 * line_h,
                 line,
                 Anchor::Middle,
                 &[("font-weight", "bold".into())],
@@ -149,10 +165,10 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
         }
     }
     for (i, s) in c.strategies.iter().enumerate() {
-        let y = f.y + header_h + i as f64 * ROW_H;
-        svg.text(f.x - 8.0, y + ROW_H / 2.0 + 4.0, &s.id, Anchor::End);
+        let y = f.y + header_h + i as f64 * row_h;
+        svg.text(f.x - 8.0, y + row_h / 2.0 + cv.len(4.0), &s.id, Anchor::End);
         for (j, (m, name)) in objectives.iter().enumerate() {
-            let x = f.x + j as f64 * COL_W;
+            let x = f.x + j as f64 * col_w;
             let share = s.stats[*m].share();
             let fill = share.map_or("#ffffff", |(p, _)| heat_fill(p));
             let tip = match share {
@@ -167,8 +183,8 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
             let mut attrs = vec![
                 ("x", num(x + 1.0)),
                 ("y", num(y + 1.0)),
-                ("width", num(COL_W - 2.0)),
-                ("height", num(ROW_H - 2.0)),
+                ("width", num(col_w - 2.0)),
+                ("height", num(row_h - 2.0)),
                 ("fill", fill.into()),
                 ("stroke", "#bdbdbd".into()),
                 ("data-metric", c.metrics[*m].name.clone()),
@@ -185,19 +201,22 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
                 None => ("—".to_string(), String::new()),
             };
             svg.text_styled(
-                x + COL_W / 2.0,
-                y + 15.0,
+                x + col_w / 2.0,
+                y + 15.0 * s_y,
                 &main,
                 Anchor::Middle,
                 &[("fill", ink.into()), ("font-weight", "bold".into())],
             );
             if !small.is_empty() {
                 svg.text_styled(
-                    x + COL_W / 2.0,
-                    y + 28.0,
+                    x + col_w / 2.0,
+                    y + 28.0 * s_y,
                     &small,
                     Anchor::Middle,
-                    &[("fill", ink.into()), ("font-size", num(FONT_PX - 2.0))],
+                    &[
+                        ("fill", ink.into()),
+                        ("font-size", num(cv.px(FONT_PX - 2.0))),
+                    ],
                 );
             }
         }
@@ -205,7 +224,7 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
     svg.close();
     // The scale, below the table: each step's fill and its range.
     svg.open(&[("class", "legend".into())]);
-    let ly = f.bottom() + 20.0;
+    let ly = f.bottom() + cv.len(20.0);
     let mut x = f.x;
     let mut upper = 100.0;
     for (from, fill) in HEAT_STEPS {
@@ -213,9 +232,9 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
             "rect",
             &[
                 ("x", num(x)),
-                ("y", num(ly - 10.0)),
-                ("width", "24".into()),
-                ("height", "12".into()),
+                ("y", num(ly - cv.len(10.0))),
+                ("width", num(cv.len(24.0))),
+                ("height", num(cv.len(12.0))),
                 ("fill", fill.into()),
                 ("stroke", "#bdbdbd".into()),
             ],
@@ -225,8 +244,8 @@ pub fn objectives_heat_map(c: &Comparison, command: &str) -> Option<String> {
         } else {
             format!("{from:.0}–{upper:.0} %")
         };
-        svg.text(x + 30.0, ly, &label, Anchor::Start);
-        x += 30.0 + text_width(&label, FONT_PX) + 18.0;
+        svg.text(x + cv.len(30.0), ly, &label, Anchor::Start);
+        x += cv.len(30.0) + text_width(&label, cv.font_px) + cv.len(18.0);
         upper = from;
     }
     svg.close();

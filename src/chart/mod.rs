@@ -92,8 +92,13 @@ pub fn series_symbol(i: usize) -> &'static str {
 /// Draws the `i`-th series' symbol centred at `(x, y)`, about 9 px wide,
 /// filled with `colour` and rimmed in white so that it stands out of the
 /// lines under it. Its class names the symbol.
-pub fn draw_symbol(svg: &mut Svg, i: usize, (x, y): (f64, f64), colour: &str) {
-    let r = 4.5;
+pub fn draw_symbol(svg: &mut Svg, i: usize, at: (f64, f64), colour: &str) {
+    draw_symbol_on(svg, &Canvas::standard(), i, at, colour);
+}
+
+/// [`draw_symbol`] as large as the lines of `canvas`.
+pub fn draw_symbol_on(svg: &mut Svg, c: &Canvas, i: usize, (x, y): (f64, f64), colour: &str) {
+    let r = c.line(4.5);
     let shape: Vec<(f64, f64)> = match series_symbol(i) {
         "square" => vec![(-0.85, -0.85), (0.85, -0.85), (0.85, 0.85), (-0.85, 0.85)],
         "triangle" => vec![(0.0, -1.1), (1.0, 0.75), (-1.0, 0.75)],
@@ -155,7 +160,7 @@ pub fn draw_symbol(svg: &mut Svg, i: usize, (x, y): (f64, f64), colour: &str) {
         ("class", format!("symbol {}", series_symbol(i))),
         ("fill", colour.to_string()),
         ("stroke", "#ffffff".to_string()),
-        ("stroke-width", "1".to_string()),
+        ("stroke-width", num(c.line(1.0))),
     ]);
     svg.empty(
         if shape.is_empty() {
@@ -234,6 +239,167 @@ pub fn ink_on(fill: &str, opacity: f64) -> &'static str {
 /// Default width of every chart, in pixels.
 pub const WIDTH: f64 = 960.0;
 
+/// The page a chart is laid out for: its logical size, how large its type
+/// and lines are, and how many labelled ticks an axis may have. Every size
+/// a chart draws is read from here, so that [`Canvas::slide`] re-lays a
+/// chart out for a slide (larger type, thicker lines, fewer ticks, a 16:9
+/// page filled by the plot) where scaling it up would only enlarge it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Canvas {
+    /// The chart's width, in logical pixels.
+    pub width: f64,
+    /// The whole chart's height when the page fixes it (the plot takes
+    /// what the title, axes, legend and footer leave), `None` for a chart
+    /// as tall as its content.
+    pub height: Option<f64>,
+    /// Ordinary text.
+    pub font_px: f64,
+    /// The chart's title.
+    pub title_px: f64,
+    /// No text smaller than this.
+    pub min_px: f64,
+    /// Lines and markers are this many times as thick as on a standard chart.
+    pub stroke: f64,
+    /// At most this many labelled ticks on an axis.
+    pub max_ticks: usize,
+    /// The band above the title that names the scenario and its dates.
+    pub context_h: f64,
+    /// Lines the subtitle may take (wrapped between words).
+    pub subtitle_lines: usize,
+}
+
+impl Canvas {
+    /// The standard chart: 960 px wide, 12 px type, as tall as it needs,
+    /// as in the HTML report.
+    pub const fn standard() -> Self {
+        Canvas {
+            width: WIDTH,
+            height: None,
+            font_px: svg::FONT_PX,
+            title_px: 15.0,
+            min_px: 0.0,
+            stroke: 1.0,
+            max_ticks: usize::MAX,
+            context_h: 22.0,
+            subtitle_lines: 1,
+        }
+    }
+
+    /// A 16:9 slide: 960 × 540 logical pixels (shown at 1920 × 1080, twice
+    /// that), 13 px type and 18.5 px titles (26 and 37 px on the slide), no
+    /// text under 12.5 px, lines 1.6 times as thick, at most six labelled
+    /// ticks per axis, a subtitle of up to two lines.
+    pub const fn slide() -> Self {
+        Canvas {
+            width: WIDTH,
+            height: Some(540.0 - 28.0),
+            font_px: 13.0,
+            title_px: 18.5,
+            min_px: 12.5,
+            stroke: 1.6,
+            max_ticks: 6,
+            context_h: 28.0,
+            subtitle_lines: 2,
+        }
+    }
+
+    /// The canvas of a preset.
+    pub fn of(preset: present::Preset) -> Self {
+        match preset {
+            present::Preset::Standard => Canvas::standard(),
+            present::Preset::Slide => Canvas::slide(),
+        }
+    }
+
+    /// How much larger than standard the type is (exactly 1 on standard).
+    fn k(&self) -> f64 {
+        self.font_px / svg::FONT_PX
+    }
+
+    /// A length that grows with the type (a row, a gap, a margin): `x` as
+    /// it is on a standard chart.
+    pub fn len(&self, x: f64) -> f64 {
+        x * self.k()
+    }
+
+    /// A font size for text `px` high on a standard chart.
+    pub fn px(&self, px: f64) -> f64 {
+        (px * self.k()).max(self.min_px)
+    }
+
+    /// A line `w` wide on a standard chart.
+    pub fn line(&self, w: f64) -> f64 {
+        w * self.stroke
+    }
+
+    /// At most `wanted` ticks for [`axis::nice_range`], which may add one
+    /// at each end of the ticks it is asked for: still within the canvas's.
+    pub fn range_ticks(&self, wanted: usize) -> usize {
+        wanted.min(self.max_ticks.saturating_sub(1))
+    }
+
+    /// The height of the title and subtitle.
+    fn title_h(&self) -> f64 {
+        self.len(TITLE_H) + self.title_px - self.len(15.0)
+            + (self.subtitle_lines - 1) as f64 * self.len(SUBTITLE_ROW)
+    }
+
+    /// At most `wanted` ticks, and at most the canvas's.
+    pub fn ticks(&self, wanted: usize) -> usize {
+        wanted.min(self.max_ticks)
+    }
+}
+
+impl Default for Canvas {
+    fn default() -> Self {
+        Canvas::standard()
+    }
+}
+
+/// What a chart function is told about where the chart goes: the canvas
+/// it is laid out on and the command that reproduces it (its footer;
+/// empty for none). A bare command is a standard chart.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Page<'a> {
+    /// The command line that reproduces the chart.
+    pub command: &'a str,
+    /// The canvas.
+    pub canvas: Canvas,
+}
+
+impl<'a> Page<'a> {
+    /// A chart on `canvas`, reproduced by `command`.
+    pub fn new(command: &'a str, canvas: Canvas) -> Self {
+        Page { command, canvas }
+    }
+
+    /// A layout on this page's canvas with its command as the footer (see
+    /// [`Layout::on`]).
+    pub fn layout(
+        &self,
+        width: f64,
+        plot_h: f64,
+        left: Option<f64>,
+        markers: &[Marker],
+        legend: &[LegendEntry],
+    ) -> Layout {
+        Layout::on(self.canvas, width, plot_h, left, None, markers, legend)
+            .reproduced_by(self.command)
+    }
+}
+
+impl<'a> From<&'a str> for Page<'a> {
+    fn from(command: &'a str) -> Self {
+        Page::new(command, Canvas::standard())
+    }
+}
+
+impl<'a> From<&'a String> for Page<'a> {
+    fn from(command: &'a String) -> Self {
+        Page::new(command, Canvas::standard())
+    }
+}
+
 /// The plotting area inside a chart.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Frame {
@@ -302,6 +468,10 @@ const COMMAND_ROW: f64 = 15.0;
 const COMMAND_LABEL: &str = "reproduce:";
 /// The reproducing command's font size.
 const COMMAND_PX: f64 = FONT_PX - 1.0;
+/// The distance between two lines of a subtitle.
+const SUBTITLE_ROW: f64 = 15.0;
+/// The lowest a plot gets on a page of fixed height for a footer.
+const MIN_PLOT_H: f64 = 120.0;
 
 /// A vertical marker (an incident, an objective) at a fraction of the
 /// plot's width, labelled above the plot.
@@ -345,6 +515,8 @@ pub struct Layout {
     pub height: f64,
     /// The plot area.
     pub frame: Frame,
+    /// The page it is laid out for.
+    pub canvas: Canvas,
     /// Where the marker labels start: below the title and subtitle.
     top: f64,
     /// The reproducing command, in lines.
@@ -387,7 +559,7 @@ fn shell_words(command: &str) -> Vec<&str> {
 /// each line but the last ending in ` \`: pasted into a shell, the lines
 /// are one command. A part wider than `width` gets a line of its own. No
 /// lines for an empty command.
-fn command_lines(command: &str, width: f64) -> Vec<String> {
+fn command_lines(command: &str, width: f64, font_px: f64) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
     for word in shell_words(command) {
         match parts.last_mut() {
@@ -403,7 +575,7 @@ fn command_lines(command: &str, width: f64) -> Vec<String> {
     for part in parts {
         if line.is_empty() {
             line = part;
-        } else if text_width(&format!("{line} {part} \\"), COMMAND_PX) <= width {
+        } else if text_width(&format!("{line} {part} \\"), font_px) <= width {
             line = format!("{line} {part}");
         } else {
             lines.push(format!("{line} \\"));
@@ -439,6 +611,7 @@ fn place_marker_labels(
     left: f64,
     plot_w: f64,
     right_edge: f64,
+    font_px: f64,
 ) -> (Vec<MarkerLabel>, usize) {
     let shown: Vec<usize> = (0..markers.len())
         .filter(|&i| (0.0..=1.0).contains(&markers[i].at))
@@ -448,7 +621,7 @@ fn place_marker_labels(
         .iter()
         .zip(&x)
         .map(|(m, &x)| {
-            let w = text_width(&m.label, FONT_PX - 1.0);
+            let w = text_width(&m.label, font_px);
             if x + 2.0 + w <= right_edge {
                 x + 2.0
             } else if x - 2.0 - w >= 0.0 {
@@ -462,7 +635,7 @@ fn place_marker_labels(
     let span: Vec<(f64, f64)> = markers
         .iter()
         .zip(&start)
-        .map(|(m, &s)| (s - 3.0, s + text_width(&m.label, FONT_PX - 1.0) + 3.0))
+        .map(|(m, &s)| (s - 3.0, s + text_width(&m.label, font_px) + 3.0))
         .collect();
     // Whether label `j` spans the line of marker `i`.
     let spans_line = |j: usize, i: usize| j != i && span[j].0 <= x[i] && x[i] <= span[j].1;
@@ -514,7 +687,15 @@ impl Layout {
         markers: &[Marker],
         legend: &[LegendEntry],
     ) -> Self {
-        Self::with_right(width, plot_h, left, RIGHT, markers, legend)
+        Self::on(
+            Canvas::standard(),
+            width,
+            plot_h,
+            left,
+            None,
+            markers,
+            legend,
+        )
     }
 
     /// [`Layout::new`] with `right` pixels right of the plot (for labels
@@ -527,14 +708,46 @@ impl Layout {
         markers: &[Marker],
         legend: &[LegendEntry],
     ) -> Self {
-        let left = left.unwrap_or(LEFT);
-        let right = right.max(RIGHT);
+        Self::on(
+            Canvas::standard(),
+            width,
+            plot_h,
+            left,
+            Some(right),
+            markers,
+            legend,
+        )
+    }
+
+    /// Lays out a chart `width` wide on `canvas`, `left` and `right`
+    /// pixels beside its plot (defaults when `None`). The plot is `plot_h`
+    /// high, or on a canvas of fixed height whatever the title, markers,
+    /// axis and legend leave of it (at least `plot_h` / 3), so that the
+    /// chart fills the page.
+    pub fn on(
+        canvas: Canvas,
+        width: f64,
+        plot_h: f64,
+        left: Option<f64>,
+        right: Option<f64>,
+        markers: &[Marker],
+        legend: &[LegendEntry],
+    ) -> Self {
+        let c = canvas;
+        let left = left.unwrap_or(c.len(LEFT));
+        let right = right.unwrap_or(0.0).max(c.len(RIGHT));
         let plot_w = width - left - right;
-        let (marker_rows, rows) = place_marker_labels(markers, left, plot_w, width - RIGHT);
-        let marker_h = rows as f64 * MARKER_ROW + if markers.is_empty() { 0.0 } else { 4.0 };
-        let frame = Frame {
+        let (marker_rows, rows) = place_marker_labels(
+            markers,
+            left,
+            plot_w,
+            width - c.len(RIGHT),
+            c.px(FONT_PX - 1.0),
+        );
+        let marker_h = rows as f64 * c.len(MARKER_ROW) + if markers.is_empty() { 0.0 } else { 4.0 };
+        let mut frame = Frame {
             x: left,
-            y: TITLE_H + marker_h,
+            y: c.title_h() + marker_h,
             w: plot_w,
             h: plot_h,
         };
@@ -542,9 +755,13 @@ impl Layout {
         let mut legend_rows: Vec<Vec<(f64, usize)>> = vec![Vec::new()];
         let mut x = left;
         for (i, e) in legend.iter().enumerate() {
-            let swatch = if e.swatch == Swatch::Note { 0.0 } else { 30.0 };
-            let w = swatch + text_width(&e.label, FONT_PX) + 18.0;
-            if x + w > width - RIGHT && x > left {
+            let swatch = if e.swatch == Swatch::Note {
+                0.0
+            } else {
+                c.len(30.0)
+            };
+            let w = swatch + text_width(&e.label, c.font_px) + c.len(18.0);
+            if x + w > width - c.len(RIGHT) && x > left {
                 legend_rows.push(Vec::new());
                 x = left;
             }
@@ -556,13 +773,18 @@ impl Layout {
         if legend.is_empty() {
             legend_rows.clear();
         }
-        let legend_y = frame.bottom() + X_AXIS_H;
-        let height = legend_y + legend_rows.len() as f64 * LEGEND_ROW + 10.0;
+        let below = c.len(X_AXIS_H) + legend_rows.len() as f64 * c.len(LEGEND_ROW) + 10.0;
+        if let Some(page_h) = c.height {
+            frame.h = (page_h - frame.y - below).max(plot_h / 3.0);
+        }
+        let legend_y = frame.bottom() + c.len(X_AXIS_H);
+        let height = frame.bottom() + below;
         Layout {
             width,
             height,
             frame,
-            top: TITLE_H,
+            canvas,
+            top: c.title_h(),
             command: Vec::new(),
             marker_rows,
             legend_rows,
@@ -572,35 +794,91 @@ impl Layout {
 
     /// The same layout with the command that reproduces the chart as its
     /// footer, below the legend (see `command_lines`), the chart made
-    /// taller for it. An empty command adds nothing: the caller knows the
-    /// command, the chart does not guess it.
+    /// taller for it (on a canvas of fixed height, the plot shorter). An
+    /// empty command adds nothing: the caller knows the command, the chart
+    /// does not guess it.
     pub fn reproduced_by(mut self, command: &str) -> Self {
-        self.command = command_lines(command, self.width - self.command_x() - RIGHT);
-        self.height += self.command.len() as f64 * COMMAND_ROW;
+        let c = self.canvas;
+        self.command = command_lines(
+            command,
+            self.width - self.command_x() - c.len(RIGHT),
+            c.px(COMMAND_PX),
+        );
+        let extra = self.command.len() as f64 * c.len(COMMAND_ROW);
+        let taken = if c.height.is_some() {
+            extra.min((self.frame.h - self.frame.h.min(MIN_PLOT_H)).max(0.0))
+        } else {
+            0.0
+        };
+        self.frame.h -= taken;
+        self.legend_y -= taken;
+        self.height += extra - taken;
         self
+    }
+
+    /// Where the title, subtitle and footer start: the plot's left edge,
+    /// or on a canvas of fixed height (a slide) the left margin, so that
+    /// a wide column of row labels does not push them off the page.
+    fn text_x(&self) -> f64 {
+        if self.canvas.height.is_some() {
+            self.frame.x.min(self.canvas.len(16.0))
+        } else {
+            self.frame.x
+        }
     }
 
     /// Where the lines of the reproducing command start, after its label.
     fn command_x(&self) -> f64 {
-        self.frame.x + text_width(COMMAND_LABEL, FONT_PX) + 6.0
+        self.text_x() + text_width(COMMAND_LABEL, self.canvas.font_px) + self.canvas.len(6.0)
+    }
+
+    /// The subtitle's lines: as it is on a canvas of one subtitle line,
+    /// else wrapped at the chart's right margin into as many lines as the
+    /// canvas allows, the last cut short with `…` if it must be.
+    fn subtitle_lines(&self, subtitle: &str) -> Vec<String> {
+        let c = self.canvas;
+        if subtitle.is_empty() {
+            return Vec::new();
+        }
+        if c.subtitle_lines <= 1 {
+            return vec![subtitle.to_string()];
+        }
+        let room = self.width - self.text_x() - c.len(RIGHT);
+        let mut lines = heatmap::wrap(subtitle, room, c.font_px);
+        if lines.len() > c.subtitle_lines {
+            lines.truncate(c.subtitle_lines);
+            if let Some(last) = lines.last_mut() {
+                while !last.is_empty() && text_width(&format!("{last} …"), c.font_px) > room {
+                    last.pop();
+                }
+                last.push_str(" …");
+            }
+        }
+        lines
     }
 
     /// A new document of this size, with the title, a subtitle and the
     /// reproducing command, if any, as its footer.
     pub fn start(&self, title: &str, subtitle: &str) -> Svg {
-        let mut svg = Svg::new(self.width, self.height, title);
+        let c = self.canvas;
+        let mut svg = Svg::with_font(self.width, self.height, title, c.font_px);
+        let x = self.text_x();
         svg.text_styled(
-            self.frame.x,
-            20.0,
+            x,
+            c.len(20.0),
             title,
             Anchor::Start,
-            &[("font-size", "15".into()), ("font-weight", "bold".into())],
+            &[
+                ("font-size", num(c.title_px)),
+                ("font-weight", "bold".into()),
+            ],
         );
-        if !subtitle.is_empty() {
+        let first = c.len(36.0) + (c.title_px - c.len(15.0));
+        for (i, line) in self.subtitle_lines(subtitle).iter().enumerate() {
             svg.text_styled(
-                self.frame.x,
-                36.0,
-                subtitle,
+                x,
+                first + i as f64 * c.len(SUBTITLE_ROW),
+                line,
                 Anchor::Start,
                 &[("fill", "#555555".into())],
             );
@@ -609,10 +887,11 @@ impl Layout {
             // The label apart from the command, so that selecting the
             // command's lines copies nothing else.
             svg.open(&[("class", "command".into())]);
-            let first = self.height - self.command.len() as f64 * COMMAND_ROW - 4.0;
-            let y = |i: usize| first + (i as f64 + 1.0) * COMMAND_ROW;
+            let row = c.len(COMMAND_ROW);
+            let first = self.height - self.command.len() as f64 * row - 4.0;
+            let y = |i: usize| first + (i as f64 + 1.0) * row;
             svg.text_styled(
-                self.frame.x,
+                x,
                 y(0),
                 COMMAND_LABEL,
                 Anchor::Start,
@@ -624,7 +903,7 @@ impl Layout {
                     y(i),
                     line,
                     Anchor::Start,
-                    &[("font-size", num(COMMAND_PX)), ("fill", INK.into())],
+                    &[("font-size", num(c.px(COMMAND_PX))), ("fill", INK.into())],
                 );
             }
             svg.close();
@@ -635,21 +914,22 @@ impl Layout {
     /// The y axis: grid lines and labels at `ticks` (value, label) on a
     /// scale from `lo` to `hi`, and the axis title (with its unit).
     pub fn y_axis(&self, svg: &mut Svg, ticks: &[(f64, String)], lo: f64, hi: f64, title: &str) {
-        let f = self.frame;
+        let (f, c) = (self.frame, self.canvas);
         svg.open(&[("class", "y-axis".into())]);
         for (v, label) in ticks {
             let y = f.y_of(*v, lo, hi);
-            svg.line((f.x, y), (f.x + f.w, y), GRID_GREY, 1.0);
-            svg.text(f.x - 6.0, y + 4.0, label, Anchor::End);
+            svg.line((f.x, y), (f.x + f.w, y), GRID_GREY, c.line(1.0));
+            svg.text(f.x - c.len(6.0), y + c.len(4.0), label, Anchor::End);
         }
+        let x = c.len(16.0);
         svg.text_styled(
-            16.0,
+            x,
             f.y + f.h / 2.0,
             title,
             Anchor::Middle,
             &[(
                 "transform",
-                format!("rotate(-90 16 {})", num(f.y + f.h / 2.0)),
+                format!("rotate(-90 {} {})", num(x), num(f.y + f.h / 2.0)),
             )],
         );
         svg.close();
@@ -658,12 +938,12 @@ impl Layout {
     /// The x axis: the frame's bottom line, ticks at pixel positions with
     /// one or two label lines, and the axis title.
     pub fn x_axis(&self, svg: &mut Svg, ticks: &[(f64, String, Option<String>)], title: &str) {
-        let f = self.frame;
+        let (f, c) = (self.frame, self.canvas);
         svg.open(&[("class", "x-axis".into())]);
         // A label centred on a tick near an edge would be cut off by it:
         // such labels end (or start) at their tick instead.
         let place = |x: f64, text: &str| {
-            let half = text_width(text, FONT_PX) / 2.0;
+            let half = text_width(text, c.font_px) / 2.0;
             if x + half > self.width {
                 (x, Anchor::End)
             } else if x - half < 0.0 {
@@ -673,33 +953,39 @@ impl Layout {
             }
         };
         for (x, label, second) in ticks {
-            svg.line((*x, f.y), (*x, f.bottom()), GRID_GREY, 1.0);
-            svg.line((*x, f.bottom()), (*x, f.bottom() + 4.0), INK, 1.0);
+            svg.line((*x, f.y), (*x, f.bottom()), GRID_GREY, c.line(1.0));
+            svg.line(
+                (*x, f.bottom()),
+                (*x, f.bottom() + c.len(4.0)),
+                INK,
+                c.line(1.0),
+            );
             let (lx, anchor) = place(*x, label);
-            svg.text(lx, f.bottom() + 17.0, label, anchor);
+            svg.text(lx, f.bottom() + c.len(17.0), label, anchor);
             if let Some(s) = second {
                 let (sx, anchor) = place(*x, s);
-                svg.text(sx, f.bottom() + 31.0, s, anchor);
+                svg.text(sx, f.bottom() + c.len(31.0), s, anchor);
             }
         }
-        svg.line((f.x, f.bottom()), (f.x + f.w, f.bottom()), INK, 1.0);
-        svg.line((f.x, f.y), (f.x, f.bottom()), INK, 1.0);
+        svg.line((f.x, f.bottom()), (f.x + f.w, f.bottom()), INK, c.line(1.0));
+        svg.line((f.x, f.y), (f.x, f.bottom()), INK, c.line(1.0));
         // Centred under the plot, but moved in rather than cut off when the
         // title is wider than the plot (a plot narrowed by line labels).
-        let half = text_width(title, FONT_PX) / 2.0;
+        let half = text_width(title, c.font_px) / 2.0;
         let centre = (f.x + f.w / 2.0)
             .min(self.width - half - 2.0)
             .max(half + 2.0);
-        svg.text(centre, f.bottom() + 50.0, title, Anchor::Middle);
+        svg.text(centre, f.bottom() + c.len(50.0), title, Anchor::Middle);
         svg.close();
     }
 
     /// The vertical markers and their labels (pass the same markers as to
     /// [`Layout::new`]).
     pub fn markers(&self, svg: &mut Svg, markers: &[Marker]) {
-        let f = self.frame;
+        let (f, c) = (self.frame, self.canvas);
+        let font = c.px(FONT_PX - 1.0);
         svg.open(&[("class", "markers".into())]);
-        let label_y = |row: usize| self.top + (row as f64 + 1.0) * MARKER_ROW - 3.0;
+        let label_y = |row: usize| self.top + (row as f64 + 1.0) * c.len(MARKER_ROW) - 3.0;
         let shown = || {
             markers
                 .iter()
@@ -714,7 +1000,7 @@ impl Layout {
                 (x, label_y(place.row) + 3.0),
                 (x, f.bottom()),
                 m.colour,
-                1.2,
+                c.line(1.2),
                 m.dash,
             );
         }
@@ -722,22 +1008,22 @@ impl Layout {
             // A label that ends at its line is anchored there, so that it
             // meets its line whatever the font's real width.
             let line_x = f.x + m.at * f.w;
-            let (x, anchor) =
-                if (line_x - 2.0 - place.x - text_width(&m.label, FONT_PX - 1.0)).abs() < 0.01 {
-                    (line_x - 2.0, Anchor::End)
-                } else {
-                    (place.x, Anchor::Start)
-                };
+            let (x, anchor) = if (line_x - 2.0 - place.x - text_width(&m.label, font)).abs() < 0.01
+            {
+                (line_x - 2.0, Anchor::End)
+            } else {
+                (place.x, Anchor::Start)
+            };
             svg.text_styled(
                 x,
                 label_y(place.row),
                 &m.label,
                 anchor,
                 &[
-                    ("font-size", num(FONT_PX - 1.0)),
+                    ("font-size", num(font)),
                     ("fill", m.colour.into()),
                     ("stroke", "#ffffff".into()),
-                    ("stroke-width", "3".into()),
+                    ("stroke-width", num(c.line(3.0))),
                     ("paint-order", "stroke".into()),
                 ],
             );
@@ -747,23 +1033,28 @@ impl Layout {
 
     /// The legend below the x axis.
     pub fn legend(&self, svg: &mut Svg, legend: &[LegendEntry]) {
+        let c = self.canvas;
         svg.open(&[("class", "legend".into())]);
         for (r, row) in self.legend_rows.iter().enumerate() {
-            let y = self.legend_y + r as f64 * LEGEND_ROW;
+            let y = self.legend_y + r as f64 * c.len(LEGEND_ROW);
             for &(x, i) in row {
                 let e = &legend[i];
                 match e.swatch {
-                    Swatch::Line(colour, dash) => {
-                        svg.line_dashed((x, y + 6.0), (x + 24.0, y + 6.0), colour, 2.5, dash)
-                    }
+                    Swatch::Line(colour, dash) => svg.line_dashed(
+                        (x, y + c.len(6.0)),
+                        (x + c.len(24.0), y + c.len(6.0)),
+                        colour,
+                        c.line(2.5),
+                        dash,
+                    ),
                     Swatch::Note => {}
                     Swatch::Fill(colour, opacity) => svg.empty(
                         "rect",
                         &[
                             ("x", num(x)),
                             ("y", num(y)),
-                            ("width", "24".into()),
-                            ("height", "12".into()),
+                            ("width", num(c.len(24.0))),
+                            ("height", num(c.len(12.0))),
                             ("fill", colour.into()),
                             ("fill-opacity", format!("{opacity}")),
                         ],
@@ -772,15 +1063,14 @@ impl Layout {
                 let at = if e.swatch == Swatch::Note {
                     x
                 } else {
-                    x + 30.0
+                    x + c.len(30.0)
                 };
-                svg.text(at, y + 10.5, &e.label, Anchor::Start);
+                svg.text(at, y + c.len(10.5), &e.label, Anchor::Start);
             }
         }
         svg.close();
     }
 }
-
 /// A message in the middle of an empty plot, so that a chart with no data
 /// says so instead of looking broken.
 pub fn no_data(svg: &mut Svg, frame: &Frame, message: &str) {
@@ -950,10 +1240,13 @@ mod tests {
             ]
         );
         // Wide enough for everything: one line, the command as it is.
-        assert_eq!(command_lines(command, 2_000.0), vec![command.to_string()]);
+        assert_eq!(
+            command_lines(command, 2_000.0, COMMAND_PX),
+            vec![command.to_string()]
+        );
         // Narrow: no word is cut, an option keeps its value, every line
         // but the last continues.
-        let lines = command_lines(command, 200.0);
+        let lines = command_lines(command, 200.0, COMMAND_PX);
         assert_eq!(lines.len(), 3, "{lines:?}");
         assert_eq!(lines[2], "--strategy s --seed 1");
         for line in &lines[..lines.len() - 1] {
@@ -964,7 +1257,7 @@ mod tests {
             .map(|l| l.strip_suffix(" \\").unwrap_or(l))
             .collect();
         assert_eq!(joined.join(" "), command);
-        assert!(command_lines("", 200.0).is_empty());
+        assert!(command_lines("", 200.0, COMMAND_PX).is_empty());
     }
 
     #[test]
@@ -982,6 +1275,48 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains(">reproduce:</text>"), "{svg}");
+    }
+
+    #[test]
+    fn the_standard_canvas_changes_no_size_and_the_slide_fills_its_page() {
+        let c = Canvas::standard();
+        for x in [0.1, 4.5, 11.0, 12.0, 15.0, 78.0, 333.3] {
+            assert_eq!((c.len(x), c.px(x), c.line(x)), (x, x, x));
+        }
+        assert_eq!((c.ticks(10), c.range_ticks(10)), (10, 10));
+        let legend = [LegendEntry {
+            swatch: Swatch::Line(INK, ""),
+            label: "restore-from-backup".into(),
+        }];
+        let std = Layout::new(WIDTH, 300.0, None, &[], &legend);
+        let same = Layout::on(c, WIDTH, 300.0, None, None, &[], &legend);
+        assert_eq!((std.frame, std.height), (same.frame, same.height));
+        // A slide is 540 high with its band whatever the plot asked for,
+        // with or without a footer; its type and lines are larger.
+        let s = Canvas::slide();
+        for plot_h in [100.0, 340.0, 600.0] {
+            for command in ["", "hvsim run --strategy s --seed 1"] {
+                let lay =
+                    Layout::on(s, s.width, plot_h, None, None, &[], &legend).reproduced_by(command);
+                assert!((lay.height + s.context_h - 540.0).abs() < 1e-9, "{plot_h}");
+                assert!(lay.frame.h > 200.0, "{:?}", lay.frame);
+            }
+        }
+        assert!(s.px(FONT_PX - 2.0) * 2.0 >= 24.0 && s.title_px * 2.0 >= 36.0);
+        assert!(s.line(1.0) > 1.0 && s.ticks(10) == 6 && s.range_ticks(10) == 5);
+    }
+
+    #[test]
+    fn a_slide_subtitle_wraps_onto_a_second_line_and_stops_there() {
+        let lay = Layout::on(Canvas::slide(), WIDTH, 300.0, None, None, &[], &[]);
+        let long = "a subtitle that says what the chart shows ".repeat(6);
+        let lines = lay.subtitle_lines(&long);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[1].ends_with(" …"));
+        let room = WIDTH - lay.text_x() - lay.canvas.len(RIGHT);
+        assert!(lines.iter().all(|l| text_width(l, 13.0) <= room));
+        let std = Layout::new(WIDTH, 300.0, None, &[], &[]);
+        assert_eq!(std.subtitle_lines(&long), vec![long.clone()]);
     }
 
     #[test]

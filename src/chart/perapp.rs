@@ -8,9 +8,10 @@
 //! group, its label names it (`web ×12` when the apps share a group) and
 //! says how many apps it holds.
 
+use super::Page;
 use super::axis::{duration_unit, nice_range, number_label};
 use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{GRID_GREY, INK, Layout, LegendEntry, Swatch, WIDTH, no_data};
+use super::{GRID_GREY, INK, LegendEntry, Swatch, WIDTH, no_data};
 use crate::metrics::{DataLoss, Outcome};
 use crate::model::{AppId, Scenario};
 use crate::sim::SimDuration;
@@ -29,11 +30,11 @@ const ROW_H: f64 = 18.0;
 const LABEL_W_MAX: f64 = 340.0;
 
 /// `label`, cut with `…` to fit `width` pixels at the rows' font size.
-fn fitted(label: &str, width: f64) -> String {
-    if text_width(label, FONT_PX - 1.0) <= width {
+fn fitted(label: &str, width: f64, font_px: f64) -> String {
+    if text_width(label, font_px) <= width {
         return label.to_string();
     }
-    let keep = (width / text_width("x", FONT_PX - 1.0)) as usize;
+    let keep = (width / text_width("x", font_px)) as usize;
     let mut cut: String = label.chars().take(keep.saturating_sub(1)).collect();
     cut.push('…');
     cut
@@ -204,13 +205,13 @@ struct Row {
 /// objective on a row of its own while they leave room for the others
 /// (at most three quarters of the rows), the others in groups of
 /// consecutive apps; beyond, every app grouped alike.
-fn rows(bars: &[AppBar]) -> Vec<Row> {
+fn rows(bars: &[AppBar], max_rows: usize) -> Vec<Row> {
     let missed = bars.iter().filter(|b| b.missed()).count();
-    let alone = missed <= MAX_ROWS * 3 / 4;
+    let alone = missed <= max_rows * 3 / 4;
     let per = if alone {
-        (bars.len() - missed).div_ceil(MAX_ROWS - missed).max(1)
+        (bars.len() - missed).div_ceil(max_rows - missed).max(1)
     } else {
-        bars.len().div_ceil(MAX_ROWS).max(1)
+        bars.len().div_ceil(max_rows).max(1)
     };
     let mut out = Vec::new();
     let mut group: Vec<&AppBar> = Vec::new();
@@ -308,8 +309,18 @@ struct PerApp<'a> {
     what: &'a str,
 }
 
-fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
-    let rows = rows(bars);
+fn render(spec: &PerApp, bars: &[AppBar], page: Page) -> String {
+    let cv = page.canvas;
+    let font = cv.px(FONT_PX - 1.0);
+    let legend = legend_of(spec);
+    // On a page of fixed height, as many rows as it holds.
+    let max_rows = if cv.height.is_some() {
+        let room = page.layout(WIDTH, ROW_H, None, &[], &legend).frame.h;
+        ((room / cv.len(ROW_H - 2.0)).floor() as usize).clamp(4, MAX_ROWS)
+    } else {
+        MAX_ROWS
+    };
+    let rows = rows(bars, max_rows);
     let max_ms = rows
         .iter()
         .flat_map(|r| [r.hi, r.limit])
@@ -318,38 +329,25 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
         .max()
         .unwrap_or(0) as f64;
     let unit = duration_unit(max_ms.max(1.0));
-    let (x_lo, x_hi, ticks) = nice_range(0.0, (max_ms / unit.ms).max(1e-3) * 1.05, 10);
+    let (x_lo, x_hi, ticks) =
+        nice_range(0.0, (max_ms / unit.ms).max(1e-3) * 1.05, cv.range_ticks(10));
     let label_w = rows
         .iter()
-        .map(|r| text_width(&r.label, FONT_PX - 1.0))
+        .map(|r| text_width(&r.label, font))
         .fold(0.0, f64::max);
-    let left = (label_w + 16.0).clamp(78.0, LABEL_W_MAX + 16.0);
-    let legend = vec![
-        LegendEntry {
-            swatch: Swatch::Fill(MET, 1.0),
-            label: format!("within its {}", spec.objective),
-        },
-        LegendEntry {
-            swatch: Swatch::Fill(MISSED, 1.0),
-            label: format!("missed its {}", spec.objective),
-        },
-        LegendEntry {
-            swatch: Swatch::Fill(UNCOVERED, 1.0),
-            label: format!("no {}", spec.objective),
-        },
-        LegendEntry {
-            swatch: Swatch::Line(INK, ""),
-            label: format!("{} (tightest that covers it)", spec.objective),
-        },
-    ];
-    let lay = Layout::new(
+    let left = (label_w + 16.0).clamp(cv.len(78.0), cv.len(LABEL_W_MAX) + 16.0);
+    let lay = page.layout(
         WIDTH,
-        rows.len().max(1) as f64 * ROW_H,
+        rows.len().max(1) as f64 * cv.len(ROW_H),
         Some(left),
         &[],
         &legend,
-    )
-    .reproduced_by(command);
+    );
+    let row_h = if cv.height.is_some() {
+        (lay.frame.h / rows.len().max(1) as f64).min(cv.len(ROW_H) * 1.6)
+    } else {
+        ROW_H
+    };
     let f = lay.frame;
     let grouped = if rows.len() < bars.len() {
         format!("; {} apps in {} rows", bars.len(), rows.len())
@@ -357,7 +355,7 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
         String::new()
     };
     let mut svg = lay.start(spec.title, &format!("{}{grouped}", spec.subtitle));
-    let value_w = 190.0;
+    let value_w = cv.len(190.0);
     let plot_w = f.w - value_w;
     let x_of = |d: Option<SimDuration>| match d {
         Some(d) => f.x + (d.as_millis() as f64 / unit.ms - x_lo) / (x_hi - x_lo) * plot_w,
@@ -387,7 +385,7 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
         );
     }
     for (i, r) in rows.iter().enumerate() {
-        let y = f.y + i as f64 * ROW_H;
+        let y = f.y + i as f64 * row_h;
         let colour = if r.missed > 0 {
             MISSED
         } else if r.covered {
@@ -402,10 +400,10 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
         ]);
         svg.text_styled(
             f.x - 6.0,
-            y + ROW_H / 2.0 + 4.0,
-            &fitted(&r.label, LABEL_W_MAX),
+            y + row_h / 2.0 + cv.len(4.0),
+            &fitted(&r.label, cv.len(LABEL_W_MAX), font),
             Anchor::End,
-            &[("font-size", num(FONT_PX - 1.0))],
+            &[("font-size", num(font))],
         );
         let (x0, x1) = if r.apps > 1 {
             (x_of(r.lo), x_of(r.hi))
@@ -433,9 +431,9 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
             "rect",
             &[
                 ("x", num(x0)),
-                ("y", num(y + 3.0)),
+                ("y", num(y + cv.len(3.0))),
                 ("width", num((x1 - x0).max(2.0))),
-                ("height", num(ROW_H - 6.0)),
+                ("height", num(row_h - cv.len(6.0))),
                 ("fill", colour.into()),
                 ("class", "bar".into()),
             ],
@@ -443,7 +441,7 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
         );
         if let Some(l) = r.limit {
             let lx = x_of(Some(l));
-            svg.line((lx, y), (lx, y + ROW_H), INK, 2.0);
+            svg.line((lx, y), (lx, y + row_h), INK, cv.line(2.0));
         }
         let note = match (r.apps, r.missed, r.limit, r.hi) {
             (1, 1, Some(l), Some(v)) => {
@@ -459,12 +457,12 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
             (n, k, _, _) => format!("{k} of {n} missed"),
         };
         svg.text_styled(
-            f.x + plot_w + 8.0,
-            y + ROW_H / 2.0 + 4.0,
+            f.x + plot_w + cv.len(8.0),
+            y + row_h / 2.0 + cv.len(4.0),
             &note,
             Anchor::Start,
             &[
-                ("font-size", num(FONT_PX - 1.0)),
+                ("font-size", num(font)),
                 ("fill", if r.missed > 0 { MISSED } else { INK }.into()),
             ],
         );
@@ -474,35 +472,61 @@ fn render(spec: &PerApp, bars: &[AppBar], command: &str) -> String {
         (f.x + plot_w, f.y),
         (f.x + plot_w, f.bottom()),
         GRID_GREY,
-        1.0,
+        cv.line(1.0),
     );
     lay.legend(&mut svg, &legend);
     svg.describe(&per_app_finding(bars, spec.what, spec.objective));
     svg.finish()
 }
 
+/// The legend of a per-app chart.
+fn legend_of(spec: &PerApp) -> Vec<LegendEntry> {
+    vec![
+        LegendEntry {
+            swatch: Swatch::Fill(MET, 1.0),
+            label: format!("within its {}", spec.objective),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(MISSED, 1.0),
+            label: format!("missed its {}", spec.objective),
+        },
+        LegendEntry {
+            swatch: Swatch::Fill(UNCOVERED, 1.0),
+            label: format!("no {}", spec.objective),
+        },
+        LegendEntry {
+            swatch: Swatch::Line(INK, ""),
+            label: format!("{} (tightest that covers it)", spec.objective),
+        },
+    ]
+}
+
 /// The per-app chart of `measure` in run `o`; `command` reproduces the
 /// run (none if empty).
-fn per_app_chart(scenario: &Scenario, o: &Outcome, measure: Measure, command: &str) -> String {
+fn per_app_chart(scenario: &Scenario, o: &Outcome, measure: Measure, page: Page) -> String {
     let strategy = &scenario.strategies[o.strategy.index()].id;
     let subtitle = format!("strategy {strategy}, seed {}; misses first", o.seed);
-    render(
-        &measure.spec(&subtitle),
-        &bars(scenario, o, measure),
-        command,
-    )
+    render(&measure.spec(&subtitle), &bars(scenario, o, measure), page)
 }
 
 /// Per-app time to recover against the RTO in run `o`; `command`
 /// reproduces the run (none if empty).
-pub fn recovery_against_rto(scenario: &Scenario, o: &Outcome, command: &str) -> String {
-    per_app_chart(scenario, o, Measure::Recovery, command)
+pub fn recovery_against_rto<'a>(
+    scenario: &Scenario,
+    o: &Outcome,
+    page: impl Into<Page<'a>>,
+) -> String {
+    per_app_chart(scenario, o, Measure::Recovery, page.into())
 }
 
 /// Per-app data lost against the RPO in run `o`; `command` reproduces the
 /// run (none if empty).
-pub fn data_lost_against_rpo(scenario: &Scenario, o: &Outcome, command: &str) -> String {
-    per_app_chart(scenario, o, Measure::DataLost, command)
+pub fn data_lost_against_rpo<'a>(
+    scenario: &Scenario,
+    o: &Outcome,
+    page: impl Into<Page<'a>>,
+) -> String {
+    per_app_chart(scenario, o, Measure::DataLost, page.into())
 }
 
 /// Whether the data-lost chart has something to say: the scenario has
@@ -539,7 +563,7 @@ mod tests {
         let bars: Vec<AppBar> = (0..120)
             .map(|i| bar(&format!("app{i:03}"), Some(200 - i), Some(100)))
             .collect();
-        let all = rows(&bars);
+        let all = rows(&bars, MAX_ROWS);
         assert!(all.len() <= MAX_ROWS);
         assert_eq!(all.iter().map(|r| r.apps).sum::<usize>(), 120);
         assert_eq!(
@@ -548,7 +572,7 @@ mod tests {
         );
         // 100 misses are too many to list one by one: grouped alike.
         assert_eq!(all[0].label, "web ×3");
-        let few = rows(&bars[..10]);
+        let few = rows(&bars[..10], MAX_ROWS);
         assert_eq!(few.len(), 10);
         assert_eq!(few[0].label, "app000");
         // A few misses stay on rows of their own, the rest is grouped.
@@ -561,7 +585,7 @@ mod tests {
                 )
             })
             .collect();
-        let some = rows(&mixed);
+        let some = rows(&mixed, MAX_ROWS);
         assert!(some.len() <= MAX_ROWS + 1, "{}", some.len());
         assert!(some[..5].iter().all(|r| r.apps == 1 && r.missed == 1));
         assert!(some[5..].iter().all(|r| r.missed == 0 && r.apps > 1));

@@ -8,11 +8,12 @@
 //! the incident. It shows where the time goes: in 2018 nothing was
 //! restored on 26 December because the bug was still being diagnosed.
 
+use super::Page;
 use super::axis::{DateAxis, duration_unit, nice_range, number_label};
 use super::curve::Objective;
 use super::distribution::milestone_metric;
-use super::svg::{Anchor, FONT_PX, num, text_width};
-use super::{INK, Layout, LegendEntry, Marker, Swatch, WIDTH};
+use super::svg::{Anchor, num, text_width};
+use super::{INK, LegendEntry, Marker, Swatch, WIDTH};
 use crate::model::Scenario;
 use crate::montecarlo::{Comparison, Curves, IncidentMark, PhaseDist};
 use crate::sim::SimDuration;
@@ -156,7 +157,7 @@ pub fn phase_finding(rows: &[PhaseRow], strike: Option<(&DateAxis, &IncidentMark
 /// concern the incident); `command` reproduces the comparison (none if
 /// empty).
 #[allow(clippy::too_many_arguments)]
-pub fn phase_timeline(
+pub fn phase_timeline<'a>(
     scenario: &Scenario,
     c: &Comparison,
     curves: Option<&Curves>,
@@ -164,8 +165,10 @@ pub fn phase_timeline(
     bug: &str,
     mark: Option<&IncidentMark>,
     objectives: &[Objective],
-    command: &str,
+    page: impl Into<Page<'a>>,
 ) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let rows = phase_rows(c, curves, k);
     let axis = DateAxis::new(scenario);
     let concerned: Vec<&Objective> = objectives
@@ -191,7 +194,11 @@ pub fn phase_timeline(
         .fold(max_h, f64::max);
     let unit = duration_unit(max_h * 3_600_000.0);
     let per_unit_h = unit.ms / 3_600_000.0;
-    let (x_lo, x_hi, ticks) = nice_range(0.0, (max_h / per_unit_h).max(1e-3) * 1.02, 10);
+    let (x_lo, x_hi, ticks) = nice_range(
+        0.0,
+        (max_h / per_unit_h).max(1e-3) * 1.02,
+        cv.range_ticks(10),
+    );
     let frac = |h: f64| (h / per_unit_h - x_lo) / (x_hi - x_lo);
     // An RTO beyond the axis is named at its right edge instead.
     let markers: Vec<Marker> = concerned
@@ -221,18 +228,25 @@ pub fn phase_timeline(
     }
     let label_w = rows
         .iter()
-        .map(|r| text_width(&r.strategy, FONT_PX))
+        .map(|r| text_width(&r.strategy, cv.font_px))
         .fold(0.0, f64::max);
-    let left = (label_w + 20.0).max(78.0);
-    let lay = Layout::new(
+    let left = (label_w + 20.0).max(cv.len(78.0));
+    let lay = page.layout(
         WIDTH,
         rows.len().max(1) as f64 * ROW_H,
         Some(left),
         &markers,
         &legend,
-    )
-    .reproduced_by(command);
+    );
     let f = lay.frame;
+    // On a page of fixed height the rows share the plot: `s` scales a
+    // standard row's insides to the row.
+    let row_h = if cv.height.is_some() {
+        f.h / rows.len().max(1) as f64
+    } else {
+        ROW_H
+    };
+    let s = row_h / ROW_H;
     let when = mark.map_or_else(String::new, |m| format!(", {}", axis.format(m.at)));
     let mut svg = lay.start(
         &format!("Where the time goes: incident {} ({bug}){when}", k + 1),
@@ -256,7 +270,7 @@ pub fn phase_timeline(
         })
         .collect();
     // Dates under the ticks only when they are spaced enough to read.
-    let x_ticks = if x_ticks.len() > 1 && f.w / (x_ticks.len() as f64) < 80.0 {
+    let x_ticks = if x_ticks.len() > 1 && f.w / (x_ticks.len() as f64) < cv.len(80.0) {
         x_ticks.into_iter().map(|(x, l, _)| (x, l, None)).collect()
     } else {
         x_ticks
@@ -277,12 +291,12 @@ pub fn phase_timeline(
     lay.markers(&mut svg, &markers);
     let x_of = |h: f64| f.x_of(h / per_unit_h, x_lo, x_hi);
     for (i, r) in rows.iter().enumerate() {
-        let y = f.y + i as f64 * ROW_H;
+        let y = f.y + i as f64 * row_h;
         svg.open(&[
             ("class", "phase-row".into()),
             ("data-strategy", r.strategy.clone()),
         ]);
-        svg.text(f.x - 8.0, y + 18.0, &r.strategy, Anchor::End);
+        svg.text(f.x - 8.0, y + 18.0 * s, &r.strategy, Anchor::End);
         let mut from = 0.0;
         for ((label, fill), end) in PHASE_BARS.iter().zip(r.ends) {
             let Some(end) = end else { continue };
@@ -297,9 +311,9 @@ pub fn phase_timeline(
                 "rect",
                 &[
                     ("x", num(x_of(from))),
-                    ("y", num(y + 8.0)),
+                    ("y", num(y + 8.0 * s)),
                     ("width", num((x_of(end) - x_of(from)).max(0.0))),
-                    ("height", "16".into()),
+                    ("height", num(16.0 * s)),
                     ("fill", (*fill).into()),
                     ("class", "phase".into()),
                     ("data-phase", (*label).into()),
@@ -311,14 +325,14 @@ pub fn phase_timeline(
         }
         for (j, ((_, label, dash), m)) in PHASE_MILESTONES.iter().zip(r.milestones).enumerate() {
             let Some((p10, p50, p90)) = m else { continue };
-            let wy = y + 29.0 + j as f64 * 4.0;
-            svg.line_dashed((x_of(p10), wy), (x_of(p90), wy), INK, 1.4, dash);
+            let wy = y + 29.0 * s + j as f64 * 4.0 * s;
+            svg.line_dashed((x_of(p10), wy), (x_of(p90), wy), INK, cv.line(1.4), dash);
             svg.with_tip(
                 "circle",
                 &[
                     ("cx", num(x_of(p50))),
                     ("cy", num(wy)),
-                    ("r", "3".into()),
+                    ("r", num(cv.line(3.0))),
                     ("fill", INK.into()),
                     ("class", "milestone".into()),
                     ("data-milestone", (*label).into()),

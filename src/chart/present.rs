@@ -1,15 +1,21 @@
 //! Every chart as the command line writes it: with the scenario's name
 //! and dates above its title, and in one of two presets: `standard` (the
 //! chart at its own size, as the HTML report shows it) or `slide` (a
-//! 1920 × 1080 page, 16:9, the chart scaled up to fill it, so that its
-//! type is twice as large as on the standard chart).
+//! 1920 × 1080 page, 16:9).
+//!
+//! A slide chart is laid out for the slide first, on
+//! [`super::Canvas::slide`] (960 × 540 logical pixels, larger type,
+//! thicker lines, fewer ticks, the plot filling the page); here it gets
+//! its band and is shown twice as large, so that it fills the page
+//! exactly. A chart taller than the page (more rows than it holds) is
+//! shown whole, centred, with white bands beside it.
 //!
 //! It works on the finished document of any chart drawn with
 //! [`super::svg::Svg`], so that a new chart kind gets it without a line
 //! of its own.
 
 use super::clock::Clock;
-use super::svg::{escape, num};
+use super::svg::{escape, num, text_width};
 use crate::model::Scenario;
 
 /// How a chart is laid out on its page.
@@ -27,9 +33,6 @@ pub enum Preset {
 pub const SLIDE_WIDTH: f64 = 1920.0;
 /// The slide preset's height, in pixels.
 pub const SLIDE_HEIGHT: f64 = 1080.0;
-
-/// Height of the band above the title that names the scenario and dates.
-const CONTEXT_H: f64 = 22.0;
 
 /// The line that names what a chart is about: the scenario's name and
 /// the dates it simulates, in its time zone: `Nouvelle-Calédonie, December
@@ -51,9 +54,30 @@ pub fn scenario_line(scenario: &Scenario) -> String {
     format!("{} · {dates} ({zone})", scenario.name)
 }
 
+/// `text` if it fits in `width` pixels at `font_px`, else as many of its
+/// words as fit followed by `…`.
+fn fit_line(text: &str, width: f64, font_px: f64) -> String {
+    if text_width(text, font_px) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split(' ') {
+        let longer = if out.is_empty() {
+            word.to_string()
+        } else {
+            format!("{out} {word}")
+        };
+        if text_width(&format!("{longer} …"), font_px) > width {
+            break;
+        }
+        out = longer;
+    }
+    format!("{out} …")
+}
+
 /// The size a chart's root element declares, `None` if `svg` is not a
 /// chart drawn by [`super::svg::Svg`].
-fn size_of(svg: &str) -> Option<(f64, f64, usize)> {
+fn size_of(svg: &str) -> Option<(f64, f64, f64, usize)> {
     let end = svg.find('>')?;
     let root = svg.get(..end)?;
     if !root.starts_with("<svg ") {
@@ -63,7 +87,8 @@ fn size_of(svg: &str) -> Option<(f64, f64, usize)> {
         let at = root.find(&format!(" {name}=\""))? + name.len() + 3;
         root.get(at..)?.split('"').next()?.parse().ok()
     };
-    Some((attr("width")?, attr("height")?, end + 1))
+    let font = attr("font-size").unwrap_or(super::svg::FONT_PX);
+    Some((attr("width")?, attr("height")?, font, end + 1))
 }
 
 /// `svg`, a chart drawn by [`super::svg::Svg`], with `context` (see
@@ -71,7 +96,7 @@ fn size_of(svg: &str) -> Option<(f64, f64, usize)> {
 /// The chart's `<title>` gains the context too, and its `<desc>` stays.
 /// Anything else is returned as it is.
 pub fn present(svg: &str, context: &str, preset: Preset) -> String {
-    let Some((w, h, body_at)) = size_of(svg) else {
+    let Some((w, h, font, body_at)) = size_of(svg) else {
         return svg.to_string();
     };
     let body = &svg[body_at..];
@@ -102,7 +127,9 @@ pub fn present(svg: &str, context: &str, preset: Preset) -> String {
         .split_once("<text x=\"")
         .and_then(|(_, t)| t.split('"').next()?.parse::<f64>().ok())
         .unwrap_or(8.0);
-    let (cw, ch) = (w, h + CONTEXT_H);
+    let canvas = super::Canvas::of(preset);
+    let band = canvas.context_h;
+    let (cw, ch) = (w, h + band);
     let (width, height, view) = match preset {
         Preset::Standard => (cw, ch, (0.0, 0.0, cw, ch)),
         Preset::Slide => {
@@ -131,7 +158,7 @@ pub fn present(svg: &str, context: &str, preset: Preset) -> String {
         num(view.1),
         num(view.2),
         num(view.3),
-        num(super::svg::FONT_PX),
+        num(font),
     );
     if let Some(d) = desc {
         out.push_str(&format!("<desc>{d}</desc>\n"));
@@ -143,14 +170,21 @@ pub fn present(svg: &str, context: &str, preset: Preset) -> String {
         num(view.2),
         num(view.3)
     ));
+    // On a slide the line ends at the page's edge, cut short if it must
+    // be (the `<title>` has all of it).
+    let shown = match preset {
+        Preset::Standard => context.to_string(),
+        Preset::Slide => fit_line(context, view.0 + view.2 - left - 8.0, font),
+    };
     out.push_str(&format!(
-        "<text x=\"{}\" y=\"16\" class=\"context\" fill=\"#555555\">{}</text>\n",
+        "<text x=\"{}\" y=\"{}\" class=\"context\" fill=\"#555555\">{}</text>\n",
         num(left),
-        escape(context)
+        num(band - 6.0),
+        escape(&shown)
     ));
     out.push_str(&format!(
         "<g transform=\"translate(0 {})\">\n{rest}</g>\n</svg>\n",
-        num(CONTEXT_H)
+        num(band)
     ));
     out
 }
@@ -200,6 +234,31 @@ mod tests {
             assert!((view[2] / view[3] - 16.0 / 9.0).abs() < 0.01, "{view:?}");
             assert!(view[2] >= w && view[3] >= h);
         }
+    }
+
+    #[test]
+    fn a_chart_laid_out_for_the_slide_fills_it_at_twice_its_size() {
+        let c = crate::chart::Canvas::slide();
+        let h = c.height.unwrap_or(0.0);
+        let doc = present(
+            &Svg::with_font(c.width, h, "t", c.font_px).finish(),
+            &"a long scenario name ".repeat(10),
+            Preset::Slide,
+        );
+        assert!(
+            doc.contains("viewBox=\"0 0 960 540\" font-family=\"sans-serif\" font-size=\"13\""),
+            "{doc}"
+        );
+        // The scenario line is cut at the page's edge, whole in the title.
+        let line = doc
+            .split("class=\"context\" fill=\"#555555\">")
+            .nth(1)
+            .and_then(|t| t.split('<').next())
+            .unwrap_or_default();
+        assert!(
+            line.ends_with(" …") && text_width(line, 13.0) <= 960.0,
+            "{line}"
+        );
     }
 
     #[test]

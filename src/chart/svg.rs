@@ -83,6 +83,11 @@ pub struct Svg {
 impl Svg {
     /// A document of `width` × `height` pixels with an accessible title.
     pub fn new(width: f64, height: f64, title: &str) -> Self {
+        Svg::with_font(width, height, title, FONT_PX)
+    }
+
+    /// [`Svg::new`] whose text is `font_px` high unless it says otherwise.
+    pub fn with_font(width: f64, height: f64, title: &str, font_px: f64) -> Self {
         let mut buf = String::new();
         let _ = write!(
             buf,
@@ -90,7 +95,7 @@ impl Svg {
              font-family=\"sans-serif\" font-size=\"{f}\" role=\"img\">\n<title>{t}</title>\n",
             w = num(width),
             h = num(height),
-            f = num(FONT_PX),
+            f = num(font_px),
             t = escape(title)
         );
         let desc_at = buf.len();

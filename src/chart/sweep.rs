@@ -4,9 +4,10 @@
 
 use serde_json::Value;
 
+use super::Page;
 use super::axis::{nice_range, nice_ticks, number_label};
 use super::svg::num;
-use super::{Layout, LegendEntry, Swatch, WIDTH, no_data, series_style};
+use super::{LegendEntry, Swatch, WIDTH, no_data, series_style};
 use crate::montecarlo::SweepPoint;
 use crate::sweep::show as show_value;
 
@@ -23,12 +24,14 @@ fn unit_words(unit: &str) -> &str {
 /// against the first swept parameter in `names`; `command` is the command
 /// line that reproduces the sweep, written under the subtitle (none if
 /// empty).
-pub fn sweep_chart(
+pub fn sweep_chart<'a>(
     names: &[String],
     results: &[SweepPoint],
     metric: usize,
-    command: &str,
+    page: impl Into<Page<'a>>,
 ) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let Some((_, _, first)) = results.first() else {
         return String::new();
     };
@@ -102,19 +105,9 @@ pub fn sweep_chart(
         .flatten()
         .map(|p| p.1 - p.2)
         .fold(0.0f64, f64::min);
-    let (y_lo, y_hi, y_ticks_v) = nice_range(y_lo, y_hi.max(y_lo + 1e-9), 7);
-    let legend: Vec<LegendEntry> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let (c, d) = series_style(i);
-            LegendEntry {
-                swatch: Swatch::Line(c, d),
-                label: k.clone(),
-            }
-        })
-        .collect();
-    let lay = Layout::new(WIDTH, 300.0, Some(88.0), &[], &legend).reproduced_by(command);
+    let (y_lo, y_hi, y_ticks_v) = nice_range(y_lo, y_hi.max(y_lo + 1e-9), cv.range_ticks(7));
+    let legend = series_legend(&keys);
+    let lay = page.layout(WIDTH, 300.0, Some(cv.len(88.0)), &[], &legend);
     let f = lay.frame;
     let mut svg = lay.start(
         &format!("{} against {x_name}", def.name),
@@ -141,7 +134,7 @@ pub fn sweep_chart(
             .map(|v| number_label(*v).len())
             .max()
             .unwrap_or(1);
-        let fit = super::axis::labels_that_fit(f.w, longest);
+        let fit = super::axis::labels_that_fit_on(&cv, f.w, longest);
         let ticks = if values.len() <= fit {
             values
         } else {
@@ -158,7 +151,7 @@ pub fn sweep_chart(
             .map(|c| c.chars().count())
             .max()
             .unwrap_or(1);
-        let fit = super::axis::labels_that_fit(f.w, longest);
+        let fit = super::axis::labels_that_fit_on(&cv, f.w, longest);
         let every = categories.len().div_ceil(fit.max(1)).max(1);
         categories
             .iter()
@@ -181,18 +174,19 @@ pub fn sweep_chart(
             .iter()
             .map(|(x, m, _)| (f.x_of(*x, x_lo, x_hi) + dx, f.y_of(*m, y_lo, y_hi)))
             .collect();
-        svg.polyline(&line, colour, 1.8, dash);
+        svg.polyline(&line, colour, cv.line(1.8), dash);
         for ((x, m, ci), (px, py)) in pts.iter().zip(&line) {
             let (top, bottom) = (f.y_of(m + ci, y_lo, y_hi), f.y_of(m - ci, y_lo, y_hi));
-            svg.line((*px, top), (*px, bottom), colour, 1.4);
-            svg.line((px - 4.0, top), (px + 4.0, top), colour, 1.4);
-            svg.line((px - 4.0, bottom), (px + 4.0, bottom), colour, 1.4);
+            let (w, half) = (cv.line(1.4), cv.line(4.0));
+            svg.line((*px, top), (*px, bottom), colour, w);
+            svg.line((px - half, top), (px + half, top), colour, w);
+            svg.line((px - half, bottom), (px + half, bottom), colour, w);
             svg.with_tip(
                 "circle",
                 &[
                     ("cx", num(*px)),
                     ("cy", num(*py)),
-                    ("r", "3.5".into()),
+                    ("r", num(cv.line(3.5))),
                     ("fill", colour.into()),
                 ],
                 &format!(
@@ -221,6 +215,20 @@ pub fn sweep_chart(
         &categories,
     ));
     svg.finish()
+}
+
+/// One legend entry per series, in its colour and dash.
+fn series_legend(keys: &[String]) -> Vec<LegendEntry> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let (c, d) = series_style(i);
+            LegendEntry {
+                swatch: Swatch::Line(c, d),
+                label: k.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The sweep chart's finding: how each strategy's mean moves from the

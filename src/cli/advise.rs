@@ -141,7 +141,10 @@ pub(super) fn advise(args: AdviseArgs) -> Result<(), Failure> {
             args.svg.as_ref(),
             &args.charts,
             &hvsim::chart::present::scenario_line(&base),
-            &hvsim::report::advise_svgs(&advice, &command(&args, &strategy)),
+            &hvsim::report::advise_svgs(
+                &advice,
+                hvsim::chart::Page::new(&command(&args, &strategy), args.charts.canvas()),
+            ),
         )?;
     }
     Ok(())

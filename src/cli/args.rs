@@ -35,7 +35,7 @@ pub(super) struct ChartArgs {
     #[arg(long, value_name = "DIR")]
     pub(super) png: Option<PathBuf>,
     /// The charts' page: `standard` (960 px wide, as in the HTML report) or
-    /// `slide` (1920 × 1080, 16:9, type twice as large). Needs --svg or --png.
+    /// `slide` (1920 × 1080, 16:9, laid out for a slide). Needs --svg or --png.
     #[arg(long, value_enum, default_value_t = PresetArg::Standard)]
     pub(super) preset: PresetArg,
 }
@@ -62,6 +62,11 @@ impl ChartArgs {
             ));
         }
         Ok(wanted)
+    }
+
+    /// The canvas the charts are laid out on for the preset.
+    pub(super) fn canvas(&self) -> hvsim::chart::Canvas {
+        hvsim::chart::Canvas::of(self.preset())
     }
 
     /// The chart module's preset.

@@ -151,7 +151,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             &scenario,
             &summary,
             &hvsim::chart::curve::objectives_of(&scenario),
-            &command(&args),
+            hvsim::chart::Page::new(&command(&args), args.charts.canvas()),
         );
         // One run of each strategy on the seed, as `hvsim report` shows them.
         let seed = args.common.seed;
@@ -165,7 +165,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         files.extend(hvsim::report::compare_run_svgs(
             &scenario,
             &runs,
-            &command(&args),
+            hvsim::chart::Page::new(&command(&args), args.charts.canvas()),
         ));
         write_charts(
             args.svg.as_ref(),

@@ -112,7 +112,7 @@ pub(super) fn explain(args: ExplainArgs) -> Result<(), Failure> {
         let chart = hvsim::chart::explain::reason_bars(
             &chart_groups(&scenario, &explanation),
             &subtitle,
-            &command,
+            hvsim::chart::Page::new(&command, args.charts.canvas()),
         );
         write_charts(
             args.svg.as_ref(),

@@ -104,7 +104,10 @@ pub(super) fn fit(args: FitArgs) -> Result<(), Failure> {
     let command = command(&args, &params, &result);
     if args.charts.wanted(args.svg.as_ref())? {
         let band = hvsim::fit::band(&result, &doc, 160).map_err(fit_failure)?;
-        let svg = result.svg(&band, &command);
+        let svg = result.svg(
+            &band,
+            hvsim::chart::Page::new(&command, args.charts.canvas()),
+        );
         write_charts(
             args.svg.as_ref(),
             &args.charts,

@@ -135,7 +135,11 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             args.svg.as_ref(),
             &args.charts,
             &hvsim::chart::present::scenario_line(&scenario),
-            &hvsim::report::run_svgs(&scenario, &outcome, &command),
+            &hvsim::report::run_svgs(
+                &scenario,
+                &outcome,
+                hvsim::chart::Page::new(&command, args.charts.canvas()),
+            ),
         )?;
     }
     if let Some(dir) = &args.csv {

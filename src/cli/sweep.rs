@@ -155,7 +155,11 @@ fn write_outputs(
             args.svg.as_ref(),
             &args.charts,
             context,
-            &hvsim::report::sweep_svgs(names, results, &command),
+            &hvsim::report::sweep_svgs(
+                names,
+                results,
+                hvsim::chart::Page::new(&command, args.charts.canvas()),
+            ),
         )?;
     }
     Ok(())

@@ -192,7 +192,8 @@ impl Fit {
 
     /// The chart of the fitted median and band (from [`band`](super::band))
     /// against the observed points, as SVG; `command` reproduces it.
-    pub fn svg(&self, band: &Band, command: &str) -> String {
+    pub fn svg<'a>(&self, band: &Band, page: impl Into<crate::chart::Page<'a>>) -> String {
+        let page = page.into();
         let (k, y_title) = match self.observed.kind {
             Kind::Count => (1.0, "apps restored".to_string()),
             Kind::Share => (
@@ -252,7 +253,7 @@ impl Fit {
             p50: &p50,
             p90: &p90,
             points,
-            command,
+            page,
         })
     }
 

@@ -639,15 +639,19 @@ pub fn advise_json(a: &Advice) -> AdviseJson {
 
 /// The charts of the advice, each naming `command`, the command line that
 /// reproduces it: the tornado chart and, with costs, the frontier.
-pub fn advise_svgs(a: &Advice, command: &str) -> Vec<super::NamedFile> {
+pub fn advise_svgs<'a>(
+    a: &Advice,
+    page: impl Into<crate::chart::Page<'a>>,
+) -> Vec<super::NamedFile> {
+    let page = page.into();
     let mut files = vec![(
         "advise-tornado.svg".to_string(),
-        crate::chart::advise::tornado_chart(a, command),
+        crate::chart::advise::tornado_chart(a, page),
     )];
     if a.has_costs() {
         files.push((
             "advise-frontier.svg".to_string(),
-            crate::chart::advise::frontier_chart(a, command),
+            crate::chart::advise::frontier_chart(a, page),
         ));
     }
     files

@@ -1,6 +1,7 @@
 //! The files of `--svg DIR` and `--csv DIR`: each chart of a command as a
 //! standalone SVG, and the data behind it as CSV, by stable file names.
 
+use crate::chart::Page;
 use crate::chart::availability::availability_panel;
 use crate::chart::capacity::dr_capacity;
 use crate::chart::capacity::runs::{dr_capacity_over_runs, sample as sample_dr_use};
@@ -26,14 +27,15 @@ pub type NamedFile = (String, String);
 
 /// The charts of one run: its Gantt chart and its restored curves, each
 /// naming `command`, the command line that reproduces the run.
-pub fn run_svgs(scenario: &Scenario, o: &Outcome, command: &str) -> Vec<NamedFile> {
+pub fn run_svgs<'a>(scenario: &Scenario, o: &Outcome, page: impl Into<Page<'a>>) -> Vec<NamedFile> {
+    let page = page.into();
     let strategy = &scenario.strategies[o.strategy.index()];
     let curves = single_run_curves(scenario, strategy, o);
     let marks = incident_marks(scenario, o);
     let label = format!("one run: strategy {}, seed {}", strategy.id, o.seed);
     let objectives = crate::chart::curve::objectives_of(scenario);
     let mut files: Vec<NamedFile> = vec![
-        ("gantt.svg".into(), gantt(scenario, o, &marks, command)),
+        ("gantt.svg".into(), gantt(scenario, o, &marks, page)),
         (
             "restored-count.svg".into(),
             restored_curve(
@@ -43,7 +45,7 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome, command: &str) -> Vec<NamedFil
                 &marks,
                 &objectives,
                 &label,
-                command,
+                page,
             ),
         ),
         (
@@ -55,25 +57,25 @@ pub fn run_svgs(scenario: &Scenario, o: &Outcome, command: &str) -> Vec<NamedFil
                 &marks,
                 &objectives,
                 &label,
-                command,
+                page,
             ),
         ),
     ];
     files.push((
         "dependencies.svg".into(),
-        dependency_graph(scenario, &[o], command),
+        dependency_graph(scenario, &[o], page),
     ));
-    if let Some(chart) = dr_capacity(scenario, o, &marks, command) {
+    if let Some(chart) = dr_capacity(scenario, o, &marks, page.command) {
         files.push(("dr-capacity.svg".into(), chart));
     }
     files.push((
         "recovery-rto.svg".into(),
-        recovery_against_rto(scenario, o, command),
+        recovery_against_rto(scenario, o, page),
     ));
     if has_data_loss(scenario) {
         files.push((
             "data-lost-rpo.svg".into(),
-            data_lost_against_rpo(scenario, o, command),
+            data_lost_against_rpo(scenario, o, page),
         ));
     }
     files
@@ -97,12 +99,13 @@ pub fn run_csvs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
 /// distributions, and the DR site's room in use over a sample of the
 /// replications (when the scenario has a DR site), each naming `command`,
 /// the command line that reproduces the comparison.
-pub fn compare_svgs(
+pub fn compare_svgs<'a>(
     scenario: &Scenario,
     summary: &Summary,
     objectives: &[Objective],
-    command: &str,
+    page: impl Into<Page<'a>>,
 ) -> Vec<NamedFile> {
+    let page = page.into();
     let c = &summary.comparison;
     let marks = &summary.marks;
     let label = format!(
@@ -120,7 +123,7 @@ pub fn compare_svgs(
                 marks,
                 objectives,
                 &label,
-                command,
+                page,
             ),
         ));
         files.push((
@@ -132,11 +135,11 @@ pub fn compare_svgs(
                 marks,
                 objectives,
                 &label,
-                command,
+                page,
             ),
         ));
     }
-    if let Some(chart) = availability_panel(scenario, c, command) {
+    if let Some(chart) = availability_panel(scenario, c, page) {
         files.push(("availability.svg".to_string(), chart));
     }
     if let Some(curves) = &summary.curves {
@@ -145,7 +148,7 @@ pub fn compare_svgs(
             ("restored-count-panels.svg", Measure::Count),
             ("restored-weighted-panels.svg", Measure::WeightedShare),
         ] {
-            if let Some(svg) = restored_panels(scenario, curves, measure, marks, &label, command) {
+            if let Some(svg) = restored_panels(scenario, curves, measure, marks, &label, page) {
                 files.push((name.to_string(), svg));
             }
         }
@@ -153,7 +156,7 @@ pub fn compare_svgs(
     for (k, bug) in incidents(c) {
         files.push((
             format!("milestones-incident-{}.svg", k + 1),
-            milestone_distribution(c, k, &bug, command),
+            milestone_distribution(c, k, &bug, page),
         ));
         files.push((
             format!("phases-incident-{}.svg", k + 1),
@@ -165,14 +168,14 @@ pub fn compare_svgs(
                 &bug,
                 incident_mark(marks, &bug),
                 objectives,
-                command,
+                page,
             ),
         ));
     }
-    if let Some(svg) = forest_plot(c, &forest_metrics(c), command) {
+    if let Some(svg) = forest_plot(c, &forest_metrics(c), page) {
         files.push(("forest.svg".into(), svg));
     }
-    if let Some(svg) = objectives_heat_map(c, command) {
+    if let Some(svg) = objectives_heat_map(c, page) {
         files.push(("objectives.svg".into(), svg));
     }
     // Re-simulates a sample of the replications: only when charts are
@@ -180,7 +183,7 @@ pub fn compare_svgs(
     if let Some(u) = sample_dr_use(scenario, c) {
         files.push((
             "dr-capacity.svg".into(),
-            dr_capacity_over_runs(scenario, &u, marks, command),
+            dr_capacity_over_runs(scenario, &u, marks, page.command),
         ));
     }
     files
@@ -191,12 +194,17 @@ pub fn compare_svgs(
 /// graph with the order each strategy restored the apps in. `command`
 /// reproduces the comparison. (The DR site's room in use is drawn over
 /// many runs, by [`compare_svgs`].)
-pub fn compare_run_svgs(scenario: &Scenario, runs: &[Outcome], command: &str) -> Vec<NamedFile> {
+pub fn compare_run_svgs<'a>(
+    scenario: &Scenario,
+    runs: &[Outcome],
+    page: impl Into<Page<'a>>,
+) -> Vec<NamedFile> {
+    let page = page.into();
     let mut files = Vec::new();
     let shown: Vec<&Outcome> = runs.iter().collect();
     files.push((
         "dependencies.svg".to_string(),
-        dependency_graph(scenario, &shown, command),
+        dependency_graph(scenario, &shown, page),
     ));
     files
 }
@@ -229,7 +237,12 @@ pub fn compare_csvs(scenario: &Scenario, summary: &Summary) -> Vec<NamedFile> {
 /// The charts of a sweep: each headline metric against the first swept
 /// parameter, each naming `command`, the command line that reproduces the
 /// sweep.
-pub fn sweep_svgs(names: &[String], results: &[SweepPoint], command: &str) -> Vec<NamedFile> {
+pub fn sweep_svgs<'a>(
+    names: &[String],
+    results: &[SweepPoint],
+    page: impl Into<Page<'a>>,
+) -> Vec<NamedFile> {
+    let page = page.into();
     let slug = |name: &str| {
         let s: String = name
             .chars()
@@ -254,7 +267,7 @@ pub fn sweep_svgs(names: &[String], results: &[SweepPoint], command: &str) -> Ve
         .map(|m| {
             (
                 format!("sweep-{}.svg", slug(&first.metrics[m].name)),
-                sweep_chart(names, results, m, command),
+                sweep_chart(names, results, m, page),
             )
         })
         .collect()

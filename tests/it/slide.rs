@@ -382,3 +382,226 @@ fn png_without_a_font_is_a_clear_error_not_a_blank_image() {
     );
     assert!(svg.join("gantt.svg").exists());
 }
+
+/// A slide chart's text as laid out: where, how large, how anchored,
+/// whether it is turned (an axis title up the side), and the groups
+/// around it.
+struct Laid<'a> {
+    x: f64,
+    y: f64,
+    px: f64,
+    anchor: &'a str,
+    turned: bool,
+    text: &'a str,
+    e: &'a Element,
+}
+
+impl Laid<'_> {
+    /// Its span on its line (by the width estimate the charts use).
+    fn span(&self) -> (f64, f64) {
+        let w = text_width(self.text, self.px);
+        match self.anchor {
+            "middle" => (self.x - w / 2.0, self.x + w / 2.0),
+            "end" => (self.x - w, self.x),
+            _ => (self.x, self.x + w),
+        }
+    }
+}
+
+/// Checks what a slide promises (issue 17) of the chart `name` in `dir`:
+/// a 1920 × 1080 page whose 16:9 view the chart fills (`fills`: no white
+/// bands), every text at least 24 px as shown and the title at least 32,
+/// between two and six labelled ticks on each axis, no two texts on one
+/// line overlapping, none past the page's sides.
+fn assert_slide(dir: &Path, name: &str, fills: bool) {
+    let svg = read(dir, name);
+    let els = elements(&svg);
+    let root = &els[0];
+    assert_eq!(
+        (root.num("width"), root.num("height")),
+        (1920.0, 1080.0),
+        "{name}: a slide is 1920 × 1080"
+    );
+    let view: Vec<f64> = root.attrs["viewBox"]
+        .split(' ')
+        .map(|v| v.parse().expect("a number"))
+        .collect();
+    assert!(
+        (view[2] / view[3] - 16.0 / 9.0).abs() < 1e-3,
+        "{name}: {view:?}"
+    );
+    if fills {
+        assert!(
+            view[0].abs() < 0.5 && view[1].abs() < 0.5,
+            "{name}: white bands around the chart, view {view:?}"
+        );
+    }
+    let scale = 1920.0 / view[2];
+    let root_px = root.num("font-size");
+    let laid: Vec<Laid> = els
+        .iter()
+        .filter(|e| e.name == "text")
+        .map(|e| Laid {
+            x: e.num("x"),
+            y: e.num("y"),
+            px: e
+                .attrs
+                .get("font-size")
+                .map_or(root_px, |v| v.parse().expect("a size")),
+            anchor: e.attrs.get("text-anchor").map_or("start", |a| a.as_str()),
+            turned: e.attrs.contains_key("transform"),
+            text: &e.text,
+            e,
+        })
+        .collect();
+    for t in &laid {
+        assert!(
+            t.px * scale >= 24.0 - 1e-9,
+            "{name}: `{}` is {:.1} px on the slide",
+            t.text,
+            t.px * scale
+        );
+        let (a, b) = t.span();
+        if !t.turned {
+            assert!(
+                a >= view[0] - 1.0 && b <= view[0] + view[2] + 1.0,
+                "{name}: `{}` runs off the slide ({a:.0}..{b:.0} in {view:?})",
+                t.text
+            );
+        }
+    }
+    let title = laid
+        .iter()
+        .find(|t| t.e.attrs.contains_key("font-weight"))
+        .unwrap_or_else(|| panic!("{name} has no title"));
+    assert!(
+        title.px * scale >= 32.0,
+        "{name}: the title is {:.1} px",
+        title.px * scale
+    );
+    // Labelled ticks: the y axis' labels, the x axis' first row.
+    let y_ticks = laid
+        .iter()
+        .filter(|t| t.e.within("y-axis") && !t.turned)
+        .count();
+    let x_axis: Vec<&Laid> = laid.iter().filter(|t| t.e.within("x-axis")).collect();
+    let first_row = x_axis.iter().map(|t| t.y).fold(f64::INFINITY, f64::min);
+    let x_ticks = x_axis.iter().filter(|t| t.y == first_row).count();
+    for (axis, n) in [("y", y_ticks), ("x", x_ticks)] {
+        if n == 0 {
+            // A chart of rows has no value axis up its side; small
+            // multiples name each panel's first and last date instead.
+            continue;
+        }
+        assert!(
+            (2..=6).contains(&n),
+            "{name}: {n} labelled ticks on the {axis} axis"
+        );
+    }
+    // No two texts on one line overlap (the line's group transforms
+    // alike: compare within each group path).
+    let mut lines: BTreeMap<(String, i64), Spans> = BTreeMap::new();
+    for t in laid.iter().filter(|t| !t.turned) {
+        let (a, b) = t.span();
+        lines
+            .entry((t.e.groups.join("/"), (t.y * 10.0).round() as i64))
+            .or_default()
+            .push((a, b, t.text));
+    }
+    for (_, mut line) in lines {
+        line.sort_by(|p, q| p.0.total_cmp(&q.0));
+        for w in line.windows(2) {
+            assert!(
+                w[0].1 <= w[1].0 + 0.5,
+                "{name}: `{}` overlaps `{}`",
+                w[0].2,
+                w[1].2
+            );
+        }
+    }
+}
+
+/// Spans of text on one line: from, to, the text.
+type Spans<'a> = Vec<(f64, f64, &'a str)>;
+
+fn slide_charts(args: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().to_string_lossy().into_owned();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--svg", &path, "--preset", "slide"]);
+    run_ok(&all);
+    dir
+}
+
+#[test]
+fn a_run_is_laid_out_for_the_slide_not_scaled_up() {
+    let dir = slide_charts(&["run", "scenarios/ha-single-host-crash.yaml"]);
+    for name in [
+        "restored-count.svg",
+        "restored-weighted.svg",
+        "gantt.svg",
+        "recovery-rto.svg",
+    ] {
+        assert_slide(dir.path(), name, true);
+    }
+}
+
+#[test]
+fn a_comparison_is_laid_out_for_the_slide_not_scaled_up() {
+    let dir = slide_charts(&["compare", "--runs", "4"]);
+    for name in [
+        "restored-count.svg",
+        "restored-weighted.svg",
+        "restored-count-panels.svg",
+        "milestones-incident-2.svg",
+        "phases-incident-2.svg",
+        "forest.svg",
+        "objectives.svg",
+        "dependencies.svg",
+    ] {
+        assert_slide(dir.path(), name, true);
+    }
+}
+
+#[test]
+fn per_app_availability_reasons_and_levers_are_laid_out_for_the_slide() {
+    let run = slide_charts(&["run", "scenarios/backup-restore.yaml"]);
+    for name in ["recovery-rto.svg", "data-lost-rpo.svg", "gantt.svg"] {
+        assert_slide(run.path(), name, true);
+    }
+    let year = slide_charts(&["compare", "scenarios/availability-year.yaml", "--runs", "4"]);
+    assert_slide(year.path(), "availability.svg", true);
+    let reasons = slide_charts(&["explain"]);
+    assert_slide(reasons.path(), "reasons.svg", true);
+    let levers = slide_charts(&[
+        "advise",
+        "scenarios/backup-restore.yaml",
+        "--objective",
+        "1",
+        "--runs",
+        "20",
+    ]);
+    assert_slide(levers.path(), "advise-tornado.svg", true);
+}
+
+#[test]
+fn a_sweep_is_laid_out_for_the_slide_not_scaled_up() {
+    let dir = slide_charts(&[
+        "sweep",
+        "tests/fixtures/exp-queue.yaml",
+        "--set",
+        "teams.t.members=2..5",
+        "--runs",
+        "8",
+    ]);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("the directory")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    for name in &names {
+        assert_slide(dir.path(), name, true);
+    }
+}

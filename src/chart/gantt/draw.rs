@@ -6,7 +6,7 @@ use super::scale::TimeScale;
 use super::{OFF_SHIFT, Plan, ROW_H, Row, member_label};
 use crate::chart::axis::DateAxis;
 use crate::chart::svg::{Anchor, FONT_PX, Svg, num, rect_attrs};
-use crate::chart::{Frame, GRID_GREY, INK, ink_on, method_colour};
+use crate::chart::{Canvas, Frame, GRID_GREY, INK, ink_on, method_colour};
 use crate::metrics::{Outcome, TaskEnd, TaskRecord};
 use crate::model::{Method, Scenario, TeamId};
 use crate::sim::SimTime;
@@ -20,6 +20,10 @@ pub struct Ctx<'a> {
     pub f: Frame,
     /// The time range shown.
     pub range: (SimTime, SimTime),
+    /// The canvas it is laid out on.
+    pub c: Canvas,
+    /// The height of a row.
+    pub row_h: f64,
 }
 
 impl Ctx<'_> {
@@ -28,7 +32,13 @@ impl Ctx<'_> {
     }
 
     fn y(&self, row: usize) -> f64 {
-        self.f.y + row as f64 * ROW_H
+        self.f.y + row as f64 * self.row_h
+    }
+
+    /// Where text `drop` above the bottom of a standard row goes in a row
+    /// at `y`: as far from the row's middle as on a standard row.
+    fn text_y(&self, y: f64, drop: f64) -> f64 {
+        y + (self.row_h - ROW_H) / 2.0 + ROW_H - drop
     }
 }
 
@@ -91,9 +101,15 @@ pub fn any_off_shift(
 }
 
 /// A plain row's background and bottom line.
-fn plain_row(svg: &mut Svg, f: &Frame, y: f64) {
-    svg.rect(f.x, y, f.w, ROW_H, "#fafafa");
-    svg.line((f.x, y + ROW_H), (f.x + f.w, y + ROW_H), GRID_GREY, 0.5);
+fn plain_row(svg: &mut Svg, ctx: &Ctx, y: f64) {
+    let (f, row_h) = (ctx.f, ctx.row_h);
+    svg.rect(f.x, y, f.w, row_h, "#fafafa");
+    svg.line(
+        (f.x, y + row_h),
+        (f.x + f.w, y + row_h),
+        GRID_GREY,
+        ctx.c.line(0.5),
+    );
 }
 
 /// The rows' shading and labels: the waves' lanes, each team's head count
@@ -102,6 +118,7 @@ fn plain_row(svg: &mut Svg, f: &Frame, y: f64) {
 pub fn rows(svg: &mut Svg, ctx: &Ctx, plan: &Plan, labels: &[String]) {
     let (f, (t0, t1)) = (ctx.f, ctx.range);
     let x = |t: SimTime| ctx.x(t);
+    let row_h = ctx.row_h;
     svg.open(&[("class", "rows".into())]);
     for (r, row) in plan.rows.iter().enumerate() {
         let y = ctx.y(r);
@@ -109,13 +126,13 @@ pub fn rows(svg: &mut Svg, ctx: &Ctx, plan: &Plan, labels: &[String]) {
             Row::OnDuty { team } => {
                 let roster = ctx.o.roster(ctx.scenario, TeamId(team as u32));
                 let size = roster.size().max(1);
-                svg.rect(f.x, y, f.w, ROW_H, "#fafafa");
+                svg.rect(f.x, y, f.w, row_h, "#fafafa");
                 // The head count as a step area.
-                let mut pts = vec![(x(t0), y + ROW_H)];
+                let mut pts = vec![(x(t0), y + row_h)];
                 let mut level = roster.available(t0);
                 let mut at = t0;
                 loop {
-                    let h = y + ROW_H - 1.0 - f64::from(level) / f64::from(size) * (ROW_H - 3.0);
+                    let h = y + row_h - 1.0 - f64::from(level) / f64::from(size) * (row_h - 3.0);
                     pts.push((x(at), h));
                     let next = roster.next_change(at).filter(|n| *n < t1);
                     pts.push((x(next.unwrap_or(t1)), h));
@@ -127,20 +144,30 @@ pub fn rows(svg: &mut Svg, ctx: &Ctx, plan: &Plan, labels: &[String]) {
                         None => break,
                     }
                 }
-                pts.push((x(t1), y + ROW_H));
+                pts.push((x(t1), y + row_h));
                 svg.polygon(&pts, ON_DUTY, 0.55);
             }
             Row::Member { team, member } => {
                 for (s, e) in off_shift(ctx.scenario, ctx.o, (team, member), (t0, t1)) {
-                    svg.rect(x(s), y, x(e) - x(s), ROW_H, OFF_SHIFT);
+                    svg.rect(x(s), y, x(e) - x(s), row_h, OFF_SHIFT);
                 }
-                svg.line((f.x, y + ROW_H), (f.x + f.w, y + ROW_H), GRID_GREY, 0.5);
+                svg.line(
+                    (f.x, y + row_h),
+                    (f.x + f.w, y + row_h),
+                    GRID_GREY,
+                    ctx.c.line(0.5),
+                );
             }
             Row::Waves { .. } | Row::Automation { .. } | Row::Stream { .. } => {
-                plain_row(svg, &f, y)
+                plain_row(svg, ctx, y)
             }
         }
-        svg.text(f.x - 6.0, y + ROW_H - 5.0, &labels[r], Anchor::End);
+        svg.text(
+            f.x - ctx.c.len(6.0),
+            ctx.text_y(y, 5.0),
+            &labels[r],
+            Anchor::End,
+        );
     }
     svg.close();
 }
@@ -166,8 +193,8 @@ pub fn cuts(svg: &mut Svg, ctx: &Ctx, cuts: &[(SimTime, SimTime)]) {
         svg.with_tip("rect", &r, &tip);
         let m = (xa + xb) / 2.0;
         for y in [f.y, f.bottom()] {
-            svg.line((m - 6.0, y + 5.0), (m - 2.0, y - 5.0), INK, 1.0);
-            svg.line((m + 2.0, y + 5.0), (m + 6.0, y - 5.0), INK, 1.0);
+            svg.line((m - 6.0, y + 5.0), (m - 2.0, y - 5.0), INK, ctx.c.line(1.0));
+            svg.line((m + 2.0, y + 5.0), (m + 6.0, y - 5.0), INK, ctx.c.line(1.0));
         }
     }
     svg.close();
@@ -338,7 +365,7 @@ pub fn bars(ctx: &Ctx, plan: &Plan) -> Vec<Drawn> {
 /// Every bar, by kind, with the labels that go on them; then the labels
 /// placed beside bars or over groups of them.
 pub fn all(svg: &mut Svg, ctx: &Ctx, drawn: &[Drawn]) {
-    let size = FONT_PX - 2.0;
+    let size = ctx.c.px(FONT_PX - 2.0);
     let bars: Vec<Bar> = drawn.iter().map(|d| d.bar.clone()).collect();
     let (inside, placed) = labels::place(&bars, size, (ctx.f.x, ctx.f.x + ctx.f.w));
     for (kind, class) in [
@@ -363,14 +390,14 @@ pub fn all(svg: &mut Svg, ctx: &Ctx, drawn: &[Drawn]) {
     for p in placed {
         svg.text_styled(
             p.x,
-            ctx.y(p.row) + ROW_H - 5.5,
+            ctx.text_y(ctx.y(p.row), 5.5),
             &p.text,
             Anchor::Start,
             &[
                 ("font-size", num(size)),
                 ("fill", INK.into()),
                 ("stroke", "#ffffff".into()),
-                ("stroke-width", "3".into()),
+                ("stroke-width", num(ctx.c.line(3.0))),
                 ("paint-order", "stroke".into()),
             ],
         );
@@ -387,10 +414,10 @@ fn bar(svg: &mut Svg, ctx: &Ctx, d: &Drawn, label_at: Option<f64>, size: f64) {
     }
     if d.bar.pieces.len() > 1 {
         svg.line(
-            (d.bar.extent.0, y + ROW_H / 2.0),
-            (d.bar.extent.1, y + ROW_H / 2.0),
+            (d.bar.extent.0, y + ctx.row_h / 2.0),
+            (d.bar.extent.1, y + ctx.row_h / 2.0),
             d.colour,
-            1.0,
+            ctx.c.line(1.0),
         );
     }
     let inset = if d.kind == Kind::Wave { 1.0 } else { 2.0 };
@@ -399,7 +426,7 @@ fn bar(svg: &mut Svg, ctx: &Ctx, d: &Drawn, label_at: Option<f64>, size: f64) {
             a,
             y + inset,
             (b - a).max(1.0),
-            ROW_H - 2.0 * inset,
+            ctx.row_h - 2.0 * inset,
             d.colour,
         );
         attrs.push(("fill-opacity", format!("{}", d.opacity)));
@@ -412,7 +439,7 @@ fn bar(svg: &mut Svg, ctx: &Ctx, d: &Drawn, label_at: Option<f64>, size: f64) {
     if let Some(c) = label_at {
         svg.text_styled(
             c,
-            y + ROW_H - 5.5,
+            ctx.text_y(y, 5.5),
             &d.bar.name,
             Anchor::Middle,
             &[

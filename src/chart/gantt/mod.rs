@@ -22,8 +22,8 @@ mod work;
 use std::collections::BTreeMap;
 
 use super::axis::DateAxis;
-use super::svg::{FONT_PX, text_width};
-use super::{Layout, Marker, WIDTH, incident_markers, no_data};
+use super::svg::text_width;
+use super::{Canvas, Layout, Marker, Page, WIDTH, incident_markers, no_data};
 use crate::metrics::Outcome;
 use crate::model::{Method, Scenario};
 use crate::montecarlo::IncidentMark;
@@ -212,12 +212,14 @@ impl Plan {
 /// Renders the run's tasks. The subtitle names the run's strategy and
 /// seed; `command` is the command line that reproduces the run, written
 /// under it (none if empty).
-pub fn gantt(
+pub fn gantt<'a>(
     scenario: &Scenario,
     o: &Outcome,
     incidents: &[IncidentMark],
-    command: &str,
+    page: impl Into<Page<'a>>,
 ) -> String {
+    let page = page.into();
+    let mut cv = page.canvas;
     let axis = DateAxis::new(scenario);
     let strategy = &scenario.strategies[o.strategy.index()];
     let plan = Plan::new(scenario, o);
@@ -226,16 +228,28 @@ pub fn gantt(
     let row_labels = plan.labels(scenario);
     let label_w = row_labels
         .iter()
-        .map(|l| text_width(l, FONT_PX))
+        .map(|l| text_width(l, cv.font_px))
         .fold(60.0f64, f64::max)
         + 16.0;
-    let plot_h = (plan.rows.len().max(1) as f64) * ROW_H;
+    let n_rows = plan.rows.len().max(1) as f64;
+    // On a page of fixed height the rows share the plot's height; more
+    // rows than it holds at a readable height make the chart taller.
+    if let Some(page_h) = cv.height
+        && n_rows * (cv.font_px + 4.0) > page_h / 2.0
+    {
+        cv.height = None;
+    }
+    let plot_h = n_rows * cv.len(ROW_H);
     // Wide enough that many of 120 apps' names fit on their bars; the HTML
     // report scrolls it sideways rather than shrinking it.
     let bars = o.tasks.len() + plan.automated.len();
-    let width = (bars as f64 * 12.0).clamp(WIDTH, MAX_WIDTH);
+    let width = if page.canvas.height.is_some() {
+        cv.width
+    } else {
+        (bars as f64 * 12.0).clamp(WIDTH, MAX_WIDTH)
+    };
     // The plot's left edge and width do not depend on the markers.
-    let probe = Layout::new(width, plot_h, Some(label_w), &[], &[]).frame;
+    let probe = Layout::on(cv, width, plot_h, Some(label_w), None, &[], &[]).frame;
     let busy = busy_spans(scenario, o, &plan);
     let points: Vec<SimTime> = incidents
         .iter()
@@ -268,8 +282,17 @@ pub fn gantt(
         cuts: !cuts.is_empty(),
     };
     let legend = marks::legend_of(o, &shown, &marks, !incidents.is_empty());
-    let lay = Layout::new(width, plot_h, Some(label_w), &markers, &legend).reproduced_by(command);
+    let mut lay = Layout::on(cv, width, plot_h, Some(label_w), None, &markers, &legend)
+        .reproduced_by(page.command);
+    // Rows squeezed below a line of text by the marker labels: the chart
+    // gets taller instead (shown whole on the slide, smaller).
+    if cv.height.is_some() && lay.frame.h / n_rows < cv.font_px + 4.0 {
+        cv.height = None;
+        lay = Layout::on(cv, width, plot_h, Some(label_w), None, &markers, &legend)
+            .reproduced_by(page.command);
+    }
     let f = lay.frame;
+    let row_h = f.h / n_rows;
     let mut svg = lay.start(
         "Who restored what, when",
         &format!(
@@ -280,7 +303,7 @@ pub fn gantt(
         ),
     );
     svg.describe(&marks::finding(scenario, o));
-    let x_ticks = ticks(&axis, &scale);
+    let x_ticks = ticks(&axis, &scale, &cv);
     let ctx = Ctx {
         scenario,
         o,
@@ -288,6 +311,8 @@ pub fn gantt(
         scale: &scale,
         f,
         range: (t0, t1),
+        c: cv,
+        row_h: if cv.height.is_some() { row_h } else { ROW_H },
     };
     // Rows first (shading), then the cuts and the axis' grid lines over
     // them, then bars.
@@ -314,20 +339,21 @@ pub fn gantt(
 
 /// The x axis' ticks: true dates on each stretch shown, a label's width
 /// apart either side of a cut.
-fn ticks(axis: &DateAxis, scale: &TimeScale) -> Vec<(f64, String, Option<String>)> {
+fn ticks(axis: &DateAxis, scale: &TimeScale, c: &Canvas) -> Vec<(f64, String, Option<String>)> {
     let mut out: Vec<(f64, String, Option<String>)> = Vec::new();
+    let font = c.font_px;
     for (lo, hi) in scale.shown() {
         let w = (scale.x(hi) - scale.x(lo)).max(0.0);
-        for t in axis.ticks(lo, hi, w) {
+        for t in axis.ticks_on(c, lo, hi, w) {
             let x = scale.x(t.at);
-            let wide = text_width(&t.label, FONT_PX)
-                .max(t.day.as_deref().map_or(0.0, |d| text_width(d, FONT_PX)));
+            let wide = text_width(&t.label, font)
+                .max(t.day.as_deref().map_or(0.0, |d| text_width(d, font)));
             let clear = out.last().is_none_or(|(prev, label, day)| {
-                let before = text_width(label, FONT_PX)
-                    .max(day.as_deref().map_or(0.0, |d| text_width(d, FONT_PX)));
+                let before = text_width(label, font)
+                    .max(day.as_deref().map_or(0.0, |d| text_width(d, font)));
                 x - prev >= (before + wide) / 2.0 + 8.0
             });
-            if clear {
+            if clear && out.len() < c.max_ticks {
                 out.push((x, t.label, t.day));
             }
         }
