@@ -111,8 +111,9 @@ fn validate_checks_the_horizon_of_small_estates_and_of_big_ones_on_request() {
             && err.contains("lengthen `horizon`"),
         "{err}"
     );
-    // 3,000 VMs × 3 strategies: above the bound. The generated estate's
-    // dependency-aware strategy leaves work queued at its horizon.
+    // 3,000 VMs × 3 strategies: above the bound. Cut to 1d 6h after its
+    // start (the bug strikes on the second day at 02:00), the generated
+    // estate's recovery is still under way at the horizon.
     let big = dir.path().join("big.yaml");
     run_ok(
         hvsim()
@@ -121,6 +122,9 @@ fn validate_checks_the_horizon_of_small_estates_and_of_big_ones_on_request() {
             ])
             .arg(&big),
     );
+    let text = std::fs::read_to_string(&big).expect("the generated estate");
+    assert!(text.contains("\nhorizon: 90d\n"), "{text}");
+    std::fs::write(&big, text.replace("\nhorizon: 90d\n", "\nhorizon: 1d6h\n")).expect("written");
     let out = run_ok(hvsim().arg("validate").arg(&big));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("warning"), "{err}");
@@ -132,7 +136,7 @@ fn validate_checks_the_horizon_of_small_estates_and_of_big_ones_on_request() {
     let out = run_ok(hvsim().args(["validate", "--check-horizon"]).arg(&big));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("with strategy `restore-dependency-aware` (seed 1) the horizon of 90d")
+        err.contains("with strategy `restore-dependency-aware` (seed 1) the horizon of 1d 6h")
             && !err.contains("not checked"),
         "{err}"
     );
