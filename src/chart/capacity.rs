@@ -27,7 +27,7 @@ pub mod runs;
 
 use super::axis::{DateAxis, ticks_dividing};
 use super::svg::{Anchor, num};
-use super::{INK, Layout, LegendEntry, Swatch, WIDTH, incident_markers, no_data};
+use super::{Canvas, INK, Layout, LegendEntry, Page, Swatch, WIDTH, incident_markers, no_data};
 use crate::metrics::{Outcome, TaskSubject};
 use crate::model::{HostId, Method, Scenario, SiteRole};
 use crate::montecarlo::IncidentMark;
@@ -275,14 +275,14 @@ pub fn dr_use(scenario: &Scenario, o: &Outcome) -> Option<Vec<Step>> {
 
 /// The share axis up to `peak` %: its top (100 % unless the peak is
 /// above) and its ticks, which divide it evenly.
-fn share_scale(peak: f64) -> (f64, Vec<(f64, String)>) {
+fn share_scale(peak: f64, c: &Canvas) -> (f64, Vec<(f64, String)>) {
     let y_hi = if peak <= 100.0 {
         100.0
     } else {
-        super::axis::nice_range(0.0, peak, 6).1
+        super::axis::nice_range(0.0, peak, c.range_ticks(6)).1
     };
-    let ticks = ticks_dividing(y_hi, 6, true)
-        .unwrap_or_else(|| super::axis::nice_range(0.0, y_hi, 6).2)
+    let ticks = ticks_dividing(y_hi, c.ticks(6), true)
+        .unwrap_or_else(|| super::axis::nice_range(0.0, y_hi, c.range_ticks(6)).2)
         .into_iter()
         .map(|v| (v, format!("{} %", super::axis::number_label(v))))
         .collect();
@@ -298,7 +298,7 @@ fn date_x_axis(
 ) {
     let (f, lo, hi) = (lay.frame, t0.as_millis() as f64, t1.as_millis() as f64);
     let ticks: Vec<(f64, String, Option<String>)> = axis
-        .ticks(t0, t1, f.w)
+        .ticks_on(&lay.canvas, t0, t1, f.w)
         .into_iter()
         .map(|t| (f.x_of(t.at.as_millis() as f64, lo, hi), t.label, t.day))
         .collect();
@@ -306,15 +306,15 @@ fn date_x_axis(
 }
 
 /// The capacity line at `y` across the plot `f`, labelled at its right.
-fn capacity_line(svg: &mut super::svg::Svg, f: &super::Frame, y: f64) {
+fn capacity_line(svg: &mut super::svg::Svg, c: &Canvas, f: &super::Frame, y: f64) {
     svg.open(&[("class", "capacity".into())]);
-    svg.line((f.x, y), (f.x + f.w, y), INK, 1.5);
+    svg.line((f.x, y), (f.x + f.w, y), INK, c.line(1.5));
     svg.text_styled(
-        f.x + f.w - 4.0,
-        y - 4.0,
+        f.x + f.w - c.len(4.0),
+        y - c.len(4.0),
         "capacity",
         Anchor::End,
-        &[("font-size", num(11.0))],
+        &[("font-size", num(c.px(11.0)))],
     );
     svg.close();
 }
@@ -393,14 +393,17 @@ pub fn finding(scenario: &Scenario, o: &Outcome, steps: &[Step]) -> String {
     text
 }
 
-/// Renders the DR site's use over the run `o`; `command` reproduces the run
-/// (none if empty). `None` when the scenario has no DR site.
-pub fn dr_capacity(
+/// Renders the DR site's use over the run `o` on `page`, whose command
+/// reproduces the run (none if empty). `None` when the scenario has no DR
+/// site.
+pub fn dr_capacity<'a>(
     scenario: &Scenario,
     o: &Outcome,
     incidents: &[IncidentMark],
-    command: &str,
+    page: impl Into<Page<'a>>,
 ) -> Option<String> {
+    let page = page.into();
+    let cv = page.canvas;
     let steps = dr_use(scenario, o)?;
     let axis = DateAxis::new(scenario);
     let (t0, t1) = time_range(o);
@@ -428,7 +431,7 @@ pub fn dr_capacity(
             label: "full: an app down does not fit".into(),
         });
     }
-    let lay = Layout::new(WIDTH, PLOT_H, None, &markers, &legend).reproduced_by(command);
+    let lay = page.layout(WIDTH, PLOT_H, None, &markers, &legend);
     let f = lay.frame;
     let strategy = &scenario.strategies[o.strategy.index()];
     let mut svg = lay.start(
@@ -442,7 +445,7 @@ pub fn dr_capacity(
         .iter()
         .map(|s| s.memory_pct.max(s.vcpu_pct))
         .fold(100.0f64, f64::max);
-    let (y_hi, y_ticks) = share_scale(peak);
+    let (y_hi, y_ticks) = share_scale(peak, &cv);
     lay.y_axis(&mut svg, &y_ticks, 0.0, y_hi, "share of the DR site in use");
     date_x_axis(&lay, &mut svg, &axis, (t0, t1));
     let x = |t: SimTime| {
@@ -501,13 +504,13 @@ pub fn dr_capacity(
         area.extend(mem.iter().copied());
         area.push((last.0, f.bottom()));
         svg.polygon(&area, MEMORY, 0.35);
-        svg.polyline(&mem, MEMORY, 1.5, "");
+        svg.polyline(&mem, MEMORY, cv.line(1.5), "");
     }
     svg.close();
     svg.open(&[("class", "vcpus".into())]);
-    svg.polyline(&step_points(&|s| s.vcpu_pct), VCPUS, 1.8, "6 3");
+    svg.polyline(&step_points(&|s| s.vcpu_pct), VCPUS, cv.line(1.8), "6 3");
     svg.close();
-    capacity_line(&mut svg, &f, y(100.0));
+    capacity_line(&mut svg, &cv, &f, y(100.0));
     if spans.is_empty() {
         no_data(&mut svg, &f, "nothing at the DR site in this run");
     }

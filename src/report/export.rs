@@ -65,7 +65,7 @@ pub fn run_svgs<'a>(scenario: &Scenario, o: &Outcome, page: impl Into<Page<'a>>)
         "dependencies.svg".into(),
         dependency_graph(scenario, &[o], page),
     ));
-    if let Some(chart) = dr_capacity(scenario, o, &marks, page.command) {
+    if let Some(chart) = dr_capacity(scenario, o, &marks, page) {
         files.push(("dr-capacity.svg".into(), chart));
     }
     files.push((
@@ -183,7 +183,7 @@ pub fn compare_svgs<'a>(
     if let Some(u) = sample_dr_use(scenario, c) {
         files.push((
             "dr-capacity.svg".into(),
-            dr_capacity_over_runs(scenario, &u, marks, page.command),
+            dr_capacity_over_runs(scenario, &u, marks, page),
         ));
     }
     files

@@ -558,6 +558,7 @@ fn a_comparison_is_laid_out_for_the_slide_not_scaled_up() {
         "forest.svg",
         "objectives.svg",
         "dependencies.svg",
+        "dr-capacity.svg",
     ] {
         assert_slide(dir.path(), name, true);
     }
@@ -566,7 +567,12 @@ fn a_comparison_is_laid_out_for_the_slide_not_scaled_up() {
 #[test]
 fn per_app_availability_reasons_and_levers_are_laid_out_for_the_slide() {
     let run = slide_charts(&["run", "scenarios/backup-restore.yaml"]);
-    for name in ["recovery-rto.svg", "data-lost-rpo.svg", "gantt.svg"] {
+    for name in [
+        "recovery-rto.svg",
+        "data-lost-rpo.svg",
+        "gantt.svg",
+        "dr-capacity.svg",
+    ] {
         assert_slide(run.path(), name, true);
     }
     let year = slide_charts(&["compare", "scenarios/availability-year.yaml", "--runs", "4"]);

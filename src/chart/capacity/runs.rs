@@ -23,7 +23,7 @@ use crate::chart::clock::Clock;
 use crate::chart::curve::BAND_OPACITY;
 use crate::chart::svg::{Anchor, num};
 use crate::chart::{
-    INK, Layout, LegendEntry, Swatch, WIDTH, incident_markers, no_data, series_style,
+    INK, LegendEntry, Page, Swatch, WIDTH, incident_markers, no_data, series_style,
 };
 use crate::model::Scenario;
 use crate::montecarlo::{Comparison, IncidentMark, replication_seed, shard_range};
@@ -242,14 +242,16 @@ fn values_attr(values: &[f64]) -> String {
         .join(" ")
 }
 
-/// Renders the DR site's use over the sampled runs `u`; `command`
-/// reproduces the comparison (none if empty).
-pub fn dr_capacity_over_runs(
+/// Renders the DR site's use over the sampled runs `u` on `page`, whose
+/// command reproduces the comparison (none if empty).
+pub fn dr_capacity_over_runs<'a>(
     scenario: &Scenario,
     u: &RunsUse,
     incidents: &[IncidentMark],
-    command: &str,
+    page: impl Into<Page<'a>>,
 ) -> String {
+    let page = page.into();
+    let cv = page.canvas;
     let axis = DateAxis::new(scenario);
     let clock = Clock::new(scenario);
     let (t0, t1) = (
@@ -279,11 +281,15 @@ pub fn dr_capacity_over_runs(
         swatch: Swatch::Line(INK, ""),
         label: "capacity of the DR hosts up".into(),
     });
-    let lay = Layout::new(WIDTH, PLOT_H + GAP_H + STRIP_H, None, &markers, &legend)
-        .reproduced_by(command);
+    let lay = page.layout(WIDTH, PLOT_H + GAP_H + STRIP_H, None, &markers, &legend);
     let f = lay.frame;
+    // The strip and the gap above it as on a standard chart (in the
+    // canvas's type); the upper panel takes the rest, all of the page
+    // a slide leaves it.
+    let (gap_h, strip_h) = (cv.len(GAP_H), cv.len(STRIP_H));
+    let plot_h = f.h - gap_h - strip_h;
     let mut upper = lay.clone();
-    upper.frame.h = PLOT_H;
+    upper.frame.h = plot_h;
     let mut svg = lay.start(
         "DR capacity in use",
         &format!(
@@ -298,13 +304,13 @@ pub fn dr_capacity_over_runs(
         .iter()
         .flat_map(|s| s.p90.iter().copied())
         .fold(100.0f64, f64::max);
-    let (y_hi, y_ticks) = share_scale(peak);
+    let (y_hi, y_ticks) = share_scale(peak, &cv);
     upper.y_axis(&mut svg, &y_ticks, 0.0, y_hi, "memory in use");
     date_x_axis(&lay, &mut svg, &axis, (t0, t1));
     let x = |p: usize| f.x_of(u.times[p].as_millis() as f64, lo, hi);
-    let y = |v: f64| f.y + PLOT_H - v / y_hi * PLOT_H;
-    let strip_top = f.y + PLOT_H + GAP_H;
-    let y_strip = |v: f64| strip_top + STRIP_H - v / 100.0 * STRIP_H;
+    let y = |v: f64| f.y + plot_h - v / y_hi * plot_h;
+    let strip_top = f.y + plot_h + gap_h;
+    let y_strip = |v: f64| strip_top + strip_h - v / 100.0 * strip_h;
     // Each value holds from its instant to the next one.
     let steps = |values: &[f64], y: &dyn Fn(f64) -> f64| {
         let mut pts = Vec::with_capacity(2 * values.len());
@@ -345,43 +351,48 @@ pub fn dr_capacity_over_runs(
             pts.extend(lower);
             svg.polygon(&pts, colour, BAND_OPACITY);
         }
-        svg.polyline(&steps(&s.p50, &y), colour, 2.0, dash);
+        svg.polyline(&steps(&s.p50, &y), colour, cv.line(2.0), dash);
         svg.close();
     }
     svg.close();
-    capacity_line(&mut svg, &f, y(100.0));
+    capacity_line(&mut svg, &cv, &f, y(100.0));
     // The second panel: in how many runs the site was full.
     svg.open(&[("class", "full-share".into())]);
     svg.line(
         (f.x, strip_top),
         (f.x + f.w, strip_top),
         crate::chart::GRID_GREY,
-        1.0,
+        cv.line(1.0),
     );
     svg.line(
-        (f.x, strip_top + STRIP_H),
-        (f.x + f.w, strip_top + STRIP_H),
+        (f.x, strip_top + strip_h),
+        (f.x + f.w, strip_top + strip_h),
         INK,
-        1.0,
+        cv.line(1.0),
     );
     for (v, label) in [(0.0, "0 %"), (100.0, "100 %")] {
-        svg.text(f.x - 6.0, y_strip(v) + 4.0, label, Anchor::End);
+        svg.text(
+            f.x - cv.len(6.0),
+            y_strip(v) + cv.len(4.0),
+            label,
+            Anchor::End,
+        );
     }
     svg.text_styled(
-        f.x + 4.0,
-        strip_top - 6.0,
+        f.x + cv.len(4.0),
+        strip_top - cv.len(6.0),
         "share of runs in which the DR site was full (an app down did not fit)",
         Anchor::Start,
-        &[("font-size", num(11.0)), ("fill", FULL.into())],
+        &[("font-size", num(cv.px(11.0))), ("fill", FULL.into())],
     );
     for (i, s) in u.strategies.iter().enumerate() {
         let (colour, dash) = series_style(i);
-        svg.polyline(&steps(&s.full, &y_strip), colour, 1.5, dash);
+        svg.polyline(&steps(&s.full, &y_strip), colour, cv.line(1.5), dash);
     }
     if u.strategies.iter().all(|s| s.runs_full == 0) {
         svg.text_styled(
             f.x + f.w / 2.0,
-            strip_top + STRIP_H / 2.0 + 4.0,
+            strip_top + strip_h / 2.0 + cv.len(4.0),
             "full in no run",
             Anchor::Middle,
             &[("fill", "#555555".into())],
