@@ -280,7 +280,7 @@ fn date_ticks(
 
 /// The room the line-end labels take right of the plot: the widest name
 /// or "levels off" note, at most [`MAX_LABELS_W`].
-fn end_labels_width(c: &Canvas, labels: &[(usize, String, Option<String>)]) -> f64 {
+pub(crate) fn end_labels_width(c: &Canvas, labels: &[(usize, String, Option<String>)]) -> f64 {
     labels
         .iter()
         .map(|(_, id, off)| {
@@ -532,7 +532,7 @@ const SYMBOLS_PER_LINE: usize = 3;
 /// right of the plot, each beside its line's last value or nudged from it
 /// so that no two overlap (a thin leader then joins them), with the
 /// series' symbol before the name.
-fn draw_end_labels(
+pub(crate) fn draw_end_labels(
     svg: &mut Svg,
     c: &Canvas,
     f: &Frame,
@@ -588,7 +588,11 @@ fn draw_end_labels(
 /// The groups of series (of `shown`) whose values (`value(series,
 /// point)`, over `n` points) are the same everywhere: lines drawn over
 /// each other. Each group in the order of `shown`, groups by their first.
-fn coinciding(shown: &[usize], value: impl Fn(usize, usize) -> f64, n: usize) -> Vec<Vec<usize>> {
+pub(crate) fn coinciding(
+    shown: &[usize],
+    value: impl Fn(usize, usize) -> f64,
+    n: usize,
+) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut placed = vec![false; shown.len()];
     for a in 0..shown.len() {
@@ -610,7 +614,7 @@ fn coinciding(shown: &[usize], value: impl Fn(usize, usize) -> f64, n: usize) ->
 }
 
 /// `a`, `a and b`, `a, b and c`.
-pub(super) fn and_list(names: &[&str]) -> String {
+pub(crate) fn and_list(names: &[&str]) -> String {
     match names {
         [] => String::new(),
         [one] => one.to_string(),

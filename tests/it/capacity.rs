@@ -246,9 +246,21 @@ fn compare_draws_a_median_and_band_per_strategy_from_the_runs_it_compared() {
         u.strategies.keys().collect::<Vec<_>>(),
         ["restore", "restore-by-criticality"]
     );
-    // A band per strategy, the median inside it at every instant, and a
-    // band that is not a line: the runs differ.
-    assert_eq!(elements(svg, "polygon").len(), 2);
+    // A band per strategy (the symbols before the lines' names are
+    // polygons too), the median inside it at every instant, and a band
+    // that is not a line: the runs differ.
+    let bands = elements(svg, "polygon")
+        .into_iter()
+        .filter(|p| !p.get("class").is_some_and(|c| c.starts_with("symbol")))
+        .count();
+    assert_eq!(bands, 2);
+    // Each median line is named at its end, not in a legend.
+    let names: Vec<String> = crate::slide::elements(svg)
+        .into_iter()
+        .filter(|e| e.name == "text" && e.attrs.get("class").is_some_and(|c| c == "line-label"))
+        .map(|e| e.text)
+        .collect();
+    assert_eq!(names, ["restore", "restore-by-criticality"]);
     let mut wide = false;
     for [p10, p50, p90, full] in u.strategies.values() {
         assert_eq!(p50.len(), u.times.len());

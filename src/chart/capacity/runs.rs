@@ -20,10 +20,10 @@ use rayon::prelude::*;
 use super::{FULL, Step, capacity_line, date_x_axis, dr_use, share_scale};
 use crate::chart::axis::DateAxis;
 use crate::chart::clock::Clock;
-use crate::chart::curve::BAND_OPACITY;
+use crate::chart::curve::{BAND_OPACITY, and_list, coinciding, draw_end_labels, end_labels_width};
 use crate::chart::svg::{Anchor, num};
 use crate::chart::{
-    INK, LegendEntry, Page, Swatch, WIDTH, incident_markers, no_data, series_style,
+    INK, Layout, LegendEntry, Page, Swatch, WIDTH, incident_markers, no_data, series_style,
 };
 use crate::model::Scenario;
 use crate::montecarlo::{Comparison, IncidentMark, replication_seed, shard_range};
@@ -262,13 +262,25 @@ pub fn dr_capacity_over_runs<'a>(
     let frac = |t: SimTime| (t.as_millis() as f64 - lo) / (hi - lo).max(1.0);
     let markers = incident_markers(incidents, frac);
     let band = u.runs > 1;
-    let mut legend: Vec<LegendEntry> = u
+    // Each median line is named at its end (the strip's lines share its
+    // colour and dash), not in a legend; lines drawn over each other are
+    // said to be.
+    let labels: Vec<(usize, String, Option<String>)> = u
         .strategies
         .iter()
         .enumerate()
-        .map(|(i, s)| LegendEntry {
-            swatch: Swatch::Line(series_style(i).0, series_style(i).1),
-            label: s.id.clone(),
+        .map(|(i, s)| (i, s.id.clone(), None))
+        .collect();
+    let shown: Vec<usize> = (0..u.strategies.len()).collect();
+    let coincide = coinciding(&shown, |i, p| u.strategies[i].p50[p], u.times.len());
+    let mut legend: Vec<LegendEntry> = coincide
+        .iter()
+        .map(|group| {
+            let names: Vec<&str> = group.iter().map(|&i| u.strategies[i].id.as_str()).collect();
+            LegendEntry {
+                swatch: Swatch::Note,
+                label: format!("{} coincide: one median line", and_list(&names)),
+            }
         })
         .collect();
     if band {
@@ -281,7 +293,17 @@ pub fn dr_capacity_over_runs<'a>(
         swatch: Swatch::Line(INK, ""),
         label: "capacity of the DR hosts up".into(),
     });
-    let lay = page.layout(WIDTH, PLOT_H + GAP_H + STRIP_H, None, &markers, &legend);
+    let right = end_labels_width(&cv, &labels);
+    let lay = Layout::on(
+        cv,
+        WIDTH,
+        PLOT_H + GAP_H + STRIP_H,
+        None,
+        Some(right),
+        &markers,
+        &legend,
+    )
+    .reproduced_by(page.command);
     let f = lay.frame;
     // The strip and the gap above it as on a standard chart (in the
     // canvas's type); the upper panel takes the rest, all of the page
@@ -356,6 +378,9 @@ pub fn dr_capacity_over_runs<'a>(
     }
     svg.close();
     capacity_line(&mut svg, &cv, &f, y(100.0));
+    draw_end_labels(&mut svg, &cv, &upper.frame, &labels, |i| {
+        y(u.strategies[i].p50.last().copied().unwrap_or(0.0))
+    });
     // The second panel: in how many runs the site was full.
     svg.open(&[("class", "full-share".into())]);
     svg.line(
