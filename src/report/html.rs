@@ -293,6 +293,11 @@ pub fn render_html(r: &HtmlReport) -> String {
     if !milestones.is_empty() {
         contents.push(("distributions", "milestone distributions"));
     }
+    // Re-simulates a sample of the replications (none without a DR site).
+    let dr_use = crate::chart::capacity::runs::sample(sc, c);
+    if dr_use.is_some() {
+        contents.push(("dr-capacity", "DR capacity"));
+    }
     contents.push(("gantt", "one run"));
     if r.explanation.is_some() {
         contents.push(("reasons", "why the apps were down"));
@@ -366,6 +371,9 @@ pub fn render_html(r: &HtmlReport) -> String {
             false,
         );
     }
+    if let Some(u) = &dr_use {
+        super::html_graphs::capacity_section(&mut out, r, u, first_marks);
+    }
 
     let strategy = &sc.strategies[r.run.strategy.index()];
     let _ = writeln!(
@@ -405,7 +413,7 @@ pub fn render_html(r: &HtmlReport) -> String {
         " <span class=\"screen\">Scroll sideways; hover a bar for details.</span></figcaption>",
         1,
     ));
-    super::html_graphs::run_figures(&mut out, r, &marks);
+    super::html_graphs::run_figures(&mut out, r);
     apps_table(&mut out, sc, r.run);
     if let Some(e) = r.explanation {
         super::explain::html_section(&mut out, sc, e, r.run_command);

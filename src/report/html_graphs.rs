@@ -1,13 +1,14 @@
 //! The report's figures of the runs: the best strategy's Gantt chart
 //! beside the one shown, the dependency graph with the order each
-//! strategy restored the apps in, and the DR site's room in use. Each
-//! only where the scenario gives it something to show.
+//! strategy restored the apps in, and (a section of its own) the DR
+//! site's room in use over the runs. Each only where the scenario gives
+//! it something to show.
 
 use std::fmt::Write;
 
 use super::html::{HtmlReport, figure_desc};
 use crate::chart::availability::availability_panel;
-use crate::chart::capacity::runs::dr_capacity_over_runs;
+use crate::chart::capacity::runs::{RunsUse, dr_capacity_over_runs};
 use crate::chart::depgraph::{self, dependency_graph};
 use crate::chart::gantt::gantt;
 use crate::chart::svg::escape;
@@ -32,7 +33,7 @@ fn run_of<'a>(r: &HtmlReport<'a>, id: &str) -> Option<&'a Outcome> {
 }
 
 /// The figures after the Gantt chart of the run shown.
-pub(super) fn run_figures(out: &mut String, r: &HtmlReport, marks: &[IncidentMark]) {
+pub(super) fn run_figures(out: &mut String, r: &HtmlReport) {
     let sc = r.scenario;
     let shown = &sc.strategies[r.run.strategy.index()].id;
     let best = best_strategy(r).filter(|b| *b != shown.as_str());
@@ -93,27 +94,30 @@ pub(super) fn run_figures(out: &mut String, r: &HtmlReport, marks: &[IncidentMar
             false,
         );
     }
-    if let Some(u) = crate::chart::capacity::runs::sample(sc, &r.summary.comparison) {
-        // The incidents of the median run, as on the other charts of the
-        // runs (the run shown's when the study kept none).
-        let median = &r.summary.marks;
-        let shown = if median.is_empty() { marks } else { median };
-        let chart = dr_capacity_over_runs(sc, &u, shown, "");
-        let _ = writeln!(out, "<h3 id=\"dr-capacity\">DR capacity in use</h3>");
-        let caption = format!(
-            "The share of the DR site's memory taken by the VMs placed there or reserved for a \
-             recovery in progress, per strategy: the median line and the p10–p90 band of the \
-             comparison's first {} replications (re-simulated with the same seeds), against \
-             the capacity of the DR hosts up; below, the share of those runs in which an app \
-             down that needed the site did not fit.",
-            u.runs
-        );
-        let caption = format!(
-            "{} {caption}",
-            crate::chart::capacity::runs::finding(sc, &u)
-        );
-        figure_desc(out, "dr-capacity-chart", &chart, &caption, &caption, false);
-    }
+}
+
+/// The DR site's room in use over the comparison's runs `u` (sampled by
+/// [`crate::chart::capacity::runs::sample`]), a section of its own among
+/// the figures of the runs; `marks` are the incidents drawn.
+pub(super) fn capacity_section(
+    out: &mut String,
+    r: &HtmlReport,
+    u: &RunsUse,
+    marks: &[IncidentMark],
+) {
+    let sc = r.scenario;
+    let chart = dr_capacity_over_runs(sc, u, marks, "");
+    let _ = writeln!(out, "<h2 id=\"dr-capacity\">DR capacity in use</h2>");
+    let caption = format!(
+        "The share of the DR site's memory taken by the VMs placed there or reserved for a \
+         recovery in progress, per strategy: the median line and the p10–p90 band of the \
+         comparison's first {} replications (re-simulated with the same seeds), against \
+         the capacity of the DR hosts up; below, the share of those runs in which an app \
+         down that needed the site did not fit.",
+        u.runs
+    );
+    let caption = format!("{} {caption}", crate::chart::capacity::runs::finding(sc, u));
+    figure_desc(out, "dr-capacity-chart", &chart, &caption, &caption, false);
 }
 
 /// The availability of the apps per strategy, for scenarios with random
