@@ -605,6 +605,8 @@ pub struct MarkerLabel {
 /// its label down to the plot, so a label that spans another marker's line
 /// goes above that marker's label: each label goes in the highest row
 /// below every label spanning its line where it overlaps no other label.
+/// A marker without a label takes no row: its line is drawn in the plot
+/// only (a label nearby names it with others).
 /// Returns each marker's place and the number of rows.
 fn place_marker_labels(
     markers: &[Marker],
@@ -614,7 +616,7 @@ fn place_marker_labels(
     font_px: f64,
 ) -> (Vec<MarkerLabel>, usize) {
     let shown: Vec<usize> = (0..markers.len())
-        .filter(|&i| (0.0..=1.0).contains(&markers[i].at))
+        .filter(|&i| (0.0..=1.0).contains(&markers[i].at) && !markers[i].label.is_empty())
         .collect();
     let x: Vec<f64> = markers.iter().map(|m| left + m.at * plot_w).collect();
     let start: Vec<f64> = markers
@@ -996,15 +998,14 @@ impl Layout {
         // so that no line is drawn across a label.
         for (m, place) in shown() {
             let x = f.x + m.at * f.w;
-            svg.line_dashed(
-                (x, label_y(place.row) + 3.0),
-                (x, f.bottom()),
-                m.colour,
-                c.line(1.2),
-                m.dash,
-            );
+            let top = if m.label.is_empty() {
+                f.y
+            } else {
+                label_y(place.row) + 3.0
+            };
+            svg.line_dashed((x, top), (x, f.bottom()), m.colour, c.line(1.2), m.dash);
         }
-        for (m, place) in shown() {
+        for (m, place) in shown().filter(|(m, _)| !m.label.is_empty()) {
             // A label that ends at its line is anchored there, so that it
             // meets its line whatever the font's real width.
             let line_x = f.x + m.at * f.w;

@@ -546,6 +546,44 @@ fn a_run_is_laid_out_for_the_slide_not_scaled_up() {
     }
 }
 
+/// The 2018 run's Gantt: 15 marker labels over 9 rows on the standard
+/// chart. On a slide the idle stretches are named by the axis' title, not
+/// a label each, and one incident's milestones close together share a
+/// label, so that it fills the page at the slide's type.
+#[test]
+fn the_2018_gantt_fits_the_slide() {
+    let dir = slide_charts(&["run"]);
+    assert_slide(dir.path(), "gantt.svg", true);
+    let svg = read(dir.path(), "gantt.svg");
+    let texts: Vec<String> = elements(&svg)
+        .into_iter()
+        .filter(|e| e.name == "text")
+        .map(|e| e.text)
+        .collect();
+    assert!(
+        texts.iter().any(|t| t == "50/90/100 % back (incident 1)"),
+        "{texts:?}"
+    );
+    assert!(!texts.iter().any(|t| t.ends_with(" idle")), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("6 idle stretches cut out (the longest 3d 5h)")),
+        "{texts:?}"
+    );
+    // Every milestone still has its line: three for incident 1, three for
+    // incident 2.
+    let milestone_lines = elements(&svg)
+        .iter()
+        .filter(|e| {
+            e.name == "line"
+                && e.within("markers")
+                && e.attrs.get("stroke").is_some_and(|c| c == "#1b7f4b")
+        })
+        .count();
+    assert_eq!(milestone_lines, 6);
+}
+
 #[test]
 fn a_comparison_is_laid_out_for_the_slide_not_scaled_up() {
     let dir = slide_charts(&["compare", "--runs", "4"]);

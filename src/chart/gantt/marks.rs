@@ -77,6 +77,38 @@ pub fn markers(marks: &[Mark], frac: impl Fn(SimTime) -> f64) -> Vec<Marker> {
         .collect()
 }
 
+/// [`markers`], with each incident's milestones that are closer than
+/// `within` (a share of the plot's width) to the first of them named by
+/// one label (`50/90/100 % back (incident 1)`) and drawn as lines alone:
+/// on a slide, three labels a few pixels apart would take three rows.
+pub fn markers_merged(marks: &[Mark], frac: impl Fn(SimTime) -> f64, within: f64) -> Vec<Marker> {
+    let mut out = markers(marks, &frac);
+    // The label a milestone group is named by, and where it starts.
+    let mut group: Option<(usize, f64, String)> = None;
+    for (i, (t, label, style)) in marks.iter().enumerate() {
+        let parts = (*style == MILESTONE)
+            .then(|| label.split_once(" % back"))
+            .flatten();
+        let Some((pcts, suffix)) = parts else {
+            group = None;
+            continue;
+        };
+        match &mut group {
+            Some((first, at, same)) if same == suffix && frac(*t) - *at < within => {
+                let (head, rest) = out[*first]
+                    .label
+                    .split_once(" % back")
+                    .map(|(h, r)| (h.to_string(), r.to_string()))
+                    .unwrap_or_default();
+                out[*first].label = format!("{head}/{pcts} % back{rest}");
+                out[i].label.clear();
+            }
+            _ => group = Some((i, frac(*t), suffix.to_string())),
+        }
+    }
+    out
+}
+
 /// What the chart shows, for its legend: only what is drawn.
 #[derive(Clone, Debug, Default)]
 pub struct Shown {
@@ -90,6 +122,9 @@ pub struct Shown {
     pub off_shift: bool,
     /// Idle stretches cut out.
     pub cuts: bool,
+    /// Each idle stretch also marked by a line with its length above the
+    /// plot (not on a slide).
+    pub cut_lines: bool,
 }
 
 /// The legend: every colour and mark drawn, and only those.
@@ -140,8 +175,13 @@ pub fn legend_of(o: &Outcome, shown: &Shown, marks: &[Mark], incidents: bool) ->
     if marks.iter().any(|m| m.2 == DEADLINE) {
         legend.push(line(DEADLINE, "RTO deadline"));
     }
-    if shown.cuts {
+    if shown.cuts && shown.cut_lines {
         legend.push(line((CUT.1, CUT.2), "idle stretch cut out"));
+    } else if shown.cuts {
+        legend.push(LegendEntry {
+            swatch: Swatch::Note,
+            label: "// on the axis: an idle stretch cut out".into(),
+        });
     }
     legend
 }

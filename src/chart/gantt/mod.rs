@@ -34,6 +34,9 @@ use scale::TimeScale;
 
 /// Height of a member's row.
 const ROW_H: f64 = 18.0;
+/// On a slide, one incident's milestones closer than this share of the
+/// plot's width share one label.
+const MERGE_WITHIN: f64 = 0.04;
 /// Most member rows drawn; beyond, the chart says how many were left out.
 pub const MAX_ROWS: usize = 300;
 /// Most rows of automated recoveries; beyond, the chart says how many
@@ -259,14 +262,24 @@ pub fn gantt<'a>(
     let scale = TimeScale::new((t0, t1), &busy, &points, (probe.x, probe.w));
     let frac = |t: SimTime| (scale.x(t) - probe.x) / probe.w.max(1.0);
     let mut markers = incident_markers(incidents, frac);
-    markers.extend(marks::markers(&marks, frac));
+    let slide = page.canvas.height.is_some();
+    if slide {
+        markers.extend(marks::markers_merged(&marks, frac, MERGE_WITHIN));
+    } else {
+        markers.extend(marks::markers(&marks, frac));
+    }
     let cuts = scale.cuts();
-    markers.extend(cuts.iter().map(|&(a, b)| Marker {
-        at: (frac(a) + frac(b)) / 2.0,
-        label: format!("{} idle", b.saturating_since(a)),
-        colour: marks::CUT.1,
-        dash: marks::CUT.2,
-    }));
+    // Each idle stretch is named above the plot with its length; on a
+    // slide, whose rows those labels would squeeze, the axis' title gives
+    // the longest instead (the cuts are still drawn).
+    if !slide {
+        markers.extend(cuts.iter().map(|&(a, b)| Marker {
+            at: (frac(a) + frac(b)) / 2.0,
+            label: format!("{} idle", b.saturating_since(a)),
+            colour: marks::CUT.1,
+            dash: marks::CUT.2,
+        }));
+    }
     let shown = Shown {
         methods: Method::ALL
             .iter()
@@ -280,6 +293,7 @@ pub fn gantt<'a>(
         waves: !plan.waves.is_empty(),
         off_shift: draw::any_off_shift(scenario, o, &plan, (t0, t1)),
         cuts: !cuts.is_empty(),
+        cut_lines: !slide,
     };
     let legend = marks::legend_of(o, &shown, &marks, !incidents.is_empty());
     let mut lay = Layout::on(cv, width, plot_h, Some(label_w), None, &markers, &legend)
@@ -325,6 +339,11 @@ pub fn gantt<'a>(
             cuts.len(),
             if cuts.len() == 1 { "" } else { "es" }
         ));
+        if let Some(longest) = cuts.iter().map(|&(a, b)| b.saturating_since(a)).max()
+            && slide
+        {
+            x_title.push_str(&format!(" (the longest {longest})"));
+        }
     }
     lay.x_axis(&mut svg, &x_ticks, &x_title);
     if o.tasks.is_empty() && plan.automated.is_empty() {
