@@ -629,6 +629,29 @@ fn per_app_availability_reasons_and_levers_are_laid_out_for_the_slide() {
 }
 
 #[test]
+fn a_fit_and_the_advice_s_frontier_are_laid_out_for_the_slide() {
+    let fit = slide_charts(&[
+        "fit",
+        "--curve",
+        "tests/fixtures/fit-press-release.csv",
+        "--param",
+        "teams.dtsi.members=6..10",
+        "--runs",
+        "20",
+    ]);
+    assert_slide(fit.path(), "fit.svg", true);
+    let advice = slide_charts(&[
+        "advise",
+        "tests/fixtures/advise-staff.yaml",
+        "--levers",
+        "tests/fixtures/advise-levers/staff-costs.yaml",
+        "--runs",
+        "64",
+    ]);
+    assert_slide(advice.path(), "advise-frontier.svg", true);
+}
+
+#[test]
 fn a_sweep_is_laid_out_for_the_slide_not_scaled_up() {
     let dir = slide_charts(&[
         "sweep",
