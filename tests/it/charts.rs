@@ -148,14 +148,23 @@ pub(crate) fn assert_no_overlap(svg: &str, what: &str) {
             .or_default()
             .push((left, left + w, s));
     }
-    for (_, mut line) in by_line {
+    assert_lines_apart(what, by_line.into_values());
+}
+
+/// No two spans `(from, to, text)` of a line overlap (half a pixel of
+/// slack), for each line of `lines`.
+pub(crate) fn assert_lines_apart<S: AsRef<str>>(
+    what: &str,
+    lines: impl IntoIterator<Item = Vec<(f64, f64, S)>>,
+) {
+    for mut line in lines {
         line.sort_by(|a, b| a.0.total_cmp(&b.0));
         for w in line.windows(2) {
             assert!(
                 w[0].1 <= w[1].0 + 0.5,
                 "{what}: `{}` overlaps `{}`",
-                w[0].2,
-                w[1].2
+                w[0].2.as_ref(),
+                w[1].2.as_ref()
             );
         }
     }

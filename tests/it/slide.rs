@@ -508,17 +508,7 @@ fn assert_slide(dir: &Path, name: &str, fills: bool) {
             .or_default()
             .push((a, b, t.text));
     }
-    for (_, mut line) in lines {
-        line.sort_by(|p, q| p.0.total_cmp(&q.0));
-        for w in line.windows(2) {
-            assert!(
-                w[0].1 <= w[1].0 + 0.5,
-                "{name}: `{}` overlaps `{}`",
-                w[0].2,
-                w[1].2
-            );
-        }
-    }
+    crate::charts::assert_lines_apart(name, lines.into_values());
 }
 
 /// Spans of text on one line: from, to, the text.
