@@ -116,8 +116,9 @@ fn dr_host_outages(scenario: &Scenario, o: &Outcome) -> Vec<(SimTime, HostId, bo
 
 /// When each move's room was taken at its new host: the start of the
 /// latest restore or reinstall task of the VM's app that started after
-/// the VM's previous move and not after this one; the move itself when
-/// there is none (a failover).
+/// the VM's previous move and not after this one; else the start of the
+/// app's last automated recovery (a failover, which reserves its room when
+/// it starts) when that falls in the same window; else the move itself.
 fn reservations(scenario: &Scenario, o: &Outcome) -> Vec<SimTime> {
     let mut previous: Vec<SimTime> = vec![SimTime::ZERO; scenario.vms.len()];
     let mut moved = vec![false; scenario.vms.len()];
@@ -137,6 +138,11 @@ fn reservations(scenario: &Scenario, o: &Outcome) -> Vec<SimTime> {
                 })
                 .map(|t| t.start)
                 .max()
+                .or_else(|| {
+                    o.apps[app.index()]
+                        .automated_start
+                        .filter(|&s| s <= m.at && (first || s > after))
+                })
                 .unwrap_or(m.at);
             previous[m.vm.index()] = m.at;
             moved[m.vm.index()] = true;

@@ -146,6 +146,35 @@ fn one_run_counts_the_room_a_restore_reserves_from_its_start() {
 }
 
 #[test]
+fn one_run_counts_the_room_a_failover_reserves_from_its_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The restore scenario, replicated, failed over in 2 hours exactly:
+    // detection 10m and diagnosis 1h after the 09:00 strike, every
+    // failover starts at 10:10 (no cap) and moves its VM at 12:10.
+    let file = scenario(dir.path(), "failover.yaml", ONE_HOST, "prod", "1h");
+    let text = std::fs::read_to_string(&file).expect("the scenario");
+    let text = text
+        .replace(
+            "      restore: 1h\n",
+            "      restore: 1h\n      failover: 2h\n",
+        )
+        .replace("backup:\n", "replication:\n  lag: 5m\nbackup:\n")
+        .replace(
+            "    methods: [restore]\n    order: fifo",
+            "    methods: [failover]\n    order: fifo",
+        );
+    assert!(text.contains("failover: 2h") && text.contains("methods: [failover]"));
+    std::fs::write(&file, text).expect("written");
+    let svgs = charts(&["run", &file, "--strategy", "restore"]);
+    let steps = one_run_steps(&svgs["dr-capacity.svg"]);
+    // The four apps' 64 GiB fill the 64 GiB host from the failovers'
+    // start, not from their moves two hours later.
+    assert_eq!(use_at(&steps, instant("2025-01-06T10:09:59Z")), 0.0);
+    assert_eq!(use_at(&steps, instant("2025-01-06T10:10:00Z")), 100.0);
+    assert_eq!(use_at(&steps, instant("2025-01-06T12:10:00Z")), 100.0);
+}
+
+#[test]
 fn one_run_leaves_a_crashed_dr_host_out_of_the_capacity_while_it_is_down() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = scenario(dir.path(), "crash.yaml", TWO_HOSTS, "prod, dra", "1h");
