@@ -365,3 +365,23 @@ fn the_band_collapses_to_the_line_when_every_run_is_the_same() {
         "{d}"
     );
 }
+
+/// docs/charts.md quotes the runbook's finding from the gallery's chart
+/// (which the gallery test keeps as drawn now): the quote is the chart's.
+#[test]
+fn the_docs_quote_the_gallery_chart_s_finding() {
+    let svg = std::fs::read_to_string("docs/charts/compare-dr-capacity.svg").expect("the gallery");
+    let finding = desc(&svg);
+    let docs = std::fs::read_to_string("docs/charts.md").expect("the docs");
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let docs = words(&docs);
+    let start = docs
+        .find("(\"srm-runbook reaches")
+        .expect("the docs quote the finding");
+    let quoted = &docs[start + 2..];
+    let quoted = &quoted[..quoted.find(';').expect("a clause")];
+    assert!(
+        words(&finding).contains(quoted),
+        "docs/charts.md quotes `{quoted}`, the chart says `{finding}`"
+    );
+}
