@@ -92,6 +92,26 @@ const GALLERY: &[(&str, &str, &str)] = &[
         "dr-capacity.svg",
         "compare-dr-capacity.svg",
     ),
+    (
+        "advise tests/fixtures/advise-staff.yaml --levers tests/fixtures/advise-levers/staff-costs.yaml --runs 64",
+        "advise-frontier.svg",
+        "advise-frontier.svg",
+    ),
+    (
+        "fit --curve tests/fixtures/fit-press-release.csv --param teams.dtsi.members=6..10 --runs 20",
+        "fit.svg",
+        "fit.svg",
+    ),
+    (
+        "run --seed 1 --preset slide",
+        "gantt.svg",
+        "slide-run-gantt.svg",
+    ),
+    (
+        "compare --runs 20 --preset slide",
+        "restored-count.svg",
+        "slide-compare-restored-count.svg",
+    ),
 ];
 
 fn root() -> &'static Path {
