@@ -243,8 +243,10 @@ impl Judge {
     }
 }
 
-/// The criterion on the metric named `name` (exactly, or a unique part of
-/// a name, case-insensitive).
+/// The criterion on the metric named `name`, case-insensitive: exactly,
+/// else a unique part of a name before its parenthesis (`downtime` is
+/// `mean downtime per app down`, not also `weighted impact (Σ criticality
+/// × downtime)`), else a unique part of a whole name.
 fn metric_criterion(
     scenario: &Scenario,
     name: &str,
@@ -255,19 +257,25 @@ fn metric_criterion(
         .filter(|d| !d.name.starts_with("incident "))
         .collect();
     let lower = name.to_lowercase();
-    let exact = defs.iter().find(|d| d.name == name);
-    let matching: Vec<_> = defs
+    let head = |n: &str| n.split(" (").next().unwrap_or(n).to_lowercase();
+    let exact = defs.iter().find(|d| d.name.to_lowercase() == lower);
+    let in_head: Vec<_> = defs
+        .iter()
+        .filter(|d| head(&d.name).contains(&lower))
+        .collect();
+    let anywhere: Vec<_> = defs
         .iter()
         .filter(|d| d.name.to_lowercase().contains(&lower))
         .collect();
-    let def: &crate::montecarlo::MetricDef = match (exact, matching.as_slice()) {
-        (Some(d), _) => d,
-        (None, [d]) => d,
+    let def: &crate::montecarlo::MetricDef = match (exact, in_head.as_slice(), anywhere.as_slice())
+    {
+        (Some(d), _, _) => d,
+        (None, [d], _) | (None, [], [d]) => d,
         _ => {
             let known: Vec<String> = defs.iter().map(|d| format!("`{}`", d.name)).collect();
             return Err(ChaosError::Judge(format!(
                 "--metric `{name}` names {} metric: expected one of {} (or a unique part of one)",
-                if matching.is_empty() {
+                if anywhere.is_empty() {
                     "no"
                 } else {
                     "more than one"

@@ -62,8 +62,9 @@ pub(super) struct ChaosArgs {
     #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..))]
     jobs: Option<u32>,
     /// Write the minimal campaign here as a `--faults` file (the next ones
-    /// as FILE-2, FILE-3 with the same extension).
-    #[arg(long, value_name = "FILE")]
+    /// as FILE-2, FILE-3 with the same extension). A search's: --single
+    /// shrinks no campaign.
+    #[arg(long, value_name = "FILE", conflicts_with = "single")]
     out: Option<PathBuf>,
     /// Most minimal campaigns to shrink and show.
     #[arg(long, default_value_t = 3)]
@@ -237,6 +238,14 @@ pub(super) fn chaos(args: ChaosArgs) -> Result<(), Failure> {
             emit_json(&hvsim::report::single_json(&chaos, &single))?;
         } else {
             emit(&hvsim::report::render_single(&chaos, &single))?;
+        }
+        // The page of a blast radius alone: no minimal campaign.
+        if let Some(p) = &args.report
+            && !single.interrupted
+        {
+            let cmd = command(&args, &chaos, args.candidates);
+            let html = hvsim::report::chaos_html(&chaos, &[], Some(&single), &cmd);
+            save(p, html.as_bytes(), "")?;
         }
         return if single.interrupted {
             Err(Failure::Interrupted)

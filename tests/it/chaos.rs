@@ -425,6 +425,79 @@ fn no_single_fault_breaks_the_planted_plan() {
     );
 }
 
+/// `--single --report` writes the blast radius's page (it wrote nothing
+/// and exited 0), and `--single --out`, which has no campaign to write,
+/// is refused before anything runs.
+#[test]
+fn the_blast_radius_alone_writes_its_page_and_refuses_out() {
+    let page = scratch("single").join("page.html");
+    let _ = std::fs::remove_file(&page);
+    crate::run_ok(hvsim().args([
+        "chaos",
+        PLANTED,
+        "--space",
+        SPACE,
+        "--runs",
+        "6",
+        "--candidates",
+        "8",
+        "--single",
+        "--report",
+        &page.to_string_lossy(),
+    ]));
+    let html = std::fs::read_to_string(&page).expect("the page is written");
+    assert!(html.contains("<h2>Blast radius of single faults</h2>"));
+    assert!(html.contains("--single"), "the page's command is the run's");
+    let out = scratch("single").join("min.yaml");
+    let refused = hvsim()
+        .args(["chaos", PLANTED, "--single", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("cannot be used with"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!out.exists());
+}
+
+/// `--metric downtime`, as docs/chaos.md writes it, is the mean downtime:
+/// the part is looked for before a name's parenthesis first, so the
+/// weighted impact's `(Σ criticality × downtime)` does not make it
+/// ambiguous; a part found nowhere is still an error naming the metrics.
+#[test]
+fn a_metric_named_by_a_part_of_its_name() {
+    let doc = hvsim_json(&[
+        "chaos",
+        PLANTED,
+        "--space",
+        SPACE,
+        "--metric",
+        "downtime",
+        "--above",
+        "12h",
+        "--runs",
+        "4",
+        "--candidates",
+        "2",
+        "--json",
+    ]);
+    let judged = doc.to_string();
+    assert!(judged.contains("mean downtime per app down"), "{judged}");
+    let out = hvsim()
+        .args(["chaos", PLANTED, "--metric", "uptime", "--above", "1h"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("names no metric") && err.contains("`mean downtime per app down`"),
+        "{err}"
+    );
+}
+
 /// The same seed gives the same campaigns, the same verdicts and the same
 /// report whatever the number of threads.
 #[test]
