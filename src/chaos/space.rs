@@ -197,8 +197,8 @@ pub struct SpaceFile {
     /// Which kinds of fault (default: every kind the scenario can have).
     #[serde(default)]
     pub kinds: Option<Vec<Kind>>,
-    /// Most faults at once in a campaign (default 3).
-    #[serde(default)]
+    /// Most faults at once in a campaign, 1 to 8 (default 3).
+    #[serde(default, deserialize_with = "max_faults")]
     pub max_faults: Option<u32>,
     /// Longest outage (default: the smaller of 3 days and the window).
     #[serde(default, deserialize_with = "duration")]
@@ -224,6 +224,22 @@ fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SimDuration
         .map(Some)
         .map_err(|e| serde::de::Error::custom(format!("{e}; e.g. `1d 12h`")))
 }
+
+/// Most faults at once: 1 to [`MOST_FAULTS`], an error (located by the
+/// parser) otherwise, never silently clamped.
+fn max_faults<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let n = u32::deserialize(d)?;
+    if (1..=MOST_FAULTS).contains(&n) {
+        Ok(Some(n))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{n} faults at once: expected 1 to {MOST_FAULTS}"
+        )))
+    }
+}
+
+/// The most faults a campaign may hold.
+const MOST_FAULTS: u32 = 8;
 
 /// The fault space of a scenario.
 #[derive(Clone, Debug)]
@@ -332,7 +348,7 @@ impl Space {
                 "no kind of fault left: the scenario can have none of the kinds asked for".into(),
             ));
         }
-        let max_faults = spec.max_faults.unwrap_or(3).clamp(1, 8) as usize;
+        let max_faults = spec.max_faults.unwrap_or(3) as usize;
         let mut durations: Vec<u32> = LADDER.iter().copied().filter(|&d| d < longest).collect();
         durations.push(longest);
         let background = doc.value().get("chaos").cloned().unwrap_or(json!([]));
@@ -1090,5 +1106,15 @@ mod tests {
         .map(|_| ())
         .expect_err("a bad duration");
         assert!(err.to_string().starts_with("space.yaml:2:"), "{err}");
+        for bad in ["max_faults: 9\n", "max_faults: 0\n"] {
+            let err = space("scenarios/backup-restore.yaml", Some(bad))
+                .map(|_| ())
+                .expect_err("out of range");
+            let text = err.to_string();
+            assert!(
+                text.starts_with("space.yaml:1:") && text.contains("expected 1 to 8"),
+                "{text}"
+            );
+        }
     }
 }
