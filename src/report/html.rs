@@ -246,11 +246,11 @@ fn curve_figures(
     }
 }
 
-/// Renders the report.
-pub fn render_html(r: &HtmlReport) -> String {
+/// The page's head, title, description and the lines that say what it
+/// compares and how to reproduce it.
+fn page_head(out: &mut String, r: &HtmlReport) {
     let sc = r.scenario;
     let c = &r.summary.comparison;
-    let mut out = String::new();
     let title = format!("hvsim report: {}", sc.name);
     let _ = writeln!(
         out,
@@ -282,6 +282,14 @@ pub fn render_html(r: &HtmlReport) -> String {
          replications give the same file, byte for byte).</p>",
         escape(r.command)
     );
+}
+
+/// Renders the report.
+pub fn render_html(r: &HtmlReport) -> String {
+    let sc = r.scenario;
+    let c = &r.summary.comparison;
+    let mut out = String::new();
+    page_head(&mut out, r);
     let milestones = incidents(c);
     // The contents list only the sections this scenario fills.
     let mut contents = vec![("findings", "findings"), ("summary", "summary")];
