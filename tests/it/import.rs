@@ -662,6 +662,45 @@ fn bad_cells_are_refused_with_file_tab_row_and_column() {
     }
 }
 
+/// A file cut short is refused, not imported in part: a row with fewer
+/// fields than the header, and a last cell cut to a value the column
+/// cannot hold (`Me`, the start of `Medium`, as an HA restart priority).
+#[test]
+fn a_file_cut_short_is_refused_not_read_in_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = minimal(
+        &dir.path().join("cut"),
+        &["a,poweredOn,1,1024,10,esx1", "b,poweredOn,1,10"],
+        &[HOST],
+    );
+    let err = refused(&["import", "rvtools", &cut]);
+    assert!(
+        err.contains("tab vInfo, row 3: 4 fields where the header has 6"),
+        "{err}"
+    );
+    let ha = dir.path().join("ha");
+    std::fs::create_dir_all(&ha).unwrap();
+    std::fs::write(
+        ha.join("RVTools_tabvInfo.csv"),
+        "VM,Powerstate,CPUs,Memory,In Use MiB,Host,HA Restart Priority\n\
+         a,poweredOn,1,1024,10,esx1,High\n\
+         b,poweredOn,1,1024,10,esx1,Me",
+    )
+    .unwrap();
+    std::fs::write(
+        ha.join("RVTools_tabvHost.csv"),
+        format!("Host,Datacenter,Cluster,# Cores,# Memory,ESX Version\n{HOST}\n"),
+    )
+    .unwrap();
+    let err = refused(&["import", "rvtools", ha.to_str().unwrap()]);
+    assert!(
+        err.contains("tab vInfo, row 3, column `HA Restart Priority`")
+            && err.contains("expected one of `disabled`")
+            && err.contains("got `Me`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_missing_column_or_tab_is_named() {
     let dir = tempfile::tempdir().unwrap();

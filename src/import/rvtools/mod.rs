@@ -271,7 +271,7 @@ impl Visit for VInfo<'_> {
             folder: row.text(c.folder),
             vapp: row.text(c.vapp),
             annotation: row.text(c.annotation),
-            ha_priority: row.text(c.ha),
+            ha_priority: row.one_of(c.ha, HA_PRIORITIES, "the VM's HA restart priority")?,
             attribute: row.text(c.attribute),
             place: Place {
                 file: row.tab.file.clone(),
@@ -282,6 +282,27 @@ impl Visit for VInfo<'_> {
         Ok(())
     }
 }
+
+/// The values of vInfo's HA restart priority (vSphere's restart
+/// priorities) and of the older `Das protection` column (a flag), lower
+/// case: anything else (a cell cut short, another column's value) is an
+/// error, not a guess.
+const HA_PRIORITIES: &[&str] = &[
+    "disabled",
+    "lowest",
+    "low",
+    "medium",
+    "high",
+    "highest",
+    "clusterrestartpriority",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "protected",
+    "unprotected",
+    "n/a",
+];
 
 /// Reads vHost rows.
 struct VHost<'a> {

@@ -174,11 +174,27 @@ pub fn read_csv(
                 visit.header(&t)?;
                 header = Some(t);
             }
-            Some(t) => visit.row(&Row {
-                tab: t,
-                number,
-                cells: &cells,
-            })?,
+            Some(t) => {
+                // RVTools writes every field of every row: a row with
+                // fewer is a file cut short or a broken line, whose last
+                // cell would otherwise be read as a shorter value.
+                if cells.len() < t.fields() {
+                    return Err(read_error(
+                        file,
+                        format!(
+                            "tab {tab}, row {number}: {} fields where the header has {}: \
+                             the file is cut short or the line is broken; export it again",
+                            cells.len(),
+                            t.fields()
+                        ),
+                    ));
+                }
+                visit.row(&Row {
+                    tab: t,
+                    number,
+                    cells: &cells,
+                })?
+            }
         }
     }
     match header {

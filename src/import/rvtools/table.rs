@@ -83,6 +83,14 @@ impl Tab {
         }
     }
 
+    /// How many fields a row of the tab has: up to its last named column.
+    pub fn fields(&self) -> usize {
+        self.names
+            .iter()
+            .rposition(|n| !n.is_empty())
+            .map_or(0, |i| i + 1)
+    }
+
     /// The first of `variants` that is a column of the tab.
     pub fn find(&self, variants: &[&str]) -> Option<usize> {
         variants
@@ -152,6 +160,36 @@ impl Row<'_> {
     /// The cell's text (empty when absent).
     pub fn text(&self, col: Option<usize>) -> String {
         col.map(|c| self.cell(c).as_text()).unwrap_or_default()
+    }
+
+    /// The cell's text (empty when the column is absent), which must be
+    /// empty or one of `accepted` (lower case; compared without case), for
+    /// a column whose every value means something.
+    pub fn one_of(
+        &self,
+        col: Option<usize>,
+        accepted: &[&str],
+        what: &str,
+    ) -> Result<String, ImportError> {
+        let Some(c) = col else {
+            return Ok(String::new());
+        };
+        let t = self.cell(c).as_text();
+        if t.is_empty() || accepted.contains(&t.to_ascii_lowercase().as_str()) {
+            return Ok(t);
+        }
+        Err(self.tab.error(
+            self.number,
+            c,
+            format!(
+                "{what}: expected one of {} (or nothing), got `{t}`",
+                accepted
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ))
     }
 
     /// The cell's text, which must not be empty.
