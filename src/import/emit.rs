@@ -362,6 +362,7 @@ fn apps(w: &mut String, estate: &Estate, t: &Template) {
         let _ = writeln!(w, "    vms:");
         for v in &a.vms {
             let cluster = estate.clusters.get(v.cluster).map_or("", |c| c.id.as_str());
+            let host = estate.hosts.get(v.host).map_or("", |h| h.id.as_str());
             let disk = if v.disk_mib > 0 {
                 format!(", disk: {}", mib(v.disk_mib))
             } else {
@@ -369,8 +370,9 @@ fn apps(w: &mut String, estate: &Estate, t: &Template) {
             };
             let _ = writeln!(
                 w,
-                "      - {{ cluster: {}, cores: {}, memory: {}{disk} }}   # {}",
+                "      - {{ cluster: {}, host: {}, cores: {}, memory: {}{disk} }}   # {}",
                 quote(cluster),
+                quote(host),
                 v.cores,
                 mib(v.memory_mib),
                 comment(&v.name)

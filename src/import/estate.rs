@@ -60,8 +60,8 @@ pub struct Host {
     pub cores: u32,
     /// Memory in MiB.
     pub memory_mib: u64,
-    /// The memory in the export, when it was raised so that an
-    /// overcommitted cluster's VMs fit (hvsim does not overcommit memory).
+    /// The memory in the export, when it was raised so that the VMs it
+    /// runs fit (VMware overcommits memory; hvsim does not).
     pub raised_from: Option<u64>,
 }
 
@@ -72,6 +72,9 @@ pub struct Vm {
     pub name: String,
     /// Its cluster (index).
     pub cluster: usize,
+    /// The host it runs on in the export (index): a bug strikes the hosts
+    /// of a build, so the scenario places it there.
+    pub host: usize,
     /// Virtual CPUs.
     pub cores: u32,
     /// Memory in MiB.
@@ -550,6 +553,7 @@ pub fn map(inv: &Inventory, options: &Options) -> Result<Estate, ImportError> {
         let vm = Vm {
             name: v.name.clone(),
             cluster: infra.hosts.get(*h).map_or(0, |h| h.cluster),
+            host: *h,
             cores: v.cpus,
             memory_mib: v.memory_mib,
             disk_mib: data,
@@ -697,77 +701,55 @@ fn build_apps(
     Ok(apps)
 }
 
-/// Raises the memory of the hosts of a cluster whose VMs have more memory
-/// than its hosts (VMware overcommits memory; hvsim's placement does not),
-/// with a margin of a fifth for first-fit placement, and says so.
+/// Raises the memory of each host whose VMs have more memory than it
+/// (VMware overcommits memory; hvsim's placement does not), to what they
+/// take rounded up to a GiB, and says so per cluster.
 fn raise_overcommitted(infra: &mut Infra, apps: &[App], notes: &mut Vec<String>) {
-    let n = infra.clusters.len();
-    let mut need = vec![0u64; n];
-    let mut have = vec![0u64; n];
+    let mut need = vec![0u64; infra.hosts.len()];
     for v in apps.iter().flat_map(|a| &a.vms) {
-        if let Some(x) = need.get_mut(v.cluster) {
+        if let Some(x) = need.get_mut(v.host) {
             *x = x.saturating_add(v.memory_mib);
         }
     }
-    for h in &infra.hosts {
-        if let Some(x) = have.get_mut(h.cluster) {
-            *x = x.saturating_add(h.memory_mib);
-        }
-    }
-    for c in 0..n {
-        let wanted = need[c].saturating_add(need[c] / 5);
-        if have[c] == 0 || wanted <= have[c] {
+    let mut raised = vec![(0usize, 0u64, 0u64); infra.clusters.len()];
+    for (h, host) in infra.hosts.iter_mut().enumerate() {
+        if need[h] <= host.memory_mib {
             continue;
         }
-        for h in infra.hosts.iter_mut().filter(|h| h.cluster == c) {
-            let raised =
-                (u128::from(h.memory_mib) * u128::from(wanted)).div_ceil(u128::from(have[c]));
-            let raised = u64::try_from(raised).unwrap_or(u64::MAX / 2).div_ceil(1024) * 1024;
-            h.raised_from = Some(h.memory_mib);
-            h.memory_mib = raised;
+        if let Some(r) = raised.get_mut(host.cluster) {
+            *r = (
+                r.0 + 1,
+                r.1.saturating_add(need[h]),
+                r.2.saturating_add(host.memory_mib),
+            );
         }
-        notes.push(format!(
-            "cluster {}: its VMs in use have {} GiB of memory, its hosts {} GiB (overcommitted); its hosts' memory is raised so that they fit (ASSUMPTION, marked in the file)",
-            infra.clusters[c].id,
-            need[c] / 1024,
-            have[c] / 1024
-        ));
+        host.raised_from = Some(host.memory_mib);
+        host.memory_mib = need[h].div_ceil(1024) * 1024;
+    }
+    for (c, &(hosts, need, have)) in raised.iter().enumerate() {
+        if hosts > 0 {
+            notes.push(format!(
+                "cluster {}: {hosts} host(s) run VMs of {} GiB of memory in all on {} GiB (overcommitted); their memory is raised so that their VMs fit (ASSUMPTION, marked in the file)",
+                infra.clusters[c].id,
+                need.div_ceil(1024),
+                have / 1024
+            ));
+        }
     }
 }
 
-/// Virtual CPUs per core so that each cluster's VMs fit with a margin:
-/// at least 4, at most 64.
+/// Virtual CPUs per core so that each host's VMs fit: at least 4, at
+/// most 64.
 fn vcpu_ratio(infra: &Infra, apps: &[App]) -> u64 {
-    let mut vcpus = vec![0u64; infra.clusters.len()];
-    let mut cores = vec![0u64; infra.clusters.len()];
-    let mut biggest = vec![0u64; infra.clusters.len()];
-    for h in &infra.hosts {
-        if let Some(c) = cores.get_mut(h.cluster) {
-            *c += u64::from(h.cores);
-        }
-    }
+    let mut vcpus = vec![0u64; infra.hosts.len()];
     for v in apps.iter().flat_map(|a| &a.vms) {
-        if let Some(c) = vcpus.get_mut(v.cluster) {
+        if let Some(c) = vcpus.get_mut(v.host) {
             *c += u64::from(v.cores);
-        }
-        if let Some(b) = biggest.get_mut(v.cluster) {
-            *b = (*b).max(u64::from(v.cores));
         }
     }
     let mut ratio = DEFAULT_VCPU_PER_CORE;
-    for c in 0..vcpus.len() {
-        let n = cores[c].max(1);
-        // A margin of a quarter for first-fit placement.
-        ratio = ratio.max((vcpus[c] * 5 / 4).div_ceil(n));
-        let smallest = infra
-            .hosts
-            .iter()
-            .filter(|h| h.cluster == c)
-            .map(|h| u64::from(h.cores))
-            .min()
-            .unwrap_or(1)
-            .max(1);
-        ratio = ratio.max(biggest[c].div_ceil(smallest));
+    for (h, host) in infra.hosts.iter().enumerate() {
+        ratio = ratio.max(vcpus[h].div_ceil(u64::from(host.cores).max(1)));
     }
     ratio.min(MAX_VCPU_PER_CORE)
 }

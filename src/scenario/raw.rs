@@ -548,6 +548,13 @@ pub struct VmFile<'a> {
     #[serde(borrow)]
     #[schemars(with = "schema::Id")]
     pub cluster: Text<'a>,
+    /// The host (or host group) of that cluster it runs on before any
+    /// fault (default: the first host of the cluster with room, round
+    /// robin). An inventory knows it: a bug strikes the hosts of a build,
+    /// so which host a VM is on decides whether it goes down.
+    #[serde(default, borrow)]
+    #[schemars(with = "Option<schema::Id>")]
+    pub host: Option<Text<'a>>,
     /// Virtual CPUs (at least 1).
     #[schemars(with = "Whole<1, U32_MAX>")]
     pub cores: u32,

@@ -495,3 +495,76 @@ mod availability_year {
         assert!(lowest_app >= lowest_host - 1e-9);
     }
 }
+
+/// A VM's `host` pins it to that host (a bug then strikes exactly the VMs
+/// on its build's hosts); a host outside the VM's cluster, an unknown
+/// host and a named host too full are located errors.
+#[test]
+fn a_vm_named_host_is_where_it_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = "scenarios/backup-restore.yaml";
+    let line = "      - { count: 2, cluster: erp, cores: 4, memory: 16GiB, disk: 4TiB }";
+    let pinned = crate::edited_copy(
+        dir.path(),
+        file,
+        "pinned.yaml",
+        &[(
+            line,
+            "      - { count: 2, cluster: erp, host: erp-05, cores: 4, memory: 16GiB, disk: 4TiB }",
+        )],
+    );
+    let sc = hvsim::scenario::load_path(std::path::Path::new(&pinned)).expect("it loads");
+    let app = sc
+        .apps
+        .iter()
+        .find(|a| a.id == "file-server")
+        .expect("the app");
+    for vm in &app.vms {
+        assert_eq!(sc.hosts[sc.vms[vm.index()].host.index()].id, "erp-05");
+    }
+    for (to, expected) in [
+        (
+            "host: drx-01",
+            "host `drx-01` is in cluster `dr`, not in `erp` where this VM runs",
+        ),
+        ("host: erp-99", "unknown host `erp-99`"),
+    ] {
+        let bad = crate::edited_copy(
+            dir.path(),
+            file,
+            "bad.yaml",
+            &[(
+                line,
+                &line.replace("cluster: erp,", &format!("cluster: erp, {to},")),
+            )],
+        );
+        let out = crate::hvsim()
+            .arg("validate")
+            .arg(&bad)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(expected), "{err}");
+        assert!(err.contains("bad.yaml:"), "located: {err}");
+        assert!(err.contains("apps[0].vms[0].host"), "the field: {err}");
+    }
+    let full = crate::edited_copy(
+        dir.path(),
+        file,
+        "full.yaml",
+        &[(
+            line,
+            "      - { count: 40, cluster: erp, host: erp-01, cores: 4, memory: 16GiB, disk: 4TiB }",
+        )],
+    );
+    let out = crate::hvsim()
+        .arg("validate")
+        .arg(&full)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("the host(s) its `host` names are full"),
+        "{err}"
+    );
+}

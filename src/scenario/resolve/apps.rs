@@ -39,6 +39,8 @@ struct VmSpec {
     memory: u64,
     disk: u64,
     cluster: ClusterId,
+    /// The hosts its `host` names (all of its cluster), if it names any.
+    hosts: Option<Vec<HostId>>,
 }
 
 /// The clusters of every app entry's `vms` entries, to place the VMs:
@@ -50,13 +52,19 @@ struct VmSpec {
 struct Specs {
     /// Per app entry, where its specs start in `runs` (one more at the end).
     start: Vec<u32>,
-    /// Each `vms` entry's cluster and count, app entry by app entry.
-    runs: Vec<(ClusterId, u32)>,
+    /// Each `vms` entry's cluster, count and hosts (an index in `pinned`,
+    /// [`NOT_PINNED`] when it names none), app entry by app entry.
+    runs: Vec<(ClusterId, u32, u32)>,
+    /// The host lists that `vms` entries name.
+    pinned: Vec<Vec<HostId>>,
 }
+
+/// A `vms` entry that names no host.
+const NOT_PINNED: u32 = u32::MAX;
 
 impl Specs {
     /// The `vms` entries of the app entry `entry`.
-    fn of(&self, entry: usize) -> &[(ClusterId, u32)] {
+    fn of(&self, entry: usize) -> &[(ClusterId, u32, u32)] {
         let (from, to) = (self.start[entry], self.start[entry + 1]);
         &self.runs[from as usize..to as usize]
     }
@@ -105,6 +113,7 @@ impl Apps {
         let mut specs = Specs {
             start: Vec::with_capacity(entries + 1),
             runs: Vec::with_capacity(entries),
+            pinned: Vec::new(),
         };
         let mut depends_on: Vec<Vec<Text<'a>>> = Vec::with_capacity(entries);
         for (i, entry) in raw_apps.into_iter().enumerate() {
@@ -123,7 +132,7 @@ impl Apps {
                 }
             }
             let count = ctx.count(&p.key("count"), a.count);
-            let shape = app_shape(ctx, &p, a, &infrastructure.cluster_ids);
+            let shape = app_shape(ctx, &p, a, infrastructure);
             let vms_per_app: u64 = shape.vms.iter().map(|s| u64::from(s.count)).sum();
             if apps.apps.len() + count as usize > MAX_ENTITIES
                 || apps.vms.len() as u64 + vms_per_app * u64::from(count) > MAX_ENTITIES as u64
@@ -135,9 +144,16 @@ impl Apps {
                 break;
             }
             specs.start.push(specs.runs.len() as u32);
-            specs
-                .runs
-                .extend(shape.vms.iter().map(|s| (s.cluster, s.count)));
+            for s in &shape.vms {
+                let pinned = match &s.hosts {
+                    Some(hosts) => {
+                        specs.pinned.push(hosts.clone());
+                        (specs.pinned.len() - 1) as u32
+                    }
+                    None => NOT_PINNED,
+                };
+                specs.runs.push((s.cluster, s.count, pinned));
+            }
             let group = Group {
                 path: &p.key("id"),
                 id: &a.id,
@@ -349,8 +365,9 @@ fn app_shape(
     ctx: &mut Ctx,
     p: &FieldPath,
     a: &AppFile<'_>,
-    cluster_ids: &BTreeMap<String, ClusterId>,
+    infrastructure: &Infrastructure,
 ) -> AppShape {
+    let cluster_ids = &infrastructure.cluster_ids;
     let criticality = match a.criticality {
         None => 1,
         Some(c) if (1..=1000).contains(&c) => c,
@@ -404,12 +421,17 @@ fn app_shape(
             Some(d) => ctx.size(&vp.key("disk"), d).unwrap_or(0),
             None => 0,
         };
+        let hosts = match (&v.host, cluster) {
+            (Some(h), Some(cl)) => pinned_hosts(ctx, &vp.key("host"), h, cl, infrastructure),
+            _ => None,
+        };
         specs.push(VmSpec {
             count: vcount,
             cores: v.cores,
             memory,
             disk,
             cluster: cluster.unwrap_or(ClusterId(0)),
+            hosts,
         });
     }
     let data_bytes: u64 = specs
@@ -428,8 +450,40 @@ fn app_shape(
     }
 }
 
-/// Initial placement: each VM on the first host of its cluster, in
-/// round-robin order, with enough free memory. CPU may be overcommitted,
+/// The hosts a VM's `host` (a host or host-group id, at `path`) names,
+/// each of which must be in the VM's cluster `cl`.
+fn pinned_hosts(
+    ctx: &mut Ctx,
+    path: &FieldPath,
+    name: &str,
+    cl: ClusterId,
+    infrastructure: &Infrastructure,
+) -> Option<Vec<HostId>> {
+    let hosts = infrastructure.host_refs.lookup(ctx, path, name, "host")?;
+    let clusters = &infrastructure.clusters;
+    if let Some(h) = hosts
+        .iter()
+        .find(|h| infrastructure.hosts[h.index()].cluster != cl)
+    {
+        let host = &infrastructure.hosts[h.index()];
+        ctx.err(
+            path,
+            format!(
+                "host `{}` is in cluster `{}`, not in `{}` where this VM runs; name a host of `{}` or change `cluster`",
+                host.id,
+                clusters[host.cluster.index()].id,
+                clusters[cl.index()].id,
+                clusters[cl.index()].id
+            ),
+        );
+        return None;
+    }
+    Some(hosts.to_vec())
+}
+
+/// Initial placement: each VM on the host its `vms` entry names (the
+/// first of them with room, for a host group), else on the first host of
+/// its cluster, in round-robin order, with enough free memory. CPU may be overcommitted,
 /// as hypervisors do; memory may not. The VMs are walked app by app, each
 /// app's `vms` entries in order (`specs`), as they were made.
 fn place(
@@ -454,9 +508,10 @@ fn place(
         |entry: usize, index: usize| root.key("apps").index(entry).key("vms").index(index);
     let mut vms = apps.vms.iter_mut();
     for (app, &entry) in apps.apps.iter().zip(&apps.origin) {
-        for (index, &(cl, count)) in specs.of(entry).iter().enumerate() {
+        for (index, &(cl, count, pinned)) in specs.of(entry).iter().enumerate() {
+            let named = specs.pinned.get(pinned as usize);
             for vm in vms.by_ref().take(count as usize) {
-                let Some(list) = cluster_hosts.get(cl.index()) else {
+                let Some(list) = named.or_else(|| cluster_hosts.get(cl.index())) else {
                     continue;
                 };
                 if list.is_empty() {
@@ -472,27 +527,35 @@ fn place(
                     continue;
                 }
                 let n = list.len();
-                let pick = (0..n)
-                    .map(|k| list[(cursor[cl.index()] + k) % n])
-                    .find(|h| {
-                        free[h.index()] >= vm.memory_bytes
-                            && free_vcpus[h.index()] >= u64::from(vm.cores)
-                    });
+                let from = if named.is_some() {
+                    0
+                } else {
+                    cursor[cl.index()]
+                };
+                let pick = (0..n).map(|k| list[(from + k) % n]).find(|h| {
+                    free[h.index()] >= vm.memory_bytes
+                        && free_vcpus[h.index()] >= u64::from(vm.cores)
+                });
                 match pick {
                     Some(h) => {
                         free[h.index()] -= vm.memory_bytes;
                         free_vcpus[h.index()] -= u64::from(vm.cores);
                         vm.host = h;
-                        cursor[cl.index()] =
-                            (list.iter().position(|x| *x == h).unwrap_or(0) + 1) % n;
+                        if named.is_none() {
+                            cursor[cl.index()] =
+                                (list.iter().position(|x| *x == h).unwrap_or(0) + 1) % n;
+                        }
                     }
                     None => {
                         if reported.insert((entry, index)) {
+                            let full = match named {
+                                Some(_) => "the host(s) its `host` names are full".to_string(),
+                                None => format!("cluster `{}` is full", clusters[cl.index()].id),
+                            };
                             ctx.err(
                                 &spec_path(entry, index).key("memory"),
                                 format!(
-                                    "cluster `{}` is full: no host has {} of memory and {} virtual CPU(s) free for a VM of app `{}`; add hosts, or raise the site's `vcpu_per_core`",
-                                    clusters[cl.index()].id,
+                                    "{full}: no host has {} of memory and {} virtual CPU(s) free for a VM of app `{}`; add hosts, or raise the site's `vcpu_per_core`",
                                     ByteSize(vm.memory_bytes),
                                     vm.cores,
                                     app.id
