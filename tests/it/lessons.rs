@@ -598,15 +598,24 @@ fn every_command_of_the_lessons_runs() {
     }
 }
 
-/// The charts committed beside lesson 6 are what its commands write, byte
-/// for byte (`HVSIM_BLESS=1` rewrites them after a deliberate change).
+/// The charts committed beside the lessons (each page shows its own) are
+/// what the pages' commands write, byte for byte (`HVSIM_BLESS=1`
+/// rewrites them after a deliberate change).
 #[test]
-fn the_charts_of_grahams_anomaly_are_the_programs() {
+fn the_lessons_charts_are_the_programs() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let f = file("graham-more-engineers");
     let scratch = tempfile::tempdir().expect("a scratch directory");
     let svg = scratch.path().display().to_string();
-    let charts: [(&[&str], &str, &str); 2] = [
+    let (bottleneck, diversity, trap, bomb, recurring, rto) = (
+        file("bottleneck-moves"),
+        file("build-diversity"),
+        file("dependency-trap"),
+        file("friday-evening-time-bomb"),
+        file("recurring-bug"),
+        file("rto-vs-rpo"),
+    );
+    let charts: [(&[&str], &str, &str); 8] = [
         (
             &[
                 "sweep",
@@ -620,8 +629,64 @@ fn the_charts_of_grahams_anomaly_are_the_programs() {
             "graham-more-engineers-sweep.svg",
         ),
         (&["run", &f], "gantt.svg", "graham-more-engineers-gantt.svg"),
+        (
+            &[
+                "sweep",
+                &bottleneck,
+                "--set",
+                "teams.ops.members=1,2,4,8",
+                "--set",
+                "backup.throughput=1TiB/h,2TiB/h",
+                "--runs",
+                "100",
+            ],
+            "sweep-incident-1-ransomware-90-back.svg",
+            "bottleneck-moves-sweep.svg",
+        ),
+        (
+            &[
+                "sweep",
+                &diversity,
+                "--set",
+                "hosts.reserve.build=hv-a,hv-b",
+                "--runs",
+                "100",
+            ],
+            "sweep-incident-1-hv-a-defect-90-back.svg",
+            "build-diversity-sweep.svg",
+        ),
+        (
+            &["run", &trap, "--strategy", "shortest-first"],
+            "gantt.svg",
+            "dependency-trap-gantt.svg",
+        ),
+        (
+            &["run", &bomb],
+            "gantt.svg",
+            "friday-evening-time-bomb-gantt.svg",
+        ),
+        (
+            &["run", &recurring, "--strategy", "restart-anyway"],
+            "gantt.svg",
+            "recurring-bug-gantt.svg",
+        ),
+        (
+            &["compare", &rto, "--runs", "200"],
+            "restored-weighted.svg",
+            "rto-vs-rpo-weighted.svg",
+        ),
     ];
     for (args, written, committed) in charts {
+        let page = std::fs::read_to_string(
+            root.join("docs/lessons")
+                .join(format!("{}.md", lesson_of(committed))),
+        )
+        .expect("the lesson's page");
+        assert!(
+            page.contains(&format!("]({committed})")),
+            "docs/lessons/{}.md does not show {committed}",
+            lesson_of(committed)
+        );
         run_ok(hvsim().args(args).args(["--svg", &svg]));
         let got = std::fs::read(scratch.path().join(written)).expect("the chart");
         let path = root.join("docs/lessons").join(committed);
@@ -635,4 +700,13 @@ fn the_charts_of_grahams_anomaly_are_the_programs() {
             args.join(" ")
         );
     }
+}
+
+/// The lesson a committed chart belongs to: its name up to its last `-`
+/// (`graham-more-engineers-gantt.svg` is lesson 6's, `graham-anomaly`).
+fn lesson_of(chart: &str) -> &str {
+    if chart.starts_with("graham-") {
+        return "graham-anomaly";
+    }
+    chart.rsplit_once('-').map_or(chart, |(lesson, _)| lesson)
 }
