@@ -112,7 +112,8 @@ pub enum Service {
 }
 
 impl Service {
-    fn as_str(self) -> &'static str {
+    /// Its name in campaign files.
+    pub fn as_str(self) -> &'static str {
         match self {
             Service::Backup => "backup",
             Service::Link => "link",

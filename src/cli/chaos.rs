@@ -69,8 +69,11 @@ pub(super) struct ChaosArgs {
     /// Most minimal campaigns to shrink and show.
     #[arg(long, default_value_t = 3)]
     keep: usize,
-    /// Print the blast radius of every single fault and the resilience
-    /// score (over --candidates random campaigns) instead of searching.
+    /// Print the blast radius of every single fault (each source × scope
+    /// tier × worst moment, each outage and absence × worst moment ×
+    /// duration; of a tier the harshest and the mildest instance) and the
+    /// resilience score (over --candidates random campaigns) instead of
+    /// searching.
     #[arg(long)]
     single: bool,
     /// Print one JSON document instead of the report.

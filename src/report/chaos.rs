@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::chaos::judge::{Target, show};
-use crate::chaos::{Chaos, Found, Measure, Shrunk, Single, Stop, Verdict};
+use crate::chaos::{Chaos, Fault, Found, Measure, Scope, Shrunk, Single, Stop, Verdict};
 
 /// A minimal campaign and where it was written.
 #[derive(Clone, Debug)]
@@ -281,6 +281,7 @@ pub fn render_single(chaos: &Chaos, single: &Single) -> String {
         ));
     }
     let broken = single.table.iter().filter(|b| b.verdict.broken()).count();
+    out.push_str(&format!("Covers {}\n", single.covers));
     out.push_str(&format!(
         "{broken} of {} single faults break it on their own.\n\nBlast radius, the most harmful first:\n",
         single.table.len()
@@ -335,14 +336,42 @@ pub fn single_json(chaos: &Chaos, single: &Single) -> Value {
         "resilience": single.score.map(|(p, (lo, hi))| json!({
             "survived": single.survived, "drawn": single.drawn, "share": p, "ci95": [lo, hi],
         })),
+        "covers": single.covers,
+        "unlisted": single.unlisted,
         "faults": single.table.iter().map(|b| json!({
             "fault": space.describe(&b.fault),
+            "scope": scope_json(chaos, &b.fault),
             "campaign": chaos.campaign_value(&[b.fault], "single fault"),
             "breaks": b.verdict.broken(),
             "measures": measure_json(chaos, &b.verdict),
         })).collect::<Vec<_>>(),
         "interrupted": single.interrupted,
     })
+}
+
+/// Where a single fault strikes: its tier (`one host`, `a cluster`, `a
+/// site`, `as written`, `every host on the build`, or its kind for a fault
+/// that is not a bug: `backup`, `link`, `management`, `dr-host`,
+/// `absence`) and the instance's name where it has one.
+fn scope_json(chaos: &Chaos, fault: &Fault) -> Value {
+    let s = chaos.space.scenario();
+    match *fault {
+        Fault::Bug { scope, .. } => {
+            let name = match scope {
+                Scope::Host(h) => s.hosts.get(h as usize).map(|x| x.id.clone()),
+                Scope::Cluster(c) => s.clusters.get(c as usize).map(|x| x.id.clone()),
+                Scope::Site(k) => s.sites.get(k as usize).map(|x| x.id.clone()),
+                Scope::AsWritten | Scope::Build => None,
+            };
+            json!({ "tier": crate::chaos::single::tier(scope), "name": name })
+        }
+        Fault::Outage { what, .. } => json!({ "tier": what.as_str(), "name": null }),
+        Fault::DrHost { .. } => json!({ "tier": "dr-host", "name": null }),
+        Fault::Absence { team, .. } => json!({
+            "tier": "absence",
+            "name": s.teams.get(team as usize).map(|t| t.id.clone()),
+        }),
+    }
 }
 
 /// The self-contained HTML page of a chaos run, in the style of `hvsim
@@ -412,6 +441,7 @@ pub fn chaos_html(
     }
     if let Some(single) = single {
         let _ = writeln!(out, "<h2>Blast radius of single faults</h2>");
+        let _ = writeln!(out, "<p>Covers {}</p>", escape(&single.covers));
         if let Some((p, (lo, hi))) = single.score {
             let _ = writeln!(
                 out,

@@ -425,6 +425,102 @@ fn no_single_fault_breaks_the_planted_plan() {
     );
 }
 
+/// On the 2018 scenario the table covers every scope tier of each bug and
+/// crash source (a single-host crash among them, which breaks the plan as
+/// the search finds) and every kind of fault, says what it covers, lists
+/// the scope of each fault, and a host's row replays with `compare
+/// --faults` to the same probability met.
+#[test]
+fn the_blast_radius_covers_every_scope_tier_and_a_host_crash_breaks_2018() {
+    let doc = hvsim_json(&[
+        "chaos",
+        "--runs",
+        "6",
+        "--candidates",
+        "2",
+        "--single",
+        "--json",
+    ]);
+    let faults = doc["faults"].as_array().expect("faults");
+    let covers = doc["covers"].as_str().expect("covers");
+    assert!(
+        covers.starts_with(&format!("{} single faults: ", faults.len())),
+        "{covers}"
+    );
+    // 26 hosts, 3 clusters and 2 sites of one build: per source the table
+    // lists two hosts and two clusters and counts the 24 + 1 others.
+    assert_eq!(doc["unlisted"], 3 * 25, "{covers}");
+    let tiers: Vec<&str> = faults
+        .iter()
+        .map(|f| f["scope"]["tier"].as_str().expect("a tier"))
+        .collect();
+    for tier in [
+        "one host",
+        "a cluster",
+        "a site",
+        "as written",
+        "every host on the build",
+        "backup",
+        "link",
+        "management",
+        "dr-host",
+        "absence",
+    ] {
+        assert!(tiers.contains(&tier), "{tier} in {tiers:?}");
+    }
+    let host = faults
+        .iter()
+        .find(|f| {
+            f["scope"]["tier"] == "one host"
+                && f["breaks"] == true
+                && f["fault"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("a crash bug of build esxi-2018"))
+        })
+        .unwrap_or_else(|| panic!("a single-host crash that breaks the plan: {faults:#?}"));
+    let name = host["scope"]["name"].as_str().expect("the host's name");
+    assert!(
+        host["fault"]
+            .as_str()
+            .expect("text")
+            .contains(&format!("host {name} "))
+    );
+    let measure = host["measures"]
+        .as_array()
+        .expect("measures")
+        .iter()
+        .find(|m| m["breaks"] == true)
+        .expect("a broken criterion");
+    let file = scratch("single-2018").join("host.json");
+    std::fs::write(&file, host["campaign"].to_string()).expect("write");
+    let replayed = hvsim_json(&[
+        "compare",
+        "--faults",
+        &file.to_string_lossy(),
+        "--strategies",
+        "as-in-2018",
+        "--runs",
+        "6",
+        "--seed",
+        "1",
+        "--json",
+    ]);
+    let criterion = measure["criterion"].as_str().expect("criterion");
+    let met = replayed["strategies"][0]["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["name"].as_str().is_some_and(|n| n.contains(criterion)))
+        .unwrap_or_else(|| panic!("{criterion} in {replayed:#}"))["mean"]
+        .as_f64()
+        .expect("mean");
+    let value = measure["value"].as_f64().expect("value");
+    assert!(
+        (100.0 * met - value).abs() < 1e-9,
+        "{met} replayed, {value} in the table"
+    );
+}
+
 /// `--single --report` writes the blast radius's page (it wrote nothing
 /// and exited 0), and `--single --out`, which has no campaign to write,
 /// is refused before anything runs.
