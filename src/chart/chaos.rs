@@ -1,5 +1,5 @@
 //! The blast-radius chart of `hvsim chaos --single`: one bar per single
-//! fault, the most harmful first, its paired effect on the first criterion
+//! fault (the 30 most harmful at most), the most harmful first, its paired effect on the first criterion
 //! (percentage points of the probability met, or the metric's change)
 //! against no fault at all, with the 95 % confidence interval as a whisker.
 
@@ -10,6 +10,8 @@ const ROW: f64 = 22.0;
 const LABEL: f64 = 430.0;
 const BARS: f64 = 380.0;
 const TOP: f64 = 46.0;
+/// The most bars drawn: the most harmful faults (the table lists all).
+const MOST_BARS: usize = 30;
 
 /// The chart, or `None` when the table is empty.
 pub fn blast_radius_svg(chaos: &Chaos, single: &Single) -> Option<String> {
@@ -20,6 +22,7 @@ pub fn blast_radius_svg(chaos: &Chaos, single: &Single) -> Option<String> {
     let rows: Vec<(String, f64, f64, bool)> = single
         .table
         .iter()
+        .take(MOST_BARS)
         .map(|b| {
             let m = b.verdict.measures.first().copied();
             let (d, h) = m.map_or((0.0, 0.0), |m| m.diff);
@@ -54,11 +57,20 @@ pub fn blast_radius_svg(chaos: &Chaos, single: &Single) -> Option<String> {
         Anchor::Start,
         &[("font-weight", "bold".into())],
     );
+    let shown = if single.table.len() > rows.len() {
+        format!(
+            "the {} most harmful of {} single faults (the table lists all): ",
+            rows.len(),
+            single.table.len()
+        )
+    } else {
+        String::new()
+    };
     svg.text(
         10.0,
         36.0,
         &format!(
-            "paired difference against no fault ({unit}), 95 % CI; red: breaks the plan alone"
+            "{shown}paired difference against no fault ({unit}), 95 % CI; red: breaks the plan alone"
         ),
         Anchor::Start,
     );
