@@ -54,6 +54,15 @@ pub(super) fn note(line: &str) {
 pub(super) fn save(path: &Path, bytes: &[u8], what: &str) -> Result<(), Failure> {
     write_file(path, bytes).map_err(|e| match e.kind() {
         io::ErrorKind::BrokenPipe => Failure::ClosedPipe,
+        io::ErrorKind::NotFound => match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(dir) if !dir.exists() => Failure::Other(format!(
+                "cannot write {}: its folder {} does not exist; create it first (mkdir -p {})",
+                path.display(),
+                dir.display(),
+                hvsim::units::shell_quote(&dir.to_string_lossy())
+            )),
+            _ => Failure::Other(format!("cannot write {}: {e}", path.display())),
+        },
         _ => Failure::Other(format!("cannot write {}: {e}", path.display())),
     })?;
     if path.as_os_str() != "-" {

@@ -647,3 +647,33 @@ fn an_app_gated_behind_a_lost_cause_is_stuck_not_pending() {
     assert!(v.status.success(), "{}", stderr(&v));
     assert!(!stderr(&v).contains("lengthen"), "{}", stderr(&v));
 }
+
+/// An output file in a folder that does not exist: the message names the
+/// folder and how to create it, not only the system's "No such file or
+/// directory", and nothing is created.
+#[test]
+fn an_output_in_a_missing_folder_says_which_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("no-such-folder");
+    let out = crate::hvsim()
+        .args([
+            "report",
+            "scenarios/ha-single-host-crash.yaml",
+            "--runs",
+            "2",
+            "-o",
+        ])
+        .arg(missing.join("report.html"))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "its folder {} does not exist; create it first",
+            missing.display()
+        )),
+        "{err}"
+    );
+    assert!(!missing.exists());
+}
