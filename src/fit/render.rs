@@ -171,7 +171,7 @@ impl Fit {
         ));
         if self.profiled + self.refined > 0 {
             out.push_str(&format!(
-                "Then {} candidate{} on trade-off profiles (each pair: the first at {} values across its range, the second searched at each) and {} on a joint refinement around the best (the local grid of every parameter's neighbouring values; at most {REFINE_MAX}).\n",
+                "Of these, {} candidate{} came from trade-off profiles (each pair: the first at {} values across its range, the second searched at each) and {} from a joint refinement around the best (the local grid of every parameter's neighbouring values; at most {REFINE_MAX}).\n",
                 self.profiled,
                 if self.profiled == 1 { "" } else { "s" },
                 super::ZOOM_POINTS,

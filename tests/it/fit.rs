@@ -303,19 +303,22 @@ fn two_parameters_that_trade_off_are_recovered_jointly_and_their_ridge_is_report
     // reinstall fit nearly as well as 6 at a longer one.
     let dir = tempfile::tempdir().expect("tempdir");
     let curve = synthetic_curve(dir.path(), "teams.ops.members", json!(5), &[3, 6, 9, 12]);
-    let doc = hvsim_json(&[
-        "fit",
-        SMALL,
-        "--curve",
-        &curve,
-        "--param",
-        "teams.ops.members=2..10",
-        "--param",
-        "apps.*.work.reinstall.scale=0.4..2.5",
-        "--runs",
-        "10",
-        "--json",
-    ]);
+    let joint = |jobs: &str| {
+        let params = [
+            "teams.ops.members=2..10",
+            "apps.*.work.reinstall.scale=0.4..2.5",
+        ];
+        let mut args = vec!["fit", SMALL, "--curve", &curve, "--runs", "10", "--json"];
+        args.extend(["--jobs", jobs]);
+        args.extend(params.iter().flat_map(|p| ["--param", p]));
+        hvsim_json(&args)
+    };
+    let doc = joint("1");
+    assert_eq!(
+        doc,
+        joint("3"),
+        "the joint search does not depend on --jobs"
+    );
     assert_eq!(doc["search"], "coordinate search");
     let count = |key: &str| doc[key].as_u64().expect("a count");
     assert!(count("profiled") > 0, "{doc}");
