@@ -100,11 +100,23 @@ impl Fit {
             let v = &self.evaluations[k].values;
             (show_number(v[p]), show_number(v[q]))
         };
-        let ((ap, aq), (bp, bq)) = (at(a), at(b));
+        let ((ap, aq), (bp, bq), (cp, cq)) = (at(a), at(b), at(self.best_index));
         let together = (self.evaluations[a].values[q] < self.evaluations[b].values[q])
             == (self.evaluations[a].values[p] < self.evaluations[b].values[p]);
+        let pairs = if a == self.best_index || b == self.best_index {
+            let (op, oq) = if a == self.best_index {
+                (bp, bq)
+            } else {
+                (ap, aq)
+            };
+            format!("{np} {op} at {nq} {oq} is not significantly worse than the best, {cp} at {cq}")
+        } else {
+            format!(
+                "{np} {ap} at {nq} {aq} and {bp} at {bq} are not significantly worse than the best, {cp} at {cq}"
+            )
+        };
         format!(
-            "{np} and {nq} trade off (the more of one, the {} of the other): {np} {ap} at {nq} {aq} fits as well as {bp} at {bq} (neither is significantly worse than the best), so their ranges span a ridge of pairs, not each value's own uncertainty.",
+            "{np} and {nq} trade off (the more of one, the {} of the other): {pairs}, so their ranges span a ridge of pairs, not each value's own uncertainty.",
             if together { "more" } else { "less" },
         )
     }

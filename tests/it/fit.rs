@@ -358,6 +358,10 @@ fn two_parameters_that_trade_off_are_recovered_jointly_and_their_ridge_is_report
         ),
         "{verdict}"
     );
+    assert!(
+        verdict.contains("not significantly worse than the best"),
+        "{verdict}"
+    );
     assert!(!verdict.contains("no other value tried"), "{verdict}");
 }
 
