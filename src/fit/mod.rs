@@ -19,7 +19,9 @@
 //!   numbers): deterministic whatever the number of threads.
 //! - **The uncertainty** is the set of candidates not significantly worse
 //!   than the best by a paired bootstrap over the replications; each
-//!   parameter's range is the span of its values over that set.
+//!   parameter's range is the span of its values over that set. When
+//!   two parameters trade off along that set (a ridge: more engineers
+//!   fit as well as shorter work), the verdict says so.
 //!
 //! ```
 //! use hvsim::fit::{FitOptions, fit, parse_curve, parse_param};
@@ -54,7 +56,9 @@ use crate::sim::SimTime;
 pub use eval::Evaluation;
 pub use observed::{CurveError, Kind, MAX_POINTS, Observed, Point, When, parse_curve, read_curve};
 pub use param::{ApplyError, GRID_MAX, Param, Values, parse_param, scale_dist, show_number};
-pub use search::{BOOTSTRAP, FULL_GRID_MAX, ROUNDS, WORSE, ZOOM_LEVELS, ZOOM_POINTS};
+pub use search::{
+    BOOTSTRAP, FULL_GRID_MAX, REFINE_MAX, ROUNDS, TradeOff, WORSE, ZOOM_LEVELS, ZOOM_POINTS,
+};
 
 /// Why a fit could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -203,6 +207,14 @@ pub struct Fit {
     pub locals: Vec<Option<SimTime>>,
     /// `grid` or `coordinate search`.
     pub method: &'static str,
+    /// Candidates added by the trade-off profiles (two or more parameters
+    /// searched).
+    pub profiled: usize,
+    /// Candidates added by the joint refinement around the best.
+    pub refined: usize,
+    /// The pairs of parameters that trade off among the candidates not
+    /// significantly worse than the best.
+    pub trade_offs: Vec<TradeOff>,
     /// The options it ran with.
     pub options: FitOptions,
     /// Whether it was stopped early (the result covers what was done).
@@ -233,6 +245,7 @@ pub fn fit(
         &setup.observed,
         replication_seed(options.seed, u64::MAX),
     );
+    let trade_offs = search::trade_offs(&searched.evaluations, &kept);
     let best_values = searched.evaluations[best_index].values.clone();
     let best = params
         .iter()
@@ -280,6 +293,9 @@ pub fn fit(
         at_points,
         locals: setup.locals.clone(),
         method: searched.method,
+        profiled: searched.profiled,
+        refined: searched.refined,
+        trade_offs,
         options: options.clone(),
         stopped: searched.stopped,
         evaluations: searched.evaluations,

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::observed::{Kind, When};
-use super::{BOOTSTRAP, Band, Fit, WORSE, show_number};
+use super::{BOOTSTRAP, Band, Fit, REFINE_MAX, TradeOff, WORSE, show_number};
 use crate::chart::axis::DateAxis;
 use crate::chart::clock::Clock;
 use crate::chart::fit::{FitChart, fit_chart};
@@ -71,17 +71,53 @@ impl Fit {
             .join(", ")
     }
 
-    /// The finding, in one sentence.
+    /// The finding, in one sentence, then one per pair of parameters that
+    /// trade off.
     pub fn verdict(&self) -> String {
         let e = &self.evaluations[self.best_index];
         let n = self.observed.points.len();
-        format!(
+        let mut out = format!(
             "The points of {} are best matched with {}: the median restored curve of {} is {} from them (root mean square over {n} point{}).",
             self.observed.file,
             self.show_best(),
             self.options.strategy,
             self.show_distance(e.distance),
             if n == 1 { "" } else { "s" }
+        );
+        for t in &self.trade_offs {
+            out.push(' ');
+            out.push_str(&self.trade_off_sentence(t));
+        }
+        out
+    }
+
+    /// `teams.ops.members and apps.*.work.reinstall.scale trade off: ...`.
+    pub fn trade_off_sentence(&self, t: &TradeOff) -> String {
+        let (p, q) = t.params;
+        let (a, b) = t.ends;
+        let (np, nq) = (self.best[p].param.name(), self.best[q].param.name());
+        let at = |k: usize| {
+            let v = &self.evaluations[k].values;
+            (show_number(v[p]), show_number(v[q]))
+        };
+        let ((ap, aq), (bp, bq), (cp, cq)) = (at(a), at(b), at(self.best_index));
+        let together = (self.evaluations[a].values[q] < self.evaluations[b].values[q])
+            == (self.evaluations[a].values[p] < self.evaluations[b].values[p]);
+        let pairs = if a == self.best_index || b == self.best_index {
+            let (op, oq) = if a == self.best_index {
+                (bp, bq)
+            } else {
+                (ap, aq)
+            };
+            format!("{np} {op} at {nq} {oq} is not significantly worse than the best, {cp} at {cq}")
+        } else {
+            format!(
+                "{np} {ap} at {nq} {aq} and {bp} at {bq} are not significantly worse than the best, {cp} at {cq}"
+            )
+        };
+        format!(
+            "{np} and {nq} trade off (the more of one, the {} of the other): {pairs}, so their ranges span a ridge of pairs, not each value's own uncertainty.",
+            if together { "more" } else { "less" },
         )
     }
 
@@ -145,6 +181,15 @@ impl Fit {
             self.options.seed,
             self.options.strategy,
         ));
+        if self.profiled + self.refined > 0 {
+            out.push_str(&format!(
+                "Of these, {} candidate{} came from trade-off profiles (each pair: the first at {} values across its range, the second searched at each) and {} from a joint refinement around the best (the local grid of every parameter's neighbouring values; at most {REFINE_MAX}).\n",
+                self.profiled,
+                if self.profiled == 1 { "" } else { "s" },
+                super::ZOOM_POINTS,
+                self.refined,
+            ));
+        }
         out.push_str(&format!(
             "Uncertainty: {kept} candidate{} not significantly worse than the best: each one's distance exceeds the best's in at most {} % of {BOOTSTRAP} paired bootstrap resamples of the replications. The ranges in brackets span their values.\n\n",
             if kept == 1 { " is" } else { "s are" },
@@ -319,6 +364,21 @@ impl Fit {
             "points": points,
             "search": self.method,
             "bootstrap": { "resamples": BOOTSTRAP, "worse_share": WORSE },
+            "profiled": self.profiled,
+            "refined": self.refined,
+            "refine_max": REFINE_MAX,
+            "trade_offs": self.trade_offs.iter().map(|t| {
+                let (p, q) = t.params;
+                let end = |k: usize| json!({
+                    "values": self.evaluations[k].values,
+                    "distance": self.evaluations[k].distance,
+                });
+                json!({
+                    "params": [self.best[p].param.name(), self.best[q].param.name()],
+                    "ends": [end(t.ends.0), end(t.ends.1)],
+                    "sentence": self.trade_off_sentence(t),
+                })
+            }).collect::<Vec<_>>(),
             "interrupted": self.stopped,
             "candidates": candidates,
         })

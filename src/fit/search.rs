@@ -8,6 +8,14 @@
 //!   same number between the best one's neighbours, [`ZOOM_LEVELS`]
 //!   times; whole numbers rounded), until a round changes nothing (at
 //!   most [`ROUNDS`] rounds).
+//! - With two or more parameters, the coordinate search is followed by
+//!   **trade-off profiles** (for each pair, the first parameter at
+//!   [`ZOOM_POINTS`] values across its range, the second searched along
+//!   its line at each: the valley where they trade off) and a **joint
+//!   refinement** around the best point (every point of the local grid of
+//!   each parameter's neighbouring values, moving to a better one, halving
+//!   the steps when none is; at most [`REFINE_MAX`] new candidates), so
+//!   the search does not stop where a joint move improves.
 //!
 //! Every candidate runs the same replication seeds (common random
 //! numbers), so the distance is a deterministic function of the values
@@ -30,6 +38,8 @@ pub const ZOOM_POINTS: usize = 9;
 pub const ZOOM_LEVELS: usize = 4;
 /// Most rounds of the coordinate search.
 pub const ROUNDS: usize = 4;
+/// Most new candidates the joint refinement evaluates.
+pub const REFINE_MAX: usize = 200;
 /// Bootstrap resamples of the replications.
 pub const BOOTSTRAP: usize = 200;
 /// A candidate is significantly worse than the best when it is worse in
@@ -42,6 +52,11 @@ pub struct Searched {
     pub evaluations: Vec<Evaluation>,
     /// `grid` or `coordinate search`.
     pub method: &'static str,
+    /// Candidates added by the trade-off profiles and by the joint
+    /// refinement (zero for a grid or a single parameter).
+    pub profiled: usize,
+    /// Candidates added by the joint refinement.
+    pub refined: usize,
     /// Whether the progress callback stopped it.
     pub stopped: bool,
 }
@@ -113,6 +128,163 @@ impl Searcher<'_> {
     }
 }
 
+impl Searcher<'_> {
+    /// The trade-off profiles: for each pair of parameters `p < q`, `p`
+    /// at [`profile_values`] with the others as in `at`, and `q` searched
+    /// along its line at each.
+    fn profiles(&mut self, at: &[f64]) -> Result<(), FitError> {
+        let n = self.params.len();
+        for p in 0..n {
+            for q in p + 1..n {
+                for v in profile_values(&self.params[p]) {
+                    if self.stopped {
+                        return Ok(());
+                    }
+                    let mut x = at.to_vec();
+                    x[p] = v;
+                    self.line(q, &x)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The joint refinement from `at`: every point of the local grid
+    /// (each parameter at its value, one step below or one above: 3ⁿ − 1
+    /// neighbours), moving to the best when it beats `at`, halving the
+    /// steps of ranges when none does, until the steps are the zooming
+    /// grid's finest (one for whole numbers, the next item for lists) and
+    /// nothing improves, or [`REFINE_MAX`] new candidates were evaluated.
+    fn refine(&mut self, mut at: Vec<f64>) -> Result<(), FitError> {
+        let params = self.params;
+        let n = params.len();
+        let start = self.evaluations.len();
+        let mut step: Vec<f64> = params.iter().map(first_step).collect();
+        let finest: Vec<f64> = params.iter().map(finest_step).collect();
+        let mut d_at = self.distance(&at)?;
+        let total = 3usize.saturating_pow(n as u32);
+        loop {
+            let mut better: Option<(f64, Vec<f64>)> = None;
+            for k in 1..total {
+                if self.stopped || self.evaluations.len() - start >= REFINE_MAX {
+                    return Ok(());
+                }
+                let mut digits = k;
+                let x: Vec<f64> = (0..n)
+                    .map(|p| {
+                        let d = digits % 3;
+                        digits /= 3;
+                        let dir = [0.0, -1.0, 1.0][d];
+                        neighbour(&params[p], at[p], dir, step[p])
+                    })
+                    .collect();
+                if x == at {
+                    continue;
+                }
+                let d = self.distance(&x)?;
+                if d < better.as_ref().map_or(d_at, |b| b.0) {
+                    better = Some((d, x));
+                }
+            }
+            if let Some((d, x)) = better {
+                at = x;
+                d_at = d;
+                continue;
+            }
+            let mut shrunk = false;
+            for p in 0..n {
+                if step[p] > finest[p] {
+                    let half = step[p] / 2.0;
+                    step[p] = if params[p].integer() {
+                        half.round().max(finest[p])
+                    } else {
+                        half.max(finest[p])
+                    };
+                    shrunk = true;
+                }
+            }
+            if !shrunk {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// The values a trade-off profile holds a parameter at: a list's items
+/// (at most [`ZOOM_POINTS`], evenly spread), or the first zooming grid.
+fn profile_values(param: &Param) -> Vec<f64> {
+    match &param.values {
+        Values::List(v) if v.len() <= ZOOM_POINTS => v.clone(),
+        Values::List(v) => {
+            let mut out: Vec<f64> = (0..ZOOM_POINTS)
+                .map(|i| v[i * (v.len() - 1) / (ZOOM_POINTS - 1)])
+                .collect();
+            out.dedup();
+            out
+        }
+        Values::Int(..) | Values::Real(..) => {
+            let (lo, hi) = param.bounds();
+            zoom(lo, hi, param.integer())
+        }
+    }
+}
+
+/// The first step of the joint refinement: the first zooming grid's
+/// spacing (at least one for whole numbers; one item for lists).
+fn first_step(param: &Param) -> f64 {
+    match &param.values {
+        Values::List(_) => 1.0,
+        Values::Int(..) | Values::Real(..) => {
+            let (lo, hi) = param.bounds();
+            let step = (hi - lo) / (ZOOM_POINTS - 1) as f64;
+            if param.integer() {
+                step.round().max(1.0)
+            } else {
+                step
+            }
+        }
+    }
+}
+
+/// The last step of the joint refinement: the zooming grid's finest.
+fn finest_step(param: &Param) -> f64 {
+    match &param.values {
+        Values::List(_) => 1.0,
+        Values::Int(..) => 1.0,
+        Values::Real(..) => {
+            let mut step = first_step(param);
+            for _ in 1..ZOOM_LEVELS {
+                step /= 4.0;
+            }
+            step
+        }
+    }
+}
+
+/// `v` moved by `dir` steps of `step` within the parameter's values: the
+/// next or previous item of a list (the same at its ends), else clamped
+/// to the range and rounded for whole numbers.
+fn neighbour(param: &Param, v: f64, dir: f64, step: f64) -> f64 {
+    match &param.values {
+        Values::List(items) => {
+            let i = items.iter().position(|x| *x == v).unwrap_or(0);
+            let j = if dir < 0.0 {
+                i.saturating_sub(1)
+            } else if dir > 0.0 {
+                (i + 1).min(items.len().saturating_sub(1))
+            } else {
+                i
+            };
+            items.get(j).copied().unwrap_or(v)
+        }
+        Values::Int(..) | Values::Real(..) => {
+            let (lo, hi) = param.bounds();
+            let x = (v + dir * step).clamp(lo, hi);
+            if param.integer() { x.round() } else { x }
+        }
+    }
+}
+
 /// [`ZOOM_POINTS`] values evenly spaced from `lo` to `hi` (rounded and
 /// without repeats for whole numbers).
 fn zoom(lo: f64, hi: f64, integer: bool) -> Vec<f64> {
@@ -179,6 +351,8 @@ pub fn search(
         return Ok(Searched {
             evaluations: s.evaluations,
             method: "grid",
+            profiled: 0,
+            refined: 0,
             stopped: s.stopped,
         });
     }
@@ -196,9 +370,21 @@ pub fn search(
             break;
         }
     }
+    let (mut profiled, mut refined) = (0, 0);
+    if params.len() >= 2 && !s.stopped {
+        let before = s.evaluations.len();
+        s.profiles(&at)?;
+        profiled = s.evaluations.len() - before;
+        let from = s.evaluations[best(&s.evaluations)].values.clone();
+        let before = s.evaluations.len();
+        s.refine(from)?;
+        refined = s.evaluations.len() - before;
+    }
     Ok(Searched {
         evaluations: s.evaluations,
         method: "coordinate search",
+        profiled,
+        refined,
         stopped: s.stopped,
     })
 }
@@ -209,6 +395,79 @@ pub fn best(evaluations: &[Evaluation]) -> usize {
     let mut b = 0;
     for (k, e) in evaluations.iter().enumerate() {
         if e.distance < evaluations[b].distance {
+            b = k;
+        }
+    }
+    b
+}
+
+/// Two parameters that trade off: among the candidates not
+/// significantly worse than the best, those at the smallest value of the
+/// first and those at its largest hold the second at values that do not
+/// overlap (the second that fits moves with the first: a ridge).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TradeOff {
+    /// The two parameters, by index.
+    pub params: (usize, usize),
+    /// The not-worse candidates at the first parameter's smallest and
+    /// largest value (the closest of each), by index in the evaluations.
+    pub ends: (usize, usize),
+}
+
+/// The pairs of parameters that trade off (see [`TradeOff`]) among the
+/// candidates `kept` (not significantly worse than the best).
+pub fn trade_offs(evaluations: &[Evaluation], kept: &[bool]) -> Vec<TradeOff> {
+    let n = evaluations.first().map_or(0, |e| e.values.len());
+    let kept: Vec<usize> = (0..evaluations.len())
+        .filter(|&k| kept.get(k).copied().unwrap_or(false))
+        .collect();
+    let mut out = Vec::new();
+    for p in 0..n {
+        for q in 0..n {
+            if p == q {
+                continue;
+            }
+            let values = kept.iter().map(|&k| evaluations[k].values[p]);
+            let lo = values.clone().fold(f64::INFINITY, f64::min);
+            let hi = values.fold(f64::NEG_INFINITY, f64::max);
+            if lo >= hi {
+                continue;
+            }
+            // The second's span at each end, and the closest candidate there.
+            let end = |x: f64| {
+                let at: Vec<usize> = kept
+                    .iter()
+                    .copied()
+                    .filter(|&k| evaluations[k].values[p] == x)
+                    .collect();
+                let q_lo = at.iter().map(|&k| evaluations[k].values[q]);
+                let span = (
+                    q_lo.clone().fold(f64::INFINITY, f64::min),
+                    q_lo.fold(f64::NEG_INFINITY, f64::max),
+                );
+                let closest = best_of(evaluations, &at);
+                (span, closest)
+            };
+            let ((a_lo, a_hi), a) = end(lo);
+            let ((b_lo, b_hi), b) = end(hi);
+            let apart = a_hi < b_lo || b_hi < a_lo;
+            // Each pair once: the first in the order given that trades.
+            if apart && !out.iter().any(|t: &TradeOff| t.params == (q, p)) {
+                out.push(TradeOff {
+                    params: (p, q),
+                    ends: (a, b),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The closest of the candidates `among` (the first among equals).
+fn best_of(evaluations: &[Evaluation], among: &[usize]) -> usize {
+    let mut b = among.first().copied().unwrap_or(0);
+    for &k in among {
+        if evaluations[k].distance < evaluations[b].distance {
             b = k;
         }
     }
@@ -298,6 +557,42 @@ mod tests {
         assert_eq!(kept, vec![true, true, false]);
         // The same draws for the same seed.
         assert_eq!(kept, not_worse(&evals, 0, &observed, 7));
+    }
+
+    fn at(values: Vec<f64>, distance: f64) -> Evaluation {
+        Evaluation {
+            values,
+            distance,
+            median: vec![],
+            samples: vec![],
+        }
+    }
+
+    #[test]
+    fn a_ridge_of_kept_pairs_is_a_trade_off_and_a_box_is_not() {
+        // Kept along a diagonal: 4 engineers fit at scale 0.5, 8 at 1.
+        let ridge = vec![
+            at(vec![4.0, 0.5], 1.0),
+            at(vec![6.0, 0.75], 0.0),
+            at(vec![8.0, 1.0], 0.5),
+            at(vec![8.0, 0.5], 9.0),
+        ];
+        let t = trade_offs(&ridge, &[true, true, true, false]);
+        assert_eq!(
+            t,
+            vec![TradeOff {
+                params: (0, 1),
+                ends: (0, 2)
+            }]
+        );
+        // Kept on a box: each value of one fits with every value of the other.
+        let square = vec![
+            at(vec![4.0, 0.5], 1.0),
+            at(vec![4.0, 1.0], 1.0),
+            at(vec![8.0, 0.5], 1.0),
+            at(vec![8.0, 1.0], 1.0),
+        ];
+        assert_eq!(trade_offs(&square, &[true; 4]), vec![]);
     }
 
     #[test]

@@ -295,3 +295,89 @@ fn every_bundled_scenario_can_be_fitted_with_the_defaults() {
         );
     }
 }
+
+#[test]
+fn two_parameters_that_trade_off_are_recovered_jointly_and_their_ridge_is_reported() {
+    // The model itself at 5 engineers and reinstall scale 1: the curve's
+    // slope is the team's size over the work, so 4 engineers at a shorter
+    // reinstall fit nearly as well as 6 at a longer one.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let curve = synthetic_curve(dir.path(), "teams.ops.members", json!(5), &[3, 6, 9, 12]);
+    let joint = |jobs: &str| {
+        let params = [
+            "teams.ops.members=2..10",
+            "apps.*.work.reinstall.scale=0.4..2.5",
+        ];
+        let mut args = vec!["fit", SMALL, "--curve", &curve, "--runs", "10", "--json"];
+        args.extend(["--jobs", jobs]);
+        args.extend(params.iter().flat_map(|p| ["--param", p]));
+        hvsim_json(&args)
+    };
+    let doc = joint("1");
+    assert_eq!(
+        doc,
+        joint("3"),
+        "the joint search does not depend on --jobs"
+    );
+    assert_eq!(doc["search"], "coordinate search");
+    let count = |key: &str| doc[key].as_u64().expect("a count");
+    assert!(count("profiled") > 0, "{doc}");
+    assert!(count("refined") <= count("refine_max"), "{doc}");
+    // The truth is within each reported range ...
+    let (members, m_low, m_high) = best(&doc, 0);
+    let (scale, s_low, s_high) = best(&doc, 1);
+    assert!(
+        (m_low..=m_high).contains(&5.0) && (s_low..=s_high).contains(&1.0),
+        "5 engineers within {m_low}..{m_high}, scale 1 within {s_low}..{s_high} (best {members} at {scale})"
+    );
+    // ... and a not-worse candidate is at it (within the search's step).
+    let candidates = doc["candidates"].as_array().expect("candidates");
+    let near_truth = candidates.iter().any(|c| {
+        let v = |i: usize| c["values"][i].as_f64().expect("a value");
+        c["not_worse"] == true && v(0) == 5.0 && (v(1) - 1.0).abs() <= 0.15
+    });
+    assert!(
+        near_truth,
+        "no not-worse candidate at 5 engineers, scale 1: {doc}"
+    );
+    // The ridge is reported, more engineers with more work, in the JSON
+    // and in the verdict.
+    let trades = doc["trade_offs"].as_array().expect("trade_offs");
+    assert_eq!(trades.len(), 1, "{doc}");
+    let t = &trades[0];
+    assert_eq!(
+        t["params"],
+        json!(["teams.ops.members", "apps.*.work.reinstall.scale"])
+    );
+    let end = |i: usize, j: usize| t["ends"][i]["values"][j].as_f64().expect("a value");
+    assert!(end(0, 0) < end(1, 0) && end(0, 1) < end(1, 1), "{t}");
+    let verdict = doc["verdict"].as_str().expect("verdict");
+    assert!(
+        verdict.contains(
+            "teams.ops.members and apps.*.work.reinstall.scale trade off (the more of one, the more of the other)"
+        ),
+        "{verdict}"
+    );
+    assert!(
+        verdict.contains("not significantly worse than the best"),
+        "{verdict}"
+    );
+    assert!(!verdict.contains("no other value tried"), "{verdict}");
+}
+
+#[test]
+fn a_single_parameter_has_no_ridge_and_no_joint_refinement() {
+    let doc = hvsim_json(&[
+        "fit",
+        "--curve",
+        "tests/fixtures/fit-press-release.csv",
+        "--param",
+        "teams.dtsi.members=6..10",
+        "--runs",
+        "5",
+        "--json",
+    ]);
+    assert_eq!(doc["trade_offs"], json!([]));
+    assert_eq!(doc["profiled"], 0);
+    assert_eq!(doc["refined"], 0);
+}
