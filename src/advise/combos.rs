@@ -115,7 +115,8 @@ pub(super) fn search(
                 .metrics
                 .iter()
                 .zip(&v.metrics)
-                .map(|(b, m): (&VariantMetric, &VariantMetric)| Effect::of(b, m))
+                .zip(&result.metrics)
+                .map(|((b, m), def): ((&VariantMetric, &VariantMetric), _)| Effect::of(def, b, m))
                 .collect();
             let gain = gain_of(&advice.metrics, h, &effects);
             let cost = sum_cost(&ls);

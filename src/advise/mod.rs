@@ -81,32 +81,51 @@ pub struct Effect {
     pub value: f64,
     /// The mean paired difference (lever − plan), in the metric's unit.
     pub diff: f64,
-    /// The half-width of its 95 % confidence interval (infinite with
-    /// fewer than 2 paired runs).
-    pub half: f64,
+    /// Its 95 % confidence interval `(low, high)`: for a share (an
+    /// objective met), Newcombe's paired interval in pp built on Wilson's
+    /// ([`newcombe_paired95`](crate::montecarlo::newcombe_paired95)); for
+    /// a quantity, mean ± 1.96 σ/√n of the paired differences. `None` with
+    /// fewer than 2 paired runs.
+    pub ci: Option<(f64, f64)>,
+    /// Whether the lever and the plan gave the same value in every paired run.
+    pub same: bool,
     /// Paired runs.
     pub n: u64,
 }
 
 impl Effect {
-    fn of(base: &VariantMetric, v: &VariantMetric) -> Effect {
+    pub(crate) fn of(def: &MetricDef, base: &VariantMetric, v: &VariantMetric) -> Effect {
         Effect {
             base: base.mean(),
             value: v.mean(),
             diff: v.diff.mean(),
-            half: v.diff.ci95(),
+            ci: v.diff_interval(def.kind),
+            same: v.diff.mean() == 0.0 && v.diff.variance() == 0.0,
             n: v.diff.n,
+        }
+    }
+
+    /// No difference, over `n` runs: the plan against itself.
+    pub(crate) fn none(value: f64, n: u64) -> Effect {
+        Effect {
+            base: value,
+            value,
+            diff: 0.0,
+            ci: Some((0.0, 0.0)),
+            same: true,
+            n,
         }
     }
 
     /// Whether the 95 % interval of the difference leaves out 0.
     pub fn significant(&self) -> bool {
-        self.half.is_finite() && (self.diff - self.half > 0.0 || self.diff + self.half < 0.0)
+        self.ci.is_some_and(|(lo, hi)| lo > 0.0 || hi < 0.0)
     }
 
-    /// The 95 % interval of the difference, `(low, high)`.
+    /// The 95 % interval of the difference, `(low, high)`; unbounded with
+    /// fewer than 2 paired runs.
     pub fn interval(&self) -> (f64, f64) {
-        (self.diff - self.half, self.diff + self.half)
+        self.ci.unwrap_or((f64::NEG_INFINITY, f64::INFINITY))
     }
 }
 
@@ -200,13 +219,7 @@ impl Advice {
             effects: self
                 .base
                 .iter()
-                .map(|&b| Effect {
-                    base: b,
-                    value: b,
-                    diff: 0.0,
-                    half: 0.0,
-                    n: self.done,
-                })
+                .map(|&b| Effect::none(b, self.done))
                 .collect(),
         };
         let singles = self.levers.iter().filter_map(|l| {
@@ -414,7 +427,8 @@ pub fn advise(
                 .metrics
                 .iter()
                 .zip(&v.metrics)
-                .map(|(b, m)| Effect::of(b, m))
+                .zip(&result.metrics)
+                .map(|((b, m), def)| Effect::of(def, b, m))
                 .collect(),
         })
         .collect();

@@ -121,8 +121,9 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
         ),
     );
     let pp = def.diff_unit() == "pp";
-    // A difference of shares lies within ±100 pp, whatever the normal
-    // approximation says.
+    // A difference of percentages lies within ±100 pp, whatever the
+    // normal approximation of an availability's says (a share's interval
+    // is Newcombe's, already within).
     let interval = |e: &crate::advise::Effect| {
         let (lo, hi) = e.interval();
         if pp {
@@ -195,7 +196,7 @@ pub fn tornado_chart<'a>(a: &Advice, page: impl Into<Page<'a>>) -> String {
         } else {
             String::new()
         };
-        let value = if e.diff == 0.0 && e.half == 0.0 {
+        let value = if e.same {
             "no change in any run".to_string()
         } else {
             format!("{} {}{ci}", figure(e.diff), def.diff_unit())

@@ -61,11 +61,9 @@ fn signed_bare(def: &MetricDef, v: f64) -> String {
 /// The verdict of a difference: `Some(true)` significantly better,
 /// `Some(false)` significantly worse, `None` not significant (or too few
 /// runs to say).
-fn verdict(def: &MetricDef, d: &Moments) -> Option<bool> {
-    if d.n < 2 {
-        return None;
-    }
-    let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
+fn verdict(c: &Comparison, m: usize, s: usize) -> Option<bool> {
+    let (def, d) = (&c.metrics[m], &c.strategies[s].diffs[m]);
+    let (lo, hi) = c.diff_interval(m, s)?;
     if lo <= 0.0 && hi >= 0.0 {
         return None;
     }
@@ -80,7 +78,7 @@ pub fn forest_finding(c: &Comparison, metrics: &[usize]) -> String {
     for &m in metrics {
         let def = &c.metrics[m];
         let verdicts: Vec<(usize, Option<bool>)> = (1..c.strategies.len())
-            .map(|s| (s, verdict(def, &c.strategies[s].diffs[m])))
+            .map(|s| (s, verdict(c, m, s)))
             .collect();
         let better: Vec<&str> = verdicts
             .iter()
@@ -178,9 +176,10 @@ pub fn forest_plot<'a>(
             .map(|s| (s, &c.strategies[s].diffs[m]))
             .collect();
         let (mut lo, mut hi) = (0.0f64, 0.0f64);
-        for (_, d) in diffs.iter().filter(|(_, d)| d.n >= 2) {
-            lo = lo.min(d.mean() - d.ci95());
-            hi = hi.max(d.mean() + d.ci95());
+        for (s, _) in &diffs {
+            if let Some((a, b)) = c.diff_interval(m, *s) {
+                (lo, hi) = (lo.min(a), hi.max(b));
+            }
         }
         if hi - lo <= 0.0 {
             (lo, hi) = (-1.0, 1.0);
@@ -212,7 +211,8 @@ pub fn forest_plot<'a>(
                 continue;
             }
             let (mean, half) = (d.mean(), d.ci95());
-            let v = verdict(def, d);
+            let (low, high) = c.diff_interval(m, *s).unwrap_or((mean, mean));
+            let v = verdict(c, m, *s);
             let colour = match v {
                 Some(true) => BETTER,
                 Some(false) => WORSE,
@@ -221,14 +221,16 @@ pub fn forest_plot<'a>(
             let tip = format!(
                 "{id}: {} ({} to {}) against {base}",
                 signed(def, mean),
-                signed(def, mean - half),
-                signed(def, mean + half)
+                signed(def, low),
+                signed(def, high)
             );
             svg.open(&[
                 ("class", "diff".into()),
                 ("data-strategy", id.clone()),
                 ("data-mean", format!("{mean}")),
                 ("data-ci95", format!("{half}")),
+                ("data-low", format!("{low}")),
+                ("data-high", format!("{high}")),
                 (
                     "data-verdict",
                     match v {
@@ -239,13 +241,8 @@ pub fn forest_plot<'a>(
                     .into(),
                 ),
             ]);
-            svg.line(
-                (x_of(mean - half), y),
-                (x_of(mean + half), y),
-                colour,
-                cv.line(2.5),
-            );
-            for end in [mean - half, mean + half] {
+            svg.line((x_of(low), y), (x_of(high), y), colour, cv.line(2.5));
+            for end in [low, high] {
                 let tip = cv.line(4.0);
                 svg.line(
                     (x_of(end), y - tip),
@@ -285,8 +282,8 @@ pub fn forest_plot<'a>(
                 &format!(
                     "{} ({} to {})",
                     signed_bare(def, mean),
-                    signed_bare(def, mean - half),
-                    signed_bare(def, mean + half)
+                    signed_bare(def, low),
+                    signed_bare(def, high)
                 ),
                 Anchor::Start,
                 &[("fill", colour.into())],

@@ -43,7 +43,9 @@ pub use merge::merge;
 pub use metric::{MetricDef, MetricKind, metric_defs, run_metrics};
 pub use seeds::{BLOCK, MAX_RUNS, replication_seed, shard_range};
 pub use source::MetricSource;
-pub use stats::{MAX_VALUE, MetricStat, Moments, RecordError, wilson95};
+pub use stats::{
+    MAX_VALUE, MetricStat, Moments, PairTable, RecordError, newcombe_paired95, wilson95,
+};
 pub use study::{CompareError, Study, compare, compare_shard};
 pub use summary::{Comparison, StrategySummary, Summary, SweepPoint};
 pub use variants::{Variant, VariantComparison, VariantMetric, VariantSummary, Variants};

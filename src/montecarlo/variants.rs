@@ -25,7 +25,9 @@ use rayon::prelude::*;
 
 use super::metric::{MetricDef, MetricKind, metric_defs, run_metrics};
 use super::seeds::{BLOCK, check_runs, replicate_either, replication_seed};
-use super::stats::{Moments, RecordError, checked_quanta, to_quanta, wilson95};
+use super::stats::{
+    Moments, PairTable, RecordError, checked_quanta, newcombe_paired95, to_quanta, wilson95,
+};
 use super::study::CompareError;
 use crate::model::{Scenario, Strategy};
 
@@ -50,6 +52,9 @@ pub struct VariantMetric {
     /// The paired difference (this − the base) over the replications where
     /// both reached it; empty for the base itself.
     pub diff: Moments,
+    /// For a share: the paired replications where both held (with `diff`,
+    /// the 2×2 table of [`VariantMetric::pairs`]); 0 for the base.
+    pub both: u64,
 }
 
 impl VariantMetric {
@@ -89,6 +94,28 @@ impl VariantMetric {
     /// its 95 % confidence interval (0 when the two never differ).
     pub fn diff_ci(&self) -> (f64, f64) {
         (self.diff.mean(), self.diff.ci95())
+    }
+
+    /// For a share: the 2×2 table of the paired replications (the base
+    /// first, this second).
+    pub fn pairs(&self) -> Option<PairTable> {
+        PairTable::from_diff(&self.diff, self.both)
+    }
+
+    /// The 95 % interval of the paired difference (this − the base):
+    /// Newcombe's paired interval for a share (in pp, [`newcombe_paired95`]),
+    /// mean ± 1.96 σ/√n for a quantity; `None` with fewer than 2 pairs.
+    pub fn diff_interval(&self, kind: MetricKind) -> Option<(f64, f64)> {
+        if self.diff.n < 2 {
+            return None;
+        }
+        match kind {
+            MetricKind::Share => newcombe_paired95(self.pairs()?),
+            MetricKind::Quantity => {
+                let (m, h) = self.diff_ci();
+                Some((m - h, m + h))
+            }
+        }
     }
 }
 
@@ -362,6 +389,9 @@ impl<'a> Variants<'a> {
                     at.moments.push_quanta(q);
                     if let (true, Some(b)) = (k > 0, b) {
                         at.diff.push_quanta(q - to_quanta(*b));
+                        if metrics[m].kind == MetricKind::Share && *x > 0.0 && *b > 0.0 {
+                            at.both += 1;
+                        }
                     }
                 }
             }
@@ -435,7 +465,10 @@ mod tests {
             let mut b = one.base.metrics.clone();
             b.iter_mut()
                 .zip(&one.variants[0].metrics)
-                .for_each(|(x, v)| x.diff = v.diff);
+                .for_each(|(x, v)| {
+                    x.diff = v.diff;
+                    x.both = v.both;
+                });
             b
         });
         assert_eq!(one, run(3));

@@ -554,10 +554,7 @@ fn effects_json(a: &Advice, effects: &[Effect]) -> Vec<EffectJson> {
             metric: def.name.clone(),
             mean: e.value,
             diff: e.diff,
-            ci95: e.half.is_finite().then(|| {
-                let (lo, hi) = e.interval();
-                [lo, hi]
-            }),
+            ci95: e.ci.map(|(lo, hi)| [lo, hi]),
             unit: def.diff_unit(),
             paired_runs: e.n,
             significant: e.significant(),

@@ -114,16 +114,19 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
     // The same difference in every run: no interval of no width.
     let constant = d.variance() == 0.0;
     if def.kind == MetricKind::Share {
-        // Differences of shares, in percentage points, signed; a
-        // difference of shares lies within ±100 pp, whatever the normal
-        // approximation says.
-        let (lo, hi) = (lo.max(-100.0), hi.min(100.0));
+        // Differences of shares, in percentage points, signed, with
+        // Newcombe's paired interval: within ±100 pp, and no point even
+        // when every replication agrees.
+        let (lo, hi) = c
+            .diff_interval(metric, strategy)
+            .unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
         let [mean, a, b] = super::findings::ci_texts(d.mean(), lo, hi, "pp");
-        let ci = if constant {
-            "in every replication".to_string()
+        let every = if constant {
+            "in every replication; "
         } else {
-            format!("95 % CI {a} to {b}")
+            ""
         };
+        let ci = format!("{every}95 % CI {a} to {b}");
         return if lo <= 0.0 && hi >= 0.0 {
             format!(
                 "{}: no significant difference between {} and {base} ({mean}, {ci})",
@@ -305,7 +308,11 @@ pub struct MetricJson {
 pub struct DiffJson {
     pub n: u64,
     pub mean: f64,
+    /// The half-width of the normal interval of the mean difference.
     pub ci95: f64,
+    /// The 95 % interval `[low, high]` the verdicts follow: Newcombe's
+    /// paired interval for a share, mean ± `ci95` for a quantity.
+    pub interval: Option<[f64; 2]>,
     /// `pp` (percentage points) for a share, else the metric's unit.
     pub unit: &'static str,
 }
@@ -351,6 +358,7 @@ pub fn compare_json(scenario_name: &str, c: &Comparison) -> CompareJson {
                                 n: d.n,
                                 mean: d.mean(),
                                 ci95: d.ci95(),
+                                interval: c.diff_interval(m, k).map(|(lo, hi)| [lo, hi]),
                                 unit: def.diff_unit(),
                             }),
                         }

@@ -10,7 +10,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
 use super::compare::{percent, points, show};
-use crate::montecarlo::{Comparison, MetricDef, MetricKind, Moments};
+use crate::montecarlo::{Comparison, MetricDef, MetricKind};
 
 /// Which way a metric is better.
 pub(super) fn lower_is_better(def: &MetricDef) -> bool {
@@ -35,14 +35,12 @@ pub enum Paired {
     TooFew,
 }
 
-/// The 95 % interval of a paired difference (shares clamped to ±100 pp).
-fn ci(def: &MetricDef, d: &Moments) -> (f64, f64) {
-    let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
-    if def.kind == MetricKind::Share {
-        (lo.max(-100.0), hi.min(100.0))
-    } else {
-        (lo, hi)
-    }
+/// The 95 % interval of a paired difference: Newcombe's paired interval
+/// for a share ([`Comparison::diff_interval`]), the normal one of the
+/// mean for a quantity; unbounded with fewer than 2 paired runs.
+fn ci(c: &Comparison, m: usize, s: usize) -> (f64, f64) {
+    c.diff_interval(m, s)
+        .unwrap_or((f64::NEG_INFINITY, f64::INFINITY))
 }
 
 /// The verdict of strategy `s` (not the baseline) on metric `m`.
@@ -55,7 +53,7 @@ pub fn paired(c: &Comparison, m: usize, s: usize) -> Paired {
     if d.mean() == 0.0 && d.variance() == 0.0 {
         return Paired::Same;
     }
-    let (lo, hi) = ci(def, d);
+    let (lo, hi) = ci(c, m, s);
     if lo <= 0.0 && hi >= 0.0 {
         Paired::NotSignificant
     } else if (d.mean() < 0.0) == lower_is_better(def) {
@@ -71,9 +69,15 @@ pub fn paired(c: &Comparison, m: usize, s: usize) -> Paired {
 pub(super) fn amount(c: &Comparison, m: usize, s: usize) -> String {
     let def = &c.metrics[m];
     let d = &c.strategies[s].diffs[m];
-    let (lo, hi) = ci(def, d);
+    let (lo, hi) = ci(c, m, s);
     let constant = d.variance() == 0.0;
-    if def.kind == MetricKind::Share || def.diff_unit() == "pp" {
+    if def.kind == MetricKind::Share {
+        // Newcombe's interval is no point even when every run agrees.
+        let [mean, lo, hi] = ci_texts(d.mean(), lo, hi, "pp");
+        let every = if constant { " in every run" } else { "" };
+        return format!("{mean}{every} (95 % CI {lo} to {hi})");
+    }
+    if def.diff_unit() == "pp" {
         if constant {
             return format!("{} in every run", points(d.mean()));
         }

@@ -678,3 +678,44 @@ fn the_default_headline_is_one_a_lever_improves() {
     assert_eq!(e["significant"], true, "{e}");
     assert!(e["diff"].as_f64().expect("diff") > 0.0, "{e}");
 }
+
+/// A lever that flips the objective in every one of 20 runs (no
+/// engineer to spare: never met; a second engineer: always) gets a paired
+/// interval of shares (Newcombe's, built on Wilson's) that is not a point
+/// and stays within ±100 pp; the mean of the per-run differences ± 1.96 σ
+/// said `+100.0 pp (95 % CI +100.0 to +100.0)`.
+#[test]
+fn a_lever_that_flips_every_run_gets_an_interval_not_a_point() {
+    let args = [
+        "tests/fixtures/advise-staff.yaml",
+        "--levers",
+        "tests/fixtures/advise-levers/staff-costs.yaml",
+        "--runs",
+        "20",
+    ];
+    let doc = advise(&args);
+    let e = headline(&doc, lever(&doc, "second-engineer"));
+    assert_eq!(e["diff"].as_f64(), Some(100.0), "{e}");
+    let ci: Vec<f64> = e["ci95"]
+        .as_array()
+        .expect("an interval")
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    let [lo, hi] = ci[..] else {
+        panic!("two ends: {e}")
+    };
+    assert!(lo > 0.0 && lo < 90.0 && hi == 100.0, "{lo} to {hi}");
+    assert_eq!(e["significant"], true);
+    let mut all = vec!["advise"];
+    all.extend_from_slice(&args);
+    let out = hvsim().args(&all).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("+100.0 to +100.0"), "{text}");
+    assert!(text.contains("(+100.0 pp, 95 % CI 77.2–100.0)"), "{text}");
+    // A lever that changes nothing in any run is no significant
+    // difference, its interval around 0 not a point either.
+    let e = headline(&doc, lever(&doc, "by-criticality"));
+    assert_eq!(e["significant"], false, "{e}");
+    assert_eq!(e["diff"].as_f64(), Some(0.0), "{e}");
+}
