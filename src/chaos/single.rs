@@ -40,7 +40,7 @@ pub struct Single {
 }
 
 /// How many instances of a scope tier the table lists per source: the
-/// harshest and the mildest ([`instances`]); the others are counted.
+/// harshest and the mildest (`instances`); the others are counted.
 pub const PER_TIER: usize = 2;
 
 /// The kinds of worst moment, each at its first instant in the window
