@@ -61,8 +61,12 @@ pub struct Measure {
     /// Its 95 % confidence interval.
     pub ci: (f64, f64),
     /// The paired difference against the scenario without faults, and the
-    /// half-width of its 95 % confidence interval.
+    /// half-width of its normal 95 % confidence interval.
     pub diff: (f64, f64),
+    /// The 95 % interval of that difference: Newcombe's paired interval
+    /// (in pp) for a probability met, mean ± the half-width for a metric;
+    /// the mean alone with fewer than 2 runs.
+    pub diff_interval: (f64, f64),
     /// Replications where it was determined.
     pub n: u64,
     /// Whether it breaks the criterion (by the decision rule).
@@ -203,6 +207,7 @@ impl Judge {
                         value: 0.0,
                         ci: (0.0, 0.0),
                         diff: (0.0, 0.0),
+                        diff_interval: (0.0, 0.0),
                         n: 0,
                         breaks: false,
                         shortfall: f64::NEG_INFINITY,
@@ -232,6 +237,9 @@ impl Judge {
                     value,
                     ci: ci.unwrap_or((0.0, 0.0)),
                     diff: m.diff_ci(),
+                    diff_interval: m
+                        .diff_interval(kind)
+                        .unwrap_or((m.diff_ci().0, m.diff_ci().0)),
                     n: m.moments.n,
                     breaks,
                     shortfall,

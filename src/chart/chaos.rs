@@ -19,24 +19,26 @@ pub fn blast_radius_svg(chaos: &Chaos, single: &Single) -> Option<String> {
     if single.table.is_empty() {
         return None;
     }
-    let rows: Vec<(String, f64, f64, bool)> = single
+    let rows: Vec<(String, f64, (f64, f64), bool)> = single
         .table
         .iter()
         .take(MOST_BARS)
         .map(|b| {
             let m = b.verdict.measures.first().copied();
-            let (d, h) = m.map_or((0.0, 0.0), |m| m.diff);
+            let d = m.map_or(0.0, |m| m.diff.0);
+            let (lo, hi) = m.map_or((d, d), |m| m.diff_interval);
+            let finite = |x: f64| if x.is_finite() { x } else { d };
             (
                 chaos.space.describe(&b.fault),
                 d,
-                if h.is_finite() { h } else { 0.0 },
+                (finite(lo), finite(hi)),
                 b.verdict.broken(),
             )
         })
         .collect();
     let span = rows
         .iter()
-        .map(|(_, d, h, _)| d.abs() + h)
+        .map(|(_, d, (lo, hi), _)| d.abs().max(lo.abs()).max(hi.abs()))
         .fold(0.0_f64, f64::max)
         .max(1e-9);
     let unit = match criterion.target {
@@ -79,7 +81,7 @@ pub fn blast_radius_svg(chaos: &Chaos, single: &Single) -> Option<String> {
     let zero = LABEL + BARS / 2.0;
     let scale = (BARS / 2.0 - 4.0) / span;
     svg.line((zero, TOP - 4.0), (zero, height - 26.0), "#888888", 1.0);
-    for (k, (label, d, h, broken)) in rows.iter().enumerate() {
+    for (k, (label, d, (lo, hi), broken)) in rows.iter().enumerate() {
         let y = TOP + ROW * k as f64;
         let short: String = if label.chars().count() > 70 {
             label.chars().take(69).chain(std::iter::once('…')).collect()
@@ -91,8 +93,8 @@ pub fn blast_radius_svg(chaos: &Chaos, single: &Single) -> Option<String> {
         let fill = if *broken { "#D55E00" } else { "#0072B2" };
         svg.rect(x, y + 4.0, (d.abs() * scale).max(1.0), ROW - 8.0, fill);
         svg.line(
-            (zero + (d - h) * scale, y + ROW / 2.0),
-            (zero + (d + h) * scale, y + ROW / 2.0),
+            (zero + lo * scale, y + ROW / 2.0),
+            (zero + hi * scale, y + ROW / 2.0),
             "#222222",
             1.0,
         );

@@ -38,8 +38,8 @@ fn measure(chaos: &Chaos, k: usize, m: &Measure) -> String {
     };
     match c.target {
         Target::Met(_) => format!(
-            "met in {:.0} % of runs (95 % CI {:.0}–{:.0} %; {:+.0} pp ± {:.0} against no fault)",
-            m.value, m.ci.0, m.ci.1, m.diff.0, m.diff.1
+            "met in {:.0} % of runs (95 % CI {:.0}–{:.0} %; {:+.0} pp against no fault, 95 % CI {:+.0} to {:+.0} pp)",
+            m.value, m.ci.0, m.ci.1, m.diff.0, m.diff_interval.0, m.diff_interval.1
         ),
         Target::Above(_) | Target::Below(_) => format!(
             "{} (95 % CI {}–{})",
@@ -197,6 +197,18 @@ fn stop_note(stop: Stop) -> String {
     }
 }
 
+/// The measures of the plan without any fault: no difference against
+/// itself to give.
+fn baseline_json(chaos: &Chaos, v: &Verdict) -> Value {
+    let mut doc = measure_json(chaos, v);
+    if let Value::Array(measures) = &mut doc {
+        for m in measures.iter_mut().filter_map(Value::as_object_mut) {
+            m.remove("diff_vs_no_fault");
+        }
+    }
+    doc
+}
+
 fn measure_json(chaos: &Chaos, v: &Verdict) -> Value {
     Value::Array(
         chaos
@@ -210,7 +222,11 @@ fn measure_json(chaos: &Chaos, v: &Verdict) -> Value {
                     "metric": c.metric,
                     "value": m.value,
                     "ci95": [m.ci.0, m.ci.1],
-                    "diff_vs_no_fault": { "mean": m.diff.0, "ci95": m.diff.1 },
+                    "diff_vs_no_fault": {
+                        "mean": m.diff.0,
+                        "ci95": m.diff.1,
+                        "interval": [m.diff_interval.0, m.diff_interval.1],
+                    },
                     "n": m.n,
                     "breaks": m.breaks,
                 })
@@ -253,7 +269,7 @@ pub fn chaos_json(
         "runs": chaos.runs,
         "criteria": criteria_json(chaos),
         "note": chaos.judge.note,
-        "without_any_fault": baseline.map(|b| measure_json(chaos, b)),
+        "without_any_fault": baseline.map(|b| baseline_json(chaos, b)),
         "candidates_tried": found.tried.len(),
         "broken": found.tried.iter().filter(|t| t.verdict.broken()).count(),
         "stop": format!("{:?}", found.stop).to_lowercase(),

@@ -818,3 +818,29 @@ fn ctrl_c_returns_the_best_found_so_far_with_exit_code_130() {
     );
     assert!(doc["minimal"].is_array());
 }
+
+/// The paired difference against no fault of a probability met carries
+/// Newcombe's interval, never a point: a campaign that breaks every run
+/// reads -100 pp with an interval that reaches above -100; the plan
+/// without any fault gives no difference against itself.
+#[test]
+fn a_difference_in_probability_met_has_an_interval_not_a_point() {
+    let doc = hvsim_json(&["chaos", "--runs", "10", "--candidates", "3", "--json"]);
+    let minimal = doc["minimal"].as_array().expect("minimal campaigns");
+    assert!(!minimal.is_empty(), "the 2018 plan breaks: {doc:#}");
+    for m in minimal {
+        for x in m["measures"].as_array().expect("measures") {
+            let d = &x["diff_vs_no_fault"];
+            let mean = d["mean"].as_f64().expect("a mean");
+            let (lo, hi) = (
+                d["interval"][0].as_f64().expect("low"),
+                d["interval"][1].as_f64().expect("high"),
+            );
+            assert!(lo <= mean && mean <= hi && lo < hi, "{x}");
+            assert!((-100.0..=100.0).contains(&lo) && hi <= 100.0, "{x}");
+        }
+    }
+    for x in doc["without_any_fault"].as_array().expect("the baseline") {
+        assert!(x.get("diff_vs_no_fault").is_none(), "{x}");
+    }
+}
