@@ -8,6 +8,15 @@ use crate::chart::axis::DateAxis;
 use crate::chart::clock::Clock;
 use crate::chart::fit::{FitChart, fit_chart};
 
+/// A number of apps as shown (`1 app`, `2.5 apps`).
+fn apps(shown: String) -> String {
+    if shown == "1" {
+        "1 app".into()
+    } else {
+        format!("{shown} apps")
+    }
+}
+
 /// Candidates listed in the text report.
 const LISTED: usize = 10;
 
@@ -15,7 +24,7 @@ impl Fit {
     /// A value in the observation's unit: `70 apps`, `55 %`.
     pub fn show_value(&self, v: f64) -> String {
         match self.observed.kind {
-            Kind::Count => format!("{} apps", show_number((v * 10.0).round() / 10.0)),
+            Kind::Count => apps(show_number((v * 10.0).round() / 10.0)),
             Kind::Share => format!("{} %", show_number((v * 1000.0).round() / 10.0)),
         }
     }
@@ -33,7 +42,7 @@ impl Fit {
     /// A distance in the observation's unit: `2.5 apps`, `3.1 percentage points`.
     pub fn show_distance(&self, d: f64) -> String {
         match self.observed.kind {
-            Kind::Count => format!("{} apps", show_number((d * 10.0).round() / 10.0)),
+            Kind::Count => apps(show_number((d * 10.0).round() / 10.0)),
             Kind::Share => format!(
                 "{} percentage points",
                 show_number((d * 1000.0).round() / 10.0)
@@ -127,18 +136,43 @@ impl Fit {
         let parts: Vec<String> = self
             .best
             .iter()
-            .map(|f| match f.in_band {
-                Some((lo, hi)) if lo == hi => format!("{} {}", f.param.name(), show_number(lo)),
-                Some((lo, hi)) => {
-                    format!("{} {}–{}", f.param.name(), show_number(lo), show_number(hi))
+            .filter_map(|f| match f.in_band {
+                Some((lo, hi)) if lo == hi => {
+                    Some(format!("{} {}", f.param.name(), show_number(lo)))
                 }
-                None => format!("{} none", f.param.name()),
+                Some((lo, hi)) => Some(format!(
+                    "{} {}–{}",
+                    f.param.name(),
+                    show_number(lo),
+                    show_number(hi)
+                )),
+                None => None,
             })
             .collect();
-        format!(
-            "One incident is one draw: the values tried whose p10–p90 band holds every observed point are {}.",
-            parts.join(", ")
-        )
+        let none: Vec<String> = self
+            .best
+            .iter()
+            .filter(|f| f.in_band.is_none())
+            .map(|f| f.param.name())
+            .collect();
+        let mut text = "One incident is one draw: ".to_string();
+        if !parts.is_empty() {
+            text.push_str(&format!(
+                "the values tried whose p10–p90 band holds every observed point are {}",
+                parts.join(", ")
+            ));
+        }
+        if !none.is_empty() {
+            if !parts.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&format!(
+                "no value tried of {} has a p10–p90 band that holds every observed point",
+                none.join(", ")
+            ));
+        }
+        text.push('.');
+        text
     }
 
     /// The report `hvsim fit` prints: the verdict, the points, the

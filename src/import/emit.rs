@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use super::ImportError;
 use super::estate::{App, Estate};
 use super::template::Template;
+use crate::units::counted;
 
 /// A YAML double-quoted string.
 pub fn quote(s: &str) -> String {
@@ -175,9 +176,9 @@ fn header(w: &mut String, estate: &Estate, command: &str) {
         w,
         "description: {}",
         quote(&format!(
-            "{} hosts and {} VMs imported from RVTools",
-            estate.hosts.len(),
-            vms
+            "{} and {} imported from RVTools",
+            counted(estate.hosts.len(), "host", "hosts"),
+            counted(vms, "VM", "VMs")
         ))
     );
 }
@@ -473,10 +474,10 @@ pub fn summary(estate: &Estate, out: &str) -> String {
     let vms: usize = estate.apps.iter().map(|a| a.vms.len()).sum();
     let _ = writeln!(
         w,
-        "imported {} hosts, {} VMs in {} apps",
-        estate.hosts.len(),
-        vms,
-        estate.apps.len()
+        "imported {}, {} in {}",
+        counted(estate.hosts.len(), "host", "hosts"),
+        counted(vms, "VM", "VMs"),
+        counted(estate.apps.len(), "app", "apps")
     );
     let mut per_cluster = vec![(0usize, 0usize); estate.clusters.len()];
     for h in &estate.hosts {
@@ -501,8 +502,11 @@ pub fn summary(estate: &Estate, out: &str) -> String {
             });
         let _ = writeln!(
             w,
-            "  site {} ({role}, {}): {h} hosts, {v} VMs",
-            site.id, site.why
+            "  site {} ({role}, {}): {}, {}",
+            site.id,
+            site.why,
+            counted(h, "host", "hosts"),
+            counted(v, "VM", "VMs")
         );
         for (k, c) in estate
             .clusters
@@ -512,8 +516,10 @@ pub fn summary(estate: &Estate, out: &str) -> String {
         {
             let _ = writeln!(
                 w,
-                "    cluster {}: {} hosts, {} VMs",
-                c.id, per_cluster[k].0, per_cluster[k].1
+                "    cluster {}: {}, {}",
+                c.id,
+                counted(per_cluster[k].0, "host", "hosts"),
+                counted(per_cluster[k].1, "VM", "VMs")
             );
         }
     }
@@ -521,7 +527,13 @@ pub fn summary(estate: &Estate, out: &str) -> String {
     let mut builds: Vec<_> = estate.builds.iter().collect();
     builds.sort_by(|a, b| b.hosts.cmp(&a.hosts).then(a.id.cmp(&b.id)));
     for b in builds {
-        let _ = writeln!(w, "  {}: {} hosts ({})", b.id, b.hosts, b.version);
+        let _ = writeln!(
+            w,
+            "  {}: {} ({})",
+            b.id,
+            counted(b.hosts, "host", "hosts"),
+            b.version
+        );
     }
     let ha = estate.apps.iter().filter(|a| a.ha).count();
     let rep = estate.apps.iter().filter(|a| a.replicated).count();
@@ -532,29 +544,39 @@ pub fn summary(estate: &Estate, out: &str) -> String {
     let l = &estate.left_out;
     let _ = writeln!(
         w,
-        "left out: {} templates, {} powered-off or suspended VMs (--include-powered-off keeps them), {} SRM placeholders (their VMs are marked replicated)",
-        l.templates, l.powered_off, l.placeholders
+        "left out: {}, {} (--include-powered-off keeps them), {} (their VMs are marked replicated)",
+        counted(l.templates, "template", "templates"),
+        counted(
+            l.powered_off,
+            "powered-off or suspended VM",
+            "powered-off or suspended VMs"
+        ),
+        counted(l.placeholders, "SRM placeholder", "SRM placeholders")
     );
     if !l.orphan_placeholders.is_empty() {
         let _ = writeln!(
             w,
-            "  {} SRM placeholders whose VM is not in the export: {}",
-            l.orphan_placeholders.len(),
+            "  {} whose VM is not in the export: {}",
+            counted(
+                l.orphan_placeholders.len(),
+                "SRM placeholder",
+                "SRM placeholders"
+            ),
             sample(&l.orphan_placeholders)
         );
     }
     if l.ungrouped > 0 {
         let _ = writeln!(
             w,
-            "  {} VMs the --apps rule did not group: one app each",
-            l.ungrouped
+            "  {} the --apps rule did not group: one app each",
+            counted(l.ungrouped, "VM", "VMs")
         );
     }
     if !l.unmapped_rows.is_empty() {
         let _ = writeln!(
             w,
-            "  {} VMs of the mapping file are not in use in the export: {}",
-            l.unmapped_rows.len(),
+            "  {} of the mapping file not in use in the export: {}",
+            counted(l.unmapped_rows.len(), "VM", "VMs"),
             sample(&l.unmapped_rows)
         );
     }

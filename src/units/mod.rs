@@ -48,6 +48,16 @@ pub use quantity::{
     parse_throughput,
 };
 
+/// `n` things, in the singular for one: `counted(1, "host", "hosts")` is
+/// `1 host`, `counted(3, "host", "hosts")` is `3 hosts`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// `text` as one word for a POSIX shell: as it is when the shell would
 /// read it so, else in single quotes (an embedded `'` written `'\''`).
 /// Every reproducing command hvsim prints quotes its words with it.
@@ -60,5 +70,15 @@ pub fn shell_quote(text: &str) -> String {
         text.to_string()
     } else {
         format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_thing_is_singular() {
+        assert_eq!(super::counted(1, "host", "hosts"), "1 host");
+        assert_eq!(super::counted(0, "host", "hosts"), "0 hosts");
+        assert_eq!(super::counted(12, "VM", "VMs"), "12 VMs");
     }
 }

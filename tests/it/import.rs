@@ -440,8 +440,8 @@ fn a_csv_export_with_old_column_names_becomes_exactly_its_estate() {
         "site Paris (primary, primary by default): 3 hosts, 4 VMs",
         "esxi-7.0.3-build-21930508: 3 hosts",
         "esxi-8.0.2-build-22380479: 2 hosts",
-        "left out: 1 templates, 2 powered-off or suspended VMs",
-        "1 SRM placeholders",
+        "left out: 1 template, 2 powered-off or suspended VMs",
+        "1 SRM placeholder (their VMs are marked replicated)",
         "note: one app per VM (the default)",
         "hvsim compare",
     ] {
@@ -485,7 +485,7 @@ fn powered_off_vms_are_kept_when_asked() {
         "old-box and suspended-1 kept; not the template"
     );
     assert!(
-        err.contains("left out: 1 templates, 0 powered-off"),
+        err.contains("left out: 1 template, 0 powered-off"),
         "{err}"
     );
 }
@@ -551,11 +551,11 @@ fn apps_are_grouped_by_folder_vapp_regex_annotation_or_a_mapping_file() {
         [db]
     );
     assert!(
-        err.contains("1 VMs the --apps rule did not group"),
+        err.contains("1 VM the --apps rule did not group"),
         "crm-app-1: {err}"
     );
     assert!(
-        err.contains("1 VMs of the mapping file are not in use in the export: not-there"),
+        err.contains("1 VM of the mapping file not in use in the export: not-there"),
         "{err}"
     );
     // A rule that cannot work is refused with the fix.
