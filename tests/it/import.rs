@@ -484,10 +484,7 @@ fn powered_off_vms_are_kept_when_asked() {
         6,
         "old-box and suspended-1 kept; not the template"
     );
-    assert!(
-        err.contains("left out: 1 template, 0 powered-off"),
-        "{err}"
-    );
+    assert!(err.contains("left out: 1 template, 0 powered-off"), "{err}");
 }
 
 #[test]
