@@ -99,11 +99,12 @@ pub fn number_label(v: f64) -> String {
 
 /// How many labels of about `chars` characters fit side by side in
 /// `width_px`, with a gap of two characters between them.
+#[cfg(test)]
 pub fn labels_that_fit(width_px: f64, chars: usize) -> usize {
     labels_that_fit_on(&Canvas::standard(), width_px, chars)
 }
 
-/// [`labels_that_fit`] in the type of `canvas`, and no more than its
+/// `labels_that_fit` in the type of `canvas`, and no more than its
 /// ticks.
 pub fn labels_that_fit_on(canvas: &Canvas, width_px: f64, chars: usize) -> usize {
     let one = text_width(&"0".repeat(chars + 2), canvas.font_px);
@@ -142,6 +143,7 @@ impl DateAxis {
     }
 
     /// The date axis of a clock.
+    #[cfg(test)]
     pub fn from_clock(clock: Clock) -> Self {
         DateAxis { clock }
     }
@@ -252,11 +254,12 @@ impl DateAxis {
     /// Ticks between `t0` and `t1` for an axis `width_px` wide: the
     /// smallest step (1 h … 4 weeks) whose labels fit, on local hours that
     /// are multiples of the step (or at local midnight).
+    #[cfg(test)]
     pub fn ticks(&self, t0: SimTime, t1: SimTime, width_px: f64) -> Vec<DateTick> {
         self.ticks_on(&Canvas::standard(), t0, t1, width_px)
     }
 
-    /// [`DateAxis::ticks`] in the type of `canvas`, no more than its ticks.
+    /// `DateAxis::ticks` in the type of `canvas`, no more than its ticks.
     pub fn ticks_on(
         &self,
         canvas: &Canvas,

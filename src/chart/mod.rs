@@ -10,33 +10,34 @@
 //! also has its own dash pattern and marker symbol, so that lines can be
 //! told apart without colour (in print, by colour-blind readers).
 
-pub mod advise;
-pub mod availability;
-pub mod axis;
-pub mod capacity;
-pub mod chaos;
-pub mod clock;
+pub(crate) mod advise;
+pub(crate) mod availability;
+pub(crate) mod axis;
+pub(crate) mod capacity;
+pub(crate) mod chaos;
+pub(crate) mod clock;
 pub mod curve;
 pub mod depgraph;
 pub mod distribution;
 pub mod explain;
-pub mod fit;
+pub(crate) mod fit;
 pub mod forest;
 pub mod gantt;
 pub mod heatmap;
 pub mod perapp;
-pub mod phases;
+pub(crate) mod phases;
 pub mod png;
 pub mod present;
+#[doc(hidden)]
 pub mod svg;
-pub mod sweep;
+pub(crate) mod sweep;
 
 use crate::model::Method;
 use svg::{Anchor, FONT_PX, Svg, num, text_width};
 
 /// Okabe-Ito, ordered for lines on white: the yellow, weakest on white,
 /// comes last.
-pub const SERIES_COLOURS: [&str; 8] = [
+pub(crate) const SERIES_COLOURS: [&str; 8] = [
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
 ];
 
@@ -54,7 +55,7 @@ const DASHES: [&str; 8] = [
 ];
 
 /// The marker symbols, one per series, in the order of [`SERIES_COLOURS`].
-pub const SYMBOLS: [&str; 8] = [
+pub(crate) const SYMBOLS: [&str; 8] = [
     "circle",
     "square",
     "triangle",
@@ -67,14 +68,14 @@ pub const SYMBOLS: [&str; 8] = [
 
 /// Okabe-Ito again, in another order for recovery methods, so that a
 /// method keeps its colour whatever the strategies on the same page.
-pub const METHOD_COLOURS: [&str; 8] = [
+pub(crate) const METHOD_COLOURS: [&str; 8] = [
     "#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#000000",
 ];
 
 /// Grey for context: grid lines, off-shift time, markers.
-pub const GRID_GREY: &str = "#e3e3e3";
+pub(crate) const GRID_GREY: &str = "#e3e3e3";
 /// Text and axes.
-pub const INK: &str = "#222222";
+pub(crate) const INK: &str = "#222222";
 
 /// The colour and dash of the `i`-th series.
 pub fn series_style(i: usize) -> (&'static str, &'static str) {
@@ -84,20 +85,27 @@ pub fn series_style(i: usize) -> (&'static str, &'static str) {
     )
 }
 
-/// The marker symbol of the `i`-th series (see [`SYMBOLS`]).
-pub fn series_symbol(i: usize) -> &'static str {
+/// The marker symbol of the `i`-th series (one of eight shapes, in turn).
+pub(crate) fn series_symbol(i: usize) -> &'static str {
     SYMBOLS[i % SYMBOLS.len()]
 }
 
 /// Draws the `i`-th series' symbol centred at `(x, y)`, about 9 px wide,
 /// filled with `colour` and rimmed in white so that it stands out of the
 /// lines under it. Its class names the symbol.
-pub fn draw_symbol(svg: &mut Svg, i: usize, at: (f64, f64), colour: &str) {
+#[cfg(test)]
+fn draw_symbol(svg: &mut Svg, i: usize, at: (f64, f64), colour: &str) {
     draw_symbol_on(svg, &Canvas::standard(), i, at, colour);
 }
 
-/// [`draw_symbol`] as large as the lines of `canvas`.
-pub fn draw_symbol_on(svg: &mut Svg, c: &Canvas, i: usize, (x, y): (f64, f64), colour: &str) {
+/// `draw_symbol` as large as the lines of `canvas`.
+pub(crate) fn draw_symbol_on(
+    svg: &mut Svg,
+    c: &Canvas,
+    i: usize,
+    (x, y): (f64, f64),
+    colour: &str,
+) {
     let r = c.line(4.5);
     let shape: Vec<(f64, f64)> = match series_symbol(i) {
         "square" => vec![(-0.85, -0.85), (0.85, -0.85), (0.85, 0.85), (-0.85, 0.85)],
@@ -176,7 +184,7 @@ pub fn draw_symbol_on(svg: &mut Svg, c: &Canvas, i: usize, (x, y): (f64, f64), c
 /// between `top` and `bottom` so that no two overlap: each moves as little
 /// as it can, in the order of `wanted` (sorted top to bottom by the
 /// caller's index order is kept). Returns each label's centre.
-pub fn nudge_apart(wanted: &[(f64, f64)], top: f64, bottom: f64) -> Vec<f64> {
+pub(crate) fn nudge_apart(wanted: &[(f64, f64)], top: f64, bottom: f64) -> Vec<f64> {
     let mut order: Vec<usize> = (0..wanted.len()).collect();
     order.sort_by(|&a, &b| wanted[a].0.total_cmp(&wanted[b].0).then(a.cmp(&b)));
     let mut y = vec![0.0; wanted.len()];
@@ -223,7 +231,7 @@ fn luminance(hex: &str, opacity: f64) -> Option<f64> {
 /// The colour of text written on a bar of `fill` at `opacity`: ink or
 /// white, whichever contrasts more with it (WCAG contrast ratio), so that
 /// a label on a dark bar is not black on black.
-pub fn ink_on(fill: &str, opacity: f64) -> &'static str {
+pub(crate) fn ink_on(fill: &str, opacity: f64) -> &'static str {
     let (Some(bg), Some(ink)) = (luminance(fill, opacity), luminance(INK, 1.0)) else {
         return INK;
     };
@@ -237,7 +245,7 @@ pub fn ink_on(fill: &str, opacity: f64) -> &'static str {
 }
 
 /// Default width of every chart, in pixels.
-pub const WIDTH: f64 = 960.0;
+pub(crate) const WIDTH: f64 = 960.0;
 
 /// The page a chart is laid out for: its logical size, how large its type
 /// and lines are, and how many labelled ticks an axis may have. Every size
@@ -332,7 +340,7 @@ impl Canvas {
         w * self.stroke
     }
 
-    /// At most `wanted` ticks for [`axis::nice_range`], which may add one
+    /// At most `wanted` ticks for the axis's nice range, which may add one
     /// at each end of the ticks it is asked for: still within the canvas's.
     pub fn range_ticks(&self, wanted: usize) -> usize {
         wanted.min(self.max_ticks.saturating_sub(1))
@@ -375,7 +383,7 @@ impl<'a> Page<'a> {
 
     /// A layout on this page's canvas with its command as the footer (see
     /// [`Layout::on`]).
-    pub fn layout(
+    pub(crate) fn layout(
         &self,
         width: f64,
         plot_h: f64,
@@ -402,7 +410,7 @@ impl<'a> From<&'a String> for Page<'a> {
 
 /// The plotting area inside a chart.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Frame {
+pub(crate) struct Frame {
     /// Left edge.
     pub x: f64,
     /// Top edge.
@@ -438,7 +446,7 @@ impl Frame {
 
 /// What a legend entry shows beside its label.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Swatch {
+pub(crate) enum Swatch {
     /// A line of this colour and dash.
     Line(&'static str, &'static str),
     /// A filled box of this colour and opacity.
@@ -449,7 +457,7 @@ pub enum Swatch {
 
 /// One legend entry.
 #[derive(Clone, Debug, PartialEq)]
-pub struct LegendEntry {
+pub(crate) struct LegendEntry {
     /// What it shows.
     pub swatch: Swatch,
     /// Its label.
@@ -476,7 +484,7 @@ const MIN_PLOT_H: f64 = 120.0;
 /// A vertical marker (an incident, an objective) at a fraction of the
 /// plot's width, labelled above the plot.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Marker {
+pub(crate) struct Marker {
     /// Where, from 0 (left edge) to 1 (right edge); outside is not drawn.
     pub at: f64,
     /// Its label.
@@ -489,7 +497,7 @@ pub struct Marker {
 
 /// Solid markers at incidents, placed by `frac` (0 at the left edge, 1 at
 /// the right).
-pub fn incident_markers(
+pub(crate) fn incident_markers(
     incidents: &[crate::montecarlo::IncidentMark],
     frac: impl Fn(crate::sim::SimTime) -> f64,
 ) -> Vec<Marker> {
@@ -508,7 +516,7 @@ pub fn incident_markers(
 /// reproduces it, marker labels in as many rows as they need not to
 /// overlap, the plot, the x axis, the legend.
 #[derive(Clone, Debug)]
-pub struct Layout {
+pub(crate) struct Layout {
     /// Whole chart width.
     pub width: f64,
     /// Whole chart height.
@@ -591,7 +599,7 @@ fn command_lines(command: &str, width: f64, font_px: f64) -> Vec<String> {
 /// Where a marker's label goes: its row above the plot (0 the highest)
 /// and where its text starts.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MarkerLabel {
+pub(crate) struct MarkerLabel {
     /// Its row above the plot, 0 the highest.
     pub row: usize,
     /// The x pixel its text starts at.
@@ -682,6 +690,7 @@ fn place_marker_labels(
 
 impl Layout {
     /// Lays out a chart `width` wide with a plot `plot_h` high.
+    #[cfg(test)]
     pub fn new(
         width: f64,
         plot_h: f64,
@@ -695,27 +704,6 @@ impl Layout {
             plot_h,
             left,
             None,
-            markers,
-            legend,
-        )
-    }
-
-    /// [`Layout::new`] with `right` pixels right of the plot (for labels
-    /// at the ends of its lines).
-    pub fn with_right(
-        width: f64,
-        plot_h: f64,
-        left: Option<f64>,
-        right: f64,
-        markers: &[Marker],
-        legend: &[LegendEntry],
-    ) -> Self {
-        Self::on(
-            Canvas::standard(),
-            width,
-            plot_h,
-            left,
-            Some(right),
             markers,
             legend,
         )
@@ -1074,7 +1062,7 @@ impl Layout {
 }
 /// A message in the middle of an empty plot, so that a chart with no data
 /// says so instead of looking broken.
-pub fn no_data(svg: &mut Svg, frame: &Frame, message: &str) {
+pub(crate) fn no_data(svg: &mut Svg, frame: &Frame, message: &str) {
     svg.text_styled(
         frame.x + frame.w / 2.0,
         frame.y + frame.h / 2.0,
