@@ -8,15 +8,15 @@
 //! A task that spans a shift gap is drawn as solid pieces while on shift,
 //! joined by a thin line across the gap: work pauses, it does not go on.
 //! Labels go on their bars, beside them, or grouped (`web ×12`), never
-//! overlapping (see [`labels`]); every bar has a tooltip. Long idle
-//! stretches are cut out of the time axis (see [`scale`]). Vertical marks
+//! overlapping (see its `labels` module); every bar has a tooltip. Long idle
+//! stretches are cut out of the time axis (see its `scale` module). Vertical marks
 //! show the incidents, when 50, 90 and 100 % of each incident's apps were
 //! back, and the RTO deadlines of the objectives each incident hit.
 
 mod draw;
-pub mod labels;
+pub(crate) mod labels;
 mod marks;
-pub mod scale;
+pub(crate) mod scale;
 mod work;
 
 use std::collections::BTreeMap;

@@ -2,12 +2,12 @@
 //! they give ([`Inventory`]), from workbooks and folders of CSV tabs.
 //!
 //! Column names vary across RVTools versions; each field accepts the
-//! names in [`columns`] (the table in `docs/import.md`), compared without
+//! names in its `columns` module (the table in `docs/import.md`), compared without
 //! regard to case, spaces or `_`. A required column that is missing is an
 //! error naming it; optional ones are used when present.
 
-pub mod read;
-pub mod table;
+pub(crate) mod read;
+pub(crate) mod table;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek};
@@ -18,7 +18,7 @@ use read::Visit;
 use table::{Row, Tab};
 
 /// The accepted names of each column the import reads.
-pub mod columns {
+pub(crate) mod columns {
     /// vInfo: the VM's name.
     pub const VM: &[&str] = &["VM", "VM Name", "Name"];
     /// vInfo: power state (`poweredOn`, `poweredOff`, `suspended`).
