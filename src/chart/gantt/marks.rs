@@ -19,8 +19,37 @@ pub const WAVE: &str = "#c9d7ea";
 /// The on-duty strip's colour.
 pub const ON_DUTY: &str = "#7f7f7f";
 
-/// An instant with its mark.
-pub type Mark = (SimTime, String, (&'static str, &'static str));
+/// A vertical mark: an instant, its label and its style, and for a
+/// milestone what it stands for (so that marks can be merged without
+/// reading their labels back).
+#[derive(Clone, Debug)]
+pub struct Mark {
+    /// The instant.
+    pub at: SimTime,
+    /// The label drawn.
+    pub label: String,
+    /// Colour and dash.
+    pub style: (&'static str, &'static str),
+    /// For a milestone, its percentages and incident.
+    pub back: Option<Back>,
+}
+
+/// What a milestone mark stands for: the percentages of an incident's
+/// apps back at its instant (several when they coincide).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Back {
+    /// `50`, `90`, `100`, in order.
+    pub pcts: Vec<&'static str>,
+    /// ` (incident 2)` when the run had several incidents, else empty.
+    pub incident: String,
+}
+
+impl Back {
+    /// `50/90 % back (incident 1)`.
+    fn label(&self) -> String {
+        format!("{} % back{}", self.pcts.join("/"), self.incident)
+    }
+}
 
 /// Per incident, when 50, 90 and 100 % of its apps were back, one mark
 /// per instant (`50/90 % back` when two coincide), and the RTO deadline
@@ -37,7 +66,7 @@ pub fn marks_of(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) ->
     let mut out = Vec::new();
     for (k, inc) in o.incidents.iter().enumerate() {
         let m = &inc.milestones;
-        let mut at: Vec<(SimTime, Vec<&str>)> = Vec::new();
+        let mut at: Vec<(SimTime, Vec<&'static str>)> = Vec::new();
         for (t, pct) in [(m.half, "50"), (m.ninety, "90"), (m.all, "100")] {
             let Some(t) = t else { continue };
             match at.iter_mut().find(|(u, _)| *u == t) {
@@ -46,7 +75,16 @@ pub fn marks_of(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) ->
             }
         }
         for (t, pcts) in at {
-            out.push((t, format!("{} % back{}", pcts.join("/"), of(k)), MILESTONE));
+            let back = Back {
+                pcts,
+                incident: of(k),
+            };
+            out.push(Mark {
+                at: t,
+                label: back.label(),
+                style: MILESTONE,
+                back: Some(back),
+            });
         }
     }
     for (k, inc) in incidents.iter().enumerate() {
@@ -57,7 +95,12 @@ pub fn marks_of(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) ->
             }
             let due = inc.at.saturating_add(rto);
             if due <= o.horizon {
-                out.push((due, format!("RTO {} {rto}{}", obj.name, of(k)), DEADLINE));
+                out.push(Mark {
+                    at: due,
+                    label: format!("RTO {} {rto}{}", obj.name, of(k)),
+                    style: DEADLINE,
+                    back: None,
+                });
             }
         }
     }
@@ -68,11 +111,11 @@ pub fn marks_of(scenario: &Scenario, o: &Outcome, incidents: &[IncidentMark]) ->
 pub fn markers(marks: &[Mark], frac: impl Fn(SimTime) -> f64) -> Vec<Marker> {
     marks
         .iter()
-        .map(|(t, label, (colour, dash))| Marker {
-            at: frac(*t),
-            label: label.clone(),
-            colour,
-            dash,
+        .map(|m| Marker {
+            at: frac(m.at),
+            label: m.label.clone(),
+            colour: m.style.0,
+            dash: m.style.1,
         })
         .collect()
 }
@@ -83,27 +126,23 @@ pub fn markers(marks: &[Mark], frac: impl Fn(SimTime) -> f64) -> Vec<Marker> {
 /// on a slide, three labels a few pixels apart would take three rows.
 pub fn markers_merged(marks: &[Mark], frac: impl Fn(SimTime) -> f64, within: f64) -> Vec<Marker> {
     let mut out = markers(marks, &frac);
-    // The label a milestone group is named by, and where it starts.
-    let mut group: Option<(usize, f64, String)> = None;
-    for (i, (t, label, style)) in marks.iter().enumerate() {
-        let parts = (*style == MILESTONE)
-            .then(|| label.split_once(" % back"))
-            .flatten();
-        let Some((pcts, suffix)) = parts else {
+    // The first marker of a milestone group, where it is, and what it
+    // stands for so far.
+    let mut group: Option<(usize, f64, Back)> = None;
+    for (i, mark) in marks.iter().enumerate() {
+        let Some(back) = &mark.back else {
             group = None;
             continue;
         };
         match &mut group {
-            Some((first, at, same)) if same == suffix && frac(*t) - *at < within => {
-                let (head, rest) = out[*first]
-                    .label
-                    .split_once(" % back")
-                    .map(|(h, r)| (h.to_string(), r.to_string()))
-                    .unwrap_or_default();
-                out[*first].label = format!("{head}/{pcts} % back{rest}");
+            Some((first, at, merged))
+                if merged.incident == back.incident && frac(mark.at) - *at < within =>
+            {
+                merged.pcts.extend(back.pcts.iter().copied());
+                out[*first].label = merged.label();
                 out[i].label.clear();
             }
-            _ => group = Some((i, frac(*t), suffix.to_string())),
+            _ => group = Some((i, frac(mark.at), back.clone())),
         }
     }
     out
@@ -169,10 +208,10 @@ pub fn legend_of(o: &Outcome, shown: &Shown, marks: &[Mark], incidents: bool) ->
     if incidents {
         legend.push(line((INK, ""), "incident"));
     }
-    if marks.iter().any(|m| m.2 == MILESTONE) {
+    if marks.iter().any(|m| m.style == MILESTONE) {
         legend.push(line(MILESTONE, "50/90/100 % of the apps back"));
     }
-    if marks.iter().any(|m| m.2 == DEADLINE) {
+    if marks.iter().any(|m| m.style == DEADLINE) {
         legend.push(line(DEADLINE, "RTO deadline"));
     }
     if shown.cuts && shown.cut_lines {
@@ -227,4 +266,64 @@ pub fn finding(scenario: &Scenario, o: &Outcome) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn back(at: u64, pcts: &[&'static str], incident: &str) -> Mark {
+        let back = Back {
+            pcts: pcts.to_vec(),
+            incident: incident.to_string(),
+        };
+        Mark {
+            at: SimTime::from_millis(at),
+            label: back.label(),
+            style: MILESTONE,
+            back: Some(back),
+        }
+    }
+
+    fn deadline(at: u64) -> Mark {
+        Mark {
+            at: SimTime::from_millis(at),
+            label: "RTO critical 4h".into(),
+            style: DEADLINE,
+            back: None,
+        }
+    }
+
+    #[test]
+    fn close_milestones_of_one_incident_share_a_label_and_others_keep_theirs() {
+        let marks = [
+            back(100, &["50"], " (incident 1)"),
+            back(102, &["90", "100"], " (incident 1)"),
+            back(103, &["50"], " (incident 2)"),
+            deadline(104),
+            back(105, &["90"], " (incident 2)"),
+            back(500, &["100"], " (incident 2)"),
+        ];
+        let frac = |t: SimTime| t.as_millis() as f64 / 1000.0;
+        let labels: Vec<String> = markers_merged(&marks, frac, 0.01)
+            .into_iter()
+            .map(|m| m.label)
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "50/90/100 % back (incident 1)",
+                "",
+                "50 % back (incident 2)",
+                "RTO critical 4h",
+                // The deadline between them ends the group.
+                "90 % back (incident 2)",
+                // Too far from the group's first.
+                "100 % back (incident 2)",
+            ]
+        );
+        // Without merging, every mark keeps its own label.
+        let plain: Vec<String> = markers(&marks, frac).into_iter().map(|m| m.label).collect();
+        assert_eq!(plain[1], "90/100 % back (incident 1)");
+    }
 }

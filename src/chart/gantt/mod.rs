@@ -257,7 +257,7 @@ pub fn gantt<'a>(
     let points: Vec<SimTime> = incidents
         .iter()
         .map(|i| i.at)
-        .chain(marks.iter().map(|m| m.0))
+        .chain(marks.iter().map(|m| m.at))
         .collect();
     let scale = TimeScale::new((t0, t1), &busy, &points, (probe.x, probe.w));
     let frac = |t: SimTime| (scale.x(t) - probe.x) / probe.w.max(1.0);
@@ -417,7 +417,7 @@ fn time_range(o: &Outcome, marks: &[marks::Mark]) -> (SimTime, SimTime) {
     match (first, last) {
         (Some(a), Some(b)) if b > a => {
             let margin = SimDuration::from_millis((b.as_millis() - a.as_millis()) / 40);
-            let end = marks.iter().map(|m| m.0).fold(b, SimTime::max);
+            let end = marks.iter().map(|m| m.at).fold(b, SimTime::max);
             (
                 SimTime::from_millis(a.as_millis().saturating_sub(margin.as_millis())),
                 end.saturating_add(margin).min(o.horizon),
