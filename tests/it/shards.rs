@@ -86,6 +86,18 @@ fn refused(files: &[&Path], names: &[&str]) -> String {
     err
 }
 
+/// Writes `doc` edited by `edit` to `path`, and returns it.
+fn write_edited(
+    doc: &serde_json::Value,
+    edit: &dyn Fn(&mut serde_json::Value),
+    path: &Path,
+) -> PathBuf {
+    let mut doc = doc.clone();
+    edit(&mut doc);
+    std::fs::write(path, serde_json::to_vec(&doc).expect("json")).expect("write");
+    path.to_path_buf()
+}
+
 fn name(p: &Path) -> String {
     p.display().to_string()
 }
@@ -259,11 +271,7 @@ fn tampered_counts_are_refused_naming_the_strategy_and_metric() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (_, doc) = valid_shard(dir.path());
     let tampered = |edit: &dyn Fn(&mut serde_json::Value), file: &str| {
-        let mut doc = doc.clone();
-        edit(&mut doc);
-        let path = dir.path().join(file);
-        std::fs::write(&path, serde_json::to_vec(&doc).expect("json")).expect("write");
-        path
+        write_edited(&doc, edit, &dir.path().join(file))
     };
     let stat = |doc: &mut serde_json::Value| -> serde_json::Value {
         doc["strategies"][0]["stats"][2].clone()
@@ -395,11 +403,7 @@ fn a_tampered_dr_use_is_refused_naming_the_strategy_and_replication() {
     );
     let strategy = doc["strategies"][0]["id"].as_str().expect("id").to_string();
     let tampered = |edit: &dyn Fn(&mut serde_json::Value), file: &str| {
-        let mut doc = doc.clone();
-        edit(&mut doc);
-        let path = dir.path().join(file);
-        std::fs::write(&path, serde_json::to_vec(&doc).expect("json")).expect("write");
-        path
+        write_edited(&doc, edit, &dir.path().join(file))
     };
     let order = tampered(
         &|d| d["strategies"][0]["dr_use"][0]["steps"] = "0 1 2 0;5 1 2 0;4 1 2 0".into(),
