@@ -81,10 +81,17 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     let study = hvsim::montecarlo::Study::new(&scenario, &strategies, args.runs, args.common.seed)
         .jobs(jobs)
         .shard(shard);
-    // The charts' curves and incident marks come from the same pass as the
-    // comparison: nothing is simulated twice.
-    let study = if args.charts.wanted(args.svg.as_ref())? || args.csv.is_some() {
+    // The charts' curves, incident marks and DR use come from the same
+    // pass as the comparison: nothing is simulated twice. A shard file
+    // keeps the DR use too, for the merge.
+    let charts = args.charts.wanted(args.svg.as_ref())?;
+    let study = if charts || args.csv.is_some() {
         study.with_curves()
+    } else {
+        study
+    };
+    let study = if charts || args.out.is_some() {
+        study.with_dr_use()
     } else {
         study
     };

@@ -57,6 +57,7 @@ pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
     let summary = hvsim::montecarlo::Study::new(&scenario, &strategies, args.runs, seed)
         .jobs(jobs)
         .with_curves()
+        .with_dr_use()
         .run(&|_| true)
         .map_err(study_failure)?;
     // The Gantt chart shows the run `hvsim run [SCENARIO] [--faults FILE]

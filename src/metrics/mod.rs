@@ -4,6 +4,8 @@
 //! `scenario.apps[i]`), so reports and later aggregation read it without
 //! re-running anything.
 
+pub mod dr_use;
+
 use crate::model::{AppId, BugId, HostId, Method, Scenario, StrategyId, TeamId};
 use crate::sim::{SimDuration, SimTime, StopReason};
 

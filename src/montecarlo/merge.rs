@@ -22,6 +22,10 @@ pub(crate) fn merge_into(
         for (a, x) in acc.diffs.iter_mut().zip(&p.diffs) {
             a.merge(x);
         }
+        // Each shard keeps the first runs of its own range: in replication
+        // order, whatever order the shards come in.
+        acc.dr_use.extend(p.dr_use.iter().cloned());
+        acc.dr_use.sort_by_key(|r| r.replication);
     }
     Ok(())
 }

@@ -19,11 +19,13 @@
 //! and one run's values), `stats` (moments, distributions, Wilson
 //! intervals), `study` (the [`Study`]: each replication simulated once,
 //! feeding the metrics and, when asked, the restored curves), `curves`
-//! (the curves' grid and histograms, incident marks), `summary`
+//! (the curves' grid and histograms, incident marks), `dr_runs` (the DR
+//! site's use in the first runs, for the chart over the runs), `summary`
 //! ([`Comparison`], [`Summary`], sweep points), `merge` (shards into the
 //! whole) and [`shard`] (shard files as bytes: encode, read, check, merge).
 
 mod curves;
+mod dr_runs;
 mod merge;
 mod metric;
 mod seeds;
@@ -39,6 +41,7 @@ pub use curves::{
     StrategyCurves, incident_marks, median_incident_marks, phase_values, restored_curves, sample,
     single_run_curves,
 };
+pub use dr_runs::{DR_USE_RUNS, RunUse, UseStep};
 pub use merge::merge;
 pub use metric::{MetricDef, MetricKind, metric_defs, run_metrics};
 pub use seeds::{BLOCK, MAX_RUNS, replication_seed, shard_range};

@@ -3,7 +3,10 @@
 //! JSON, with each histogram in HdrHistogram's standard V2 serialized form
 //! (base64) and the moments as exact integer sums (as strings: they exceed
 //! JSON's safe integer range), so `hvsim merge` reproduces the unsharded
-//! result bit for bit. Schema tag: `hvsim.shard/3`.
+//! result bit for bit. Schema tag: `hvsim.shard/4`. It also keeps the DR
+//! site's use in those of the first [`DR_USE_RUNS`] replications that fall
+//! in the shard (when the study kept it), so that the merge draws the
+//! chart of DR capacity over the runs as the unsharded run does.
 //!
 //! Each file carries a fingerprint of what it is a shard *of*: the resolved
 //! scenario (its fault campaign included), the strategies compared, the
@@ -30,15 +33,16 @@ use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
+use super::dr_runs::{DR_USE_RUNS, RunUse, UseStep};
 use super::metric::{MetricDef, MetricKind};
 use super::seeds::{MAX_RUNS, shard_range};
 use super::stats::{MetricStat, Moments};
 use super::summary::{Comparison, StrategySummary};
 use crate::model::{Scenario, Strategy, StrategyId};
-use crate::sim::STREAM_VERSION;
+use crate::sim::{STREAM_VERSION, SimTime};
 
 /// The schema tag of shard files.
-pub const SHARD_SCHEMA: &str = "hvsim.shard/3";
+pub const SHARD_SCHEMA: &str = "hvsim.shard/4";
 
 /// The largest shard file [`read`] accepts. A shard holds one histogram
 /// (a few KiB to a few hundred KiB) per strategy and metric.
@@ -192,6 +196,46 @@ struct StrategyFile {
     id: String,
     stats: Vec<StatFile>,
     diffs: Vec<MomentsFile>,
+    /// The DR use of the shard's replications among the first
+    /// [`DR_USE_RUNS`], in replication order; empty when not kept.
+    dr_use: Vec<RunUseFile>,
+}
+
+/// One replication's DR use ([`RunUse`]): instants in milliseconds of
+/// simulated time, and the steps as `AT USED CAPACITY FULL` groups
+/// (milliseconds, bytes, bytes, 0 or 1) separated by `;`, one string
+/// rather than an array of arrays that would take a line per number.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunUseFile {
+    replication: u64,
+    start_ms: Option<u64>,
+    end_ms: u64,
+    steps: String,
+}
+
+impl From<&RunUse> for RunUseFile {
+    fn from(r: &RunUse) -> Self {
+        let steps: Vec<String> = r
+            .steps
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {} {}",
+                    s.at.as_millis(),
+                    s.memory_used_bytes,
+                    s.memory_capacity_bytes,
+                    u8::from(s.full)
+                )
+            })
+            .collect();
+        RunUseFile {
+            replication: r.replication,
+            start_ms: r.start.map(SimTime::as_millis),
+            end_ms: r.end.as_millis(),
+            steps: steps.join(";"),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -253,6 +297,7 @@ pub fn encode(
             id: s.id.clone(),
             stats,
             diffs: s.diffs.iter().map(MomentsFile::from).collect(),
+            dr_use: s.dr_use.iter().map(RunUseFile::from).collect(),
         });
     }
     let fingerprint = Fingerprint::new(scenario, strategies, c.runs, c.seed);
@@ -461,9 +506,16 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
     if doc.strategies.is_empty() {
         return Err(invalid("no strategy".into()));
     }
+    // The replications whose DR use the shard may keep: its own among
+    // the first DR_USE_RUNS.
+    let start = shard_range(doc.runs, (i, n)).0;
+    let kept = (
+        start,
+        (start + doc.done).clamp(start, DR_USE_RUNS.max(start)),
+    );
     let mut strategies: Vec<StrategySummary> = Vec::new();
     for s in &doc.strategies {
-        let summary = parse_strategy(s, &metrics, doc.done, strategies.first(), &invalid)?;
+        let summary = parse_strategy(s, &metrics, (doc.done, kept), strategies.first(), &invalid)?;
         strategies.push(summary);
     }
     Ok(Shard {
@@ -496,6 +548,9 @@ fn parse_doc(bytes: &[u8], invalid: &Invalid) -> Result<ShardFile, ShardError> {
             }
             Some("hvsim.shard/2") => {
                 ": it was written by an older hvsim, without the fingerprint that shows which shards belong together; run that shard again with this one"
+            }
+            Some("hvsim.shard/3") => {
+                ": it was written by an older hvsim, without the DR site's use in the first runs that the merged charts draw; run that shard again with this one"
             }
             _ => "",
         };
@@ -553,11 +608,12 @@ fn check_header(doc: &ShardFile, invalid: &Invalid) -> Result<Fingerprint, Shard
 }
 
 /// One strategy's results, checked against the metrics, the replications
-/// `done` and the baseline (the first strategy, if this is not it).
+/// `done`, those whose DR use it may keep (`kept`, a range) and the
+/// baseline (the first strategy, if this is not it).
 fn parse_strategy(
     s: &StrategyFile,
     metrics: &[MetricDef],
-    done: u64,
+    (done, kept): (u64, (u64, u64)),
     baseline: Option<&StrategySummary>,
     invalid: &Invalid,
 ) -> Result<StrategySummary, ShardError> {
@@ -592,10 +648,93 @@ fn parse_strategy(
         }
         diffs.push(diff);
     }
+    let dr_use = s
+        .dr_use
+        .iter()
+        .map(|r| parse_run_use(&s.id, r, invalid))
+        .collect::<Result<Vec<_>, _>>()?;
+    let want = kept.0..kept.1;
+    if !dr_use.is_empty() && !dr_use.iter().map(|r| r.replication).eq(want.clone()) {
+        return Err(invalid(format!(
+            "strategy `{}`: the DR use of replications {}, expected none or those of {}..{} (the shard's among the first {DR_USE_RUNS})",
+            s.id,
+            dr_use
+                .iter()
+                .map(|r| r.replication.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            want.start,
+            want.end
+        )));
+    }
+    if let Some(base) = baseline
+        && base.dr_use.len() != dr_use.len()
+    {
+        return Err(invalid(format!(
+            "strategy `{}`: the DR use of {} replications, the first strategy's of {}",
+            s.id,
+            dr_use.len(),
+            base.dr_use.len()
+        )));
+    }
     Ok(StrategySummary {
         id: s.id.clone(),
         stats,
         diffs,
+        dr_use,
+    })
+}
+
+/// One replication's DR use of strategy `id`, from its file form: steps
+/// in ascending time, at least one, none after the last change.
+fn parse_run_use(id: &str, r: &RunUseFile, invalid: &Invalid) -> Result<RunUse, ShardError> {
+    let what = || format!("strategy `{id}`, DR use of replication {}", r.replication);
+    let mut steps: Vec<UseStep> = Vec::new();
+    for group in r.steps.split(';') {
+        let numbers: Vec<u64> = group
+            .split(' ')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| invalid(format!("{}: bad step `{group}`", what())))?;
+        let &[at, used, capacity, full] = numbers.as_slice() else {
+            return Err(invalid(format!(
+                "{}: step `{group}`: expected AT USED CAPACITY FULL",
+                what()
+            )));
+        };
+        if full > 1 {
+            return Err(invalid(format!(
+                "{}: step `{group}`: FULL must be 0 or 1",
+                what()
+            )));
+        }
+        let at = SimTime::from_millis(at);
+        if steps.last().is_some_and(|l| l.at >= at) {
+            return Err(invalid(format!(
+                "{}: steps out of time order at `{group}`",
+                what()
+            )));
+        }
+        steps.push(UseStep {
+            at,
+            memory_used_bytes: used,
+            memory_capacity_bytes: capacity,
+            full: full == 1,
+        });
+    }
+    let end = SimTime::from_millis(r.end_ms);
+    if steps.last().is_some_and(|l| l.at > end) {
+        return Err(invalid(format!(
+            "{}: a step after its last change ({} ms)",
+            what(),
+            r.end_ms
+        )));
+    }
+    Ok(RunUse {
+        replication: r.replication,
+        steps,
+        start: r.start_ms.map(SimTime::from_millis),
+        end,
     })
 }
 

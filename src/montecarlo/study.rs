@@ -3,7 +3,8 @@
 //! order, so that the result does not depend on the number of threads.
 //! When asked ([`Study::with_curves`]), the same pass samples every run
 //! for the restored curves and keeps the incidents of the first
-//! replication: nothing is simulated twice.
+//! replication; [`Study::with_dr_use`] keeps the DR site's use in the
+//! first runs: nothing is simulated twice.
 
 use rayon::prelude::*;
 
@@ -11,6 +12,7 @@ use super::curves::{
     Curves, GRID_POINTS, Grid, IncidentMark, Sample, StrategyCurves, median_incident_marks,
     phase_values, sample,
 };
+use super::dr_runs::{DR_USE_RUNS, RunUse};
 use super::metric::{MetricDef, metric_defs, run_metrics};
 use super::seeds::{BLOCK, check_runs, prepare, replicate_either, replication_seed, shard_range};
 use super::source::{MetricSource, replicate_with};
@@ -73,6 +75,9 @@ struct BlockResult {
     /// strategy (a few hundred kB a block, less than histograms would
     /// take); empty without.
     samples: Vec<Vec<Sampled>>,
+    /// With the DR use, per strategy, that of its runs among the first
+    /// [`DR_USE_RUNS`], in replication order; empty lists without.
+    uses: Vec<Vec<RunUse>>,
 }
 
 /// One run on the grid: its curves' sample and its incidents' phases.
@@ -84,14 +89,22 @@ fn sampled(scenario: &Scenario, o: &Outcome, grid: &Grid) -> Sampled {
 }
 
 impl BlockResult {
-    /// The values (and, on a grid, the samples) of these runs: per
-    /// replication, per strategy.
+    /// The values (and, on a grid, the samples; with the DR use, that of
+    /// the first runs) of the runs of replications `0..`: per replication,
+    /// per strategy.
     fn of(
-        scenario: &Scenario,
+        study: &Study<'_>,
         runs: &[Vec<Outcome>],
         values: Option<BlockValues>,
         grid: Option<&Grid>,
     ) -> Self {
+        let scenario = study.scenario;
+        let mut uses = vec![Vec::new(); study.strategies.len()];
+        for (i, per) in (0..).zip(runs) {
+            for (k, o) in per.iter().enumerate() {
+                study.keep_use(o, i, &mut uses[k]);
+            }
+        }
         let values = values.unwrap_or_else(|| {
             runs.iter()
                 .map(|per| per.iter().map(|o| run_metrics(scenario, o)).collect())
@@ -104,24 +117,34 @@ impl BlockResult {
                 .collect(),
             None => Vec::new(),
         };
-        BlockResult { values, samples }
+        BlockResult {
+            values,
+            samples,
+            uses,
+        }
     }
 }
 
-/// Replications `start..end` of every strategy: their values, and their
-/// samples on `grid` if one is given.
+/// Replications `start..end` of every strategy of `study`: their values,
+/// their samples on `grid` if one is given, and the DR use of the first
+/// runs if the study keeps it.
 fn block(
-    scenario: &Scenario,
-    strategies: &[&Strategy],
+    study: &Study<'_>,
     prepared: &[Option<Prepared<'_>>],
-    master: u64,
     (start, end): (u64, u64),
     grid: Option<&Grid>,
-    source: Option<&dyn MetricSource>,
 ) -> Result<BlockResult, CompareError> {
+    let Study {
+        scenario,
+        strategies,
+        seed: master,
+        source,
+        ..
+    } = *study;
     let n = end.saturating_sub(start) as usize;
     let mut values = Vec::with_capacity(n);
     let mut samples = Vec::with_capacity(if grid.is_some() { n } else { 0 });
+    let mut uses = vec![Vec::new(); strategies.len()];
     for i in start..end {
         let mut per_strategy = Vec::with_capacity(strategies.len());
         let mut on_grid = Vec::new();
@@ -142,6 +165,7 @@ fn block(
             if let Some(g) = grid {
                 on_grid.push(sampled(scenario, &o, g));
             }
+            study.keep_use(&o, i, &mut uses[k]);
             // Its vectors serve this thread's next replication.
             crate::engine::recycle(o);
         }
@@ -150,7 +174,11 @@ fn block(
             samples.push(on_grid);
         }
     }
-    Ok(BlockResult { values, samples })
+    Ok(BlockResult {
+        values,
+        samples,
+        uses,
+    })
 }
 
 /// Records a block's values, those of replications `start..`; the first
@@ -205,6 +233,9 @@ impl Totals {
         k: u64,
     ) -> Result<(), CompareError> {
         record_block(&mut self.strategies, &r.values, defs, master, k * BLOCK)?;
+        for (acc, uses) in self.strategies.iter_mut().zip(&r.uses) {
+            acc.dr_use.extend(uses.iter().cloned());
+        }
         if let Some((_, curves)) = &mut self.curves {
             for per_strategy in &r.samples {
                 for (acc, ((counts, shares), phases)) in curves.iter_mut().zip(per_strategy) {
@@ -240,6 +271,7 @@ pub struct Study<'a> {
     jobs: usize,
     shard: (u64, u64),
     curves: bool,
+    dr_use: bool,
     source: Option<&'a dyn MetricSource>,
 }
 
@@ -261,6 +293,7 @@ impl<'a> Study<'a> {
             jobs: 1,
             shard: (0, 1),
             curves: false,
+            dr_use: false,
             source: None,
         }
     }
@@ -285,6 +318,28 @@ impl<'a> Study<'a> {
         Study {
             curves: true,
             ..self
+        }
+    }
+
+    /// Also keeps, in the same pass, the DR site's use in the first
+    /// [`DR_USE_RUNS`] replications of each strategy (those of its range
+    /// for a shard), for the chart of DR capacity over the runs
+    /// ([`StrategySummary::dr_use`]); nothing without a DR site.
+    pub fn with_dr_use(self) -> Self {
+        Study {
+            dr_use: true,
+            ..self
+        }
+    }
+
+    /// Keeps the DR use of run `o`, replication `i`, in `uses` when this
+    /// study keeps it.
+    fn keep_use(&self, o: &Outcome, i: u64, uses: &mut Vec<RunUse>) {
+        if self.dr_use
+            && i < DR_USE_RUNS
+            && let Some(u) = RunUse::of(self.scenario, o, i)
+        {
+            uses.push(u);
         }
     }
 
@@ -410,7 +465,7 @@ impl<'a> Study<'a> {
             .iter()
             .map(|s| StrategyCurves::new(&s.id, scenario.apps.len(), grid.times.len()))
             .collect();
-        let r = BlockResult::of(scenario, &pilot, values, Some(&grid));
+        let r = BlockResult::of(self, &pilot, values, Some(&grid));
         drop(pilot);
         total.curves = Some((grid, curves));
         total.record(&r, defs, self.seed, 0)?;
@@ -485,8 +540,6 @@ impl<'a> Study<'a> {
         progress: &(dyn Fn(u64) -> bool + Sync),
     ) -> Result<u64, CompareError> {
         let Study {
-            scenario,
-            strategies,
             runs,
             seed,
             jobs,
@@ -505,15 +558,7 @@ impl<'a> Study<'a> {
                     .into_par_iter()
                     .map(|k| {
                         let range = (k * BLOCK, ((k + 1) * BLOCK).min(runs));
-                        block(
-                            scenario,
-                            strategies,
-                            prepared,
-                            seed,
-                            range,
-                            grid.as_ref(),
-                            self.source,
-                        )
+                        block(self, prepared, range, grid.as_ref())
                     })
                     .collect()
             });
@@ -570,6 +615,7 @@ fn empty(n_metrics: usize, strategies: &[&Strategy]) -> Vec<StrategySummary> {
             id: s.id.clone(),
             stats: (0..n_metrics).map(|_| MetricStat::new()).collect(),
             diffs: vec![Moments::default(); n_metrics],
+            dr_use: Vec::new(),
         })
         .collect()
 }
@@ -664,6 +710,40 @@ mod tests {
         firsts.sort_unstable();
         assert_eq!(with.marks[0].at, firsts[(firsts.len() - 1) / 2]);
         assert!(firsts[0] < firsts[firsts.len() - 1], "the strikes vary");
+    }
+
+    /// The DR use of the first 100 runs, past the first block, is kept in
+    /// the one pass, in replication order, each that of the run
+    /// `replicate` gives; no more than 100, and none unless asked.
+    #[test]
+    fn the_dr_use_of_the_first_runs_is_kept_in_the_same_pass() {
+        use crate::montecarlo::{DR_USE_RUNS, RunUse};
+        let scenario = crate::scenario::load_default().expect("embedded scenario");
+        let strategies: Vec<&Strategy> = scenario.strategies.iter().take(2).collect();
+        let with = Study::new(&scenario, &strategies, 130, 4)
+            .jobs(2)
+            .with_curves()
+            .with_dr_use()
+            .run(&|_| true)
+            .expect("runs");
+        for (summary, s) in with.comparison.strategies.iter().zip(&strategies) {
+            assert_eq!(summary.dr_use.len() as u64, DR_USE_RUNS);
+            for (i, kept) in (0..).zip(&summary.dr_use) {
+                let o = replicate(&scenario, s, 4, i).expect("runs");
+                assert_eq!(Some(kept), RunUse::of(&scenario, &o, i).as_ref());
+            }
+        }
+        let without = Study::new(&scenario, &strategies, 10, 4)
+            .with_curves()
+            .run(&|_| true)
+            .expect("runs");
+        assert!(
+            without
+                .comparison
+                .strategies
+                .iter()
+                .all(|s| s.dr_use.is_empty())
+        );
     }
 
     #[test]

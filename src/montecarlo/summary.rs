@@ -4,6 +4,7 @@
 //! for them, the restored curves of the same runs ([`Summary`]).
 
 use super::curves::{Curves, IncidentMark};
+use super::dr_runs::RunUse;
 use super::metric::{MetricDef, MetricKind};
 use super::stats::{MetricStat, Moments, PairTable, newcombe_paired95};
 
@@ -17,6 +18,11 @@ pub struct StrategySummary {
     /// Per metric, the paired difference (this − the first strategy) over
     /// the replications where both reached it.
     pub diffs: Vec<Moments>,
+    /// The DR site's use in its first replications (at most
+    /// [`DR_USE_RUNS`](super::DR_USE_RUNS)), in replication order, when
+    /// the study was run [`with_dr_use`](super::Study::with_dr_use) on a
+    /// scenario with a DR site; empty otherwise.
+    pub dr_use: Vec<RunUse>,
 }
 
 /// A comparison of strategies over common random numbers.
@@ -127,6 +133,7 @@ mod tests {
             id: id.into(),
             stats: vec![stat(vs)],
             diffs: vec![d],
+            dr_use: Vec::new(),
         };
         Comparison {
             seed: 1,

@@ -96,8 +96,9 @@ pub fn run_csvs(scenario: &Scenario, o: &Outcome) -> Vec<NamedFile> {
 
 /// The charts of a comparison: the restored curves (count and weighted;
 /// none if the study ran without curves), per incident, the milestone
-/// distributions, and the DR site's room in use over a sample of the
-/// replications (when the scenario has a DR site), each naming `command`,
+/// distributions, and the DR site's room in use over the first
+/// replications (when the scenario has a DR site and the study kept it,
+/// [`Study::with_dr_use`](crate::montecarlo::Study::with_dr_use)), each naming `command`,
 /// the command line that reproduces the comparison.
 pub fn compare_svgs<'a>(
     scenario: &Scenario,
@@ -178,8 +179,7 @@ pub fn compare_svgs<'a>(
     if let Some(svg) = objectives_heat_map(c, page) {
         files.push(("objectives.svg".into(), svg));
     }
-    // Re-simulates a sample of the replications: only when charts are
-    // drawn, never in the comparison's pass.
+    // The DR use the study kept of its first runs (`Study::with_dr_use`).
     if let Some(u) = sample_dr_use(scenario, c) {
         files.push((
             "dr-capacity.svg".into(),

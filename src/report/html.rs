@@ -301,7 +301,7 @@ pub fn render_html(r: &HtmlReport) -> String {
     if !milestones.is_empty() {
         contents.push(("distributions", "milestone distributions"));
     }
-    // Re-simulates a sample of the replications (none without a DR site).
+    // The DR use the study kept of its first runs (none without a DR site).
     let dr_use = crate::chart::capacity::runs::sample(sc, c);
     if dr_use.is_some() {
         contents.push(("dr-capacity", "DR capacity"));

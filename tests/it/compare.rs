@@ -144,12 +144,23 @@ fn sharded_then_merged_equals_unsharded_exactly() {
     // A shard drawn from other random streams (an older build) is refused,
     // with the reason.
     let text = std::fs::read_to_string(&files[0]).expect("shard");
-    assert!(text.contains("\"hvsim.shard/3\""));
-    std::fs::write(&files[0], text.replace("hvsim.shard/3", "hvsim.shard/1")).expect("write");
+    assert!(text.contains("\"hvsim.shard/4\""));
+    std::fs::write(&files[0], text.replace("hvsim.shard/4", "hvsim.shard/1")).expect("write");
     let old = hvsim().arg("merge").args(&files).output().expect("runs");
     assert_eq!(old.status.code(), Some(2));
     let err = String::from_utf8_lossy(&old.stderr);
     assert!(err.contains("random streams differ"), "{err}");
+    // So is one of the previous version, which lacks the DR use of the
+    // first runs that the merged charts draw.
+    std::fs::write(&files[0], text.replace("hvsim.shard/4", "hvsim.shard/3")).expect("write");
+    let old = hvsim().arg("merge").args(&files).output().expect("runs");
+    assert_eq!(old.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&old.stderr);
+    assert!(
+        err.contains("schema `hvsim.shard/3`, expected `hvsim.shard/4`")
+            && err.contains("without the DR site's use in the first runs"),
+        "{err}"
+    );
     // And the documents say which streams they come from.
     let doc: serde_json::Value = serde_json::from_slice(&whole.stdout).expect("json");
     assert_eq!(doc["streams"], hvsim::sim::STREAM_VERSION);

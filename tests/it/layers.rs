@@ -4,6 +4,10 @@
 //! - Each top-level module of the library imports only modules of lower
 //!   layers (the `LAYERS` list, bottom up), so no lower layer reaches a
 //!   higher one and no two folders import each other.
+//! - The renderers (`src/chart/`, `src/report/`) read only outcomes and
+//!   summaries: they reach neither the run's modules (the engine, its
+//!   vocabulary `run`, the fault and recovery sides, whatever name the
+//!   crate root re-exports them under) nor any entry point that simulates.
 //! - The library's modules and the CLI's (`src/cli/`) stay small where the
 //!   issue said so: `src/engine.rs` under 500 lines, `src/main.rs` a few
 //!   dozen, and no function in `src/` over 200 lines.
@@ -173,55 +177,149 @@ fn module_of(file: &Path) -> Option<String> {
     }
 }
 
-/// `module → (imported module → first file that imports it)`.
-fn imports() -> BTreeMap<String, BTreeMap<String, String>> {
+/// The names the crate root re-exports (`pub use engine::{simulate, …}`
+/// in `src/lib.rs`), each with the path it stands for (`simulate` →
+/// `engine::simulate`, `decider` → `recovery::decider`), so that
+/// `crate::simulate` or `crate::SimError` counts as an import of `engine`
+/// and `crate::Decider` as one of `recovery`: the whole surface, read
+/// from the root, not a hand-kept list.
+fn root_reexports() -> BTreeMap<String, Vec<String>> {
+    let code = code_only(&std::fs::read_to_string(src().join("lib.rs")).expect("readable lib.rs"));
+    let mut names = BTreeMap::new();
+    for stmt in code.split(';') {
+        let Some((_, path)) = stmt.rsplit_once("pub use ") else {
+            continue;
+        };
+        for path in paths_at(path.trim().trim_start_matches("crate::")) {
+            if let Some(name) = path.last() {
+                names.insert(name.clone(), path.clone());
+            }
+        }
+    }
+    names
+}
+
+/// The paths a `use` or an inline path starting at `text` names, each as
+/// its segments: `a::b::c` → `[a, b, c]`; `a::{b, c::d}` → `[a, b]`,
+/// `[a, c, d]`; `{a, b}` → `[a]`, `[b]`.
+fn paths_at(text: &str) -> Vec<Vec<String>> {
+    let mut prefix = Vec::new();
+    let mut rest = text.trim_start();
+    loop {
+        if let Some(group) = rest.strip_prefix('{') {
+            return group_texts(group)
+                .into_iter()
+                .flat_map(|item| paths_at(&item))
+                .map(|tail| prefix.iter().cloned().chain(tail).collect())
+                .collect();
+        }
+        let id = first_ident(rest);
+        if id.is_empty() {
+            break;
+        }
+        rest = rest.trim_start()[id.len()..].trim_start();
+        prefix.push(id.trim_start_matches("r#").to_string());
+        match rest.strip_prefix("::") {
+            Some(r) => rest = r.trim_start(),
+            None => break,
+        }
+    }
+    vec![prefix]
+}
+
+/// The items of a `{a, b::c, d::{e, f}}` group, as text, given the text
+/// after its opening brace.
+fn group_texts(text: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut depth = 1;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    items.push(text[start..i].to_string());
+                    break;
+                }
+            }
+            ',' if depth == 1 => {
+                items.push(text[start..i].to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items
+}
+
+/// Every `crate::` path of `code`, a name the crate root re-exports
+/// replaced by the path it stands for.
+fn crate_paths(code: &str, reexports: &BTreeMap<String, Vec<String>>) -> Vec<Vec<String>> {
+    let mut paths = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let prev = at.checked_sub(1).map(|p| code.as_bytes()[p]);
+        if prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == b'_' || p == b'$') {
+            continue;
+        }
+        for path in paths_at(&code[at + "crate::".len()..]) {
+            let Some(first) = path.first() else {
+                continue;
+            };
+            paths.push(match reexports.get(first) {
+                Some(full) => full.iter().chain(&path[1..]).cloned().collect(),
+                None => path,
+            });
+        }
+    }
+    paths
+}
+
+/// The library's source files with their code (comments and literals
+/// blanked, test modules removed), test files left out: test code may use
+/// anything.
+fn library_code() -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     rust_files(&src(), &mut files);
     files.sort();
-    let mut graph: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    // Test code may use anything: a first pass finds the files declared
-    // `#[cfg(test)] mod x;` in their parents.
+    // A first pass finds the files declared `#[cfg(test)] mod x;` in
+    // their parents.
     let mut test_files = Vec::new();
-    for file in &files {
-        let code = code_only(&std::fs::read_to_string(file).expect("readable source"));
-        without_tests(&code, file, &mut test_files);
+    let code: Vec<String> = files
+        .iter()
+        .map(|file| code_only(&std::fs::read_to_string(file).expect("readable source")))
+        .collect();
+    for (file, code) in files.iter().zip(&code) {
+        without_tests(code, file, &mut test_files);
     }
-    for file in files {
+    files
+        .into_iter()
+        .zip(code)
+        .filter(|(file, _)| !test_files.contains(file))
+        .map(|(file, code)| {
+            let code = without_tests(&code, &file, &mut Vec::new());
+            (file, code)
+        })
+        .collect()
+}
+
+/// `module → (imported module → first file that imports it)`.
+fn imports() -> BTreeMap<String, BTreeMap<String, String>> {
+    let reexports = root_reexports();
+    let mut graph: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (file, code) in library_code() {
         let Some(from) = module_of(&file) else {
             continue;
         };
-        if test_files.contains(&file) {
-            continue;
-        }
-        let code = code_only(&std::fs::read_to_string(&file).expect("readable source"));
-        let code = without_tests(&code, &file, &mut test_files);
         let entry = graph.entry(from.clone()).or_default();
-        for (at, _) in code.match_indices("crate::") {
-            let prev = at.checked_sub(1).map(|p| code.as_bytes()[p]);
-            if prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == b'_' || p == b'$') {
+        for path in crate_paths(&code, &reexports) {
+            let Some(to) = path.into_iter().next() else {
                 continue;
-            }
-            let rest = &code[at + "crate::".len()..];
-            let named: Vec<String> = match rest.strip_prefix('{') {
-                Some(group) => group_items(group),
-                None => vec![first_ident(rest)],
             };
-            for to in named {
-                let to = to.trim_start_matches("r#").to_string();
-                // The crate root re-exports the engine's entry points.
-                let to = match to.as_str() {
-                    "simulate" | "simulate_with" => "engine".to_string(),
-                    _ => to,
-                };
-                if !to.is_empty()
-                    && to != from
-                    && to != "self"
-                    && to.chars().next().is_some_and(|c| c.is_lowercase())
-                {
-                    entry
-                        .entry(to)
-                        .or_insert_with(|| file.display().to_string());
-                }
+            if to != from && to != "self" && to.chars().next().is_some_and(|c| c.is_lowercase()) {
+                entry
+                    .entry(to)
+                    .or_insert_with(|| file.display().to_string());
             }
         }
     }
@@ -292,32 +390,6 @@ fn first_ident(text: &str) -> String {
         .collect()
 }
 
-/// The first name of each item of a `use crate::{a, b::c, d::{e, f}}`
-/// group, given the text after its opening brace.
-fn group_items(text: &str) -> Vec<String> {
-    let mut items = Vec::new();
-    let mut depth = 1;
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    items.push(first_ident(&text[start..i]));
-                    break;
-                }
-            }
-            ',' if depth == 1 => {
-                items.push(first_ident(&text[start..i]));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items
-}
-
 #[test]
 fn each_module_imports_only_lower_layers() {
     let rank: BTreeMap<&str, usize> = LAYERS
@@ -366,6 +438,129 @@ fn the_import_scan_sees_imports() {
         has("recovery", "faults") && has("faults", "run"),
         "{graph:#?}"
     );
+}
+
+/// The run's modules, which no renderer imports; of `recovery`, only the
+/// decision seam (`recovery::decider`, public as `crate::decider`), whose
+/// vocabulary an explanation carries (what a host waited for), may be
+/// named: driving a run through it takes `simulate_with`, named below.
+const THE_RUN: &[&str] = &["run", "faults", "recovery", "engine"];
+
+/// Entry points above the run that simulate replications (besides the
+/// run's own): a renderer naming one would run the model again instead of
+/// reading what a study handed it.
+const SIMULATING: &[&str] = &[
+    "simulate",
+    "simulate_with",
+    "simulate_prepared",
+    "replicate",
+    "Study",
+    "Variants",
+    "compare_shard",
+    "restored_curves",
+];
+
+/// What in `code` reaches the run or simulates: each `crate::` path into
+/// the run's modules (the root's re-exports resolved) but the decision
+/// seam, and each identifier of `SIMULATING` (whole: `Study`, not
+/// `ReasonStudy`).
+fn reaches_the_run(code: &str, reexports: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    let mut found: Vec<String> = crate_paths(code, reexports)
+        .into_iter()
+        .filter(|p| {
+            p.first().is_some_and(|m| THE_RUN.contains(&m.as_str()))
+                && !(p[0] == "recovery" && p.get(1).is_some_and(|s| s == "decider"))
+        })
+        .map(|p| format!("crate::{}", p.join("::")))
+        .collect();
+    let words: std::collections::BTreeSet<&str> = code
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .collect();
+    found.extend(
+        SIMULATING
+            .iter()
+            .filter(|n| words.contains(*n))
+            .map(|n| format!("`{n}`")),
+    );
+    found
+}
+
+/// The renderers read only what runs and studies hand them (an
+/// `Outcome`, a `Summary`): no file under `src/chart/` or `src/report/`
+/// imports the run's modules (by any path, the crate root's re-exports
+/// included) or names an entry point that simulates. Checked to fail: on
+/// the tree before the study kept the DR use, it names
+/// `crate::engine::simulate` in `chart/capacity/runs.rs`.
+#[test]
+fn the_renderers_never_simulate() {
+    let reexports = root_reexports();
+    let renderers: Vec<(PathBuf, String)> = library_code()
+        .into_iter()
+        .filter(|(f, _)| {
+            let rel = f.strip_prefix(src()).expect("under src/");
+            rel.starts_with("chart") || rel.starts_with("report")
+        })
+        .collect();
+    assert!(renderers.len() > 20, "the scan finds the renderers");
+    let wrong: Vec<String> = renderers
+        .iter()
+        .flat_map(|(file, code)| {
+            reaches_the_run(code, &reexports)
+                .into_iter()
+                .map(move |what| format!("{}: {what}", file.display()))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "renderers that reach the run instead of reading a Summary:\n{}",
+        wrong.join("\n")
+    );
+    // The scan sees what it looks for: the root's re-exports resolve to
+    // their modules, a path into the engine is named, by any spelling,
+    // and so is a simulating entry point.
+    for (name, path) in [
+        ("simulate", "engine::simulate"),
+        ("SimError", "engine::SimError"),
+        ("decider", "recovery::decider"),
+        ("Decider", "recovery::decider::Decider"),
+        ("Outcome", "metrics::Outcome"),
+    ] {
+        assert_eq!(
+            reexports.get(name).map(|p| p.join("::")),
+            Some(path.to_string()),
+            "{reexports:?}"
+        );
+    }
+    for (code, hit) in [
+        (
+            "let o = crate::engine::simulate(s, t, 1);",
+            "crate::engine::simulate",
+        ),
+        (
+            "use crate::{model::Scenario, simulate};",
+            "crate::engine::simulate",
+        ),
+        ("use crate::run::{Cx, Ev};", "crate::run::Cx"),
+        ("fn f(e: crate::SimError) {}", "crate::engine::SimError"),
+        (
+            "use crate::recovery::dispatch::x;",
+            "crate::recovery::dispatch::x",
+        ),
+        ("let s = Study::new(a, b, 1, 1);", "`Study`"),
+    ] {
+        assert!(
+            reaches_the_run(code, &reexports).contains(&hit.to_string()),
+            "{code}"
+        );
+    }
+    for code in [
+        "use crate::recovery::decider::HostWait;",
+        "use crate::decider::HostWait;",
+        "use crate::explain::ReasonStudy;",
+        "let u = crate::chart::capacity::runs::sample(sc, c);",
+    ] {
+        assert!(reaches_the_run(code, &reexports).is_empty(), "{code}");
+    }
 }
 
 /// `(file, fn name, first line, lines)` of every function in the sources.

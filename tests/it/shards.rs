@@ -86,6 +86,18 @@ fn refused(files: &[&Path], names: &[&str]) -> String {
     err
 }
 
+/// Writes `doc` edited by `edit` to `path`, and returns it.
+fn write_edited(
+    doc: &serde_json::Value,
+    edit: &dyn Fn(&mut serde_json::Value),
+    path: &Path,
+) -> PathBuf {
+    let mut doc = doc.clone();
+    edit(&mut doc);
+    std::fs::write(path, serde_json::to_vec(&doc).expect("json")).expect("write");
+    path.to_path_buf()
+}
+
 fn name(p: &Path) -> String {
     p.display().to_string()
 }
@@ -259,11 +271,7 @@ fn tampered_counts_are_refused_naming_the_strategy_and_metric() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (_, doc) = valid_shard(dir.path());
     let tampered = |edit: &dyn Fn(&mut serde_json::Value), file: &str| {
-        let mut doc = doc.clone();
-        edit(&mut doc);
-        let path = dir.path().join(file);
-        std::fs::write(&path, serde_json::to_vec(&doc).expect("json")).expect("write");
-        path
+        write_edited(&doc, edit, &dir.path().join(file))
     };
     let stat = |doc: &mut serde_json::Value| -> serde_json::Value {
         doc["strategies"][0]["stats"][2].clone()
@@ -367,4 +375,65 @@ fn random_histogram_headers_never_panic() {
             Ok(())
         })
         .expect("refused");
+}
+
+/// The DR use a shard keeps of the first runs (for the chart of DR
+/// capacity over the runs) is checked like its counts: steps in time
+/// order with a 0 or 1 for full, exactly the shard's replications among
+/// the first 100, as many for every strategy.
+#[test]
+fn a_tampered_dr_use_is_refused_naming_the_strategy_and_replication() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = Path::new("scenarios/replicated-failover-runbook.yaml");
+    // Shard 1/2 of 140 runs holds replications 64..128, of which 64..100
+    // are among the first 100.
+    let out = shard(plan, "1/2", dir.path().join("s.json"), &["--runs", "140"]);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("shard")).expect("json");
+    let kept = doc["strategies"][0]["dr_use"].as_array().expect("dr_use");
+    let replications: Vec<u64> = kept
+        .iter()
+        .map(|r| r["replication"].as_u64().expect("replication"))
+        .collect();
+    assert_eq!(replications, (64..100).collect::<Vec<_>>());
+    assert!(
+        doc["strategies"][1]["dr_use"]
+            .as_array()
+            .is_some_and(|r| r.len() == 36)
+    );
+    let strategy = doc["strategies"][0]["id"].as_str().expect("id").to_string();
+    let tampered = |edit: &dyn Fn(&mut serde_json::Value), file: &str| {
+        write_edited(&doc, edit, &dir.path().join(file))
+    };
+    let order = tampered(
+        &|d| d["strategies"][0]["dr_use"][0]["steps"] = "0 1 2 0;5 1 2 0;4 1 2 0".into(),
+        "order.json",
+    );
+    refused(
+        &[&order],
+        &[
+            &name(&order),
+            &strategy,
+            "replication 64",
+            "out of time order",
+        ],
+    );
+    let full = tampered(
+        &|d| d["strategies"][0]["dr_use"][1]["steps"] = "0 1 2 2".into(),
+        "full.json",
+    );
+    refused(&[&full], &[&name(&full), "replication 65", "0 or 1"]);
+    let moved = tampered(
+        &|d| d["strategies"][0]["dr_use"][0]["replication"] = 3.into(),
+        "moved.json",
+    );
+    refused(&[&moved], &[&name(&moved), &strategy, "64..100"]);
+    let dropped = tampered(
+        &|d| d["strategies"][1]["dr_use"] = serde_json::json!([]),
+        "dropped.json",
+    );
+    refused(
+        &[&dropped],
+        &[&name(&dropped), "the first strategy's of 36"],
+    );
 }

@@ -4,20 +4,19 @@
 //! was full at each instant.
 //!
 //! Drawn from a sample of the comparison's own replications: the first
-//! [`MOST_RUNS`] (or fewer, as many as it ran) of each strategy,
-//! re-simulated with the seeds the comparison gave them (replication `i`
-//! with `replication_seed(seed, i)`, from the shard's first replication),
-//! so that each is the run `hvsim run --seed` gives for that seed. Each
-//! run's use (see [`dr_use`]) is sampled on a common grid of
+//! [`MOST_RUNS`] (or fewer, as many as it ran) of each strategy, whose
+//! DR use the study kept in its one pass (replication `i` with
+//! `replication_seed(seed, i)`, each the run `hvsim run --seed` gives for
+//! that seed; see [`Study::with_dr_use`](crate::montecarlo::Study::with_dr_use)):
+//! nothing is simulated here. Each run's use (see
+//! [`dr_use`](crate::metrics::dr_use)) is sampled on a common grid of
 //! [`GRID_POINTS`] instants over the span where anything moves; the
 //! quantiles at each instant are nearest-rank (the `⌈q·n⌉`-th smallest),
-//! so that the median of 10 runs is the 5th. Runs are simulated in
-//! parallel but gathered in replication order: the chart does not depend
-//! on `--jobs`.
+//! so that the median of 10 runs is the 5th. The runs are kept in
+//! replication order, merged shards included: the chart depends neither
+//! on `--jobs` nor on sharding.
 
-use rayon::prelude::*;
-
-use super::{FULL, Step, capacity_line, date_x_axis, dr_use, share_scale};
+use super::{FULL, capacity_line, date_x_axis, share_scale};
 use crate::chart::axis::DateAxis;
 use crate::chart::clock::Clock;
 use crate::chart::curve::{BAND_OPACITY, and_list, coinciding, draw_end_labels, end_labels_width};
@@ -26,11 +25,11 @@ use crate::chart::{
     INK, Layout, LegendEntry, Page, Swatch, WIDTH, incident_markers, no_data, series_style,
 };
 use crate::model::Scenario;
-use crate::montecarlo::{Comparison, IncidentMark, replication_seed, shard_range};
+use crate::montecarlo::{Comparison, IncidentMark, RunUse, UseStep};
 use crate::sim::SimTime;
 
-/// Most replications of each strategy sampled.
-pub const MOST_RUNS: u64 = 100;
+/// Most replications of each strategy sampled: those the study keeps.
+pub const MOST_RUNS: u64 = crate::montecarlo::DR_USE_RUNS;
 /// Instants of the common grid.
 pub const GRID_POINTS: usize = 200;
 const PLOT_H: f64 = 220.0;
@@ -67,10 +66,6 @@ pub struct RunsUse {
     pub strategies: Vec<StrategyUse>,
 }
 
-/// One sampled run: its steps, the first instant anything happened in it
-/// (an incident or a change), and its last change.
-type Sampled = (Vec<Step>, Option<SimTime>, SimTime);
-
 /// The `q` quantile of `values` by nearest rank (sorts them).
 fn nearest_rank(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -82,56 +77,20 @@ fn nearest_rank(values: &mut [f64], q: f64) -> f64 {
     values[rank - 1]
 }
 
-/// The step in force at `t`.
-fn at(steps: &[Step], t: SimTime) -> Option<&Step> {
-    let i = steps.partition_point(|s| s.at <= t);
-    steps.get(i.checked_sub(1)?)
-}
-
-/// Re-simulates the first `min(done, MOST_RUNS)` replications of each
-/// strategy of `c` with the comparison's seeds and samples the DR site's
-/// use; `None` when the scenario has no DR site, or a strategy of `c` is
-/// not in it or a run fails (none can: the comparison ran the same ones).
+/// The DR site's use over the first runs of each strategy of `c`, as the
+/// study kept it ([`Study::with_dr_use`](crate::montecarlo::Study::with_dr_use)),
+/// sampled on a common grid; `None` when it kept none (no DR site, or a
+/// study without it).
 pub fn sample(scenario: &Scenario, c: &Comparison) -> Option<RunsUse> {
-    let strategies: Vec<&crate::model::Strategy> = c
-        .strategies
-        .iter()
-        .map(|s| scenario.strategies.iter().find(|x| x.id == s.id))
-        .collect::<Option<_>>()?;
-    // No DR site, nothing to simulate.
-    if !(0..scenario.hosts.len()).any(|h| super::at_dr(scenario, crate::model::HostId(h as u32))) {
+    let n = c.strategies.iter().map(|s| s.dr_use.len()).min()?;
+    if n == 0 {
         return None;
     }
-    let first = shard_range(c.runs, c.shard).0;
-    let n = c.done.min(MOST_RUNS);
-    if n == 0 || strategies.is_empty() {
-        return None;
-    }
-    let jobs: Vec<(usize, u64)> = (0..strategies.len())
-        .flat_map(|s| (0..n).map(move |i| (s, i)))
-        .collect();
-    let runs: Vec<Option<Sampled>> = jobs
-        .par_iter()
-        .map(|&(s, i)| {
-            let seed = replication_seed(c.seed, first + i);
-            let o = crate::engine::simulate(scenario, strategies[s], seed).ok()?;
-            let steps = dr_use(scenario, &o)?;
-            // Where anything moves: the first incident or change, the
-            // last change.
-            let start = o
-                .incidents
-                .iter()
-                .map(|i| i.at)
-                .chain(steps.get(1).map(|s| s.at))
-                .min();
-            let end = steps.last().map_or(SimTime::ZERO, |s| s.at);
-            Some((steps, start, end))
-        })
-        .collect();
-    let runs: Vec<Sampled> = runs.into_iter().collect::<Option<_>>()?;
+    let per_strategy: Vec<&[RunUse]> = c.strategies.iter().map(|s| &s.dr_use[..n]).collect();
+    let runs = || per_strategy.iter().flat_map(|r| r.iter());
     let horizon = scenario.horizon_end();
-    let start = runs.iter().filter_map(|r| r.1).min();
-    let end = runs.iter().map(|r| r.2).max().unwrap_or(SimTime::ZERO);
+    let start = runs().filter_map(|r| r.start).min();
+    let end = runs().map(|r| r.end).max().unwrap_or(SimTime::ZERO);
     let (t0, t1) = match start {
         Some(a) if end > a => {
             let margin = (end.as_millis() - a.as_millis()) / 40;
@@ -146,9 +105,8 @@ pub fn sample(scenario: &Scenario, c: &Comparison) -> Option<RunsUse> {
     let strategies = c
         .strategies
         .iter()
-        .enumerate()
-        .map(|(s, summary)| {
-            let mine = &runs[s * n as usize..(s + 1) * n as usize];
+        .zip(&per_strategy)
+        .map(|(summary, mine)| {
             let mut u = StrategyUse {
                 id: summary.id.clone(),
                 p10: Vec::with_capacity(times.len()),
@@ -157,14 +115,14 @@ pub fn sample(scenario: &Scenario, c: &Comparison) -> Option<RunsUse> {
                 full: Vec::with_capacity(times.len()),
                 runs_full: mine
                     .iter()
-                    .filter(|r| times.iter().any(|&t| at(&r.0, t).is_some_and(|s| s.full)))
+                    .filter(|r| times.iter().any(|&t| r.at(t).is_some_and(|s| s.full)))
                     .count() as u64,
             };
             for &t in &times {
-                let steps: Vec<Option<&Step>> = mine.iter().map(|r| at(&r.0, t)).collect();
+                let steps: Vec<Option<&UseStep>> = mine.iter().map(|r| r.at(t)).collect();
                 let mut values: Vec<f64> = steps
                     .iter()
-                    .map(|s| s.map_or(0.0, |s| s.memory_pct))
+                    .map(|s| s.map_or(0.0, UseStep::memory_pct))
                     .collect();
                 u.p10.push(nearest_rank(&mut values, 0.1));
                 u.p50.push(nearest_rank(&mut values, 0.5));
@@ -177,7 +135,7 @@ pub fn sample(scenario: &Scenario, c: &Comparison) -> Option<RunsUse> {
         .collect();
     Some(RunsUse {
         times,
-        runs: n,
+        runs: n as u64,
         seed: c.seed,
         strategies,
     })
@@ -434,8 +392,52 @@ pub fn dr_capacity_over_runs<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::nearest_rank;
+    use super::{dr_capacity_over_runs, nearest_rank, sample};
+    use crate::model::Strategy;
+    use crate::montecarlo::{Comparison, Study, shard};
     use proptest::prelude::*;
+
+    /// A merge of shards draws the chart the unsharded comparison draws,
+    /// byte for byte, whichever order the shards are merged in: the first
+    /// 100 runs span two shards of 64 (the third holds none of them).
+    #[test]
+    fn a_merge_of_shards_draws_the_unsharded_chart() {
+        let scenario = crate::scenario::load_default().expect("embedded scenario");
+        let strategies: Vec<&Strategy> = scenario.strategies.iter().take(2).collect();
+        let (runs, seed) = (130, 5);
+        let study = || Study::new(&scenario, &strategies, runs, seed).jobs(2);
+        let whole = study().with_dr_use().run(&|_| true).expect("runs");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut files = Vec::new();
+        let mut kept = Vec::new();
+        for i in [2, 0, 1] {
+            let c = study()
+                .shard((i, 3))
+                .with_dr_use()
+                .run(&|_| true)
+                .expect("runs")
+                .comparison;
+            kept.push((i, c.strategies[0].dr_use.len()));
+            let path = dir.path().join(format!("shard-{i}.json"));
+            let bytes = shard::encode(&scenario, &strategies, &c).expect("encodes");
+            std::fs::write(&path, bytes).expect("writes");
+            files.push(path);
+        }
+        assert_eq!(kept, vec![(2, 0), (0, 64), (1, 36)]);
+        let (_, merged) = shard::merge(&files).expect("merges");
+        let chart = |c: &Comparison| {
+            let u = sample(&scenario, c).expect("a DR site");
+            (dr_capacity_over_runs(&scenario, &u, &[], ""), u)
+        };
+        let (want, u) = chart(&whole.comparison);
+        let (got, v) = chart(&merged);
+        assert_eq!(u, v);
+        assert_eq!(u.runs, 100);
+        assert_eq!(want, got);
+        // A study that did not keep the DR use draws no such chart.
+        let plain = study().run(&|_| true).expect("runs");
+        assert_eq!(sample(&scenario, &plain.comparison), None);
+    }
 
     #[test]
     fn the_median_of_ten_is_the_fifth_smallest() {
