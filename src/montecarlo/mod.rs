@@ -21,7 +21,8 @@
 //! feeding the metrics and, when asked, the restored curves), `curves`
 //! (the curves' grid and histograms, incident marks), `summary`
 //! ([`Comparison`], [`Summary`], sweep points), `merge` (shards into the
-//! whole) and [`shard`] (shard files as bytes: encode, read, check, merge).
+//! whole) [`shard`] (shard files as bytes: encode, read, check, merge) and
+//! [`sweep_shard`] (a sweep's shard files: each point's part a shard).
 
 mod curves;
 mod merge;
@@ -32,6 +33,7 @@ mod source;
 mod stats;
 mod study;
 mod summary;
+pub mod sweep_shard;
 mod variants;
 
 pub use curves::{
