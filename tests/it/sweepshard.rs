@@ -327,3 +327,19 @@ fn a_sweep_shard_needs_out_and_leaves_charts_to_the_merge() {
             .exists()
     );
 }
+
+/// `--out` without `--shard` writes the whole sweep as its one shard and
+/// still prints the table; merging that file prints it again.
+#[test]
+fn out_alone_writes_the_whole_sweep_and_prints_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = sweep_args(&["teams.t.members=2..3"], "70", &[]);
+    let text = run_ok(hvsim().args(&args)).stdout;
+    let file = dir.path().join("whole.json");
+    let out = run_ok(hvsim().args(&args).arg("--out").arg(&file));
+    assert!(out.stdout == text, "--out changed the table");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote sweep shard 0/1"));
+    let (code, merged, stderr) = merge(&[file], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(merged == text);
+}
