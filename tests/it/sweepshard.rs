@@ -343,3 +343,41 @@ fn out_alone_writes_the_whole_sweep_and_prints_it() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(merged == text);
 }
+
+/// A sweep shard file changed anywhere (one byte replaced, or cut short)
+/// is refused or, where the change is one no check can see (the charts'
+/// lines, a histogram count moved), read into consistent counts: never a
+/// panic.
+#[test]
+fn damaged_sweep_shards_never_panic() {
+    use proptest::prelude::*;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = sweep_args(&["teams.t.members=2..3"], "70", &["--reasons"]);
+    let file = &shards(&args, 2, dir.path())[0];
+    let bytes = std::fs::read(file).expect("read");
+    assert!(hvsim::montecarlo::sweep_shard::parse("ok.json", &bytes).is_ok());
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 300,
+        ..ProptestConfig::default()
+    });
+    let change = (0..bytes.len(), any::<u8>(), any::<bool>());
+    runner
+        .run(&change, |(at, byte, cut)| {
+            let mut damaged = bytes.clone();
+            if cut {
+                damaged.truncate(at);
+            } else {
+                damaged[at] = byte;
+            }
+            if let Ok(s) = hvsim::montecarlo::sweep_shard::parse("damaged.json", &damaged) {
+                prop_assert!(!cut || damaged.len() + 2 > bytes.len());
+                for (_, p) in &s.points {
+                    for st in p.comparison.strategies.iter().flat_map(|x| &x.stats) {
+                        prop_assert_eq!(st.hist.len(), st.moments.n);
+                    }
+                }
+            }
+            Ok(())
+        })
+        .expect("no panic, and only consistent files read");
+}
