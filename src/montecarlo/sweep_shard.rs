@@ -318,11 +318,13 @@ fn check_with(
     s: &SweepShard,
     seen: &BTreeMap<u64, String>,
 ) -> Result<(), ShardError> {
-    if s.fingerprint != first.fingerprint {
-        let mut diff = differences(first, s);
-        if diff.is_empty() {
-            diff.push("their fingerprints differ".into());
-        }
+    // The metrics (`--reasons` adds some) are not in the fingerprint: the
+    // differences compare them point by point.
+    let mut diff = differences(first, s);
+    if diff.is_empty() && s.fingerprint != first.fingerprint {
+        diff.push("their fingerprints differ".into());
+    }
+    if !diff.is_empty() {
         return Err(ShardError::Mismatch(format!(
             "shards {} and {} are of different sweeps: {}; merge only the shards of one sweep",
             first.file,

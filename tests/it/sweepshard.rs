@@ -237,6 +237,16 @@ fn shards_that_do_not_make_one_sweep_are_refused() {
         &[files[0].clone(), content, files[2].clone()],
         &["their scenarios differ (same name `exponential work, c = 4 teams`, different content"],
     );
+    // With and without --reasons: the same fingerprint, other metrics.
+    let reasons = other(
+        "reasons.json",
+        &sweep_args(&["teams.t.members=2..3"], "130", &["--reasons"]),
+        "1/3",
+    );
+    refused(
+        &[files[0].clone(), reasons, files[2].clone()],
+        &["are of different sweeps: their metrics differ"],
+    );
     // The same scenario at another path is the same sweep.
     let moved = crate::edited_copy(dir.path(), SCENARIO, "moved.yaml", &[]);
     let mut on_moved = args.clone();
