@@ -40,16 +40,18 @@ docs/charts.md (the charts, --png and --preset slide).";
 pub(super) const SWEEP: &str = "\
 Examples:
   hvsim sweep --set teams.dtsi.members=4..12 --strategies as-in-2018,restore-from-backup
-  hvsim sweep scenarios/backup-restore.yaml --set backup.streams=1..8 --csv sweep.csv
-  hvsim sweep --set teams.dtsi.members=6..10 --runs 50 --reasons
+  hvsim sweep --set teams.dtsi.members=6..10 --runs 50 --reasons --csv sweep.csv
+  hvsim sweep scenarios/backup-restore.yaml --set backup.streams=1..8 --runs 100000 --shard 0/16 --out shard-0.json
 
-Read: README.md (sweep) for the path syntax; docs/explain.md for --reasons.";
+Read: README.md (sweep) for the path syntax; docs/explain.md for --reasons;
+docs/distributed.md for --shard.";
 
 /// `hvsim merge --help`.
 pub(super) const MERGE: &str = "\
 Examples:
   hvsim merge shard-0.json shard-1.json shard-2.json shard-3.json
   hvsim merge --json results/shard-*.json
+  hvsim merge sweep-shard-0.json sweep-shard-1.json --svg charts --csv charts
 
 Read: docs/distributed.md (what merge checks, and running shards on Slurm or Kubernetes).";
 

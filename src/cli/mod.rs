@@ -67,8 +67,8 @@ enum Command {
     /// downtime), the method chosen and why, and what set its finish.
     #[command(after_help = examples::EXPLAIN)]
     Explain(explain::ExplainArgs),
-    /// Merge shard files written by `compare --shard i/n --out FILE` into the
-    /// report of the unsharded run.
+    /// Merge shard files written by `compare --shard i/n --out FILE` (or
+    /// `sweep --shard`) into the report of the unsharded run.
     #[command(after_help = examples::MERGE)]
     Merge(merge::MergeArgs),
     /// Write one self-contained HTML report: summary, charts, one run's

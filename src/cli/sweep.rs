@@ -1,16 +1,21 @@
 //! `hvsim sweep`: the comparison at each point of a grid of scenario
 //! values. The scenario layer edits and loads the document at each point
 //! ([`hvsim::scenario::Document`]); this file runs the comparisons and writes the
-//! table, JSON, CSV and charts.
+//! table, JSON, CSV and charts, or with `--shard I/N --out FILE` a shard
+//! of every point's comparison, which `hvsim merge` reassembles into the
+//! same outputs ([`Swept`], [`deliver`]).
 
 use std::path::PathBuf;
 
+use hvsim::explain::ReasonStudy;
+use hvsim::montecarlo::Comparison;
+use hvsim::montecarlo::sweep_shard::SweepShardWriter;
 use hvsim::sweep::{SetSpec, parse_set, points};
 use serde_json::Value;
 
-use super::args::{MonteCarloArgs, shell_quote};
+use super::args::{ChartArgs, MonteCarloArgs, parse_shard, shell_quote};
 use super::load::{at_point, document, load, pick_strategies};
-use super::output::{emit, emit_json, save, write_charts, write_files};
+use super::output::{emit, emit_json, note, save, write_charts, write_file, write_files};
 use super::{Failure, study_failure};
 
 #[derive(clap::Args, Debug)]
@@ -26,16 +31,8 @@ pub(super) struct SweepArgs {
     /// Replications per strategy and point.
     #[arg(long, default_value_t = 200)]
     runs: u64,
-    /// Also write every metric at every point as CSV: to this file, or to
-    /// `sweep.csv` in it if it is an existing directory.
-    #[arg(long)]
-    csv: Option<PathBuf>,
-    /// Also write a chart of each headline metric against the first swept
-    /// parameter into this directory.
-    #[arg(long, value_name = "DIR")]
-    svg: Option<PathBuf>,
     #[command(flatten)]
-    charts: super::args::ChartArgs,
+    files: SweepFiles,
     /// Print one JSON document instead of the table.
     #[arg(long)]
     json: bool,
@@ -45,53 +42,179 @@ pub(super) struct SweepArgs {
     /// `teams.ops.members` grows.
     #[arg(long)]
     reasons: bool,
+    /// Run only shard I of N (`I/N`, I from 0): at every point, the
+    /// replications `compare --shard I/N` would run there. Needs --out;
+    /// `hvsim merge` puts the shards back together (docs/distributed.md).
+    #[arg(long, value_parser = parse_shard, requires = "out", conflicts_with_all = ["csv", "svg"])]
+    shard: Option<(u64, u64)>,
+    /// Write mergeable results (a sweep shard file) here, for `hvsim merge`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// The files a sweep writes beside its table: `sweep`'s and, for a
+/// sweep's shards, `merge`'s.
+#[derive(clap::Args, Debug)]
+pub(super) struct SweepFiles {
+    /// Also write every metric at every point as CSV: to this file, or to
+    /// `sweep.csv` in it if it is an existing directory.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Also write a chart of each headline metric against the first swept
+    /// parameter into this directory.
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
+    #[command(flatten)]
+    charts: ChartArgs,
+}
+
+impl SweepFiles {
+    /// Whether any file is asked for; an error for a `--preset` alone.
+    pub(super) fn wanted(&self) -> Result<bool, Failure> {
+        Ok(self.charts.wanted(self.svg.as_ref())? || self.csv.is_some())
+    }
 }
 
 /// The comparison at one point: its values (one per `--set`), the
 /// scenario's name and the result.
 type PointResult = hvsim::montecarlo::SweepPoint;
 
+/// A sweep's results, run here or merged from its shards: what it
+/// prints, and what its charts name.
+pub(super) struct Swept {
+    /// The swept parameters, as written.
+    names: Vec<String>,
+    /// Each point's comparison, without the reasons' metrics.
+    results: Vec<PointResult>,
+    /// Each point's reasons (`--reasons`), named by its values.
+    reasons: Vec<(String, ReasonStudy)>,
+    /// The scenario's line at the first point, above each chart.
+    context: String,
+    /// The command line of the sweep, below each chart.
+    command: String,
+}
+
+impl Swept {
+    fn new(names: Vec<String>, context: String, command: String) -> Self {
+        Swept {
+            names,
+            results: Vec::new(),
+            reasons: Vec::new(),
+            context,
+            command,
+        }
+    }
+
+    /// Adds a point's comparison, its reasons (if it measured them) set apart.
+    fn push(&mut self, point: Vec<Value>, name: String, comparison: Comparison) {
+        let (result, study) = ReasonStudy::split(comparison);
+        if let Some(study) = study {
+            self.reasons.push((point_name(&self.names, &point), study));
+        }
+        self.results.push((point, name, result));
+    }
+
+    /// The sweep of merged shards.
+    pub(super) fn merged(m: hvsim::montecarlo::sweep_shard::MergedSweep) -> Self {
+        let mut swept = Swept::new(m.parameters, m.context, m.command);
+        for (point, name, comparison) in m.points {
+            swept.push(point, name, comparison);
+        }
+        swept
+    }
+}
+
 pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    if args.shard.is_some() && args.files.charts.png.is_some() {
+        return Err(Failure::Input(
+            "--png cannot be combined with --shard: a shard holds a part of the runs; \
+             merge the shards with `hvsim merge --png DIR`"
+                .into(),
+        ));
+    }
     // Validate the files as they are first, for located errors.
     load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
     let doc = document(&args.common)?;
     let grid = points(&args.sets).map_err(Failure::Input)?;
     let jobs = args.common.jobs();
     let names: Vec<String> = args.sets.iter().map(SetSpec::name).collect();
-    let mut results = Vec::new();
-    let mut reasons = Vec::new();
-    // The charts name the scenario and its dates, as at the first point.
-    let mut context = String::new();
-    args.charts.wanted(args.svg.as_ref())?;
+    let shard = args.shard.unwrap_or((0, 1));
+    let mut swept = Swept::new(names.clone(), String::new(), command(&args));
+    let mut file = args
+        .out
+        .as_ref()
+        .map(|_| SweepShardWriter::new(names, command(&args)));
+    args.files.wanted()?;
     for point in &grid {
         let sc = at_point(&doc, &args.sets, point)?;
-        if context.is_empty() {
-            context = hvsim::chart::present::scenario_line(&sc);
+        // The charts name the scenario and its dates, as at the first point.
+        if swept.context.is_empty() {
+            swept.context = hvsim::chart::present::scenario_line(&sc);
         }
         let strategies = pick_strategies(&sc, &args.common.strategies)?;
         // The reasons are metrics of the comparison's own pass.
         let source = hvsim::explain::ReasonMetrics;
-        let study =
-            hvsim::montecarlo::Study::new(&sc, &strategies, args.runs, args.common.seed).jobs(jobs);
+        let study = hvsim::montecarlo::Study::new(&sc, &strategies, args.runs, args.common.seed)
+            .jobs(jobs)
+            .shard(shard);
         let study = if args.reasons {
             study.with_source(&source)
         } else {
             study
         };
         let summary = study.run(&|_| true).map_err(study_failure)?;
-        let (result, study) = hvsim::explain::ReasonStudy::split(summary.comparison);
-        if let Some(study) = study {
-            reasons.push((point_name(&names, point), study));
+        if let Some(file) = &mut file {
+            file.push(point, &sc, &strategies, &summary.comparison)
+                .map_err(|e| Failure::Other(e.to_string()))?;
         }
-        results.push((point.clone(), sc.name.clone(), result));
+        swept.push(point.clone(), sc.name.clone(), summary.comparison);
     }
-    write_outputs(&args, &names, &results, &context)?;
-    if args.json {
-        let mut doc = sweep_json(&names, &results);
-        if args.reasons
+    if let (Some(out), Some(file)) = (&args.out, file) {
+        let bytes = file
+            .encode(&swept.context)
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        write_file(out, &bytes).map_err(|e| Failure::Other(format!("{}: {e}", out.display())))?;
+        note(&format!(
+            "wrote sweep shard {}/{} ({} replications at each of {} points) to {}",
+            shard.0,
+            shard.1,
+            swept.results.first().map_or(0, |(_, _, c)| c.done),
+            grid.len(),
+            out.display()
+        ));
+        if args.shard.is_some() {
+            return Ok(());
+        }
+    }
+    deliver(&swept, &args.files, args.json)
+}
+
+/// The command line that reproduces this sweep (for the charts).
+fn command(args: &SweepArgs) -> String {
+    let mut command = args.common.command("sweep", args.runs);
+    for set in &args.sets {
+        command.push_str(" --set ");
+        command.push_str(&shell_quote(&set.text));
+    }
+    command
+}
+
+/// Writes `--csv` and `--svg`, then prints the table (with the reasons,
+/// if measured) or the JSON document.
+pub(super) fn deliver(swept: &Swept, files: &SweepFiles, json: bool) -> Result<(), Failure> {
+    write_outputs(swept, files)?;
+    let Swept {
+        names,
+        results,
+        reasons,
+        ..
+    } = swept;
+    if json {
+        let mut doc = sweep_json(names, results);
+        if !reasons.is_empty()
             && let Some(points) = doc.get_mut("points").and_then(Value::as_array_mut)
         {
-            for (p, (_, study)) in points.iter_mut().zip(&reasons) {
+            for (p, (_, study)) in points.iter_mut().zip(reasons) {
                 if let Value::Object(map) = p {
                     map.insert(
                         "reasons".into(),
@@ -101,15 +224,14 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
                 }
             }
         }
-        emit_json(&doc)?;
+        emit_json(&doc)
     } else {
-        let mut text = hvsim::report::render_sweep(&names, &results);
-        if args.reasons {
-            text.push_str(&hvsim::report::render_sweep_reasons(&names, &reasons));
+        let mut text = hvsim::report::render_sweep(names, results);
+        if !reasons.is_empty() {
+            text.push_str(&hvsim::report::render_sweep_reasons(names, reasons));
         }
-        emit(&text)?;
+        emit(&text)
     }
-    Ok(())
 }
 
 /// A point as its values, `8` or `8, criticality`, for column titles.
@@ -123,13 +245,9 @@ fn point_name(names: &[String], point: &[Value]) -> String {
 }
 
 /// `--csv` and `--svg`.
-fn write_outputs(
-    args: &SweepArgs,
-    names: &[String],
-    results: &[PointResult],
-    context: &str,
-) -> Result<(), Failure> {
-    if let Some(path) = &args.csv {
+fn write_outputs(swept: &Swept, out: &SweepFiles) -> Result<(), Failure> {
+    let (names, results) = (&swept.names, &swept.results);
+    if let Some(path) = &out.csv {
         let csv = hvsim::report::sweep_csv(names, results);
         // A directory (existing, written with a trailing `/`, or the same
         // as --svg) gets `sweep.csv`; anything else is the file itself.
@@ -138,27 +256,22 @@ fn write_outputs(
                 .as_os_str()
                 .to_string_lossy()
                 .ends_with(std::path::MAIN_SEPARATOR)
-            || args.svg.as_ref() == Some(path);
+            || out.svg.as_ref() == Some(path);
         if is_dir {
             write_files(path, &[("sweep.csv".to_string(), csv)])?;
         } else {
             save(path, csv.as_bytes(), "")?;
         }
     }
-    if args.charts.wanted(args.svg.as_ref())? {
-        let mut command = args.common.command("sweep", args.runs);
-        for set in &args.sets {
-            command.push_str(" --set ");
-            command.push_str(&shell_quote(&set.text));
-        }
+    if out.charts.wanted(out.svg.as_ref())? {
         write_charts(
-            args.svg.as_ref(),
-            &args.charts,
-            context,
+            out.svg.as_ref(),
+            &out.charts,
+            &swept.context,
             &hvsim::report::sweep_svgs(
                 names,
                 results,
-                hvsim::chart::Page::new(&command, args.charts.canvas()),
+                hvsim::chart::Page::new(&swept.command, out.charts.canvas()),
             ),
         )?;
     }

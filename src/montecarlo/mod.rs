@@ -22,7 +22,8 @@
 //! (the curves' grid and histograms, incident marks), `dr_runs` (the DR
 //! site's use in the first runs, for the chart over the runs), `summary`
 //! ([`Comparison`], [`Summary`], sweep points), `merge` (shards into the
-//! whole) and [`shard`] (shard files as bytes: encode, read, check, merge).
+//! whole) [`shard`] (shard files as bytes: encode, read, check, merge) and
+//! [`sweep_shard`] (a sweep's shard files: each point's part a shard).
 
 mod curves;
 mod dr_runs;
@@ -34,6 +35,7 @@ mod source;
 mod stats;
 mod study;
 mod summary;
+pub mod sweep_shard;
 mod variants;
 
 pub use curves::{

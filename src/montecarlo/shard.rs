@@ -158,18 +158,20 @@ impl Fingerprint {
     }
 }
 
+/// A shard file as JSON (also one point of a sweep's shard file, see
+/// [`super::sweep_shard`]).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ShardFile {
+pub(super) struct ShardFile {
     schema: String,
     scenario: String,
-    fingerprint: String,
+    pub(super) fingerprint: String,
     scenario_sha256: String,
     strategies_sha256: String,
     streams: u32,
-    seed: u64,
-    runs: u64,
-    shard: [u64; 2],
+    pub(super) seed: u64,
+    pub(super) runs: u64,
+    pub(super) shard: [u64; 2],
     done: u64,
     metrics: Vec<MetricFile>,
     strategies: Vec<StrategyFile>,
@@ -277,6 +279,16 @@ pub fn encode(
     strategies: &[&Strategy],
     c: &Comparison,
 ) -> Result<Vec<u8>, ShardError> {
+    let doc = document(scenario, strategies, c)?;
+    serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Encode(e.to_string()))
+}
+
+/// The document of a shard file (see [`encode`]).
+pub(super) fn document(
+    scenario: &Scenario,
+    strategies: &[&Strategy],
+    c: &Comparison,
+) -> Result<ShardFile, ShardError> {
     let mut summaries = Vec::new();
     for s in &c.strategies {
         let mut stats = Vec::new();
@@ -323,7 +335,7 @@ pub fn encode(
             .collect(),
         strategies: summaries,
     };
-    serde_json::to_vec_pretty(&doc).map_err(|e| ShardError::Encode(e.to_string()))
+    Ok(doc)
 }
 
 /// One shard file, read and checked.
@@ -343,6 +355,13 @@ pub struct Shard {
 /// (a device, a pipe or a directory is refused before it is opened, so
 /// reading can neither block nor run on forever), checked by [`parse`].
 pub fn read(path: &Path) -> Result<Shard, ShardError> {
+    let bytes = read_bytes(path)?;
+    parse(&path.display().to_string(), &bytes)
+}
+
+/// The bytes of a file given as a shard file: a regular file of at most
+/// [`MAX_SHARD_BYTES`], refused before it is opened otherwise.
+pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, ShardError> {
     let file = path.display().to_string();
     let io = |source| ShardError::Io {
         file: file.clone(),
@@ -378,7 +397,7 @@ pub fn read(path: &Path) -> Result<Shard, ShardError> {
     if bytes.len() as u64 > MAX_SHARD_BYTES {
         return Err(too_large());
     }
-    parse(&file, &bytes)
+    Ok(bytes)
 }
 
 /// The length of the counts array of an HDR histogram with these bounds,
@@ -479,7 +498,16 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
         reason,
     };
     let doc = parse_doc(bytes, &invalid)?;
-    let fingerprint = check_header(&doc, &invalid)?;
+    from_document(file, doc, &invalid)
+}
+
+/// A shard from its document, checked as [`parse`] says.
+pub(super) fn from_document(
+    file: &str,
+    doc: ShardFile,
+    invalid: &Invalid,
+) -> Result<Shard, ShardError> {
+    let fingerprint = check_header(&doc, invalid)?;
     let [i, n] = doc.shard;
     let metrics = doc
         .metrics
@@ -515,7 +543,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
     );
     let mut strategies: Vec<StrategySummary> = Vec::new();
     for s in &doc.strategies {
-        let summary = parse_strategy(s, &metrics, (doc.done, kept), strategies.first(), &invalid)?;
+        let summary = parse_strategy(s, &metrics, (doc.done, kept), strategies.first(), invalid)?;
         strategies.push(summary);
     }
     Ok(Shard {
@@ -534,33 +562,55 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Shard, ShardError> {
 }
 
 /// Makes a [`ShardError::Invalid`] of the file being parsed from a reason.
-type Invalid<'a> = dyn Fn(String) -> ShardError + 'a;
+pub(super) type Invalid<'a> = dyn Fn(String) -> ShardError + 'a;
+
+/// The schema tag of the bytes of a shard file (`None` when it has none).
+pub(super) fn schema_of(bytes: &[u8], invalid: &Invalid) -> Result<Option<String>, ShardError> {
+    Ok(serde_json::from_slice::<SchemaOnly>(bytes)
+        .map_err(|e| invalid(format!("not a JSON shard: {e}")))?
+        .schema)
+}
 
 /// The document, once its schema tag is the one this hvsim writes.
 fn parse_doc(bytes: &[u8], invalid: &Invalid) -> Result<ShardFile, ShardError> {
-    let schema = serde_json::from_slice::<SchemaOnly>(bytes)
-        .map_err(|e| invalid(format!("not a JSON shard: {e}")))?
-        .schema;
-    if schema.as_deref() != Some(SHARD_SCHEMA) {
-        let why = match schema.as_deref() {
-            Some("hvsim.shard/1") => {
-                ": it was written by an older hvsim, whose random streams differ; run that shard again with this one"
-            }
-            Some("hvsim.shard/2") => {
-                ": it was written by an older hvsim, without the fingerprint that shows which shards belong together; run that shard again with this one"
-            }
-            Some("hvsim.shard/3") => {
-                ": it was written by an older hvsim, without the DR site's use in the first runs that the merged charts draw; run that shard again with this one"
-            }
-            _ => "",
-        };
-        return Err(invalid(format!(
-            "schema {}, expected `{SHARD_SCHEMA}`{why}",
-            schema.map_or("missing".into(), |s| format!("`{s}`"))
-        )));
-    }
+    check_schema(bytes, SHARD_SCHEMA, invalid, &|schema| match schema {
+        "hvsim.shard/1" => {
+            ": it was written by an older hvsim, whose random streams differ; run that shard again with this one"
+        }
+        "hvsim.shard/2" => {
+            ": it was written by an older hvsim, without the fingerprint that shows which shards belong together; run that shard again with this one"
+        }
+        "hvsim.shard/3" => {
+            ": it was written by an older hvsim, without the DR site's use in the first runs that the merged charts draw; run that shard again with this one"
+        }
+        super::sweep_shard::SWEEP_SHARD_SCHEMA => {
+            ": it is a shard of `hvsim sweep`; merge it with the other shards of its sweep, not with a comparison's"
+        }
+        _ => "",
+    })?;
     let doc: ShardFile = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
     Ok(doc)
+}
+
+/// Refuses bytes whose schema tag is not `expected`, saying why another
+/// tag is refused (`why` of it: what it is and what to do).
+pub(super) fn check_schema(
+    bytes: &[u8],
+    expected: &str,
+    invalid: &Invalid,
+    why: &dyn Fn(&str) -> &'static str,
+) -> Result<(), ShardError> {
+    let schema = schema_of(bytes, invalid)?;
+    if schema.as_deref() == Some(expected) {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "schema {}, expected `{expected}`{}",
+        schema
+            .as_deref()
+            .map_or("missing".into(), |s| format!("`{s}`")),
+        schema.as_deref().map_or("", why)
+    )))
 }
 
 /// Checks the random streams, the fingerprint, the shard, the runs and
@@ -838,7 +888,7 @@ fn parse_moments(
 }
 
 /// What differs between the fingerprints of two shards, in words.
-fn differences(a: &Shard, b: &Shard) -> Vec<String> {
+pub(super) fn differences(a: &Shard, b: &Shard) -> Vec<String> {
     let (fa, fb) = (&a.fingerprint, &b.fingerprint);
     let mut out = Vec::new();
     if a.scenario != b.scenario {
@@ -892,7 +942,7 @@ fn differences(a: &Shard, b: &Shard) -> Vec<String> {
 }
 
 /// Refuses a file given twice, under the same name or another.
-fn check_distinct(paths: &[PathBuf]) -> Result<(), ShardError> {
+pub(super) fn check_distinct(paths: &[PathBuf]) -> Result<(), ShardError> {
     let real: Vec<PathBuf> = paths
         .iter()
         .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
@@ -984,24 +1034,33 @@ pub fn merge(paths: &[PathBuf]) -> Result<(String, Comparison), ShardError> {
             .map_err(|e| ShardError::Mismatch(format!("{}: {e}", s.file)))?;
         total.done += s.comparison.done;
     }
-    let n = first.comparison.shard.1;
+    check_complete(first.comparison.shard.1, &seen)?;
+    total.shard = (0, 1);
+    Ok((first.scenario, total))
+}
+
+/// Refuses a split of `n` shards of which only those `seen` (shard index
+/// → file) were given, naming the first ten missing.
+pub(super) fn check_complete(
+    n: u64,
+    seen: &std::collections::BTreeMap<u64, String>,
+) -> Result<(), ShardError> {
     let missing: Vec<String> = (0..n)
         .filter(|i| !seen.contains_key(i))
         .take(10)
         .map(|i| format!("{i}/{n}"))
         .collect();
-    if !missing.is_empty() {
-        let more = n - seen.len() as u64 - missing.len() as u64;
-        return Err(ShardError::Mismatch(format!(
-            "missing shard(s): {}{}",
-            missing.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        )));
+    if missing.is_empty() {
+        return Ok(());
     }
-    total.shard = (0, 1);
-    Ok((first.scenario, total))
+    let more = n - seen.len() as u64 - missing.len() as u64;
+    Err(ShardError::Mismatch(format!(
+        "missing shard(s): {}{}",
+        missing.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )))
 }

@@ -322,3 +322,161 @@ fn the_docs_show_the_files_in_deploy() {
         "docs/distributed.md carries a copy of a batch script"
     );
 }
+
+/// `out`, which must be a success: otherwise the test stops with its stderr.
+fn ok(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The sweep that the deployment tests shard: two points of a small
+/// scenario, few replications.
+const SWEEP: [&str; 6] = [
+    "scenarios/ha-single-host-crash.yaml",
+    "--runs",
+    "70",
+    "--seed",
+    "7",
+    "--set",
+];
+const SWEEP_SET: &str = "teams.ops.members=2..3";
+
+/// The Indexed Job runs a sweep's shards when HVSIM_COMMAND is `sweep`
+/// and HVSIM_ARGS holds its `--set`; the unchanged merge Job gives the
+/// unsharded sweep's table and JSON.
+#[test]
+fn the_indexed_job_runs_a_sweep_when_told_to() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (shards, merge) = (manifest("shards-job.yaml"), manifest("merge-job.yaml"));
+    assert_eq!(env_value(&pod(&shards).1, "HVSIM_COMMAND"), "compare");
+    let n = shards["spec"]["completions"].as_u64().unwrap();
+    let scenario_dir = tmp.path().join("scenario");
+    fs::create_dir_all(&scenario_dir).unwrap();
+    let scenario = root().join(SWEEP[0]);
+    fs::copy(&scenario, scenario_dir.join("scenario.yaml")).unwrap();
+    let set = format!("--set {SWEEP_SET}");
+    for i in 0..n {
+        run_pod(
+            tmp.path(),
+            &shards,
+            &[("JOB_COMPLETION_INDEX", i.to_string())],
+            &[
+                ("HVSIM_RUNS", "70"),
+                ("HVSIM_COMMAND", "sweep"),
+                ("HVSIM_ARGS", &set),
+            ],
+        );
+    }
+    let printed = run_pod(tmp.path(), &merge, &[], &[]);
+    let seed = env_value(&pod(&shards).1, "HVSIM_SEED");
+    let (text, json) = whole(&[
+        "sweep",
+        scenario.to_str().unwrap(),
+        "--runs",
+        "70",
+        "--seed",
+        &seed,
+        "--set",
+        SWEEP_SET,
+    ]);
+    let results = tmp.path().join("results");
+    assert!(fs::read(results.join("report.txt")).unwrap() == text);
+    assert!(fs::read(results.join("report.json")).unwrap() == json);
+    assert_eq!(printed.as_bytes(), &text[..]);
+}
+
+/// `shard.sbatch sweep ...` runs a sweep's shards as Slurm would; a rerun
+/// task writes the same bytes, and the unchanged merge gives the
+/// unsharded sweep.
+#[test]
+fn the_slurm_scripts_run_a_sweep_when_told_to() {
+    let tmp = tempfile::tempdir().unwrap();
+    let results = tmp.path().join("results");
+    let results = results.to_str().unwrap();
+    let mut args = vec!["sweep", "3", results];
+    args.extend_from_slice(&SWEEP);
+    args.push(SWEEP_SET);
+    for i in 0..3 {
+        ok(sbatch("shard.sbatch", Some(i), &args));
+    }
+    let shard2 = format!("{results}/shard-2.json");
+    let before = fs::read(&shard2).unwrap();
+    assert!(sbatch("shard.sbatch", Some(2), &args).status.success());
+    assert!(
+        fs::read(&shard2).unwrap() == before,
+        "a rerun shard wrote other bytes"
+    );
+    ok(sbatch("merge.sbatch", None, &["3", results]));
+    let mut whole_args = vec!["sweep"];
+    whole_args.extend_from_slice(&SWEEP);
+    whole_args.push(SWEEP_SET);
+    let (text, json) = whole(&whole_args);
+    assert!(fs::read(format!("{results}/report.txt")).unwrap() == text);
+    assert!(fs::read(format!("{results}/report.json")).unwrap() == json);
+}
+
+/// `submit.sh` hands the command (`sweep`, or `compare` when left out) to
+/// every array task, and the merge its N and RESULTS: checked with an
+/// `sbatch` that records its arguments instead of submitting.
+#[test]
+fn submit_passes_the_command_to_the_array() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let log = tmp.path().join("sbatch.log");
+    let fake = bin.join("sbatch");
+    fs::write(
+        &fake,
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\necho 42\n", log.display()),
+    )
+    .unwrap();
+    fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let results = tmp.path().join("results");
+    let results = results.to_str().unwrap();
+    let submit = |first: &[&str]| {
+        let _ = fs::remove_file(&log);
+        let out = ok(Command::new("bash")
+            .arg(root().join("deploy/slurm/submit.sh"))
+            .args(first)
+            .args(["3", results, SWEEP[0], "--runs", "70"])
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .expect("bash runs"));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "42 42\n");
+        let lines: Vec<String> = fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        lines
+    };
+    let sweep = submit(&["sweep"]);
+    assert!(
+        sweep[0].ends_with(&format!(
+            "shard.sbatch sweep 3 {results} {} --runs 70",
+            SWEEP[0]
+        )),
+        "{}",
+        sweep[0]
+    );
+    assert!(sweep[1].contains("--dependency=afterok:42"), "{}", sweep[1]);
+    assert!(
+        sweep[1].ends_with(&format!("merge.sbatch 3 {results}")),
+        "{}",
+        sweep[1]
+    );
+    let compare = submit(&[]);
+    assert!(
+        compare[0].ends_with(&format!(
+            "shard.sbatch compare 3 {results} {} --runs 70",
+            SWEEP[0]
+        )),
+        "{}",
+        compare[0]
+    );
+}

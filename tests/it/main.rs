@@ -44,6 +44,7 @@ mod shards;
 mod slide;
 mod speed;
 mod story_audit;
+mod sweepshard;
 mod trust;
 
 /// The built `hvsim` binary, run from the crate root (so relative paths

@@ -4,7 +4,7 @@
 //! was full at each instant.
 //!
 //! Drawn from a sample of the comparison's own replications: the first
-//! [`MOST_RUNS`] (or fewer, as many as it ran) of each strategy, whose
+//! the first 100 (`montecarlo::DR_USE_RUNS`) (or fewer, as many as it ran) of each strategy, whose
 //! DR use the study kept in its one pass (replication `i` with
 //! `replication_seed(seed, i)`, each the run `hvsim run --seed` gives for
 //! that seed; see [`Study::with_dr_use`](crate::montecarlo::Study::with_dr_use)):
@@ -28,8 +28,6 @@ use crate::model::Scenario;
 use crate::montecarlo::{Comparison, IncidentMark, RunUse, UseStep};
 use crate::sim::SimTime;
 
-/// Most replications of each strategy sampled: those the study keeps.
-pub const MOST_RUNS: u64 = crate::montecarlo::DR_USE_RUNS;
 /// Instants of the common grid.
 pub const GRID_POINTS: usize = 200;
 const PLOT_H: f64 = 220.0;
