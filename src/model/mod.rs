@@ -190,6 +190,8 @@ pub struct Bug {
     /// Time a crashed host spends writing its crash dump before it can be
     /// rebooted.
     pub crash_dump: Option<Dist>,
+    /// Time a crashed host stays without power: it cannot boot before.
+    pub power_off: Option<Dist>,
     /// The management plane is lost for this long: automated methods (HA
     /// restart, failover) are unavailable meanwhile.
     pub management_plane: Option<Dist>,

@@ -490,6 +490,13 @@ pub struct EffectsFile {
     #[serde(default)]
     #[schemars(with = "Option<schema::Distribution>")]
     pub crash_dump: Option<String>,
+    /// A crashed host stays without power for this long (a site isolated,
+    /// a hall cut off), a distribution like `pert(11d, 12d, 13d)` drawn per
+    /// hit host: it cannot boot, be restarted in place or come back from a
+    /// rebuild before its power returns (needs `crash`).
+    #[serde(default)]
+    #[schemars(with = "Option<schema::Distribution>")]
+    pub power_off: Option<String>,
     /// The management plane is lost for this long (no HA restart, no
     /// failover), a distribution like `4h`.
     #[serde(default)]

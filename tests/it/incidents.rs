@@ -376,11 +376,14 @@ fn ovhcloud_2021_restarts_the_undamaged_halls_from_day_12() {
 /// Validate a copy of the Atlassian incident with one line replaced: the
 /// error, located.
 fn validate_with(from: &str, to: &str) -> String {
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("scenarios/incidents/atlassian-2022.yaml"),
-    )
-    .expect("readable");
+    validate_edit("scenarios/incidents/atlassian-2022.yaml", from, to)
+}
+
+/// Validate a copy of incident `file` with `from` replaced by `to`: the
+/// error, located.
+fn validate_edit(file: &str, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("readable");
     assert!(text.contains(from), "the incident has `{from}`");
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("broken.yaml");
@@ -410,4 +413,96 @@ fn automation_mistakes_are_located() {
     );
     let err = validate_with(line, "{ after: soon, methods: [restore], scale: 0.5 }");
     assert!(err.contains("strategies[0].automation[0].after"), "{err}");
+}
+
+/// A tiny estate for the mechanisms the library added: hosts `h-01`
+/// (apps `a`) and `h-02` (apps `b`), a DR host, a 24/7 team `t` of
+/// `members`, and the given bugs, extra team fields and strategy fields.
+fn tiny(bugs: &str, team: &str, strategy: &str) -> String {
+    format!(
+        "name: tiny
+time_zone: UTC
+start: 2024-01-05 00:00
+horizon: 20d
+builds: [{{ id: old, reboot: \"pert(5m, 10m, 30m)\" }}]
+sites: [{{ id: main }}, {{ id: dr, role: dr }}]
+clusters: [{{ id: p, site: main }}, {{ id: d, site: dr }}]
+hosts:
+  - {{ id: h, count: 2, cluster: p, build: old, cores: 64, memory: 1TiB }}
+  - {{ id: x, count: 1, cluster: d, build: old, cores: 64, memory: 1TiB }}
+bugs:
+{bugs}
+apps:
+  - {{ id: a, count: 10, vms: [{{ cluster: p, host: h-01, cores: 2, memory: 8GiB, disk: 100GiB }}], work: {{ restart: \"pert(1h, 2h, 4h)\", reinstall: \"pert(4h, 6h, 10h)\" }} }}
+  - {{ id: b, count: 10, vms: [{{ cluster: p, host: h-02, cores: 2, memory: 8GiB, disk: 100GiB }}], work: {{ restart: \"pert(1h, 2h, 4h)\", reinstall: \"pert(4h, 6h, 10h)\" }} }}
+teams:
+  - {{ id: t, shifts: [\"24/7\"], {team} }}
+strategies:
+  - {{ id: s, detection: 0s, diagnosis: 30m, methods: [restart], order: fifo{strategy} }}
+"
+    )
+}
+
+/// Runs `text` through the CLI with `seed`: its JSON document.
+fn run_text(text: &str, seed: u64) -> Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tiny.yaml");
+    std::fs::write(&path, text).expect("written");
+    let seed = seed.to_string();
+    hvsim_json(&[
+        "run",
+        "--json",
+        "--seed",
+        &seed,
+        path.to_str().expect("utf-8"),
+    ])
+}
+
+#[test]
+fn nothing_on_a_powered_off_host_comes_back_before_its_power() {
+    // Both hosts crash at 01:00; h-01's power stays off for 3 days.
+    let bugs = "  - { id: cut, builds: [old], trigger: { at: 2024-01-05 01:00 }, scope: { hosts: [h-01] }, effects: { power_off: 3d } }
+  - { id: crash, builds: [old], trigger: { at: 2024-01-05 01:00 }, scope: { hosts: [h-02] } }";
+    let power = ts("2024-01-08T01:00:00Z");
+    for seed in 1..=5 {
+        let doc = run_text(&tiny(bugs, "members: 2", ""), seed);
+        let on = |id: &str| -> Vec<Timestamp> {
+            group(&doc, id)
+                .iter()
+                .map(|a| up(a).expect("back"))
+                .collect()
+        };
+        // Restarted in place, not one before the power (and a reboot).
+        assert!(
+            on("a").iter().all(|&u| u > power),
+            "seed {seed}: {:?}",
+            on("a")
+        );
+        // The other host's apps do not wait for it.
+        assert!(
+            on("b").iter().all(|&u| u < ts("2024-01-06T12:00:00Z")),
+            "seed {seed}: {:?}",
+            on("b")
+        );
+    }
+}
+
+#[test]
+fn power_off_mistakes_are_located() {
+    let file = "scenarios/incidents/ovhcloud-strasbourg-2021.yaml";
+    let line = "power_off: pert(11d12h, 12d, 12d12h)";
+    let err = validate_edit(file, line, "power_off: pert(12d, 11d, 13d)");
+    assert!(
+        err.contains("broken.yaml:120:") && err.contains("bugs[1].effects.power_off"),
+        "{err}"
+    );
+    let err = validate_edit(
+        file,
+        "crash: true                # powered down; nothing damaged",
+        "crash: false\n      management_plane: 1h",
+    );
+    assert!(
+        err.contains("bugs[1].effects.power_off") && err.contains("needs `crash: true`"),
+        "{err}"
+    );
 }
