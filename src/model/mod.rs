@@ -441,6 +441,39 @@ pub struct Team {
     /// The methods its members may carry out (rebuilding hosts is
     /// [`Method::Rebuild`]); runbook "go" steps need no skill.
     pub skills: Vec<Method>,
+    /// Members who join during the run, counted in its size; the roster
+    /// already holds them back until they arrive ([`Join::apply`]).
+    pub joins: Vec<Join>,
+}
+
+/// Members who join a team during the recovery: counted in the team's
+/// size, on duty only from `at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Join {
+    /// When they arrive.
+    pub at: SimTime,
+    /// How many.
+    pub members: u32,
+}
+
+impl Join {
+    /// `roster` with the joiners held back: at each instant, at most the
+    /// team's size minus the members of every join still to come are on
+    /// duty (combined with other caps as the smaller, as a holiday is).
+    /// The members who join are the roster's last: member `k` works only
+    /// when more than `k` are on duty.
+    pub fn apply(roster: Roster, joins: &[Join]) -> Result<Roster, crate::sim::CalendarError> {
+        let mut joins = joins.to_vec();
+        joins.sort_by_key(|j| j.at);
+        let mut roster = roster;
+        let mut later = joins.iter().fold(0u32, |n, j| n.saturating_add(j.members));
+        for j in &joins {
+            let cap = roster.size().saturating_sub(later);
+            roster = roster.capped(SimTime::ZERO, j.at, cap)?;
+            later = later.saturating_sub(j.members);
+        }
+        Ok(roster)
+    }
 }
 
 impl Team {

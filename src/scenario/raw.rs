@@ -639,6 +639,26 @@ pub struct TeamFile {
     #[serde(default)]
     #[schemars(with = "Option<schema::Probability>")]
     pub absence: Option<f64>,
+    /// Members who join during the recovery (people flown in, consultants
+    /// hired): each of them is counted in `members` and works only from
+    /// its `at`; before, the head count on duty is capped at the members
+    /// not yet arrived fewer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joins: Vec<JoinFile>,
+}
+
+/// Members who join a team during the recovery.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinFile {
+    /// Local date and time they arrive and start work, e.g.
+    /// `2017-06-30 08:00`.
+    #[schemars(with = "schema::LocalDateTime")]
+    pub at: String,
+    /// How many of the team's members arrive then (1 up to the team's
+    /// size, all joins together at most the team's size).
+    #[schemars(with = "Whole<1, 10000>")]
+    pub members: u32,
 }
 
 /// A holiday of a team.

@@ -506,3 +506,74 @@ fn power_off_mistakes_are_located() {
         "{err}"
     );
 }
+
+#[test]
+fn joiners_shorten_the_recovery_and_never_work_before_they_arrive() {
+    // Both hosts crash at 01:00; 20 restarts of 1 to 4 hours each.
+    let bugs = "  - { id: crash, builds: [old], trigger: { at: 2024-01-05 01:00 } }";
+    let joins = "members: 4, joins: [{ at: 2024-01-05 13:00, members: 3 }]";
+    let last = |team: &str, seed: u64| {
+        let doc = run_text(&tiny(bugs, team, ""), seed);
+        last_up(&apps(&doc).iter().collect::<Vec<_>>()).expect("all back")
+    };
+    for seed in 1..=3 {
+        // The same draws (common random numbers): one member alone is
+        // slower than one who is joined by three at 13:00, who are slower
+        // than four from the start.
+        let (alone, joined, four) = (
+            last("members: 1", seed),
+            last(joins, seed),
+            last("members: 4", seed),
+        );
+        assert!(
+            four <= joined && joined < alone,
+            "seed {seed}: 4 from the start {four}, 3 joining {joined}, 1 alone {alone}"
+        );
+    }
+    // The trace: members 2 to 4 take their first task at 13:00 or later.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tiny.yaml");
+    std::fs::write(&path, tiny(bugs, joins, "")).expect("written");
+    let out = hvsim()
+        .args(["run", "--trace", path.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let trace = String::from_utf8_lossy(&out.stderr);
+    let starts: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains(" starts to "))
+        .collect();
+    assert!(starts.iter().any(|l| l.contains("t #1 ")), "{trace}");
+    for joiner in ["t #2 ", "t #3 ", "t #4 "] {
+        let first = starts
+            .iter()
+            .find(|l| l.contains(joiner))
+            .unwrap_or_else(|| panic!("{joiner} works: {trace}"));
+        // Lines begin with the local date and time, `2024-01-05 13:00 +00:00`.
+        assert!(first[..16] >= *"2024-01-05 13:00", "{first}");
+    }
+}
+
+#[test]
+fn join_mistakes_are_located() {
+    let file = "scenarios/incidents/maersk-notpetya-2017.yaml";
+    let line = "{ at: 2017-07-01 08:00, members: 30 }";
+    let err = validate_edit(file, line, "{ at: 2017-07-01 08:00, members: 80 }");
+    assert!(
+        err.contains("broken.yaml:")
+            && err.contains("teams[0].joins[1].members")
+            && err.contains("more than the team's 100"),
+        "{err}"
+    );
+    let err = validate_edit(file, line, "{ at: 2017-06-01 08:00, members: 30 }");
+    assert!(
+        err.contains("teams[0].joins[1].at") && err.contains("before the scenario's start"),
+        "{err}"
+    );
+    let err = validate_edit(file, line, "{ at: 2017-07-01 08:00, members: 0 }");
+    assert!(
+        err.contains("teams[0].joins[1].members") && err.contains("at least 1"),
+        "{err}"
+    );
+}
