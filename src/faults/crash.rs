@@ -125,13 +125,13 @@ impl Faults<'_, '_> {
         let host = &mut self.world.hosts[h.index()];
         let index = (u64::from(b.0) << 40) | (u64::from(h.0) << 16) | host.crashes.min(0xFFFF);
         let mut rng = self.rng.stream(Purpose::Power, index);
-        let until = now.saturating_add(off.sample(&mut rng));
-        host.power_until = host.power_until.max(until);
+        let off = off.sample(&mut rng);
+        host.power_until = host.power_until.max(now.saturating_add(off));
         trace!(
             now,
-            "host {} powered off until {}",
+            "host {} powered off for {}",
             self.sc.hosts[h.index()].id,
-            until
+            off
         );
     }
 

@@ -77,11 +77,23 @@ impl<D: Decider> Recovery<'_, '_, D> {
         self.world.hosts[h.index()].reboot =
             Some(cx.sched.schedule_in(delay, CLASS_OTHER, Ev::Rebooted(h))?);
         self.out.host_reboots += 1;
-        trace!(
-            now,
-            "host {} rebooting (restart in place)",
-            self.sc.hosts[h.index()].id
-        );
+        let dark = self.world.hosts[h.index()]
+            .power_until
+            .saturating_since(now);
+        if dark > crate::sim::SimDuration::ZERO {
+            trace!(
+                now,
+                "host {} reboots once its power is back, in {} (restart in place)",
+                self.sc.hosts[h.index()].id,
+                dark
+            );
+        } else {
+            trace!(
+                now,
+                "host {} rebooting (restart in place)",
+                self.sc.hosts[h.index()].id
+            );
+        }
         Ok(())
     }
 

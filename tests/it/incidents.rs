@@ -13,9 +13,11 @@
 //! the module takes 40 s of CPU: 63 s of wall time run alone with `nice`
 //! while other builds kept the load average at 8 to 9; on a quiet machine
 //! it should take about half its CPU time (each test runs its seeds as
-//! many at once as there are cores). Maersk at 101 seeds would add 28 s of CPU. The
-//! medians' windows are the claims' own; `HVSIM_INCIDENT_SEEDS` sets every
-//! incident's count (a longer check, or a quick one).
+//! many at once as there are cores). Maersk at 101 seeds would add 28 s
+//! of CPU (checked once with `HVSIM_INCIDENT_SEEDS=101`: every claim
+//! holds). The medians' windows are the claims' own;
+//! `HVSIM_INCIDENT_SEEDS` sets every incident's count (a longer check, or
+//! a quick one).
 //!
 //! The mechanisms the library needed (`effects.replica_loss`,
 //! `effects.power_off`, a team's `joins`, a strategy's `automation`) are
