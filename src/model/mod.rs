@@ -706,3 +706,48 @@ impl Scenario {
         SimTime::ZERO.saturating_add(self.horizon)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::ShiftSpec;
+
+    fn h(hours: u64) -> SimTime {
+        SimTime::ZERO.saturating_add(SimDuration::from_hours(hours))
+    }
+
+    /// Ten around the clock, three joining at 10 h and five at 30 h (given
+    /// out of order): 2 on duty, then 5, then all 10; the joiners are the
+    /// last members, so member 1 works from the start and member 9 only
+    /// from 30 h.
+    #[test]
+    fn joiners_are_held_back_until_they_arrive() {
+        let tz = TimeZone::get("UTC").expect("UTC");
+        let start: Timestamp = "2024-01-05T00:00:00Z".parse().expect("date");
+        let spec = ShiftSpec::parse("24/7").expect("shift");
+        let roster =
+            Roster::build(&tz, start, SimDuration::from_days(3), 10, &[spec], &[]).expect("roster");
+        let joins = [
+            Join {
+                at: h(30),
+                members: 5,
+            },
+            Join {
+                at: h(10),
+                members: 3,
+            },
+        ];
+        let r = Join::apply(roster.clone(), &joins).expect("joined");
+        assert_eq!(r.size(), 10);
+        assert_eq!(r.available(h(0)), 2);
+        assert_eq!(r.available(h(9)), 2);
+        assert_eq!(r.available(h(10)), 5);
+        assert_eq!(r.available(h(29)), 5);
+        assert_eq!(r.available(h(30)), 10);
+        assert_eq!(r.worker(1), roster.worker(1));
+        assert!(!r.worker(2).duty_at(h(9)).on && r.worker(2).duty_at(h(10)).on);
+        assert!(!r.worker(9).duty_at(h(29)).on && r.worker(9).duty_at(h(30)).on);
+        // No joins: the roster as it was.
+        assert_eq!(Join::apply(roster.clone(), &[]).expect("same"), roster);
+    }
+}
