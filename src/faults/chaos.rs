@@ -50,8 +50,13 @@ impl Faults<'_, '_> {
         self.open_fault(now, None, FaultKind::Chaos(c));
         let mut touched = Vec::new();
         self.crash(cx, h, None, &mut rng, &mut touched)?;
+        // A host without power is repaired once the power is back.
+        let wait = self.world.hosts[h.index()]
+            .power_until
+            .saturating_since(now)
+            .max(repair);
         cx.sched
-            .schedule_in(repair, CLASS_OTHER, Ev::ChaosRepair(c, h))?;
+            .schedule_in(wait, CLASS_OTHER, Ev::ChaosRepair(c, h))?;
         Ok(Broken {
             apps: touched,
             recurrence: false,

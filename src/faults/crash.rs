@@ -7,7 +7,7 @@ use rand::RngExt;
 
 use crate::model::{AppId, BugId, HostId, VmId};
 use crate::run::{CLASS_OTHER, Cx, Ev, SimError, trace};
-use crate::sim::{Purpose, StreamRng};
+use crate::sim::{Purpose, SimTime, StreamRng};
 
 use crate::run::world::{HostStatus, VmStatus};
 
@@ -26,6 +26,9 @@ impl Faults<'_, '_> {
         touched: &mut Vec<AppId>,
     ) -> Result<(), SimError> {
         let now = cx.now;
+        if let Some(b) = b {
+            self.power_off(now, h, b);
+        }
         let host = &mut self.world.hosts[h.index()];
         if let Some(b) = b
             && !host.struck.contains(&b)
@@ -110,6 +113,26 @@ impl Faults<'_, '_> {
             self.vm_hit(cx, v, b, corrupt, touched)?;
         }
         Ok(())
+    }
+
+    /// Bug `b`'s strike cuts host `h`'s power (`effects.power_off`): it
+    /// cannot boot before the drawn delay has passed, even if it was
+    /// already down (a second cut only ever extends the first).
+    fn power_off(&mut self, now: SimTime, h: HostId, b: BugId) {
+        let Some(off) = &self.sc.bugs[b.index()].power_off else {
+            return;
+        };
+        let host = &mut self.world.hosts[h.index()];
+        let index = (u64::from(b.0) << 40) | (u64::from(h.0) << 16) | host.crashes.min(0xFFFF);
+        let mut rng = self.rng.stream(Purpose::Power, index);
+        let off = off.sample(&mut rng);
+        host.power_until = host.power_until.max(now.saturating_add(off));
+        trace!(
+            now,
+            "host {} powered off for {}",
+            self.sc.hosts[h.index()].id,
+            off
+        );
     }
 
     /// A bug hits a VM: it stops running, corrupted or not.

@@ -190,6 +190,8 @@ pub struct Bug {
     /// Time a crashed host spends writing its crash dump before it can be
     /// rebooted.
     pub crash_dump: Option<Dist>,
+    /// Time a crashed host stays without power: it cannot boot before.
+    pub power_off: Option<Dist>,
     /// The management plane is lost for this long: automated methods (HA
     /// restart, failover) are unavailable meanwhile.
     pub management_plane: Option<Dist>,
@@ -439,6 +441,39 @@ pub struct Team {
     /// The methods its members may carry out (rebuilding hosts is
     /// [`Method::Rebuild`]); runbook "go" steps need no skill.
     pub skills: Vec<Method>,
+    /// Members who join during the run, counted in its size; the roster
+    /// already holds them back until they arrive ([`Join::apply`]).
+    pub joins: Vec<Join>,
+}
+
+/// Members who join a team during the recovery: counted in the team's
+/// size, on duty only from `at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Join {
+    /// When they arrive.
+    pub at: SimTime,
+    /// How many.
+    pub members: u32,
+}
+
+impl Join {
+    /// `roster` with the joiners held back: at each instant, at most the
+    /// team's size minus the members of every join still to come are on
+    /// duty (combined with other caps as the smaller, as a holiday is).
+    /// The members who join are the roster's last: member `k` works only
+    /// when more than `k` are on duty.
+    pub fn apply(roster: Roster, joins: &[Join]) -> Result<Roster, crate::sim::CalendarError> {
+        let mut joins = joins.to_vec();
+        joins.sort_by_key(|j| j.at);
+        let mut roster = roster;
+        let mut later = joins.iter().fold(0u32, |n, j| n.saturating_add(j.members));
+        for j in &joins {
+            let cap = roster.size().saturating_sub(later);
+            roster = roster.capped(SimTime::ZERO, j.at, cap)?;
+            later = later.saturating_sub(j.members);
+        }
+        Ok(roster)
+    }
 }
 
 impl Team {
@@ -669,5 +704,50 @@ impl Scenario {
     /// The simulated instant of the end of the horizon.
     pub fn horizon_end(&self) -> SimTime {
         SimTime::ZERO.saturating_add(self.horizon)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::ShiftSpec;
+
+    fn h(hours: u64) -> SimTime {
+        SimTime::ZERO.saturating_add(SimDuration::from_hours(hours))
+    }
+
+    /// Ten around the clock, three joining at 10 h and five at 30 h (given
+    /// out of order): 2 on duty, then 5, then all 10; the joiners are the
+    /// last members, so member 1 works from the start and member 9 only
+    /// from 30 h.
+    #[test]
+    fn joiners_are_held_back_until_they_arrive() {
+        let tz = TimeZone::get("UTC").expect("UTC");
+        let start: Timestamp = "2024-01-05T00:00:00Z".parse().expect("date");
+        let spec = ShiftSpec::parse("24/7").expect("shift");
+        let roster =
+            Roster::build(&tz, start, SimDuration::from_days(3), 10, &[spec], &[]).expect("roster");
+        let joins = [
+            Join {
+                at: h(30),
+                members: 5,
+            },
+            Join {
+                at: h(10),
+                members: 3,
+            },
+        ];
+        let r = Join::apply(roster.clone(), &joins).expect("joined");
+        assert_eq!(r.size(), 10);
+        assert_eq!(r.available(h(0)), 2);
+        assert_eq!(r.available(h(9)), 2);
+        assert_eq!(r.available(h(10)), 5);
+        assert_eq!(r.available(h(29)), 5);
+        assert_eq!(r.available(h(30)), 10);
+        assert_eq!(r.worker(1), roster.worker(1));
+        assert!(!r.worker(2).duty_at(h(9)).on && r.worker(2).duty_at(h(10)).on);
+        assert!(!r.worker(9).duty_at(h(29)).on && r.worker(9).duty_at(h(30)).on);
+        // No joins: the roster as it was.
+        assert_eq!(Join::apply(roster.clone(), &[]).expect("same"), roster);
     }
 }

@@ -68,20 +68,32 @@ impl<D: Decider> Recovery<'_, '_, D> {
         let index = (u64::from(h.0) << 24) | host.boots.min((1 << 24) - 1);
         let mut rng = self.rng.stream(Purpose::Reboot, index);
         let build = &self.sc.builds[host.build.index()];
-        // The crash dump must be written first.
+        // The crash dump must be written, and the power be back, first.
         let delay = build
             .reboot
             .sample(&mut rng)
-            .saturating_add(host.dump_until.saturating_since(now));
+            .saturating_add(host.dump_until.max(host.power_until).saturating_since(now));
         self.world.set_status(h, HostStatus::Rebooting);
         self.world.hosts[h.index()].reboot =
             Some(cx.sched.schedule_in(delay, CLASS_OTHER, Ev::Rebooted(h))?);
         self.out.host_reboots += 1;
-        trace!(
-            now,
-            "host {} rebooting (restart in place)",
-            self.sc.hosts[h.index()].id
-        );
+        let dark = self.world.hosts[h.index()]
+            .power_until
+            .saturating_since(now);
+        if dark > crate::sim::SimDuration::ZERO {
+            trace!(
+                now,
+                "host {} reboots once its power is back, in {} (restart in place)",
+                self.sc.hosts[h.index()].id,
+                dark
+            );
+        } else {
+            trace!(
+                now,
+                "host {} rebooting (restart in place)",
+                self.sc.hosts[h.index()].id
+            );
+        }
         Ok(())
     }
 

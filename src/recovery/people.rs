@@ -412,7 +412,8 @@ fn absent_roster(sc: &Scenario, t: usize, seed: u64) -> Result<Option<Roster>, C
             Err(_) => break,
         }
     }
-    Roster::build(&sc.tz, sc.start, sc.horizon, size, &team.shifts, &holidays).map(Some)
+    let roster = Roster::build(&sc.tz, sc.start, sc.horizon, size, &team.shifts, &holidays)?;
+    crate::model::Join::apply(roster, &team.joins).map(Some)
 }
 
 /// Team `t`'s roster for this run with its random absences

@@ -7,7 +7,7 @@ use std::cmp::Reverse;
 
 use crate::model::HostId;
 use crate::run::world::HostStatus;
-use crate::run::{Cx, SimError, trace};
+use crate::run::{CLASS_OTHER, Cx, Ev, SimError, trace};
 use crate::sim::SimTime;
 
 use super::{Decider, Recovery};
@@ -55,6 +55,14 @@ impl<D: Decider> Recovery<'_, '_, D> {
             self.sc.hosts[h.index()].id,
             self.sc.builds[build.index()].id
         );
+        let power = self.world.hosts[h.index()].power_until;
+        if power > now {
+            // Installed, but it boots only once its power is back.
+            self.world.set_status(h, HostStatus::Rebooting);
+            self.world.hosts[h.index()].reboot =
+                Some(cx.sched.schedule_at(power, CLASS_OTHER, Ev::Rebooted(h))?);
+            return Ok(());
+        }
         self.host_up(cx, h)
     }
 }

@@ -49,6 +49,8 @@ pub(crate) struct HostState {
     pub(crate) crashes: u64,
     /// It cannot be rebooted before its crash dump is written.
     pub(crate) dump_until: SimTime,
+    /// It cannot boot before its power is back (`effects.power_off`).
+    pub(crate) power_until: SimTime,
     /// Since when it is not up.
     pub(crate) down_since: Option<SimTime>,
 }
@@ -249,6 +251,7 @@ impl<'a> World<'a> {
                     trigger_draws: 0,
                     crashes: 0,
                     dump_until: SimTime::ZERO,
+                    power_until: SimTime::ZERO,
                     down_since: None,
                 }
             })

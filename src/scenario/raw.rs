@@ -490,6 +490,13 @@ pub struct EffectsFile {
     #[serde(default)]
     #[schemars(with = "Option<schema::Distribution>")]
     pub crash_dump: Option<String>,
+    /// A crashed host stays without power for this long (a site isolated,
+    /// a hall cut off), a distribution like `pert(11d, 12d, 13d)` drawn per
+    /// hit host: it cannot boot, be restarted in place or come back from a
+    /// rebuild before its power returns (needs `crash`).
+    #[serde(default)]
+    #[schemars(with = "Option<schema::Distribution>")]
+    pub power_off: Option<String>,
     /// The management plane is lost for this long (no HA restart, no
     /// failover), a distribution like `4h`.
     #[serde(default)]
@@ -632,6 +639,26 @@ pub struct TeamFile {
     #[serde(default)]
     #[schemars(with = "Option<schema::Probability>")]
     pub absence: Option<f64>,
+    /// Members who join during the recovery (people flown in, consultants
+    /// hired): each of them is counted in `members` and works only from
+    /// its `at`; before, the head count on duty is capped at the members
+    /// not yet arrived fewer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joins: Vec<JoinFile>,
+}
+
+/// Members who join a team during the recovery.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinFile {
+    /// Local date and time they arrive and start work, e.g.
+    /// `2017-06-30 08:00`.
+    #[schemars(with = "schema::LocalDateTime")]
+    pub at: String,
+    /// How many of the team's members arrive then (1 up to the team's
+    /// size, all joins together at most the team's size).
+    #[schemars(with = "Whole<1, 10000>")]
+    pub members: u32,
 }
 
 /// A holiday of a team.

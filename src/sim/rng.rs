@@ -65,6 +65,9 @@ pub enum Purpose {
     Effects = 13,
     /// Staff absences (index: team and day).
     Absence = 14,
+    /// How long a host a strike powers off stays without power (index:
+    /// bug, host and count).
+    Power = 15,
 }
 
 /// Derives independent generators from one master seed.

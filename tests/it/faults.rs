@@ -125,6 +125,62 @@ fn a_crash_dump_delays_the_reboot() {
 }
 
 #[test]
+fn a_power_cut_holds_every_boot_back_until_the_power_returns() {
+    // Strike at 01:00; no power for 2 days; then the reboot (10 min) and
+    // the restart (10 min): back at 01:00 + 48 h + 20 min, however early
+    // the diagnosis (here at once).
+    let bugs = "  - { id: cut, builds: [old], trigger: { at: 2024-01-05 01:00 }, effects: { power_off: 2d } }";
+    let sc = load(&world(ONE_HOST, bugs, ONE_APP, RESTART, ""));
+    let o = run(&sc, 1);
+    assert_eq!(o.apps[0].method, Some(Method::Restart));
+    assert_eq!(o.apps[0].final_up(), Some(at_h(49.0 + 20.0 / 60.0)));
+    // With a crash dump (30 min) too, the later of the two holds it back.
+    let both = bugs.replace("power_off: 2d", "power_off: 2d, crash_dump: 30m");
+    let o = run(&load(&world(ONE_HOST, &both, ONE_APP, RESTART, "")), 1);
+    assert_eq!(o.apps[0].final_up(), Some(at_h(49.0 + 20.0 / 60.0)));
+    // A host rebuilt while its power is off (2 h of work) boots only when
+    // the power is back, then the app restarts in place (10 min).
+    let rebuild = "  - { id: s, detection: 0s, diagnosis: 0s, methods: [rebuild], order: fifo, rebuild_to: new }";
+    let o = run(&load(&world(ONE_HOST, bugs, ONE_APP, rebuild, "")), 1);
+    assert_eq!(o.apps[0].method, Some(Method::Rebuild));
+    assert_eq!(o.apps[0].final_up(), Some(at_h(49.0 + 10.0 / 60.0)));
+    // Recovering elsewhere does not wait for the power: reinstalled at DR.
+    let reinstall =
+        "  - { id: s, detection: 0s, diagnosis: 0s, methods: [reinstall], order: fifo }";
+    let o = run(&load(&world(ONE_HOST, bugs, ONE_APP, reinstall, "")), 1);
+    assert_eq!(o.apps[0].final_up(), Some(at_h(3.0)));
+}
+
+/// The error that loading a world with `bugs` gives.
+fn invalid(bugs: &str) -> String {
+    load_str(
+        &world(ONE_HOST, bugs, ONE_APP, RESTART, ""),
+        "faults.yaml",
+        Format::Yaml,
+    )
+    .expect_err("rejected")
+    .to_string()
+}
+
+#[test]
+fn power_off_needs_a_crash() {
+    let err = invalid(
+        "  - { id: cut, builds: [old], trigger: { at: 2024-01-05 01:00 }, effects: { crash: false, management_plane: 1h, power_off: 2d } }",
+    );
+    assert!(
+        err.contains("bugs[0].effects.power_off") && err.contains("needs `crash: true`"),
+        "{err}"
+    );
+    let err = invalid(
+        "  - { id: cut, builds: [old], trigger: { at: 2024-01-05 01:00 }, effects: { power_off: soon } }",
+    );
+    assert!(
+        err.contains("faults.yaml:") && err.contains("bugs[0].effects.power_off"),
+        "{err}"
+    );
+}
+
+#[test]
 fn datastore_loss_corrupts_every_vm_even_without_a_crash() {
     let bugs = "  - { id: vmfs, builds: [old], trigger: { at: 2024-01-05 01:00 }, effects: { crash: false, datastore_loss: true } }";
     let sc = load(&world(ONE_HOST, bugs, ONE_APP, RESTART, ""));

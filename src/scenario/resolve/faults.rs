@@ -133,6 +133,7 @@ fn resolve_bug(
         datastore_loss: effects.datastore_loss,
         replica_loss: effects.replica_loss,
         crash_dump: effects.crash_dump,
+        power_off: effects.power_off,
         management_plane: effects.management_plane,
         recurrence,
         fix,
@@ -147,6 +148,7 @@ struct Effects {
     datastore_loss: bool,
     replica_loss: bool,
     crash_dump: Option<Dist>,
+    power_off: Option<Dist>,
     management_plane: Option<Dist>,
 }
 
@@ -165,6 +167,9 @@ fn resolve_effects(ctx: &mut Ctx, p: &FieldPath, b: &BugFile) -> Effects {
     let crash_dump = effects
         .and_then(|e| e.crash_dump.as_ref())
         .and_then(|t| ctx.dist(&ep.key("crash_dump"), t));
+    let power_off = effects
+        .and_then(|e| e.power_off.as_ref())
+        .and_then(|t| ctx.dist(&ep.key("power_off"), t));
     let management_plane = effects
         .and_then(|e| e.management_plane.as_ref())
         .and_then(|t| ctx.dist(&ep.key("management_plane"), t));
@@ -177,12 +182,19 @@ fn resolve_effects(ctx: &mut Ctx, p: &FieldPath, b: &BugFile) -> Effects {
     if crash_dump.is_some() && !crash {
         ctx.err(&ep.key("crash_dump"), "a crash dump needs `crash: true`");
     }
+    if power_off.is_some() && !crash {
+        ctx.err(
+            &ep.key("power_off"),
+            "a host powered off goes down: `power_off` needs `crash: true`",
+        );
+    }
     Effects {
         crash,
         corrupt_vm,
         datastore_loss,
         replica_loss,
         crash_dump,
+        power_off,
         management_plane,
     }
 }

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 
 use super::ctx::{Ctx, parse_method};
 use super::frame::Frame;
-use crate::model::{Method, Team, TeamId};
+use crate::model::{Join, Method, Team, TeamId};
 use crate::scenario::FieldPath;
 use crate::scenario::raw::{ScenarioFile, TeamFile};
 use crate::sim::{HolidaySpec, Roster, ShiftSpec};
@@ -95,6 +95,14 @@ impl Staff {
             }
             _ => None,
         };
+        let joins = resolve_joins(ctx, p, t, frame);
+        let roster = roster.and_then(|r| match Join::apply(r, &joins) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                ctx.err(&p.key("joins"), e.to_string());
+                None
+            }
+        });
         let skills = self.resolve_skills(ctx, p, t);
         self.team_ids
             .insert(t.id.clone(), TeamId(self.teams.len() as u32));
@@ -113,6 +121,7 @@ impl Staff {
                 holidays: holidays.clone(),
                 absence,
                 skills,
+                joins,
             });
         }
     }
@@ -143,6 +152,44 @@ impl Staff {
             }
         }
     }
+}
+
+/// Reads a team's `joins`: each brings between 1 and all of its members
+/// at a date within the horizon, and together they bring at most the
+/// team's size (the joiners are counted in `members`).
+fn resolve_joins(ctx: &mut Ctx, p: &FieldPath, t: &TeamFile, frame: &Frame) -> Vec<Join> {
+    let mut joins = Vec::new();
+    let mut total: u64 = 0;
+    for (k, j) in t.joins.iter().enumerate() {
+        let jp = p.key("joins").index(k);
+        if j.members == 0 {
+            ctx.err(
+                &jp.key("members"),
+                "members must be at least 1: a join brings someone",
+            );
+        }
+        let before = total;
+        total += u64::from(j.members);
+        // Said once, at the join that goes past the team's size.
+        if before <= u64::from(t.members) && total > u64::from(t.members) {
+            ctx.err(
+                &jp.key("members"),
+                format!(
+                    "the joins bring {total} members, more than the team's {}: count those who join in the team's `members` (its size at the end)",
+                    t.members
+                ),
+            );
+        }
+        if let Some(at) = frame.to_sim(ctx, &jp.key("at"), &j.at)
+            && j.members > 0
+        {
+            joins.push(Join {
+                at,
+                members: j.members,
+            });
+        }
+    }
+    joins
 }
 
 /// Reads a team's `holidays`: local dates on which at most `members` work.
