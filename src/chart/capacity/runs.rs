@@ -4,7 +4,7 @@
 //! was full at each instant.
 //!
 //! Drawn from a sample of the comparison's own replications: the first
-//! the first 100 (`montecarlo::DR_USE_RUNS`) (or fewer, as many as it ran) of each strategy, whose
+//! 100 (`montecarlo::DR_USE_RUNS`; or fewer, as many as it ran) of each strategy, whose
 //! DR use the study kept in its one pass (replication `i` with
 //! `replication_seed(seed, i)`, each the run `hvsim run --seed` gives for
 //! that seed; see [`Study::with_dr_use`](crate::montecarlo::Study::with_dr_use)):
