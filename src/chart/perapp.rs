@@ -275,15 +275,17 @@ pub fn per_app_finding(bars: &[AppBar], what: &str, objective: &str) -> String {
     }
     if covered == 0 {
         return format!(
-            "{} app(s) in this run; no {objective} covers them.",
-            bars.len()
+            "{} in this run; no {objective} covers {}.",
+            crate::units::counted(bars.len(), "app", "apps"),
+            if bars.len() == 1 { "it" } else { "them" }
         );
     }
     match missed.first() {
-        None => format!("Every one of the {covered} app(s) with an {objective} met it."),
+        None if covered == 1 => format!("The one app with an {objective} met it."),
+        None => format!("Every one of the {covered} apps with an {objective} met it."),
         Some(worst) => format!(
-            "{} of the {covered} app(s) with an {objective} missed it; the worst, {}: {} against {}.",
-            missed.len(),
+            "{} with an {objective} missed it; the worst, {}: {} against {}.",
+            crate::units::capitalised(&crate::units::part_of(missed.len(), covered, "app", "apps")),
             worst.app,
             worst
                 .value

@@ -66,11 +66,11 @@ fn group_name(scenario: &Scenario, e: &Explanation, k: Option<usize>, clock: &Cl
         Some(k) => {
             let inc = &e.outcome.incidents[k];
             format!(
-                "incident {} (bug {}, {}, {} app(s) down)",
+                "incident {} (bug {}, {}, {} down)",
                 k + 1,
                 scenario.bugs[inc.bug.index()].id,
                 clock.short(inc.at),
-                inc.apps.len()
+                crate::units::counted(inc.apps.len(), "app", "apps")
             )
         }
         None => "outages outside any incident (random failures)".to_string(),

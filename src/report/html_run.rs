@@ -84,11 +84,10 @@ fn objective_lines(sc: &Scenario, o: &Outcome) -> Vec<ObjectiveLine> {
                 bounds.push(format!("RPO {rpo}"));
             }
             let mut head = format!(
-                "{} ({}; {} of its {} app(s) went down)",
+                "{} ({}; {} went down)",
                 obj.name,
                 bounds.join(", "),
-                r.apps_down,
-                obj.apps.len()
+                super::text::of_its_apps(r.apps_down, obj.apps.len())
             );
             if let Some(m) = r.worst_rto_margin_ms {
                 let d = SimDuration::from_millis(m.unsigned_abs());
@@ -187,9 +186,13 @@ pub(super) fn back_sentence(sc: &Scenario, o: &Outcome) -> String {
     let verb = if still == 1 { "was " } else { "were " };
     let back = super::text::back_phrase(o, still, &clock, verb);
     format!(
-        "{} of {} apps went down; {back}",
-        totals.apps_down,
-        sc.apps.len()
+        "{} went down; {back}",
+        crate::units::capitalised(&crate::units::part_of(
+            totals.apps_down,
+            sc.apps.len(),
+            "app",
+            "apps"
+        ))
     )
 }
 
@@ -284,8 +287,8 @@ pub(super) fn waves_and_automation(out: &mut String, sc: &Scenario, o: &Outcome)
             let first = apps.iter().filter_map(|&a| o.apps[a].final_up()).min();
             let _ = writeln!(
                 out,
-                "<li>{} app(s) came back by {} without anyone's work ({}): first back {}, last {}.</li>",
-                apps.len(),
+                "<li>{} came back by {} without anyone's work ({}): first back {}, last {}.</li>",
+                crate::units::counted(apps.len(), "app", "apps"),
                 m.name(),
                 escape(&names(sc, &ids, 8)),
                 escape(&first.map_or("-".to_string(), |t| clock.short(t))),

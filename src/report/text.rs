@@ -9,6 +9,7 @@ use super::{Clock, since};
 use crate::metrics::{DataLoss, FaultKind, Outcome, Verdict, Waiting};
 use crate::model::Scenario;
 use crate::sim::{SimTime, StopReason};
+use crate::units::{capitalised, counted, part_of};
 
 /// Which apps the per-app table of a run lists.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -73,22 +74,30 @@ fn summary_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, clo
     if totals.apps_down == 0 {
         let _ = writeln!(
             out,
-            "  no app went down ({incidents} incident(s), {} fault(s))",
-            outcome.faults.len()
+            "  no app went down ({}, {})",
+            counted(incidents, "incident", "incidents"),
+            counted(outcome.faults.len(), "fault", "faults")
         );
         return;
     }
     let back = back_phrase(outcome, totals.apps_still_down(), clock, "");
     let cause = if incidents > 0 {
-        format!("in {incidents} incident(s)")
+        format!("in {}", counted(incidents, "incident", "incidents"))
     } else {
-        format!("through {} failure(s)", outcome.faults.len())
+        format!(
+            "through {}",
+            counted(outcome.faults.len(), "failure", "failures")
+        )
     };
     let _ = writeln!(
         out,
-        "  {} of {} apps went down {cause}; {back}",
-        totals.apps_down,
-        scenario.apps.len(),
+        "  {} went down {cause}; {back}",
+        capitalised(&part_of(
+            totals.apps_down,
+            scenario.apps.len(),
+            "app",
+            "apps"
+        )),
     );
     if let Some(mean) = totals.mean_downtime() {
         let _ = writeln!(
@@ -240,11 +249,11 @@ fn faults_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, cloc
         );
         let _ = writeln!(
             out,
-            "  {}  {what}: {} host(s) crashed ({hosts}), {} VM(s) corrupted, {} app(s) down",
+            "  {}  {what}: {} crashed ({hosts}), {} corrupted, {} down",
             clock.date(f.at),
-            f.hosts.len(),
-            f.vms_corrupted,
-            f.apps_down.len()
+            counted(f.hosts.len(), "host", "hosts"),
+            counted(f.vms_corrupted as usize, "VM", "VMs"),
+            counted(f.apps_down.len(), "app", "apps")
         );
         if f.kind == FaultKind::Strike && !f.apps_down.is_empty() {
             let apps = name_list(
@@ -303,10 +312,10 @@ fn recovery_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, cl
         let bug = &scenario.bugs[inc.bug.index()].id;
         let _ = writeln!(
             out,
-            "  incident {} — bug {bug} at {}: {} app(s) down",
+            "  incident {} — bug {bug} at {}: {} down",
             k + 1,
             clock.date(inc.at),
-            inc.apps.len()
+            counted(inc.apps.len(), "app", "apps")
         );
         if inc.apps.is_empty() {
             continue;
@@ -366,11 +375,10 @@ fn objectives_section(out: &mut String, scenario: &Scenario, outcome: &Outcome) 
             };
             let _ = write!(
                 out,
-                "  {verdict:<6} {} ({}; {} of its {} app(s) went down)",
+                "  {verdict:<6} {} ({}; {} went down)",
                 o.name,
                 bounds.join(", "),
-                r.apps_down,
-                o.apps.len()
+                of_its_apps(r.apps_down, o.apps.len())
             );
             if let Some(m) = r.worst_rto_margin_ms {
                 let d = crate::sim::SimDuration::from_millis(m.unsigned_abs());
@@ -541,7 +549,21 @@ fn availability_section(out: &mut String, scenario: &Scenario, outcome: &Outcome
             }
         }
         let failures: u32 = outcome.hosts.iter().map(|h| h.failures).sum();
-        let _ = writeln!(out, "  {failures} host failure(s) in all");
+        let _ = writeln!(
+            out,
+            "  {} in all",
+            counted(failures as usize, "host failure", "host failures")
+        );
+    }
+}
+
+/// `3 of its 20 apps`, `all its 20 apps`, `its one app`: an objective's
+/// apps that went down.
+pub(super) fn of_its_apps(down: usize, apps: usize) -> String {
+    match (down, apps) {
+        (1, 1) => "its one app".to_string(),
+        (d, n) if d == n => format!("all its {n} apps"),
+        (d, n) => format!("{d} of its {n} apps"),
     }
 }
 
@@ -551,8 +573,8 @@ fn totals_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, cloc
     let _ = writeln!(out, "\nTotals");
     let _ = writeln!(
         out,
-        "  {} app(s) went down, {} back up, {} still down at the end",
-        totals.apps_down,
+        "  {} went down, {} back up, {} still down at the end",
+        counted(totals.apps_down, "app", "apps"),
         totals.apps_restored,
         totals.apps_still_down()
     );
@@ -594,8 +616,11 @@ fn totals_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, cloc
     if totals.apps_still_down() > 0 {
         let _ = writeln!(
             out,
-            "  warning: {} app(s) were still down at the end of the horizon",
-            totals.apps_still_down()
+            "  warning: {} still down at the end of the horizon",
+            match totals.apps_still_down() {
+                1 => "1 app was".to_string(),
+                n => format!("{n} apps were"),
+            }
         );
     }
 }

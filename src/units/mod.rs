@@ -48,6 +48,27 @@ pub use quantity::{
     parse_throughput,
 };
 
+/// `part` of `whole` things, said as a reader would: `3 of 20 apps`,
+/// `all 20 apps`, `the one app`, `none of the 20 apps`.
+pub fn part_of(part: usize, whole: usize, one: &str, many: &str) -> String {
+    match (part, whole) {
+        (1, 1) => format!("the one {one}"),
+        (0, 1) => format!("not the one {one}"),
+        (0, w) => format!("none of the {w} {many}"),
+        (p, w) if p == w => format!("all {w} {many}"),
+        (p, w) => format!("{p} of {w} {many}"),
+    }
+}
+
+/// `text` with its first letter in capitals, for a phrase that begins a
+/// sentence.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// `n` things, in the singular for one: `counted(1, "host", "hosts")` is
 /// `1 host`, `counted(3, "host", "hosts")` is `3 hosts`.
 pub fn counted(n: usize, one: &str, many: &str) -> String {
@@ -80,5 +101,16 @@ mod tests {
         assert_eq!(super::counted(1, "host", "hosts"), "1 host");
         assert_eq!(super::counted(0, "host", "hosts"), "0 hosts");
         assert_eq!(super::counted(12, "VM", "VMs"), "12 VMs");
+    }
+
+    #[test]
+    fn a_part_of_a_whole_reads_as_said() {
+        let of = |p, w| super::part_of(p, w, "app", "apps");
+        assert_eq!(of(1, 1), "the one app");
+        assert_eq!(of(0, 1), "not the one app");
+        assert_eq!(of(0, 5), "none of the 5 apps");
+        assert_eq!(of(5, 5), "all 5 apps");
+        assert_eq!(of(1, 5), "1 of 5 apps");
+        assert_eq!(of(3, 5), "3 of 5 apps");
     }
 }

@@ -19,7 +19,7 @@ fn no_arguments_runs_the_embedded_2018_incident() {
     assert!(text.contains("Nouvelle-Calédonie, December 2018"), "{text}");
     assert!(text.contains("strategy as-in-2018 · seed 1"), "{text}");
     assert!(
-        text.contains("2018-12-25 23:40 +11:00  bug socle-2018-b strikes: 10 host(s) crashed"),
+        text.contains("2018-12-25 23:40 +11:00  bug socle-2018-b strikes: 10 hosts crashed"),
         "{text}"
     );
     for label in ["first app back", "50 % back", "90 % back", "100 % back"] {
@@ -395,7 +395,7 @@ fn run_summarises_first_and_says_what_to_run_next() {
     let summary = default.find("\nSummary\n").expect("a summary");
     assert!(summary < default.find("\nFaults\n").expect("faults"));
     assert!(default.contains(
-        "  160 of 160 apps went down in 2 incident(s); every one was back by Sat 29 Dec 09:08, 8d after the first strike"
+        "  All 160 apps went down in 2 incidents; every one was back by Sat 29 Dec 09:08, 8d after the first strike"
     ), "{default}");
     assert!(
         default.contains("  objectives: 0 of 2 met; MISSED e-mail"),

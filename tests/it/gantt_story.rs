@@ -243,7 +243,7 @@ fn milestones_and_rto_deadlines_are_marked_only_where_they_concern_an_incident()
     );
     assert_eq!(
         desc(&svg),
-        "1 of 1 apps went down; every one was back by Mon 01 Jan 02:10, 1h 10m after the \
+        "The one app went down; every one was back by Mon 01 Jan 02:10, 1h 10m after the \
          first strike; directory within 30 minutes: 1 app past the 30m RTO"
     );
 }
@@ -292,7 +292,7 @@ fn the_desc_states_the_last_app_back_and_the_rto_misses() {
     let run = hvsim::simulate(&scenario, scenario.default_strategy(), 1).expect("runs");
     let d = desc(&gantt_of(&["--seed", "1"]));
     assert!(
-        d.starts_with("160 of 160 apps went down; every one was back by "),
+        d.starts_with("All 160 apps went down; every one was back by "),
         "{d}"
     );
     for (o, r) in scenario.objectives.iter().zip(run.objectives(&scenario)) {

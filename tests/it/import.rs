@@ -943,7 +943,7 @@ fn an_export_of_the_2018_estate_round_trips_to_its_structure() {
     // Its run takes down the apps the assumed bug strikes, and recovers.
     let (text, _) = ok(&["run", out]);
     assert!(
-        text.contains("bug assumed-bug strikes: 18 host(s) crashed"),
+        text.contains("bug assumed-bug strikes: 18 hosts crashed"),
         "{text}"
     );
 }

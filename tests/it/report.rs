@@ -235,7 +235,7 @@ fn the_rpo_miss_of_payments_is_on_the_first_screen_with_the_data_lost() {
     assert!(at < 2500, "the miss is {at} characters down the page");
     assert!(at < text.find("Summary Time from each strike").expect("summary"));
     assert!(text[at..].starts_with(&format!(
-        "{missed} (RPO 4h; 1 of its 1 app(s) went down); 1 lost more data than the RPO: payments lost 17h of data"
+        "{missed} (RPO 4h; its one app went down); 1 lost more data than the RPO: payments lost 17h of data"
     )));
     // The one-run section lists every objective as `hvsim run` does, and
     // its table has the data lost column.
@@ -246,7 +246,7 @@ fn the_rpo_miss_of_payments_is_on_the_first_screen_with_the_data_lost() {
         "<th>data lost</th></tr>",
         "<tr><td>payments</td>",
         // The Gantt chart states its finding first.
-        "<desc>20 of 20 apps went down; every one was back by ",
+        "<desc>All 20 apps went down; every one was back by ",
     ] {
         assert!(run.contains(want), "missing {want}");
     }

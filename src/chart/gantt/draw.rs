@@ -253,9 +253,9 @@ pub fn bars(ctx: &Ctx, plan: &Plan) -> Vec<Drawn> {
                 opacity: 1.0,
                 outlined: false,
                 tip: format!(
-                    "wave {}: {} app(s) down, {} → {}",
+                    "wave {}: {} down, {} → {}",
                     wave.name,
-                    wave.apps,
+                    crate::units::counted(wave.apps, "app", "apps"),
                     ctx.axis.format(wave.start),
                     ctx.axis.format(wave.end)
                 ),

@@ -7,6 +7,7 @@ use crate::metrics::{Outcome, TaskEnd};
 use crate::model::{Method, Scenario};
 use crate::montecarlo::IncidentMark;
 use crate::sim::SimTime;
+use crate::units::{capitalised, part_of};
 
 /// Milestone marks' colour and dash.
 pub const MILESTONE: (&str, &str) = ("#1b7f4b", "2 2");
@@ -244,11 +245,13 @@ pub fn finding(scenario: &Scenario, o: &Outcome) -> String {
         (0, Some(t), None) => format!("every one was back by {}", clock.short(t)),
         (n, _, _) => format!("{n} still down when the horizon ended"),
     };
-    let mut out = format!(
-        "{} of {} apps went down; {back}",
+    let down = capitalised(&part_of(
         totals.apps_down,
-        scenario.apps.len()
-    );
+        scenario.apps.len(),
+        "app",
+        "apps",
+    ));
+    let mut out = format!("{down} went down; {back}");
     for (obj, r) in scenario.objectives.iter().zip(o.objectives(scenario)) {
         let Some(rto) = obj.rto else { continue };
         if r.apps_down == 0 {
