@@ -111,7 +111,7 @@ pub(super) fn capacity_section(
     let caption = format!(
         "The share of the DR site's memory taken by the VMs placed there or reserved for a \
          recovery in progress, per strategy: the median line and the p10–p90 band of the \
-         comparison's first {} replications (re-simulated with the same seeds), against \
+         comparison's first {} replications (kept as they ran), against \
          the capacity of the DR hosts up; below, the share of those runs in which an app \
          down that needed the site did not fit.",
         u.runs
