@@ -217,7 +217,10 @@ impl NotApplicable {
             NotApplicable::NoRebuildTarget => "the strategy has no rebuild_to build".into(),
             NotApplicable::NoRoom => "no room in its cluster".into(),
             NotApplicable::Escalated(Escalation::Recurrences(n)) => {
-                format!("given up after {n} recurrence(s)")
+                format!(
+                    "given up after {}",
+                    crate::units::counted(n as usize, "recurrence", "recurrences")
+                )
             }
             NotApplicable::Escalated(Escalation::Deadline) => {
                 "given up at the escalation deadline".into()

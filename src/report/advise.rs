@@ -279,11 +279,11 @@ pub fn render_advise(a: &Advice, apply: &str) -> String {
     let _ = writeln!(out, "{}", verdict(a));
     let _ = writeln!(
         out,
-        "\n{}: strategy {}, {} replications of the plan and of each of {} lever(s) on common random numbers (seed {}); levers ranked by their paired gain on {}, {}.",
+        "\n{}: strategy {}, {} replications of the plan and of each of {} on common random numbers (seed {}); levers ranked by their paired gain on {}, {}.",
         a.scenario,
         a.strategy,
         a.done,
-        a.levers.len(),
+        crate::units::counted(a.levers.len(), "lever", "levers"),
         a.seed,
         headline_phrase(&a.metrics[a.headline]),
         a.headline_reason()

@@ -436,9 +436,9 @@ pub fn render_sweep(names: &[String], results: &[SweepPoint]) -> String {
     picks.extend((0..n).filter(|&m| first.metrics[m].unit == "%"));
     let _ = writeln!(
         out,
-        "{scenario}: sweep of {} over {} point(s)\n{} replications per strategy and point (seed {})",
+        "{scenario}: sweep of {} over {}\n{} replications per strategy and point (seed {})",
         names.join(", "),
-        results.len(),
+        crate::units::counted(results.len(), "point", "points"),
         first.done,
         first.seed
     );

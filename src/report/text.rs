@@ -271,8 +271,8 @@ fn faults_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, cloc
     if outcome.recurrences > 0 {
         let _ = writeln!(
             out,
-            "  {} recurrence(s): restarted hosts crashed again before the bug was fixed",
-            outcome.recurrences
+            "  {}: restarted hosts crashed again before the bug was fixed",
+            counted(outcome.recurrences as usize, "recurrence", "recurrences")
         );
     }
 }
@@ -289,11 +289,11 @@ fn absence_lines(scenario: &Scenario, seed: u64, clock: &Clock) -> Vec<(SimTime,
             let team = &scenario.teams[a.team.index()];
             let until = a.until(i, seed).min(scenario.horizon_end());
             let line = format!(
-                "  {}  staff absence: {} of team {}'s {} member(s) away for {} (until {})\n",
+                "  {}  staff absence: {} of team {}'s {} away for {} (until {})\n",
                 clock.date(a.at),
                 a.members,
                 team.id,
-                team.roster.size(),
+                counted(team.roster.size() as usize, "member", "members"),
                 until.saturating_since(a.at),
                 clock.date(until)
             );
@@ -587,10 +587,10 @@ fn totals_section(out: &mut String, scenario: &Scenario, outcome: &Outcome, cloc
     }
     let _ = writeln!(
         out,
-        "  {} host reboot(s), {} recurrence(s), {} events; run ended {} ({})",
-        outcome.host_reboots,
-        outcome.recurrences,
-        outcome.events,
+        "  {}, {}, {}; run ended {} ({})",
+        counted(outcome.host_reboots as usize, "host reboot", "host reboots"),
+        counted(outcome.recurrences as usize, "recurrence", "recurrences"),
+        counted(outcome.events as usize, "event", "events"),
         clock.date(outcome.end),
         match outcome.stop {
             StopReason::Drained => "nothing left to do",

@@ -40,11 +40,11 @@ fn run_lists_staff_absences_among_the_faults() {
     assert_eq!(
         lines,
         [
-            "  2024-10-08 09:00 +02:00  staff absence: 1 of team ops's 3 member(s) away for 30m \
+            "  2024-10-08 09:00 +02:00  staff absence: 1 of team ops's 3 members away for 30m \
              (until 2024-10-08 09:30 +02:00)",
             "  2024-10-08 10:15 +02:00  bug nic-driver-psod strikes: 2 hosts crashed \
              (prod-03, legacy-02), 0 VMs corrupted, 21 apps down",
-            "  2024-10-08 11:00 +02:00  staff absence: 2 of team ops's 3 member(s) away for 2h \
+            "  2024-10-08 11:00 +02:00  staff absence: 2 of team ops's 3 members away for 2h \
              (until 2024-10-08 13:00 +02:00)",
         ],
         "{text}"
