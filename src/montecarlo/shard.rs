@@ -968,6 +968,30 @@ fn shard_name(s: &Shard) -> String {
     )
 }
 
+/// Refuses shard `s` (its file and `(i, n)`) unless it splits the `what`
+/// (run or sweep) into as many shards as `first` does and is none of
+/// those `seen` (shard index → file).
+pub(super) fn check_split(
+    what: &str,
+    (first_file, first): (&str, (u64, u64)),
+    (file, shard): (&str, (u64, u64)),
+    seen: &std::collections::BTreeMap<u64, String>,
+) -> Result<(), ShardError> {
+    if shard.1 != first.1 {
+        return Err(ShardError::Mismatch(format!(
+            "shards {first_file} (shard {}/{}) and {file} (shard {}/{}) split the {what} into different numbers of shards; merge only the shards of one split",
+            first.0, first.1, shard.0, shard.1
+        )));
+    }
+    if let Some(other) = seen.get(&shard.0) {
+        return Err(ShardError::Mismatch(format!(
+            "{other} and {file} are both shard {}/{}; give each shard once",
+            shard.0, shard.1
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses `s` unless it is another complete shard of the run of `first`,
 /// of the same split, and not one of those `seen` (shard index → file).
 fn check_with(
@@ -985,19 +1009,12 @@ fn check_with(
         )));
     }
     let c = &s.comparison;
-    if c.shard.1 != first.comparison.shard.1 {
-        return Err(ShardError::Mismatch(format!(
-            "shards {} and {} split the run into different numbers of shards; merge only the shards of one split",
-            shard_name(first),
-            shard_name(s)
-        )));
-    }
-    if let Some(other) = seen.get(&c.shard.0) {
-        return Err(ShardError::Mismatch(format!(
-            "{other} and {} are both shard {}/{}; give each shard once",
-            s.file, c.shard.0, c.shard.1
-        )));
-    }
+    check_split(
+        "run",
+        (&first.file, first.comparison.shard),
+        (&s.file, c.shard),
+        seen,
+    )?;
     let (start, end) = shard_range(c.runs, c.shard);
     if c.done != end - start {
         return Err(ShardError::Mismatch(format!(

@@ -333,19 +333,12 @@ fn check_with(
         )));
     }
     let name = |x: &SweepShard| format!("{} (shard {}/{})", x.file, x.shard.0, x.shard.1);
-    if s.shard.1 != first.shard.1 {
-        return Err(ShardError::Mismatch(format!(
-            "shards {} and {} split the sweep into different numbers of shards; merge only the shards of one split",
-            name(first),
-            name(s)
-        )));
-    }
-    if let Some(other) = seen.get(&s.shard.0) {
-        return Err(ShardError::Mismatch(format!(
-            "{other} and {} are both shard {}/{}; give each shard once",
-            s.file, s.shard.0, s.shard.1
-        )));
-    }
+    shard::check_split(
+        "sweep",
+        (&first.file, first.shard),
+        (&s.file, s.shard),
+        seen,
+    )?;
     for (k, (_, p)) in s.points.iter().enumerate() {
         let c = &p.comparison;
         let (start, end) = shard_range(c.runs, c.shard);
