@@ -56,9 +56,11 @@ impl<D: Decider> Recovery<'_, '_, D> {
             // list of candidates to build (this runs for every app that
             // breaks).
             let mut first = None;
+            // Asked at most once: nothing in the loop changes the answer.
+            let mut bug = None;
             for &m in st.methods.iter().skip(level) {
                 if m != Method::HaRestart
-                    && let Some(b) = self.undiagnosed_bug(a)
+                    && let Some(b) = *bug.get_or_insert_with(|| self.undiagnosed_bug(a))
                 {
                     self.wait_for_diagnosis(a, b);
                     return Ok(());
@@ -71,9 +73,10 @@ impl<D: Decider> Recovery<'_, '_, D> {
             first
         } else {
             let mut candidates = Candidates::new();
+            let mut bug = None;
             for &m in st.methods.iter().skip(level) {
                 if m != Method::HaRestart
-                    && let Some(b) = self.undiagnosed_bug(a)
+                    && let Some(b) = *bug.get_or_insert_with(|| self.undiagnosed_bug(a))
                 {
                     if !candidates.is_empty() {
                         break;
@@ -314,7 +317,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
         let state = &mut self.world.apps[a.index()];
         state.queue_seq = self.recovery.ready_seq;
         state.gated = false;
-        self.recovery.lanes[Lane::app(m)].push(Reverse((
+        self.recovery.lanes.push(Lane::app(m), Reverse((
             key,
             self.recovery.ready_seq,
             Job::App(a, m),

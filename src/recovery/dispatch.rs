@@ -102,7 +102,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
             if let Job::App(a, _) = entry.2 {
                 self.world.apps[a.index()].gated = false;
             }
-            self.recovery.lanes[entry.2.lane()].push(Reverse(entry));
+            self.recovery.lanes.push(entry.2.lane(), Reverse(entry));
         }
     }
 
@@ -157,7 +157,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
         self.release_held(&open);
         let mut parked = 0usize;
         while let Some((lane, entry)) = self.best_head(now, &open) {
-            self.recovery.lanes[lane].pop();
+            self.recovery.lanes.pop(lane);
             if !self.start_head(cx, lane, entry.2)? {
                 parked += 1;
             }
@@ -167,7 +167,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
         }
         if Lane::ALL
             .iter()
-            .any(|&l| !l.automated() && !self.recovery.lanes[l].is_empty())
+            .any(|&l| !l.automated() && !self.recovery.lanes.is_empty(l))
             || self.holds_valid_entry()
         {
             self.schedule_wake(cx)?;
@@ -238,7 +238,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
             if is_open && !self.recovery.waves.held[w].is_empty() {
                 let held = std::mem::take(&mut self.recovery.waves.held[w]);
                 for &entry in &held {
-                    self.recovery.lanes[entry.2.lane()].push(Reverse(entry));
+                    self.recovery.lanes.push(entry.2.lane(), Reverse(entry));
                 }
                 recycle(&mut self.recovery.waves.held[w], held);
             }
@@ -345,23 +345,23 @@ impl<D: Decider> Recovery<'_, '_, D> {
         let gated = self.st.order == Order::DependencyAware;
         let waves = !self.st.waves.is_empty();
         // The lane's first valid head that passes the gates.
-        while let Some(Reverse(entry)) = self.recovery.lanes[lane].peek().copied() {
+        while let Some(Reverse(entry)) = self.recovery.lanes.peek(lane).copied() {
             let (_, seq, job) = entry;
             if !self.job_valid(seq, job) {
-                self.recovery.lanes[lane].pop();
+                self.recovery.lanes.pop(lane);
                 continue;
             }
             if let Job::App(a, m) = job {
                 let wave_closed =
                     waves && m != Method::HaRestart && !open[self.st.wave_of[a.index()] as usize];
                 if wave_closed {
-                    self.recovery.lanes[lane].pop();
+                    self.recovery.lanes.pop(lane);
                     self.recovery.waves.held[self.st.wave_of[a.index()] as usize].push(entry);
                     continue;
                 }
                 if gated && let Some(x) = self.dependency_blocker(a) {
                     // Parked until the blocker starts or comes back.
-                    self.recovery.lanes[lane].pop();
+                    self.recovery.lanes.pop(lane);
                     self.world.apps[a.index()].gated = true;
                     self.recovery.gate.waiting_on[x.index()].push(entry);
                     continue;

@@ -131,7 +131,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
                 self.recovery.ready_seq,
                 Job::Patch(h),
             );
-            self.recovery.lanes[Lane::Hosts].push(Reverse(entry));
+            self.recovery.lanes.push(Lane::Hosts, Reverse(entry));
         }
     }
 

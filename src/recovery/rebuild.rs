@@ -28,7 +28,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
             self.recovery.ready_seq,
             Job::Host(h),
         );
-        self.recovery.lanes[Lane::Hosts].push(Reverse(entry));
+        self.recovery.lanes.push(Lane::Hosts, Reverse(entry));
         trace!(
             now,
             "host {} queued for a rebuild",

@@ -69,7 +69,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
                     self.recovery.ready_seq,
                     Job::Go(w as u32),
                 );
-                self.recovery.lanes[Lane::Go].push(Reverse(entry));
+                self.recovery.lanes.push(Lane::Go, Reverse(entry));
                 trace!(
                     now,
                     "runbook wave {} waits for its go", self.st.waves[w].name

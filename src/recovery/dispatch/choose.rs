@@ -33,7 +33,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
     ) -> Option<(Lane, Entry)> {
         let mut passed_over = std::mem::take(&mut self.recovery.gate.passed_over);
         for (lane, entry) in passed_over.drain(..) {
-            self.recovery.lanes[lane].push(Reverse(entry));
+            self.recovery.lanes.push(lane, Reverse(entry));
         }
         self.recovery.gate.passed_over = passed_over;
         let mut all: Vec<(Lane, Entry)> = Vec::new();
@@ -47,12 +47,12 @@ impl<D: Decider> Recovery<'_, '_, D> {
             };
             all.push((lane, head));
             behind.clear();
-            while let Some(Reverse(entry)) = self.recovery.lanes[lane].pop() {
+            while let Some(Reverse(entry)) = self.recovery.lanes.pop(lane) {
                 behind.push(entry);
             }
             // `behind` is in order, the head first.
             for &entry in &behind {
-                self.recovery.lanes[lane].push(Reverse(entry));
+                self.recovery.lanes.push(lane, Reverse(entry));
             }
             for &entry in behind.iter().skip(1) {
                 if self.could_start(entry, open) {
@@ -69,11 +69,11 @@ impl<D: Decider> Recovery<'_, '_, D> {
             strategy: 0,
         });
         let (lane, chosen) = all.get(k).copied().unwrap_or(first);
-        while let Some(&Reverse(entry)) = self.recovery.lanes[lane].peek() {
+        while let Some(&Reverse(entry)) = self.recovery.lanes.peek(lane) {
             if entry == chosen {
                 break;
             }
-            self.recovery.lanes[lane].pop();
+            self.recovery.lanes.pop(lane);
             self.recovery.gate.passed_over.push((lane, entry));
         }
         Some((lane, chosen))
