@@ -317,11 +317,10 @@ impl<D: Decider> Recovery<'_, '_, D> {
         let state = &mut self.world.apps[a.index()];
         state.queue_seq = self.recovery.ready_seq;
         state.gated = false;
-        self.recovery.lanes.push(Lane::app(m), Reverse((
-            key,
-            self.recovery.ready_seq,
-            Job::App(a, m),
-        )));
+        self.recovery.lanes.push(
+            Lane::app(m),
+            Reverse((key, self.recovery.ready_seq, Job::App(a, m))),
+        );
     }
 
     /// Something that limited methods is back (a fix, the management
