@@ -6,6 +6,7 @@
 //! Apps are also what waves and objectives select, by id, group id or tag
 //! ([`Apps::select`]).
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ctx::{Ctx, lookup};
@@ -100,10 +101,14 @@ impl Apps {
             vms: Vec::new(),
             refs: Refs::default(),
         };
-        // Every VM, counted before any is made, so that the million VMs of
-        // a big estate are allocated once rather than grown and copied.
-        let total = total_vms(&raw_apps);
-        apps.vms.reserve_exact(total);
+        // Every app and VM, counted before any is made, so that the hundred
+        // thousand apps and million VMs of a big estate are allocated once
+        // rather than grown and copied (each doubling touches fresh pages,
+        // and the allocator keeps the old block's for a while).
+        let (total_apps, total_vms) = totals(&raw_apps);
+        apps.apps.reserve_exact(total_apps);
+        apps.origin.reserve_exact(total_apps);
+        apps.vms.reserve_exact(total_vms);
         let mut expansion = Expansion::new();
         // Each app id, and the entry that first defined it: its text is
         // mostly borrowed from the file, and its path built only for an
@@ -116,23 +121,30 @@ impl Apps {
             pinned: Vec::new(),
         };
         let mut depends_on: Vec<Vec<Text<'a>>> = Vec::with_capacity(entries);
+        let apps_path = root.key("apps");
+        let mut dists = Dists::default();
         for (i, entry) in raw_apps.into_iter().enumerate() {
             let a = &entry;
-            let p = root.key("apps").index(i);
-            let duplicate = seen.contains_key(a.id.as_str());
-            if ctx.id_text(&p.key("id"), &a.id, "app") {
-                match seen.get(a.id.as_str()) {
-                    Some(&first) => {
-                        let first = root.key("apps").index(first).key("id");
+            let p = apps_path.index(i);
+            // One search of `seen` per entry: its slot tells whether the id
+            // is taken, and takes it if not (and the id is valid).
+            let duplicate = match seen.entry(a.id.clone()) {
+                Entry::Occupied(slot) => {
+                    if ctx.id_text(&p.key("id"), &a.id, "app") {
+                        let first = apps_path.index(*slot.get()).key("id");
                         ctx.duplicate_id(&p.key("id"), &a.id, &first, "app");
                     }
-                    None => {
-                        seen.insert(a.id.clone(), i);
-                    }
+                    true
                 }
-            }
+                Entry::Vacant(slot) => {
+                    if ctx.id_text(&p.key("id"), &a.id, "app") {
+                        slot.insert(i);
+                    }
+                    false
+                }
+            };
             let count = ctx.count(&p.key("count"), a.count);
-            let shape = app_shape(ctx, &p, a, infrastructure);
+            let shape = app_shape(ctx, &p, a, infrastructure, &mut dists);
             let vms_per_app: u64 = shape.vms.iter().map(|s| u64::from(s.count)).sum();
             if apps.apps.len() + count as usize > MAX_ENTITIES
                 || apps.vms.len() as u64 + vms_per_app * u64::from(count) > MAX_ENTITIES as u64
@@ -231,25 +243,25 @@ impl Apps {
         depends_on: &[Vec<Text<'_>>],
     ) {
         let app_origin = &self.origin;
+        // Each reference's path is built only for an error: a big estate
+        // has hundreds of thousands of references.
+        let path = |i: usize, k: usize| root.key("apps").index(i).key("depends_on").index(k);
         for aid in 0..self.apps.len() {
             let i = app_origin[aid];
-            let p = root.key("apps").index(i);
             let mut deps = Vec::new();
             for (k, name) in depends_on[i].iter().enumerate() {
                 // Report a bad reference once per spec, not once per member.
                 let first_member = aid == 0 || app_origin[aid - 1] != i;
-                let found = if first_member {
-                    self.refs
-                        .lookup(ctx, &p.key("depends_on").index(k), name, "app")
-                } else {
-                    self.refs.get(name)
+                let found = match self.refs.get(name) {
+                    None if first_member => self.refs.lookup(ctx, &path(i, k), name, "app"),
+                    found => found,
                 };
                 if let Some(members) = found {
                     for &d in members {
                         if d.index() == aid {
                             if first_member {
                                 ctx.err(
-                                    &p.key("depends_on").index(k),
+                                    &path(i, k),
                                     format!("app `{}` cannot depend on itself", self.apps[aid].id),
                                 );
                             }
@@ -359,6 +371,40 @@ impl Apps {
     }
 }
 
+/// The work distributions already read, by their text: the apps of a big
+/// estate repeat a few texts (`pert(10m, 20m, 1h)`) a hundred thousand
+/// times, each parsed once. A text that does not parse is not kept, so
+/// that each place it appears reports its error.
+#[derive(Default)]
+struct Dists {
+    parsed: BTreeMap<String, Dist>,
+}
+
+/// Most texts [`Dists`] keeps: an estate whose every app has its own
+/// distributions is parsed app by app as before, in bounded memory.
+const MAX_DISTS: usize = 256;
+
+impl Dists {
+    /// The distribution `text` (the `work.key` of the app entry at `p`),
+    /// or the error recorded.
+    fn parse(
+        &mut self,
+        ctx: &mut Ctx,
+        p: &FieldPath,
+        key: &'static str,
+        text: &str,
+    ) -> Option<Dist> {
+        if let Some(d) = self.parsed.get(text) {
+            return Some(d.clone());
+        }
+        let d = ctx.dist(&p.key(key), text)?;
+        if self.parsed.len() < MAX_DISTS {
+            self.parsed.insert(text.to_string(), d.clone());
+        }
+        Some(d)
+    }
+}
+
 /// Reads what the members of an app entry `a` (at `p`) share: its
 /// criticality, the work of each recovery method and its VMs.
 fn app_shape(
@@ -366,6 +412,7 @@ fn app_shape(
     p: &FieldPath,
     a: &AppFile<'_>,
     infrastructure: &Infrastructure,
+    dists: &mut Dists,
 ) -> AppShape {
     let cluster_ids = &infrastructure.cluster_ids;
     let criticality = match a.criticality {
@@ -381,7 +428,7 @@ fn app_shape(
     };
     let wp = p.key("work");
     let mut work = |key: &'static str, text: &Option<Text<'_>>| {
-        text.as_ref().and_then(|t| ctx.dist(&wp.key(key), t))
+        text.as_ref().and_then(|t| dists.parse(ctx, &wp, key, t))
     };
     let restart = work("restart", &a.work.restart);
     let reinstall = work("reinstall", &a.work.reinstall);
@@ -569,14 +616,19 @@ fn place(
     }
 }
 
-/// How many VMs the `apps` section declares in all, groups expanded
-/// (capped at [`MAX_ENTITIES`], beyond which resolving stops).
-fn total_vms(raw_apps: &[AppFile<'_>]) -> usize {
-    let total = raw_apps.iter().fold(0u64, |sum, a| {
+/// How many apps and VMs the `apps` section declares in all, groups
+/// expanded (each capped at [`MAX_ENTITIES`], beyond which resolving stops).
+fn totals(raw_apps: &[AppFile<'_>]) -> (usize, usize) {
+    let (apps, vms) = raw_apps.iter().fold((0u64, 0u64), |(apps, vms), a| {
+        let members = u64::from(a.count.unwrap_or(1));
         let per_app: u64 = a.vms.iter().map(|v| u64::from(v.count.unwrap_or(1))).sum();
-        sum.saturating_add(per_app.saturating_mul(u64::from(a.count.unwrap_or(1))))
+        (
+            apps.saturating_add(members),
+            vms.saturating_add(per_app.saturating_mul(members)),
+        )
     });
-    total.min(MAX_ENTITIES as u64) as usize
+    let cap = |n: u64| n.min(MAX_ENTITIES as u64) as usize;
+    (cap(apps), cap(vms))
 }
 
 /// The smaller of two optional bounds.
@@ -631,4 +683,38 @@ fn find_cycle(apps: &[App]) -> Option<Vec<AppId>> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO_YAML, Format, load_str};
+
+    /// The same distribution text in several app entries: parsed once
+    /// when it is right, reported at every place when it is wrong.
+    #[test]
+    fn a_repeated_distribution_is_read_once_and_reported_everywhere() {
+        let good = "restart: pert(10m, 20m, 1h)";
+        let uses = DEFAULT_SCENARIO_YAML.matches(good).count();
+        assert!(uses > 2, "the scenario repeats `{good}`");
+        let scenario = load_str(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_NAME, Format::Yaml)
+            .expect("the default scenario loads");
+        let first = scenario
+            .apps
+            .iter()
+            .filter_map(|a| a.restart.clone())
+            .next();
+        let same = scenario
+            .apps
+            .iter()
+            .filter(|a| a.restart.is_some() && a.restart == first)
+            .count();
+        assert!(same >= uses, "{same} apps share the first restart work");
+
+        let bad = DEFAULT_SCENARIO_YAML.replace(good, "restart: pert(1h, 20m, 10m)");
+        let err = load_str(&bad, "bad.yaml", Format::Yaml)
+            .expect_err("a wrong distribution is refused")
+            .to_string();
+        let reported = err.matches(".work.restart").count();
+        assert_eq!(reported, uses, "one error per use:\n{err}");
+    }
 }

@@ -44,10 +44,21 @@ pub(super) struct Group<'a> {
 /// The members of one kind of entity (hosts or apps) and their groups, as
 /// the entries are read.
 pub(super) struct Expansion<Id> {
-    /// Every member by id.
-    ids: BTreeMap<String, Id>,
+    /// Every member by id (only [`Named::Member`]s while entries are read):
+    /// the map that [`Expansion::into_refs`] hands on, so that a big
+    /// estate's hundred thousand ids are inserted once, not copied into a
+    /// second map.
+    ids: BTreeMap<String, Named<Id>>,
     /// Every group (an entry with a `count`) by id.
     groups: BTreeMap<String, Vec<Id>>,
+}
+
+/// What a name stands for: one member, or a group (its index in
+/// [`Refs::groups`]). A member needs no list of its own.
+#[derive(Clone, Copy)]
+enum Named<Id> {
+    Member(Id),
+    Group(usize),
 }
 
 impl<Id: Copy> Expansion<Id> {
@@ -80,10 +91,10 @@ impl<Id: Copy> Expansion<Id> {
             let member = add(id.clone());
             match self.ids.entry(id) {
                 Entry::Vacant(slot) => {
-                    slot.insert(member);
+                    slot.insert(Named::Member(member));
                 }
                 Entry::Occupied(mut slot) => {
-                    slot.insert(member);
+                    slot.insert(Named::Member(member));
                     if !group.duplicate {
                         ctx.err(
                             group.path,
@@ -105,29 +116,25 @@ impl<Id: Copy> Expansion<Id> {
         self.groups.insert(id.to_string(), members);
     }
 
-    /// The names other sections may use: every member's id, then every
+    /// The names other sections may use: every member's id, and every
     /// group's (which wins over a member of the same name).
     pub(super) fn into_refs(self) -> Refs<Id> {
-        let mut names = BTreeMap::new();
-        let mut lists = Vec::new();
-        for (id, member) in self.ids {
-            names.insert(id, lists.len());
-            lists.push(vec![member]);
-        }
+        let mut names = self.ids;
+        let mut groups = Vec::with_capacity(self.groups.len());
         for (id, members) in self.groups {
-            names.insert(id, lists.len());
-            lists.push(members);
+            names.insert(id, Named::Group(groups.len()));
+            groups.push(members);
         }
-        Refs { names, lists }
+        Refs { names, groups }
     }
 }
 
 /// What a name of a member or a group stands for.
 pub(super) struct Refs<Id> {
-    /// Every name, to its list in `lists`.
-    names: BTreeMap<String, usize>,
-    /// The members each name stands for.
-    lists: Vec<Vec<Id>>,
+    /// Every name, to its member or its group in `groups`.
+    names: BTreeMap<String, Named<Id>>,
+    /// The members of each group.
+    groups: Vec<Vec<Id>>,
 }
 
 impl<Id> Default for Refs<Id> {
@@ -135,12 +142,12 @@ impl<Id> Default for Refs<Id> {
     fn default() -> Self {
         Refs {
             names: BTreeMap::new(),
-            lists: Vec::new(),
+            groups: Vec::new(),
         }
     }
 }
 
-impl<Id> Refs<Id> {
+impl<Id: Copy> Refs<Id> {
     /// The members `name` stands for, or an error recorded at `path` (with
     /// a suggestion) naming it an unknown `kind`.
     pub(super) fn lookup(
@@ -150,12 +157,22 @@ impl<Id> Refs<Id> {
         name: &str,
         kind: &str,
     ) -> Option<&[Id]> {
-        lookup(ctx, path, name, &self.names, kind).map(|r| self.lists[r].as_slice())
+        match self.get(name) {
+            Some(members) => Some(members),
+            None => {
+                // Not found: records the error, with its suggestion.
+                lookup(ctx, path, name, &self.names, kind);
+                None
+            }
+        }
     }
 
     /// The members `name` stands for, if any, without recording an error.
     pub(super) fn get(&self, name: &str) -> Option<&[Id]> {
-        self.names.get(name).map(|&r| self.lists[r].as_slice())
+        match self.names.get(name)? {
+            Named::Member(member) => Some(std::slice::from_ref(member)),
+            Named::Group(g) => Some(self.groups[*g].as_slice()),
+        }
     }
 }
 
