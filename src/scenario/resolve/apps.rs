@@ -126,24 +126,25 @@ impl Apps {
         for (i, entry) in raw_apps.into_iter().enumerate() {
             let a = &entry;
             let p = apps_path.index(i);
+            let idp = p.key("id");
             // One search of `seen` per entry: its slot tells whether the id
             // is taken, and takes it if not (and the id is valid).
             let duplicate = match seen.entry(a.id.clone()) {
                 Entry::Occupied(slot) => {
-                    if ctx.id_text(&p.key("id"), &a.id, "app") {
+                    if ctx.id_text(&idp, &a.id, "app") {
                         let first = apps_path.index(*slot.get()).key("id");
-                        ctx.duplicate_id(&p.key("id"), &a.id, &first, "app");
+                        ctx.duplicate_id(&idp, &a.id, &first, "app");
                     }
                     true
                 }
                 Entry::Vacant(slot) => {
-                    if ctx.id_text(&p.key("id"), &a.id, "app") {
+                    if ctx.id_text(&idp, &a.id, "app") {
                         slot.insert(i);
                     }
                     false
                 }
             };
-            let count = ctx.count(&p.key("count"), a.count);
+            let count = ctx.count_at(|| p.key("count"), a.count);
             let shape = app_shape(ctx, &p, a, infrastructure, &mut dists);
             let vms_per_app: u64 = shape.vms.iter().map(|s| u64::from(s.count)).sum();
             if apps.apps.len() + count as usize > MAX_ENTITIES
@@ -167,7 +168,7 @@ impl Apps {
                 specs.runs.push((s.cluster, s.count, pinned));
             }
             let group = Group {
-                path: &p.key("id"),
+                path: &idp,
                 id: &a.id,
                 count,
                 grouped: a.count.is_some(),
@@ -176,10 +177,7 @@ impl Apps {
             let members = expansion.expand(ctx, "app", &group, |id| apps.add(id, i, a, &shape));
             if a.count.is_some() {
                 if expansion.contains(&a.id) {
-                    ctx.err(
-                        &p.key("id"),
-                        format!("app group id `{}` is also an app id", a.id),
-                    );
+                    ctx.err(&idp, format!("app group id `{}` is also an app id", a.id));
                 }
                 expansion.group(&a.id, members);
             }
@@ -458,12 +456,16 @@ fn app_shape(
     let mut specs = Vec::new();
     for (j, v) in a.vms.iter().enumerate() {
         let vp = p.key("vms").index(j);
-        let cluster = lookup(ctx, &vp.key("cluster"), &v.cluster, cluster_ids, "cluster");
-        let vcount = ctx.count(&vp.key("count"), v.count);
+        // The fields' paths are built only for an error (a million VMs).
+        let cluster = match cluster_ids.get(v.cluster.as_str()) {
+            Some(&cl) => Some(cl),
+            None => lookup(ctx, &vp.key("cluster"), &v.cluster, cluster_ids, "cluster"),
+        };
+        let vcount = ctx.count_at(|| vp.key("count"), v.count);
         if v.cores == 0 {
             ctx.err(&vp.key("cores"), "a VM needs at least one core");
         }
-        let memory = ctx.size(&vp.key("memory"), &v.memory).unwrap_or(0);
+        let memory = ctx.size_at(|| vp.key("memory"), &v.memory).unwrap_or(0);
         let disk = match &v.disk {
             Some(d) => ctx.size(&vp.key("disk"), d).unwrap_or(0),
             None => 0,

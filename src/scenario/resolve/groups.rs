@@ -86,7 +86,7 @@ impl<Id: Copy> Expansion<Id> {
         group: &Group<'_>,
         mut add: impl FnMut(String) -> Id,
     ) -> Vec<Id> {
-        let mut members = Vec::new();
+        let mut members = Vec::with_capacity(group.count as usize);
         for id in expand_ids(group.id, group.count, group.grouped) {
             let member = add(id.clone());
             match self.ids.entry(id) {
