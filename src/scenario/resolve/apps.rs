@@ -6,8 +6,8 @@
 //! Apps are also what waves and objectives select, by id, group id or tag
 //! ([`Apps::select`]).
 
-use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::ctx::{Ctx, lookup};
 use super::groups::{Expansion, Group, MAX_ENTITIES, Refs};
@@ -110,11 +110,12 @@ impl Apps {
         apps.origin.reserve_exact(total_apps);
         apps.vms.reserve_exact(total_vms);
         let mut expansion = Expansion::new();
+        let entries = raw_apps.len();
         // Each app id, and the entry that first defined it: its text is
         // mostly borrowed from the file, and its path built only for an
-        // error, since a big estate has a hundred thousand of them.
-        let mut seen: BTreeMap<Text<'a>, usize> = BTreeMap::new();
-        let entries = raw_apps.len();
+        // error, since a big estate has a hundred thousand of them. A hash
+        // map, never walked: its order reaches nothing.
+        let mut seen: HashMap<Text<'a>, usize> = HashMap::with_capacity(entries);
         let mut specs = Specs {
             start: Vec::with_capacity(entries + 1),
             runs: Vec::with_capacity(entries),

@@ -176,15 +176,22 @@ pub(super) fn lookup<T: Copy>(
     if let Some(v) = known.get(name) {
         return Some(*v);
     }
+    let ids: Vec<&str> = known.keys().map(String::as_str).collect();
+    unknown(ctx, path, name, &ids, kind);
+    None
+}
+
+/// Records that `name` is none of the `known` ids (in order), with a
+/// suggestion, or the list of them when there are few.
+pub(super) fn unknown(ctx: &mut Ctx, path: &FieldPath, name: &str, known: &[&str], kind: &str) {
     let mut message = format!("unknown {kind} `{name}`");
-    if let Some(s) = suggest(name, known.keys().map(String::as_str)) {
+    if let Some(s) = suggest(name, known.iter().copied()) {
         message.push_str(&format!(": did you mean `{s}`?"));
     } else if known.len() <= 12 && !known.is_empty() {
-        let list: Vec<_> = known.keys().map(|k| format!("`{k}`")).collect();
+        let list: Vec<_> = known.iter().map(|k| format!("`{k}`")).collect();
         message.push_str(&format!(": expected one of {}", list.join(", ")));
     }
     ctx.err(path, message);
-    None
 }
 
 /// The closest candidate within a small edit distance.

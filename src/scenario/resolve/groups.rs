@@ -7,10 +7,10 @@
 //! read, [`Refs`] resolves a name other sections give (a member's id, or a
 //! group's id for all its members) to the members it stands for.
 
-use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
-use super::ctx::{Ctx, lookup};
+use super::ctx::{Ctx, unknown};
 use crate::scenario::FieldPath;
 
 /// Most hosts, apps or VMs in one scenario.
@@ -47,8 +47,10 @@ pub(super) struct Expansion<Id> {
     /// Every member by id (only [`Named::Member`]s while entries are read):
     /// the map that [`Expansion::into_refs`] hands on, so that a big
     /// estate's hundred thousand ids are inserted once, not copied into a
-    /// second map.
-    ids: BTreeMap<String, Named<Id>>,
+    /// second map. A hash map, searched a few times per app, never walked
+    /// (but sorted for an error's list of ids), so its order reaches
+    /// nothing.
+    ids: HashMap<String, Named<Id>>,
     /// Every group (an entry with a `count`) by id.
     groups: BTreeMap<String, Vec<Id>>,
 }
@@ -65,7 +67,7 @@ impl<Id: Copy> Expansion<Id> {
     /// No entity yet.
     pub(super) fn new() -> Self {
         Expansion {
-            ids: BTreeMap::new(),
+            ids: HashMap::new(),
             groups: BTreeMap::new(),
         }
     }
@@ -131,8 +133,9 @@ impl<Id: Copy> Expansion<Id> {
 
 /// What a name of a member or a group stands for.
 pub(super) struct Refs<Id> {
-    /// Every name, to its member or its group in `groups`.
-    names: BTreeMap<String, Named<Id>>,
+    /// Every name, to its member or its group in `groups` (never walked
+    /// but sorted, as [`Expansion::ids`]).
+    names: HashMap<String, Named<Id>>,
     /// The members of each group.
     groups: Vec<Vec<Id>>,
 }
@@ -141,7 +144,7 @@ impl<Id> Default for Refs<Id> {
     /// No names.
     fn default() -> Self {
         Refs {
-            names: BTreeMap::new(),
+            names: HashMap::new(),
             groups: Vec::new(),
         }
     }
@@ -160,8 +163,9 @@ impl<Id: Copy> Refs<Id> {
         match self.get(name) {
             Some(members) => Some(members),
             None => {
-                // Not found: records the error, with its suggestion.
-                lookup(ctx, path, name, &self.names, kind);
+                let mut names: Vec<&str> = self.names.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                unknown(ctx, path, name, &names, kind);
                 None
             }
         }
@@ -228,5 +232,19 @@ mod tests {
         );
         assert_eq!(refs.get("web-01"), Some(&[2][..]));
         assert_eq!(refs.get("web"), Some(&[0, 1][..]));
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_names_in_order_whatever_the_map() {
+        let (refs, errors) = expand_all(&[("zeta", None), ("alpha", None), ("mid", Some(2))]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut ctx = Ctx { errors: Vec::new() };
+        let path = FieldPath::root().key("apps");
+        assert_eq!(refs.lookup(&mut ctx, &path, "nothing", "app"), None);
+        let messages: Vec<_> = ctx.errors.into_iter().map(|(_, m)| m).collect();
+        assert_eq!(
+            messages,
+            ["unknown app `nothing`: expected one of `alpha`, `mid`, `mid-01`, `mid-02`, `zeta`"]
+        );
     }
 }
