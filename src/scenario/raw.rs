@@ -893,7 +893,7 @@ pub struct ObjectiveFile {
 /// thousand of each), borrowed from the file's text when the parser can,
 /// and owned when it had to rewrite it (an escape, a folded line). It
 /// deserializes as a `String` does, with the same messages.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Text<'a>(Cow<'a, str>);
 
 impl Text<'_> {

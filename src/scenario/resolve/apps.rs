@@ -6,7 +6,8 @@
 //! Apps are also what waves and objectives select, by id, group id or tag
 //! ([`Apps::select`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::ctx::{Ctx, lookup};
 use super::groups::{Expansion, Group, MAX_ENTITIES, Refs};
@@ -100,39 +101,52 @@ impl Apps {
             vms: Vec::new(),
             refs: Refs::default(),
         };
-        // Every VM, counted before any is made, so that the million VMs of
-        // a big estate are allocated once rather than grown and copied.
-        let total = total_vms(&raw_apps);
-        apps.vms.reserve_exact(total);
+        // Every app and VM, counted before any is made, so that the hundred
+        // thousand apps and million VMs of a big estate are allocated once
+        // rather than grown and copied (each doubling touches fresh pages,
+        // and the allocator keeps the old block's for a while).
+        let (total_apps, total_vms) = totals(&raw_apps);
+        apps.apps.reserve_exact(total_apps);
+        apps.origin.reserve_exact(total_apps);
+        apps.vms.reserve_exact(total_vms);
         let mut expansion = Expansion::new();
+        let entries = raw_apps.len();
         // Each app id, and the entry that first defined it: its text is
         // mostly borrowed from the file, and its path built only for an
-        // error, since a big estate has a hundred thousand of them.
-        let mut seen: BTreeMap<Text<'a>, usize> = BTreeMap::new();
-        let entries = raw_apps.len();
+        // error, since a big estate has a hundred thousand of them. A hash
+        // map, never walked: its order reaches nothing.
+        let mut seen: HashMap<Text<'a>, usize> = HashMap::with_capacity(entries);
         let mut specs = Specs {
             start: Vec::with_capacity(entries + 1),
             runs: Vec::with_capacity(entries),
             pinned: Vec::new(),
         };
         let mut depends_on: Vec<Vec<Text<'a>>> = Vec::with_capacity(entries);
+        let apps_path = root.key("apps");
+        let mut dists = Dists::default();
         for (i, entry) in raw_apps.into_iter().enumerate() {
             let a = &entry;
-            let p = root.key("apps").index(i);
-            let duplicate = seen.contains_key(a.id.as_str());
-            if ctx.id_text(&p.key("id"), &a.id, "app") {
-                match seen.get(a.id.as_str()) {
-                    Some(&first) => {
-                        let first = root.key("apps").index(first).key("id");
-                        ctx.duplicate_id(&p.key("id"), &a.id, &first, "app");
+            let p = apps_path.index(i);
+            let idp = p.key("id");
+            // One search of `seen` per entry: its slot tells whether the id
+            // is taken, and takes it if not (and the id is valid).
+            let duplicate = match seen.entry(a.id.clone()) {
+                Entry::Occupied(slot) => {
+                    if ctx.id_text(&idp, &a.id, "app") {
+                        let first = apps_path.index(*slot.get()).key("id");
+                        ctx.duplicate_id(&idp, &a.id, &first, "app");
                     }
-                    None => {
-                        seen.insert(a.id.clone(), i);
-                    }
+                    true
                 }
-            }
-            let count = ctx.count(&p.key("count"), a.count);
-            let shape = app_shape(ctx, &p, a, infrastructure);
+                Entry::Vacant(slot) => {
+                    if ctx.id_text(&idp, &a.id, "app") {
+                        slot.insert(i);
+                    }
+                    false
+                }
+            };
+            let count = ctx.count_at(|| p.key("count"), a.count);
+            let shape = app_shape(ctx, &p, a, infrastructure, &mut dists);
             let vms_per_app: u64 = shape.vms.iter().map(|s| u64::from(s.count)).sum();
             if apps.apps.len() + count as usize > MAX_ENTITIES
                 || apps.vms.len() as u64 + vms_per_app * u64::from(count) > MAX_ENTITIES as u64
@@ -155,7 +169,7 @@ impl Apps {
                 specs.runs.push((s.cluster, s.count, pinned));
             }
             let group = Group {
-                path: &p.key("id"),
+                path: &idp,
                 id: &a.id,
                 count,
                 grouped: a.count.is_some(),
@@ -164,10 +178,7 @@ impl Apps {
             let members = expansion.expand(ctx, "app", &group, |id| apps.add(id, i, a, &shape));
             if a.count.is_some() {
                 if expansion.contains(&a.id) {
-                    ctx.err(
-                        &p.key("id"),
-                        format!("app group id `{}` is also an app id", a.id),
-                    );
+                    ctx.err(&idp, format!("app group id `{}` is also an app id", a.id));
                 }
                 expansion.group(&a.id, members);
             }
@@ -231,25 +242,25 @@ impl Apps {
         depends_on: &[Vec<Text<'_>>],
     ) {
         let app_origin = &self.origin;
+        // Each reference's path is built only for an error: a big estate
+        // has hundreds of thousands of references.
+        let path = |i: usize, k: usize| root.key("apps").index(i).key("depends_on").index(k);
         for aid in 0..self.apps.len() {
             let i = app_origin[aid];
-            let p = root.key("apps").index(i);
             let mut deps = Vec::new();
             for (k, name) in depends_on[i].iter().enumerate() {
                 // Report a bad reference once per spec, not once per member.
                 let first_member = aid == 0 || app_origin[aid - 1] != i;
-                let found = if first_member {
-                    self.refs
-                        .lookup(ctx, &p.key("depends_on").index(k), name, "app")
-                } else {
-                    self.refs.get(name)
+                let found = match self.refs.get(name) {
+                    None if first_member => self.refs.lookup(ctx, &path(i, k), name, "app"),
+                    found => found,
                 };
                 if let Some(members) = found {
                     for &d in members {
                         if d.index() == aid {
                             if first_member {
                                 ctx.err(
-                                    &p.key("depends_on").index(k),
+                                    &path(i, k),
                                     format!("app `{}` cannot depend on itself", self.apps[aid].id),
                                 );
                             }
@@ -359,6 +370,40 @@ impl Apps {
     }
 }
 
+/// The work distributions already read, by their text: the apps of a big
+/// estate repeat a few texts (`pert(10m, 20m, 1h)`) a hundred thousand
+/// times, each parsed once. A text that does not parse is not kept, so
+/// that each place it appears reports its error.
+#[derive(Default)]
+struct Dists {
+    parsed: BTreeMap<String, Dist>,
+}
+
+/// Most texts [`Dists`] keeps: an estate whose every app has its own
+/// distributions is parsed app by app as before, in bounded memory.
+const MAX_DISTS: usize = 256;
+
+impl Dists {
+    /// The distribution `text` (the `work.key` of the app entry at `p`),
+    /// or the error recorded.
+    fn parse(
+        &mut self,
+        ctx: &mut Ctx,
+        p: &FieldPath,
+        key: &'static str,
+        text: &str,
+    ) -> Option<Dist> {
+        if let Some(d) = self.parsed.get(text) {
+            return Some(d.clone());
+        }
+        let d = ctx.dist(&p.key(key), text)?;
+        if self.parsed.len() < MAX_DISTS {
+            self.parsed.insert(text.to_string(), d.clone());
+        }
+        Some(d)
+    }
+}
+
 /// Reads what the members of an app entry `a` (at `p`) share: its
 /// criticality, the work of each recovery method and its VMs.
 fn app_shape(
@@ -366,6 +411,7 @@ fn app_shape(
     p: &FieldPath,
     a: &AppFile<'_>,
     infrastructure: &Infrastructure,
+    dists: &mut Dists,
 ) -> AppShape {
     let cluster_ids = &infrastructure.cluster_ids;
     let criticality = match a.criticality {
@@ -381,7 +427,7 @@ fn app_shape(
     };
     let wp = p.key("work");
     let mut work = |key: &'static str, text: &Option<Text<'_>>| {
-        text.as_ref().and_then(|t| ctx.dist(&wp.key(key), t))
+        text.as_ref().and_then(|t| dists.parse(ctx, &wp, key, t))
     };
     let restart = work("restart", &a.work.restart);
     let reinstall = work("reinstall", &a.work.reinstall);
@@ -411,12 +457,16 @@ fn app_shape(
     let mut specs = Vec::new();
     for (j, v) in a.vms.iter().enumerate() {
         let vp = p.key("vms").index(j);
-        let cluster = lookup(ctx, &vp.key("cluster"), &v.cluster, cluster_ids, "cluster");
-        let vcount = ctx.count(&vp.key("count"), v.count);
+        // The fields' paths are built only for an error (a million VMs).
+        let cluster = match cluster_ids.get(v.cluster.as_str()) {
+            Some(&cl) => Some(cl),
+            None => lookup(ctx, &vp.key("cluster"), &v.cluster, cluster_ids, "cluster"),
+        };
+        let vcount = ctx.count_at(|| vp.key("count"), v.count);
         if v.cores == 0 {
             ctx.err(&vp.key("cores"), "a VM needs at least one core");
         }
-        let memory = ctx.size(&vp.key("memory"), &v.memory).unwrap_or(0);
+        let memory = ctx.size_at(|| vp.key("memory"), &v.memory).unwrap_or(0);
         let disk = match &v.disk {
             Some(d) => ctx.size(&vp.key("disk"), d).unwrap_or(0),
             None => 0,
@@ -569,14 +619,19 @@ fn place(
     }
 }
 
-/// How many VMs the `apps` section declares in all, groups expanded
-/// (capped at [`MAX_ENTITIES`], beyond which resolving stops).
-fn total_vms(raw_apps: &[AppFile<'_>]) -> usize {
-    let total = raw_apps.iter().fold(0u64, |sum, a| {
+/// How many apps and VMs the `apps` section declares in all, groups
+/// expanded (each capped at [`MAX_ENTITIES`], beyond which resolving stops).
+fn totals(raw_apps: &[AppFile<'_>]) -> (usize, usize) {
+    let (apps, vms) = raw_apps.iter().fold((0u64, 0u64), |(apps, vms), a| {
+        let members = u64::from(a.count.unwrap_or(1));
         let per_app: u64 = a.vms.iter().map(|v| u64::from(v.count.unwrap_or(1))).sum();
-        sum.saturating_add(per_app.saturating_mul(u64::from(a.count.unwrap_or(1))))
+        (
+            apps.saturating_add(members),
+            vms.saturating_add(per_app.saturating_mul(members)),
+        )
     });
-    total.min(MAX_ENTITIES as u64) as usize
+    let cap = |n: u64| n.min(MAX_ENTITIES as u64) as usize;
+    (cap(apps), cap(vms))
 }
 
 /// The smaller of two optional bounds.
@@ -631,4 +686,38 @@ fn find_cycle(apps: &[App]) -> Option<Vec<AppId>> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO_YAML, Format, load_str};
+
+    /// The same distribution text in several app entries: parsed once
+    /// when it is right, reported at every place when it is wrong.
+    #[test]
+    fn a_repeated_distribution_is_read_once_and_reported_everywhere() {
+        let good = "restart: pert(10m, 20m, 1h)";
+        let uses = DEFAULT_SCENARIO_YAML.matches(good).count();
+        assert!(uses > 2, "the scenario repeats `{good}`");
+        let scenario = load_str(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_NAME, Format::Yaml)
+            .expect("the default scenario loads");
+        let first = scenario
+            .apps
+            .iter()
+            .filter_map(|a| a.restart.clone())
+            .next();
+        let same = scenario
+            .apps
+            .iter()
+            .filter(|a| a.restart.is_some() && a.restart == first)
+            .count();
+        assert!(same >= uses, "{same} apps share the first restart work");
+
+        let bad = DEFAULT_SCENARIO_YAML.replace(good, "restart: pert(1h, 20m, 10m)");
+        let err = load_str(&bad, "bad.yaml", Format::Yaml)
+            .expect_err("a wrong distribution is refused")
+            .to_string();
+        let reported = err.matches(".work.restart").count();
+        assert_eq!(reported, uses, "one error per use:\n{err}");
+    }
 }

@@ -52,14 +52,20 @@ impl Ctx {
 
     /// A size in bytes, more than zero (`800GiB`).
     pub(super) fn size(&mut self, path: &FieldPath, text: &str) -> Option<u64> {
+        self.size_at(|| path.clone(), text)
+    }
+
+    /// [`Ctx::size`], with the path built only for an error (a big
+    /// estate's million VMs make a path per field too dear).
+    pub(super) fn size_at(&mut self, path: impl FnOnce() -> FieldPath, text: &str) -> Option<u64> {
         match parse_size(text) {
             Ok(s) if s.0 > 0 => Some(s.0),
             Ok(_) => {
-                self.err(path, "must be more than zero");
+                self.err(&path(), "must be more than zero");
                 None
             }
             Err(e) => {
-                self.err(path, e.to_string());
+                self.err(&path(), e.to_string());
                 None
             }
         }
@@ -136,15 +142,20 @@ impl Ctx {
 
     /// A group's `count`: 1 when not given or wrong.
     pub(super) fn count(&mut self, path: &FieldPath, count: Option<u32>) -> u32 {
+        self.count_at(|| path.clone(), count)
+    }
+
+    /// [`Ctx::count`], with the path built only for an error.
+    pub(super) fn count_at(&mut self, path: impl FnOnce() -> FieldPath, count: Option<u32>) -> u32 {
         match count {
             None => 1,
             Some(0) => {
-                self.err(path, "count must be at least 1");
+                self.err(&path(), "count must be at least 1");
                 1
             }
             Some(n) if n > MAX_GROUP_COUNT => {
                 self.err(
-                    path,
+                    &path(),
                     format!("count {n} is over the limit of {MAX_GROUP_COUNT} per group"),
                 );
                 1
@@ -165,15 +176,22 @@ pub(super) fn lookup<T: Copy>(
     if let Some(v) = known.get(name) {
         return Some(*v);
     }
+    let ids: Vec<&str> = known.keys().map(String::as_str).collect();
+    unknown(ctx, path, name, &ids, kind);
+    None
+}
+
+/// Records that `name` is none of the `known` ids (in order), with a
+/// suggestion, or the list of them when there are few.
+pub(super) fn unknown(ctx: &mut Ctx, path: &FieldPath, name: &str, known: &[&str], kind: &str) {
     let mut message = format!("unknown {kind} `{name}`");
-    if let Some(s) = suggest(name, known.keys().map(String::as_str)) {
+    if let Some(s) = suggest(name, known.iter().copied()) {
         message.push_str(&format!(": did you mean `{s}`?"));
     } else if known.len() <= 12 && !known.is_empty() {
-        let list: Vec<_> = known.keys().map(|k| format!("`{k}`")).collect();
+        let list: Vec<_> = known.iter().map(|k| format!("`{k}`")).collect();
         message.push_str(&format!(": expected one of {}", list.join(", ")));
     }
     ctx.err(path, message);
-    None
 }
 
 /// The closest candidate within a small edit distance.

@@ -7,10 +7,10 @@
 //! read, [`Refs`] resolves a name other sections give (a member's id, or a
 //! group's id for all its members) to the members it stands for.
 
-use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
-use super::ctx::{Ctx, lookup};
+use super::ctx::{Ctx, unknown};
 use crate::scenario::FieldPath;
 
 /// Most hosts, apps or VMs in one scenario.
@@ -44,17 +44,30 @@ pub(super) struct Group<'a> {
 /// The members of one kind of entity (hosts or apps) and their groups, as
 /// the entries are read.
 pub(super) struct Expansion<Id> {
-    /// Every member by id.
-    ids: BTreeMap<String, Id>,
+    /// Every member by id (only [`Named::Member`]s while entries are read):
+    /// the map that [`Expansion::into_refs`] hands on, so that a big
+    /// estate's hundred thousand ids are inserted once, not copied into a
+    /// second map. A hash map, searched a few times per app, never walked
+    /// (but sorted for an error's list of ids), so its order reaches
+    /// nothing.
+    ids: HashMap<String, Named<Id>>,
     /// Every group (an entry with a `count`) by id.
     groups: BTreeMap<String, Vec<Id>>,
+}
+
+/// What a name stands for: one member, or a group (its index in
+/// [`Refs::groups`]). A member needs no list of its own.
+#[derive(Clone, Copy)]
+enum Named<Id> {
+    Member(Id),
+    Group(usize),
 }
 
 impl<Id: Copy> Expansion<Id> {
     /// No entity yet.
     pub(super) fn new() -> Self {
         Expansion {
-            ids: BTreeMap::new(),
+            ids: HashMap::new(),
             groups: BTreeMap::new(),
         }
     }
@@ -75,15 +88,15 @@ impl<Id: Copy> Expansion<Id> {
         group: &Group<'_>,
         mut add: impl FnMut(String) -> Id,
     ) -> Vec<Id> {
-        let mut members = Vec::new();
+        let mut members = Vec::with_capacity(group.count as usize);
         for id in expand_ids(group.id, group.count, group.grouped) {
             let member = add(id.clone());
             match self.ids.entry(id) {
                 Entry::Vacant(slot) => {
-                    slot.insert(member);
+                    slot.insert(Named::Member(member));
                 }
                 Entry::Occupied(mut slot) => {
-                    slot.insert(member);
+                    slot.insert(Named::Member(member));
                     if !group.duplicate {
                         ctx.err(
                             group.path,
@@ -105,42 +118,39 @@ impl<Id: Copy> Expansion<Id> {
         self.groups.insert(id.to_string(), members);
     }
 
-    /// The names other sections may use: every member's id, then every
+    /// The names other sections may use: every member's id, and every
     /// group's (which wins over a member of the same name).
     pub(super) fn into_refs(self) -> Refs<Id> {
-        let mut names = BTreeMap::new();
-        let mut lists = Vec::new();
-        for (id, member) in self.ids {
-            names.insert(id, lists.len());
-            lists.push(vec![member]);
-        }
+        let mut names = self.ids;
+        let mut groups = Vec::with_capacity(self.groups.len());
         for (id, members) in self.groups {
-            names.insert(id, lists.len());
-            lists.push(members);
+            names.insert(id, Named::Group(groups.len()));
+            groups.push(members);
         }
-        Refs { names, lists }
+        Refs { names, groups }
     }
 }
 
 /// What a name of a member or a group stands for.
 pub(super) struct Refs<Id> {
-    /// Every name, to its list in `lists`.
-    names: BTreeMap<String, usize>,
-    /// The members each name stands for.
-    lists: Vec<Vec<Id>>,
+    /// Every name, to its member or its group in `groups` (never walked
+    /// but sorted, as [`Expansion::ids`]).
+    names: HashMap<String, Named<Id>>,
+    /// The members of each group.
+    groups: Vec<Vec<Id>>,
 }
 
 impl<Id> Default for Refs<Id> {
     /// No names.
     fn default() -> Self {
         Refs {
-            names: BTreeMap::new(),
-            lists: Vec::new(),
+            names: HashMap::new(),
+            groups: Vec::new(),
         }
     }
 }
 
-impl<Id> Refs<Id> {
+impl<Id: Copy> Refs<Id> {
     /// The members `name` stands for, or an error recorded at `path` (with
     /// a suggestion) naming it an unknown `kind`.
     pub(super) fn lookup(
@@ -150,12 +160,23 @@ impl<Id> Refs<Id> {
         name: &str,
         kind: &str,
     ) -> Option<&[Id]> {
-        lookup(ctx, path, name, &self.names, kind).map(|r| self.lists[r].as_slice())
+        match self.get(name) {
+            Some(members) => Some(members),
+            None => {
+                let mut names: Vec<&str> = self.names.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                unknown(ctx, path, name, &names, kind);
+                None
+            }
+        }
     }
 
     /// The members `name` stands for, if any, without recording an error.
     pub(super) fn get(&self, name: &str) -> Option<&[Id]> {
-        self.names.get(name).map(|&r| self.lists[r].as_slice())
+        match self.names.get(name)? {
+            Named::Member(member) => Some(std::slice::from_ref(member)),
+            Named::Group(g) => Some(self.groups[*g].as_slice()),
+        }
     }
 }
 
@@ -211,5 +232,19 @@ mod tests {
         );
         assert_eq!(refs.get("web-01"), Some(&[2][..]));
         assert_eq!(refs.get("web"), Some(&[0, 1][..]));
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_names_in_order_whatever_the_map() {
+        let (refs, errors) = expand_all(&[("zeta", None), ("alpha", None), ("mid", Some(2))]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut ctx = Ctx { errors: Vec::new() };
+        let path = FieldPath::root().key("apps");
+        assert_eq!(refs.lookup(&mut ctx, &path, "nothing", "app"), None);
+        let messages: Vec<_> = ctx.errors.into_iter().map(|(_, m)| m).collect();
+        assert_eq!(
+            messages,
+            ["unknown app `nothing`: expected one of `alpha`, `mid`, `mid-01`, `mid-02`, `zeta`"]
+        );
     }
 }
