@@ -837,6 +837,46 @@ mod tests {
     }
 
     #[test]
+    fn the_lanes_bits_follow_their_queues() {
+        use super::{Entry, Lanes};
+        use std::cmp::Reverse;
+        // Pushes and pops spread over every lane, in an order drawn from a
+        // generator: after each step the bits say which lanes hold work,
+        // and a lane is empty exactly when its bit is clear.
+        let mut lanes = Lanes::new(Vec::new());
+        let mut held = [0usize; Lane::ALL.len()];
+        let mut x: u64 = 11;
+        for seq in 0..4_000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let k = (x >> 40) as usize % Lane::ALL.len();
+            let lane = Lane::ALL[k];
+            if (x >> 20) % 5 < 2 {
+                let popped = lanes.pop(lane);
+                assert_eq!(popped.is_some(), held[k] > 0, "{lane:?}");
+                held[k] = held[k].saturating_sub(1);
+            } else {
+                let entry: Entry = ((0, seq, 0), seq, Job::App(AppId(0), Method::Restart));
+                lanes.push(lane, Reverse(entry));
+                held[k] += 1;
+            }
+            let expected = held
+                .iter()
+                .enumerate()
+                .fold(0u8, |bits, (i, &n)| bits | (u8::from(n > 0) << i));
+            assert_eq!(lanes.with_work(), expected);
+            for (i, &l) in Lane::ALL.iter().enumerate() {
+                assert_eq!(lanes.is_empty(l), held[i] == 0);
+                assert_eq!(lanes.peek(l).is_some(), held[i] > 0);
+            }
+        }
+        // Reused for the next run: every lane empty again.
+        let lanes = Lanes::new(lanes.into_inner());
+        assert_eq!(lanes.with_work(), 0);
+    }
+
+    #[test]
     fn a_ready_queue_pops_in_the_order_of_one_heap() {
         use super::{Entry, ReadyQueue};
         use std::cmp::Reverse;
