@@ -81,7 +81,7 @@ impl Faults<'_, '_> {
                 let v = self.world.host_vms[h.index()][i];
                 let app = self.sc.vms[v.index()].app;
                 if self.world.vm_status[v.index()] == VmStatus::Running {
-                    self.world.set_vm_status(v, VmStatus::Down);
+                    self.world.vm_status[v.index()] = VmStatus::Down;
                     self.vm_broken(cx, app)?;
                     autostart.push(v);
                     touched.push(app);
@@ -148,14 +148,14 @@ impl Faults<'_, '_> {
         if self.world.vm_status[v.index()] == VmStatus::Running {
             self.vm_broken(cx, app)?;
         }
-        let status = self.world.vm_status[v.index()];
-        if corrupt && status != VmStatus::Corrupted {
-            self.world.set_vm_status(v, VmStatus::Corrupted);
+        let status = &mut self.world.vm_status[v.index()];
+        if corrupt && *status != VmStatus::Corrupted {
+            *status = VmStatus::Corrupted;
             if let Some(f) = self.faults.current {
                 self.out.faults[f].vms_corrupted += 1;
             }
-        } else if status == VmStatus::Running {
-            self.world.set_vm_status(v, VmStatus::Down);
+        } else if *status == VmStatus::Running {
+            *status = VmStatus::Down;
         }
         self.world.apps[app.index()].down_bug = Some(b);
         // Deduplicated once per fault, in `after_crashes`.

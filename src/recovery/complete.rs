@@ -19,39 +19,47 @@ impl<D: Decider> Recovery<'_, '_, D> {
         let mut still_down = 0;
         for i in 0..self.sc.apps[a.index()].vms.len() {
             let v = self.sc.apps[a.index()].vms[i];
-            if let Some(&new) = placement.get(i)
-                && self.world.vm_host[v.index()] != new
-            {
-                let old = self.world.move_vm(v, new);
-                if self.world.host_vms[old.index()].is_empty()
-                    && self.world.hosts[old.index()].status == HostStatus::Crashed
-                {
-                    self.recovery.evacuated.push(old);
-                    self.recovery.evacuated_news = true;
-                }
-                self.world
-                    .placement
-                    .give(old, vm_need(&self.sc.vms[v.index()]));
-                self.recovery.capacity_freed = true;
-                self.out.moves.push(crate::metrics::VmMove {
-                    at: now,
-                    vm: v,
-                    to: new,
-                });
-                if self.recovery.triggers_on.migration
-                    && !self
-                        .faults
-                        .operations
-                        .contains(&(new, Operation::Migration))
-                {
-                    self.faults.operations.push((new, Operation::Migration));
+            if let Some(&new) = placement.get(i) {
+                let old = self.world.vm_host[v.index()];
+                if old != new {
+                    // A VM is on one host's list once: remove it there,
+                    // keeping the order of the others.
+                    let list = &mut self.world.host_vms[old.index()];
+                    if let Some(i) = list.iter().position(|x| *x == v) {
+                        list.remove(i);
+                    }
+                    if self.world.host_vms[old.index()].is_empty()
+                        && self.world.hosts[old.index()].status == HostStatus::Crashed
+                    {
+                        self.recovery.evacuated.push(old);
+                        self.recovery.evacuated_news = true;
+                    }
+                    self.world
+                        .placement
+                        .give(old, vm_need(&self.sc.vms[v.index()]));
+                    self.world.host_vms[new.index()].push(v);
+                    self.world.vm_host[v.index()] = new;
+                    self.recovery.capacity_freed = true;
+                    self.out.moves.push(crate::metrics::VmMove {
+                        at: now,
+                        vm: v,
+                        to: new,
+                    });
+                    if self.recovery.triggers_on.migration
+                        && !self
+                            .faults
+                            .operations
+                            .contains(&(new, Operation::Migration))
+                    {
+                        self.faults.operations.push((new, Operation::Migration));
+                    }
                 }
             }
             // A VM placed on a host that crashed meanwhile stays down.
             if self.world.hosts[self.world.vm_host[v.index()].index()].status == HostStatus::Up {
-                self.world.set_vm_status(v, VmStatus::Running);
+                self.world.vm_status[v.index()] = VmStatus::Running;
             } else if self.world.vm_status[v.index()] != VmStatus::Running {
-                self.world.set_vm_status(v, VmStatus::Down);
+                self.world.vm_status[v.index()] = VmStatus::Down;
                 still_down += 1;
             }
         }

@@ -134,7 +134,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
         apps.dedup();
         for a in apps {
             if let Phase::Hosts(m) = self.world.apps[a.index()].phase
-                && self.world.hosts_ready(a)
+                && self.hosts_ready(a)
             {
                 self.enqueue(now, a, m);
             }
@@ -154,7 +154,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
             {
                 continue;
             }
-            self.world.set_vm_status(v, VmStatus::Running);
+            self.world.vm_status[v.index()] = VmStatus::Running;
             let a = self.sc.vms[v.index()].app;
             self.world.change_app(a, |state| {
                 state.broken = state.broken.saturating_sub(1);
@@ -175,5 +175,12 @@ impl<D: Decider> Recovery<'_, '_, D> {
             self.update_up(now, a);
         }
         Ok(())
+    }
+
+    pub(crate) fn hosts_ready(&self, a: AppId) -> bool {
+        self.sc.apps[a.index()].vms.iter().all(|&v| {
+            self.world.vm_status[v.index()] == VmStatus::Running
+                || self.world.hosts[self.world.vm_host[v.index()].index()].status == HostStatus::Up
+        })
     }
 }

@@ -2,10 +2,8 @@
 //! (the scenario itself never changes), each host's free room, and the
 //! per-wave counts of the apps. Faults and recovery both read and change
 //! it; a host's status and an app's phase or broken VMs change only
-//! through its doors (`set_status`, `change_app`, `set_phase`), and a VM's
-//! status or host only through `set_vm_status` and `move_vm`, which keep
-//! the room index, the wave counts and each app's count of VMs held on
-//! down hosts in step.
+//! through its doors (`set_status`, `change_app`, `set_phase`), which keep
+//! the room index and the wave counts in step.
 
 use crate::model::{AppId, BugId, BuildId, HostId, Method, Scenario, Strategy, VmId};
 use crate::sim::{EventId, SimTime};
@@ -90,10 +88,6 @@ pub(crate) type HostList = smallvec::SmallVec<[HostId; 4]>;
 /// An app in a run.
 pub(crate) struct AppState {
     pub(crate) broken: u32,
-    /// Its VMs that are not running on a host that is not up: a restart
-    /// waits until there are none (kept by the world's doors, so that a
-    /// host's boot looks at its own VMs, not at every VM of their apps).
-    pub(crate) held: u32,
     pub(crate) deps_down: u32,
     pub(crate) up: bool,
     pub(crate) phase: Phase,
@@ -193,8 +187,6 @@ pub(crate) struct World<'a> {
     wave_of: &'a [u32],
     /// Per wave, its apps not settled and queued.
     pub(crate) waves: WaveCounts,
-    /// The scenario (for its VMs' apps).
-    sc: &'a Scenario,
 }
 
 impl<'a> World<'a> {
@@ -204,7 +196,7 @@ impl<'a> World<'a> {
     /// `sc`: `engine::Prepared` holds the three together), or derived
     /// from the scenario without one.
     pub(crate) fn new(
-        sc: &'a Scenario,
+        sc: &Scenario,
         st: &'a Strategy,
         reuse: &mut Spare,
         start: Option<&Start>,
@@ -268,8 +260,6 @@ impl<'a> World<'a> {
         let apps = (0..sc.apps.len())
             .map(|_| AppState {
                 broken: 0,
-                // Every host up, every VM running.
-                held: 0,
                 deps_down: 0,
                 up: true,
                 phase: Phase::Healthy,
@@ -311,7 +301,6 @@ impl<'a> World<'a> {
                 unsettled: vec![0; st.waves.len()],
                 queued: vec![0; st.waves.len()],
             },
-            sc,
         }
     }
 
@@ -330,70 +319,9 @@ impl<'a> World<'a> {
 
     /// Every change of a host's status goes through here, so that the
     /// placement index, where only an up host takes VMs, stays in step.
-    /// A host going up or down also moves its stopped VMs' apps' counts
-    /// of VMs held on down hosts.
     pub(crate) fn set_status(&mut self, h: HostId, status: HostStatus) {
-        let host = &mut self.hosts[h.index()];
-        let was_up = host.status == HostStatus::Up;
-        host.status = status;
-        let is_up = status == HostStatus::Up;
-        self.placement.set_up(h, is_up);
-        if was_up != is_up {
-            for &v in &self.host_vms[h.index()] {
-                if self.vm_status[v.index()] != VmStatus::Running {
-                    let held = &mut self.apps[self.sc.vms[v.index()].app.index()].held;
-                    *held = if is_up { *held - 1 } else { *held + 1 };
-                }
-            }
-        }
-    }
-
-    /// Every change of a VM's status goes through here, so that its app's
-    /// count of VMs held on down hosts stays in step.
-    pub(crate) fn set_vm_status(&mut self, v: VmId, status: VmStatus) {
-        let was = self.vm_status[v.index()] != VmStatus::Running;
-        let is = status != VmStatus::Running;
-        self.vm_status[v.index()] = status;
-        if was != is && self.hosts[self.vm_host[v.index()].index()].status != HostStatus::Up {
-            let held = &mut self.apps[self.sc.vms[v.index()].app.index()].held;
-            *held = if is { *held + 1 } else { *held - 1 };
-        }
-    }
-
-    /// VM `v` moves to host `to`: off its host's list (keeping the order
-    /// of the others), onto the end of `to`'s; its app's count of VMs held
-    /// on down hosts follows. Returns the host it left.
-    pub(crate) fn move_vm(&mut self, v: VmId, to: HostId) -> HostId {
-        let from = self.vm_host[v.index()];
-        // A VM is on one host's list once.
-        let list = &mut self.host_vms[from.index()];
-        if let Some(i) = list.iter().position(|x| *x == v) {
-            list.remove(i);
-        }
-        self.host_vms[to.index()].push(v);
-        self.vm_host[v.index()] = to;
-        if self.vm_status[v.index()] != VmStatus::Running {
-            let up = |h: HostId| self.hosts[h.index()].status == HostStatus::Up;
-            let (left_down, joins_down) = (!up(from), !up(to));
-            let held = &mut self.apps[self.sc.vms[v.index()].app.index()].held;
-            *held = *held + u32::from(joins_down) - u32::from(left_down);
-        }
-        from
-    }
-
-    /// Whether app `a`'s stopped VMs all have a host that is up (so that it
-    /// may be restarted): its count of VMs held on down hosts is zero.
-    pub(crate) fn hosts_ready(&self, a: AppId) -> bool {
-        let ready = self.apps[a.index()].held == 0;
-        debug_assert_eq!(
-            ready,
-            self.sc.apps[a.index()].vms.iter().all(|&v| {
-                self.vm_status[v.index()] == VmStatus::Running
-                    || self.hosts[self.vm_host[v.index()].index()].status == HostStatus::Up
-            }),
-            "app {a:?}'s count of VMs held on down hosts is out of step"
-        );
-        ready
+        self.hosts[h.index()].status = status;
+        self.placement.set_up(h, status == HostStatus::Up);
     }
 
     /// An app whose VMs are all running or whose method gave up on it: it
