@@ -896,7 +896,13 @@ pub struct ObjectiveFile {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Text<'a>(Cow<'a, str>);
 
-impl Text<'_> {
+impl<'a> Text<'a> {
+    /// Text borrowed from a file's text, as the fast reader of the `apps`
+    /// section (`super::fast`) hands it out.
+    pub(super) fn borrowed(text: &'a str) -> Text<'a> {
+        Text(Cow::Borrowed(text))
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
