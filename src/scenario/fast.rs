@@ -1,7 +1,10 @@
-//! A fast reader for the `apps` section in the shape `hvsim gen` writes:
-//! a block list of block mappings, one key per line, whose values are
-//! plain words, double-quoted text without escapes, whole numbers, and
-//! one-line flow lists and mappings of those. A big estate's file is
+//! A fast reader for the `apps` section in the shapes `hvsim gen` and
+//! `hvsim import rvtools` write: a block list of block mappings, one key
+//! per line, whose values are plain words, double-quoted text without
+//! escapes, whole numbers, and one-line flow lists and mappings of those;
+//! `vms` and `work` may also be blocks of such lines (`- { … }` and
+//! `method: D`, six spaces in), and a comment may end any line. A big
+//! estate's file is
 //! nearly all `apps` section, and the YAML parser with serde costs about
 //! two thirds of its load (BENCHMARKS.md, issue 19).
 //!
@@ -105,7 +108,9 @@ pub(super) fn read_apps(text: &str) -> Option<Section<'_>> {
             offset += line.len();
             continue;
         }
-        if let Some(field) = content.strip_prefix("  - ") {
+        if let Some(item) = content.strip_prefix("      ") {
+            current.as_mut()?.block_line(item)?;
+        } else if let Some(field) = content.strip_prefix("  - ") {
             if let Some(done) = current.take() {
                 apps.push(done.finish()?);
             }
@@ -148,9 +153,20 @@ fn find_key_line(text: &str) -> Option<usize> {
     }
 }
 
+/// A key whose value is a block on the lines below (the RVTools import's
+/// shape): `vms:` then `- { … }` lines, `work:` then `method: D` lines,
+/// each indented by six spaces.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Vms,
+    Work,
+}
+
 /// An app entry being read, each key at most once.
 #[derive(Default)]
 struct Entry<'a> {
+    /// The block being read, and how many lines it has so far.
+    open: Option<(Block, usize)>,
     id: Option<Text<'a>>,
     description: Option<String>,
     count: Option<u32>,
@@ -162,10 +178,22 @@ struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
-    /// Reads one `key: value` line of the entry (a comment may follow).
+    /// Reads one `key: value` line of the entry (a comment may follow),
+    /// or a `vms:` or `work:` line that opens a block.
     fn field(&mut self, line: &'a str) -> Option<()> {
+        self.close()?;
         let mut c = Cursor::new(line);
         let key = c.key()?;
+        if c.clone().end_of_line().is_some() {
+            let (block, slot_set) = match key {
+                "vms" => (Block::Vms, set(&mut self.vms, Vec::new())),
+                "work" => (Block::Work, set(&mut self.work, WorkFile::default())),
+                _ => return None,
+            };
+            slot_set?;
+            self.open = Some((block, 0));
+            return Some(());
+        }
         c.gap()?;
         match key {
             "id" => set(&mut self.id, c.text(Context::Block)?),
@@ -187,7 +215,39 @@ impl<'a> Entry<'a> {
         c.end_of_line()
     }
 
-    fn finish(self) -> Option<AppFile<'a>> {
+    /// Reads a line of the open block: `- { VM }` or `method: D`.
+    fn block_line(&mut self, line: &'a str) -> Option<()> {
+        let (block, lines) = self.open.as_mut()?;
+        *lines += 1;
+        let mut c = Cursor::new(line);
+        match block {
+            Block::Vms => {
+                c.eat(b'-')?;
+                c.gap()?;
+                let vm = c.vm()?;
+                self.vms.as_mut()?.push(vm);
+            }
+            Block::Work => {
+                let key = c.key()?;
+                c.gap()?;
+                let slot = work_slot(self.work.as_mut()?, key)?;
+                set(slot, c.text(Context::Block)?)?;
+            }
+        }
+        c.end_of_line()
+    }
+
+    /// Ends the open block, which must have had a line (an empty one is
+    /// null in YAML, left to serde for its message).
+    fn close(&mut self) -> Option<()> {
+        match self.open.take() {
+            Some((_, 0)) => None,
+            _ => Some(()),
+        }
+    }
+
+    fn finish(mut self) -> Option<AppFile<'a>> {
+        self.close()?;
         Some(AppFile {
             id: self.id?,
             description: self.description,
@@ -221,6 +281,7 @@ enum Context {
 }
 
 /// A position in one line.
+#[derive(Clone)]
 struct Cursor<'a> {
     line: &'a str,
     at: usize,
@@ -395,26 +456,22 @@ impl<'a> Cursor<'a> {
     /// The work: `{ restart: D, reinstall: D, ha-restart: D, restore: D,
     /// failover: D }`, each optional.
     fn work(&mut self) -> Option<WorkFile<'a>> {
-        let mut work = WorkFile {
-            restart: None,
-            reinstall: None,
-            ha_restart: None,
-            restore: None,
-            failover: None,
-        };
-        self.mapping(|c, key| {
-            let slot = match key {
-                "restart" => &mut work.restart,
-                "reinstall" => &mut work.reinstall,
-                "ha-restart" => &mut work.ha_restart,
-                "restore" => &mut work.restore,
-                "failover" => &mut work.failover,
-                _ => return None,
-            };
-            set(slot, c.text(Context::Flow)?)
-        })?;
+        let mut work = WorkFile::default();
+        self.mapping(|c, key| set(work_slot(&mut work, key)?, c.text(Context::Flow)?))?;
         Some(work)
     }
+}
+
+/// The field of `work` a method's key names.
+fn work_slot<'w, 'a>(work: &'w mut WorkFile<'a>, key: &str) -> Option<&'w mut Option<Text<'a>>> {
+    Some(match key {
+        "restart" => &mut work.restart,
+        "reinstall" => &mut work.reinstall,
+        "ha-restart" => &mut work.ha_restart,
+        "restore" => &mut work.restore,
+        "failover" => &mut work.failover,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -528,6 +585,70 @@ mod tests {
         assert!(
             read_apps(&format!("{HEAD}apps:\n{}", PLAIN.trim_end())).is_none(),
             "no final line break"
+        );
+    }
+
+    const BLOCKS: &str = "  - id: \"app-1\"\n    criticality: 10   # priority (ASSUMPTION)\n    tags: [\"all\", \"ha\"]\n    vms:\n      - { cluster: \"c-1\", host: \"h-1\", cores: 2, memory: 8GiB, disk: 40GiB }   # vm-1\n      - { cluster: \"c-1\", cores: 2, memory: 4GiB }\n    work:   # ASSUMPTION\n      restart: \"pert(10m, 20m, 1h)\"\n      ha-restart: 5m\n";
+
+    #[test]
+    fn reads_the_shape_the_rvtools_import_writes() {
+        let text = with_apps(&format!("{BLOCKS}{BLOCKS}"));
+        let section = read_apps(&text).expect("the import's shape is read");
+        assert_eq!(section.apps.len(), 2);
+        let app = &section.apps[1];
+        assert_eq!(app.tags, ["all", "ha"]);
+        assert_eq!(app.vms.len(), 2);
+        assert_eq!(app.vms[0].disk.as_ref().map(|t| t.as_str()), Some("40GiB"));
+        assert_eq!(app.work.ha_restart.as_ref().map(|t| t.as_str()), Some("5m"));
+        let cases = [
+            (
+                "an empty block",
+                "    vms:\n      - { cluster: \"c-1\", host: \"h-1\", cores: 2, memory: 8GiB, disk: 40GiB }   # vm-1\n      - { cluster: \"c-1\", cores: 2, memory: 4GiB }\n",
+                "    vms:\n",
+            ),
+            (
+                "a compact list",
+                "      - { cluster: \"c-1\", cores",
+                "    - { cluster: \"c-1\", cores",
+            ),
+            ("deeper items", "      ha-restart", "        ha-restart"),
+            (
+                "a list in the work",
+                "      ha-restart: 5m",
+                "      - ha-restart: 5m",
+            ),
+            (
+                "a mapping in the VMs",
+                "      - { cluster: \"c-1\", cores",
+                "      cluster: \"c-1\", cores",
+            ),
+            (
+                "a repeated method",
+                "      ha-restart: 5m",
+                "      restart: 5m",
+            ),
+            (
+                "a block under another key",
+                "    tags: [\"all\", \"ha\"]",
+                "    tags:\n      - all",
+            ),
+        ];
+        for (what, from, to) in cases {
+            let body = BLOCKS.replacen(from, to, 1);
+            assert_ne!(body, BLOCKS, "{what}: the case changes nothing");
+            assert!(
+                read_apps(&with_apps(&body)).is_none(),
+                "{what}: read instead of left to serde_saphyr:\n{body}"
+            );
+        }
+        let empty_work = BLOCKS.replacen(
+            "      restart: \"pert(10m, 20m, 1h)\"\n      ha-restart: 5m\n",
+            "",
+            1,
+        );
+        assert!(
+            read_apps(&with_apps(&empty_work)).is_none(),
+            "an empty last block"
         );
     }
 

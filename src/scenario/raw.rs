@@ -577,7 +577,7 @@ pub struct VmFile<'a> {
 
 /// The effort of each recovery method an app supports: distributions of
 /// durations, like `20m`, `exp(15m)` or `pert(1h, 2h, 4h)`.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("minProperties" = 1))]
 pub struct WorkFile<'a> {

@@ -12,6 +12,8 @@ use hvsim::r#gen::{GenParams, generate};
 use hvsim::scenario::{Format, fast_reader_reads, load_str, load_str_by_serde};
 use proptest::prelude::*;
 
+use crate::{hvsim, run_ok};
+
 /// The two readings of `text` give the same scenario or the same errors.
 fn same_reading(text: &str, file: &str) {
     let fast = load_str(text, file, Format::Yaml);
@@ -166,6 +168,25 @@ fn value_ranges(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Every value of `ranges` changed into each of [`ODD_VALUES`]: read the
+/// same or left to serde. Returns how many edits were read fast and how
+/// many left to serde.
+fn odd_values_everywhere(text: &str, ranges: &[(usize, usize)]) -> (usize, usize) {
+    let (mut fast, mut left) = (0, 0);
+    for &(from, to) in ranges {
+        for odd in ODD_VALUES {
+            let edited = format!("{}{odd}{}", &text[..from], &text[to..]);
+            same_reading(&edited, "edited.yaml");
+            if fast_reader_reads(&edited) {
+                fast += 1;
+            } else {
+                left += 1;
+            }
+        }
+    }
+    (fast, left)
+}
+
 #[test]
 fn every_odd_value_in_every_place_is_read_the_same_or_left_to_serde() {
     let params = GenParams {
@@ -177,22 +198,39 @@ fn every_odd_value_in_every_place_is_read_the_same_or_left_to_serde() {
         ..GenParams::default()
     };
     let text = generate(&params).expect("valid parameters");
-    let (mut fast, mut left) = (0, 0);
-    for (from, to) in value_ranges(&text) {
-        for odd in ODD_VALUES {
-            let edited = format!("{}{odd}{}", &text[..from], &text[to..]);
-            same_reading(&edited, "edited.yaml");
-            if fast_reader_reads(&edited) {
-                fast += 1;
-            } else {
-                left += 1;
-            }
-        }
-    }
+    let (fast, left) = odd_values_everywhere(&text, &value_ranges(&text));
     // Both readings are exercised: many edits are words the fast reader
     // takes (and must read as serde_saphyr does), many are left to serde.
     assert!(
         fast > 100 && left > 100,
+        "{fast} read fast, {left} left to serde"
+    );
+}
+
+#[test]
+fn an_rvtools_import_is_read_fast_and_the_same_with_any_odd_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("imported.yaml");
+    let out = out.to_str().expect("utf-8");
+    run_ok(hvsim().args([
+        "import",
+        "rvtools",
+        "tests/fixtures/rvtools-small",
+        "--out",
+        out,
+    ]));
+    let text = std::fs::read_to_string(out).expect("the import wrote its scenario");
+    assert!(
+        fast_reader_reads(&text),
+        "the fast reader gave up on:\n{text}"
+    );
+    same_reading(&text, "imported.yaml");
+    // The first app: its block of VMs (flow mappings with comments) and
+    // its block of work.
+    let ranges = value_ranges(&text);
+    let (fast, left) = odd_values_everywhere(&text, &ranges[..ranges.len().min(14)]);
+    assert!(
+        fast > 50 && left > 50,
         "{fast} read fast, {left} left to serde"
     );
 }
