@@ -4,9 +4,8 @@
 //! escapes, whole numbers, and one-line flow lists and mappings of those;
 //! `vms` and `work` may also be blocks of such lines (`- { … }` and
 //! `method: D`, six spaces in), and a comment may end any line. A big
-//! estate's file is
-//! nearly all `apps` section, and the YAML parser with serde costs about
-//! two thirds of its load (BENCHMARKS.md, issue 19).
+//! estate's file is nearly all `apps` section, and the YAML parser with
+//! serde cost about two thirds of its load (BENCHMARKS.md, issue 19).
 //!
 //! The reader accepts only what it understands completely, and gives up
 //! (`None`) on anything else: any other indentation, an escape, a single
@@ -19,8 +18,9 @@
 //! blanked (so every line keeps its number) and its value replaced by a
 //! sentinel app that proves the line was the top-level `apps` key; the
 //! result equals serde_saphyr's reading of the whole file
-//! (`tests/it/fast_load.rs` checks it on generated estates and every
-//! bundled scenario).
+//! (`tests/it/fast_load.rs` checks it on every bundled YAML file, on
+//! generated estates, on an RVTools import, and on those with odd values
+//! put in).
 
 use super::raw::{AppFile, Text, VmFile, WorkFile};
 
