@@ -652,6 +652,29 @@ mod tests {
         );
     }
 
+    /// A scenario file's top level around `apps` (enough for the raw
+    /// types: the resolver is not run).
+    fn scenario(apps: &str) -> String {
+        format!(
+            "name: x\ntime_zone: UTC\nstart: 2026-01-05 00:00\nhorizon: 90d\nbuilds: []\nsites: []\nclusters: []\nhosts: []\napps:\n{apps}teams: []\nstrategies: []\n"
+        )
+    }
+
+    #[test]
+    fn every_key_in_either_shape_reads_as_serde_saphyr_reads_it() {
+        let flow = "  - id: g\n    description: \"the g group\"   # note\n    count: 3\n    tags: [a, \"b c\"]\n    criticality: 7\n    depends_on: []\n    vms: [{ count: 2, cluster: c, host: h, cores: 1, memory: 1GiB, disk: 2GiB }, { cluster: d, cores: 2, memory: 2GiB }]\n    work: { restart: 1h, reinstall: \"exp(2h)\", ha-restart: 5m, restore: 2h, failover: 10m }\n";
+        let block = "  - depends_on: [g]\n    id: \"h\"\n    work:\n      failover: 10m\n      restart: 1h   # x\n\n      # between\n      ha-restart: 5m\n    vms:   # two\n      - { cluster: c, cores: 1, memory: 1GiB }\n      - { memory: 1GiB, cores: 1, cluster: c, host: h }   # y\n    count: 0\n";
+        for apps in [flow, block, &format!("{flow}{block}{flow}")] {
+            let text = scenario(apps);
+            let mut rest = String::new();
+            let fast = super::super::fast_parse(&text, &mut rest)
+                .unwrap_or_else(|| panic!("the fast reader gave up on:\n{text}"));
+            let serde: super::super::raw::ScenarioFile<'_> = serde_saphyr::from_str(&text)
+                .unwrap_or_else(|e| panic!("serde_saphyr: {e}:\n{text}"));
+            assert_eq!(format!("{fast:?}"), format!("{serde:?}"));
+        }
+    }
+
     #[test]
     fn comments_and_blank_lines_are_skipped() {
         let body = format!("# the apps\n{PLAIN}\n    # more\n{PLAIN}");
