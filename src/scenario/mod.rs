@@ -8,6 +8,7 @@
 //! all problems rather than stopping at the first.
 
 mod document;
+mod fast;
 mod locate;
 pub(crate) mod raw;
 mod resolve;
@@ -163,8 +164,67 @@ pub fn load_default() -> Result<Scenario, ScenarioError> {
 
 /// Parses and validates scenario text; `file` names it in messages.
 pub fn load_str(text: &str, file: &str, format: Format) -> Result<Scenario, ScenarioError> {
+    let mut rest = String::new();
+    let (raw, locator) = parse_scenario(text, file, format, &mut rest)?;
+    resolve::resolve(raw, file, &locator, None)
+}
+
+/// [`load_str`] without the fast reader of the `apps` section: the whole
+/// text read by serde. For the tests that prove the two readings equal.
+#[doc(hidden)]
+pub fn load_str_by_serde(
+    text: &str,
+    file: &str,
+    format: Format,
+) -> Result<Scenario, ScenarioError> {
     let (raw, locator) = parse::<raw::ScenarioFile>(text, file, format, Repeats::Types)?;
     resolve::resolve(raw, file, &locator, None)
+}
+
+/// Whether the fast reader reads `text`'s `apps` section (YAML text in the
+/// shape `hvsim gen` writes) instead of leaving the file to serde. For
+/// the tests that prove the two readings equal.
+#[doc(hidden)]
+pub fn fast_reader_reads(text: &str) -> bool {
+    let mut rest = String::new();
+    fast_parse(text, &mut rest).is_some()
+}
+
+/// Parses a scenario file's text: a YAML file's `apps` section by the
+/// fast reader when it understands all of it ([`fast`]), everything else
+/// (and everything, when it does not) by serde. `rest` holds the text
+/// serde reads in the first case.
+fn parse_scenario<'a>(
+    text: &'a str,
+    file: &str,
+    format: Format,
+    rest: &'a mut String,
+) -> Result<(raw::ScenarioFile<'a>, Locator<'a>), ScenarioError> {
+    if format == Format::Yaml
+        && let Some(raw) = fast_parse(text, rest)
+    {
+        return Ok((raw, Locator::new(text, format)));
+    }
+    parse::<raw::ScenarioFile>(text, file, format, Repeats::Types)
+}
+
+/// The fast reading of [`parse_scenario`], or `None` if the fast reader
+/// gives up or serde finds anything wrong in the rest of the file (which
+/// is then read whole, for the usual messages and locations).
+fn fast_parse<'a>(text: &'a str, rest: &'a mut String) -> Option<raw::ScenarioFile<'a>> {
+    let section = fast::read_apps(text)?;
+    *rest = section.rest(text);
+    let rest: &'a String = rest;
+    let mut raw = serde_saphyr::from_str_with_options::<raw::ScenarioFile>(
+        rest,
+        yaml_options(Repeats::Types),
+    )
+    .ok()?;
+    if !fast::is_sentinel(&raw.apps) {
+        return None;
+    }
+    raw.apps = section.apps;
+    Some(raw)
 }
 
 /// The scenario file `text` as hvsim reads it, printed back as YAML: every
@@ -198,7 +258,8 @@ pub struct WithFaults<'a> {
 pub fn load_with_faults(input: WithFaults<'_>) -> Result<Scenario, ScenarioError> {
     let (text, file, format) = input.scenario;
     let (ftext, ffile, fformat) = input.faults;
-    let (mut raw, locator) = parse::<raw::ScenarioFile>(text, file, format, Repeats::Types)?;
+    let mut rest = String::new();
+    let (mut raw, locator) = parse_scenario(text, file, format, &mut rest)?;
     let (faults, flocator) = parse::<raw::FaultsFile>(ftext, ffile, fformat, Repeats::Types)?;
     raw.bugs = faults.bugs;
     raw.outages = faults.outages;

@@ -577,7 +577,7 @@ pub struct VmFile<'a> {
 
 /// The effort of each recovery method an app supports: distributions of
 /// durations, like `20m`, `exp(15m)` or `pert(1h, 2h, 4h)`.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("minProperties" = 1))]
 pub struct WorkFile<'a> {
@@ -896,7 +896,13 @@ pub struct ObjectiveFile {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Text<'a>(Cow<'a, str>);
 
-impl Text<'_> {
+impl<'a> Text<'a> {
+    /// Text borrowed from a file's text, as the fast reader of the `apps`
+    /// section (`super::fast`) hands it out.
+    pub(super) fn borrowed(text: &'a str) -> Text<'a> {
+        Text(Cow::Borrowed(text))
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -15,6 +15,7 @@ mod corruption;
 mod decisions;
 mod deploy;
 mod explain;
+mod fast_load;
 mod faults;
 mod fit;
 mod fuzz_corpus;
