@@ -126,7 +126,7 @@ impl<'a, D: Decider> Engine<'a, D> {
         st: &'a Strategy,
         seed: u64,
         strategy_id: u32,
-        start: Option<&Start>,
+        start: Option<&'a Start>,
         mut reuse: reuse::Reuse,
         decider: &'a mut D,
     ) -> Result<Self, SimError> {

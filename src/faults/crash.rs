@@ -79,7 +79,7 @@ impl Faults<'_, '_> {
             let mut autostart = Vec::new();
             for i in 0..self.world.host_vms[h.index()].len() {
                 let v = self.world.host_vms[h.index()][i];
-                let app = self.sc.vms[v.index()].app;
+                let app = self.world.vm_app(v);
                 if self.world.vm_status[v.index()] == VmStatus::Running {
                     self.world.vm_status[v.index()] = VmStatus::Down;
                     self.vm_broken(cx, app)?;
@@ -144,7 +144,7 @@ impl Faults<'_, '_> {
         corrupt: bool,
         touched: &mut Vec<AppId>,
     ) -> Result<(), SimError> {
-        let app = self.sc.vms[v.index()].app;
+        let app = self.world.vm_app(v);
         if self.world.vm_status[v.index()] == VmStatus::Running {
             self.vm_broken(cx, app)?;
         }

@@ -93,7 +93,7 @@ impl Faults<'_, '_> {
         if bug.replica_loss {
             // The delete reaches the DR copy of every app with a VM here.
             for &v in &self.world.host_vms[h.index()] {
-                let a = self.sc.vms[v.index()].app;
+                let a = self.world.vm_app(v);
                 self.world.apps[a.index()].replica_lost = true;
             }
         }

@@ -128,7 +128,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
         // Apps waiting for this host may now be restarted.
         let mut apps: Vec<AppId> = self.world.host_vms[h.index()]
             .iter()
-            .map(|v| self.sc.vms[v.index()].app)
+            .map(|&v| self.world.vm_app(v))
             .collect();
         apps.sort();
         apps.dedup();
@@ -155,7 +155,7 @@ impl<D: Decider> Recovery<'_, '_, D> {
                 continue;
             }
             self.world.vm_status[v.index()] = VmStatus::Running;
-            let a = self.sc.vms[v.index()].app;
+            let a = self.world.vm_app(v);
             self.world.change_app(a, |state| {
                 state.broken = state.broken.saturating_sub(1);
                 // Back by itself: whatever was planned for it is moot.

@@ -5,6 +5,8 @@
 //! through its doors (`set_status`, `change_app`, `set_phase`), which keep
 //! the room index and the wave counts in step.
 
+use std::borrow::Cow;
+
 use crate::model::{AppId, BugId, BuildId, HostId, Method, Scenario, Strategy, VmId};
 use crate::sim::{EventId, SimTime};
 
@@ -146,6 +148,9 @@ pub(crate) struct Start {
     host_vms: Vec<Vec<VmId>>,
     /// Per VM, its host.
     vm_host: Vec<HostId>,
+    /// Per VM, its app: the scenario's VMs' apps, 4 bytes a VM instead of
+    /// the VM's 32, which a big estate's strikes and boots read at random.
+    vm_app: Vec<AppId>,
     /// Every host up, with the room its VMs leave.
     placement: Placement,
 }
@@ -163,6 +168,7 @@ impl Start {
                 std::mem::take(&mut reuse.vm_host),
                 sc.vms.iter().map(|v| v.host),
             ),
+            vm_app: sc.vms.iter().map(|v| v.app).collect(),
             placement: Placement::new(sc, st.dr_site),
         }
     }
@@ -176,6 +182,8 @@ pub(crate) struct World<'a> {
     pub(crate) host_vms: Vec<Vec<VmId>>,
     /// Per VM, its host.
     pub(crate) vm_host: Vec<HostId>,
+    /// Per VM, its app (`Start::vm_app`).
+    vm_app: Cow<'a, [AppId]>,
     pub(crate) vm_status: Vec<VmStatus>,
     pub(crate) apps: Vec<AppState>,
     /// Scratch for `update_up`.
@@ -199,16 +207,17 @@ impl<'a> World<'a> {
         sc: &Scenario,
         st: &'a Strategy,
         reuse: &mut Spare,
-        start: Option<&Start>,
+        start: Option<&'a Start>,
     ) -> Self {
-        let (host_vms, vm_host, placement) = match start {
+        let (host_vms, vm_host, vm_app, placement) = match start {
             None => {
                 let Start {
                     host_vms,
                     vm_host,
+                    vm_app,
                     placement,
                 } = Start::new(sc, st, reuse);
-                (host_vms, vm_host, placement)
+                (host_vms, vm_host, Cow::Owned(vm_app), placement)
             }
             Some(start) => {
                 let mut host_vms = std::mem::take(&mut reuse.host_vms);
@@ -222,7 +231,12 @@ impl<'a> World<'a> {
                     }
                     None => start.placement.clone(),
                 };
-                (host_vms, vm_host, placement)
+                (
+                    host_vms,
+                    vm_host,
+                    Cow::Borrowed(&start.vm_app[..]),
+                    placement,
+                )
             }
         };
         let mut previous = std::mem::take(&mut reuse.hosts).into_iter();
@@ -288,6 +302,7 @@ impl<'a> World<'a> {
             hosts,
             host_vms,
             vm_host,
+            vm_app,
             vm_status: refilled(
                 std::mem::take(&mut reuse.vm_status),
                 std::iter::repeat_n(VmStatus::Running, sc.vms.len()),
@@ -315,6 +330,12 @@ impl<'a> World<'a> {
             up_stack: self.up_stack,
             placement: Some(self.placement),
         }
+    }
+
+    /// VM `v`'s app.
+    #[inline]
+    pub(crate) fn vm_app(&self, v: VmId) -> AppId {
+        self.vm_app[v.index()]
     }
 
     /// Every change of a host's status goes through here, so that the
