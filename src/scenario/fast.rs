@@ -485,6 +485,19 @@ mod tests {
         format!("{HEAD}apps:\n{body}{TAIL}")
     }
 
+    /// Each case (what, from, to) edits `apps` once, and the reader must
+    /// give up on the result.
+    fn assert_gives_up(apps: &str, cases: &[(&str, &str, &str)]) {
+        for &(what, from, to) in cases {
+            let body = apps.replacen(from, to, 1);
+            assert_ne!(body, apps, "{what}: the case changes nothing");
+            assert!(
+                read_apps(&with_apps(&body)).is_none(),
+                "{what}: read instead of left to serde_saphyr:\n{body}"
+            );
+        }
+    }
+
     const PLAIN: &str = "  - id: app-1\n    criticality: 10\n    depends_on: [a, b]\n    vms: [{ count: 2, cluster: c-1, cores: 4, memory: 8GiB }]\n    work: { restart: \"pert(10m, 20m, 1h)\", reinstall: 4h }\n";
 
     #[test]
@@ -572,14 +585,7 @@ mod tests {
                 "criticality: 10\r\n",
             ),
         ];
-        for (what, from, to) in cases {
-            let body = PLAIN.replacen(from, to, 1);
-            assert_ne!(body, PLAIN, "{what}: the case changes nothing");
-            assert!(
-                read_apps(&with_apps(&body)).is_none(),
-                "{what}: read instead of left to serde_saphyr:\n{body}"
-            );
-        }
+        assert_gives_up(PLAIN, &cases);
         assert!(read_apps(&format!("{HEAD}{TAIL}")).is_none(), "no apps key");
         assert!(read_apps(&with_apps("")).is_none(), "no apps");
         assert!(
@@ -633,14 +639,7 @@ mod tests {
                 "    tags:\n      - all",
             ),
         ];
-        for (what, from, to) in cases {
-            let body = BLOCKS.replacen(from, to, 1);
-            assert_ne!(body, BLOCKS, "{what}: the case changes nothing");
-            assert!(
-                read_apps(&with_apps(&body)).is_none(),
-                "{what}: read instead of left to serde_saphyr:\n{body}"
-            );
-        }
+        assert_gives_up(BLOCKS, &cases);
         let empty_work = BLOCKS.replacen(
             "      restart: \"pert(10m, 20m, 1h)\"\n      ha-restart: 5m\n",
             "",
