@@ -24,6 +24,7 @@ pub const REASON_COLOURS: [&str; Reason::ALL.len()] = [
     "#fdd0a2", // cap
     "#756bb1", // DR room
     "#636363", // services
+    "#54278f", // power
     "#bdbdbd", // hosts
     "#c7e9c0", // stream
     "#74c476", // transfer

@@ -19,6 +19,10 @@ enum Class {
     Fixed(Reason, Detail, bool),
     /// Detection until the instant, then diagnosis.
     Diagnosis(BugId, SimTime),
+    /// Waiting for its hosts: without power until the instant (the
+    /// latest return of the power among them), then for the hosts
+    /// themselves (their reboot, rebuild or repair).
+    Power(SimTime, Detail),
     /// Its task waits for a member with the skill of the method's lane:
     /// queued while one is on shift (busy), waiting for a shift otherwise.
     QueueOrShift(Method),
@@ -99,6 +103,7 @@ impl<'s> Explainer<'s> {
                     let (reason, detail, queued) = match open.class {
                         Class::Fixed(r, d, q) => (r, d, q),
                         Class::Diagnosis(b, _) => (Reason::Diagnosis, Detail::Bug(b), false),
+                        Class::Power(_, d) => (Reason::Power, d, false),
                         Class::QueueOrShift(m) => (Reason::Queue, Detail::Method(m), true),
                         Class::WorkOrShift(m, ..) => (Reason::HandsOn, Detail::Method(m), false),
                     };
@@ -173,10 +178,13 @@ impl<'s> Explainer<'s> {
                 Some(b) => Class::Diagnosis(b, self.detection_end(b, run)),
                 None => fixed(Reason::Diagnosis, Detail::None),
             },
-            AppStage::Hosts(_) => fixed(
-                Reason::Hosts,
-                run.hosts_wait(a).map_or(Detail::None, Detail::Hosts),
-            ),
+            AppStage::Hosts(_) => {
+                let detail = run.hosts_wait(a).map_or(Detail::None, Detail::Hosts);
+                match run.power_back(a, now) {
+                    Some(back) => Class::Power(back, detail),
+                    None => fixed(Reason::Hosts, detail),
+                }
+            }
             AppStage::Queued(m) => self.queued(now, a, m, run),
             AppStage::DrCapacity(m) => fixed(Reason::DrRoom, Detail::Method(m)),
             AppStage::InProgress(m) if m.automated() => fixed(Reason::Automated, Detail::Method(m)),
@@ -277,6 +285,11 @@ impl<'s> Explainer<'s> {
                 let cut = detected.clamp(from, to);
                 pieces.push((from, cut, Reason::Detection, Detail::Bug(b), false));
                 pieces.push((cut, to, Reason::Diagnosis, Detail::Bug(b), false));
+            }
+            Class::Power(back, d) => {
+                let cut = back.clamp(from, to);
+                pieces.push((from, cut, Reason::Power, d, false));
+                pieces.push((cut, to, Reason::Hosts, d, false));
             }
             Class::QueueOrShift(m) => {
                 let skill = run.skill_for(m).unwrap_or(m);

@@ -35,6 +35,9 @@ pub enum Reason {
     /// The backup system, the inter-site link or the management plane was
     /// down, and its method needs it.
     Services,
+    /// Its hosts had no power (a strike's `effects.power_off`): nothing
+    /// on them could boot before it returned.
+    Power,
     /// Its hosts were rebooting, being rebuilt or repaired before its
     /// restart.
     Hosts,
@@ -59,7 +62,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in the order reports list them.
-    pub const ALL: [Reason; 19] = [
+    pub const ALL: [Reason; 20] = [
         Reason::Detection,
         Reason::Diagnosis,
         Reason::Dependency,
@@ -71,6 +74,7 @@ impl Reason {
         Reason::Cap,
         Reason::DrRoom,
         Reason::Services,
+        Reason::Power,
         Reason::Hosts,
         Reason::Stream,
         Reason::Transfer,
@@ -100,6 +104,7 @@ impl Reason {
             Reason::Cap => "cap",
             Reason::DrRoom => "dr-room",
             Reason::Services => "services",
+            Reason::Power => "power",
             Reason::Hosts => "hosts",
             Reason::Stream => "stream",
             Reason::Transfer => "transfer",
@@ -125,6 +130,7 @@ impl Reason {
             Reason::Cap => "held by the strategy's cap",
             Reason::DrRoom => "waiting for room at the DR site",
             Reason::Services => "waiting for the backup system, link or management plane",
+            Reason::Power => "waiting for power to return",
             Reason::Hosts => "waiting for its hosts to come back",
             Reason::Stream => "waiting for a backup stream",
             Reason::Transfer => "transfer time",

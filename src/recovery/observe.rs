@@ -206,6 +206,21 @@ impl<'v> RunView<'v> {
         })
     }
 
+    /// When the power is back on every host of app `a`'s down VMs that is
+    /// not up (`effects.power_off`), if one of them is still without power
+    /// at `now`.
+    pub fn power_back(&self, a: AppId, now: SimTime) -> Option<SimTime> {
+        self.sc.apps[a.index()]
+            .vms
+            .iter()
+            .filter(|v| self.world.vm_status[v.index()] != VmStatus::Running)
+            .map(|v| &self.world.hosts[self.world.vm_host[v.index()].index()])
+            .filter(|host| host.status != HostStatus::Up)
+            .map(|host| host.power_until)
+            .max()
+            .filter(|&t| t > now)
+    }
+
     /// What the hosts of app `a`'s down VMs are doing (the slowest kind),
     /// if any is not up.
     pub fn hosts_wait(&self, a: AppId) -> Option<HostWait> {

@@ -207,6 +207,27 @@ fn apps_waiting_over_a_weekend() {
 }
 
 #[test]
+fn an_app_whose_host_has_no_power() {
+    let sc = fixture("power");
+    let e = check_sums(&sc, sc.default_strategy(), 1);
+    // The power is back at 01:00 two days after the fire; the host's
+    // reboot (10 min) is its own wait, then the restart (30 min).
+    assert_eq!(
+        spans(&e, app(&sc, "web")),
+        vec![
+            (at(0, 1, 0), at(0, 1, 10), Reason::Detection),
+            (at(0, 1, 10), at(0, 1, 30), Reason::Diagnosis),
+            (at(0, 1, 30), at(2, 1, 0), Reason::Power),
+            (at(2, 1, 0), at(2, 1, 10), Reason::Hosts),
+            (at(2, 1, 10), at(2, 1, 40), Reason::HandsOn),
+        ]
+    );
+    let b = e.apps[app(&sc, "web").index()].breakdown();
+    assert_eq!(b.get(Reason::Power), minutes(47 * 60 + 30));
+    assert_eq!(b.total(), minutes(48 * 60 + 40));
+}
+
+#[test]
 fn an_app_waiting_for_its_directory() {
     let sc = fixture("directory");
     let e = check_sums(&sc, sc.default_strategy(), 1);
