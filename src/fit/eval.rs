@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use super::observed::{Kind, When};
 use super::{FitError, Setup};
+use crate::engine::{Prepared, simulate_prepared};
 use crate::metrics::Outcome;
 use crate::montecarlo::replication_seed;
 use crate::sim::SimTime;
@@ -126,17 +127,22 @@ pub fn simulate_at(
     let strategy = scenario
         .strategy(&setup.strategy)
         .ok_or_else(|| FitError::Invalid(format!("no strategy `{}`", setup.strategy)))?;
+    // Set up once for the candidate's runs, as `compare` does.
+    let prepared = Prepared::new(&scenario, strategy).map_err(|source| FitError::Run {
+        candidate: setup.describe(values),
+        seed: setup.seed,
+        source,
+    })?;
     let runs: Vec<Result<Vec<f64>, FitError>> = setup.pool.install(|| {
         (0..setup.runs)
             .into_par_iter()
             .map(|i| {
                 let seed = replication_seed(setup.seed, i);
-                let o =
-                    crate::simulate(&scenario, strategy, seed).map_err(|source| FitError::Run {
-                        candidate: setup.describe(values),
-                        seed,
-                        source,
-                    })?;
+                let o = simulate_prepared(&prepared, seed).map_err(|source| FitError::Run {
+                    candidate: setup.describe(values),
+                    seed,
+                    source,
+                })?;
                 run_values(setup, &o, whens, locals)
             })
             .collect()
