@@ -55,7 +55,9 @@ use crate::sim::SimTime;
 
 pub use eval::Evaluation;
 pub use observed::{CurveError, Kind, MAX_POINTS, Observed, Point, When, parse_curve, read_curve};
-pub use param::{ApplyError, GRID_MAX, Param, Values, parse_param, scale_dist, show_number};
+pub use param::{
+    ApplyError, GRID_MAX, Param, Values, parse_param, scale_dist, show_number, show_number_to,
+};
 pub use search::{
     BOOTSTRAP, FULL_GRID_MAX, REFINE_MAX, ROUNDS, TradeOff, WORSE, ZOOM_LEVELS, ZOOM_POINTS,
 };

@@ -87,12 +87,21 @@ impl Param {
     }
 }
 
-/// `6`, `1.37`, `0.0512`.
+/// `6`, `1.37`, `0.0512`: whole numbers plainly, others to three
+/// significant digits.
 pub fn show_number(v: f64) -> String {
+    show_number_to(v, 3)
+}
+
+/// [`show_number`] to `significant` digits (at least 1): `1.0137` to 4
+/// is `1.014`.
+pub fn show_number_to(v: f64, significant: u32) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         return format!("{}", v as i64);
     }
-    let digits = (2 - v.abs().log10().floor() as i32).clamp(0, 6) as usize;
+    let significant = significant.max(1) as i32;
+    let digits =
+        (significant - 1 - v.abs().log10().floor() as i32).clamp(0, significant + 3) as usize;
     let s = format!("{v:.digits$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -391,5 +400,9 @@ mod tests {
         assert!(e.contains("no item with id `dev`"), "{e}");
         assert_eq!(show_number(1.3749), "1.37");
         assert_eq!(show_number(6.0), "6");
+        assert_eq!(show_number_to(1.0137, 4), "1.014");
+        assert_eq!(show_number_to(1.0137, 5), "1.0137");
+        assert_eq!(show_number_to(0.051234, 4), "0.05123");
+        assert_eq!(show_number_to(1234.6, 3), "1235");
     }
 }

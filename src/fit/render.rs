@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::observed::{Kind, When};
-use super::{BOOTSTRAP, Band, Fit, REFINE_MAX, TradeOff, WORSE, show_number};
+use super::{BOOTSTRAP, Band, Fit, REFINE_MAX, TradeOff, WORSE, show_number, show_number_to};
 use crate::chart::axis::DateAxis;
 use crate::chart::clock::Clock;
 use crate::chart::fit::{FitChart, fit_chart};
@@ -240,12 +240,17 @@ impl Fit {
         let mut header: Vec<String> = names.clone();
         header.push("distance".into());
         header.push("".into());
-        let rows: Vec<Vec<String>> = order
+        let listed: Vec<usize> = order.iter().copied().take(LISTED).collect();
+        let significant = self.distinct_digits(&listed);
+        let rows: Vec<Vec<String>> = listed
             .iter()
-            .take(LISTED)
             .map(|&k| {
                 let e = &self.evaluations[k];
-                let mut row: Vec<String> = e.values.iter().map(|v| show_number(*v)).collect();
+                let mut row: Vec<String> = e
+                    .values
+                    .iter()
+                    .map(|v| show_number_to(*v, significant))
+                    .collect();
                 row.push(self.show_distance(e.distance));
                 row.push(
                     if k == self.best_index {
@@ -267,6 +272,29 @@ impl Fit {
         ));
         out.push_str(&table(&header, &rows));
         out
+    }
+
+    /// The significant digits (three or more) at which the candidates
+    /// `listed` with different values show different values: two
+    /// candidates of a search can be closer than three digits tell.
+    fn distinct_digits(&self, listed: &[usize]) -> u32 {
+        let shown = |k: usize, digits: u32| -> Vec<String> {
+            self.evaluations[k]
+                .values
+                .iter()
+                .map(|v| show_number_to(*v, digits))
+                .collect()
+        };
+        (3..=9)
+            .find(|&digits| {
+                listed.iter().enumerate().all(|(i, &a)| {
+                    listed[..i].iter().all(|&b| {
+                        self.evaluations[a].values == self.evaluations[b].values
+                            || shown(a, digits) != shown(b, digits)
+                    })
+                })
+            })
+            .unwrap_or(9)
     }
 
     /// The chart of the fitted median and band (from [`band`](super::band))

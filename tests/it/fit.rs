@@ -150,6 +150,41 @@ fn the_2018_scenario_fits_its_press_release_with_about_its_team() {
     );
 }
 
+#[test]
+fn close_candidates_of_a_search_are_listed_with_the_digits_that_tell_them_apart() {
+    // The real search refines around 1: at three significant digits
+    // several of its best candidates read the same (1.01 and 1.01).
+    let out = hvsim()
+        .args([
+            "fit",
+            "--curve",
+            "tests/fixtures/fit-press-release.csv",
+            "--param",
+            "apps.*.work.reinstall.scale=0.5..3",
+            "--runs",
+            "20",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let table = text
+        .split_once("Best candidates")
+        .expect("the table")
+        .1
+        .lines()
+        .skip(2);
+    let values: Vec<&str> = table
+        .map(|l| l.split_whitespace().next().expect("a value"))
+        .collect();
+    assert_eq!(values.len(), 10, "{text}");
+    let mut distinct = values.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), values.len(), "{values:?}");
+    assert!(values.iter().any(|v| v.len() > 4), "{values:?}");
+}
+
 fn fails_with(args: &[&str], code: i32, expected: &str) {
     let out = hvsim().args(args).output().expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
