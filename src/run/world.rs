@@ -132,6 +132,9 @@ pub(crate) struct Spare {
     pub(crate) hosts: Vec<HostState>,
     pub(crate) host_vms: Vec<Vec<VmId>>,
     pub(crate) vm_host: Vec<HostId>,
+    /// Per VM, its app (when the run derived it rather than borrowing a
+    /// prepared start's).
+    pub(crate) vm_app: Vec<AppId>,
     pub(crate) vm_status: Vec<VmStatus>,
     pub(crate) apps: Vec<AppState>,
     pub(crate) up_stack: Vec<AppId>,
@@ -168,7 +171,10 @@ impl Start {
                 std::mem::take(&mut reuse.vm_host),
                 sc.vms.iter().map(|v| v.host),
             ),
-            vm_app: sc.vms.iter().map(|v| v.app).collect(),
+            vm_app: refilled(
+                std::mem::take(&mut reuse.vm_app),
+                sc.vms.iter().map(|v| v.app),
+            ),
             placement: Placement::new(sc, st.dr_site),
         }
     }
@@ -325,6 +331,10 @@ impl<'a> World<'a> {
             hosts: self.hosts,
             host_vms: self.host_vms,
             vm_host: self.vm_host,
+            vm_app: match self.vm_app {
+                Cow::Owned(v) => v,
+                Cow::Borrowed(_) => Vec::new(),
+            },
             vm_status: self.vm_status,
             apps: self.apps,
             up_stack: self.up_stack,
