@@ -117,6 +117,61 @@ pub(crate) struct AppState {
     pub(crate) replica_lost: bool,
 }
 
+impl HostState {
+    /// A host up on `build` at the start of a run, in the given (empty)
+    /// lists of struck bugs, patches and pending triggers.
+    fn fresh(build: BuildId, (struck, patched, triggers): HostLists) -> Self {
+        HostState {
+            status: HostStatus::Up,
+            build,
+            crashed_by: None,
+            struck,
+            recurrence: None,
+            reboot: None,
+            boots: 0,
+            rebuilds: 0,
+            rebuild_seq: 0,
+            patched,
+            patch_pending: None,
+            patches: 0,
+            triggers,
+            trigger_draws: 0,
+            crashes: 0,
+            dump_until: SimTime::ZERO,
+            power_until: SimTime::ZERO,
+            down_since: None,
+        }
+    }
+}
+
+/// A host's lists: struck bugs, patches, pending triggers.
+type HostLists = (Vec<BugId>, Vec<BugId>, Vec<(EventId, BugId)>);
+
+impl AppState {
+    /// An app healthy at the start of a run, in the given (empty)
+    /// placement buffer.
+    fn fresh(placement: HostList) -> Self {
+        AppState {
+            broken: 0,
+            deps_down: 0,
+            up: true,
+            phase: Phase::Healthy,
+            queue_seq: 0,
+            down_bug: None,
+            attempts: [0; 6],
+            broken_at: SimTime::ZERO,
+            outage_no: 0,
+            level: 0,
+            recur_hits: 0,
+            placement,
+            auto_event: None,
+            gated: false,
+            worker: None,
+            replica_lost: false,
+        }
+    }
+}
+
 /// Per runbook wave, its apps not settled and its apps queued, kept as
 /// apps change (`World::change_app`) so that opening the waves does not
 /// scan every app at every dispatch.
@@ -245,65 +300,34 @@ impl<'a> World<'a> {
                 )
             }
         };
-        let mut previous = std::mem::take(&mut reuse.hosts).into_iter();
-        let hosts: Vec<HostState> = sc
-            .hosts
-            .iter()
-            .map(|h| {
-                let (struck, patched, triggers) = match previous.next() {
-                    Some(p) => (cleared(p.struck), cleared(p.patched), cleared(p.triggers)),
-                    None => (Vec::new(), Vec::new(), Vec::new()),
-                };
-                HostState {
-                    status: HostStatus::Up,
-                    build: h.build,
-                    crashed_by: None,
-                    struck,
-                    recurrence: None,
-                    reboot: None,
-                    boots: 0,
-                    rebuilds: 0,
-                    rebuild_seq: 0,
-                    patched,
-                    patch_pending: None,
-                    patches: 0,
-                    triggers,
-                    trigger_draws: 0,
-                    crashes: 0,
-                    dump_until: SimTime::ZERO,
-                    power_until: SimTime::ZERO,
-                    down_since: None,
-                }
-            })
-            .collect();
-        let mut previous = std::mem::take(&mut reuse.apps).into_iter();
-        let apps = (0..sc.apps.len())
-            .map(|_| AppState {
-                broken: 0,
-                deps_down: 0,
-                up: true,
-                phase: Phase::Healthy,
-                queue_seq: 0,
-                down_bug: None,
-                attempts: [0; 6],
-                broken_at: SimTime::ZERO,
-                outage_no: 0,
-                level: 0,
-                recur_hits: 0,
-                placement: match previous.next() {
-                    Some(p) => {
-                        let mut placement = p.placement;
-                        placement.clear();
-                        placement
-                    }
-                    None => HostList::new(),
-                },
-                auto_event: None,
-                gated: false,
-                worker: None,
-                replica_lost: false,
-            })
-            .collect();
+        // Overwritten in place, each keeping its lists' buffers: a big
+        // estate's hosts and apps are megabytes that a new vector would
+        // take in fresh pages, zeroed by the kernel, at every replication.
+        let mut hosts = std::mem::take(&mut reuse.hosts);
+        hosts.truncate(sc.hosts.len());
+        for (state, h) in hosts.iter_mut().zip(&sc.hosts) {
+            let lists = (
+                cleared(std::mem::take(&mut state.struck)),
+                cleared(std::mem::take(&mut state.patched)),
+                cleared(std::mem::take(&mut state.triggers)),
+            );
+            *state = HostState::fresh(h.build, lists);
+        }
+        let kept = hosts.len();
+        hosts.extend(
+            sc.hosts[kept..]
+                .iter()
+                .map(|h| HostState::fresh(h.build, Default::default())),
+        );
+        let mut apps = std::mem::take(&mut reuse.apps);
+        apps.truncate(sc.apps.len());
+        for state in apps.iter_mut() {
+            let mut placement = std::mem::take(&mut state.placement);
+            placement.clear();
+            *state = AppState::fresh(placement);
+        }
+        let kept = apps.len();
+        apps.extend((kept..sc.apps.len()).map(|_| AppState::fresh(HostList::new())));
         World {
             hosts,
             host_vms,
