@@ -152,7 +152,7 @@ pub(super) fn advise(args: AdviseArgs) -> Result<(), Failure> {
 
 /// The levers of a levers file; each must apply to the scenario and load.
 fn user_levers(path: &Path, doc: &Document) -> Result<Vec<Lever>, Failure> {
-    let (text, file, format) = scenario::read_file(path).map_err(load_failure)?;
+    let (text, file, format) = super::load::read_file(path).map_err(load_failure)?;
     let levers = hvsim::advise::parse_levers(&text, &file, format).map_err(load_failure)?;
     for l in &levers {
         l.apply(doc)
@@ -170,7 +170,7 @@ fn section_levers(args: &AdviseArgs, doc: &Document) -> Result<Option<Vec<Lever>
     if doc.value().get("levers").is_none() {
         return Ok(None);
     }
-    let (text, file, format) = scenario::read_file(path).map_err(load_failure)?;
+    let (text, file, format) = super::load::read_file(path).map_err(load_failure)?;
     let Some(levers) =
         hvsim::advise::parse_levers_section(&text, &file, format).map_err(load_failure)?
     else {

@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use hvsim::chaos::{Budget, Chaos, Found, Judge, Space, Target};
 use hvsim::report::Written;
-use hvsim::scenario::{Document, read_file};
+use hvsim::scenario::Document;
 
 use super::args::shell_quote;
-use super::load::{load, load_failure, scenario_text};
+use super::load::{load, load_failure, read_file, scenario_text};
 use super::output::{emit, emit_json, save};
 use super::{Failure, study_failure};
 
@@ -220,6 +220,9 @@ pub(super) fn chaos(args: ChaosArgs) -> Result<(), Failure> {
         None => None,
     };
     let chaos = setup(&args)?;
+    for out in [&args.out, &args.report].into_iter().flatten() {
+        super::output::check_output(out)?;
+    }
     let stop = stop_on_ctrl_c();
     let go_on = || !stop.load(Ordering::SeqCst);
     let bar = progress_bar(

@@ -73,6 +73,9 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         .sets
         .load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
     let strategies = pick_strategies(&scenario, &args.common.strategies)?;
+    if let Some(out) = &args.out {
+        super::output::check_output(out)?;
+    }
     let jobs = args.common.jobs();
     let shard = args.shard.unwrap_or((0, 1));
     let (start, end) = hvsim::montecarlo::shard_range(args.runs, shard);

@@ -56,10 +56,14 @@ pub(super) fn fit(args: FitArgs) -> Result<(), Failure> {
     // Validate the files as they are first, for located errors.
     let scenario = load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
     let doc = document(&args.common)?;
+    super::output::reads(&args.curve);
     let curve = hvsim::fit::read_curve(&args.curve).map_err(|e| match e {
         hvsim::fit::CurveError::Read { .. } => Failure::Other(e.to_string()),
         other => Failure::Input(other.to_string()),
     })?;
+    if let Some(out) = &args.out {
+        super::output::check_output(out)?;
+    }
     let strategy = match (&args.strategy, args.common.strategies.as_slice()) {
         (Some(s), []) => s.clone(),
         (None, [s]) => s.clone(),

@@ -55,6 +55,7 @@ fn input(e: ImportError) -> Failure {
 }
 
 fn read_text(path: &PathBuf, what: &str) -> Result<String, Failure> {
+    super::output::reads(path);
     let meta = std::fs::metadata(path)
         .map_err(|e| Failure::Input(format!("{what} {}: {e}", path.display())))?;
     if meta.len() > 16 * 1024 * 1024 {
@@ -69,6 +70,9 @@ fn read_text(path: &PathBuf, what: &str) -> Result<String, Failure> {
 
 pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
     let Source::Rvtools(args) = args.source;
+    for p in &args.paths {
+        super::output::reads(p);
+    }
     let mut options = Options {
         include_powered_off: args.include_powered_off,
         ..Options::default()
@@ -84,6 +88,9 @@ pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
         options.template = Some((read_text(path, "template")?, path.display().to_string()));
     }
     let template = options.template().map_err(input)?;
+    if let Some(out) = &args.out {
+        super::output::check_output(out)?;
+    }
     let mut inventory = Inventory::default();
     for path in &args.paths {
         inventory

@@ -13,12 +13,21 @@ use hvsim::{Scenario, Strategy};
 
 use super::Failure;
 
+/// A scenario or fault campaign file's text, name and format, recorded
+/// as one of the command's inputs (no output of it may replace it).
+pub(super) fn read_file(
+    path: &std::path::Path,
+) -> Result<(String, String, scenario::Format), ScenarioError> {
+    super::output::reads(path);
+    scenario::read_file(path)
+}
+
 /// The scenario's text, name and format (the embedded default without a path).
 pub(super) fn scenario_text(
     path: Option<&PathBuf>,
 ) -> Result<(String, String, scenario::Format), Failure> {
     match path {
-        Some(p) => scenario::read_file(p).map_err(load_failure),
+        Some(p) => read_file(p).map_err(load_failure),
         None => Ok((
             scenario::DEFAULT_SCENARIO_YAML.to_string(),
             scenario::DEFAULT_SCENARIO_NAME.to_string(),
@@ -42,7 +51,7 @@ pub(super) fn load(path: Option<&PathBuf>, faults: Option<&PathBuf>) -> Result<S
     let mut s = match faults {
         None => scenario::load_str(&text, &file, format),
         Some(f) => {
-            let (ftext, ffile, fformat) = scenario::read_file(f).map_err(load_failure)?;
+            let (ftext, ffile, fformat) = read_file(f).map_err(load_failure)?;
             scenario::load_with_faults(scenario::WithFaults {
                 scenario: (&text, &file, format),
                 faults: (&ftext, &ffile, fformat),

@@ -34,6 +34,9 @@ fn failure(e: ShardError) -> Failure {
 
 pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
     let files = args.outputs.wanted()?;
+    for f in &args.files {
+        super::output::reads(f);
+    }
     let sweep = match args.files.first() {
         Some(first) => sweep_shard::is_sweep_shard(first).map_err(failure)?,
         None => false,

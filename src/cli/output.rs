@@ -17,10 +17,17 @@
 //!   reported (`/dev/full` fails with "No space left on device").
 //! - `-`: standard output.
 //! - a directory: an error.
+//!
+//! Nor does it ever replace one of the command's own inputs (a scenario
+//! written over by its report): every input file is recorded when the
+//! command reads it ([`reads`]), and an output naming the same file is bad
+//! input. Commands check their output paths before they compute
+//! ([`check_output`]), so that a mistyped folder costs nothing.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::Failure;
 
@@ -50,17 +57,103 @@ pub(super) fn note(line: &str) {
     let _ = writeln!(io::stderr().lock(), "{line}");
 }
 
+/// The files the command has read (its scenario, fault campaign, curve,
+/// levers, shards, exports), each as given.
+static INPUTS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Records that the command reads `path`: no output of it may replace it.
+pub(super) fn reads(path: &Path) {
+    if path.as_os_str() != "-"
+        && let Ok(mut inputs) = INPUTS.lock()
+    {
+        inputs.push(path.to_path_buf());
+    }
+}
+
+/// The input `target` (an existing file) is, if it is one of them.
+fn input_at(target: &Path) -> Option<PathBuf> {
+    let meta = fs::metadata(target).ok()?;
+    let inputs = INPUTS.lock().ok()?;
+    inputs
+        .iter()
+        .find(|input| fs::metadata(input).is_ok_and(|m| same_file(&m, &meta)))
+        .cloned()
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
+/// Refuses an output path that would replace one of the command's inputs.
+fn not_an_input(path: &Path) -> Result<(), Failure> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    let target = follow_links(path).unwrap_or_else(|_| path.to_path_buf());
+    match input_at(&target) {
+        Some(input) if input == path => Err(Failure::Input(format!(
+            "cannot write {}: this command reads that file, which the output would replace; \
+             name another output file",
+            path.display()
+        ))),
+        Some(input) => Err(Failure::Input(format!(
+            "cannot write {}: it is {}, which this command reads and the output would \
+             replace; name another output file",
+            path.display(),
+            input.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Checks, before any work, that `path` can take an output file: not one
+/// of the inputs read so far, not a directory, and in a folder that
+/// exists (`-`, standard output, always can).
+pub(super) fn check_output(path: &Path) -> Result<(), Failure> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    not_an_input(path)?;
+    let target = follow_links(path).unwrap_or_else(|_| path.to_path_buf());
+    if target.is_dir() {
+        return Err(Failure::Input(format!(
+            "cannot write {}: it is a directory; name a file in it",
+            path.display()
+        )));
+    }
+    if !target.exists()
+        && let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(missing_folder(path, dir));
+    }
+    Ok(())
+}
+
+/// The error for an output whose folder does not exist.
+fn missing_folder(path: &Path, dir: &Path) -> Failure {
+    Failure::Other(format!(
+        "cannot write {}: its folder {} does not exist; create it first (mkdir -p {})",
+        path.display(),
+        dir.display(),
+        hvsim::units::shell_quote(&dir.to_string_lossy())
+    ))
+}
+
 /// Writes one output file (`-`: standard output) and says so on stderr.
 pub(super) fn save(path: &Path, bytes: &[u8], what: &str) -> Result<(), Failure> {
+    not_an_input(path)?;
     write_file(path, bytes).map_err(|e| match e.kind() {
         io::ErrorKind::BrokenPipe => Failure::ClosedPipe,
         io::ErrorKind::NotFound => match path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            Some(dir) if !dir.exists() => Failure::Other(format!(
-                "cannot write {}: its folder {} does not exist; create it first (mkdir -p {})",
-                path.display(),
-                dir.display(),
-                hvsim::units::shell_quote(&dir.to_string_lossy())
-            )),
+            Some(dir) if !dir.exists() => missing_folder(path, dir),
             _ => Failure::Other(format!("cannot write {}: {e}", path.display())),
         },
         _ => Failure::Other(format!("cannot write {}: {e}", path.display())),

@@ -51,6 +51,7 @@ pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
         Some(p) => Some(read_text(p)?),
         None => None,
     };
+    super::output::check_output(&args.output)?;
     let jobs = args.common.jobs();
     let seed = args.common.seed;
     // One pass gives the comparison and the curves of the same replications.
@@ -181,6 +182,7 @@ fn advice(
 
 /// A file the report quotes, as text.
 fn read_text(path: &std::path::Path) -> Result<String, Failure> {
+    super::output::reads(path);
     std::fs::read_to_string(path)
         .map_err(|e| Failure::Other(format!("cannot read {}: {e}", path.display())))
 }

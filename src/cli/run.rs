@@ -68,6 +68,9 @@ pub(super) enum AppsArg {
 
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let charts = args.charts.wanted(args.svg.as_ref())?;
+    if let Some(d) = &args.decisions {
+        super::output::reads(d);
+    }
     let decisions = args
         .decisions
         .as_deref()

@@ -135,6 +135,13 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     // Validate the files as they are first, for located errors.
     load(args.common.scenario.as_ref(), args.common.faults.as_ref())?;
     let doc = document(&args.common)?;
+    if let Some(out) = &args.out {
+        super::output::check_output(out)?;
+    }
+    // A table's file (an existing directory takes `sweep.csv`).
+    if let Some(csv) = args.files.csv.as_ref().filter(|p| !p.is_dir()) {
+        super::output::check_output(csv)?;
+    }
     let grid = points(&args.sets).map_err(Failure::Input)?;
     let jobs = args.common.jobs();
     let names: Vec<String> = args.sets.iter().map(SetSpec::name).collect();

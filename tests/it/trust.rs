@@ -677,3 +677,127 @@ fn an_output_in_a_missing_folder_says_which_folder() {
     );
     assert!(!missing.exists());
 }
+
+/// No command's output replaces one of its own inputs: a report, a fitted
+/// scenario, a shard, a chaos campaign or an import written over the file
+/// it read (or over a link to it) is refused before any work, exit 2, and
+/// the input is left as it was.
+#[test]
+fn no_output_replaces_one_of_the_commands_inputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = dir.path().join("plan.yaml");
+    let original = std::fs::read("scenarios/ha-single-host-crash.yaml").expect("bundled");
+    std::fs::write(&plan, &original).expect("copied");
+    let link = dir.path().join("link.yaml");
+    std::os::unix::fs::symlink(&plan, &link).expect("linked");
+    let curve = dir.path().join("curve.csv");
+    std::fs::write(&curve, "date,restored\n1d,1\n").expect("curve");
+    let p = plan.to_str().expect("utf-8");
+    let c = curve.to_str().expect("utf-8");
+    for out in [&plan, &link] {
+        let o = out.to_str().expect("utf-8");
+        for args in [
+            vec!["report", p, "--runs", "2", "-o", o],
+            vec!["compare", p, "--runs", "2", "--shard", "0/1", "--out", o],
+            vec!["fit", p, "--curve", c, "--runs", "2", "--out", o],
+            vec![
+                "sweep",
+                p,
+                "--set",
+                "teams.0.members=1,2",
+                "--runs",
+                "2",
+                "--csv",
+                o,
+            ],
+            vec!["chaos", p, "--runs", "2", "--candidates", "1", "--out", o],
+        ] {
+            let res = crate::hvsim().args(&args).output().expect("runs");
+            let err = String::from_utf8_lossy(&res.stderr);
+            assert_eq!(res.status.code(), Some(2), "{args:?}: {err}");
+            assert!(
+                err.contains("which this command reads")
+                    || err.contains("this command reads that file"),
+                "{args:?}: {err}"
+            );
+            assert_eq!(
+                std::fs::read(&plan).expect("still there"),
+                original,
+                "{args:?}"
+            );
+        }
+    }
+    // The curve is an input too.
+    let res = crate::hvsim()
+        .args(["fit", p, "--curve", c, "--runs", "2", "--svg"])
+        .arg(dir.path().join("charts"))
+        .arg("--out")
+        .arg(&curve)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        res.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&curve).expect("kept"),
+        "date,restored\n1d,1\n"
+    );
+}
+
+/// An output path that cannot take the file is refused before the work:
+/// a directory (bad input, exit 2), and a missing folder (exit 1), for the
+/// commands that compute for a long time before they write.
+#[test]
+fn an_output_path_that_cannot_be_written_is_refused_before_the_work() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nowhere").join("out.json");
+    let folder = dir.path().to_str().expect("utf-8");
+    let file = "scenarios/ha-single-host-crash.yaml";
+    for (args, code, says) in [
+        (
+            vec![
+                "compare", file, "--runs", "2", "--shard", "0/1", "--out", folder,
+            ],
+            2,
+            "is a directory",
+        ),
+        (
+            vec!["report", file, "--runs", "2", "-o", folder],
+            2,
+            "is a directory",
+        ),
+        (
+            vec![
+                "sweep",
+                file,
+                "--set",
+                "teams.0.members=1,2",
+                "--runs",
+                "2",
+                "--out",
+                folder,
+            ],
+            2,
+            "is a directory",
+        ),
+    ] {
+        let res = crate::hvsim().args(&args).output().expect("runs");
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        // Refused before the runs: no report of them on standard output.
+        assert!(res.stdout.is_empty(), "{args:?}");
+    }
+    let res = crate::hvsim()
+        .args(["compare", file, "--runs", "2", "--shard", "0/1", "--out"])
+        .arg(&missing)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{err}");
+    assert!(err.contains("does not exist; create it first"), "{err}");
+    assert!(res.stdout.is_empty());
+}
