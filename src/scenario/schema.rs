@@ -248,7 +248,7 @@ kind!(
     "Size",
     |_g| json_schema!({
         "type": "string",
-        "pattern": format!(r"^\s*{NUMBER}\s*(?:[kKmMgGtTpPeE][iI]?)?[bB]\s*$"),
+        "pattern": format!(r"^\s*{NUMBER}\s*(?:[kKmMgGtTpPeE][iI]?)?B\s*$"),
         "examples": ["64GiB", "1.5TiB", "500GB"],
     })
 );
@@ -260,7 +260,7 @@ kind!(
     |_g| json_schema!({
         "type": "string",
         "pattern": format!(
-            r"^\s*{NUMBER}\s*(?:(?:[kKmMgGtTpPeE][iI]?)?[bB]|(?:[kKmMgGtT][iI]?)?[bB][iI][tT])\s*/\s*{DURATION_UNIT}\s*$"
+            r"^\s*{NUMBER}\s*(?:(?:[kKmMgGtTpPeE][iI]?)?B|(?:[kKmMgGtT][iI]?)?[bB][iI][tT])\s*/\s*{DURATION_UNIT}\s*$"
         ),
         "examples": ["400GiB/h", "100MiB/s", "1Gbit/s", "2TB/d"],
     })

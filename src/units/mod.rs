@@ -26,8 +26,10 @@
 //! One `<number><unit>` with optional whitespace between (`800GiB`,
 //! `800 GiB`, `1.5TiB`, `512MiB`, `64KiB`, `100B`). Binary units (`KiB`,
 //! `MiB`, `GiB`, `TiB`, `PiB`, `EiB`: powers of 1024) and decimal units
-//! (`KB`, `MB`, `GB`, `TB`, `PB`, `EB`: powers of 1000) plus `B`; unit
-//! letters are case-insensitive (`gib` = `GiB`, `500gb` = `500GB`).
+//! (`KB`, `MB`, `GB`, `TB`, `PB`, `EB`: powers of 1000) plus `B`; the
+//! prefix letters are case-insensitive (`gIB` = `GiB`, `500gB` = `500GB`),
+//! but the `B` is a capital: a lowercase `b` (`4Gb`, `500mb`) is a bit to
+//! many readers, so it is an error that says what to write, never guessed.
 //! Fractions are rounded to the nearest byte.
 //!
 //! # Throughputs
@@ -35,7 +37,8 @@
 //! `<size>/<time unit>` (`400GiB/h`, `100MiB/s`, `2TB/d`), where the size
 //! may also be given in bits (`bit`, `kbit`, `Mbit`, `Gbit`, `Tbit`: powers
 //! of 1000; `Kibit`, `Mibit`, `Gibit`, `Tibit`: powers of 1024), as in
-//! `1Gbit/s`. The time unit is one of the duration units. A throughput must
+//! `1Gbit/s`; `1Gb/s` is refused as ambiguous (bits in network speeds,
+//! bytes elsewhere). The time unit is one of the duration units. A throughput must
 //! be greater than zero.
 
 mod civil;

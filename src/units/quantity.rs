@@ -46,6 +46,15 @@ pub enum UnitError {
         /// The offending text, trimmed.
         text: String,
     },
+    /// A unit ending in a lowercase `b` (`Gb`, `500mb`): a bit to network
+    /// people and a byte to others, so never guessed.
+    #[error("`{text}` is ambiguous: {hint}")]
+    AmbiguousB {
+        /// The offending text, trimmed.
+        text: String,
+        /// What to write instead.
+        hint: String,
+    },
     /// A throughput of zero, which would make every transfer endless.
     #[error("a throughput must be greater than zero, got `{text}`")]
     ZeroThroughput {
@@ -216,6 +225,15 @@ pub fn format_duration(d: SimDuration) -> String {
     out
 }
 
+/// `unit` (a size unit ending in a lowercase `b`) with its prefix in
+/// capitals and `last` instead of the `b`: `gb` to `GB`, `Gib` to `Gibit`.
+fn respelled(unit: &str, last: &str) -> String {
+    let stem = &unit[..unit.len() - 1];
+    let mut chars = stem.chars();
+    let prefix = chars.next().map(|c| c.to_ascii_uppercase().to_string());
+    format!("{}{}{last}", prefix.unwrap_or_default(), chars.as_str())
+}
+
 /// A number of bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ByteSize(pub u64);
@@ -285,6 +303,22 @@ pub fn parse_size(text: &str) -> Result<ByteSize, UnitError> {
     let (unit, after) = split_letters(after.trim_start());
     if !after.is_empty() {
         return Err(invalid());
+    }
+    if unit.ends_with('b') && size_unit_bytes(unit).is_some() {
+        let number = t[..t.len() - unit.len()].trim_end();
+        let bytes = respelled(unit, "B");
+        // `Gb`: `GB` (powers of 1000) or `GiB` (of 1024).
+        let or_binary = match bytes.as_str() {
+            "B" => String::new(),
+            b if b.contains('i') => String::new(),
+            b => format!(" or `{number}{}iB`", &b[..1]),
+        };
+        return Err(UnitError::AmbiguousB {
+            text: t.to_string(),
+            hint: format!(
+                "a lowercase `b` is a bit to many readers, and sizes are in bytes: write `{number}{bytes}`{or_binary}"
+            ),
+        });
     }
     let unit_bytes = size_unit_bytes(unit).ok_or_else(invalid)?;
     let bytes = number.times(u128::from(unit_bytes)).ok_or_else(overflow)?;
@@ -397,6 +431,18 @@ pub fn parse_throughput(text: &str) -> Result<Throughput, UnitError> {
         _ => return Err(invalid()),
     }
     let number: f64 = number_text.parse().map_err(|_| invalid())?;
+    if unit.ends_with('b') && size_unit_bytes(unit).is_some() {
+        let per = per.trim();
+        return Err(UnitError::AmbiguousB {
+            text: t.to_string(),
+            hint: format!(
+                "a lowercase `b` is a bit in network speeds and a byte elsewhere: write \
+                 `{number_text}{}/{per}` for bits or `{number_text}{}/{per}` for bytes",
+                respelled(unit, "bit"),
+                respelled(unit, "B")
+            ),
+        });
+    }
     let unit_bytes = match size_unit_bytes(unit) {
         Some(b) => b as f64,
         None => bit_unit_bytes(unit).ok_or_else(invalid)?,
@@ -589,16 +635,15 @@ mod tests {
         let cases = [
             ("800GiB", 800 * GIB),
             ("800 GiB", 800 * GIB),
-            (" 800gib ", 800 * GIB),
+            (" 800giB ", 800 * GIB),
             ("800GIB", 800 * GIB),
             ("1.5TiB", 1536 * GIB),
             ("500GB", 500_000_000_000),
-            ("500gb", 500_000_000_000),
+            ("500gB", 500_000_000_000),
             ("512MiB", 512 << 20),
             ("64KiB", 64 << 10),
-            ("64kb", 64_000),
+            ("64KB", 64_000),
             ("100B", 100),
-            ("100b", 100),
             ("0B", 0),
             ("0.5KiB", 512),
             ("1.5B", 2),
@@ -611,6 +656,44 @@ mod tests {
             assert_eq!(size(text), want, "{text}");
         }
         assert_eq!("2GiB".parse::<ByteSize>(), Ok(ByteSize(2 * GIB)));
+    }
+
+    /// A lowercase `b` is never guessed: a bit to some, a byte to others.
+    #[test]
+    fn a_lowercase_b_is_ambiguous_and_says_what_to_write() {
+        let size = |t: &str| parse_size(t).map_err(|e| e.to_string());
+        assert_eq!(
+            size("4Gb"),
+            Err("`4Gb` is ambiguous: a lowercase `b` is a bit to many readers, and sizes are in bytes: write `4GB` or `4GiB`".into())
+        );
+        assert_eq!(
+            size(" 800 gib "),
+            Err("`800 gib` is ambiguous: a lowercase `b` is a bit to many readers, and sizes are in bytes: write `800GiB`".into())
+        );
+        for t in ["100b", "64kb", "500mb", "1Tb", "2pib"] {
+            assert!(
+                matches!(parse_size(t), Err(UnitError::AmbiguousB { .. })),
+                "{t}"
+            );
+        }
+        let rate = |t: &str| parse_throughput(t).map_err(|e| e.to_string());
+        assert_eq!(
+            rate("1Gb/s"),
+            Err("`1Gb/s` is ambiguous: a lowercase `b` is a bit in network speeds and a byte elsewhere: write `1Gbit/s` for bits or `1GB/s` for bytes".into())
+        );
+        assert_eq!(
+            rate("800 Mib / h"),
+            Err("`800 Mib / h` is ambiguous: a lowercase `b` is a bit in network speeds and a byte elsewhere: write `800Mibit/h` for bits or `800MiB/h` for bytes".into())
+        );
+        // What is written out is read as said.
+        assert_eq!(
+            parse_throughput("1Gbit/s").map(|t| t.bytes_per_hour),
+            Ok(1e9 / 8.0 * 3600.0)
+        );
+        assert_eq!(
+            parse_throughput("1GB/s").map(|t| t.bytes_per_hour),
+            Ok(1e9 * 3600.0)
+        );
     }
 
     #[test]

@@ -475,8 +475,19 @@ fn the_schema_agrees_with_the_loader_on_yaml_spellings() {
         ("- { id: b1,", "- { id: b1, reboot: 15 }", false),
         (
             "- { id: drx,",
-            "- { id: drx, cluster: dr, build: b1, cores: 16, memory: 256 gib }",
+            "- { id: drx, cluster: dr, build: b1, cores: 16, memory: 256 giB }",
             true,
+        ),
+        // A lowercase `b` is a bit to many readers: never guessed.
+        (
+            "- { id: drx,",
+            "- { id: drx, cluster: dr, build: b1, cores: 16, memory: 256 gib }",
+            false,
+        ),
+        (
+            "- { id: drx,",
+            "- { id: drx, cluster: dr, build: b1, cores: 16, memory: 256Gb }",
+            false,
         ),
         (
             "- { id: drx,",
@@ -495,8 +506,18 @@ fn the_schema_agrees_with_the_loader_on_yaml_spellings() {
         ),
         (
             "backup:",
-            "backup: { throughput: 2tb/d, streams: 4, every: 24h, at: 2024-03-28 22:00 }",
+            "backup: { throughput: 2tB/d, streams: 4, every: 24h, at: 2024-03-28 22:00 }",
             true,
+        ),
+        (
+            "backup:",
+            "backup: { throughput: 2tb/d, streams: 4, every: 24h, at: 2024-03-28 22:00 }",
+            false,
+        ),
+        (
+            "backup:",
+            "backup: { throughput: 1Gb/s, streams: 4, every: 24h, at: 2024-03-28 22:00 }",
+            false,
         ),
         (
             "backup:",
