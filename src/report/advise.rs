@@ -120,36 +120,46 @@ pub fn verdict(a: &Advice) -> String {
     }
 }
 
-/// `LEVER raises WHAT from A to B (+D, 95 % CI LO–HI)`.
+/// `LEVER lowers WHAT from A to B (by D, 95 % CI LO–HI)`.
 fn change(a: &Advice, l: &LeverResult, m: usize) -> String {
     let def = &a.metrics[m];
     let e = &l.effects[m];
     let verb = if e.diff > 0.0 { "raises" } else { "lowers" };
     let (lo, hi) = e.interval();
-    let pp = def.diff_unit() == "pp";
-    let (lo, hi) = if pp {
+    let (lo, hi) = if def.diff_unit() == "pp" {
         (lo.max(-100.0), hi.min(100.0))
     } else {
         (lo, hi)
     };
     let (small, large) = (lo.abs().min(hi.abs()), lo.abs().max(hi.abs()));
-    let ci = if pp {
-        format!(
-            "{}–{}",
-            percent(small, 1).trim_end_matches(" %"),
-            percent(large, 1).trim_end_matches(" %")
-        )
-    } else {
-        format!("{}–{}", value(def, small), value(def, large))
-    };
     format!(
-        "{} {verb} {} from {} to {} ({}, 95 % CI {ci})",
+        "{} {verb} {} from {} to {} ({})",
         l.lever.label,
         headline_phrase(def),
         value(def, e.base),
         value(def, e.value),
-        amount(def, e.diff),
+        by_how_much(def, e.diff.abs(), small, large),
     )
+}
+
+/// How much a significant change moves a metric, its size and interval
+/// as magnitudes (the verb says which way): `by 8h 1m, 95 % CI 6h 23m–9h
+/// 39m`, `by 60.0 pp, 95 % CI 50.0–70.0 pp`, at the precision that tells
+/// the interval's ends apart; the same difference in every run says so.
+fn by_how_much(def: &MetricDef, size: f64, small: f64, large: f64) -> String {
+    if def.diff_unit() == "pp" {
+        let at = |digits: usize| [size, small, large].map(|v| percent(v, digits).replace(" %", ""));
+        let [m, a, b] = (1..=3)
+            .map(at)
+            .find(|[_, a, b]| a != b)
+            .unwrap_or_else(|| at(1));
+        return format!("by {m} pp, 95 % CI {a}–{b} pp");
+    }
+    if small == large {
+        return format!("by {} in every run", value(def, size));
+    }
+    let [m, a, b] = super::findings::ci_texts(size, small, large, def.diff_unit());
+    format!("by {m}, 95 % CI {a}–{b}")
 }
 
 /// The columns of the ranked table: the headline, then the mean
@@ -219,6 +229,9 @@ fn compact(def: &MetricDef, e: &Effect, headline: bool) -> String {
     let (mut lo, mut hi) = e.interval();
     if def.diff_unit() == "pp" {
         (lo, hi) = (lo.max(-100.0), hi.min(100.0));
+    } else if lo == hi {
+        // The same difference in every run: no interval of no width.
+        return format!("{} in every run", bare(e.diff));
     }
     format!("{} ({} to {})", bare(e.diff), bare(lo), bare(hi))
 }
@@ -251,9 +264,11 @@ fn table() -> Table {
 
 /// The legend under the ranked table: what each column is.
 fn legend(a: &Advice, cols: &[usize]) -> String {
+    let head = &a.metrics[a.headline];
     let mut parts = vec![format!(
-        "Paired changes against the plan. P(met): {}",
-        headline_phrase(&a.metrics[a.headline])
+        "Paired changes against the plan. {}: {}",
+        column_title(head, false),
+        headline_phrase(head)
     )];
     for &m in &cols[1..] {
         let def = &a.metrics[m];

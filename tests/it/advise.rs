@@ -109,7 +109,7 @@ fn the_text_says_no_significant_difference_and_prints_the_edits() {
     let first = text.lines().next().unwrap_or_default();
     assert!(
         first.starts_with(
-            "One more member in team ops (1 → 2) raises P(every app within 30 hours) from 0.0 % to 100.0 % (+100.0 pp"
+            "One more member in team ops (1 → 2) raises P(every app within 30 hours) from 0.0 % to 100.0 % (by 100.0 pp"
         ),
         "{text}"
     );
@@ -712,10 +712,70 @@ fn a_lever_that_flips_every_run_gets_an_interval_not_a_point() {
     let out = hvsim().args(&all).output().expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("+100.0 to +100.0"), "{text}");
-    assert!(text.contains("(+100.0 pp, 95 % CI 77.2–100.0)"), "{text}");
+    assert!(
+        text.contains("(by 100.0 pp, 95 % CI 77.2–100.0 pp)"),
+        "{text}"
+    );
     // A lever that changes nothing in any run is no significant
     // difference, its interval around 0 not a point either.
     let e = headline(&doc, lever(&doc, "by-criticality"));
     assert_eq!(e["significant"], false, "{e}");
     assert_eq!(e["diff"].as_f64(), Some(0.0), "{e}");
+}
+
+/// The headline's change reads one way: the verb gives the direction and
+/// the size and its interval are magnitudes (`lowers … (by 7h 34m, 95 % CI
+/// 6h 41m–8h 27m)`, not `(-7h 34m, 95 % CI 6h 41m–8h 27m)`); a change
+/// that is the same in every run says so, in the sentence and the table,
+/// and the legend names the headline's own column.
+#[test]
+fn the_headline_change_reads_one_way_and_a_constant_one_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tiny.yaml");
+    std::fs::write(
+        &path,
+        "name: tiny
+time_zone: UTC
+start: 2024-03-29 00:00
+horizon: 10d
+builds: [{ id: b1, reboot: 15m }]
+sites: [{ id: main }]
+clusters: [{ id: prod, site: main }]
+hosts: [{ id: esx, count: 2, cluster: prod, build: b1, cores: 64, memory: 1TiB }]
+bugs: [{ id: bug1, builds: [b1], trigger: { at: 2024-03-30 23:00 }, effects: { crash: true } }]
+apps: [{ id: app1, vms: [{ cluster: prod, cores: 2, memory: 4GiB }], work: { restart: 20m } }]
+teams: [{ id: ops, members: 1, shifts: [\"24/7\"] }]
+strategies: [{ id: s1, detection: 30m, diagnosis: 1h, methods: [restart], order: fifo }]
+",
+    )
+    .expect("written");
+    let out = hvsim()
+        .args(["advise", path.to_str().expect("utf-8"), "--runs", "20"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Everything is fixed but the diagnosis: halving it saves 30 min in
+    // every run.
+    assert!(
+        text.starts_with(
+            "A diagnosis twice as fast (mean 1h → 30m) lowers the mean downtime per app down \
+             from 2h 5m to 1h 35m (by 30m in every run)."
+        ),
+        "{text}"
+    );
+    assert!(text.contains("-30m in every run"), "{text}");
+    assert!(
+        !text.contains("30m–30m") && !text.contains("-30m to -30m"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Paired changes against the plan. downtime: the mean downtime per app down;"),
+        "{text}"
+    );
+    assert!(!text.contains("P(met)"), "{text}");
 }
