@@ -394,6 +394,9 @@ pub struct AppOutcome {
     pub team: Option<TeamId>,
     /// Completed recovery tasks.
     pub recoveries: u32,
+    /// Times its VMs came back by themselves, when the host a chaos
+    /// failure had stopped was repaired (no recovery task).
+    pub self_restarts: u32,
     /// Why it was still down at the end, if it was.
     pub waiting: Option<Waiting>,
     /// The worst data loss of its recoveries.

@@ -156,6 +156,10 @@ impl<D: Decider> Recovery<'_, '_, D> {
             }
             self.world.vm_status[v.index()] = VmStatus::Running;
             let a = self.world.vm_app(v);
+            if self.world.apps[a.index()].broken == 1 {
+                // Its last stopped VM: its own VMs all run again.
+                self.out.apps[a.index()].self_restarts += 1;
+            }
             self.world.change_app(a, |state| {
                 state.broken = state.broken.saturating_sub(1);
                 // Back by itself: whatever was planned for it is moot.

@@ -31,8 +31,9 @@ pub struct AppRow {
     pub downtime: SimDuration,
     /// Number of outages.
     pub outages: usize,
-    /// The method of its last recovery, `(dependency)` when its own VMs
-    /// never broke, `-` when none.
+    /// The method of its last recovery; without one, `(host repaired)`
+    /// when its VMs came back by themselves, `(dependency)` when its own
+    /// VMs never broke, `-` when it was not recovered.
     pub method: String,
     /// The team of its last recovery, `-` when none.
     pub team: String,
@@ -58,7 +59,9 @@ pub fn app_rows(scenario: &Scenario, o: &Outcome) -> Vec<AppRow> {
                 outages: a.outages.len(),
                 method: match a.method {
                     Some(m) => m.name().to_string(),
-                    None if a.recoveries == 0 && a.waiting.is_none() => "(dependency)".into(),
+                    None if a.recoveries == 0 && a.waiting.is_none() => {
+                        super::text::no_method(a).into()
+                    }
                     None => "-".into(),
                 },
                 team: a

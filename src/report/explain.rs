@@ -211,7 +211,7 @@ fn apps_section(
         );
         let mut why = Vec::new();
         if let Some(m) = &app.method {
-            why.push(method_phrase(m));
+            why.push(method_said(e, app.app, m));
         }
         if !app.chain.is_empty() {
             why.push(format!(
@@ -222,6 +222,22 @@ fn apps_section(
         if !why.is_empty() {
             let _ = writeln!(out, "  {:width$}    {}", "", why.join("; "));
         }
+    }
+}
+
+/// The method chosen for app `a`, and, when no recovery of it finished
+/// because its VMs came back by themselves once their host was repaired,
+/// that too: `restart, the first method; back by itself once its host was
+/// repaired`.
+fn method_said(e: &Explanation, a: AppId, m: &MethodWhy) -> String {
+    let o = &e.outcome.apps[a.index()];
+    if o.method.is_none() && o.self_restarts > 0 {
+        format!(
+            "{}; back by itself once its host was repaired",
+            method_phrase(m)
+        )
+    } else {
+        method_phrase(m)
     }
 }
 
@@ -388,7 +404,11 @@ pub(super) fn html_section(
             escape(&scenario.apps[app.app.index()].id),
             b.total(),
             escape(&shares_sentence(&b, APP_REASONS)),
-            escape(&app.method.as_ref().map_or("-".to_string(), method_phrase)),
+            escape(
+                &app.method
+                    .as_ref()
+                    .map_or("-".to_string(), |m| method_said(e, app.app, m))
+            ),
             escape(&chain_phrase(scenario, &app.chain, &clock))
         );
     }

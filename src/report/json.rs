@@ -144,6 +144,7 @@ pub struct AppJson {
     pub method: Option<&'static str>,
     pub team: Option<String>,
     pub recoveries: u32,
+    pub self_restarts: u32,
     pub waiting: Option<&'static str>,
     pub outages: Vec<OutageJson>,
     pub data_loss_s: Option<u64>,
@@ -345,6 +346,7 @@ fn apps_json(scenario: &Scenario, outcome: &Outcome, clock: &Clock) -> Vec<AppJs
             method: o.method.map(|m| m.name()),
             team: o.team.map(|t| scenario.teams[t.index()].id.clone()),
             recoveries: o.recoveries,
+            self_restarts: o.self_restarts,
             waiting: o.waiting.map(|w| w.describe()),
             outages: o
                 .outages

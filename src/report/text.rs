@@ -483,8 +483,7 @@ fn apps_section(
             format!("{}{outages}", o.downtime(horizon)),
             match o.method {
                 Some(m) => m.name().to_string(),
-                // Its own VMs never broke: it was down through a dependency.
-                None if o.recoveries == 0 && o.waiting.is_none() => "(dependency)".to_string(),
+                None if o.recoveries == 0 && o.waiting.is_none() => no_method(o).to_string(),
                 None => "-".to_string(),
             },
             o.team
@@ -649,4 +648,15 @@ pub fn count_by_reason(apps: impl Iterator<Item = (crate::model::AppId, Waiting)
         .map(|(w, n)| format!("{n} {}", w.describe()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// How an app that no recovery task brought back came back: its VMs
+/// restarted by themselves once their host was repaired, or its own VMs
+/// never broke and it was down through a dependency.
+pub(crate) fn no_method(o: &crate::metrics::AppOutcome) -> &'static str {
+    if o.self_restarts > 0 {
+        "(host repaired)"
+    } else {
+        "(dependency)"
+    }
 }

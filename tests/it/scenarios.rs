@@ -494,6 +494,46 @@ mod availability_year {
             .fold(1.0, f64::min);
         assert!(lowest_app >= lowest_host - 1e-9);
     }
+
+    /// Without HA nothing recovers the apps: their VMs restart by
+    /// themselves once the failed host is repaired. The run says so
+    /// (`(host repaired)`, `self_restarts`), not `(dependency)`: no app
+    /// here depends on another.
+    #[test]
+    fn apps_back_with_their_repaired_host_say_so() {
+        let doc = hvsim_json(&["run", FILE, "--json"]);
+        let down: Vec<&Value> = doc["apps"]
+            .as_array()
+            .expect("apps")
+            .iter()
+            .filter(|a| !a["down_at"].is_null())
+            .collect();
+        assert!(!down.is_empty());
+        for a in &down {
+            assert_eq!(a["method"], Value::Null, "{a}");
+            assert_eq!(a["recoveries"], 0, "{a}");
+            assert_eq!(
+                a["self_restarts"].as_u64(),
+                Some(a["outages"].as_array().expect("outages").len() as u64),
+                "{a}"
+            );
+        }
+        let out = crate::hvsim().args(["run", FILE]).output().expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("(host repaired)"), "{text}");
+        assert!(!text.contains("(dependency)"), "{text}");
+        // `explain` names the method chosen, and that the host's repair
+        // brought the app back before it.
+        let out = crate::hvsim()
+            .args(["explain", FILE, "--app", "database-03"])
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("restart, the first method; back by itself once its host was repaired"),
+            "{text}"
+        );
+    }
 }
 
 /// A VM's `host` pins it to that host (a bug then strikes exactly the VMs
