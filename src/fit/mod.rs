@@ -348,20 +348,50 @@ fn prepare(
         )));
     }
     let clock = Clock::new(&base);
+    let zone = base.tz.iana_name().unwrap_or("UTC");
     let mut locals = Vec::new();
     for pt in &observed.points {
+        let at =
+            |what: String| FitError::Invalid(format!("{}:{}:1: {what}", observed.file, pt.line));
+        if observed.kind == Kind::Count && pt.value > base.apps.len() as f64 {
+            return Err(at(format!(
+                "{} apps restored, but scenario {} has {} app{}: give a count up to {}, or a share (`55 %`)",
+                show_number(pt.value),
+                doc.file(),
+                base.apps.len(),
+                if base.apps.len() == 1 { "" } else { "s" },
+                base.apps.len()
+            )));
+        }
         locals.push(match pt.when {
-            When::Local(dt) => Some(clock.at_local(dt).ok_or_else(|| {
-                FitError::Invalid(format!(
-                    "{}:{}:1: `{}` is before the scenario starts ({}): give a date in the scenario's time zone, {}",
-                    observed.file,
-                    pt.line,
-                    dt.strftime("%Y-%m-%d %H:%M"),
-                    clock.date(SimTime::ZERO),
-                    base.tz.iana_name().unwrap_or("UTC"),
-                ))
-            })?),
-            When::After(_) => None,
+            When::Local(dt) => {
+                let text = dt.strftime("%Y-%m-%d %H:%M").to_string();
+                let ts = crate::units::to_instant(&base.tz, dt, &text).map_err(&at)?;
+                let ms = ts.as_millisecond() - base.start.as_millisecond();
+                let t = u64::try_from(ms).map(SimTime::from_millis).map_err(|_| {
+                    at(format!(
+                        "`{text}` is before the scenario starts ({}): give a date in the scenario's time zone, {zone}",
+                        clock.date(SimTime::ZERO),
+                    ))
+                })?;
+                if t > base.horizon_end() {
+                    return Err(at(format!(
+                        "`{text}` is after the scenario's horizon (it ends {}): no run can be sampled then; lengthen the scenario's `horizon` or drop the point",
+                        clock.date(base.horizon_end()),
+                    )));
+                }
+                Some(t)
+            }
+            When::After(d) => {
+                if SimTime::ZERO.saturating_add(d) > base.horizon_end() {
+                    return Err(at(format!(
+                        "{} after the strike is beyond the scenario's whole horizon ({}): lengthen the scenario's `horizon` or drop the point",
+                        d,
+                        base.horizon_end().saturating_since(SimTime::ZERO)
+                    )));
+                }
+                None
+            }
         });
     }
     let pool = rayon::ThreadPoolBuilder::new()

@@ -220,6 +220,20 @@ fn bad_curves_and_params_get_located_errors() {
             "bad.csv:2:1: `2017-01-01 00:00` is before the scenario starts",
         ),
         ("# nothing\n", "no observed point"),
+        // Points no run can be held to: after the horizon, more apps than
+        // the scenario has.
+        (
+            "date,restored\n2019-06-01 00:00,3\n",
+            "bad.csv:2:1: `2019-06-01 00:00` is after the scenario's horizon",
+        ),
+        (
+            "date,restored\n400d,3\n",
+            "bad.csv:2:1: 400d after the strike is beyond",
+        ),
+        (
+            "date,restored\n2018-12-28 12:00,500\n",
+            "bad.csv:2:1: 500 apps restored, but scenario",
+        ),
     ];
     for (text, expected) in cases {
         let file = dir.path().join("bad.csv");
@@ -227,6 +241,21 @@ fn bad_curves_and_params_get_located_errors() {
         let f = file.to_string_lossy();
         fails_with(&["fit", "--curve", &f, "--runs", "2"], 2, expected);
     }
+    // A time the clocks skip (Paris, 28 March 2021) is no time at all.
+    let gap = dir.path().join("gap.csv");
+    std::fs::write(&gap, "date,restored\n2021-03-28 02:30,100\n").expect("written");
+    fails_with(
+        &[
+            "fit",
+            "scenarios/incidents/ovhcloud-strasbourg-2021.yaml",
+            "--curve",
+            &gap.to_string_lossy(),
+            "--runs",
+            "2",
+        ],
+        2,
+        "gap.csv:2:1: `2021-03-28 02:30` does not exist in Europe/Paris",
+    );
     let ok = "tests/fixtures/fit-press-release.csv";
     fails_with(
         &["fit", "--curve", ok, "--param", "teams.ops.members=1..3"],
