@@ -801,3 +801,23 @@ fn an_output_path_that_cannot_be_written_is_refused_before_the_work() {
     assert!(err.contains("does not exist; create it first"), "{err}");
     assert!(res.stdout.is_empty());
 }
+
+/// Objectives are named in reports, `--objective` and the advice: two
+/// with one name, or an empty name, are errors at the name, not two rows
+/// that read alike.
+#[test]
+fn objective_names_are_unique_and_not_empty() {
+    let text = small_with(&[(
+        "strategies:",
+        "objectives:\n  - { name: fast, tags: [], apps: [], rto: 1h }\n  - { name: fast, rto: 3h }\n  - { name: \" \", rto: 2h }\nstrategies:",
+    )]);
+    let err = validate_text(&text);
+    assert!(
+        err.contains("objectives[1].name: duplicate objective name `fast` (first given at objectives[0].name)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("objectives[2].name: an objective's name cannot be empty"),
+        "{err}"
+    );
+}

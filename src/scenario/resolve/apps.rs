@@ -342,9 +342,32 @@ impl Apps {
         root: &FieldPath,
         raw: &ScenarioFile,
     ) -> Vec<Objective> {
-        let mut objectives = Vec::new();
+        let mut objectives: Vec<Objective> = Vec::new();
         for (i, o) in raw.objectives.iter().enumerate() {
             let p = root.key("objectives").index(i);
+            // Reports, `--objective` and the advice name objectives: each
+            // name must say which one it is.
+            if let Some(name) = &o.name
+                && name.trim().is_empty()
+            {
+                ctx.err(
+                    &p.key("name"),
+                    "an objective's name cannot be empty: name it (like `e-mail within a day`) or leave `name` out",
+                );
+            }
+            let name = o
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("objective {}", i + 1));
+            if let Some(first) = objectives.iter().position(|x| x.name == name) {
+                ctx.err(
+                    &p.key("name"),
+                    format!(
+                        "duplicate objective name `{name}` (first given at {}): give each objective its own name",
+                        root.key("objectives").index(first).key("name")
+                    ),
+                );
+            }
             let rto = o.rto.as_ref().and_then(|t| ctx.duration(&p.key("rto"), t));
             let rpo = o.rpo.as_ref().and_then(|t| ctx.duration(&p.key("rpo"), t));
             if o.rto.is_none() && o.rpo.is_none() {
@@ -357,10 +380,7 @@ impl Apps {
                 app.rpo = tighter(app.rpo, rpo);
             }
             objectives.push(Objective {
-                name: o
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("objective {}", i + 1)),
+                name,
                 rto,
                 rpo,
                 apps: covered,
