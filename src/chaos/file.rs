@@ -63,13 +63,13 @@ pub fn finding(chaos: &Chaos, shrunk: &Shrunk) -> Vec<String> {
     };
     match c.target {
         Target::Met(t) => lines.push(format!(
-            "It makes the plan miss \"{}\": met in {:.0} % of {} runs (95 % CI {:.0}–{:.0} %), below the {:.0} % asked; P(miss) {:.0} % (95 % CI {:.0}–{:.0} %).",
+            "It makes the plan miss \"{}\": met in {:.0} % of {} runs (95 % CI {:.0}–{:.0} %), below the {} % asked; P(miss) {:.0} % (95 % CI {:.0}–{:.0} %).",
             c.label,
             m.value,
             m.n,
             m.ci.0,
             m.ci.1,
-            t,
+            super::judge::threshold_text(t),
             100.0 - m.value,
             100.0 - m.ci.1,
             100.0 - m.ci.0

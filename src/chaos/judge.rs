@@ -136,6 +136,14 @@ impl Judge {
                 "--threshold must be a percentage between 0 and 100, got {threshold}"
             )));
         }
+        if threshold > 0.0 && threshold < 1.0 {
+            // A share written for a percentage: 0.9 would ask for 0.9 %.
+            return Err(ChaosError::Judge(format!(
+                "--threshold is a percentage of runs: {threshold} would mean {threshold} %; write {} for {} %",
+                threshold_text(threshold * 100.0),
+                threshold_text(threshold * 100.0)
+            )));
+        }
         let objective_criterion = |name: &str| Criterion {
             label: name.to_string(),
             metric: format!("objective {name} met"),
@@ -308,5 +316,15 @@ pub fn show(value: f64, unit: &str) -> String {
             .to_string(),
         "%" => format!("{value:.1} %"),
         u => format!("{value:.1} {u}"),
+    }
+}
+
+/// A threshold as given, without rounding: `90`, `95.5`.
+pub fn threshold_text(t: f64) -> String {
+    if t.fract() == 0.0 {
+        format!("{t:.0}")
+    } else {
+        let s = format!("{t:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }

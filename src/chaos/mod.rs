@@ -32,7 +32,7 @@ use crate::model::Scenario;
 use crate::montecarlo::{CompareError, Variant, VariantComparison, Variants};
 use crate::scenario::{Document, Format, ScenarioError};
 
-pub use judge::{Criterion, Judge, Measure, Target, Verdict};
+pub use judge::{Criterion, Judge, Measure, Target, Verdict, threshold_text};
 pub use search::{Budget, Found, Stop, Tried, search};
 pub use shrink::{Shrunk, shrink};
 pub use single::{Blast, Single, single};

@@ -267,15 +267,26 @@ pub(super) fn chaos(args: ChaosArgs) -> Result<(), Failure> {
     // Without a terminal (a log, a CI job), progress is one plain line per
     // generation of candidates, so a long search shows it is alive.
     let plain = !std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let found = hvsim::chaos::search(&chaos, budget, &go_on, &|done, total, _| {
-        bar.set_position(done as u64);
-        if plain {
-            eprintln!("chaos: {done} of {total} candidates tried");
-        }
-    })
-    .map_err(chaos_failure)?;
+    let (found, written) = if baseline.as_ref().is_some_and(|b| b.broken()) {
+        // The plan breaks with no fault at all: any campaign would "break"
+        // it and shrink to a fault that is not the cause. Nothing to search.
+        let found = hvsim::chaos::Found {
+            tried: Vec::new(),
+            stop: hvsim::chaos::Stop::Done,
+        };
+        (found, Vec::new())
+    } else {
+        let found = hvsim::chaos::search(&chaos, budget, &go_on, &|done, total, _| {
+            bar.set_position(done as u64);
+            if plain {
+                eprintln!("chaos: {done} of {total} candidates tried");
+            }
+        })
+        .map_err(chaos_failure)?;
+        let written = shrink_and_write(&args, &chaos, &found, &go_on)?;
+        (found, written)
+    };
     bar.finish_and_clear();
-    let written = shrink_and_write(&args, &chaos, &found, &go_on)?;
     let reproduce = reproduce(&args, &chaos, &found);
     if args.json {
         let mut doc = hvsim::report::chaos_json(&chaos, baseline.as_ref(), &found, &written);

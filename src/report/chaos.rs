@@ -24,7 +24,11 @@ fn criterion_line(chaos: &Chaos) -> Vec<String> {
         .criteria
         .iter()
         .map(|c| match c.target {
-            Target::Met(t) => format!("objective \"{}\" met in at least {t:.0} % of runs", c.label),
+            Target::Met(t) => format!(
+                "objective \"{}\" met in at least {} % of runs",
+                c.label,
+                crate::chaos::threshold_text(t)
+            ),
             Target::Above(a) => format!("{} at most {}", c.label, show(a, c.unit)),
             Target::Below(b) => format!("{} at least {}", c.label, show(b, c.unit)),
         })
@@ -113,14 +117,20 @@ pub fn render_chaos(
         let k = b.worst();
         if let Some(m) = b.measures.get(k) {
             out.push_str(&format!(
-                "{} even without any fault of the space (no bug, no outage{}). Every campaign below breaks it too.\n\n",
+                "{} even without any fault of the space (no bug, no outage{}).\n  {}\n\n\
+                 No fault is needed to break it, so no campaign is searched: fix the plan first \
+                 (`hvsim advise` ranks the changes that would help most).\n",
                 misses(chaos, k, m),
                 if space.background().as_array().is_some_and(|a| !a.is_empty()) {
                     "; the scenario's own random failures only"
                 } else {
                     ""
-                }
+                },
+                measure(chaos, k, m)
             ));
+        }
+        if found.tried.is_empty() {
+            return out;
         }
     }
     for (n, w) in written.iter().enumerate() {

@@ -668,8 +668,85 @@ fn every_bundled_scenario_has_a_chaos_run() {
             "{file}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(stdout.contains("candidates tried"), "{file}: {stdout}");
+        // A search, or the plan already broken without any fault (the
+        // availability scenario's own random failures, judged by default
+        // on a day of mean downtime): then nothing is searched.
+        assert!(
+            stdout.contains("candidates tried") || stdout.contains("so no campaign is searched"),
+            "{file}: {stdout}"
+        );
     }
+}
+
+/// A plan that breaks with no fault at all is not searched: every
+/// campaign would break it and shrink to a fault that is not the cause
+/// (it said "This one fault alone breaks it" of a 15-minute outage).
+#[test]
+fn a_plan_broken_without_any_fault_is_not_searched() {
+    let out = hvsim()
+        .args([
+            "chaos",
+            "scenarios/availability-year.yaml",
+            "--runs",
+            "5",
+            "--candidates",
+            "4",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("even without any fault of the space"),
+        "{text}"
+    );
+    assert!(
+        text.contains("No fault is needed to break it, so no campaign is searched"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("alone breaks it") && !text.contains(" when:\n"),
+        "{text}"
+    );
+}
+
+/// `--threshold` is a percentage: a share (0.9) is refused with what to
+/// write, and a threshold that is not whole is shown as given (95.5 %,
+/// not 96 %).
+#[test]
+fn the_threshold_is_a_percentage_shown_as_given() {
+    let out = hvsim()
+        .args([
+            "chaos",
+            "--threshold",
+            "0.9",
+            "--runs",
+            "2",
+            "--candidates",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("0.9 would mean 0.9 %; write 90 for 90 %"),
+        "{err}"
+    );
+    let out = hvsim()
+        .args([
+            "chaos",
+            "--threshold",
+            "95.5",
+            "--runs",
+            "2",
+            "--candidates",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("met in at least 95.5 % of runs"), "{text}");
 }
 
 /// Every campaign the space of a bundled scenario can write (each single
