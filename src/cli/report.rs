@@ -55,12 +55,23 @@ pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
     let jobs = args.common.jobs();
     let seed = args.common.seed;
     // One pass gives the comparison and the curves of the same replications.
+    let stop = super::compare::stop_on_ctrl_c();
     let summary = hvsim::montecarlo::Study::new(&scenario, &strategies, args.runs, seed)
         .jobs(jobs)
         .with_curves()
         .with_dr_use()
-        .run(&|_| true)
+        .run(&|_| !stop.load(std::sync::atomic::Ordering::SeqCst))
         .map_err(study_failure)?;
+    if summary.comparison.done < args.runs {
+        // A report of part of the runs would say it is of all of them.
+        super::output::note(&format!(
+            "interrupted: {} of {} replications done; {} was not written",
+            summary.comparison.done,
+            args.runs,
+            args.output.display()
+        ));
+        return Err(Failure::Interrupted);
+    }
     // The Gantt chart shows the run `hvsim run [SCENARIO] [--faults FILE]
     // --strategy S --seed N` gives (its caption says so): the default
     // strategy if it is compared, else the first one compared.

@@ -152,7 +152,17 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .as_ref()
         .map(|_| SweepShardWriter::new(names, command(&args)));
     args.files.wanted()?;
-    for point in &grid {
+    let stop = super::compare::stop_on_ctrl_c();
+    let stopped = || stop.load(std::sync::atomic::Ordering::SeqCst);
+    for (k, point) in grid.iter().enumerate() {
+        if stopped() {
+            // A table of part of the grid would read as the whole sweep.
+            note(&format!(
+                "interrupted: {k} of {} points done; nothing was written (run again, or sweep fewer points)",
+                grid.len()
+            ));
+            return Err(Failure::Interrupted);
+        }
         let sc = at_point(&doc, &args.sets, point)?;
         // The charts name the scenario and its dates, as at the first point.
         if swept.context.is_empty() {
@@ -169,7 +179,14 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         } else {
             study
         };
-        let summary = study.run(&|_| true).map_err(study_failure)?;
+        let summary = study.run(&|_| !stopped()).map_err(study_failure)?;
+        if stopped() {
+            note(&format!(
+                "interrupted: {k} of {} points done; nothing was written (run again, or sweep fewer points)",
+                grid.len()
+            ));
+            return Err(Failure::Interrupted);
+        }
         if let Some(file) = &mut file {
             file.push(point, &sc, &strategies, &summary.comparison)
                 .map_err(|e| Failure::Other(e.to_string()))?;

@@ -821,3 +821,55 @@ fn objective_names_are_unique_and_not_empty() {
         "{err}"
     );
 }
+
+/// Ctrl-C during `report` or `sweep` says what was done and that nothing
+/// was written (a report or table of part of the runs would read as the
+/// whole), exit 130, like `compare`, `advise`, `fit` and `chaos` say
+/// theirs. SIGINT is sent after three seconds, long after the handler is
+/// set (just after loading) and long before a million replications end.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_report_or_sweep_says_nothing_was_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("report.html");
+    let o = out.to_str().expect("utf-8");
+    for (args, says) in [
+        (
+            vec!["report", "--runs", "1000000", "-o", o],
+            "replications done; ",
+        ),
+        (
+            vec![
+                "sweep",
+                "--set",
+                "teams.dtsi.members=4..5",
+                "--runs",
+                "1000000",
+                "--csv",
+                o,
+            ],
+            "points done; nothing was written",
+        ),
+    ] {
+        let child = crate::hvsim()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let res = child.wait_with_output().expect("it ends");
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(130), "{args:?}: {err}");
+        assert!(
+            err.contains("interrupted: ") && err.contains(says),
+            "{args:?}: {err}"
+        );
+        assert!(!out.exists(), "{args:?}");
+    }
+}
