@@ -107,12 +107,19 @@ pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
     // The file must validate before it is written: nothing half-usable.
     if let Err(e) = hvsim::scenario::load_str(&yaml, &name, hvsim::scenario::Format::Yaml) {
         let hint = if args.template.is_some() {
-            "check the template's values"
+            "check the template's values, and the estate below"
         } else {
-            "this is a bug of the import: please report it"
+            "the estate as exported cannot run as it is: the errors name the apps, \
+             hosts or sites; change the export or the site map (if they look right, \
+             please report it)"
+        };
+        let written = match &args.out {
+            Some(p) => format!("{} was not written", p.display()),
+            None => "nothing was printed".to_string(),
         };
         return Err(Failure::Input(format!(
-            "the imported scenario does not validate ({hint}):\n{e}"
+            "the imported scenario does not validate, so {written} ({hint}); \
+             its lines as they would have been:\n{e}"
         )));
     }
     match &args.out {

@@ -262,6 +262,8 @@ impl SiteMap {
             file: file.to_string(),
             ..SiteMap::default()
         };
+        // Per datacenter, its line and role.
+        let mut lines: BTreeMap<String, (usize, bool)> = BTreeMap::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -285,7 +287,37 @@ impl SiteMap {
                     )));
                 }
             };
-            map.dr.insert(dc.trim().trim_matches('"').to_string(), dr);
+            let dc = dc.trim().trim_matches('"').to_string();
+            if let Some(&(first, _)) = lines.get(&dc) {
+                return Err(bad(format!(
+                    "datacenter `{dc}` is listed twice (first on line {first}): give each datacenter one role"
+                )));
+            }
+            lines.insert(dc.clone(), (i + 1, dr));
+            map.dr.insert(dc, dr);
+        }
+        if !map.dr.is_empty() && map.dr.values().all(|&dr| dr) {
+            return Err(ImportError::Option {
+                message: format!(
+                    "{file}: every datacenter is `dr`: mark the one whose VMs fail `primary`"
+                ),
+            });
+        }
+        let drs: Vec<&str> = map
+            .dr
+            .iter()
+            .filter(|(_, dr)| **dr)
+            .map(|(dc, _)| dc.as_str())
+            .collect();
+        if drs.len() > 1 {
+            let (first, _) = lines[drs[1]];
+            return Err(ImportError::Option {
+                message: format!(
+                    "{file}:{first}: {} datacenters are `dr` ({}): the import recovers at one DR site; mark one `dr` and the others `primary`",
+                    drs.len(),
+                    drs.join(", ")
+                ),
+            });
         }
         Ok(map)
     }

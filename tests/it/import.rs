@@ -595,6 +595,30 @@ fn a_site_map_says_which_datacenter_is_dr() {
         ),
         "{err}"
     );
+    // A datacenter twice, every one DR, or two DR: each is the map's
+    // mistake, located, not a scenario that fails to validate.
+    for (text, says) in [
+        (
+            "Paris,primary\nLyon,dr\nParis,dr\n",
+            "sites.csv:3: datacenter `Paris` is listed twice (first on line 1)",
+        ),
+        ("Paris,dr\nLyon,dr\n", "every datacenter is `dr`"),
+        (
+            "Paris,primary\nLyon,dr\nNice,dr\n",
+            "sites.csv:3: 2 datacenters are `dr` (Lyon, Nice)",
+        ),
+    ] {
+        std::fs::write(&map, text).unwrap();
+        let err = refused(&[
+            "import",
+            "rvtools",
+            &csv,
+            "--site-map",
+            map.to_str().unwrap(),
+        ]);
+        assert!(err.contains(says), "{text}: {err}");
+        assert!(!err.contains("bug of the import"), "{err}");
+    }
 }
 
 /// Header and row of a minimal vInfo/vHost, for the refusal tests.
@@ -1051,7 +1075,9 @@ fn a_template_replaces_the_assumptions_and_a_bad_one_is_refused() {
         template.to_str().unwrap(),
     ]);
     assert!(
-        err.contains("the imported scenario does not validate (check the template's values)"),
+        err.contains(
+            "the imported scenario does not validate, so nothing was printed (check the template's values"
+        ),
         "{err}"
     );
 }
