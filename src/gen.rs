@@ -131,6 +131,9 @@ impl GenParams {
 }
 
 /// VM sizes (cores, memory in GiB), drawn uniformly.
+/// The most virtual CPUs per core a site may have (the loader's limit).
+const MAX_VCPU_PER_CORE: u64 = 64;
+
 const VM_SIZES: [(u32, u64); 3] = [(2, 4), (4, 8), (8, 16)];
 /// Reinstall effort classes: small, medium and large apps.
 const REINSTALL: [&str; 3] = [
@@ -182,6 +185,16 @@ pub fn generate(params: &GenParams) -> Result<String, GenError> {
     let dr_clusters = params.dr_hosts.div_ceil(CLUSTER_SIZE);
     let width = |n: u32| n.to_string().len().max(2);
     let (apps, host_gib, vcpu_per_core) = draw_apps(params, &mut rng, primary, clusters);
+    if vcpu_per_core > MAX_VCPU_PER_CORE {
+        // Past the sites' limit the clusters would be full: the scenario
+        // would not validate. Enough primary hosts at the limit, then.
+        return Err(GenError(format!(
+            "{} apps of {} VMs need more virtual CPUs than {primary} primary hosts of 64 cores can run (at {MAX_VCPU_PER_CORE} per core, the limit): give --hosts {} or more",
+            params.apps,
+            params.vms_per_app,
+            hosts_enough(params, vcpu_per_core)
+        )));
+    }
     let layout = Layout {
         primary,
         clusters,
@@ -204,6 +217,31 @@ pub fn generate(params: &GenParams) -> Result<String, GenError> {
         )));
     }
     Ok(y)
+}
+
+/// The fewest hosts, from an estimate up, with which `params`' apps fit
+/// under the vCPU limit (`vcpu_per_core`: what `params.hosts` needs). The
+/// apps are drawn again for each count tried, as `generate` would.
+fn hosts_enough(params: &GenParams, vcpu_per_core: u64) -> u64 {
+    let primary = u64::from(params.hosts - params.dr_hosts);
+    let mut hosts =
+        (primary * vcpu_per_core).div_ceil(MAX_VCPU_PER_CORE) + u64::from(params.dr_hosts);
+    loop {
+        let Ok(h) = u32::try_from(hosts) else {
+            return hosts;
+        };
+        let primary = h - params.dr_hosts;
+        let clusters = primary.div_ceil(CLUSTER_SIZE);
+        let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+        let tried = GenParams {
+            hosts: h,
+            ..params.clone()
+        };
+        if draw_apps(&tried, &mut rng, primary, clusters).2 <= MAX_VCPU_PER_CORE {
+            return hosts;
+        }
+        hosts += 1;
+    }
 }
 
 /// Draws every app (size, reinstall effort, criticality, dependencies),
@@ -266,7 +304,7 @@ fn draw_apps(
     // Virtual CPUs per core: enough for the busiest cluster, with a third
     // to spare (at least the default 4, at most the limit of 64).
     let busiest = vm_cores_per_cluster.iter().copied().max().unwrap_or(0);
-    let vcpu_per_core = (busiest * 4 / 3).div_ceil(smallest * 64).clamp(4, 64);
+    let vcpu_per_core = (busiest * 4 / 3).div_ceil(smallest * 64).max(4);
     (apps, host_gib, vcpu_per_core)
 }
 

@@ -159,3 +159,35 @@ fn a_large_dr_site_takes_reinstalls_first_fit() {
         .count();
     assert!(reinstalled > 50, "only {reinstalled} apps reinstalled");
 }
+
+/// An estate too large for its hosts' virtual CPUs (even at 64 per core,
+/// the limit) is refused before anything is written, with a host count
+/// that does fit; `gen` never writes a file that does not validate.
+#[test]
+fn too_few_hosts_are_refused_with_a_count_that_fits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("estate.yaml");
+    let out = hvsim()
+        .args(["gen", "--apps", "1000", "--hosts", "10", "-o"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!path.exists());
+    let hosts = err
+        .split("give --hosts ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .expect("a host count");
+    ok(&[
+        "gen",
+        "--apps",
+        "1000",
+        "--hosts",
+        hosts,
+        "-o",
+        path.to_str().expect("utf-8"),
+    ]);
+    ok(&["validate", path.to_str().expect("utf-8")]);
+}
