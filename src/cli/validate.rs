@@ -96,8 +96,13 @@ pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
         }
     }
     if unreadable > 0 {
+        let also = if bad > 0 {
+            format!(", and {bad} {} invalid", if bad == 1 { "is" } else { "are" })
+        } else {
+            String::new()
+        };
         return Err(Failure::Other(format!(
-            "{unreadable} of {} scenario file(s) could not be read",
+            "{unreadable} of {} scenario file(s) could not be read{also}",
             files.len()
         )));
     }

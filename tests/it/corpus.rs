@@ -327,3 +327,26 @@ fn a_missing_file_is_unreadable_not_invalid() {
         "{stderr}"
     );
 }
+
+/// With unreadable and invalid files together, the summary counts both
+/// (it counted only the unreadable ones); the exit code is the
+/// unreadable's, 1.
+#[test]
+fn the_summary_counts_unreadable_and_invalid_files() {
+    let missing = format!("{DIR}/no-such-scenario.yaml");
+    let out = crate::hvsim()
+        .args([
+            "validate",
+            "scenarios/ha-single-host-crash.yaml",
+            &missing,
+            "tests/broken/json-trailing-comma.json",
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.ends_with("error: 1 of 3 scenario file(s) could not be read, and 1 is invalid\n"),
+        "{stderr}"
+    );
+}
