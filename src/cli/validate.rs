@@ -97,7 +97,10 @@ pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
     }
     if unreadable > 0 {
         let also = if bad > 0 {
-            format!(", and {bad} {} invalid", if bad == 1 { "is" } else { "are" })
+            format!(
+                ", and {bad} {} invalid",
+                if bad == 1 { "is" } else { "are" }
+            )
         } else {
             String::new()
         };
