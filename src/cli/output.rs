@@ -169,6 +169,12 @@ pub(super) fn write_files<T: AsRef<[u8]>>(
     dir: &Path,
     files: &[(String, T)],
 ) -> Result<(), Failure> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure::Input(format!(
+            "cannot write into {}: it is a file, and this option takes a folder (created if needed)",
+            dir.display()
+        )));
+    }
     fs::create_dir_all(dir)
         .map_err(|e| Failure::Other(format!("cannot create {}: {e}", dir.display())))?;
     for (name, bytes) in files {

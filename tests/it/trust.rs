@@ -873,3 +873,41 @@ fn ctrl_c_during_report_or_sweep_says_nothing_was_written() {
         assert!(!out.exists(), "{args:?}");
     }
 }
+
+/// A strategy named twice is a mistake, not two columns of the same
+/// runs; a chart folder that is a file says so, not "File exists (os
+/// error 17)".
+#[test]
+fn a_strategy_twice_and_a_file_for_a_folder_are_refused() {
+    let out = crate::hvsim()
+        .args([
+            "compare",
+            "--strategies",
+            "as-in-2018,as-in-2018",
+            "--runs",
+            "2",
+        ])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--strategies names `as-in-2018` twice"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("charts");
+    fs::write(&file, "kept").expect("written");
+    let out = crate::hvsim()
+        .args(["run", "scenarios/ha-single-host-crash.yaml", "--svg"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("it is a file, and this option takes a folder"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&file).expect("kept"), "kept");
+}
