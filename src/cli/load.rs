@@ -78,15 +78,6 @@ pub(super) fn pick_strategies<'a>(
     if names.is_empty() {
         return Ok(scenario.strategies.iter().collect());
     }
-    if let Some((_, name)) = names
-        .iter()
-        .enumerate()
-        .find(|(i, n)| names[..*i].contains(n))
-    {
-        return Err(Failure::Input(format!(
-            "--strategies names `{name}` twice: name each strategy once"
-        )));
-    }
     names
         .iter()
         .map(|name| {

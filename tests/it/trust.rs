@@ -874,27 +874,10 @@ fn ctrl_c_during_report_or_sweep_says_nothing_was_written() {
     }
 }
 
-/// A strategy named twice is a mistake, not two columns of the same
-/// runs; a chart folder that is a file says so, not "File exists (os
-/// error 17)".
+/// A chart folder that is a file says so, not "File exists (os error
+/// 17)", and the file is left as it was.
 #[test]
-fn a_strategy_twice_and_a_file_for_a_folder_are_refused() {
-    let out = crate::hvsim()
-        .args([
-            "compare",
-            "--strategies",
-            "as-in-2018,as-in-2018",
-            "--runs",
-            "2",
-        ])
-        .output()
-        .expect("runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("--strategies names `as-in-2018` twice"),
-        "{err}"
-    );
+fn a_file_for_a_chart_folder_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("charts");
     fs::write(&file, "kept").expect("written");
