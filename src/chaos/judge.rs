@@ -321,10 +321,5 @@ pub fn show(value: f64, unit: &str) -> String {
 
 /// A threshold as given, without rounding: `90`, `95.5`.
 pub fn threshold_text(t: f64) -> String {
-    if t.fract() == 0.0 {
-        format!("{t:.0}")
-    } else {
-        let s = format!("{t:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+    crate::fit::show_number_to(t, 6)
 }

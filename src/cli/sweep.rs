@@ -154,14 +154,17 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     args.files.wanted()?;
     let stop = super::compare::stop_on_ctrl_c();
     let stopped = || stop.load(std::sync::atomic::Ordering::SeqCst);
+    // A table of part of the grid would read as the whole sweep.
+    let interrupted = |k: usize| {
+        note(&format!(
+            "interrupted: {k} of {} points done; nothing was written (run again, or sweep fewer points)",
+            grid.len()
+        ));
+        Failure::Interrupted
+    };
     for (k, point) in grid.iter().enumerate() {
         if stopped() {
-            // A table of part of the grid would read as the whole sweep.
-            note(&format!(
-                "interrupted: {k} of {} points done; nothing was written (run again, or sweep fewer points)",
-                grid.len()
-            ));
-            return Err(Failure::Interrupted);
+            return Err(interrupted(k));
         }
         let sc = at_point(&doc, &args.sets, point)?;
         // The charts name the scenario and its dates, as at the first point.
@@ -181,11 +184,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         };
         let summary = study.run(&|_| !stopped()).map_err(study_failure)?;
         if stopped() {
-            note(&format!(
-                "interrupted: {k} of {} points done; nothing was written (run again, or sweep fewer points)",
-                grid.len()
-            ));
-            return Err(Failure::Interrupted);
+            return Err(interrupted(k));
         }
         if let Some(file) = &mut file {
             file.push(point, &sc, &strategies, &summary.comparison)

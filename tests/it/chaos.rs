@@ -715,36 +715,28 @@ fn a_plan_broken_without_any_fault_is_not_searched() {
 /// not 96 %).
 #[test]
 fn the_threshold_is_a_percentage_shown_as_given() {
-    let out = hvsim()
-        .args([
-            "chaos",
-            "--threshold",
-            "0.9",
-            "--runs",
-            "2",
-            "--candidates",
-            "1",
-        ])
-        .output()
-        .expect("runs");
+    let chaos = |threshold: &str| {
+        hvsim()
+            .args([
+                "chaos",
+                "--threshold",
+                threshold,
+                "--runs",
+                "2",
+                "--candidates",
+                "1",
+            ])
+            .output()
+            .expect("runs")
+    };
+    let out = chaos("0.9");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains("0.9 would mean 0.9 %; write 90 for 90 %"),
         "{err}"
     );
-    let out = hvsim()
-        .args([
-            "chaos",
-            "--threshold",
-            "95.5",
-            "--runs",
-            "2",
-            "--candidates",
-            "1",
-        ])
-        .output()
-        .expect("runs");
+    let out = chaos("95.5");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("met in at least 95.5 % of runs"), "{text}");
 }
