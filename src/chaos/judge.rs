@@ -319,7 +319,13 @@ pub fn show(value: f64, unit: &str) -> String {
     }
 }
 
-/// A threshold as given, without rounding: `90`, `95.5`.
+/// A threshold as given, without rounding: `90`, `95.5`. (Not `fit`'s
+/// `show_number_to`: `chaos` sits below `fit` in the layers.)
 pub fn threshold_text(t: f64) -> String {
-    crate::fit::show_number_to(t, 6)
+    if t.fract() == 0.0 {
+        format!("{t:.0}")
+    } else {
+        let s = format!("{t:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
