@@ -27,6 +27,7 @@ use crate::metrics::Outcome;
 use crate::model::{AppId, HostId, Operation, Order, Scenario, Strategy, Trigger};
 use crate::run::buffers::{cleared, empty_lists, refilled};
 use crate::run::{SimError, World};
+use crate::sim::bitset::BitSet;
 use crate::sim::{Purpose, PurposeStreams, RngStreams};
 
 mod complete;
@@ -105,6 +106,9 @@ pub(crate) struct State<'a> {
     /// record those operations for the fault side (which would find no bug
     /// to draw for).
     pub(crate) triggers_on: OperationTriggers,
+    /// Scratch marks, empty between uses: a strike's apps sorted and
+    /// without repeats (`after_crashes`).
+    pub(crate) seen: BitSet,
 }
 
 /// Whether some bug triggers `on` an operation that recovery performs.
@@ -140,6 +144,7 @@ pub(crate) struct Spare {
     pub(crate) parked: Vec<AppId>,
     pub(crate) redecide: Vec<AppId>,
     pub(crate) evacuated: Vec<HostId>,
+    pub(crate) seen: BitSet,
 }
 
 impl<'a> State<'a> {
@@ -188,6 +193,11 @@ impl<'a> State<'a> {
             revisable: false,
             facts_changed: false,
             triggers_on: OperationTriggers::of(sc),
+            seen: {
+                let mut seen = std::mem::take(&mut reuse.seen);
+                seen.clear();
+                seen
+            },
         })
     }
 
@@ -202,6 +212,7 @@ impl<'a> State<'a> {
             parked: self.parked,
             redecide: self.redecide,
             evacuated: self.evacuated,
+            seen: self.seen,
         }
     }
 }

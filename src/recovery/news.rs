@@ -34,8 +34,12 @@ impl<D: Decider> Recovery<'_, '_, D> {
         recurrence: bool,
     ) -> Result<(), SimError> {
         let now = cx.now;
-        touched.sort_unstable();
-        touched.dedup();
+        crate::sim::bitset::sort_dedup_by_index(
+            &mut touched,
+            &mut self.recovery.seen,
+            |a| a.0,
+            AppId,
+        );
         for &a in &touched {
             let phase = self.world.apps[a.index()].phase;
             let mut failed = None;

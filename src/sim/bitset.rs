@@ -31,6 +31,11 @@ impl BitSet {
         self.words[w] |= 1 << bit;
     }
 
+    /// Removes every member, keeping the words for later insertions.
+    pub fn clear(&mut self) {
+        self.words.iter_mut().for_each(|w| *w = 0);
+    }
+
     /// Removes `i` (a no-op if absent).
     pub fn remove(&mut self, i: u32) {
         if let Some(word) = self.words.get_mut(i as usize / 64) {
@@ -62,6 +67,44 @@ impl BitSet {
     }
 }
 
+/// Sorts `items` in increasing order of `index` and drops repeats: the
+/// result of `sort_unstable` then `dedup` for items ordered as their
+/// indices. When the items are many for the range of indices they span
+/// (a strike's apps: every VM of a host, many apps repeated), they go
+/// through `scratch` instead, in linear time: each index marked, then the
+/// marks read in increasing order. `scratch` must be empty and is left
+/// empty (its words are kept for the next call).
+pub fn sort_dedup_by_index<T: Copy>(
+    items: &mut Vec<T>,
+    scratch: &mut BitSet,
+    index: impl Fn(T) -> u32,
+    from_index: impl Fn(u32) -> T,
+) {
+    let Some(max) = items.iter().map(|&t| index(t)).max() else {
+        return;
+    };
+    let words = max as usize / 64 + 1;
+    // Below this, or over a range of indices wide for their number, a
+    // comparison sort costs less than reading the marks back.
+    if items.len() < 32 || words > items.len() * 2 {
+        items.sort_unstable_by_key(|&t| index(t));
+        items.dedup_by_key(|t| index(*t));
+        return;
+    }
+    debug_assert!(scratch.words.iter().all(|&w| w == 0), "scratch not empty");
+    for &t in items.iter() {
+        scratch.insert(index(t));
+    }
+    items.clear();
+    for (w, word) in scratch.words[..words].iter_mut().enumerate() {
+        let mut rest = std::mem::take(word);
+        while rest != 0 {
+            items.push(from_index((w * 64) as u32 + rest.trailing_zeros()));
+            rest &= rest - 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +121,28 @@ mod tests {
     }
 
     proptest! {
+        /// Marking through the scratch set gives what sorting and dropping
+        /// repeats gives, on both sides of the threshold, and leaves the
+        /// scratch empty for the next call.
+        #[test]
+        fn sort_dedup_matches_sorting(
+            batches in proptest::collection::vec(
+                (proptest::collection::vec(0u32..5000, 0..300), 1u32..5000),
+                1..4,
+            ),
+        ) {
+            let mut scratch = BitSet::default();
+            for (items, span) in batches {
+                let mut items: Vec<u32> = items.into_iter().map(|i| i % span).collect();
+                let mut expected = items.clone();
+                expected.sort_unstable();
+                expected.dedup();
+                sort_dedup_by_index(&mut items, &mut scratch, |i| i, |i| i);
+                prop_assert_eq!(items, expected);
+                prop_assert_eq!(scratch.iter().count(), 0);
+            }
+        }
+
         /// Any sequence of insertions and removals leaves the same members,
         /// in the same order, as a `BTreeSet` given the same sequence.
         #[test]
