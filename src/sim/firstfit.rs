@@ -164,28 +164,36 @@ impl<C: Capacity> FirstFit<C> {
         if self.is_empty() {
             return None;
         }
-        self.find(1, 0, self.leaves, from, &need, &mut accept)
-    }
-
-    /// The search within node `node`, which spans slots `lo..hi`.
-    fn find(
-        &self,
-        node: usize,
-        lo: usize,
-        hi: usize,
-        from: usize,
-        need: &C,
-        accept: &mut impl FnMut(usize) -> bool,
-    ) -> Option<usize> {
-        if hi <= from || lo >= self.len || !self.max[node].covers(need) {
-            return None;
+        // Depth first, left to right, without recursion: a node is looked
+        // into only when it spans slots at or after `from` and below
+        // `len`, and its maxima cover the need; a leaf so reached is an
+        // answer if `accept` admits it. Otherwise the search goes on at the
+        // next node to the right: up while on a right child, then over to
+        // the sibling.
+        let mut node = 1usize;
+        loop {
+            // The slots `lo..hi` under `node`, from its depth.
+            let depth = usize::BITS - 1 - node.leading_zeros();
+            let width = self.leaves >> depth;
+            let lo = (node - (1 << depth)) * width;
+            let hi = lo + width;
+            if hi > from && lo < self.len && self.max[node].covers(&need) {
+                if width > 1 {
+                    node *= 2;
+                    continue;
+                }
+                if accept(lo) {
+                    return Some(lo);
+                }
+            }
+            while node % 2 == 1 {
+                node /= 2;
+            }
+            if node == 0 {
+                return None;
+            }
+            node += 1;
         }
-        if hi - lo == 1 {
-            return accept(lo).then_some(lo);
-        }
-        let mid = lo + (hi - lo) / 2;
-        self.find(2 * node, lo, mid, from, need, accept)
-            .or_else(|| self.find(2 * node + 1, mid, hi, from, need, accept))
     }
 }
 
