@@ -21,6 +21,16 @@ impl<D: Decider> Recovery<'_, '_, D> {
     /// comes back, then the fault's record is closed.
     pub(crate) fn after_fault(&mut self, cx: &mut Cx<'_>, broken: Broken) -> Result<(), SimError> {
         self.after_crashes(cx, broken.apps, broken.recurrence)?;
+        // The fault's apps down in order (`close_fault` sorts them too, in
+        // linear time once they are), through the kept marks.
+        if let Some(f) = self.faults.current {
+            crate::sim::bitset::sort_by_index(
+                &mut self.out.faults[f].apps_down,
+                &mut self.recovery.seen,
+                |a| a.0,
+                AppId,
+            );
+        }
         self.fault_side().close_fault(cx.now);
         Ok(())
     }

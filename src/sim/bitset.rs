@@ -80,23 +80,63 @@ pub fn sort_dedup_by_index<T: Copy>(
     index: impl Fn(T) -> u32,
     from_index: impl Fn(u32) -> T,
 ) {
+    sort_through(items, scratch, index, from_index, false);
+}
+
+/// Sorts `items` in increasing order of `index`, keeping repeats, for
+/// items equal when their indices are: the same linear path as
+/// [`sort_dedup_by_index`] when no index repeats, a comparison sort when
+/// one does (found by counting the marks).
+pub fn sort_by_index<T: Copy>(
+    items: &mut Vec<T>,
+    scratch: &mut BitSet,
+    index: impl Fn(T) -> u32,
+    from_index: impl Fn(u32) -> T,
+) {
+    sort_through(items, scratch, index, from_index, true);
+}
+
+fn sort_through<T: Copy>(
+    items: &mut Vec<T>,
+    scratch: &mut BitSet,
+    index: impl Fn(T) -> u32,
+    from_index: impl Fn(u32) -> T,
+    keep_repeats: bool,
+) {
     let Some(max) = items.iter().map(|&t| index(t)).max() else {
         return;
     };
     let words = max as usize / 64 + 1;
+    let by_comparison = |items: &mut Vec<T>| {
+        items.sort_unstable_by_key(|&t| index(t));
+        if !keep_repeats {
+            items.dedup_by_key(|t| index(*t));
+        }
+    };
     // Below this, or over a range of indices wide for their number, a
     // comparison sort costs less than reading the marks back.
     if items.len() < 32 || words > items.len() * 2 {
-        items.sort_unstable_by_key(|&t| index(t));
-        items.dedup_by_key(|t| index(*t));
+        by_comparison(items);
         return;
     }
     debug_assert!(scratch.words.iter().all(|&w| w == 0), "scratch not empty");
     for &t in items.iter() {
         scratch.insert(index(t));
     }
+    let marked = &mut scratch.words[..words];
+    if keep_repeats
+        && marked
+            .iter()
+            .map(|w| w.count_ones() as usize)
+            .sum::<usize>()
+            != items.len()
+    {
+        marked.iter_mut().for_each(|w| *w = 0);
+        by_comparison(items);
+        return;
+    }
     items.clear();
-    for (w, word) in scratch.words[..words].iter_mut().enumerate() {
+    for (w, word) in marked.iter_mut().enumerate() {
         let mut rest = std::mem::take(word);
         while rest != 0 {
             items.push(from_index((w * 64) as u32 + rest.trailing_zeros()));
@@ -121,9 +161,9 @@ mod tests {
     }
 
     proptest! {
-        /// Marking through the scratch set gives what sorting and dropping
-        /// repeats gives, on both sides of the threshold, and leaves the
-        /// scratch empty for the next call.
+        /// Marking through the scratch set gives what sorting (and dropping
+        /// repeats) gives, on both sides of the threshold, with and without
+        /// repeats, and leaves the scratch empty for the next call.
         #[test]
         fn sort_dedup_matches_sorting(
             batches in proptest::collection::vec(
@@ -137,6 +177,12 @@ mod tests {
                 let mut expected = items.clone();
                 expected.sort_unstable();
                 expected.dedup();
+                let mut sorted = items.clone();
+                sorted.sort_unstable();
+                let mut kept = items.clone();
+                sort_by_index(&mut kept, &mut scratch, |i| i, |i| i);
+                prop_assert_eq!(kept, sorted);
+                prop_assert_eq!(scratch.iter().count(), 0);
                 sort_dedup_by_index(&mut items, &mut scratch, |i| i, |i| i);
                 prop_assert_eq!(items, expected);
                 prop_assert_eq!(scratch.iter().count(), 0);
