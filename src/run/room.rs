@@ -216,6 +216,7 @@ impl Placement {
     /// The first host of the list, in host order, that is up, has `need`
     /// free and that `accept` admits (the caller's own refinements: not
     /// the VM's current host, room left after the app's other VMs).
+    #[inline]
     pub(crate) fn first_fit(
         &self,
         c: Candidates,
@@ -223,17 +224,22 @@ impl Placement {
         mut accept: impl FnMut(HostId) -> bool,
     ) -> Option<HostId> {
         let list = self.list(c);
-        let mut fits =
-            |h: HostId| self.up[h.index()] && self.free[h.index()].covers(&need) && accept(h);
-        match &list.tree {
-            None => list.hosts.iter().copied().find(|&h| fits(h)),
-            Some(tree) => {
-                let slot = tree.first_fit(0, need, |slot| {
-                    list.hosts.get(slot).is_some_and(|&h| fits(h))
-                })?;
-                list.hosts.get(slot).copied()
+        let Some(tree) = &list.tree else {
+            // A short list: scanned in a plain loop (compiled in one
+            // piece with the caller's test).
+            for &h in &list.hosts {
+                if self.up[h.index()] && self.free[h.index()].covers(&need) && accept(h) {
+                    return Some(h);
+                }
             }
-        }
+            return None;
+        };
+        let slot = tree.first_fit(0, need, |slot| {
+            list.hosts.get(slot).is_some_and(|&h| {
+                self.up[h.index()] && self.free[h.index()].covers(&need) && accept(h)
+            })
+        })?;
+        list.hosts.get(slot).copied()
     }
 
     fn list(&self, c: Candidates) -> &List {

@@ -103,16 +103,23 @@ fn sort_through<T: Copy>(
     from_index: impl Fn(u32) -> T,
     keep_repeats: bool,
 ) {
-    let Some(max) = items.iter().map(|&t| index(t)).max() else {
-        return;
-    };
-    let words = max as usize / 64 + 1;
     let by_comparison = |items: &mut Vec<T>| {
         items.sort_unstable_by_key(|&t| index(t));
         if !keep_repeats {
             items.dedup_by_key(|t| index(*t));
         }
     };
+    // Already in order (a fault's apps down often are): one pass.
+    if items.is_sorted_by_key(|&t| index(t)) {
+        if !keep_repeats {
+            items.dedup_by_key(|t| index(*t));
+        }
+        return;
+    }
+    let Some(max) = items.iter().map(|&t| index(t)).max() else {
+        return;
+    };
+    let words = max as usize / 64 + 1;
     // Below this, or over a range of indices wide for their number, a
     // comparison sort costs less than reading the marks back.
     if items.len() < 32 || words > items.len() * 2 {
