@@ -47,15 +47,28 @@ fn percent(share: f64) -> String {
     }
 }
 
+/// The percent of `reason` in `b`, rounded with the others so that the
+/// shares of a breakdown add up to 100 ([`Breakdown::rounded_shares`]);
+/// `<1 %` for a share that is not zero but rounds to it.
+fn reason_percent(b: &Breakdown, rounded: &[u64], reason: Reason) -> String {
+    match rounded[reason.index()] {
+        0 if b.get(reason) > SimDuration::ZERO => "<1 %".to_string(),
+        p => format!("{p} %"),
+    }
+}
+
 /// The reasons of a breakdown, largest first, as `28 % waiting for the
-/// diagnosis, 41 % …` (at most `n` of them; every one if `n` is 0).
+/// diagnosis, 41 % …` (at most `n` of them; every one if `n` is 0). The
+/// percentages are those of the whole breakdown, rounded so that all of
+/// them add up to 100.
 pub fn shares_sentence(b: &Breakdown, n: usize) -> String {
     let ranked = b.ranked();
+    let rounded = b.rounded_shares(100);
     let take = if n == 0 { ranked.len() } else { n };
     ranked
         .iter()
         .take(take)
-        .map(|&(r, _)| format!("{} {}", percent(b.share(r)), r.label()))
+        .map(|&(r, _)| format!("{} {}", reason_percent(b, &rounded, r), r.label()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -139,12 +152,13 @@ fn reason_table(b: &Breakdown) -> String {
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(vec!["reason", "time", "app-hours", "share"]);
+    let rounded = b.rounded_shares(100);
     for (r, d) in b.ranked() {
         table.add_row(vec![
             r.label().to_string(),
             d.to_string(),
             app_hours(d),
-            percent(b.share(r)),
+            reason_percent(b, &rounded, r),
         ]);
     }
     for c in [1, 2, 3] {

@@ -680,3 +680,70 @@ fn a_sweep_shows_queueing_vanish_as_staff_grows() {
         "{text}"
     );
 }
+
+/// The percentages at the start of each `28 % waiting for …` item of a
+/// list of shares (`<1 %` counts as 0).
+fn shown_percents(list: &str) -> Vec<u64> {
+    list.split(", ")
+        .map(|item| {
+            let number = item.split(" %").next().unwrap_or_default().trim();
+            if number == "<1" {
+                0
+            } else {
+                number
+                    .parse()
+                    .unwrap_or_else(|_| panic!("a percentage starts {item:?}"))
+            }
+        })
+        .collect()
+}
+
+/// Each set of shares explain shows adds up to 100 % (each percentage
+/// was once rounded on its own, and an incident's could add up to 99 or
+/// 101): an incident's sentence and table, and an app's line when it
+/// shows every reason of the app (at most its largest three, which then
+/// add up to no more than 100).
+#[test]
+fn the_shares_shown_add_up_to_100_on_every_bundled_scenario() {
+    for file in bundled_scenario_files() {
+        for seed in ["1", "2"] {
+            let what = format!("{file} seed {seed}");
+            let text = run_ok(&["explain", &file, "--seed", seed]);
+            let json = hvsim_json(&["explain", &file, "--seed", seed, "--json"]);
+            let reasons_of = |id: &str| {
+                json["apps"]
+                    .as_array()
+                    .and_then(|apps| apps.iter().find(|a| a["id"] == id))
+                    .and_then(|a| a["reasons"].as_array())
+                    .map_or(0, Vec::len)
+            };
+            let mut table: Option<u64> = None;
+            for line in text.lines() {
+                if line.starts_with("  of ") {
+                    let (_, list) = line.split_once(": ").expect("a list of shares");
+                    let sum: u64 = shown_percents(list).iter().sum();
+                    assert_eq!(sum, 100, "{what}: {line}");
+                } else if line.contains('┆') {
+                    let cell = line.rsplit('┆').next().unwrap_or_default();
+                    let cell = cell.trim_end_matches('│').trim();
+                    if cell != "share" {
+                        *table.get_or_insert(0) += shown_percents(cell)[0];
+                    }
+                } else if let Some(sum) = table.take() {
+                    assert_eq!(sum, 100, "{what}: a table's shares add up to {sum}");
+                }
+                let app = line.starts_with("  ") && line.contains(" → ") && !line.contains(" ← ");
+                if let (true, Some((head, list))) = (app, line.rsplit_once(": ")) {
+                    let id = head.split_whitespace().next().unwrap_or_default();
+                    let shown = shown_percents(list);
+                    let sum: u64 = shown.iter().sum();
+                    if shown.len() == reasons_of(id) {
+                        assert_eq!(sum, 100, "{what}: {line}");
+                    } else {
+                        assert!(sum <= 100, "{what}: {line}");
+                    }
+                }
+            }
+        }
+    }
+}
