@@ -726,38 +726,44 @@ fn share_interval(m: &Moments) -> String {
     format!("{:.1} % ± {:.1}", m.mean(), m.ci95())
 }
 
-/// The verdict on a paired difference of shares, in percentage points.
+/// The verdict on a paired difference of shares, in percentage points,
+/// each number at the precision that shows it (`0.02 pp`, never `0.0 pp`
+/// for a difference that is not zero; the interval's ends told apart); a
+/// difference that is the same in every run says so instead of giving an
+/// interval of no width.
 fn share_verdict(st: &ReasonStudy, s: usize, r: Reason) -> String {
     let d = &st.diffs[s][r.index()];
     let (base, id) = (&st.strategies[0], &st.strategies[s]);
     if d.n < 2 {
         return format!("{}: too few paired runs to compare", r.label());
     }
-    let pp = |v: f64| format!("{v:+.1} pp");
-    let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
     if d.mean() == 0.0 && d.variance() == 0.0 {
         return format!(
-            "{}: {id} and {base} are identical in every replication",
+            "{}: the same under {id} as under {base} in every run",
             r.label()
+        );
+    }
+    let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
+    let [mean, a, b] = super::findings::ci_texts(d.mean(), lo, hi, "pp");
+    let how = if d.mean() > 0.0 { "more" } else { "less" };
+    let share = super::compare::percent(st.shares[s][r.index()].mean(), 1);
+    let by = super::compare::points(d.mean().abs());
+    let by = by.trim_start_matches('+');
+    if d.variance() == 0.0 {
+        return format!(
+            "{}: {share} of the app-hours down under {id}, {how} than under {base} by {by} in every run",
+            r.label(),
         );
     }
     if lo <= 0.0 && hi >= 0.0 {
         return format!(
-            "{}: no significant difference between {id} and {base} ({}, 95 % CI {} to {})",
+            "{}: no significant difference between {id} and {base} ({mean}, 95 % CI {a} to {b})",
             r.label(),
-            pp(d.mean()),
-            pp(lo),
-            pp(hi)
         );
     }
-    let how = if d.mean() > 0.0 { "more" } else { "less" };
     format!(
-        "{}: {} % of the app-hours down under {id}, {how} than under {base} by {} (95 % CI {} to {})",
+        "{}: {share} of the app-hours down under {id}, {how} than under {base} by {by} (95 % CI {a} to {b})",
         r.label(),
-        format_args!("{:.1}", st.shares[s][r.index()].mean()),
-        pp(d.mean().abs()).trim_start_matches('+'),
-        pp(lo),
-        pp(hi)
     )
 }
 

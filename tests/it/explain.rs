@@ -747,3 +747,46 @@ fn the_shares_shown_add_up_to_100_on_every_bundled_scenario() {
         }
     }
 }
+
+/// `compare --reasons` says a difference plainly: a difference that is
+/// the same in every run says so (not an interval of no width), a small
+/// difference is shown at the precision that shows it (never `by 0.0 pp
+/// (95 % CI +0.0 pp to +0.0 pp)`), and no difference at all is said in
+/// words.
+#[test]
+fn compare_reasons_says_no_difference_and_constant_ones_plainly() {
+    let verdicts = |file: &str, runs: &str| {
+        let text = run_ok(&["compare", file, "--runs", runs, "--reasons"]);
+        let from = text.find(" against ").expect("the paired differences");
+        text[from..].to_string()
+    };
+    let failover = verdicts("scenarios/replicated-failover-runbook.yaml", "30");
+    for line in failover.lines() {
+        let bad = [" 0.0 pp", "+0.0 pp", "-0.0 pp", "(0.0 pp"];
+        assert!(
+            !bad.iter().any(|b| line.contains(b)),
+            "a difference shown as nothing: {line}"
+        );
+    }
+    assert!(
+        failover.contains(
+            "waiting for a backup stream: 0.02 % of the app-hours down under restore-by-criticality, \
+             more than under srm-runbook by 0.02 pp (95 % CI +0.001 pp to +0.04 pp)"
+        ),
+        "{failover}"
+    );
+    assert!(
+        failover.contains(
+            "queued for a team member: the same under failover-dependency-aware as under srm-runbook in every run"
+        ),
+        "{failover}"
+    );
+    let year = verdicts("scenarios/availability-year.yaml", "5");
+    assert!(
+        year.contains(
+            "automated recovery running: 100.0 % of the app-hours down under ha-restart, \
+             more than under wait-for-repair by 100.0 pp in every run\n"
+        ),
+        "{year}"
+    );
+}
