@@ -227,7 +227,9 @@ fn apps_section(
         if let Some(m) = &app.method {
             why.push(method_said(e, app.app, m));
         }
-        if !app.chain.is_empty() {
+        if let Some(still) = still_down(scenario, e, app, clock) {
+            why.push(still);
+        } else if !app.chain.is_empty() {
             why.push(format!(
                 "finish set by {}",
                 chain_phrase(scenario, &app.chain, clock)
@@ -239,13 +241,53 @@ fn apps_section(
     }
 }
 
+/// For an app still down at the end of the horizon (its last outage
+/// never ended, so nothing set its finish), that and what it was waiting
+/// for then, since when: `still down at the end of the horizon, Mon 09
+/// Jun 23:10: waiting for room at the DR site since Tue 03 Jun 00:10`.
+/// `None` for an app that came back.
+fn still_down(
+    scenario: &Scenario,
+    e: &Explanation,
+    app: &AppExplanation,
+    clock: &Clock,
+) -> Option<String> {
+    let last = app.outages.last().filter(|o| o.up_at.is_none())?;
+    let end = clock.short(e.outcome.horizon);
+    let Some(wait) = last.intervals.last() else {
+        return Some(format!("still down at the end of the horizon, {end}"));
+    };
+    // The wait began where the run of intervals of that reason began.
+    let since = last
+        .intervals
+        .iter()
+        .rev()
+        .take_while(|iv| iv.reason == wait.reason && iv.detail == wait.detail)
+        .last()
+        .map_or(wait.from, |iv| iv.from);
+    let on = match wait.detail {
+        Detail::App(d) => format!(" ({})", scenario.apps[d.index()].id),
+        _ => String::new(),
+    };
+    Some(format!(
+        "still down at the end of the horizon, {end}: {}{on} since {}",
+        wait.reason.label(),
+        clock.short(since)
+    ))
+}
+
 /// The method chosen for app `a`, and, when no recovery of it finished
 /// because its VMs came back by themselves once their host was repaired,
 /// that too: `restart, the first method; back by itself once its host was
 /// repaired`.
 fn method_said(e: &Explanation, a: AppId, m: &MethodWhy) -> String {
     let o = &e.outcome.apps[a.index()];
-    if o.method.is_none() && o.self_restarts > 0 {
+    let back = e
+        .apps
+        .get(a.index())
+        .and_then(|x| x.outages.last())
+        .is_none_or(|last| last.up_at.is_some());
+    if o.method.is_none() && o.self_restarts > 0 && back {
         format!(
             "{}; back by itself once its host was repaired",
             method_phrase(m)
@@ -423,7 +465,10 @@ pub(super) fn html_section(
                     .as_ref()
                     .map_or("-".to_string(), |m| method_said(e, app.app, m))
             ),
-            escape(&chain_phrase(scenario, &app.chain, &clock))
+            escape(
+                &still_down(scenario, e, app, &clock)
+                    .unwrap_or_else(|| chain_phrase(scenario, &app.chain, &clock))
+            )
         );
     }
     let _ = writeln!(out, "</table></div>");

@@ -790,3 +790,45 @@ fn compare_reasons_says_no_difference_and_constant_ones_plainly() {
         "{year}"
     );
 }
+
+/// An app still down at the end of the horizon was not finished by
+/// anything: its account says it was still down then (the date in the
+/// scenario's time zone) and what it was waiting for, never "finish set
+/// by", and not that it came back by itself.
+#[test]
+fn an_app_still_down_at_the_horizon_says_so_and_what_it_waited_for() {
+    let text = run_ok(&["explain", "scenarios/replicated-failover-runbook.yaml"]);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("reporting-04 ") && l.contains("→ still down"))
+        .expect("reporting-04 never comes back within the horizon");
+    assert!(
+        lines[at + 1].ends_with(
+            "still down at the end of the horizon, Mon 09 Jun 00:00: \
+             waiting for room at the DR site since Tue 03 Jun 01:58"
+        ),
+        "{}",
+        lines[at + 1]
+    );
+    for (file, seed) in [
+        ("scenarios/replicated-failover-runbook.yaml", "1"),
+        ("scenarios/availability-year.yaml", "3"),
+    ] {
+        let text = run_ok(&["explain", file, "--seed", seed]);
+        let lines: Vec<&str> = text.lines().collect();
+        let still: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].contains("→ still down"))
+            .collect();
+        assert!(!still.is_empty(), "{file}: an app is still down at the end");
+        for i in still {
+            let why = lines[i + 1];
+            assert!(
+                why.contains("still down at the end of the horizon, ")
+                    && !why.contains("finish set by")
+                    && !why.contains("back by itself"),
+                "{file}: {why}"
+            );
+        }
+    }
+}
