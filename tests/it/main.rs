@@ -88,6 +88,31 @@ pub fn edited_copy(
     path.to_str().expect("a UTF-8 path").to_string()
 }
 
+/// A scenario in which no outage happens: the HA scenario without its
+/// top-level `bugs:` section, written into a new temporary folder
+/// (returned with the file's path; the folder lives as long as it).
+pub fn without_bugs() -> (tempfile::TempDir, String) {
+    let file = "scenarios/ha-single-host-crash.yaml";
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(file)).expect("the file is readable");
+    let mut kept = Vec::new();
+    let mut in_bugs = false;
+    for line in text.lines() {
+        if line.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+            in_bugs = line.starts_with("bugs:");
+        }
+        if !in_bugs {
+            kept.push(line);
+        }
+    }
+    assert!(kept.len() < text.lines().count(), "{file} has bugs to drop");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("no-bugs.yaml");
+    std::fs::write(&path, kept.join("\n")).expect("the copy is written");
+    let path = path.to_str().expect("a UTF-8 path").to_string();
+    (dir, path)
+}
+
 /// Runs `hvsim ARGS`, which must succeed, and parses the JSON it prints.
 pub fn hvsim_json(args: &[&str]) -> serde_json::Value {
     let out = run_ok(hvsim().args(args));
