@@ -69,6 +69,19 @@ pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
     out
 }
 
+/// Runs `hvsim ARGS`, which must be refused as bad input (exit code 2),
+/// and returns its stderr.
+pub fn bad_input<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> String {
+    let out = hvsim().args(args).output().expect("the binary runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Writes `dir/name`: the file `file` (relative to the crate root) with
 /// each `(from, to)` replaced once (each must apply), and returns its path.
 pub fn edited_copy(
