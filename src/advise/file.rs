@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use super::lever::{Cost, Edit, Lever};
+use super::lever::{Cost, Edit, Lever, LeverError};
 use crate::scenario::{Diagnostic, Document, FieldPath, Format, Locator, ScenarioError};
 
 /// Most levers a file may define.
@@ -57,6 +57,42 @@ fn parse(
     ctx.diagnostics.sort_by_key(|d| d.at);
     if ctx.diagnostics.is_empty() {
         Ok(levers)
+    } else {
+        Err(ScenarioError::Invalid {
+            diagnostics: ctx.diagnostics,
+        })
+    }
+}
+
+/// Checks that each of `levers`, read from the file `file` (its text
+/// `text`; a levers file or a scenario's `levers:` section), applies to
+/// `doc` and leaves a valid scenario. Every lever that does not is
+/// reported at once, located as the file's other problems are: an edit
+/// that finds no place at that edit (`levers[0].set[1]`), a changed
+/// scenario that does not load at the lever's `set`.
+pub fn check_levers(
+    levers: &[Lever],
+    doc: &Document,
+    text: &str,
+    file: &str,
+    format: Format,
+) -> Result<(), ScenarioError> {
+    let locator = Locator::new(text, format);
+    let mut ctx = Ctx {
+        file,
+        locator: &locator,
+        diagnostics: Vec::new(),
+    };
+    for (i, lever) in levers.iter().enumerate() {
+        let set = FieldPath::root().key("levers").index(i).key("set");
+        match lever.apply(doc) {
+            Ok(_) => {}
+            Err(e @ LeverError::Set { index, .. }) => ctx.err(&set.index(index), e.to_string()),
+            Err(e @ LeverError::Load { .. }) => ctx.err(&set, e.to_string()),
+        }
+    }
+    if ctx.diagnostics.is_empty() {
+        Ok(())
     } else {
         Err(ScenarioError::Invalid {
             diagnostics: ctx.diagnostics,

@@ -117,6 +117,8 @@ pub enum LeverError {
         lever: String,
         /// The edit.
         edit: String,
+        /// The edit's position among the lever's edits (from 0).
+        index: usize,
         /// Why.
         #[source]
         source: crate::scenario::SetError,
@@ -154,11 +156,12 @@ pub fn apply_all(levers: &[Lever], doc: &Document) -> Result<Scenario, LeverErro
     let mut d = doc.clone();
     let mut names = Vec::new();
     for lever in levers {
-        for e in &lever.edits {
+        for (index, e) in lever.edits.iter().enumerate() {
             d.set(&e.path, e.value.clone())
                 .map_err(|source| LeverError::Set {
                     lever: lever.id.clone(),
                     edit: e.to_string(),
+                    index,
                     source,
                 })?;
         }

@@ -29,7 +29,7 @@ use crate::montecarlo::{
 use crate::scenario::Document;
 
 pub use combos::{BEAM, Combo, MAX_COMBO_VARIANTS, cost_axis, frontier};
-pub use file::{MAX_LEVERS, parse_levers, parse_levers_section};
+pub use file::{MAX_LEVERS, check_levers, parse_levers, parse_levers_section};
 pub use lever::{Cost, Edit, Lever, LeverError, apply_all};
 
 /// The metric ranked on without objectives.

@@ -102,6 +102,8 @@ pub fn reason_bars<'a>(
             svg.line((f.x, y), (f.x, y + bar_h), GRID_GREY, cv.line(1.0));
             continue;
         }
+        // Tenths of a percent, rounded so that a bar's add up to 100.0.
+        let tenths = b.rounded_shares(1000);
         let mut done: u64 = 0;
         for &r in &shown {
             let ms = b.get(r).as_millis();
@@ -113,10 +115,11 @@ pub fn reason_bars<'a>(
             done += ms;
             let x1 = f.x_of(done as f64 / total as f64 * 100.0, 0.0, 100.0);
             let tip = format!(
-                "{label}: {} — {} app-hours ({:.1} %)",
+                "{label}: {} — {} app-hours ({}.{} %)",
                 r.label(),
                 num(b.get(r).as_hours_f64()),
-                100.0 * b.share(r)
+                tenths[r.index()] / 10,
+                tenths[r.index()] % 10
             );
             svg.with_tip(
                 "rect",

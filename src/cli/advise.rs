@@ -154,10 +154,7 @@ pub(super) fn advise(args: AdviseArgs) -> Result<(), Failure> {
 fn user_levers(path: &Path, doc: &Document) -> Result<Vec<Lever>, Failure> {
     let (text, file, format) = super::load::read_file(path).map_err(load_failure)?;
     let levers = hvsim::advise::parse_levers(&text, &file, format).map_err(load_failure)?;
-    for l in &levers {
-        l.apply(doc)
-            .map_err(|e| Failure::Input(format!("{file}: {e}")))?;
-    }
+    hvsim::advise::check_levers(&levers, doc, &text, &file, format).map_err(load_failure)?;
     Ok(levers)
 }
 
@@ -176,10 +173,7 @@ fn section_levers(args: &AdviseArgs, doc: &Document) -> Result<Option<Vec<Lever>
     else {
         return Ok(None);
     };
-    for l in &levers {
-        l.apply(doc)
-            .map_err(|e| Failure::Input(format!("{file}: {e}")))?;
-    }
+    hvsim::advise::check_levers(&levers, doc, &text, &file, format).map_err(load_failure)?;
     Ok(Some(levers))
 }
 

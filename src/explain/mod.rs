@@ -124,6 +124,18 @@ impl Breakdown {
         v
     }
 
+    /// The shares of the reasons (in [`Reason::ALL`]'s order) in whole
+    /// units of `scale` (100 for percent), rounded so that they add up to
+    /// exactly `scale` ([`crate::units::shares_of`]); all 0 when empty.
+    pub fn rounded_shares(&self, scale: u64) -> [u64; Reason::ALL.len()] {
+        let ms = self.0.map(|d| d.as_millis());
+        let mut out = [0; Reason::ALL.len()];
+        for (o, s) in out.iter_mut().zip(crate::units::shares_of(&ms, scale)) {
+            *o = s;
+        }
+        out
+    }
+
     /// The share of `reason` in the total, from 0 to 1 (0 when empty).
     pub fn share(&self, reason: Reason) -> f64 {
         let total = self.total().as_millis();

@@ -17,6 +17,12 @@ fn apps(shown: String) -> String {
     }
 }
 
+/// What `fit` says first of a scenario in which nothing can fail.
+const NO_OUTAGE: &str = "No outage in this scenario: it has no bug, no scheduled outage and no \
+     random failure, so no app goes down and there is nothing to recover. Every app is up \
+     throughout every run; the points are compared with that flat curve, and times given as \
+     durations count from the scenario's start.";
+
 /// Candidates listed in the text report.
 const LISTED: usize = 10;
 
@@ -58,6 +64,8 @@ impl Fit {
             self.locals.get(k).copied().flatten(),
         ) {
             (When::Local(_), Some(t)) => clock.short(t),
+            // Without any outage, durations count from the scenario's start.
+            (When::After(d), _) if !self.scenario.can_fail() => format!("{d} after the start"),
             (When::After(d), _) => format!("{d} after the strike"),
             (When::Local(dt), None) => dt.to_string(),
         }
@@ -179,6 +187,10 @@ impl Fit {
     /// method and the best candidates.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        if !self.scenario.can_fail() {
+            out.push_str(NO_OUTAGE);
+            out.push_str("\n\n");
+        }
         out.push_str(&self.verdict());
         out.push('\n');
         out.push_str(&self.band_sentence());

@@ -691,6 +691,13 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// Whether anything can take an app down: a bug, a scheduled outage or
+    /// random host failures. A scenario without any has no outage, so
+    /// nothing to recover.
+    pub fn can_fail(&self) -> bool {
+        !(self.bugs.is_empty() && self.outages.is_empty() && self.chaos.is_empty())
+    }
+
     /// The strategy with this id.
     pub fn strategy(&self, id: &str) -> Option<&Strategy> {
         self.strategies.iter().find(|s| s.id == id)

@@ -58,6 +58,10 @@ impl MetricDef {
     }
 }
 
+/// The name of the metric of the mean downtime of the apps that went
+/// down in a run (a run where no app went down has none).
+pub const MEAN_DOWNTIME_PER_APP: &str = "mean downtime per app down";
+
 /// The metrics every comparison reports, in order: for each bug, the hours
 /// from its first strike (its first incident) to the first app, 50 %, 90 %
 /// and 100 % of that incident's apps back (none when it did not strike); then
@@ -73,7 +77,7 @@ pub fn metric_defs(scenario: &Scenario) -> Vec<MetricDef> {
             ));
         }
     }
-    defs.push(MetricDef::quantity("mean downtime per app down", "h"));
+    defs.push(MetricDef::quantity(MEAN_DOWNTIME_PER_APP, "h"));
     defs.push(MetricDef::quantity(
         "weighted impact (Σ criticality × downtime)",
         "crit·h",

@@ -45,7 +45,7 @@ pub use curves::{
 };
 pub use dr_runs::{DR_USE_RUNS, RunUse, UseStep};
 pub use merge::merge;
-pub use metric::{MetricDef, MetricKind, metric_defs, run_metrics};
+pub use metric::{MEAN_DOWNTIME_PER_APP, MetricDef, MetricKind, metric_defs, run_metrics};
 pub use seeds::{BLOCK, MAX_RUNS, replication_seed, shard_range};
 pub use source::MetricSource;
 pub use stats::{

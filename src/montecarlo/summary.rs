@@ -43,6 +43,24 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// Whether no app went down in any run of any strategy (a scenario
+    /// without outage: no bug struck and no host failed): there was
+    /// nothing to recover. `false` before any run.
+    pub fn nothing_down(&self) -> bool {
+        let Some(m) = self
+            .metrics
+            .iter()
+            .position(|d| d.name == super::MEAN_DOWNTIME_PER_APP)
+        else {
+            return false;
+        };
+        self.done > 0
+            && self
+                .strategies
+                .iter()
+                .all(|s| s.stats.get(m).is_none_or(|st| st.moments.n == 0))
+    }
+
     /// The 95 % interval of strategy `s`'s paired difference against the
     /// first on metric `m`, `None` with fewer than 2 paired runs. For a
     /// share (in pp): Newcombe's paired interval on Wilson's

@@ -101,6 +101,12 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
     let s = &c.strategies[strategy];
     let def = &c.metrics[metric];
     let d = &s.diffs[metric];
+    if d.n == 0 && c.nothing_down() {
+        return format!(
+            "{}: no app went down in any run, nothing to compare",
+            def.name
+        );
+    }
     if d.n < 2 {
         return format!("{}: too few paired runs to compare", def.name);
     }
@@ -183,6 +189,19 @@ pub fn verdict(c: &Comparison, metric: usize, strategy: usize) -> String {
     )
 }
 
+/// What a comparison says when no app went down in any run.
+const NOTHING_DOWN: &str = "No outage: no app went down in {runs}, so there was \
+     nothing to recover (no bug struck and no host failed within the horizon).";
+
+/// `any of the 5 runs`, `the one run`.
+fn runs_said(n: u64) -> String {
+    if n == 1 {
+        "the one run".to_string()
+    } else {
+        format!("any of the {n} runs")
+    }
+}
+
 /// Renders a comparison for people.
 pub fn render_compare(scenario_name: &str, c: &Comparison) -> String {
     let mut out = String::new();
@@ -194,6 +213,13 @@ pub fn render_compare(scenario_name: &str, c: &Comparison) -> String {
         names.join(", "),
         c.seed
     );
+    if c.nothing_down() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            NOTHING_DOWN.replace("{runs}", &runs_said(c.done))
+        );
+    }
     out.push_str(&super::findings::render_findings(c));
     if c.strategies.len() > 1 {
         let _ = writeln!(out, "\nDetail: each metric per strategy");

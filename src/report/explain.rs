@@ -47,15 +47,28 @@ fn percent(share: f64) -> String {
     }
 }
 
+/// The percent of `reason` in `b`, rounded with the others so that the
+/// shares of a breakdown add up to 100 ([`Breakdown::rounded_shares`]);
+/// `<1 %` for a share that is not zero but rounds to it.
+fn reason_percent(b: &Breakdown, rounded: &[u64], reason: Reason) -> String {
+    match rounded[reason.index()] {
+        0 if b.get(reason) > SimDuration::ZERO => "<1 %".to_string(),
+        p => format!("{p} %"),
+    }
+}
+
 /// The reasons of a breakdown, largest first, as `28 % waiting for the
-/// diagnosis, 41 % …` (at most `n` of them; every one if `n` is 0).
+/// diagnosis, 41 % …` (at most `n` of them; every one if `n` is 0). The
+/// percentages are those of the whole breakdown, rounded so that all of
+/// them add up to 100.
 pub fn shares_sentence(b: &Breakdown, n: usize) -> String {
     let ranked = b.ranked();
+    let rounded = b.rounded_shares(100);
     let take = if n == 0 { ranked.len() } else { n };
     ranked
         .iter()
         .take(take)
-        .map(|&(r, _)| format!("{} {}", percent(b.share(r)), r.label()))
+        .map(|&(r, _)| format!("{} {}", reason_percent(b, &rounded, r), r.label()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -139,12 +152,13 @@ fn reason_table(b: &Breakdown) -> String {
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(vec!["reason", "time", "app-hours", "share"]);
+    let rounded = b.rounded_shares(100);
     for (r, d) in b.ranked() {
         table.add_row(vec![
             r.label().to_string(),
             d.to_string(),
             app_hours(d),
-            percent(b.share(r)),
+            reason_percent(b, &rounded, r),
         ]);
     }
     for c in [1, 2, 3] {
@@ -213,7 +227,9 @@ fn apps_section(
         if let Some(m) = &app.method {
             why.push(method_said(e, app.app, m));
         }
-        if !app.chain.is_empty() {
+        if let Some(still) = still_down(scenario, e, app, clock) {
+            why.push(still);
+        } else if !app.chain.is_empty() {
             why.push(format!(
                 "finish set by {}",
                 chain_phrase(scenario, &app.chain, clock)
@@ -225,13 +241,53 @@ fn apps_section(
     }
 }
 
+/// For an app still down at the end of the horizon (its last outage
+/// never ended, so nothing set its finish), that and what it was waiting
+/// for then, since when: `still down at the end of the horizon, Mon 09
+/// Jun 23:10: waiting for room at the DR site since Tue 03 Jun 00:10`.
+/// `None` for an app that came back.
+fn still_down(
+    scenario: &Scenario,
+    e: &Explanation,
+    app: &AppExplanation,
+    clock: &Clock,
+) -> Option<String> {
+    let last = app.outages.last().filter(|o| o.up_at.is_none())?;
+    let end = clock.short(e.outcome.horizon);
+    let Some(wait) = last.intervals.last() else {
+        return Some(format!("still down at the end of the horizon, {end}"));
+    };
+    // The wait began where the run of intervals of that reason began.
+    let since = last
+        .intervals
+        .iter()
+        .rev()
+        .take_while(|iv| iv.reason == wait.reason && iv.detail == wait.detail)
+        .last()
+        .map_or(wait.from, |iv| iv.from);
+    let on = match wait.detail {
+        Detail::App(d) => format!(" ({})", scenario.apps[d.index()].id),
+        _ => String::new(),
+    };
+    Some(format!(
+        "still down at the end of the horizon, {end}: {}{on} since {}",
+        wait.reason.label(),
+        clock.short(since)
+    ))
+}
+
 /// The method chosen for app `a`, and, when no recovery of it finished
 /// because its VMs came back by themselves once their host was repaired,
 /// that too: `restart, the first method; back by itself once its host was
 /// repaired`.
 fn method_said(e: &Explanation, a: AppId, m: &MethodWhy) -> String {
     let o = &e.outcome.apps[a.index()];
-    if o.method.is_none() && o.self_restarts > 0 {
+    let back = e
+        .apps
+        .get(a.index())
+        .and_then(|x| x.outages.last())
+        .is_none_or(|last| last.up_at.is_some());
+    if o.method.is_none() && o.self_restarts > 0 && back {
         format!(
             "{}; back by itself once its host was repaired",
             method_phrase(m)
@@ -409,7 +465,10 @@ pub(super) fn html_section(
                     .as_ref()
                     .map_or("-".to_string(), |m| method_said(e, app.app, m))
             ),
-            escape(&chain_phrase(scenario, &app.chain, &clock))
+            escape(
+                &still_down(scenario, e, app, &clock)
+                    .unwrap_or_else(|| chain_phrase(scenario, &app.chain, &clock))
+            )
         );
     }
     let _ = writeln!(out, "</table></div>");
@@ -712,38 +771,44 @@ fn share_interval(m: &Moments) -> String {
     format!("{:.1} % ± {:.1}", m.mean(), m.ci95())
 }
 
-/// The verdict on a paired difference of shares, in percentage points.
+/// The verdict on a paired difference of shares, in percentage points,
+/// each number at the precision that shows it (`0.02 pp`, never `0.0 pp`
+/// for a difference that is not zero; the interval's ends told apart); a
+/// difference that is the same in every run says so instead of giving an
+/// interval of no width.
 fn share_verdict(st: &ReasonStudy, s: usize, r: Reason) -> String {
     let d = &st.diffs[s][r.index()];
     let (base, id) = (&st.strategies[0], &st.strategies[s]);
     if d.n < 2 {
         return format!("{}: too few paired runs to compare", r.label());
     }
-    let pp = |v: f64| format!("{v:+.1} pp");
-    let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
     if d.mean() == 0.0 && d.variance() == 0.0 {
         return format!(
-            "{}: {id} and {base} are identical in every replication",
+            "{}: the same under {id} as under {base} in every run",
             r.label()
+        );
+    }
+    let (lo, hi) = (d.mean() - d.ci95(), d.mean() + d.ci95());
+    let [mean, a, b] = super::findings::ci_texts(d.mean(), lo, hi, "pp");
+    let how = if d.mean() > 0.0 { "more" } else { "less" };
+    let share = super::compare::percent(st.shares[s][r.index()].mean(), 1);
+    let by = super::compare::points(d.mean().abs());
+    let by = by.trim_start_matches('+');
+    if d.variance() == 0.0 {
+        return format!(
+            "{}: {share} of the app-hours down under {id}, {how} than under {base} by {by} in every run",
+            r.label(),
         );
     }
     if lo <= 0.0 && hi >= 0.0 {
         return format!(
-            "{}: no significant difference between {id} and {base} ({}, 95 % CI {} to {})",
+            "{}: no significant difference between {id} and {base} ({mean}, 95 % CI {a} to {b})",
             r.label(),
-            pp(d.mean()),
-            pp(lo),
-            pp(hi)
         );
     }
-    let how = if d.mean() > 0.0 { "more" } else { "less" };
     format!(
-        "{}: {} % of the app-hours down under {id}, {how} than under {base} by {} (95 % CI {} to {})",
+        "{}: {share} of the app-hours down under {id}, {how} than under {base} by {by} (95 % CI {a} to {b})",
         r.label(),
-        format_args!("{:.1}", st.shares[s][r.index()].mean()),
-        pp(d.mean().abs()).trim_start_matches('+'),
-        pp(lo),
-        pp(hi)
     )
 }
 

@@ -223,6 +223,10 @@ fn single(out: &mut String, c: &Comparison) {
     for m in key_metrics(c) {
         let def = &c.metrics[m];
         let st = &only.stats[m];
+        if st.moments.n == 0 && c.nothing_down() {
+            let _ = writeln!(out, "  {}: no app went down, nothing to recover", def.name);
+            continue;
+        }
         if st.moments.n == 0 {
             let _ = writeln!(out, "  {}: never reached within the horizon", def.name);
             continue;

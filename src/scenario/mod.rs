@@ -455,7 +455,7 @@ fn parse_tracked<'a, T: serde::Deserialize<'a>>(
                 }
             }
             let mut path = FieldPath::parse(&path_text);
-            let message = friendly(&message);
+            let message = friendly(&message, &path);
             // A required key that the file does have, but elsewhere: most
             // often indented under the wrong mapping.
             let message = match missing_field(&message) {
@@ -608,10 +608,101 @@ fn missing_field(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
+/// What serde calls the type it expected, in the user's words; `range`
+/// is the whole number's real range at that field, when known.
+fn expected_words(expected: &str, range: Option<(u64, u64)>) -> String {
+    if let Some(name) = expected.strip_prefix("struct ") {
+        // `AppFile` → the app's fields, `LeverCostFile` → the lever cost's.
+        let name = name.strip_suffix("File").unwrap_or(name);
+        let mut noun = String::new();
+        for c in name.chars() {
+            if c.is_uppercase() && !noun.is_empty() {
+                noun.push(' ');
+            }
+            noun.extend(c.to_lowercase());
+        }
+        let owner = if noun.ends_with('s') { "'" } else { "'s" };
+        return format!("a mapping of the {noun}{owner} fields, like `key: value` lines");
+    }
+    let whole = matches!(expected, "u8" | "u16" | "u32" | "u64" | "usize")
+        || expected.starts_with("a whole number");
+    match (expected, range) {
+        (_, Some((lo, hi))) if whole => whole_from(lo, hi),
+        ("u32", None) => WHOLE_U32.to_string(),
+        ("u64", None) => WHOLE_U64.to_string(),
+        ("a sequence", _) => "a list, like `[a, b]` or `- a` lines".to_string(),
+        ("a map", _) => "a mapping of `key: value` pairs".to_string(),
+        ("f64" | "f32", _) => "a number".to_string(),
+        ("a string", _) => "text".to_string(),
+        ("a boolean", _) => "`true` or `false`".to_string(),
+        _ => expected.to_string(),
+    }
+}
+
+/// `a whole number from 1 to 10000`; a bound that is the type's largest
+/// says so (`4294967295 (2³² − 1)`).
+fn whole_from(lo: u64, hi: u64) -> String {
+    let hi = match hi {
+        h if h == u64::from(u32::MAX) => format!("{h} (2³² − 1)"),
+        u64::MAX => format!("{} (2⁶⁴ − 1)", u64::MAX),
+        h => h.to_string(),
+    };
+    format!("a whole number from {lo} to {hi}")
+}
+
+/// What serde calls the value it found, in the user's words.
+fn found_words(found: &str) -> String {
+    let quoted = |prefix: &str| {
+        found
+            .strip_prefix(prefix)
+            .map(|v| v.trim_matches('`').to_string())
+    };
+    if let Some(n) = quoted("integer ").or_else(|| quoted("floating point ")) {
+        return format!("the number {n}");
+    }
+    if let Some(text) = found.strip_prefix("string ") {
+        return format!("the text {text}");
+    }
+    if let Some(b) = found.strip_prefix("boolean ") {
+        return b.to_string();
+    }
+    match found {
+        "sequence" => "a list".to_string(),
+        "map" => "a mapping".to_string(),
+        "unit value" | "null" => "nothing (null)".to_string(),
+        _ => found.to_string(),
+    }
+}
+
+/// `expected a whole number from 0 to 4294967295 (2³² − 1)`'s words, for
+/// a field whose range the schema does not give.
+const WHOLE_U32: &str = "expected a whole number from 0 to 4294967295 (2³² − 1)";
+/// The same for a 64-bit field.
+const WHOLE_U64: &str = "expected a whole number from 0 to 18446744073709551615 (2⁶⁴ − 1)";
+
 /// Rewords parser messages that speak Rust or library API into what the
-/// user wrote and what was expected.
-fn friendly(message: &str) -> String {
+/// user wrote and what was expected, at the field `path` (whose real
+/// range a whole number's message gives, from the schema).
+fn friendly(message: &str, path: &FieldPath) -> String {
     let m = message.trim();
+    let range = || schema::whole_range(path);
+    // serde's own: `invalid type: integer `5`, expected struct AppFile`.
+    if let Some(rest) = m
+        .strip_prefix("invalid type: ")
+        .or_else(|| m.strip_prefix("invalid value: "))
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return format!(
+            "expected {}, found {}",
+            expected_words(expected, range()),
+            found_words(found)
+        );
+    }
+    if matches!(m, "invalid u32" | "invalid u64")
+        && let Some((lo, hi)) = range()
+    {
+        return format!("expected {}", whole_from(lo, hi));
+    }
     if let Some(rest) = m.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!("duplicate key `{key}`: each key may appear only once in a mapping");
@@ -636,14 +727,8 @@ fn friendly(message: &str) -> String {
         );
     }
     let replacements = [
-        (
-            "invalid u32",
-            "expected a whole number from 0 to 4294967295 (2³² − 1)",
-        ),
-        (
-            "invalid u64",
-            "expected a whole number from 0 to 18446744073709551615 (2⁶⁴ − 1)",
-        ),
+        ("invalid u32", WHOLE_U32),
+        ("invalid u64", WHOLE_U64),
         ("invalid boolean", "expected `true` or `false`"),
         (
             "expected sequence start",
@@ -663,16 +748,10 @@ fn friendly(message: &str) -> String {
             return to.to_string();
         }
     }
-    m.replace(
-        "expected u32",
-        "expected a whole number from 0 to 4294967295 (2³² − 1)",
-    )
-    .replace(
-        "expected u64",
-        "expected a whole number from 0 to 18446744073709551615 (2⁶⁴ − 1)",
-    )
-    .replace("expected f64", "expected a number")
-    .replace("expected a string", "expected text")
+    m.replace("expected u32", WHOLE_U32)
+        .replace("expected u64", WHOLE_U64)
+        .replace("expected f64", "expected a number")
+        .replace("expected a string", "expected text")
 }
 
 fn strip_json_position(text: &str) -> String {

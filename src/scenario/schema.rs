@@ -444,3 +444,58 @@ impl<const MIN: u64, const MAX: u64> JsonSchema for Whole<MIN, MAX> {
 
 /// `u32::MAX`, for [`Whole`]'s bound.
 pub(crate) const U32_MAX: u64 = u32::MAX as u64;
+
+/// `node` with its `$ref` to a definition of `root` followed, or the
+/// schema of an `anyOf` of one and `null` (an optional field).
+fn resolved<'a>(
+    root: &'a serde_json::Value,
+    node: &'a serde_json::Value,
+) -> Option<&'a serde_json::Value> {
+    use serde_json::Value;
+    let mut node = node;
+    for _ in 0..8 {
+        if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+            node = root.get("$defs")?.get(r.strip_prefix("#/$defs/")?)?;
+        } else if let Some(any) = node.get("anyOf").and_then(Value::as_array) {
+            node = any.iter().find(|v| v.get("type") != Some(&"null".into()))?;
+        } else {
+            return Some(node);
+        }
+    }
+    None
+}
+
+/// The schema of the field at `path` in a scenario file (a fault
+/// campaign's fields are named as the scenario's), its references and
+/// optional wrappers followed; `None` where the path leaves the schema.
+fn field_schema(path: &super::FieldPath) -> Option<serde_json::Value> {
+    use super::locate::Seg;
+    let root = schema(SchemaKind::Scenario);
+    let mut node = resolved(&root, &root)?;
+    for seg in &path.0 {
+        let next = match seg {
+            Seg::Key(k) => node.get("properties")?.get(k.as_ref())?,
+            Seg::Index(_) => node.get("items")?,
+        };
+        node = resolved(&root, next)?;
+    }
+    Some(node.clone())
+}
+
+/// The range of the whole number at `path` in a scenario file, when the
+/// schema gives one: `teams[0].members` is 1 to 10,000.
+pub(crate) fn whole_range(path: &super::FieldPath) -> Option<(u64, u64)> {
+    let node = field_schema(path)?;
+    let types = node.get("type")?;
+    let integer = types == "integer"
+        || types
+            .as_array()
+            .is_some_and(|t| t.iter().any(|x| x == "integer"));
+    if !integer {
+        return None;
+    }
+    Some((
+        node.get("minimum")?.as_u64()?,
+        node.get("maximum")?.as_u64()?,
+    ))
+}

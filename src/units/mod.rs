@@ -63,6 +63,39 @@ pub fn part_of(part: usize, whole: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// Each part's share of their sum in whole units of `scale` (100 for
+/// percent, 1000 for tenths of a percent), by largest remainder: every
+/// share is its exact value rounded down or up, and the shares add up to
+/// exactly `scale` (all 0 when the parts sum to 0). The remainders are
+/// handed out largest first, ties to the earlier part. Shares rounded on
+/// their own can add up to 99 or 101.
+pub fn shares_of(parts: &[u64], scale: u64) -> Vec<u64> {
+    let total: u128 = parts.iter().map(|&p| u128::from(p)).sum();
+    if total == 0 {
+        return vec![0; parts.len()];
+    }
+    let scale = u128::from(scale);
+    let exact: Vec<(u128, u128)> = parts
+        .iter()
+        .map(|&p| {
+            let n = u128::from(p) * scale;
+            (n / total, n % total)
+        })
+        .collect();
+    let given: u128 = exact.iter().map(|e| e.0).sum();
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| exact[b].1.cmp(&exact[a].1).then(a.cmp(&b)));
+    let mut shares: Vec<u64> = exact
+        .iter()
+        .map(|e| u64::try_from(e.0).unwrap_or(u64::MAX))
+        .collect();
+    let left = usize::try_from(scale.saturating_sub(given)).unwrap_or(0);
+    for &i in order.iter().filter(|&&i| exact[i].1 > 0).take(left) {
+        shares[i] += 1;
+    }
+    shares
+}
+
 /// `text` with its first letter in capitals, for a phrase that begins a
 /// sentence.
 pub fn capitalised(text: &str) -> String {
@@ -99,6 +132,21 @@ pub fn shell_quote(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn shares_add_up_to_the_whole_by_largest_remainder() {
+        // On their own, 33.3 %, 33.3 %, 33.3 % round to 99; 60.5, 20.5,
+        // 19 to 101 (or 100 with round-half-even): the remainders decide.
+        assert_eq!(super::shares_of(&[1, 1, 1], 100), [34, 33, 33]);
+        assert_eq!(super::shares_of(&[605, 205, 190], 100), [61, 20, 19]);
+        assert_eq!(super::shares_of(&[1, 999], 100), [0, 100]);
+        assert_eq!(super::shares_of(&[0, 0], 100), [0, 0]);
+        assert_eq!(super::shares_of(&[2, 1], 1000), [667, 333]);
+        for parts in [[7u64, 13, 29, 51], [1, 1, 1, 997], [3, 3, 3, 1]] {
+            assert_eq!(super::shares_of(&parts, 100).iter().sum::<u64>(), 100);
+        }
+    }
+
     #[test]
     fn one_thing_is_singular() {
         assert_eq!(super::counted(1, "host", "hosts"), "1 host");

@@ -398,53 +398,37 @@ fn a_levers_file_gives_costs_and_a_frontier() {
     assert!(text.contains("Pareto frontier of cost against P(every app within 30 hours)"));
 }
 
+/// `hvsim advise` on the staff fixture with a levers file of `text`
+/// (written as `levers.yaml`), which must be refused as bad input: its
+/// stderr.
+fn refused_levers(text: &str) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("levers.yaml");
+    std::fs::write(&file, text).expect("written");
+    let file = file.to_str().expect("a UTF-8 path");
+    crate::bad_input(&[
+        "advise",
+        "tests/fixtures/advise-staff.yaml",
+        "--levers",
+        file,
+    ])
+}
+
 #[test]
 fn a_bad_levers_file_is_refused_with_located_errors() {
-    let dir = std::env::temp_dir().join(format!("hvsim-advise-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let bad = dir.join("bad.yaml");
-    std::fs::write(
-        &bad,
+    let err = refused_levers(
         "levers:\n  - id: x\n    set: [\"teams.ops.members=1..3\"]\n    cost: { per_year: lots }\n",
-    )
-    .expect("written");
-    let out = hvsim()
-        .args(["advise", "tests/fixtures/advise-staff.yaml", "--levers"])
-        .arg(&bad)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    );
     assert!(
         err.contains(
-            "bad.yaml:3:11: levers[0].set[0]: `teams.ops.members=1..3` has several values"
+            "levers.yaml:3:11: levers[0].set[0]: `teams.ops.members=1..3` has several values"
         ),
         "{err}"
     );
     assert!(
-        err.contains("bad.yaml:4:23: levers[0].cost.per_year: expected a number, 0 or more"),
+        err.contains("levers.yaml:4:23: levers[0].cost.per_year: expected a number, 0 or more"),
         "{err}"
     );
-    // A lever whose edit finds no place is refused too, naming it.
-    std::fs::write(
-        &bad,
-        "levers:\n  - id: nobody-lever\n    set: [\"teams.nobody.members=2\"]\n",
-    )
-    .expect("written");
-    let out = hvsim()
-        .args(["advise", "tests/fixtures/advise-staff.yaml", "--levers"])
-        .arg(&bad)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains(
-            "lever `nobody-lever`: --set teams.nobody.members=2: `teams.nobody`: no item with id `nobody`"
-        ),
-        "{err}"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -778,4 +762,45 @@ strategies: [{ id: s1, detection: 30m, diagnosis: 1h, methods: [restart], order:
         "{text}"
     );
     assert!(!text.contains("P(met)"), "{text}");
+}
+
+/// A lever whose `--set` edit finds no place, or whose changed scenario
+/// is invalid, is located like the file's other problems: at the edit's
+/// `file:line:col` (or at the lever's `set`), every such lever at once;
+/// in a levers file and in a scenario's `levers:` section alike.
+#[test]
+fn a_lever_that_does_not_apply_is_located_in_its_file() {
+    let err = refused_levers(
+        "levers:\n  - id: fine\n    set: [\"teams.ops.members=2\"]\n  - id: nobody\n    set: [\"teams.ops.members=3\", \"teams.nobody.members=2\"]\n  - id: empty-team\n    set: [\"teams.ops.members=0\"]\n",
+    );
+    assert!(
+        err.contains(
+            "levers.yaml:5:34: levers[1].set[1]: lever `nobody`: --set teams.nobody.members=2: `teams.nobody`: no item with id `nobody`"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "levers.yaml:7:10: levers[2].set: lever `empty-team`: the changed scenario is invalid: "
+        ),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The same in a scenario's own `levers:` section.
+    let scenario = crate::edited_copy(
+        dir.path(),
+        "tests/fixtures/advise-staff-levers.yaml",
+        "with-levers.yaml",
+        &[(
+            "levers:\n",
+            "levers:\n  - id: nobody\n    set: [\"teams.nobody.members=2\"]\n",
+        )],
+    );
+    let err = crate::bad_input(&["advise", &scenario, "--runs", "4"]);
+    assert!(
+        err.contains(
+            "with-levers.yaml:41:11: levers[0].set[0]: lever `nobody`: --set teams.nobody.members=2"
+        ),
+        "{err}"
+    );
 }

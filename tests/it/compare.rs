@@ -1,6 +1,6 @@
 //! `hvsim compare`: Monte Carlo over common random numbers.
 
-use crate::{edited_copy, hvsim, hvsim_json, run_ok};
+use crate::{edited_copy, hvsim, hvsim_json, run_ok, without_bugs};
 
 use serde_json::Value;
 
@@ -854,4 +854,43 @@ fn a_quoted_sweep_value_keeps_its_comma() {
     };
     // Weekends only is slower than every day.
     assert!(mean(&points[0]) > mean(&points[1]));
+}
+
+/// A scenario in which no outage happens (no bug, nothing fails) has
+/// nothing to recover: `compare` says so in those words, not that the
+/// metrics were "never reached" as if the recovery had failed.
+#[test]
+fn a_scenario_without_outage_says_there_is_nothing_to_recover() {
+    let (_dir, file) = without_bugs();
+    let text = |strategies: &str| {
+        let out =
+            run_ok(hvsim().args(["compare", &file, "--runs", "5", "--strategies", strategies]));
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let said = "No outage: no app went down in any of the 5 runs, so there was nothing to \
+                recover (no bug struck and no host failed within the horizon).";
+    let one = text("ha-then-restart");
+    assert!(one.contains(said), "{one}");
+    assert!(!one.contains("never reached"), "{one}");
+    assert!(
+        one.contains("  mean downtime per app down: no app went down, nothing to recover\n"),
+        "{one}"
+    );
+    let two = text("ha-then-restart,manual-restart");
+    assert!(two.contains(said), "{two}");
+    assert!(!two.contains("too few paired runs"), "{two}");
+    assert!(
+        two.contains(
+            "  mean downtime per app down: no app went down in any run, nothing to compare\n"
+        ),
+        "{two}"
+    );
+    // With its bug, the scenario says nothing of the kind.
+    let out = run_ok(hvsim().args([
+        "compare",
+        "scenarios/ha-single-host-crash.yaml",
+        "--runs",
+        "5",
+    ]));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("No outage"));
 }

@@ -680,3 +680,155 @@ fn a_sweep_shows_queueing_vanish_as_staff_grows() {
         "{text}"
     );
 }
+
+/// The percentages at the start of each `28 % waiting for …` item of a
+/// list of shares (`<1 %` counts as 0).
+fn shown_percents(list: &str) -> Vec<u64> {
+    list.split(", ")
+        .map(|item| {
+            let number = item.split(" %").next().unwrap_or_default().trim();
+            if number == "<1" {
+                0
+            } else {
+                number
+                    .parse()
+                    .unwrap_or_else(|_| panic!("a percentage starts {item:?}"))
+            }
+        })
+        .collect()
+}
+
+/// Each set of shares explain shows adds up to 100 % (each percentage
+/// was once rounded on its own, and an incident's could add up to 99 or
+/// 101): an incident's sentence and table, and an app's line when it
+/// shows every reason of the app (at most its largest three, which then
+/// add up to no more than 100).
+#[test]
+fn the_shares_shown_add_up_to_100_on_every_bundled_scenario() {
+    for file in bundled_scenario_files() {
+        for seed in ["1", "2"] {
+            let what = format!("{file} seed {seed}");
+            let text = run_ok(&["explain", &file, "--seed", seed]);
+            let json = hvsim_json(&["explain", &file, "--seed", seed, "--json"]);
+            let reasons_of = |id: &str| {
+                json["apps"]
+                    .as_array()
+                    .and_then(|apps| apps.iter().find(|a| a["id"] == id))
+                    .and_then(|a| a["reasons"].as_array())
+                    .map_or(0, Vec::len)
+            };
+            let mut table: Option<u64> = None;
+            for line in text.lines() {
+                if line.starts_with("  of ") {
+                    let (_, list) = line.split_once(": ").expect("a list of shares");
+                    let sum: u64 = shown_percents(list).iter().sum();
+                    assert_eq!(sum, 100, "{what}: {line}");
+                } else if line.contains('┆') {
+                    let cell = line.rsplit('┆').next().unwrap_or_default();
+                    let cell = cell.trim_end_matches('│').trim();
+                    if cell != "share" {
+                        *table.get_or_insert(0) += shown_percents(cell)[0];
+                    }
+                } else if let Some(sum) = table.take() {
+                    assert_eq!(sum, 100, "{what}: a table's shares add up to {sum}");
+                }
+                let app = line.starts_with("  ") && line.contains(" → ") && !line.contains(" ← ");
+                if let (true, Some((head, list))) = (app, line.rsplit_once(": ")) {
+                    let id = head.split_whitespace().next().unwrap_or_default();
+                    let shown = shown_percents(list);
+                    let sum: u64 = shown.iter().sum();
+                    if shown.len() == reasons_of(id) {
+                        assert_eq!(sum, 100, "{what}: {line}");
+                    } else {
+                        assert!(sum <= 100, "{what}: {line}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `compare --reasons` says a difference plainly: a difference that is
+/// the same in every run says so (not an interval of no width), a small
+/// difference is shown at the precision that shows it (never `by 0.0 pp
+/// (95 % CI +0.0 pp to +0.0 pp)`), and no difference at all is said in
+/// words.
+#[test]
+fn compare_reasons_says_no_difference_and_constant_ones_plainly() {
+    let verdicts = |file: &str, runs: &str| {
+        let text = run_ok(&["compare", file, "--runs", runs, "--reasons"]);
+        let from = text.find(" against ").expect("the paired differences");
+        text[from..].to_string()
+    };
+    let failover = verdicts("scenarios/replicated-failover-runbook.yaml", "30");
+    for line in failover.lines() {
+        let bad = [" 0.0 pp", "+0.0 pp", "-0.0 pp", "(0.0 pp"];
+        assert!(
+            !bad.iter().any(|b| line.contains(b)),
+            "a difference shown as nothing: {line}"
+        );
+    }
+    assert!(
+        failover.contains(
+            "waiting for a backup stream: 0.02 % of the app-hours down under restore-by-criticality, \
+             more than under srm-runbook by 0.02 pp (95 % CI +0.001 pp to +0.04 pp)"
+        ),
+        "{failover}"
+    );
+    assert!(
+        failover.contains(
+            "queued for a team member: the same under failover-dependency-aware as under srm-runbook in every run"
+        ),
+        "{failover}"
+    );
+    let year = verdicts("scenarios/availability-year.yaml", "5");
+    assert!(
+        year.contains(
+            "automated recovery running: 100.0 % of the app-hours down under ha-restart, \
+             more than under wait-for-repair by 100.0 pp in every run\n"
+        ),
+        "{year}"
+    );
+}
+
+/// An app still down at the end of the horizon was not finished by
+/// anything: its account says it was still down then (the date in the
+/// scenario's time zone) and what it was waiting for, never "finish set
+/// by", and not that it came back by itself.
+#[test]
+fn an_app_still_down_at_the_horizon_says_so_and_what_it_waited_for() {
+    let text = run_ok(&["explain", "scenarios/replicated-failover-runbook.yaml"]);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("reporting-04 ") && l.contains("→ still down"))
+        .expect("reporting-04 never comes back within the horizon");
+    assert!(
+        lines[at + 1].ends_with(
+            "still down at the end of the horizon, Mon 09 Jun 00:00: \
+             waiting for room at the DR site since Tue 03 Jun 01:58"
+        ),
+        "{}",
+        lines[at + 1]
+    );
+    for (file, seed) in [
+        ("scenarios/replicated-failover-runbook.yaml", "1"),
+        ("scenarios/availability-year.yaml", "3"),
+    ] {
+        let text = run_ok(&["explain", file, "--seed", seed]);
+        let lines: Vec<&str> = text.lines().collect();
+        let still: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].contains("→ still down"))
+            .collect();
+        assert!(!still.is_empty(), "{file}: an app is still down at the end");
+        for i in still {
+            let why = lines[i + 1];
+            assert!(
+                why.contains("still down at the end of the horizon, ")
+                    && !why.contains("finish set by")
+                    && !why.contains("back by itself"),
+                "{file}: {why}"
+            );
+        }
+    }
+}

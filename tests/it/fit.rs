@@ -11,7 +11,7 @@ use std::path::Path;
 use hvsim::scenario::{Document, Format};
 use serde_json::{Value, json};
 
-use crate::{bundled_scenario_files, hvsim, hvsim_json};
+use crate::{bundled_scenario_files, hvsim, hvsim_json, run_ok, without_bugs};
 
 const SMALL: &str = "tests/fixtures/fit-small.yaml";
 
@@ -444,4 +444,32 @@ fn a_single_parameter_has_no_ridge_and_no_joint_refinement() {
     assert_eq!(doc["trade_offs"], json!([]));
     assert_eq!(doc["profiled"], 0);
     assert_eq!(doc["refined"], 0);
+}
+
+/// Fitting a scenario in which no outage happens (no bug, nothing fails)
+/// says first that there is nothing to recover, and labels durations
+/// from the scenario's start, not "after the strike" of a strike that
+/// never comes.
+#[test]
+fn a_scenario_without_outage_says_there_is_nothing_to_recover() {
+    let (dir, file) = without_bugs();
+    let curve = dir.path().join("curve.csv");
+    std::fs::write(&curve, "date,restored\n1d,50 %\n3d,90 %\n").expect("the curve is written");
+    let out = run_ok(hvsim().args([
+        "fit",
+        &file,
+        "--curve",
+        curve.to_str().expect("a UTF-8 path"),
+        "--param",
+        "teams.ops.members=1..3",
+        "--runs",
+        "5",
+    ]));
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        text.starts_with("No outage in this scenario: it has no bug, no scheduled outage and no random failure, so no app goes down and there is nothing to recover."),
+        "{text}"
+    );
+    assert!(!text.contains("after the strike"), "{text}");
+    assert!(text.contains("  1d after the start "), "{text}");
 }

@@ -157,3 +157,86 @@ fn an_error_at_the_50000th_vm_is_located_to_its_line_and_column() {
     // The full cluster is reported once for its `vms` entry, not once per VM.
     assert_eq!(stderr.matches("is full").count(), 1, "{stderr}");
 }
+
+/// A value of the wrong kind is explained in the user's words, never in
+/// the loader's types (`expected struct AppFile`, `expected u32`), and a
+/// whole number's message gives the field's real range; every message
+/// stays located at `file:line:col` with the field named.
+#[test]
+fn a_value_of_the_wrong_kind_says_what_was_expected_in_the_users_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let toml = "scenarios/friday-evening-time-bomb.toml";
+    let cases = [
+        (
+            crate::edited_copy(
+                dir.path(),
+                toml,
+                "app.toml",
+                &[
+                    (
+                        "name = \"Friday-evening time bomb\"",
+                        "apps = [5]\nname = \"x\"",
+                    ),
+                    ("[[apps]]", "[[other]]"),
+                    ("[[apps]]", "[[other]]"),
+                ],
+            ),
+            "",
+        ),
+        (
+            crate::edited_copy(
+                dir.path(),
+                toml,
+                "members.toml",
+                &[("members = 3", "members = -1")],
+            ),
+            "members.toml:97:11: teams[0].members: expected a whole number from 1 to 10000, found the number -1",
+        ),
+        (
+            crate::edited_copy(
+                dir.path(),
+                "scenarios/ha-single-host-crash.yaml",
+                "members.yaml",
+                &[("    members: 3", "    members: -1")],
+            ),
+            "members.yaml:137:14: teams[0].members: expected a whole number from 1 to 10000",
+        ),
+        (
+            crate::edited_copy(
+                dir.path(),
+                "scenarios/ha-single-host-crash.yaml",
+                "vms.yaml",
+                &[("count: 2, cluster: prod", "count: many, cluster: prod")],
+            ),
+            "vms.yaml:91:18: apps[0].vms[0].count: expected a whole number from 1 to 100000",
+        ),
+    ];
+    for (file, want) in &cases {
+        let err = crate::bad_input(&["validate", file]);
+        for internal in [
+            "struct ",
+            "File",
+            "u32",
+            "u64",
+            "invalid type",
+            "invalid value",
+        ] {
+            assert!(!err.contains(internal), "`{internal}` in: {err}");
+        }
+        assert!(err.contains(want), "{err}");
+    }
+    let err = crate::bad_input(&["validate", &cases[0].0]);
+    assert!(
+        err.contains(
+            ": apps[0]: expected a mapping of the app's fields, like `key: value` lines, found the number 5"
+        ),
+        "{err}"
+    );
+    let json = dir.path().join("limits.json");
+    std::fs::write(&json, "{\"name\": \"x\", \"limits\": 3}").expect("written");
+    let err = crate::bad_input(&["validate", json.to_str().expect("UTF-8")]);
+    assert!(
+        err.contains("limits.json:1:25: limits: expected a mapping of the limits' fields, like `key: value` lines, found the number 3"),
+        "{err}"
+    );
+}

@@ -69,6 +69,19 @@ pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
     out
 }
 
+/// Runs `hvsim ARGS`, which must be refused as bad input (exit code 2),
+/// and returns its stderr.
+pub fn bad_input<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> String {
+    let out = hvsim().args(args).output().expect("the binary runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Writes `dir/name`: the file `file` (relative to the crate root) with
 /// each `(from, to)` replaced once (each must apply), and returns its path.
 pub fn edited_copy(
@@ -86,6 +99,31 @@ pub fn edited_copy(
     let path = dir.join(name);
     std::fs::write(&path, text).expect("the edited copy is written");
     path.to_str().expect("a UTF-8 path").to_string()
+}
+
+/// A scenario in which no outage happens: the HA scenario without its
+/// top-level `bugs:` section, written into a new temporary folder
+/// (returned with the file's path; the folder lives as long as it).
+pub fn without_bugs() -> (tempfile::TempDir, String) {
+    let file = "scenarios/ha-single-host-crash.yaml";
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(file)).expect("the file is readable");
+    let mut kept = Vec::new();
+    let mut in_bugs = false;
+    for line in text.lines() {
+        if line.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+            in_bugs = line.starts_with("bugs:");
+        }
+        if !in_bugs {
+            kept.push(line);
+        }
+    }
+    assert!(kept.len() < text.lines().count(), "{file} has bugs to drop");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("no-bugs.yaml");
+    std::fs::write(&path, kept.join("\n")).expect("the copy is written");
+    let path = path.to_str().expect("a UTF-8 path").to_string();
+    (dir, path)
 }
 
 /// Runs `hvsim ARGS`, which must succeed, and parses the JSON it prints.
