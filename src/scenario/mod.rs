@@ -367,14 +367,21 @@ fn parse<'a, T: serde::Deserialize<'a>>(
     if let Some(raw) = untracked {
         return Ok((raw, Locator::new(text, format)));
     }
-    parse_tracked(text, file, format)
+    // A whole number's range is looked up in the scenario's schema only
+    // for the files that schema describes (a scenario, a fault campaign),
+    // not for another file read in their style (`chaos --space`), whose
+    // fields could share a path with a scenario's of another range.
+    let ranges = matches!(repeats, Repeats::Types);
+    parse_tracked(text, file, format, ranges)
 }
 
-/// [`parse`] with the path of every value tracked, for the error's field.
+/// [`parse`] with the path of every value tracked, for the error's field;
+/// `ranges`: whether the scenario's schema gives the field's range.
 fn parse_tracked<'a, T: serde::Deserialize<'a>>(
     text: &'a str,
     file: &str,
     format: Format,
+    ranges: bool,
 ) -> Result<(T, Locator<'a>), ScenarioError> {
     let mut path_text = String::new();
     let result: Result<T, (String, Option<LineCol>)> = match format {
@@ -455,7 +462,7 @@ fn parse_tracked<'a, T: serde::Deserialize<'a>>(
                 }
             }
             let mut path = FieldPath::parse(&path_text);
-            let message = friendly(&message, &path);
+            let message = friendly(&message, ranges.then_some(&path));
             // A required key that the file does have, but elsewhere: most
             // often indented under the wrong mapping.
             let message = match missing_field(&message) {
@@ -683,9 +690,9 @@ const WHOLE_U64: &str = "expected a whole number from 0 to 18446744073709551615 
 /// Rewords parser messages that speak Rust or library API into what the
 /// user wrote and what was expected, at the field `path` (whose real
 /// range a whole number's message gives, from the schema).
-fn friendly(message: &str, path: &FieldPath) -> String {
+fn friendly(message: &str, path: Option<&FieldPath>) -> String {
     let m = message.trim();
-    let range = || schema::whole_range(path);
+    let range = || path.and_then(schema::whole_range);
     // serde's own: `invalid type: integer `5`, expected struct AppFile`.
     if let Some(rest) = m
         .strip_prefix("invalid type: ")
