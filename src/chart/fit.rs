@@ -22,6 +22,9 @@ pub struct FitChart<'a> {
     /// `Some` for dates on the x axis; `None` when the instants are times
     /// since the strike.
     pub dates: Option<DateAxis>,
+    /// What durations on the x axis count from (`the strike`, or `the
+    /// start` for a scenario in which nothing fails).
+    pub since: &'static str,
     /// The band's instants (simulated times, or times since the strike).
     pub times: &'a [SimTime],
     /// p10 at each instant, in the y axis' unit.
@@ -85,7 +88,11 @@ pub fn fit_chart(c: &FitChart) -> String {
                     .into_iter()
                     .map(|v| (f.x_of(v * unit.ms, lo, hi), number_label(v), None))
                     .collect();
-            lay.x_axis(&mut svg, &ticks, &format!("{} since the strike", unit.name));
+            lay.x_axis(
+                &mut svg,
+                &ticks,
+                &format!("{} since {}", unit.name, c.since),
+            );
         }
     }
     if c.times.len() < 2 {

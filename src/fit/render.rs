@@ -367,6 +367,11 @@ impl Fit {
             y_title,
             y_max: top,
             dates: dates.then(|| DateAxis::new(&self.scenario)),
+            since: if self.scenario.can_fail() {
+                "the strike"
+            } else {
+                "the start"
+            },
             times: &band.times,
             p10: &p10,
             p50: &p50,

@@ -455,6 +455,7 @@ fn a_scenario_without_outage_says_there_is_nothing_to_recover() {
     let (dir, file) = without_bugs();
     let curve = dir.path().join("curve.csv");
     std::fs::write(&curve, "date,restored\n1d,50 %\n3d,90 %\n").expect("the curve is written");
+    let charts = dir.path().join("charts");
     let out = run_ok(hvsim().args([
         "fit",
         &file,
@@ -464,7 +465,13 @@ fn a_scenario_without_outage_says_there_is_nothing_to_recover() {
         "teams.ops.members=1..3",
         "--runs",
         "5",
+        "--svg",
+        charts.to_str().expect("a UTF-8 path"),
     ]));
+    // The chart's axis counts from the start too, not from a strike.
+    let svg = std::fs::read_to_string(charts.join("fit.svg")).expect("fit.svg is written");
+    assert!(!svg.contains("since the strike"), "{svg}");
+    assert!(svg.contains("since the start"), "{svg}");
     let text = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(
         text.starts_with("No outage in this scenario: it has no bug, no scheduled outage and no random failure, so no app goes down and there is nothing to recover."),
