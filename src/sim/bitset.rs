@@ -170,7 +170,8 @@ mod tests {
     proptest! {
         /// Marking through the scratch set gives what sorting (and dropping
         /// repeats) gives, on both sides of the threshold, with and without
-        /// repeats, and leaves the scratch empty for the next call.
+        /// repeats, in order or not, and leaves the scratch empty for the
+        /// next call.
         #[test]
         fn sort_dedup_matches_sorting(
             batches in proptest::collection::vec(
@@ -179,6 +180,12 @@ mod tests {
             ),
         ) {
             let mut scratch = BitSet::default();
+            // Each batch as drawn and already in order (the one-pass path).
+            let batches = batches.into_iter().flat_map(|(items, span)| {
+                let mut ordered: Vec<u32> = items.iter().map(|i| i % span).collect();
+                ordered.sort_unstable();
+                [(items, span), (ordered, span)]
+            });
             for (items, span) in batches {
                 let mut items: Vec<u32> = items.into_iter().map(|i| i % span).collect();
                 let mut expected = items.clone();
