@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use crate::{hvsim, hvsim_json};
+use crate::{hvsim, hvsim_json, run_ok};
 
 fn advise(args: &[&str]) -> Value {
     let mut all = vec!["advise"];
@@ -733,16 +733,8 @@ strategies: [{ id: s1, detection: 30m, diagnosis: 1h, methods: [restart], order:
 ",
     )
     .expect("written");
-    let out = hvsim()
-        .args(["advise", path.to_str().expect("utf-8"), "--runs", "20"])
-        .output()
-        .expect("runs");
+    let out = run_ok(hvsim().args(["advise", path.to_str().expect("utf-8"), "--runs", "20"]));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // Everything is fixed but the diagnosis: halving it saves 30 min in
     // every run.
     assert!(

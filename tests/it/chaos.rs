@@ -14,7 +14,7 @@ use hvsim::chaos::{Chaos, Judge, Space};
 use hvsim::scenario::Document;
 use rand::SeedableRng;
 
-use crate::{bundled_scenario_files, hvsim, hvsim_json};
+use crate::{bundled_scenario_files, hvsim, hvsim_json, run_ok};
 
 const PLANTED: &str = "tests/fixtures/chaos-planted.yaml";
 const SPACE: &str = "tests/fixtures/chaos-spaces/planted.yaml";
@@ -683,18 +683,14 @@ fn every_bundled_scenario_has_a_chaos_run() {
 /// (it said "This one fault alone breaks it" of a 15-minute outage).
 #[test]
 fn a_plan_broken_without_any_fault_is_not_searched() {
-    let out = hvsim()
-        .args([
-            "chaos",
-            "scenarios/availability-year.yaml",
-            "--runs",
-            "5",
-            "--candidates",
-            "4",
-        ])
-        .output()
-        .expect("runs");
-    assert!(out.status.success());
+    let out = run_ok(hvsim().args([
+        "chaos",
+        "scenarios/availability-year.yaml",
+        "--runs",
+        "5",
+        "--candidates",
+        "4",
+    ]));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("even without any fault of the space"),
